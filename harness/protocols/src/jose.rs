@@ -1,0 +1,258 @@
+//! JOSE pieces dialtone needs: P-256 keys as JWKs (RFC 7517), thumbprints (RFC 7638), and compact JWS
+//! (RFC 7515) with ES256 (RFC 7518 §3.4). Signing and verification are `p256`'s; this module only
+//! frames bytes.
+
+use crate::b64;
+use crate::seed::Entropy;
+use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum JoseError {
+    #[error("not a compact JWS: expected three '.'-separated segments, found {0}")]
+    Segments(usize),
+    #[error("{part} is not base64url: {detail}")]
+    Base64 { part: &'static str, detail: String },
+    #[error("{part} is not a JSON object: {detail}")]
+    Json { part: &'static str, detail: String },
+    #[error("unsupported or unsafe algorithm {0:?}")]
+    Algorithm(String),
+    #[error("invalid key: {0}")]
+    Key(String),
+    #[error("signature does not verify")]
+    Signature,
+}
+
+/// A P-256 key pair used for ES256.
+#[derive(Clone)]
+pub struct EcKey {
+    signing: SigningKey,
+}
+
+impl std::fmt::Debug for EcKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EcKey({})", self.thumbprint())
+    }
+}
+
+impl EcKey {
+    pub fn generate(entropy: &Entropy) -> Self {
+        let signing = entropy.with_rng(|rng| SigningKey::random(rng));
+        Self { signing }
+    }
+
+    pub fn verifying_key(&self) -> VerifyingKey {
+        *self.signing.verifying_key()
+    }
+
+    /// The public key as a JWK (`kty`, `crv`, `x`, `y`).
+    pub fn public_jwk(&self) -> Value {
+        public_jwk(&self.verifying_key())
+    }
+
+    /// The private key as a JWK (includes `d`); only used to build deliberately faulty proofs.
+    pub fn private_jwk(&self) -> Value {
+        let mut jwk = self.public_jwk();
+        jwk["d"] = Value::String(b64::encode(self.signing.to_bytes()));
+        jwk
+    }
+
+    pub fn thumbprint(&self) -> String {
+        thumbprint(&self.public_jwk()).unwrap_or_default()
+    }
+
+    /// Signs `header` and `payload` as a compact JWS with ES256; `alg` is set in the header.
+    pub fn sign_jws(&self, header: &Value, payload: &Value) -> String {
+        let mut header = header.clone();
+        if let Some(obj) = header.as_object_mut() {
+            obj.insert("alg".into(), json!("ES256"));
+        }
+        let signing_input = format!(
+            "{}.{}",
+            b64::encode(header.to_string()),
+            b64::encode(payload.to_string())
+        );
+        self.sign_input(&signing_input)
+    }
+
+    /// Signs an already-encoded `header.payload` signing input.
+    pub fn sign_input(&self, signing_input: &str) -> String {
+        let signature: Signature = self.signing.sign(signing_input.as_bytes());
+        format!("{signing_input}.{}", b64::encode(signature.to_bytes()))
+    }
+}
+
+pub fn public_jwk(key: &VerifyingKey) -> Value {
+    let point = key.to_encoded_point(false);
+    let (x, y) = (point.x().map(|x| x.to_vec()), point.y().map(|y| y.to_vec()));
+    json!({
+        "kty": "EC",
+        "crv": "P-256",
+        "x": b64::encode(x.unwrap_or_default()),
+        "y": b64::encode(y.unwrap_or_default()),
+    })
+}
+
+/// Reads a public P-256 JWK. Rejects other key types and curves, and points not on the curve.
+pub fn verifying_key_from_jwk(jwk: &Value) -> Result<VerifyingKey, JoseError> {
+    let field = |name: &str| {
+        jwk.get(name)
+            .and_then(Value::as_str)
+            .ok_or_else(|| JoseError::Key(format!("missing string member {name:?}")))
+    };
+    if field("kty")? != "EC" {
+        return Err(JoseError::Key(format!("kty {:?} is not EC", field("kty")?)));
+    }
+    if field("crv")? != "P-256" {
+        return Err(JoseError::Key(format!("crv {:?} is not P-256", field("crv")?)));
+    }
+    let coordinate = |name: &str| -> Result<Vec<u8>, JoseError> {
+        let bytes = b64::decode(field(name)?)
+            .map_err(|e| JoseError::Key(format!("{name} is not base64url: {e}")))?;
+        if bytes.len() != 32 {
+            return Err(JoseError::Key(format!("{name} is {} bytes, expected 32", bytes.len())));
+        }
+        Ok(bytes)
+    };
+    let (x, y) = (coordinate("x")?, coordinate("y")?);
+    let (mut fx, mut fy) = (p256::FieldBytes::default(), p256::FieldBytes::default());
+    fx.copy_from_slice(&x);
+    fy.copy_from_slice(&y);
+    let point = p256::EncodedPoint::from_affine_coordinates(&fx, &fy, false);
+    VerifyingKey::from_encoded_point(&point)
+        .map_err(|_| JoseError::Key("point is not on the P-256 curve".into()))
+}
+
+/// RFC 7638 JWK thumbprint (SHA-256, base64url) of an EC or OKP public key.
+pub fn thumbprint(jwk: &Value) -> Option<String> {
+    let get = |k: &str| jwk.get(k).and_then(Value::as_str);
+    let canonical = match get("kty")? {
+        "EC" => format!(
+            r#"{{"crv":{},"kty":"EC","x":{},"y":{}}}"#,
+            Value::from(get("crv")?),
+            Value::from(get("x")?),
+            Value::from(get("y")?)
+        ),
+        "OKP" => format!(
+            r#"{{"crv":{},"kty":"OKP","x":{}}}"#,
+            Value::from(get("crv")?),
+            Value::from(get("x")?)
+        ),
+        _ => return None,
+    };
+    Some(b64::encode(Sha256::digest(canonical.as_bytes())))
+}
+
+/// A compact JWS split into its parts, header and payload decoded; the signature not yet checked.
+#[derive(Debug, Clone)]
+pub struct CompactJws {
+    pub header: Map<String, Value>,
+    pub payload: Map<String, Value>,
+    pub signing_input: String,
+    pub signature: Vec<u8>,
+}
+
+impl CompactJws {
+    pub fn parse(text: &str) -> Result<Self, JoseError> {
+        let parts: Vec<&str> = text.split('.').collect();
+        if parts.len() != 3 {
+            return Err(JoseError::Segments(parts.len()));
+        }
+        let object = |part: &'static str, segment: &str| -> Result<Map<String, Value>, JoseError> {
+            let bytes = b64::decode(segment)
+                .map_err(|e| JoseError::Base64 { part, detail: e.to_string() })?;
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(map)) => Ok(map),
+                Ok(other) => Err(JoseError::Json { part, detail: format!("found {}", kind(&other)) }),
+                Err(e) => Err(JoseError::Json { part, detail: e.to_string() }),
+            }
+        };
+        let header = object("header", parts[0])?;
+        let payload = object("payload", parts[1])?;
+        let signature = b64::decode(parts[2])
+            .map_err(|e| JoseError::Base64 { part: "signature", detail: e.to_string() })?;
+        Ok(Self {
+            header,
+            payload,
+            signing_input: format!("{}.{}", parts[0], parts[1]),
+            signature,
+        })
+    }
+
+    pub fn alg(&self) -> Option<&str> {
+        self.header.get("alg").and_then(Value::as_str)
+    }
+
+    pub fn typ(&self) -> Option<&str> {
+        self.header.get("typ").and_then(Value::as_str)
+    }
+
+    /// Verifies an ES256 signature. `alg` other than ES256 (including `none` and MACs) is refused.
+    pub fn verify_es256(&self, key: &VerifyingKey) -> Result<(), JoseError> {
+        match self.alg() {
+            Some("ES256") => {}
+            other => return Err(JoseError::Algorithm(other.unwrap_or("<absent>").to_string())),
+        }
+        let signature = Signature::from_slice(&self.signature).map_err(|_| JoseError::Signature)?;
+        key.verify(self.signing_input.as_bytes(), &signature)
+            .map_err(|_| JoseError::Signature)
+    }
+}
+
+/// JSON kind name for messages ("array", "string"…).
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Whether a JWS `alg` is an asymmetric signature algorithm (not `none`, not an HMAC).
+pub fn is_asymmetric_alg(alg: &str) -> bool {
+    matches!(
+        alg,
+        "ES256" | "ES384" | "ES512" | "ES256K" | "EdDSA" | "Ed25519" | "Ed448" | "RS256" | "RS384"
+            | "RS512" | "PS256" | "PS384" | "PS512"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_then_verify_round_trip() {
+        let key = EcKey::generate(&Entropy::seeded(1));
+        let jws = key.sign_jws(&json!({"typ": "JWT"}), &json!({"a": 1}));
+        let parsed = CompactJws::parse(&jws).unwrap();
+        assert_eq!(parsed.alg(), Some("ES256"));
+        parsed.verify_es256(&key.verifying_key()).unwrap();
+        let other = EcKey::generate(&Entropy::seeded(2));
+        assert_eq!(parsed.verify_es256(&other.verifying_key()), Err(JoseError::Signature));
+    }
+
+    #[test]
+    fn jwk_round_trip_and_thumbprint() {
+        let key = EcKey::generate(&Entropy::seeded(3));
+        let back = verifying_key_from_jwk(&key.public_jwk()).unwrap();
+        assert_eq!(back, key.verifying_key());
+        // RFC 7638 §3.1 example uses RSA; check the EC member order instead.
+        let jwk = json!({"kty":"EC","crv":"P-256","x":"a","y":"b","kid":"ignored"});
+        let expected = b64::encode(Sha256::digest(br#"{"crv":"P-256","kty":"EC","x":"a","y":"b"}"#));
+        assert_eq!(thumbprint(&jwk).unwrap(), expected);
+    }
+
+    #[test]
+    fn none_algorithm_is_refused() {
+        let jws = format!("{}.{}.", b64::encode(r#"{"alg":"none"}"#), b64::encode("{}"));
+        let key = EcKey::generate(&Entropy::seeded(4));
+        let parsed = CompactJws::parse(&jws).unwrap();
+        assert!(matches!(parsed.verify_es256(&key.verifying_key()), Err(JoseError::Algorithm(_))));
+    }
+}

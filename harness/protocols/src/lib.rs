@@ -1,0 +1,18 @@
+//! Wire formats and protocol messages that dialtone speaks, written from the specification texts in
+//! `../shared/specs/`. Nothing here trusts its input: every parser returns an error rather than
+//! panicking, and bounded recursion comes from `serde_json`'s own depth limit.
+
+pub mod b64;
+pub mod jose;
+pub mod oid4vci;
+pub mod sd_jwt_vc;
+pub mod sdjwt;
+pub mod seed;
+
+/// Current time as seconds since the Unix epoch.
+pub fn now_epoch() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
