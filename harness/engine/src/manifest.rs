@@ -1,0 +1,238 @@
+//! Candidate manifests (TOML): who the candidate is, which roles it plays, where its public
+//! interfaces are, how the harness triggers it, and its conformance statement (ICS), which decides
+//! which cases apply.
+
+use crate::http::HttpLimits;
+use serde::Deserialize;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub candidate: CandidateSection,
+    pub issuer: Option<IssuerSection>,
+    pub trigger: Trigger,
+    #[serde(default)]
+    pub conformance: Conformance,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateSection {
+    pub name: String,
+    #[serde(default)]
+    pub vendor: String,
+    pub version: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerSection {
+    /// The Credential Issuer Identifier (OID4VCI §12.2.1), compared as a plain string.
+    pub credential_issuer: String,
+    /// Allows `http://` URLs (a local candidate); the https requirements are then reported as
+    /// not met, never silently passed.
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Trigger {
+    /// dialtone's control API (`suites/control-api.yaml`) at this base URL.
+    Control { url: String },
+    /// A fixed credential offer (`openid-credential-offer://…` or its JSON), reused for every case.
+    StaticOffer { offer: String },
+    /// A person starts each flow; the harness waits with a visible deadline.
+    Manual {
+        #[serde(default = "default_manual_wait")]
+        wait_seconds: u64,
+    },
+}
+
+fn default_manual_wait() -> u64 {
+    120
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conformance {
+    /// Credential formats claimed, e.g. `dc+sd-jwt`.
+    #[serde(default)]
+    pub formats: Vec<String>,
+    /// Optional features claimed, e.g. `tx_code`, `nonce_endpoint`, `c_nonce_single_use`.
+    #[serde(default)]
+    pub features: Vec<String>,
+    #[serde(default)]
+    pub credential: Vec<CredentialClaim>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialClaim {
+    pub configuration_id: String,
+    /// Claims that must be selectively disclosable (top-level names, or dotted paths).
+    #[serde(default)]
+    pub sd_claims: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    #[serde(default = "default_timeout")]
+    pub request_timeout_ms: u64,
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+    #[serde(default = "default_deadline")]
+    pub case_deadline_ms: u64,
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+}
+
+fn default_timeout() -> u64 {
+    5_000
+}
+fn default_max_body() -> usize {
+    1024 * 1024
+}
+fn default_deadline() -> u64 {
+    20_000
+}
+fn default_concurrency() -> usize {
+    8
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_timeout_ms: default_timeout(),
+            max_body_bytes: default_max_body(),
+            case_deadline_ms: default_deadline(),
+            concurrency: default_concurrency(),
+        }
+    }
+}
+
+impl Limits {
+    pub fn http(&self) -> HttpLimits {
+        HttpLimits { timeout: Duration::from_millis(self.request_timeout_ms), max_body_bytes: self.max_body_bytes }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{path}: cannot read the candidate manifest: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}:{line}: {message}")]
+    Parse { path: String, line: usize, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Manifest {
+    pub fn load(path: &Path) -> Result<Self, ManifestError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ManifestError::Read { path: path.display().to_string(), source })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ManifestError> {
+        let manifest: Manifest = toml::from_str(text).map_err(|e| ManifestError::Parse {
+            path: origin.into(),
+            line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0),
+            message: e.message().trim().to_string(),
+        })?;
+        manifest.validate().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
+        Ok(manifest)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.candidate.roles.is_empty() {
+            return Err("[candidate] roles is empty: name at least one of issuer, wallet, verifier, registry".into());
+        }
+        for role in &self.candidate.roles {
+            if !crate::suite::ROLES.contains(&role.as_str()) {
+                return Err(format!("[candidate] roles: unknown role {role:?}"));
+            }
+        }
+        if self.candidate.roles.iter().any(|r| r == "issuer") {
+            let issuer = self.issuer.as_ref().ok_or("the candidate plays issuer but has no [issuer] section")?;
+            let split = dialtone_protocols::oid4vci::split_url(&issuer.credential_issuer)
+                .map_err(|e| format!("[issuer] credential_issuer: {e}"))?;
+            if split.origin.starts_with("http://") && !issuer.allow_http {
+                return Err(format!(
+                    "[issuer] credential_issuer {:?} uses http: set allow_http = true for a local candidate",
+                    issuer.credential_issuer
+                ));
+            }
+        }
+        if let Trigger::Control { url } = &self.trigger {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(format!("[trigger] url {url:?} is not an http(s) URL"));
+            }
+        }
+        if self.limits.concurrency == 0 || self.limits.request_timeout_ms == 0 || self.limits.max_body_bytes == 0 {
+            return Err("[limits] values must be greater than zero".into());
+        }
+        Ok(())
+    }
+
+    /// Features as the plan matches them: `format:X` and `feature:Y`.
+    pub fn claims(&self) -> Vec<String> {
+        let mut claims: Vec<String> = self.conformance.formats.iter().map(|f| format!("format:{f}")).collect();
+        claims.extend(self.conformance.features.iter().map(|f| format!("feature:{f}")));
+        claims.extend(self.candidate.roles.iter().map(|r| format!("role:{r}")));
+        claims
+    }
+
+    pub fn base_url(&self) -> String {
+        self.issuer.as_ref().map(|i| i.credential_issuer.clone()).unwrap_or_default()
+    }
+
+    pub fn sd_claims(&self, configuration_id: &str) -> Option<&[String]> {
+        self.conformance
+            .credential
+            .iter()
+            .find(|c| c.configuration_id == configuration_id)
+            .map(|c| c.sd_claims.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[candidate]
+name = "x"
+version = "1"
+roles = ["issuer"]
+[issuer]
+credential_issuer = "http://127.0.0.1:1"
+allow_http = true
+[trigger]
+kind = "control"
+url = "http://127.0.0.1:1/control"
+"#;
+
+    #[test]
+    fn good_manifest_parses() {
+        let m = Manifest::parse(GOOD, "m.toml").unwrap();
+        assert_eq!(m.limits.concurrency, 8);
+        assert!(m.claims().contains(&"role:issuer".to_string()));
+    }
+
+    #[test]
+    fn bad_manifests_name_the_problem() {
+        let err = Manifest::parse(&GOOD.replace("allow_http = true", ""), "m.toml").unwrap_err();
+        assert!(err.to_string().contains("allow_http"), "{err}");
+        let err = Manifest::parse(&GOOD.replace("kind = \"control\"", "kind = \"carrier-pigeon\""), "m.toml").unwrap_err();
+        assert!(err.to_string().starts_with("m.toml:"), "{err}");
+        let err = Manifest::parse(&GOOD.replace("roles = [\"issuer\"]", "roles = [\"oracle\"]"), "m.toml").unwrap_err();
+        assert!(err.to_string().contains("oracle"), "{err}");
+    }
+}

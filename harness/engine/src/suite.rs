@@ -1,0 +1,254 @@
+//! Suite files (TOML, under `suites/`): declarative test cases. Loading validates every case and
+//! reports each problem with the file and line it comes from.
+
+use crate::model::{Level, SpecRef};
+use crate::pctf::Catalogue;
+use serde::Deserialize;
+use serde_spanned::Spanned;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// One validated test case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: String,
+    pub title: String,
+    pub role: String,
+    pub level: Level,
+    pub check: String,
+    pub spec: Vec<SpecRef>,
+    pub pctf: Vec<String>,
+    pub requires: Vec<String>,
+    pub caught_by: Vec<String>,
+    pub params: toml::Table,
+    pub suite: String,
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl Case {
+    pub fn param_str(&self, name: &str) -> Option<&str> {
+        self.params.get(name).and_then(|v| v.as_str())
+    }
+    pub fn param_bool(&self, name: &str) -> Option<bool> {
+        self.params.get(name).and_then(|v| v.as_bool())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub id: String,
+    pub title: String,
+    pub role: String,
+    pub file: PathBuf,
+    pub cases: Vec<Case>,
+}
+
+/// One problem in a suite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuiteProblem {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for SuiteProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct SuiteErrors(pub Vec<SuiteProblem>);
+
+/// What a suite may name: checks the harness implements and mutants the references have.
+pub struct Vocabulary<'a> {
+    pub checks: &'a [&'a str],
+    pub mutants: &'a [&'a str],
+    pub catalogue: &'a Catalogue,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    suite: Spanned<RawSuite>,
+    #[serde(default)]
+    case: Vec<Spanned<RawCase>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuite {
+    id: String,
+    title: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    id: Spanned<String>,
+    title: String,
+    role: Option<String>,
+    level: Spanned<String>,
+    check: Spanned<String>,
+    #[serde(default)]
+    spec: Vec<Spanned<RawSpecRef>>,
+    #[serde(default)]
+    pctf: Vec<Spanned<String>>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
+    caught_by: Vec<Spanned<String>>,
+    #[serde(default)]
+    params: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpecRef {
+    doc: String,
+    section: String,
+}
+
+pub const ROLES: &[&str] = &["issuer", "wallet", "verifier", "registry"];
+
+/// Loads every `*.toml` suite directly under `dir` (sorted by name), validating all of them
+/// together (ids must be unique across files).
+pub fn load_dir(dir: &Path, vocab: &Vocabulary<'_>) -> Result<Vec<Suite>, SuiteErrors> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        SuiteErrors(vec![SuiteProblem { file: dir.into(), line: 0, message: format!("cannot read the suites folder: {e}") }])
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    let sources = files
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).map_err(|e| {
+                SuiteErrors(vec![SuiteProblem { file: f.clone(), line: 0, message: format!("cannot read: {e}") }])
+            })?;
+            Ok((f, text))
+        })
+        .collect::<Result<Vec<_>, SuiteErrors>>()?;
+    load_sources(&sources, vocab)
+}
+
+/// Loads suites from `(file name, text)` pairs (the embedded suites use this too).
+pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Result<Vec<Suite>, SuiteErrors> {
+    let mut problems = Vec::new();
+    let mut suites = Vec::new();
+    let mut seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    for (file, text) in sources {
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let mut problem = |line: usize, message: String| problems.push(SuiteProblem { file: file.clone(), line, message });
+        let raw: RawFile = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let line = e.span().map(|s| line_of(s.start)).unwrap_or(0);
+                problem(line, e.message().trim().to_string());
+                continue;
+            }
+        };
+        let suite_line = line_of(raw.suite.span().start);
+        let suite_raw = raw.suite.into_inner();
+        if !ROLES.contains(&suite_raw.role.as_str()) {
+            problem(suite_line, format!("unknown role {:?} (expected one of {})", suite_raw.role, ROLES.join(", ")));
+        }
+        let mut cases = Vec::new();
+        for spanned in raw.case {
+            let line = line_of(spanned.span().start);
+            let rc = spanned.into_inner();
+            let id_line = line_of(rc.id.span().start);
+            let id = rc.id.into_inner();
+            if id.trim().is_empty() {
+                problem(id_line, "empty case id".into());
+            }
+            if let Some((other_file, other_line)) = seen.get(&id) {
+                problem(id_line, format!("duplicate case id {id:?} (first defined at {}:{other_line})", other_file.display()));
+            } else {
+                seen.insert(id.clone(), (file.clone(), id_line));
+            }
+            let level = match rc.level.get_ref().as_str() {
+                "MUST" => Level::Must,
+                "SHOULD" => Level::Should,
+                "MAY" => Level::May,
+                other => {
+                    problem(line_of(rc.level.span().start), format!("case {id}: unknown level {other:?} (MUST, SHOULD or MAY)"));
+                    Level::Must
+                }
+            };
+            let check = rc.check.get_ref().clone();
+            if !vocab.checks.contains(&check.as_str()) {
+                problem(line_of(rc.check.span().start), format!("case {id}: unknown check {check:?}"));
+            }
+            if rc.spec.is_empty() {
+                problem(line, format!("case {id}: missing spec reference (spec = [{{ doc = \"…\", section = \"…\" }}])"));
+            }
+            let mut spec = Vec::new();
+            for s in rc.spec {
+                let sline = line_of(s.span().start);
+                let s = s.into_inner();
+                if crate::spec::find(&s.doc).is_none() {
+                    problem(sline, format!("case {id}: unknown spec document {:?}", s.doc));
+                }
+                if s.section.trim().is_empty() {
+                    problem(sline, format!("case {id}: spec reference to {} has no section", s.doc));
+                }
+                spec.push(SpecRef { doc: s.doc, section: s.section });
+            }
+            let mut pctf = Vec::new();
+            for p in rc.pctf {
+                if !vocab.catalogue.contains(p.get_ref()) {
+                    problem(line_of(p.span().start), format!("case {id}: unknown PCTF criterion {:?} (not in the PSP PCTF v1.5 catalogue)", p.get_ref()));
+                }
+                pctf.push(p.into_inner());
+            }
+            let mut caught_by = Vec::new();
+            for m in rc.caught_by {
+                if !vocab.mutants.contains(&m.get_ref().as_str()) {
+                    problem(line_of(m.span().start), format!("case {id}: unknown mutant {:?}", m.get_ref()));
+                }
+                caught_by.push(m.into_inner());
+            }
+            let role = rc.role.unwrap_or_else(|| suite_raw.role.clone());
+            if !ROLES.contains(&role.as_str()) {
+                problem(line, format!("case {id}: unknown role {role:?}"));
+            }
+            cases.push(Case {
+                id,
+                title: rc.title,
+                role,
+                level,
+                check,
+                spec,
+                pctf,
+                requires: rc.requires,
+                caught_by,
+                params: rc.params,
+                suite: suite_raw.id.clone(),
+                file: file.clone(),
+                line,
+            });
+        }
+        suites.push(Suite { id: suite_raw.id, title: suite_raw.title, role: suite_raw.role, file: file.clone(), cases });
+    }
+    if problems.is_empty() { Ok(suites) } else { Err(SuiteErrors(problems)) }
+}
+
+/// Cases of all suites, in file order.
+pub fn all_cases(suites: &[Suite]) -> Vec<&Case> {
+    suites.iter().flat_map(|s| s.cases.iter()).collect()
+}
+
+/// Counts cases per check (used to list which checks no case names).
+pub fn checks_used(suites: &[Suite]) -> BTreeMap<String, usize> {
+    let mut map = BTreeMap::new();
+    for c in all_cases(suites) {
+        *map.entry(c.check.clone()).or_insert(0) += 1;
+    }
+    map
+}
