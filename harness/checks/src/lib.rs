@@ -1,1 +1,73 @@
+//! The checks suites name. Each is an async function from a case context to an outcome; the
+//! registry below maps suite names to them. Protocol checks live under their protocol
+//! (`oid4vci::…`); format rules shared by every role live under `formats::…`.
 
+pub mod formats;
+pub mod oid4vci;
+
+use dialtone_engine::check::{CheckDef, CheckFuture};
+use oid4vci::issuer_issued::{Rule, judge};
+use oid4vci::{issuer_credential as cred, issuer_metadata as meta, issuer_nonce as nonce, issuer_token as token};
+
+macro_rules! check {
+    ($name:literal, $f:path) => {
+        CheckDef { name: $name, run: |ctx| -> CheckFuture { Box::pin($f(ctx)) } }
+    };
+    ($name:literal, rule $rule:ident) => {
+        CheckDef { name: $name, run: |ctx| -> CheckFuture { Box::pin(judge(ctx, Rule::$rule)) } }
+    };
+}
+
+/// Every check the harness implements.
+pub static CHECKS: &[CheckDef] = &[
+    check!("oid4vci.issuer.metadata.retrievable", meta::retrievable),
+    check!("oid4vci.issuer.metadata.credential_issuer_matches", meta::credential_issuer_matches),
+    check!("oid4vci.issuer.metadata.required_members", meta::required_members),
+    check!("oid4vci.issuer.metadata.configuration_format", meta::configuration_format),
+    check!("oid4vci.issuer.metadata.binding_and_proof_types", meta::binding_and_proof_types),
+    check!("oid4vci.issuer.metadata.signing_algs", meta::signing_algs),
+    check!("oid4vci.issuer.metadata.authorization_server", meta::authorization_server),
+    check!("oid4vci.issuer.metadata.jwt_vc_issuer", meta::jwt_vc_issuer),
+    check!("oid4vci.issuer.offer.consistent", meta::offer_consistent),
+    check!("oid4vci.issuer.token.success", token::success),
+    check!("oid4vci.issuer.token.wrong_code", token::wrong_code),
+    check!("oid4vci.issuer.token.replayed_code", token::replayed_code),
+    check!("oid4vci.issuer.token.tx_code_missing", token::tx_code_missing),
+    check!("oid4vci.issuer.token.tx_code_wrong", token::tx_code_wrong),
+    check!("oid4vci.issuer.token.tx_code_unexpected", token::tx_code_unexpected),
+    check!("oid4vci.issuer.token.unsupported_grant_type", token::unsupported_grant_type),
+    check!("oid4vci.issuer.token.missing_code", token::missing_code),
+    check!("oid4vci.issuer.nonce.response", nonce::response),
+    check!("oid4vci.issuer.nonce.no_store", nonce::no_store),
+    check!("oid4vci.issuer.nonce.unpredictable", nonce::unpredictable),
+    check!("oid4vci.issuer.credential.success", cred::success),
+    check!("oid4vci.issuer.credential.no_token", cred::no_token),
+    check!("oid4vci.issuer.credential.bad_token", cred::bad_token),
+    check!("oid4vci.issuer.credential.missing_proof", cred::missing_proof),
+    check!("oid4vci.issuer.credential.proof_wrong_typ", cred::proof_wrong_typ),
+    check!("oid4vci.issuer.credential.proof_wrong_aud", cred::proof_wrong_aud),
+    check!("oid4vci.issuer.credential.proof_bad_signature", cred::proof_bad_signature),
+    check!("oid4vci.issuer.credential.proof_alg_none", cred::proof_alg_none),
+    check!("oid4vci.issuer.credential.proof_missing_nonce", cred::proof_missing_nonce),
+    check!("oid4vci.issuer.credential.proof_foreign_nonce", cred::proof_foreign_nonce),
+    check!("oid4vci.issuer.credential.proof_stale_nonce", cred::proof_stale_nonce),
+    check!("oid4vci.issuer.credential.unknown_configuration", cred::unknown_configuration),
+    check!("oid4vci.issuer.credential.error_format", cred::error_format),
+    check!("sd_jwt_vc.issued.structure", rule Structure),
+    check!("sd_jwt_vc.issued.typ", rule Typ),
+    check!("sd_jwt_vc.issued.signature", rule Signature),
+    check!("sd_jwt_vc.issued.alg_advertised", rule AlgAdvertised),
+    check!("sd_jwt_vc.issued.iss", rule Iss),
+    check!("sd_jwt_vc.issued.vct", rule Vct),
+    check!("sd_jwt_vc.issued.validity", rule Validity),
+    check!("sd_jwt_vc.issued.exp_present", rule ExpPresent),
+    check!("sd_jwt_vc.issued.cnf_matches_proof", rule Cnf),
+    check!("sd_jwt_vc.issued.disclosures_digests", rule Disclosures),
+    check!("sd_jwt_vc.issued.sd_claims_not_in_clear", rule SdClaimsNotInClear),
+    check!("sd_jwt_vc.issued.registered_claims_in_clear", rule RegisteredClaimsNotDisclosable),
+    check!("sd_jwt_vc.issued.salt_entropy", rule SaltEntropy),
+];
+
+pub fn names() -> Vec<&'static str> {
+    CHECKS.iter().map(|c| c.name).collect()
+}

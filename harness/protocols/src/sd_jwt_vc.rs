@@ -9,4 +9,4 @@ pub const LEGACY_TYP: &str = "vc+sd-jwt";
 pub const WELL_KNOWN_JWT_VC_ISSUER: &str = "/.well-known/jwt-vc-issuer";
 
 /// §2.2.2.3: registered claims that MUST NOT be selectively disclosed.
-pub const NEVER_DISCLOSABLE: &[&str] = &["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
+pub const NEVER_DISCLOSABLE: &[&str] = &["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "aka_vcts", "status"];

@@ -1,1 +1,41 @@
+//! Renderers of a [`Report`]: `report.json` (schema in `reports/report.schema.json`), a
+//! self-contained `report.html` (no external assets; every string escaped by minijinja's HTML
+//! auto-escaping), `junit.xml`, and the terminal summary.
 
+pub mod html;
+pub mod junit;
+pub mod terminal;
+
+use dialtone_engine::model::Report;
+use std::path::{Path, PathBuf};
+
+pub const SCHEMA: &str = include_str!("../../../reports/report.schema.json");
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot render {what}: {detail}")]
+    Render { what: &'static str, detail: String },
+}
+
+pub fn json(report: &Report) -> Result<String, RenderError> {
+    serde_json::to_string_pretty(report).map_err(|e| RenderError::Render { what: "report.json", detail: e.to_string() })
+}
+
+/// Writes report.json, report.html and junit.xml into `dir` (created if needed).
+pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
+    std::fs::create_dir_all(dir).map_err(|source| RenderError::Write { path: dir.into(), source })?;
+    let files = [
+        ("report.json", json(report)?),
+        ("report.html", html::render(report)?),
+        ("junit.xml", junit::render(report)?),
+    ];
+    let mut written = Vec::new();
+    for (name, content) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, content).map_err(|source| RenderError::Write { path: path.clone(), source })?;
+        written.push(path);
+    }
+    Ok(written)
+}

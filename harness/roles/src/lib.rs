@@ -1,1 +1,6 @@
+//! dialtone's reference candidates: real servers on loopback that implement the specifications
+//! correctly, and their mutants (the same server with exactly one deliberate fault), which prove
+//! that every test case can fail.
 
+pub mod issuer;
+pub mod server;

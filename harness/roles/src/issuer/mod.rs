@@ -1,0 +1,8 @@
+//! The reference OpenID4VCI 1.0 issuer (pre-authorized code flow, SD-JWT VC) and its mutants.
+
+pub mod mutants;
+pub mod reference;
+pub mod state;
+
+pub use mutants::Fault;
+pub use reference::{IssuerConfig, start};

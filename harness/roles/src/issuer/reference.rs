@@ -1,0 +1,485 @@
+//! The reference issuer: OpenID4VCI 1.0 pre-authorized code flow (with and without `tx_code`),
+//! issuing SD-JWT VCs (`dc+sd-jwt`, ES256, `cnf.jwk` from the proof), with its key at
+//! `/.well-known/jwt-vc-issuer`, plus dialtone's control API (`suites/control-api.yaml`).
+//!
+//! Fault hooks (`self.faulty(Fault::…)`) are the only difference between the reference and its
+//! mutants; each is one deliberate deviation from the specification.
+
+use super::mutants::Fault;
+use super::state::*;
+use crate::server::RunningServer;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use dialtone_protocols::jose::{CompactJws, EcKey, is_asymmetric_alg, verifying_key_from_jwk};
+use dialtone_protocols::oid4vci::{self, credential_error as ce, token_error as te};
+use dialtone_protocols::sd_jwt_vc;
+use dialtone_protocols::sdjwt::{self, ConcealRules, HashAlg};
+use dialtone_protocols::seed::Entropy;
+use dialtone_protocols::now_epoch;
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+pub const CONFIG_VERIFIED_PERSON: &str = "VerifiedPerson_dc_sd_jwt";
+pub const VCT_VERIFIED_PERSON: &str = "urn:dialtone:vct:verified-person:1";
+pub const ISSUER_KID: &str = "dialtone-reference-issuer-1";
+/// Claims the reference makes selectively disclosable (its conformance statement says so too).
+pub const SD_CLAIMS: &[&str] = &["given_name", "family_name", "birthdate", "address", "email"];
+
+#[derive(Debug, Clone, Default)]
+pub struct IssuerConfig {
+    pub fault: Option<Fault>,
+    pub seed: Option<u64>,
+}
+
+pub struct Issuer {
+    config: IssuerConfig,
+    /// The Credential Issuer Identifier, exactly as published (no trailing slash).
+    identifier: String,
+    key: EcKey,
+    unlisted_key: EcKey,
+    entropy: Entropy,
+    state: IssuerState,
+}
+
+/// Starts the reference issuer (or a mutant) on `127.0.0.1:port` (0: any free port).
+pub async fn start(config: IssuerConfig, port: u16) -> std::io::Result<RunningServer> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let identifier = format!("http://{}", listener.local_addr()?);
+    let entropy = Entropy::new(config.seed).derive("reference-issuer");
+    let key = EcKey::generate(&entropy);
+    let unlisted_key = EcKey::generate(&entropy);
+    let issuer = Arc::new(Issuer { config, identifier, key, unlisted_key, entropy, state: IssuerState::default() });
+    RunningServer::serve(listener, router(issuer))
+}
+
+fn router(issuer: Arc<Issuer>) -> Router {
+    Router::new()
+        .route("/.well-known/openid-credential-issuer", get(credential_issuer_metadata))
+        .route("/.well-known/oauth-authorization-server", get(authorization_server_metadata))
+        .route("/.well-known/jwt-vc-issuer", get(jwt_vc_issuer_metadata))
+        .route("/token", post(token))
+        .route("/nonce", post(nonce))
+        .route("/credential", post(credential))
+        .route("/control/offers", post(control_offer))
+        .route("/control/health", get(|| async { Json(json!({"status": "ok"})) }))
+        .with_state(issuer)
+}
+
+/// A JSON response with `Cache-Control: no-store` unless `cacheable`.
+struct Json(Value);
+
+impl IntoResponse for Json {
+    fn into_response(self) -> Response {
+        let mut r = (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], self.0.to_string()).into_response();
+        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        r
+    }
+}
+
+fn json_status(status: StatusCode, body: Value) -> Response {
+    let mut r = Json(body).into_response();
+    *r.status_mut() = status;
+    r
+}
+
+impl Issuer {
+    fn faulty(&self, fault: Fault) -> bool {
+        self.config.fault == Some(fault)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.identifier, path)
+    }
+
+    fn published_identifier(&self, fault: Fault) -> String {
+        if self.faulty(fault) { format!("{}/", self.identifier) } else { self.identifier.clone() }
+    }
+
+    fn token_error(&self, status: StatusCode, code: &str, description: &str) -> Response {
+        if self.faulty(Fault::TokenGenericErrors) {
+            return json_status(StatusCode::INTERNAL_SERVER_ERROR, json!({"error": "server_error"}));
+        }
+        json_status(status, json!({"error": code, "error_description": description}))
+    }
+
+    fn credential_error(&self, code: &str, description: &str) -> Response {
+        if self.faulty(Fault::CredentialGenericErrors) {
+            return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain")], "bad request").into_response();
+        }
+        json_status(StatusCode::BAD_REQUEST, json!({"error": code, "error_description": description}))
+    }
+}
+
+async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
+    let mut config = json!({
+        "format": oid4vci::FORMAT_SD_JWT_VC,
+        "scope": "verified_person",
+        "vct": VCT_VERIFIED_PERSON,
+        "cryptographic_binding_methods_supported": ["jwk"],
+        "credential_signing_alg_values_supported": ["ES256"],
+        "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
+        "credential_metadata": {
+            "display": [
+                {"name": "Verified Person", "locale": "en-CA"},
+                {"name": "Personne vérifiée", "locale": "fr-CA"}
+            ],
+            "claims": [
+                {"path": ["given_name"], "display": [{"name": "Given name", "locale": "en-CA"}]},
+                {"path": ["family_name"], "display": [{"name": "Family name", "locale": "en-CA"}]},
+                {"path": ["birthdate"]},
+                {"path": ["address", "locality"]},
+                {"path": ["email"]}
+            ]
+        }
+    });
+    if issuer.faulty(Fault::MetadataConfigWithoutVct) {
+        config.as_object_mut().map(|c| c.remove("vct"));
+    }
+    if issuer.faulty(Fault::MetadataProofTypesMissing) {
+        config.as_object_mut().map(|c| c.remove("proof_types_supported"));
+    }
+    if issuer.faulty(Fault::MetadataSigningAlgNone) {
+        config["credential_signing_alg_values_supported"] = json!(["none"]);
+    }
+    let mut metadata = json!({
+        "credential_issuer": issuer.published_identifier(Fault::MetadataIssuerTrailingSlash),
+        "credential_endpoint": issuer.url("/credential"),
+        "nonce_endpoint": issuer.url("/nonce"),
+        "display": [{"name": "dialtone reference issuer", "locale": "en-CA"}],
+        "credential_configurations_supported": { CONFIG_VERIFIED_PERSON: config },
+    });
+    if issuer.faulty(Fault::MetadataMissingCredentialEndpoint) {
+        metadata.as_object_mut().map(|m| m.remove("credential_endpoint"));
+    }
+    let mut response = Json(metadata).into_response();
+    if issuer.faulty(Fault::MetadataWrongContentType) {
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    }
+    response
+}
+
+async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
+    Json(json!({
+        "issuer": issuer.published_identifier(Fault::AsMetadataWrongIssuer),
+        "token_endpoint": issuer.url("/token"),
+        "grant_types_supported": [oid4vci::PRE_AUTHORIZED_GRANT],
+        "pre-authorized_grant_anonymous_access_supported": true,
+        "token_endpoint_auth_methods_supported": ["none"],
+    }))
+    .into_response()
+}
+
+async fn jwt_vc_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
+    let mut jwk = issuer.key.public_jwk();
+    jwk["kid"] = json!(ISSUER_KID);
+    jwk["use"] = json!("sig");
+    jwk["alg"] = json!("ES256");
+    Json(json!({
+        "issuer": issuer.published_identifier(Fault::JwtVcIssuerWrongIssuer),
+        "jwks": {"keys": [jwk]},
+    }))
+    .into_response()
+}
+
+async fn control_offer(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
+    let request: Value = if body.is_empty() { json!({}) } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => return json_status(StatusCode::BAD_REQUEST, json!({"error": "invalid_request", "error_description": format!("body is not JSON: {e}")})),
+        }
+    };
+    let configuration = request.get("credential_configuration_id").and_then(Value::as_str).unwrap_or(CONFIG_VERIFIED_PERSON).to_string();
+    let with_tx_code = request.get("tx_code").and_then(Value::as_bool).unwrap_or(false);
+    let offered = if issuer.faulty(Fault::OfferUnknownConfiguration) { format!("{configuration}_v2") } else { configuration.clone() };
+    let code = issuer.entropy.token(24);
+    let tx_code = with_tx_code.then(|| issuer.entropy.digits(6));
+    lock(&issuer.state.codes).insert(code.clone(), OfferedCode {
+        configuration_ids: vec![configuration],
+        tx_code: tx_code.clone(),
+        created: now_epoch(),
+        redeemed: false,
+        failed_attempts: 0,
+    });
+    let mut grant = json!({"pre-authorized_code": code});
+    if tx_code.is_some() {
+        grant["tx_code"] = json!({"input_mode": "numeric", "length": 6, "description": "Enter the code sent to you by SMS"});
+    }
+    let offer = json!({
+        "credential_issuer": issuer.identifier,
+        "credential_configuration_ids": [offered],
+        "grants": { oid4vci::PRE_AUTHORIZED_GRANT: grant },
+    });
+    let uri = format!(
+        "{}?credential_offer={}",
+        oid4vci::OFFER_SCHEME,
+        percent_encode(&offer.to_string())
+    );
+    Json(json!({"credential_offer": offer, "credential_offer_uri": uri, "tx_code": tx_code})).into_response()
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
+    let form: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
+        Ok(f) => f,
+        Err(_) => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "body is not application/x-www-form-urlencoded"),
+    };
+    let param = |name: &str| -> Result<Option<&str>, Response> {
+        let mut values = form.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "repeated parameter"));
+        }
+        Ok(first)
+    };
+    let grant_type = match param("grant_type") { Ok(v) => v, Err(r) => return r };
+    let code = match param("pre-authorized_code") { Ok(v) => v, Err(r) => return r };
+    let tx_code = match param("tx_code") { Ok(v) => v, Err(r) => return r };
+    match grant_type {
+        None => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "grant_type is missing"),
+        Some(g) if g != oid4vci::PRE_AUTHORIZED_GRANT && !issuer.faulty(Fault::TokenIgnoresGrantType) => {
+            return issuer.token_error(StatusCode::BAD_REQUEST, te::UNSUPPORTED_GRANT_TYPE, "only the pre-authorized code grant is supported");
+        }
+        Some(_) => {}
+    }
+    let Some(code) = code else {
+        return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "pre-authorized_code is missing");
+    };
+    let now = now_epoch();
+    let configuration_ids = {
+        let mut codes = lock(&issuer.state.codes);
+        let entry = codes.get_mut(code);
+        let configuration_ids = match entry {
+            None if issuer.faulty(Fault::TokenAcceptsAnyCode) => vec![CONFIG_VERIFIED_PERSON.to_string()],
+            None => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_GRANT, "unknown pre-authorized code"),
+            Some(offered) => {
+                if (offered.redeemed && !issuer.faulty(Fault::TokenCodeReusable))
+                    || now - offered.created > CODE_LIFETIME_SECS
+                    || offered.failed_attempts >= TX_CODE_ATTEMPTS
+                {
+                    return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_GRANT, "pre-authorized code expired or already used");
+                }
+                if !issuer.faulty(Fault::TokenTxCodeIgnored) {
+                    match (&offered.tx_code, tx_code) {
+                        (Some(_), None) => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "tx_code is required for this code"),
+                        (None, Some(_)) => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "no tx_code was expected"),
+                        (Some(expected), Some(given)) if expected != given && !issuer.faulty(Fault::TokenTxCodePresenceOnly) => {
+                            offered.failed_attempts += 1;
+                            return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_GRANT, "wrong tx_code");
+                        }
+                        _ => {}
+                    }
+                }
+                offered.redeemed = true;
+                offered.configuration_ids.clone()
+            }
+        };
+        configuration_ids
+    };
+    let access_token = issuer.entropy.token(32);
+    lock(&issuer.state.tokens).insert(access_token.clone(), AccessGrant { configuration_ids, expires: now + TOKEN_LIFETIME_SECS });
+    let mut response = Json(json!({"access_token": access_token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECS})).into_response();
+    if issuer.faulty(Fault::TokenNoCacheControl) {
+        response.headers_mut().remove(header::CACHE_CONTROL);
+    }
+    response
+}
+
+async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Response {
+    if issuer.faulty(Fault::NonceRequiresToken) && !headers.contains_key(header::AUTHORIZATION) {
+        return bearer_challenge(None);
+    }
+    let c_nonce = if issuer.faulty(Fault::NonceConstant) { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
+    lock(&issuer.state.nonces).insert(c_nonce.clone(), NonceRecord { issued: now_epoch(), used: false });
+    let mut response = Json(json!({"c_nonce": c_nonce})).into_response();
+    if issuer.faulty(Fault::NonceCacheable) {
+        response.headers_mut().remove(header::CACHE_CONTROL);
+    }
+    response
+}
+
+/// RFC 6750 §3: 401 with a `WWW-Authenticate: Bearer` challenge; an error code only when a token was sent.
+fn bearer_challenge(error: Option<&str>) -> Response {
+    let challenge = match error {
+        Some(e) => format!("Bearer error=\"{e}\""),
+        None => "Bearer".to_string(),
+    };
+    let mut r = (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], json!({"error": error.unwrap_or("invalid_request")}).to_string()).into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
+    // Access token (RFC 6750 §2.1, §3).
+    let grant = {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+        let tokens = lock(&issuer.state.tokens);
+        match token.map(|t| tokens.get(t).cloned()) {
+            _ if issuer.faulty(Fault::CredentialNoAuthCheck) => AccessGrant { configuration_ids: vec![CONFIG_VERIFIED_PERSON.into()], expires: i64::MAX },
+            None => return bearer_challenge(None),
+            Some(None) => return bearer_challenge(Some(ce::INVALID_TOKEN)),
+            Some(Some(g)) if g.expires < now_epoch() => return bearer_challenge(Some(ce::INVALID_TOKEN)),
+            Some(Some(g)) => g,
+        }
+    };
+    let request: Map<String, Value> = match serde_json::from_slice(&body) {
+        Ok(Value::Object(m)) => m,
+        _ => return issuer.credential_error(ce::INVALID_CREDENTIAL_REQUEST, "body is not a JSON object"),
+    };
+    let configuration = match (request.get("credential_configuration_id"), request.get("credential_identifier")) {
+        (Some(Value::String(c)), None) => c.clone(),
+        (None, Some(_)) => return issuer.credential_error(ce::UNKNOWN_CREDENTIAL_IDENTIFIER, "no credential identifiers were issued with this token"),
+        _ => return issuer.credential_error(ce::INVALID_CREDENTIAL_REQUEST, "exactly one of credential_configuration_id and credential_identifier is required"),
+    };
+    if configuration != CONFIG_VERIFIED_PERSON {
+        let code = if issuer.faulty(Fault::UnknownConfigGenericError) { ce::INVALID_CREDENTIAL_REQUEST } else { ce::UNKNOWN_CREDENTIAL_CONFIGURATION };
+        return issuer.credential_error(code, "unknown credential configuration");
+    }
+    if !grant.configuration_ids.contains(&configuration) {
+        return issuer.credential_error(ce::CREDENTIAL_REQUEST_DENIED, "the access token does not cover this configuration");
+    }
+    let holder_jwk = match request.get("proofs") {
+        None if issuer.faulty(Fault::ProofOptional) => None,
+        None => return issuer.credential_error(ce::INVALID_PROOF, "proofs is missing"),
+        Some(proofs) => match check_proofs(&issuer, proofs) {
+            Ok(jwk) => Some(jwk),
+            Err((code, why)) => return issuer.credential_error(code, &why),
+        },
+    };
+    let credential = issue_sd_jwt_vc(&issuer, holder_jwk);
+    if issuer.faulty(Fault::CredentialLegacyResponse) {
+        return Json(json!({"credential": credential, "format": oid4vci::FORMAT_SD_JWT_VC})).into_response();
+    }
+    Json(json!({"credentials": [{"credential": credential}]})).into_response()
+}
+
+/// Validates the `proofs` object (OID4VCI §8.2, Appendix F.1, F.4); returns the holder's key.
+fn check_proofs(issuer: &Issuer, proofs: &Value) -> Result<Value, (&'static str, String)> {
+    let invalid = |why: &str| (ce::INVALID_PROOF, why.to_string());
+    let jwts = proofs
+        .as_object()
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.get("jwt"))
+        .and_then(Value::as_array)
+        .filter(|a| a.len() == 1)
+        .ok_or_else(|| invalid("proofs must hold exactly one jwt proof"))?;
+    let text = jwts[0].as_str().ok_or_else(|| invalid("the proof is not a string"))?;
+    let jws = CompactJws::parse(text).map_err(|e| invalid(&format!("proof is not a JWS: {e}")))?;
+    if jws.typ() != Some(oid4vci::PROOF_TYP) && !issuer.faulty(Fault::ProofTypUnchecked) {
+        return Err(invalid("proof typ must be openid4vci-proof+jwt"));
+    }
+    let jwk = jws.header.get("jwk").cloned().ok_or_else(|| invalid("the proof header has no jwk"))?;
+    if jws.header.contains_key("kid") || jws.header.contains_key("x5c") {
+        return Err(invalid("jwk must not be combined with kid or x5c"));
+    }
+    if jwk.get("d").is_some() {
+        return Err(invalid("the proof jwk contains a private key"));
+    }
+    if !issuer.faulty(Fault::ProofSignatureUnchecked) {
+        if !jws.alg().is_some_and(|a| a == "ES256" && is_asymmetric_alg(a)) {
+            return Err(invalid("proof alg must be ES256 (proof_signing_alg_values_supported)"));
+        }
+        let key = verifying_key_from_jwk(&jwk).map_err(|e| invalid(&format!("proof jwk: {e}")))?;
+        jws.verify_es256(&key).map_err(|e| invalid(&format!("proof signature: {e}")))?;
+    }
+    let aud_ok = match jws.payload.get("aud") {
+        Some(Value::String(a)) => a == &issuer.identifier,
+        Some(Value::Array(a)) => a.len() == 1 && a[0] == Value::String(issuer.identifier.clone()),
+        _ => false,
+    };
+    if !aud_ok && !issuer.faulty(Fault::ProofAudUnchecked) {
+        return Err(invalid("proof aud must be the Credential Issuer Identifier"));
+    }
+    let now = now_epoch();
+    match jws.payload.get("iat").and_then(Value::as_i64) {
+        Some(iat) if iat <= now + 60 && iat >= now - NONCE_LIFETIME_SECS => {}
+        _ => return Err(invalid("proof iat is missing or not recent")),
+    }
+    if !issuer.faulty(Fault::ProofNonceUnchecked) {
+        let nonce = jws.payload.get("nonce").and_then(Value::as_str).ok_or_else(|| invalid("proof has no nonce"))?;
+        let mut nonces = lock(&issuer.state.nonces);
+        match nonces.get_mut(nonce) {
+            Some(record) if (!record.used || issuer.faulty(Fault::ProofNonceReusable) || issuer.faulty(Fault::NonceConstant))
+                && now - record.issued <= NONCE_LIFETIME_SECS => record.used = true,
+            _ => return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into())),
+        }
+    }
+    Ok(jwk)
+}
+
+/// The subject the reference issues for; names as people write them.
+fn subject_claims() -> Map<String, Value> {
+    let claims = json!({
+        "given_name": "ᓄᓇᕗᑦ Élodie",
+        "family_name": "Kʼómoks-Tremblay",
+        "birthdate": "1990-07-01",
+        "email": "elodie@example.ca",
+        "address": {"locality": "Iqaluit", "region": "NU", "country": "CA"},
+    });
+    claims.as_object().cloned().unwrap_or_default()
+}
+
+fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {
+    let now = now_epoch();
+    let mut claims = Map::new();
+    claims.insert("iss".into(), json!(issuer.published_identifier(Fault::SdJwtIssTrailingSlash)));
+    let vct = if issuer.faulty(Fault::SdJwtWrongVct) { "urn:dialtone:vct:verified-persn:1" } else { VCT_VERIFIED_PERSON };
+    claims.insert("vct".into(), json!(vct));
+    let (iat, exp) = if issuer.faulty(Fault::SdJwtExpired) { (now - 86_400 * 30, now - 86_400) } else { (now, now + 86_400 * 365) };
+    claims.insert("iat".into(), json!(iat));
+    claims.insert("nbf".into(), json!(iat));
+    if !issuer.faulty(Fault::SdJwtNoExp) {
+        claims.insert("exp".into(), json!(exp));
+    }
+    if let Some(jwk) = holder_jwk {
+        let jwk = if issuer.faulty(Fault::SdJwtCnfOtherKey) { issuer.unlisted_key.public_jwk() } else { jwk };
+        claims.insert("cnf".into(), json!({"jwk": jwk}));
+    }
+    claims.extend(subject_claims());
+    let mut paths: Vec<Vec<String>> = SD_CLAIMS
+        .iter()
+        .filter(|c| !(issuer.faulty(Fault::SdJwtClaimInClear) && **c == "given_name"))
+        .map(|c| vec![c.to_string()])
+        .collect();
+    paths.push(vec!["address".into(), "locality".into()]);
+    if issuer.faulty(Fault::SdJwtVctDisclosable) {
+        paths.push(vec!["vct".into()]);
+    }
+    let rules = ConcealRules {
+        paths,
+        decoys_per_object: 2,
+        salt_bytes: if issuer.faulty(Fault::SdJwtShortSalt) { 4 } else { 16 },
+    };
+    let mut concealed = sdjwt::conceal(&claims, &rules, HashAlg::Sha256, &issuer.entropy);
+    if issuer.faulty(Fault::SdJwtDigestOff) {
+        if let Some(Value::Array(digests)) = concealed.payload.get_mut("_sd") {
+            if let Some(Value::String(first)) = digests.first_mut() {
+                *first = HashAlg::Sha256.digest(first);
+            }
+        }
+    }
+    let typ = if issuer.faulty(Fault::SdJwtLegacyTyp) { sd_jwt_vc::LEGACY_TYP } else { sd_jwt_vc::TYP };
+    let key = if issuer.faulty(Fault::SdJwtSignedByUnlistedKey) { &issuer.unlisted_key } else { &issuer.key };
+    let jwt = key.sign_jws(&json!({"typ": typ, "kid": ISSUER_KID}), &Value::Object(concealed.payload));
+    let mut text = sdjwt::serialize(&jwt, &concealed.disclosures);
+    if issuer.faulty(Fault::SdJwtNoTrailingTilde) {
+        text.pop();
+    }
+    text
+}

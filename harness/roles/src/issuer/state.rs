@@ -1,0 +1,43 @@
+//! What the reference issuer remembers: offered pre-authorized codes, access tokens and nonces.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+pub const CODE_LIFETIME_SECS: i64 = 600;
+pub const TOKEN_LIFETIME_SECS: i64 = 300;
+pub const NONCE_LIFETIME_SECS: i64 = 300;
+/// Wrong transaction codes allowed before a pre-authorized code is burned (OID4VCI §13.6.3).
+pub const TX_CODE_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, Clone)]
+pub struct OfferedCode {
+    pub configuration_ids: Vec<String>,
+    pub tx_code: Option<String>,
+    pub created: i64,
+    pub redeemed: bool,
+    pub failed_attempts: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessGrant {
+    pub configuration_ids: Vec<String>,
+    pub expires: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NonceRecord {
+    pub issued: i64,
+    pub used: bool,
+}
+
+#[derive(Default)]
+pub struct IssuerState {
+    pub codes: Mutex<HashMap<String, OfferedCode>>,
+    pub tokens: Mutex<HashMap<String, AccessGrant>>,
+    pub nonces: Mutex<HashMap<String, NonceRecord>>,
+}
+
+/// Locks a mutex, recovering from poisoning (a panicked handler must not wedge the server).
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}

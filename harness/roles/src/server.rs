@@ -1,0 +1,58 @@
+//! Starting and stopping a reference server on loopback.
+
+use std::net::SocketAddr;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A server running on loopback until dropped or [`RunningServer::stop`]ped.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Binds `127.0.0.1:port` (0 for any free port) and serves `router`.
+    pub async fn start(router: axum::Router, port: u16) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        Self::serve(listener, router)
+    }
+
+    pub fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> std::io::Result<Self> {
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Self { addr, base_url: format!("http://{addr}"), shutdown: Some(tx), handle: Some(handle) })
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.await;
+        }
+    }
+
+    /// Waits until the server stops (for `dialtone reference issuer`).
+    pub async fn wait(mut self) {
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
