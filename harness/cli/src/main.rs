@@ -1,1 +1,170 @@
-fn main() {}
+use clap::{Args, Parser, Subcommand};
+use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, selftest};
+use dialtone_engine::pctf::Catalogue;
+use std::path::PathBuf;
+
+/// dialtone — interoperability conformance for digital credentials (OpenID4VCI, SD-JWT VC, …).
+#[derive(Parser)]
+#[command(name = "dialtone", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct SuiteArgs {
+    /// Folder of suite files (default: ./suites when present, else the suites built into dialtone).
+    #[arg(long)]
+    suites: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the conformance plan against a candidate (default: the built-in reference issuer).
+    Run {
+        /// Candidate manifest (TOML). Without it, dialtone starts its reference issuer on loopback.
+        #[arg(long)]
+        candidate: Option<PathBuf>,
+        /// Folder for report.json, report.html and junit.xml.
+        #[arg(long, default_value = "reports/out")]
+        out: PathBuf,
+        /// Makes keys, salts and nonces reproducible.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Only cases whose id starts with this (repeatable).
+        #[arg(long)]
+        only: Vec<String>,
+        /// Show passing cases in the terminal table too.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        suites: SuiteArgs,
+    },
+    /// Run the reference and every mutant; print the mutant × case matrix.
+    Selftest {
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long, default_value = "reports/out/selftest")]
+        out: PathBuf,
+        /// Mutant runs in flight at once.
+        #[arg(long, default_value_t = 4)]
+        parallel: usize,
+        #[command(flatten)]
+        suites: SuiteArgs,
+    },
+    /// Validate or list the suites.
+    Suites {
+        #[command(subcommand)]
+        action: SuitesAction,
+    },
+    /// Start a reference candidate on loopback and serve until interrupted.
+    Reference {
+        #[command(subcommand)]
+        role: ReferenceRole,
+    },
+    /// List the mutants of the reference candidates.
+    Mutants,
+    /// Measure the full plan against the reference (use a release build).
+    Bench {
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[command(flatten)]
+        suites: SuiteArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum SuitesAction {
+    /// Validate every suite file; exit 2 with file:line messages on any problem.
+    Check(SuiteArgs),
+    /// Print the cases: id, role, level, title.
+    List(SuiteArgs),
+}
+
+#[derive(Subcommand)]
+enum ReferenceRole {
+    /// The reference OpenID4VCI issuer (SD-JWT VC).
+    Issuer {
+        #[arg(long, default_value_t = 8300)]
+        port: u16,
+        /// Start a mutant instead (see `dialtone mutants`).
+        #[arg(long)]
+        mutant: Option<String>,
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("dialtone: cannot start the async runtime: {e}");
+            std::process::exit(exit::HARNESS);
+        }
+    };
+    let code = match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err(CliError { code, message }) => {
+            eprintln!("dialtone: {message}");
+            code
+        }
+    };
+    std::process::exit(code);
+}
+
+async fn dispatch(command: Command) -> Result<i32, CliError> {
+    match command {
+        Command::Run { candidate, out, seed, only, all, suites } => {
+            run::command(run::RunArgs { candidate, out, seed, suites: SuiteSource::resolve(suites.suites), only, all_rows: all }).await
+        }
+        Command::Selftest { seed, out, parallel, suites } => selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await,
+        Command::Suites { action } => suites_command(action),
+        Command::Reference { role: ReferenceRole::Issuer { port, mutant, seed } } => {
+            let fault = match mutant {
+                None => None,
+                Some(name) => Some(dialtone_roles::issuer::Fault::from_name(&name).ok_or_else(|| {
+                    CliError::config(format!("unknown mutant {name:?}; `dialtone mutants` lists them"))
+                })?),
+            };
+            let (server, _) = dialtone_cli::reference::start_issuer(fault, seed, port).await.map_err(CliError::config)?;
+            println!("reference issuer{} listening at {}", fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default(), server.base_url);
+            println!("  metadata: {}/.well-known/openid-credential-issuer", server.base_url);
+            println!("  control API: {}/control/offers (POST)", server.base_url);
+            println!("press Ctrl-C to stop");
+            let _ = tokio::signal::ctrl_c().await;
+            server.stop().await;
+            Ok(exit::OK)
+        }
+        Command::Mutants => {
+            for f in dialtone_roles::issuer::Fault::ALL {
+                println!("{:<46} {}", f.name(), f.description());
+            }
+            Ok(exit::OK)
+        }
+        Command::Bench { iterations, seed, suites } => bench::command(SuiteSource::resolve(suites.suites), iterations, seed).await,
+    }
+}
+
+fn suites_command(action: SuitesAction) -> Result<i32, CliError> {
+    let catalogue = Catalogue::embedded();
+    match action {
+        SuitesAction::Check(args) => {
+            let source = SuiteSource::resolve(args.suites);
+            let suites = catalogue::load(&source, &catalogue)?;
+            let cases: usize = suites.iter().map(|s| s.cases.len()).sum();
+            println!("{} suites, {cases} cases: OK ({source:?})", suites.len());
+            Ok(exit::OK)
+        }
+        SuitesAction::List(args) => {
+            let suites = catalogue::load(&SuiteSource::resolve(args.suites), &catalogue)?;
+            for case in suites.iter().flat_map(|s| s.cases.iter()) {
+                println!("{:<20} {:<9} {:<7} {}", case.id, case.role, case.level.as_str(), case.title);
+            }
+            Ok(exit::OK)
+        }
+    }
+}

@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod model;
 pub mod pctf;
 pub mod plan;
+pub mod report;
 pub mod runner;
 pub mod spec;
 pub mod suite;

@@ -1,0 +1,40 @@
+//! Loading suites against what the harness knows: its checks, the reference mutants and the PCTF
+//! catalogue. Also the suites built into the binary.
+
+use crate::{CliError, SuiteSource};
+use dialtone_engine::pctf::Catalogue;
+use dialtone_engine::suite::{self, Suite, Vocabulary};
+use dialtone_roles::issuer::Fault;
+use std::path::PathBuf;
+
+/// The suites shipped with dialtone, embedded so the binary runs from any folder.
+pub const EMBEDDED_SUITES: &[(&str, &str)] =
+    &[("suites/oid4vci-issuer.toml", include_str!("../../../suites/oid4vci-issuer.toml"))];
+
+pub fn mutant_names() -> Vec<&'static str> {
+    Fault::ALL.iter().map(|f| f.name()).collect()
+}
+
+pub fn load(source: &SuiteSource, catalogue: &Catalogue) -> Result<Vec<Suite>, CliError> {
+    let checks = dialtone_checks::names();
+    let mutants = mutant_names();
+    let vocab = Vocabulary { checks: &checks, mutants: &mutants, catalogue };
+    let result = match source {
+        SuiteSource::Dir(dir) => suite::load_dir(dir, &vocab),
+        SuiteSource::Embedded => {
+            let sources: Vec<(PathBuf, String)> =
+                EMBEDDED_SUITES.iter().map(|(n, t)| (PathBuf::from(n), t.to_string())).collect();
+            suite::load_sources(&sources, &vocab)
+        }
+    };
+    let suites = result.map_err(|e| CliError::config(format!("invalid suites:\n{e}")))?;
+    if suites.iter().all(|s| s.cases.is_empty()) {
+        return Err(CliError::config("no test cases found in the suites"));
+    }
+    Ok(suites)
+}
+
+/// The cases the issuer mutants are run against.
+pub fn issuer_cases(suites: &[Suite]) -> Vec<&suite::Case> {
+    suite::all_cases(suites).into_iter().filter(|c| c.role == "issuer").collect()
+}

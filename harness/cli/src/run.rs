@@ -1,0 +1,64 @@
+//! `dialtone run`: plan, run, report.
+
+use crate::catalogue;
+use crate::{CliError, SuiteSource};
+use dialtone_engine::manifest::Manifest;
+use dialtone_engine::model::Report;
+use dialtone_engine::pctf::Catalogue;
+use dialtone_engine::runner::Runner;
+use dialtone_engine::suite::Suite;
+use dialtone_engine::{plan, report};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Runs the plan the suites and the manifest give, and assembles the report.
+pub async fn run_plan(suites: &[Suite], manifest: Manifest, seed: Option<u64>, only: &[String], catalogue: &Catalogue) -> Result<Report, CliError> {
+    let planned = plan::build(suites, &manifest, only);
+    if planned.is_empty() {
+        return Err(CliError::config(format!(
+            "no case of the suites concerns the candidate's roles {:?}{}",
+            manifest.candidate.roles,
+            if only.is_empty() { String::new() } else { format!(" and --only {only:?}") }
+        )));
+    }
+    let manifest = Arc::new(manifest);
+    let runner = Runner::new(manifest.clone(), dialtone_checks::CHECKS, seed).map_err(CliError::harness)?;
+    let started = Instant::now();
+    let results = runner.run(&planned).await;
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let suite_ids = suites.iter().map(|s| s.id.clone()).collect();
+    Ok(report::assemble(&manifest, suite_ids, results, seed, duration_ms, catalogue))
+}
+
+pub struct RunArgs {
+    pub candidate: Option<std::path::PathBuf>,
+    pub out: std::path::PathBuf,
+    pub seed: Option<u64>,
+    pub suites: SuiteSource,
+    pub only: Vec<String>,
+    pub all_rows: bool,
+}
+
+/// The whole command: returns the exit code.
+pub async fn command(args: RunArgs) -> Result<i32, CliError> {
+    let catalogue = Catalogue::embedded();
+    let suites = catalogue::load(&args.suites, &catalogue)?;
+    let (server, manifest) = match &args.candidate {
+        Some(path) => (None, Manifest::load(path).map_err(|e| CliError::config(e.to_string()))?),
+        None => {
+            let (server, manifest) = crate::reference::start_issuer(None, args.seed, 0).await.map_err(CliError::harness)?;
+            eprintln!("dialtone: no --candidate given: testing the built-in reference issuer at {}", server.base_url);
+            (Some(server), manifest)
+        }
+    };
+    let report = run_plan(&suites, manifest, args.seed, &args.only, &catalogue).await?;
+    if let Some(server) = server {
+        server.stop().await;
+    }
+    let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
+    print!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    Ok(report.summary.exit_code())
+}

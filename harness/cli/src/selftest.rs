@@ -1,0 +1,184 @@
+//! `dialtone selftest`: runs the plan against the reference issuer and against every mutant, and
+//! proves the suite honest: the reference passes every case, every mutant fails at least one case,
+//! every case is failed by at least one mutant, and every mutant a case names does fail it.
+
+use crate::catalogue;
+use crate::run::run_plan;
+use crate::{CliError, SuiteSource};
+use dialtone_engine::model::{Report, Verdict};
+use dialtone_engine::pctf::Catalogue;
+use dialtone_engine::suite::Suite;
+use dialtone_roles::issuer::Fault;
+use futures::StreamExt;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+#[derive(Debug, Serialize)]
+pub struct MutantRun {
+    pub mutant: String,
+    pub description: String,
+    /// Verdict per case id.
+    pub verdicts: BTreeMap<String, Verdict>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Selftest {
+    pub cases: Vec<CaseInfo>,
+    pub reference: BTreeMap<String, Verdict>,
+    pub mutants: Vec<MutantRun>,
+    pub problems: Vec<String>,
+    pub duration_ms: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseInfo {
+    pub id: String,
+    pub caught_by: Vec<String>,
+}
+
+fn caught(v: Verdict) -> bool {
+    matches!(v, Verdict::Fail | Verdict::Warn)
+}
+
+fn verdicts(report: &Report) -> BTreeMap<String, Verdict> {
+    report.results.iter().map(|r| (r.id.clone(), r.verdict)).collect()
+}
+
+async fn run_one(suites: &[Suite], fault: Option<Fault>, seed: Option<u64>, catalogue: &Catalogue) -> Result<Report, CliError> {
+    let (server, manifest) = crate::reference::start_issuer(fault, seed, 0).await.map_err(CliError::harness)?;
+    let report = run_plan(suites, manifest, seed, &[], catalogue).await;
+    server.stop().await;
+    report
+}
+
+pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> Result<(Selftest, Report), CliError> {
+    let catalogue = Catalogue::embedded();
+    let started = Instant::now();
+    let reference = run_one(suites, None, seed, &catalogue).await?;
+    let runs: Vec<Result<MutantRun, CliError>> = futures::stream::iter(Fault::ALL.iter().copied())
+        .map(|fault| {
+            let catalogue = &catalogue;
+            async move {
+                let report = run_one(suites, Some(fault), seed, catalogue).await?;
+                Ok(MutantRun { mutant: fault.name().into(), description: fault.description().into(), verdicts: verdicts(&report) })
+            }
+        })
+        .buffered(parallel.max(1))
+        .collect()
+        .await;
+    let mutants = runs.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let cases: Vec<CaseInfo> = catalogue::issuer_cases(suites)
+        .into_iter()
+        .map(|c| CaseInfo { id: c.id.clone(), caught_by: c.caught_by.clone() })
+        .collect();
+    let reference_verdicts = verdicts(&reference);
+    let mut problems = Vec::new();
+    for r in &reference.results {
+        if r.verdict != Verdict::Pass {
+            problems.push(format!("the reference gets {} on {}: {}", r.verdict.as_str(), r.id, r.observed));
+        }
+    }
+    for m in &mutants {
+        if !m.verdicts.values().any(|v| caught(*v)) {
+            problems.push(format!("mutant {} survives: no case fails it", m.mutant));
+        }
+    }
+    for case in &cases {
+        let catchers: Vec<&str> = mutants
+            .iter()
+            .filter(|m| m.verdicts.get(&case.id).is_some_and(|v| caught(*v)))
+            .map(|m| m.mutant.as_str())
+            .collect();
+        if catchers.is_empty() {
+            problems.push(format!("case {} is caught by no mutant (a check that cannot fail?)", case.id));
+        }
+        for declared in &case.caught_by {
+            if !catchers.contains(&declared.as_str()) {
+                let seen = mutants.iter().find(|m| &m.mutant == declared).and_then(|m| m.verdicts.get(&case.id));
+                problems.push(format!(
+                    "case {} names mutant {declared} in caught_by, but that mutant gets {}",
+                    case.id,
+                    seen.map(|v| v.as_str()).unwrap_or("no result")
+                ));
+            }
+        }
+    }
+    let selftest = Selftest {
+        cases,
+        reference: reference_verdicts,
+        mutants,
+        problems,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+    };
+    Ok((selftest, reference))
+}
+
+/// The mutant × case matrix: a row per case, a column per mutant (numbered in the legend).
+/// `F`/`W`: fails/warns as its `caught_by` says; `f`/`w`: fails/warns without being named;
+/// `!`: named but not caught; `·`: passes; `E` error; `S` skip.
+pub fn matrix(s: &Selftest) -> String {
+    let mut out = String::new();
+    let width = s.cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let header: String = (1..=s.mutants.len()).map(|i| char::from(b'0' + (i % 10) as u8)).collect();
+    let tens: String = (1..=s.mutants.len()).map(|i| if i % 10 == 0 { char::from(b'0' + (i / 10 % 10) as u8) } else { ' ' }).collect();
+    out.push_str(&format!("{:width$}  ref  {tens}\n{:width$}       {header}\n", "", "case"));
+    for case in &s.cases {
+        let reference = s.reference.get(&case.id).map(|v| v.as_str()).unwrap_or("-");
+        let cells: String = s
+            .mutants
+            .iter()
+            .map(|m| {
+                let declared = case.caught_by.contains(&m.mutant);
+                match (m.verdicts.get(&case.id), declared) {
+                    (Some(Verdict::Fail), true) => 'F',
+                    (Some(Verdict::Warn), true) => 'W',
+                    (Some(Verdict::Fail), false) => 'f',
+                    (Some(Verdict::Warn), false) => 'w',
+                    (_, true) => '!',
+                    (Some(Verdict::Pass), false) => '·',
+                    (Some(Verdict::Error), false) => 'E',
+                    (Some(Verdict::Skip), false) => 'S',
+                    (None, false) => ' ',
+                }
+            })
+            .collect();
+        out.push_str(&format!("{:width$}  {reference:4} {cells}\n", case.id));
+    }
+    out.push_str("\nmutants:\n");
+    for (i, m) in s.mutants.iter().enumerate() {
+        let n = m.verdicts.values().filter(|v| caught(**v)).count();
+        out.push_str(&format!("{:>3} {:<44} caught by {n:>2} cases  ({})\n", i + 1, m.mutant, m.description));
+    }
+    out
+}
+
+pub async fn command(suites: SuiteSource, seed: Option<u64>, out: std::path::PathBuf, parallel: usize) -> Result<i32, CliError> {
+    let catalogue = Catalogue::embedded();
+    let suites = catalogue::load(&suites, &catalogue)?;
+    let (result, reference) = selftest(&suites, seed, parallel).await?;
+    let text = matrix(&result);
+    print!("{text}");
+    std::fs::create_dir_all(&out).map_err(|e| CliError::harness(format!("cannot create {}: {e}", out.display())))?;
+    let json = serde_json::to_string_pretty(&result).map_err(|e| CliError::harness(e.to_string()))?;
+    for (name, content) in [("selftest.json", json), ("matrix.txt", text)] {
+        std::fs::write(out.join(name), content).map_err(|e| CliError::harness(format!("cannot write {name}: {e}")))?;
+    }
+    dialtone_reports::write_all(&reference, &out.join("reference")).map_err(|e| CliError::harness(e.to_string()))?;
+    println!(
+        "\nselftest: {} cases, reference + {} mutants, {:.1} s; wrote {}",
+        result.cases.len(),
+        result.mutants.len(),
+        result.duration_ms / 1000.0,
+        out.display()
+    );
+    if result.problems.is_empty() {
+        println!("selftest: OK — the reference passes every case, every mutant is caught, every case catches a mutant");
+        Ok(crate::exit::OK)
+    } else {
+        for p in &result.problems {
+            println!("selftest problem: {p}");
+        }
+        Ok(crate::exit::FAILED)
+    }
+}
