@@ -419,6 +419,12 @@ fn conceal_value(
     }
 }
 
+/// `sd_hash` of a presentation (RFC 9901 §4.3.1): the digest of the SD-JWT part, up to and
+/// including the last '~', with the `_sd_alg` hash.
+pub fn sd_hash(sd_jwt_text: &str, alg: HashAlg) -> String {
+    alg.digest(sd_jwt_text)
+}
+
 /// Joins an issuer-signed JWT and Disclosures into the compact SD-JWT form (trailing '~').
 pub fn serialize(issuer_jwt: &str, disclosures: &[Disclosure]) -> String {
     let mut text = String::with_capacity(issuer_jwt.len() + disclosures.len() * 64);

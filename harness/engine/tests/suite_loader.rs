@@ -1,0 +1,84 @@
+//! Suite files with mistakes: each problem is reported with its file and line.
+
+use dialtone_engine::pctf::Catalogue;
+use dialtone_engine::suite::{SuiteErrors, Vocabulary, load_dir, load_sources};
+use std::path::PathBuf;
+
+const CHECKS: &[&str] = &["demo.check"];
+const MUTANTS: &[&str] = &["issuer.demo"];
+
+fn load(text: &str) -> Result<usize, SuiteErrors> {
+    let catalogue = Catalogue::embedded();
+    let vocab = Vocabulary { checks: CHECKS, mutants: MUTANTS, catalogue: &catalogue };
+    load_sources(&[(PathBuf::from("suites/demo.toml"), text.to_string())], &vocab).map(|s| s[0].cases.len())
+}
+
+const HEAD: &str = "[suite]\nid = \"demo\"\ntitle = \"Demo\"\nrole = \"issuer\"\n";
+
+fn case(id: &str, check: &str, pctf: &str, spec: bool) -> String {
+    let spec = if spec { "spec = [{ doc = \"OID4VCI-1.0\", section = \"8.2\" }]\n" } else { "" };
+    format!("\n[[case]]\nid = \"{id}\"\ntitle = \"t\"\nlevel = \"MUST\"\ncheck = \"{check}\"\n{spec}pctf = [\"{pctf}\"]\ncaught_by = [\"issuer.demo\"]\n")
+}
+
+fn only_problem(text: &str) -> String {
+    let errors = load(text).expect_err("the suite should be rejected");
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    errors.0[0].to_string()
+}
+
+#[test]
+fn a_good_suite_loads() {
+    assert_eq!(load(&format!("{HEAD}{}", case("A-1", "demo.check", "CRIS.03", true))).unwrap(), 1);
+}
+
+#[test]
+fn unknown_check_names_file_and_line() {
+    let text = format!("{HEAD}{}", case("A-1", "demo.nope", "CRIS.03", true));
+    assert_eq!(only_problem(&text), "suites/demo.toml:10: case A-1: unknown check \"demo.nope\"");
+}
+
+#[test]
+fn duplicate_id_names_both_places() {
+    let text = format!("{HEAD}{}{}", case("A-1", "demo.check", "CRIS.03", true), case("A-1", "demo.check", "CRIS.03", true));
+    let p = only_problem(&text);
+    assert!(p.starts_with("suites/demo.toml:16: duplicate case id \"A-1\""), "{p}");
+    assert!(p.contains("first defined at suites/demo.toml:7"), "{p}");
+}
+
+#[test]
+fn unknown_pctf_criterion_is_rejected() {
+    let text = format!("{HEAD}{}", case("A-1", "demo.check", "CRIS.99", true));
+    assert_eq!(only_problem(&text), "suites/demo.toml:12: case A-1: unknown PCTF criterion \"CRIS.99\" (not in the PSP PCTF v1.5 catalogue)");
+}
+
+#[test]
+fn missing_spec_reference_is_rejected() {
+    let text = format!("{HEAD}{}", case("A-1", "demo.check", "CRIS.03", false));
+    let p = only_problem(&text);
+    assert!(p.starts_with("suites/demo.toml:6: case A-1: missing spec reference"), "{p}");
+}
+
+#[test]
+fn unknown_field_and_syntax_errors_name_the_line() {
+    let text = format!("{HEAD}{}typo_field = 1\n", case("A-1", "demo.check", "CRIS.03", true));
+    let p = only_problem(&text);
+    assert!(p.starts_with("suites/demo.toml:") && p.contains("typo_field"), "{p}");
+    let p = only_problem(&format!("{HEAD}\n[[case]]\nid = \n"));
+    assert!(p.starts_with("suites/demo.toml:7:"), "{p}");
+}
+
+#[test]
+fn unknown_mutant_is_rejected() {
+    let text = format!("{HEAD}{}", case("A-1", "demo.check", "CRIS.03", true)).replace("issuer.demo", "issuer.ghost");
+    assert!(only_problem(&text).contains("unknown mutant \"issuer.ghost\""));
+}
+
+#[test]
+fn the_projects_suites_folder_loads_against_a_stub_vocabulary_only_with_errors() {
+    // The real suites name real checks: against a two-word vocabulary every case is reported.
+    let catalogue = Catalogue::embedded();
+    let vocab = Vocabulary { checks: CHECKS, mutants: MUTANTS, catalogue: &catalogue };
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../suites");
+    let errors = load_dir(&dir, &vocab).expect_err("unknown checks");
+    assert!(errors.0.iter().all(|p| p.line > 0 && p.file.ends_with("oid4vci-issuer.toml")));
+}

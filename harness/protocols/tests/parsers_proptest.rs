@@ -1,0 +1,100 @@
+//! Arbitrary input to every parser of candidate data: errors, never panics. And round trips of
+//! Disclosures and of conceal → process.
+
+use dialtone_protocols::jose::{CompactJws, EcKey, thumbprint, verifying_key_from_jwk};
+use dialtone_protocols::oid4vci::{split_url, well_known_url};
+use dialtone_protocols::sdjwt::{ConcealRules, Disclosure, HashAlg, SdJwt, conceal, serialize};
+use dialtone_protocols::seed::Entropy;
+use dialtone_protocols::b64;
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+
+fn json_leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        ".*".prop_map(Value::String),
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    json_leaf().prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z_]{1,6}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn sd_jwt_parse_and_process_never_panic(text in ".*") {
+        if let Ok(sd) = SdJwt::parse(&text) { let _ = sd.process(); }
+    }
+
+    #[test]
+    fn sd_jwt_of_base64_json_pieces_never_panics(pieces in prop::collection::vec(json_value(), 1..5), sep in prop::collection::vec(prop_oneof![Just("~"), Just("."), Just("~~")], 1..5)) {
+        let mut text = String::new();
+        for (p, s) in pieces.iter().zip(sep.iter().cycle()) {
+            text.push_str(&b64::encode(p.to_string()));
+            text.push_str(s);
+        }
+        if let Ok(sd) = SdJwt::parse(&text) { let _ = sd.process(); }
+    }
+
+    #[test]
+    fn compact_jws_parse_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let text = String::from_utf8_lossy(&bytes);
+        if let Ok(jws) = CompactJws::parse(&text) {
+            let key = EcKey::generate(&Entropy::seeded(1));
+            let _ = jws.verify_es256(&key.verifying_key());
+        }
+    }
+
+    #[test]
+    fn disclosure_decode_never_panics(text in ".*") {
+        let _ = Disclosure::decode(&text);
+        let _ = Disclosure::decode(&b64::encode(text.as_bytes()));
+    }
+
+    #[test]
+    fn jwk_readers_never_panic(value in json_value()) {
+        let _ = verifying_key_from_jwk(&value);
+        let _ = thumbprint(&value);
+    }
+
+    #[test]
+    fn url_rules_never_panic(text in ".*") {
+        let _ = split_url(&text);
+        let _ = well_known_url(&text, "/.well-known/x");
+    }
+
+    #[test]
+    fn disclosure_round_trip(salt in "[A-Za-z0-9_-]{1,30}", name in proptest::option::of("[^\u{0}]{0,12}"), value in json_value()) {
+        let d = Disclosure::new(&salt, name.as_deref(), &value);
+        let back = Disclosure::decode(&d.encoded).unwrap();
+        prop_assert_eq!(back, d);
+    }
+
+    #[test]
+    fn conceal_then_process_restores_the_claims(claims in prop::collection::btree_map("[a-z]{1,8}", json_value(), 1..8), pick in prop::collection::vec(any::<bool>(), 8), decoys in 0usize..3, seed in any::<u64>()) {
+        let claims: Map<String, Value> = claims.into_iter().filter(|(k, _)| k != "_sd").collect();
+        let chosen: Vec<Vec<String>> = claims.keys().zip(pick.iter()).filter(|(_, p)| **p).map(|(k, _)| vec![k.clone()]).collect();
+        let rules = ConcealRules { paths: chosen.clone(), decoys_per_object: decoys, salt_bytes: 16 };
+        let entropy = Entropy::seeded(seed);
+        let concealed = conceal(&claims, &rules, HashAlg::Sha256, &entropy);
+        let key = EcKey::generate(&entropy);
+        let jwt = key.sign_jws(&json!({"typ": "dc+sd-jwt"}), &Value::Object(concealed.payload));
+        let sd = SdJwt::parse(&serialize(&jwt, &concealed.disclosures)).unwrap();
+        let processed = sd.process().unwrap();
+        prop_assert_eq!(&processed.claims, &claims);
+        for path in &chosen {
+            prop_assert!(processed.is_disclosed(&[path[0].as_str()]));
+            prop_assert!(!sd.issuer_jwt.payload.contains_key(&path[0]));
+        }
+    }
+}
