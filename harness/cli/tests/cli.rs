@@ -1,0 +1,81 @@
+//! The `dialtone` binary as a user runs it: exit codes and messages.
+
+mod common;
+
+use std::process::Command;
+
+fn dialtone() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dialtone"));
+    c.current_dir(std::env::temp_dir());
+    c
+}
+
+#[test]
+fn suites_check_and_list_work_on_the_projects_suites() {
+    let out = dialtone().args(["suites", "check", "--suites"]).arg(common::suites_dir()).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = dialtone().args(["suites", "list", "--suites"]).arg(common::suites_dir()).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().count() >= 30 && text.contains("VCI-ISS-CRED-006") && text.contains("MUST"));
+}
+
+#[test]
+fn a_broken_suite_exits_2_naming_file_and_line() {
+    let dir = tempdir("broken-suite");
+    let good = std::fs::read_to_string(common::suites_dir().join("oid4vci-issuer.toml")).unwrap();
+    std::fs::write(dir.join("broken.toml"), good.replacen("oid4vci.issuer.metadata.retrievable", "oid4vci.issuer.metadata.retrivable", 1)).unwrap();
+    let out = dialtone().args(["suites", "check", "--suites"]).arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("broken.toml:14: case VCI-ISS-META-001: unknown check \"oid4vci.issuer.metadata.retrivable\""), "{err}");
+}
+
+#[test]
+fn a_bad_manifest_exits_2() {
+    let dir = tempdir("bad-manifest");
+    let path = dir.join("m.toml");
+    std::fs::write(&path, "[candidate]\nname = \"x\"\nversion = \"1\"\nroles = [\"issuer\"]\n[trigger]\nkind = \"control\"\nurl = \"http://127.0.0.1:1\"\n").unwrap();
+    let out = dialtone().args(["run", "--suites"]).arg(common::suites_dir()).arg("--candidate").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no [issuer] section"));
+}
+
+#[test]
+fn a_candidate_where_nothing_listens_exits_3_with_reports() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let dir = tempdir("dead-port");
+    let manifest = std::fs::read_to_string(common::workspace().join("candidates/reference-issuer.toml"))
+        .unwrap()
+        .replace("127.0.0.1:8300", &format!("127.0.0.1:{port}"));
+    std::fs::write(dir.join("dead.toml"), manifest).unwrap();
+    let out = dialtone()
+        .args(["run", "--suites"])
+        .arg(common::suites_dir())
+        .arg("--candidate")
+        .arg(dir.join("dead.toml"))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(dir.join("out/report.json").is_file() && dir.join("out/report.html").is_file() && dir.join("out/junit.xml").is_file());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ERROR"));
+}
+
+#[test]
+fn run_with_no_candidate_tests_the_reference_and_exits_0() {
+    let dir = tempdir("reference-run");
+    let out = dialtone().args(["run", "--seed", "5", "--suites"]).arg(common::suites_dir()).arg("--out").arg(&dir).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("0 fail"), "{stdout}");
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+    assert!(junit.contains("<testsuite") && junit.contains("VCI-ISS-TOKEN-003"));
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dialtone-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

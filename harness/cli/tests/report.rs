@@ -1,0 +1,65 @@
+//! `dialtone run` against the reference issuer: every case passes, the report validates against
+//! its published JSON Schema, and its normalized form matches the reviewed snapshot.
+
+mod common;
+
+use dialtone_cli::reference::start_issuer;
+use dialtone_cli::run::run_plan;
+use dialtone_engine::model::{CriterionStatus, Verdict};
+use dialtone_engine::pctf::Catalogue;
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_issuer_passes_and_the_report_is_valid_and_stable() {
+    let suites = common::suites();
+    let catalogue = Catalogue::embedded();
+    let (server, manifest) = start_issuer(None, Some(7), 0).await.unwrap();
+    let report = run_plan(&suites, manifest, Some(7), &[], &catalogue).await.unwrap();
+    server.stop().await;
+
+    let failures: Vec<String> = report.results.iter().filter(|r| r.verdict != Verdict::Pass).map(|r| format!("{}: {}", r.id, r.observed)).collect();
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert!(report.results.len() >= 30);
+    assert!(report.results.iter().all(|r| !r.spec.is_empty() && !r.evidence.is_empty()));
+    assert_eq!(report.summary.exit_code(), 0);
+
+    // The report against reports/report.schema.json.
+    let schema: Value = serde_json::from_str(dialtone_reports::SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let instance = serde_json::to_value(&report).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema is not vacuous: a wrong verdict and a missing member are rejected.
+    let mut bad = instance.clone();
+    bad["results"][0]["verdict"] = json!("maybe");
+    assert!(!validator.is_valid(&bad));
+    bad = instance.clone();
+    bad.as_object_mut().unwrap().remove("pctf");
+    assert!(!validator.is_valid(&bad));
+
+    // PCTF: every criterion has a status; the ones the plan cites are met.
+    assert_eq!(report.pctf.criteria.len(), 244);
+    for id in ["CRIS.02", "CRIS.03", "CRIS.05", "CRIS.07", "CRAB.01"] {
+        let c = report.pctf.criteria.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(c.status, CriterionStatus::Met, "{id}");
+        assert!(!c.cases.is_empty());
+    }
+    let status = |id: &str| report.pctf.criteria.iter().find(|c| c.id == id).unwrap().status;
+    assert_eq!(status("CRDG.08"), CriterionStatus::EvidenceRequired);
+    assert_eq!(status("CRVE.05"), CriterionStatus::NotApplicable);
+
+    // Normalized (no times, ports, keys or evidence bodies) and snapshotted.
+    let normalized = json!({
+        "schema_version": report.schema_version,
+        "candidate": { "name": report.candidate.name, "roles": report.candidate.roles, "conformance": report.candidate.conformance },
+        "summary": report.summary,
+        "results": report.results.iter().map(|r| json!({
+            "id": r.id, "verdict": r.verdict, "level": r.level, "check": r.check,
+            "spec": r.spec.iter().map(|s| format!("{} {}", s.doc, s.section)).collect::<Vec<_>>(),
+            "pctf": r.pctf,
+            "http_exchanges": r.evidence.iter().filter(|e| matches!(e, dialtone_engine::evidence::EvidenceItem::Http(_))).count(),
+        })).collect::<Vec<_>>(),
+        "pctf": report.pctf.criteria.iter().filter(|c| !c.cases.is_empty()).map(|c| json!({"id": c.id, "status": c.status, "cases": c.cases})).collect::<Vec<_>>(),
+    });
+    insta::assert_json_snapshot!("reference_issuer_report", normalized);
+}

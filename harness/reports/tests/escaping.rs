@@ -1,0 +1,91 @@
+//! Candidate-supplied strings are escaped in every renderer: HTML entities in report.html, XML in
+//! junit.xml, control characters in the terminal.
+
+use dialtone_engine::evidence::{EvidenceItem, HttpExchange};
+use dialtone_engine::model::*;
+
+const HOSTILE: &str = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>&amp;\u{1b}[31mRED\u{7}";
+
+fn hostile_report() -> Report {
+    let result = CaseResult {
+        id: "X-1".into(),
+        title: "t".into(),
+        role: "issuer".into(),
+        level: Level::Must,
+        verdict: Verdict::Fail,
+        check: "c".into(),
+        spec: vec![SpecRef { doc: "OID4VCI-1.0".into(), section: "8.2".into() }],
+        pctf: vec!["CRIS.02".into()],
+        expected: "something".into(),
+        observed: HOSTILE.into(),
+        evidence: vec![
+            EvidenceItem::Http(HttpExchange {
+                method: "GET".into(),
+                url: format!("http://127.0.0.1/{HOSTILE}"),
+                request_headers: vec![("Accept".into(), HOSTILE.into())],
+                request_body: None,
+                status: Some(200),
+                response_headers: vec![("X-Evil".into(), HOSTILE.into())],
+                response_body: Some(HOSTILE.into()),
+                response_bytes: 10,
+                error: None,
+                duration_ms: 1.0,
+            }),
+            EvidenceItem::Artifact { label: HOSTILE.into(), content: HOSTILE.into() },
+        ],
+        duration_ms: 1.0,
+        candidate_ms: 0.5,
+    };
+    let results = vec![result];
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION.into(),
+        tool: "dialtone".into(),
+        tool_version: "0".into(),
+        generated_at: "2026-01-01T00:00:00Z".into(),
+        seed: None,
+        candidate: CandidateInfo {
+            name: HOSTILE.into(),
+            vendor: HOSTILE.into(),
+            version: HOSTILE.into(),
+            roles: vec!["issuer".into()],
+            base_url: HOSTILE.into(),
+            conformance: vec![HOSTILE.into()],
+        },
+        suites: vec!["s".into()],
+        summary: Summary::of(&results),
+        duration_ms: 1.0,
+        pctf: dialtone_engine::pctf::Catalogue::embedded().section(&results, &["issuer".into()]),
+        results,
+    }
+}
+
+#[test]
+fn html_escapes_every_candidate_string_and_loads_nothing_external() {
+    let html = dialtone_reports::html::render(&hostile_report()).unwrap();
+    assert!(!html.contains("<script>alert"), "raw script tag");
+    assert!(!html.contains("<img src=x"), "raw img tag");
+    assert!(html.contains("&lt;script&gt;alert("));
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<link"), "external asset");
+    assert!(html.contains("default-src 'none'"), "a content security policy forbids scripts");
+}
+
+#[test]
+fn junit_is_well_formed_xml_with_escaped_text() {
+    let xml = dialtone_reports::junit::render(&hostile_report()).unwrap();
+    assert!(!xml.contains("<script>"));
+    assert!(xml.contains("&lt;script&gt;"));
+}
+
+#[test]
+fn terminal_output_has_no_control_characters() {
+    let text = dialtone_reports::terminal::render(&hostile_report(), true);
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'));
+    assert!(text.contains("RED"));
+}
+
+#[test]
+fn junit_has_no_characters_xml_forbids() {
+    let xml = dialtone_reports::junit::render(&hostile_report()).unwrap();
+    let bad: Vec<char> = xml.chars().filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')).collect();
+    assert!(bad.is_empty(), "{bad:?}");
+}
