@@ -28,7 +28,13 @@ pub async fn measure(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&suites, &catalogue)?;
     let (server, manifest) = crate::reference::start_issuer(None, seed, 0).await.map_err(CliError::harness)?;
-    let mut numbers = BenchNumbers { cases: 0, runs: iterations, wall_ms: Vec::new(), harness_ms_per_case: Vec::new(), all_passed: true };
+    let mut numbers = BenchNumbers {
+        cases: 0,
+        runs: iterations,
+        wall_ms: Vec::new(),
+        harness_ms_per_case: Vec::new(),
+        all_passed: true,
+    };
     // Two warm-up runs (connection pool, allocator, page cache), not measured.
     for i in 0..iterations + 2 {
         let report = run_plan(&suites, manifest.clone(), seed, &[], &catalogue).await?;

@@ -119,9 +119,19 @@ fn main() {
 async fn dispatch(command: Command) -> Result<i32, CliError> {
     match command {
         Command::Run { candidate, out, seed, only, all, suites } => {
-            run::command(run::RunArgs { candidate, out, seed, suites: SuiteSource::resolve(suites.suites), only, all_rows: all }).await
+            run::command(run::RunArgs {
+                candidate,
+                out,
+                seed,
+                suites: SuiteSource::resolve(suites.suites),
+                only,
+                all_rows: all,
+            })
+            .await
         }
-        Command::Selftest { seed, out, parallel, suites } => selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await,
+        Command::Selftest { seed, out, parallel, suites } => {
+            selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await
+        }
         Command::Suites { action } => suites_command(action),
         Command::Reference { role: ReferenceRole::Issuer { port, mutant, seed } } => {
             let fault = match mutant {
@@ -130,8 +140,13 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                     CliError::config(format!("unknown mutant {name:?}; `dialtone mutants` lists them"))
                 })?),
             };
-            let (server, _) = dialtone_cli::reference::start_issuer(fault, seed, port).await.map_err(CliError::config)?;
-            println!("reference issuer{} listening at {}", fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default(), server.base_url);
+            let (server, _) =
+                dialtone_cli::reference::start_issuer(fault, seed, port).await.map_err(CliError::config)?;
+            println!(
+                "reference issuer{} listening at {}",
+                fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default(),
+                server.base_url
+            );
             println!("  metadata: {}/.well-known/openid-credential-issuer", server.base_url);
             println!("  control API: {}/control/offers (POST)", server.base_url);
             println!("press Ctrl-C to stop");
@@ -145,7 +160,9 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             }
             Ok(exit::OK)
         }
-        Command::Bench { iterations, seed, suites } => bench::command(SuiteSource::resolve(suites.suites), iterations, seed).await,
+        Command::Bench { iterations, seed, suites } => {
+            bench::command(SuiteSource::resolve(suites.suites), iterations, seed).await
+        }
     }
 }
 

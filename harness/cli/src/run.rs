@@ -12,7 +12,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// Runs the plan the suites and the manifest give, and assembles the report.
-pub async fn run_plan(suites: &[Suite], manifest: Manifest, seed: Option<u64>, only: &[String], catalogue: &Catalogue) -> Result<Report, CliError> {
+pub async fn run_plan(
+    suites: &[Suite],
+    manifest: Manifest,
+    seed: Option<u64>,
+    only: &[String],
+    catalogue: &Catalogue,
+) -> Result<Report, CliError> {
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
         return Err(CliError::config(format!(
@@ -46,7 +52,8 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     let (server, manifest) = match &args.candidate {
         Some(path) => (None, Manifest::load(path).map_err(|e| CliError::config(e.to_string()))?),
         None => {
-            let (server, manifest) = crate::reference::start_issuer(None, args.seed, 0).await.map_err(CliError::harness)?;
+            let (server, manifest) =
+                crate::reference::start_issuer(None, args.seed, 0).await.map_err(CliError::harness)?;
             eprintln!("dialtone: no --candidate given: testing the built-in reference issuer at {}", server.base_url);
             (Some(server), manifest)
         }

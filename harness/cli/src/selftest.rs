@@ -45,7 +45,12 @@ fn verdicts(report: &Report) -> BTreeMap<String, Verdict> {
     report.results.iter().map(|r| (r.id.clone(), r.verdict)).collect()
 }
 
-async fn run_one(suites: &[Suite], fault: Option<Fault>, seed: Option<u64>, catalogue: &Catalogue) -> Result<Report, CliError> {
+async fn run_one(
+    suites: &[Suite],
+    fault: Option<Fault>,
+    seed: Option<u64>,
+    catalogue: &Catalogue,
+) -> Result<Report, CliError> {
     let (server, manifest) = crate::reference::start_issuer(fault, seed, 0).await.map_err(CliError::harness)?;
     let report = run_plan(suites, manifest, seed, &[], catalogue).await;
     server.stop().await;
@@ -61,7 +66,11 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
             let catalogue = &catalogue;
             async move {
                 let report = run_one(suites, Some(fault), seed, catalogue).await?;
-                Ok(MutantRun { mutant: fault.name().into(), description: fault.description().into(), verdicts: verdicts(&report) })
+                Ok(MutantRun {
+                    mutant: fault.name().into(),
+                    description: fault.description().into(),
+                    verdicts: verdicts(&report),
+                })
             }
         })
         .buffered(parallel.max(1))
@@ -121,7 +130,8 @@ pub fn matrix(s: &Selftest) -> String {
     let mut out = String::new();
     let width = s.cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
     let header: String = (1..=s.mutants.len()).map(|i| char::from(b'0' + (i % 10) as u8)).collect();
-    let tens: String = (1..=s.mutants.len()).map(|i| if i % 10 == 0 { char::from(b'0' + (i / 10 % 10) as u8) } else { ' ' }).collect();
+    let tens: String =
+        (1..=s.mutants.len()).map(|i| if i % 10 == 0 { char::from(b'0' + (i / 10 % 10) as u8) } else { ' ' }).collect();
     out.push_str(&format!("{:width$}  ref  {tens}\n{:width$}       {header}\n", "", "case"));
     for case in &s.cases {
         let reference = s.reference.get(&case.id).map(|v| v.as_str()).unwrap_or("-");
@@ -153,7 +163,12 @@ pub fn matrix(s: &Selftest) -> String {
     out
 }
 
-pub async fn command(suites: SuiteSource, seed: Option<u64>, out: std::path::PathBuf, parallel: usize) -> Result<i32, CliError> {
+pub async fn command(
+    suites: SuiteSource,
+    seed: Option<u64>,
+    out: std::path::PathBuf,
+    parallel: usize,
+) -> Result<i32, CliError> {
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&suites, &catalogue)?;
     let (result, reference) = selftest(&suites, seed, parallel).await?;

@@ -23,11 +23,18 @@ fn suites_check_and_list_work_on_the_projects_suites() {
 fn a_broken_suite_exits_2_naming_file_and_line() {
     let dir = tempdir("broken-suite");
     let good = std::fs::read_to_string(common::suites_dir().join("oid4vci-issuer.toml")).unwrap();
-    std::fs::write(dir.join("broken.toml"), good.replacen("oid4vci.issuer.metadata.retrievable", "oid4vci.issuer.metadata.retrivable", 1)).unwrap();
+    std::fs::write(
+        dir.join("broken.toml"),
+        good.replacen("oid4vci.issuer.metadata.retrievable", "oid4vci.issuer.metadata.retrivable", 1),
+    )
+    .unwrap();
     let out = dialtone().args(["suites", "check", "--suites"]).arg(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("broken.toml:14: case VCI-ISS-META-001: unknown check \"oid4vci.issuer.metadata.retrivable\""), "{err}");
+    assert!(
+        err.contains("broken.toml:14: case VCI-ISS-META-001: unknown check \"oid4vci.issuer.metadata.retrivable\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -35,7 +42,8 @@ fn a_bad_manifest_exits_2() {
     let dir = tempdir("bad-manifest");
     let path = dir.join("m.toml");
     std::fs::write(&path, "[candidate]\nname = \"x\"\nversion = \"1\"\nroles = [\"issuer\"]\n[trigger]\nkind = \"control\"\nurl = \"http://127.0.0.1:1\"\n").unwrap();
-    let out = dialtone().args(["run", "--suites"]).arg(common::suites_dir()).arg("--candidate").arg(&path).output().unwrap();
+    let out =
+        dialtone().args(["run", "--suites"]).arg(common::suites_dir()).arg("--candidate").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no [issuer] section"));
 }
@@ -58,14 +66,24 @@ fn a_candidate_where_nothing_listens_exits_3_with_reports() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(dir.join("out/report.json").is_file() && dir.join("out/report.html").is_file() && dir.join("out/junit.xml").is_file());
+    assert!(
+        dir.join("out/report.json").is_file()
+            && dir.join("out/report.html").is_file()
+            && dir.join("out/junit.xml").is_file()
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("ERROR"));
 }
 
 #[test]
 fn run_with_no_candidate_tests_the_reference_and_exits_0() {
     let dir = tempdir("reference-run");
-    let out = dialtone().args(["run", "--seed", "5", "--suites"]).arg(common::suites_dir()).arg("--out").arg(&dir).output().unwrap();
+    let out = dialtone()
+        .args(["run", "--seed", "5", "--suites"])
+        .arg(common::suites_dir())
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("0 fail"), "{stdout}");

@@ -17,7 +17,12 @@ async fn reference_issuer_passes_and_the_report_is_valid_and_stable() {
     let report = run_plan(&suites, manifest, Some(7), &[], &catalogue).await.unwrap();
     server.stop().await;
 
-    let failures: Vec<String> = report.results.iter().filter(|r| r.verdict != Verdict::Pass).map(|r| format!("{}: {}", r.id, r.observed)).collect();
+    let failures: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| r.verdict != Verdict::Pass)
+        .map(|r| format!("{}: {}", r.id, r.observed))
+        .collect();
     assert!(failures.is_empty(), "{failures:#?}");
     assert!(report.results.len() >= 30);
     assert!(report.results.iter().all(|r| !r.spec.is_empty() && !r.evidence.is_empty()));
@@ -27,7 +32,8 @@ async fn reference_issuer_passes_and_the_report_is_valid_and_stable() {
     let schema: Value = serde_json::from_str(dialtone_reports::SCHEMA).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
     let instance = serde_json::to_value(&report).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(&instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // The schema is not vacuous: a wrong verdict and a missing member are rejected.
     let mut bad = instance.clone();

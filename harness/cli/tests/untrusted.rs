@@ -110,14 +110,19 @@ async fn a_50_megabyte_answer_is_cut_at_the_bound_and_fails() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_utf8_and_invalid_json_fail_with_evidence() {
     for make in [
-        (|| ([(header::CONTENT_TYPE, "application/json")], vec![0xff, 0xfe, b'{', 0x80]).into_response()) as fn() -> Response,
+        (|| ([(header::CONTENT_TYPE, "application/json")], vec![0xff, 0xfe, b'{', 0x80]).into_response())
+            as fn() -> Response,
         || ([(header::CONTENT_TYPE, "application/json")], "{\"credential_issuer\": ").into_response(),
         || ([(header::CONTENT_TYPE, "application/json")], "[".repeat(10_000)).into_response(),
     ] {
         let server = hostile(make).await;
         let report = run_against(&server.base_url, 2000).await;
         assert_no_panic_and_evidence(&report);
-        assert!(report.results.iter().all(|r| r.verdict != Verdict::Pass || r.id.starts_with("VCI-ISS-NONCE")), "{:?}", report.summary);
+        assert!(
+            report.results.iter().all(|r| r.verdict != Verdict::Pass || r.id.starts_with("VCI-ISS-NONCE")),
+            "{:?}",
+            report.summary
+        );
         let meta = report.results.iter().find(|r| r.id == "VCI-ISS-META-001").unwrap();
         assert_eq!(meta.verdict, Verdict::Fail, "{}", meta.observed);
         server.stop().await;
@@ -155,7 +160,13 @@ async fn garbage_credentials_fail_every_credential_rule() {
         for r in report.results.iter().filter(|r| r.id.starts_with("VCI-ISS-SDJWT")) {
             let must_fail = !well_formed || ["VCI-ISS-SDJWT-003", "VCI-ISS-SDJWT-010"].contains(&r.id.as_str());
             if must_fail {
-                assert!(matches!(r.verdict, Verdict::Fail | Verdict::Warn), "{garbage:?} {}: {:?} {}", r.id, r.verdict, r.observed);
+                assert!(
+                    matches!(r.verdict, Verdict::Fail | Verdict::Warn),
+                    "{garbage:?} {}: {:?} {}",
+                    r.id,
+                    r.verdict,
+                    r.observed
+                );
             }
             assert_ne!(r.verdict, Verdict::Error, "{garbage:?} {}: {}", r.id, r.observed);
         }

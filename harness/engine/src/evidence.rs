@@ -132,11 +132,11 @@ fn redact_json(value: &mut serde_json::Value, depth: usize) {
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if SECRET_FIELDS.contains(&k.as_str()) {
-                    if let Some(s) = v.as_str() {
-                        *v = serde_json::Value::String(redact(s));
-                        continue;
-                    }
+                if SECRET_FIELDS.contains(&k.as_str())
+                    && let Some(s) = v.as_str()
+                {
+                    *v = serde_json::Value::String(redact(s));
+                    continue;
                 }
                 redact_json(v, depth + 1);
             }
@@ -152,9 +152,15 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_forms_and_json() {
-        let form = redact_body("grant_type=x&pre-authorized_code=SECRET&tx_code=1234", Some("application/x-www-form-urlencoded"));
+        let form = redact_body(
+            "grant_type=x&pre-authorized_code=SECRET&tx_code=1234",
+            Some("application/x-www-form-urlencoded"),
+        );
         assert!(!form.contains("SECRET") && !form.contains("1234") && form.contains("grant_type=x"));
-        let json = redact_body(r#"{"access_token":"TOKEN","token_type":"Bearer","grants":{"g":{"pre-authorized_code":"C"}}}"#, None);
+        let json = redact_body(
+            r#"{"access_token":"TOKEN","token_type":"Bearer","grants":{"g":{"pre-authorized_code":"C"}}}"#,
+            None,
+        );
         assert!(!json.contains("TOKEN") && !json.contains("\"C\"") && json.contains("Bearer"));
     }
 

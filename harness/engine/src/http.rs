@@ -50,8 +50,7 @@ impl HttpResponse {
 
     /// The media type of `Content-Type`, lower-cased, without parameters.
     pub fn media_type(&self) -> Option<String> {
-        self.header("content-type")
-            .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+        self.header("content-type").map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
     }
 
     /// The body as a JSON value, or a message saying why it is not one.
@@ -114,15 +113,31 @@ impl HttpClient {
         self.send("GET", url, headers, Body::None).await
     }
 
-    pub async fn post_form(&self, url: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Result<HttpResponse, HttpError> {
+    pub async fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<HttpResponse, HttpError> {
         self.send("POST", url, headers, Body::Form(form)).await
     }
 
-    pub async fn post_json(&self, url: &str, body: &serde_json::Value, headers: &[(&str, &str)]) -> Result<HttpResponse, HttpError> {
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> Result<HttpResponse, HttpError> {
         self.send("POST", url, headers, Body::Json(body)).await
     }
 
-    pub async fn send(&self, method: &str, url: &str, headers: &[(&str, &str)], body: Body<'_>) -> Result<HttpResponse, HttpError> {
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Body<'_>,
+    ) -> Result<HttpResponse, HttpError> {
         let started = Instant::now();
         let mut request_headers: Vec<(String, String)> =
             headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -142,7 +157,12 @@ impl HttpClient {
             url: url.into(),
             request_headers: request_headers
                 .iter()
-                .map(|(k, v)| (k.clone(), if k.eq_ignore_ascii_case("authorization") { redact_authorization(v) } else { v.clone() }))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        if k.eq_ignore_ascii_case("authorization") { redact_authorization(v) } else { v.clone() },
+                    )
+                })
                 .collect(),
             request_body: payload.as_deref().map(|p| bound_bytes(redact_body(p, content_type).as_bytes())),
             status: None,
@@ -213,7 +233,8 @@ impl HttpClient {
                 Ok(text) => redact_body(text, content_type),
                 Err(_) => String::new(),
             };
-            exchange.response_body = Some(if shown.is_empty() { bound_bytes(&body) } else { bound_bytes(shown.as_bytes()) });
+            exchange.response_body =
+                Some(if shown.is_empty() { bound_bytes(&body) } else { bound_bytes(shown.as_bytes()) });
             Ok(HttpResponse { status, headers, body })
         };
         // reqwest's own timeout covers the whole exchange; this outer one also bounds body reading.

@@ -170,10 +170,10 @@ impl Manifest {
                 ));
             }
         }
-        if let Trigger::Control { url } = &self.trigger {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!("[trigger] url {url:?} is not an http(s) URL"));
-            }
+        if let Trigger::Control { url } = &self.trigger
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(format!("[trigger] url {url:?} is not an http(s) URL"));
         }
         if self.limits.concurrency == 0 || self.limits.request_timeout_ms == 0 || self.limits.max_body_bytes == 0 {
             return Err("[limits] values must be greater than zero".into());
@@ -230,7 +230,8 @@ url = "http://127.0.0.1:1/control"
     fn bad_manifests_name_the_problem() {
         let err = Manifest::parse(&GOOD.replace("allow_http = true", ""), "m.toml").unwrap_err();
         assert!(err.to_string().contains("allow_http"), "{err}");
-        let err = Manifest::parse(&GOOD.replace("kind = \"control\"", "kind = \"carrier-pigeon\""), "m.toml").unwrap_err();
+        let err =
+            Manifest::parse(&GOOD.replace("kind = \"control\"", "kind = \"carrier-pigeon\""), "m.toml").unwrap_err();
         assert!(err.to_string().starts_with("m.toml:"), "{err}");
         let err = Manifest::parse(&GOOD.replace("roles = [\"issuer\"]", "roles = [\"oracle\"]"), "m.toml").unwrap_err();
         assert!(err.to_string().contains("oracle"), "{err}");

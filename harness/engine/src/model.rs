@@ -57,11 +57,20 @@ pub struct SpecRef {
 /// What a check concluded, before the case's level turns a failure into `fail` or `warn`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Pass { observed: String },
-    Fail { expected: String, observed: String },
-    Skip { reason: String },
+    Pass {
+        observed: String,
+    },
+    Fail {
+        expected: String,
+        observed: String,
+    },
+    Skip {
+        reason: String,
+    },
     /// The harness or environment failed (unreachable, timeout): never blamed on the candidate.
-    Error { reason: String },
+    Error {
+        reason: String,
+    },
 }
 
 impl Outcome {

@@ -60,7 +60,9 @@ impl Runner {
             let abort = task.abort_handle();
             match tokio::time::timeout(deadline, task).await {
                 Ok(Ok(outcome)) => outcome,
-                Ok(Err(join)) if join.is_panic() => Outcome::error(format!("the check panicked (a harness defect): {}", panic_text(join))),
+                Ok(Err(join)) if join.is_panic() => {
+                    Outcome::error(format!("the check panicked (a harness defect): {}", panic_text(join)))
+                }
                 Ok(Err(join)) => Outcome::error(format!("the check was cancelled: {join}")),
                 Err(_) => {
                     abort.abort();

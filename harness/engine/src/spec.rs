@@ -7,18 +7,54 @@ pub struct SpecDoc {
 }
 
 pub const DOCS: &[SpecDoc] = &[
-    SpecDoc { id: "OID4VCI-1.0", title: "OpenID for Verifiable Credential Issuance 1.0", url: "https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0.html" },
-    SpecDoc { id: "OID4VP-1.0", title: "OpenID for Verifiable Presentations 1.0", url: "https://openid.net/specs/openid-4-verifiable-presentations-1_0.html" },
-    SpecDoc { id: "RFC9901", title: "Selective Disclosure for JWTs (SD-JWT)", url: "https://www.rfc-editor.org/rfc/rfc9901" },
-    SpecDoc { id: "SD-JWT-VC", title: "SD-JWT-based Verifiable Digital Credentials (draft-ietf-oauth-sd-jwt-vc)", url: "https://datatracker.ietf.org/doc/draft-ietf-oauth-sd-jwt-vc/" },
-    SpecDoc { id: "TOKEN-STATUS-LIST", title: "Token Status List (draft-ietf-oauth-status-list)", url: "https://datatracker.ietf.org/doc/draft-ietf-oauth-status-list/" },
-    SpecDoc { id: "RFC6749", title: "The OAuth 2.0 Authorization Framework", url: "https://www.rfc-editor.org/rfc/rfc6749" },
+    SpecDoc {
+        id: "OID4VCI-1.0",
+        title: "OpenID for Verifiable Credential Issuance 1.0",
+        url: "https://openid.net/specs/openid-4-verifiable-credential-issuance-1_0.html",
+    },
+    SpecDoc {
+        id: "OID4VP-1.0",
+        title: "OpenID for Verifiable Presentations 1.0",
+        url: "https://openid.net/specs/openid-4-verifiable-presentations-1_0.html",
+    },
+    SpecDoc {
+        id: "RFC9901",
+        title: "Selective Disclosure for JWTs (SD-JWT)",
+        url: "https://www.rfc-editor.org/rfc/rfc9901",
+    },
+    SpecDoc {
+        id: "SD-JWT-VC",
+        title: "SD-JWT-based Verifiable Digital Credentials (draft-ietf-oauth-sd-jwt-vc)",
+        url: "https://datatracker.ietf.org/doc/draft-ietf-oauth-sd-jwt-vc/",
+    },
+    SpecDoc {
+        id: "TOKEN-STATUS-LIST",
+        title: "Token Status List (draft-ietf-oauth-status-list)",
+        url: "https://datatracker.ietf.org/doc/draft-ietf-oauth-status-list/",
+    },
+    SpecDoc {
+        id: "RFC6749",
+        title: "The OAuth 2.0 Authorization Framework",
+        url: "https://www.rfc-editor.org/rfc/rfc6749",
+    },
     SpecDoc { id: "RFC6750", title: "OAuth 2.0 Bearer Token Usage", url: "https://www.rfc-editor.org/rfc/rfc6750" },
-    SpecDoc { id: "RFC8414", title: "OAuth 2.0 Authorization Server Metadata", url: "https://www.rfc-editor.org/rfc/rfc8414" },
+    SpecDoc {
+        id: "RFC8414",
+        title: "OAuth 2.0 Authorization Server Metadata",
+        url: "https://www.rfc-editor.org/rfc/rfc8414",
+    },
     SpecDoc { id: "RFC7515", title: "JSON Web Signature (JWS)", url: "https://www.rfc-editor.org/rfc/rfc7515" },
     SpecDoc { id: "RFC7519", title: "JSON Web Token (JWT)", url: "https://www.rfc-editor.org/rfc/rfc7519" },
-    SpecDoc { id: "RFC8725", title: "JSON Web Token Best Current Practices", url: "https://www.rfc-editor.org/rfc/rfc8725" },
-    SpecDoc { id: "HAIP-1.0", title: "OpenID4VC High Assurance Interoperability Profile 1.0", url: "https://openid.net/specs/openid4vc-high-assurance-interoperability-profile-1_0.html" },
+    SpecDoc {
+        id: "RFC8725",
+        title: "JSON Web Token Best Current Practices",
+        url: "https://www.rfc-editor.org/rfc/rfc8725",
+    },
+    SpecDoc {
+        id: "HAIP-1.0",
+        title: "OpenID4VC High Assurance Interoperability Profile 1.0",
+        url: "https://openid.net/specs/openid4vc-high-assurance-interoperability-profile-1_0.html",
+    },
 ];
 
 pub fn find(id: &str) -> Option<&'static SpecDoc> {

@@ -118,7 +118,11 @@ pub const ROLES: &[&str] = &["issuer", "wallet", "verifier", "registry"];
 /// together (ids must be unique across files).
 pub fn load_dir(dir: &Path, vocab: &Vocabulary<'_>) -> Result<Vec<Suite>, SuiteErrors> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        SuiteErrors(vec![SuiteProblem { file: dir.into(), line: 0, message: format!("cannot read the suites folder: {e}") }])
+        SuiteErrors(vec![SuiteProblem {
+            file: dir.into(),
+            line: 0,
+            message: format!("cannot read the suites folder: {e}"),
+        }])
     })?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -144,7 +148,8 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
     let mut seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
     for (file, text) in sources {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let mut problem = |line: usize, message: String| problems.push(SuiteProblem { file: file.clone(), line, message });
+        let mut problem =
+            |line: usize, message: String| problems.push(SuiteProblem { file: file.clone(), line, message });
         let raw: RawFile = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
@@ -168,7 +173,10 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                 problem(id_line, "empty case id".into());
             }
             if let Some((other_file, other_line)) = seen.get(&id) {
-                problem(id_line, format!("duplicate case id {id:?} (first defined at {}:{other_line})", other_file.display()));
+                problem(
+                    id_line,
+                    format!("duplicate case id {id:?} (first defined at {}:{other_line})", other_file.display()),
+                );
             } else {
                 seen.insert(id.clone(), (file.clone(), id_line));
             }
@@ -177,7 +185,10 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                 "SHOULD" => Level::Should,
                 "MAY" => Level::May,
                 other => {
-                    problem(line_of(rc.level.span().start), format!("case {id}: unknown level {other:?} (MUST, SHOULD or MAY)"));
+                    problem(
+                        line_of(rc.level.span().start),
+                        format!("case {id}: unknown level {other:?} (MUST, SHOULD or MAY)"),
+                    );
                     Level::Must
                 }
             };
@@ -186,7 +197,10 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                 problem(line_of(rc.check.span().start), format!("case {id}: unknown check {check:?}"));
             }
             if rc.spec.is_empty() {
-                problem(line, format!("case {id}: missing spec reference (spec = [{{ doc = \"…\", section = \"…\" }}])"));
+                problem(
+                    line,
+                    format!("case {id}: missing spec reference (spec = [{{ doc = \"…\", section = \"…\" }}])"),
+                );
             }
             let mut spec = Vec::new();
             for s in rc.spec {
@@ -203,7 +217,13 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
             let mut pctf = Vec::new();
             for p in rc.pctf {
                 if !vocab.catalogue.contains(p.get_ref()) {
-                    problem(line_of(p.span().start), format!("case {id}: unknown PCTF criterion {:?} (not in the PSP PCTF v1.5 catalogue)", p.get_ref()));
+                    problem(
+                        line_of(p.span().start),
+                        format!(
+                            "case {id}: unknown PCTF criterion {:?} (not in the PSP PCTF v1.5 catalogue)",
+                            p.get_ref()
+                        ),
+                    );
                 }
                 pctf.push(p.into_inner());
             }
@@ -234,7 +254,13 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                 line,
             });
         }
-        suites.push(Suite { id: suite_raw.id, title: suite_raw.title, role: suite_raw.role, file: file.clone(), cases });
+        suites.push(Suite {
+            id: suite_raw.id,
+            title: suite_raw.title,
+            role: suite_raw.role,
+            file: file.clone(),
+            cases,
+        });
     }
     if problems.is_empty() { Ok(suites) } else { Err(SuiteErrors(problems)) }
 }

@@ -17,7 +17,9 @@ const HEAD: &str = "[suite]\nid = \"demo\"\ntitle = \"Demo\"\nrole = \"issuer\"\
 
 fn case(id: &str, check: &str, pctf: &str, spec: bool) -> String {
     let spec = if spec { "spec = [{ doc = \"OID4VCI-1.0\", section = \"8.2\" }]\n" } else { "" };
-    format!("\n[[case]]\nid = \"{id}\"\ntitle = \"t\"\nlevel = \"MUST\"\ncheck = \"{check}\"\n{spec}pctf = [\"{pctf}\"]\ncaught_by = [\"issuer.demo\"]\n")
+    format!(
+        "\n[[case]]\nid = \"{id}\"\ntitle = \"t\"\nlevel = \"MUST\"\ncheck = \"{check}\"\n{spec}pctf = [\"{pctf}\"]\ncaught_by = [\"issuer.demo\"]\n"
+    )
 }
 
 fn only_problem(text: &str) -> String {
@@ -39,7 +41,8 @@ fn unknown_check_names_file_and_line() {
 
 #[test]
 fn duplicate_id_names_both_places() {
-    let text = format!("{HEAD}{}{}", case("A-1", "demo.check", "CRIS.03", true), case("A-1", "demo.check", "CRIS.03", true));
+    let text =
+        format!("{HEAD}{}{}", case("A-1", "demo.check", "CRIS.03", true), case("A-1", "demo.check", "CRIS.03", true));
     let p = only_problem(&text);
     assert!(p.starts_with("suites/demo.toml:16: duplicate case id \"A-1\""), "{p}");
     assert!(p.contains("first defined at suites/demo.toml:7"), "{p}");
@@ -48,7 +51,10 @@ fn duplicate_id_names_both_places() {
 #[test]
 fn unknown_pctf_criterion_is_rejected() {
     let text = format!("{HEAD}{}", case("A-1", "demo.check", "CRIS.99", true));
-    assert_eq!(only_problem(&text), "suites/demo.toml:12: case A-1: unknown PCTF criterion \"CRIS.99\" (not in the PSP PCTF v1.5 catalogue)");
+    assert_eq!(
+        only_problem(&text),
+        "suites/demo.toml:12: case A-1: unknown PCTF criterion \"CRIS.99\" (not in the PSP PCTF v1.5 catalogue)"
+    );
 }
 
 #[test]

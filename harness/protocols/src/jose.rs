@@ -39,7 +39,7 @@ impl std::fmt::Debug for EcKey {
 
 impl EcKey {
     pub fn generate(entropy: &Entropy) -> Self {
-        let signing = entropy.with_rng(|rng| SigningKey::random(rng));
+        let signing = entropy.with_rng(SigningKey::random);
         Self { signing }
     }
 
@@ -69,11 +69,7 @@ impl EcKey {
         if let Some(obj) = header.as_object_mut() {
             obj.insert("alg".into(), json!("ES256"));
         }
-        let signing_input = format!(
-            "{}.{}",
-            b64::encode(header.to_string()),
-            b64::encode(payload.to_string())
-        );
+        let signing_input = format!("{}.{}", b64::encode(header.to_string()), b64::encode(payload.to_string()));
         self.sign_input(&signing_input)
     }
 
@@ -98,9 +94,7 @@ pub fn public_jwk(key: &VerifyingKey) -> Value {
 /// Reads a public P-256 JWK. Rejects other key types and curves, and points not on the curve.
 pub fn verifying_key_from_jwk(jwk: &Value) -> Result<VerifyingKey, JoseError> {
     let field = |name: &str| {
-        jwk.get(name)
-            .and_then(Value::as_str)
-            .ok_or_else(|| JoseError::Key(format!("missing string member {name:?}")))
+        jwk.get(name).and_then(Value::as_str).ok_or_else(|| JoseError::Key(format!("missing string member {name:?}")))
     };
     if field("kty")? != "EC" {
         return Err(JoseError::Key(format!("kty {:?} is not EC", field("kty")?)));
@@ -109,8 +103,7 @@ pub fn verifying_key_from_jwk(jwk: &Value) -> Result<VerifyingKey, JoseError> {
         return Err(JoseError::Key(format!("crv {:?} is not P-256", field("crv")?)));
     }
     let coordinate = |name: &str| -> Result<Vec<u8>, JoseError> {
-        let bytes = b64::decode(field(name)?)
-            .map_err(|e| JoseError::Key(format!("{name} is not base64url: {e}")))?;
+        let bytes = b64::decode(field(name)?).map_err(|e| JoseError::Key(format!("{name} is not base64url: {e}")))?;
         if bytes.len() != 32 {
             return Err(JoseError::Key(format!("{name} is {} bytes, expected 32", bytes.len())));
         }
@@ -121,8 +114,7 @@ pub fn verifying_key_from_jwk(jwk: &Value) -> Result<VerifyingKey, JoseError> {
     fx.copy_from_slice(&x);
     fy.copy_from_slice(&y);
     let point = p256::EncodedPoint::from_affine_coordinates(&fx, &fy, false);
-    VerifyingKey::from_encoded_point(&point)
-        .map_err(|_| JoseError::Key("point is not on the P-256 curve".into()))
+    VerifyingKey::from_encoded_point(&point).map_err(|_| JoseError::Key("point is not on the P-256 curve".into()))
 }
 
 /// RFC 7638 JWK thumbprint (SHA-256, base64url) of an EC or OKP public key.
@@ -135,11 +127,7 @@ pub fn thumbprint(jwk: &Value) -> Option<String> {
             Value::from(get("x")?),
             Value::from(get("y")?)
         ),
-        "OKP" => format!(
-            r#"{{"crv":{},"kty":"OKP","x":{}}}"#,
-            Value::from(get("crv")?),
-            Value::from(get("x")?)
-        ),
+        "OKP" => format!(r#"{{"crv":{},"kty":"OKP","x":{}}}"#, Value::from(get("crv")?), Value::from(get("x")?)),
         _ => return None,
     };
     Some(b64::encode(Sha256::digest(canonical.as_bytes())))
@@ -161,8 +149,7 @@ impl CompactJws {
             return Err(JoseError::Segments(parts.len()));
         }
         let object = |part: &'static str, segment: &str| -> Result<Map<String, Value>, JoseError> {
-            let bytes = b64::decode(segment)
-                .map_err(|e| JoseError::Base64 { part, detail: e.to_string() })?;
+            let bytes = b64::decode(segment).map_err(|e| JoseError::Base64 { part, detail: e.to_string() })?;
             match serde_json::from_slice::<Value>(&bytes) {
                 Ok(Value::Object(map)) => Ok(map),
                 Ok(other) => Err(JoseError::Json { part, detail: format!("found {}", kind(&other)) }),
@@ -171,14 +158,9 @@ impl CompactJws {
         };
         let header = object("header", parts[0])?;
         let payload = object("payload", parts[1])?;
-        let signature = b64::decode(parts[2])
-            .map_err(|e| JoseError::Base64 { part: "signature", detail: e.to_string() })?;
-        Ok(Self {
-            header,
-            payload,
-            signing_input: format!("{}.{}", parts[0], parts[1]),
-            signature,
-        })
+        let signature =
+            b64::decode(parts[2]).map_err(|e| JoseError::Base64 { part: "signature", detail: e.to_string() })?;
+        Ok(Self { header, payload, signing_input: format!("{}.{}", parts[0], parts[1]), signature })
     }
 
     pub fn alg(&self) -> Option<&str> {
@@ -193,11 +175,12 @@ impl CompactJws {
     pub fn verify_es256(&self, key: &VerifyingKey) -> Result<(), JoseError> {
         match self.alg() {
             Some("ES256") => {}
-            other => return Err(JoseError::Algorithm(other.unwrap_or("<absent>").to_string())),
+            other => {
+                return Err(JoseError::Algorithm(other.unwrap_or("<absent>").to_string()));
+            }
         }
         let signature = Signature::from_slice(&self.signature).map_err(|_| JoseError::Signature)?;
-        key.verify(self.signing_input.as_bytes(), &signature)
-            .map_err(|_| JoseError::Signature)
+        key.verify(self.signing_input.as_bytes(), &signature).map_err(|_| JoseError::Signature)
     }
 }
 
@@ -217,8 +200,19 @@ pub fn kind(value: &Value) -> &'static str {
 pub fn is_asymmetric_alg(alg: &str) -> bool {
     matches!(
         alg,
-        "ES256" | "ES384" | "ES512" | "ES256K" | "EdDSA" | "Ed25519" | "Ed448" | "RS256" | "RS384"
-            | "RS512" | "PS256" | "PS384" | "PS512"
+        "ES256"
+            | "ES384"
+            | "ES512"
+            | "ES256K"
+            | "EdDSA"
+            | "Ed25519"
+            | "Ed448"
+            | "RS256"
+            | "RS384"
+            | "RS512"
+            | "PS256"
+            | "PS384"
+            | "PS512"
     )
 }
 

@@ -27,7 +27,9 @@ pub enum SdJwtError {
     SdNotArray(String),
     #[error("digest {0} appears more than once (RFC 9901 §7.1 step 4)")]
     DuplicateDigest(String),
-    #[error("disclosure for claim {name:?} collides with a claim already present at that level (RFC 9901 §7.1 step 3.3.2.3)")]
+    #[error(
+        "disclosure for claim {name:?} collides with a claim already present at that level (RFC 9901 §7.1 step 3.3.2.3)"
+    )]
     DuplicateClaim { name: String },
     #[error("disclosure {digest} has the wrong shape for where its digest is embedded: {detail}")]
     DisclosureShape { digest: String, detail: String },
@@ -97,12 +99,9 @@ impl Disclosure {
         match array.len() {
             2 => Ok(Self { encoded: encoded.into(), salt, name: None, value: array[1].clone() }),
             3 => match &array[1] {
-                Value::String(name) => Ok(Self {
-                    encoded: encoded.into(),
-                    salt,
-                    name: Some(name.clone()),
-                    value: array[2].clone(),
-                }),
+                Value::String(name) => {
+                    Ok(Self { encoded: encoded.into(), salt, name: Some(name.clone()), value: array[2].clone() })
+                }
                 _ => Err("the claim name (second element) is not a string".into()),
             },
             n => Err(format!("array of {n} elements, expected 2 or 3")),
@@ -147,15 +146,11 @@ impl SdJwt {
             if piece.is_empty() {
                 return Err(SdJwtError::EmptyDisclosure { index });
             }
-            let disclosure = Disclosure::decode(piece)
-                .map_err(|detail| SdJwtError::Disclosure { index, detail })?;
+            let disclosure = Disclosure::decode(piece).map_err(|detail| SdJwtError::Disclosure { index, detail })?;
             disclosures.push(disclosure);
         }
-        let kb_jwt = if kb_part.is_empty() {
-            None
-        } else {
-            Some(CompactJws::parse(kb_part).map_err(SdJwtError::KbJwt)?)
-        };
+        let kb_jwt =
+            if kb_part.is_empty() { None } else { Some(CompactJws::parse(kb_part).map_err(SdJwtError::KbJwt)?) };
         Ok(Self { issuer_jwt, issuer_jwt_text, disclosures, kb_jwt, sd_jwt_text: sd_part.into() })
     }
 
@@ -255,7 +250,9 @@ impl ProcessState<'_> {
         }
         for digest in digests {
             self.note_digest(&digest)?;
-            let Some(disclosure) = self.by_digest.get(&digest).copied() else { continue };
+            let Some(disclosure) = self.by_digest.get(&digest).copied() else {
+                continue;
+            };
             let Some(name) = &disclosure.name else {
                 return Err(SdJwtError::DisclosureShape {
                     digest,
@@ -290,7 +287,9 @@ impl ProcessState<'_> {
             match digest {
                 Some(digest) => {
                     self.note_digest(&digest)?;
-                    let Some(disclosure) = self.by_digest.get(&digest).copied() else { continue };
+                    let Some(disclosure) = self.by_digest.get(&digest).copied() else {
+                        continue;
+                    };
                     if disclosure.name.is_some() {
                         return Err(SdJwtError::DisclosureShape {
                             digest,
@@ -383,12 +382,12 @@ fn conceal_value(
                 if let Some(child) = map.get_mut(&key) {
                     conceal_value(child, path, rules, alg, entropy, out);
                 }
-                if rules.conceals(path) {
-                    if let Some(child) = map.remove(&key) {
-                        let disclosure = Disclosure::new(&entropy.token(rules.salt_bytes), Some(&key), &child);
-                        digests.push(alg.digest(&disclosure.encoded));
-                        out.push(disclosure);
-                    }
+                if rules.conceals(path)
+                    && let Some(child) = map.remove(&key)
+                {
+                    let disclosure = Disclosure::new(&entropy.token(rules.salt_bytes), Some(&key), &child);
+                    digests.push(alg.digest(&disclosure.encoded));
+                    out.push(disclosure);
                 }
                 path.pop();
             }
@@ -477,7 +476,13 @@ mod tests {
             "address": {"locality": "Iqaluit", "region": "NU"},
             "nationalities": ["CA", "FR"],
         });
-        let rules = ConcealRules::new(&[&["given_name"], &["family_name"], &["address", "locality"], &["address"], &["nationalities", "*"]]);
+        let rules = ConcealRules::new(&[
+            &["given_name"],
+            &["family_name"],
+            &["address", "locality"],
+            &["address"],
+            &["nationalities", "*"],
+        ]);
         let sd = issue(claims.clone(), &rules);
         assert_eq!(sd.disclosures.len(), 6);
         assert!(!sd.issuer_jwt.payload.contains_key("given_name"));

@@ -1,11 +1,11 @@
 //! Arbitrary input to every parser of candidate data: errors, never panics. And round trips of
 //! Disclosures and of conceal → process.
 
+use dialtone_protocols::b64;
 use dialtone_protocols::jose::{CompactJws, EcKey, thumbprint, verifying_key_from_jwk};
 use dialtone_protocols::oid4vci::{split_url, well_known_url};
 use dialtone_protocols::sdjwt::{ConcealRules, Disclosure, HashAlg, SdJwt, conceal, serialize};
 use dialtone_protocols::seed::Entropy;
-use dialtone_protocols::b64;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 fn shared(path: &str) -> String {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors-public");
     let file = root.join(path);
-    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{} is needed by this test (shared/ beside the checkout): {e}", file.display()))
+    std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("{} is needed by this test (shared/ beside the checkout): {e}", file.display()))
 }
 
 fn without_whitespace(text: &str) -> String {
@@ -73,7 +74,9 @@ fn openid4vci_credential_response_example_is_a_valid_sd_jwt_vc() {
     let credential = without_whitespace(response["credentials"][0]["credential"].as_str().unwrap());
     let sd = SdJwt::parse(&credential).unwrap();
     assert_eq!(sd.issuer_jwt.typ(), Some("dc+sd-jwt"));
-    sd.issuer_jwt.verify_es256(&verifying_key_from_jwk(&issuer_key()).unwrap()).expect("signed with the examples' issuer key");
+    sd.issuer_jwt
+        .verify_es256(&verifying_key_from_jwk(&issuer_key()).unwrap())
+        .expect("signed with the examples' issuer key");
     let processed = sd.process().unwrap();
     assert_eq!(processed.claims["given_name"], json!("John"));
     assert!(!sd.issuer_jwt.payload.contains_key("given_name"));

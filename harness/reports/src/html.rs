@@ -9,8 +9,11 @@ const TEMPLATE: &str = include_str!("../../../reports/templates/report.html");
 
 pub fn render(report: &Report) -> Result<String, RenderError> {
     let mut env = Environment::new();
-    env.add_template("report.html", TEMPLATE).map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
-    let template = env.get_template("report.html").map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
+    env.add_template("report.html", TEMPLATE)
+        .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
+    let template = env
+        .get_template("report.html")
+        .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
     let statuses = [
         CriterionStatus::Met,
         CriterionStatus::NotMet,

@@ -20,7 +20,8 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
                     s
                 }
                 Verdict::Fail | Verdict::Warn | Verdict::Error => {
-                    let kind = if r.verdict == Verdict::Error { NonSuccessKind::Error } else { NonSuccessKind::Failure };
+                    let kind =
+                        if r.verdict == Verdict::Error { NonSuccessKind::Error } else { NonSuccessKind::Failure };
                     let mut s = TestCaseStatus::non_success(kind);
                     s.set_message(format!("{}: expected {}; observed {}", r.verdict.as_str(), r.expected, r.observed));
                     let spec: Vec<String> = r.spec.iter().map(|s| format!("{} §{}", s.doc, s.section)).collect();

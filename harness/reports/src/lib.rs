@@ -26,11 +26,8 @@ pub fn json(report: &Report) -> Result<String, RenderError> {
 /// Writes report.json, report.html and junit.xml into `dir` (created if needed).
 pub fn write_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
     std::fs::create_dir_all(dir).map_err(|source| RenderError::Write { path: dir.into(), source })?;
-    let files = [
-        ("report.json", json(report)?),
-        ("report.html", html::render(report)?),
-        ("junit.xml", junit::render(report)?),
-    ];
+    let files =
+        [("report.json", json(report)?), ("report.html", html::render(report)?), ("junit.xml", junit::render(report)?)];
     let mut written = Vec::new();
     for (name, content) in files {
         let path = dir.join(name);

@@ -32,14 +32,19 @@ pub fn parse_issued(text: &str) -> Result<SdJwt, Outcome> {
     let expected = "an SD-JWT: <issuer-signed JWT>~<disclosure>~…~ ending with '~' (RFC 9901 §4)";
     let sd = SdJwt::parse(text).map_err(|e| Outcome::fail(expected, e.to_string()))?;
     if sd.kb_jwt.is_some() {
-        return Err(Outcome::fail(expected, "the last '~'-separated component is not empty (a key binding JWT where none belongs, or a missing final '~')"));
+        return Err(Outcome::fail(
+            expected,
+            "the last '~'-separated component is not empty (a key binding JWT where none belongs, or a missing final '~')",
+        ));
     }
     Ok(sd)
 }
 
 pub fn structure(text: &str) -> Outcome {
     match parse_issued(text) {
-        Ok(sd) => Outcome::pass(format!("issuer-signed JWT and {} disclosures, trailing '~' present", sd.disclosures.len())),
+        Ok(sd) => {
+            Outcome::pass(format!("issuer-signed JWT and {} disclosures, trailing '~' present", sd.disclosures.len()))
+        }
         Err(o) => o,
     }
 }
@@ -56,18 +61,24 @@ pub fn signature(sd: &SdJwt, ctx: &Context) -> Outcome {
         return Outcome::fail("the issuer's published JWK Set", "no keys array");
     };
     let kid = sd.issuer_jwt.header.get("kid").and_then(Value::as_str);
-    let candidates: Vec<&Value> = keys
-        .iter()
-        .filter(|k| kid.is_none() || k.get("kid").and_then(Value::as_str) == kid)
-        .collect();
+    let candidates: Vec<&Value> =
+        keys.iter().filter(|k| kid.is_none() || k.get("kid").and_then(Value::as_str) == kid).collect();
     if candidates.is_empty() {
-        return Outcome::fail(format!("a published key with kid {kid:?}"), format!("{} published keys, none with that kid", keys.len()));
+        return Outcome::fail(
+            format!("a published key with kid {kid:?}"),
+            format!("{} published keys, none with that kid", keys.len()),
+        );
     }
     let mut last = String::new();
     for key in candidates {
         match verifying_key_from_jwk(key) {
             Ok(vk) => match sd.issuer_jwt.verify_es256(&vk) {
-                Ok(()) => return Outcome::pass(format!("ES256 signature verifies with published key {}", thumbprint(key).unwrap_or_default())),
+                Ok(()) => {
+                    return Outcome::pass(format!(
+                        "ES256 signature verifies with published key {}",
+                        thumbprint(key).unwrap_or_default()
+                    ));
+                }
                 Err(e) => last = e.to_string(),
             },
             Err(e) => last = e.to_string(),
@@ -83,7 +94,10 @@ pub fn alg_advertised(sd: &SdJwt, ctx: &Context) -> Outcome {
     }
     match &ctx.advertised_algs {
         Some(list) if list.iter().any(|a| a == alg) => Outcome::pass(format!("alg {alg} is listed in {list:?}")),
-        Some(list) => Outcome::fail(format!("alg listed in credential_signing_alg_values_supported {list:?}"), format!("alg {alg}")),
+        Some(list) => Outcome::fail(
+            format!("alg listed in credential_signing_alg_values_supported {list:?}"),
+            format!("alg {alg}"),
+        ),
         None => Outcome::pass(format!("alg {alg}; the configuration lists no signing algorithms")),
     }
 }
@@ -96,7 +110,10 @@ pub fn iss(sd: &SdJwt, ctx: &Context) -> Outcome {
     let observed = claim(sd, "iss");
     match (observed.and_then(Value::as_str), &ctx.expected_iss) {
         (Some(i), Some(expected)) if i == expected => Outcome::pass(format!("iss {i:?}")),
-        (_, Some(expected)) => Outcome::fail(format!("iss identical to {expected:?} (simple string comparison)"), format!("iss {observed:?}")),
+        (_, Some(expected)) => Outcome::fail(
+            format!("iss identical to {expected:?} (simple string comparison)"),
+            format!("iss {observed:?}"),
+        ),
         (Some(i), None) => Outcome::pass(format!("iss {i:?} (no expected issuer given)")),
         (None, None) => Outcome::fail("an iss claim", "absent"),
     }
@@ -106,7 +123,9 @@ pub fn vct(sd: &SdJwt, ctx: &Context) -> Outcome {
     let observed = claim(sd, "vct").and_then(Value::as_str);
     match (observed, &ctx.expected_vct) {
         (Some(v), Some(expected)) if v == expected => Outcome::pass(format!("vct {v:?}")),
-        (_, Some(expected)) => Outcome::fail(format!("vct {expected:?} as the configuration says"), format!("vct {observed:?}")),
+        (_, Some(expected)) => {
+            Outcome::fail(format!("vct {expected:?} as the configuration says"), format!("vct {observed:?}"))
+        }
         (Some(v), None) => Outcome::pass(format!("vct {v:?}")),
         (None, None) => Outcome::fail("a vct string claim (SD-JWT VC §2.2.2.1)", "absent"),
     }
@@ -117,7 +136,10 @@ pub fn validity(sd: &SdJwt, ctx: &Context) -> Outcome {
     let num = |name: &str| -> Result<Option<i64>, Outcome> {
         match claim(sd, name) {
             None => Ok(None),
-            Some(v) => v.as_i64().map(Some).ok_or_else(|| Outcome::fail(format!("{name} as a NumericDate"), format!("{name} = {v}"))),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| Outcome::fail(format!("{name} as a NumericDate"), format!("{name} = {v}"))),
         }
     };
     let (iat, nbf, exp) = match (num("iat"), num("nbf"), num("exp")) {
@@ -126,15 +148,15 @@ pub fn validity(sd: &SdJwt, ctx: &Context) -> Outcome {
     };
     let now = ctx.now;
     let observed = format!("iat={iat:?} nbf={nbf:?} exp={exp:?} now={now}");
-    if let Some(iat) = iat {
-        if iat > now + CLOCK_SKEW {
-            return Outcome::fail("iat not in the future", observed);
-        }
+    if let Some(iat) = iat
+        && iat > now + CLOCK_SKEW
+    {
+        return Outcome::fail("iat not in the future", observed);
     }
-    if let Some(nbf) = nbf {
-        if nbf > now + CLOCK_SKEW {
-            return Outcome::fail("a credential valid now (nbf not in the future)", observed);
-        }
+    if let Some(nbf) = nbf
+        && nbf > now + CLOCK_SKEW
+    {
+        return Outcome::fail("a credential valid now (nbf not in the future)", observed);
     }
     if let Some(exp) = exp {
         if exp <= now {
@@ -179,7 +201,9 @@ pub fn disclosures(sd: &SdJwt) -> Outcome {
             p.embedded_digests,
             p.embedded_digests.saturating_sub(sd.disclosures.len())
         )),
-        Err(e @ SdJwtError::UnreferencedDisclosure { .. }) => Outcome::fail("every disclosure's digest embedded in the issuer-signed JWT", e.to_string()),
+        Err(e @ SdJwtError::UnreferencedDisclosure { .. }) => {
+            Outcome::fail("every disclosure's digest embedded in the issuer-signed JWT", e.to_string())
+        }
         Err(e) => Outcome::fail("disclosures and digests that process per RFC 9901 §7.1", e.to_string()),
     }
 }
@@ -204,7 +228,10 @@ pub fn sd_claims_not_in_clear(sd: &SdJwt, ctx: &Context) -> Outcome {
         }
     }
     if !in_clear.is_empty() {
-        return Outcome::fail(format!("{:?} only in disclosures", ctx.sd_claims), format!("in clear in the issuer-signed JWT: {in_clear:?}"));
+        return Outcome::fail(
+            format!("{:?} only in disclosures", ctx.sd_claims),
+            format!("in clear in the issuer-signed JWT: {in_clear:?}"),
+        );
     }
     Outcome::pass(format!("selectively disclosable: {:?}; not issued: {missing:?}", ctx.sd_claims))
 }
@@ -244,6 +271,9 @@ pub fn salt_entropy(sd: &SdJwt) -> Outcome {
     if weak.is_empty() {
         Outcome::pass(format!("{} salts, each of at least 128 bits", sd.disclosures.len()))
     } else {
-        Outcome::fail("salts of at least 128 bits (RFC 9901 §9.3)", format!("{} short salts, e.g. {:?}", weak.len(), weak[0]))
+        Outcome::fail(
+            "salts of at least 128 bits (RFC 9901 §9.3)",
+            format!("{} short salts, e.g. {:?}", weak.len(), weak[0]),
+        )
     }
 }

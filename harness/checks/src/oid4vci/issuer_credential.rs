@@ -10,29 +10,42 @@ use serde_json::{Value, json};
 
 pub async fn success(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let session = wallet.session().await?;
-        let body = Wallet::request_body(&session, Some(json!({ "jwt": [wallet.good_proof(&session)] })));
-        let response = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
-        let expected = "HTTP 200, application/json, credentials: a non-empty array of objects each with a credential (§8.3)";
-        if response.status != 200 {
-            return Ok(Outcome::fail(expected, format!("HTTP {}", response.status)));
-        }
-        if response.media_type().as_deref() != Some("application/json") {
-            return Ok(Outcome::fail(expected, format!("Content-Type {:?}", response.media_type())));
-        }
-        let object = match response.json_object() {
-            Ok(o) => o,
-            Err(e) => return Ok(Outcome::fail(expected, e)),
-        };
-        Ok(match object.get("credentials").and_then(Value::as_array) {
-            Some(list) if !list.is_empty() && list.iter().all(|c| c.get("credential").is_some_and(|v| v.is_string() || v.is_object())) => {
-                Outcome::pass(format!("{} credential(s)", list.len()))
+    flatten(
+        async {
+            let session = wallet.session().await?;
+            let body = Wallet::request_body(&session, Some(json!({ "jwt": [wallet.good_proof(&session)] })));
+            let response = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
+            let expected =
+                "HTTP 200, application/json, credentials: a non-empty array of objects each with a credential (§8.3)";
+            if response.status != 200 {
+                return Ok(Outcome::fail(expected, format!("HTTP {}", response.status)));
             }
-            Some(list) => Outcome::fail(expected, format!("credentials has {} entries, not all objects with credential", list.len())),
-            None => Outcome::fail(expected, format!("no credentials array; members: {:?}", object.keys().collect::<Vec<_>>())),
-        })
-    }.await)
+            if response.media_type().as_deref() != Some("application/json") {
+                return Ok(Outcome::fail(expected, format!("Content-Type {:?}", response.media_type())));
+            }
+            let object = match response.json_object() {
+                Ok(o) => o,
+                Err(e) => return Ok(Outcome::fail(expected, e)),
+            };
+            Ok(match object.get("credentials").and_then(Value::as_array) {
+                Some(list)
+                    if !list.is_empty()
+                        && list.iter().all(|c| c.get("credential").is_some_and(|v| v.is_string() || v.is_object())) =>
+                {
+                    Outcome::pass(format!("{} credential(s)", list.len()))
+                }
+                Some(list) => Outcome::fail(
+                    expected,
+                    format!("credentials has {} entries, not all objects with credential", list.len()),
+                ),
+                None => Outcome::fail(
+                    expected,
+                    format!("no credentials array; members: {:?}", object.keys().collect::<Vec<_>>()),
+                ),
+            })
+        }
+        .await,
+    )
 }
 
 fn expect_bearer_challenge(response: &HttpResponse, error: Option<&str>) -> Outcome {
@@ -44,42 +57,55 @@ fn expect_bearer_challenge(response: &HttpResponse, error: Option<&str>) -> Outc
         Some(e) => format!("HTTP 401 with WWW-Authenticate: Bearer error=\"{e}\" (RFC 6750 §3)"),
         None => "HTTP 401 with a WWW-Authenticate: Bearer challenge (RFC 6750 §3)".to_string(),
     };
-    if response.status == 401 && scheme_ok && error_ok { Outcome::pass(observed) } else { Outcome::fail(expected, observed) }
+    if response.status == 401 && scheme_ok && error_ok {
+        Outcome::pass(observed)
+    } else {
+        Outcome::fail(expected, observed)
+    }
 }
 
 pub async fn no_token(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let session = wallet.session().await?;
-        let body = Wallet::request_body(&session, Some(json!({ "jwt": [wallet.good_proof(&session)] })));
-        let response = wallet.credential_request(&session, None, &body).await?;
-        Ok(expect_bearer_challenge(&response, None))
-    }.await)
+    flatten(
+        async {
+            let session = wallet.session().await?;
+            let body = Wallet::request_body(&session, Some(json!({ "jwt": [wallet.good_proof(&session)] })));
+            let response = wallet.credential_request(&session, None, &body).await?;
+            Ok(expect_bearer_challenge(&response, None))
+        }
+        .await,
+    )
 }
 
 pub async fn bad_token(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let session = wallet.session().await?;
-        let body = Wallet::request_body(&session, Some(json!({ "jwt": [wallet.good_proof(&session)] })));
-        let forged = format!("{}x", wallet.ctx.entropy.token(32));
-        let response = wallet.credential_request(&session, Some(&forged), &body).await?;
-        Ok(expect_bearer_challenge(&response, Some(ce::INVALID_TOKEN)))
-    }.await)
+    flatten(
+        async {
+            let session = wallet.session().await?;
+            let body = Wallet::request_body(&session, Some(json!({ "jwt": [wallet.good_proof(&session)] })));
+            let forged = format!("{}x", wallet.ctx.entropy.token(32));
+            let response = wallet.credential_request(&session, Some(&forged), &body).await?;
+            Ok(expect_bearer_challenge(&response, Some(ce::INVALID_TOKEN)))
+        }
+        .await,
+    )
 }
 
 /// Sends a request whose proofs are built by `proofs` and expects HTTP 400 with `code`.
 async fn expect_rejected(ctx: CaseCtx, code: &'static str, proofs: fn(&Wallet, &Session) -> Option<Value>) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let session = wallet.session().await?;
-        if session.c_nonce.is_none() && code == ce::INVALID_NONCE {
-            return Ok(Outcome::skip("the issuer has no nonce endpoint, so it has no c_nonce to check"));
+    flatten(
+        async {
+            let session = wallet.session().await?;
+            if session.c_nonce.is_none() && code == ce::INVALID_NONCE {
+                return Ok(Outcome::skip("the issuer has no nonce endpoint, so it has no c_nonce to check"));
+            }
+            let body = Wallet::request_body(&session, proofs(&wallet, &session));
+            let response = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
+            Ok(expect_error(&response, 400, code))
         }
-        let body = Wallet::request_body(&session, proofs(&wallet, &session));
-        let response = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
-        Ok(expect_error(&response, 400, code))
-    }.await)
+        .await,
+    )
 }
 
 fn jwt_proofs(proof: String) -> Option<Value> {
@@ -121,15 +147,20 @@ pub async fn proof_alg_none(ctx: CaseCtx) -> Outcome {
 
 pub async fn proof_missing_nonce(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let session = wallet.session().await?;
-        if session.c_nonce.is_none() {
-            return Ok(Outcome::skip("the issuer has no nonce endpoint: a proof without nonce is allowed (Appendix F.1)"));
+    flatten(
+        async {
+            let session = wallet.session().await?;
+            if session.c_nonce.is_none() {
+                return Ok(Outcome::skip(
+                    "the issuer has no nonce endpoint: a proof without nonce is allowed (Appendix F.1)",
+                ));
+            }
+            let body = Wallet::request_body(&session, jwt_proofs(wallet.proof(&ProofSpec::default())));
+            let response = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
+            Ok(expect_error(&response, 400, ce::INVALID_PROOF))
         }
-        let body = Wallet::request_body(&session, jwt_proofs(wallet.proof(&ProofSpec::default())));
-        let response = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
-        Ok(expect_error(&response, 400, ce::INVALID_PROOF))
-    }.await)
+        .await,
+    )
 }
 
 pub async fn proof_foreign_nonce(ctx: CaseCtx) -> Outcome {
@@ -143,34 +174,41 @@ pub async fn proof_foreign_nonce(ctx: CaseCtx) -> Outcome {
 /// c_nonce values single-use (conformance statement feature `c_nonce_single_use`).
 pub async fn proof_stale_nonce(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let session = wallet.session().await?;
-        let Some(nonce) = session.c_nonce.clone() else {
-            return Ok(Outcome::skip("the issuer has no nonce endpoint"));
-        };
-        let body = Wallet::request_body(&session, jwt_proofs(wallet.good_proof(&session)));
-        let first = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
-        if first.status != 200 {
-            return Err(precondition("credential request with a fresh nonce", format!("HTTP {}", first.status)));
+    flatten(
+        async {
+            let session = wallet.session().await?;
+            let Some(nonce) = session.c_nonce.clone() else {
+                return Ok(Outcome::skip("the issuer has no nonce endpoint"));
+            };
+            let body = Wallet::request_body(&session, jwt_proofs(wallet.good_proof(&session)));
+            let first = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
+            if first.status != 200 {
+                return Err(precondition("credential request with a fresh nonce", format!("HTTP {}", first.status)));
+            }
+            // A new token (the first may be single-use too), the old nonce.
+            let second_session = wallet.session().await?;
+            let proof = wallet.proof(&ProofSpec { nonce: Some(nonce), ..ProofSpec::default() });
+            let body = Wallet::request_body(&second_session, jwt_proofs(proof));
+            let response =
+                wallet.credential_request(&second_session, Some(&second_session.access_token), &body).await?;
+            Ok(expect_error(&response, 400, ce::INVALID_NONCE))
         }
-        // A new token (the first may be single-use too), the old nonce.
-        let second_session = wallet.session().await?;
-        let proof = wallet.proof(&ProofSpec { nonce: Some(nonce), ..ProofSpec::default() });
-        let body = Wallet::request_body(&second_session, jwt_proofs(proof));
-        let response = wallet.credential_request(&second_session, Some(&second_session.access_token), &body).await?;
-        Ok(expect_error(&response, 400, ce::INVALID_NONCE))
-    }.await)
+        .await,
+    )
 }
 
 pub async fn unknown_configuration(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let session = wallet.session().await?;
-        let mut body = Wallet::request_body(&session, jwt_proofs(wallet.good_proof(&session)));
-        body["credential_configuration_id"] = json!(format!("{}-dialtone-unknown", session.configuration_id));
-        let response = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
-        Ok(expect_error(&response, 400, ce::UNKNOWN_CREDENTIAL_CONFIGURATION))
-    }.await)
+    flatten(
+        async {
+            let session = wallet.session().await?;
+            let mut body = Wallet::request_body(&session, jwt_proofs(wallet.good_proof(&session)));
+            body["credential_configuration_id"] = json!(format!("{}-dialtone-unknown", session.configuration_id));
+            let response = wallet.credential_request(&session, Some(&session.access_token), &body).await?;
+            Ok(expect_error(&response, 400, ce::UNKNOWN_CREDENTIAL_CONFIGURATION))
+        }
+        .await,
+    )
 }
 
 /// An error response is HTTP 400 application/json with an `error` code, and an `error_description`
@@ -192,11 +230,10 @@ pub async fn error_format(ctx: CaseCtx) -> Outcome {
         if error_code(&response).is_none() {
             problems.push("no string error member in a JSON object".into());
         }
-        if let Some(Value::String(d)) = response.json_object().ok().and_then(|o| o.get("error_description").cloned()) {
-            if let Some(bad) = d.chars().find(|c| !matches!(*c as u32, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E)) {
+        if let Some(Value::String(d)) = response.json_object().ok().and_then(|o| o.get("error_description").cloned())
+            && let Some(bad) = d.chars().find(|c| !matches!(*c as u32, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E)) {
                 problems.push(format!("error_description contains {bad:?}"));
             }
-        }
         Ok(if problems.is_empty() { Outcome::pass(format!("HTTP 400 error {:?}", error_code(&response).unwrap_or_default())) } else { Outcome::fail(expected, problems.join("; ")) })
     }.await)
 }

@@ -38,7 +38,12 @@ async fn context(wallet: &Wallet, issued: &Issued, rule: Rule) -> Result<Context
         expected_vct: config.and_then(|c| c.get("vct")).and_then(Value::as_str).map(str::to_string),
         jwks,
         holder_jwk: Some(wallet.key.public_jwk()),
-        sd_claims: wallet.ctx.manifest.sd_claims(&issued.session.configuration_id).map(<[String]>::to_vec).unwrap_or_default(),
+        sd_claims: wallet
+            .ctx
+            .manifest
+            .sd_claims(&issued.session.configuration_id)
+            .map(<[String]>::to_vec)
+            .unwrap_or_default(),
         advertised_algs: config
             .and_then(|c| c.get("credential_signing_alg_values_supported"))
             .and_then(Value::as_array)
@@ -67,19 +72,32 @@ fn apply(rule: Rule, sd: &SdJwt, ctx: &Context) -> Outcome {
 
 pub async fn judge(ctx: CaseCtx, rule: Rule) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let issued = wallet.issue().await?;
-        let format = Wallet::configuration(&issued.session).and_then(|c| c.get("format")).and_then(Value::as_str).unwrap_or_default().to_string();
-        if format != dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC {
-            return Ok(Outcome::skip(format!("the offered configuration's format is {format:?}, not dc+sd-jwt")));
+    flatten(
+        async {
+            let issued = wallet.issue().await?;
+            let format = Wallet::configuration(&issued.session)
+                .and_then(|c| c.get("format"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            if format != dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC {
+                return Ok(Outcome::skip(format!("the offered configuration's format is {format:?}, not dc+sd-jwt")));
+            }
+            if matches!(rule, Rule::Structure) {
+                return Ok(rules::structure(&issued.credential));
+            }
+            let sd = rules::parse_issued(&issued.credential)?;
+            wallet
+                .ctx
+                .evidence
+                .artifact("issuer-signed JWT header", Value::Object(sd.issuer_jwt.header.clone()).to_string());
+            wallet
+                .ctx
+                .evidence
+                .artifact("issuer-signed JWT payload", Value::Object(sd.issuer_jwt.payload.clone()).to_string());
+            let context = context(&wallet, &issued, rule).await?;
+            Ok(apply(rule, &sd, &context))
         }
-        if matches!(rule, Rule::Structure) {
-            return Ok(rules::structure(&issued.credential));
-        }
-        let sd = rules::parse_issued(&issued.credential)?;
-        wallet.ctx.evidence.artifact("issuer-signed JWT header", Value::Object(sd.issuer_jwt.header.clone()).to_string());
-        wallet.ctx.evidence.artifact("issuer-signed JWT payload", Value::Object(sd.issuer_jwt.payload.clone()).to_string());
-        let context = context(&wallet, &issued, rule).await?;
-        Ok(apply(rule, &sd, &context))
-    }.await)
+        .await,
+    )
 }

@@ -11,37 +11,51 @@ use serde_json::{Map, Value};
 
 pub async fn retrievable(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let response = wallet.fetch_metadata().await?;
-        if response.status != 200 {
-            return Ok(Outcome::fail("HTTP 200", format!("HTTP {}", response.status)));
+    flatten(
+        async {
+            let response = wallet.fetch_metadata().await?;
+            if response.status != 200 {
+                return Ok(Outcome::fail("HTTP 200", format!("HTTP {}", response.status)));
+            }
+            let media = response.media_type();
+            if media.as_deref() != Some("application/json") {
+                return Ok(Outcome::fail(
+                    "Content-Type application/json (unsigned metadata was asked for)",
+                    format!("Content-Type {media:?}"),
+                ));
+            }
+            match response.json_object() {
+                Ok(m) => Ok(Outcome::pass(format!("HTTP 200, application/json, {} members", m.len()))),
+                Err(e) => Ok(Outcome::fail("a JSON object", e)),
+            }
         }
-        let media = response.media_type();
-        if media.as_deref() != Some("application/json") {
-            return Ok(Outcome::fail("Content-Type application/json (unsigned metadata was asked for)", format!("Content-Type {media:?}")));
-        }
-        match response.json_object() {
-            Ok(m) => Ok(Outcome::pass(format!("HTTP 200, application/json, {} members", m.len()))),
-            Err(e) => Ok(Outcome::fail("a JSON object", e)),
-        }
-    }.await)
+        .await,
+    )
 }
 
 pub async fn credential_issuer_matches(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let metadata = wallet.metadata().await?;
-        let expected = wallet.issuer_id();
-        Ok(match metadata.get("credential_issuer") {
-            Some(Value::String(s)) if *s == expected => Outcome::pass(format!("credential_issuer {s:?}")),
-            other => Outcome::fail(format!("credential_issuer identical to {expected:?} (no normalization)"), format!("{other:?}")),
-        })
-    }.await)
+    flatten(
+        async {
+            let metadata = wallet.metadata().await?;
+            let expected = wallet.issuer_id();
+            Ok(match metadata.get("credential_issuer") {
+                Some(Value::String(s)) if *s == expected => Outcome::pass(format!("credential_issuer {s:?}")),
+                other => Outcome::fail(
+                    format!("credential_issuer identical to {expected:?} (no normalization)"),
+                    format!("{other:?}"),
+                ),
+            })
+        }
+        .await,
+    )
 }
 
 fn url_member(metadata: &Map<String, Value>, name: &str, allow_http: bool) -> Result<String, String> {
     match metadata.get(name) {
-        Some(Value::String(url)) if oid4vci::is_https(url) || (allow_http && url.starts_with("http://")) => Ok(url.clone()),
+        Some(Value::String(url)) if oid4vci::is_https(url) || (allow_http && url.starts_with("http://")) => {
+            Ok(url.clone())
+        }
         Some(Value::String(url)) => Err(format!("{name} {url:?} is not an https URL")),
         Some(other) => Err(format!("{name} is {other}, not a string")),
         None => Err(format!("{name} is absent")),
@@ -66,48 +80,58 @@ pub async fn required_members(ctx: CaseCtx) -> Outcome {
             other => problems.push(format!("credential_configurations_supported is {other:?}")),
         }
         for optional in ["nonce_endpoint", "deferred_credential_endpoint", "notification_endpoint"] {
-            if metadata.contains_key(optional) {
-                if let Err(e) = url_member(&metadata, optional, allow_http) {
+            if metadata.contains_key(optional)
+                && let Err(e) = url_member(&metadata, optional, allow_http) {
                     problems.push(e);
                 }
-            }
         }
         Ok(if problems.is_empty() { Outcome::pass("all required members present") } else { Outcome::fail(expected, problems.join("; ")) })
     }.await)
 }
 
 /// Runs `judge` over every configuration in `credential_configurations_supported`.
-async fn each_configuration(ctx: CaseCtx, expected: &str, judge: fn(&str, &Map<String, Value>) -> Option<String>) -> Outcome {
+async fn each_configuration(
+    ctx: CaseCtx,
+    expected: &str,
+    judge: fn(&str, &Map<String, Value>) -> Option<String>,
+) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let metadata = wallet.metadata().await?;
-        let configs = metadata
-            .get("credential_configurations_supported")
-            .and_then(Value::as_object)
-            .ok_or_else(|| precondition("credential issuer metadata", "no credential_configurations_supported object"))?;
-        let mut problems = Vec::new();
-        for (id, config) in configs {
-            match config.as_object() {
-                Some(c) => problems.extend(judge(id, c)),
-                None => problems.push(format!("{id}: not an object")),
+    flatten(
+        async {
+            let metadata = wallet.metadata().await?;
+            let configs =
+                metadata.get("credential_configurations_supported").and_then(Value::as_object).ok_or_else(|| {
+                    precondition("credential issuer metadata", "no credential_configurations_supported object")
+                })?;
+            let mut problems = Vec::new();
+            for (id, config) in configs {
+                match config.as_object() {
+                    Some(c) => problems.extend(judge(id, c)),
+                    None => problems.push(format!("{id}: not an object")),
+                }
             }
+            Ok(if problems.is_empty() {
+                Outcome::pass(format!("{} configurations conform", configs.len()))
+            } else {
+                Outcome::fail(expected, problems.join("; "))
+            })
         }
-        Ok(if problems.is_empty() {
-            Outcome::pass(format!("{} configurations conform", configs.len()))
-        } else {
-            Outcome::fail(expected, problems.join("; "))
-        })
-    }.await)
+        .await,
+    )
 }
 
 pub async fn configuration_format(ctx: CaseCtx) -> Outcome {
-    each_configuration(ctx, "a format string in every configuration, and a vct string in every dc+sd-jwt one", |id, c| {
-        match c.get("format").and_then(Value::as_str) {
+    each_configuration(
+        ctx,
+        "a format string in every configuration, and a vct string in every dc+sd-jwt one",
+        |id, c| match c.get("format").and_then(Value::as_str) {
             None => Some(format!("{id}: no format")),
-            Some(f) if f == oid4vci::FORMAT_SD_JWT_VC && !c.get("vct").is_some_and(Value::is_string) => Some(format!("{id}: dc+sd-jwt without vct")),
+            Some(f) if f == oid4vci::FORMAT_SD_JWT_VC && !c.get("vct").is_some_and(Value::is_string) => {
+                Some(format!("{id}: dc+sd-jwt without vct"))
+            }
             _ => None,
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -149,72 +173,88 @@ pub async fn signing_algs(ctx: CaseCtx) -> Outcome {
 
 pub async fn authorization_server(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let metadata = wallet.metadata().await?;
-        let (as_id, response) = wallet.fetch_as_metadata(&metadata).await?;
-        if response.status != 200 {
-            return Ok(Outcome::fail("HTTP 200 from the authorization server metadata endpoint", format!("HTTP {}", response.status)));
-        }
-        let as_metadata = match response.json_object() {
-            Ok(m) => m,
-            Err(e) => return Ok(Outcome::fail("a JSON object", e)),
-        };
-        let mut problems = Vec::new();
-        match as_metadata.get("issuer") {
-            Some(Value::String(i)) if *i == as_id => {}
-            other => problems.push(format!("issuer is {other:?}, not identical to {as_id:?} (RFC 8414 §3.3)")),
-        }
-        if !as_metadata.get("token_endpoint").is_some_and(Value::is_string) {
-            problems.push("no token_endpoint".into());
-        }
-        if let Some(grants) = as_metadata.get("grant_types_supported") {
-            let listed = grants.as_array().is_some_and(|g| g.iter().any(|x| x == oid4vci::PRE_AUTHORIZED_GRANT));
-            if !listed && wallet.ctx.manifest.claims().contains(&"feature:pre-authorized_code".to_string()) {
-                problems.push("grant_types_supported does not list the pre-authorized code grant".into());
+    flatten(
+        async {
+            let metadata = wallet.metadata().await?;
+            let (as_id, response) = wallet.fetch_as_metadata(&metadata).await?;
+            if response.status != 200 {
+                return Ok(Outcome::fail(
+                    "HTTP 200 from the authorization server metadata endpoint",
+                    format!("HTTP {}", response.status),
+                ));
             }
+            let as_metadata = match response.json_object() {
+                Ok(m) => m,
+                Err(e) => return Ok(Outcome::fail("a JSON object", e)),
+            };
+            let mut problems = Vec::new();
+            match as_metadata.get("issuer") {
+                Some(Value::String(i)) if *i == as_id => {}
+                other => problems.push(format!("issuer is {other:?}, not identical to {as_id:?} (RFC 8414 §3.3)")),
+            }
+            if !as_metadata.get("token_endpoint").is_some_and(Value::is_string) {
+                problems.push("no token_endpoint".into());
+            }
+            if let Some(grants) = as_metadata.get("grant_types_supported") {
+                let listed = grants.as_array().is_some_and(|g| g.iter().any(|x| x == oid4vci::PRE_AUTHORIZED_GRANT));
+                if !listed && wallet.ctx.manifest.claims().contains(&"feature:pre-authorized_code".to_string()) {
+                    problems.push("grant_types_supported does not list the pre-authorized code grant".into());
+                }
+            }
+            Ok(if problems.is_empty() {
+                Outcome::pass(format!("issuer {as_id:?}, token_endpoint present"))
+            } else {
+                Outcome::fail(
+                    "RFC 8414 metadata whose issuer is the authorization server identifier, with a token_endpoint",
+                    problems.join("; "),
+                )
+            })
         }
-        Ok(if problems.is_empty() {
-            Outcome::pass(format!("issuer {as_id:?}, token_endpoint present"))
-        } else {
-            Outcome::fail("RFC 8414 metadata whose issuer is the authorization server identifier, with a token_endpoint", problems.join("; "))
-        })
-    }.await)
+        .await,
+    )
 }
 
 pub async fn jwt_vc_issuer(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let expected_issuer = wallet.issuer_id();
-        let response = fetch_jwt_vc_issuer(&wallet).await?;
-        if response.0 != 200 {
-            return Ok(Outcome::fail("HTTP 200", format!("HTTP {}", response.0)));
-        }
-        let body = response.1.map_err(|e| Outcome::fail("a JSON object", e))?;
-        let mut problems = Vec::new();
-        match body.get("issuer") {
-            Some(Value::String(i)) if *i == expected_issuer => {}
-            other => problems.push(format!("issuer is {other:?}, not identical to {expected_issuer:?}")),
-        }
-        match (body.get("jwks"), body.get("jwks_uri")) {
-            (Some(jwks), None) => {
-                if !jwks.get("keys").and_then(Value::as_array).is_some_and(|k| !k.is_empty()) {
-                    problems.push("jwks has no keys".into());
-                }
+    flatten(
+        async {
+            let expected_issuer = wallet.issuer_id();
+            let response = fetch_jwt_vc_issuer(&wallet).await?;
+            if response.0 != 200 {
+                return Ok(Outcome::fail("HTTP 200", format!("HTTP {}", response.0)));
             }
-            (None, Some(_)) => {}
-            _ => problems.push("exactly one of jwks and jwks_uri must be present".into()),
+            let body = response.1.map_err(|e| Outcome::fail("a JSON object", e))?;
+            let mut problems = Vec::new();
+            match body.get("issuer") {
+                Some(Value::String(i)) if *i == expected_issuer => {}
+                other => problems.push(format!("issuer is {other:?}, not identical to {expected_issuer:?}")),
+            }
+            match (body.get("jwks"), body.get("jwks_uri")) {
+                (Some(jwks), None) => {
+                    if jwks.get("keys").and_then(Value::as_array).is_none_or(|k| k.is_empty()) {
+                        problems.push("jwks has no keys".into());
+                    }
+                }
+                (None, Some(_)) => {}
+                _ => problems.push("exactly one of jwks and jwks_uri must be present".into()),
+            }
+            Ok(if problems.is_empty() {
+                Outcome::pass(format!("issuer {expected_issuer:?} with its keys"))
+            } else {
+                Outcome::fail(
+                    "JWT VC issuer metadata naming this issuer, with jwks or jwks_uri (SD-JWT VC §4.2)",
+                    problems.join("; "),
+                )
+            })
         }
-        Ok(if problems.is_empty() {
-            Outcome::pass(format!("issuer {expected_issuer:?} with its keys"))
-        } else {
-            Outcome::fail("JWT VC issuer metadata naming this issuer, with jwks or jwks_uri (SD-JWT VC §4.2)", problems.join("; "))
-        })
-    }.await)
+        .await,
+    )
 }
 
 /// GET `/.well-known/jwt-vc-issuer` for the issuer identifier: status and the JSON object.
 pub async fn fetch_jwt_vc_issuer(wallet: &Wallet) -> Step<(u16, Result<Map<String, Value>, String>)> {
-    let url = well_known_url(&wallet.issuer_id(), sd_jwt_vc::WELL_KNOWN_JWT_VC_ISSUER).map_err(|e| Outcome::error(e.to_string()))?;
+    let url = well_known_url(&wallet.issuer_id(), sd_jwt_vc::WELL_KNOWN_JWT_VC_ISSUER)
+        .map_err(|e| Outcome::error(e.to_string()))?;
     let response = wallet.ctx.http.get(&url, &[("Accept", "application/json")]).await?;
     Ok((response.status, response.json_object()))
 }
@@ -235,39 +275,45 @@ pub async fn issuer_jwks(wallet: &Wallet) -> Step<Value> {
 
 pub async fn offer_consistent(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
-    flatten(async {
-        let offer = wallet.offer(false).await?;
-        wallet.ctx.evidence.artifact("credential offer", Value::Object(offer.object.clone()).to_string());
-        let metadata = wallet.metadata().await?;
-        let mut problems = Vec::new();
-        match offer.object.get("credential_issuer") {
-            Some(Value::String(i)) if *i == wallet.issuer_id() => {}
-            other => problems.push(format!("credential_issuer is {other:?}")),
-        }
-        let configs = metadata.get("credential_configurations_supported").and_then(Value::as_object);
-        match offer.object.get("credential_configuration_ids").and_then(Value::as_array) {
-            Some(ids) if !ids.is_empty() => {
-                let mut seen = std::collections::HashSet::new();
-                for id in ids {
-                    match id.as_str() {
-                        Some(s) if !seen.insert(s) => problems.push(format!("{s:?} repeated")),
-                        Some(s) if !configs.is_some_and(|c| c.contains_key(s)) => {
-                            problems.push(format!("{s:?} is not a key of credential_configurations_supported"))
+    flatten(
+        async {
+            let offer = wallet.offer(false).await?;
+            wallet.ctx.evidence.artifact("credential offer", Value::Object(offer.object.clone()).to_string());
+            let metadata = wallet.metadata().await?;
+            let mut problems = Vec::new();
+            match offer.object.get("credential_issuer") {
+                Some(Value::String(i)) if *i == wallet.issuer_id() => {}
+                other => problems.push(format!("credential_issuer is {other:?}")),
+            }
+            let configs = metadata.get("credential_configurations_supported").and_then(Value::as_object);
+            match offer.object.get("credential_configuration_ids").and_then(Value::as_array) {
+                Some(ids) if !ids.is_empty() => {
+                    let mut seen = std::collections::HashSet::new();
+                    for id in ids {
+                        match id.as_str() {
+                            Some(s) if !seen.insert(s) => problems.push(format!("{s:?} repeated")),
+                            Some(s) if !configs.is_some_and(|c| c.contains_key(s)) => {
+                                problems.push(format!("{s:?} is not a key of credential_configurations_supported"))
+                            }
+                            Some(_) => {}
+                            None => problems.push(format!("{id} is not a string")),
                         }
-                        Some(_) => {}
-                        None => problems.push(format!("{id} is not a string")),
                     }
                 }
+                other => problems.push(format!("credential_configuration_ids is {other:?}, not a non-empty array")),
             }
-            other => problems.push(format!("credential_configuration_ids is {other:?}, not a non-empty array")),
+            if offer.pre_authorized_code().is_none() {
+                problems.push("no pre-authorized_code string in the pre-authorized code grant".into());
+            }
+            Ok(if problems.is_empty() {
+                Outcome::pass("offer names this issuer, known configurations and a pre-authorized code")
+            } else {
+                Outcome::fail(
+                    "an offer naming this issuer and configurations its metadata lists (§4.1.1)",
+                    problems.join("; "),
+                )
+            })
         }
-        if offer.pre_authorized_code().is_none() {
-            problems.push("no pre-authorized_code string in the pre-authorized code grant".into());
-        }
-        Ok(if problems.is_empty() {
-            Outcome::pass("offer names this issuer, known configurations and a pre-authorized code")
-        } else {
-            Outcome::fail("an offer naming this issuer and configurations its metadata lists (§4.1.1)", problems.join("; "))
-        })
-    }.await)
+        .await,
+    )
 }

@@ -64,7 +64,14 @@ pub struct ProofSpec {
 
 impl Default for ProofSpec {
     fn default() -> Self {
-        Self { typ: Some(oid4vci::PROOF_TYP.into()), aud: None, nonce: None, iat_offset: 0, foreign_signature: false, alg_none: false }
+        Self {
+            typ: Some(oid4vci::PROOF_TYP.into()),
+            aud: None,
+            nonce: None,
+            iat_offset: 0,
+            foreign_signature: false,
+            alg_none: false,
+        }
     }
 }
 
@@ -89,7 +96,8 @@ impl Wallet {
     }
 
     pub fn metadata_url(&self) -> Step<String> {
-        well_known_url(&self.issuer_id(), oid4vci::WELL_KNOWN_ISSUER).map_err(|e| Outcome::error(format!("manifest: {e}")))
+        well_known_url(&self.issuer_id(), oid4vci::WELL_KNOWN_ISSUER)
+            .map_err(|e| Outcome::error(format!("manifest: {e}")))
     }
 
     /// GET the credential issuer metadata (§12.2.2), returning the response unjudged.
@@ -160,16 +168,27 @@ impl Wallet {
                 if let Some(c) = self.wanted_configuration() {
                     body["credential_configuration_id"] = json!(c);
                 }
-                let response = self.ctx.http.post_json(&format!("{}/offers", url.trim_end_matches('/')), &body, &[]).await?;
+                let response =
+                    self.ctx.http.post_json(&format!("{}/offers", url.trim_end_matches('/')), &body, &[]).await?;
                 if response.status != 200 {
-                    return Err(Outcome::error(format!("the control API refused to create an offer: HTTP {}", response.status)));
+                    return Err(Outcome::error(format!(
+                        "the control API refused to create an offer: HTTP {}",
+                        response.status
+                    )));
                 }
                 let answer = response.json_object().map_err(|e| Outcome::error(format!("control API answer: {e}")))?;
                 let tx_code = answer.get("tx_code").and_then(Value::as_str).map(str::to_string);
-                let object = match (answer.get("credential_offer"), answer.get("credential_offer_uri").and_then(Value::as_str)) {
+                let object = match (
+                    answer.get("credential_offer"),
+                    answer.get("credential_offer_uri").and_then(Value::as_str),
+                ) {
                     (Some(Value::Object(o)), _) => o.clone(),
                     (_, Some(uri)) => self.resolve_offer_uri(uri).await?,
-                    _ => return Err(Outcome::error("the control API answer has neither credential_offer nor credential_offer_uri")),
+                    _ => {
+                        return Err(Outcome::error(
+                            "the control API answer has neither credential_offer nor credential_offer_uri",
+                        ));
+                    }
                 };
                 Ok(Offer { object, tx_code })
             }
@@ -180,7 +199,9 @@ impl Wallet {
                 let object = if offer.trim_start().starts_with('{') {
                     match serde_json::from_str::<Value>(offer) {
                         Ok(Value::Object(o)) => o,
-                        _ => return Err(Outcome::error("the manifest's static offer is not a JSON object")),
+                        _ => {
+                            return Err(Outcome::error("the manifest's static offer is not a JSON object"));
+                        }
                     }
                 } else {
                     self.resolve_offer_uri(offer).await?
@@ -207,7 +228,9 @@ impl Wallet {
         }
         if let Some(by_reference) = get("credential_offer_uri") {
             let response = self.ctx.http.get(&by_reference, &[("Accept", "application/json")]).await?;
-            return response.json_object().map_err(|e| Outcome::fail("the credential offer by reference to be a JSON object", e));
+            return response
+                .json_object()
+                .map_err(|e| Outcome::fail("the credential offer by reference to be a JSON object", e));
         }
         Err(Outcome::fail("credential_offer or credential_offer_uri in the offer URI", uri.to_string()))
     }
@@ -220,7 +243,8 @@ impl Wallet {
 
     /// Redeems an offer's pre-authorized code (with its tx_code), returning the access token.
     pub async fn redeem(&self, metadata: &Map<String, Value>, offer: &Offer) -> Step<String> {
-        let code = offer.pre_authorized_code().ok_or_else(|| precondition("credential offer", "no pre-authorized_code"))?;
+        let code =
+            offer.pre_authorized_code().ok_or_else(|| precondition("credential offer", "no pre-authorized_code"))?;
         let mut form = vec![("grant_type", oid4vci::PRE_AUTHORIZED_GRANT), ("pre-authorized_code", code)];
         if let Some(tx) = &offer.tx_code {
             form.push(("tx_code", tx));
@@ -245,7 +269,9 @@ impl Wallet {
 
     /// A fresh `c_nonce`, or `None` when the issuer has no nonce endpoint.
     pub async fn nonce(&self, metadata: &Map<String, Value>) -> Step<Option<String>> {
-        let Some(response) = self.fetch_nonce(metadata).await? else { return Ok(None) };
+        let Some(response) = self.fetch_nonce(metadata).await? else {
+            return Ok(None);
+        };
         if !(200..300).contains(&response.status) {
             return Err(precondition("nonce endpoint", format!("HTTP {}", response.status)));
         }
@@ -300,7 +326,12 @@ impl Wallet {
         self.proof(&ProofSpec { nonce: session.c_nonce.clone(), ..ProofSpec::default() })
     }
 
-    pub async fn credential_request(&self, session: &Session, access_token: Option<&str>, body: &Value) -> Step<HttpResponse> {
+    pub async fn credential_request(
+        &self,
+        session: &Session,
+        access_token: Option<&str>,
+        body: &Value,
+    ) -> Step<HttpResponse> {
         let endpoint = Self::credential_endpoint(&session.metadata)?;
         let auth = access_token.map(|t| format!("Bearer {t}"));
         let headers: Vec<(&str, &str)> = auth.as_deref().map(|a| vec![("Authorization", a)]).unwrap_or_default();
@@ -339,7 +370,7 @@ impl Wallet {
     }
 
     /// The configuration object of the session's credential configuration id.
-    pub fn configuration<'a>(session: &'a Session) -> Option<&'a Map<String, Value>> {
+    pub fn configuration(session: &Session) -> Option<&Map<String, Value>> {
         session.metadata.get("credential_configurations_supported")?.get(&session.configuration_id)?.as_object()
     }
 }

@@ -9,7 +9,8 @@ pub fn suites_dir() -> PathBuf {
 }
 
 pub fn suites() -> Vec<Suite> {
-    dialtone_cli::catalogue::load(&SuiteSource::Dir(suites_dir()), &Catalogue::embedded()).expect("the project's suites load")
+    dialtone_cli::catalogue::load(&SuiteSource::Dir(suites_dir()), &Catalogue::embedded())
+        .expect("the project's suites load")
 }
 
 pub fn workspace() -> PathBuf {

@@ -8,18 +8,18 @@
 use super::mutants::Fault;
 use super::state::*;
 use crate::server::RunningServer;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use dialtone_protocols::jose::{CompactJws, EcKey, is_asymmetric_alg, verifying_key_from_jwk};
+use dialtone_protocols::now_epoch;
 use dialtone_protocols::oid4vci::{self, credential_error as ce, token_error as te};
 use dialtone_protocols::sd_jwt_vc;
 use dialtone_protocols::sdjwt::{self, ConcealRules, HashAlg};
 use dialtone_protocols::seed::Entropy;
-use dialtone_protocols::now_epoch;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
@@ -186,38 +186,53 @@ async fn jwt_vc_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
 }
 
 async fn control_offer(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
-    let request: Value = if body.is_empty() { json!({}) } else {
+    let request: Value = if body.is_empty() {
+        json!({})
+    } else {
         match serde_json::from_slice(&body) {
             Ok(v) => v,
-            Err(e) => return json_status(StatusCode::BAD_REQUEST, json!({"error": "invalid_request", "error_description": format!("body is not JSON: {e}")})),
+            Err(e) => {
+                return json_status(
+                    StatusCode::BAD_REQUEST,
+                    json!({"error": "invalid_request", "error_description": format!("body is not JSON: {e}")}),
+                );
+            }
         }
     };
-    let configuration = request.get("credential_configuration_id").and_then(Value::as_str).unwrap_or(CONFIG_VERIFIED_PERSON).to_string();
+    let configuration = request
+        .get("credential_configuration_id")
+        .and_then(Value::as_str)
+        .unwrap_or(CONFIG_VERIFIED_PERSON)
+        .to_string();
     let with_tx_code = request.get("tx_code").and_then(Value::as_bool).unwrap_or(false);
-    let offered = if issuer.faulty(Fault::OfferUnknownConfiguration) { format!("{configuration}_v2") } else { configuration.clone() };
+    let offered = if issuer.faulty(Fault::OfferUnknownConfiguration) {
+        format!("{configuration}_v2")
+    } else {
+        configuration.clone()
+    };
     let code = issuer.entropy.token(24);
     let tx_code = with_tx_code.then(|| issuer.entropy.digits(6));
-    lock(&issuer.state.codes).insert(code.clone(), OfferedCode {
-        configuration_ids: vec![configuration],
-        tx_code: tx_code.clone(),
-        created: now_epoch(),
-        redeemed: false,
-        failed_attempts: 0,
-    });
+    lock(&issuer.state.codes).insert(
+        code.clone(),
+        OfferedCode {
+            configuration_ids: vec![configuration],
+            tx_code: tx_code.clone(),
+            created: now_epoch(),
+            redeemed: false,
+            failed_attempts: 0,
+        },
+    );
     let mut grant = json!({"pre-authorized_code": code});
     if tx_code.is_some() {
-        grant["tx_code"] = json!({"input_mode": "numeric", "length": 6, "description": "Enter the code sent to you by SMS"});
+        grant["tx_code"] =
+            json!({"input_mode": "numeric", "length": 6, "description": "Enter the code sent to you by SMS"});
     }
     let offer = json!({
         "credential_issuer": issuer.identifier,
         "credential_configuration_ids": [offered],
         "grants": { oid4vci::PRE_AUTHORIZED_GRANT: grant },
     });
-    let uri = format!(
-        "{}?credential_offer={}",
-        oid4vci::OFFER_SCHEME,
-        percent_encode(&offer.to_string())
-    );
+    let uri = format!("{}?credential_offer={}", oid4vci::OFFER_SCHEME, percent_encode(&offer.to_string()));
     Json(json!({"credential_offer": offer, "credential_offer_uri": uri, "tx_code": tx_code})).into_response()
 }
 
@@ -233,23 +248,36 @@ fn percent_encode(s: &str) -> String {
 async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
     let form: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
         Ok(f) => f,
-        Err(_) => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "body is not application/x-www-form-urlencoded"),
+        Err(_) => {
+            return issuer.token_error(
+                StatusCode::BAD_REQUEST,
+                te::INVALID_REQUEST,
+                "body is not application/x-www-form-urlencoded",
+            );
+        }
     };
-    let param = |name: &str| -> Result<Option<&str>, Response> {
+    // A parameter given twice is a malformed request (RFC 6749 §3.2).
+    let param = |name: &str| -> Result<Option<&str>, ()> {
         let mut values = form.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let first = values.next();
-        if values.next().is_some() {
-            return Err(issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "repeated parameter"));
-        }
-        Ok(first)
+        if values.next().is_some() { Err(()) } else { Ok(first) }
     };
-    let grant_type = match param("grant_type") { Ok(v) => v, Err(r) => return r };
-    let code = match param("pre-authorized_code") { Ok(v) => v, Err(r) => return r };
-    let tx_code = match param("tx_code") { Ok(v) => v, Err(r) => return r };
+    let (grant_type, code, tx_code) = match (param("grant_type"), param("pre-authorized_code"), param("tx_code")) {
+        (Ok(g), Ok(c), Ok(t)) => (g, c, t),
+        _ => {
+            return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "repeated parameter");
+        }
+    };
     match grant_type {
-        None => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "grant_type is missing"),
+        None => {
+            return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "grant_type is missing");
+        }
         Some(g) if g != oid4vci::PRE_AUTHORIZED_GRANT && !issuer.faulty(Fault::TokenIgnoresGrantType) => {
-            return issuer.token_error(StatusCode::BAD_REQUEST, te::UNSUPPORTED_GRANT_TYPE, "only the pre-authorized code grant is supported");
+            return issuer.token_error(
+                StatusCode::BAD_REQUEST,
+                te::UNSUPPORTED_GRANT_TYPE,
+                "only the pre-authorized code grant is supported",
+            );
         }
         Some(_) => {}
     }
@@ -260,21 +288,44 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
     let configuration_ids = {
         let mut codes = lock(&issuer.state.codes);
         let entry = codes.get_mut(code);
-        let configuration_ids = match entry {
-            None if issuer.faulty(Fault::TokenAcceptsAnyCode) => vec![CONFIG_VERIFIED_PERSON.to_string()],
-            None => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_GRANT, "unknown pre-authorized code"),
+
+        match entry {
+            None if issuer.faulty(Fault::TokenAcceptsAnyCode) => {
+                vec![CONFIG_VERIFIED_PERSON.to_string()]
+            }
+            None => {
+                return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_GRANT, "unknown pre-authorized code");
+            }
             Some(offered) => {
                 if (offered.redeemed && !issuer.faulty(Fault::TokenCodeReusable))
                     || now - offered.created > CODE_LIFETIME_SECS
                     || offered.failed_attempts >= TX_CODE_ATTEMPTS
                 {
-                    return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_GRANT, "pre-authorized code expired or already used");
+                    return issuer.token_error(
+                        StatusCode::BAD_REQUEST,
+                        te::INVALID_GRANT,
+                        "pre-authorized code expired or already used",
+                    );
                 }
                 if !issuer.faulty(Fault::TokenTxCodeIgnored) {
                     match (&offered.tx_code, tx_code) {
-                        (Some(_), None) => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "tx_code is required for this code"),
-                        (None, Some(_)) => return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_REQUEST, "no tx_code was expected"),
-                        (Some(expected), Some(given)) if expected != given && !issuer.faulty(Fault::TokenTxCodePresenceOnly) => {
+                        (Some(_), None) => {
+                            return issuer.token_error(
+                                StatusCode::BAD_REQUEST,
+                                te::INVALID_REQUEST,
+                                "tx_code is required for this code",
+                            );
+                        }
+                        (None, Some(_)) => {
+                            return issuer.token_error(
+                                StatusCode::BAD_REQUEST,
+                                te::INVALID_REQUEST,
+                                "no tx_code was expected",
+                            );
+                        }
+                        (Some(expected), Some(given))
+                            if expected != given && !issuer.faulty(Fault::TokenTxCodePresenceOnly) =>
+                        {
                             offered.failed_attempts += 1;
                             return issuer.token_error(StatusCode::BAD_REQUEST, te::INVALID_GRANT, "wrong tx_code");
                         }
@@ -284,12 +335,14 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
                 offered.redeemed = true;
                 offered.configuration_ids.clone()
             }
-        };
-        configuration_ids
+        }
     };
     let access_token = issuer.entropy.token(32);
-    lock(&issuer.state.tokens).insert(access_token.clone(), AccessGrant { configuration_ids, expires: now + TOKEN_LIFETIME_SECS });
-    let mut response = Json(json!({"access_token": access_token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECS})).into_response();
+    lock(&issuer.state.tokens)
+        .insert(access_token.clone(), AccessGrant { configuration_ids, expires: now + TOKEN_LIFETIME_SECS });
+    let mut response =
+        Json(json!({"access_token": access_token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECS}))
+            .into_response();
     if issuer.faulty(Fault::TokenNoCacheControl) {
         response.headers_mut().remove(header::CACHE_CONTROL);
     }
@@ -300,7 +353,8 @@ async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Respons
     if issuer.faulty(Fault::NonceRequiresToken) && !headers.contains_key(header::AUTHORIZATION) {
         return bearer_challenge(None);
     }
-    let c_nonce = if issuer.faulty(Fault::NonceConstant) { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
+    let c_nonce =
+        if issuer.faulty(Fault::NonceConstant) { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
     lock(&issuer.state.nonces).insert(c_nonce.clone(), NonceRecord { issued: now_epoch(), used: false });
     let mut response = Json(json!({"c_nonce": c_nonce})).into_response();
     if issuer.faulty(Fault::NonceCacheable) {
@@ -315,7 +369,12 @@ fn bearer_challenge(error: Option<&str>) -> Response {
         Some(e) => format!("Bearer error=\"{e}\""),
         None => "Bearer".to_string(),
     };
-    let mut r = (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], json!({"error": error.unwrap_or("invalid_request")}).to_string()).into_response();
+    let mut r = (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({"error": error.unwrap_or("invalid_request")}).to_string(),
+    )
+        .into_response();
     if let Ok(v) = HeaderValue::from_str(&challenge) {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
@@ -331,28 +390,49 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
         let tokens = lock(&issuer.state.tokens);
         match token.map(|t| tokens.get(t).cloned()) {
-            _ if issuer.faulty(Fault::CredentialNoAuthCheck) => AccessGrant { configuration_ids: vec![CONFIG_VERIFIED_PERSON.into()], expires: i64::MAX },
+            _ if issuer.faulty(Fault::CredentialNoAuthCheck) => {
+                AccessGrant { configuration_ids: vec![CONFIG_VERIFIED_PERSON.into()], expires: i64::MAX }
+            }
             None => return bearer_challenge(None),
             Some(None) => return bearer_challenge(Some(ce::INVALID_TOKEN)),
-            Some(Some(g)) if g.expires < now_epoch() => return bearer_challenge(Some(ce::INVALID_TOKEN)),
+            Some(Some(g)) if g.expires < now_epoch() => {
+                return bearer_challenge(Some(ce::INVALID_TOKEN));
+            }
             Some(Some(g)) => g,
         }
     };
     let request: Map<String, Value> = match serde_json::from_slice(&body) {
         Ok(Value::Object(m)) => m,
-        _ => return issuer.credential_error(ce::INVALID_CREDENTIAL_REQUEST, "body is not a JSON object"),
+        _ => {
+            return issuer.credential_error(ce::INVALID_CREDENTIAL_REQUEST, "body is not a JSON object");
+        }
     };
     let configuration = match (request.get("credential_configuration_id"), request.get("credential_identifier")) {
         (Some(Value::String(c)), None) => c.clone(),
-        (None, Some(_)) => return issuer.credential_error(ce::UNKNOWN_CREDENTIAL_IDENTIFIER, "no credential identifiers were issued with this token"),
-        _ => return issuer.credential_error(ce::INVALID_CREDENTIAL_REQUEST, "exactly one of credential_configuration_id and credential_identifier is required"),
+        (None, Some(_)) => {
+            return issuer.credential_error(
+                ce::UNKNOWN_CREDENTIAL_IDENTIFIER,
+                "no credential identifiers were issued with this token",
+            );
+        }
+        _ => {
+            return issuer.credential_error(
+                ce::INVALID_CREDENTIAL_REQUEST,
+                "exactly one of credential_configuration_id and credential_identifier is required",
+            );
+        }
     };
     if configuration != CONFIG_VERIFIED_PERSON {
-        let code = if issuer.faulty(Fault::UnknownConfigGenericError) { ce::INVALID_CREDENTIAL_REQUEST } else { ce::UNKNOWN_CREDENTIAL_CONFIGURATION };
+        let code = if issuer.faulty(Fault::UnknownConfigGenericError) {
+            ce::INVALID_CREDENTIAL_REQUEST
+        } else {
+            ce::UNKNOWN_CREDENTIAL_CONFIGURATION
+        };
         return issuer.credential_error(code, "unknown credential configuration");
     }
     if !grant.configuration_ids.contains(&configuration) {
-        return issuer.credential_error(ce::CREDENTIAL_REQUEST_DENIED, "the access token does not cover this configuration");
+        return issuer
+            .credential_error(ce::CREDENTIAL_REQUEST_DENIED, "the access token does not cover this configuration");
     }
     let holder_jwk = match request.get("proofs") {
         None if issuer.faulty(Fault::ProofOptional) => None,
@@ -415,9 +495,17 @@ fn check_proofs(issuer: &Issuer, proofs: &Value) -> Result<Value, (&'static str,
         let nonce = jws.payload.get("nonce").and_then(Value::as_str).ok_or_else(|| invalid("proof has no nonce"))?;
         let mut nonces = lock(&issuer.state.nonces);
         match nonces.get_mut(nonce) {
-            Some(record) if (!record.used || issuer.faulty(Fault::ProofNonceReusable) || issuer.faulty(Fault::NonceConstant))
-                && now - record.issued <= NONCE_LIFETIME_SECS => record.used = true,
-            _ => return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into())),
+            Some(record)
+                if (!record.used
+                    || issuer.faulty(Fault::ProofNonceReusable)
+                    || issuer.faulty(Fault::NonceConstant))
+                    && now - record.issued <= NONCE_LIFETIME_SECS =>
+            {
+                record.used = true
+            }
+            _ => {
+                return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into()));
+            }
         }
     }
     Ok(jwk)
@@ -439,9 +527,11 @@ fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {
     let now = now_epoch();
     let mut claims = Map::new();
     claims.insert("iss".into(), json!(issuer.published_identifier(Fault::SdJwtIssTrailingSlash)));
-    let vct = if issuer.faulty(Fault::SdJwtWrongVct) { "urn:dialtone:vct:verified-persn:1" } else { VCT_VERIFIED_PERSON };
+    let vct =
+        if issuer.faulty(Fault::SdJwtWrongVct) { "urn:dialtone:vct:verified-persn:1" } else { VCT_VERIFIED_PERSON };
     claims.insert("vct".into(), json!(vct));
-    let (iat, exp) = if issuer.faulty(Fault::SdJwtExpired) { (now - 86_400 * 30, now - 86_400) } else { (now, now + 86_400 * 365) };
+    let (iat, exp) =
+        if issuer.faulty(Fault::SdJwtExpired) { (now - 86_400 * 30, now - 86_400) } else { (now, now + 86_400 * 365) };
     claims.insert("iat".into(), json!(iat));
     claims.insert("nbf".into(), json!(iat));
     if !issuer.faulty(Fault::SdJwtNoExp) {
@@ -467,12 +557,11 @@ fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {
         salt_bytes: if issuer.faulty(Fault::SdJwtShortSalt) { 4 } else { 16 },
     };
     let mut concealed = sdjwt::conceal(&claims, &rules, HashAlg::Sha256, &issuer.entropy);
-    if issuer.faulty(Fault::SdJwtDigestOff) {
-        if let Some(Value::Array(digests)) = concealed.payload.get_mut("_sd") {
-            if let Some(Value::String(first)) = digests.first_mut() {
-                *first = HashAlg::Sha256.digest(first);
-            }
-        }
+    if issuer.faulty(Fault::SdJwtDigestOff)
+        && let Some(Value::Array(digests)) = concealed.payload.get_mut("_sd")
+        && let Some(Value::String(first)) = digests.first_mut()
+    {
+        *first = HashAlg::Sha256.digest(first);
     }
     let typ = if issuer.faulty(Fault::SdJwtLegacyTyp) { sd_jwt_vc::LEGACY_TYP } else { sd_jwt_vc::TYP };
     let key = if issuer.faulty(Fault::SdJwtSignedByUnlistedKey) { &issuer.unlisted_key } else { &issuer.key };
