@@ -389,11 +389,11 @@ pub fn error_code(response: &HttpResponse) -> Option<String> {
 /// Judges an error response against the expected status and error code.
 pub fn expect_error(response: &HttpResponse, status: u16, code: &str) -> Outcome {
     let observed_code = error_code(response);
-    let observed = format!(
-        "HTTP {}, error {}",
-        response.status,
-        observed_code.as_deref().map(|c| format!("{c:?}")).unwrap_or_else(|| "absent or body not JSON".into())
-    );
+    let observed = match (&observed_code, response.status) {
+        (_, 200..=299) => format!("HTTP {}: the request was accepted", response.status),
+        (Some(c), s) => format!("HTTP {s}, error {c:?}"),
+        (None, s) => format!("HTTP {s}, no error code (body not a JSON object with a string error)"),
+    };
     if response.status == status && observed_code.as_deref() == Some(code) {
         Outcome::pass(observed)
     } else {
