@@ -23,6 +23,7 @@ pub static CHECKS: &[CheckDef] = &[
     check!("oid4vci.issuer.metadata.retrievable", meta::retrievable),
     check!("oid4vci.issuer.metadata.credential_issuer_matches", meta::credential_issuer_matches),
     check!("oid4vci.issuer.metadata.required_members", meta::required_members),
+    check!("oid4vci.issuer.metadata.endpoints_https", meta::endpoints_https),
     check!("oid4vci.issuer.metadata.configuration_format", meta::configuration_format),
     check!("oid4vci.issuer.metadata.binding_and_proof_types", meta::binding_and_proof_types),
     check!("oid4vci.issuer.metadata.signing_algs", meta::signing_algs),

@@ -94,6 +94,12 @@ enum ReferenceRole {
         mutant: Option<String>,
         #[arg(long)]
         seed: Option<u64>,
+        /// Where to write the CA certificate (PEM) that a harness must trust for this server.
+        #[arg(long, default_value = "reports/out/reference-ca.pem")]
+        ca_out: PathBuf,
+        /// Serve plain http instead of https (the manifest then needs `allow_http = true`).
+        #[arg(long)]
+        http: bool,
     },
 }
 
@@ -133,22 +139,35 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await
         }
         Command::Suites { action } => suites_command(action),
-        Command::Reference { role: ReferenceRole::Issuer { port, mutant, seed } } => {
+        Command::Reference { role: ReferenceRole::Issuer { port, mutant, seed, ca_out, http } } => {
             let fault = match mutant {
                 None => None,
                 Some(name) => Some(dialtone_roles::issuer::Fault::from_name(&name).ok_or_else(|| {
                     CliError::config(format!("unknown mutant {name:?}; `dialtone mutants` lists them"))
                 })?),
             };
-            let (server, _) =
-                dialtone_cli::reference::start_issuer(fault, seed, port).await.map_err(CliError::config)?;
-            println!(
-                "reference issuer{} listening at {}",
-                fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default(),
-                server.base_url
-            );
-            println!("  metadata: {}/.well-known/openid-credential-issuer", server.base_url);
+            let tls = if http {
+                None
+            } else {
+                let pki = dialtone_cli::reference::run_pki().map_err(CliError::harness)?;
+                if let Some(dir) = ca_out.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| CliError::config(format!("cannot create {}: {e}", dir.display())))?;
+                }
+                std::fs::write(&ca_out, &pki.ca_pem)
+                    .map_err(|e| CliError::config(format!("cannot write {}: {e}", ca_out.display())))?;
+                Some(pki.server_config.clone())
+            };
+            let server = dialtone_roles::issuer::start(dialtone_roles::issuer::IssuerConfig { fault, seed }, port, tls)
+                .await
+                .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+            let what = fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default();
+            println!("reference issuer{what} listening at {}", server.base_url);
+            println!("  metadata:    {}/.well-known/openid-credential-issuer", server.base_url);
             println!("  control API: {}/control/offers (POST)", server.base_url);
+            if !http {
+                println!("  trust this CA for it: {}", ca_out.display());
+            }
             println!("press Ctrl-C to stop");
             let _ = tokio::signal::ctrl_c().await;
             server.stop().await;

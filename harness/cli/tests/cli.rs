@@ -49,12 +49,28 @@ fn a_bad_manifest_exits_2() {
 }
 
 #[test]
+fn a_missing_ca_file_is_a_configuration_error() {
+    let dir = tempdir("missing-ca");
+    std::fs::copy(common::workspace().join("candidates/reference-issuer.toml"), dir.join("m.toml")).unwrap();
+    let out = dialtone()
+        .args(["run", "--suites"])
+        .arg(common::suites_dir())
+        .arg("--candidate")
+        .arg(dir.join("m.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[tls] ca_file \"reports/out/reference-ca.pem\""));
+}
+
+#[test]
 fn a_candidate_where_nothing_listens_exits_3_with_reports() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = tempdir("dead-port");
     let manifest = std::fs::read_to_string(common::workspace().join("candidates/reference-issuer.toml"))
         .unwrap()
-        .replace("127.0.0.1:8300", &format!("127.0.0.1:{port}"));
+        .replace("127.0.0.1:8300", &format!("127.0.0.1:{port}"))
+        .replace("ca_file = \"reports/out/reference-ca.pem\"", "");
     std::fs::write(dir.join("dead.toml"), manifest).unwrap();
     let out = dialtone()
         .args(["run", "--suites"])

@@ -84,8 +84,25 @@ pub struct HttpClient {
     evidence: Evidence,
 }
 
-pub fn build_client(limits: HttpLimits) -> Result<reqwest::Client, String> {
+/// The client for one run. It trusts the public web PKI (Mozilla's roots, compiled in) and the
+/// extra authorities given (DER): a candidate's private CA, or the run's own for the references.
+pub fn build_client(limits: HttpLimits, extra_roots: &[Vec<u8>]) -> Result<reqwest::Client, String> {
+    use rustls::pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for der in extra_roots {
+        roots
+            .add(CertificateDer::from(der.clone()))
+            .map_err(|e| format!("cannot trust the given CA certificate: {e}"))?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS configuration: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
     reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(limits.timeout)
         .connect_timeout(limits.timeout)

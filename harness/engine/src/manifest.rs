@@ -17,6 +17,19 @@ pub struct Manifest {
     pub conformance: Conformance,
     #[serde(default)]
     pub limits: Limits,
+    #[serde(default)]
+    pub tls: TlsSection,
+}
+
+/// Extra trust for a candidate on a private PKI.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSection {
+    /// PEM file of CA certificates to trust for this candidate (relative to the working folder).
+    pub ca_file: Option<String>,
+    /// CA certificates (DER) given by the program, e.g. the run's own CA for the reference candidates.
+    #[serde(skip)]
+    pub ca_der: Vec<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -146,7 +159,9 @@ impl Manifest {
             line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0),
             message: e.message().trim().to_string(),
         })?;
+        let mut manifest = manifest;
         manifest.validate().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
+        manifest.load_ca_file().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
         Ok(manifest)
     }
 
@@ -177,6 +192,27 @@ impl Manifest {
         }
         if self.limits.concurrency == 0 || self.limits.request_timeout_ms == 0 || self.limits.max_body_bytes == 0 {
             return Err("[limits] values must be greater than zero".into());
+        }
+        Ok(())
+    }
+
+    /// Every extra CA the harness trusts for this candidate (DER).
+    pub fn trusted_roots(&self) -> Result<Vec<Vec<u8>>, String> {
+        Ok(self.tls.ca_der.clone())
+    }
+
+    /// Reads `[tls] ca_file` into `tls.ca_der` (at load time, so a bad file is a configuration error).
+    fn load_ca_file(&mut self) -> Result<(), String> {
+        use rustls::pki_types::pem::PemObject;
+        let Some(file) = &self.tls.ca_file else { return Ok(()) };
+        let pem = std::fs::read(file).map_err(|e| format!("[tls] ca_file {file:?}: {e}"))?;
+        let before = self.tls.ca_der.len();
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+            let cert = cert.map_err(|e| format!("[tls] ca_file {file:?}: {e}"))?;
+            self.tls.ca_der.push(cert.to_vec());
+        }
+        if self.tls.ca_der.len() == before {
+            return Err(format!("[tls] ca_file {file:?} holds no PEM certificate"));
         }
         Ok(())
     }

@@ -21,7 +21,7 @@ pub struct Runner {
 
 impl Runner {
     pub fn new(manifest: Arc<Manifest>, checks: &'static [CheckDef], seed: Option<u64>) -> Result<Self, String> {
-        let client = crate::http::build_client(manifest.limits.http())?;
+        let client = crate::http::build_client(manifest.limits.http(), &manifest.trusted_roots()?)?;
         Ok(Self { manifest, checks, seed, client })
     }
 

@@ -352,7 +352,8 @@ pub struct Concealed {
 }
 
 /// Issuer side: replaces the claims `rules` names with digests (RFC 9901 §4.2), adds decoys, sorts
-/// each `_sd` array so its order reveals nothing, and sets `_sd_alg`.
+/// each `_sd` array so its order reveals nothing, and sets `_sd_alg`. The claims must not use the
+/// reserved names `_sd` and `...` (§4.2.1); the reference issuer's never do.
 pub fn conceal(claims: &Map<String, Value>, rules: &ConcealRules, alg: HashAlg, entropy: &Entropy) -> Concealed {
     let mut disclosures = Vec::new();
     let mut value = Value::Object(claims.clone());

@@ -4,3 +4,4 @@
 
 pub mod issuer;
 pub mod server;
+pub mod tls;

@@ -19,6 +19,7 @@ impl RunningServer {
         Self::serve(listener, router)
     }
 
+    /// Serves plain HTTP on an already bound listener.
     pub fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
@@ -30,6 +31,25 @@ impl RunningServer {
                 .await;
         });
         Ok(Self { addr, base_url: format!("http://{addr}"), shutdown: Some(tx), handle: Some(handle) })
+    }
+
+    /// Serves HTTPS on an already bound listener with the given TLS configuration.
+    pub fn serve_tls(
+        listener: tokio::net::TcpListener,
+        tls: std::sync::Arc<rustls::ServerConfig>,
+        router: axum::Router,
+    ) -> std::io::Result<Self> {
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let listener = crate::tls::TlsListener::new(listener, tls);
+        let handle = tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Self { addr, base_url: format!("https://{addr}"), shutdown: Some(tx), handle: Some(handle) })
     }
 
     pub async fn stop(mut self) {

@@ -51,28 +51,27 @@ pub async fn credential_issuer_matches(ctx: CaseCtx) -> Outcome {
     )
 }
 
-fn url_member(metadata: &Map<String, Value>, name: &str, allow_http: bool) -> Result<String, String> {
+/// A URL member's presence and shape; whether it uses https is judged by [`endpoints_https`].
+fn url_member(metadata: &Map<String, Value>, name: &str) -> Result<String, String> {
     match metadata.get(name) {
-        Some(Value::String(url)) if oid4vci::is_https(url) || (allow_http && url.starts_with("http://")) => {
-            Ok(url.clone())
-        }
-        Some(Value::String(url)) => Err(format!("{name} {url:?} is not an https URL")),
+        Some(Value::String(url)) if url.starts_with("https://") || url.starts_with("http://") => Ok(url.clone()),
+        Some(Value::String(url)) => Err(format!("{name} {url:?} is not an http(s) URL")),
         Some(other) => Err(format!("{name} is {other}, not a string")),
         None => Err(format!("{name} is absent")),
     }
 }
 
 pub async fn required_members(ctx: CaseCtx) -> Outcome {
-    let allow_http = ctx.manifest.issuer.as_ref().is_some_and(|i| i.allow_http);
     let wallet = Wallet::new(ctx);
     flatten(async {
         let metadata = wallet.metadata().await?;
-        let expected = "credential_issuer, credential_endpoint (https URL) and a non-empty credential_configurations_supported object";
+        let expected =
+            "credential_issuer, credential_endpoint (a URL) and a non-empty credential_configurations_supported object";
         let mut problems = Vec::new();
         if !metadata.get("credential_issuer").is_some_and(Value::is_string) {
             problems.push("credential_issuer is absent or not a string".to_string());
         }
-        if let Err(e) = url_member(&metadata, "credential_endpoint", allow_http) {
+        if let Err(e) = url_member(&metadata, "credential_endpoint") {
             problems.push(e);
         }
         match metadata.get("credential_configurations_supported") {
@@ -81,12 +80,57 @@ pub async fn required_members(ctx: CaseCtx) -> Outcome {
         }
         for optional in ["nonce_endpoint", "deferred_credential_endpoint", "notification_endpoint"] {
             if metadata.contains_key(optional)
-                && let Err(e) = url_member(&metadata, optional, allow_http) {
+                && let Err(e) = url_member(&metadata, optional) {
                     problems.push(e);
                 }
         }
         Ok(if problems.is_empty() { Outcome::pass("all required members present") } else { Outcome::fail(expected, problems.join("; ")) })
     }.await)
+}
+
+/// Every endpoint the wallet is sent to uses https (§12.2.1, §12.2.4, §13.9). A manifest that allows
+/// plain http for a local candidate makes this a `skip` that says so, never a silent pass.
+pub async fn endpoints_https(ctx: CaseCtx) -> Outcome {
+    let allow_http = ctx.manifest.issuer.as_ref().is_some_and(|i| i.allow_http);
+    let wallet = Wallet::new(ctx);
+    flatten(
+        async {
+            let metadata = wallet.metadata().await?;
+            let mut urls: Vec<(String, String)> = Vec::new();
+            let mut add = |name: &str, value: Option<&Value>| {
+                if let Some(Value::String(url)) = value {
+                    urls.push((name.to_string(), url.clone()));
+                }
+            };
+            for name in [
+                "credential_issuer",
+                "credential_endpoint",
+                "nonce_endpoint",
+                "deferred_credential_endpoint",
+                "notification_endpoint",
+            ] {
+                add(name, metadata.get(name));
+            }
+            for server in metadata.get("authorization_servers").and_then(Value::as_array).into_iter().flatten() {
+                add("authorization_servers[]", Some(server));
+            }
+            let (_, response) = wallet.fetch_as_metadata(&metadata).await?;
+            if let Ok(as_metadata) = response.json_object() {
+                add("token_endpoint", as_metadata.get("token_endpoint"));
+            }
+            let plain: Vec<String> =
+                urls.iter().filter(|(_, u)| !oid4vci::is_https(u)).map(|(n, u)| format!("{n} {u:?}")).collect();
+            Ok(match (plain.is_empty(), allow_http) {
+                (true, _) => Outcome::pass(format!("{} endpoint URLs, all https", urls.len())),
+                (false, true) => Outcome::skip(format!(
+                    "not tested: the manifest allows plain http for this local candidate (allow_http = true); http URLs: {}",
+                    plain.join(", ")
+                )),
+                (false, false) => Outcome::fail("https for every issuer and authorization server endpoint", plain.join(", ")),
+            })
+        }
+        .await,
+    )
 }
 
 /// Runs `judge` over every configuration in `credential_configurations_supported`.

@@ -30,6 +30,7 @@ faults! {
     MetadataWrongContentType => "metadata_wrong_content_type": "serves issuer metadata as text/plain",
     MetadataIssuerTrailingSlash => "metadata_issuer_trailing_slash": "credential_issuer in metadata has a trailing slash the identifier lacks",
     MetadataMissingCredentialEndpoint => "metadata_missing_credential_endpoint": "metadata omits credential_endpoint",
+    MetadataHttpEndpoint => "metadata_http_endpoint": "advertises a deferred credential endpoint over plain http",
     MetadataConfigWithoutVct => "metadata_config_without_vct": "the dc+sd-jwt configuration has no vct",
     MetadataProofTypesMissing => "metadata_proof_types_missing": "cryptographic_binding_methods_supported without proof_types_supported",
     MetadataSigningAlgNone => "metadata_signing_alg_none": "credential_signing_alg_values_supported lists only \"none\"",

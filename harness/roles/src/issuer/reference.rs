@@ -45,15 +45,24 @@ pub struct Issuer {
     state: IssuerState,
 }
 
-/// Starts the reference issuer (or a mutant) on `127.0.0.1:port` (0: any free port).
-pub async fn start(config: IssuerConfig, port: u16) -> std::io::Result<RunningServer> {
+/// Starts the reference issuer (or a mutant) on `127.0.0.1:port` (0: any free port), over TLS
+/// when `tls` is given (the specifications require https), else plain http.
+pub async fn start(
+    config: IssuerConfig,
+    port: u16,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> std::io::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    let identifier = format!("http://{}", listener.local_addr()?);
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let identifier = format!("{scheme}://{}", listener.local_addr()?);
     let entropy = Entropy::new(config.seed).derive("reference-issuer");
     let key = EcKey::generate(&entropy);
     let unlisted_key = EcKey::generate(&entropy);
     let issuer = Arc::new(Issuer { config, identifier, key, unlisted_key, entropy, state: IssuerState::default() });
-    RunningServer::serve(listener, router(issuer))
+    match tls {
+        Some(tls) => RunningServer::serve_tls(listener, tls, router(issuer)),
+        None => RunningServer::serve(listener, router(issuer)),
+    }
 }
 
 fn router(issuer: Arc<Issuer>) -> Router {
@@ -152,6 +161,10 @@ async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Respon
         "display": [{"name": "dialtone reference issuer", "locale": "en-CA"}],
         "credential_configurations_supported": { CONFIG_VERIFIED_PERSON: config },
     });
+    if issuer.faulty(Fault::MetadataHttpEndpoint) {
+        let plain = issuer.url("/deferred").replacen("https://", "http://", 1);
+        metadata["deferred_credential_endpoint"] = json!(plain);
+    }
     if issuer.faulty(Fault::MetadataMissingCredentialEndpoint) {
         metadata.as_object_mut().map(|m| m.remove("credential_endpoint"));
     }
