@@ -21,7 +21,11 @@ impl RunningServer {
 
     /// Serves plain HTTP on an already bound listener.
     pub fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> std::io::Result<Self> {
+        use axum::serve::ListenerExt;
         let addr = listener.local_addr()?;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             let _ = axum::serve(listener, router)
@@ -41,7 +45,7 @@ impl RunningServer {
     ) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let listener = crate::tls::TlsListener::new(listener, tls);
+        let listener = crate::tls::TlsListener::new(listener, tls)?;
         let handle = tokio::spawn(async move {
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async {

@@ -58,16 +58,46 @@ impl TestPki {
     }
 }
 
-/// A TCP listener that completes a TLS handshake (bounded in time) before handing the connection
-/// to axum. Failed handshakes are dropped and the next connection accepted.
+/// A TCP listener that hands axum only connections whose TLS handshake completed. Handshakes run
+/// concurrently, each bounded in time, so a slow or hostile client cannot hold up the others.
 pub struct TlsListener {
-    tcp: TcpListener,
-    acceptor: TlsAcceptor,
+    local: SocketAddr,
+    ready: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    acceptor_task: tokio::task::JoinHandle<()>,
 }
 
 impl TlsListener {
-    pub fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> Self {
-        Self { tcp, acceptor: TlsAcceptor::from(config) }
+    pub fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> std::io::Result<Self> {
+        let local = tcp.local_addr()?;
+        let acceptor = TlsAcceptor::from(config);
+        let (tx, ready) = tokio::sync::mpsc::channel(64);
+        let acceptor_task = tokio::spawn(async move {
+            loop {
+                let (stream, addr) = match tcp.accept().await {
+                    Ok(pair) => pair,
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                        continue;
+                    }
+                };
+                // TLS frames each write as a record: without this, Nagle's algorithm holds back
+                // small records while it waits for acknowledgements.
+                let _ = stream.set_nodelay(true);
+                let (acceptor, tx) = (acceptor.clone(), tx.clone());
+                tokio::spawn(async move {
+                    if let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(5), acceptor.accept(stream)).await {
+                        let _ = tx.send((tls, addr)).await;
+                    }
+                });
+            }
+        });
+        Ok(Self { local, ready, acceptor_task })
+    }
+}
+
+impl Drop for TlsListener {
+    fn drop(&mut self) {
+        self.acceptor_task.abort();
     }
 }
 
@@ -76,21 +106,14 @@ impl Listener for TlsListener {
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            let (stream, addr) = match self.tcp.accept().await {
-                Ok(pair) => pair,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                    continue;
-                }
-            };
-            if let Ok(Ok(tls)) = tokio::time::timeout(Duration::from_secs(5), self.acceptor.accept(stream)).await {
-                return (tls, addr);
-            }
+        match self.ready.recv().await {
+            Some(connection) => connection,
+            // The acceptor task only ends when this listener is dropped; wait for shutdown.
+            None => std::future::pending().await,
         }
     }
 
     fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        self.tcp.local_addr()
+        Ok(self.local)
     }
 }

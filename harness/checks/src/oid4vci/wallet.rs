@@ -251,7 +251,13 @@ impl Wallet {
         }
         let response = self.token_request(metadata, &form).await?;
         if response.status != 200 {
-            return Err(precondition("token endpoint", format!("HTTP {}", response.status)));
+            let hint = match self.ctx.manifest.trigger {
+                Trigger::StaticOffer { .. } => {
+                    " (the manifest's static offer is shared by every case: its code must be reusable, or use the control API)"
+                }
+                _ => "",
+            };
+            return Err(precondition("token endpoint", format!("HTTP {}{hint}", response.status)));
         }
         let body = response.json_object().map_err(|e| precondition("token endpoint", e))?;
         body.get("access_token")
