@@ -4,10 +4,12 @@
 
 pub mod formats;
 pub mod oid4vci;
+pub mod trqp;
 
 use dialtone_engine::check::{CheckDef, CheckFuture};
 use oid4vci::issuer_issued::{Rule, judge};
 use oid4vci::{issuer_credential as cred, issuer_metadata as meta, issuer_nonce as nonce, issuer_token as token};
+use trqp::registry as reg;
 
 macro_rules! check {
     ($name:literal, $f:path) => {
@@ -67,6 +69,17 @@ pub static CHECKS: &[CheckDef] = &[
     check!("sd_jwt_vc.issued.sd_claims_not_in_clear", rule SdClaimsNotInClear),
     check!("sd_jwt_vc.issued.registered_claims_in_clear", rule RegisteredClaimsNotDisclosable),
     check!("sd_jwt_vc.issued.salt_entropy", rule SaltEntropy),
+    check!("trqp.registry.authorized", reg::authorized),
+    check!("trqp.registry.unauthorized", reg::unauthorized),
+    check!("trqp.registry.outside_validity", reg::outside_validity),
+    check!("trqp.registry.historical", reg::historical),
+    check!("trqp.registry.outside_jurisdiction", reg::outside_jurisdiction),
+    check!("trqp.registry.recognized", reg::recognized),
+    check!("trqp.registry.echoes_query", reg::echoes_query),
+    check!("trqp.registry.response_schema", reg::response_schema),
+    check!("trqp.registry.malformed_json", reg::malformed_json),
+    check!("trqp.registry.missing_member", reg::missing_member),
+    check!("trqp.registry.unknown_authority", reg::unknown_authority),
 ];
 
 pub fn names() -> Vec<&'static str> {

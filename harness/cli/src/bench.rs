@@ -27,7 +27,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 pub async fn measure(suites: SuiteSource, iterations: usize, seed: Option<u64>) -> Result<BenchNumbers, CliError> {
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&suites, &catalogue)?;
-    let (server, manifest) = crate::reference::start_issuer(None, seed, 0).await.map_err(CliError::harness)?;
+    let refs = crate::reference::start_references(None, seed).await.map_err(CliError::harness)?;
+    let manifest = refs.manifest.clone();
     let mut numbers = BenchNumbers {
         cases: 0,
         runs: iterations,
@@ -47,7 +48,7 @@ pub async fn measure(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
         let own: f64 = report.results.iter().map(|r| (r.duration_ms - r.candidate_ms).max(0.0)).sum();
         numbers.harness_ms_per_case.push(own / report.results.len().max(1) as f64);
     }
-    server.stop().await;
+    refs.stop().await;
     Ok(numbers)
 }
 
@@ -60,7 +61,10 @@ pub async fn command(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
     if cfg!(debug_assertions) {
         println!("note: this is a debug build; build with --release for representative numbers");
     }
-    println!("full issuer plan against the reference issuer on loopback: {} cases, {} measured runs", n.cases, n.runs);
+    println!(
+        "full plan against the reference candidates on loopback (https): {} cases, {} measured runs",
+        n.cases, n.runs
+    );
     println!(
         "  wall time per run:      median {:.1} ms, p90 {:.1} ms, min {:.1} ms, max {:.1} ms",
         percentile(&wall, 0.5),

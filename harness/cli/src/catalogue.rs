@@ -4,15 +4,16 @@
 use crate::{CliError, SuiteSource};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::suite::{self, Suite, Vocabulary};
-use dialtone_roles::issuer::Fault;
 use std::path::PathBuf;
 
 /// The suites shipped with dialtone, embedded so the binary runs from any folder.
-pub const EMBEDDED_SUITES: &[(&str, &str)] =
-    &[("suites/oid4vci-issuer.toml", include_str!("../../../suites/oid4vci-issuer.toml"))];
+pub const EMBEDDED_SUITES: &[(&str, &str)] = &[
+    ("suites/oid4vci-issuer.toml", include_str!("../../../suites/oid4vci-issuer.toml")),
+    ("suites/trqp-registry.toml", include_str!("../../../suites/trqp-registry.toml")),
+];
 
 pub fn mutant_names() -> Vec<&'static str> {
-    Fault::ALL.iter().map(|f| f.name()).collect()
+    dialtone_roles::mutant::catalog().iter().map(|m| m.name).collect()
 }
 
 pub fn load(source: &SuiteSource, catalogue: &Catalogue) -> Result<Vec<Suite>, CliError> {
@@ -32,9 +33,4 @@ pub fn load(source: &SuiteSource, catalogue: &Catalogue) -> Result<Vec<Suite>, C
         return Err(CliError::config("no test cases found in the suites"));
     }
     Ok(suites)
-}
-
-/// The cases the issuer mutants are run against.
-pub fn issuer_cases(suites: &[Suite]) -> Vec<&suite::Case> {
-    suite::all_cases(suites).into_iter().filter(|c| c.role == "issuer").collect()
 }

@@ -85,6 +85,24 @@ enum SuitesAction {
 
 #[derive(Subcommand)]
 enum ReferenceRole {
+    /// The reference trust registry (TRQP v2 over HTTPS), answering from an ecosystem file.
+    Registry {
+        #[arg(long, default_value_t = 8400)]
+        port: u16,
+        /// Ecosystem file (default: suites/ecosystems/pan-canadian-example.toml, built in).
+        #[arg(long)]
+        ecosystem: Option<PathBuf>,
+        /// The identifier that replaces `{reference_issuer}` in the ecosystem file.
+        #[arg(long, default_value = "https://127.0.0.1:8300")]
+        reference_issuer: String,
+        /// Start a mutant instead (see `dialtone mutants`).
+        #[arg(long)]
+        mutant: Option<String>,
+        #[arg(long, default_value = "reports/out/reference-ca.pem")]
+        ca_out: PathBuf,
+        #[arg(long)]
+        http: bool,
+    },
     /// The reference OpenID4VCI issuer (SD-JWT VC).
     Issuer {
         #[arg(long, default_value_t = 8300)]
@@ -146,18 +164,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                     CliError::config(format!("unknown mutant {name:?}; `dialtone mutants` lists them"))
                 })?),
             };
-            let tls = if http {
-                None
-            } else {
-                let pki = dialtone_cli::reference::run_pki().map_err(CliError::harness)?;
-                if let Some(dir) = ca_out.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| CliError::config(format!("cannot create {}: {e}", dir.display())))?;
-                }
-                std::fs::write(&ca_out, &pki.ca_pem)
-                    .map_err(|e| CliError::config(format!("cannot write {}: {e}", ca_out.display())))?;
-                Some(pki.server_config.clone())
-            };
+            let tls = serve_tls(http, &ca_out)?;
             let server = dialtone_roles::issuer::start(dialtone_roles::issuer::IssuerConfig { fault, seed }, port, tls)
                 .await
                 .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
@@ -173,9 +180,38 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             server.stop().await;
             Ok(exit::OK)
         }
+        Command::Reference {
+            role: ReferenceRole::Registry { port, ecosystem, reference_issuer, mutant, ca_out, http },
+        } => {
+            use dialtone_roles::registry::{self, Ecosystem, RegistryConfig, RegistryFault};
+            let fault = match mutant {
+                None => None,
+                Some(name) => Some(RegistryFault::from_name(&name).ok_or_else(|| {
+                    CliError::config(format!("unknown registry mutant {name:?}; `dialtone mutants` lists them"))
+                })?),
+            };
+            let text = match &ecosystem {
+                Some(path) => std::fs::read_to_string(path)
+                    .map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?,
+                None => registry::ecosystem::EXAMPLE.to_string(),
+            };
+            let ecosystem = Ecosystem::parse(&text, &reference_issuer).map_err(CliError::config)?;
+            let tls = serve_tls(http, &ca_out)?;
+            let server = registry::start(RegistryConfig { fault, ecosystem }, port, tls)
+                .await
+                .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+            println!("reference registry listening at {} (POST /authorization, POST /recognition)", server.base_url);
+            if !http {
+                println!("  trust this CA for it: {}", ca_out.display());
+            }
+            println!("press Ctrl-C to stop");
+            let _ = tokio::signal::ctrl_c().await;
+            server.stop().await;
+            Ok(exit::OK)
+        }
         Command::Mutants => {
-            for f in dialtone_roles::issuer::Fault::ALL {
-                println!("{:<46} {}", f.name(), f.description());
+            for m in dialtone_roles::mutant::catalog() {
+                println!("{:<46} {}", m.name, m.description);
             }
             Ok(exit::OK)
         }
@@ -183,6 +219,20 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             bench::command(SuiteSource::resolve(suites.suites), iterations, seed).await
         }
     }
+}
+
+/// The TLS configuration for a standalone reference server, writing the CA a harness must trust.
+fn serve_tls(http: bool, ca_out: &std::path::Path) -> Result<Option<std::sync::Arc<rustls::ServerConfig>>, CliError> {
+    if http {
+        return Ok(None);
+    }
+    let pki = dialtone_cli::reference::run_pki().map_err(CliError::harness)?;
+    if let Some(dir) = ca_out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::config(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(ca_out, &pki.ca_pem)
+        .map_err(|e| CliError::config(format!("cannot write {}: {e}", ca_out.display())))?;
+    Ok(Some(pki.server_config.clone()))
 }
 
 fn suites_command(action: SuitesAction) -> Result<i32, CliError> {

@@ -49,19 +49,24 @@ pub struct RunArgs {
 pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&args.suites, &catalogue)?;
-    let (server, manifest) = match &args.candidate {
+    let (references, manifest) = match &args.candidate {
         Some(path) => (None, Manifest::load(path).map_err(|e| CliError::config(e.to_string()))?),
         None => {
-            let (server, manifest) =
-                crate::reference::start_issuer(None, args.seed, 0).await.map_err(CliError::harness)?;
-            eprintln!("dialtone: no --candidate given: testing the built-in reference issuer at {}", server.base_url);
-            (Some(server), manifest)
+            let refs = crate::reference::start_references(None, args.seed).await.map_err(CliError::harness)?;
+            let urls: Vec<&str> = refs.servers.iter().map(|s| s.base_url.as_str()).collect();
+            eprintln!(
+                "dialtone: no --candidate given: testing the built-in reference candidates at {}",
+                urls.join(", ")
+            );
+            let manifest = refs.manifest.clone();
+            (Some(refs), manifest)
         }
     };
-    let report = run_plan(&suites, manifest, args.seed, &args.only, &catalogue).await?;
-    if let Some(server) = server {
-        server.stop().await;
+    let report = run_plan(&suites, manifest, args.seed, &args.only, &catalogue).await;
+    if let Some(refs) = references {
+        refs.stop().await;
     }
+    let report = report?;
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
     print!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
     for path in written {

@@ -3,12 +3,12 @@
 //! every case is failed by at least one mutant, and every mutant a case names does fail it.
 
 use crate::catalogue;
+use crate::reference::Mutant;
 use crate::run::run_plan;
 use crate::{CliError, SuiteSource};
 use dialtone_engine::model::{Report, Verdict};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::suite::Suite;
-use dialtone_roles::issuer::Fault;
 use futures::StreamExt;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -47,13 +47,13 @@ fn verdicts(report: &Report) -> BTreeMap<String, Verdict> {
 
 async fn run_one(
     suites: &[Suite],
-    fault: Option<Fault>,
+    mutant: Option<Mutant>,
     seed: Option<u64>,
     catalogue: &Catalogue,
 ) -> Result<Report, CliError> {
-    let (server, manifest) = crate::reference::start_issuer(fault, seed, 0).await.map_err(CliError::harness)?;
-    let report = run_plan(suites, manifest, seed, &[], catalogue).await;
-    server.stop().await;
+    let refs = crate::reference::start_references(mutant, seed).await.map_err(CliError::harness)?;
+    let report = run_plan(suites, refs.manifest.clone(), seed, &[], catalogue).await;
+    refs.stop().await;
     report
 }
 
@@ -61,14 +61,16 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
     let catalogue = Catalogue::embedded();
     let started = Instant::now();
     let reference = run_one(suites, None, seed, &catalogue).await?;
-    let runs: Vec<Result<MutantRun, CliError>> = futures::stream::iter(Fault::ALL.iter().copied())
-        .map(|fault| {
+    let runs: Vec<Result<MutantRun, CliError>> = futures::stream::iter(dialtone_roles::mutant::catalog())
+        .map(|info| {
             let catalogue = &catalogue;
             async move {
-                let report = run_one(suites, Some(fault), seed, catalogue).await?;
+                let mutant = Mutant::from_name(info.name)
+                    .ok_or_else(|| CliError::harness(format!("mutant {} has no reference to run it", info.name)))?;
+                let report = run_one(suites, Some(mutant), seed, catalogue).await?;
                 Ok(MutantRun {
-                    mutant: fault.name().into(),
-                    description: fault.description().into(),
+                    mutant: info.name.into(),
+                    description: info.description.into(),
                     verdicts: verdicts(&report),
                 })
             }
@@ -77,7 +79,7 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
         .collect()
         .await;
     let mutants = runs.into_iter().collect::<Result<Vec<_>, _>>()?;
-    let cases: Vec<CaseInfo> = catalogue::issuer_cases(suites)
+    let cases: Vec<CaseInfo> = dialtone_engine::suite::all_cases(suites)
         .into_iter()
         .map(|c| CaseInfo { id: c.id.clone(), caught_by: c.caught_by.clone() })
         .collect();

@@ -3,19 +3,19 @@
 
 mod common;
 
-use dialtone_cli::reference::start_issuer;
+use dialtone_cli::reference::start_references;
 use dialtone_cli::run::run_plan;
 use dialtone_engine::model::{CriterionStatus, Verdict};
 use dialtone_engine::pctf::Catalogue;
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reference_issuer_passes_and_the_report_is_valid_and_stable() {
+async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
     let suites = common::suites();
     let catalogue = Catalogue::embedded();
-    let (server, manifest) = start_issuer(None, Some(7), 0).await.unwrap();
-    let report = run_plan(&suites, manifest, Some(7), &[], &catalogue).await.unwrap();
-    server.stop().await;
+    let refs = start_references(None, Some(7)).await.unwrap();
+    let report = run_plan(&suites, refs.manifest.clone(), Some(7), &[], &catalogue).await.unwrap();
+    refs.stop().await;
 
     let failures: Vec<String> = report
         .results
@@ -24,7 +24,8 @@ async fn reference_issuer_passes_and_the_report_is_valid_and_stable() {
         .map(|r| format!("{}: {}", r.id, r.observed))
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
-    assert!(report.results.len() >= 30);
+    assert!(report.results.iter().filter(|r| r.role == "issuer").count() >= 30);
+    assert!(report.results.iter().filter(|r| r.role == "registry").count() >= 8);
     assert!(report.results.iter().all(|r| !r.spec.is_empty() && !r.evidence.is_empty()));
     assert_eq!(report.summary.exit_code(), 0);
 
@@ -67,5 +68,5 @@ async fn reference_issuer_passes_and_the_report_is_valid_and_stable() {
         })).collect::<Vec<_>>(),
         "pctf": report.pctf.criteria.iter().filter(|c| !c.cases.is_empty()).map(|c| json!({"id": c.id, "status": c.status, "cases": c.cases})).collect::<Vec<_>>(),
     });
-    insta::assert_json_snapshot!("reference_issuer_report", normalized);
+    insta::assert_json_snapshot!("reference_candidates_report", normalized);
 }

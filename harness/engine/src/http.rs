@@ -115,6 +115,8 @@ pub enum Body<'a> {
     None,
     Form(&'a [(&'a str, &'a str)]),
     Json(&'a serde_json::Value),
+    /// Bytes sent as they are, with the caller's own Content-Type header (malformed-input cases).
+    Raw(&'a [u8]),
 }
 
 impl HttpClient {
@@ -165,6 +167,7 @@ impl HttpClient {
                 (Some("application/x-www-form-urlencoded"), Some(encoded))
             }
             Body::Json(value) => (Some("application/json"), Some(value.to_string())),
+            Body::Raw(bytes) => (None, Some(String::from_utf8_lossy(bytes).into_owned())),
         };
         if let Some(ct) = content_type {
             request_headers.push(("Content-Type".into(), ct.into()));

@@ -12,6 +12,8 @@ use std::time::Duration;
 pub struct Manifest {
     pub candidate: CandidateSection,
     pub issuer: Option<IssuerSection>,
+    pub registry: Option<RegistrySection>,
+    #[serde(default = "no_trigger")]
     pub trigger: Trigger,
     #[serde(default)]
     pub conformance: Conformance,
@@ -53,9 +55,54 @@ pub struct IssuerSection {
     pub allow_http: bool,
 }
 
+/// A trust registry under test (TRQP v2, HTTPS binding), with the queries whose answers the
+/// candidate's ecosystem fixes: the plan asks them and judges the answers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySection {
+    /// Base URL of the HTTPS binding (`{url}/authorization`, `{url}/recognition`).
+    pub url: String,
+    /// The governing authority the registry answers for.
+    pub authority_id: String,
+    /// Sent as `Authorization: Bearer …` when the registry requires it.
+    pub bearer_token: Option<String>,
+    /// A query the registry must answer `authorized: true`.
+    pub authorized: RegistryQuery,
+    /// A query about a known entity that the registry must answer `authorized: false`.
+    pub unauthorized: RegistryQuery,
+    /// A query whose `time` lies outside the statement's validity (answer: false).
+    pub outside_validity: Option<RegistryQuery>,
+    /// A query about a past time when a statement held, though it no longer does (answer: true).
+    pub historical: Option<RegistryQuery>,
+    /// A query whose jurisdiction the statement does not cover (answer: false).
+    pub outside_jurisdiction: Option<RegistryQuery>,
+    /// A recognition query the registry must answer `recognized: true`.
+    pub recognized: Option<RegistryQuery>,
+    #[serde(default)]
+    pub allow_http: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryQuery {
+    pub entity_id: String,
+    pub action: String,
+    pub resource: String,
+    /// RFC 3339 time, sent as `context.time`.
+    pub time: Option<String>,
+    /// Sent as `context.jurisdiction` (ISO 3166-2 code, e.g. CA-NU).
+    pub jurisdiction: Option<String>,
+}
+
+fn no_trigger() -> Trigger {
+    Trigger::None
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Trigger {
+    /// Nothing to trigger (a registry answers queries as they come).
+    None,
     /// dialtone's control API (`suites/control-api.yaml`) at this base URL.
     Control { url: String },
     /// A fixed credential offer (`openid-credential-offer://…` or its JSON), reused for every case.
@@ -185,6 +232,21 @@ impl Manifest {
                 ));
             }
         }
+        if self.candidate.roles.iter().any(|r| r == "registry") {
+            let registry =
+                self.registry.as_ref().ok_or("the candidate plays registry but has no [registry] section")?;
+            let split =
+                dialtone_protocols::oid4vci::split_url(&registry.url).map_err(|e| format!("[registry] url: {e}"))?;
+            if split.origin.starts_with("http://") && !registry.allow_http {
+                return Err(format!(
+                    "[registry] url {:?} uses http: set allow_http = true for a local candidate",
+                    registry.url
+                ));
+            }
+        }
+        if self.candidate.roles.iter().any(|r| r == "issuer") && matches!(self.trigger, Trigger::None) {
+            return Err("the candidate plays issuer but has no [trigger] (control, static_offer or manual)".into());
+        }
         if let Trigger::Control { url } = &self.trigger
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
@@ -225,8 +287,13 @@ impl Manifest {
         claims
     }
 
+    /// The candidate's main public URL, for reports: the issuer identifier, else the registry URL.
     pub fn base_url(&self) -> String {
-        self.issuer.as_ref().map(|i| i.credential_issuer.clone()).unwrap_or_default()
+        self.issuer
+            .as_ref()
+            .map(|i| i.credential_issuer.clone())
+            .or_else(|| self.registry.as_ref().map(|r| r.url.clone()))
+            .unwrap_or_default()
     }
 
     pub fn sd_claims(&self, configuration_id: &str) -> Option<&[String]> {

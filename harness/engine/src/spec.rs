@@ -55,6 +55,12 @@ pub const DOCS: &[SpecDoc] = &[
         title: "OpenID4VC High Assurance Interoperability Profile 1.0",
         url: "https://openid.net/specs/openid4vc-high-assurance-interoperability-profile-1_0.html",
     },
+    SpecDoc {
+        id: "TRQP-2.0",
+        title: "Trust Registry Query Protocol v2 (Trust over IP)",
+        url: "https://trustoverip.github.io/tswg-trust-registry-protocol/",
+    },
+    SpecDoc { id: "RFC7807", title: "Problem Details for HTTP APIs", url: "https://www.rfc-editor.org/rfc/rfc7807" },
 ];
 
 pub fn find(id: &str) -> Option<&'static SpecDoc> {

@@ -8,6 +8,7 @@ pub mod oid4vci;
 pub mod sd_jwt_vc;
 pub mod sdjwt;
 pub mod seed;
+pub mod time;
 
 /// Current time as seconds since the Unix epoch.
 pub fn now_epoch() -> i64 {

@@ -3,5 +3,7 @@
 //! that every test case can fail.
 
 pub mod issuer;
+pub mod mutant;
+pub mod registry;
 pub mod server;
 pub mod tls;

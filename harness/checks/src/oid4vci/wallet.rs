@@ -208,6 +208,7 @@ impl Wallet {
                 };
                 Ok(Offer { object, tx_code: None })
             }
+            Trigger::None => Err(Outcome::error("the manifest gives no [trigger] to obtain a credential offer")),
             Trigger::Manual { .. } => Err(Outcome::skip(
                 "manual trigger: this case needs a fresh credential offer per run, which needs the control API",
             )),

@@ -1,32 +1,8 @@
 //! Mutants of the reference issuer: each is the reference with exactly one fault. Suites name the
 //! mutants that must fail each case (`caught_by`); `dialtone selftest` proves they do.
 
-macro_rules! faults {
-    ($($variant:ident => $name:literal : $doc:literal,)*) => {
-        /// One deliberate fault of the reference issuer.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Fault { $($variant,)* }
-
-        impl Fault {
-            pub const ALL: &'static [Fault] = &[$(Fault::$variant,)*];
-
-            /// The mutant's name as suites write it (`issuer.<name>`).
-            pub fn name(self) -> &'static str {
-                match self { $(Fault::$variant => concat!("issuer.", $name),)* }
-            }
-
-            pub fn description(self) -> &'static str {
-                match self { $(Fault::$variant => $doc,)* }
-            }
-
-            pub fn from_name(name: &str) -> Option<Fault> {
-                Self::ALL.iter().copied().find(|f| f.name() == name)
-            }
-        }
-    };
-}
-
-faults! {
+crate::mutant::faults! {
+    Fault, "issuer.",
     MetadataWrongContentType => "metadata_wrong_content_type": "serves issuer metadata as text/plain",
     MetadataIssuerTrailingSlash => "metadata_issuer_trailing_slash": "credential_issuer in metadata has a trailing slash the identifier lacks",
     MetadataMissingCredentialEndpoint => "metadata_missing_credential_endpoint": "metadata omits credential_endpoint",
@@ -69,20 +45,4 @@ faults! {
     SdJwtClaimInClear => "sdjwt_claim_in_clear": "a claim that must be selectively disclosable is in clear",
     SdJwtVctDisclosable => "sdjwt_vct_disclosable": "makes vct selectively disclosable",
     SdJwtShortSalt => "sdjwt_short_salt": "uses 4-byte salts",
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_unique_and_round_trip() {
-        let mut names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), Fault::ALL.len());
-        for f in Fault::ALL {
-            assert_eq!(Fault::from_name(f.name()), Some(*f));
-        }
-    }
 }
