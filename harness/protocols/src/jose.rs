@@ -9,7 +9,7 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum JoseError {
     #[error("not a compact JWS: expected three '.'-separated segments, found {0}")]
     Segments(usize),

@@ -3,11 +3,14 @@
 //! panicking, and bounded recursion comes from `serde_json`'s own depth limit.
 
 pub mod b64;
+pub mod dcql;
 pub mod jose;
 pub mod oid4vci;
+pub mod oid4vp;
 pub mod sd_jwt_vc;
 pub mod sdjwt;
 pub mod seed;
+pub mod status_list;
 pub mod time;
 
 /// Current time as seconds since the Unix epoch.

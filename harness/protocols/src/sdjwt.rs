@@ -437,6 +437,102 @@ pub fn serialize(issuer_jwt: &str, disclosures: &[Disclosure]) -> String {
     text
 }
 
+/// `typ` of a Key Binding JWT (RFC 9901 §4.3).
+pub const KB_TYP: &str = "kb+jwt";
+
+/// Holder side: a presentation of `issued` with only the Disclosures that `keep` selects, and (when
+/// `holder` is given) a Key Binding JWT over it (RFC 9901 §4.3, §7.2).
+pub fn present(
+    issued: &SdJwt,
+    keep: &dyn Fn(&Disclosure) -> bool,
+    holder: Option<(&crate::jose::EcKey, &str, &str, i64)>,
+) -> Result<String, SdJwtError> {
+    let selected: Vec<Disclosure> = issued.disclosures.iter().filter(|d| keep(d)).cloned().collect();
+    let sd_part = serialize(&issued.issuer_jwt_text, &selected);
+    match holder {
+        None => Ok(sd_part),
+        Some((key, nonce, aud, iat)) => {
+            let alg = issued.hash_alg()?;
+            let kb = key.sign_jws(
+                &json!({ "typ": KB_TYP }),
+                &json!({ "iat": iat, "aud": aud, "nonce": nonce, "sd_hash": sd_hash(&sd_part, alg) }),
+            );
+            Ok(format!("{sd_part}{kb}"))
+        }
+    }
+}
+
+/// The Disclosures a holder must send so that every claim at `paths` is disclosed: each claim's own
+/// Disclosure, the Disclosures of the objects that contain it, and those nested under it.
+pub fn disclosures_for(issued: &SdJwt, paths: &[Vec<String>]) -> Result<Vec<String>, SdJwtError> {
+    let processed = issued.process()?;
+    let alg = issued.hash_alg()?;
+    let mut digests = Vec::new();
+    for (path, digest) in &processed.disclosed {
+        let wanted = paths.iter().any(|p| {
+            let n = p.len().min(path.len());
+            p[..n] == path[..n]
+        });
+        if wanted {
+            digests.push(digest.clone());
+        }
+    }
+    Ok(issued
+        .disclosures
+        .iter()
+        .filter(|d| digests.contains(&alg.digest(&d.encoded)))
+        .map(|d| d.encoded.clone())
+        .collect())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KbError {
+    #[error("no key binding JWT (the presentation ends with '~')")]
+    Missing,
+    #[error("KB-JWT typ is {0:?}, not \"kb+jwt\"")]
+    Typ(Option<String>),
+    #[error("the SD-JWT has no cnf.jwk to verify the KB-JWT with")]
+    NoHolderKey,
+    #[error("KB-JWT signature: {0}")]
+    Signature(JoseError),
+    #[error("KB-JWT nonce {0:?} is not the request's")]
+    Nonce(Option<String>),
+    #[error("KB-JWT aud {0:?} is not the verifier's client_id")]
+    Audience(Option<String>),
+    #[error("KB-JWT iat {iat:?} is not within {window} s of now ({now})")]
+    Iat { iat: Option<i64>, now: i64, window: i64 },
+    #[error("sd_hash {observed:?} does not match the presented SD-JWT ({expected})")]
+    SdHash { observed: Option<String>, expected: String },
+}
+
+/// Verifier side: RFC 9901 §7.3 step 5 for a presentation that must carry key binding.
+pub fn verify_key_binding(sd: &SdJwt, nonce: &str, aud: &str, now: i64, window: i64) -> Result<(), KbError> {
+    let kb = sd.kb_jwt.as_ref().ok_or(KbError::Missing)?;
+    if kb.typ() != Some(KB_TYP) {
+        return Err(KbError::Typ(kb.typ().map(str::to_string)));
+    }
+    let jwk = sd.issuer_jwt.payload.get("cnf").and_then(|c| c.get("jwk")).ok_or(KbError::NoHolderKey)?;
+    let key = crate::jose::verifying_key_from_jwk(jwk).map_err(KbError::Signature)?;
+    kb.verify_es256(&key).map_err(KbError::Signature)?;
+    let text = |name: &str| kb.payload.get(name).and_then(Value::as_str).map(str::to_string);
+    if text("nonce").as_deref() != Some(nonce) {
+        return Err(KbError::Nonce(text("nonce")));
+    }
+    if text("aud").as_deref() != Some(aud) {
+        return Err(KbError::Audience(text("aud")));
+    }
+    let iat = kb.payload.get("iat").and_then(Value::as_i64);
+    if !iat.is_some_and(|t| (t - now).abs() <= window) {
+        return Err(KbError::Iat { iat, now, window });
+    }
+    let alg = sd.hash_alg().unwrap_or(HashAlg::Sha256);
+    let expected = sd_hash(&sd.sd_jwt_text, alg);
+    if text("sd_hash").as_deref() != Some(expected.as_str()) {
+        return Err(KbError::SdHash { observed: text("sd_hash"), expected });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,3 +99,46 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn dcql_and_status_list_parsers_never_panic(value in json_value(), bits in any::<u8>(), lst in ".*") {
+        let _ = dialtone_protocols::dcql::parse(&value);
+        let _ = dialtone_protocols::dcql::parse(&json!({"credentials": [value.clone()]}));
+        let _ = dialtone_protocols::status_list::StatusList::from_json(&value);
+        let _ = dialtone_protocols::status_list::StatusList::from_json(&json!({"bits": bits, "lst": lst}));
+        if let Some(o) = value.as_object() { let _ = dialtone_protocols::status_list::StatusReference::from_claims(o); }
+    }
+
+    #[test]
+    fn presentations_verify_only_as_made(claims in prop::collection::btree_map("[a-z]{1,8}", json_value(), 1..6), seed in any::<u64>()) {
+        use dialtone_protocols::sdjwt::{present, verify_key_binding, disclosures_for};
+        let claims: Map<String, Value> = claims.into_iter().filter(|(k, _)| k != "_sd").collect();
+        let entropy = Entropy::seeded(seed);
+        let (issuer, holder) = (EcKey::generate(&entropy), EcKey::generate(&entropy));
+        let mut full = claims.clone();
+        full.insert("cnf".into(), json!({"jwk": holder.public_jwk()}));
+        let paths: Vec<Vec<String>> = claims.keys().map(|k| vec![k.clone()]).collect();
+        let concealed = conceal(&full, &ConcealRules { paths: paths.clone(), decoys_per_object: 1, salt_bytes: 16 }, HashAlg::Sha256, &entropy);
+        let jwt = issuer.sign_jws(&json!({"typ": "dc+sd-jwt"}), &Value::Object(concealed.payload));
+        let issued = SdJwt::parse(&serialize(&jwt, &concealed.disclosures)).unwrap();
+        let first = vec![paths[0].clone()];
+        let keep = disclosures_for(&issued, &first).unwrap();
+        let text = present(&issued, &|d| keep.contains(&d.encoded), Some((&holder, "n-1", "x509_san_dns:v.example", 1000))).unwrap();
+        let presented = SdJwt::parse(&text).unwrap();
+        prop_assert!(verify_key_binding(&presented, "n-1", "x509_san_dns:v.example", 1000, 60).is_ok());
+        let processed = presented.process().unwrap();
+        prop_assert!(processed.claims.contains_key(&paths[0][0]));
+        prop_assert_eq!(processed.claims.len(), 2); // the disclosed claim and cnf
+        // A presentation with one more disclosure than the KB-JWT covers fails sd_hash.
+        if issued.disclosures.len() > 1 {
+            let extra = issued.disclosures.iter().find(|d| !keep.contains(&d.encoded)).unwrap();
+            let (sd_part, kb) = text.rsplit_once('~').unwrap();
+            let tampered = format!("{sd_part}~{}~{kb}", extra.encoded);
+            let tampered = SdJwt::parse(&tampered).unwrap();
+            prop_assert!(verify_key_binding(&tampered, "n-1", "x509_san_dns:v.example", 1000, 60).is_err());
+        }
+    }
+}

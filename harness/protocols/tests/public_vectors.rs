@@ -83,3 +83,15 @@ fn openid4vci_credential_response_example_is_a_valid_sd_jwt_vc() {
     // The raw issuer JWT is a compact JWS on its own as well.
     assert!(CompactJws::parse(&sd.issuer_jwt_text).is_ok());
 }
+
+#[test]
+fn verify_key_binding_accepts_the_specifications_presentation_and_only_in_its_context() {
+    use dialtone_protocols::sdjwt::{KbError, verify_key_binding};
+    let presentation = without_whitespace(&shared("openid4vp-1.0/1.0/examples/sd_jwt_vcld/01/sd_jwt_presentation.txt"));
+    let sd = SdJwt::parse(&presentation).unwrap();
+    let (nonce, aud, iat) = ("1234567890", "https://verifier.example.org", 1_744_743_394);
+    verify_key_binding(&sd, nonce, aud, iat, 60).expect("the example's KB-JWT");
+    assert!(matches!(verify_key_binding(&sd, "other", aud, iat, 60), Err(KbError::Nonce(_))));
+    assert!(matches!(verify_key_binding(&sd, nonce, "https://evil.example", iat, 60), Err(KbError::Audience(_))));
+    assert!(matches!(verify_key_binding(&sd, nonce, aud, iat + 3600, 60), Err(KbError::Iat { .. })));
+}

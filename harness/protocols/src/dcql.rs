@@ -1,0 +1,151 @@
+//! Digital Credentials Query Language (OpenID4VP 1.0 §6): the subset dialtone's roles speak —
+//! credential queries with `id`, `format`, `meta.vct_values`, `claims` with claims path pointers
+//! (§7) — plus validation of the query's shape and matching of a processed credential.
+
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CredentialQuery {
+    pub id: String,
+    pub format: String,
+    pub vct_values: Option<Vec<String>>,
+    /// Claims path pointers; `None` elements select all array elements.
+    pub claims: Vec<Vec<PathElement>>,
+    pub multiple: bool,
+    pub require_holder_binding: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathElement {
+    Key(String),
+    Index(u64),
+    All,
+}
+
+/// Parses and validates a DCQL query object; the error says what is malformed.
+pub fn parse(query: &Value) -> Result<Vec<CredentialQuery>, String> {
+    let credentials = query
+        .get("credentials")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty())
+        .ok_or("credentials must be a non-empty array (§6)")?;
+    let mut out = Vec::new();
+    for (i, c) in credentials.iter().enumerate() {
+        let obj = c.as_object().ok_or(format!("credentials[{i}] is not an object"))?;
+        let id = obj.get("id").and_then(Value::as_str).ok_or(format!("credentials[{i}].id is not a string"))?;
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return Err(format!("credentials[{i}].id {id:?} must be non-empty alphanumeric, '_' or '-' (§6.1)"));
+        }
+        if out.iter().any(|q: &CredentialQuery| q.id == id) {
+            return Err(format!("credential query id {id:?} is not unique (§6.1)"));
+        }
+        let format =
+            obj.get("format").and_then(Value::as_str).ok_or(format!("credentials[{i}].format is not a string"))?;
+        let vct_values = match obj.get("meta").and_then(|m| m.get("vct_values")) {
+            None => None,
+            Some(Value::Array(a)) if !a.is_empty() && a.iter().all(Value::is_string) => {
+                Some(a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            }
+            Some(_) => return Err(format!("credentials[{i}].meta.vct_values must be a non-empty array of strings")),
+        };
+        let mut claims = Vec::new();
+        if let Some(list) = obj.get("claims") {
+            let list = list
+                .as_array()
+                .filter(|a| !a.is_empty())
+                .ok_or(format!("credentials[{i}].claims must be a non-empty array"))?;
+            for (j, claim) in list.iter().enumerate() {
+                let path = claim.get("path").and_then(Value::as_array).filter(|p| !p.is_empty());
+                let path = path.ok_or(format!("credentials[{i}].claims[{j}].path must be a non-empty array (§7)"))?;
+                let mut elements = Vec::new();
+                for e in path {
+                    elements.push(match e {
+                        Value::String(s) => PathElement::Key(s.clone()),
+                        Value::Number(n) if n.as_u64().is_some() => PathElement::Index(n.as_u64().unwrap_or_default()),
+                        Value::Null => PathElement::All,
+                        other => {
+                            return Err(format!(
+                                "credentials[{i}].claims[{j}].path holds {other}, not a string, index or null"
+                            ));
+                        }
+                    });
+                }
+                claims.push(elements);
+            }
+        }
+        out.push(CredentialQuery {
+            id: id.to_string(),
+            format: format.to_string(),
+            vct_values,
+            claims,
+            multiple: obj.get("multiple").and_then(Value::as_bool).unwrap_or(false),
+            require_holder_binding: obj
+                .get("require_cryptographic_holder_binding")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+        });
+    }
+    Ok(out)
+}
+
+impl CredentialQuery {
+    /// The claim paths as plain key paths (array selectors become their string form).
+    pub fn key_paths(&self) -> Vec<Vec<String>> {
+        self.claims
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|e| match e {
+                        PathElement::Key(k) => k.clone(),
+                        PathElement::Index(i) => i.to_string(),
+                        PathElement::All => "*".to_string(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Whether a processed SD-JWT VC (its claims) satisfies this query: the vct and every claim path.
+    pub fn matches(&self, claims: &Map<String, Value>) -> bool {
+        let vct_ok = match &self.vct_values {
+            None => true,
+            Some(values) => claims.get("vct").and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x == v)),
+        };
+        vct_ok && self.claims.iter().all(|p| select(&Value::Object(claims.clone()), p))
+    }
+}
+
+/// Whether a claims path pointer selects at least one element (§7.1.1).
+pub fn select(root: &Value, path: &[PathElement]) -> bool {
+    let Some((first, rest)) = path.split_first() else { return true };
+    match (first, root) {
+        (PathElement::Key(k), Value::Object(o)) => o.get(k).is_some_and(|v| select(v, rest)),
+        (PathElement::Index(i), Value::Array(a)) => a.get(*i as usize).is_some_and(|v| select(v, rest)),
+        (PathElement::All, Value::Array(a)) => a.iter().any(|v| select(v, rest)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_specifications_shape_is_accepted_and_bad_ones_are_named() {
+        let q = json!({"credentials": [{"id": "pid", "format": "dc+sd-jwt", "meta": {"vct_values": ["urn:x"]},
+            "claims": [{"path": ["given_name"]}, {"path": ["address", "locality"]}, {"path": ["nationalities", null]}]}]});
+        let parsed = parse(&q).unwrap();
+        assert_eq!(parsed[0].claims.len(), 3);
+        assert!(parse(&json!({"credentials": []})).is_err());
+        assert!(parse(&json!({"credentials": [{"id": "a b", "format": "x"}]})).unwrap_err().contains("alphanumeric"));
+        let dup = json!({"credentials": [{"id": "a", "format": "x"}, {"id": "a", "format": "x"}]});
+        assert!(parse(&dup).unwrap_err().contains("unique"));
+        let claims =
+            json!({"vct": "urn:x", "given_name": "A", "address": {"locality": "Iqaluit"}, "nationalities": ["CA"]});
+        assert!(parsed[0].matches(claims.as_object().unwrap()));
+        let mut other = claims.clone();
+        other["vct"] = json!("urn:y");
+        assert!(!parsed[0].matches(other.as_object().unwrap()));
+    }
+}
