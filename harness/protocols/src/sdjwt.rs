@@ -522,7 +522,7 @@ pub fn verify_key_binding(sd: &SdJwt, nonce: &str, aud: &str, now: i64, window: 
         return Err(KbError::Audience(text("aud")));
     }
     let iat = kb.payload.get("iat").and_then(Value::as_i64);
-    if !iat.is_some_and(|t| (t - now).abs() <= window) {
+    if iat.is_none_or(|t| (t - now).abs() > window) {
         return Err(KbError::Iat { iat, now, window });
     }
     let alg = sd.hash_alg().unwrap_or(HashAlg::Sha256);
