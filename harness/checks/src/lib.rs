@@ -8,6 +8,7 @@ pub mod trqp;
 
 use dialtone_engine::check::{CheckDef, CheckFuture};
 use oid4vci::issuer_issued::{Rule, judge};
+use oid4vci::issuer_status as status;
 use oid4vci::{issuer_credential as cred, issuer_metadata as meta, issuer_nonce as nonce, issuer_token as token};
 use trqp::registry as reg;
 
@@ -69,6 +70,10 @@ pub static CHECKS: &[CheckDef] = &[
     check!("sd_jwt_vc.issued.sd_claims_not_in_clear", rule SdClaimsNotInClear),
     check!("sd_jwt_vc.issued.registered_claims_in_clear", rule RegisteredClaimsNotDisclosable),
     check!("sd_jwt_vc.issued.salt_entropy", rule SaltEntropy),
+    check!("token_status_list.issued.reference", status::reference),
+    check!("token_status_list.issuer.list_valid", status::list_valid),
+    check!("token_status_list.issuer.revocation", status::revocation),
+    check!("token_status_list.issuer.suspension", status::suspension),
     check!("trqp.registry.authorized", reg::authorized),
     check!("trqp.registry.unauthorized", reg::unauthorized),
     check!("trqp.registry.outside_validity", reg::outside_validity),

@@ -32,7 +32,7 @@ kind = "control"
 url = "{base}/control"
 [conformance]
 formats = ["dc+sd-jwt"]
-features = ["pre-authorized_code", "tx_code", "nonce_endpoint", "c_nonce_single_use"]
+features = ["pre-authorized_code", "tx_code", "nonce_endpoint", "c_nonce_single_use", "status_list"]
 [limits]
 request_timeout_ms = {timeout_ms}
 max_body_bytes = 65536

@@ -142,6 +142,41 @@ impl StatusReference {
     }
 }
 
+/// Validates a Status List Token in JWT form against the issuer's JWK Set and the Referenced
+/// Token's `uri` (§5.1, §8.3 steps 3–4), returning the list.
+pub fn verify_token(token: &str, jwks: &Value, expected_sub: &str, now: i64) -> Result<StatusList, StatusListError> {
+    let jws = crate::jose::CompactJws::parse(token).map_err(|e| StatusListError::Shape(format!("not a JWS: {e}")))?;
+    if jws.typ() != Some(TYP) {
+        return Err(StatusListError::Shape(format!("typ {:?}, not {TYP:?}", jws.typ())));
+    }
+    let kid = jws.header.get("kid").and_then(Value::as_str);
+    let keys = jwks.get("keys").and_then(Value::as_array).cloned().unwrap_or_default();
+    let verified = keys
+        .iter()
+        .filter(|k| kid.is_none() || k.get("kid").and_then(Value::as_str) == kid)
+        .filter_map(|k| crate::jose::verifying_key_from_jwk(k).ok())
+        .any(|k| jws.verify_es256(&k).is_ok());
+    if !verified {
+        return Err(StatusListError::Shape("signature does not verify with the issuer's keys".into()));
+    }
+    match jws.payload.get("sub").and_then(Value::as_str) {
+        Some(sub) if sub == expected_sub => {}
+        other => {
+            return Err(StatusListError::Shape(format!("sub {other:?} is not the status list URI {expected_sub:?}")));
+        }
+    }
+    if !jws.payload.get("iat").is_some_and(Value::is_i64) {
+        return Err(StatusListError::Shape("iat is missing".into()));
+    }
+    if let Some(exp) = jws.payload.get("exp") {
+        if !exp.as_i64().is_some_and(|e| e > now) {
+            return Err(StatusListError::Shape(format!("the token expired (exp {exp})")));
+        }
+    }
+    let list = jws.payload.get("status_list").ok_or_else(|| StatusListError::Shape("no status_list claim".into()))?;
+    StatusList::from_json(list)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

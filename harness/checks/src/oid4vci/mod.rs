@@ -4,5 +4,6 @@ pub mod issuer_credential;
 pub mod issuer_issued;
 pub mod issuer_metadata;
 pub mod issuer_nonce;
+pub mod issuer_status;
 pub mod issuer_token;
 pub mod wallet;

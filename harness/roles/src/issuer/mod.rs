@@ -1,8 +1,10 @@
 //! The reference OpenID4VCI 1.0 issuer (pre-authorized code flow, SD-JWT VC) and its mutants.
 
+pub mod minter;
 pub mod mutants;
 pub mod reference;
 pub mod state;
 
+pub use minter::{MintSpec, Minter};
 pub use mutants::Fault;
-pub use reference::{IssuerConfig, start};
+pub use reference::{IssuerConfig, start, start_with_minter};

@@ -45,4 +45,8 @@ crate::mutant::faults! {
     SdJwtClaimInClear => "sdjwt_claim_in_clear": "a claim that must be selectively disclosable is in clear",
     SdJwtVctDisclosable => "sdjwt_vct_disclosable": "makes vct selectively disclosable",
     SdJwtShortSalt => "sdjwt_short_salt": "uses 4-byte salts",
+    StatusMissing => "status_missing": "issues credentials without a status claim",
+    StatusListWrongTyp => "status_list_wrong_typ": "serves its status list token with typ JWT",
+    StatusListSubMismatch => "status_list_sub_mismatch": "the status list token's sub is not its URI",
+    RevocationIgnored => "revocation_ignored": "accepts revocation and suspension requests but never changes the list",
 }

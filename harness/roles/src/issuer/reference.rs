@@ -5,6 +5,7 @@
 //! Fault hooks (`self.faulty(Fault::…)`) are the only difference between the reference and its
 //! mutants; each is one deliberate deviation from the specification.
 
+use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
 use super::mutants::Fault;
 use super::state::*;
 use crate::server::RunningServer;
@@ -14,21 +15,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use dialtone_protocols::jose::{CompactJws, EcKey, is_asymmetric_alg, verifying_key_from_jwk};
+use dialtone_protocols::jose::{CompactJws, is_asymmetric_alg, verifying_key_from_jwk};
 use dialtone_protocols::now_epoch;
 use dialtone_protocols::oid4vci::{self, credential_error as ce, token_error as te};
 use dialtone_protocols::sd_jwt_vc;
-use dialtone_protocols::sdjwt::{self, ConcealRules, HashAlg};
 use dialtone_protocols::seed::Entropy;
+use dialtone_protocols::status_list;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 pub const CONFIG_VERIFIED_PERSON: &str = "VerifiedPerson_dc_sd_jwt";
-pub const VCT_VERIFIED_PERSON: &str = "urn:dialtone:vct:verified-person:1";
-pub const ISSUER_KID: &str = "dialtone-reference-issuer-1";
-/// Claims the reference makes selectively disclosable (its conformance statement says so too).
-pub const SD_CLAIMS: &[&str] = &["given_name", "family_name", "birthdate", "address", "email"];
-
 #[derive(Debug, Clone, Default)]
 pub struct IssuerConfig {
     pub fault: Option<Fault>,
@@ -39,8 +35,7 @@ pub struct Issuer {
     config: IssuerConfig,
     /// The Credential Issuer Identifier, exactly as published (no trailing slash).
     identifier: String,
-    key: EcKey,
-    unlisted_key: EcKey,
+    minter: Arc<Minter>,
     entropy: Entropy,
     state: IssuerState,
 }
@@ -55,14 +50,38 @@ pub async fn start(
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let identifier = format!("{scheme}://{}", listener.local_addr()?);
-    let entropy = Entropy::new(config.seed).derive("reference-issuer");
-    let key = EcKey::generate(&entropy);
-    let unlisted_key = EcKey::generate(&entropy);
-    let issuer = Arc::new(Issuer { config, identifier, key, unlisted_key, entropy, state: IssuerState::default() });
-    match tls {
-        Some(tls) => RunningServer::serve_tls(listener, tls, router(issuer)),
-        None => RunningServer::serve(listener, router(issuer)),
-    }
+    let (server, _) = serve(listener, identifier, config, tls)?;
+    Ok(server)
+}
+
+/// Like [`start`], and also hands back the issuer's [`Minter`]: the harness uses it as the issuer
+/// counterpart of a verifier under test, minting credentials (faulty ones too) with the published keys.
+pub async fn start_with_minter(
+    config: IssuerConfig,
+    port: u16,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> std::io::Result<(RunningServer, Arc<Minter>)> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let identifier = format!("{scheme}://{}", listener.local_addr()?);
+    serve(listener, identifier, config, tls)
+}
+
+fn serve(
+    listener: tokio::net::TcpListener,
+    identifier: String,
+    config: IssuerConfig,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> std::io::Result<(RunningServer, Arc<Minter>)> {
+    let entropy = Entropy::new(config.seed).derive(&format!("reference-issuer {identifier}"));
+    let minter = Arc::new(Minter::new(identifier.clone(), entropy.derive("minter")));
+    let issuer =
+        Arc::new(Issuer { config, identifier, minter: minter.clone(), entropy, state: IssuerState::default() });
+    let server = match tls {
+        Some(tls) => RunningServer::serve_tls(listener, tls, router(issuer))?,
+        None => RunningServer::serve(listener, router(issuer))?,
+    };
+    Ok((server, minter))
 }
 
 fn router(issuer: Arc<Issuer>) -> Router {
@@ -73,7 +92,9 @@ fn router(issuer: Arc<Issuer>) -> Router {
         .route("/token", post(token))
         .route("/nonce", post(nonce))
         .route("/credential", post(credential))
+        .route(STATUS_LIST_PATH, get(status_list_token))
         .route("/control/offers", post(control_offer))
+        .route("/control/status", post(control_status))
         .route("/control/health", get(|| async { Json(json!({"status": "ok"})) }))
         .with_state(issuer)
 }
@@ -187,15 +208,47 @@ async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Res
 }
 
 async fn jwt_vc_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
-    let mut jwk = issuer.key.public_jwk();
-    jwk["kid"] = json!(ISSUER_KID);
-    jwk["use"] = json!("sig");
-    jwk["alg"] = json!("ES256");
     Json(json!({
         "issuer": issuer.published_identifier(Fault::JwtVcIssuerWrongIssuer),
-        "jwks": {"keys": [jwk]},
+        "jwks": issuer.minter.jwks(),
     }))
     .into_response()
+}
+
+/// The Status List Token (Token Status List §5.1, §8.2).
+async fn status_list_token(State(issuer): State<Arc<Issuer>>) -> Response {
+    let typ = if issuer.faulty(Fault::StatusListWrongTyp) { "JWT" } else { status_list::TYP };
+    let sub = if issuer.faulty(Fault::StatusListSubMismatch) {
+        format!("{}/status/2", issuer.identifier)
+    } else {
+        issuer.minter.status_uri()
+    };
+    let token = issuer.minter.status_list_token(typ, &sub);
+    (StatusCode::OK, [(header::CONTENT_TYPE, status_list::MEDIA_TYPE)], token).into_response()
+}
+
+/// Control API: set the status of an issued credential's entry (revoke, suspend, reinstate).
+async fn control_status(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let idx = request.get("idx").and_then(Value::as_u64);
+    let status = match request.get("status").and_then(Value::as_str) {
+        Some("valid") => Some(status_list::VALID),
+        Some("revoked") | Some("invalid") => Some(status_list::INVALID),
+        Some("suspended") => Some(status_list::SUSPENDED),
+        _ => None,
+    };
+    let (Some(idx), Some(status)) = (idx, status) else {
+        return json_status(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "invalid_request", "error_description": "idx and status (valid, revoked, suspended) are required"}),
+        );
+    };
+    if !issuer.faulty(Fault::RevocationIgnored)
+        && let Err(e) = issuer.minter.set_status(idx, status)
+    {
+        return json_status(StatusCode::BAD_REQUEST, json!({"error": "invalid_request", "error_description": e}));
+    }
+    Json(json!({"idx": idx, "status": status})).into_response()
 }
 
 async fn control_offer(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
@@ -524,64 +577,40 @@ fn check_proofs(issuer: &Issuer, proofs: &Value) -> Result<Value, (&'static str,
     Ok(jwk)
 }
 
-/// The subject the reference issues for; names as people write them.
-fn subject_claims() -> Map<String, Value> {
-    let claims = json!({
-        "given_name": "ᓄᓇᕗᑦ Élodie",
-        "family_name": "Kʼómoks-Tremblay",
-        "birthdate": "1990-07-01",
-        "email": "elodie@example.ca",
-        "address": {"locality": "Iqaluit", "region": "NU", "country": "CA"},
-    });
-    claims.as_object().cloned().unwrap_or_default()
-}
-
 fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {
+    let minter = &issuer.minter;
+    let mut spec = minter.spec(holder_jwk);
     let now = now_epoch();
-    let mut claims = Map::new();
-    claims.insert("iss".into(), json!(issuer.published_identifier(Fault::SdJwtIssTrailingSlash)));
-    let vct =
-        if issuer.faulty(Fault::SdJwtWrongVct) { "urn:dialtone:vct:verified-persn:1" } else { VCT_VERIFIED_PERSON };
-    claims.insert("vct".into(), json!(vct));
-    let (iat, exp) =
-        if issuer.faulty(Fault::SdJwtExpired) { (now - 86_400 * 30, now - 86_400) } else { (now, now + 86_400 * 365) };
-    claims.insert("iat".into(), json!(iat));
-    claims.insert("nbf".into(), json!(iat));
-    if !issuer.faulty(Fault::SdJwtNoExp) {
-        claims.insert("exp".into(), json!(exp));
+    spec.iss = issuer.published_identifier(Fault::SdJwtIssTrailingSlash);
+    if issuer.faulty(Fault::SdJwtWrongVct) {
+        spec.vct = "urn:dialtone:vct:verified-persn:1".into();
     }
-    if let Some(jwk) = holder_jwk {
-        let jwk = if issuer.faulty(Fault::SdJwtCnfOtherKey) { issuer.unlisted_key.public_jwk() } else { jwk };
-        claims.insert("cnf".into(), json!({"jwk": jwk}));
+    if issuer.faulty(Fault::SdJwtExpired) {
+        (spec.iat, spec.nbf, spec.exp) = (now - 86_400 * 30, Some(now - 86_400 * 30), Some(now - 86_400));
     }
-    claims.extend(subject_claims());
-    let mut paths: Vec<Vec<String>> = SD_CLAIMS
-        .iter()
-        .filter(|c| !(issuer.faulty(Fault::SdJwtClaimInClear) && **c == "given_name"))
-        .map(|c| vec![c.to_string()])
-        .collect();
-    paths.push(vec!["address".into(), "locality".into()]);
+    if issuer.faulty(Fault::SdJwtNoExp) {
+        spec.exp = None;
+    }
+    if issuer.faulty(Fault::SdJwtCnfOtherKey) && spec.holder_jwk.is_some() {
+        spec.holder_jwk = Some(minter.unlisted_key().public_jwk());
+    }
+    if issuer.faulty(Fault::SdJwtClaimInClear) {
+        spec.sd_paths.retain(|p| p != &["given_name"]);
+    }
     if issuer.faulty(Fault::SdJwtVctDisclosable) {
-        paths.push(vec!["vct".into()]);
+        spec.sd_paths.push(vec!["vct".into()]);
     }
-    let rules = ConcealRules {
-        paths,
-        decoys_per_object: 2,
-        salt_bytes: if issuer.faulty(Fault::SdJwtShortSalt) { 4 } else { 16 },
-    };
-    let mut concealed = sdjwt::conceal(&claims, &rules, HashAlg::Sha256, &issuer.entropy);
-    if issuer.faulty(Fault::SdJwtDigestOff)
-        && let Some(Value::Array(digests)) = concealed.payload.get_mut("_sd")
-        && let Some(Value::String(first)) = digests.first_mut()
-    {
-        *first = HashAlg::Sha256.digest(first);
+    if issuer.faulty(Fault::SdJwtShortSalt) {
+        spec.salt_bytes = 4;
     }
-    let typ = if issuer.faulty(Fault::SdJwtLegacyTyp) { sd_jwt_vc::LEGACY_TYP } else { sd_jwt_vc::TYP };
-    let key = if issuer.faulty(Fault::SdJwtSignedByUnlistedKey) { &issuer.unlisted_key } else { &issuer.key };
-    let jwt = key.sign_jws(&json!({"typ": typ, "kid": ISSUER_KID}), &Value::Object(concealed.payload));
-    let mut text = sdjwt::serialize(&jwt, &concealed.disclosures);
-    if issuer.faulty(Fault::SdJwtNoTrailingTilde) {
-        text.pop();
+    if issuer.faulty(Fault::StatusMissing) {
+        spec.status = None;
     }
-    text
+    spec.digest_off = issuer.faulty(Fault::SdJwtDigestOff);
+    spec.sign_with_unlisted_key = issuer.faulty(Fault::SdJwtSignedByUnlistedKey);
+    spec.drop_trailing_tilde = issuer.faulty(Fault::SdJwtNoTrailingTilde);
+    if issuer.faulty(Fault::SdJwtLegacyTyp) {
+        spec.typ = sd_jwt_vc::LEGACY_TYP.into();
+    }
+    minter.mint(&spec)
 }

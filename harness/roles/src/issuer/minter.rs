@@ -1,0 +1,175 @@
+//! The issuing core of the reference issuer: its keys, its status list, and minting SD-JWT VCs from
+//! a [`MintSpec`]. The reference issuer mints correct credentials; the harness, as the issuer
+//! counterpart of a verifier under test, mints deliberately faulty ones with the same keys.
+
+use dialtone_protocols::jose::EcKey;
+use dialtone_protocols::sd_jwt_vc;
+use dialtone_protocols::sdjwt::{self, ConcealRules, HashAlg};
+use dialtone_protocols::seed::Entropy;
+use dialtone_protocols::status_list::{self, StatusList, StatusReference};
+use serde_json::{Map, Value, json};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub const ISSUER_KID: &str = "dialtone-reference-issuer-1";
+pub const VCT_VERIFIED_PERSON: &str = "urn:dialtone:vct:verified-person:1";
+/// Claims the reference makes selectively disclosable (its conformance statement says so too).
+pub const SD_CLAIMS: &[&str] = &["given_name", "family_name", "birthdate", "address", "email"];
+/// Entries in the reference issuer's status list (2 bits each: valid, invalid, suspended).
+pub const STATUS_LIST_SIZE: usize = 4096;
+pub const STATUS_LIST_PATH: &str = "/status/1";
+
+/// Everything about one credential to mint; [`Minter::spec`] gives a correct one.
+#[derive(Debug, Clone)]
+pub struct MintSpec {
+    pub iss: String,
+    pub vct: String,
+    pub iat: i64,
+    pub nbf: Option<i64>,
+    pub exp: Option<i64>,
+    pub holder_jwk: Option<Value>,
+    pub subject: Map<String, Value>,
+    pub sd_paths: Vec<Vec<String>>,
+    pub salt_bytes: usize,
+    pub typ: String,
+    pub sign_with_unlisted_key: bool,
+    /// Replace the first top-level `_sd` digest with a digest of itself (a mismatch).
+    pub digest_off: bool,
+    /// Give the credential a status list entry with this initial status; `None`: no `status` claim.
+    pub status: Option<u8>,
+    pub drop_trailing_tilde: bool,
+}
+
+/// The subject the reference issues for; names as people write them (syllabics, combining
+/// diacritics, the modifier-letter apostrophe).
+pub fn subject_claims() -> Map<String, Value> {
+    json!({
+        "given_name": "ᓄᓇᕗᑦ Élodie",
+        "family_name": "Kʼómoks-Tremblay",
+        "birthdate": "1990-07-01",
+        "email": "elodie@example.ca",
+        "address": {"locality": "Iqaluit", "region": "NU", "country": "CA"},
+    })
+    .as_object()
+    .cloned()
+    .unwrap_or_default()
+}
+
+pub struct Minter {
+    pub identifier: String,
+    key: EcKey,
+    unlisted_key: EcKey,
+    entropy: Entropy,
+    status: Mutex<StatusList>,
+    next_index: AtomicU64,
+}
+
+impl Minter {
+    pub fn new(identifier: String, entropy: Entropy) -> Self {
+        let key = EcKey::generate(&entropy);
+        let unlisted_key = EcKey::generate(&entropy);
+        let status = StatusList::new(2, STATUS_LIST_SIZE).unwrap_or(StatusList { bits: 2, bytes: Vec::new() });
+        Self { identifier, key, unlisted_key, entropy, status: Mutex::new(status), next_index: AtomicU64::new(0) }
+    }
+
+    pub fn entropy(&self) -> &Entropy {
+        &self.entropy
+    }
+
+    pub fn unlisted_key(&self) -> &EcKey {
+        &self.unlisted_key
+    }
+
+    pub fn status_uri(&self) -> String {
+        format!("{}{STATUS_LIST_PATH}", self.identifier)
+    }
+
+    /// The published JWK Set (JWT VC issuer metadata, SD-JWT VC §4.2).
+    pub fn jwks(&self) -> Value {
+        let mut jwk = self.key.public_jwk();
+        jwk["kid"] = json!(ISSUER_KID);
+        jwk["use"] = json!("sig");
+        jwk["alg"] = json!("ES256");
+        json!({ "keys": [jwk] })
+    }
+
+    /// A correct credential for `holder_jwk`, valid for a year, with a fresh status entry.
+    pub fn spec(&self, holder_jwk: Option<Value>) -> MintSpec {
+        let now = dialtone_protocols::now_epoch();
+        let mut sd_paths: Vec<Vec<String>> = SD_CLAIMS.iter().map(|c| vec![c.to_string()]).collect();
+        sd_paths.push(vec!["address".into(), "locality".into()]);
+        MintSpec {
+            iss: self.identifier.clone(),
+            vct: VCT_VERIFIED_PERSON.into(),
+            iat: now,
+            nbf: Some(now),
+            exp: Some(now + 86_400 * 365),
+            holder_jwk,
+            subject: subject_claims(),
+            sd_paths,
+            salt_bytes: 16,
+            typ: sd_jwt_vc::TYP.into(),
+            sign_with_unlisted_key: false,
+            digest_off: false,
+            status: Some(status_list::VALID),
+            drop_trailing_tilde: false,
+        }
+    }
+
+    /// Sets a status list entry (revocation, suspension, reinstatement).
+    pub fn set_status(&self, index: u64, status: u8) -> Result<(), String> {
+        let mut list = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        list.set(index, status).map_err(|e| e.to_string())
+    }
+
+    pub fn mint(&self, spec: &MintSpec) -> String {
+        let mut claims = Map::new();
+        claims.insert("iss".into(), json!(spec.iss));
+        claims.insert("vct".into(), json!(spec.vct));
+        claims.insert("iat".into(), json!(spec.iat));
+        if let Some(nbf) = spec.nbf {
+            claims.insert("nbf".into(), json!(nbf));
+        }
+        if let Some(exp) = spec.exp {
+            claims.insert("exp".into(), json!(exp));
+        }
+        if let Some(jwk) = &spec.holder_jwk {
+            claims.insert("cnf".into(), json!({ "jwk": jwk }));
+        }
+        if let Some(initial) = spec.status {
+            let index = self.next_index.fetch_add(1, Ordering::Relaxed) % STATUS_LIST_SIZE as u64;
+            let _ = self.set_status(index, initial);
+            claims.insert("status".into(), StatusReference { idx: index, uri: self.status_uri() }.claim());
+        }
+        claims.extend(spec.subject.clone());
+        let rules = ConcealRules { paths: spec.sd_paths.clone(), decoys_per_object: 2, salt_bytes: spec.salt_bytes };
+        let mut concealed = sdjwt::conceal(&claims, &rules, HashAlg::Sha256, &self.entropy);
+        if spec.digest_off {
+            // Alter the digest of a real disclosure (not a decoy), so exactly one disclosure is orphaned.
+            let real: Vec<String> = concealed.disclosures.iter().map(|d| HashAlg::Sha256.digest(&d.encoded)).collect();
+            if let Some(Value::Array(digests)) = concealed.payload.get_mut("_sd")
+                && let Some(Value::String(d)) =
+                    digests.iter_mut().find(|d| d.as_str().is_some_and(|d| real.iter().any(|r| r == d)))
+            {
+                *d = HashAlg::Sha256.digest(d);
+            }
+        }
+        let key = if spec.sign_with_unlisted_key { &self.unlisted_key } else { &self.key };
+        let jwt = key.sign_jws(&json!({ "typ": spec.typ, "kid": ISSUER_KID }), &Value::Object(concealed.payload));
+        let mut text = sdjwt::serialize(&jwt, &concealed.disclosures);
+        if spec.drop_trailing_tilde {
+            text.pop();
+        }
+        text
+    }
+
+    /// The Status List Token (JWT form, §5.1), signed with the issuer's key.
+    pub fn status_list_token(&self, typ: &str, sub: &str) -> String {
+        let list = self.status.lock().unwrap_or_else(|p| p.into_inner()).to_json();
+        let now = dialtone_protocols::now_epoch();
+        self.key.sign_jws(
+            &json!({ "typ": typ, "kid": ISSUER_KID }),
+            &json!({ "sub": sub, "iat": now, "exp": now + 600, "ttl": 300, "status_list": list }),
+        )
+    }
+}
