@@ -168,10 +168,10 @@ pub fn verify_token(token: &str, jwks: &Value, expected_sub: &str, now: i64) -> 
     if !jws.payload.get("iat").is_some_and(Value::is_i64) {
         return Err(StatusListError::Shape("iat is missing".into()));
     }
-    if let Some(exp) = jws.payload.get("exp") {
-        if !exp.as_i64().is_some_and(|e| e > now) {
-            return Err(StatusListError::Shape(format!("the token expired (exp {exp})")));
-        }
+    if let Some(exp) = jws.payload.get("exp")
+        && exp.as_i64().is_none_or(|e| e <= now)
+    {
+        return Err(StatusListError::Shape(format!("the token expired (exp {exp})")));
     }
     let list = jws.payload.get("status_list").ok_or_else(|| StatusListError::Shape("no status_list claim".into()))?;
     StatusList::from_json(list)
