@@ -2,14 +2,17 @@
 //! registry below maps suite names to them. Protocol checks live under their protocol
 //! (`oid4vci::…`); format rules shared by every role live under `formats::…`.
 
+pub mod counterparts;
 pub mod formats;
 pub mod oid4vci;
+pub mod oid4vp;
 pub mod trqp;
 
 use dialtone_engine::check::{CheckDef, CheckFuture};
 use oid4vci::issuer_issued::{Rule, judge};
 use oid4vci::issuer_status as status;
 use oid4vci::{issuer_credential as cred, issuer_metadata as meta, issuer_nonce as nonce, issuer_token as token};
+use oid4vp::{verifier_presentation as vpres, verifier_request as vreq};
 use trqp::registry as reg;
 
 macro_rules! check {
@@ -74,6 +77,33 @@ pub static CHECKS: &[CheckDef] = &[
     check!("token_status_list.issuer.list_valid", status::list_valid),
     check!("token_status_list.issuer.revocation", status::revocation),
     check!("token_status_list.issuer.suspension", status::suspension),
+    check!("oid4vp.verifier.request.signed", vreq::signed),
+    check!("oid4vp.verifier.request.typ", vreq::typ),
+    check!("oid4vp.verifier.request.x509_san_dns", vreq::x509_san_dns),
+    check!("oid4vp.verifier.request.client_id_consistent", vreq::client_id_consistent),
+    check!("oid4vp.verifier.request.response_uri_host", vreq::response_uri_host),
+    check!("oid4vp.verifier.request.nonce_present", vreq::nonce_present),
+    check!("oid4vp.verifier.request.nonce_entropy", vreq::nonce_entropy),
+    check!("oid4vp.verifier.request.dcql_well_formed", vreq::dcql_well_formed),
+    check!("oid4vp.verifier.presentation.valid_accepted", vpres::valid_accepted),
+    check!("oid4vp.verifier.presentation.tampered_disclosure", vpres::tampered_disclosure),
+    check!("oid4vp.verifier.presentation.foreign_disclosure", vpres::foreign_disclosure),
+    check!("oid4vp.verifier.presentation.sd_hash_mismatch", vpres::sd_hash_mismatch),
+    check!("oid4vp.verifier.presentation.kb_missing", vpres::kb_missing),
+    check!("oid4vp.verifier.presentation.kb_wrong_nonce", vpres::kb_wrong_nonce),
+    check!("oid4vp.verifier.presentation.kb_wrong_aud", vpres::kb_wrong_aud),
+    check!("oid4vp.verifier.presentation.kb_stale", vpres::kb_stale),
+    check!("oid4vp.verifier.presentation.kb_other_key", vpres::kb_other_key),
+    check!("oid4vp.verifier.presentation.expired", vpres::expired),
+    check!("oid4vp.verifier.presentation.not_yet_valid", vpres::not_yet_valid),
+    check!("oid4vp.verifier.presentation.unlisted_issuer_key", vpres::unlisted_issuer_key),
+    check!("oid4vp.verifier.presentation.revoked", vpres::revoked),
+    check!("oid4vp.verifier.presentation.suspended", vpres::suspended),
+    check!("oid4vp.verifier.presentation.issuer_not_authorized", vpres::issuer_not_authorized),
+    check!("oid4vp.verifier.presentation.wrong_type", vpres::wrong_type),
+    check!("oid4vp.verifier.presentation.claims_withheld", vpres::claims_withheld),
+    check!("oid4vp.verifier.presentation.replayed_response", vpres::replayed_response),
+    check!("oid4vp.verifier.presentation.unknown_state", vpres::unknown_state),
     check!("trqp.registry.authorized", reg::authorized),
     check!("trqp.registry.unauthorized", reg::unauthorized),
     check!("trqp.registry.outside_validity", reg::outside_validity),

@@ -38,7 +38,8 @@ pub async fn measure(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
     };
     // Two warm-up runs (connection pool, allocator, page cache), not measured.
     for i in 0..iterations + 2 {
-        let report = run_plan(&suites, manifest.clone(), seed, &[], &catalogue).await?;
+        let report =
+            run_plan(&suites, manifest.clone(), seed, &[], &catalogue, Some(refs.counterparts.clone())).await?;
         numbers.all_passed &= report.summary.exit_code() == 0;
         if i < 2 {
             continue;

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 pub const EMBEDDED_SUITES: &[(&str, &str)] = &[
     ("suites/oid4vci-issuer.toml", include_str!("../../../suites/oid4vci-issuer.toml")),
     ("suites/trqp-registry.toml", include_str!("../../../suites/trqp-registry.toml")),
+    ("suites/oid4vp-verifier.toml", include_str!("../../../suites/oid4vp-verifier.toml")),
 ];
 
 pub fn mutant_names() -> Vec<&'static str> {

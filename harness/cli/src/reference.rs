@@ -1,15 +1,20 @@
 //! The built-in reference candidates, as servers and as candidate manifests. Together they are the
 //! embedded default candidate: one manifest playing every role the references implement.
 
+use dialtone_checks::counterparts::IssuerCounterparts;
 use dialtone_engine::manifest::Manifest;
 use dialtone_roles::issuer::{self, Fault, IssuerConfig};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig, RegistryFault};
 use dialtone_roles::server::RunningServer;
 use dialtone_roles::tls::TestPki;
+use dialtone_roles::verifier::{self, VerifierConfig, VerifierFault};
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 pub const REFERENCE_ISSUER_MANIFEST: &str = include_str!("../../../candidates/reference-issuer.toml");
 pub const REFERENCE_REGISTRY_MANIFEST: &str = include_str!("../../../candidates/reference-registry.toml");
+pub const REFERENCE_VERIFIER_MANIFEST: &str = include_str!("../../../candidates/reference-verifier.toml");
+const EXAMPLE_VERIFIER: &str = "https://127.0.0.1:8500";
 const EXAMPLE_ISSUER: &str = "https://127.0.0.1:8300";
 const EXAMPLE_REGISTRY: &str = "https://127.0.0.1:8400";
 const EXAMPLE_CA_LINE: &str = "ca_file = \"reports/out/reference-ca.pem\"";
@@ -21,9 +26,13 @@ pub fn run_pki() -> Result<&'static TestPki, String> {
 }
 
 /// Points an example manifest at running servers and at the run's CA.
-fn example_manifest(text: &str, issuer: &str, registry: &str, origin: &str) -> Result<Manifest, String> {
-    let mut text =
-        text.replace(EXAMPLE_ISSUER, issuer).replace(EXAMPLE_REGISTRY, registry).replace(EXAMPLE_CA_LINE, "");
+fn example_manifest(text: &str, bases: &Bases, origin: &str) -> Result<Manifest, String> {
+    let (issuer, registry) = (bases.issuer.as_str(), bases.registry.as_str());
+    let mut text = text
+        .replace(EXAMPLE_ISSUER, issuer)
+        .replace(EXAMPLE_REGISTRY, registry)
+        .replace(EXAMPLE_VERIFIER, &bases.verifier)
+        .replace(EXAMPLE_CA_LINE, "");
     for (section, base) in [("[issuer]\n", issuer), ("[registry]\n", registry)] {
         if base.starts_with("http://") {
             text = text.replace(section, &format!("{section}allow_http = true\n"));
@@ -32,29 +41,56 @@ fn example_manifest(text: &str, issuer: &str, registry: &str, origin: &str) -> R
     Manifest::parse(&text, origin).map_err(|e| e.to_string())
 }
 
+struct Bases {
+    issuer: String,
+    registry: String,
+    verifier: String,
+}
+
 /// Which reference a mutant belongs to.
 #[derive(Debug, Clone, Copy)]
 pub enum Mutant {
     Issuer(Fault),
     Registry(RegistryFault),
+    Verifier(VerifierFault),
 }
 
 impl Mutant {
     pub fn from_name(name: &str) -> Option<Self> {
-        Fault::from_name(name).map(Self::Issuer).or_else(|| RegistryFault::from_name(name).map(Self::Registry))
+        Fault::from_name(name)
+            .map(Self::Issuer)
+            .or_else(|| RegistryFault::from_name(name).map(Self::Registry))
+            .or_else(|| VerifierFault::from_name(name).map(Self::Verifier))
     }
     pub fn name(self) -> &'static str {
         match self {
             Self::Issuer(f) => f.name(),
             Self::Registry(f) => f.name(),
+            Self::Verifier(f) => f.name(),
         }
     }
+}
+
+/// The harness's counterpart issuers (for a verifier under test), on free loopback ports.
+pub async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>, Arc<IssuerCounterparts>), String> {
+    let tls = Some(run_pki()?.server_config.clone());
+    let derive = |label: u64| seed.map(|s| s.wrapping_mul(31).wrapping_add(label));
+    let (trusted_server, trusted) =
+        issuer::start_with_minter(IssuerConfig { fault: None, seed: derive(1) }, 0, tls.clone())
+            .await
+            .map_err(|e| format!("cannot start the counterpart issuer: {e}"))?;
+    let (untrusted_server, untrusted) =
+        issuer::start_with_minter(IssuerConfig { fault: None, seed: derive(2) }, 0, tls)
+            .await
+            .map_err(|e| format!("cannot start the counterpart issuer: {e}"))?;
+    Ok((vec![trusted_server, untrusted_server], Arc::new(IssuerCounterparts { trusted, untrusted })))
 }
 
 /// The reference servers of one run and the manifest that describes them as one candidate.
 pub struct References {
     pub servers: Vec<RunningServer>,
     pub manifest: Manifest,
+    pub counterparts: Arc<IssuerCounterparts>,
 }
 
 impl References {
@@ -78,32 +114,61 @@ pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Resu
         Some(Mutant::Registry(f)) => Some(f),
         _ => None,
     };
+    let verifier_fault = match mutant {
+        Some(Mutant::Verifier(f)) => Some(f),
+        _ => None,
+    };
+    let (mut servers, counterparts) = start_counterparts(seed).await?;
     let issuer = issuer::start(IssuerConfig { fault: issuer_fault, seed }, 0, tls.clone())
         .await
         .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
-    let ecosystem = Ecosystem::parse(registry::ecosystem::EXAMPLE, &issuer.base_url)?;
-    let registry = registry::start(RegistryConfig { fault: registry_fault, ecosystem }, 0, tls)
+    let ecosystem = Ecosystem::parse_with(
+        registry::ecosystem::EXAMPLE,
+        &[
+            ("{reference_issuer}", issuer.base_url.as_str()),
+            ("{counterpart_issuer}", counterparts.trusted.identifier.as_str()),
+        ],
+    )?;
+    let authority_id = ecosystem.authority_id.clone();
+    let registry = registry::start(RegistryConfig { fault: registry_fault, ecosystem }, 0, tls.clone())
         .await
         .map_err(|e| format!("cannot start the reference registry: {e}"))?;
-    let mut manifest = example_manifest(
-        REFERENCE_ISSUER_MANIFEST,
-        &issuer.base_url,
-        &registry.base_url,
-        "candidates/reference-issuer.toml",
-    )?;
-    let registry_manifest = example_manifest(
-        REFERENCE_REGISTRY_MANIFEST,
-        &issuer.base_url,
-        &registry.base_url,
-        "candidates/reference-registry.toml",
-    )?;
+    let verifier = verifier::start(
+        VerifierConfig {
+            fault: verifier_fault,
+            seed,
+            registry_url: registry.base_url.clone(),
+            authority_id,
+            trusted_roots: vec![pki.ca_der.clone()],
+            signing_key_pkcs8: pki.leaf_key_pkcs8.clone(),
+            signing_chain: vec![pki.leaf_der.clone(), pki.ca_der.clone()],
+            dns_name: "localhost".into(),
+        },
+        0,
+        tls,
+    )
+    .await
+    .map_err(|e| format!("cannot start the reference verifier: {e}"))?;
+    let bases = Bases {
+        issuer: issuer.base_url.clone(),
+        registry: registry.base_url.clone(),
+        verifier: verifier.base_url.clone(),
+    };
+    let mut manifest = example_manifest(REFERENCE_ISSUER_MANIFEST, &bases, "candidates/reference-issuer.toml")?;
+    let registry_manifest =
+        example_manifest(REFERENCE_REGISTRY_MANIFEST, &bases, "candidates/reference-registry.toml")?;
+    let verifier_manifest =
+        example_manifest(REFERENCE_VERIFIER_MANIFEST, &bases, "candidates/reference-verifier.toml")?;
     manifest.candidate.name = match mutant {
         Some(m) => format!("dialtone reference candidates (mutant {})", m.name()),
         None => "dialtone reference candidates".into(),
     };
-    manifest.candidate.roles.push("registry".into());
+    manifest.candidate.roles.extend(["registry".to_string(), "verifier".to_string()]);
     manifest.registry = registry_manifest.registry;
+    manifest.verifier = verifier_manifest.verifier;
     manifest.conformance.features.extend(registry_manifest.conformance.features);
+    manifest.conformance.features.extend(verifier_manifest.conformance.features);
     manifest.tls.ca_der.push(pki.ca_der.clone());
-    Ok(References { servers: vec![issuer, registry], manifest })
+    servers.extend([issuer, registry, verifier]);
+    Ok(References { servers, manifest, counterparts })
 }

@@ -18,6 +18,7 @@ pub async fn run_plan(
     seed: Option<u64>,
     only: &[String],
     catalogue: &Catalogue,
+    counterparts: Option<Arc<dyn std::any::Any + Send + Sync>>,
 ) -> Result<Report, CliError> {
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
@@ -28,7 +29,8 @@ pub async fn run_plan(
         )));
     }
     let manifest = Arc::new(manifest);
-    let runner = Runner::new(manifest.clone(), dialtone_checks::CHECKS, seed).map_err(CliError::harness)?;
+    let mut runner = Runner::new(manifest.clone(), dialtone_checks::CHECKS, seed).map_err(CliError::harness)?;
+    runner.counterparts = counterparts;
     let started = Instant::now();
     let results = runner.run(&planned).await;
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -62,9 +64,25 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
             (Some(refs), manifest)
         }
     };
-    let report = run_plan(&suites, manifest, args.seed, &args.only, &catalogue).await;
+    // Counterparts: the references bring theirs; an external verifier gets fresh ones (it must trust
+    // their identifiers through its registry for the acceptance cases to pass).
+    let (extra_servers, counterparts): (Vec<_>, Option<Arc<dyn std::any::Any + Send + Sync>>) = match &references {
+        Some(refs) => (Vec::new(), Some(refs.counterparts.clone())),
+        None if manifest.candidate.roles.iter().any(|r| r == "verifier") => {
+            let (servers, c) = crate::reference::start_counterparts(args.seed).await.map_err(CliError::harness)?;
+            for s in &servers {
+                eprintln!("dialtone: counterpart issuer at {}", s.base_url);
+            }
+            (servers, Some(c))
+        }
+        None => (Vec::new(), None),
+    };
+    let report = run_plan(&suites, manifest, args.seed, &args.only, &catalogue, counterparts).await;
     if let Some(refs) = references {
         refs.stop().await;
+    }
+    for s in extra_servers {
+        s.stop().await;
     }
     let report = report?;
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;

@@ -52,7 +52,7 @@ async fn run_one(
     catalogue: &Catalogue,
 ) -> Result<Report, CliError> {
     let refs = crate::reference::start_references(mutant, seed).await.map_err(CliError::harness)?;
-    let report = run_plan(suites, refs.manifest.clone(), seed, &[], catalogue).await;
+    let report = run_plan(suites, refs.manifest.clone(), seed, &[], catalogue, Some(refs.counterparts.clone())).await;
     refs.stop().await;
     report
 }

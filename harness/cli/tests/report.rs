@@ -14,7 +14,9 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
     let suites = common::suites();
     let catalogue = Catalogue::embedded();
     let refs = start_references(None, Some(7)).await.unwrap();
-    let report = run_plan(&suites, refs.manifest.clone(), Some(7), &[], &catalogue).await.unwrap();
+    let report = run_plan(&suites, refs.manifest.clone(), Some(7), &[], &catalogue, Some(refs.counterparts.clone()))
+        .await
+        .unwrap();
     refs.stop().await;
 
     let failures: Vec<String> = report
@@ -26,6 +28,7 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
     assert!(failures.is_empty(), "{failures:#?}");
     assert!(report.results.iter().filter(|r| r.role == "issuer").count() >= 30);
     assert!(report.results.iter().filter(|r| r.role == "registry").count() >= 8);
+    assert!(report.results.iter().filter(|r| r.role == "verifier").count() >= 25);
     assert!(report.results.iter().all(|r| !r.spec.is_empty() && !r.evidence.is_empty()));
     assert_eq!(report.summary.exit_code(), 0);
 
@@ -46,14 +49,17 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
 
     // PCTF: every criterion has a status; the ones the plan cites are met.
     assert_eq!(report.pctf.criteria.len(), 244);
-    for id in ["CRIS.02", "CRIS.03", "CRIS.05", "CRIS.07", "CRAB.01"] {
+    for id in [
+        "CRIS.02", "CRIS.03", "CRIS.05", "CRIS.07", "CRAB.01", "CRVA.01", "CRVA.02", "CRVE.01", "CRVE.05", "CRRV.01",
+        "CRSU.01",
+    ] {
         let c = report.pctf.criteria.iter().find(|c| c.id == id).unwrap();
         assert_eq!(c.status, CriterionStatus::Met, "{id}");
         assert!(!c.cases.is_empty());
     }
     let status = |id: &str| report.pctf.criteria.iter().find(|c| c.id == id).unwrap().status;
     assert_eq!(status("CRDG.08"), CriterionStatus::EvidenceRequired);
-    assert_eq!(status("CRVE.05"), CriterionStatus::NotApplicable);
+    assert_eq!(status("SIDG.01"), CriterionStatus::NotApplicable);
 
     // Normalized (no times, ports, keys or evidence bodies) and snapshotted.
     let normalized = json!({

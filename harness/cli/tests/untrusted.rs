@@ -44,7 +44,7 @@ concurrency = 16
 }
 
 async fn run_against(base: &str, timeout_ms: u64) -> Report {
-    run_plan(&common::suites(), manifest(base, timeout_ms), Some(3), &[], &Catalogue::embedded()).await.unwrap()
+    run_plan(&common::suites(), manifest(base, timeout_ms), Some(3), &[], &Catalogue::embedded(), None).await.unwrap()
 }
 
 fn assert_no_panic_and_evidence(report: &Report) {

@@ -28,6 +28,9 @@ pub struct CaseCtx {
     pub http: HttpClient,
     pub evidence: Evidence,
     pub entropy: Arc<Entropy>,
+    /// The counterparts the harness runs for this plan (e.g. the issuer whose credentials a verifier
+    /// under test is shown); checks downcast to the type they expect.
+    pub counterparts: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 /// Lets checks use `?` on HTTP calls: an unreachable or hanging candidate becomes `error`, a body

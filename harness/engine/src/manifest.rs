@@ -13,6 +13,7 @@ pub struct Manifest {
     pub candidate: CandidateSection,
     pub issuer: Option<IssuerSection>,
     pub registry: Option<RegistrySection>,
+    pub verifier: Option<VerifierSection>,
     #[serde(default = "no_trigger")]
     pub trigger: Trigger,
     #[serde(default)]
@@ -80,6 +81,23 @@ pub struct RegistrySection {
     pub recognized: Option<RegistryQuery>,
     #[serde(default)]
     pub allow_http: bool,
+}
+
+/// A verifier under test (OpenID4VP 1.0). The harness plays the wallet (and, through its
+/// counterpart issuer, the issuer the verifier trusts).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifierSection {
+    /// The verifier's control API (`suites/control-api.yaml`): POST {control}/requests starts a
+    /// presentation request, GET {control}/requests/{id} reports its outcome.
+    pub control: String,
+    /// How long to wait for the verifier's verdict after responding, in milliseconds.
+    #[serde(default = "default_outcome_wait")]
+    pub outcome_wait_ms: u64,
+}
+
+fn default_outcome_wait() -> u64 {
+    5_000
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -243,6 +261,9 @@ impl Manifest {
                     registry.url
                 ));
             }
+        }
+        if self.candidate.roles.iter().any(|r| r == "verifier") && self.verifier.is_none() {
+            return Err("the candidate plays verifier but has no [verifier] section".into());
         }
         if self.candidate.roles.iter().any(|r| r == "issuer") && matches!(self.trigger, Trigger::None) {
             return Err("the candidate plays issuer but has no [trigger] (control, static_offer or manual)".into());

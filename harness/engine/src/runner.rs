@@ -16,13 +16,14 @@ pub struct Runner {
     pub manifest: Arc<Manifest>,
     pub checks: &'static [CheckDef],
     pub seed: Option<u64>,
+    pub counterparts: Option<Arc<dyn std::any::Any + Send + Sync>>,
     client: reqwest::Client,
 }
 
 impl Runner {
     pub fn new(manifest: Arc<Manifest>, checks: &'static [CheckDef], seed: Option<u64>) -> Result<Self, String> {
         let client = crate::http::build_client(manifest.limits.http(), &manifest.trusted_roots()?)?;
-        Ok(Self { manifest, checks, seed, client })
+        Ok(Self { manifest, checks, seed, counterparts: None, client })
     }
 
     pub async fn run(&self, plan: &[PlannedCase]) -> Vec<CaseResult> {
@@ -54,6 +55,7 @@ impl Runner {
                 http: HttpClient::new(self.client.clone(), self.manifest.limits.http(), evidence.clone()),
                 evidence: evidence.clone(),
                 entropy,
+                counterparts: self.counterparts.clone(),
             };
             let deadline = Duration::from_millis(self.manifest.limits.case_deadline_ms);
             let task = tokio::spawn((def.run)(ctx));

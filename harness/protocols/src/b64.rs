@@ -11,3 +11,12 @@ pub fn encode(bytes: impl AsRef<[u8]>) -> String {
 pub fn decode(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     URL_SAFE_NO_PAD.decode(text)
 }
+
+/// Standard base64 with padding (RFC 4648 §4), as `x5c` uses (RFC 7515 §4.1.6).
+pub fn encode_std(bytes: impl AsRef<[u8]>) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub fn decode_std(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    base64::engine::general_purpose::STANDARD.decode(text)
+}

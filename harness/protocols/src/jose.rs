@@ -43,6 +43,12 @@ impl EcKey {
         Self { signing }
     }
 
+    /// Loads a P-256 private key from PKCS#8 DER (e.g. a certificate's key).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, JoseError> {
+        use p256::pkcs8::DecodePrivateKey;
+        SigningKey::from_pkcs8_der(der).map(|signing| Self { signing }).map_err(|e| JoseError::Key(e.to_string()))
+    }
+
     pub fn verifying_key(&self) -> VerifyingKey {
         *self.signing.verifying_key()
     }

@@ -7,3 +7,4 @@ pub mod mutant;
 pub mod registry;
 pub mod server;
 pub mod tls;
+pub mod verifier;

@@ -48,7 +48,12 @@ pub fn catalog() -> Vec<MutantInfo> {
         name: f.name(),
         description: f.description(),
     });
-    issuer.chain(registry).collect()
+    let verifier = crate::verifier::VerifierFault::ALL.iter().map(|f| MutantInfo {
+        role: "verifier",
+        name: f.name(),
+        description: f.description(),
+    });
+    issuer.chain(registry).chain(verifier).collect()
 }
 
 #[cfg(test)]

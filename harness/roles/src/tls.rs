@@ -18,6 +18,10 @@ pub struct TestPki {
     pub ca_der: Vec<u8>,
     pub ca_pem: String,
     pub server_config: Arc<rustls::ServerConfig>,
+    /// The loopback leaf (dNSName `localhost`, IP 127.0.0.1), also the reference verifier's
+    /// request-signing certificate for `x509_san_dns:localhost`.
+    pub leaf_der: Vec<u8>,
+    pub leaf_key_pkcs8: Vec<u8>,
 }
 
 impl std::fmt::Debug for TestPki {
@@ -54,7 +58,13 @@ impl TestPki {
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
             )
             .map_err(|e| err("server config", &e))?;
-        Ok(Self { ca_der: ca_cert.der().to_vec(), ca_pem: ca_cert.pem(), server_config: Arc::new(server_config) })
+        Ok(Self {
+            ca_der: ca_cert.der().to_vec(),
+            ca_pem: ca_cert.pem(),
+            server_config: Arc::new(server_config),
+            leaf_der: leaf_cert.der().to_vec(),
+            leaf_key_pkcs8: leaf_key.serialize_der(),
+        })
     }
 }
 

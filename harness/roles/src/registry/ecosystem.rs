@@ -34,8 +34,13 @@ pub struct Statement {
 impl Ecosystem {
     /// Parses an ecosystem file, replacing `{reference_issuer}` with the given identifier.
     pub fn parse(text: &str, reference_issuer: &str) -> Result<Self, String> {
-        toml::from_str(&text.replace("{reference_issuer}", reference_issuer))
-            .map_err(|e| format!("ecosystem file: {e}"))
+        Self::parse_with(text, &[("{reference_issuer}", reference_issuer)])
+    }
+
+    /// Parses an ecosystem file, replacing each placeholder with its value.
+    pub fn parse_with(text: &str, replacements: &[(&str, &str)]) -> Result<Self, String> {
+        let text = replacements.iter().fold(text.to_string(), |t, (from, to)| t.replace(from, to));
+        toml::from_str(&text).map_err(|e| format!("ecosystem file: {e}"))
     }
 
     pub fn knows_entity(&self, entity_id: &str) -> bool {

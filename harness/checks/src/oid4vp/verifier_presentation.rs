@@ -1,0 +1,138 @@
+//! What a verifier accepts: one correct presentation, and none of the faulty ones — each case
+//! changes exactly one thing about the credential or the presentation.
+
+use super::holder::{Holder, KeyBinding, Presentation, expect_rejected, precondition};
+use dialtone_engine::check::{CaseCtx, flatten};
+use dialtone_engine::model::Outcome;
+use dialtone_protocols::status_list;
+use dialtone_roles::issuer::MintSpec;
+
+fn unchanged(_: &mut MintSpec) {}
+
+async fn rejected(ctx: CaseCtx, trusted: bool, tweak: fn(&mut MintSpec), how: Presentation) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let (response, verdict) = holder.present_and_judge(trusted, tweak, &how).await?;
+            Ok(expect_rejected(&response, &verdict))
+        }
+        .await,
+    )
+}
+
+pub async fn valid_accepted(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let (response, verdict) = holder.present_and_judge(true, unchanged, &Presentation::default()).await?;
+            let observed =
+                format!("response HTTP {}, verdict {:?} {}", response.status, verdict.status, verdict.reason);
+            Ok(if (200..300).contains(&response.status) && verdict.status == "accepted" {
+                Outcome::pass(observed)
+            } else {
+                Outcome::fail("a correct presentation accepted (HTTP 200, verdict accepted)", observed)
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn tampered_disclosure(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, unchanged, Presentation { tamper_disclosure: true, ..Default::default() }).await
+}
+pub async fn foreign_disclosure(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, unchanged, Presentation { foreign_disclosure: true, ..Default::default() }).await
+}
+pub async fn sd_hash_mismatch(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::WrongSdHash, ..Default::default() }).await
+}
+pub async fn kb_missing(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::Missing, ..Default::default() }).await
+}
+pub async fn kb_wrong_nonce(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::WrongNonce, ..Default::default() }).await
+}
+pub async fn kb_wrong_aud(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::WrongAudience, ..Default::default() }).await
+}
+pub async fn kb_stale(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::Stale, ..Default::default() }).await
+}
+pub async fn kb_other_key(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::OtherKey, ..Default::default() }).await
+}
+pub async fn expired(ctx: CaseCtx) -> Outcome {
+    rejected(
+        ctx,
+        true,
+        |s| {
+            s.iat -= 86_400 * 60;
+            s.nbf = Some(s.iat);
+            s.exp = Some(s.iat + 86_400 * 30);
+        },
+        Presentation::default(),
+    )
+    .await
+}
+pub async fn not_yet_valid(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, |s| s.nbf = Some(s.iat + 86_400 * 7), Presentation::default()).await
+}
+pub async fn unlisted_issuer_key(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, |s| s.sign_with_unlisted_key = true, Presentation::default()).await
+}
+pub async fn revoked(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, |s| s.status = Some(status_list::INVALID), Presentation::default()).await
+}
+pub async fn suspended(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, |s| s.status = Some(status_list::SUSPENDED), Presentation::default()).await
+}
+pub async fn issuer_not_authorized(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, false, unchanged, Presentation::default()).await
+}
+pub async fn wrong_type(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, |s| s.vct = "urn:dialtone:vct:proof-of-address:1".into(), Presentation::default()).await
+}
+pub async fn claims_withheld(ctx: CaseCtx) -> Outcome {
+    rejected(ctx, true, unchanged, Presentation { withhold_claims: true, ..Default::default() }).await
+}
+
+/// A second response to an answered request is refused.
+pub async fn replayed_response(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let request = holder.request().await?;
+            let credential = holder.credential(true, unchanged)?;
+            let vp = holder.vp_token(&request, &credential, &Presentation::default())?;
+            let first = holder.respond(&request, &vp, request.state()).await?;
+            if !(200..300).contains(&first.status) {
+                return Err(precondition("first response accepted", format!("HTTP {}", first.status)));
+            }
+            let second = holder.respond(&request, &vp, request.state()).await?;
+            Ok(if (200..300).contains(&second.status) {
+                Outcome::fail("the replayed response refused (HTTP 4xx)", format!("HTTP {}", second.status))
+            } else {
+                Outcome::pass(format!("replay refused with HTTP {}", second.status))
+            })
+        }
+        .await,
+    )
+}
+
+/// A response carrying a `state` that belongs to no request is refused, and the request it was
+/// built for stays unanswered.
+pub async fn unknown_state(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let request = holder.request().await?;
+            let credential = holder.credential(true, unchanged)?;
+            let vp = holder.vp_token(&request, &credential, &Presentation::default())?;
+            let forged = format!("{}-other", request.state().unwrap_or("state"));
+            let response = holder.respond(&request, &vp, Some(&forged)).await?;
+            let verdict = holder.verdict_after(&request.request_id, &response).await?;
+            Ok(expect_rejected(&response, &verdict))
+        }
+        .await,
+    )
+}

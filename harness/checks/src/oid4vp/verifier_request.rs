@@ -1,0 +1,172 @@
+//! The verifier's authorization request: the request object (RFC 9101, OpenID4VP §5), client
+//! identifier prefix rules (§5.9.3), `response_uri`, `nonce`, and the DCQL query (§6).
+
+use super::holder::Holder;
+use super::x509::verify_x5c_signature;
+use dialtone_engine::check::{CaseCtx, flatten};
+use dialtone_engine::model::Outcome;
+use dialtone_protocols::oid4vp::{REQUEST_TYP, split_client_id, url_host};
+use serde_json::Value;
+
+pub async fn signed(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request().await?;
+            let alg = r.object.alg().unwrap_or("<absent>");
+            Ok(if dialtone_protocols::jose::is_asymmetric_alg(alg) && !r.object.signature.is_empty() {
+                Outcome::pass(format!("signed with {alg}"))
+            } else {
+                Outcome::fail(
+                    "a signed request object (an x509_san_dns client must sign, §5.9.3)",
+                    format!("alg {alg}, {} signature bytes", r.object.signature.len()),
+                )
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn typ(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request().await?;
+            Ok(match r.object.typ() {
+                Some(t) if t == REQUEST_TYP => Outcome::pass(format!("typ {t:?}")),
+                other => Outcome::fail(format!("typ {REQUEST_TYP:?}"), format!("typ {other:?}")),
+            })
+        }
+        .await,
+    )
+}
+
+/// `x509_san_dns`: the x5c chain leads to a trusted CA, the leaf names the client identifier, and
+/// the signature verifies with the leaf's key.
+pub async fn x509_san_dns(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request().await?;
+            let client_id = r.str_claim("client_id").unwrap_or(&r.client_id).to_string();
+            let (prefix, dns) = split_client_id(&client_id);
+            if prefix != Some("x509_san_dns") {
+                return Ok(Outcome::skip(format!(
+                    "the client identifier {client_id:?} does not use the x509_san_dns prefix"
+                )));
+            }
+            let x5c: Vec<String> = r
+                .object
+                .header
+                .get("x5c")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default();
+            let roots = holder.ctx.manifest.trusted_roots().map_err(Outcome::error)?;
+            Ok(match verify_x5c_signature(&x5c, &roots, dns, &r.object.signing_input, &r.object.signature) {
+                Ok(()) => Outcome::pass(format!("x5c chain trusted, leaf names {dns:?}, signature verifies")),
+                Err(e) => {
+                    Outcome::fail(format!("a request signed by a trusted certificate whose dNSName is {dns:?}"), e)
+                }
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn client_id_consistent(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request().await?;
+            Ok(match r.str_claim("client_id") {
+                Some(c) if c == r.client_id => Outcome::pass(format!("client_id {c:?} in both")),
+                other => Outcome::fail(
+                    format!(
+                        "the request object's client_id equal to the authorization request's {:?} (RFC 9101 §5)",
+                        r.client_id
+                    ),
+                    format!("{other:?}"),
+                ),
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn response_uri_host(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request().await?;
+            let client_id = r.str_claim("client_id").unwrap_or(&r.client_id).to_string();
+            let (prefix, dns) = split_client_id(&client_id);
+            if prefix != Some("x509_san_dns") {
+                return Ok(Outcome::skip("the client identifier does not use the x509_san_dns prefix"));
+            }
+            let mode = r.str_claim("response_mode").unwrap_or_default();
+            let uri = r.str_claim("response_uri").unwrap_or_default();
+            Ok(match url_host(uri) {
+                Some(host) if host == dns && mode.starts_with("direct_post") => {
+                    Outcome::pass(format!("response_uri host {host:?}, response_mode {mode}"))
+                }
+                host => Outcome::fail(
+                    format!("response_mode direct_post(.jwt) and a response_uri whose host is {dns:?}"),
+                    format!("response_mode {mode:?}, response_uri host {host:?}"),
+                ),
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn nonce_present(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request().await?;
+            Ok(match r.nonce() {
+                Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)) => {
+                    Outcome::pass(format!("nonce of {} characters", n.len()))
+                }
+                other => Outcome::fail("a nonce of URL-safe characters (§5.2)", format!("{other:?}")),
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn nonce_entropy(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request().await?;
+            let n = r.nonce().unwrap_or_default();
+            // URL-safe characters carry at most 6 bits each: 128 bits need 22 of them.
+            Ok(if n.len() >= 22 {
+                Outcome::pass(format!("{} characters (up to {} bits)", n.len(), n.len() * 6))
+            } else {
+                Outcome::fail(
+                    "a nonce of at least 128 bits (22 URL-safe characters)",
+                    format!("{} characters: {n:?}", n.len()),
+                )
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn dcql_well_formed(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request().await?;
+            let Some(q) = r.claim("dcql_query") else { return Ok(Outcome::fail("a dcql_query (§5.1)", "absent")) };
+            Ok(match dialtone_protocols::dcql::parse(q) {
+                Ok(queries) => Outcome::pass(format!("{} credential queries", queries.len())),
+                Err(e) => Outcome::fail("a well-formed DCQL query (§6)", e),
+            })
+        }
+        .await,
+    )
+}

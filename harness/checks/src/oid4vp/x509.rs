@@ -1,0 +1,46 @@
+//! X.509 for `x509_san_dns` request objects (OpenID4VP §5.9.3): the `x5c` chain must lead to a
+//! trusted authority, the leaf must name the client identifier's DNS name, and the request's
+//! signature must verify with the leaf's key. Path validation and signatures are rustls-webpki's.
+
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+
+/// Validates `x5c` (standard base64 DER, leaf first) for `dns_name` against `roots` (DER), and the
+/// ES256 signature (JWS r||s) over `signing_input`. Returns what failed.
+pub fn verify_x5c_signature(
+    x5c: &[String],
+    roots: &[Vec<u8>],
+    dns_name: &str,
+    signing_input: &str,
+    signature: &[u8],
+) -> Result<(), String> {
+    let chain: Vec<CertificateDer<'static>> = x5c
+        .iter()
+        .map(|c| {
+            dialtone_protocols::b64::decode_std(c)
+                .map(CertificateDer::from)
+                .map_err(|e| format!("x5c entry is not base64: {e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    let (leaf, intermediates) = chain.split_first().ok_or("x5c is empty")?;
+    let anchors: Vec<_> = roots
+        .iter()
+        .filter_map(|r| {
+            webpki::anchor_from_trusted_cert(&CertificateDer::from(r.as_slice())).ok().map(|a| a.to_owned())
+        })
+        .chain(webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
+        .collect();
+    let cert = webpki::EndEntityCert::try_from(leaf).map_err(|e| format!("leaf certificate: {e:?}"))?;
+    let algs = webpki::ALL_VERIFICATION_ALGS;
+    let now = UnixTime::now();
+    cert.verify_for_usage(algs, &anchors, intermediates, now, webpki::KeyUsage::server_auth(), None, None)
+        .map_err(|e| format!("the certificate chain does not lead to a trusted authority: {e:?}"))?;
+    let name =
+        ServerName::try_from(dns_name.to_string()).map_err(|e| format!("{dns_name:?} is not a DNS name: {e}"))?;
+    cert.verify_is_valid_for_subject_name(&name)
+        .map_err(|_| format!("the leaf certificate has no dNSName {dns_name:?}"))?;
+    let der = p256::ecdsa::Signature::from_slice(signature)
+        .map_err(|_| "the signature is not an ES256 r||s value".to_string())?
+        .to_der();
+    cert.verify_signature(webpki::ring::ECDSA_P256_SHA256, signing_input.as_bytes(), der.as_bytes())
+        .map_err(|e| format!("the request signature does not verify with the leaf's key: {e:?}"))
+}

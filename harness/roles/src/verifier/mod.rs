@@ -1,0 +1,11 @@
+//! The reference verifier: OpenID4VP 1.0 requests by reference (signed request objects,
+//! `x509_san_dns` client identifiers, DCQL), `direct_post` responses, and verification of SD-JWT VC
+//! presentations — issuer signature, disclosures, key binding, validity, Token Status List and the
+//! trust registry — and its mutants.
+
+pub mod mutants;
+pub mod reference;
+pub mod verify;
+
+pub use mutants::VerifierFault;
+pub use reference::{VerifierConfig, start};
