@@ -2,14 +2,19 @@
 
 use dialtone_engine::check::CaseCtx;
 use dialtone_engine::model::Outcome;
-use dialtone_roles::issuer::Minter;
-use std::sync::Arc;
+use dialtone_roles::issuer::IssuerHandle;
 
-/// The issuers whose credentials the harness shows a verifier under test: one the verifier's trust
-/// registry authorizes, one it does not. The harness owns their keys, so it can mint any credential.
+/// The counterparts the harness runs. Issuers: whose credentials the harness shows a verifier under
+/// test (one the verifier's trust registry authorizes, one it does not; the harness owns their keys,
+/// so it can mint any credential), and the issuer a wallet under test receives credentials from.
+/// Verifiers: those a wallet under test presents to (control API base URLs), a correct one and ones
+/// with a single fault in their requests, which the wallet must refuse.
 pub struct IssuerCounterparts {
-    pub trusted: Arc<Minter>,
-    pub untrusted: Arc<Minter>,
+    pub trusted: IssuerHandle,
+    pub untrusted: IssuerHandle,
+    /// The run's PKI, for counterparts a check starts for itself (a wallet case's own issuer,
+    /// registry and verifier). The candidate must trust its CA.
+    pub pki: dialtone_roles::tls::TestPki,
 }
 
 pub fn issuers(ctx: &CaseCtx) -> Result<&IssuerCounterparts, Outcome> {

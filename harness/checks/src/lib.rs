@@ -7,11 +7,14 @@ pub mod formats;
 pub mod oid4vci;
 pub mod oid4vp;
 pub mod trqp;
+pub mod wallet_driver;
 
 use dialtone_engine::check::{CheckDef, CheckFuture};
 use oid4vci::issuer_issued::{Rule, judge};
 use oid4vci::issuer_status as status;
+use oid4vci::wallet_issuance as wiss;
 use oid4vci::{issuer_credential as cred, issuer_metadata as meta, issuer_nonce as nonce, issuer_token as token};
+use oid4vp::wallet_presentation as wpres;
 use oid4vp::{verifier_presentation as vpres, verifier_request as vreq};
 use trqp::registry as reg;
 
@@ -104,6 +107,26 @@ pub static CHECKS: &[CheckDef] = &[
     check!("oid4vp.verifier.presentation.claims_withheld", vpres::claims_withheld),
     check!("oid4vp.verifier.presentation.replayed_response", vpres::replayed_response),
     check!("oid4vp.verifier.presentation.unknown_state", vpres::unknown_state),
+    check!("oid4vci.wallet.stores_credential", wiss::stores_credential),
+    check!("oid4vci.wallet.sends_tx_code", wiss::sends_tx_code),
+    check!("oid4vci.wallet.proof_typ", wiss::proof_typ),
+    check!("oid4vci.wallet.proof_aud", wiss::proof_aud),
+    check!("oid4vci.wallet.proof_nonce", wiss::proof_nonce),
+    check!("oid4vci.wallet.proof_key", wiss::proof_key),
+    check!("oid4vci.wallet.names_byte_exact", wiss::names_byte_exact),
+    check!("oid4vci.wallet.proof_nonce_fresh", wiss::proof_nonce_fresh),
+    check!("oid4vp.wallet.state_returned", wpres::state_returned),
+    check!("oid4vp.wallet.vp_token_shape", wpres::vp_token_shape),
+    check!("oid4vp.wallet.refuses_client_id_mismatch", wpres::refuses_client_id_mismatch),
+    check!("oid4vp.wallet.names_presented_exact", wpres::names_presented_exact),
+    check!("oid4vp.wallet.accepted_presentation", wpres::accepted_presentation),
+    check!("oid4vp.wallet.kb_audience", wpres::kb_audience),
+    check!("oid4vp.wallet.kb_sd_hash", wpres::kb_sd_hash),
+    check!("oid4vp.wallet.kb_key", wpres::kb_key),
+    check!("oid4vp.wallet.discloses_only_requested", wpres::discloses_only_requested),
+    check!("oid4vp.wallet.refuses_unsigned_request", wpres::refuses_unsigned_request),
+    check!("oid4vp.wallet.refuses_bad_signature", wpres::refuses_bad_signature),
+    check!("oid4vp.wallet.refuses_response_uri_mismatch", wpres::refuses_response_uri_mismatch),
     check!("trqp.registry.authorized", reg::authorized),
     check!("trqp.registry.unauthorized", reg::unauthorized),
     check!("trqp.registry.outside_validity", reg::outside_validity),

@@ -11,6 +11,7 @@ pub const EMBEDDED_SUITES: &[(&str, &str)] = &[
     ("suites/oid4vci-issuer.toml", include_str!("../../../suites/oid4vci-issuer.toml")),
     ("suites/trqp-registry.toml", include_str!("../../../suites/trqp-registry.toml")),
     ("suites/oid4vp-verifier.toml", include_str!("../../../suites/oid4vp-verifier.toml")),
+    ("suites/wallet.toml", include_str!("../../../suites/wallet.toml")),
 ];
 
 pub fn mutant_names() -> Vec<&'static str> {

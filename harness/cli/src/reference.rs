@@ -8,13 +8,16 @@ use dialtone_roles::registry::{self, Ecosystem, RegistryConfig, RegistryFault};
 use dialtone_roles::server::RunningServer;
 use dialtone_roles::tls::TestPki;
 use dialtone_roles::verifier::{self, VerifierConfig, VerifierFault};
+use dialtone_roles::wallet::{self, WalletConfig, WalletFault};
 use std::sync::Arc;
 use std::sync::OnceLock;
 
 pub const REFERENCE_ISSUER_MANIFEST: &str = include_str!("../../../candidates/reference-issuer.toml");
 pub const REFERENCE_REGISTRY_MANIFEST: &str = include_str!("../../../candidates/reference-registry.toml");
 pub const REFERENCE_VERIFIER_MANIFEST: &str = include_str!("../../../candidates/reference-verifier.toml");
+pub const REFERENCE_WALLET_MANIFEST: &str = include_str!("../../../candidates/reference-wallet.toml");
 const EXAMPLE_VERIFIER: &str = "https://127.0.0.1:8500";
+const EXAMPLE_WALLET: &str = "https://127.0.0.1:8600";
 const EXAMPLE_ISSUER: &str = "https://127.0.0.1:8300";
 const EXAMPLE_REGISTRY: &str = "https://127.0.0.1:8400";
 const EXAMPLE_CA_LINE: &str = "ca_file = \"reports/out/reference-ca.pem\"";
@@ -32,6 +35,7 @@ fn example_manifest(text: &str, bases: &Bases, origin: &str) -> Result<Manifest,
         .replace(EXAMPLE_ISSUER, issuer)
         .replace(EXAMPLE_REGISTRY, registry)
         .replace(EXAMPLE_VERIFIER, &bases.verifier)
+        .replace(EXAMPLE_WALLET, &bases.wallet)
         .replace(EXAMPLE_CA_LINE, "");
     for (section, base) in [("[issuer]\n", issuer), ("[registry]\n", registry)] {
         if base.starts_with("http://") {
@@ -45,6 +49,7 @@ struct Bases {
     issuer: String,
     registry: String,
     verifier: String,
+    wallet: String,
 }
 
 /// Which reference a mutant belongs to.
@@ -53,6 +58,7 @@ pub enum Mutant {
     Issuer(Fault),
     Registry(RegistryFault),
     Verifier(VerifierFault),
+    Wallet(WalletFault),
 }
 
 impl Mutant {
@@ -61,12 +67,14 @@ impl Mutant {
             .map(Self::Issuer)
             .or_else(|| RegistryFault::from_name(name).map(Self::Registry))
             .or_else(|| VerifierFault::from_name(name).map(Self::Verifier))
+            .or_else(|| WalletFault::from_name(name).map(Self::Wallet))
     }
     pub fn name(self) -> &'static str {
         match self {
             Self::Issuer(f) => f.name(),
             Self::Registry(f) => f.name(),
             Self::Verifier(f) => f.name(),
+            Self::Wallet(f) => f.name(),
         }
     }
 }
@@ -83,7 +91,10 @@ pub async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>
         issuer::start_with_minter(IssuerConfig { fault: None, seed: derive(2) }, 0, tls)
             .await
             .map_err(|e| format!("cannot start the counterpart issuer: {e}"))?;
-    Ok((vec![trusted_server, untrusted_server], Arc::new(IssuerCounterparts { trusted, untrusted })))
+    Ok((
+        vec![trusted_server, untrusted_server],
+        Arc::new(IssuerCounterparts { trusted, untrusted, pki: run_pki()?.clone() }),
+    ))
 }
 
 /// The reference servers of one run and the manifest that describes them as one candidate.
@@ -126,7 +137,7 @@ pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Resu
         registry::ecosystem::EXAMPLE,
         &[
             ("{reference_issuer}", issuer.base_url.as_str()),
-            ("{counterpart_issuer}", counterparts.trusted.identifier.as_str()),
+            ("{counterpart_issuer}", counterparts.trusted.minter.identifier.as_str()),
         ],
     )?;
     let authority_id = ecosystem.authority_id.clone();
@@ -149,26 +160,37 @@ pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Resu
     )
     .await
     .map_err(|e| format!("cannot start the reference verifier: {e}"))?;
+    let wallet_fault = match mutant {
+        Some(Mutant::Wallet(f)) => Some(f),
+        _ => None,
+    };
+    let wallet_config = WalletConfig { fault: wallet_fault, seed, trusted_roots: vec![pki.ca_der.clone()] };
+    let wallet = wallet::start(wallet_config, 0, Some(pki.server_config.clone()))
+        .await
+        .map_err(|e| format!("cannot start the reference wallet: {e}"))?;
     let bases = Bases {
         issuer: issuer.base_url.clone(),
         registry: registry.base_url.clone(),
         verifier: verifier.base_url.clone(),
+        wallet: wallet.base_url.clone(),
     };
     let mut manifest = example_manifest(REFERENCE_ISSUER_MANIFEST, &bases, "candidates/reference-issuer.toml")?;
     let registry_manifest =
         example_manifest(REFERENCE_REGISTRY_MANIFEST, &bases, "candidates/reference-registry.toml")?;
     let verifier_manifest =
         example_manifest(REFERENCE_VERIFIER_MANIFEST, &bases, "candidates/reference-verifier.toml")?;
+    let wallet_manifest = example_manifest(REFERENCE_WALLET_MANIFEST, &bases, "candidates/reference-wallet.toml")?;
     manifest.candidate.name = match mutant {
         Some(m) => format!("dialtone reference candidates (mutant {})", m.name()),
         None => "dialtone reference candidates".into(),
     };
-    manifest.candidate.roles.extend(["registry".to_string(), "verifier".to_string()]);
+    manifest.candidate.roles.extend(["registry".to_string(), "verifier".to_string(), "wallet".to_string()]);
+    manifest.wallet = wallet_manifest.wallet;
     manifest.registry = registry_manifest.registry;
     manifest.verifier = verifier_manifest.verifier;
     manifest.conformance.features.extend(registry_manifest.conformance.features);
     manifest.conformance.features.extend(verifier_manifest.conformance.features);
     manifest.tls.ca_der.push(pki.ca_der.clone());
-    servers.extend([issuer, registry, verifier]);
+    servers.extend([issuer, registry, verifier, wallet]);
     Ok(References { servers, manifest, counterparts })
 }

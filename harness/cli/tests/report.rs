@@ -29,6 +29,7 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
     assert!(report.results.iter().filter(|r| r.role == "issuer").count() >= 30);
     assert!(report.results.iter().filter(|r| r.role == "registry").count() >= 8);
     assert!(report.results.iter().filter(|r| r.role == "verifier").count() >= 25);
+    assert!(report.results.iter().filter(|r| r.role == "wallet").count() >= 20);
     assert!(report.results.iter().all(|r| !r.spec.is_empty() && !r.evidence.is_empty()));
     assert_eq!(report.summary.exit_code(), 0);
 

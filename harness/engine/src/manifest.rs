@@ -14,6 +14,7 @@ pub struct Manifest {
     pub issuer: Option<IssuerSection>,
     pub registry: Option<RegistrySection>,
     pub verifier: Option<VerifierSection>,
+    pub wallet: Option<WalletSection>,
     #[serde(default = "no_trigger")]
     pub trigger: Trigger,
     #[serde(default)]
@@ -94,6 +95,16 @@ pub struct VerifierSection {
     /// How long to wait for the verifier's verdict after responding, in milliseconds.
     #[serde(default = "default_outcome_wait")]
     pub outcome_wait_ms: u64,
+}
+
+/// A wallet under test. The harness plays the issuer it receives credentials from and the verifiers
+/// it presents to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalletSection {
+    /// The wallet's control API: POST {control}/offers, POST {control}/presentations,
+    /// GET {control}/credentials.
+    pub control: String,
 }
 
 fn default_outcome_wait() -> u64 {
@@ -261,6 +272,9 @@ impl Manifest {
                     registry.url
                 ));
             }
+        }
+        if self.candidate.roles.iter().any(|r| r == "wallet") && self.wallet.is_none() {
+            return Err("the candidate plays wallet but has no [wallet] section".into());
         }
         if self.candidate.roles.iter().any(|r| r == "verifier") && self.verifier.is_none() {
             return Err("the candidate plays verifier but has no [verifier] section".into());

@@ -11,6 +11,8 @@ pub struct CredentialQuery {
     pub vct_values: Option<Vec<String>>,
     /// Claims path pointers; `None` elements select all array elements.
     pub claims: Vec<Vec<PathElement>>,
+    /// For each claim (same order), the values it must take (§6.3 `values`), if constrained.
+    pub values: Vec<Option<Vec<Value>>>,
     pub multiple: bool,
     pub require_holder_binding: bool,
 }
@@ -49,6 +51,7 @@ pub fn parse(query: &Value) -> Result<Vec<CredentialQuery>, String> {
             Some(_) => return Err(format!("credentials[{i}].meta.vct_values must be a non-empty array of strings")),
         };
         let mut claims = Vec::new();
+        let mut values = Vec::new();
         if let Some(list) = obj.get("claims") {
             let list = list
                 .as_array()
@@ -71,6 +74,11 @@ pub fn parse(query: &Value) -> Result<Vec<CredentialQuery>, String> {
                     });
                 }
                 claims.push(elements);
+                values.push(match claim.get("values") {
+                    None => None,
+                    Some(Value::Array(v)) if !v.is_empty() && v.iter().all(|x| x.is_string() || x.is_number() || x.is_boolean()) => Some(v.clone()),
+                    Some(_) => return Err(format!("credentials[{i}].claims[{j}].values must be a non-empty array of strings, numbers or booleans (§6.3)")),
+                });
             }
         }
         out.push(CredentialQuery {
@@ -78,6 +86,7 @@ pub fn parse(query: &Value) -> Result<Vec<CredentialQuery>, String> {
             format: format.to_string(),
             vct_values,
             claims,
+            values,
             multiple: obj.get("multiple").and_then(Value::as_bool).unwrap_or(false),
             require_holder_binding: obj
                 .get("require_cryptographic_holder_binding")
@@ -111,7 +120,23 @@ impl CredentialQuery {
             None => true,
             Some(values) => claims.get("vct").and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x == v)),
         };
-        vct_ok && self.claims.iter().all(|p| select(&Value::Object(claims.clone()), p))
+        let root = Value::Object(claims.clone());
+        vct_ok
+            && self.claims.iter().zip(&self.values).all(|(p, wanted)| match wanted {
+                None => select(&root, p),
+                Some(allowed) => selected(&root, p).iter().any(|v| allowed.contains(v)),
+            })
+    }
+}
+
+/// The values a claims path pointer selects (§7.1.1).
+pub fn selected<'a>(root: &'a Value, path: &[PathElement]) -> Vec<&'a Value> {
+    let Some((first, rest)) = path.split_first() else { return vec![root] };
+    match (first, root) {
+        (PathElement::Key(k), Value::Object(o)) => o.get(k).map(|v| selected(v, rest)).unwrap_or_default(),
+        (PathElement::Index(i), Value::Array(a)) => a.get(*i as usize).map(|v| selected(v, rest)).unwrap_or_default(),
+        (PathElement::All, Value::Array(a)) => a.iter().flat_map(|v| selected(v, rest)).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -147,5 +172,9 @@ mod tests {
         let mut other = claims.clone();
         other["vct"] = json!("urn:y");
         assert!(!parsed[0].matches(other.as_object().unwrap()));
+        let by_value = json!({"credentials": [{"id": "p", "format": "dc+sd-jwt", "claims": [{"path": ["address", "locality"], "values": ["Iqaluit"]}]}]});
+        assert!(parse(&by_value).unwrap()[0].matches(claims.as_object().unwrap()));
+        let elsewhere = json!({"credentials": [{"id": "p", "format": "dc+sd-jwt", "claims": [{"path": ["address", "locality"], "values": ["Yellowknife"]}]}]});
+        assert!(!parse(&elsewhere).unwrap()[0].matches(claims.as_object().unwrap()));
     }
 }

@@ -12,6 +12,7 @@ pub mod sdjwt;
 pub mod seed;
 pub mod status_list;
 pub mod time;
+pub mod x509;
 
 /// Current time as seconds since the Unix epoch.
 pub fn now_epoch() -> i64 {

@@ -8,3 +8,4 @@ pub mod registry;
 pub mod server;
 pub mod tls;
 pub mod verifier;
+pub mod wallet;

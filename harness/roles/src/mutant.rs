@@ -53,7 +53,12 @@ pub fn catalog() -> Vec<MutantInfo> {
         name: f.name(),
         description: f.description(),
     });
-    issuer.chain(registry).chain(verifier).collect()
+    let wallet = crate::wallet::WalletFault::ALL.iter().map(|f| MutantInfo {
+        role: "wallet",
+        name: f.name(),
+        description: f.description(),
+    });
+    issuer.chain(registry).chain(verifier).chain(wallet).collect()
 }
 
 #[cfg(test)]

@@ -7,3 +7,4 @@ pub mod issuer_nonce;
 pub mod issuer_status;
 pub mod issuer_token;
 pub mod wallet;
+pub mod wallet_issuance;

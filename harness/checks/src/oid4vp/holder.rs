@@ -144,7 +144,7 @@ impl Holder {
     /// A credential for the holder's key from the trusted (or untrusted) counterpart issuer.
     pub fn credential(&self, trusted: bool, tweak: impl FnOnce(&mut MintSpec)) -> Step<SdJwt> {
         let issuers = self.issuers()?;
-        let minter = if trusted { &issuers.trusted } else { &issuers.untrusted };
+        let minter = if trusted { &issuers.trusted.minter } else { &issuers.untrusted.minter };
         let mut spec = minter.spec(Some(self.key.public_jwk()));
         tweak(&mut spec);
         let text = minter.mint(&spec);

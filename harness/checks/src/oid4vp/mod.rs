@@ -3,4 +3,4 @@
 pub mod holder;
 pub mod verifier_presentation;
 pub mod verifier_request;
-pub mod x509;
+pub mod wallet_presentation;

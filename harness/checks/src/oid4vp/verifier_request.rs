@@ -2,10 +2,10 @@
 //! identifier prefix rules (§5.9.3), `response_uri`, `nonce`, and the DCQL query (§6).
 
 use super::holder::Holder;
-use super::x509::verify_x5c_signature;
 use dialtone_engine::check::{CaseCtx, flatten};
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::oid4vp::{REQUEST_TYP, split_client_id, url_host};
+use dialtone_protocols::x509::verify_x5c_signature;
 use serde_json::Value;
 
 pub async fn signed(ctx: CaseCtx) -> Outcome {

@@ -7,4 +7,5 @@ pub mod state;
 
 pub use minter::{MintSpec, Minter};
 pub use mutants::Fault;
-pub use reference::{IssuerConfig, start, start_with_minter};
+pub use reference::{IssuerConfig, IssuerHandle, start, start_with_minter};
+pub use state::IssuerLog;

@@ -38,6 +38,15 @@ pub struct Issuer {
     minter: Arc<Minter>,
     entropy: Entropy,
     state: IssuerState,
+    log: Arc<IssuerLog>,
+}
+
+/// What the harness keeps of a reference issuer it runs as a counterpart.
+#[derive(Clone)]
+pub struct IssuerHandle {
+    pub minter: Arc<Minter>,
+    pub log: Arc<IssuerLog>,
+    pub control_url: String,
 }
 
 /// Starts the reference issuer (or a mutant) on `127.0.0.1:port` (0: any free port), over TLS
@@ -60,7 +69,7 @@ pub async fn start_with_minter(
     config: IssuerConfig,
     port: u16,
     tls: Option<Arc<rustls::ServerConfig>>,
-) -> std::io::Result<(RunningServer, Arc<Minter>)> {
+) -> std::io::Result<(RunningServer, IssuerHandle)> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let identifier = format!("{scheme}://{}", listener.local_addr()?);
@@ -72,16 +81,24 @@ fn serve(
     identifier: String,
     config: IssuerConfig,
     tls: Option<Arc<rustls::ServerConfig>>,
-) -> std::io::Result<(RunningServer, Arc<Minter>)> {
+) -> std::io::Result<(RunningServer, IssuerHandle)> {
     let entropy = Entropy::new(config.seed).derive(&format!("reference-issuer {identifier}"));
     let minter = Arc::new(Minter::new(identifier.clone(), entropy.derive("minter")));
-    let issuer =
-        Arc::new(Issuer { config, identifier, minter: minter.clone(), entropy, state: IssuerState::default() });
+    let log = Arc::new(IssuerLog::default());
+    let control_url = format!("{identifier}/control");
+    let issuer = Arc::new(Issuer {
+        config,
+        identifier,
+        minter: minter.clone(),
+        entropy,
+        state: IssuerState::default(),
+        log: log.clone(),
+    });
     let server = match tls {
         Some(tls) => RunningServer::serve_tls(listener, tls, router(issuer))?,
         None => RunningServer::serve(listener, router(issuer))?,
     };
-    Ok((server, minter))
+    Ok((server, IssuerHandle { minter, log, control_url }))
 }
 
 fn router(issuer: Arc<Issuer>) -> Router {
@@ -312,8 +329,11 @@ fn percent_encode(s: &str) -> String {
 }
 
 async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
-    let form: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
-        Ok(f) => f,
+    let form: Vec<(String, String)> = match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+        Ok(f) => {
+            lock(&issuer.log.token_requests).push(f.clone());
+            f
+        }
         Err(_) => {
             return issuer.token_error(
                 StatusCode::BAD_REQUEST,
@@ -422,6 +442,7 @@ async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Respons
     let c_nonce =
         if issuer.faulty(Fault::NonceConstant) { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
     lock(&issuer.state.nonces).insert(c_nonce.clone(), NonceRecord { issued: now_epoch(), used: false });
+    lock(&issuer.log.nonces).push(c_nonce.clone());
     let mut response = Json(json!({"c_nonce": c_nonce})).into_response();
     if issuer.faulty(Fault::NonceCacheable) {
         response.headers_mut().remove(header::CACHE_CONTROL);
@@ -468,7 +489,10 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
         }
     };
     let request: Map<String, Value> = match serde_json::from_slice(&body) {
-        Ok(Value::Object(m)) => m,
+        Ok(Value::Object(m)) => {
+            lock(&issuer.log.credential_requests).push(Value::Object(m.clone()));
+            m
+        }
         _ => {
             return issuer.credential_error(ce::INVALID_CREDENTIAL_REQUEST, "body is not a JSON object");
         }

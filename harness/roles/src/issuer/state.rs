@@ -41,3 +41,14 @@ pub struct IssuerState {
 pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
+
+/// What the issuer received from wallets, for the harness to judge a wallet under test.
+#[derive(Default)]
+pub struct IssuerLog {
+    /// Token requests: the form parameters.
+    pub token_requests: Mutex<Vec<Vec<(String, String)>>>,
+    /// Credential requests: the JSON body.
+    pub credential_requests: Mutex<Vec<serde_json::Value>>,
+    /// Nonces the nonce endpoint handed out, in order.
+    pub nonces: Mutex<Vec<String>>,
+}

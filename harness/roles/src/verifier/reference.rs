@@ -71,7 +71,7 @@ pub async fn start(
     let port = listener.local_addr()?.port();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let key = EcKey::from_pkcs8_der(&config.signing_key_pkcs8).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let http = outbound_client(&config.trusted_roots).map_err(std::io::Error::other)?;
+    let http = crate::tls::outbound_client(&config.trusted_roots).map_err(std::io::Error::other)?;
     let verifier = Arc::new(Verifier {
         entropy: Entropy::new(config.seed).derive("reference-verifier"),
         public_base: format!("{scheme}://{}:{port}", config.dns_name),
@@ -91,26 +91,6 @@ pub async fn start(
         Some(tls) => RunningServer::serve_tls(listener, tls, router),
         None => RunningServer::serve(listener, router),
     }
-}
-
-/// Outbound https for the verifier: Mozilla's roots plus the given authorities, bounded in time.
-fn outbound_client(extra: &[Vec<u8>]) -> Result<reqwest::Client, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for der in extra {
-        roots.add(rustls::pki_types::CertificateDer::from(der.clone())).map_err(|e| e.to_string())?;
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(5))
-        .build()
-        .map_err(|e| e.to_string())
 }
 
 impl Verifier {
@@ -226,7 +206,8 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
         )
     } else {
         let x5c: Vec<String> = v.config.signing_chain.iter().map(dialtone_protocols::b64::encode_std).collect();
-        v.key.sign_jws(&json!({ "typ": typ, "x5c": x5c }), &payload)
+        let key = if v.faulty(F::RequestForeignSignature) { EcKey::generate(&v.entropy) } else { v.key.clone() };
+        key.sign_jws(&json!({ "typ": typ, "x5c": x5c }), &payload)
     };
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response()
 }

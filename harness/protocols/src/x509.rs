@@ -16,9 +16,7 @@ pub fn verify_x5c_signature(
     let chain: Vec<CertificateDer<'static>> = x5c
         .iter()
         .map(|c| {
-            dialtone_protocols::b64::decode_std(c)
-                .map(CertificateDer::from)
-                .map_err(|e| format!("x5c entry is not base64: {e}"))
+            crate::b64::decode_std(c).map(CertificateDer::from).map_err(|e| format!("x5c entry is not base64: {e}"))
         })
         .collect::<Result<_, _>>()?;
     let (leaf, intermediates) = chain.split_first().ok_or("x5c is empty")?;

@@ -1,0 +1,146 @@
+//! Driving a wallet under test: each case starts its own counterparts — an issuer, a trust registry
+//! that authorizes it, and a verifier (correct, or with one fault in its requests) — so concurrent
+//! cases never share traffic, then works the wallet through its control API.
+
+use crate::counterparts::issuers;
+use dialtone_engine::check::CaseCtx;
+use dialtone_engine::manifest::WalletSection;
+use dialtone_engine::model::Outcome;
+use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle};
+use dialtone_roles::registry::{self, Ecosystem, RegistryConfig};
+use dialtone_roles::server::RunningServer;
+use dialtone_roles::verifier::{self, VerifierConfig, VerifierFault};
+use serde_json::{Value, json};
+
+pub type Step<T> = Result<T, Outcome>;
+
+pub fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
+    Outcome::fail(format!("a working {step} (precondition of this case)"), observed.into())
+}
+
+/// One case's counterparts; they stop when dropped.
+pub struct Stack {
+    pub issuer: IssuerHandle,
+    pub issuer_url: String,
+    /// Control API of the verifier, when the case needs one.
+    pub verifier_control: Option<String>,
+    _servers: Vec<RunningServer>,
+}
+
+pub async fn stack(ctx: &CaseCtx, verifier_fault: Option<Option<VerifierFault>>) -> Step<Stack> {
+    let pki = &issuers(ctx)?.pki;
+    let tls = Some(pki.server_config.clone());
+    let err =
+        |what: &str, e: &dyn std::fmt::Display| Outcome::error(format!("cannot start the counterpart {what}: {e}"));
+    let (issuer_server, issuer) =
+        issuer::start_with_minter(IssuerConfig::default(), 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
+    let issuer_url = issuer_server.base_url.clone();
+    let mut servers = vec![issuer_server];
+    let mut verifier_control = None;
+    if let Some(fault) = verifier_fault {
+        let ecosystem = Ecosystem::parse_with(
+            registry::ecosystem::EXAMPLE,
+            &[("{reference_issuer}", issuer_url.as_str()), ("{counterpart_issuer}", issuer_url.as_str())],
+        )
+        .map_err(|e| err("registry", &e))?;
+        let authority_id = ecosystem.authority_id.clone();
+        let registry_server = registry::start(RegistryConfig { fault: None, ecosystem }, 0, tls.clone())
+            .await
+            .map_err(|e| err("registry", &e))?;
+        let verifier_server = verifier::start(
+            VerifierConfig {
+                fault,
+                seed: None,
+                registry_url: registry_server.base_url.clone(),
+                authority_id,
+                trusted_roots: vec![pki.ca_der.clone()],
+                signing_key_pkcs8: pki.leaf_key_pkcs8.clone(),
+                signing_chain: vec![pki.leaf_der.clone(), pki.ca_der.clone()],
+                dns_name: "localhost".into(),
+            },
+            0,
+            tls,
+        )
+        .await
+        .map_err(|e| err("verifier", &e))?;
+        verifier_control = Some(format!("{}/control", verifier_server.base_url));
+        servers.extend([registry_server, verifier_server]);
+    }
+    Ok(Stack { issuer, issuer_url, verifier_control, _servers: servers })
+}
+
+pub struct Driver<'a> {
+    pub ctx: &'a CaseCtx,
+}
+
+impl Driver<'_> {
+    fn section(&self) -> Step<&WalletSection> {
+        self.ctx.manifest.wallet.as_ref().ok_or_else(|| Outcome::error("the manifest has no [wallet] section"))
+    }
+
+    fn control(&self) -> Step<String> {
+        Ok(self.section()?.control.trim_end_matches('/').to_string())
+    }
+
+    /// Has the stack's issuer make an offer (through its own control API) and hands it to the wallet.
+    /// Returns the wallet's answer.
+    pub async fn receive_offer(&self, stack: &Stack, tx_code: bool) -> Step<Value> {
+        let made = self
+            .ctx
+            .http
+            .post_json(&format!("{}/offers", stack.issuer.control_url), &json!({ "tx_code": tx_code }), &[])
+            .await?;
+        let made = made.json_object().map_err(|e| Outcome::error(format!("counterpart issuer: {e}")))?;
+        let mut body = json!({ "offer": made.get("credential_offer_uri").cloned().unwrap_or(Value::Null) });
+        if let Some(code) = made.get("tx_code").filter(|v| v.is_string()) {
+            body["tx_code"] = code.clone();
+        }
+        let answer = self.ctx.http.post_json(&format!("{}/offers", self.control()?), &body, &[]).await?;
+        answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))
+    }
+
+    /// Issues a credential to the wallet (a precondition of presentation cases).
+    pub async fn holds_credential(&self, stack: &Stack) -> Step<()> {
+        let answer = self.receive_offer(stack, false).await?;
+        if answer.get("status").and_then(Value::as_str) != Some("stored") {
+            return Err(precondition("issuance to the wallet", answer.to_string()));
+        }
+        Ok(())
+    }
+
+    /// The claims of the credentials the wallet reports holding.
+    pub async fn credentials(&self) -> Step<Vec<Value>> {
+        let answer = self.ctx.http.get(&format!("{}/credentials", self.control()?), &[]).await?;
+        let body = answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))?;
+        Ok(body.get("credentials").and_then(Value::as_array).cloned().unwrap_or_default())
+    }
+
+    /// Starts a request at the stack's verifier and hands it to the wallet. Returns the wallet's
+    /// answer and the verifier's verdict afterwards (`status`, and `claims` when accepted).
+    pub async fn present(&self, stack: &Stack) -> Step<(Value, Value)> {
+        let control = stack.verifier_control.clone().ok_or_else(|| Outcome::error("this case started no verifier"))?;
+        // A verifier that wants this case's issuer says so in DCQL (§6.3 `values`), so a wallet
+        // holding credentials from other issuers picks the right one.
+        let dcql = json!({ "credentials": [{
+            "id": "person",
+            "format": "dc+sd-jwt",
+            "meta": { "vct_values": ["urn:dialtone:vct:verified-person:1"] },
+            "claims": [{ "path": ["iss"], "values": [stack.issuer_url] }, { "path": ["given_name"] }, { "path": ["family_name"] }]
+        }]});
+        let started =
+            self.ctx.http.post_json(&format!("{control}/requests"), &json!({ "dcql_query": dcql }), &[]).await?;
+        let started = started.json_object().map_err(|e| Outcome::error(format!("counterpart verifier: {e}")))?;
+        let id = started.get("request_id").and_then(Value::as_str).unwrap_or_default().to_string();
+        let uri = started.get("authorization_request").cloned().unwrap_or(Value::Null);
+        let answer = self
+            .ctx
+            .http
+            .post_json(&format!("{}/presentations", self.control()?), &json!({ "authorization_request": uri }), &[])
+            .await?;
+        let answer = answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))?;
+        let verdict = self.ctx.http.get(&format!("{control}/requests/{id}"), &[]).await?;
+        let verdict = verdict.json().map_err(|e| Outcome::error(format!("counterpart verifier: {e}")))?;
+        self.ctx.evidence.note(format!("counterpart verifier verdict: {verdict}"));
+        Ok((answer, verdict))
+    }
+}
