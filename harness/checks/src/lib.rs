@@ -4,6 +4,8 @@
 
 pub mod counterparts;
 pub mod formats;
+pub mod interop;
+pub mod manual;
 pub mod oid4vci;
 pub mod oid4vp;
 pub mod trqp;
@@ -127,6 +129,7 @@ pub static CHECKS: &[CheckDef] = &[
     check!("oid4vp.wallet.refuses_unsigned_request", wpres::refuses_unsigned_request),
     check!("oid4vp.wallet.refuses_bad_signature", wpres::refuses_bad_signature),
     check!("oid4vp.wallet.refuses_response_uri_mismatch", wpres::refuses_response_uri_mismatch),
+    check!("interop.issue_hold_present_verify", interop::issue_hold_present_verify),
     check!("trqp.registry.authorized", reg::authorized),
     check!("trqp.registry.unauthorized", reg::unauthorized),
     check!("trqp.registry.outside_validity", reg::outside_validity),

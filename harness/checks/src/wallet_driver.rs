@@ -78,8 +78,20 @@ impl Driver<'_> {
         self.ctx.manifest.wallet.as_ref().ok_or_else(|| Outcome::error("the manifest has no [wallet] section"))
     }
 
-    fn control(&self) -> Step<String> {
-        Ok(self.section()?.control.trim_end_matches('/').to_string())
+    /// The control API base, or `None` in manual mode.
+    fn control(&self) -> Step<Option<String>> {
+        Ok(self.section()?.control.as_ref().map(|c| c.trim_end_matches('/').to_string()))
+    }
+
+    fn manual_prompt(&self, title: &str, instructions: String, payload: &str) -> Step<crate::manual::Prompt> {
+        let wait = std::time::Duration::from_secs(self.section()?.manual_wait_seconds);
+        self.ctx.evidence.note(format!("manual mode: shown as a QR code: {payload}"));
+        Ok(crate::manual::Prompt {
+            title: title.into(),
+            instructions,
+            payload: payload.into(),
+            deadline: std::time::SystemTime::now() + wait,
+        })
     }
 
     /// Has the stack's issuer make an offer (through its own control API) and hands it to the wallet.
@@ -95,7 +107,37 @@ impl Driver<'_> {
         if let Some(code) = made.get("tx_code").filter(|v| v.is_string()) {
             body["tx_code"] = code.clone();
         }
-        let answer = self.ctx.http.post_json(&format!("{}/offers", self.control()?), &body, &[]).await?;
+        let Some(control) = self.control()? else {
+            // Manual mode: a person scans the offer; the issuer's log shows when the wallet came.
+            let uri = made.get("credential_offer_uri").and_then(Value::as_str).unwrap_or_default();
+            let code = made
+                .get("tx_code")
+                .and_then(Value::as_str)
+                .map(|c| format!(" When asked, enter the transaction code {c}."))
+                .unwrap_or_default();
+            let prompt = self.manual_prompt(
+                "dialtone: receive a test credential",
+                format!("Scan this code with the wallet under test.{code}"),
+                uri,
+            )?;
+            let log = stack.issuer.log.clone();
+            let before = log.credential_requests.lock().unwrap_or_else(|p| p.into_inner()).len();
+            let done = crate::manual::show_and_wait(&prompt, || {
+                let log = log.clone();
+                async move {
+                    (log.credential_requests.lock().unwrap_or_else(|p| p.into_inner()).len() > before).then_some(())
+                }
+            })
+            .await
+            .map_err(Outcome::error)?;
+            return Ok(match done {
+                Some(()) => json!({ "status": "stored" }),
+                None => {
+                    json!({ "status": "timeout", "reason": "the wallet did not redeem the offer before the deadline" })
+                }
+            });
+        };
+        let answer = self.ctx.http.post_json(&format!("{control}/offers"), &body, &[]).await?;
         answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))
     }
 
@@ -110,7 +152,12 @@ impl Driver<'_> {
 
     /// The claims of the credentials the wallet reports holding.
     pub async fn credentials(&self) -> Step<Vec<Value>> {
-        let answer = self.ctx.http.get(&format!("{}/credentials", self.control()?), &[]).await?;
+        let Some(control) = self.control()? else {
+            return Err(Outcome::skip(
+                "manual mode: the wallet cannot report what it holds; this case needs a control API",
+            ));
+        };
+        let answer = self.ctx.http.get(&format!("{control}/credentials"), &[]).await?;
         let body = answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))?;
         Ok(body.get("credentials").and_then(Value::as_array).cloned().unwrap_or_default())
     }
@@ -132,12 +179,41 @@ impl Driver<'_> {
         let started = started.json_object().map_err(|e| Outcome::error(format!("counterpart verifier: {e}")))?;
         let id = started.get("request_id").and_then(Value::as_str).unwrap_or_default().to_string();
         let uri = started.get("authorization_request").cloned().unwrap_or(Value::Null);
-        let answer = self
-            .ctx
-            .http
-            .post_json(&format!("{}/presentations", self.control()?), &json!({ "authorization_request": uri }), &[])
-            .await?;
-        let answer = answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))?;
+        let answer = match self.control()? {
+            Some(wallet) => {
+                let answer = self
+                    .ctx
+                    .http
+                    .post_json(&format!("{wallet}/presentations"), &json!({ "authorization_request": uri }), &[])
+                    .await?;
+                answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))?
+            }
+            None => {
+                // Manual mode: a person scans the request; the verifier's verdict shows what happened.
+                let payload = uri.as_str().unwrap_or_default().to_string();
+                let prompt = self.manual_prompt(
+                    "dialtone: present a credential",
+                    "Scan this code with the wallet under test and consent to share.".into(),
+                    &payload,
+                )?;
+                let url = format!("{control}/requests/{id}");
+                let done = crate::manual::show_and_wait(&prompt, || {
+                    let (http, url) = (self.ctx.http.clone(), url.clone());
+                    async move {
+                        let v = http.get(&url, &[]).await.ok()?.json().ok()?;
+                        (v.get("status").and_then(Value::as_str) != Some("pending")).then_some(())
+                    }
+                })
+                .await
+                .map_err(Outcome::error)?;
+                match done {
+                    Some(()) => json!({ "status": "sent" }),
+                    None => {
+                        json!({ "status": "refused", "reason": "nothing reached the verifier before the deadline" })
+                    }
+                }
+            }
+        };
         let verdict = self.ctx.http.get(&format!("{control}/requests/{id}"), &[]).await?;
         let verdict = verdict.json().map_err(|e| Outcome::error(format!("counterpart verifier: {e}")))?;
         self.ctx.evidence.note(format!("counterpart verifier verdict: {verdict}"));

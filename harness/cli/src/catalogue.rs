@@ -12,6 +12,7 @@ pub const EMBEDDED_SUITES: &[(&str, &str)] = &[
     ("suites/trqp-registry.toml", include_str!("../../../suites/trqp-registry.toml")),
     ("suites/oid4vp-verifier.toml", include_str!("../../../suites/oid4vp-verifier.toml")),
     ("suites/wallet.toml", include_str!("../../../suites/wallet.toml")),
+    ("suites/interop.toml", include_str!("../../../suites/interop.toml")),
 ];
 
 pub fn mutant_names() -> Vec<&'static str> {

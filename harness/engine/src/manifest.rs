@@ -103,8 +103,12 @@ pub struct VerifierSection {
 #[serde(deny_unknown_fields)]
 pub struct WalletSection {
     /// The wallet's control API: POST {control}/offers, POST {control}/presentations,
-    /// GET {control}/credentials.
-    pub control: String,
+    /// GET {control}/credentials. Without it the wallet is driven manually: each offer and request
+    /// is shown as a QR code (terminal and a local page) for a person to scan, with a deadline.
+    pub control: Option<String>,
+    /// Manual mode: how long to wait for the person and the wallet, per step.
+    #[serde(default = "default_manual_wait")]
+    pub manual_wait_seconds: u64,
 }
 
 fn default_outcome_wait() -> u64 {
