@@ -165,6 +165,11 @@ impl Driver<'_> {
     /// Starts a request at the stack's verifier and hands it to the wallet. Returns the wallet's
     /// answer and the verifier's verdict afterwards (`status`, and `claims` when accepted).
     pub async fn present(&self, stack: &Stack) -> Step<(Value, Value)> {
+        self.present_with_mode(stack, dialtone_protocols::oid4vp::DIRECT_POST).await
+    }
+
+    /// Like [`Driver::present`], the verifier asking for `response_mode`.
+    pub async fn present_with_mode(&self, stack: &Stack, response_mode: &str) -> Step<(Value, Value)> {
         let control = stack.verifier_control.clone().ok_or_else(|| Outcome::error("this case started no verifier"))?;
         // A verifier that wants this case's issuer says so in DCQL (§6.3 `values`), so a wallet
         // holding credentials from other issuers picks the right one.
@@ -174,8 +179,8 @@ impl Driver<'_> {
             "meta": { "vct_values": ["urn:dialtone:vct:verified-person:1"] },
             "claims": [{ "path": ["iss"], "values": [stack.issuer_url] }, { "path": ["given_name"] }, { "path": ["family_name"] }]
         }]});
-        let started =
-            self.ctx.http.post_json(&format!("{control}/requests"), &json!({ "dcql_query": dcql }), &[]).await?;
+        let start = json!({ "dcql_query": dcql, "response_mode": response_mode });
+        let started = self.ctx.http.post_json(&format!("{control}/requests"), &start, &[]).await?;
         let started = started.json_object().map_err(|e| Outcome::error(format!("counterpart verifier: {e}")))?;
         let id = started.get("request_id").and_then(Value::as_str).unwrap_or_default().to_string();
         let uri = started.get("authorization_request").cloned().unwrap_or(Value::Null);

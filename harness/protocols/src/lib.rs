@@ -5,6 +5,7 @@
 pub mod b64;
 pub mod dcql;
 pub mod jose;
+pub mod jwe;
 pub mod oid4vci;
 pub mod oid4vp;
 pub mod sd_jwt_vc;

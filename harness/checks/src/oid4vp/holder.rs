@@ -103,8 +103,21 @@ impl Holder {
 
     /// Starts a request through the control API and fetches its request object (unverified).
     pub async fn request(&self) -> Step<Request> {
+        self.request_with(json!({})).await
+    }
+
+    /// Like [`Holder::request`], asking for a response mode (`direct_post.jwt`).
+    pub async fn request_with_mode(&self, mode: &str) -> Step<Request> {
+        let r = self.request_with(json!({ "response_mode": mode })).await?;
+        if r.str_claim("response_mode") != Some(mode) {
+            return Err(Outcome::skip(format!("the verifier did not honour a request for response_mode {mode}")));
+        }
+        Ok(r)
+    }
+
+    async fn request_with(&self, start: Value) -> Step<Request> {
         let control = self.section()?.control.trim_end_matches('/').to_string();
-        let started = self.ctx.http.post_json(&format!("{control}/requests"), &json!({}), &[]).await?;
+        let started = self.ctx.http.post_json(&format!("{control}/requests"), &start, &[]).await?;
         let answer = started.json_object().map_err(|e| Outcome::error(format!("control API: {e}")))?;
         let request_id = answer
             .get("request_id")
@@ -206,8 +219,32 @@ impl Holder {
         Ok(json!({ query.id.clone(): [presentation] }))
     }
 
-    /// POSTs the response (direct_post, OpenID4VP §8.2) to the request's response_uri.
+    /// POSTs the response to the request's response_uri: encrypted (direct_post.jwt, §8.3.1) when
+    /// the request asks for it, else direct_post (§8.2).
     pub async fn respond(&self, request: &Request, vp_token: &Value, state: Option<&str>) -> Step<HttpResponse> {
+        if request.str_claim("response_mode") == Some(dialtone_protocols::oid4vp::DIRECT_POST_JWT) {
+            let response_uri =
+                request.str_claim("response_uri").ok_or_else(|| precondition("request with a response_uri", "none"))?;
+            let metadata = request.claim("client_metadata").cloned().unwrap_or(Value::Null);
+            let (key, enc) = dialtone_protocols::jwe::recipient(&metadata).ok_or_else(|| {
+                Outcome::fail(
+                    "an encryption key in client_metadata.jwks for direct_post.jwt (§8.3)",
+                    metadata.to_string(),
+                )
+            })?;
+            let mut inner = json!({ "vp_token": vp_token });
+            if let Some(s) = state {
+                inner["state"] = json!(s);
+            }
+            let jwe = dialtone_protocols::jwe::encrypt(inner.to_string().as_bytes(), &key, &enc)
+                .map_err(|e| Outcome::fail("a usable encryption key in client_metadata.jwks", e))?;
+            return Ok(self.ctx.http.post_form(response_uri, &[("response", jwe.as_str())], &[]).await?);
+        }
+        self.respond_plain(request, vp_token, state).await
+    }
+
+    /// POSTs an unencrypted direct_post response, whatever the request asked.
+    pub async fn respond_plain(&self, request: &Request, vp_token: &Value, state: Option<&str>) -> Step<HttpResponse> {
         let response_uri =
             request.str_claim("response_uri").ok_or_else(|| precondition("request with a response_uri", "none"))?;
         let vp = vp_token.to_string();

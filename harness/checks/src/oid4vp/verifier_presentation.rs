@@ -136,3 +136,41 @@ pub async fn unknown_state(ctx: CaseCtx) -> Outcome {
         .await,
     )
 }
+
+/// direct_post.jwt: the encrypted response is accepted.
+pub async fn jwt_response_accepted(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let request = holder.request_with_mode(dialtone_protocols::oid4vp::DIRECT_POST_JWT).await?;
+            let credential = holder.credential(true, unchanged)?;
+            let vp = holder.vp_token(&request, &credential, &Presentation::default())?;
+            let response = holder.respond(&request, &vp, request.state()).await?;
+            let verdict = holder.verdict_after(&request.request_id, &response).await?;
+            let observed =
+                format!("response HTTP {}, verdict {:?} {}", response.status, verdict.status, verdict.reason);
+            Ok(if (200..300).contains(&response.status) && verdict.status == "accepted" {
+                Outcome::pass(observed)
+            } else {
+                Outcome::fail("an encrypted (direct_post.jwt) presentation accepted", observed)
+            })
+        }
+        .await,
+    )
+}
+
+/// direct_post.jwt: a plain response is refused, the request asked for encryption.
+pub async fn jwt_plain_refused(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let request = holder.request_with_mode(dialtone_protocols::oid4vp::DIRECT_POST_JWT).await?;
+            let credential = holder.credential(true, unchanged)?;
+            let vp = holder.vp_token(&request, &credential, &Presentation::default())?;
+            let response = holder.respond_plain(&request, &vp, request.state()).await?;
+            let verdict = holder.verdict_after(&request.request_id, &response).await?;
+            Ok(expect_rejected(&response, &verdict))
+        }
+        .await,
+    )
+}

@@ -170,3 +170,25 @@ pub async fn dcql_well_formed(ctx: CaseCtx) -> Outcome {
         .await,
     )
 }
+
+/// A direct_post.jwt request offers a key to encrypt to (client_metadata.jwks, §8.3).
+pub async fn jwt_encryption_key(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request_with_mode(dialtone_protocols::oid4vp::DIRECT_POST_JWT).await?;
+            let metadata = r.claim("client_metadata").cloned().unwrap_or(Value::Null);
+            Ok(match dialtone_protocols::jwe::recipient(&metadata) {
+                Some((key, enc)) if dialtone_protocols::jose::verifying_key_from_jwk(&key).is_ok() => {
+                    Outcome::pass(format!(
+                        "a P-256 key{} for ECDH-ES, enc {enc}",
+                        key.get("kid").map(|k| format!(" ({k})")).unwrap_or_default()
+                    ))
+                }
+                Some((key, _)) => Outcome::fail("a P-256 public key for ECDH-ES", key.to_string()),
+                None => Outcome::fail("client_metadata.jwks with an encryption key (§8.3)", metadata.to_string()),
+            })
+        }
+        .await,
+    )
+}

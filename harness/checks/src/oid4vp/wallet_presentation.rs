@@ -148,3 +148,26 @@ pub async fn names_presented_exact(ctx: CaseCtx) -> Outcome {
         .await,
     )
 }
+
+/// direct_post.jwt: the wallet encrypts its response to the verifier's key, and it is accepted.
+pub async fn encrypted_response(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let stack = stack(&ctx, Some(None)).await?;
+            let driver = Driver { ctx: &ctx };
+            driver.holds_credential(&stack).await?;
+            let (answer, verdict) =
+                driver.present_with_mode(&stack, dialtone_protocols::oid4vp::DIRECT_POST_JWT).await?;
+            let status = verdict.get("status").and_then(Value::as_str).unwrap_or("unknown");
+            Ok(if status == "accepted" {
+                Outcome::pass("encrypted response (ECDH-ES) accepted")
+            } else {
+                Outcome::fail(
+                    "an encrypted direct_post.jwt response the verifier accepts (§8.3.1)",
+                    format!("verdict {verdict}; wallet answer {answer}"),
+                )
+            })
+        }
+        .await,
+    )
+}

@@ -43,6 +43,9 @@ struct Session {
     state: String,
     dcql: Value,
     outcome: Outcome,
+    response_mode: String,
+    /// For direct_post.jwt: the key the wallet encrypts the response to.
+    encryption_key: Option<EcKey>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,12 +135,18 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         list.push(first);
     }
     let nonce_len = if v.faulty(F::RequestShortNonce) { 4 } else { 16 };
+    let response_mode = match request.get("response_mode").and_then(Value::as_str) {
+        Some(oid4vp::DIRECT_POST_JWT) => oid4vp::DIRECT_POST_JWT,
+        _ => oid4vp::DIRECT_POST,
+    };
     let session = Session {
         id: v.entropy.token(12),
         nonce: v.entropy.token(nonce_len),
         state: v.entropy.token(16),
         dcql,
         outcome: Outcome::Pending,
+        response_mode: response_mode.to_string(),
+        encryption_key: (response_mode == oid4vp::DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
     };
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
     let uri = format!(
@@ -184,7 +193,7 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
         "client_id": client_id,
         "aud": oid4vp::SELF_ISSUED_AUD,
         "response_type": oid4vp::RESPONSE_TYPE,
-        "response_mode": oid4vp::DIRECT_POST,
+        "response_mode": session.response_mode,
         "response_uri": response_uri,
         "nonce": session.nonce,
         "state": session.state,
@@ -193,6 +202,17 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
         "iat": now,
         "exp": now + 300,
     });
+    if let Some(key) = &session.encryption_key
+        && !v.faulty(F::JwtRequestWithoutKey)
+    {
+        let mut jwk = key.public_jwk();
+        jwk["kid"] = json!(session.id);
+        jwk["use"] = json!("enc");
+        jwk["alg"] = json!(dialtone_protocols::jwe::ALG);
+        payload["client_metadata"]["jwks"] = json!({ "keys": [jwk] });
+        payload["client_metadata"]["encrypted_response_enc_values_supported"] =
+            json!([dialtone_protocols::jwe::DEFAULT_ENC]);
+    }
     if v.faulty(F::RequestNoNonce) {
         payload.as_object_mut().map(|p| p.remove("nonce"));
     }
@@ -219,12 +239,35 @@ async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
     let reject = |why: &str| {
         json_response(StatusCode::BAD_REQUEST, json!({ "error": "invalid_request", "error_description": why }))
     };
-    let Some(vp_token) = get("vp_token") else { return reject("vp_token is missing") };
+    // direct_post.jwt (§8.3.1): the parameters arrive encrypted in `response`, to the request's key.
+    let encrypted = get("response").filter(|_| !v.faulty(F::JwtResponseIgnored));
+    let (vp_token, posted_state) = match &encrypted {
+        Some(jwe) => {
+            let key = dialtone_protocols::jwe::kid(jwe)
+                .and_then(|kid| v.lock().get(&kid).and_then(|s| s.encryption_key.clone()));
+            let Some(key) = key else { return reject("the encrypted response names no request of this verifier") };
+            let plain = match dialtone_protocols::jwe::decrypt(jwe, &key.private_jwk()) {
+                Ok(p) => p,
+                Err(e) => return reject(&format!("the encrypted response does not decrypt: {e}")),
+            };
+            let Ok(inner) = serde_json::from_slice::<Value>(&plain) else {
+                return reject("the decrypted response is not JSON");
+            };
+            let vp = match inner.get("vp_token") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(other) => Some(other.to_string()),
+                None => None,
+            };
+            (vp, inner.get("state").and_then(Value::as_str).map(str::to_string))
+        }
+        None => (get("vp_token"), get("state")),
+    };
+    let Some(vp_token) = vp_token else { return reject("vp_token is missing") };
     let vp: Map<String, Value> = match serde_json::from_str(&vp_token) {
         Ok(Value::Object(m)) => m,
         _ => return reject("vp_token is not a JSON object"),
     };
-    let state = get("state").unwrap_or_default();
+    let state = posted_state.unwrap_or_default();
     let found = v.lock().values().find(|s| s.state == state).cloned();
     let session = match found {
         Some(s) => s,
@@ -238,6 +281,9 @@ async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
         }
         None => return reject("unknown state"),
     };
+    if session.response_mode == oid4vp::DIRECT_POST_JWT && encrypted.is_none() && !v.faulty(F::AcceptsPlainForJwt) {
+        return reject("this request asked for an encrypted response (direct_post.jwt)");
+    }
     if !matches!(session.outcome, Outcome::Pending) && !v.faulty(F::AcceptsReplay) {
         return reject("this request was already answered");
     }

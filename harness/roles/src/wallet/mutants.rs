@@ -18,5 +18,6 @@ crate::mutant::faults! {
     SignatureUnchecked => "signature_unchecked": "checks the x5c chain but not the request's signature",
     IgnoresResponseUriHost => "ignores_response_uri_host": "sends responses to a response_uri on another host than the client identifier",
     DropsState => "drops_state": "does not return the request's state",
+    IgnoresJwtResponseMode => "ignores_jwt_response_mode": "answers direct_post.jwt requests with an unencrypted direct_post",
     LegacyVpToken => "legacy_vp_token": "sends vp_token as the bare presentation instead of a DCQL-keyed object",
 }

@@ -333,16 +333,28 @@ async fn present(w: &Wallet, uri: &str) -> Result<u16, String> {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let mut form = vec![("vp_token".to_string(), vp_text)];
-    if let Some(state) = claim("state")
-        && !w.faulty(F::DropsState)
-    {
-        form.push(("state".to_string(), state));
-    }
+    let state = claim("state").filter(|_| !w.faulty(F::DropsState));
     let mode = claim("response_mode").unwrap_or_default();
-    if mode != oid4vp::DIRECT_POST {
+    let form: Vec<(String, String)> = if mode == oid4vp::DIRECT_POST_JWT && !w.faulty(F::IgnoresJwtResponseMode) {
+        // §8.3.1: the response parameters, encrypted to the verifier's key.
+        let metadata = object.payload.get("client_metadata").cloned().unwrap_or(Value::Null);
+        let (key, enc) = dialtone_protocols::jwe::recipient(&metadata)
+            .ok_or("direct_post.jwt without an encryption key in client_metadata")?;
+        let mut inner = json!({ "vp_token": vp_token });
+        if let Some(s) = &state {
+            inner["state"] = json!(s);
+        }
+        let jwe = dialtone_protocols::jwe::encrypt(inner.to_string().as_bytes(), &key, &enc)?;
+        vec![("response".to_string(), jwe)]
+    } else if mode == oid4vp::DIRECT_POST || mode == oid4vp::DIRECT_POST_JWT {
+        let mut form = vec![("vp_token".to_string(), vp_text)];
+        if let Some(s) = state {
+            form.push(("state".to_string(), s));
+        }
+        form
+    } else {
         return Err(format!("response_mode {mode:?} is not supported"));
-    }
+    };
     let response = w.http.post(&response_uri).form(&form).send().await.map_err(|e| e.to_string())?;
     Ok(response.status().as_u16())
 }
