@@ -170,6 +170,12 @@ impl Driver<'_> {
 
     /// Like [`Driver::present`], the verifier asking for `response_mode`.
     pub async fn present_with_mode(&self, stack: &Stack, response_mode: &str) -> Step<(Value, Value)> {
+        self.present_with(stack, json!({ "response_mode": response_mode })).await
+    }
+
+    /// Like [`Driver::present`], with extra parameters for the verifier's control API
+    /// (`response_mode`, `client_id_prefix`).
+    pub async fn present_with(&self, stack: &Stack, extra: Value) -> Step<(Value, Value)> {
         let control = stack.verifier_control.clone().ok_or_else(|| Outcome::error("this case started no verifier"))?;
         // A verifier that wants this case's issuer says so in DCQL (§6.3 `values`), so a wallet
         // holding credentials from other issuers picks the right one.
@@ -179,7 +185,8 @@ impl Driver<'_> {
             "meta": { "vct_values": ["urn:dialtone:vct:verified-person:1"] },
             "claims": [{ "path": ["iss"], "values": [stack.issuer_url] }, { "path": ["given_name"] }, { "path": ["family_name"] }]
         }]});
-        let start = json!({ "dcql_query": dcql, "response_mode": response_mode });
+        let mut start = extra;
+        start["dcql_query"] = dcql;
         let started = self.ctx.http.post_json(&format!("{control}/requests"), &start, &[]).await?;
         let started = started.json_object().map_err(|e| Outcome::error(format!("counterpart verifier: {e}")))?;
         let id = started.get("request_id").and_then(Value::as_str).unwrap_or_default().to_string();

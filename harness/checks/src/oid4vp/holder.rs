@@ -115,7 +115,18 @@ impl Holder {
         Ok(r)
     }
 
-    async fn request_with(&self, start: Value) -> Step<Request> {
+    /// Like [`Holder::request`], asking for the `redirect_uri` client identifier prefix.
+    pub async fn request_redirect_uri(&self) -> Step<Request> {
+        let r = self.request_with(json!({ "client_id_prefix": "redirect_uri" })).await?;
+        if !r.client_id.starts_with("redirect_uri:") {
+            return Err(Outcome::skip(
+                "the verifier did not honour a request for the redirect_uri client identifier prefix",
+            ));
+        }
+        Ok(r)
+    }
+
+    pub async fn request_with(&self, start: Value) -> Step<Request> {
         let control = self.section()?.control.trim_end_matches('/').to_string();
         let started = self.ctx.http.post_json(&format!("{control}/requests"), &start, &[]).await?;
         let answer = started.json_object().map_err(|e| Outcome::error(format!("control API: {e}")))?;
@@ -287,6 +298,17 @@ impl Holder {
         how: &Presentation,
     ) -> Step<(HttpResponse, Verdict)> {
         let request = self.request().await?;
+        self.present_to(request, trusted, tweak, how).await
+    }
+
+    /// Presents to an already fetched request.
+    pub async fn present_to(
+        &self,
+        request: Request,
+        trusted: bool,
+        tweak: impl FnOnce(&mut MintSpec),
+        how: &Presentation,
+    ) -> Step<(HttpResponse, Verdict)> {
         let credential = self.credential(trusted, tweak)?;
         let vp = self.vp_token(&request, &credential, how)?;
         let response = self.respond(&request, &vp, request.state()).await?;

@@ -174,3 +174,22 @@ pub async fn jwt_plain_refused(ctx: CaseCtx) -> Outcome {
         .await,
     )
 }
+
+/// A presentation to a `redirect_uri` client, its KB-JWT aud the full client identifier, is accepted.
+pub async fn redirect_uri_accepted(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let request = holder.request_redirect_uri().await?;
+            let (response, verdict) = holder.present_to(request, true, unchanged, &Presentation::default()).await?;
+            let observed =
+                format!("response HTTP {}, verdict {:?} {}", response.status, verdict.status, verdict.reason);
+            Ok(if (200..300).contains(&response.status) && verdict.status == "accepted" {
+                Outcome::pass(observed)
+            } else {
+                Outcome::fail("a correct presentation to a redirect_uri client accepted", observed)
+            })
+        }
+        .await,
+    )
+}

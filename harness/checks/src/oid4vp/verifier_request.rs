@@ -192,3 +192,30 @@ pub async fn jwt_encryption_key(ctx: CaseCtx) -> Outcome {
         .await,
     )
 }
+
+/// `redirect_uri` prefix: the client identifier is the response URI (§5.9.3).
+pub async fn redirect_uri_client(ctx: CaseCtx) -> Outcome {
+    let holder = Holder::new(ctx);
+    flatten(
+        async {
+            let r = holder.request_redirect_uri().await?;
+            let (_, uri) = split_client_id(&r.client_id);
+            let response_uri = r.str_claim("response_uri").unwrap_or_default();
+            let mode = r.str_claim("response_mode").unwrap_or_default();
+            Ok(
+                if response_uri == uri
+                    && mode.starts_with("direct_post")
+                    && r.str_claim("client_id") == Some(r.client_id.as_str())
+                {
+                    Outcome::pass(format!("client_id {:?}, response_uri the same URI", r.client_id))
+                } else {
+                    Outcome::fail(
+                        "a response_uri equal to the redirect_uri client identifier, with direct_post",
+                        format!("client_id {:?}, response_uri {response_uri:?}, response_mode {mode:?}", r.client_id),
+                    )
+                },
+            )
+        }
+        .await,
+    )
+}

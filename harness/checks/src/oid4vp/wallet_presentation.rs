@@ -5,7 +5,7 @@ use crate::wallet_driver::{Driver, Stack, precondition, stack};
 use dialtone_engine::check::{CaseCtx, flatten};
 use dialtone_engine::model::Outcome;
 use dialtone_roles::verifier::VerifierFault;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Issues to the wallet, has it answer a request; the wallet's answer, the verdict, its status.
 async fn presented(ctx: &CaseCtx, fault: Option<VerifierFault>) -> Result<(Stack, Value, Value, String), Outcome> {
@@ -84,9 +84,17 @@ pub async fn discloses_only_requested(ctx: CaseCtx) -> Outcome {
 
 /// The wallet refuses a request with a single fault: nothing reaches the verifier.
 async fn refuses(ctx: CaseCtx, fault: VerifierFault) -> Outcome {
+    refuses_with(ctx, fault, json!({})).await
+}
+
+async fn refuses_with(ctx: CaseCtx, fault: VerifierFault, extra: Value) -> Outcome {
     flatten(
         async {
-            let (_, answer, _, verdict) = presented(&ctx, Some(fault)).await?;
+            let stack = stack(&ctx, Some(Some(fault))).await?;
+            let driver = Driver { ctx: &ctx };
+            driver.holds_credential(&stack).await?;
+            let (answer, verdict) = driver.present_with(&stack, extra).await?;
+            let verdict = verdict.get("status").and_then(Value::as_str).unwrap_or("unknown").to_string();
             let status = answer.get("status").and_then(Value::as_str).unwrap_or_default();
             Ok(if status == "refused" && verdict == "pending" {
                 Outcome::pass(format!("refused: {}", answer.get("reason").and_then(Value::as_str).unwrap_or_default()))
@@ -164,6 +172,31 @@ pub async fn encrypted_response(ctx: CaseCtx) -> Outcome {
             } else {
                 Outcome::fail(
                     "an encrypted direct_post.jwt response the verifier accepts (§8.3.1)",
+                    format!("verdict {verdict}; wallet answer {answer}"),
+                )
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn refuses_redirect_uri_mismatch(ctx: CaseCtx) -> Outcome {
+    refuses_with(ctx, VerifierFault::RedirectUriMismatch, json!({ "client_id_prefix": "redirect_uri" })).await
+}
+
+/// A `redirect_uri` client's request (unsigned, response_uri = identifier) is answered and accepted.
+pub async fn answers_redirect_uri(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let stack = stack(&ctx, Some(None)).await?;
+            let driver = Driver { ctx: &ctx };
+            driver.holds_credential(&stack).await?;
+            let (answer, verdict) = driver.present_with(&stack, json!({ "client_id_prefix": "redirect_uri" })).await?;
+            Ok(if verdict.get("status").and_then(Value::as_str) == Some("accepted") {
+                Outcome::pass("answered the redirect_uri client; accepted")
+            } else {
+                Outcome::fail(
+                    "a presentation a redirect_uri client accepts (KB-JWT aud = the full client identifier)",
                     format!("verdict {verdict}; wallet answer {answer}"),
                 )
             })

@@ -4,6 +4,7 @@ crate::mutant::faults! {
     VerifierFault, "verifier.",
     RequestUnsigned => "request_unsigned": "serves the request object unsigned (alg none, no x5c)",
     RequestForeignSignature => "request_foreign_signature": "signs its request object with a key other than its certificate's",
+    RedirectUriMismatch => "redirect_uri_mismatch": "with the redirect_uri prefix, names a response_uri other than its client identifier",
     RequestWrongTyp => "request_wrong_typ": "types its request object JWT instead of oauth-authz-req+jwt",
     RequestNoNonce => "request_no_nonce": "omits the nonce from its requests",
     RequestShortNonce => "request_short_nonce": "uses 6-character nonces (about 36 bits)",

@@ -44,6 +44,8 @@ struct Session {
     dcql: Value,
     outcome: Outcome,
     response_mode: String,
+    /// The client identifier this request uses (`x509_san_dns:…` or `redirect_uri:…`).
+    client_id: String,
     /// For direct_post.jwt: the key the wallet encrypts the response to.
     encryption_key: Option<EcKey>,
 }
@@ -146,13 +148,17 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         dcql,
         outcome: Outcome::Pending,
         response_mode: response_mode.to_string(),
+        client_id: match request.get("client_id_prefix").and_then(Value::as_str) {
+            Some("redirect_uri") => format!("redirect_uri:{}/response", v.public_base),
+            _ => v.client_id(),
+        },
         encryption_key: (response_mode == oid4vp::DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
     };
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
     let uri = format!(
         "{}?client_id={}&request_uri={}",
         oid4vp::SCHEME,
-        form_encode(&v.client_id()),
+        form_encode(&session.client_id),
         form_encode(&request_uri)
     );
     let id = session.id.clone();
@@ -186,8 +192,17 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
     } else {
         format!("{}/response", v.public_base)
     };
-    let client_id =
-        if v.faulty(F::ClientIdMismatch) { "x509_san_dns:verifier.example".to_string() } else { v.client_id() };
+    let redirect_uri_client = session.client_id.starts_with("redirect_uri:");
+    let response_uri = if redirect_uri_client && v.faulty(F::RedirectUriMismatch) {
+        format!("{}/response-elsewhere", v.public_base)
+    } else {
+        response_uri
+    };
+    let client_id = if v.faulty(F::ClientIdMismatch) {
+        "x509_san_dns:verifier.example".to_string()
+    } else {
+        session.client_id.clone()
+    };
     let now = dialtone_protocols::now_epoch();
     let mut payload = json!({
         "client_id": client_id,
@@ -217,7 +232,8 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
         payload.as_object_mut().map(|p| p.remove("nonce"));
     }
     let typ = if v.faulty(F::RequestWrongTyp) { "JWT" } else { oid4vp::REQUEST_TYP };
-    let jwt = if v.faulty(F::RequestUnsigned) {
+    // A redirect_uri client cannot sign its requests (§5.9.3): the request object is unsigned.
+    let jwt = if v.faulty(F::RequestUnsigned) || redirect_uri_client {
         let header = json!({ "alg": "none", "typ": typ });
         format!(
             "{}.{}.",
@@ -316,7 +332,7 @@ async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outc
         Ok(q) => q,
         Err(e) => return Outcome::Rejected(format!("the request's own DCQL query is invalid: {e}")),
     };
-    let client_id = v.client_id();
+    let client_id = session.client_id.clone();
     let judge = Judge {
         fault: v.config.fault,
         http: &v.http,

@@ -19,5 +19,6 @@ crate::mutant::faults! {
     IgnoresResponseUriHost => "ignores_response_uri_host": "sends responses to a response_uri on another host than the client identifier",
     DropsState => "drops_state": "does not return the request's state",
     IgnoresJwtResponseMode => "ignores_jwt_response_mode": "answers direct_post.jwt requests with an unencrypted direct_post",
+    IgnoresRedirectUriMismatch => "ignores_redirect_uri_mismatch": "sends responses for a redirect_uri client to a response_uri other than its identifier",
     LegacyVpToken => "legacy_vp_token": "sends vp_token as the bare presentation instead of a DCQL-keyed object",
 }

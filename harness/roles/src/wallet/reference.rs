@@ -263,42 +263,50 @@ async fn present(w: &Wallet, uri: &str) -> Result<u16, String> {
         w.http.get(&request_uri).send().await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
     let object = CompactJws::parse(text.trim()).map_err(|e| format!("request object: {e}"))?;
     let (prefix, dns) = split_client_id(&client_id);
-    if prefix != Some("x509_san_dns") {
-        return Err(format!("client identifier prefix {prefix:?} is not supported"));
-    }
     if object.payload.get("client_id").and_then(Value::as_str) != Some(client_id.as_str())
         && !w.faulty(F::IgnoresClientIdMismatch)
     {
         return Err("the request object's client_id differs from the request's".into());
     }
-    let unsigned = object.alg().is_none_or(|a| a == "none") || object.signature.is_empty();
-    if unsigned && !w.faulty(F::AcceptsUnsignedRequest) {
-        return Err("an x509_san_dns client's request must be signed".into());
-    }
-    if !unsigned {
-        let x5c: Vec<String> = object
-            .header
-            .get("x5c")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
-            .unwrap_or_default();
-        let checked = dialtone_protocols::x509::verify_x5c_signature(
-            &x5c,
-            &w.config.trusted_roots,
-            dns,
-            &object.signing_input,
-            &object.signature,
-        );
-        match checked {
-            Ok(()) => {}
-            Err(e) if w.faulty(F::SignatureUnchecked) && e.contains("signature does not verify") => {}
-            Err(e) => return Err(format!("request signature: {e}")),
-        }
-    }
     let claim = |n: &str| object.payload.get(n).and_then(Value::as_str).map(str::to_string);
     let response_uri = claim("response_uri").ok_or("no response_uri")?;
-    if url_host(&response_uri) != Some(dns) && !w.faulty(F::IgnoresResponseUriHost) {
-        return Err(format!("response_uri {response_uri:?} is not on the client identifier's host {dns:?}"));
+    match prefix {
+        Some("x509_san_dns") => {
+            let unsigned = object.alg().is_none_or(|a| a == "none") || object.signature.is_empty();
+            if unsigned && !w.faulty(F::AcceptsUnsignedRequest) {
+                return Err("an x509_san_dns client's request must be signed".into());
+            }
+            if !unsigned {
+                let x5c: Vec<String> = object
+                    .header
+                    .get("x5c")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .unwrap_or_default();
+                let checked = dialtone_protocols::x509::verify_x5c_signature(
+                    &x5c,
+                    &w.config.trusted_roots,
+                    dns,
+                    &object.signing_input,
+                    &object.signature,
+                );
+                match checked {
+                    Ok(()) => {}
+                    Err(e) if w.faulty(F::SignatureUnchecked) && e.contains("signature does not verify") => {}
+                    Err(e) => return Err(format!("request signature: {e}")),
+                }
+            }
+            if url_host(&response_uri) != Some(dns) && !w.faulty(F::IgnoresResponseUriHost) {
+                return Err(format!("response_uri {response_uri:?} is not on the client identifier's host {dns:?}"));
+            }
+        }
+        // §5.9.3: the identifier is the response URI itself; the request cannot be signed.
+        Some("redirect_uri") => {
+            if response_uri != dns && !w.faulty(F::IgnoresRedirectUriMismatch) {
+                return Err(format!("response_uri {response_uri:?} is not the redirect_uri client identifier {dns:?}"));
+            }
+        }
+        other => return Err(format!("client identifier prefix {other:?} is not supported")),
     }
     let nonce = claim("nonce").ok_or("no nonce")?;
     let queries = dcql::parse(object.payload.get("dcql_query").ok_or("no dcql_query")?)?;
