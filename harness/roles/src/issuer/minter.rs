@@ -40,11 +40,12 @@ pub struct MintSpec {
     pub drop_trailing_tilde: bool,
 }
 
-/// The subject the reference issues for; names as people write them (syllabics, combining
-/// diacritics, the modifier-letter apostrophe).
+/// The subject the reference issues for; names as people write them: Canadian Aboriginal
+/// syllabics, a combining diacritic (E + U+0301, which NFC normalization would rewrite), and the
+/// modifier-letter apostrophe U+02BC.
 pub fn subject_claims() -> Map<String, Value> {
     json!({
-        "given_name": "ᓄᓇᕗᑦ Élodie",
+        "given_name": "ᓄᓇᕗᑦ E\u{301}lodie",
         "family_name": "Kʼómoks-Tremblay",
         "birthdate": "1990-07-01",
         "email": "elodie@example.ca",
