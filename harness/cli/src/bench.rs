@@ -14,6 +14,8 @@ pub struct BenchNumbers {
     /// Per run: mean over cases of (case duration − time in HTTP exchanges), in ms.
     pub harness_ms_per_case: Vec<f64>,
     pub all_passed: bool,
+    /// Cases that did not pass in some run (id → how many runs).
+    pub not_passed: std::collections::BTreeMap<String, usize>,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -35,12 +37,16 @@ pub async fn measure(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
         wall_ms: Vec::new(),
         harness_ms_per_case: Vec::new(),
         all_passed: true,
+        not_passed: Default::default(),
     };
     // Two warm-up runs (connection pool, allocator, page cache), not measured.
     for i in 0..iterations + 2 {
         let report =
             run_plan(&suites, manifest.clone(), seed, &[], &catalogue, Some(refs.counterparts.clone())).await?;
         numbers.all_passed &= report.summary.exit_code() == 0;
+        for r in report.results.iter().filter(|r| r.verdict != dialtone_engine::model::Verdict::Pass) {
+            *numbers.not_passed.entry(format!("{}: {}", r.id, r.observed)).or_default() += 1;
+        }
         if i < 2 {
             continue;
         }
@@ -79,7 +85,10 @@ pub async fn command(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
         percentile(&own, 0.9)
     );
     if !n.all_passed {
-        println!("warning: some runs did not pass every case");
+        println!("warning: some runs did not pass every case:");
+        for (case, runs) in &n.not_passed {
+            println!("  {runs} run(s): {case}");
+        }
         return Ok(crate::exit::FAILED);
     }
     Ok(crate::exit::OK)

@@ -311,11 +311,12 @@ async fn present(w: &Wallet, uri: &str) -> Result<u16, String> {
     let nonce = claim("nonce").ok_or("no nonce")?;
     let queries = dcql::parse(object.payload.get("dcql_query").ok_or("no dcql_query")?)?;
     let query = queries.first().ok_or("empty DCQL query")?;
-    // The first stored credential that satisfies the query.
+    // The newest stored credential that satisfies the query (an issuer may have re-issued).
     let (credential, key) = {
         let store = w.credentials.lock().unwrap_or_else(|p| p.into_inner());
         store
             .iter()
+            .rev()
             .find(|s| SdJwt::parse(&s.credential).and_then(|sd| sd.process()).is_ok_and(|p| query.matches(&p.claims)))
             .map(|s| (s.credential.clone(), s.key.clone()))
             .ok_or("no stored credential matches the query")?
