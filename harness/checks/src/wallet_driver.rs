@@ -48,16 +48,7 @@ pub async fn stack(ctx: &CaseCtx, verifier_fault: Option<Option<VerifierFault>>)
             .await
             .map_err(|e| err("registry", &e))?;
         let verifier_server = verifier::start(
-            VerifierConfig {
-                fault,
-                seed: None,
-                registry_url: registry_server.base_url.clone(),
-                authority_id,
-                trusted_roots: vec![pki.ca_der.clone()],
-                signing_key_pkcs8: pki.leaf_key_pkcs8.clone(),
-                signing_chain: vec![pki.leaf_der.clone(), pki.ca_der.clone()],
-                dns_name: "localhost".into(),
-            },
+            VerifierConfig::on_loopback(pki, registry_server.base_url.clone(), authority_id, fault, None),
             0,
             tls,
         )

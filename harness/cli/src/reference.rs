@@ -145,16 +145,7 @@ pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Resu
         .await
         .map_err(|e| format!("cannot start the reference registry: {e}"))?;
     let verifier = verifier::start(
-        VerifierConfig {
-            fault: verifier_fault,
-            seed,
-            registry_url: registry.base_url.clone(),
-            authority_id,
-            trusted_roots: vec![pki.ca_der.clone()],
-            signing_key_pkcs8: pki.leaf_key_pkcs8.clone(),
-            signing_chain: vec![pki.leaf_der.clone(), pki.ca_der.clone()],
-            dns_name: "localhost".into(),
-        },
+        VerifierConfig::on_loopback(pki, registry.base_url.clone(), authority_id, verifier_fault, seed),
         0,
         tls,
     )

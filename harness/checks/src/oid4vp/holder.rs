@@ -230,6 +230,12 @@ impl Holder {
         Ok(json!({ query.id.clone(): [presentation] }))
     }
 
+    /// A correct vp_token for `request`, from a fresh credential of the trusted counterpart issuer.
+    pub fn correct_vp_token(&self, request: &Request) -> Step<Value> {
+        let credential = self.credential(true, |_| {})?;
+        self.vp_token(request, &credential, &Presentation::default())
+    }
+
     /// POSTs the response to the request's response_uri: encrypted (direct_post.jwt, §8.3.1) when
     /// the request asks for it, else direct_post (§8.2).
     pub async fn respond(&self, request: &Request, vp_token: &Value, state: Option<&str>) -> Step<HttpResponse> {

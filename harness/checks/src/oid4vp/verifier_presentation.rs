@@ -20,18 +20,26 @@ async fn rejected(ctx: CaseCtx, trusted: bool, tweak: fn(&mut MintSpec), how: Pr
     )
 }
 
+/// A presentation the verifier should accept: HTTP 2xx and the verdict `accepted`.
+fn expect_accepted(
+    expected: &str,
+    response: &dialtone_engine::http::HttpResponse,
+    verdict: &super::holder::Verdict,
+) -> Outcome {
+    let observed = format!("response HTTP {}, verdict {:?} {}", response.status, verdict.status, verdict.reason);
+    if (200..300).contains(&response.status) && verdict.status == "accepted" {
+        Outcome::pass(observed)
+    } else {
+        Outcome::fail(expected, observed)
+    }
+}
+
 pub async fn valid_accepted(ctx: CaseCtx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
             let (response, verdict) = holder.present_and_judge(true, unchanged, &Presentation::default()).await?;
-            let observed =
-                format!("response HTTP {}, verdict {:?} {}", response.status, verdict.status, verdict.reason);
-            Ok(if (200..300).contains(&response.status) && verdict.status == "accepted" {
-                Outcome::pass(observed)
-            } else {
-                Outcome::fail("a correct presentation accepted (HTTP 200, verdict accepted)", observed)
-            })
+            Ok(expect_accepted("a correct presentation accepted (HTTP 200, verdict accepted)", &response, &verdict))
         }
         .await,
     )
@@ -102,8 +110,7 @@ pub async fn replayed_response(ctx: CaseCtx) -> Outcome {
     flatten(
         async {
             let request = holder.request().await?;
-            let credential = holder.credential(true, unchanged)?;
-            let vp = holder.vp_token(&request, &credential, &Presentation::default())?;
+            let vp = holder.correct_vp_token(&request)?;
             let first = holder.respond(&request, &vp, request.state()).await?;
             if !(200..300).contains(&first.status) {
                 return Err(precondition("first response accepted", format!("HTTP {}", first.status)));
@@ -126,8 +133,7 @@ pub async fn unknown_state(ctx: CaseCtx) -> Outcome {
     flatten(
         async {
             let request = holder.request().await?;
-            let credential = holder.credential(true, unchanged)?;
-            let vp = holder.vp_token(&request, &credential, &Presentation::default())?;
+            let vp = holder.correct_vp_token(&request)?;
             let forged = format!("{}-other", request.state().unwrap_or("state"));
             let response = holder.respond(&request, &vp, Some(&forged)).await?;
             let verdict = holder.verdict_after(&request.request_id, &response).await?;
@@ -143,17 +149,10 @@ pub async fn jwt_response_accepted(ctx: CaseCtx) -> Outcome {
     flatten(
         async {
             let request = holder.request_with_mode(dialtone_protocols::oid4vp::DIRECT_POST_JWT).await?;
-            let credential = holder.credential(true, unchanged)?;
-            let vp = holder.vp_token(&request, &credential, &Presentation::default())?;
+            let vp = holder.correct_vp_token(&request)?;
             let response = holder.respond(&request, &vp, request.state()).await?;
             let verdict = holder.verdict_after(&request.request_id, &response).await?;
-            let observed =
-                format!("response HTTP {}, verdict {:?} {}", response.status, verdict.status, verdict.reason);
-            Ok(if (200..300).contains(&response.status) && verdict.status == "accepted" {
-                Outcome::pass(observed)
-            } else {
-                Outcome::fail("an encrypted (direct_post.jwt) presentation accepted", observed)
-            })
+            Ok(expect_accepted("an encrypted (direct_post.jwt) presentation accepted", &response, &verdict))
         }
         .await,
     )
@@ -165,8 +164,7 @@ pub async fn jwt_plain_refused(ctx: CaseCtx) -> Outcome {
     flatten(
         async {
             let request = holder.request_with_mode(dialtone_protocols::oid4vp::DIRECT_POST_JWT).await?;
-            let credential = holder.credential(true, unchanged)?;
-            let vp = holder.vp_token(&request, &credential, &Presentation::default())?;
+            let vp = holder.correct_vp_token(&request)?;
             let response = holder.respond_plain(&request, &vp, request.state()).await?;
             let verdict = holder.verdict_after(&request.request_id, &response).await?;
             Ok(expect_rejected(&response, &verdict))
@@ -182,13 +180,7 @@ pub async fn redirect_uri_accepted(ctx: CaseCtx) -> Outcome {
         async {
             let request = holder.request_redirect_uri().await?;
             let (response, verdict) = holder.present_to(request, true, unchanged, &Presentation::default()).await?;
-            let observed =
-                format!("response HTTP {}, verdict {:?} {}", response.status, verdict.status, verdict.reason);
-            Ok(if (200..300).contains(&response.status) && verdict.status == "accepted" {
-                Outcome::pass(observed)
-            } else {
-                Outcome::fail("a correct presentation to a redirect_uri client accepted", observed)
-            })
+            Ok(expect_accepted("a correct presentation to a redirect_uri client accepted", &response, &verdict))
         }
         .await,
     )

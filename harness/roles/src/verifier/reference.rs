@@ -36,6 +36,29 @@ pub struct VerifierConfig {
     pub dns_name: String,
 }
 
+impl VerifierConfig {
+    /// A verifier on loopback whose request-signing certificate is the PKI's `localhost` leaf
+    /// (`x509_san_dns:localhost`), trusting the PKI's CA, asking `registry_url` about `authority_id`.
+    pub fn on_loopback(
+        pki: &crate::tls::TestPki,
+        registry_url: String,
+        authority_id: String,
+        fault: Option<F>,
+        seed: Option<u64>,
+    ) -> Self {
+        Self {
+            fault,
+            seed,
+            registry_url,
+            authority_id,
+            trusted_roots: vec![pki.ca_der.clone()],
+            signing_key_pkcs8: pki.leaf_key_pkcs8.clone(),
+            signing_chain: vec![pki.leaf_der.clone(), pki.ca_der.clone()],
+            dns_name: "localhost".into(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Session {
     id: String,
