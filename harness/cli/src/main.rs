@@ -172,13 +172,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             println!("reference issuer{what} listening at {}", server.base_url);
             println!("  metadata:    {}/.well-known/openid-credential-issuer", server.base_url);
             println!("  control API: {}/control/offers (POST)", server.base_url);
-            if !http {
-                println!("  trust this CA for it: {}", ca_out.display());
-            }
-            println!("press Ctrl-C to stop");
-            let _ = tokio::signal::ctrl_c().await;
-            server.stop().await;
-            Ok(exit::OK)
+            serve_until_interrupted(server, http, &ca_out).await
         }
         Command::Reference {
             role: ReferenceRole::Registry { port, ecosystem, reference_issuer, mutant, ca_out, http },
@@ -201,13 +195,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 .await
                 .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
             println!("reference registry listening at {} (POST /authorization, POST /recognition)", server.base_url);
-            if !http {
-                println!("  trust this CA for it: {}", ca_out.display());
-            }
-            println!("press Ctrl-C to stop");
-            let _ = tokio::signal::ctrl_c().await;
-            server.stop().await;
-            Ok(exit::OK)
+            serve_until_interrupted(server, http, &ca_out).await
         }
         Command::Mutants => {
             for m in dialtone_roles::mutant::catalog() {
@@ -219,6 +207,21 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             bench::command(SuiteSource::resolve(suites.suites), iterations, seed).await
         }
     }
+}
+
+/// Tells which CA to trust, then serves until Ctrl-C.
+async fn serve_until_interrupted(
+    server: dialtone_roles::server::RunningServer,
+    http: bool,
+    ca_out: &std::path::Path,
+) -> Result<i32, CliError> {
+    if !http {
+        println!("  trust this CA for it: {}", ca_out.display());
+    }
+    println!("press Ctrl-C to stop");
+    let _ = tokio::signal::ctrl_c().await;
+    server.stop().await;
+    Ok(exit::OK)
 }
 
 /// The TLS configuration for a standalone reference server, writing the CA a harness must trust.

@@ -2,17 +2,21 @@
 
 use super::wallet::{Wallet, precondition};
 use dialtone_engine::check::{CaseCtx, flatten};
+use dialtone_engine::http::HttpResponse;
 use dialtone_engine::model::Outcome;
 use serde_json::Value;
+
+/// One anonymous POST to the nonce endpoint; `Err(skip)` when the metadata names none.
+async fn nonce_response(wallet: &Wallet) -> Result<HttpResponse, Outcome> {
+    let metadata = wallet.metadata().await?;
+    wallet.fetch_nonce(&metadata).await?.ok_or_else(|| Outcome::skip("the metadata has no nonce_endpoint"))
+}
 
 pub async fn response(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
-            let metadata = wallet.metadata().await?;
-            let Some(response) = wallet.fetch_nonce(&metadata).await? else {
-                return Ok(Outcome::skip("the metadata has no nonce_endpoint"));
-            };
+            let response = nonce_response(&wallet).await?;
             let expected = "a 2xx application/json answer with a c_nonce string, without any access token (§7.1, §7.2)";
             if !(200..300).contains(&response.status) {
                 return Ok(Outcome::fail(expected, format!("HTTP {}", response.status)));
@@ -33,10 +37,7 @@ pub async fn no_store(ctx: CaseCtx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
-            let metadata = wallet.metadata().await?;
-            let Some(response) = wallet.fetch_nonce(&metadata).await? else {
-                return Ok(Outcome::skip("the metadata has no nonce_endpoint"));
-            };
+            let response = nonce_response(&wallet).await?;
             if !(200..300).contains(&response.status) {
                 return Err(precondition("nonce endpoint", format!("HTTP {}", response.status)));
             }

@@ -68,6 +68,11 @@ fn answer(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
+/// Sends a request and reads a JSON answer, with the failure as text.
+async fn send_json(request: reqwest::RequestBuilder) -> Result<Value, String> {
+    request.send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())
+}
+
 impl Wallet {
     fn faulty(&self, f: F) -> bool {
         self.config.fault == Some(f)
@@ -112,22 +117,12 @@ impl Wallet {
         if grant.get("tx_code").is_some() && !self.faulty(F::NoTxCode) {
             form.push(("tx_code", tx_code.ok_or("the offer asks for a tx_code and none was given")?));
         }
-        let token: Value = self
-            .http
-            .post(token_endpoint)
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let token = send_json(self.http.post(token_endpoint).form(&form)).await?;
         let access_token =
             token.get("access_token").and_then(Value::as_str).ok_or(format!("token endpoint: {token}"))?;
         let mut nonce = None;
         if let Some(url) = metadata.get("nonce_endpoint").and_then(Value::as_str) {
-            let n: Value =
-                self.http.post(url).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
+            let n = send_json(self.http.post(url)).await?;
             nonce = n.get("c_nonce").and_then(Value::as_str).map(str::to_string);
         }
         if self.faulty(F::ProofReusesNonce) {
@@ -150,17 +145,7 @@ impl Wallet {
         let proof = signer.sign_jws(&json!({ "typ": typ, "jwk": key.public_jwk() }), &payload);
         let endpoint = metadata.get("credential_endpoint").and_then(Value::as_str).ok_or("no credential_endpoint")?;
         let body = json!({ "credential_configuration_id": configuration, "proofs": { "jwt": [proof] } });
-        let response: Value = self
-            .http
-            .post(endpoint)
-            .bearer_auth(access_token)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
+        let response = send_json(self.http.post(endpoint).bearer_auth(access_token).json(&body)).await?;
         let credential = response
             .get("credentials")
             .and_then(|c| c.get(0))
