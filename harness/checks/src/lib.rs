@@ -2,6 +2,7 @@
 //! registry below maps suite names to them. Protocol checks live under their protocol
 //! (`oid4vci::…`); format rules shared by every role live under `formats::…`.
 
+pub mod artifact;
 pub mod counterparts;
 pub mod formats;
 pub mod interop;

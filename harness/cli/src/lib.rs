@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod catalogue;
+pub mod check;
 pub mod reference;
 pub mod run;
 pub mod selftest;

@@ -52,6 +52,42 @@ enum Command {
         #[command(flatten)]
         suites: SuiteArgs,
     },
+    /// Judge stored artifacts (SD-JWT VC, W3C VC with JOSE/COSE/SD-JWT, SMART Health Cards, ISO mdoc).
+    Check {
+        /// Artifact files; consecutive chunked shc:/ QR files form one card.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// auto, sd-jwt-vc, vc-jose, vc-cose, vc-sd-jwt, shc or mdoc.
+        #[arg(long, default_value = "auto")]
+        format: String,
+        /// Public keys: a JWK Set, a JWK, a verification method, an x5c array or PEM certificates
+        /// (repeatable; the last PEM certificate is trusted as a root).
+        #[arg(long)]
+        keys: Vec<PathBuf>,
+        /// Trust list: which issuer identifier owns which keys ({"issuers": [{"id", "jwks"|"keys", "roots_pem"}]}).
+        #[arg(long)]
+        trust: Option<PathBuf>,
+        /// Fetch the issuer's keys from its well-known URL (SHC jwks.json, SD-JWT VC jwt-vc-issuer).
+        #[arg(long)]
+        fetch_keys: bool,
+        /// The verification time: RFC 3339 or epoch seconds (default: now).
+        #[arg(long)]
+        now: Option<String>,
+        /// The nonce a key binding JWT must carry.
+        #[arg(long)]
+        nonce: Option<String>,
+        /// The audience a key binding JWT must carry.
+        #[arg(long)]
+        aud: Option<String>,
+        /// Folder of credential profiles (default: suites/profiles, built in).
+        #[arg(long)]
+        profiles: Option<PathBuf>,
+        #[arg(long, default_value = "reports/out/check")]
+        out: PathBuf,
+        /// Show passing rules in the terminal table too.
+        #[arg(long)]
+        all: bool,
+    },
     /// Validate or list the suites.
     Suites {
         #[command(subcommand)]
@@ -155,6 +191,22 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         }
         Command::Selftest { seed, out, parallel, suites } => {
             selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await
+        }
+        Command::Check { files, format, keys, trust, fetch_keys, now, nonce, aud, profiles, out, all } => {
+            dialtone_cli::check::command(dialtone_cli::check::CheckArgs {
+                files,
+                format: dialtone_cli::check::parse_format(&format)?,
+                keys,
+                trust,
+                fetch_keys,
+                now,
+                nonce,
+                aud,
+                profiles,
+                out,
+                all_rows: all,
+            })
+            .await
         }
         Command::Suites { action } => suites_command(action),
         Command::Reference { role: ReferenceRole::Issuer { port, mutant, seed, ca_out, http } } => {

@@ -4,7 +4,7 @@ use crate::evidence::EvidenceItem;
 use serde::{Deserialize, Serialize};
 
 /// Version of `report.json`'s schema; bump on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "1.0.0";
+pub const REPORT_SCHEMA_VERSION: &str = "1.1.0";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]

@@ -60,6 +60,28 @@ pub const DOCS: &[SpecDoc] = &[
         title: "Trust Registry Query Protocol v2 (Trust over IP)",
         url: "https://trustoverip.github.io/tswg-trust-registry-protocol/",
     },
+    SpecDoc { id: "SHC", title: "SMART Health Cards Framework", url: "https://spec.smarthealth.cards/" },
+    SpecDoc {
+        id: "VC-DM-2.0",
+        title: "Verifiable Credentials Data Model v2.0",
+        url: "https://www.w3.org/TR/vc-data-model-2.0/",
+    },
+    SpecDoc {
+        id: "VC-JOSE-COSE",
+        title: "Securing Verifiable Credentials using JOSE and COSE",
+        url: "https://www.w3.org/TR/vc-jose-cose/",
+    },
+    SpecDoc {
+        id: "RFC9052",
+        title: "CBOR Object Signing and Encryption (COSE): Structures and Process",
+        url: "https://www.rfc-editor.org/rfc/rfc9052",
+    },
+    SpecDoc {
+        id: "ISO-18013-5",
+        title: "ISO/IEC 18013-5:2021 Mobile driving licence (mDL) application (mdoc data model and security)",
+        url: "https://www.iso.org/standard/69084.html",
+    },
+    SpecDoc { id: "RFC7638", title: "JSON Web Key (JWK) Thumbprint", url: "https://www.rfc-editor.org/rfc/rfc7638" },
     SpecDoc { id: "RFC7807", title: "Problem Details for HTTP APIs", url: "https://www.rfc-editor.org/rfc/rfc7807" },
 ];
 

@@ -20,3 +20,8 @@ pub fn encode_std(bytes: impl AsRef<[u8]>) -> String {
 pub fn decode_std(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
     base64::engine::general_purpose::STANDARD.decode(text)
 }
+
+/// Standard base64 with or without padding (files written by different tools differ).
+pub fn decode_std_any(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    base64::engine::general_purpose::STANDARD_NO_PAD.decode(text.trim().trim_end_matches('='))
+}

@@ -79,6 +79,23 @@ impl EcKey {
         self.sign_input(&signing_input)
     }
 
+    /// Signs bytes; returns the raw r||s signature (RFC 6979 deterministic).
+    pub fn sign_bytes(&self, message: &[u8]) -> Vec<u8> {
+        let signature: Signature = self.signing.sign(message);
+        signature.to_bytes().to_vec()
+    }
+
+    /// Signs bytes; returns the DER (ASN.1) signature X.509 uses.
+    pub fn sign_bytes_der(&self, message: &[u8]) -> Vec<u8> {
+        let signature: Signature = self.signing.sign(message);
+        signature.to_der().as_bytes().to_vec()
+    }
+
+    /// The public key as an uncompressed SEC1 point.
+    pub fn public_point(&self) -> Vec<u8> {
+        self.verifying_key().to_encoded_point(false).as_bytes().to_vec()
+    }
+
     /// Signs an already-encoded `header.payload` signing input.
     pub fn sign_input(&self, signing_input: &str) -> String {
         let signature: Signature = self.signing.sign(signing_input.as_bytes());
@@ -188,6 +205,135 @@ impl CompactJws {
         let signature = Signature::from_slice(&self.signature).map_err(|_| JoseError::Signature)?;
         key.verify(self.signing_input.as_bytes(), &signature).map_err(|_| JoseError::Signature)
     }
+}
+
+impl CompactJws {
+    /// Verifies the signature with a public JWK, for the asymmetric algorithms of [`verify_signature`].
+    pub fn verify_with_jwk(&self, jwk: &Value) -> Result<(), JoseError> {
+        let alg = self.alg().unwrap_or("<absent>");
+        verify_signature(alg, jwk, self.signing_input.as_bytes(), &self.signature)
+    }
+}
+
+/// The JWS/COSE signature algorithms dialtone verifies (RFC 7518 §3, RFC 8037, RFC 9053 by name).
+pub const VERIFIABLE_ALGS: &[&str] = &["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512", "RS256"];
+
+/// Verifies `signature` (JWS form: r||s for ECDSA) over `message` with a public JWK. The JWK's `kty`,
+/// `crv` and `alg` must suit `alg`; `none` and MACs are refused. The cryptography is OpenSSL's
+/// through josekit.
+pub fn verify_signature(alg: &str, jwk: &Value, message: &[u8], signature: &[u8]) -> Result<(), JoseError> {
+    use josekit::jws::JwsVerifier;
+    let Value::Object(map) = jwk else {
+        return Err(JoseError::Key(format!("a JWK is a JSON object, found {}", kind(jwk))));
+    };
+    let key = josekit::jwk::Jwk::from_map(map.clone()).map_err(|e| JoseError::Key(e.to_string()))?;
+    let key_err = |e: josekit::JoseError| JoseError::Key(e.to_string());
+    let verifier: Box<dyn JwsVerifier> = match alg {
+        "ES256" => Box::new(josekit::jws::ES256.verifier_from_jwk(&key).map_err(key_err)?),
+        "ES384" => Box::new(josekit::jws::ES384.verifier_from_jwk(&key).map_err(key_err)?),
+        "ES512" => Box::new(josekit::jws::ES512.verifier_from_jwk(&key).map_err(key_err)?),
+        "EdDSA" | "Ed25519" => Box::new(josekit::jws::EdDSA.verifier_from_jwk(&key).map_err(key_err)?),
+        "PS256" => Box::new(josekit::jws::PS256.verifier_from_jwk(&key).map_err(key_err)?),
+        "PS384" => Box::new(josekit::jws::PS384.verifier_from_jwk(&key).map_err(key_err)?),
+        "PS512" => Box::new(josekit::jws::PS512.verifier_from_jwk(&key).map_err(key_err)?),
+        "RS256" => Box::new(josekit::jws::RS256.verifier_from_jwk(&key).map_err(key_err)?),
+        other => return Err(JoseError::Algorithm(other.to_string())),
+    };
+    verifier.verify(message, signature).map_err(|_| JoseError::Signature)
+}
+
+/// Signs `message` with a private JWK (any algorithm of [`VERIFIABLE_ALGS`]), JWS signature form.
+/// Used to secure test vectors and public examples' unsecured inputs; OpenSSL's ECDSA is randomized,
+/// so deterministic output needs [`EcKey`] (ES256) or Ed25519.
+pub fn sign_with_jwk(alg: &str, private_jwk: &Value, message: &[u8]) -> Result<Vec<u8>, JoseError> {
+    use josekit::jws::JwsSigner;
+    let Value::Object(map) = private_jwk else {
+        return Err(JoseError::Key("a JWK is a JSON object".into()));
+    };
+    let key = josekit::jwk::Jwk::from_map(map.clone()).map_err(|e| JoseError::Key(e.to_string()))?;
+    let key_err = |e: josekit::JoseError| JoseError::Key(e.to_string());
+    let signer: Box<dyn JwsSigner> = match alg {
+        "ES256" => Box::new(josekit::jws::ES256.signer_from_jwk(&key).map_err(key_err)?),
+        "ES384" => Box::new(josekit::jws::ES384.signer_from_jwk(&key).map_err(key_err)?),
+        "ES512" => Box::new(josekit::jws::ES512.signer_from_jwk(&key).map_err(key_err)?),
+        "EdDSA" | "Ed25519" => Box::new(josekit::jws::EdDSA.signer_from_jwk(&key).map_err(key_err)?),
+        other => return Err(JoseError::Algorithm(other.to_string())),
+    };
+    signer.sign(message).map_err(|e| JoseError::Key(e.to_string()))
+}
+
+/// Signs a compact JWS with a private JWK (see [`sign_with_jwk`]).
+pub fn sign_compact(alg: &str, private_jwk: &Value, header: &Value, payload: &[u8]) -> Result<String, JoseError> {
+    let input = format!("{}.{}", b64::encode(header.to_string()), b64::encode(payload));
+    let signature = sign_with_jwk(alg, private_jwk, input.as_bytes())?;
+    Ok(format!("{input}.{}", b64::encode(signature)))
+}
+
+/// The algorithm a public JWK is for, from its `alg` or else its `kty`/`crv`.
+pub fn alg_for_jwk(jwk: &Value) -> Option<&'static str> {
+    if let Some(alg) = jwk.get("alg").and_then(Value::as_str) {
+        return VERIFIABLE_ALGS.iter().copied().find(|a| *a == alg);
+    }
+    match (jwk.get("kty").and_then(Value::as_str), jwk.get("crv").and_then(Value::as_str)) {
+        (Some("EC"), Some("P-256")) => Some("ES256"),
+        (Some("EC"), Some("P-384")) => Some("ES384"),
+        (Some("EC"), Some("P-521")) => Some("ES512"),
+        (Some("OKP"), Some("Ed25519")) => Some("EdDSA"),
+        _ => None,
+    }
+}
+
+/// A public JWK from a certificate's subject public key (EC P-256/384/521 or Ed25519), through OpenSSL.
+pub fn jwk_from_certificate(der: &[u8]) -> Result<Value, JoseError> {
+    let cert =
+        openssl::x509::X509::from_der(der).map_err(|e| JoseError::Key(format!("not an X.509 certificate: {e}")))?;
+    let key = cert.public_key().map_err(|e| JoseError::Key(format!("no usable public key: {e}")))?;
+    let jwk = if let Ok(ec) = key.ec_key() {
+        let curve = ec.group().curve_name().ok_or_else(|| JoseError::Key("unnamed EC curve".into()))?;
+        let alg = match curve {
+            openssl::nid::Nid::X9_62_PRIME256V1 => josekit::jwk::alg::ec::EcCurve::P256,
+            openssl::nid::Nid::SECP384R1 => josekit::jwk::alg::ec::EcCurve::P384,
+            openssl::nid::Nid::SECP521R1 => josekit::jwk::alg::ec::EcCurve::P521,
+            other => return Err(JoseError::Key(format!("unsupported curve {other:?}"))),
+        };
+        public_ec_jwk(&ec, alg)
+    } else if key.id() == openssl::pkey::Id::ED25519 {
+        let raw = key.raw_public_key().map_err(|e| JoseError::Key(e.to_string()))?;
+        let mut map = Map::new();
+        map.insert("kty".into(), "OKP".into());
+        map.insert("crv".into(), "Ed25519".into());
+        map.insert("x".into(), b64::encode(raw).into());
+        return Ok(Value::Object(map));
+    } else {
+        return Err(JoseError::Key("only EC and Ed25519 certificate keys are supported".into()));
+    }?;
+    Ok(Value::Object(jwk.as_ref().clone()))
+}
+
+fn public_ec_jwk(
+    ec: &openssl::ec::EcKeyRef<openssl::pkey::Public>,
+    curve: josekit::jwk::alg::ec::EcCurve,
+) -> Result<josekit::jwk::Jwk, JoseError> {
+    let mut ctx = openssl::bn::BigNumContext::new().map_err(|e| JoseError::Key(e.to_string()))?;
+    let (mut x, mut y) = (
+        openssl::bn::BigNum::new().map_err(|e| JoseError::Key(e.to_string()))?,
+        openssl::bn::BigNum::new().map_err(|e| JoseError::Key(e.to_string()))?,
+    );
+    ec.public_key()
+        .affine_coordinates(ec.group(), &mut x, &mut y, &mut ctx)
+        .map_err(|e| JoseError::Key(e.to_string()))?;
+    let size = match curve {
+        josekit::jwk::alg::ec::EcCurve::P256 => 32,
+        josekit::jwk::alg::ec::EcCurve::P384 => 48,
+        _ => 66,
+    };
+    let pad = |n: &openssl::bn::BigNum| n.to_vec_padded(size).map_err(|e| JoseError::Key(e.to_string()));
+    let mut map = Map::new();
+    map.insert("kty".into(), "EC".into());
+    map.insert("crv".into(), curve.name().into());
+    map.insert("x".into(), b64::encode(pad(&x)?).into());
+    map.insert("y".into(), b64::encode(pad(&y)?).into());
+    josekit::jwk::Jwk::from_map(map).map_err(|e| JoseError::Key(e.to_string()))
 }
 
 /// JSON kind name for messages ("array", "string"…).

@@ -3,14 +3,17 @@
 //! panicking, and bounded recursion comes from `serde_json`'s own depth limit.
 
 pub mod b64;
+pub mod cose;
 pub mod dcql;
 pub mod jose;
 pub mod jwe;
+pub mod mdoc;
 pub mod oid4vci;
 pub mod oid4vp;
 pub mod sd_jwt_vc;
 pub mod sdjwt;
 pub mod seed;
+pub mod shc;
 pub mod status_list;
 pub mod time;
 pub mod x509;

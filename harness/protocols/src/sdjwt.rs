@@ -507,18 +507,33 @@ pub enum KbError {
 
 /// Verifier side: RFC 9901 §7.3 step 5 for a presentation that must carry key binding.
 pub fn verify_key_binding(sd: &SdJwt, nonce: &str, aud: &str, now: i64, window: i64) -> Result<(), KbError> {
+    verify_key_binding_with(sd, Some(nonce), Some(aud), now, window)
+}
+
+/// As [`verify_key_binding`]; `nonce` or `aud` `None` means the caller does not know them and they
+/// are not compared (the rest — typ, signature by the cnf key, iat, sd_hash — is).
+pub fn verify_key_binding_with(
+    sd: &SdJwt,
+    nonce: Option<&str>,
+    aud: Option<&str>,
+    now: i64,
+    window: i64,
+) -> Result<(), KbError> {
     let kb = sd.kb_jwt.as_ref().ok_or(KbError::Missing)?;
     if kb.typ() != Some(KB_TYP) {
         return Err(KbError::Typ(kb.typ().map(str::to_string)));
     }
     let jwk = sd.issuer_jwt.payload.get("cnf").and_then(|c| c.get("jwk")).ok_or(KbError::NoHolderKey)?;
-    let key = crate::jose::verifying_key_from_jwk(jwk).map_err(KbError::Signature)?;
-    kb.verify_es256(&key).map_err(KbError::Signature)?;
+    kb.verify_with_jwk(jwk).map_err(KbError::Signature)?;
     let text = |name: &str| kb.payload.get(name).and_then(Value::as_str).map(str::to_string);
-    if text("nonce").as_deref() != Some(nonce) {
+    if let Some(nonce) = nonce
+        && text("nonce").as_deref() != Some(nonce)
+    {
         return Err(KbError::Nonce(text("nonce")));
     }
-    if text("aud").as_deref() != Some(aud) {
+    if let Some(aud) = aud
+        && text("aud").as_deref() != Some(aud)
+    {
         return Err(KbError::Audience(text("aud")));
     }
     let iat = kb.payload.get("iat").and_then(Value::as_i64);

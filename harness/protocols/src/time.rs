@@ -45,6 +45,43 @@ pub fn parse_rfc3339_utc(text: &str) -> Option<i64> {
     Some((era * 146_097 + doe - 719_468) * 86_400 + h * 3600 + mi * 60 + s)
 }
 
+/// Parses an XML Schema `dateTimeStamp` / RFC 3339 time with a `Z` or `±hh:mm` offset and optional
+/// fractional seconds (VC Data Model 2.0 §5.8), to seconds since the epoch in UTC.
+pub fn parse_datetime_stamp(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() < 20 {
+        return None;
+    }
+    let (main, offset) = if text.ends_with(['Z', 'z']) {
+        (&text[..text.len() - 1], 0)
+    } else {
+        let at = text.len().checked_sub(6)?;
+        let tz = text.get(at..)?;
+        let sign = match tz.as_bytes()[0] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        if tz.as_bytes()[3] != b':' {
+            return None;
+        }
+        let h: i64 = tz.get(1..3)?.parse().ok()?;
+        let m: i64 = tz.get(4..6)?.parse().ok()?;
+        if h > 23 || m > 59 {
+            return None;
+        }
+        (&text[..at], sign * (h * 3600 + m * 60))
+    };
+    let (whole, fraction) = match main.find('.') {
+        Some(dot) => (&main[..dot], Some(&main[dot + 1..])),
+        None => (main, None),
+    };
+    if fraction.is_some_and(|f| f.is_empty() || !f.bytes().all(|c| c.is_ascii_digit())) || whole.len() != 19 {
+        return None;
+    }
+    parse_rfc3339_utc(&format!("{whole}Z")).map(|t| t - offset)
+}
+
 /// The current time as RFC 3339 UTC.
 pub fn now_rfc3339() -> String {
     format_rfc3339(crate::now_epoch())
@@ -53,6 +90,16 @@ pub fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn datetime_stamps_with_offsets() {
+        assert_eq!(parse_datetime_stamp("2010-01-01T19:23:24Z"), parse_rfc3339_utc("2010-01-01T19:23:24Z"));
+        assert_eq!(parse_datetime_stamp("2010-01-01T19:23:24.123+01:00"), parse_rfc3339_utc("2010-01-01T18:23:24Z"));
+        assert_eq!(parse_datetime_stamp("2010-01-01T19:23:24-05:00"), parse_rfc3339_utc("2010-01-02T00:23:24Z"));
+        assert_eq!(parse_datetime_stamp("2010-01-01T19:23:24"), None, "a timezone is required");
+        assert_eq!(parse_datetime_stamp("2010-01-01"), None);
+        assert_eq!(parse_datetime_stamp("2010-01-01T19:23:24.+01:00"), None);
+    }
 
     #[test]
     fn known_instants_round_trip() {

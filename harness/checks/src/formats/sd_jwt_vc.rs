@@ -3,7 +3,7 @@
 
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::b64;
-use dialtone_protocols::jose::{is_asymmetric_alg, thumbprint, verifying_key_from_jwk};
+use dialtone_protocols::jose::{is_asymmetric_alg, thumbprint};
 use dialtone_protocols::sd_jwt_vc::{NEVER_DISCLOSABLE, TYP};
 use dialtone_protocols::sdjwt::{SdJwt, SdJwtError};
 use serde_json::Value;
@@ -71,16 +71,14 @@ pub fn signature(sd: &SdJwt, ctx: &Context) -> Outcome {
     }
     let mut last = String::new();
     for key in candidates {
-        match verifying_key_from_jwk(key) {
-            Ok(vk) => match sd.issuer_jwt.verify_es256(&vk) {
-                Ok(()) => {
-                    return Outcome::pass(format!(
-                        "ES256 signature verifies with published key {}",
-                        thumbprint(key).unwrap_or_default()
-                    ));
-                }
-                Err(e) => last = e.to_string(),
-            },
+        match sd.issuer_jwt.verify_with_jwk(key) {
+            Ok(()) => {
+                return Outcome::pass(format!(
+                    "{} signature verifies with published key {}",
+                    sd.issuer_jwt.alg().unwrap_or_default(),
+                    thumbprint(key).unwrap_or_default()
+                ));
+            }
             Err(e) => last = e.to_string(),
         }
     }

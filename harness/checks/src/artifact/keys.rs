@@ -1,0 +1,195 @@
+//! What `dialtone check` knows about keys: public keys (`--keys`: a JWK Set, a JWK, a verification
+//! method, or PEM/x5c certificates), trust anchors for certificate chains, and the trust list
+//! (`--trust`: which issuer identifier owns which keys).
+
+use dialtone_engine::model::Outcome;
+use dialtone_protocols::{b64, jose};
+use serde_json::Value;
+
+/// An issuer the trust list names, with the keys and certificate roots it owns.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedIssuer {
+    pub id: String,
+    pub keys: Vec<Value>,
+    pub roots: Vec<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct KeyRing {
+    /// Public JWKs usable for any issuer (from `--keys` or fetched from the issuer).
+    pub keys: Vec<Value>,
+    /// Trusted root certificates (DER) for x5c/x5chain (mdoc IACA, JWT x5c).
+    pub roots: Vec<Vec<u8>>,
+    /// `None`: no trust list given; checks of key ownership skip.
+    pub trust: Option<Vec<TrustedIssuer>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyFileError {
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl KeyRing {
+    /// Every public key known, trust list included.
+    pub fn all_keys(&self) -> Vec<&Value> {
+        let trusted = self.trust.iter().flatten().flat_map(|t| t.keys.iter());
+        self.keys.iter().chain(trusted).collect()
+    }
+
+    pub fn all_roots(&self) -> Vec<Vec<u8>> {
+        let trusted = self.trust.iter().flatten().flat_map(|t| t.roots.iter().cloned());
+        self.roots.iter().cloned().chain(trusted).collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.all_keys().is_empty()
+    }
+
+    /// Finds a known key that verifies `signature` over `message` with `alg`: keys whose `kid`
+    /// equals the artifact's first. Returns the key, or why none did.
+    pub fn verify(&self, alg: &str, kid: Option<&str>, message: &[u8], signature: &[u8]) -> Result<Value, String> {
+        let keys = self.all_keys();
+        if keys.is_empty() {
+            return Err("no keys".into());
+        }
+        let mut ordered: Vec<&Value> = keys.iter().copied().filter(|k| kid_of(k) == kid && kid.is_some()).collect();
+        ordered.extend(keys.iter().copied().filter(|k| !(kid_of(k) == kid && kid.is_some())));
+        let mut last = String::new();
+        for key in ordered {
+            match jose::verify_signature(alg, key, message, signature) {
+                Ok(()) => return Ok(key.clone()),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(format!("none of {} known keys verifies the {alg} signature (last: {last})", keys.len()))
+    }
+
+    /// Whether the trust list says `issuer` owns `key` (by thumbprint).
+    pub fn owner(&self, issuer: Option<&str>, key: &Value) -> Outcome {
+        let Some(trust) = &self.trust else {
+            return Outcome::skip("no trust list given (--trust): cannot tell which issuer owns the key");
+        };
+        let print = jose::thumbprint(key).unwrap_or_default();
+        let owners: Vec<&str> = trust
+            .iter()
+            .filter(|t| t.keys.iter().any(|k| jose::thumbprint(k).as_deref() == Some(print.as_str())))
+            .map(|t| t.id.as_str())
+            .collect();
+        match issuer {
+            None => Outcome::fail("an issuer identifier to look up in the trust list", "the artifact names none"),
+            Some(iss) if owners.contains(&iss) => Outcome::pass(format!("the trust list gives key {print} to {iss:?}")),
+            Some(iss) if owners.is_empty() => Outcome::fail(
+                format!("a key the trust list gives to {iss:?}"),
+                format!("key {print} is in no trust list entry"),
+            ),
+            Some(iss) => Outcome::fail(
+                format!("a key the trust list gives to {iss:?}"),
+                format!("key {print} belongs to {owners:?}"),
+            ),
+        }
+    }
+}
+
+fn kid_of(key: &Value) -> Option<&str> {
+    key.get("kid").and_then(Value::as_str)
+}
+
+/// Reads public keys and roots from a key file: a JWK Set, one JWK, a verification method
+/// (`publicKeyJwk`), an x5c array, or PEM certificates (the first is a leaf whose key is used,
+/// the last a root).
+pub fn load_key_file(bytes: &[u8]) -> Result<(Vec<Value>, Vec<Vec<u8>>), KeyFileError> {
+    let text = String::from_utf8_lossy(bytes);
+    if text.contains("-----BEGIN CERTIFICATE-----") {
+        let certs = pem_certificates(&text);
+        if certs.is_empty() {
+            return Err(KeyFileError::Invalid("PEM without a readable certificate".into()));
+        }
+        return certs_to_keys(certs);
+    }
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| KeyFileError::Invalid(format!("neither PEM nor JSON: {e}")))?;
+    if let Some(x5c) = value.as_array().filter(|a| a.iter().all(Value::is_string)) {
+        let certs = x5c
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|c| b64::decode_std(c).map_err(|e| KeyFileError::Invalid(format!("x5c entry: {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        return certs_to_keys(certs);
+    }
+    Ok((jwks_of(&value)?, Vec::new()))
+}
+
+/// Public JWKs of a JSON value: `{"keys": [...]}`, `{"publicKeyJwk": {...}}`, or one JWK. Private
+/// members are dropped.
+pub fn jwks_of(value: &Value) -> Result<Vec<Value>, KeyFileError> {
+    let list: Vec<Value> = if let Some(keys) = value.get("keys").and_then(Value::as_array) {
+        keys.clone()
+    } else if let Some(jwk) = value.get("publicKeyJwk") {
+        vec![jwk.clone()]
+    } else if value.get("kty").is_some() {
+        vec![value.clone()]
+    } else {
+        return Err(KeyFileError::Invalid("no keys: expected a JWK Set, a JWK, or a publicKeyJwk".into()));
+    };
+    Ok(list
+        .into_iter()
+        .map(|mut k| {
+            if let Some(obj) = k.as_object_mut() {
+                for private in ["d", "p", "q", "dp", "dq", "qi"] {
+                    obj.remove(private);
+                }
+            }
+            k
+        })
+        .collect())
+}
+
+fn certs_to_keys(certs: Vec<Vec<u8>>) -> Result<(Vec<Value>, Vec<Vec<u8>>), KeyFileError> {
+    let leaf = certs.first().ok_or_else(|| KeyFileError::Invalid("no certificate".into()))?;
+    let jwk = jose::jwk_from_certificate(leaf).map_err(|e| KeyFileError::Invalid(e.to_string()))?;
+    let root = certs.last().cloned().into_iter().collect();
+    Ok((vec![jwk], root))
+}
+
+/// DER certificates of a PEM text.
+pub fn pem_certificates(text: &str) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+        let body_start = start + "-----BEGIN CERTIFICATE-----".len();
+        let Some(end) = rest[body_start..].find("-----END CERTIFICATE-----") else { break };
+        let body: String = rest[body_start..body_start + end].chars().filter(|c| !c.is_whitespace()).collect();
+        if let Ok(der) = b64::decode_std(&body) {
+            out.push(der);
+        }
+        rest = &rest[body_start + end..];
+    }
+    out
+}
+
+/// Reads a trust list: `{"issuers": [{"id": "...", "jwks": {...} | "keys": [...], "roots_pem": "..."}]}`.
+pub fn load_trust_file(bytes: &[u8]) -> Result<Vec<TrustedIssuer>, KeyFileError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| KeyFileError::Invalid(format!("not JSON: {e}")))?;
+    let issuers = value
+        .get("issuers")
+        .and_then(Value::as_array)
+        .ok_or_else(|| KeyFileError::Invalid("expected {\"issuers\": [...]}".into()))?;
+    issuers
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let id = entry
+                .get("id")
+                .and_then(Value::as_str)
+                .ok_or_else(|| KeyFileError::Invalid(format!("issuers[{i}] has no id")))?
+                .to_string();
+            let keys = match entry.get("jwks").or_else(|| entry.get("keys").map(|_| entry)) {
+                Some(v) => jwks_of(v)?,
+                None => Vec::new(),
+            };
+            let roots = entry.get("roots_pem").and_then(Value::as_str).map(pem_certificates).unwrap_or_default();
+            Ok(TrustedIssuer { id, keys, roots })
+        })
+        .collect()
+}

@@ -1,0 +1,390 @@
+//! The rules `dialtone check` applies to stored artifacts: id, title, level, the clauses they test
+//! and the PCTF criteria they evidence. A test proves every spec document and criterion named here
+//! exists, and the vectors prove every MUST rule can fail (`vectors/`, flags name the rule broken).
+
+use dialtone_engine::model::Level;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    SdJwtVc,
+    VcJose,
+    VcCose,
+    VcSdJwt,
+    Shc,
+    Mdoc,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] =
+        [Format::SdJwtVc, Format::VcJose, Format::VcCose, Format::VcSdJwt, Format::Shc, Format::Mdoc];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SdJwtVc => "sd-jwt-vc",
+            Self::VcJose => "vc-jose",
+            Self::VcCose => "vc-cose",
+            Self::VcSdJwt => "vc-sd-jwt",
+            Self::Shc => "shc",
+            Self::Mdoc => "mdoc",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::SdJwtVc => "SD-JWT VC",
+            Self::VcJose => "W3C VC 2.0 secured with JOSE",
+            Self::VcCose => "W3C VC 2.0 secured with COSE",
+            Self::VcSdJwt => "W3C VC 2.0 secured with SD-JWT",
+            Self::Shc => "SMART Health Card",
+            Self::Mdoc => "ISO mdoc",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub level: Level,
+    pub spec: &'static [(&'static str, &'static str)],
+    pub pctf: &'static [&'static str],
+}
+
+const fn must(
+    id: &'static str,
+    title: &'static str,
+    spec: &'static [(&'static str, &'static str)],
+    pctf: &'static [&'static str],
+) -> Rule {
+    Rule { id, title, level: Level::Must, spec, pctf }
+}
+
+const fn should(
+    id: &'static str,
+    title: &'static str,
+    spec: &'static [(&'static str, &'static str)],
+    pctf: &'static [&'static str],
+) -> Rule {
+    Rule { id, title, level: Level::Should, spec, pctf }
+}
+
+/// Recognizing the artifact at all.
+pub const FORMAT: Rule = must("ART-FORMAT-001", "The artifact is in a recognized credential format", &[], &[]);
+
+pub const SD_JWT_VC: &[Rule] = &[
+    must("SDJWTVC-001", "The SD-JWT parses: issuer-signed JWT, disclosures, '~'-separated", &[("RFC9901", "4")], &[]),
+    must("SDJWTVC-002", "The header typ is dc+sd-jwt", &[("SD-JWT-VC", "2.2.1")], &[]),
+    must(
+        "SDJWTVC-003",
+        "The credential is signed with an asymmetric algorithm",
+        &[("RFC9901", "4.1"), ("RFC8725", "3.2")],
+        &["SICH.02"],
+    ),
+    must(
+        "SDJWTVC-004",
+        "The signature verifies with a key of the issuer",
+        &[("RFC9901", "7.1"), ("SD-JWT-VC", "2.5")],
+        &["CRIS.05", "CRVA.01"],
+    ),
+    must(
+        "SDJWTVC-005",
+        "The verifying key belongs to the issuer the credential names (trust list)",
+        &[("SD-JWT-VC", "2.5")],
+        &["CRIS.02"],
+    ),
+    must("SDJWTVC-006", "iss identifies the issuer", &[("SD-JWT-VC", "2.2.2.3")], &["CRIS.02"]),
+    must("SDJWTVC-007", "vct is a string naming the credential type", &[("SD-JWT-VC", "2.2.2.1")], &[]),
+    must(
+        "SDJWTVC-008",
+        "iat, nbf and exp are NumericDates, consistent, and valid at the verification time",
+        &[("SD-JWT-VC", "2.2.2.3"), ("RFC7519", "4.1.4")],
+        &["CRIS.03"],
+    ),
+    must(
+        "SDJWTVC-009",
+        "Every disclosure matches a digest; no digest repeats (nested, array elements, decoys)",
+        &[("RFC9901", "7.1"), ("RFC9901", "4.2.4.1")],
+        &["CRVA.01"],
+    ),
+    must(
+        "SDJWTVC-010",
+        "Registered claims (iss, vct, cnf, status, time claims) are not selectively disclosable",
+        &[("SD-JWT-VC", "2.2.2.3")],
+        &[],
+    ),
+    should("SDJWTVC-011", "Salts carry at least 128 bits", &[("RFC9901", "9.3")], &[]),
+    must(
+        "SDJWTVC-012",
+        "The key binding JWT verifies: typ, cnf key, sd_hash, nonce and aud as the verifier expects",
+        &[("RFC9901", "4.3"), ("RFC9901", "7.3")],
+        &["CRVA.01"],
+    ),
+    must(
+        "SDJWTVC-013",
+        "The status claim references a status list entry (idx, uri)",
+        &[("TOKEN-STATUS-LIST", "6.2"), ("SD-JWT-VC", "2.2.2.3")],
+        &["CRVA.02"],
+    ),
+    must("SDJWTVC-014", "The claims satisfy the credential profile of the vct", &[("SD-JWT-VC", "2.2.2.1")], &[]),
+    must("SDJWTVC-015", "The profile's selectively disclosable claims are not in clear", &[("RFC9901", "4.2")], &[]),
+];
+
+pub const VC: &[Rule] = &[
+    must(
+        "VC-001",
+        "The securing envelope parses (compact JWS, SD-JWT, or base64 COSE_Sign1)",
+        &[("VC-JOSE-COSE", "3.1.1"), ("VC-JOSE-COSE", "3.2.1"), ("VC-JOSE-COSE", "3.3.1")],
+        &["CRIS.05"],
+    ),
+    must(
+        "VC-002",
+        "The media type (typ) is the one the securing mechanism registers",
+        &[("VC-JOSE-COSE", "7.1"), ("VC-JOSE-COSE", "3.1.3")],
+        &[],
+    ),
+    must(
+        "VC-003",
+        "The content type (cty), when present, is vc or vp for the payload",
+        &[("VC-JOSE-COSE", "7.1")],
+        &[],
+    ),
+    must("VC-004", "The securing algorithm is asymmetric", &[("VC-JOSE-COSE", "5")], &["SICH.02"]),
+    must(
+        "VC-005",
+        "The signature verifies with a key of the issuer",
+        &[("VC-JOSE-COSE", "5.1"), ("VC-JOSE-COSE", "5.2"), ("VC-JOSE-COSE", "5.3")],
+        &["CRIS.05", "CRVA.01"],
+    ),
+    must(
+        "VC-006",
+        "The verifying key belongs to the issuer the credential names (trust list)",
+        &[("VC-JOSE-COSE", "4.1.2")],
+        &["CRIS.02"],
+    ),
+    must(
+        "VC-007",
+        "The document satisfies the data model schema (contexts, types, issuer, subject, dates)",
+        &[("VC-DM-2.0", "4.2"), ("VC-DM-2.0", "4.13")],
+        &[],
+    ),
+    must("VC-008", "@context starts with https://www.w3.org/ns/credentials/v2", &[("VC-DM-2.0", "4.3")], &[]),
+    must("VC-009", "type includes VerifiableCredential (or VerifiablePresentation)", &[("VC-DM-2.0", "4.5")], &[]),
+    must("VC-010", "issuer is a URL, or an object whose id is a URL", &[("VC-DM-2.0", "4.7")], &["CRIS.02"]),
+    must(
+        "VC-011",
+        "validFrom and validUntil are dateTimeStamps, ordered, and valid at the verification time",
+        &[("VC-DM-2.0", "4.9"), ("VC-DM-2.0", "5.8")],
+        &["CRIS.03"],
+    ),
+    must("VC-012", "iss, when present, matches issuer (or issuer.id)", &[("VC-JOSE-COSE", "4.1.2")], &["CRIS.02"]),
+    must("VC-013", "The claims vc and vp are absent", &[("VC-JOSE-COSE", "3.1.3")], &[]),
+    must(
+        "VC-014",
+        "credentialStatus entries have a type (and an id URL when present)",
+        &[("VC-DM-2.0", "4.10")],
+        &["CRVA.02"],
+    ),
+    must(
+        "VC-015",
+        "A presentation's credentials are secured: EnvelopedVerifiableCredential with a data: URL of a VC media type",
+        &[("VC-DM-2.0", "4.13.1"), ("VC-JOSE-COSE", "3.1.2"), ("VC-JOSE-COSE", "3.3.2")],
+        &["CRVA.01"],
+    ),
+    must(
+        "VC-016",
+        "Enveloped credentials verify with a key of their issuer",
+        &[("VC-JOSE-COSE", "3.1.2")],
+        &["CRVA.01"],
+    ),
+    must("VC-017", "SD-JWT disclosures match digests", &[("VC-JOSE-COSE", "3.2.1"), ("RFC9901", "7.1")], &["CRVA.01"]),
+    should(
+        "VC-018",
+        "JWT time claims (iat, exp, nbf) are NumericDates",
+        &[("RFC7519", "4.1.6"), ("VC-JOSE-COSE", "3.1.3")],
+        &[],
+    ),
+    must("VC-019", "credentialSubject is a non-empty object or array of objects", &[("VC-DM-2.0", "4.8")], &[]),
+    must("VC-020", "The claims satisfy the credential profile of the type", &[("VC-DM-2.0", "4.11")], &[]),
+    should(
+        "VC-021",
+        "Enveloped credentials open as secured credentials of their media type",
+        &[("VC-DM-2.0", "4.13.1")],
+        &[],
+    ),
+];
+
+pub const SHC: &[Rule] = &[
+    must(
+        "SHC-001",
+        "Each QR payload is shc:/ followed by an even number of digits, each pair at most 77",
+        &[("SHC", "Encoding QRs")],
+        &[],
+    ),
+    must(
+        "SHC-002",
+        "Chunked QR payloads assemble: ordinals 1..N, all present, one total",
+        &[("SHC", "Chunking Larger SHCs (deprecated)")],
+        &[],
+    ),
+    must(
+        "SHC-003",
+        "The .smart-health-card file holds a verifiableCredential array of JWS strings",
+        &[("SHC", "via File Download")],
+        &[],
+    ),
+    must("SHC-004", "The JWS header has alg ES256 and zip DEF", &[("SHC", "Health Cards are Compact")], &["SICH.02"]),
+    must(
+        "SHC-005",
+        "The payload is raw DEFLATE that inflates, within bounds, to a JSON object",
+        &[("SHC", "Health Cards are Compact")],
+        &[],
+    ),
+    should("SHC-006", "The inflated payload is minified", &[("SHC", "Health Cards are Compact")], &[]),
+    must(
+        "SHC-007",
+        "kid is the RFC 7638 thumbprint of the signing key",
+        &[("SHC", "Health Cards are Compact"), ("RFC7638", "3")],
+        &[],
+    ),
+    must(
+        "SHC-008",
+        "The ES256 signature verifies with a key of the issuer",
+        &[("SHC", "Signing Health Cards"), ("RFC7515", "5.2")],
+        &["CRIS.05", "CRVA.01"],
+    ),
+    must(
+        "SHC-009",
+        "The verifying key is published by the iss (its jwks.json or the trust list)",
+        &[("SHC", "Determining keys associated with an issuer")],
+        &["CRIS.02"],
+    ),
+    must(
+        "SHC-010",
+        "iss is an https URL without a trailing slash",
+        &[("SHC", "Determining keys associated with an issuer")],
+        &["CRIS.02"],
+    ),
+    must(
+        "SHC-011",
+        "nbf is a NumericDate not after the verification time; exp, if present, not passed",
+        &[
+            ("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)"),
+            ("SHC", "Expiration of Health Cards"),
+        ],
+        &["CRIS.03"],
+    ),
+    must(
+        "SHC-012",
+        "vc.type includes https://smarthealth.cards#health-card",
+        &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)")],
+        &[],
+    ),
+    must(
+        "SHC-013",
+        "credentialSubject has fhirVersion and a FHIR Bundle with entries",
+        &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)")],
+        &[],
+    ),
+    should(
+        "SHC-014",
+        "QR-bound bundles use resource:N fullUrls and omit Resource.id, text and Coding.display",
+        &[("SHC", "Health Cards are Compact")],
+        &[],
+    ),
+    must(
+        "SHC-015",
+        "A JWS in one QR is at most 1195 characters; chunks at most 1191",
+        &[("SHC", "Chunking Larger SHCs (deprecated)")],
+        &[],
+    ),
+    must(
+        "SHC-016",
+        "The credentialSubject satisfies the credential profile of its vc.type",
+        &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)")],
+        &[],
+    ),
+];
+
+pub const MDOC: &[Rule] = &[
+    must("MDOC-001", "The CBOR decodes as IssuerSigned or DeviceResponse", &[("ISO-18013-5", "8.3.2.1.2.2")], &[]),
+    must(
+        "MDOC-002",
+        "issuerAuth is a COSE_Sign1 with an asymmetric alg in the protected header",
+        &[("ISO-18013-5", "9.1.2.4"), ("RFC9052", "4.2")],
+        &["SICH.02"],
+    ),
+    must("MDOC-003", "x5chain carries the document signer certificate", &[("ISO-18013-5", "9.1.2.4")], &[]),
+    must(
+        "MDOC-004",
+        "The MSO signature verifies with the document signer certificate's key",
+        &[("ISO-18013-5", "9.1.2.4"), ("ISO-18013-5", "9.3.1")],
+        &["CRIS.05", "CRVA.01"],
+    ),
+    must(
+        "MDOC-005",
+        "The document signer certificate chains to a trusted issuing authority",
+        &[("ISO-18013-5", "9.3.3")],
+        &["CRIS.02"],
+    ),
+    must("MDOC-006", "The MSO has version 1.0 and a supported digestAlgorithm", &[("ISO-18013-5", "9.1.2.4")], &[]),
+    must(
+        "MDOC-007",
+        "Every IssuerSignedItem's digest equals the MSO's value digest",
+        &[("ISO-18013-5", "9.1.2.4"), ("ISO-18013-5", "9.3.1")],
+        &["CRVA.01"],
+    ),
+    must(
+        "MDOC-008",
+        "validityInfo: signed ≤ validFrom < validUntil, and the verification time within",
+        &[("ISO-18013-5", "9.1.2.4"), ("ISO-18013-5", "9.3.1")],
+        &["CRIS.03"],
+    ),
+    must("MDOC-009", "The MSO docType equals the document's docType", &[("ISO-18013-5", "9.3.1")], &[]),
+    must("MDOC-010", "deviceKeyInfo carries the device key", &[("ISO-18013-5", "9.1.2.4")], &[]),
+    must(
+        "MDOC-011",
+        "A DeviceResponse has version 1.0, status 0 and at least one document",
+        &[("ISO-18013-5", "8.3.2.1.2.2")],
+        &[],
+    ),
+    should("MDOC-012", "Each IssuerSignedItem random is at least 16 bytes", &[("ISO-18013-5", "9.1.2.5")], &[]),
+    must("MDOC-013", "The claims satisfy the credential profile of the docType", &[("ISO-18013-5", "7.2")], &[]),
+];
+
+pub fn rules(format: Format) -> &'static [Rule] {
+    match format {
+        Format::SdJwtVc => SD_JWT_VC,
+        Format::VcJose | Format::VcCose | Format::VcSdJwt => VC,
+        Format::Shc => SHC,
+        Format::Mdoc => MDOC,
+    }
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    std::iter::once(&FORMAT).chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC).find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dialtone_engine::pctf::Catalogue;
+
+    #[test]
+    fn every_rule_cites_real_documents_and_criteria() {
+        let catalogue = Catalogue::embedded();
+        let mut seen = std::collections::HashSet::new();
+        for rule in std::iter::once(&FORMAT).chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC) {
+            assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
+            for (doc, _) in rule.spec {
+                assert!(dialtone_engine::spec::find(doc).is_some(), "{}: unknown spec document {doc}", rule.id);
+            }
+            for id in rule.pctf {
+                assert!(catalogue.contains(id), "{}: {id} is not a PCTF v1.5 criterion", rule.id);
+            }
+        }
+    }
+}

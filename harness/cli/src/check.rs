@@ -1,0 +1,275 @@
+//! `dialtone check`: judges stored artifacts and writes the same reports as `run`.
+
+use crate::{CliError, exit};
+use dialtone_checks::artifact::keys::{self, KeyRing, TrustedIssuer};
+use dialtone_checks::artifact::{
+    self, Artifact, ArtifactReport, ArtifactVerdict, Context, Format, MAX_ARTIFACT_BYTES, Profiles,
+};
+use dialtone_engine::evidence::Evidence;
+use dialtone_engine::http::{HttpClient, HttpLimits, build_client};
+use dialtone_engine::model::{CandidateInfo, REPORT_SCHEMA_VERSION, Report, Summary};
+use dialtone_engine::pctf::Catalogue;
+use dialtone_protocols::{shc, time};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub struct CheckArgs {
+    pub files: Vec<PathBuf>,
+    /// `None`: recognize each artifact's format.
+    pub format: Option<Format>,
+    pub keys: Vec<PathBuf>,
+    pub trust: Option<PathBuf>,
+    pub fetch_keys: bool,
+    pub now: Option<String>,
+    pub nonce: Option<String>,
+    pub aud: Option<String>,
+    pub profiles: Option<PathBuf>,
+    pub out: PathBuf,
+    pub all_rows: bool,
+}
+
+/// Parses `--format`: `auto` or a format name.
+pub fn parse_format(text: &str) -> Result<Option<Format>, CliError> {
+    if text == "auto" {
+        return Ok(None);
+    }
+    Format::from_name(text).map(Some).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        CliError::config(format!("unknown format {text:?}: auto or one of {}", names.join(", ")))
+    })
+}
+
+/// Parses `--now`: RFC 3339 (any offset) or seconds since the epoch.
+pub fn parse_now(text: &str) -> Result<i64, CliError> {
+    text.parse::<i64>().ok().or_else(|| time::parse_datetime_stamp(text)).ok_or_else(|| {
+        CliError::config(format!("--now {text:?}: expected RFC 3339 (2026-01-31T12:00:00Z) or epoch seconds"))
+    })
+}
+
+fn read_bounded(path: &Path) -> Result<Vec<u8>, CliError> {
+    let meta = std::fs::metadata(path).map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?;
+    if meta.len() > MAX_ARTIFACT_BYTES as u64 {
+        return Err(CliError::config(format!(
+            "{}: {} bytes, more than the {} bytes an artifact may have",
+            path.display(),
+            meta.len(),
+            MAX_ARTIFACT_BYTES
+        )));
+    }
+    std::fs::read(path).map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Reads the files as artifacts. Consecutive files holding chunks of one SMART Health Card
+/// (`shc:/C/N/…`) form one artifact.
+pub fn read_artifacts(files: &[PathBuf]) -> Result<Vec<Artifact>, CliError> {
+    let mut out: Vec<Artifact> = Vec::new();
+    let mut open_chunks: Option<(usize, Artifact)> = None;
+    for path in files {
+        let bytes = read_bounded(path)?;
+        let name = path.display().to_string();
+        let chunk = std::str::from_utf8(&bytes).ok().and_then(|t| shc::decode_qr(t).ok()).filter(|c| c.total > 1);
+        match (chunk, open_chunks.take()) {
+            (Some(c), Some((total, mut a))) if c.total == total => {
+                a.parts.push(bytes);
+                a.name = format!("{}+{}", a.name, file_name(path));
+                if a.parts.len() < total {
+                    open_chunks = Some((total, a));
+                } else {
+                    out.push(a);
+                }
+            }
+            (Some(c), pending) => {
+                out.extend(pending.map(|(_, a)| a));
+                open_chunks = Some((c.total, Artifact::single(name, bytes)));
+            }
+            (None, pending) => {
+                out.extend(pending.map(|(_, a)| a));
+                out.push(Artifact::single(name, bytes));
+            }
+        }
+    }
+    out.extend(open_chunks.map(|(_, a)| a));
+    Ok(out)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Builds the judging context from the command line.
+pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
+    let mut ring = KeyRing::default();
+    for path in &args.keys {
+        let bytes = read_bounded(path)?;
+        let (k, roots) =
+            keys::load_key_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?;
+        ring.keys.extend(k);
+        ring.roots.extend(roots);
+    }
+    if let Some(path) = &args.trust {
+        let bytes = read_bounded(path)?;
+        ring.trust =
+            Some(keys::load_trust_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?);
+    }
+    let profiles = match &args.profiles {
+        Some(dir) => Profiles::load_dir(dir).map_err(CliError::config)?,
+        None => Profiles::embedded(),
+    };
+    let (now, now_given) = match &args.now {
+        Some(t) => (parse_now(t)?, true),
+        None => (dialtone_protocols::now_epoch(), false),
+    };
+    Ok(Context { keys: ring, now, now_given, nonce: args.nonce.clone(), aud: args.aud.clone(), profiles })
+}
+
+/// `--fetch-keys`: the issuer's published keys, from its well-known location for the format (SHC:
+/// `<iss>/.well-known/jwks.json`; SD-JWT VC: `<iss>/.well-known/jwt-vc-issuer`). The keys go to
+/// the trust list under that issuer, since the issuer's own URL vouches for them.
+async fn fetch_keys(artifacts: &[Artifact], format: Option<Format>, ctx: &mut Context) -> Vec<String> {
+    let mut notes = Vec::new();
+    let limits = HttpLimits::default();
+    let client = match build_client(limits, &[]) {
+        Ok(c) => HttpClient::new(c, limits, Evidence::default()),
+        Err(e) => return vec![format!("--fetch-keys: {e}")],
+    };
+    let mut done = std::collections::HashSet::new();
+    for a in artifacts {
+        let Some((iss, url, kind)) = issuer_of(a, format) else { continue };
+        if !iss.starts_with("https://") || !done.insert(iss.clone()) {
+            continue;
+        }
+        let keys = match client.get(&url, &[]).await {
+            Ok(r) if r.status == 200 => match r.json() {
+                Ok(v) if kind == "jwt-vc-issuer" => v.get("jwks").cloned(),
+                Ok(v) => Some(v),
+                Err(e) => {
+                    notes.push(format!("{url}: {e}"));
+                    None
+                }
+            },
+            Ok(r) => {
+                notes.push(format!("{url}: HTTP {}", r.status));
+                None
+            }
+            Err(e) => {
+                notes.push(format!("{url}: {e}"));
+                None
+            }
+        };
+        if let Some(jwks) = keys.and_then(|j| keys::jwks_of(&j).ok()) {
+            notes.push(format!("{url}: {} keys", jwks.len()));
+            ctx.keys.trust.get_or_insert_with(Vec::new).push(TrustedIssuer { id: iss, keys: jwks, roots: Vec::new() });
+        }
+    }
+    notes
+}
+
+/// The issuer identifier an artifact names and where its keys are published.
+fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'static str)> {
+    let format = format.or_else(|| artifact::detect::detect(a))?;
+    let text = String::from_utf8_lossy(a.first()).trim().to_string();
+    let jws = match format {
+        Format::Shc => {
+            if text.starts_with("shc:/") {
+                let chunks: Vec<_> =
+                    a.parts.iter().filter_map(|p| shc::decode_qr(&String::from_utf8_lossy(p)).ok()).collect();
+                shc::assemble(&chunks).ok()?
+            } else if text.starts_with('{') {
+                shc::parse_file(text.as_bytes()).ok()?.into_iter().next()?
+            } else {
+                text
+            }
+        }
+        Format::SdJwtVc => text.split('~').next()?.to_string(),
+        _ => return None,
+    };
+    if format == Format::Shc {
+        let card = shc::HealthCardJws::parse(&jws).ok()?;
+        let iss = card.payload.get("iss")?.as_str()?.to_string();
+        Some((iss.clone(), format!("{iss}/.well-known/jwks.json"), "jwks"))
+    } else {
+        let jwt = dialtone_protocols::jose::CompactJws::parse(&jws).ok()?;
+        let iss = jwt.payload.get("iss")?.as_str()?.to_string();
+        let url = dialtone_protocols::oid4vci::well_known_url(&iss, "/.well-known/jwt-vc-issuer").ok()?;
+        Some((iss, url, "jwt-vc-issuer"))
+    }
+}
+
+/// Judges every artifact; the report covers them all.
+pub fn judge_all(artifacts: &[Artifact], format: Option<Format>, ctx: &Context) -> Vec<ArtifactReport> {
+    artifacts.iter().map(|a| artifact::check(a, format, ctx)).collect()
+}
+
+pub fn report(judged: &[ArtifactReport], duration_ms: f64, catalogue: &Catalogue) -> Report {
+    let results: Vec<_> = judged.iter().flat_map(ArtifactReport::case_results).collect();
+    let roles = vec!["artifact".to_string()];
+    let mut formats: Vec<String> = judged.iter().filter_map(|j| j.format.map(|f| f.name().to_string())).collect();
+    formats.sort();
+    formats.dedup();
+    Report {
+        schema_version: REPORT_SCHEMA_VERSION.into(),
+        tool: "dialtone".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        generated_at: time::now_rfc3339(),
+        seed: None,
+        candidate: CandidateInfo {
+            name: format!("{} stored artifacts", judged.len()),
+            vendor: String::new(),
+            version: String::new(),
+            roles: roles.clone(),
+            base_url: String::new(),
+            conformance: formats,
+        },
+        suites: vec!["artifact-rules".into()],
+        summary: Summary::of(&results),
+        duration_ms,
+        pctf: catalogue.section(&results, &roles),
+        results,
+    }
+}
+
+pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
+    if args.files.is_empty() {
+        return Err(CliError::config("no artifact files given"));
+    }
+    let artifacts = read_artifacts(&args.files)?;
+    let mut ctx = context(&args)?;
+    if args.fetch_keys {
+        for note in fetch_keys(&artifacts, args.format, &mut ctx).await {
+            eprintln!("dialtone: --fetch-keys: {note}");
+        }
+    }
+    let started = Instant::now();
+    let judged = judge_all(&artifacts, args.format, &ctx);
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let report = report(&judged, duration_ms, &Catalogue::embedded());
+    let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
+    print!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+    let mut any_invalid = false;
+    for j in &judged {
+        let verdict = j.verdict();
+        any_invalid |= verdict == ArtifactVerdict::Invalid;
+        let reason = match verdict {
+            ArtifactVerdict::Invalid => j.reason().unwrap_or_else(|| "format not recognized".into()),
+            _ => String::new(),
+        };
+        println!(
+            "{:<10} {:<9} {}{}",
+            verdict.as_str(),
+            j.format.map(Format::name).unwrap_or("?"),
+            dialtone_reports::terminal::sanitize(&j.name, 200),
+            if reason.is_empty() {
+                String::new()
+            } else {
+                format!("\n           {}", dialtone_reports::terminal::sanitize(&reason, 300))
+            }
+        );
+    }
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    if report.summary.error > 0 {
+        return Ok(exit::HARNESS);
+    }
+    Ok(if any_invalid { exit::FAILED } else { exit::OK })
+}
