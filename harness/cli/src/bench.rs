@@ -93,3 +93,54 @@ pub async fn command(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
     }
     Ok(crate::exit::OK)
 }
+
+/// Artifacts judged per second, per format, on one core: `dialtone check`'s code over the valid
+/// vectors of each format (and over all of them, invalid ones included), judged one after the other
+/// on the calling thread for about `seconds` each.
+pub fn formats(seconds: f64) -> Vec<(String, f64, f64)> {
+    use dialtone_checks::artifact::{self, Artifact};
+    let mut out = Vec::new();
+    for file in dialtone_vectors::generate() {
+        let mut by_format: std::collections::BTreeMap<String, (Vec<_>, Vec<_>)> = Default::default();
+        for group in &file.test_groups {
+            let Ok(ctx) = dialtone_vectors::context(group) else { continue };
+            let ctx = std::sync::Arc::new(ctx);
+            for t in &group.tests {
+                let parts: Vec<Vec<u8>> = if t.artifact_base64.is_empty() {
+                    t.artifact.iter().map(|a| a.as_bytes().to_vec()).collect()
+                } else {
+                    t.artifact_base64.iter().filter_map(|a| dialtone_protocols::b64::decode_std_any(a).ok()).collect()
+                };
+                let format = match file.format.as_str() {
+                    "vc-jose" if t.flags.iter().any(|f| f == "cose") => "vc-cose",
+                    "vc-jose" if t.flags.iter().any(|f| f == "sd-jwt") => "vc-sd-jwt",
+                    other => other,
+                };
+                let entry = by_format.entry(format.to_string()).or_default();
+                let item = (Artifact { name: String::new(), parts }, ctx.clone(), artifact::Format::from_name(format));
+                if t.result == "valid" {
+                    entry.0.push(item.clone());
+                }
+                entry.1.push(item);
+            }
+        }
+        for (format, (valid, all)) in by_format {
+            let rate = |items: &[(Artifact, std::sync::Arc<artifact::Context>, Option<artifact::Format>)]| {
+                if items.is_empty() {
+                    return 0.0;
+                }
+                let started = std::time::Instant::now();
+                let mut n = 0usize;
+                while started.elapsed().as_secs_f64() < seconds {
+                    for (a, ctx, f) in items {
+                        std::hint::black_box(artifact::check(a, *f, ctx));
+                        n += 1;
+                    }
+                }
+                n as f64 / started.elapsed().as_secs_f64()
+            };
+            out.push((format, rate(&valid), rate(&all)));
+        }
+    }
+    out
+}

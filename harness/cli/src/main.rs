@@ -88,6 +88,11 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Generate the test vectors under vectors/ (deterministic), or check them.
+    Vectors {
+        #[command(subcommand)]
+        action: VectorsAction,
+    },
     /// Validate or list the suites.
     Suites {
         #[command(subcommand)]
@@ -102,12 +107,29 @@ enum Command {
     Mutants,
     /// Measure the full plan against the reference (use a release build).
     Bench {
+        /// Measure `dialtone check` per credential format (artifacts per second, one core) instead.
+        #[arg(long)]
+        formats: bool,
         #[arg(long, default_value_t = 20)]
         iterations: usize,
         #[arg(long)]
         seed: Option<u64>,
         #[command(flatten)]
         suites: SuiteArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum VectorsAction {
+    /// Write vectors/<format>.json from dialtone's seeded keys.
+    Generate {
+        #[arg(long, default_value = "vectors")]
+        out: PathBuf,
+    },
+    /// Judge every vector in a folder and report those whose verdict differs.
+    Check {
+        #[arg(long, default_value = "vectors")]
+        dir: PathBuf,
     },
 }
 
@@ -208,6 +230,18 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             })
             .await
         }
+        Command::Vectors { action: VectorsAction::Generate { out } } => {
+            std::fs::create_dir_all(&out)
+                .map_err(|e| CliError::config(format!("cannot create {}: {e}", out.display())))?;
+            for f in dialtone_vectors::generate() {
+                let path = out.join(dialtone_vectors::file_name(&f));
+                std::fs::write(&path, dialtone_vectors::to_json(&f))
+                    .map_err(|e| CliError::config(format!("cannot write {}: {e}", path.display())))?;
+                println!("wrote {} ({} tests)", path.display(), f.number_of_tests);
+            }
+            Ok(exit::OK)
+        }
+        Command::Vectors { action: VectorsAction::Check { dir } } => vectors_check(&dir),
         Command::Suites { action } => suites_command(action),
         Command::Reference { role: ReferenceRole::Issuer { port, mutant, seed, ca_out, http } } => {
             let fault = match mutant {
@@ -255,7 +289,15 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             }
             Ok(exit::OK)
         }
-        Command::Bench { iterations, seed, suites } => {
+        Command::Bench { formats: true, .. } => {
+            println!("{:<10} {:>22} {:>26}", "format", "valid artifacts/s", "all vectors/s (invalid too)");
+            for (format, valid, all) in bench::formats(1.0) {
+                println!("{format:<10} {valid:>22.0} {all:>26.0}");
+            }
+            println!("one core: artifacts judged one after another on one thread (use a release build)");
+            Ok(exit::OK)
+        }
+        Command::Bench { iterations, seed, suites, .. } => {
             bench::command(SuiteSource::resolve(suites.suites), iterations, seed).await
         }
     }
@@ -288,6 +330,34 @@ fn serve_tls(http: bool, ca_out: &std::path::Path) -> Result<Option<std::sync::A
     std::fs::write(ca_out, &pki.ca_pem)
         .map_err(|e| CliError::config(format!("cannot write {}: {e}", ca_out.display())))?;
     Ok(Some(pki.server_config.clone()))
+}
+
+fn vectors_check(dir: &std::path::Path) -> Result<i32, CliError> {
+    let mut bad = 0;
+    let mut total = 0;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| CliError::config(format!("cannot read {}: {e}", dir.display())))?;
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?;
+        let file: dialtone_vectors::VectorFile =
+            serde_json::from_str(&text).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?;
+        let mismatches = dialtone_vectors::run(&file).map_err(CliError::config)?;
+        total += file.number_of_tests;
+        bad += mismatches.len();
+        println!("{}: {} tests, {} mismatches", path.display(), file.number_of_tests, mismatches.len());
+        for m in mismatches {
+            println!("  tc{} {}: expected {:?}, got {:?}", m.tc_id, m.comment, m.expected, m.got);
+        }
+    }
+    println!("{total} vectors, {bad} mismatches");
+    Ok(if bad == 0 { exit::OK } else { exit::FAILED })
 }
 
 fn suites_command(action: SuitesAction) -> Result<i32, CliError> {

@@ -62,11 +62,21 @@ pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
     f.set("SDJWTVC-007", rule::vct(&sd, &fctx));
     f.set("SDJWTVC-008", with_now(rule::validity(&sd, &fctx), ctx));
     f.set("SDJWTVC-009", rule::disclosures(&sd));
-    f.set("SDJWTVC-010", rule::registered_claims_not_disclosable(&sd));
+    let processes = sd.process().is_ok();
+    if !processes {
+        // The rules that read the processed claims; the fault is SDJWTVC-009's.
+        for id in ["SDJWTVC-010", "SDJWTVC-014", "SDJWTVC-015"] {
+            f.set(id, Outcome::skip("not reached: the disclosures do not process (SDJWTVC-009)"));
+        }
+    }
+    if processes {
+        f.set("SDJWTVC-010", rule::registered_claims_not_disclosable(&sd));
+    }
     f.set("SDJWTVC-011", rule::salt_entropy(&sd));
     f.set("SDJWTVC-012", key_binding(&sd, ctx));
     f.set("SDJWTVC-013", status_reference(&sd));
-    match profile {
+    match profile.filter(|_| processes) {
+        None if !processes => {}
         None => {
             let why = format!(
                 "no credential profile has vct {:?} (profiles: suites/profiles/ or --profiles)",

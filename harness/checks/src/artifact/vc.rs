@@ -287,6 +287,10 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
             Outcome::fail(format!("type including {want}"), format!("type {:?}", doc.get("type")))
         },
     );
+    let sd_broken = matches!(&s.body, Body::SdJwt(sd) if sd.process().is_err());
+    if sd_broken {
+        f.set("VC-020", Outcome::skip("not reached: the disclosures do not process (VC-017)"));
+    }
     if presentation {
         let why = "a presentation: its credentials are judged through their envelopes (VC-015, VC-016)";
         for id in ["VC-010", "VC-011", "VC-014", "VC-019", "VC-020"] {
@@ -297,7 +301,9 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
         f.set("VC-011", validity(doc, ctx));
         f.set("VC-014", status(doc));
         f.set("VC-019", subject(doc));
-        f.set("VC-020", profile(doc, ctx));
+        if !sd_broken {
+            f.set("VC-020", profile(doc, ctx));
+        }
     }
     f.set("VC-012", iss_matches(s, presentation));
     f.set(

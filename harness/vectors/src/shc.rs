@@ -1,0 +1,425 @@
+//! SMART Health Card vectors: JWS, `.smart-health-card` files, `shc:/` QR payloads (single and
+//! chunked) and a PNG image of a QR code.
+
+use crate::build::{self, DAY};
+use crate::sd_jwt_vc::notes;
+use crate::{TestGroup, VectorFile, case, case_binary};
+use dialtone_protocols::b64;
+use dialtone_protocols::jose::EcKey;
+use dialtone_protocols::shc;
+use serde_json::{Value, json};
+
+const ISS: &str = "https://shc.dialtone.example/issuer";
+
+fn immunization(n: usize, date: &str) -> Value {
+    json!({"fullUrl": format!("resource:{n}"), "resource": {
+        "resourceType": "Immunization", "status": "completed",
+        "vaccineCode": {"coding": [{"system": "http://hl7.org/fhir/sid/cvx", "code": "207"}]},
+        "patient": {"reference": "resource:0"}, "occurrenceDateTime": date,
+        "performer": [{"actor": {"display": "Qikiqtani General Hospital"}}],
+        "lotNumber": dialtone_protocols::seed::Entropy::seeded(n as u64).token(9)}})
+}
+
+fn payload(doses: usize) -> Value {
+    let mut entries = vec![json!({"fullUrl": "resource:0", "resource": {
+        "resourceType": "Patient", "name": [{"family": "Kʼómoks-Tremblay", "given": ["ᓄᓇᕗᑦ", "E\u{301}lodie"]}],
+        "birthDate": "1990-07-01"}})];
+    for n in 1..=doses {
+        entries.push(immunization(n, &format!("2021-0{}-15", (n % 9) + 1)));
+    }
+    json!({
+        "iss": ISS,
+        "nbf": build::now() - 30 * DAY,
+        "vc": {
+            "type": ["https://smarthealth.cards#health-card", "https://smarthealth.cards#immunization", "https://smarthealth.cards#covid19"],
+            "credentialSubject": {"fhirVersion": "4.0.1", "fhirBundle": {"resourceType": "Bundle", "type": "collection", "entry": entries}}
+        }
+    })
+}
+
+fn with(edit: impl FnOnce(&mut Value)) -> Value {
+    let mut p = payload(2);
+    edit(&mut p);
+    p
+}
+
+fn sign(key: &EcKey, p: &Value) -> String {
+    shc::sign(key, p)
+}
+
+fn sign_header(key: &EcKey, header: Value, bytes: &[u8]) -> String {
+    shc::sign_with_header(key, &header, bytes)
+}
+
+fn file_of(jws: &[&str]) -> String {
+    json!({"verifiableCredential": jws}).to_string()
+}
+
+/// A PNG of a QR code holding `text` (byte mode), 4 pixels per module, quiet zone of 4.
+fn qr_png(text: &str) -> Vec<u8> {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L) else {
+        return Vec::new();
+    };
+    let width = code.width();
+    let colors = code.to_colors();
+    let (scale, quiet) = (4usize, 4usize);
+    let size = (width + 2 * quiet) * scale;
+    let mut pixels = vec![255u8; size * size];
+    for y in 0..width {
+        for x in 0..width {
+            if colors[y * width + x] == qrcode::Color::Dark {
+                for dy in 0..scale {
+                    for dx in 0..scale {
+                        pixels[((y + quiet) * scale + dy) * size + (x + quiet) * scale + dx] = 0;
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, size as u32, size as u32);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        if let Ok(mut writer) = encoder.write_header() {
+            let _ = writer.write_image_data(&pixels);
+        }
+    }
+    out
+}
+
+pub fn file() -> VectorFile {
+    let key = build::key("shc/issuer");
+    let other = build::key("shc/other-issuer");
+    let unknown = build::key("shc/unknown");
+    let valid = sign(&key, &payload(2));
+    // The smallest card that needs three QR chunks.
+    let (big, big_chunks) = (2..400)
+        .map(|doses| {
+            let jws = sign(&key, &payload(doses));
+            let chunks = shc::encode_qr(&jws);
+            (jws, chunks)
+        })
+        .find(|(_, c)| c.len() == 3)
+        .unwrap_or_default();
+    let one = |s: String| vec![s];
+    let kid = key.thumbprint();
+    let minified = |p: &Value| shc::deflate_raw(p.to_string().as_bytes());
+    let tests = vec![
+        case("a valid health card as a compact JWS", &["Valid"], one(valid.clone()), &[]),
+        case(
+            "a valid .smart-health-card file with two cards",
+            &["Valid", "File"],
+            one(file_of(&[&valid, &sign(&key, &payload(1))])),
+            &[],
+        ),
+        case("a valid single shc:/ QR payload", &["Valid", "Qr"], shc::encode_qr(&valid), &[]),
+        case(
+            "a valid card in three balanced QR chunks, given out of order",
+            &["Valid", "Qr", "Chunked"],
+            {
+                let mut c = big_chunks.clone();
+                c.reverse();
+                c
+            },
+            &[],
+        ),
+        case_binary(
+            "a valid card as a PNG image of its QR code",
+            &["Valid", "Qr", "Png"],
+            vec![qr_png(&shc::encode_qr(&valid)[0])],
+            &[],
+        ),
+        case(
+            "valid with an exp a year away",
+            &["Valid"],
+            one(sign(&key, &with(|p| p["exp"] = json!(build::now() + 365 * DAY)))),
+            &[],
+        ),
+        case(
+            "an odd number of digits (a truncated QR read)",
+            &["Qr", "Truncated"],
+            one(shc::encode_qr(&valid)[0][..102].to_string()),
+            &["SHC-001"],
+        ),
+        case("a digit pair above 77", &["Qr"], one(format!("{}99", shc::encode_qr(&valid)[0])), &["SHC-001"]),
+        case(
+            "a letter among the digits",
+            &["Qr"],
+            one(format!("shc:/5676A9{}", &shc::encode_qr(&valid)[0][11..])),
+            &["SHC-001"],
+        ),
+        case(
+            "chunk ordinal above the count",
+            &["Qr", "Chunked"],
+            vec![big_chunks[0].clone(), big_chunks[1].clone(), big_chunks[2].replacen("shc:/3/3/", "shc:/4/3/", 1)],
+            &["SHC-001"],
+        ),
+        case("two of three chunks", &["Qr", "Chunked"], big_chunks[..2].to_vec(), &["SHC-002"]),
+        case(
+            "a chunk given twice instead of the third",
+            &["Qr", "Chunked"],
+            vec![big_chunks[0].clone(), big_chunks[1].clone(), big_chunks[1].clone()],
+            &["SHC-002"],
+        ),
+        case(
+            "chunks that disagree on the count",
+            &["Qr", "Chunked"],
+            vec![big_chunks[0].clone(), big_chunks[1].replacen("/3/", "/4/", 1), big_chunks[2].clone()],
+            &["SHC-002"],
+        ),
+        case(
+            "a file without verifiableCredential",
+            &["File"],
+            one(json!({"credentials": [valid]}).to_string()),
+            &["SHC-003"],
+        ),
+        case(
+            "a file whose entry is not a string",
+            &["File"],
+            one(json!({"verifiableCredential": [42]}).to_string()),
+            &["SHC-003"],
+        ),
+        case(
+            "a card over 1195 characters in a single QR",
+            &["Qr", "Oversize"],
+            vec![format!(
+                "shc:/{}",
+                &shc::encode_qr(&big)
+                    .iter()
+                    .map(|c| c.splitn(4, '/').nth(3).unwrap_or_default().to_string())
+                    .collect::<String>()
+            )],
+            &["SHC-015"],
+        ),
+        case(
+            "alg ES384 in the header",
+            &["Header"],
+            one(sign_header(&key, json!({"alg": "ES384", "zip": "DEF", "kid": kid}), &minified(&payload(2)))),
+            &["SHC-004"],
+        ),
+        case(
+            "no zip header: the payload uncompressed",
+            &["Header"],
+            one(sign_header(&key, json!({"alg": "ES256", "kid": kid}), payload(2).to_string().as_bytes())),
+            &["SHC-004"],
+        ),
+        case(
+            "zip DEF over a payload that is not DEFLATE",
+            &["Compression"],
+            one(sign_header(&key, json!({"alg": "ES256", "zip": "DEF", "kid": kid}), b"\xff\xff\xff not deflate")),
+            &["SHC-005"],
+        ),
+        case(
+            "a DEFLATE bomb: 4 MiB of spaces",
+            &["Compression", "Hostile"],
+            one(sign_header(
+                &key,
+                json!({"alg": "ES256", "zip": "DEF", "kid": kid}),
+                &shc::deflate_raw(&vec![b' '; 4 << 20]),
+            )),
+            &["SHC-005"],
+        ),
+        case(
+            "a payload that inflates to a JSON array",
+            &["Compression"],
+            one(sign_header(&key, json!({"alg": "ES256", "zip": "DEF", "kid": kid}), &shc::deflate_raw(b"[1,2,3]"))),
+            &["SHC-005"],
+        ),
+        case(
+            "a payload that is not minified",
+            &["Minified"],
+            one(sign_header(
+                &key,
+                json!({"alg": "ES256", "zip": "DEF", "kid": kid}),
+                &shc::deflate_raw(serde_json::to_string_pretty(&payload(2)).unwrap_or_default().as_bytes()),
+            )),
+            &["SHC-006"],
+        ),
+        case(
+            "kid that is not the key's thumbprint",
+            &["Kid"],
+            one(sign_header(&key, json!({"alg": "ES256", "zip": "DEF", "kid": "key-1"}), &minified(&payload(2)))),
+            &["SHC-007"],
+        ),
+        case(
+            "signature altered in one bit",
+            &["SignatureTampered"],
+            one({
+                let (head, sig) = valid.rsplit_once('.').unwrap_or_default();
+                let mut bytes = b64::decode(sig).unwrap_or_default();
+                bytes[3] ^= 1;
+                format!("{head}.{}", b64::encode(bytes))
+            }),
+            &["SHC-008"],
+        ),
+        case(
+            "signed by a key the verifier does not know",
+            &["UnknownKey"],
+            one(sign(&unknown, &payload(2))),
+            &["SHC-008"],
+        ),
+        case(
+            "signed by a real key of another issuer",
+            &["WrongIssuerKey"],
+            one(sign(&other, &payload(2))),
+            &["SHC-009"],
+        ),
+        case(
+            "iss with a trailing slash",
+            &["Iss"],
+            one(sign(&key, &with(|p| p["iss"] = json!(format!("{ISS}/"))))),
+            &["SHC-010"],
+        ),
+        case(
+            "iss over http",
+            &["Iss"],
+            one(sign(&key, &with(|p| p["iss"] = json!("http://shc.dialtone.example/issuer")))),
+            &["SHC-010"],
+        ),
+        case(
+            "no nbf",
+            &["Time"],
+            one(sign(
+                &key,
+                &with(|p| {
+                    p.as_object_mut().map(|o| o.remove("nbf"));
+                }),
+            )),
+            &["SHC-011"],
+        ),
+        case(
+            "nbf a day after the verification time",
+            &["Time"],
+            one(sign(&key, &with(|p| p["nbf"] = json!(build::now() + DAY)))),
+            &["SHC-011"],
+        ),
+        case(
+            "exp passed",
+            &["Time", "Expired"],
+            one(sign(&key, &with(|p| p["exp"] = json!(build::now() - 60)))),
+            &["SHC-011"],
+        ),
+        case(
+            "vc.type without the health-card type",
+            &["Type"],
+            one(sign(&key, &with(|p| p["vc"]["type"] = json!(["https://smarthealth.cards#immunization"])))),
+            &["SHC-012"],
+        ),
+        case(
+            "no fhirVersion",
+            &["Bundle"],
+            one(sign(
+                &key,
+                &with(|p| {
+                    p["vc"]["credentialSubject"].as_object_mut().map(|o| o.remove("fhirVersion"));
+                }),
+            )),
+            &["SHC-013", "SHC-016"],
+        ),
+        case(
+            "fhirBundle resourceType Parameters",
+            &["Bundle"],
+            one(sign(
+                &key,
+                &with(|p| p["vc"]["credentialSubject"]["fhirBundle"]["resourceType"] = json!("Parameters")),
+            )),
+            &["SHC-013", "SHC-016"],
+        ),
+        case(
+            "an entry without a resource",
+            &["Bundle"],
+            one(sign(
+                &key,
+                &with(|p| p["vc"]["credentialSubject"]["fhirBundle"]["entry"][1] = json!({"fullUrl": "resource:1"})),
+            )),
+            &["SHC-013", "SHC-016"],
+        ),
+        case(
+            "a QR card whose Patient keeps its Resource.id",
+            &["Qr", "QrBundle"],
+            shc::encode_qr(&sign(
+                &key,
+                &with(|p| p["vc"]["credentialSubject"]["fhirBundle"]["entry"][0]["resource"]["id"] = json!("pat-1")),
+            )),
+            &["SHC-014"],
+        ),
+        case(
+            "a QR card with a Coding.display",
+            &["Qr", "QrBundle"],
+            shc::encode_qr(&sign(
+                &key,
+                &with(|p| {
+                    p["vc"]["credentialSubject"]["fhirBundle"]["entry"][1]["resource"]["vaccineCode"]["coding"][0]["display"] =
+                        json!("COVID-19, mRNA")
+                }),
+            )),
+            &["SHC-014"],
+        ),
+        case(
+            "an immunization card without any Immunization (profile)",
+            &["Profile"],
+            one(sign(
+                &key,
+                &with(|p| {
+                    for n in [1, 2] {
+                        p["vc"]["credentialSubject"]["fhirBundle"]["entry"][n]["resource"]["resourceType"] =
+                            json!("Observation");
+                    }
+                }),
+            )),
+            &["SHC-016"],
+        ),
+        case("not a JWS", &["Structure"], one("eyJhbGciOiJFUzI1NiJ9.only-two-parts".into()), &["SHC-004"]),
+    ];
+    let mut trust_keys = vec![(ISS, vec![build::public_with_kid(&key)])];
+    let slash = format!("{ISS}/");
+    trust_keys.push((slash.as_str(), vec![build::public_with_kid(&key)]));
+    trust_keys.push(("http://shc.dialtone.example/issuer", vec![build::public_with_kid(&key)]));
+    trust_keys.push(("https://other.dialtone.example/shc", vec![build::public_with_kid(&other)]));
+    let group = TestGroup {
+        comment: "health cards judged with the issuer's jwks.json and a trust list (which also lists the malformed iss values, so each test breaks one rule)".into(),
+        keys: build::jwks(&[&key, &other]),
+        trust: Some(build::trust(&trust_keys)),
+        roots_pem: None,
+        now: crate::VECTORS_NOW.into(),
+        nonce: None,
+        aud: None,
+        tests,
+    };
+    VectorFile {
+        algorithm: "SMART Health Cards (compact JWS, ES256, raw DEFLATE, shc:/ numeric QR)".into(),
+        format: "shc".into(),
+        generator_version: String::new(),
+        number_of_tests: 0,
+        header: vec![
+            "Generated by `dialtone vectors generate` from dialtone's seeded keys; do not edit by hand.".into(),
+        ],
+        notes: notes(&[
+            ("Valid", "a conforming artifact"),
+            ("File", "a .smart-health-card file"),
+            ("Qr", "shc:/ numeric QR payloads, one per part"),
+            ("Chunked", "a card split over several QR codes (deprecated, still read)"),
+            ("Png", "a PNG image of the QR code"),
+            ("Truncated", "a QR read that lost digits"),
+            ("Oversize", "more characters than one QR code may hold"),
+            ("Header", "alg or zip wrong"),
+            ("Compression", "a payload that does not inflate to a JSON object within bounds"),
+            ("Hostile", "input built to exhaust a parser"),
+            ("Minified", "whitespace in the payload (a SHOULD: acceptable)"),
+            ("Kid", "kid not the RFC 7638 thumbprint"),
+            ("SignatureTampered", "the signature altered after signing"),
+            ("UnknownKey", "signed by a key the verifier was not given"),
+            ("WrongIssuerKey", "a real key of another issuer"),
+            ("Iss", "iss not an https URL without trailing slash"),
+            ("Time", "nbf or exp wrong"),
+            ("Expired", "past exp"),
+            ("Type", "vc.type without the health-card type"),
+            ("Bundle", "a FHIR bundle of the wrong shape"),
+            ("QrBundle", "a QR-bound bundle keeping ids, text or display (a SHOULD: acceptable)"),
+            ("Profile", "claims that break the proof-of-vaccination profile"),
+            ("Structure", "not a compact JWS"),
+        ]),
+        test_groups: vec![group],
+    }
+}
