@@ -77,6 +77,7 @@ pub static CHECKS: &[CheckDef] = &[
     check!("sd_jwt_vc.issued.cnf_matches_proof", rule Cnf),
     check!("sd_jwt_vc.issued.disclosures_digests", rule Disclosures),
     check!("sd_jwt_vc.issued.sd_claims_not_in_clear", rule SdClaimsNotInClear),
+    check!("sd_jwt_vc.issued.profile", rule Profile),
     check!("sd_jwt_vc.issued.registered_claims_in_clear", rule RegisteredClaimsNotDisclosable),
     check!("sd_jwt_vc.issued.salt_entropy", rule SaltEntropy),
     check!("token_status_list.issued.reference", status::reference),

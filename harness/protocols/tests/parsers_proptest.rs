@@ -142,3 +142,81 @@ proptest! {
         }
     }
 }
+
+/// CBOR data items of any shape, nested a few levels.
+fn cbor_value() -> impl Strategy<Value = ciborium::Value> {
+    use ciborium::Value as C;
+    let leaf = prop_oneof![
+        any::<i64>().prop_map(|i| C::Integer(i.into())),
+        ".{0,12}".prop_map(C::Text),
+        prop::collection::vec(any::<u8>(), 0..40).prop_map(C::Bytes),
+        any::<bool>().prop_map(C::Bool),
+        Just(C::Null),
+        prop_oneof![Just("issuerAuth"), Just("documents"), Just("nameSpaces"), Just("version"), Just("status")]
+            .prop_map(|s| C::Text(s.into())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(C::Array),
+            prop::collection::vec((inner.clone(), inner.clone()), 0..6).prop_map(C::Map),
+            (prop_oneof![Just(0u64), Just(18), Just(24), Just(1004)], inner.clone())
+                .prop_map(|(t, v)| C::Tag(t, Box::new(v))),
+            inner.prop_map(|v| C::Tag(24, Box::new(C::Bytes(dialtone_protocols::mdoc::encode_cbor(&v))))),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn shc_qr_and_jws_parsers_never_panic(text in ".*", digits in "shc:/([0-9]{1,3}/[0-9]{1,3}/)?[0-9]{0,80}") {
+        let _ = dialtone_protocols::shc::decode_qr(&text);
+        if let Ok(c) = dialtone_protocols::shc::decode_qr(&digits) {
+            let _ = dialtone_protocols::shc::assemble(&[c.clone(), c]);
+        }
+        let _ = dialtone_protocols::shc::HealthCardJws::parse(&text);
+        let _ = dialtone_protocols::shc::parse_file(text.as_bytes());
+    }
+
+    #[test]
+    fn shc_numeric_encoding_round_trips(jws in "[A-Za-z0-9_.-]{0,3000}") {
+        let chunks: Vec<_> = dialtone_protocols::shc::encode_qr(&jws)
+            .iter()
+            .map(|q| dialtone_protocols::shc::decode_qr(q))
+            .collect::<Result<_, _>>()
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(dialtone_protocols::shc::assemble(&chunks).map_err(|e| TestCaseError::fail(e.to_string()))?, jws);
+    }
+
+    #[test]
+    fn raw_deflate_round_trips_and_inflation_is_bounded(bytes in prop::collection::vec(any::<u8>(), 0..4096), limit in 0usize..2048) {
+        let packed = dialtone_protocols::shc::deflate_raw(&bytes);
+        prop_assert_eq!(dialtone_protocols::shc::inflate_raw(&packed, 1 << 20).ok(), Some(bytes.clone()));
+        match dialtone_protocols::shc::inflate_raw(&packed, limit) {
+            Ok(out) => prop_assert!(out.len() <= limit),
+            Err(_) => prop_assert!(bytes.len() > limit),
+        }
+        let _ = dialtone_protocols::shc::inflate_raw(&bytes, limit);
+    }
+
+    #[test]
+    fn cbor_parsers_never_panic(value in cbor_value(), noise in prop::collection::vec(any::<u8>(), 0..200)) {
+        let bytes = dialtone_protocols::mdoc::encode_cbor(&value);
+        let _ = dialtone_protocols::mdoc::MdocArtifact::parse(&bytes);
+        let _ = dialtone_protocols::mdoc::Mso::from_payload(&bytes);
+        let _ = dialtone_protocols::cose::Sign1::parse(&bytes);
+        let _ = dialtone_protocols::mdoc::MdocArtifact::parse(&noise);
+        let _ = dialtone_protocols::cose::Sign1::parse(&noise);
+        let wrapped = dialtone_protocols::mdoc::encode_cbor(&ciborium::Value::Map(vec![
+            (ciborium::Value::Text("issuerAuth".into()), value.clone()),
+            (ciborium::Value::Text("nameSpaces".into()), value),
+        ]));
+        let _ = dialtone_protocols::mdoc::MdocArtifact::parse(&wrapped);
+    }
+
+    #[test]
+    fn datetime_stamps_never_panic(text in ".{0,40}") {
+        let _ = dialtone_protocols::time::parse_datetime_stamp(&text);
+    }
+}

@@ -275,3 +275,23 @@ pub fn salt_entropy(sd: &SdJwt) -> Outcome {
         )
     }
 }
+
+/// The processed claims satisfy the credential profile of the `vct` (`suites/profiles/`); a `vct`
+/// no profile names skips.
+pub fn profile(sd: &SdJwt, profiles: &crate::artifact::Profiles) -> Outcome {
+    let vct = claim(sd, "vct").and_then(Value::as_str).unwrap_or("<absent>");
+    let Some(p) = profiles.by_vct(vct) else {
+        return Outcome::skip(format!("no credential profile has vct {vct:?} (suites/profiles/ or --profiles)"));
+    };
+    match sd.process() {
+        Ok(processed) => {
+            let problems = p.problems(&Value::Object(processed.claims));
+            if problems.is_empty() {
+                Outcome::pass(format!("the disclosed claims satisfy profile {:?}", p.id))
+            } else {
+                Outcome::fail(format!("claims satisfying profile {:?}", p.id), problems.join("; "))
+            }
+        }
+        Err(e) => Outcome::fail("an SD-JWT that processes (RFC 9901 §7.1)", e.to_string()),
+    }
+}

@@ -25,6 +25,7 @@ pub enum Rule {
     SdClaimsNotInClear,
     RegisteredClaimsNotDisclosable,
     SaltEntropy,
+    Profile,
 }
 
 async fn context(wallet: &Wallet, issued: &Issued, rule: Rule) -> Result<Context, Outcome> {
@@ -67,7 +68,14 @@ fn apply(rule: Rule, sd: &SdJwt, ctx: &Context) -> Outcome {
         Rule::SdClaimsNotInClear => rules::sd_claims_not_in_clear(sd, ctx),
         Rule::RegisteredClaimsNotDisclosable => rules::registered_claims_not_disclosable(sd),
         Rule::SaltEntropy => rules::salt_entropy(sd),
+        Rule::Profile => rules::profile(sd, profiles()),
     }
+}
+
+/// The credential profiles the plans judge issued credentials against (dialtone's examples).
+fn profiles() -> &'static crate::artifact::Profiles {
+    static PROFILES: std::sync::OnceLock<crate::artifact::Profiles> = std::sync::OnceLock::new();
+    PROFILES.get_or_init(crate::artifact::Profiles::embedded)
 }
 
 pub async fn judge(ctx: CaseCtx, rule: Rule) -> Outcome {

@@ -45,6 +45,7 @@ crate::mutant::faults! {
     SdJwtClaimInClear => "sdjwt_claim_in_clear": "a claim that must be selectively disclosable is in clear",
     SdJwtVctDisclosable => "sdjwt_vct_disclosable": "makes vct selectively disclosable",
     SdJwtShortSalt => "sdjwt_short_salt": "uses 4-byte salts",
+    SdJwtBirthdateNotFullDate => "sdjwt_birthdate_not_full_date": "writes birthdate as 01/07/1990, against the verified-person profile",
     StatusMissing => "status_missing": "issues credentials without a status claim",
     StatusListWrongTyp => "status_list_wrong_typ": "serves its status list token with typ JWT",
     StatusListSubMismatch => "status_list_sub_mismatch": "the status list token's sub is not its URI",

@@ -630,6 +630,9 @@ fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {
     if issuer.faulty(Fault::StatusMissing) {
         spec.status = None;
     }
+    if issuer.faulty(Fault::SdJwtBirthdateNotFullDate) {
+        spec.subject.insert("birthdate".into(), json!("01/07/1990"));
+    }
     spec.digest_off = issuer.faulty(Fault::SdJwtDigestOff);
     spec.sign_with_unlisted_key = issuer.faulty(Fault::SdJwtSignedByUnlistedKey);
     spec.drop_trailing_tilde = issuer.faulty(Fault::SdJwtNoTrailingTilde);
