@@ -112,12 +112,17 @@ pub fn formats(seconds: f64) -> Vec<(String, f64, f64)> {
                     t.artifact_base64.iter().filter_map(|a| dialtone_protocols::b64::decode_std_any(a).ok()).collect()
                 };
                 let format = match file.format.as_str() {
+                    "shc" if t.flags.iter().any(|f| f == "Png") => "shc (png)",
                     "vc-jose" if t.flags.iter().any(|f| f == "cose") => "vc-cose",
                     "vc-jose" if t.flags.iter().any(|f| f == "sd-jwt") => "vc-sd-jwt",
                     other => other,
                 };
                 let entry = by_format.entry(format.to_string()).or_default();
-                let item = (Artifact { name: String::new(), parts }, ctx.clone(), artifact::Format::from_name(format));
+                let item = (
+                    Artifact { name: String::new(), parts },
+                    ctx.clone(),
+                    artifact::Format::from_name(format.split(' ').next().unwrap_or(format)),
+                );
                 if t.result == "valid" {
                     entry.0.push(item.clone());
                 }

@@ -1,0 +1,96 @@
+//! `dialtone check` as a user runs it: the SMART Health Card examples, a tampered copy, the report it
+//! writes (valid against the report schema), and its errors.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn dialtone() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dialtone"))
+}
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors-public")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dialtone-check-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("tmp");
+    dir
+}
+
+#[test]
+fn the_four_smart_health_card_examples_are_valid_and_a_tampered_copy_is_invalid() {
+    let out_dir = tempdir("shc");
+    let ex = shared().join("shc-examples");
+    let tampered = out_dir.join("tampered-example-00.txt");
+    let mut jws = std::fs::read(ex.join("example-00-d-jws.txt")).expect("example");
+    let at = jws.len() - 20;
+    jws[at] = if jws[at] == b'A' { b'B' } else { b'A' };
+    std::fs::write(&tampered, jws).expect("write");
+    let out = dialtone()
+        .args(["check", "--now", "2024-12-15T00:00:00Z", "--keys"])
+        .arg(shared().join("shc-issuer-keys/generate-examples/issuer/.well-known/jwks.json"))
+        .arg("--out")
+        .arg(&out_dir)
+        .args((0..4).map(|n| ex.join(format!("example-0{n}-d-jws.txt"))))
+        .arg(&tampered)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    // The verdict lines follow the table (whose rows start with a box-drawing character).
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with(['│', '╭', '├', '╰'])).collect();
+    for n in 0..4 {
+        let line = lines.iter().find(|l| l.contains(&format!("example-0{n}-d-jws.txt"))).expect("a verdict line");
+        assert!(line.starts_with("valid "), "{line}");
+    }
+    let line = lines.iter().position(|l| l.contains("tampered-example-00.txt")).expect("verdict");
+    assert!(lines[line].starts_with("invalid "), "{}", lines[line]);
+    assert!(lines[line + 1].contains("SHC-008") && lines[line + 1].contains("signature"), "{}", lines[line + 1]);
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).expect("report")).expect("JSON");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reports/report.schema.json"))
+            .expect("schema"),
+    )
+    .expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(report["candidate"]["roles"], serde_json::json!(["artifact"]));
+    let pctf = report["pctf"]["criteria"].as_array().expect("criteria");
+    let status = |id: &str| pctf.iter().find(|c| c["id"] == id).map(|c| c["status"].clone());
+    assert_eq!(status("CRVA.01"), Some(serde_json::json!("not_met")), "the tampered card fails CRVA.01");
+    assert!(std::fs::read_to_string(out_dir.join("report.html")).expect("html").contains("SHC-008"));
+    let _ = std::fs::remove_dir_all(out_dir);
+}
+
+#[test]
+fn without_keys_the_signature_rules_skip_with_the_reason() {
+    let out_dir = tempdir("nokeys");
+    let out = dialtone()
+        .args(["check", "--all", "--now", "2024-12-15T00:00:00Z", "--out"])
+        .arg(&out_dir)
+        .arg(shared().join("shc-examples/example-01-e-file.smart-health-card"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let row = text.lines().find(|l| l.contains("SHC-008")).expect("SHC-008 row");
+    assert!(row.contains("SKIP") && row.contains("no keys given"), "{row}");
+    let _ = std::fs::remove_dir_all(out_dir);
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    let out = dialtone().args(["check", "--format", "jpeg", "x"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown format \"jpeg\""));
+    let out = dialtone().args(["check", "/nonexistent/credential.txt"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/credential.txt"));
+    let out = dialtone().args(["check", "--now", "yesterday", "x"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
