@@ -56,6 +56,7 @@ pub static CHECKS: &[CheckDef] = &[
     check!("oid4vci.issuer.credential.success", cred::success),
     check!("oid4vci.issuer.credential.no_token", cred::no_token),
     check!("oid4vci.issuer.credential.bad_token", cred::bad_token),
+    check!("oid4vci.issuer.credential.auth_failure_status", cred::auth_failure_status),
     check!("oid4vci.issuer.credential.missing_proof", cred::missing_proof),
     check!("oid4vci.issuer.credential.proof_wrong_typ", cred::proof_wrong_typ),
     check!("oid4vci.issuer.credential.proof_wrong_aud", cred::proof_wrong_aud),

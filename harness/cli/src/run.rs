@@ -32,7 +32,9 @@ pub async fn run_plan(
     let mut runner = Runner::new(manifest.clone(), dialtone_checks::CHECKS, seed).map_err(CliError::harness)?;
     runner.counterparts = counterparts;
     let started = Instant::now();
-    let results = runner.run(&planned).await;
+    let mut results = runner.run(&planned).await;
+    let cases: Vec<_> = planned.iter().map(|p| p.case.clone()).collect();
+    report::settle_dependencies(&mut results, &cases);
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let suite_ids = suites.iter().map(|s| s.id.clone()).collect();
     Ok(report::assemble(&manifest, suite_ids, results, seed, duration_ms, catalogue))

@@ -55,6 +55,12 @@ pub struct IssuerSection {
     /// not met, never silently passed.
     #[serde(default)]
     pub allow_http: bool,
+    /// PEM file of the roots an issuer's `x5c` chains must lead to (SD-JWT VC §2.5, Inline X.509),
+    /// relative to the current folder.
+    pub x5c_ca_file: Option<String>,
+    /// Read from `x5c_ca_file` at load time.
+    #[serde(skip)]
+    pub x5c_roots: Vec<Vec<u8>>,
 }
 
 /// A trust registry under test (TRQP v2, HTTPS binding), with the queries whose answers the
@@ -242,6 +248,7 @@ impl Manifest {
         let mut manifest = manifest;
         manifest.validate().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
         manifest.load_ca_file().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
+        manifest.load_x5c_ca_file().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
         Ok(manifest)
     }
 
@@ -314,6 +321,22 @@ impl Manifest {
         }
         if self.tls.ca_der.len() == before {
             return Err(format!("[tls] ca_file {file:?} holds no PEM certificate"));
+        }
+        Ok(())
+    }
+
+    /// Reads `[issuer] x5c_ca_file` into `issuer.x5c_roots`.
+    fn load_x5c_ca_file(&mut self) -> Result<(), String> {
+        use rustls::pki_types::pem::PemObject;
+        let Some(issuer) = self.issuer.as_mut() else { return Ok(()) };
+        let Some(file) = issuer.x5c_ca_file.clone() else { return Ok(()) };
+        let pem = std::fs::read(&file).map_err(|e| format!("[issuer] x5c_ca_file {file:?}: {e}"))?;
+        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+            let cert = cert.map_err(|e| format!("[issuer] x5c_ca_file {file:?}: {e}"))?;
+            issuer.x5c_roots.push(cert.to_vec());
+        }
+        if issuer.x5c_roots.is_empty() {
+            return Err(format!("[issuer] x5c_ca_file {file:?} holds no PEM certificate"));
         }
         Ok(())
     }

@@ -34,3 +34,29 @@ pub fn assemble(
         pctf,
     }
 }
+
+/// A pass means nothing when a case it depends on did not pass (a verifier that refuses every
+/// presentation "rejects" each faulty one): such passes become skips that say so. Dependencies that
+/// were not run (`--only`) leave the result as it is.
+pub fn settle_dependencies(results: &mut [crate::model::CaseResult], cases: &[std::sync::Arc<crate::suite::Case>]) {
+    use crate::model::Verdict;
+    let verdicts: std::collections::HashMap<String, Verdict> =
+        results.iter().map(|r| (r.id.clone(), r.verdict)).collect();
+    for r in results.iter_mut().filter(|r| r.verdict == Verdict::Pass) {
+        let Some(case) = cases.iter().find(|c| c.id == r.id) else { continue };
+        let failed: Vec<String> = case
+            .depends_on
+            .iter()
+            .filter_map(|d| verdicts.get(d).filter(|v| **v != Verdict::Pass).map(|v| format!("{d} ({})", v.as_str())))
+            .collect();
+        if !failed.is_empty() {
+            r.verdict = Verdict::Skip;
+            r.observed = format!(
+                "inconclusive: {} did not pass, so this refusal may only mean the candidate refuses everything; \
+                 seen: {}",
+                failed.join(", "),
+                r.observed
+            );
+        }
+    }
+}

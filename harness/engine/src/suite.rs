@@ -20,6 +20,9 @@ pub struct Case {
     pub pctf: Vec<String>,
     pub requires: Vec<String>,
     pub caught_by: Vec<String>,
+    /// Cases that must pass for a pass of this one to mean anything (a verifier that refuses every
+    /// presentation passes every "is rejected" case): otherwise its pass becomes an inconclusive skip.
+    pub depends_on: Vec<String>,
     pub params: toml::Table,
     pub suite: String,
     pub file: PathBuf,
@@ -102,6 +105,8 @@ struct RawCase {
     #[serde(default)]
     caught_by: Vec<Spanned<String>>,
     #[serde(default)]
+    depends_on: Vec<Spanned<String>>,
+    #[serde(default)]
     params: toml::Table,
 }
 
@@ -146,6 +151,7 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
     let mut problems = Vec::new();
     let mut suites = Vec::new();
     let mut seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    let mut pending_dependencies: Vec<(PathBuf, usize, String, String)> = Vec::new();
     for (file, text) in sources {
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let mut problem =
@@ -234,6 +240,11 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                 }
                 caught_by.push(m.into_inner());
             }
+            let mut depends_on = Vec::new();
+            for d in rc.depends_on {
+                pending_dependencies.push((file.clone(), line_of(d.span().start), id.clone(), d.get_ref().clone()));
+                depends_on.push(d.into_inner());
+            }
             let role = rc.role.unwrap_or_else(|| suite_raw.role.clone());
             if !ROLES.contains(&role.as_str()) {
                 problem(line, format!("case {id}: unknown role {role:?}"));
@@ -248,6 +259,7 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                 pctf,
                 requires: rc.requires,
                 caught_by,
+                depends_on,
                 params: rc.params,
                 suite: suite_raw.id.clone(),
                 file: file.clone(),
@@ -261,6 +273,15 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
             file: file.clone(),
             cases,
         });
+    }
+    for (file, line, id, dependency) in pending_dependencies {
+        if !seen.contains_key(&dependency) {
+            problems.push(SuiteProblem {
+                file,
+                line,
+                message: format!("case {id}: depends on unknown case {dependency:?}"),
+            });
+        }
     }
     if problems.is_empty() { Ok(suites) } else { Err(SuiteErrors(problems)) }
 }

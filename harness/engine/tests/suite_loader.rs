@@ -91,3 +91,54 @@ fn the_projects_suites_folder_loads_against_a_stub_vocabulary_only_with_errors()
         assert!(errors.0.iter().any(|p| p.file.ends_with(suite)), "{suite}");
     }
 }
+
+#[test]
+fn a_dependency_on_an_unknown_case_is_rejected() {
+    let text =
+        format!("{HEAD}{}{}", case("A-1", "demo.check", "CRIS.03", true), case("A-2", "demo.check", "CRIS.03", true))
+            .replace(
+                "caught_by = [\"issuer.demo\"]\n\n[[case]]\nid = \"A-2\"",
+                "caught_by = [\"issuer.demo\"]\ndepends_on = [\"A-9\"]\n\n[[case]]\nid = \"A-2\"",
+            );
+    assert_eq!(only_problem(&text), "suites/demo.toml:14: case A-1: depends on unknown case \"A-9\"");
+    let ok = text.replace("\"A-9\"", "\"A-2\"");
+    assert_eq!(load(&ok).unwrap(), 2);
+}
+
+#[test]
+fn a_pass_whose_dependency_failed_is_inconclusive() {
+    use dialtone_engine::model::{CaseResult, Level, Verdict};
+    let catalogue = Catalogue::embedded();
+    let vocab = Vocabulary { checks: CHECKS, mutants: MUTANTS, catalogue: &catalogue };
+    let text =
+        format!("{HEAD}{}{}", case("A-1", "demo.check", "CRIS.03", true), case("A-2", "demo.check", "CRIS.03", true))
+            .replace(
+                "caught_by = [\"issuer.demo\"]\n\n[[case]]\nid = \"A-2\"",
+                "caught_by = [\"issuer.demo\"]\n\n[[case]]\nid = \"A-2\"",
+            )
+            + "depends_on = [\"A-1\"]\n";
+    let suites = load_sources(&[(PathBuf::from("suites/demo.toml"), text)], &vocab).expect("loads");
+    let cases: Vec<_> = suites[0].cases.iter().cloned().map(std::sync::Arc::new).collect();
+    let result = |id: &str, verdict| CaseResult {
+        id: id.into(),
+        title: String::new(),
+        role: "issuer".into(),
+        level: Level::Must,
+        verdict,
+        check: "demo.check".into(),
+        spec: vec![],
+        pctf: vec![],
+        expected: String::new(),
+        observed: "refused".into(),
+        evidence: vec![],
+        duration_ms: 0.0,
+        candidate_ms: 0.0,
+    };
+    let mut results = vec![result("A-1", Verdict::Fail), result("A-2", Verdict::Pass)];
+    dialtone_engine::report::settle_dependencies(&mut results, &cases);
+    assert_eq!(results[1].verdict, Verdict::Skip);
+    assert!(results[1].observed.starts_with("inconclusive: A-1 (fail) did not pass"), "{}", results[1].observed);
+    let mut results = vec![result("A-1", Verdict::Pass), result("A-2", Verdict::Pass)];
+    dialtone_engine::report::settle_dependencies(&mut results, &cases);
+    assert_eq!(results[1].verdict, Verdict::Pass);
+}

@@ -42,3 +42,45 @@ pub fn verify_x5c_signature(
     cert.verify_signature(webpki::ring::ECDSA_P256_SHA256, signing_input.as_bytes(), der.as_bytes())
         .map_err(|e| format!("the request signature does not verify with the leaf's key: {e:?}"))
 }
+
+/// Validates a certificate chain (DER, end-entity first) to one of `roots` (DER) at `now`, for any
+/// extended key usage the end-entity certificate allows (SD-JWT VC §2.5 Inline X.509, mdoc).
+pub fn verify_chain(chain: &[Vec<u8>], roots: &[Vec<u8>], now: i64, eku: Option<&'static [u8]>) -> Result<(), String> {
+    let (leaf, rest) = chain.split_first().ok_or("an empty certificate chain")?;
+    let anchors: Vec<_> = roots
+        .iter()
+        .filter_map(|r| {
+            webpki::anchor_from_trusted_cert(&CertificateDer::from(r.as_slice())).ok().map(|a| a.to_owned())
+        })
+        .collect();
+    if anchors.is_empty() {
+        return Err("no usable trust anchor".into());
+    }
+    let leaf_der = CertificateDer::from(leaf.as_slice());
+    let cert = webpki::EndEntityCert::try_from(&leaf_der).map_err(|e| format!("end-entity certificate: {e:?}"))?;
+    let intermediates: Vec<CertificateDer> = rest.iter().map(|c| CertificateDer::from(c.as_slice())).collect();
+    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(now.max(0) as u64));
+    let usage = match eku {
+        Some(oid) => webpki::KeyUsage::required_if_present(oid),
+        None => webpki::KeyUsage::required_if_present(&[]),
+    };
+    cert.verify_for_usage(webpki::ALL_VERIFICATION_ALGS, &anchors, &intermediates, time, usage, None, None)
+        .map(|_| ())
+        .map_err(|e| format!("the chain does not lead to a trusted root: {e:?}"))
+}
+
+/// The DNS and URI subject alternative names of a certificate (DER).
+pub fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
+    let Ok(cert) = openssl::x509::X509::from_der(der) else { return (Vec::new(), Vec::new()) };
+    let mut dns = Vec::new();
+    let mut uris = Vec::new();
+    for name in cert.subject_alt_names().into_iter().flatten() {
+        if let Some(d) = name.dnsname() {
+            dns.push(d.to_string());
+        }
+        if let Some(u) = name.uri() {
+            uris.push(u.to_string());
+        }
+    }
+    (dns, uris)
+}

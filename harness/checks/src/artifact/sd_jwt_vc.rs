@@ -41,6 +41,7 @@ pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
         jwks: Some(json!({"keys": ctx.keys.all_keys()})),
         sd_claims: profile.map(|p| p.selectively_disclosable.clone()).unwrap_or_default(),
         now: ctx.now,
+        x5c_roots: ctx.keys.all_roots(),
         ..Default::default()
     };
     f.set("SDJWTVC-003", rule::alg_advertised(&sd, &fctx));

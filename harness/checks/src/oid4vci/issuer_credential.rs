@@ -48,20 +48,106 @@ pub async fn success(ctx: CaseCtx) -> Outcome {
     )
 }
 
+/// The auth-params of the `Bearer` challenge in a `WWW-Authenticate` value (RFC 6750 §3:
+/// `"Bearer" [ 1*SP 1#param ]`, every param `name=value`; RFC 7235 §4.1 allows other challenges
+/// in the same list). `Err` says why it is not a well-formed Bearer challenge.
+pub fn bearer_params(header: &str) -> Result<Vec<(String, String)>, String> {
+    let elements = split_list(header);
+    let start = elements
+        .iter()
+        .position(|e| {
+            e.len() >= 6 && e[..6].eq_ignore_ascii_case("bearer") && (e.len() == 6 || e.as_bytes()[6] == b' ')
+        })
+        .ok_or_else(|| "no Bearer challenge".to_string())?;
+    let mut params = Vec::new();
+    let first = elements[start][6..].trim();
+    let mut rest = elements[start + 1..].iter().map(|e| e.trim());
+    let mut pending = if first.is_empty() { None } else { Some(first) };
+    while let Some(element) = pending.take().or_else(|| rest.next()) {
+        match element.split_once('=') {
+            Some((name, value)) if is_token(name.trim()) => {
+                let value = value.trim();
+                let value = match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                    Some(q) => q.replace("\\\"", "\""),
+                    None if is_token(value) => value.to_string(),
+                    None => return Err(format!("parameter {name:?} has a malformed value {value:?}")),
+                };
+                params.push((name.trim().to_ascii_lowercase(), value));
+            }
+            _ if params.is_empty() && !first.is_empty() => {
+                return Err(format!("{element:?} is not a name=value parameter (RFC 6750 §3 allows no token68)"));
+            }
+            // An element without '=' after the parameters starts the next challenge.
+            _ => break,
+        }
+    }
+    Ok(params)
+}
+
+/// Splits a header list at commas outside quoted strings.
+fn split_list(header: &str) -> Vec<String> {
+    let (mut out, mut current, mut quoted, mut escaped) = (Vec::new(), String::new(), false, false);
+    for c in header.chars() {
+        match (quoted, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (_, _, '"') => quoted = !quoted,
+            (false, _, ',') => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out.into_iter().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()).collect()
+}
+
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+}
+
+/// The MUST of RFC 6750 §3: a refusal carrying a well-formed Bearer challenge (with `error` when
+/// given). The status code is judged apart (401 is a SHOULD for invalid_token, §3.1).
 fn expect_bearer_challenge(response: &HttpResponse, error: Option<&str>) -> Outcome {
     let challenge = response.header("www-authenticate").unwrap_or_default();
     let observed = format!("HTTP {}, WWW-Authenticate {challenge:?}", response.status);
-    let scheme_ok = challenge.len() >= 6 && challenge[..6].eq_ignore_ascii_case("bearer");
-    let error_ok = error.is_none_or(|e| challenge.contains(&format!("error=\"{e}\"")));
     let expected = match error {
-        Some(e) => format!("HTTP 401 with WWW-Authenticate: Bearer error=\"{e}\" (RFC 6750 §3)"),
-        None => "HTTP 401 with a WWW-Authenticate: Bearer challenge (RFC 6750 §3)".to_string(),
+        Some(e) => format!("a 4xx refusal with WWW-Authenticate: Bearer error=\"{e}\" (RFC 6750 §3, §3.1)"),
+        None => "a 4xx refusal with a well-formed WWW-Authenticate: Bearer challenge (RFC 6750 §3)".to_string(),
     };
-    if response.status == 401 && scheme_ok && error_ok {
-        Outcome::pass(observed)
-    } else {
-        Outcome::fail(expected, observed)
+    if !(400..500).contains(&response.status) {
+        return Outcome::fail(expected, observed);
     }
+    match bearer_params(challenge) {
+        Err(why) => Outcome::fail(expected, format!("{observed}: {why}")),
+        Ok(params) => match error {
+            Some(e) if !params.iter().any(|(n, v)| n == "error" && v == e) => Outcome::fail(expected, observed),
+            _ => Outcome::pass(observed),
+        },
+    }
+}
+
+/// RFC 6750 §3.1 / RFC 7235 §3.1: a request without valid authentication is answered 401.
+pub async fn auth_failure_status(ctx: CaseCtx) -> Outcome {
+    let wallet = Wallet::new(ctx);
+    flatten(
+        async {
+            let session = wallet.session().await?;
+            let body = Wallet::request_body(&session, Some(json!({ "jwt": [wallet.good_proof(&session)] })));
+            let none = wallet.credential_request(&session, None, &body).await?;
+            let forged = format!("{}x", wallet.ctx.entropy.token(32));
+            let bad = wallet.credential_request(&session, Some(&forged), &body).await?;
+            let observed = format!("no token: HTTP {}; unknown token: HTTP {}", none.status, bad.status);
+            if none.status == 401 && bad.status == 401 {
+                Ok(Outcome::pass(observed))
+            } else {
+                Ok(Outcome::fail("HTTP 401 Unauthorized for both", observed))
+            }
+        }
+        .await,
+    )
 }
 
 pub async fn no_token(ctx: CaseCtx) -> Outcome {
@@ -236,4 +322,33 @@ pub async fn error_format(ctx: CaseCtx) -> Outcome {
             }
         Ok(if problems.is_empty() { Outcome::pass(format!("HTTP 400 error {:?}", error_code(&response).unwrap_or_default())) } else { Outcome::fail(expected, problems.join("; ")) })
     }.await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_params;
+
+    #[test]
+    fn bearer_challenges_as_rfc_6750_writes_them() {
+        assert_eq!(bearer_params("Bearer").expect("bare scheme"), vec![]);
+        let p = bearer_params(
+            r#"Bearer realm="example", error="invalid_token", error_description="The access token expired""#,
+        )
+        .expect("RFC 6750 §3 example");
+        assert_eq!(p[1], ("error".into(), "invalid_token".into()));
+        // A DPoP challenge may follow in the same list (RFC 7235 §4.1).
+        let p = bearer_params(r#"Bearer error="invalid_token", DPoP algs="ES256""#).expect("two challenges");
+        assert_eq!(p.len(), 1);
+        // What Credo 0.6.3 sends for an unknown token: valid params, then a bare `scope` (read as the
+        // next challenge, per RFC 7235's list grammar).
+        assert!(
+            bearer_params(r#"Bearer error="invalid_token", error_description="Token is not valid", scope"#).is_ok()
+        );
+        // What it sends without a token: parameter names without values.
+        let e = bearer_params("Bearer error, error_description, scope, DPoP error, error_description, scope")
+            .expect_err("names without values");
+        assert!(e.contains("not a name=value parameter"), "{e}");
+        assert!(bearer_params("Basic realm=\"x\"").is_err());
+        assert!(bearer_params(r#"Bearer error="a,b", scope="x y""#).is_ok(), "commas inside quotes");
+    }
 }

@@ -28,10 +28,11 @@ pub enum Rule {
     Profile,
 }
 
-async fn context(wallet: &Wallet, issued: &Issued, rule: Rule) -> Result<Context, Outcome> {
+async fn context(wallet: &Wallet, issued: &Issued, sd: &SdJwt, rule: Rule) -> Result<Context, Outcome> {
     let config = Wallet::configuration(&issued.session);
+    // Keys inline (x5c) need no metadata; otherwise the issuer publishes them (SD-JWT VC §2.5).
     let jwks = match rule {
-        Rule::Signature => Some(issuer_jwks(wallet).await?),
+        Rule::Signature if !sd.issuer_jwt.header.contains_key("x5c") => Some(issuer_jwks(wallet).await?),
         _ => None,
     };
     Ok(Context {
@@ -49,6 +50,7 @@ async fn context(wallet: &Wallet, issued: &Issued, rule: Rule) -> Result<Context
             .and_then(|c| c.get("credential_signing_alg_values_supported"))
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()),
+        x5c_roots: wallet.ctx.manifest.issuer.as_ref().map(|i| i.x5c_roots.clone()).unwrap_or_default(),
         now: now_epoch(),
     })
 }
@@ -103,7 +105,7 @@ pub async fn judge(ctx: CaseCtx, rule: Rule) -> Outcome {
                 .ctx
                 .evidence
                 .artifact("issuer-signed JWT payload", Value::Object(sd.issuer_jwt.payload.clone()).to_string());
-            let context = context(&wallet, &issued, rule).await?;
+            let context = context(&wallet, &issued, &sd, rule).await?;
             Ok(apply(rule, &sd, &context))
         }
         .await,

@@ -259,6 +259,15 @@ pub async fn authorization_server(ctx: CaseCtx) -> Outcome {
 }
 
 pub async fn jwt_vc_issuer(ctx: CaseCtx) -> Outcome {
+    let features = &ctx.manifest.conformance.features;
+    if features.iter().any(|f| f == "issuer_keys:x5c")
+        && !features.iter().any(|f| f == "issuer_keys:jwt_vc_issuer_metadata")
+    {
+        return Outcome::skip(
+            "the conformance statement says the issuer's keys travel in x5c headers (SD-JWT VC §2.5, Inline X.509 \
+             Certificates), not in JWT VC Issuer Metadata; the credential's x5c chain is judged by VCI-ISS-SDJWT-003",
+        );
+    }
     let wallet = Wallet::new(ctx);
     flatten(
         async {

@@ -25,6 +25,8 @@ crate::mutant::faults! {
     NonceRequiresToken => "nonce_requires_token": "the nonce endpoint demands an access token",
     CredentialLegacyResponse => "credential_legacy_response": "answers with a top-level credential (draft 13) instead of credentials[]",
     CredentialNoAuthCheck => "credential_no_auth_check": "issues without checking the access token",
+    CredentialAuthFailure403 => "credential_auth_failure_403": "refuses requests without a valid access token with 403 instead of 401",
+    CredentialMalformedChallenge => "credential_malformed_challenge": "sends WWW-Authenticate: Bearer error, error_description, scope (names without values)",
     CredentialGenericErrors => "credential_generic_errors": "credential request errors are text/plain without an error code",
     UnknownConfigGenericError => "unknown_config_generic_error": "an unknown configuration gets invalid_credential_request",
     ProofOptional => "proof_optional": "issues an unbound credential when proofs are missing",

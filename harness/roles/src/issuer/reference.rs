@@ -437,7 +437,7 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
 
 async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Response {
     if issuer.faulty(Fault::NonceRequiresToken) && !headers.contains_key(header::AUTHORIZATION) {
-        return bearer_challenge(None);
+        return bearer_challenge(&issuer, None);
     }
     let c_nonce =
         if issuer.faulty(Fault::NonceConstant) { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
@@ -451,13 +451,17 @@ async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Respons
 }
 
 /// RFC 6750 §3: 401 with a `WWW-Authenticate: Bearer` challenge; an error code only when a token was sent.
-fn bearer_challenge(error: Option<&str>) -> Response {
+fn bearer_challenge(issuer: &Issuer, error: Option<&str>) -> Response {
     let challenge = match error {
+        // What Credo 0.6 sends: parameter names without values.
+        _ if issuer.faulty(Fault::CredentialMalformedChallenge) => "Bearer error, error_description, scope".to_string(),
         Some(e) => format!("Bearer error=\"{e}\""),
         None => "Bearer".to_string(),
     };
+    let status =
+        if issuer.faulty(Fault::CredentialAuthFailure403) { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
     let mut r = (
-        StatusCode::UNAUTHORIZED,
+        status,
         [(header::CONTENT_TYPE, "application/json")],
         json!({"error": error.unwrap_or("invalid_request")}).to_string(),
     )
@@ -480,10 +484,10 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
             _ if issuer.faulty(Fault::CredentialNoAuthCheck) => {
                 AccessGrant { configuration_ids: vec![CONFIG_VERIFIED_PERSON.into()], expires: i64::MAX }
             }
-            None => return bearer_challenge(None),
-            Some(None) => return bearer_challenge(Some(ce::INVALID_TOKEN)),
+            None => return bearer_challenge(&issuer, None),
+            Some(None) => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
             Some(Some(g)) if g.expires < now_epoch() => {
-                return bearer_challenge(Some(ce::INVALID_TOKEN));
+                return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN));
             }
             Some(Some(g)) => g,
         }
