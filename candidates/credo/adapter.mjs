@@ -109,6 +109,8 @@ async function keyAndCertificate(commonName, dnsName, sanUrl) {
 // ([issuer] x5c_ca_file), as a jurisdiction's trust list would.
 issuerCertificate = await keyAndCertificate('dialtone Credo issuer', host, issuerUrl)
 const verifierCertificate = await keyAndCertificate('dialtone Credo verifier', 'localhost')
+// The verifier trusts this deployment's own issuer, as one jurisdiction's verifier trusts its issuers.
+agent.x509.config.addTrustedCertificate(issuerCertificate)
 mkdirSync(outDir, { recursive: true })
 writeFileSync(`${outDir}/issuer-certificate.pem`, issuerCertificate.toString('pem'))
 writeFileSync(`${outDir}/verifier-certificate.pem`, verifierCertificate.toString('pem'))
@@ -162,8 +164,9 @@ control.post('/requests', async (req, res) => {
         requestSigner: { method: 'x5c', x5c: [verifierCertificate], clientIdPrefix: 'x509_san_dns' },
         responseMode: body.response_mode ?? 'direct_post',
         version: 'v1',
+        // The query dialtone asks for (the end-to-end chain names the issuer), else the adapter's own.
         dcql: {
-          query: {
+          query: body.dcql_query ?? {
             credentials: [
               {
                 id: 'verified_person',
@@ -186,7 +189,16 @@ control.get('/requests/:id', async (req, res) => {
     const session = await agent.modules.openid4vc.verifier.getVerificationSessionById(req.params.id)
     const status =
       session.state === 'ResponseVerified' ? 'accepted' : session.state === 'Error' ? 'rejected' : 'pending'
-    res.json({ status, reason: session.errorMessage ?? null, state: session.state })
+    // The disclosed claims by credential query id, as dialtone's control API reports them.
+    const claims = {}
+    if (status === 'accepted') {
+      const verified = await agent.modules.openid4vc.verifier.getVerifiedAuthorizationResponse(session.id)
+      for (const [queryId, presentations] of Object.entries(verified.dcql?.presentations ?? {})) {
+        const first = Array.isArray(presentations) ? presentations[0] : presentations
+        claims[queryId] = first?.prettyClaims ?? {}
+      }
+    }
+    res.json({ status, reason: session.errorMessage ?? null, state: session.state, claims })
   } catch (e) {
     res.status(404).json({ error: String(e?.message ?? e) })
   }

@@ -42,6 +42,9 @@ pub async fn issue_hold_present_verify(ctx: CaseCtx) -> Outcome {
                     .await?,
             )?;
             ctx.evidence.note(format!("chain step 4: the wallet answered the request: {sent}"));
+            if sent.get("status").and_then(Value::as_str) == Some("refused") {
+                return Ok(Outcome::fail("the wallet to present the credential to the verifier", sent.to_string()));
+            }
             // 5. The verifier's verdict, and the names as issued.
             let verdict = json_of(ctx.http.get(&format!("{control}/requests/{id}"), &[]).await?)?;
             ctx.evidence.note(format!("chain step 5: the verifier's verdict: {}", verdict.get("status").and_then(Value::as_str).unwrap_or("?")));

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod catalogue;
 pub mod check;
+pub mod interop;
 pub mod reference;
 pub mod run;
 pub mod selftest;

@@ -88,6 +88,18 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Run every issuer → wallet → verifier chain the candidates allow; write the matrix (HTML, JSON).
+    Interop {
+        /// Candidate manifests, comma-separated; `reference` adds dialtone's reference candidates.
+        #[arg(long, value_delimiter = ',', required = true)]
+        candidates: Vec<String>,
+        #[arg(long, default_value = "reports/out/interop")]
+        out: PathBuf,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[command(flatten)]
+        suites: SuiteArgs,
+    },
     /// Generate the test vectors under vectors/ (deterministic), or check them.
     Vectors {
         #[command(subcommand)]
@@ -227,6 +239,15 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 profiles,
                 out,
                 all_rows: all,
+            })
+            .await
+        }
+        Command::Interop { candidates, out, seed, suites } => {
+            dialtone_cli::interop::command(dialtone_cli::interop::InteropArgs {
+                candidates,
+                out,
+                seed,
+                suites: SuiteSource::resolve(suites.suites),
             })
             .await
         }

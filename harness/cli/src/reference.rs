@@ -115,6 +115,26 @@ impl References {
 /// Starts every reference candidate on free loopback ports over TLS, `mutant` (if any) in place of
 /// its reference.
 pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Result<References, String> {
+    start_references_with(mutant, seed, &InteropPeers::default()).await
+}
+
+/// Other candidates the references meet in an interop matrix: issuers their registry authorizes
+/// (as the jurisdiction running the readiness check would) and the roots of those issuers' `x5c`
+/// chains, which their verifier trusts.
+#[derive(Debug, Clone, Default)]
+pub struct InteropPeers {
+    pub issuers: Vec<String>,
+    pub x5c_roots: Vec<Vec<u8>>,
+    /// Roots (DER) of other verifiers' request-signing certificates, which the reference wallet trusts.
+    pub request_roots: Vec<Vec<u8>>,
+}
+
+/// [`start_references`], also trusting `peers`.
+pub async fn start_references_with(
+    mutant: Option<Mutant>,
+    seed: Option<u64>,
+    peers: &InteropPeers,
+) -> Result<References, String> {
     let pki = run_pki()?;
     let tls = Some(pki.server_config.clone());
     let issuer_fault = match mutant {
@@ -133,8 +153,15 @@ pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Resu
     let issuer = issuer::start(IssuerConfig { fault: issuer_fault, seed }, 0, tls.clone())
         .await
         .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
+    let mut ecosystem_text = registry::ecosystem::EXAMPLE.to_string();
+    for peer in &peers.issuers {
+        ecosystem_text.push_str(&format!(
+            "\n[[authorization]]\nentity_id = {}\naction = \"issue\"\nresource = \"urn:dialtone:vct:verified-person:1\"\n",
+            toml_string(peer)
+        ));
+    }
     let ecosystem = Ecosystem::parse_with(
-        registry::ecosystem::EXAMPLE,
+        &ecosystem_text,
         &[
             ("{reference_issuer}", issuer.base_url.as_str()),
             ("{counterpart_issuer}", counterparts.trusted.minter.identifier.as_str()),
@@ -144,18 +171,19 @@ pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Resu
     let registry = registry::start(RegistryConfig { fault: registry_fault, ecosystem }, 0, tls.clone())
         .await
         .map_err(|e| format!("cannot start the reference registry: {e}"))?;
-    let verifier = verifier::start(
-        VerifierConfig::on_loopback(pki, registry.base_url.clone(), authority_id, verifier_fault, seed),
-        0,
-        tls,
-    )
-    .await
-    .map_err(|e| format!("cannot start the reference verifier: {e}"))?;
+    let mut verifier_config =
+        VerifierConfig::on_loopback(pki, registry.base_url.clone(), authority_id, verifier_fault, seed);
+    verifier_config.x5c_roots = peers.x5c_roots.clone();
+    let verifier = verifier::start(verifier_config, 0, tls)
+        .await
+        .map_err(|e| format!("cannot start the reference verifier: {e}"))?;
     let wallet_fault = match mutant {
         Some(Mutant::Wallet(f)) => Some(f),
         _ => None,
     };
-    let wallet_config = WalletConfig { fault: wallet_fault, seed, trusted_roots: vec![pki.ca_der.clone()] };
+    let mut trusted_roots = vec![pki.ca_der.clone()];
+    trusted_roots.extend(peers.request_roots.iter().cloned());
+    let wallet_config = WalletConfig { fault: wallet_fault, seed, trusted_roots };
     let wallet = wallet::start(wallet_config, 0, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot start the reference wallet: {e}"))?;
@@ -184,4 +212,19 @@ pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Resu
     manifest.tls.ca_der.push(pki.ca_der.clone());
     servers.extend([issuer, registry, verifier, wallet]);
     Ok(References { servers, manifest, counterparts })
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

@@ -3,6 +3,7 @@
 //! auto-escaping), `junit.xml`, and the terminal summary.
 
 pub mod html;
+pub mod interop;
 pub mod junit;
 pub mod terminal;
 

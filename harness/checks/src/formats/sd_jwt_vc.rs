@@ -94,46 +94,21 @@ pub fn signature(sd: &SdJwt, ctx: &Context) -> Outcome {
 }
 
 fn signature_x5c(sd: &SdJwt, ctx: &Context) -> Outcome {
-    let x5c = sd.issuer_jwt.header.get("x5c").and_then(Value::as_array);
-    let chain: Option<Vec<Vec<u8>>> =
-        x5c.and_then(|a| a.iter().map(|c| c.as_str().and_then(|c| b64::decode_std(c).ok())).collect());
-    let Some(chain) = chain.filter(|c| !c.is_empty()) else {
-        return Outcome::fail(
-            "x5c: a non-empty array of base64 DER certificates (RFC 7515 §4.1.6)",
-            format!("{x5c:?}"),
-        );
-    };
-    let jwk = match dialtone_protocols::jose::jwk_from_certificate(&chain[0]) {
-        Ok(j) => j,
-        Err(e) => return Outcome::fail("a readable end-entity certificate in x5c", e.to_string()),
-    };
-    if let Err(e) = sd.issuer_jwt.verify_with_jwk(&jwk) {
-        return Outcome::fail("a signature that verifies with the x5c end-entity certificate's key", e.to_string());
-    }
-    if let Some(iss) = claim(sd, "iss").and_then(Value::as_str) {
-        let (dns, uris) = dialtone_protocols::x509::san_names(&chain[0]);
-        let host = dialtone_protocols::oid4vp::url_host(iss).unwrap_or_default();
-        if !uris.iter().any(|u| u == iss) && !dns.iter().any(|d| *d == host) {
-            return Outcome::fail(
-                "iss naming the x5c end-entity certificate's subject (a SAN URI equal to iss, or a SAN DNS name of its host)",
-                format!("iss {iss:?}; SAN URIs {uris:?}, DNS {dns:?}"),
-            );
-        }
-    }
-    if ctx.x5c_roots.is_empty() {
-        return Outcome::fail(
-            "an x5c chain validated to a trusted root (SD-JWT VC §2.5); the manifest names none ([issuer] x5c_ca_file)",
-            "signature verifies with the end-entity key, but no root to validate the chain against",
-        );
-    }
-    match dialtone_protocols::x509::verify_chain(&chain, &ctx.x5c_roots, ctx.now, None) {
-        Ok(()) => Outcome::pass(format!(
-            "{} signature verifies with the x5c end-entity key {}; the chain of {} leads to a trusted root",
+    use dialtone_protocols::sd_jwt_vc::{X5cError, verify_x5c};
+    match verify_x5c(&sd.issuer_jwt, &ctx.x5c_roots, ctx.now) {
+        Ok((jwk, n)) => Outcome::pass(format!(
+            "{} signature verifies with the x5c end-entity key {}; the chain of {n} leads to a trusted root",
             sd.issuer_jwt.alg().unwrap_or_default(),
             thumbprint(&jwk).unwrap_or_default(),
-            chain.len()
         )),
-        Err(e) => Outcome::fail("an x5c chain that leads to a trusted root", e),
+        Err(X5cError::NoRoots) => Outcome::fail(
+            "an x5c chain validated to a trusted root (SD-JWT VC §2.5); the manifest names none ([issuer] x5c_ca_file)",
+            "no root to validate the chain against",
+        ),
+        Err(e) => Outcome::fail(
+            "a signature and x5c chain that verify (SD-JWT VC §2.5, Inline X.509 Certificates)",
+            e.to_string(),
+        ),
     }
 }
 

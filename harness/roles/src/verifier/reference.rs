@@ -34,6 +34,8 @@ pub struct VerifierConfig {
     pub signing_chain: Vec<Vec<u8>>,
     /// The DNS name in the leaf certificate, the `x509_san_dns` client identifier.
     pub dns_name: String,
+    /// Roots (DER) an issuer's `x5c` chain may lead to (SD-JWT VC §2.5, Inline X.509).
+    pub x5c_roots: Vec<Vec<u8>>,
 }
 
 impl VerifierConfig {
@@ -55,6 +57,7 @@ impl VerifierConfig {
             signing_key_pkcs8: pki.leaf_key_pkcs8.clone(),
             signing_chain: vec![pki.leaf_der.clone(), pki.ca_der.clone()],
             dns_name: "localhost".into(),
+            x5c_roots: Vec::new(),
         }
     }
 }
@@ -362,6 +365,7 @@ async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outc
         registry_url: &v.config.registry_url,
         authority_id: &v.config.authority_id,
         client_id: &client_id,
+        x5c_roots: &v.config.x5c_roots,
     };
     let now = dialtone_protocols::now_epoch();
     let mut claims = Map::new();

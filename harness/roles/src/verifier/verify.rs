@@ -18,6 +18,8 @@ pub struct Judge<'a> {
     pub registry_url: &'a str,
     pub authority_id: &'a str,
     pub client_id: &'a str,
+    /// Roots an issuer's `x5c` chain may lead to.
+    pub x5c_roots: &'a [Vec<u8>],
 }
 
 impl Judge<'_> {
@@ -51,26 +53,36 @@ impl Judge<'_> {
         now: i64,
     ) -> Result<Map<String, Value>, String> {
         let mut sd = SdJwt::parse(text).map_err(|e| format!("not an SD-JWT presentation: {e}"))?;
-        // Issuer signature with a key the issuer publishes (SD-JWT VC §2.5, RFC 9901 §7.1 step 2).
+        // Issuer signature by a key discovery mechanism of SD-JWT VC §2.5 (RFC 9901 §7.1 step 2): the
+        // x5c header when present (its chain to a root this verifier trusts), else JWT VC Issuer
+        // Metadata.
         let iss = sd.issuer_jwt.payload.get("iss").and_then(Value::as_str).ok_or("no iss")?.to_string();
-        let metadata_url = well_known_url(&iss, WELL_KNOWN_JWT_VC_ISSUER).map_err(|e| e.to_string())?;
-        let metadata = self.get_json(&metadata_url).await?;
-        if metadata.get("issuer").and_then(Value::as_str) != Some(iss.as_str()) {
-            return Err("JWT VC issuer metadata names another issuer".into());
-        }
-        let jwks = metadata.get("jwks").cloned().ok_or("the issuer publishes no jwks")?;
-        if !self.faulty(F::IssuerSignatureUnchecked) {
-            let kid = sd.issuer_jwt.header.get("kid").and_then(Value::as_str);
-            let verified = jwks
-                .get("keys")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter(|k| kid.is_none() || k.get("kid").and_then(Value::as_str) == kid)
-                .filter_map(|k| dialtone_protocols::jose::verifying_key_from_jwk(k).ok())
-                .any(|k| sd.issuer_jwt.verify_es256(&k).is_ok());
-            if !verified {
-                return Err("the issuer's signature does not verify with its published keys".into());
+        let mut jwks = Value::Null;
+        if sd.issuer_jwt.header.contains_key("x5c") {
+            if !self.faulty(F::IssuerSignatureUnchecked) {
+                dialtone_protocols::sd_jwt_vc::verify_x5c(&sd.issuer_jwt, self.x5c_roots, now)
+                    .map_err(|e| format!("issuer signature (x5c): {e}"))?;
+            }
+        } else {
+            let metadata_url = well_known_url(&iss, WELL_KNOWN_JWT_VC_ISSUER).map_err(|e| e.to_string())?;
+            let metadata = self.get_json(&metadata_url).await?;
+            if metadata.get("issuer").and_then(Value::as_str) != Some(iss.as_str()) {
+                return Err("JWT VC issuer metadata names another issuer".into());
+            }
+            jwks = metadata.get("jwks").cloned().ok_or("the issuer publishes no jwks")?;
+            if !self.faulty(F::IssuerSignatureUnchecked) {
+                let kid = sd.issuer_jwt.header.get("kid").and_then(Value::as_str);
+                let verified = jwks
+                    .get("keys")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter(|k| kid.is_none() || k.get("kid").and_then(Value::as_str) == kid)
+                    .filter_map(|k| dialtone_protocols::jose::verifying_key_from_jwk(k).ok())
+                    .any(|k| sd.issuer_jwt.verify_es256(&k).is_ok());
+                if !verified {
+                    return Err("the issuer's signature does not verify with its published keys".into());
+                }
             }
         }
         // Disclosures (RFC 9901 §7.1 step 3–5).

@@ -1,0 +1,206 @@
+//! `dialtone interop`: every issuer → wallet → verifier chain the candidates' roles allow, as a
+//! matrix (rows issuers, columns wallet × verifier). Each cell runs case E2E-001 against a manifest
+//! made of the three candidates' sections, and keeps that run's report.
+
+use crate::run::run_plan;
+use crate::{CliError, SuiteSource, catalogue, exit};
+use dialtone_engine::evidence::EvidenceItem;
+use dialtone_engine::manifest::Manifest;
+use dialtone_engine::model::Verdict;
+use dialtone_engine::pctf::Catalogue;
+use dialtone_reports::interop::{Cell, Column, Matrix};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// The chain case every cell runs.
+pub const CHAIN_CASE: &str = "E2E-001";
+/// The word that names the built-in reference candidates in `--candidates`.
+pub const REFERENCES: &str = "reference";
+
+/// The last chain step the evidence records ("chain step 3: the verifier created …").
+fn chain_step(e: &EvidenceItem) -> Option<String> {
+    match e {
+        EvidenceItem::Note { text } if text.starts_with("chain step") => Some(
+            text.split_once(':')
+                .map(|(s, rest)| format!("{s}:{}", rest.split(':').next().unwrap_or("")))
+                .unwrap_or_else(|| text.clone()),
+        ),
+        _ => None,
+    }
+}
+
+pub struct InteropArgs {
+    pub candidates: Vec<String>,
+    pub out: PathBuf,
+    pub seed: Option<u64>,
+    pub suites: SuiteSource,
+}
+
+struct Participant {
+    name: String,
+    manifest: Manifest,
+}
+
+impl Participant {
+    fn has(&self, role: &str) -> bool {
+        self.manifest.candidate.roles.iter().any(|r| r == role)
+    }
+}
+
+/// A manifest for one chain: the issuer's identity and trigger, the wallet's and verifier's control
+/// APIs, every participant's extra trust.
+fn chain_manifest(issuer: &Participant, wallet: &Participant, verifier: &Participant) -> Manifest {
+    let mut m = issuer.manifest.clone();
+    m.candidate.name = format!("{} → {} → {}", issuer.name, wallet.name, verifier.name);
+    m.candidate.roles = vec!["issuer".into(), "wallet".into(), "verifier".into()];
+    m.wallet = wallet.manifest.wallet.clone();
+    m.verifier = verifier.manifest.verifier.clone();
+    m.registry = None;
+    for other in [&wallet.manifest, &verifier.manifest] {
+        for ca in &other.tls.ca_der {
+            if !m.tls.ca_der.contains(ca) {
+                m.tls.ca_der.push(ca.clone());
+            }
+        }
+    }
+    m
+}
+
+fn slug(s: &str) -> String {
+    let mut out: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    while out.contains("--") {
+        out = out.replace("--", "-");
+    }
+    out.trim_matches('-').chars().take(40).collect()
+}
+
+pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
+    let catalogue = Catalogue::embedded();
+    let suites = catalogue::load(&args.suites, &catalogue)?;
+    let mut participants = Vec::new();
+    let mut with_references = false;
+    for c in &args.candidates {
+        if c == REFERENCES || c == "references" {
+            with_references = true;
+            continue;
+        }
+        let manifest = Manifest::load(std::path::Path::new(c)).map_err(|e| CliError::config(e.to_string()))?;
+        participants.push(Participant { name: manifest.candidate.name.clone(), manifest });
+    }
+    // Manifests of one product by role (issuer.toml, verifier.toml) keep their names apart.
+    for p in &mut participants {
+        if p.manifest.candidate.roles.len() == 1 {
+            p.name = format!("{} ({})", p.name, p.manifest.candidate.roles[0]);
+        }
+    }
+    let references = if with_references {
+        let peers = crate::reference::InteropPeers {
+            issuers: participants
+                .iter()
+                .filter(|p| p.has("issuer"))
+                .filter_map(|p| p.manifest.issuer.as_ref().map(|i| i.credential_issuer.clone()))
+                .collect(),
+            x5c_roots: participants
+                .iter()
+                .filter_map(|p| p.manifest.issuer.as_ref())
+                .flat_map(|i| i.x5c_roots.iter().cloned())
+                .collect(),
+            request_roots: participants
+                .iter()
+                .filter(|p| p.has("verifier"))
+                .flat_map(|p| p.manifest.tls.ca_der.iter().cloned())
+                .collect(),
+        };
+        let refs = crate::reference::start_references_with(None, args.seed, &peers).await.map_err(CliError::harness)?;
+        participants.insert(0, Participant { name: "dialtone reference".into(), manifest: refs.manifest.clone() });
+        Some(refs)
+    } else {
+        None
+    };
+    let issuers: Vec<&Participant> = participants.iter().filter(|p| p.has("issuer")).collect();
+    let wallets: Vec<&Participant> = participants.iter().filter(|p| p.has("wallet")).collect();
+    let verifiers: Vec<&Participant> = participants.iter().filter(|p| p.has("verifier")).collect();
+    if issuers.is_empty() || wallets.is_empty() || verifiers.is_empty() {
+        if let Some(r) = references {
+            r.stop().await;
+        }
+        return Err(CliError::config(format!(
+            "a chain needs an issuer, a wallet and a verifier among the candidates ({} issuers, {} wallets, {} verifiers); \
+             add `{REFERENCES}` for dialtone's references",
+            issuers.len(),
+            wallets.len(),
+            verifiers.len()
+        )));
+    }
+    let started = Instant::now();
+    let mut cells = Vec::new();
+    let mut columns = Vec::new();
+    for w in &wallets {
+        for v in &verifiers {
+            columns.push(Column { wallet: w.name.clone(), verifier: v.name.clone() });
+        }
+    }
+    for i in &issuers {
+        for w in &wallets {
+            for v in &verifiers {
+                let manifest = chain_manifest(i, w, v);
+                let dir_name = format!("{}--{}--{}", slug(&i.name), slug(&w.name), slug(&v.name));
+                let dir = args.out.join("cells").join(&dir_name);
+                let cell_started = Instant::now();
+                let report = run_plan(&suites, manifest, args.seed, &[CHAIN_CASE.to_string()], &catalogue, None).await;
+                let (verdict, observed, step) = match &report {
+                    Ok(r) => match r.results.iter().find(|c| c.id == CHAIN_CASE) {
+                        Some(c) => (
+                            c.verdict,
+                            c.observed.clone(),
+                            (c.verdict != Verdict::Pass)
+                                .then(|| c.evidence.iter().rev().find_map(chain_step))
+                                .flatten(),
+                        ),
+                        None => (Verdict::Error, "the chain case did not run".into(), None),
+                    },
+                    Err(e) => (Verdict::Error, e.message.clone(), None),
+                };
+                if let Ok(r) = &report {
+                    dialtone_reports::write_all(r, &dir).map_err(|e| CliError::harness(e.to_string()))?;
+                }
+                println!("{:<6} {} → {} → {}", verdict.as_str(), i.name, w.name, v.name);
+                cells.push(Cell {
+                    issuer: i.name.clone(),
+                    wallet: w.name.clone(),
+                    verifier: v.name.clone(),
+                    verdict: verdict.as_str().into(),
+                    observed,
+                    step,
+                    report: format!("cells/{dir_name}/report.html"),
+                    duration_ms: cell_started.elapsed().as_secs_f64() * 1000.0,
+                });
+            }
+        }
+    }
+    if let Some(r) = references {
+        r.stop().await;
+    }
+    let matrix = Matrix {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        generated_at: dialtone_protocols::time::now_rfc3339(),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        issuers: issuers.iter().map(|p| p.name.clone()).collect(),
+        columns,
+        cells,
+    };
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| CliError::harness(format!("cannot create {}: {e}", args.out.display())))?;
+    let json = serde_json::to_string_pretty(&matrix).map_err(|e| CliError::harness(e.to_string()))?;
+    let html = dialtone_reports::interop::render_html(&matrix).map_err(|e| CliError::harness(e.to_string()))?;
+    for (name, content) in [("matrix.json", json), ("matrix.html", html)] {
+        let path = args.out.join(name);
+        std::fs::write(&path, content)
+            .map_err(|e| CliError::harness(format!("cannot write {}: {e}", path.display())))?;
+        println!("wrote {}", path.display());
+    }
+    let failed = matrix.cells.iter().filter(|c| c.verdict != "pass").count();
+    println!("{} chains, {} pass, {failed} do not", matrix.cells.len(), matrix.cells.len() - failed);
+    Ok(if failed == 0 { exit::OK } else { exit::FAILED })
+}
