@@ -10,6 +10,7 @@ pub mod manual;
 pub mod oid4vci;
 pub mod oid4vp;
 pub mod trqp;
+pub mod vc_api;
 pub mod wallet_driver;
 
 use dialtone_engine::check::{CheckDef, CheckFuture};
@@ -79,6 +80,17 @@ pub static CHECKS: &[CheckDef] = &[
     check!("sd_jwt_vc.issued.disclosures_digests", rule Disclosures),
     check!("sd_jwt_vc.issued.sd_claims_not_in_clear", rule SdClaimsNotInClear),
     check!("sd_jwt_vc.issued.profile", rule Profile),
+    check!("vc_api.issue.secured", vc_api::issue_returns_secured),
+    check!("vc_api.issue.keeps_claims", vc_api::issue_keeps_claims),
+    check!("vc_api.issue.data_model", vc_api::issue_data_model),
+    check!("vc_api.issue.proof_shape", vc_api::proof_shape),
+    check!("vc_api.issue.proof_verifies", vc_api::proof_verifies),
+    check!("vc_api.issue.refuses_non_credential", vc_api::issue_refuses_non_credential),
+    check!("vc_api.verify.accepts_own", vc_api::verify_accepts_own),
+    check!("vc_api.verify.refuses_altered_claim", vc_api::verify_refuses_altered_claim),
+    check!("vc_api.verify.refuses_unproved", vc_api::verify_refuses_unproved),
+    check!("vc_api.verify.refuses_bad_signature", vc_api::verify_refuses_bad_signature),
+    check!("vc_api.verify.refuses_expired", vc_api::verify_refuses_expired),
     check!("sd_jwt_vc.issued.registered_claims_in_clear", rule RegisteredClaimsNotDisclosable),
     check!("sd_jwt_vc.issued.salt_entropy", rule SaltEntropy),
     check!("token_status_list.issued.reference", status::reference),

@@ -13,6 +13,7 @@ pub const EMBEDDED_SUITES: &[(&str, &str)] = &[
     ("suites/oid4vp-verifier.toml", include_str!("../../../suites/oid4vp-verifier.toml")),
     ("suites/wallet.toml", include_str!("../../../suites/wallet.toml")),
     ("suites/interop.toml", include_str!("../../../suites/interop.toml")),
+    ("suites/vc-api.toml", include_str!("../../../suites/vc-api.toml")),
 ];
 
 pub fn mutant_names() -> Vec<&'static str> {

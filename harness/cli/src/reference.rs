@@ -7,6 +7,7 @@ use dialtone_roles::issuer::{self, Fault, IssuerConfig};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig, RegistryFault};
 use dialtone_roles::server::RunningServer;
 use dialtone_roles::tls::TestPki;
+use dialtone_roles::vc_api::{self, VcApiConfig, VcApiFault};
 use dialtone_roles::verifier::{self, VerifierConfig, VerifierFault};
 use dialtone_roles::wallet::{self, WalletConfig, WalletFault};
 use std::sync::Arc;
@@ -59,6 +60,7 @@ pub enum Mutant {
     Registry(RegistryFault),
     Verifier(VerifierFault),
     Wallet(WalletFault),
+    VcApi(VcApiFault),
 }
 
 impl Mutant {
@@ -68,6 +70,7 @@ impl Mutant {
             .or_else(|| RegistryFault::from_name(name).map(Self::Registry))
             .or_else(|| VerifierFault::from_name(name).map(Self::Verifier))
             .or_else(|| WalletFault::from_name(name).map(Self::Wallet))
+            .or_else(|| VcApiFault::from_name(name).map(Self::VcApi))
     }
     pub fn name(self) -> &'static str {
         match self {
@@ -75,6 +78,7 @@ impl Mutant {
             Self::Registry(f) => f.name(),
             Self::Verifier(f) => f.name(),
             Self::Wallet(f) => f.name(),
+            Self::VcApi(f) => f.name(),
         }
     }
 }
@@ -187,6 +191,13 @@ pub async fn start_references_with(
     let wallet = wallet::start(wallet_config, 0, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot start the reference wallet: {e}"))?;
+    let vc_api_fault = match mutant {
+        Some(Mutant::VcApi(f)) => Some(f),
+        _ => None,
+    };
+    let vc_api_service = vc_api::start(VcApiConfig { fault: vc_api_fault, seed }, 0, Some(pki.server_config.clone()))
+        .await
+        .map_err(|e| format!("cannot start the reference VC-API service: {e}"))?;
     let bases = Bases {
         issuer: issuer.base_url.clone(),
         registry: registry.base_url.clone(),
@@ -210,7 +221,12 @@ pub async fn start_references_with(
     manifest.conformance.features.extend(registry_manifest.conformance.features);
     manifest.conformance.features.extend(verifier_manifest.conformance.features);
     manifest.tls.ca_der.push(pki.ca_der.clone());
-    servers.extend([issuer, registry, verifier, wallet]);
+    manifest.vc_api = Some(dialtone_engine::manifest::VcApiSection {
+        url: vc_api_service.server.base_url.clone(),
+        issuer_id: vc_api_service.issuer_id.clone(),
+    });
+    manifest.conformance.features.push("vc_api".into());
+    servers.extend([issuer, registry, verifier, wallet, vc_api_service.server]);
     Ok(References { servers, manifest, counterparts })
 }
 

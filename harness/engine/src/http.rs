@@ -53,6 +53,16 @@ impl HttpResponse {
         self.header("content-type").map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
     }
 
+    /// The body as text for observations: lossy UTF-8, at most 300 characters.
+    pub fn body_text_lossy(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let mut out: String = text.chars().take(300).collect();
+        if text.chars().count() > 300 {
+            out.push('…');
+        }
+        out
+    }
+
     /// The body as a JSON value, or a message saying why it is not one.
     pub fn json(&self) -> Result<serde_json::Value, String> {
         let text = std::str::from_utf8(&self.body).map_err(|e| format!("body is not UTF-8: {e}"))?;

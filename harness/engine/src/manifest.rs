@@ -15,6 +15,7 @@ pub struct Manifest {
     pub registry: Option<RegistrySection>,
     pub verifier: Option<VerifierSection>,
     pub wallet: Option<WalletSection>,
+    pub vc_api: Option<VcApiSection>,
     #[serde(default = "no_trigger")]
     pub trigger: Trigger,
     #[serde(default)]
@@ -115,6 +116,16 @@ pub struct WalletSection {
     /// Manual mode: how long to wait for the person and the wallet, per step.
     #[serde(default = "default_manual_wait")]
     pub manual_wait_seconds: u64,
+}
+
+/// A service behind the W3C VC-API binding (`POST {url}/credentials/issue`,
+/// `POST {url}/credentials/verify`), as the W3C VC test suites drive implementations.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VcApiSection {
+    pub url: String,
+    /// The issuer identifier the service signs as (the `issuer` of the credentials sent to issue).
+    pub issuer_id: String,
 }
 
 fn default_outcome_wait() -> u64 {
@@ -261,7 +272,7 @@ impl Manifest {
                 return Err(format!("[candidate] roles: unknown role {role:?}"));
             }
         }
-        if self.candidate.roles.iter().any(|r| r == "issuer") {
+        if self.candidate.roles.iter().any(|r| r == "issuer") && (self.issuer.is_some() || self.vc_api.is_none()) {
             let issuer = self.issuer.as_ref().ok_or("the candidate plays issuer but has no [issuer] section")?;
             let split = dialtone_protocols::oid4vci::split_url(&issuer.credential_issuer)
                 .map_err(|e| format!("[issuer] credential_issuer: {e}"))?;
@@ -287,10 +298,13 @@ impl Manifest {
         if self.candidate.roles.iter().any(|r| r == "wallet") && self.wallet.is_none() {
             return Err("the candidate plays wallet but has no [wallet] section".into());
         }
-        if self.candidate.roles.iter().any(|r| r == "verifier") && self.verifier.is_none() {
+        if self.candidate.roles.iter().any(|r| r == "verifier") && self.verifier.is_none() && self.vc_api.is_none() {
             return Err("the candidate plays verifier but has no [verifier] section".into());
         }
-        if self.candidate.roles.iter().any(|r| r == "issuer") && matches!(self.trigger, Trigger::None) {
+        if self.candidate.roles.iter().any(|r| r == "issuer")
+            && self.issuer.is_some()
+            && matches!(self.trigger, Trigger::None)
+        {
             return Err("the candidate plays issuer but has no [trigger] (control, static_offer or manual)".into());
         }
         if let Trigger::Control { url } = &self.trigger

@@ -21,9 +21,26 @@ pub fn build(suites: &[Suite], manifest: &Manifest, only: &[String]) -> Vec<Plan
         .filter(|c| only.is_empty() || only.iter().any(|o| c.id.starts_with(o.as_str())))
         .map(|c| {
             let missing: Vec<&str> = c.requires.iter().filter(|r| !claims.contains(r)).map(String::as_str).collect();
-            let skip = (!missing.is_empty()).then(|| {
-                format!("not applicable: the candidate's conformance statement does not claim {}", missing.join(", "))
-            });
+            let vc_api_case = c.requires.iter().any(|r| r == "feature:vc_api");
+            // A candidate under test through the VC-API binding only has no OpenID4VC interface.
+            let no_interface = match c.role.as_str() {
+                "issuer" => !vc_api_case && manifest.issuer.is_none(),
+                "verifier" => !vc_api_case && manifest.verifier.is_none(),
+                _ => false,
+            };
+            let skip = if no_interface {
+                Some(format!(
+                    "not applicable: the manifest has no [{}] section (that interface is not under test)",
+                    c.role
+                ))
+            } else {
+                (!missing.is_empty()).then(|| {
+                    format!(
+                        "not applicable: the candidate's conformance statement does not claim {}",
+                        missing.join(", ")
+                    )
+                })
+            };
             PlannedCase { case: Arc::new(c.clone()), skip }
         })
         .collect()

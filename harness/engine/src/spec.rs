@@ -81,6 +81,21 @@ pub const DOCS: &[SpecDoc] = &[
         title: "ISO/IEC 18013-5:2021 Mobile driving licence (mDL) application (mdoc data model and security)",
         url: "https://www.iso.org/standard/69084.html",
     },
+    SpecDoc {
+        id: "VC-API",
+        title: "Verifiable Credentials API v0.3 (W3C CCG)",
+        url: "https://w3c-ccg.github.io/vc-api/",
+    },
+    SpecDoc {
+        id: "VC-DI",
+        title: "Verifiable Credential Data Integrity 1.0",
+        url: "https://www.w3.org/TR/vc-data-integrity/",
+    },
+    SpecDoc {
+        id: "VC-DI-EDDSA",
+        title: "Data Integrity EdDSA Cryptosuites v1.0",
+        url: "https://www.w3.org/TR/vc-di-eddsa/",
+    },
     SpecDoc { id: "RFC7638", title: "JSON Web Key (JWK) Thumbprint", url: "https://www.rfc-editor.org/rfc/rfc7638" },
     SpecDoc { id: "RFC7807", title: "Problem Details for HTTP APIs", url: "https://www.rfc-editor.org/rfc/rfc7807" },
 ];

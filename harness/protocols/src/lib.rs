@@ -4,6 +4,7 @@
 
 pub mod b64;
 pub mod cose;
+pub mod data_integrity;
 pub mod dcql;
 pub mod jose;
 pub mod jwe;

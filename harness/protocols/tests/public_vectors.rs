@@ -95,3 +95,22 @@ fn verify_key_binding_accepts_the_specifications_presentation_and_only_in_its_co
     assert!(matches!(verify_key_binding(&sd, nonce, "https://evil.example", iat, 60), Err(KbError::Audience(_))));
     assert!(matches!(verify_key_binding(&sd, nonce, aud, iat + 3600, 60), Err(KbError::Iat { .. })));
 }
+
+/// A document ACA-Py 1.7.0 secured with eddsa-jcs-2022 (captured from the real peer; see
+/// vectors/peers/). Its signature covers a proof configuration without the document's @context,
+/// which the cryptosuite's proof configuration step adds: dialtone refuses it and says why. The
+/// signature itself is sound (it verifies over the configuration ACA-Py used), so the difference is
+/// exactly that step; altering the document fails it outright.
+#[test]
+fn acapy_eddsa_jcs_2022_proof_omits_the_context_step() {
+    use dialtone_protocols::data_integrity::{DiError, verify_proof};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../vectors/peers/acapy-1.7.0-eddsa-jcs-2022.json");
+    let sample: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("sample")).expect("JSON");
+    let doc = &sample["securedDocument"];
+    assert_eq!(verify_proof(doc), Err(DiError::ContextOmitted));
+    let mut tampered = doc.clone();
+    tampered["credentialSubject"]["name"] = serde_json::json!("K'omoks");
+    assert_eq!(verify_proof(&tampered), Err(DiError::Signature));
+}

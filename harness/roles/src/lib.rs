@@ -7,5 +7,6 @@ pub mod mutant;
 pub mod registry;
 pub mod server;
 pub mod tls;
+pub mod vc_api;
 pub mod verifier;
 pub mod wallet;

@@ -58,7 +58,12 @@ pub fn catalog() -> Vec<MutantInfo> {
         name: f.name(),
         description: f.description(),
     });
-    issuer.chain(registry).chain(verifier).chain(wallet).collect()
+    let vc_api = crate::vc_api::VcApiFault::ALL.iter().map(|f| MutantInfo {
+        role: "vc_api",
+        name: f.name(),
+        description: f.description(),
+    });
+    issuer.chain(registry).chain(verifier).chain(wallet).chain(vc_api).collect()
 }
 
 #[cfg(test)]

@@ -366,7 +366,7 @@ fn holder_id(doc: &Value) -> Option<&str> {
     }
 }
 
-fn context(doc: &Value) -> Outcome {
+pub fn context(doc: &Value) -> Outcome {
     let first = match doc.get("@context") {
         Some(Value::Array(a)) => a.first().and_then(Value::as_str),
         Some(Value::String(s)) => Some(s.as_str()),
@@ -393,7 +393,7 @@ fn is_url(s: &str) -> bool {
     }
 }
 
-fn issuer_rule(doc: &Value) -> Outcome {
+pub fn issuer_rule(doc: &Value) -> Outcome {
     let id = match doc.get("issuer") {
         Some(Value::String(s)) => Some(s.as_str()),
         Some(Value::Object(o)) => o.get("id").and_then(Value::as_str),
@@ -455,7 +455,7 @@ fn status(doc: &Value) -> Outcome {
     Outcome::pass(format!("{} credentialStatus entries with a type", entries.len()))
 }
 
-fn subject(doc: &Value) -> Outcome {
+pub fn subject(doc: &Value) -> Outcome {
     let ok = match doc.get("credentialSubject") {
         Some(Value::Object(o)) => !o.is_empty(),
         Some(Value::Array(a)) => !a.is_empty() && a.iter().all(|s| s.as_object().is_some_and(|o| !o.is_empty())),
