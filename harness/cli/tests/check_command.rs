@@ -94,3 +94,22 @@ fn usage_errors_exit_2_with_a_message() {
     let out = dialtone().args(["check", "--now", "yesterday", "x"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_interop_matrix_of_the_references_passes_and_links_its_report() {
+    let out_dir = tempdir("interop");
+    let out = dialtone().args(["interop", "--candidates", "reference", "--out"]).arg(&out_dir).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let matrix: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("matrix.json")).expect("matrix")).expect("JSON");
+    let cells = matrix["cells"].as_array().expect("cells");
+    assert_eq!(cells.len(), 1);
+    assert_eq!(cells[0]["verdict"], "pass");
+    let report = out_dir.join(cells[0]["report"].as_str().expect("link"));
+    assert!(report.is_file(), "{}", report.display());
+    assert!(std::fs::read_to_string(out_dir.join("matrix.html")).expect("html").contains("class=\"pass\""));
+    let none = dialtone().args(["interop", "--candidates", "/nonexistent.toml"]).output().expect("runs");
+    assert_eq!(none.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(out_dir);
+}
