@@ -16,7 +16,7 @@ import { agentDependencies } from '@credo-ts/node'
 import { OpenId4VcModule } from '@credo-ts/openid4vc'
 import { Oauth2ServerErrorResponseError } from '@openid4vc/oauth2'
 import express from 'express'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 
 const args = Object.fromEntries(
   process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1]]] : [])),
@@ -109,8 +109,16 @@ async function keyAndCertificate(commonName, dnsName, sanUrl) {
 // ([issuer] x5c_ca_file), as a jurisdiction's trust list would.
 issuerCertificate = await keyAndCertificate('dialtone Credo issuer', host, issuerUrl)
 const verifierCertificate = await keyAndCertificate('dialtone Credo verifier', 'localhost')
-// The verifier trusts this deployment's own issuer, as one jurisdiction's verifier trusts its issuers.
+// The verifier trusts this deployment's own issuer, as one jurisdiction's verifier trusts its issuers,
+// and the test authority dialtone's issuers chain to (DIALTONE_TEST_CA_DIR/ca.pem, given by run-all;
+// Node also trusts it for https through NODE_EXTRA_CA_CERTS).
 agent.x509.config.addTrustedCertificate(issuerCertificate)
+// Its holder trusts this deployment's own verifier (request signing), likewise.
+agent.x509.config.addTrustedCertificate(verifierCertificate)
+const testCa = process.env.DIALTONE_TEST_CA_DIR ? `${process.env.DIALTONE_TEST_CA_DIR}/ca.pem` : undefined
+if (testCa && existsSync(testCa)) {
+  agent.x509.config.addTrustedCertificate(readFileSync(testCa, 'utf8'))
+}
 mkdirSync(outDir, { recursive: true })
 writeFileSync(`${outDir}/issuer-certificate.pem`, issuerCertificate.toString('pem'))
 writeFileSync(`${outDir}/verifier-certificate.pem`, verifierCertificate.toString('pem'))
@@ -204,6 +212,58 @@ control.get('/requests/:id', async (req, res) => {
   }
 })
 
+// The holder (wallet role), under /control/wallet: dialtone's wallet control API.
+const wallet = express.Router()
+wallet.use(express.json())
+const holder = () => agent.modules.openid4vc.holder
+
+wallet.get('/health', (_req, res) => res.json({ status: 'ok' }))
+
+wallet.post('/offers', async (req, res) => {
+  try {
+    const { offer, tx_code: txCode } = req.body ?? {}
+    const resolved = await holder().resolveCredentialOffer(offer)
+    const token = await holder().requestToken({ resolvedCredentialOffer: resolved, txCode: txCode ?? undefined })
+    const { credentials } = await holder().requestCredentials({
+      resolvedCredentialOffer: resolved,
+      ...token,
+      credentialBindingResolver: async () => {
+        const key = await agent.kms.createKey({ type: { kty: 'EC', crv: 'P-256' } })
+        return { method: 'jwk', keys: [Kms.PublicJwk.fromPublicJwk(key.publicJwk)] }
+      },
+    })
+    for (const credential of credentials) {
+      await agent.sdJwtVc.store({ record: credential.record })
+    }
+    res.json({ status: 'stored', count: credentials.length })
+  } catch (e) {
+    res.json({ status: 'failed', reason: String(e?.message ?? e) })
+  }
+})
+
+wallet.post('/presentations', async (req, res) => {
+  try {
+    const resolved = await holder().resolveOpenId4VpAuthorizationRequest(req.body?.authorization_request)
+    if (!resolved.dcql) return res.json({ status: 'refused', reason: 'not a DCQL request' })
+    const credentials = holder().selectCredentialsForDcqlRequest(resolved.dcql.queryResult)
+    const result = await holder().acceptOpenId4VpAuthorizationRequest({
+      authorizationRequestPayload: resolved.authorizationRequestPayload,
+      dcql: { credentials },
+    })
+    res.json({ status: 'sent', verifier_status: result.serverResponse?.status ?? null })
+  } catch (e) {
+    res.json({ status: 'refused', reason: String(e?.message ?? e) })
+  }
+})
+
+wallet.get('/credentials', async (_req, res) => {
+  const records = await agent.sdJwtVc.getAll()
+  res.json({
+    credentials: records.map((r) => ({ format: 'dc+sd-jwt', claims: r.firstCredential.prettyClaims })),
+  })
+})
+
+app.use('/control/wallet', wallet)
 app.use('/control', control)
 // Loopback only, IPv4 and IPv6 (localhost may resolve to either).
 app.listen(port, host, () => {

@@ -35,6 +35,15 @@ pub async fn stack(ctx: &CaseCtx, verifier_fault: Option<Option<VerifierFault>>)
     let (issuer_server, issuer) =
         issuer::start_with_minter(IssuerConfig::default(), 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
     let issuer_url = issuer_server.base_url.clone();
+    if crate::oid4vp::holder::x5c_only(&ctx.manifest) {
+        // The wallet resolves issuer keys only from x5c: this issuer signs with a chain from the run's
+        // authority (SD-JWT VC §2.5).
+        let minter = &issuer.minter;
+        let cert = pki.issuer_certificate(&minter.public_point(), &minter.identifier).map_err(Outcome::error)?;
+        minter
+            .set_x5c(vec![dialtone_protocols::b64::encode_std(cert), dialtone_protocols::b64::encode_std(&pki.ca_der)]);
+        minter.prefer_x5c(true);
+    }
     let mut servers = vec![issuer_server];
     let mut verifier_control = None;
     if let Some(fault) = verifier_fault {
@@ -47,13 +56,10 @@ pub async fn stack(ctx: &CaseCtx, verifier_fault: Option<Option<VerifierFault>>)
         let registry_server = registry::start(RegistryConfig { fault: None, ecosystem }, 0, tls.clone())
             .await
             .map_err(|e| err("registry", &e))?;
-        let verifier_server = verifier::start(
-            VerifierConfig::on_loopback(pki, registry_server.base_url.clone(), authority_id, fault, None),
-            0,
-            tls,
-        )
-        .await
-        .map_err(|e| err("verifier", &e))?;
+        let mut verifier_config =
+            VerifierConfig::on_loopback(pki, registry_server.base_url.clone(), authority_id, fault, None);
+        verifier_config.x5c_roots = vec![pki.ca_der.clone()];
+        let verifier_server = verifier::start(verifier_config, 0, tls).await.map_err(|e| err("verifier", &e))?;
         verifier_control = Some(format!("{}/control", verifier_server.base_url));
         servers.extend([registry_server, verifier_server]);
     }

@@ -111,6 +111,9 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
                 .filter(|p| p.has("verifier"))
                 .flat_map(|p| p.manifest.tls.ca_der.iter().cloned())
                 .collect(),
+            issuer_x5c: participants
+                .iter()
+                .any(|p| p.has("verifier") && dialtone_checks::oid4vp::holder::x5c_only(&p.manifest)),
         };
         let refs = crate::reference::start_references_with(None, args.seed, &peers).await.map_err(CliError::harness)?;
         participants.insert(0, Participant { name: "dialtone reference".into(), manifest: refs.manifest.clone() });

@@ -100,6 +100,9 @@ enum Command {
         #[command(flatten)]
         suites: SuiteArgs,
     },
+    /// Make (or reuse) a persistent test CA in DIR and print its certificate's path: a candidate
+    /// started before a run trusts DIR/ca.pem; runs with DIALTONE_TEST_CA_DIR=DIR serve under it.
+    TestCa { dir: PathBuf },
     /// Generate the test vectors under vectors/ (deterministic), or check them.
     Vectors {
         #[command(subcommand)]
@@ -250,6 +253,11 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 suites: SuiteSource::resolve(suites.suites),
             })
             .await
+        }
+        Command::TestCa { dir } => {
+            dialtone_roles::tls::TestPki::persistent(&dir).map_err(CliError::config)?;
+            println!("{}", dir.join("ca.pem").display());
+            Ok(exit::OK)
         }
         Command::Vectors { action: VectorsAction::Generate { out } } => {
             std::fs::create_dir_all(&out)

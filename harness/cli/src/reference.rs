@@ -24,9 +24,17 @@ const EXAMPLE_REGISTRY: &str = "https://127.0.0.1:8400";
 const EXAMPLE_CA_LINE: &str = "ca_file = \"reports/out/reference-ca.pem\"";
 
 /// The PKI of this process's runs: one authority the harness trusts, one loopback certificate.
+/// `DIALTONE_TEST_CA_DIR` keeps the authority's key in that folder across runs (its `ca.pem` is what a
+/// candidate started beforehand — a wallet fetching from dialtone's issuers — trusts); without it,
+/// every run makes its own.
 pub fn run_pki() -> Result<&'static TestPki, String> {
     static PKI: OnceLock<Result<TestPki, String>> = OnceLock::new();
-    PKI.get_or_init(TestPki::generate).as_ref().map_err(Clone::clone)
+    PKI.get_or_init(|| match std::env::var_os("DIALTONE_TEST_CA_DIR") {
+        Some(dir) if !dir.is_empty() => TestPki::persistent(std::path::Path::new(&dir)),
+        _ => TestPki::generate(),
+    })
+    .as_ref()
+    .map_err(Clone::clone)
 }
 
 /// Points an example manifest at running servers and at the run's CA.
@@ -95,10 +103,16 @@ pub async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>
         issuer::start_with_minter(IssuerConfig { fault: None, seed: derive(2) }, 0, tls)
             .await
             .map_err(|e| format!("cannot start the counterpart issuer: {e}"))?;
-    Ok((
-        vec![trusted_server, untrusted_server],
-        Arc::new(IssuerCounterparts { trusted, untrusted, pki: run_pki()?.clone() }),
-    ))
+    // Both can also sign with an x5c chain from the run's authority (SD-JWT VC §2.5), for verifiers
+    // that resolve issuer keys only that way.
+    let pki = run_pki()?;
+    for handle in [&trusted, &untrusted] {
+        let minter = &handle.minter;
+        let cert = pki.issuer_certificate(&minter.public_point(), &minter.identifier)?;
+        minter
+            .set_x5c(vec![dialtone_protocols::b64::encode_std(cert), dialtone_protocols::b64::encode_std(&pki.ca_der)]);
+    }
+    Ok((vec![trusted_server, untrusted_server], Arc::new(IssuerCounterparts { trusted, untrusted, pki: pki.clone() })))
 }
 
 /// The reference servers of one run and the manifest that describes them as one candidate.
@@ -131,6 +145,9 @@ pub struct InteropPeers {
     pub x5c_roots: Vec<Vec<u8>>,
     /// Roots (DER) of other verifiers' request-signing certificates, which the reference wallet trusts.
     pub request_roots: Vec<Vec<u8>>,
+    /// A verifier in the matrix resolves issuer keys only from x5c: the reference issuer signs so,
+    /// with a chain from the run's authority.
+    pub issuer_x5c: bool,
 }
 
 /// [`start_references`], also trusting `peers`.
@@ -154,9 +171,16 @@ pub async fn start_references_with(
         _ => None,
     };
     let (mut servers, counterparts) = start_counterparts(seed).await?;
-    let issuer = issuer::start(IssuerConfig { fault: issuer_fault, seed }, 0, tls.clone())
+    let (issuer, issuer_handle) = issuer::start_with_minter(IssuerConfig { fault: issuer_fault, seed }, 0, tls.clone())
         .await
         .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
+    if peers.issuer_x5c {
+        let minter = &issuer_handle.minter;
+        let cert = pki.issuer_certificate(&minter.public_point(), &minter.identifier)?;
+        minter
+            .set_x5c(vec![dialtone_protocols::b64::encode_std(cert), dialtone_protocols::b64::encode_std(&pki.ca_der)]);
+        minter.prefer_x5c(true);
+    }
     let mut ecosystem_text = registry::ecosystem::EXAMPLE.to_string();
     for peer in &peers.issuers {
         ecosystem_text.push_str(&format!(
@@ -178,6 +202,7 @@ pub async fn start_references_with(
     let mut verifier_config =
         VerifierConfig::on_loopback(pki, registry.base_url.clone(), authority_id, verifier_fault, seed);
     verifier_config.x5c_roots = peers.x5c_roots.clone();
+    verifier_config.x5c_roots.push(pki.ca_der.clone());
     let verifier = verifier::start(verifier_config, 0, tls)
         .await
         .map_err(|e| format!("cannot start the reference verifier: {e}"))?;

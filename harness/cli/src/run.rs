@@ -68,13 +68,16 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     };
     // Counterparts: the references bring theirs; an external verifier gets fresh ones (it must trust
     // their identifiers through its registry for the acceptance cases to pass).
+    let mut manifest = manifest;
     let (extra_servers, counterparts): (Vec<_>, Option<Arc<dyn std::any::Any + Send + Sync>>) = match &references {
         Some(refs) => (Vec::new(), Some(refs.counterparts.clone())),
-        None if manifest.candidate.roles.iter().any(|r| r == "verifier") => {
+        None if manifest.candidate.roles.iter().any(|r| r == "verifier" || r == "wallet") => {
             let (servers, c) = crate::reference::start_counterparts(args.seed).await.map_err(CliError::harness)?;
             for s in &servers {
                 eprintln!("dialtone: counterpart issuer at {}", s.base_url);
             }
+            // The harness talks to its own counterparts (control APIs) under the run's authority.
+            manifest.tls.ca_der.push(c.pki.ca_der.clone());
             (servers, Some(c))
         }
         None => (Vec::new(), None),

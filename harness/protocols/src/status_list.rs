@@ -153,7 +153,7 @@ pub fn verify_token(token: &str, jwks: &Value, expected_sub: &str, now: i64) -> 
     let keys = jwks.get("keys").and_then(Value::as_array).cloned().unwrap_or_default();
     let verified = keys
         .iter()
-        .filter(|k| kid.is_none() || k.get("kid").and_then(Value::as_str) == kid)
+        .filter(|k| kid.is_none() || k.get("kid").is_none() || k.get("kid").and_then(Value::as_str) == kid)
         .filter_map(|k| crate::jose::verifying_key_from_jwk(k).ok())
         .any(|k| jws.verify_es256(&k).is_ok());
     if !verified {

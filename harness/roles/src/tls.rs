@@ -22,6 +22,27 @@ pub struct TestPki {
     /// request-signing certificate for `x509_san_dns:localhost`.
     pub leaf_der: Vec<u8>,
     pub leaf_key_pkcs8: Vec<u8>,
+    /// The authority's key and name, to issue more certificates (issuers' x5c).
+    ca_key_pem: String,
+    ca_common_name: &'static str,
+}
+
+/// The DER of the first certificate of a PEM text.
+fn first_pem_der(pem: &str) -> Option<Vec<u8>> {
+    use rustls::pki_types::pem::PemObject;
+    CertificateDer::pem_slice_iter(pem.as_bytes()).next()?.ok().map(|c| c.to_vec())
+}
+
+/// A P-256 public key (uncompressed SEC1 point) for rcgen.
+struct P256Public(Vec<u8>);
+
+impl rcgen::PublicKeyData for P256Public {
+    fn der_bytes(&self) -> &[u8] {
+        &self.0
+    }
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
 }
 
 impl std::fmt::Debug for TestPki {
@@ -32,13 +53,76 @@ impl std::fmt::Debug for TestPki {
 
 impl TestPki {
     pub fn generate() -> Result<Self, String> {
+        Self::generate_with(None)
+    }
+
+    /// A PKI whose authority key persists in `dir` (`ca-key.pem`, made on first use), so that a
+    /// candidate started before the run (a wallet, a verifier) can trust `dir/ca.pem`: the authority
+    /// certificate is remade each run from the same key and name, which is all chain validation uses.
+    pub fn persistent(dir: &std::path::Path) -> Result<Self, String> {
+        let err = |what: &str, e: &dyn std::fmt::Display| format!("test CA in {} ({what}): {e}", dir.display());
+        std::fs::create_dir_all(dir).map_err(|e| err("create", &e))?;
+        let key_path = dir.join("ca-key.pem");
+        let key = match std::fs::read_to_string(&key_path) {
+            Ok(pem) => KeyPair::from_pem(&pem).map_err(|e| err("read ca-key.pem", &e))?,
+            Err(_) => {
+                let key = KeyPair::generate().map_err(|e| err("key", &e))?;
+                std::fs::write(&key_path, key.serialize_pem()).map_err(|e| err("write ca-key.pem", &e))?;
+                key
+            }
+        };
+        let mut pki = Self::generate_with(Some(key))?;
+        // Keep the authority certificate a candidate already trusts, byte for byte (some validators
+        // compare trusted certificates by their bytes); certificates issued now chain to it, since
+        // they name the same subject and key.
+        let ca_path = dir.join("ca.pem");
+        match std::fs::read_to_string(&ca_path).ok().and_then(|pem| first_pem_der(&pem).map(|der| (pem, der))) {
+            Some((pem, der)) => {
+                pki.ca_pem = pem;
+                pki.ca_der = der;
+                pki.server_config = pki.server_config_with_chain()?;
+            }
+            None => std::fs::write(&ca_path, &pki.ca_pem).map_err(|e| err("write ca.pem", &e))?,
+        }
+        Ok(pki)
+    }
+
+    /// The server configuration for the loopback leaf, its chain ending at `ca_der`.
+    fn server_config_with_chain(&self) -> Result<Arc<rustls::ServerConfig>, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| format!("server config: {e}"))?
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from(self.leaf_der.clone()), CertificateDer::from(self.ca_der.clone())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.leaf_key_pkcs8.clone())),
+            )
+            .map_err(|e| format!("server config: {e}"))?;
+        Ok(Arc::new(config))
+    }
+
+    fn generate_with(ca_key: Option<KeyPair>) -> Result<Self, String> {
         let err = |what: &str, e: &dyn std::fmt::Display| format!("cannot make the test PKI ({what}): {e}");
-        let ca_key = KeyPair::generate().map_err(|e| err("CA key", &e))?;
+        let persistent = ca_key.is_some();
+        let ca_key = match ca_key {
+            Some(k) => k,
+            None => KeyPair::generate().map_err(|e| err("CA key", &e))?,
+        };
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| err("CA params", &e))?;
-        ca_params.distinguished_name.push(DnType::CommonName, "dialtone test CA (this run only)");
+        let ca_common_name = if persistent {
+            "dialtone test CA (persistent, test use only)"
+        } else {
+            "dialtone test CA (this run only)"
+        };
+        ca_params.distinguished_name.push(DnType::CommonName, ca_common_name);
+        if persistent {
+            ca_params.serial_number = Some(rcgen::SerialNumber::from(1u64.to_be_bytes().to_vec()));
+        }
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let ca_cert = ca_params.self_signed(&ca_key).map_err(|e| err("CA certificate", &e))?;
+        let ca_key_pem = ca_key.serialize_pem();
         let ca_issuer = rcgen::Issuer::new(ca_params, ca_key);
 
         let leaf_key = KeyPair::generate().map_err(|e| err("leaf key", &e))?;
@@ -64,7 +148,29 @@ impl TestPki {
             server_config: Arc::new(server_config),
             leaf_der: leaf_cert.der().to_vec(),
             leaf_key_pkcs8: leaf_key.serialize_der(),
+            ca_key_pem,
+            ca_common_name,
         })
+    }
+
+    /// A certificate from this authority for a P-256 public key (uncompressed SEC1 point) naming a
+    /// credential issuer: SAN URI `uri` and DNS `localhost` (SD-JWT VC §2.5, the issuer is the
+    /// subject of the end-entity certificate).
+    pub fn issuer_certificate(&self, public_point: &[u8], uri: &str) -> Result<Vec<u8>, String> {
+        let err = |what: &str, e: &dyn std::fmt::Display| format!("cannot issue an issuer certificate ({what}): {e}");
+        let ca_key = KeyPair::from_pem(&self.ca_key_pem).map_err(|e| err("CA key", &e))?;
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| err("CA params", &e))?;
+        ca_params.distinguished_name.push(DnType::CommonName, self.ca_common_name);
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let mut params = CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| err("params", &e))?;
+        let san = uri.to_string().try_into().map_err(|e| err("SAN URI", &e))?;
+        params.subject_alt_names.push(SanType::URI(san));
+        params.distinguished_name.push(DnType::CommonName, "dialtone counterpart issuer");
+        params
+            .signed_by(&P256Public(public_point.to_vec()), &issuer)
+            .map(|c| c.der().to_vec())
+            .map_err(|e| err("sign", &e))
     }
 }
 

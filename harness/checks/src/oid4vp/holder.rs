@@ -170,6 +170,7 @@ impl Holder {
         let issuers = self.issuers()?;
         let minter = if trusted { &issuers.trusted.minter } else { &issuers.untrusted.minter };
         let mut spec = minter.spec(Some(self.key.public_jwk()));
+        spec.x5c = x5c_only(&self.ctx.manifest);
         tweak(&mut spec);
         let text = minter.mint(&spec);
         SdJwt::parse(&text).map_err(|e| Outcome::error(format!("the counterpart minted an unreadable credential: {e}")))
@@ -336,4 +337,11 @@ pub fn expect_rejected(response: &HttpResponse, verdict: &Verdict) -> Outcome {
     } else {
         Outcome::pass(observed)
     }
+}
+
+/// Whether the candidate resolves issuer keys only from `x5c` (conformance feature `issuer_keys:x5c`
+/// without `issuer_keys:jwt_vc_issuer_metadata`): the harness's issuers then sign that way.
+pub fn x5c_only(manifest: &dialtone_engine::manifest::Manifest) -> bool {
+    let f = &manifest.conformance.features;
+    f.iter().any(|x| x == "issuer_keys:x5c") && !f.iter().any(|x| x == "issuer_keys:jwt_vc_issuer_metadata")
 }

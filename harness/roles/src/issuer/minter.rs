@@ -38,6 +38,9 @@ pub struct MintSpec {
     /// Give the credential a status list entry with this initial status; `None`: no `status` claim.
     pub status: Option<u8>,
     pub drop_trailing_tilde: bool,
+    /// Sign with an `x5c` header instead of `kid` (SD-JWT VC §2.5, Inline X.509), when the minter
+    /// has a certificate chain.
+    pub x5c: bool,
 }
 
 /// The subject the reference issues for; names as people write them: Canadian Aboriginal
@@ -63,6 +66,8 @@ pub struct Minter {
     entropy: Entropy,
     status: Mutex<StatusList>,
     next_index: AtomicU64,
+    x5c: Mutex<Option<Vec<String>>>,
+    prefer_x5c: std::sync::atomic::AtomicBool,
 }
 
 impl Minter {
@@ -70,11 +75,40 @@ impl Minter {
         let key = EcKey::generate(&entropy);
         let unlisted_key = EcKey::generate(&entropy);
         let status = StatusList::new(2, STATUS_LIST_SIZE).unwrap_or(StatusList { bits: 2, bytes: Vec::new() });
-        Self { identifier, key, unlisted_key, entropy, status: Mutex::new(status), next_index: AtomicU64::new(0) }
+        Self {
+            identifier,
+            key,
+            unlisted_key,
+            entropy,
+            status: Mutex::new(status),
+            next_index: AtomicU64::new(0),
+            x5c: Mutex::new(None),
+            prefer_x5c: std::sync::atomic::AtomicBool::new(false),
+        }
     }
 
     pub fn entropy(&self) -> &Entropy {
         &self.entropy
+    }
+
+    /// The signing key's public point (uncompressed SEC1), for its certificate.
+    pub fn public_point(&self) -> Vec<u8> {
+        self.key.public_point()
+    }
+
+    /// Gives the minter an `x5c` chain (base64 DER, its certificate first) for x5c-signed credentials.
+    pub fn set_x5c(&self, chain: Vec<String>) {
+        *self.x5c.lock().unwrap_or_else(|p| p.into_inner()) = Some(chain);
+    }
+
+    /// Makes credentials from [`Minter::spec`] x5c-signed (for a candidate that only resolves issuer
+    /// keys from x5c).
+    pub fn prefer_x5c(&self, yes: bool) {
+        self.prefer_x5c.store(yes, Ordering::Relaxed);
+    }
+
+    fn x5c_chain(&self) -> Option<Vec<String>> {
+        self.x5c.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn unlisted_key(&self) -> &EcKey {
@@ -114,6 +148,7 @@ impl Minter {
             digest_off: false,
             status: Some(status_list::VALID),
             drop_trailing_tilde: false,
+            x5c: self.prefer_x5c.load(Ordering::Relaxed),
         }
     }
 
@@ -156,7 +191,11 @@ impl Minter {
             }
         }
         let key = if spec.sign_with_unlisted_key { &self.unlisted_key } else { &self.key };
-        let jwt = key.sign_jws(&json!({ "typ": spec.typ, "kid": ISSUER_KID }), &Value::Object(concealed.payload));
+        let header = match self.x5c_chain().filter(|_| spec.x5c) {
+            Some(chain) => json!({ "typ": spec.typ, "x5c": chain }),
+            None => json!({ "typ": spec.typ, "kid": ISSUER_KID }),
+        };
+        let jwt = key.sign_jws(&header, &Value::Object(concealed.payload));
         let mut text = sdjwt::serialize(&jwt, &concealed.disclosures);
         if spec.drop_trailing_tilde {
             text.pop();
@@ -168,9 +207,12 @@ impl Minter {
     pub fn status_list_token(&self, typ: &str, sub: &str) -> String {
         let list = self.status.lock().unwrap_or_else(|p| p.into_inner()).to_json();
         let now = dialtone_protocols::now_epoch();
-        self.key.sign_jws(
-            &json!({ "typ": typ, "kid": ISSUER_KID }),
-            &json!({ "sub": sub, "iat": now, "exp": now + 600, "ttl": 300, "status_list": list }),
-        )
+        // A verifier of x5c issuers finds the key in x5c; one of metadata issuers by kid.
+        let header = match self.x5c_chain() {
+            Some(chain) => json!({ "typ": typ, "kid": ISSUER_KID, "x5c": chain }),
+            None => json!({ "typ": typ, "kid": ISSUER_KID }),
+        };
+        self.key
+            .sign_jws(&header, &json!({ "sub": sub, "iat": now, "exp": now + 600, "ttl": 300, "status_list": list }))
     }
 }

@@ -60,8 +60,10 @@ impl Judge<'_> {
         let mut jwks = Value::Null;
         if sd.issuer_jwt.header.contains_key("x5c") {
             if !self.faulty(F::IssuerSignatureUnchecked) {
-                dialtone_protocols::sd_jwt_vc::verify_x5c(&sd.issuer_jwt, self.x5c_roots, now)
+                let (key, _) = dialtone_protocols::sd_jwt_vc::verify_x5c(&sd.issuer_jwt, self.x5c_roots, now)
                     .map_err(|e| format!("issuer signature (x5c): {e}"))?;
+                // The issuer's status list token is then judged with the same end-entity key.
+                jwks = serde_json::json!({ "keys": [key] });
             }
         } else {
             let metadata_url = well_known_url(&iss, WELL_KNOWN_JWT_VC_ISSUER).map_err(|e| e.to_string())?;
