@@ -78,7 +78,7 @@ pub const DOCS: &[SpecDoc] = &[
     },
     SpecDoc {
         id: "ISO-18013-5",
-        title: "ISO/IEC 18013-5:2021 Mobile driving licence (mDL) application (mdoc data model and security)",
+        title: "ISO/IEC 18013-5:2021 Mobile driving licence (mDL) application (sections as numbered in the 2021 edition; the text is not in ../shared)",
         url: "https://www.iso.org/standard/69084.html",
     },
     SpecDoc {
