@@ -145,8 +145,21 @@ impl Holder {
         let get = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
         let client_id = get("client_id")
             .ok_or_else(|| Outcome::fail("client_id in the authorization request (§5.2)", uri.to_string()))?;
-        let request_uri =
-            get("request_uri").ok_or_else(|| Outcome::fail("a request_uri (request by reference)", uri.to_string()))?;
+        let Some(request_uri) = get("request_uri") else {
+            // By value: the parameters are the request (an unsigned redirect_uri client, §5.9.3).
+            let object = dialtone_protocols::oid4vp::request_by_value(&params);
+            self.ctx
+                .evidence
+                .artifact("request parameters (by value)", Value::Object(object.payload.clone()).to_string());
+            return Ok(Request {
+                request_id: request_id.to_string(),
+                client_id,
+                request_uri: String::new(),
+                object_text: String::new(),
+                content_type: None,
+                object,
+            });
+        };
         let fetched = self.ctx.http.get(&request_uri, &[("Accept", "application/oauth-authz-req+jwt")]).await?;
         if fetched.status != 200 {
             return Err(Outcome::fail("HTTP 200 from request_uri", format!("HTTP {}", fetched.status)));

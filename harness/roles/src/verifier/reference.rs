@@ -181,12 +181,23 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         encryption_key: (response_mode == oid4vp::DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
     };
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
-    let uri = format!(
-        "{}?client_id={}&request_uri={}",
-        oid4vp::SCHEME,
-        form_encode(&session.client_id),
-        form_encode(&request_uri)
-    );
+    let uri = if session.client_id.starts_with("redirect_uri:") && !v.faulty(F::RequestUnsigned) {
+        // Unsigned by nature (§5.9.3): by value.
+        let mut payload = request_payload(&v, &session);
+        if let Some(p) = payload.as_object_mut() {
+            for jwt_claim in ["aud", "iat", "exp"] {
+                p.remove(jwt_claim);
+            }
+        }
+        oid4vp::request_uri_by_value(payload.as_object().unwrap_or(&serde_json::Map::new()))
+    } else {
+        format!(
+            "{}?client_id={}&request_uri={}",
+            oid4vp::SCHEME,
+            form_encode(&session.client_id),
+            form_encode(&request_uri)
+        )
+    };
     let id = session.id.clone();
     v.lock().insert(id.clone(), session);
     json_response(StatusCode::OK, json!({ "request_id": id, "authorization_request": uri, "request_uri": request_uri }))
@@ -208,11 +219,9 @@ async fn control_outcome(State(v): State<Arc<Verifier>>, Path(id): Path<String>)
     json_response(StatusCode::OK, body)
 }
 
-/// The request object (RFC 9101, OpenID4VP §5), signed with the x509_san_dns certificate's key.
-async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) -> Response {
-    let Some(session) = v.lock().get(&id).cloned() else {
-        return json_response(StatusCode::NOT_FOUND, json!({ "error": "invalid_request_uri" }));
-    };
+/// The request's parameters (OpenID4VP §5): as request object claims, or as query parameters for
+/// a `redirect_uri` client, whose requests cannot be signed (§5.9.3) and so go by value.
+fn request_payload(v: &Verifier, session: &Session) -> Value {
     let response_uri = if v.faulty(F::ResponseUriHostMismatch) {
         v.public_base.replacen(&v.config.dns_name, "127.0.0.1", 1) + "/response"
     } else {
@@ -257,6 +266,16 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
     if v.faulty(F::RequestNoNonce) {
         payload.as_object_mut().map(|p| p.remove("nonce"));
     }
+    payload
+}
+
+/// The request object (RFC 9101, OpenID4VP §5), signed with the x509_san_dns certificate's key.
+async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) -> Response {
+    let Some(session) = v.lock().get(&id).cloned() else {
+        return json_response(StatusCode::NOT_FOUND, json!({ "error": "invalid_request_uri" }));
+    };
+    let redirect_uri_client = session.client_id.starts_with("redirect_uri:");
+    let payload = request_payload(&v, &session);
     let typ = if v.faulty(F::RequestWrongTyp) { "JWT" } else { oid4vp::REQUEST_TYP };
     // A redirect_uri client cannot sign its requests (§5.9.3): the request object is unsigned.
     let jwt = if v.faulty(F::RequestUnsigned) || redirect_uri_client {

@@ -243,10 +243,22 @@ async fn present(w: &Wallet, uri: &str) -> Result<u16, String> {
     let params: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| e.to_string())?;
     let get = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let client_id = get("client_id").ok_or("no client_id")?;
-    let request_uri = get("request_uri").ok_or("no request_uri (only requests by reference are supported)")?;
-    let text =
-        w.http.get(&request_uri).send().await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
-    let object = CompactJws::parse(text.trim()).map_err(|e| format!("request object: {e}"))?;
+    // By reference (a request object, RFC 9101) or by value (the parameters themselves, unsigned).
+    let object = match get("request_uri") {
+        Some(request_uri) => {
+            let text = w
+                .http
+                .get(&request_uri)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .text()
+                .await
+                .map_err(|e| e.to_string())?;
+            CompactJws::parse(text.trim()).map_err(|e| format!("request object: {e}"))?
+        }
+        None => oid4vp::request_by_value(&params),
+    };
     let (prefix, dns) = split_client_id(&client_id);
     if object.payload.get("client_id").and_then(Value::as_str) != Some(client_id.as_str())
         && !w.faulty(F::IgnoresClientIdMismatch)
