@@ -106,23 +106,15 @@ pub fn formats(seconds: f64) -> Vec<(String, f64, f64)> {
             let Ok(ctx) = dialtone_vectors::context(group) else { continue };
             let ctx = std::sync::Arc::new(ctx);
             for t in &group.tests {
-                let parts: Vec<Vec<u8>> = if t.artifact_base64.is_empty() {
-                    t.artifact.iter().map(|a| a.as_bytes().to_vec()).collect()
-                } else {
-                    t.artifact_base64.iter().filter_map(|a| dialtone_protocols::b64::decode_std_any(a).ok()).collect()
+                let (artifact, check_format) = dialtone_vectors::artifact_of(&file, t);
+                // Rows by securing; PNG health cards apart (QR decoding dominates them).
+                let format = match check_format {
+                    Some(artifact::Format::Shc) if t.flags.iter().any(|f| f == "Png") => "shc (png)".to_string(),
+                    Some(f) => f.name().to_string(),
+                    None => file.format.clone(),
                 };
-                let format = match file.format.as_str() {
-                    "shc" if t.flags.iter().any(|f| f == "Png") => "shc (png)",
-                    "vc-jose" if t.flags.iter().any(|f| f == "cose") => "vc-cose",
-                    "vc-jose" if t.flags.iter().any(|f| f == "sd-jwt") => "vc-sd-jwt",
-                    other => other,
-                };
-                let entry = by_format.entry(format.to_string()).or_default();
-                let item = (
-                    Artifact { name: String::new(), parts },
-                    ctx.clone(),
-                    artifact::Format::from_name(format.split(' ').next().unwrap_or(format)),
-                );
+                let entry = by_format.entry(format).or_default();
+                let item = (artifact, ctx.clone(), check_format);
                 if t.result == "valid" {
                     entry.0.push(item.clone());
                 }

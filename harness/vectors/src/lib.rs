@@ -110,6 +110,21 @@ pub fn context(group: &TestGroup) -> Result<Context, String> {
     })
 }
 
+/// A test's artifact and the format `check` is told, as `run` judges it (the vc file holds three
+/// securings; a test's flag says which). Base64 that does not decode becomes an empty part.
+pub fn artifact_of(file: &VectorFile, t: &TestCase) -> (Artifact, Option<Format>) {
+    let parts: Vec<Vec<u8>> = if t.artifact_base64.is_empty() {
+        t.artifact.iter().map(|a| a.as_bytes().to_vec()).collect()
+    } else {
+        t.artifact_base64.iter().map(|a| dialtone_protocols::b64::decode_std_any(a).unwrap_or_default()).collect()
+    };
+    let format = match Format::from_name(&file.format) {
+        Some(Format::VcJose) => vc::format_of(&t.flags),
+        other => other,
+    };
+    (Artifact { name: format!("tc{}", t.tc_id), parts }, format)
+}
+
 /// One test's outcome against its expectation.
 #[derive(Debug)]
 pub struct Mismatch {
@@ -121,25 +136,11 @@ pub struct Mismatch {
 
 /// Judges every test of a file; returns the tests whose verdict or failed rules differ.
 pub fn run(file: &VectorFile) -> Result<Vec<Mismatch>, String> {
-    let format = Format::from_name(&file.format);
     let mut out = Vec::new();
     for group in &file.test_groups {
         let ctx = context(group)?;
         for t in &group.tests {
-            let parts: Vec<Vec<u8>> = if t.artifact_base64.is_empty() {
-                t.artifact.iter().map(|a| a.as_bytes().to_vec()).collect()
-            } else {
-                t.artifact_base64
-                    .iter()
-                    .map(|a| dialtone_protocols::b64::decode_std_any(a).map_err(|e| format!("tc {}: {e}", t.tc_id)))
-                    .collect::<Result<_, _>>()?
-            };
-            let a = Artifact { name: format!("tc{}", t.tc_id), parts };
-            // The vc file holds three securings; the flag says which.
-            let format = match format {
-                Some(Format::VcJose) => vc::format_of(&t.flags),
-                other => other,
-            };
+            let (a, format) = artifact_of(file, t);
             let judged = artifact::check(&a, format, &ctx);
             let verdict = judged.verdict();
             let mut failed: Vec<String> = judged.failed().iter().map(|s| s.to_string()).collect();

@@ -18,17 +18,8 @@ fn generate_valid() -> Vec<Judged> {
         for group in &file.test_groups {
             for t in group.tests.iter().filter(|t| t.result == "valid") {
                 let Ok(ctx) = dialtone_vectors::context(group) else { continue };
-                let parts: Vec<Vec<u8>> = if t.artifact_base64.is_empty() {
-                    t.artifact.iter().map(|a| a.as_bytes().to_vec()).collect()
-                } else {
-                    t.artifact_base64.iter().filter_map(|a| dialtone_protocols::b64::decode_std_any(a).ok()).collect()
-                };
-                let format = match file.format.as_str() {
-                    "vc-jose" if t.flags.iter().any(|f| f == "cose") => Format::from_name("vc-cose"),
-                    "vc-jose" if t.flags.iter().any(|f| f == "sd-jwt") => Format::from_name("vc-sd-jwt"),
-                    other => Format::from_name(other),
-                };
-                out.push((Artifact { name: format!("tc{}", t.tc_id), parts }, ctx, format));
+                let (artifact, format) = dialtone_vectors::artifact_of(&file, t);
+                out.push((artifact, ctx, format));
             }
         }
     }
