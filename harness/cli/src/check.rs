@@ -20,6 +20,8 @@ pub struct CheckArgs {
     pub keys: Vec<PathBuf>,
     pub trust: Option<PathBuf>,
     pub fetch_keys: bool,
+    /// Extra TLS roots (PEM) for `--fetch-keys`, beside the public web PKI (a test environment).
+    pub tls_ca: Option<PathBuf>,
     pub now: Option<String>,
     pub nonce: Option<String>,
     pub aud: Option<String>,
@@ -125,10 +127,15 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
 /// `--fetch-keys`: the issuer's published keys, from its well-known location for the format (SHC:
 /// `<iss>/.well-known/jwks.json`; SD-JWT VC: `<iss>/.well-known/jwt-vc-issuer`). The keys go to
 /// the trust list under that issuer, since the issuer's own URL vouches for them.
-async fn fetch_keys(artifacts: &[Artifact], format: Option<Format>, ctx: &mut Context) -> Vec<String> {
+async fn fetch_keys(
+    artifacts: &[Artifact],
+    format: Option<Format>,
+    roots: &[Vec<u8>],
+    ctx: &mut Context,
+) -> Vec<String> {
     let mut notes = Vec::new();
     let limits = HttpLimits::default();
-    let client = match build_client(limits, &[]) {
+    let client = match build_client(limits, roots) {
         Ok(c) => HttpClient::new(c, limits, Evidence::default()),
         Err(e) => return vec![format!("--fetch-keys: {e}")],
     };
@@ -235,7 +242,11 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     let artifacts = read_artifacts(&args.files)?;
     let mut ctx = context(&args)?;
     if args.fetch_keys {
-        for note in fetch_keys(&artifacts, args.format, &mut ctx).await {
+        let roots = match &args.tls_ca {
+            Some(path) => keys::pem_certificates(&String::from_utf8_lossy(&read_bounded(path)?)),
+            None => Vec::new(),
+        };
+        for note in fetch_keys(&artifacts, args.format, &roots, &mut ctx).await {
             eprintln!("dialtone: --fetch-keys: {note}");
         }
     }

@@ -70,6 +70,9 @@ enum Command {
         /// Fetch the issuer's keys from its well-known URL (SHC jwks.json, SD-JWT VC jwt-vc-issuer).
         #[arg(long)]
         fetch_keys: bool,
+        /// Extra TLS roots (PEM) for --fetch-keys, beside the public web PKI (a test environment).
+        #[arg(long)]
+        tls_ca: Option<PathBuf>,
         /// The verification time: RFC 3339 or epoch seconds (default: now).
         #[arg(long)]
         now: Option<String>,
@@ -229,13 +232,14 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         Command::Selftest { seed, out, parallel, suites } => {
             selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await
         }
-        Command::Check { files, format, keys, trust, fetch_keys, now, nonce, aud, profiles, out, all } => {
+        Command::Check { files, format, keys, trust, fetch_keys, tls_ca, now, nonce, aud, profiles, out, all } => {
             dialtone_cli::check::command(dialtone_cli::check::CheckArgs {
                 files,
                 format: dialtone_cli::check::parse_format(&format)?,
                 keys,
                 trust,
                 fetch_keys,
+                tls_ca,
                 now,
                 nonce,
                 aud,

@@ -113,3 +113,71 @@ fn the_interop_matrix_of_the_references_passes_and_links_its_report() {
     assert_eq!(none.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(out_dir);
 }
+
+/// `--fetch-keys` against a health-card issuer on loopback (https under a private CA given with
+/// `--tls-ca`): the keys come from `<iss>/.well-known/jwks.json`, which also vouches that they are
+/// the issuer's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_keys_reads_the_issuers_jwks_over_https() {
+    use dialtone_protocols::jose::EcKey;
+    use dialtone_protocols::seed::Entropy;
+    let pki = dialtone_roles::tls::TestPki::generate().expect("pki");
+    let key = EcKey::generate(&Entropy::seeded(5));
+    let mut jwk = key.public_jwk();
+    jwk["kid"] = serde_json::json!(key.thumbprint());
+    jwk["use"] = serde_json::json!("sig");
+    jwk["alg"] = serde_json::json!("ES256");
+    let jwks = serde_json::json!({ "keys": [jwk] }).to_string();
+    let router = axum::Router::new().route(
+        "/.well-known/jwks.json",
+        axum::routing::get(move || {
+            let body = jwks.clone();
+            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let server =
+        dialtone_roles::server::RunningServer::serve_tls(listener, pki.server_config.clone(), router).expect("serve");
+    let now = dialtone_protocols::now_epoch();
+    let payload = serde_json::json!({
+        "iss": server.base_url, "nbf": now - 60,
+        "vc": { "type": ["https://smarthealth.cards#health-card"], "credentialSubject": {
+            "fhirVersion": "4.0.1", "fhirBundle": { "resourceType": "Bundle", "type": "collection",
+                "entry": [{ "fullUrl": "resource:0", "resource": { "resourceType": "Patient" } }] } } }
+    });
+    let dir = tempdir("fetch");
+    std::fs::write(dir.join("card.txt"), dialtone_protocols::shc::sign(&key, &payload)).expect("write");
+    std::fs::write(dir.join("ca.pem"), &pki.ca_pem).expect("write");
+    let run = |with_ca: bool| {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = dialtone();
+            c.args(["check", "--all", "--fetch-keys", "--out"]).arg(dir.join("out"));
+            if with_ca {
+                c.arg("--tls-ca").arg(dir.join("ca.pem"));
+            }
+            c.arg(dir.join("card.txt")).output().expect("runs")
+        })
+    };
+    let out = run(true).await.expect("joins");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let row = |id: &str| text.lines().find(|l| l.contains(id)).unwrap_or_default().to_string();
+    assert!(row("SHC-008").contains("PASS"), "{}", row("SHC-008"));
+    assert!(row("SHC-009").contains("PASS"), "{}", row("SHC-009"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/report.json")).expect("report")).expect("JSON");
+    let owner = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["id"].as_str().is_some_and(|i| i.starts_with("SHC-009")))
+        .expect("SHC-009");
+    assert!(owner["observed"].as_str().unwrap_or_default().contains(&format!("to {:?}", server.base_url)), "{owner}");
+    // Without the private CA the fetch fails (said on stderr) and the signature rules skip.
+    let out = run(false).await.expect("joins");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--fetch-keys:"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).lines().any(|l| l.contains("SHC-008") && l.contains("SKIP")));
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -18,6 +18,7 @@ fn args(files: Vec<PathBuf>, format: Option<Format>, keys: Vec<PathBuf>, now: Op
         keys,
         trust: None,
         fetch_keys: false,
+        tls_ca: None,
         now: now.map(str::to_string),
         nonce: None,
         aud: None,
