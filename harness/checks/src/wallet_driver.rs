@@ -38,11 +38,8 @@ pub async fn stack(ctx: &CaseCtx, verifier_fault: Option<Option<VerifierFault>>)
     if crate::oid4vp::holder::x5c_only(&ctx.manifest) {
         // The wallet resolves issuer keys only from x5c: this issuer signs with a chain from the run's
         // authority (SD-JWT VC §2.5).
-        let minter = &issuer.minter;
-        let cert = pki.issuer_certificate(&minter.public_point(), &minter.identifier).map_err(Outcome::error)?;
-        minter
-            .set_x5c(vec![dialtone_protocols::b64::encode_std(cert), dialtone_protocols::b64::encode_std(&pki.ca_der)]);
-        minter.prefer_x5c(true);
+        issuer.minter.x5c_from(pki).map_err(Outcome::error)?;
+        issuer.minter.prefer_x5c(true);
     }
     let mut servers = vec![issuer_server];
     let mut verifier_control = None;

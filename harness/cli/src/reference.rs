@@ -107,10 +107,7 @@ pub async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>
     // that resolve issuer keys only that way.
     let pki = run_pki()?;
     for handle in [&trusted, &untrusted] {
-        let minter = &handle.minter;
-        let cert = pki.issuer_certificate(&minter.public_point(), &minter.identifier)?;
-        minter
-            .set_x5c(vec![dialtone_protocols::b64::encode_std(cert), dialtone_protocols::b64::encode_std(&pki.ca_der)]);
+        handle.minter.x5c_from(pki)?;
     }
     Ok((vec![trusted_server, untrusted_server], Arc::new(IssuerCounterparts { trusted, untrusted, pki: pki.clone() })))
 }
@@ -175,11 +172,8 @@ pub async fn start_references_with(
         .await
         .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
     if peers.issuer_x5c {
-        let minter = &issuer_handle.minter;
-        let cert = pki.issuer_certificate(&minter.public_point(), &minter.identifier)?;
-        minter
-            .set_x5c(vec![dialtone_protocols::b64::encode_std(cert), dialtone_protocols::b64::encode_std(&pki.ca_der)]);
-        minter.prefer_x5c(true);
+        issuer_handle.minter.x5c_from(pki)?;
+        issuer_handle.minter.prefer_x5c(true);
     }
     let mut ecosystem_text = registry::ecosystem::EXAMPLE.to_string();
     for peer in &peers.issuers {

@@ -325,32 +325,18 @@ impl Manifest {
 
     /// Reads `[tls] ca_file` into `tls.ca_der` (at load time, so a bad file is a configuration error).
     fn load_ca_file(&mut self) -> Result<(), String> {
-        use rustls::pki_types::pem::PemObject;
-        let Some(file) = &self.tls.ca_file else { return Ok(()) };
-        let pem = std::fs::read(file).map_err(|e| format!("[tls] ca_file {file:?}: {e}"))?;
-        let before = self.tls.ca_der.len();
-        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
-            let cert = cert.map_err(|e| format!("[tls] ca_file {file:?}: {e}"))?;
-            self.tls.ca_der.push(cert.to_vec());
-        }
-        if self.tls.ca_der.len() == before {
-            return Err(format!("[tls] ca_file {file:?} holds no PEM certificate"));
+        if let Some(file) = self.tls.ca_file.clone() {
+            self.tls.ca_der.extend(read_pem_certificates(&file, "[tls] ca_file")?);
         }
         Ok(())
     }
 
     /// Reads `[issuer] x5c_ca_file` into `issuer.x5c_roots`.
     fn load_x5c_ca_file(&mut self) -> Result<(), String> {
-        use rustls::pki_types::pem::PemObject;
-        let Some(issuer) = self.issuer.as_mut() else { return Ok(()) };
-        let Some(file) = issuer.x5c_ca_file.clone() else { return Ok(()) };
-        let pem = std::fs::read(&file).map_err(|e| format!("[issuer] x5c_ca_file {file:?}: {e}"))?;
-        for cert in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
-            let cert = cert.map_err(|e| format!("[issuer] x5c_ca_file {file:?}: {e}"))?;
-            issuer.x5c_roots.push(cert.to_vec());
-        }
-        if issuer.x5c_roots.is_empty() {
-            return Err(format!("[issuer] x5c_ca_file {file:?} holds no PEM certificate"));
+        if let Some(issuer) = self.issuer.as_mut()
+            && let Some(file) = issuer.x5c_ca_file.clone()
+        {
+            issuer.x5c_roots = read_pem_certificates(&file, "[issuer] x5c_ca_file")?;
         }
         Ok(())
     }
@@ -379,6 +365,19 @@ impl Manifest {
             .find(|c| c.configuration_id == configuration_id)
             .map(|c| c.sd_claims.as_slice())
     }
+}
+
+/// The certificates (DER) of a PEM file a manifest names; none is an error.
+fn read_pem_certificates(file: &str, what: &str) -> Result<Vec<Vec<u8>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let pem = std::fs::read(file).map_err(|e| format!("{what} {file:?}: {e}"))?;
+    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .map(|c| c.map(|c| c.to_vec()).map_err(|e| format!("{what} {file:?}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if certs.is_empty() {
+        return Err(format!("{what} {file:?} holds no PEM certificate"));
+    }
+    Ok(certs)
 }
 
 #[cfg(test)]

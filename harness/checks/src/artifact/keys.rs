@@ -152,20 +152,12 @@ fn certs_to_keys(certs: Vec<Vec<u8>>) -> Result<(Vec<Value>, Vec<Vec<u8>>), KeyF
     Ok((vec![jwk], root))
 }
 
-/// DER certificates of a PEM text.
+/// DER certificates of a PEM text (unreadable blocks are left out).
 pub fn pem_certificates(text: &str) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
-        let body_start = start + "-----BEGIN CERTIFICATE-----".len();
-        let Some(end) = rest[body_start..].find("-----END CERTIFICATE-----") else { break };
-        let body: String = rest[body_start..body_start + end].chars().filter(|c| !c.is_whitespace()).collect();
-        if let Ok(der) = b64::decode_std(&body) {
-            out.push(der);
-        }
-        rest = &rest[body_start + end..];
-    }
-    out
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::pem_slice_iter(text.as_bytes())
+        .filter_map(|c| c.ok().map(|c| c.to_vec()))
+        .collect()
 }
 
 /// Reads a trust list: `{"issuers": [{"id": "...", "jwks": {...} | "keys": [...], "roots_pem": "..."}]}`.

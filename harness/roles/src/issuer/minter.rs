@@ -96,9 +96,13 @@ impl Minter {
         self.key.public_point()
     }
 
-    /// Gives the minter an `x5c` chain (base64 DER, its certificate first) for x5c-signed credentials.
-    pub fn set_x5c(&self, chain: Vec<String>) {
+    /// Gives the minter an `x5c` chain for x5c-signed credentials (SD-JWT VC §2.5): a certificate
+    /// from `pki`'s authority naming this issuer, then the authority's.
+    pub fn x5c_from(&self, pki: &crate::tls::TestPki) -> Result<(), String> {
+        let cert = pki.issuer_certificate(&self.public_point(), &self.identifier)?;
+        let chain = vec![dialtone_protocols::b64::encode_std(cert), dialtone_protocols::b64::encode_std(&pki.ca_der)];
         *self.x5c.lock().unwrap_or_else(|p| p.into_inner()) = Some(chain);
+        Ok(())
     }
 
     /// Makes credentials from [`Minter::spec`] x5c-signed (for a candidate that only resolves issuer
