@@ -98,7 +98,7 @@ pub async fn command(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
 /// vectors of each format (and over all of them, invalid ones included), judged one after the other
 /// on the calling thread for about `seconds` each.
 pub fn formats(seconds: f64) -> Vec<(String, f64, f64)> {
-    use dialtone_checks::artifact::{self, Artifact};
+    use dialtone_rules::Artifact;
     let mut out = Vec::new();
     for file in dialtone_vectors::generate() {
         let mut by_format: std::collections::BTreeMap<String, (Vec<_>, Vec<_>)> = Default::default();
@@ -109,7 +109,7 @@ pub fn formats(seconds: f64) -> Vec<(String, f64, f64)> {
                 let (artifact, check_format) = dialtone_vectors::artifact_of(&file, t);
                 // Rows by securing; PNG health cards apart (QR decoding dominates them).
                 let format = match check_format {
-                    Some(artifact::Format::Shc) if t.flags.iter().any(|f| f == "Png") => "shc (png)".to_string(),
+                    Some(dialtone_rules::Format::Shc) if t.flags.iter().any(|f| f == "Png") => "shc (png)".to_string(),
                     Some(f) => f.name().to_string(),
                     None => file.format.clone(),
                 };
@@ -122,20 +122,21 @@ pub fn formats(seconds: f64) -> Vec<(String, f64, f64)> {
             }
         }
         for (format, (valid, all)) in by_format {
-            let rate = |items: &[(Artifact, std::sync::Arc<artifact::Context>, Option<artifact::Format>)]| {
-                if items.is_empty() {
-                    return 0.0;
-                }
-                let started = std::time::Instant::now();
-                let mut n = 0usize;
-                while started.elapsed().as_secs_f64() < seconds {
-                    for (a, ctx, f) in items {
-                        std::hint::black_box(artifact::check(a, *f, ctx));
-                        n += 1;
+            let rate =
+                |items: &[(Artifact, std::sync::Arc<dialtone_rules::Context>, Option<dialtone_rules::Format>)]| {
+                    if items.is_empty() {
+                        return 0.0;
                     }
-                }
-                n as f64 / started.elapsed().as_secs_f64()
-            };
+                    let started = std::time::Instant::now();
+                    let mut n = 0usize;
+                    while started.elapsed().as_secs_f64() < seconds {
+                        for (a, ctx, f) in items {
+                            std::hint::black_box(dialtone_rules::judge(a, *f, ctx));
+                            n += 1;
+                        }
+                    }
+                    n as f64 / started.elapsed().as_secs_f64()
+                };
             out.push((format, rate(&valid), rate(&all)));
         }
     }

@@ -21,7 +21,7 @@ pub fn mutant_names() -> Vec<&'static str> {
 }
 
 pub fn load(source: &SuiteSource, catalogue: &Catalogue) -> Result<Vec<Suite>, CliError> {
-    let checks = dialtone_checks::names();
+    let checks = dialtone_drivers::names();
     let mutants = mutant_names();
     let vocab = Vocabulary { checks: &checks, mutants: &mutants, catalogue };
     let result = match source {

@@ -1,15 +1,13 @@
 //! `dialtone check`: judges stored artifacts and writes the same reports as `run`.
 
 use crate::{CliError, exit};
-use dialtone_checks::artifact::keys::{self, KeyRing, TrustedIssuer};
-use dialtone_checks::artifact::{
-    self, Artifact, ArtifactReport, ArtifactVerdict, Context, Format, MAX_ARTIFACT_BYTES, Profiles,
-};
-use dialtone_engine::evidence::Evidence;
-use dialtone_engine::http::{HttpClient, HttpLimits, build_client};
 use dialtone_engine::model::{CandidateInfo, REPORT_SCHEMA_VERSION, Report, Summary};
 use dialtone_engine::pctf::Catalogue;
+use dialtone_http::Evidence;
+use dialtone_http::{HttpClient, HttpLimits, build_client};
 use dialtone_protocols::{shc, time};
+use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
+use dialtone_rules::{Artifact, ArtifactReport, ArtifactVerdict, Context, Format, MAX_ARTIFACT_BYTES, Profiles};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -173,7 +171,7 @@ async fn fetch_keys(
 
 /// The issuer identifier an artifact names and where its keys are published.
 fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'static str)> {
-    let format = format.or_else(|| artifact::detect::detect(a))?;
+    let format = format.or_else(|| dialtone_rules::detect::detect(a))?;
     let text = String::from_utf8_lossy(a.first()).trim().to_string();
     let jws = match format {
         Format::Shc => {
@@ -204,7 +202,7 @@ fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'
 
 /// Judges every artifact; the report covers them all.
 pub fn judge_all(artifacts: &[Artifact], format: Option<Format>, ctx: &Context) -> Vec<ArtifactReport> {
-    artifacts.iter().map(|a| artifact::check(a, format, ctx)).collect()
+    artifacts.iter().map(|a| dialtone_rules::judge(a, format, ctx)).collect()
 }
 
 pub fn report(judged: &[ArtifactReport], duration_ms: f64, catalogue: &Catalogue) -> Report {

@@ -4,10 +4,10 @@
 
 use crate::run::run_plan;
 use crate::{CliError, SuiteSource, catalogue, exit};
-use dialtone_engine::evidence::EvidenceItem;
 use dialtone_engine::manifest::Manifest;
 use dialtone_engine::model::Verdict;
 use dialtone_engine::pctf::Catalogue;
+use dialtone_http::EvidenceItem;
 use dialtone_reports::interop::{Cell, Column, Matrix};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -113,7 +113,7 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
                 .collect(),
             issuer_x5c: participants
                 .iter()
-                .any(|p| p.has("verifier") && dialtone_checks::oid4vp::holder::x5c_only(&p.manifest)),
+                .any(|p| p.has("verifier") && dialtone_drivers::verifier::holder::x5c_only(&p.manifest)),
         };
         let refs = crate::reference::start_references_with(None, args.seed, &peers).await.map_err(CliError::harness)?;
         participants.insert(0, Participant { name: "dialtone reference".into(), manifest: refs.manifest.clone() });

@@ -1,7 +1,7 @@
 //! The built-in reference candidates, as servers and as candidate manifests. Together they are the
 //! embedded default candidate: one manifest playing every role the references implement.
 
-use dialtone_checks::counterparts::IssuerCounterparts;
+use dialtone_drivers::counterparts::IssuerCounterparts;
 use dialtone_engine::manifest::Manifest;
 use dialtone_roles::issuer::{self, Fault, IssuerConfig};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig, RegistryFault};

@@ -29,7 +29,7 @@ pub async fn run_plan(
         )));
     }
     let manifest = Arc::new(manifest);
-    let mut runner = Runner::new(manifest.clone(), dialtone_checks::CHECKS, seed).map_err(CliError::harness)?;
+    let mut runner = Runner::new(manifest.clone(), dialtone_drivers::CHECKS, seed).map_err(CliError::harness)?;
     runner.counterparts = counterparts;
     let started = Instant::now();
     let mut results = runner.run(&planned).await;

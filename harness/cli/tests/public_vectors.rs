@@ -1,9 +1,9 @@
 //! The specifications' own examples (`../shared/vectors-public/`, read in place under their own
 //! licences) judged by `dialtone check` at their expected verdicts.
 
-use dialtone_checks::artifact::{ArtifactVerdict, Format};
 use dialtone_cli::check::{self, CheckArgs};
 use dialtone_protocols::{b64, jose};
+use dialtone_rules::{ArtifactVerdict, Format};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -71,7 +71,7 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
             "id": r.id, "verdict": r.verdict, "level": r.level, "check": r.check,
             "spec": r.spec.iter().map(|s| format!("{} {}", s.doc, s.section)).collect::<Vec<_>>(),
             "pctf": r.pctf,
-            "http_exchanges": r.evidence.iter().filter(|e| matches!(e, dialtone_engine::evidence::EvidenceItem::Http(_))).count(),
+            "http_exchanges": r.evidence.iter().filter(|e| matches!(e, dialtone_http::EvidenceItem::Http(_))).count(),
         })).collect::<Vec<_>>(),
         "pctf": report.pctf.criteria.iter().filter(|c| !c.cases.is_empty()).map(|c| json!({"id": c.id, "status": c.status, "cases": c.cases})).collect::<Vec<_>>(),
     });

@@ -1,10 +1,10 @@
 //! The contract between the engine and the checks that suites name.
 
-use crate::evidence::Evidence;
-use crate::http::{HttpClient, HttpError};
 use crate::manifest::Manifest;
 use crate::model::Outcome;
 use crate::suite::Case;
+use dialtone_http::Evidence;
+use dialtone_http::{HttpClient, HttpError};
 use dialtone_protocols::seed::Entropy;
 use std::future::Future;
 use std::pin::Pin;

@@ -3,8 +3,6 @@
 //! protocol: checks and counterparts register themselves through [`check::CheckRegistry`].
 
 pub mod check;
-pub mod evidence;
-pub mod http;
 pub mod manifest;
 pub mod model;
 pub mod pctf;

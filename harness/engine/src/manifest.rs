@@ -2,7 +2,7 @@
 //! interfaces are, how the harness triggers it, and its conformance statement (ICS), which decides
 //! which cases apply.
 
-use crate::http::HttpLimits;
+use dialtone_http::HttpLimits;
 use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;

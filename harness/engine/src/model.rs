@@ -1,6 +1,6 @@
 //! Results and the report document (its JSON Schema is `reports/report.schema.json`).
 
-use crate::evidence::EvidenceItem;
+use dialtone_http::EvidenceItem;
 use serde::{Deserialize, Serialize};
 
 /// Version of `report.json`'s schema; bump on any incompatible change.

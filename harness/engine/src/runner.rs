@@ -2,11 +2,11 @@
 //! with its own evidence; a panic or a timeout becomes an `error` result, never a crash.
 
 use crate::check::{CaseCtx, CheckDef};
-use crate::evidence::Evidence;
-use crate::http::HttpClient;
 use crate::manifest::Manifest;
 use crate::model::{CaseResult, Level, Outcome, Verdict};
 use crate::plan::PlannedCase;
+use dialtone_http::Evidence;
+use dialtone_http::HttpClient;
 use dialtone_protocols::seed::Entropy;
 use futures::StreamExt;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ pub struct Runner {
 
 impl Runner {
     pub fn new(manifest: Arc<Manifest>, checks: &'static [CheckDef], seed: Option<u64>) -> Result<Self, String> {
-        let client = crate::http::build_client(manifest.limits.http(), &manifest.trusted_roots()?)?;
+        let client = dialtone_http::build_client(manifest.limits.http(), &manifest.trusted_roots()?)?;
         Ok(Self { manifest, checks, seed, counterparts: None, client })
     }
 

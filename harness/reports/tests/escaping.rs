@@ -1,8 +1,8 @@
 //! Candidate-supplied strings are escaped in every renderer: HTML entities in report.html, XML in
 //! junit.xml, control characters in the terminal.
 
-use dialtone_engine::evidence::{EvidenceItem, HttpExchange};
 use dialtone_engine::model::*;
+use dialtone_http::{EvidenceItem, HttpExchange};
 
 const HOSTILE: &str = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>&amp;\u{1b}[31mRED\u{7}";
 

@@ -10,8 +10,8 @@ mod sd_jwt_vc;
 mod shc;
 mod vc;
 
-use dialtone_checks::artifact::keys::{self, KeyRing};
-use dialtone_checks::artifact::{self, Artifact, ArtifactVerdict, Context, Format, Profiles};
+use dialtone_rules::keys::{self, KeyRing};
+use dialtone_rules::{Artifact, ArtifactVerdict, Context, Format, Profiles};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -141,7 +141,7 @@ pub fn run(file: &VectorFile) -> Result<Vec<Mismatch>, String> {
         let ctx = context(group)?;
         for t in &group.tests {
             let (a, format) = artifact_of(file, t);
-            let judged = artifact::check(&a, format, &ctx);
+            let judged = dialtone_rules::judge(&a, format, &ctx);
             let verdict = judged.verdict();
             let mut failed: Vec<String> = judged.failed().iter().map(|s| s.to_string()).collect();
             failed.sort();
@@ -181,7 +181,7 @@ pub fn case_binary(comment: &str, flags: &[&str], bytes: Vec<Vec<u8>>, failed: &
 
 fn result_of(failed: &[&str]) -> ArtifactVerdict {
     use dialtone_engine::model::Level;
-    let level = |id: &&str| artifact::rules::find(id).map(|r| r.level);
+    let level = |id: &&str| dialtone_rules::table::find(id).map(|r| r.level);
     if failed.is_empty() {
         ArtifactVerdict::Valid
     } else if failed.iter().any(|id| level(id) == Some(Level::Must) || level(id).is_none()) {

@@ -4,12 +4,12 @@
 use crate::build::{self, DAY};
 use crate::sd_jwt_vc::notes;
 use crate::{TestGroup, VectorFile, case};
-use dialtone_checks::artifact::Format;
 use dialtone_protocols::b64;
 use dialtone_protocols::cose::{self, Sign1Spec};
 use dialtone_protocols::jose::{self, EcKey};
 use dialtone_protocols::sdjwt::{self, ConcealRules, HashAlg};
 use dialtone_protocols::seed::Entropy;
+use dialtone_rules::Format;
 use serde_json::{Value, json};
 
 const ISSUER: &str = "https://issuer.dialtone.example";

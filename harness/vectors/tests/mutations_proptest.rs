@@ -1,7 +1,7 @@
 //! `dialtone check` over arbitrary bytes and over valid vectors with bytes flipped, cut or spliced:
 //! never a panic, and a changed signed byte of a compact or CBOR artifact is never judged valid.
 
-use dialtone_checks::artifact::{self, Artifact, ArtifactVerdict, Context, Format};
+use dialtone_rules::{Artifact, ArtifactVerdict, Context, Format};
 use proptest::prelude::*;
 
 type Judged = (Artifact, Context, Option<Format>);
@@ -34,11 +34,11 @@ proptest! {
         let mut data = prefix.to_vec();
         data.extend(bytes);
         let ctx = Context::default();
-        let judged = artifact::check(&Artifact::single("x", data), None, &ctx);
+        let judged = dialtone_rules::judge(&Artifact::single("x", data), None, &ctx);
         let _ = judged.case_results();
         for f in Format::ALL {
             let data = judged.name.as_bytes().to_vec();
-            let _ = artifact::check(&Artifact::single("y", data), Some(f), &ctx);
+            let _ = dialtone_rules::judge(&Artifact::single("y", data), Some(f), &ctx);
         }
     }
 
@@ -51,7 +51,7 @@ proptest! {
         if part.is_empty() { return Ok(()); }
         let i = at.index(part.len());
         if cut { part.truncate(i); } else { part[i] = byte; }
-        let judged = artifact::check(&mutated, *format, ctx);
+        let judged = dialtone_rules::judge(&mutated, *format, ctx);
         let _ = judged.case_results();
         if !cut && a.parts[0][i] != byte && *format == Some(Format::Mdoc) && a.parts[0].first().is_some_and(|b| (0xa0..=0xbf).contains(b)) && i + 70 > a.parts[0].len() && i + 10 < a.parts[0].len() {
             // A byte of the MSO signature (the last 64 bytes of the structure) changed.

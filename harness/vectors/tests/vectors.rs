@@ -2,8 +2,8 @@
 //! the committed files are what the generator writes today (it is deterministic); every MUST rule
 //! of `dialtone check` is failed by at least one vector (a rule that cannot fail is a defect).
 
-use dialtone_checks::artifact::rules;
 use dialtone_engine::model::Level;
+use dialtone_rules::table as rules;
 use std::path::Path;
 
 fn vectors_dir() -> std::path::PathBuf {

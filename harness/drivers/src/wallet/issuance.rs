@@ -1,0 +1,204 @@
+//! A wallet under test receiving a credential: the harness is the issuer and judges the wallet's
+//! token request, proof JWT and credential request (OID4VCI §6, §8, Appendix F.1), and what it stores.
+
+use super::stack::{Driver, Stack, precondition, stack};
+use dialtone_engine::check::{CaseCtx, flatten};
+use dialtone_engine::model::Outcome;
+use dialtone_protocols::jose::{CompactJws, verifying_key_from_jwk};
+use dialtone_protocols::oid4vci;
+use dialtone_roles::issuer::minter::subject_claims;
+use serde_json::Value;
+
+async fn issued(ctx: &CaseCtx, tx_code: bool) -> Result<(Stack, Value), Outcome> {
+    let stack = stack(ctx, None).await?;
+    let answer = Driver { ctx }.receive_offer(&stack, tx_code).await?;
+    Ok((stack, answer))
+}
+
+/// The proof JWT of the wallet's (first) credential request.
+fn proof(stack: &Stack) -> Result<CompactJws, Outcome> {
+    let requests = stack.issuer.log.credential_requests.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let request = requests.first().ok_or_else(|| precondition("credential request from the wallet", "none arrived"))?;
+    let jwt = request
+        .get("proofs")
+        .and_then(|p| p.get("jwt"))
+        .and_then(|j| j.get(0))
+        .and_then(Value::as_str)
+        .ok_or_else(|| Outcome::fail("proofs.jwt[0] in the credential request (§8.2)", request.to_string()))?;
+    CompactJws::parse(jwt).map_err(|e| Outcome::fail("a proof JWT", e.to_string()))
+}
+
+pub async fn stores_credential(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let (_, answer) = issued(&ctx, false).await?;
+            let held = Driver { ctx: &ctx }.credentials().await?;
+            Ok(if answer.get("status").and_then(Value::as_str) == Some("stored") && !held.is_empty() {
+                Outcome::pass(format!("stored; the wallet reports {} credential(s)", held.len()))
+            } else {
+                Outcome::fail(
+                    "the offered credential obtained and stored",
+                    format!("answer {answer}, {} held", held.len()),
+                )
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn sends_tx_code(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let (stack, answer) = issued(&ctx, true).await?;
+            let forms = stack.issuer.log.token_requests.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let sent = forms.iter().any(|f| f.iter().any(|(k, v)| k == "tx_code" && !v.is_empty()));
+            Ok(if sent && answer.get("status").and_then(Value::as_str) == Some("stored") {
+                Outcome::pass("tx_code sent with the pre-authorized code; credential stored")
+            } else {
+                Outcome::fail(
+                    "a token request carrying the tx_code the offer asked for (§6.1)",
+                    format!("tx_code sent: {sent}; wallet answer {answer}"),
+                )
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn proof_typ(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let (stack, _) = issued(&ctx, false).await?;
+            let p = proof(&stack)?;
+            Ok(match p.typ() {
+                Some(t) if t == oid4vci::PROOF_TYP => Outcome::pass(format!("typ {t:?}")),
+                other => {
+                    Outcome::fail(format!("typ {:?} (Appendix F.1)", oid4vci::PROOF_TYP), format!("typ {other:?}"))
+                }
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn proof_aud(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let (stack, _) = issued(&ctx, false).await?;
+            let p = proof(&stack)?;
+            let aud = p.payload.get("aud").and_then(Value::as_str);
+            Ok(if aud == Some(stack.issuer_url.as_str()) {
+                Outcome::pass(format!("aud {aud:?}"))
+            } else {
+                Outcome::fail(
+                    format!("aud equal to the Credential Issuer Identifier {:?}", stack.issuer_url),
+                    format!("aud {aud:?}"),
+                )
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn proof_nonce(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let (stack, _) = issued(&ctx, false).await?;
+            let p = proof(&stack)?;
+            let given = stack.issuer.log.nonces.lock().unwrap_or_else(|pp| pp.into_inner()).clone();
+            let nonce = p.payload.get("nonce").and_then(Value::as_str).map(str::to_string);
+            Ok(match nonce {
+                Some(n) if given.contains(&n) => Outcome::pass("nonce is a c_nonce this issuer gave"),
+                other => Outcome::fail(
+                    "the c_nonce from this issuer's nonce endpoint in the proof (Appendix F.1)",
+                    format!("nonce {other:?}; issued {given:?}"),
+                ),
+            })
+        }
+        .await,
+    )
+}
+
+pub async fn proof_key(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let (stack, _) = issued(&ctx, false).await?;
+            let p = proof(&stack)?;
+            let jwk = p.header.get("jwk").cloned().ok_or_else(|| Outcome::fail("a jwk in the proof header", "none"))?;
+            if jwk.get("d").is_some() {
+                return Ok(Outcome::fail("a public jwk", "the jwk holds a private key (d)"));
+            }
+            let key = verifying_key_from_jwk(&jwk).map_err(|e| Outcome::fail("a usable P-256 jwk", e.to_string()))?;
+            Ok(match p.verify_es256(&key) {
+                Ok(()) => Outcome::pass("the proof verifies with the key in its header"),
+                Err(e) => Outcome::fail("a proof signed by the key it names (Appendix F.1)", e.to_string()),
+            })
+        }
+        .await,
+    )
+}
+
+/// Names as people write them: the claims the wallet holds equal, byte for byte, what was issued.
+pub async fn names_byte_exact(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let _ = issued(&ctx, false).await?;
+            let held = Driver { ctx: &ctx }.credentials().await?;
+            let claims = held
+                .first()
+                .and_then(|c| c.get("claims"))
+                .cloned()
+                .ok_or_else(|| precondition("stored credential", "none listed"))?;
+            let issued_subject = subject_claims();
+            let mut differing = Vec::new();
+            for name in ["given_name", "family_name"] {
+                let want = issued_subject.get(name).and_then(Value::as_str).unwrap_or_default();
+                let got = claims.get(name).and_then(Value::as_str).unwrap_or_default();
+                if want.as_bytes() != got.as_bytes() {
+                    differing.push(format!("{name}: issued {want:?} ({}), held {got:?} ({})", hex(want), hex(got)));
+                }
+            }
+            Ok(if differing.is_empty() {
+                Outcome::pass("syllabics, combining forms and U+02BC kept byte for byte")
+            } else {
+                Outcome::fail(
+                    "the names exactly as issued (no normalization, folding or replacement)",
+                    differing.join("; "),
+                )
+            })
+        }
+        .await,
+    )
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+}
+
+/// Two issuances in a row: the second proof carries the second c_nonce, not a remembered one.
+pub async fn proof_nonce_fresh(ctx: CaseCtx) -> Outcome {
+    flatten(
+        async {
+            let stack = stack(&ctx, None).await?;
+            let driver = Driver { ctx: &ctx };
+            driver.receive_offer(&stack, false).await?;
+            driver.receive_offer(&stack, false).await?;
+            let requests = stack.issuer.log.credential_requests.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let nonces = stack.issuer.log.nonces.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let second = requests
+                .get(1)
+                .and_then(|r| r.get("proofs")?.get("jwt")?.get(0)?.as_str().map(str::to_string))
+                .ok_or_else(|| precondition("two credential requests", format!("{} arrived", requests.len())))?;
+            let proof = CompactJws::parse(&second).map_err(|e| Outcome::fail("a proof JWT", e.to_string()))?;
+            let used = proof.payload.get("nonce").and_then(Value::as_str);
+            Ok(match (used, nonces.last()) {
+                (Some(u), Some(latest)) if u == latest => Outcome::pass("the second proof carries the latest c_nonce"),
+                _ => Outcome::fail(
+                    "the second proof to carry the c_nonce fetched for it",
+                    format!("nonce {used:?}; issued {nonces:?}"),
+                ),
+            })
+        }
+        .await,
+    )
+}

@@ -1,0 +1,249 @@
+//! Credential format rules: what `dialtone check` runs over stored credentials. The rule table
+//! (`table.rs`) names every rule; one module per format judges an artifact; the SD-JWT VC rule
+//! functions (`sd_jwt_vc::rule`) are also what the issuer, wallet and verifier plans apply.
+
+pub mod detect;
+pub mod keys;
+pub mod mdoc;
+pub mod profiles;
+pub mod sd_jwt_vc;
+pub mod shc;
+pub mod table;
+pub mod vc;
+
+use dialtone_engine::model::{CaseResult, Level, Outcome, SpecRef, Verdict};
+use dialtone_http::{EvidenceItem, bound_text};
+pub use keys::KeyRing;
+pub use profiles::Profiles;
+use std::time::Instant;
+pub use table::{Format, Rule};
+
+/// Largest artifact file `check` reads.
+pub const MAX_ARTIFACT_BYTES: usize = 4 << 20;
+
+/// What the judging party knows besides the artifact.
+#[derive(Debug, Default)]
+pub struct Context {
+    pub keys: KeyRing,
+    /// The verification time (seconds since the epoch).
+    pub now: i64,
+    /// Whether `now` was given (`--now`) or is the current time; said in the observations.
+    pub now_given: bool,
+    /// What a key binding JWT must carry.
+    pub nonce: Option<String>,
+    pub aud: Option<String>,
+    pub profiles: Profiles,
+}
+
+/// One artifact to judge: its name (a file path) and bytes; chunked QR codes are several parts.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    pub name: String,
+    pub parts: Vec<Vec<u8>>,
+}
+
+impl Artifact {
+    pub fn single(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Self { name: name.into(), parts: vec![bytes] }
+    }
+
+    pub fn first(&self) -> &[u8] {
+        self.parts.first().map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+/// Outcomes of the rules of one format for one artifact, with evidence shared by them.
+pub struct Findings {
+    rules: &'static [Rule],
+    outcomes: Vec<Option<Outcome>>,
+    pub evidence: Vec<EvidenceItem>,
+    first_failure: Option<&'static str>,
+}
+
+impl Findings {
+    pub fn new(rules: &'static [Rule]) -> Self {
+        Self { rules, outcomes: vec![None; rules.len()], evidence: Vec::new(), first_failure: None }
+    }
+
+    /// Records a rule's outcome. The first recorded wins, except that a failure replaces a pass or
+    /// skip (an artifact with several credentials fails a rule when any of them does).
+    pub fn set(&mut self, id: &str, outcome: Outcome) {
+        let Some(i) = self.rules.iter().position(|r| r.id == id) else { return };
+        let replace = match (&self.outcomes[i], &outcome) {
+            (None, _) => true,
+            (Some(Outcome::Fail { .. } | Outcome::Error { .. }), _) => false,
+            (Some(_), Outcome::Fail { .. } | Outcome::Error { .. }) => true,
+            _ => false,
+        };
+        if replace {
+            if matches!(outcome, Outcome::Fail { .. })
+                && self.rules[i].level == Level::Must
+                && self.first_failure.is_none()
+            {
+                self.first_failure = Some(self.rules[i].id);
+            }
+            self.outcomes[i] = Some(outcome);
+        }
+    }
+
+    pub fn artifact(&mut self, label: &str, content: &str) {
+        self.evidence.push(EvidenceItem::Artifact { label: label.into(), content: bound_text(content) });
+    }
+
+    /// Every rule with its outcome; rules never reached skip, naming the failure that stopped them.
+    pub fn finish(self) -> Vec<(&'static Rule, Outcome)> {
+        let stopper = self.first_failure;
+        self.rules
+            .iter()
+            .zip(self.outcomes)
+            .map(|(rule, o)| {
+                let o = o.unwrap_or_else(|| match stopper {
+                    Some(id) => Outcome::skip(format!("not reached: {id} failed first")),
+                    None => Outcome::skip("not applicable to this artifact"),
+                });
+                (rule, o)
+            })
+            .collect()
+    }
+}
+
+/// The judgement of one artifact.
+pub struct ArtifactReport {
+    pub name: String,
+    pub format: Option<Format>,
+    pub outcomes: Vec<(&'static Rule, Outcome)>,
+    pub evidence: Vec<EvidenceItem>,
+    pub duration_ms: f64,
+}
+
+/// The verdict of an artifact as vectors state it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArtifactVerdict {
+    /// No MUST rule failed and no SHOULD rule warned.
+    Valid,
+    /// No MUST rule failed; some SHOULD rule did.
+    Acceptable,
+    Invalid,
+}
+
+impl ArtifactVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Acceptable => "acceptable",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+impl ArtifactReport {
+    pub fn verdict(&self) -> ArtifactVerdict {
+        let failed = |level: Level| {
+            self.outcomes
+                .iter()
+                .any(|(r, o)| r.level == level && matches!(o, Outcome::Fail { .. } | Outcome::Error { .. }))
+        };
+        if self.format.is_none() || failed(Level::Must) {
+            ArtifactVerdict::Invalid
+        } else if failed(Level::Should) || failed(Level::May) {
+            ArtifactVerdict::Acceptable
+        } else {
+            ArtifactVerdict::Valid
+        }
+    }
+
+    /// Ids of the rules that failed.
+    pub fn failed(&self) -> Vec<&'static str> {
+        self.outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Fail { .. })).map(|(r, _)| r.id).collect()
+    }
+
+    /// The first MUST failure, as "RULE: observed".
+    pub fn reason(&self) -> Option<String> {
+        self.outcomes.iter().find_map(|(r, o)| match o {
+            Outcome::Fail { observed, .. } if r.level == Level::Must => Some(format!("{}: {observed}", r.id)),
+            _ => None,
+        })
+    }
+
+    /// Report rows: one per rule, its id suffixed with the artifact so rows stay unique.
+    pub fn case_results(&self) -> Vec<CaseResult> {
+        let per_rule_ms = self.duration_ms / self.outcomes.len().max(1) as f64;
+        self.outcomes
+            .iter()
+            .map(|(rule, outcome)| {
+                let (verdict, expected, observed) = match outcome {
+                    Outcome::Pass { observed } => (Verdict::Pass, String::new(), observed.clone()),
+                    Outcome::Fail { expected, observed } => {
+                        let v = if rule.level == Level::Must { Verdict::Fail } else { Verdict::Warn };
+                        (v, expected.clone(), observed.clone())
+                    }
+                    Outcome::Skip { reason } => (Verdict::Skip, String::new(), reason.clone()),
+                    Outcome::Error { reason } => (Verdict::Error, String::new(), reason.clone()),
+                };
+                let failing = matches!(verdict, Verdict::Fail | Verdict::Warn | Verdict::Error);
+                CaseResult {
+                    id: format!("{} {}", rule.id, self.name),
+                    title: rule.title.to_string(),
+                    role: "artifact".into(),
+                    level: rule.level,
+                    verdict,
+                    check: format!("artifact::{}", self.format.map(Format::name).unwrap_or("unknown")),
+                    spec: rule.spec.iter().map(|(d, s)| SpecRef { doc: (*d).into(), section: (*s).into() }).collect(),
+                    pctf: rule.pctf.iter().map(|s| s.to_string()).collect(),
+                    expected,
+                    observed,
+                    evidence: if failing { self.evidence.clone() } else { Vec::new() },
+                    duration_ms: per_rule_ms,
+                    candidate_ms: 0.0,
+                }
+            })
+            .collect()
+    }
+}
+
+/// Judges one artifact against its format's rules. `format` None means recognize it from the bytes.
+pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> ArtifactReport {
+    let started = Instant::now();
+    let format = format.or_else(|| detect::detect(artifact));
+    let (outcomes, evidence) = match format {
+        None => {
+            let head: String = String::from_utf8_lossy(&artifact.first()[..artifact.first().len().min(60)]).into();
+            (
+                vec![(
+                    &table::FORMAT,
+                    Outcome::fail(
+                        "an SD-JWT VC, a W3C VC secured with JOSE, COSE or SD-JWT, a SMART Health Card (shc:/, file, JWS or QR image), or an ISO mdoc",
+                        format!("unrecognized bytes beginning {head:?}"),
+                    ),
+                )],
+                Vec::new(),
+            )
+        }
+        Some(f) => {
+            let findings = match f {
+                Format::SdJwtVc => sd_jwt_vc::check(artifact, ctx),
+                Format::VcJose | Format::VcCose | Format::VcSdJwt => vc::check(artifact, f, ctx),
+                Format::Shc => shc::check(artifact, ctx),
+                Format::Mdoc => mdoc::check(artifact, ctx),
+            };
+            let evidence = findings.evidence.clone();
+            (findings.finish(), evidence)
+        }
+    };
+    ArtifactReport {
+        name: artifact.name.clone(),
+        format,
+        outcomes,
+        evidence,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+    }
+}
+
+/// "now=… (the current time)" or "(--now)" for observations.
+pub fn now_note(ctx: &Context) -> String {
+    format!(
+        "verification time {} ({})",
+        dialtone_protocols::time::format_rfc3339(ctx.now),
+        if ctx.now_given { "--now" } else { "the current time; give --now to judge at another" }
+    )
+}
