@@ -1,4 +1,4 @@
-//! Loading suites against what the harness knows: its checks, the reference mutants and the PCTF
+//! Loading suites against what the harness knows: its bindings and drivers, the reference mutants and the PCTF
 //! catalogue. Also the suites built into the binary.
 
 use crate::{CliError, SuiteSource};
@@ -21,9 +21,10 @@ pub fn mutant_names() -> Vec<&'static str> {
 }
 
 pub fn load(source: &SuiteSource, catalogue: &Catalogue) -> Result<Vec<Suite>, CliError> {
-    let checks = dialtone_drivers::names();
+    let drivers = dialtone_drivers::driver::specs();
+    let bindings = dialtone_drivers::binding::ids();
     let mutants = mutant_names();
-    let vocab = Vocabulary { checks: &checks, mutants: &mutants, catalogue };
+    let vocab = Vocabulary { bindings: &bindings, drivers: &drivers, mutants: &mutants, catalogue };
     let result = match source {
         SuiteSource::Dir(dir) => suite::load_dir(dir, &vocab),
         SuiteSource::Embedded => {

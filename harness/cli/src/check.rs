@@ -1,8 +1,10 @@
 //! `dialtone check`: judges stored artifacts and writes the same reports as `run`.
 
 use crate::{CliError, exit};
-use dialtone_engine::model::{CandidateInfo, REPORT_SCHEMA_VERSION, Report, Summary};
+use dialtone_engine::model::{CandidateInfo, Report};
 use dialtone_engine::pctf::Catalogue;
+use dialtone_engine::report;
+use dialtone_engine::role::Role;
 use dialtone_http::Evidence;
 use dialtone_http::{HttpClient, HttpLimits, build_client};
 use dialtone_protocols::{shc, time};
@@ -134,7 +136,7 @@ async fn fetch_keys(
     let mut notes = Vec::new();
     let limits = HttpLimits::default();
     let client = match build_client(limits, roots) {
-        Ok(c) => HttpClient::new(c, limits, Evidence::default()),
+        Ok(c) => HttpClient::new(c, limits, Evidence::new(dialtone_protocols::oid4vci::message::SECRET_MEMBERS)),
         Err(e) => return vec![format!("--fetch-keys: {e}")],
     };
     let mut done = std::collections::HashSet::new();
@@ -207,30 +209,22 @@ pub fn judge_all(artifacts: &[Artifact], format: Option<Format>, ctx: &Context) 
 
 pub fn report(judged: &[ArtifactReport], duration_ms: f64, catalogue: &Catalogue) -> Report {
     let results: Vec<_> = judged.iter().flat_map(ArtifactReport::case_results).collect();
-    let roles = vec!["artifact".to_string()];
     let mut formats: Vec<String> = judged.iter().filter_map(|j| j.format.map(|f| f.name().to_string())).collect();
     formats.sort();
     formats.dedup();
-    Report {
-        schema_version: REPORT_SCHEMA_VERSION.into(),
-        tool: "dialtone".into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        generated_at: time::now_rfc3339(),
-        seed: None,
+    let subject = report::Subject {
         candidate: CandidateInfo {
             name: format!("{} stored artifacts", judged.len()),
             vendor: String::new(),
             version: String::new(),
-            roles: roles.clone(),
+            roles: vec![Role::Artifact],
             base_url: String::new(),
             conformance: formats,
         },
         suites: vec!["artifact-rules".into()],
-        summary: Summary::of(&results),
-        duration_ms,
-        pctf: catalogue.section(&results, &roles),
-        results,
-    }
+        seed: None,
+    };
+    report::assemble(subject, results, duration_ms, catalogue)
 }
 
 pub async fn command(args: CheckArgs) -> Result<i32, CliError> {

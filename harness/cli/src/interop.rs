@@ -4,9 +4,10 @@
 
 use crate::run::run_plan;
 use crate::{CliError, SuiteSource, catalogue, exit};
-use dialtone_engine::manifest::Manifest;
+use dialtone_drivers::manifest::Manifest;
 use dialtone_engine::model::Verdict;
 use dialtone_engine::pctf::Catalogue;
+use dialtone_engine::role::Role;
 use dialtone_http::EvidenceItem;
 use dialtone_reports::interop::{Cell, Column, Matrix};
 use std::path::PathBuf;
@@ -42,8 +43,8 @@ struct Participant {
 }
 
 impl Participant {
-    fn has(&self, role: &str) -> bool {
-        self.manifest.candidate.roles.iter().any(|r| r == role)
+    fn has(&self, role: Role) -> bool {
+        self.manifest.plays(role)
     }
 }
 
@@ -52,7 +53,7 @@ impl Participant {
 fn chain_manifest(issuer: &Participant, wallet: &Participant, verifier: &Participant) -> Manifest {
     let mut m = issuer.manifest.clone();
     m.candidate.name = format!("{} → {} → {}", issuer.name, wallet.name, verifier.name);
-    m.candidate.roles = vec!["issuer".into(), "wallet".into(), "verifier".into()];
+    m.candidate.roles = vec![Role::Issuer, Role::Wallet, Role::Verifier];
     m.wallet = wallet.manifest.wallet.clone();
     m.verifier = verifier.manifest.verifier.clone();
     m.registry = None;
@@ -98,7 +99,7 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
         let peers = crate::reference::InteropPeers {
             issuers: participants
                 .iter()
-                .filter(|p| p.has("issuer"))
+                .filter(|p| p.has(Role::Issuer))
                 .filter_map(|p| p.manifest.issuer.as_ref().map(|i| i.credential_issuer.clone()))
                 .collect(),
             x5c_roots: participants
@@ -108,12 +109,12 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
                 .collect(),
             request_roots: participants
                 .iter()
-                .filter(|p| p.has("verifier"))
+                .filter(|p| p.has(Role::Verifier))
                 .flat_map(|p| p.manifest.tls.ca_der.iter().cloned())
                 .collect(),
             issuer_x5c: participants
                 .iter()
-                .any(|p| p.has("verifier") && dialtone_drivers::verifier::holder::x5c_only(&p.manifest)),
+                .any(|p| p.has(Role::Verifier) && dialtone_drivers::verifier::holder::x5c_only(&p.manifest)),
         };
         let refs = crate::reference::start_references_with(None, args.seed, &peers).await.map_err(CliError::harness)?;
         participants.insert(0, Participant { name: "dialtone reference".into(), manifest: refs.manifest.clone() });
@@ -121,9 +122,9 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
     } else {
         None
     };
-    let issuers: Vec<&Participant> = participants.iter().filter(|p| p.has("issuer")).collect();
-    let wallets: Vec<&Participant> = participants.iter().filter(|p| p.has("wallet")).collect();
-    let verifiers: Vec<&Participant> = participants.iter().filter(|p| p.has("verifier")).collect();
+    let issuers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Issuer)).collect();
+    let wallets: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Wallet)).collect();
+    let verifiers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Verifier)).collect();
     if issuers.is_empty() || wallets.is_empty() || verifiers.is_empty() {
         if let Some(r) = references {
             r.stop().await;

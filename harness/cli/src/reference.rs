@@ -1,8 +1,9 @@
 //! The built-in reference candidates, as servers and as candidate manifests. Together they are the
 //! embedded default candidate: one manifest playing every role the references implement.
 
-use dialtone_drivers::counterparts::IssuerCounterparts;
-use dialtone_engine::manifest::Manifest;
+use dialtone_drivers::counterparts::Counterparts;
+use dialtone_drivers::manifest::Manifest;
+use dialtone_engine::role::Role;
 use dialtone_roles::issuer::{self, Fault, IssuerConfig};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig, RegistryFault};
 use dialtone_roles::server::RunningServer;
@@ -92,7 +93,7 @@ impl Mutant {
 }
 
 /// The harness's counterpart issuers (for a verifier under test), on free loopback ports.
-pub async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>, Arc<IssuerCounterparts>), String> {
+pub async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>, Arc<Counterparts>), String> {
     let tls = Some(run_pki()?.server_config.clone());
     let derive = |label: u64| seed.map(|s| s.wrapping_mul(31).wrapping_add(label));
     let (trusted_server, trusted) =
@@ -109,14 +110,14 @@ pub async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>
     for handle in [&trusted, &untrusted] {
         handle.minter.x5c_from(pki)?;
     }
-    Ok((vec![trusted_server, untrusted_server], Arc::new(IssuerCounterparts { trusted, untrusted, pki: pki.clone() })))
+    Ok((vec![trusted_server, untrusted_server], Arc::new(Counterparts { trusted, untrusted, pki: pki.clone() })))
 }
 
 /// The reference servers of one run and the manifest that describes them as one candidate.
 pub struct References {
     pub servers: Vec<RunningServer>,
     pub manifest: Manifest,
-    pub counterparts: Arc<IssuerCounterparts>,
+    pub counterparts: Arc<Counterparts>,
 }
 
 impl References {
@@ -233,18 +234,17 @@ pub async fn start_references_with(
         Some(m) => format!("dialtone reference candidates (mutant {})", m.name()),
         None => "dialtone reference candidates".into(),
     };
-    manifest.candidate.roles.extend(["registry".to_string(), "verifier".to_string(), "wallet".to_string()]);
+    manifest.candidate.roles.extend([Role::Registry, Role::Verifier, Role::Wallet]);
     manifest.wallet = wallet_manifest.wallet;
     manifest.registry = registry_manifest.registry;
     manifest.verifier = verifier_manifest.verifier;
     manifest.conformance.features.extend(registry_manifest.conformance.features);
     manifest.conformance.features.extend(verifier_manifest.conformance.features);
     manifest.tls.ca_der.push(pki.ca_der.clone());
-    manifest.vc_api = Some(dialtone_engine::manifest::VcApiSection {
+    manifest.vc_api = Some(dialtone_drivers::manifest::VcApiSection {
         url: vc_api_service.server.base_url.clone(),
         issuer_id: vc_api_service.issuer_id.clone(),
     });
-    manifest.conformance.features.push("vc_api".into());
     servers.extend([issuer, registry, verifier, wallet, vc_api_service.server]);
     Ok(References { servers, manifest, counterparts })
 }

@@ -2,8 +2,10 @@
 
 use crate::catalogue;
 use crate::{CliError, SuiteSource};
-use dialtone_engine::manifest::Manifest;
-use dialtone_engine::model::Report;
+use dialtone_drivers::counterparts::Counterparts;
+use dialtone_drivers::manifest::Manifest;
+use dialtone_drivers::{Drivers, binding};
+use dialtone_engine::model::{CandidateInfo, Report};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::runner::Runner;
 use dialtone_engine::suite::Suite;
@@ -18,7 +20,7 @@ pub async fn run_plan(
     seed: Option<u64>,
     only: &[String],
     catalogue: &Catalogue,
-    counterparts: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    counterparts: Option<Arc<Counterparts>>,
 ) -> Result<Report, CliError> {
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
@@ -29,15 +31,32 @@ pub async fn run_plan(
         )));
     }
     let manifest = Arc::new(manifest);
-    let mut runner = Runner::new(manifest.clone(), dialtone_drivers::CHECKS, seed).map_err(CliError::harness)?;
-    runner.counterparts = counterparts;
+    let harness = Arc::new(Drivers { manifest: manifest.clone(), counterparts });
+    let runner =
+        Runner::new(manifest.limits.clone(), &manifest.trusted_roots(), seed, harness).map_err(CliError::harness)?;
     let started = Instant::now();
     let mut results = runner.run(&planned).await;
     let cases: Vec<_> = planned.iter().map(|p| p.case.clone()).collect();
     report::settle_dependencies(&mut results, &cases);
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let suite_ids = suites.iter().map(|s| s.id.clone()).collect();
-    Ok(report::assemble(&manifest, suite_ids, results, seed, duration_ms, catalogue))
+    let subject = report::Subject {
+        candidate: candidate_info(&manifest),
+        suites: suites.iter().map(|s| s.id.clone()).collect(),
+        seed,
+    };
+    Ok(report::assemble(subject, results, duration_ms, catalogue))
+}
+
+/// Who the report is about, from the manifest.
+pub fn candidate_info(manifest: &Manifest) -> CandidateInfo {
+    CandidateInfo {
+        name: manifest.candidate.name.clone(),
+        vendor: manifest.candidate.vendor.clone(),
+        version: manifest.candidate.version.clone(),
+        roles: manifest.candidate.roles.clone(),
+        base_url: manifest.base_url(),
+        conformance: manifest.claims(),
+    }
 }
 
 pub struct RunArgs {
@@ -69,9 +88,10 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     // Counterparts: the references bring theirs; an external verifier gets fresh ones (it must trust
     // their identifiers through its registry for the acceptance cases to pass).
     let mut manifest = manifest;
-    let (extra_servers, counterparts): (Vec<_>, Option<Arc<dyn std::any::Any + Send + Sync>>) = match &references {
+    let needs_counterparts = binding::BINDINGS.iter().any(|b| b.needs_counterparts() && b.exposed(&manifest));
+    let (extra_servers, counterparts): (Vec<_>, Option<Arc<Counterparts>>) = match &references {
         Some(refs) => (Vec::new(), Some(refs.counterparts.clone())),
-        None if manifest.candidate.roles.iter().any(|r| r == "verifier" || r == "wallet") => {
+        None if needs_counterparts => {
             let (servers, c) = crate::reference::start_counterparts(args.seed).await.map_err(CliError::harness)?;
             for s in &servers {
                 eprintln!("dialtone: counterpart issuer at {}", s.base_url);

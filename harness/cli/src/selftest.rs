@@ -147,6 +147,7 @@ pub fn matrix(s: &Selftest) -> String {
                     (Some(Verdict::Warn), true) => 'W',
                     (Some(Verdict::Fail), false) => 'f',
                     (Some(Verdict::Warn), false) => 'w',
+                    (Some(Verdict::Info), false) => 'i',
                     (_, true) => '!',
                     (Some(Verdict::Pass), false) => '·',
                     (Some(Verdict::Error), false) => 'E',

@@ -32,7 +32,7 @@ fn a_broken_suite_exits_2_naming_file_and_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("broken.toml:14: case VCI-ISS-META-001: unknown check \"oid4vci.issuer.metadata.retrivable\""),
+        err.contains("broken.toml:15: case VCI-ISS-META-001: unknown driver \"oid4vci.issuer.metadata.retrivable\""),
         "{err}"
     );
 }
@@ -45,7 +45,7 @@ fn a_bad_manifest_exits_2() {
     let out =
         dialtone().args(["run", "--suites"]).arg(common::suites_dir()).arg("--candidate").arg(&path).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no [issuer] section"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("plays issuer but has no [issuer] or [vc_api] section"));
 }
 
 #[test]

@@ -7,6 +7,7 @@ use dialtone_cli::reference::start_references;
 use dialtone_cli::run::run_plan;
 use dialtone_engine::model::{CriterionStatus, Verdict};
 use dialtone_engine::pctf::Catalogue;
+use dialtone_engine::role::Role;
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -26,10 +27,10 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
         .map(|r| format!("{}: {}", r.id, r.observed))
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
-    assert!(report.results.iter().filter(|r| r.role == "issuer").count() >= 30);
-    assert!(report.results.iter().filter(|r| r.role == "registry").count() >= 8);
-    assert!(report.results.iter().filter(|r| r.role == "verifier").count() >= 25);
-    assert!(report.results.iter().filter(|r| r.role == "wallet").count() >= 20);
+    assert!(report.results.iter().filter(|r| r.role == Role::Issuer).count() >= 30);
+    assert!(report.results.iter().filter(|r| r.role == Role::Registry).count() >= 8);
+    assert!(report.results.iter().filter(|r| r.role == Role::Verifier).count() >= 25);
+    assert!(report.results.iter().filter(|r| r.role == Role::Wallet).count() >= 20);
     assert!(report.results.iter().all(|r| !r.spec.is_empty() && !r.evidence.is_empty()));
     assert_eq!(report.summary.exit_code(), 0);
 
@@ -68,7 +69,7 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
         "candidate": { "name": report.candidate.name, "roles": report.candidate.roles, "conformance": report.candidate.conformance },
         "summary": report.summary,
         "results": report.results.iter().map(|r| json!({
-            "id": r.id, "verdict": r.verdict, "level": r.level, "check": r.check,
+            "id": r.id, "verdict": r.verdict, "level": r.level, "driver": r.driver,
             "spec": r.spec.iter().map(|s| format!("{} {}", s.doc, s.section)).collect::<Vec<_>>(),
             "pctf": r.pctf,
             "http_exchanges": r.evidence.iter().filter(|e| matches!(e, dialtone_http::EvidenceItem::Http(_))).count(),

@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use dialtone_cli::run::run_plan;
-use dialtone_engine::manifest::Manifest;
+use dialtone_drivers::manifest::Manifest;
 use dialtone_engine::model::{Report, Verdict};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_http::EvidenceItem;

@@ -2,13 +2,35 @@
 //! presents to the candidate's own verifier. The harness only triggers each step (control APIs) and
 //! records the chain; every protocol message passes between the candidate's roles.
 
-use dialtone_engine::check::{CaseCtx, flatten};
-use dialtone_engine::manifest::Trigger;
+use crate::Ctx;
+use crate::manifest::Trigger;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_roles::issuer::minter::subject_claims;
 use serde_json::{Value, json};
 
-pub async fn issue_hold_present_verify(ctx: CaseCtx) -> Outcome {
+/// The chain through the candidate's own issuer, wallet and verifier (each through its control API).
+pub struct Chain;
+
+impl crate::binding::Binding for Chain {
+    fn id(&self) -> &'static str {
+        crate::binding::CHAIN
+    }
+    fn roles(&self) -> &'static [dialtone_engine::role::Role] {
+        &[dialtone_engine::role::Role::Verifier]
+    }
+    fn section(&self) -> &'static str {
+        "verifier"
+    }
+    fn exposed(&self, manifest: &crate::manifest::Manifest) -> bool {
+        manifest.verifier.is_some()
+    }
+    fn mutants(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+pub async fn issue_hold_present_verify(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let m = &ctx.manifest;

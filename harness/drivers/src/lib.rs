@@ -2,16 +2,20 @@
 //! registry below maps suite names to them. Protocol checks live under their protocol
 //! (`oid4vci::…`); format rules shared by every role live under `formats::…`.
 
+pub mod binding;
 pub mod chain;
 pub mod counterparts;
+pub mod driver;
 pub mod issuer;
+pub mod manifest;
 pub mod registry;
 pub mod vc_api;
 pub mod verifier;
 pub mod wallet;
 
-use dialtone_engine::check::{CheckDef, CheckFuture};
-use issuer::issued::{Rule, judge};
+pub use driver::{Ctx, Driver, Drivers};
+
+use issuer::issued;
 use issuer::status;
 use issuer::{credential as cred, metadata as meta, nonce, token};
 use registry::queries as reg;
@@ -19,150 +23,122 @@ use verifier::{presentation as vpres, request as vreq};
 use wallet::issuance as wiss;
 use wallet::presentation as wpres;
 
-macro_rules! check {
-    ($name:literal, $f:path) => {
-        CheckDef { name: $name, run: |ctx| -> CheckFuture { Box::pin($f(ctx)) } }
-    };
-    ($name:literal, rule $rule:ident) => {
-        CheckDef { name: $name, run: |ctx| -> CheckFuture { Box::pin(judge(ctx, Rule::$rule)) } }
-    };
-}
-
-/// Every check the harness implements.
-pub static CHECKS: &[CheckDef] = &[
-    check!("oid4vci.issuer.metadata.retrievable", meta::retrievable),
-    check!("oid4vci.issuer.metadata.credential_issuer_matches", meta::credential_issuer_matches),
-    check!("oid4vci.issuer.metadata.required_members", meta::required_members),
-    check!("oid4vci.issuer.metadata.endpoints_https", meta::endpoints_https),
-    check!("oid4vci.issuer.metadata.configuration_format", meta::configuration_format),
-    check!("oid4vci.issuer.metadata.binding_and_proof_types", meta::binding_and_proof_types),
-    check!("oid4vci.issuer.metadata.signing_algs", meta::signing_algs),
-    check!("oid4vci.issuer.metadata.authorization_server", meta::authorization_server),
-    check!("oid4vci.issuer.metadata.jwt_vc_issuer", meta::jwt_vc_issuer),
-    check!("oid4vci.issuer.offer.consistent", meta::offer_consistent),
-    check!("oid4vci.issuer.token.success", token::success),
-    check!("oid4vci.issuer.token.wrong_code", token::wrong_code),
-    check!("oid4vci.issuer.token.replayed_code", token::replayed_code),
-    check!("oid4vci.issuer.token.tx_code_missing", token::tx_code_missing),
-    check!("oid4vci.issuer.token.tx_code_wrong", token::tx_code_wrong),
-    check!("oid4vci.issuer.token.tx_code_unexpected", token::tx_code_unexpected),
-    check!("oid4vci.issuer.token.unsupported_grant_type", token::unsupported_grant_type),
-    check!("oid4vci.issuer.token.missing_code", token::missing_code),
-    check!("oid4vci.issuer.nonce.response", nonce::response),
-    check!("oid4vci.issuer.nonce.no_store", nonce::no_store),
-    check!("oid4vci.issuer.nonce.unpredictable", nonce::unpredictable),
-    check!("oid4vci.issuer.credential.success", cred::success),
-    check!("oid4vci.issuer.credential.no_token", cred::no_token),
-    check!("oid4vci.issuer.credential.bad_token", cred::bad_token),
-    check!("oid4vci.issuer.credential.auth_failure_status", cred::auth_failure_status),
-    check!("oid4vci.issuer.credential.missing_proof", cred::missing_proof),
-    check!("oid4vci.issuer.credential.proof_wrong_typ", cred::proof_wrong_typ),
-    check!("oid4vci.issuer.credential.proof_wrong_aud", cred::proof_wrong_aud),
-    check!("oid4vci.issuer.credential.proof_bad_signature", cred::proof_bad_signature),
-    check!("oid4vci.issuer.credential.proof_alg_none", cred::proof_alg_none),
-    check!("oid4vci.issuer.credential.proof_missing_nonce", cred::proof_missing_nonce),
-    check!("oid4vci.issuer.credential.proof_foreign_nonce", cred::proof_foreign_nonce),
-    check!("oid4vci.issuer.credential.proof_stale_nonce", cred::proof_stale_nonce),
-    check!("oid4vci.issuer.credential.unknown_configuration", cred::unknown_configuration),
-    check!("oid4vci.issuer.credential.error_format", cred::error_format),
-    check!("sd_jwt_vc.issued.structure", rule Structure),
-    check!("sd_jwt_vc.issued.typ", rule Typ),
-    check!("sd_jwt_vc.issued.signature", rule Signature),
-    check!("sd_jwt_vc.issued.alg_advertised", rule AlgAdvertised),
-    check!("sd_jwt_vc.issued.iss", rule Iss),
-    check!("sd_jwt_vc.issued.vct", rule Vct),
-    check!("sd_jwt_vc.issued.validity", rule Validity),
-    check!("sd_jwt_vc.issued.exp_present", rule ExpPresent),
-    check!("sd_jwt_vc.issued.cnf_matches_proof", rule Cnf),
-    check!("sd_jwt_vc.issued.disclosures_digests", rule Disclosures),
-    check!("sd_jwt_vc.issued.sd_claims_not_in_clear", rule SdClaimsNotInClear),
-    check!("sd_jwt_vc.issued.profile", rule Profile),
-    check!("vc_api.issue.secured", vc_api::issue_returns_secured),
-    check!("vc_api.issue.keeps_claims", vc_api::issue_keeps_claims),
-    check!("vc_api.issue.data_model", vc_api::issue_data_model),
-    check!("vc_api.issue.proof_shape", vc_api::proof_shape),
-    check!("vc_api.issue.proof_verifies", vc_api::proof_verifies),
-    check!("vc_api.issue.refuses_non_credential", vc_api::issue_refuses_non_credential),
-    check!("vc_api.verify.accepts_own", vc_api::verify_accepts_own),
-    check!("vc_api.verify.refuses_altered_claim", vc_api::verify_refuses_altered_claim),
-    check!("vc_api.verify.refuses_unproved", vc_api::verify_refuses_unproved),
-    check!("vc_api.verify.refuses_bad_signature", vc_api::verify_refuses_bad_signature),
-    check!("vc_api.verify.refuses_expired", vc_api::verify_refuses_expired),
-    check!("sd_jwt_vc.issued.registered_claims_in_clear", rule RegisteredClaimsNotDisclosable),
-    check!("sd_jwt_vc.issued.salt_entropy", rule SaltEntropy),
-    check!("token_status_list.issued.reference", status::reference),
-    check!("token_status_list.issuer.list_valid", status::list_valid),
-    check!("token_status_list.issuer.revocation", status::revocation),
-    check!("token_status_list.issuer.suspension", status::suspension),
-    check!("oid4vp.verifier.request.signed", vreq::signed),
-    check!("oid4vp.verifier.request.typ", vreq::typ),
-    check!("oid4vp.verifier.request.x509_san_dns", vreq::x509_san_dns),
-    check!("oid4vp.verifier.request.client_id_consistent", vreq::client_id_consistent),
-    check!("oid4vp.verifier.request.response_uri_host", vreq::response_uri_host),
-    check!("oid4vp.verifier.request.nonce_present", vreq::nonce_present),
-    check!("oid4vp.verifier.request.nonce_entropy", vreq::nonce_entropy),
-    check!("oid4vp.verifier.request.dcql_well_formed", vreq::dcql_well_formed),
-    check!("oid4vp.verifier.request.jwt_encryption_key", vreq::jwt_encryption_key),
-    check!("oid4vp.verifier.presentation.jwt_response_accepted", vpres::jwt_response_accepted),
-    check!("oid4vp.verifier.presentation.jwt_plain_refused", vpres::jwt_plain_refused),
-    check!("oid4vp.wallet.encrypted_response", wpres::encrypted_response),
-    check!("oid4vp.wallet.answers_redirect_uri", wpres::answers_redirect_uri),
-    check!("oid4vp.wallet.refuses_redirect_uri_mismatch", wpres::refuses_redirect_uri_mismatch),
-    check!("oid4vp.verifier.request.redirect_uri_client", vreq::redirect_uri_client),
-    check!("oid4vp.verifier.presentation.redirect_uri_accepted", vpres::redirect_uri_accepted),
-    check!("oid4vp.verifier.presentation.valid_accepted", vpres::valid_accepted),
-    check!("oid4vp.verifier.presentation.tampered_disclosure", vpres::tampered_disclosure),
-    check!("oid4vp.verifier.presentation.foreign_disclosure", vpres::foreign_disclosure),
-    check!("oid4vp.verifier.presentation.sd_hash_mismatch", vpres::sd_hash_mismatch),
-    check!("oid4vp.verifier.presentation.kb_missing", vpres::kb_missing),
-    check!("oid4vp.verifier.presentation.kb_wrong_nonce", vpres::kb_wrong_nonce),
-    check!("oid4vp.verifier.presentation.kb_wrong_aud", vpres::kb_wrong_aud),
-    check!("oid4vp.verifier.presentation.kb_stale", vpres::kb_stale),
-    check!("oid4vp.verifier.presentation.kb_other_key", vpres::kb_other_key),
-    check!("oid4vp.verifier.presentation.expired", vpres::expired),
-    check!("oid4vp.verifier.presentation.not_yet_valid", vpres::not_yet_valid),
-    check!("oid4vp.verifier.presentation.unlisted_issuer_key", vpres::unlisted_issuer_key),
-    check!("oid4vp.verifier.presentation.revoked", vpres::revoked),
-    check!("oid4vp.verifier.presentation.suspended", vpres::suspended),
-    check!("oid4vp.verifier.presentation.issuer_not_authorized", vpres::issuer_not_authorized),
-    check!("oid4vp.verifier.presentation.wrong_type", vpres::wrong_type),
-    check!("oid4vp.verifier.presentation.claims_withheld", vpres::claims_withheld),
-    check!("oid4vp.verifier.presentation.replayed_response", vpres::replayed_response),
-    check!("oid4vp.verifier.presentation.unknown_state", vpres::unknown_state),
-    check!("oid4vci.wallet.stores_credential", wiss::stores_credential),
-    check!("oid4vci.wallet.sends_tx_code", wiss::sends_tx_code),
-    check!("oid4vci.wallet.proof_typ", wiss::proof_typ),
-    check!("oid4vci.wallet.proof_aud", wiss::proof_aud),
-    check!("oid4vci.wallet.proof_nonce", wiss::proof_nonce),
-    check!("oid4vci.wallet.proof_key", wiss::proof_key),
-    check!("oid4vci.wallet.names_byte_exact", wiss::names_byte_exact),
-    check!("oid4vci.wallet.proof_nonce_fresh", wiss::proof_nonce_fresh),
-    check!("oid4vp.wallet.state_returned", wpres::state_returned),
-    check!("oid4vp.wallet.vp_token_shape", wpres::vp_token_shape),
-    check!("oid4vp.wallet.refuses_client_id_mismatch", wpres::refuses_client_id_mismatch),
-    check!("oid4vp.wallet.names_presented_exact", wpres::names_presented_exact),
-    check!("oid4vp.wallet.accepted_presentation", wpres::accepted_presentation),
-    check!("oid4vp.wallet.kb_audience", wpres::kb_audience),
-    check!("oid4vp.wallet.kb_sd_hash", wpres::kb_sd_hash),
-    check!("oid4vp.wallet.kb_key", wpres::kb_key),
-    check!("oid4vp.wallet.discloses_only_requested", wpres::discloses_only_requested),
-    check!("oid4vp.wallet.refuses_unsigned_request", wpres::refuses_unsigned_request),
-    check!("oid4vp.wallet.refuses_bad_signature", wpres::refuses_bad_signature),
-    check!("oid4vp.wallet.refuses_response_uri_mismatch", wpres::refuses_response_uri_mismatch),
-    check!("interop.issue_hold_present_verify", chain::issue_hold_present_verify),
-    check!("trqp.registry.authorized", reg::authorized),
-    check!("trqp.registry.unauthorized", reg::unauthorized),
-    check!("trqp.registry.outside_validity", reg::outside_validity),
-    check!("trqp.registry.historical", reg::historical),
-    check!("trqp.registry.outside_jurisdiction", reg::outside_jurisdiction),
-    check!("trqp.registry.recognized", reg::recognized),
-    check!("trqp.registry.echoes_query", reg::echoes_query),
-    check!("trqp.registry.response_schema", reg::response_schema),
-    check!("trqp.registry.malformed_json", reg::malformed_json),
-    check!("trqp.registry.missing_member", reg::missing_member),
-    check!("trqp.registry.unknown_authority", reg::unknown_authority),
-];
-
-pub fn names() -> Vec<&'static str> {
-    CHECKS.iter().map(|c| c.name).collect()
-}
+// The registry of drivers; each line names the binding it drives.
+driver!("oid4vci.issuer.metadata.retrievable", binding::ISSUER, meta::retrievable);
+driver!("oid4vci.issuer.metadata.credential_issuer_matches", binding::ISSUER, meta::credential_issuer_matches);
+driver!("oid4vci.issuer.metadata.required_members", binding::ISSUER, meta::required_members);
+driver!("oid4vci.issuer.metadata.endpoints_https", binding::ISSUER, meta::endpoints_https);
+driver!("oid4vci.issuer.metadata.configuration_format", binding::ISSUER, meta::configuration_format);
+driver!("oid4vci.issuer.metadata.binding_and_proof_types", binding::ISSUER, meta::binding_and_proof_types);
+driver!("oid4vci.issuer.metadata.signing_algs", binding::ISSUER, meta::signing_algs);
+driver!("oid4vci.issuer.metadata.authorization_server", binding::ISSUER, meta::authorization_server);
+driver!("oid4vci.issuer.metadata.jwt_vc_issuer", binding::ISSUER, meta::jwt_vc_issuer);
+driver!("oid4vci.issuer.offer.consistent", binding::ISSUER, meta::offer_consistent);
+driver!("oid4vci.issuer.token.success", binding::ISSUER, token::success);
+driver!("oid4vci.issuer.token.wrong_code", binding::ISSUER, token::wrong_code);
+driver!("oid4vci.issuer.token.replayed_code", binding::ISSUER, token::replayed_code);
+driver!("oid4vci.issuer.token.tx_code_missing", binding::ISSUER, token::tx_code_missing);
+driver!("oid4vci.issuer.token.tx_code_wrong", binding::ISSUER, token::tx_code_wrong);
+driver!("oid4vci.issuer.token.tx_code_unexpected", binding::ISSUER, token::tx_code_unexpected);
+driver!("oid4vci.issuer.token.unsupported_grant_type", binding::ISSUER, token::unsupported_grant_type);
+driver!("oid4vci.issuer.token.missing_code", binding::ISSUER, token::missing_code);
+driver!("oid4vci.issuer.nonce.response", binding::ISSUER, nonce::response);
+driver!("oid4vci.issuer.nonce.no_store", binding::ISSUER, nonce::no_store);
+driver!("oid4vci.issuer.nonce.unpredictable", binding::ISSUER, nonce::unpredictable);
+driver!("oid4vci.issuer.credential.success", binding::ISSUER, cred::success);
+driver!("oid4vci.issuer.credential.no_token", binding::ISSUER, cred::no_token);
+driver!("oid4vci.issuer.credential.bad_token", binding::ISSUER, cred::bad_token);
+driver!("oid4vci.issuer.credential.auth_failure_status", binding::ISSUER, cred::auth_failure_status);
+driver!("oid4vci.issuer.credential.missing_proof", binding::ISSUER, cred::missing_proof);
+driver!("oid4vci.issuer.credential.proof_wrong_typ", binding::ISSUER, cred::proof_wrong_typ);
+driver!("oid4vci.issuer.credential.proof_wrong_aud", binding::ISSUER, cred::proof_wrong_aud);
+driver!("oid4vci.issuer.credential.proof_bad_signature", binding::ISSUER, cred::proof_bad_signature);
+driver!("oid4vci.issuer.credential.proof_alg_none", binding::ISSUER, cred::proof_alg_none);
+driver!("oid4vci.issuer.credential.proof_missing_nonce", binding::ISSUER, cred::proof_missing_nonce);
+driver!("oid4vci.issuer.credential.proof_foreign_nonce", binding::ISSUER, cred::proof_foreign_nonce);
+driver!("oid4vci.issuer.credential.proof_stale_nonce", binding::ISSUER, cred::proof_stale_nonce);
+driver!("oid4vci.issuer.credential.unknown_configuration", binding::ISSUER, cred::unknown_configuration);
+driver!("oid4vci.issuer.credential.error_format", binding::ISSUER, cred::error_format);
+driver!("vc_api.issue.secured", binding::VC_API, vc_api::issue_returns_secured);
+driver!("vc_api.issue.keeps_claims", binding::VC_API, vc_api::issue_keeps_claims);
+driver!("vc_api.issue.data_model", binding::VC_API, vc_api::issue_data_model);
+driver!("vc_api.issue.proof_shape", binding::VC_API, vc_api::proof_shape);
+driver!("vc_api.issue.proof_verifies", binding::VC_API, vc_api::proof_verifies);
+driver!("vc_api.issue.refuses_non_credential", binding::VC_API, vc_api::issue_refuses_non_credential);
+driver!("vc_api.verify.accepts_own", binding::VC_API, vc_api::verify_accepts_own);
+driver!("vc_api.verify.refuses_altered_claim", binding::VC_API, vc_api::verify_refuses_altered_claim);
+driver!("vc_api.verify.refuses_unproved", binding::VC_API, vc_api::verify_refuses_unproved);
+driver!("vc_api.verify.refuses_bad_signature", binding::VC_API, vc_api::verify_refuses_bad_signature);
+driver!("vc_api.verify.refuses_expired", binding::VC_API, vc_api::verify_refuses_expired);
+driver!("token_status_list.issued.reference", binding::ISSUER, status::reference);
+driver!("token_status_list.issuer.list_valid", binding::ISSUER, status::list_valid);
+driver!("token_status_list.issuer.revocation", binding::ISSUER, status::revocation);
+driver!("token_status_list.issuer.suspension", binding::ISSUER, status::suspension);
+driver!("oid4vp.verifier.request.signed", binding::VERIFIER, vreq::signed);
+driver!("oid4vp.verifier.request.typ", binding::VERIFIER, vreq::typ);
+driver!("oid4vp.verifier.request.x509_san_dns", binding::VERIFIER, vreq::x509_san_dns);
+driver!("oid4vp.verifier.request.client_id_consistent", binding::VERIFIER, vreq::client_id_consistent);
+driver!("oid4vp.verifier.request.response_uri_host", binding::VERIFIER, vreq::response_uri_host);
+driver!("oid4vp.verifier.request.nonce_present", binding::VERIFIER, vreq::nonce_present);
+driver!("oid4vp.verifier.request.nonce_entropy", binding::VERIFIER, vreq::nonce_entropy);
+driver!("oid4vp.verifier.request.dcql_well_formed", binding::VERIFIER, vreq::dcql_well_formed);
+driver!("oid4vp.verifier.request.jwt_encryption_key", binding::VERIFIER, vreq::jwt_encryption_key);
+driver!("oid4vp.verifier.presentation.jwt_response_accepted", binding::VERIFIER, vpres::jwt_response_accepted);
+driver!("oid4vp.verifier.presentation.jwt_plain_refused", binding::VERIFIER, vpres::jwt_plain_refused);
+driver!("oid4vp.wallet.encrypted_response", binding::WALLET, wpres::encrypted_response);
+driver!("oid4vp.wallet.answers_redirect_uri", binding::WALLET, wpres::answers_redirect_uri);
+driver!("oid4vp.wallet.refuses_redirect_uri_mismatch", binding::WALLET, wpres::refuses_redirect_uri_mismatch);
+driver!("oid4vp.verifier.request.redirect_uri_client", binding::VERIFIER, vreq::redirect_uri_client);
+driver!("oid4vp.verifier.presentation.redirect_uri_accepted", binding::VERIFIER, vpres::redirect_uri_accepted);
+driver!("oid4vp.verifier.presentation.valid_accepted", binding::VERIFIER, vpres::valid_accepted);
+driver!("oid4vp.verifier.presentation.tampered_disclosure", binding::VERIFIER, vpres::tampered_disclosure);
+driver!("oid4vp.verifier.presentation.foreign_disclosure", binding::VERIFIER, vpres::foreign_disclosure);
+driver!("oid4vp.verifier.presentation.sd_hash_mismatch", binding::VERIFIER, vpres::sd_hash_mismatch);
+driver!("oid4vp.verifier.presentation.kb_missing", binding::VERIFIER, vpres::kb_missing);
+driver!("oid4vp.verifier.presentation.kb_wrong_nonce", binding::VERIFIER, vpres::kb_wrong_nonce);
+driver!("oid4vp.verifier.presentation.kb_wrong_aud", binding::VERIFIER, vpres::kb_wrong_aud);
+driver!("oid4vp.verifier.presentation.kb_stale", binding::VERIFIER, vpres::kb_stale);
+driver!("oid4vp.verifier.presentation.kb_other_key", binding::VERIFIER, vpres::kb_other_key);
+driver!("oid4vp.verifier.presentation.expired", binding::VERIFIER, vpres::expired);
+driver!("oid4vp.verifier.presentation.not_yet_valid", binding::VERIFIER, vpres::not_yet_valid);
+driver!("oid4vp.verifier.presentation.unlisted_issuer_key", binding::VERIFIER, vpres::unlisted_issuer_key);
+driver!("oid4vp.verifier.presentation.revoked", binding::VERIFIER, vpres::revoked);
+driver!("oid4vp.verifier.presentation.suspended", binding::VERIFIER, vpres::suspended);
+driver!("oid4vp.verifier.presentation.issuer_not_authorized", binding::VERIFIER, vpres::issuer_not_authorized);
+driver!("oid4vp.verifier.presentation.wrong_type", binding::VERIFIER, vpres::wrong_type);
+driver!("oid4vp.verifier.presentation.claims_withheld", binding::VERIFIER, vpres::claims_withheld);
+driver!("oid4vp.verifier.presentation.replayed_response", binding::VERIFIER, vpres::replayed_response);
+driver!("oid4vp.verifier.presentation.unknown_state", binding::VERIFIER, vpres::unknown_state);
+driver!("oid4vci.wallet.stores_credential", binding::WALLET, wiss::stores_credential);
+driver!("oid4vci.wallet.sends_tx_code", binding::WALLET, wiss::sends_tx_code);
+driver!("oid4vci.wallet.proof_typ", binding::WALLET, wiss::proof_typ);
+driver!("oid4vci.wallet.proof_aud", binding::WALLET, wiss::proof_aud);
+driver!("oid4vci.wallet.proof_nonce", binding::WALLET, wiss::proof_nonce);
+driver!("oid4vci.wallet.proof_key", binding::WALLET, wiss::proof_key);
+driver!("oid4vci.wallet.names_byte_exact", binding::WALLET, wiss::names_byte_exact);
+driver!("oid4vci.wallet.proof_nonce_fresh", binding::WALLET, wiss::proof_nonce_fresh);
+driver!("oid4vp.wallet.state_returned", binding::WALLET, wpres::state_returned);
+driver!("oid4vp.wallet.vp_token_shape", binding::WALLET, wpres::vp_token_shape);
+driver!("oid4vp.wallet.refuses_client_id_mismatch", binding::WALLET, wpres::refuses_client_id_mismatch);
+driver!("oid4vp.wallet.names_presented_exact", binding::WALLET, wpres::names_presented_exact);
+driver!("oid4vp.wallet.accepted_presentation", binding::WALLET, wpres::accepted_presentation);
+driver!("oid4vp.wallet.kb_audience", binding::WALLET, wpres::kb_audience);
+driver!("oid4vp.wallet.kb_sd_hash", binding::WALLET, wpres::kb_sd_hash);
+driver!("oid4vp.wallet.kb_key", binding::WALLET, wpres::kb_key);
+driver!("oid4vp.wallet.discloses_only_requested", binding::WALLET, wpres::discloses_only_requested);
+driver!("oid4vp.wallet.refuses_unsigned_request", binding::WALLET, wpres::refuses_unsigned_request);
+driver!("oid4vp.wallet.refuses_bad_signature", binding::WALLET, wpres::refuses_bad_signature);
+driver!("oid4vp.wallet.refuses_response_uri_mismatch", binding::WALLET, wpres::refuses_response_uri_mismatch);
+driver!("chain.issue_hold_present_verify", binding::CHAIN, chain::issue_hold_present_verify);
+driver!("trqp.registry.authorized", binding::REGISTRY, reg::authorized);
+driver!("trqp.registry.unauthorized", binding::REGISTRY, reg::unauthorized);
+driver!("trqp.registry.outside_validity", binding::REGISTRY, reg::outside_validity);
+driver!("trqp.registry.historical", binding::REGISTRY, reg::historical);
+driver!("trqp.registry.outside_jurisdiction", binding::REGISTRY, reg::outside_jurisdiction);
+driver!("trqp.registry.recognized", binding::REGISTRY, reg::recognized);
+driver!("trqp.registry.echoes_query", binding::REGISTRY, reg::echoes_query);
+driver!("trqp.registry.response_schema", binding::REGISTRY, reg::response_schema);
+driver!("trqp.registry.malformed_json", binding::REGISTRY, reg::malformed_json);
+driver!("trqp.registry.missing_member", binding::REGISTRY, reg::missing_member);
+driver!("trqp.registry.unknown_authority", binding::REGISTRY, reg::unknown_authority);
+driver!("sd_jwt_vc.issued", binding::ISSUER, issued::judge, issued::IssuedParams);

@@ -3,8 +3,9 @@
 //! credential, dialtone judges what comes back with the same VC Data Model rules `check` uses, then
 //! asks the candidate to verify its own credential, intact and altered.
 
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_http::HttpResponse;
 use dialtone_protocols::data_integrity::{self, CRYPTOSUITE, DiError};
 use dialtone_protocols::time;
@@ -14,7 +15,28 @@ use serde_json::{Value, json};
 
 type Step<T> = Result<T, Outcome>;
 
-fn section(ctx: &CaseCtx) -> Step<&dialtone_engine::manifest::VcApiSection> {
+/// An issuer or verifier under test through the W3C VC-API: the `[vc_api]` section.
+pub struct VcApi;
+
+impl crate::binding::Binding for VcApi {
+    fn id(&self) -> &'static str {
+        crate::binding::VC_API
+    }
+    fn roles(&self) -> &'static [dialtone_engine::role::Role] {
+        &[dialtone_engine::role::Role::Issuer, dialtone_engine::role::Role::Verifier]
+    }
+    fn section(&self) -> &'static str {
+        "vc_api"
+    }
+    fn exposed(&self, manifest: &crate::manifest::Manifest) -> bool {
+        manifest.vc_api.is_some()
+    }
+    fn mutants(&self) -> Option<&'static str> {
+        Some("vc_api.")
+    }
+}
+
+fn section(ctx: &Ctx) -> Step<&crate::manifest::VcApiSection> {
     ctx.manifest.vc_api.as_ref().ok_or_else(|| Outcome::error("the manifest has no [vc_api] section"))
 }
 
@@ -46,13 +68,13 @@ pub fn credential(issuer: &str, valid_until: i64) -> Value {
     })
 }
 
-async fn post(ctx: &CaseCtx, path: &str, body: &Value) -> Step<HttpResponse> {
+async fn post(ctx: &Ctx, path: &str, body: &Value) -> Step<HttpResponse> {
     let url = format!("{}{path}", section(ctx)?.url.trim_end_matches('/'));
     Ok(ctx.http.post_json(&url, body, &[]).await?)
 }
 
 /// Issues `credential`; returns the response and the verifiable credential, if any.
-async fn issue_raw(ctx: &CaseCtx, credential: &Value) -> Step<(HttpResponse, Option<Value>)> {
+async fn issue_raw(ctx: &Ctx, credential: &Value) -> Step<(HttpResponse, Option<Value>)> {
     let response = post(ctx, "/credentials/issue", &json!({ "credential": credential, "options": {} })).await?;
     let vc = response.json().ok().and_then(|b| b.get("verifiableCredential").cloned());
     Ok((response, vc))
@@ -60,7 +82,7 @@ async fn issue_raw(ctx: &CaseCtx, credential: &Value) -> Step<(HttpResponse, Opt
 
 /// Issues dialtone's credential and requires a secured credential back (the precondition of most
 /// cases).
-async fn issue(ctx: &CaseCtx, valid_until: i64) -> Step<(Value, Value)> {
+async fn issue(ctx: &Ctx, valid_until: i64) -> Step<(Value, Value)> {
     let input = credential(&section(ctx)?.issuer_id, valid_until);
     let (response, vc) = issue_raw(ctx, &input).await?;
     match vc {
@@ -79,7 +101,7 @@ fn year_from_now() -> i64 {
     dialtone_protocols::now_epoch() + 365 * 86_400
 }
 
-pub async fn issue_returns_secured(ctx: CaseCtx) -> Outcome {
+pub async fn issue_returns_secured(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -95,7 +117,7 @@ pub async fn issue_returns_secured(ctx: CaseCtx) -> Outcome {
 }
 
 /// The issued credential is the input plus its proof: no member added, changed or dropped.
-pub async fn issue_keeps_claims(ctx: CaseCtx) -> Outcome {
+pub async fn issue_keeps_claims(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (input, vc) = issue(&ctx, year_from_now()).await?;
@@ -133,7 +155,7 @@ pub async fn issue_keeps_claims(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn issue_data_model(ctx: CaseCtx) -> Outcome {
+pub async fn issue_data_model(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -168,7 +190,7 @@ fn proofs(vc: &Value) -> Vec<&Value> {
     }
 }
 
-pub async fn proof_shape(ctx: CaseCtx) -> Outcome {
+pub async fn proof_shape(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -202,7 +224,7 @@ pub async fn proof_shape(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn proof_verifies(ctx: CaseCtx) -> Outcome {
+pub async fn proof_verifies(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -222,7 +244,7 @@ pub async fn proof_verifies(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn issue_refuses_non_credential(ctx: CaseCtx) -> Outcome {
+pub async fn issue_refuses_non_credential(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let mut input = credential(&section(&ctx)?.issuer_id, year_from_now());
@@ -249,11 +271,11 @@ fn refused(response: &HttpResponse) -> bool {
         || body.get("errors").and_then(Value::as_array).is_some_and(|e| !e.is_empty())
 }
 
-async fn verify(ctx: &CaseCtx, vc: &Value) -> Step<HttpResponse> {
+async fn verify(ctx: &Ctx, vc: &Value) -> Step<HttpResponse> {
     post(ctx, "/credentials/verify", &json!({ "verifiableCredential": vc, "options": {} })).await
 }
 
-pub async fn verify_accepts_own(ctx: CaseCtx) -> Outcome {
+pub async fn verify_accepts_own(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -269,7 +291,7 @@ pub async fn verify_accepts_own(ctx: CaseCtx) -> Outcome {
     )
 }
 
-async fn expect_refused(ctx: CaseCtx, valid_until: i64, alter: fn(&mut Value), what: &'static str) -> Outcome {
+async fn expect_refused(ctx: Ctx, valid_until: i64, alter: fn(&mut Value), what: &'static str) -> Outcome {
     flatten(
         async {
             let (_, mut vc) = issue(&ctx, valid_until).await?;
@@ -287,7 +309,7 @@ async fn expect_refused(ctx: CaseCtx, valid_until: i64, alter: fn(&mut Value), w
     )
 }
 
-pub async fn verify_refuses_altered_claim(ctx: CaseCtx) -> Outcome {
+pub async fn verify_refuses_altered_claim(ctx: Ctx) -> Outcome {
     expect_refused(
         ctx,
         year_from_now(),
@@ -297,7 +319,7 @@ pub async fn verify_refuses_altered_claim(ctx: CaseCtx) -> Outcome {
     .await
 }
 
-pub async fn verify_refuses_unproved(ctx: CaseCtx) -> Outcome {
+pub async fn verify_refuses_unproved(ctx: Ctx) -> Outcome {
     expect_refused(
         ctx,
         year_from_now(),
@@ -311,7 +333,7 @@ pub async fn verify_refuses_unproved(ctx: CaseCtx) -> Outcome {
     .await
 }
 
-pub async fn verify_refuses_bad_signature(ctx: CaseCtx) -> Outcome {
+pub async fn verify_refuses_bad_signature(ctx: Ctx) -> Outcome {
     fn alter(vc: &mut Value) {
         let flip = |p: &mut Value| {
             if let Some(Value::String(v)) = p.get_mut("proofValue") {
@@ -332,7 +354,7 @@ pub async fn verify_refuses_bad_signature(ctx: CaseCtx) -> Outcome {
     expect_refused(ctx, year_from_now(), alter, "a credential whose proofValue was altered").await
 }
 
-pub async fn verify_refuses_expired(ctx: CaseCtx) -> Outcome {
+pub async fn verify_refuses_expired(ctx: Ctx) -> Outcome {
     let past = dialtone_protocols::now_epoch() - 60;
     expect_refused(ctx, past, |_| {}, "a credential whose validUntil has passed").await
 }

@@ -1,13 +1,13 @@
-//! The dialtone engine: loads suites and candidate manifests, builds the plan, runs cases
-//! concurrently with deadlines, and collects results with evidence. It knows nothing of any one
-//! protocol: checks and counterparts register themselves through [`check::CheckRegistry`].
+//! The dialtone engine, protocol-agnostic: suites of cases as data, the plan for a candidate, the
+//! runner (a task per case, deadlines, panics caught), outcomes and verdicts, the report document
+//! and the PCTF catalogue. What a case does is a driver's business ([`runner::Harness`]).
 
-pub mod check;
-pub mod manifest;
+pub mod limits;
 pub mod model;
 pub mod pctf;
 pub mod plan;
 pub mod report;
+pub mod role;
 pub mod runner;
 pub mod spec;
 pub mod suite;

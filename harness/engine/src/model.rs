@@ -1,17 +1,22 @@
 //! Results and the report document (its JSON Schema is `reports/report.schema.json`).
 
-use dialtone_http::EvidenceItem;
+use crate::role::Role;
+use dialtone_http::{EvidenceItem, HttpError};
 use serde::{Deserialize, Serialize};
 
 /// Version of `report.json`'s schema; bump on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "1.1.0";
+pub const REPORT_SCHEMA_VERSION: &str = "2.0.0";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
+    /// A MUST not met.
     Fail,
+    /// A SHOULD not met.
     Warn,
+    /// A MAY not taken up: information, never a failure.
+    Info,
     Skip,
     Error,
 }
@@ -22,6 +27,7 @@ impl Verdict {
             Self::Pass => "pass",
             Self::Fail => "fail",
             Self::Warn => "warn",
+            Self::Info => "info",
             Self::Skip => "skip",
             Self::Error => "error",
         }
@@ -73,7 +79,34 @@ pub enum Outcome {
     },
 }
 
+/// An outcome as a report states it: the verdict its level gives, with what was expected and seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    pub verdict: Verdict,
+    pub expected: String,
+    pub observed: String,
+}
+
 impl Outcome {
+    /// The one mapping from outcome to verdict, for live cases and artifact rules alike: a failure
+    /// of a MUST is `fail`, of a SHOULD `warn`, of a MAY `info`.
+    pub fn judged(self, level: Level) -> Judged {
+        let (verdict, expected, observed) = match self {
+            Outcome::Pass { observed } => (Verdict::Pass, String::new(), observed),
+            Outcome::Fail { expected, observed } => {
+                let verdict = match level {
+                    Level::Must => Verdict::Fail,
+                    Level::Should => Verdict::Warn,
+                    Level::May => Verdict::Info,
+                };
+                (verdict, expected, observed)
+            }
+            Outcome::Skip { reason } => (Verdict::Skip, String::new(), reason),
+            Outcome::Error { reason } => (Verdict::Error, String::new(), reason),
+        };
+        Judged { verdict, expected, observed }
+    }
+
     pub fn pass(observed: impl Into<String>) -> Self {
         Self::Pass { observed: observed.into() }
     }
@@ -88,14 +121,34 @@ impl Outcome {
     }
 }
 
+/// Lets drivers use `?` on HTTP calls: an unreachable or hanging candidate becomes `error`, a body
+/// past the bound becomes `fail`.
+impl From<HttpError> for Outcome {
+    fn from(e: HttpError) -> Self {
+        if e.is_candidate_fault() {
+            Outcome::fail("a response within the body-size bound", e.to_string())
+        } else {
+            Outcome::error(e.to_string())
+        }
+    }
+}
+
+/// Runs a driver body written as `async { …; Ok(outcome) }` where early exits are `Err(outcome)`.
+pub fn flatten(result: Result<Outcome, Outcome>) -> Outcome {
+    match result {
+        Ok(o) | Err(o) => o,
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseResult {
     pub id: String,
     pub title: String,
-    pub role: String,
+    pub role: Role,
     pub level: Level,
     pub verdict: Verdict,
-    pub check: String,
+    /// The driver that ran the case (`artifact::<format>` for an artifact rule).
+    pub driver: String,
     pub spec: Vec<SpecRef>,
     pub pctf: Vec<String>,
     pub expected: String,
@@ -112,6 +165,8 @@ pub struct Summary {
     pub pass: usize,
     pub fail: usize,
     pub warn: usize,
+    #[serde(default)]
+    pub info: usize,
     pub skip: usize,
     pub error: usize,
     pub must_failed: usize,
@@ -125,6 +180,7 @@ impl Summary {
                 Verdict::Pass => s.pass += 1,
                 Verdict::Fail => s.fail += 1,
                 Verdict::Warn => s.warn += 1,
+                Verdict::Info => s.info += 1,
                 Verdict::Skip => s.skip += 1,
                 Verdict::Error => s.error += 1,
             }
@@ -178,7 +234,7 @@ pub struct CandidateInfo {
     pub name: String,
     pub vendor: String,
     pub version: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
     pub base_url: String,
     pub conformance: Vec<String>,
 }

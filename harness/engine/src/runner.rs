@@ -1,36 +1,55 @@
 //! Runs a plan: cases concurrently on tokio, each isolated in its own task with a deadline, each
-//! with its own evidence; a panic or a timeout becomes an `error` result, never a crash.
+//! with its own evidence; a panic or a timeout becomes an `error` result, never a crash. What a case
+//! does is the [`Harness`]'s business: the engine knows no protocol.
 
-use crate::check::{CaseCtx, CheckDef};
-use crate::manifest::Manifest;
-use crate::model::{CaseResult, Level, Outcome, Verdict};
+use crate::limits::Limits;
+use crate::model::{CaseResult, Outcome};
 use crate::plan::PlannedCase;
-use dialtone_http::Evidence;
-use dialtone_http::HttpClient;
+use crate::suite::Case;
+use dialtone_http::{Evidence, HttpClient};
 use dialtone_protocols::seed::Entropy;
 use futures::StreamExt;
+use futures::future::BoxFuture;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// What one case gets from the engine: its definition, an HTTP client that records into the case's
+/// evidence, and its own reproducible entropy.
+pub struct CaseRun {
+    pub case: Arc<Case>,
+    pub http: HttpClient,
+    pub evidence: Evidence,
+    pub entropy: Arc<Entropy>,
+}
+
+/// Runs cases: the drivers and what they know of the candidate and the counterparts.
+pub trait Harness: Send + Sync + 'static {
+    fn run(&self, run: CaseRun) -> BoxFuture<'static, Outcome>;
+}
+
 pub struct Runner {
-    pub manifest: Arc<Manifest>,
-    pub checks: &'static [CheckDef],
-    pub seed: Option<u64>,
-    pub counterparts: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    limits: Limits,
+    seed: Option<u64>,
+    harness: Arc<dyn Harness>,
     client: reqwest::Client,
 }
 
 impl Runner {
-    pub fn new(manifest: Arc<Manifest>, checks: &'static [CheckDef], seed: Option<u64>) -> Result<Self, String> {
-        let client = dialtone_http::build_client(manifest.limits.http(), &manifest.trusted_roots()?)?;
-        Ok(Self { manifest, checks, seed, counterparts: None, client })
+    /// A runner trusting the public web PKI and `extra_roots` (DER) for the candidate.
+    pub fn new(
+        limits: Limits,
+        extra_roots: &[Vec<u8>],
+        seed: Option<u64>,
+        harness: Arc<dyn Harness>,
+    ) -> Result<Self, String> {
+        let client = dialtone_http::build_client(limits.http(), extra_roots)?;
+        Ok(Self { limits, seed, harness, client })
     }
 
     pub async fn run(&self, plan: &[PlannedCase]) -> Vec<CaseResult> {
-        let concurrency = self.manifest.limits.concurrency;
         let mut results: Vec<(usize, CaseResult)> = futures::stream::iter(plan.iter().enumerate())
             .map(|(index, planned)| async move { (index, self.run_case(planned).await) })
-            .buffer_unordered(concurrency)
+            .buffer_unordered(self.limits.concurrency)
             .collect()
             .await;
         results.sort_by_key(|(i, _)| *i);
@@ -40,62 +59,54 @@ impl Runner {
     pub async fn run_case(&self, planned: &PlannedCase) -> CaseResult {
         let case = planned.case.clone();
         let started = Instant::now();
-        let evidence = Evidence::default();
-        let outcome = if let Some(reason) = &planned.skip {
-            Outcome::skip(reason.clone())
-        } else if let Some(def) = self.checks.iter().find(|d| d.name == case.check) {
-            // Each case derives its entropy from the seed and its id: reproducible in any order.
-            let entropy = Arc::new(match self.seed {
-                Some(seed) => Entropy::seeded(seed).derive(&case.id),
-                None => Entropy::from_os(),
-            });
-            let ctx = CaseCtx {
-                case: case.clone(),
-                manifest: self.manifest.clone(),
-                http: HttpClient::new(self.client.clone(), self.manifest.limits.http(), evidence.clone()),
-                evidence: evidence.clone(),
-                entropy,
-                counterparts: self.counterparts.clone(),
-            };
-            let deadline = Duration::from_millis(self.manifest.limits.case_deadline_ms);
-            let task = tokio::spawn((def.run)(ctx));
-            let abort = task.abort_handle();
-            match tokio::time::timeout(deadline, task).await {
-                Ok(Ok(outcome)) => outcome,
-                Ok(Err(join)) if join.is_panic() => {
-                    Outcome::error(format!("the check panicked (a harness defect): {}", panic_text(join)))
-                }
-                Ok(Err(join)) => Outcome::error(format!("the check was cancelled: {join}")),
-                Err(_) => {
-                    abort.abort();
-                    Outcome::error(format!("the case did not finish within its {} ms deadline", deadline.as_millis()))
+        let evidence = Evidence::new(dialtone_protocols::oid4vci::message::SECRET_MEMBERS);
+        let outcome = match &planned.skip {
+            Some(reason) => Outcome::skip(reason.clone()),
+            None => {
+                // Each case derives its entropy from the seed and its id: reproducible in any order.
+                let entropy = Arc::new(match self.seed {
+                    Some(seed) => Entropy::seeded(seed).derive(&case.id),
+                    None => Entropy::from_os(),
+                });
+                let run = CaseRun {
+                    case: case.clone(),
+                    http: HttpClient::new(self.client.clone(), self.limits.http(), evidence.clone()),
+                    evidence: evidence.clone(),
+                    entropy,
+                };
+                let deadline = Duration::from_millis(self.limits.case_deadline_ms);
+                let task = tokio::spawn(self.harness.run(run));
+                let abort = task.abort_handle();
+                match tokio::time::timeout(deadline, task).await {
+                    Ok(Ok(outcome)) => outcome,
+                    Ok(Err(join)) if join.is_panic() => {
+                        Outcome::error(format!("the driver panicked (a harness defect): {}", panic_text(join)))
+                    }
+                    Ok(Err(join)) => Outcome::error(format!("the driver was cancelled: {join}")),
+                    Err(_) => {
+                        abort.abort();
+                        Outcome::error(format!(
+                            "the case did not finish within its {} ms deadline",
+                            deadline.as_millis()
+                        ))
+                    }
                 }
             }
-        } else {
-            Outcome::error(format!("no check named {:?} (a suite/harness mismatch)", case.check))
         };
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         let candidate_ms = evidence.http_ms();
-        let (verdict, expected, observed) = match outcome {
-            Outcome::Pass { observed } => (Verdict::Pass, String::new(), observed),
-            Outcome::Fail { expected, observed } => {
-                let verdict = if case.level == Level::Must { Verdict::Fail } else { Verdict::Warn };
-                (verdict, expected, observed)
-            }
-            Outcome::Skip { reason } => (Verdict::Skip, String::new(), reason),
-            Outcome::Error { reason } => (Verdict::Error, String::new(), reason),
-        };
+        let judged = outcome.judged(case.level);
         CaseResult {
             id: case.id.clone(),
             title: case.title.clone(),
-            role: case.role.clone(),
+            role: case.role,
             level: case.level,
-            verdict,
-            check: case.check.clone(),
+            verdict: judged.verdict,
+            driver: case.driver.clone(),
             spec: case.spec.clone(),
             pctf: case.pctf.clone(),
-            expected,
-            observed,
+            expected: judged.expected,
+            observed: judged.observed,
             evidence: evidence.take(),
             duration_ms,
             candidate_ms,

@@ -3,19 +3,22 @@
 
 use crate::model::{Level, SpecRef};
 use crate::pctf::Catalogue;
+use crate::role::Role;
 use serde::Deserialize;
 use serde_spanned::Spanned;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-/// One validated test case.
+/// One validated test case: metadata, and the driver that runs it with its parameters.
 #[derive(Debug, Clone)]
 pub struct Case {
     pub id: String,
     pub title: String,
-    pub role: String,
+    pub role: Role,
+    /// The binding (role × protocol interface) its suite tests, e.g. `oid4vci-issuer`.
+    pub binding: String,
     pub level: Level,
-    pub check: String,
+    pub driver: String,
     pub spec: Vec<SpecRef>,
     pub pctf: Vec<String>,
     pub requires: Vec<String>,
@@ -23,26 +26,19 @@ pub struct Case {
     /// Cases that must pass for a pass of this one to mean anything (a verifier that refuses every
     /// presentation passes every "is rejected" case): otherwise its pass becomes an inconclusive skip.
     pub depends_on: Vec<String>,
+    /// What the driver varies for this case; checked against the driver's parameters at load.
     pub params: toml::Table,
     pub suite: String,
     pub file: PathBuf,
     pub line: usize,
 }
 
-impl Case {
-    pub fn param_str(&self, name: &str) -> Option<&str> {
-        self.params.get(name).and_then(|v| v.as_str())
-    }
-    pub fn param_bool(&self, name: &str) -> Option<bool> {
-        self.params.get(name).and_then(|v| v.as_bool())
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct Suite {
     pub id: String,
     pub title: String,
-    pub role: String,
+    pub role: Role,
+    pub binding: String,
     pub file: PathBuf,
     pub cases: Vec<Case>,
 }
@@ -65,9 +61,20 @@ impl std::fmt::Display for SuiteProblem {
 #[error("{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
 pub struct SuiteErrors(pub Vec<SuiteProblem>);
 
-/// What a suite may name: checks the harness implements and mutants the references have.
+/// A driver as the suite loader knows it: its name, the binding it drives, and the check of the
+/// parameters it reads (so a misspelt parameter is an error at load, not a silent default).
+#[derive(Clone, Copy)]
+pub struct DriverSpec {
+    pub name: &'static str,
+    pub binding: &'static str,
+    pub validate: fn(&toml::Table) -> Result<(), String>,
+}
+
+/// What a suite may name: the bindings and drivers the harness implements, the mutants the
+/// references have, and the PCTF criteria.
 pub struct Vocabulary<'a> {
-    pub checks: &'a [&'a str],
+    pub bindings: &'a [&'a str],
+    pub drivers: &'a [DriverSpec],
     pub mutants: &'a [&'a str],
     pub catalogue: &'a Catalogue,
 }
@@ -86,6 +93,7 @@ struct RawSuite {
     id: String,
     title: String,
     role: String,
+    binding: String,
 }
 
 #[derive(Deserialize)]
@@ -95,7 +103,7 @@ struct RawCase {
     title: String,
     role: Option<String>,
     level: Spanned<String>,
-    check: Spanned<String>,
+    driver: Spanned<String>,
     #[serde(default)]
     spec: Vec<Spanned<RawSpecRef>>,
     #[serde(default)]
@@ -106,8 +114,7 @@ struct RawCase {
     caught_by: Vec<Spanned<String>>,
     #[serde(default)]
     depends_on: Vec<Spanned<String>>,
-    #[serde(default)]
-    params: toml::Table,
+    params: Option<Spanned<toml::Table>>,
 }
 
 #[derive(Deserialize)]
@@ -116,8 +123,6 @@ struct RawSpecRef {
     doc: String,
     section: String,
 }
-
-pub const ROLES: &[&str] = &["issuer", "wallet", "verifier", "registry"];
 
 /// Loads every `*.toml` suite directly under `dir` (sorted by name), validating all of them
 /// together (ids must be unique across files).
@@ -166,8 +171,18 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
         };
         let suite_line = line_of(raw.suite.span().start);
         let suite_raw = raw.suite.into_inner();
-        if !ROLES.contains(&suite_raw.role.as_str()) {
-            problem(suite_line, format!("unknown role {:?} (expected one of {})", suite_raw.role, ROLES.join(", ")));
+        let suite_role = Role::played(&suite_raw.role).unwrap_or_else(|| {
+            problem(
+                suite_line,
+                format!("unknown role {:?} (expected one of {})", suite_raw.role, Role::played_names()),
+            );
+            Role::Issuer
+        });
+        if !vocab.bindings.contains(&suite_raw.binding.as_str()) {
+            problem(
+                suite_line,
+                format!("unknown binding {:?} (expected one of {})", suite_raw.binding, vocab.bindings.join(", ")),
+            );
         }
         let mut cases = Vec::new();
         for spanned in raw.case {
@@ -198,9 +213,31 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                     Level::Must
                 }
             };
-            let check = rc.check.get_ref().clone();
-            if !vocab.checks.contains(&check.as_str()) {
-                problem(line_of(rc.check.span().start), format!("case {id}: unknown check {check:?}"));
+            let driver = rc.driver.get_ref().clone();
+            let driver_line = line_of(rc.driver.span().start);
+            let (params, params_line) = match rc.params {
+                Some(p) => {
+                    let line = line_of(p.span().start);
+                    (p.into_inner(), line)
+                }
+                None => (toml::Table::new(), driver_line),
+            };
+            match vocab.drivers.iter().find(|d| d.name == driver) {
+                None => problem(driver_line, format!("case {id}: unknown driver {driver:?}")),
+                Some(d) => {
+                    if d.binding != suite_raw.binding {
+                        problem(
+                            driver_line,
+                            format!(
+                                "case {id}: driver {driver:?} drives the {} binding, not this suite's {}",
+                                d.binding, suite_raw.binding
+                            ),
+                        );
+                    }
+                    if let Err(e) = (d.validate)(&params) {
+                        problem(params_line, format!("case {id}: params for driver {driver:?}: {}", e.trim()));
+                    }
+                }
             }
             if rc.spec.is_empty() {
                 problem(
@@ -245,22 +282,26 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                 pending_dependencies.push((file.clone(), line_of(d.span().start), id.clone(), d.get_ref().clone()));
                 depends_on.push(d.into_inner());
             }
-            let role = rc.role.unwrap_or_else(|| suite_raw.role.clone());
-            if !ROLES.contains(&role.as_str()) {
-                problem(line, format!("case {id}: unknown role {role:?}"));
-            }
+            let role = match rc.role {
+                None => suite_role,
+                Some(name) => Role::played(&name).unwrap_or_else(|| {
+                    problem(line, format!("case {id}: unknown role {name:?}"));
+                    suite_role
+                }),
+            };
             cases.push(Case {
                 id,
                 title: rc.title,
                 role,
+                binding: suite_raw.binding.clone(),
                 level,
-                check,
+                driver,
                 spec,
                 pctf,
                 requires: rc.requires,
                 caught_by,
                 depends_on,
-                params: rc.params,
+                params,
                 suite: suite_raw.id.clone(),
                 file: file.clone(),
                 line,
@@ -269,7 +310,8 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
         suites.push(Suite {
             id: suite_raw.id,
             title: suite_raw.title,
-            role: suite_raw.role,
+            role: suite_role,
+            binding: suite_raw.binding,
             file: file.clone(),
             cases,
         });
@@ -291,11 +333,11 @@ pub fn all_cases(suites: &[Suite]) -> Vec<&Case> {
     suites.iter().flat_map(|s| s.cases.iter()).collect()
 }
 
-/// Counts cases per check (used to list which checks no case names).
-pub fn checks_used(suites: &[Suite]) -> BTreeMap<String, usize> {
+/// Counts cases per driver (used to list which drivers no case names).
+pub fn drivers_used(suites: &[Suite]) -> BTreeMap<String, usize> {
     let mut map = BTreeMap::new();
     for c in all_cases(suites) {
-        *map.entry(c.check.clone()).or_insert(0) += 1;
+        *map.entry(c.driver.clone()).or_insert(0) += 1;
     }
     map
 }

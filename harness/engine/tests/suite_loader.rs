@@ -1,24 +1,43 @@
 //! Suite files with mistakes: each problem is reported with its file and line.
 
 use dialtone_engine::pctf::Catalogue;
-use dialtone_engine::suite::{SuiteErrors, Vocabulary, load_dir, load_sources};
+use dialtone_engine::suite::{DriverSpec, SuiteErrors, Vocabulary, load_dir, load_sources};
 use std::path::PathBuf;
 
-const CHECKS: &[&str] = &["demo.check"];
+/// A driver whose only parameter is an optional boolean `strict`.
+fn demo_params(params: &toml::Table) -> Result<(), String> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Demo {
+        strict: Option<bool>,
+    }
+    toml::Value::Table(params.clone()).try_into::<Demo>().map(|_| ()).map_err(|e| e.to_string())
+}
+
+const DRIVERS: &[DriverSpec] = &[
+    DriverSpec { name: "demo.driver", binding: "demo", validate: demo_params },
+    DriverSpec { name: "other.driver", binding: "other", validate: demo_params },
+];
+const BINDINGS: &[&str] = &["demo", "other"];
 const MUTANTS: &[&str] = &["issuer.demo"];
+
+fn vocabulary(catalogue: &Catalogue) -> Vocabulary<'_> {
+    Vocabulary { bindings: BINDINGS, drivers: DRIVERS, mutants: MUTANTS, catalogue }
+}
 
 fn load(text: &str) -> Result<usize, SuiteErrors> {
     let catalogue = Catalogue::embedded();
-    let vocab = Vocabulary { checks: CHECKS, mutants: MUTANTS, catalogue: &catalogue };
-    load_sources(&[(PathBuf::from("suites/demo.toml"), text.to_string())], &vocab).map(|s| s[0].cases.len())
+    load_sources(&[(PathBuf::from("suites/demo.toml"), text.to_string())], &vocabulary(&catalogue))
+        .map(|s| s[0].cases.len())
 }
 
-const HEAD: &str = "[suite]\nid = \"demo\"\ntitle = \"Demo\"\nrole = \"issuer\"\n";
+const HEAD: &str = "[suite]\nid = \"demo\"\ntitle = \"Demo\"\nrole = \"issuer\"\nbinding = \"demo\"\n";
 
-fn case(id: &str, check: &str, pctf: &str, spec: bool) -> String {
+fn case(id: &str, driver: &str, pctf: &str, spec: bool) -> String {
     let spec = if spec { "spec = [{ doc = \"OID4VCI-1.0\", section = \"8.2\" }]\n" } else { "" };
     format!(
-        "\n[[case]]\nid = \"{id}\"\ntitle = \"t\"\nlevel = \"MUST\"\ncheck = \"{check}\"\n{spec}pctf = [\"{pctf}\"]\ncaught_by = [\"issuer.demo\"]\n"
+        "\n[[case]]\nid = \"{id}\"\ntitle = \"t\"\nlevel = \"MUST\"\ndriver = \"{driver}\"\n{spec}pctf = [\"{pctf}\"]\ncaught_by = [\"issuer.demo\"]\n"
     )
 }
 
@@ -30,60 +49,83 @@ fn only_problem(text: &str) -> String {
 
 #[test]
 fn a_good_suite_loads() {
-    assert_eq!(load(&format!("{HEAD}{}", case("A-1", "demo.check", "CRIS.03", true))).unwrap(), 1);
+    assert_eq!(load(&format!("{HEAD}{}", case("A-1", "demo.driver", "CRIS.03", true))).unwrap(), 1);
 }
 
 #[test]
-fn unknown_check_names_file_and_line() {
+fn unknown_driver_names_file_and_line() {
     let text = format!("{HEAD}{}", case("A-1", "demo.nope", "CRIS.03", true));
-    assert_eq!(only_problem(&text), "suites/demo.toml:10: case A-1: unknown check \"demo.nope\"");
+    assert_eq!(only_problem(&text), "suites/demo.toml:11: case A-1: unknown driver \"demo.nope\"");
+}
+
+#[test]
+fn a_driver_of_another_binding_is_rejected() {
+    let text = format!("{HEAD}{}", case("A-1", "other.driver", "CRIS.03", true));
+    assert_eq!(
+        only_problem(&text),
+        "suites/demo.toml:11: case A-1: driver \"other.driver\" drives the other binding, not this suite's demo"
+    );
+}
+
+#[test]
+fn parameters_are_checked_against_the_driver() {
+    let good = format!("{HEAD}{}params = {{ strict = true }}\n", case("A-1", "demo.driver", "CRIS.03", true));
+    assert_eq!(load(&good).unwrap(), 1);
+    let misspelt = good.replace("strict = true", "strikt = true");
+    let p = only_problem(&misspelt);
+    assert!(
+        p.starts_with("suites/demo.toml:15: case A-1: params for driver \"demo.driver\": unknown field `strikt`"),
+        "{p}"
+    );
+    let mistyped = good.replace("strict = true", "strict = \"yes\"");
+    assert!(only_problem(&mistyped).contains("invalid type"));
 }
 
 #[test]
 fn duplicate_id_names_both_places() {
     let text =
-        format!("{HEAD}{}{}", case("A-1", "demo.check", "CRIS.03", true), case("A-1", "demo.check", "CRIS.03", true));
+        format!("{HEAD}{}{}", case("A-1", "demo.driver", "CRIS.03", true), case("A-1", "demo.driver", "CRIS.03", true));
     let p = only_problem(&text);
-    assert!(p.starts_with("suites/demo.toml:16: duplicate case id \"A-1\""), "{p}");
-    assert!(p.contains("first defined at suites/demo.toml:7"), "{p}");
+    assert!(p.starts_with("suites/demo.toml:17: duplicate case id \"A-1\""), "{p}");
+    assert!(p.contains("first defined at suites/demo.toml:8"), "{p}");
 }
 
 #[test]
 fn unknown_pctf_criterion_is_rejected() {
-    let text = format!("{HEAD}{}", case("A-1", "demo.check", "CRIS.99", true));
+    let text = format!("{HEAD}{}", case("A-1", "demo.driver", "CRIS.99", true));
     assert_eq!(
         only_problem(&text),
-        "suites/demo.toml:12: case A-1: unknown PCTF criterion \"CRIS.99\" (not in the PSP PCTF v1.5 catalogue)"
+        "suites/demo.toml:13: case A-1: unknown PCTF criterion \"CRIS.99\" (not in the PSP PCTF v1.5 catalogue)"
     );
 }
 
 #[test]
 fn missing_spec_reference_is_rejected() {
-    let text = format!("{HEAD}{}", case("A-1", "demo.check", "CRIS.03", false));
+    let text = format!("{HEAD}{}", case("A-1", "demo.driver", "CRIS.03", false));
     let p = only_problem(&text);
-    assert!(p.starts_with("suites/demo.toml:6: case A-1: missing spec reference"), "{p}");
+    assert!(p.starts_with("suites/demo.toml:7: case A-1: missing spec reference"), "{p}");
 }
 
 #[test]
 fn unknown_field_and_syntax_errors_name_the_line() {
-    let text = format!("{HEAD}{}typo_field = 1\n", case("A-1", "demo.check", "CRIS.03", true));
+    let text = format!("{HEAD}{}typo_field = 1\n", case("A-1", "demo.driver", "CRIS.03", true));
     let p = only_problem(&text);
     assert!(p.starts_with("suites/demo.toml:") && p.contains("typo_field"), "{p}");
     let p = only_problem(&format!("{HEAD}\n[[case]]\nid = \n"));
-    assert!(p.starts_with("suites/demo.toml:7:"), "{p}");
+    assert!(p.starts_with("suites/demo.toml:8:"), "{p}");
 }
 
 #[test]
 fn unknown_mutant_is_rejected() {
-    let text = format!("{HEAD}{}", case("A-1", "demo.check", "CRIS.03", true)).replace("issuer.demo", "issuer.ghost");
+    let text = format!("{HEAD}{}", case("A-1", "demo.driver", "CRIS.03", true)).replace("issuer.demo", "issuer.ghost");
     assert!(only_problem(&text).contains("unknown mutant \"issuer.ghost\""));
 }
 
 #[test]
 fn the_projects_suites_folder_loads_against_a_stub_vocabulary_only_with_errors() {
-    // The real suites name real checks: against a two-word vocabulary every case is reported.
+    // The real suites name real drivers: against a stub vocabulary every case is reported.
     let catalogue = Catalogue::embedded();
-    let vocab = Vocabulary { checks: CHECKS, mutants: MUTANTS, catalogue: &catalogue };
+    let vocab = vocabulary(&catalogue);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../suites");
     let errors = load_dir(&dir, &vocab).expect_err("unknown checks");
     assert!(errors.0.iter().all(|p| p.line > 0 && p.file.extension().is_some_and(|e| e == "toml")));
@@ -95,12 +137,12 @@ fn the_projects_suites_folder_loads_against_a_stub_vocabulary_only_with_errors()
 #[test]
 fn a_dependency_on_an_unknown_case_is_rejected() {
     let text =
-        format!("{HEAD}{}{}", case("A-1", "demo.check", "CRIS.03", true), case("A-2", "demo.check", "CRIS.03", true))
+        format!("{HEAD}{}{}", case("A-1", "demo.driver", "CRIS.03", true), case("A-2", "demo.driver", "CRIS.03", true))
             .replace(
                 "caught_by = [\"issuer.demo\"]\n\n[[case]]\nid = \"A-2\"",
                 "caught_by = [\"issuer.demo\"]\ndepends_on = [\"A-9\"]\n\n[[case]]\nid = \"A-2\"",
             );
-    assert_eq!(only_problem(&text), "suites/demo.toml:14: case A-1: depends on unknown case \"A-9\"");
+    assert_eq!(only_problem(&text), "suites/demo.toml:15: case A-1: depends on unknown case \"A-9\"");
     let ok = text.replace("\"A-9\"", "\"A-2\"");
     assert_eq!(load(&ok).unwrap(), 2);
 }
@@ -109,9 +151,9 @@ fn a_dependency_on_an_unknown_case_is_rejected() {
 fn a_pass_whose_dependency_failed_is_inconclusive() {
     use dialtone_engine::model::{CaseResult, Level, Verdict};
     let catalogue = Catalogue::embedded();
-    let vocab = Vocabulary { checks: CHECKS, mutants: MUTANTS, catalogue: &catalogue };
+    let vocab = vocabulary(&catalogue);
     let text =
-        format!("{HEAD}{}{}", case("A-1", "demo.check", "CRIS.03", true), case("A-2", "demo.check", "CRIS.03", true))
+        format!("{HEAD}{}{}", case("A-1", "demo.driver", "CRIS.03", true), case("A-2", "demo.driver", "CRIS.03", true))
             .replace(
                 "caught_by = [\"issuer.demo\"]\n\n[[case]]\nid = \"A-2\"",
                 "caught_by = [\"issuer.demo\"]\n\n[[case]]\nid = \"A-2\"",
@@ -122,10 +164,10 @@ fn a_pass_whose_dependency_failed_is_inconclusive() {
     let result = |id: &str, verdict| CaseResult {
         id: id.into(),
         title: String::new(),
-        role: "issuer".into(),
+        role: dialtone_engine::role::Role::Issuer,
         level: Level::Must,
         verdict,
-        check: "demo.check".into(),
+        driver: "demo.driver".into(),
         spec: vec![],
         pctf: vec![],
         expected: String::new(),

@@ -193,7 +193,7 @@ impl HttpClient {
                 })
                 .collect(),
             request_body: payload.as_deref().map(|p| match std::str::from_utf8(p) {
-                Ok(text) => bound_bytes(redact_body(text, content_type).as_bytes()),
+                Ok(text) => bound_bytes(redact_body(text, content_type, self.evidence.secret_fields()).as_bytes()),
                 Err(_) => bound_bytes(p),
             }),
             status: None,
@@ -261,7 +261,7 @@ impl HttpClient {
             exchange.response_bytes = body.len();
             let content_type = headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.as_str());
             let shown = match std::str::from_utf8(&body) {
-                Ok(text) => redact_body(text, content_type),
+                Ok(text) => redact_body(text, content_type, self.evidence.secret_fields()),
                 Err(_) => String::new(),
             };
             exchange.response_body =

@@ -30,14 +30,35 @@ pub struct HttpExchange {
     pub duration_ms: f64,
 }
 
-#[derive(Debug, Clone, Default)]
+/// A case's record of what it saw. Clones share one record.
+#[derive(Debug, Clone)]
 pub struct Evidence {
     items: Arc<Mutex<Vec<EvidenceItem>>>,
+    /// Form parameters and JSON members whose values are secrets (the protocols say which).
+    secret_fields: &'static [&'static str],
+    /// A recorder that keeps nothing (a reference candidate's own outbound calls).
+    discard: bool,
 }
 
 impl Evidence {
+    /// A recorder that redacts the values of `secret_fields` wherever they appear.
+    pub fn new(secret_fields: &'static [&'static str]) -> Self {
+        Self { items: Arc::default(), secret_fields, discard: false }
+    }
+
+    /// A recorder that keeps nothing.
+    pub fn discard() -> Self {
+        Self { items: Arc::default(), secret_fields: &[], discard: true }
+    }
+
+    pub fn secret_fields(&self) -> &'static [&'static str] {
+        self.secret_fields
+    }
+
     pub fn push(&self, item: EvidenceItem) {
-        self.lock().push(item);
+        if !self.discard {
+            self.lock().push(item);
+        }
     }
 
     pub fn artifact(&self, label: impl Into<String>, content: impl Into<String>) {
@@ -99,18 +120,14 @@ pub fn redact(secret: &str) -> String {
     format!("‹redacted {} chars #{:08x}›", secret.chars().count(), h.finish() as u32)
 }
 
-/// Form parameters and JSON members whose values are secrets.
-pub const SECRET_FIELDS: &[&str] =
-    &["pre-authorized_code", "tx_code", "access_token", "refresh_token", "code", "client_secret", "d"];
-
-/// Redacts secret members of a JSON text (top level and nested), and secret form fields.
-pub fn redact_body(body: &str, content_type: Option<&str>) -> String {
+/// Redacts the `secret_fields` of a JSON text (top level and nested), or of a form.
+pub fn redact_body(body: &str, content_type: Option<&str>, secret_fields: &[&str]) -> String {
     let is_form = content_type.is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if is_form {
         return body
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((k, v)) if SECRET_FIELDS.contains(&k) => format!("{k}={}", redact(v)),
+                Some((k, v)) if secret_fields.contains(&k) => format!("{k}={}", redact(v)),
                 _ => pair.to_string(),
             })
             .collect::<Vec<_>>()
@@ -118,30 +135,30 @@ pub fn redact_body(body: &str, content_type: Option<&str>) -> String {
     }
     match serde_json::from_str::<serde_json::Value>(body) {
         Ok(mut value) if value.is_object() || value.is_array() => {
-            redact_json(&mut value, 0);
+            redact_json(&mut value, secret_fields, 0);
             value.to_string()
         }
         _ => body.to_string(),
     }
 }
 
-fn redact_json(value: &mut serde_json::Value, depth: usize) {
+fn redact_json(value: &mut serde_json::Value, secret_fields: &[&str], depth: usize) {
     if depth > 32 {
         return;
     }
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if SECRET_FIELDS.contains(&k.as_str())
+                if secret_fields.contains(&k.as_str())
                     && let Some(s) = v.as_str()
                 {
                     *v = serde_json::Value::String(redact(s));
                     continue;
                 }
-                redact_json(v, depth + 1);
+                redact_json(v, secret_fields, depth + 1);
             }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| redact_json(v, depth + 1)),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| redact_json(v, secret_fields, depth + 1)),
         _ => {}
     }
 }
@@ -152,14 +169,17 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_forms_and_json() {
+        const FIELDS: &[&str] = &["pre-authorized_code", "tx_code", "access_token"];
         let form = redact_body(
             "grant_type=x&pre-authorized_code=SECRET&tx_code=1234",
             Some("application/x-www-form-urlencoded"),
+            FIELDS,
         );
         assert!(!form.contains("SECRET") && !form.contains("1234") && form.contains("grant_type=x"));
         let json = redact_body(
             r#"{"access_token":"TOKEN","token_type":"Bearer","grants":{"g":{"pre-authorized_code":"C"}}}"#,
             None,
+            FIELDS,
         );
         assert!(!json.contains("TOKEN") && !json.contains("\"C\"") && json.contains("Bearer"));
     }

@@ -7,6 +7,5 @@ mod evidence;
 
 pub use client::{Body, HttpClient, HttpError, HttpLimits, HttpResponse, build_client, form_urlencode};
 pub use evidence::{
-    Evidence, EvidenceItem, HttpExchange, MAX_EVIDENCE_BODY, SECRET_FIELDS, bound_bytes, bound_text, redact,
-    redact_body,
+    Evidence, EvidenceItem, HttpExchange, MAX_EVIDENCE_BODY, bound_bytes, bound_text, redact, redact_body,
 };

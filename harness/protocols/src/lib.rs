@@ -9,6 +9,7 @@ pub mod dcql;
 pub mod jose;
 pub mod jwe;
 pub mod mdoc;
+pub mod message;
 pub mod oid4vci;
 pub mod oid4vp;
 pub mod sd_jwt_vc;

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 pub fn render(report: &Report) -> Result<String, RenderError> {
     let mut junit = JUnit::new(format!("dialtone: {} {}", report.candidate.name, report.candidate.version));
-    let mut roles: Vec<&str> = report.results.iter().map(|r| r.role.as_str()).collect();
+    // One suite per role, each case in exactly one of them.
+    let mut roles: Vec<_> = report.results.iter().map(|r| r.role).collect();
+    roles.sort();
     roles.dedup();
     for role in roles {
         let mut suite = TestSuite::new(format!("dialtone.{role}"));
@@ -19,7 +21,7 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
                     s.set_message(r.observed.clone());
                     s
                 }
-                Verdict::Fail | Verdict::Warn | Verdict::Error => {
+                Verdict::Fail | Verdict::Warn | Verdict::Info | Verdict::Error => {
                     let kind =
                         if r.verdict == Verdict::Error { NonSuccessKind::Error } else { NonSuccessKind::Failure };
                     let mut s = TestCaseStatus::non_success(kind);

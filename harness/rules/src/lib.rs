@@ -12,6 +12,7 @@ pub mod table;
 pub mod vc;
 
 use dialtone_engine::model::{CaseResult, Level, Outcome, SpecRef, Verdict};
+use dialtone_engine::role::Role;
 use dialtone_http::{EvidenceItem, bound_text};
 pub use keys::KeyRing;
 pub use profiles::Profiles;
@@ -171,27 +172,19 @@ impl ArtifactReport {
         self.outcomes
             .iter()
             .map(|(rule, outcome)| {
-                let (verdict, expected, observed) = match outcome {
-                    Outcome::Pass { observed } => (Verdict::Pass, String::new(), observed.clone()),
-                    Outcome::Fail { expected, observed } => {
-                        let v = if rule.level == Level::Must { Verdict::Fail } else { Verdict::Warn };
-                        (v, expected.clone(), observed.clone())
-                    }
-                    Outcome::Skip { reason } => (Verdict::Skip, String::new(), reason.clone()),
-                    Outcome::Error { reason } => (Verdict::Error, String::new(), reason.clone()),
-                };
-                let failing = matches!(verdict, Verdict::Fail | Verdict::Warn | Verdict::Error);
+                let judged = outcome.clone().judged(rule.level);
+                let failing = matches!(judged.verdict, Verdict::Fail | Verdict::Warn | Verdict::Info | Verdict::Error);
                 CaseResult {
                     id: format!("{} {}", rule.id, self.name),
                     title: rule.title.to_string(),
-                    role: "artifact".into(),
+                    role: Role::Artifact,
                     level: rule.level,
-                    verdict,
-                    check: format!("artifact::{}", self.format.map(Format::name).unwrap_or("unknown")),
+                    verdict: judged.verdict,
+                    driver: format!("artifact::{}", self.format.map(Format::name).unwrap_or("unknown")),
                     spec: rule.spec.iter().map(|(d, s)| SpecRef { doc: (*d).into(), section: (*s).into() }).collect(),
                     pctf: rule.pctf.iter().map(|s| s.to_string()).collect(),
-                    expected,
-                    observed,
+                    expected: judged.expected,
+                    observed: judged.observed,
                     evidence: if failing { self.evidence.clone() } else { Vec::new() },
                     duration_ms: per_rule_ms,
                     candidate_ms: 0.0,

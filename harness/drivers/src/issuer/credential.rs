@@ -2,13 +2,14 @@
 //! error responses (§8.3.1).
 
 use super::wallet::{ProofSpec, Session, Wallet, error_code, expect_error, precondition};
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_http::HttpResponse;
 use dialtone_protocols::oid4vci::credential_error as ce;
 use serde_json::{Value, json};
 
-pub async fn success(ctx: CaseCtx) -> Outcome {
+pub async fn success(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -130,7 +131,7 @@ fn expect_bearer_challenge(response: &HttpResponse, error: Option<&str>) -> Outc
 }
 
 /// RFC 6750 §3.1 / RFC 7235 §3.1: a request without valid authentication is answered 401.
-pub async fn auth_failure_status(ctx: CaseCtx) -> Outcome {
+pub async fn auth_failure_status(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -150,7 +151,7 @@ pub async fn auth_failure_status(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn no_token(ctx: CaseCtx) -> Outcome {
+pub async fn no_token(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -163,7 +164,7 @@ pub async fn no_token(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn bad_token(ctx: CaseCtx) -> Outcome {
+pub async fn bad_token(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -178,7 +179,7 @@ pub async fn bad_token(ctx: CaseCtx) -> Outcome {
 }
 
 /// Sends a request whose proofs are built by `proofs` and expects HTTP 400 with `code`.
-async fn expect_rejected(ctx: CaseCtx, code: &'static str, proofs: fn(&Wallet, &Session) -> Option<Value>) -> Outcome {
+async fn expect_rejected(ctx: Ctx, code: &'static str, proofs: fn(&Wallet, &Session) -> Option<Value>) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -198,18 +199,18 @@ fn jwt_proofs(proof: String) -> Option<Value> {
     Some(json!({ "jwt": [proof] }))
 }
 
-pub async fn missing_proof(ctx: CaseCtx) -> Outcome {
+pub async fn missing_proof(ctx: Ctx) -> Outcome {
     expect_rejected(ctx, ce::INVALID_PROOF, |_, _| None).await
 }
 
-pub async fn proof_wrong_typ(ctx: CaseCtx) -> Outcome {
+pub async fn proof_wrong_typ(ctx: Ctx) -> Outcome {
     expect_rejected(ctx, ce::INVALID_PROOF, |w, s| {
         jwt_proofs(w.proof(&ProofSpec { typ: Some("JWT".into()), nonce: s.c_nonce.clone(), ..ProofSpec::default() }))
     })
     .await
 }
 
-pub async fn proof_wrong_aud(ctx: CaseCtx) -> Outcome {
+pub async fn proof_wrong_aud(ctx: Ctx) -> Outcome {
     expect_rejected(ctx, ce::INVALID_PROOF, |w, s| {
         let aud = format!("{}/other-tenant", w.issuer_id());
         jwt_proofs(w.proof(&ProofSpec { aud: Some(aud), nonce: s.c_nonce.clone(), ..ProofSpec::default() }))
@@ -217,21 +218,21 @@ pub async fn proof_wrong_aud(ctx: CaseCtx) -> Outcome {
     .await
 }
 
-pub async fn proof_bad_signature(ctx: CaseCtx) -> Outcome {
+pub async fn proof_bad_signature(ctx: Ctx) -> Outcome {
     expect_rejected(ctx, ce::INVALID_PROOF, |w, s| {
         jwt_proofs(w.proof(&ProofSpec { foreign_signature: true, nonce: s.c_nonce.clone(), ..ProofSpec::default() }))
     })
     .await
 }
 
-pub async fn proof_alg_none(ctx: CaseCtx) -> Outcome {
+pub async fn proof_alg_none(ctx: Ctx) -> Outcome {
     expect_rejected(ctx, ce::INVALID_PROOF, |w, s| {
         jwt_proofs(w.proof(&ProofSpec { alg_none: true, nonce: s.c_nonce.clone(), ..ProofSpec::default() }))
     })
     .await
 }
 
-pub async fn proof_missing_nonce(ctx: CaseCtx) -> Outcome {
+pub async fn proof_missing_nonce(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -249,7 +250,7 @@ pub async fn proof_missing_nonce(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn proof_foreign_nonce(ctx: CaseCtx) -> Outcome {
+pub async fn proof_foreign_nonce(ctx: Ctx) -> Outcome {
     expect_rejected(ctx, ce::INVALID_NONCE, |w, _| {
         jwt_proofs(w.proof(&ProofSpec { nonce: Some(w.ctx.entropy.token(16)), ..ProofSpec::default() }))
     })
@@ -258,7 +259,7 @@ pub async fn proof_foreign_nonce(ctx: CaseCtx) -> Outcome {
 
 /// A nonce that already bought a credential, reused: rejected by an issuer that declares its
 /// c_nonce values single-use (conformance statement feature `c_nonce_single_use`).
-pub async fn proof_stale_nonce(ctx: CaseCtx) -> Outcome {
+pub async fn proof_stale_nonce(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -283,7 +284,7 @@ pub async fn proof_stale_nonce(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn unknown_configuration(ctx: CaseCtx) -> Outcome {
+pub async fn unknown_configuration(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -299,7 +300,7 @@ pub async fn unknown_configuration(ctx: CaseCtx) -> Outcome {
 
 /// An error response is HTTP 400 application/json with an `error` code, and an `error_description`
 /// (if any) limited to the characters §8.3.1.2 allows.
-pub async fn error_format(ctx: CaseCtx) -> Outcome {
+pub async fn error_format(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(async {
         let session = wallet.session().await?;

@@ -3,14 +3,17 @@
 
 use super::metadata::issuer_jwks;
 use super::wallet::{Issued, Wallet};
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_protocols::now_epoch;
 use dialtone_protocols::sdjwt::SdJwt;
 use dialtone_rules::sd_jwt_vc::rule::{self as rules, Context};
 use serde_json::Value;
 
-#[derive(Clone, Copy)]
+/// The SD-JWT VC rule a case applies to the issued credential.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Rule {
     Structure,
     Typ,
@@ -20,12 +23,22 @@ pub enum Rule {
     Vct,
     Validity,
     ExpPresent,
+    #[serde(rename = "cnf_matches_proof")]
     Cnf,
+    #[serde(rename = "disclosures_digests")]
     Disclosures,
     SdClaimsNotInClear,
+    #[serde(rename = "registered_claims_in_clear")]
     RegisteredClaimsNotDisclosable,
     SaltEntropy,
     Profile,
+}
+
+/// The parameters of `sd_jwt_vc.issued`: which rule.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuedParams {
+    pub rule: Rule,
 }
 
 async fn context(wallet: &Wallet, issued: &Issued, sd: &SdJwt, rule: Rule) -> Result<Context, Outcome> {
@@ -80,7 +93,7 @@ fn profiles() -> &'static dialtone_rules::Profiles {
     PROFILES.get_or_init(dialtone_rules::Profiles::embedded)
 }
 
-pub async fn judge(ctx: CaseCtx, rule: Rule) -> Outcome {
+pub async fn judge(ctx: Ctx, IssuedParams { rule }: IssuedParams) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {

@@ -2,14 +2,15 @@
 //! issuer metadata (SD-JWT VC §4), and the credential offer (§4.1).
 
 use super::wallet::{Step, Wallet, precondition};
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_protocols::jose::is_asymmetric_alg;
 use dialtone_protocols::oid4vci::{self, well_known_url};
 use dialtone_protocols::sd_jwt_vc;
 use serde_json::{Map, Value};
 
-pub async fn retrievable(ctx: CaseCtx) -> Outcome {
+pub async fn retrievable(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -33,7 +34,7 @@ pub async fn retrievable(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn credential_issuer_matches(ctx: CaseCtx) -> Outcome {
+pub async fn credential_issuer_matches(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -61,7 +62,7 @@ fn url_member(metadata: &Map<String, Value>, name: &str) -> Result<String, Strin
     }
 }
 
-pub async fn required_members(ctx: CaseCtx) -> Outcome {
+pub async fn required_members(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(async {
         let metadata = wallet.metadata().await?;
@@ -90,7 +91,7 @@ pub async fn required_members(ctx: CaseCtx) -> Outcome {
 
 /// Every endpoint the wallet is sent to uses https (§12.2.1, §12.2.4, §13.9). A manifest that allows
 /// plain http for a local candidate makes this a `skip` that says so, never a silent pass.
-pub async fn endpoints_https(ctx: CaseCtx) -> Outcome {
+pub async fn endpoints_https(ctx: Ctx) -> Outcome {
     let allow_http = ctx.manifest.issuer.as_ref().is_some_and(|i| i.allow_http);
     let wallet = Wallet::new(ctx);
     flatten(
@@ -135,7 +136,7 @@ pub async fn endpoints_https(ctx: CaseCtx) -> Outcome {
 
 /// Runs `judge` over every configuration in `credential_configurations_supported`.
 async fn each_configuration(
-    ctx: CaseCtx,
+    ctx: Ctx,
     expected: &str,
     judge: fn(&str, &Map<String, Value>) -> Option<String>,
 ) -> Outcome {
@@ -164,7 +165,7 @@ async fn each_configuration(
     )
 }
 
-pub async fn configuration_format(ctx: CaseCtx) -> Outcome {
+pub async fn configuration_format(ctx: Ctx) -> Outcome {
     each_configuration(
         ctx,
         "a format string in every configuration, and a vct string in every dc+sd-jwt one",
@@ -179,7 +180,7 @@ pub async fn configuration_format(ctx: CaseCtx) -> Outcome {
     .await
 }
 
-pub async fn binding_and_proof_types(ctx: CaseCtx) -> Outcome {
+pub async fn binding_and_proof_types(ctx: Ctx) -> Outcome {
     each_configuration(
         ctx,
         "proof_types_supported present exactly when cryptographic_binding_methods_supported is, each with a non-empty proof_signing_alg_values_supported",
@@ -204,7 +205,7 @@ pub async fn binding_and_proof_types(ctx: CaseCtx) -> Outcome {
     .await
 }
 
-pub async fn signing_algs(ctx: CaseCtx) -> Outcome {
+pub async fn signing_algs(ctx: Ctx) -> Outcome {
     each_configuration(ctx, "credential_signing_alg_values_supported, when present, a non-empty array of asymmetric JWS algorithms (not none)", |id, c| {
         match c.get("credential_signing_alg_values_supported") {
             None => None,
@@ -215,7 +216,7 @@ pub async fn signing_algs(ctx: CaseCtx) -> Outcome {
     .await
 }
 
-pub async fn authorization_server(ctx: CaseCtx) -> Outcome {
+pub async fn authorization_server(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -258,7 +259,7 @@ pub async fn authorization_server(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn jwt_vc_issuer(ctx: CaseCtx) -> Outcome {
+pub async fn jwt_vc_issuer(ctx: Ctx) -> Outcome {
     let features = &ctx.manifest.conformance.features;
     if features.iter().any(|f| f == "issuer_keys:x5c")
         && !features.iter().any(|f| f == "issuer_keys:jwt_vc_issuer_metadata")
@@ -326,7 +327,7 @@ pub async fn issuer_jwks(wallet: &Wallet) -> Step<Value> {
     Err(precondition("JWT VC issuer metadata", "neither jwks nor jwks_uri"))
 }
 
-pub async fn offer_consistent(ctx: CaseCtx) -> Outcome {
+pub async fn offer_consistent(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {

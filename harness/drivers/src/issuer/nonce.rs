@@ -1,8 +1,9 @@
 //! The nonce endpoint (§7).
 
 use super::wallet::{Wallet, precondition};
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_http::HttpResponse;
 use serde_json::Value;
 
@@ -12,7 +13,7 @@ async fn nonce_response(wallet: &Wallet) -> Result<HttpResponse, Outcome> {
     wallet.fetch_nonce(&metadata).await?.ok_or_else(|| Outcome::skip("the metadata has no nonce_endpoint"))
 }
 
-pub async fn response(ctx: CaseCtx) -> Outcome {
+pub async fn response(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -33,7 +34,7 @@ pub async fn response(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn no_store(ctx: CaseCtx) -> Outcome {
+pub async fn no_store(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -54,7 +55,7 @@ pub async fn no_store(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn unpredictable(ctx: CaseCtx) -> Outcome {
+pub async fn unpredictable(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {

@@ -3,9 +3,10 @@
 
 use super::metadata::issuer_jwks;
 use super::wallet::{Issued, Wallet, precondition};
-use dialtone_engine::check::{CaseCtx, flatten};
-use dialtone_engine::manifest::Trigger;
+use crate::Ctx;
+use crate::manifest::Trigger;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_protocols::sdjwt::SdJwt;
 use dialtone_protocols::status_list::{self, StatusReference};
 use serde_json::json;
@@ -36,7 +37,7 @@ async fn status_of(wallet: &Wallet, reference: &StatusReference) -> Result<u8, O
     list.get(reference.idx).map_err(|e| Outcome::fail(expected, e.to_string()))
 }
 
-pub async fn reference(ctx: CaseCtx) -> Outcome {
+pub async fn reference(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -47,7 +48,7 @@ pub async fn reference(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn list_valid(ctx: CaseCtx) -> Outcome {
+pub async fn list_valid(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -67,7 +68,7 @@ pub async fn list_valid(ctx: CaseCtx) -> Outcome {
 }
 
 /// Asks the issuer, through its control API, to set the credential's status, then reads the list.
-async fn change_status(ctx: CaseCtx, wanted: &'static str, value: u8) -> Outcome {
+async fn change_status(ctx: Ctx, wanted: &'static str, value: u8) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -98,10 +99,10 @@ async fn change_status(ctx: CaseCtx, wanted: &'static str, value: u8) -> Outcome
     )
 }
 
-pub async fn revocation(ctx: CaseCtx) -> Outcome {
+pub async fn revocation(ctx: Ctx) -> Outcome {
     change_status(ctx, "revoked", status_list::INVALID).await
 }
 
-pub async fn suspension(ctx: CaseCtx) -> Outcome {
+pub async fn suspension(ctx: Ctx) -> Outcome {
     change_status(ctx, "suspended", status_list::SUSPENDED).await
 }

@@ -1,8 +1,9 @@
 //! The token endpoint with the pre-authorized code grant (§6, RFC 6749 §5).
 
 use super::wallet::{Offer, Wallet, expect_error, precondition};
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_protocols::oid4vci::{PRE_AUTHORIZED_GRANT, token_error as te};
 use serde_json::{Map, Value};
 
@@ -22,7 +23,7 @@ fn code(offer: &Offer) -> Result<&str, Outcome> {
     offer.pre_authorized_code().ok_or_else(|| precondition("credential offer", "no pre-authorized_code"))
 }
 
-pub async fn success(ctx: CaseCtx) -> Outcome {
+pub async fn success(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(async {
         let (offer, metadata) = offer_and_metadata(&wallet, false).await?;
@@ -49,7 +50,7 @@ pub async fn success(ctx: CaseCtx) -> Outcome {
     }.await)
 }
 
-pub async fn wrong_code(ctx: CaseCtx) -> Outcome {
+pub async fn wrong_code(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -64,7 +65,7 @@ pub async fn wrong_code(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn replayed_code(ctx: CaseCtx) -> Outcome {
+pub async fn replayed_code(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -81,7 +82,7 @@ pub async fn replayed_code(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn tx_code_missing(ctx: CaseCtx) -> Outcome {
+pub async fn tx_code_missing(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -98,7 +99,7 @@ pub async fn tx_code_missing(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn tx_code_wrong(ctx: CaseCtx) -> Outcome {
+pub async fn tx_code_wrong(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -123,7 +124,7 @@ pub async fn tx_code_wrong(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn tx_code_unexpected(ctx: CaseCtx) -> Outcome {
+pub async fn tx_code_unexpected(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -147,7 +148,7 @@ pub async fn tx_code_unexpected(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn unsupported_grant_type(ctx: CaseCtx) -> Outcome {
+pub async fn unsupported_grant_type(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -167,7 +168,7 @@ pub async fn unsupported_grant_type(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn missing_code(ctx: CaseCtx) -> Outcome {
+pub async fn missing_code(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {

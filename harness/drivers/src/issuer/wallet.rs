@@ -3,8 +3,8 @@
 //! (correct ones and deliberately wrong ones) and requests credentials. Every step records evidence;
 //! a step that cannot proceed returns the `Outcome` the case should end with.
 
-use dialtone_engine::check::CaseCtx;
-use dialtone_engine::manifest::Trigger;
+use crate::Ctx;
+use crate::manifest::Trigger;
 use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
 use dialtone_protocols::b64;
@@ -76,7 +76,7 @@ impl Default for ProofSpec {
 }
 
 pub struct Wallet {
-    pub ctx: CaseCtx,
+    pub ctx: Ctx,
     pub key: EcKey,
 }
 
@@ -86,7 +86,7 @@ pub fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
 }
 
 impl Wallet {
-    pub fn new(ctx: CaseCtx) -> Self {
+    pub fn new(ctx: Ctx) -> Self {
         let key = EcKey::generate(&ctx.entropy);
         Self { ctx, key }
     }

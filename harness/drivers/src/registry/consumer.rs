@@ -1,8 +1,8 @@
 //! The harness as a TRQP consumer: builds queries (HTTPS binding) and judges answers against
 //! dialtone's TRQP response schemas (`suites/schemas/`).
 
-use dialtone_engine::check::CaseCtx;
-use dialtone_engine::manifest::{RegistryQuery, RegistrySection};
+use crate::Ctx;
+use crate::manifest::{RegistryQuery, RegistrySection};
 use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
 use serde_json::{Map, Value, json};
@@ -53,11 +53,11 @@ pub fn schema_problems(kind: Kind, body: &Value) -> Vec<String> {
 }
 
 pub struct Consumer {
-    pub ctx: CaseCtx,
+    pub ctx: Ctx,
 }
 
 impl Consumer {
-    pub fn new(ctx: CaseCtx) -> Self {
+    pub fn new(ctx: Ctx) -> Self {
         Self { ctx }
     }
 

@@ -2,3 +2,40 @@
 
 pub mod consumer;
 pub mod queries;
+
+use crate::binding::Binding;
+use crate::manifest::Manifest;
+use dialtone_engine::role::Role;
+
+/// The trust registry under test through the TRQP v2 HTTPS binding: the `[registry]` section.
+pub struct TrqpRegistry;
+
+impl Binding for TrqpRegistry {
+    fn id(&self) -> &'static str {
+        crate::binding::REGISTRY
+    }
+    fn roles(&self) -> &'static [Role] {
+        &[Role::Registry]
+    }
+    fn section(&self) -> &'static str {
+        "registry"
+    }
+    fn exposed(&self, manifest: &Manifest) -> bool {
+        manifest.registry.is_some()
+    }
+    fn validate(&self, manifest: &Manifest) -> Result<(), String> {
+        let Some(registry) = &manifest.registry else { return Ok(()) };
+        let split =
+            dialtone_protocols::oid4vci::split_url(&registry.url).map_err(|e| format!("[registry] url: {e}"))?;
+        if split.origin.starts_with("http://") && !registry.allow_http {
+            return Err(format!(
+                "[registry] url {:?} uses http: set allow_http = true for a local candidate",
+                registry.url
+            ));
+        }
+        Ok(())
+    }
+    fn mutants(&self) -> Option<&'static str> {
+        Some("registry.")
+    }
+}

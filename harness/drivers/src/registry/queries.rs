@@ -1,14 +1,15 @@
 //! A trust registry under test, queried over the TRQP v2 HTTPS binding.
 
 use super::consumer::{Consumer, Kind, expect_problem, schema_problems};
-use dialtone_engine::check::{CaseCtx, flatten};
-use dialtone_engine::manifest::{RegistryQuery, RegistrySection};
+use crate::Ctx;
+use crate::manifest::{RegistryQuery, RegistrySection};
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use serde_json::{Value, json};
 
 /// Asks the fixture `pick` selects and expects `answer` in the `authorized`/`recognized` member.
 async fn expect_answer(
-    ctx: CaseCtx,
+    ctx: Ctx,
     kind: Kind,
     pick: fn(&RegistrySection) -> Option<&RegistryQuery>,
     answer: bool,
@@ -31,33 +32,33 @@ async fn expect_answer(
     )
 }
 
-pub async fn authorized(ctx: CaseCtx) -> Outcome {
+pub async fn authorized(ctx: Ctx) -> Outcome {
     expect_answer(ctx, Kind::Authorization, |r| Some(&r.authorized), true).await
 }
 
-pub async fn unauthorized(ctx: CaseCtx) -> Outcome {
+pub async fn unauthorized(ctx: Ctx) -> Outcome {
     expect_answer(ctx, Kind::Authorization, |r| Some(&r.unauthorized), false).await
 }
 
-pub async fn outside_validity(ctx: CaseCtx) -> Outcome {
+pub async fn outside_validity(ctx: Ctx) -> Outcome {
     expect_answer(ctx, Kind::Authorization, |r| r.outside_validity.as_ref(), false).await
 }
 
-pub async fn historical(ctx: CaseCtx) -> Outcome {
+pub async fn historical(ctx: Ctx) -> Outcome {
     expect_answer(ctx, Kind::Authorization, |r| r.historical.as_ref(), true).await
 }
 
-pub async fn outside_jurisdiction(ctx: CaseCtx) -> Outcome {
+pub async fn outside_jurisdiction(ctx: Ctx) -> Outcome {
     expect_answer(ctx, Kind::Authorization, |r| r.outside_jurisdiction.as_ref(), false).await
 }
 
-pub async fn recognized(ctx: CaseCtx) -> Outcome {
+pub async fn recognized(ctx: Ctx) -> Outcome {
     expect_answer(ctx, Kind::Recognition, |r| r.recognized.as_ref(), true).await
 }
 
 /// The answer names the same entity, authority, action and resource as the query, and echoes
 /// `context.time` as `time_requested`.
-pub async fn echoes_query(ctx: CaseCtx) -> Outcome {
+pub async fn echoes_query(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {
@@ -86,7 +87,7 @@ pub async fn echoes_query(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn response_schema(ctx: CaseCtx) -> Outcome {
+pub async fn response_schema(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {
@@ -115,7 +116,7 @@ pub async fn response_schema(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn malformed_json(ctx: CaseCtx) -> Outcome {
+pub async fn malformed_json(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {
@@ -126,7 +127,7 @@ pub async fn malformed_json(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn missing_member(ctx: CaseCtx) -> Outcome {
+pub async fn missing_member(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {
@@ -139,7 +140,7 @@ pub async fn missing_member(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn unknown_authority(ctx: CaseCtx) -> Outcome {
+pub async fn unknown_authority(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {

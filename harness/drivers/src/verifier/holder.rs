@@ -2,9 +2,9 @@
 //! verifier's control API, fetches the request object, presents credentials minted by the
 //! counterpart issuer — correct ones and deliberately faulty ones — and reads the verdict.
 
-use crate::counterparts::{IssuerCounterparts, issuers};
-use dialtone_engine::check::CaseCtx;
-use dialtone_engine::manifest::VerifierSection;
+use crate::Ctx;
+use crate::counterparts::Counterparts;
+use crate::manifest::VerifierSection;
 use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
 use dialtone_protocols::dcql::{self, CredentialQuery};
@@ -76,7 +76,7 @@ pub fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
 }
 
 pub struct Holder {
-    pub ctx: CaseCtx,
+    pub ctx: Ctx,
     pub key: EcKey,
 }
 
@@ -88,7 +88,7 @@ pub struct Verdict {
 }
 
 impl Holder {
-    pub fn new(ctx: CaseCtx) -> Self {
+    pub fn new(ctx: Ctx) -> Self {
         let key = EcKey::generate(&ctx.entropy);
         Self { ctx, key }
     }
@@ -97,8 +97,8 @@ impl Holder {
         self.ctx.manifest.verifier.as_ref().ok_or_else(|| Outcome::error("the manifest has no [verifier] section"))
     }
 
-    pub fn issuers(&self) -> Step<&IssuerCounterparts> {
-        issuers(&self.ctx)
+    pub fn issuers(&self) -> Step<&Counterparts> {
+        self.ctx.counterparts()
     }
 
     /// Starts a request through the control API and fetches its request object (unverified).
@@ -354,7 +354,7 @@ pub fn expect_rejected(response: &HttpResponse, verdict: &Verdict) -> Outcome {
 
 /// Whether the candidate resolves issuer keys only from `x5c` (conformance feature `issuer_keys:x5c`
 /// without `issuer_keys:jwt_vc_issuer_metadata`): the harness's issuers then sign that way.
-pub fn x5c_only(manifest: &dialtone_engine::manifest::Manifest) -> bool {
+pub fn x5c_only(manifest: &crate::manifest::Manifest) -> bool {
     let f = &manifest.conformance.features;
     f.iter().any(|x| x == "issuer_keys:x5c") && !f.iter().any(|x| x == "issuer_keys:jwt_vc_issuer_metadata")
 }

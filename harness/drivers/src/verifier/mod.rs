@@ -3,3 +3,31 @@
 pub mod holder;
 pub mod presentation;
 pub mod request;
+
+use crate::binding::Binding;
+use crate::manifest::Manifest;
+use dialtone_engine::role::Role;
+
+/// The verifier under test through OpenID4VP: the `[verifier]` section (its control API).
+pub struct Oid4vpVerifier;
+
+impl Binding for Oid4vpVerifier {
+    fn id(&self) -> &'static str {
+        crate::binding::VERIFIER
+    }
+    fn roles(&self) -> &'static [Role] {
+        &[Role::Verifier]
+    }
+    fn section(&self) -> &'static str {
+        "verifier"
+    }
+    fn exposed(&self, manifest: &Manifest) -> bool {
+        manifest.verifier.is_some()
+    }
+    fn mutants(&self) -> Option<&'static str> {
+        Some("verifier.")
+    }
+    fn needs_counterparts(&self) -> bool {
+        true
+    }
+}

@@ -2,14 +2,15 @@
 //! changes exactly one thing about the credential or the presentation.
 
 use super::holder::{Holder, KeyBinding, Presentation, expect_rejected, precondition};
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_protocols::status_list;
 use dialtone_roles::issuer::MintSpec;
 
 fn unchanged(_: &mut MintSpec) {}
 
-async fn rejected(ctx: CaseCtx, trusted: bool, tweak: fn(&mut MintSpec), how: Presentation) -> Outcome {
+async fn rejected(ctx: Ctx, trusted: bool, tweak: fn(&mut MintSpec), how: Presentation) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -34,7 +35,7 @@ fn expect_accepted(
     }
 }
 
-pub async fn valid_accepted(ctx: CaseCtx) -> Outcome {
+pub async fn valid_accepted(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -45,31 +46,31 @@ pub async fn valid_accepted(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn tampered_disclosure(ctx: CaseCtx) -> Outcome {
+pub async fn tampered_disclosure(ctx: Ctx) -> Outcome {
     rejected(ctx, true, unchanged, Presentation { tamper_disclosure: true, ..Default::default() }).await
 }
-pub async fn foreign_disclosure(ctx: CaseCtx) -> Outcome {
+pub async fn foreign_disclosure(ctx: Ctx) -> Outcome {
     rejected(ctx, true, unchanged, Presentation { foreign_disclosure: true, ..Default::default() }).await
 }
-pub async fn sd_hash_mismatch(ctx: CaseCtx) -> Outcome {
+pub async fn sd_hash_mismatch(ctx: Ctx) -> Outcome {
     rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::WrongSdHash, ..Default::default() }).await
 }
-pub async fn kb_missing(ctx: CaseCtx) -> Outcome {
+pub async fn kb_missing(ctx: Ctx) -> Outcome {
     rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::Missing, ..Default::default() }).await
 }
-pub async fn kb_wrong_nonce(ctx: CaseCtx) -> Outcome {
+pub async fn kb_wrong_nonce(ctx: Ctx) -> Outcome {
     rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::WrongNonce, ..Default::default() }).await
 }
-pub async fn kb_wrong_aud(ctx: CaseCtx) -> Outcome {
+pub async fn kb_wrong_aud(ctx: Ctx) -> Outcome {
     rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::WrongAudience, ..Default::default() }).await
 }
-pub async fn kb_stale(ctx: CaseCtx) -> Outcome {
+pub async fn kb_stale(ctx: Ctx) -> Outcome {
     rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::Stale, ..Default::default() }).await
 }
-pub async fn kb_other_key(ctx: CaseCtx) -> Outcome {
+pub async fn kb_other_key(ctx: Ctx) -> Outcome {
     rejected(ctx, true, unchanged, Presentation { kb: KeyBinding::OtherKey, ..Default::default() }).await
 }
-pub async fn expired(ctx: CaseCtx) -> Outcome {
+pub async fn expired(ctx: Ctx) -> Outcome {
     rejected(
         ctx,
         true,
@@ -82,30 +83,30 @@ pub async fn expired(ctx: CaseCtx) -> Outcome {
     )
     .await
 }
-pub async fn not_yet_valid(ctx: CaseCtx) -> Outcome {
+pub async fn not_yet_valid(ctx: Ctx) -> Outcome {
     rejected(ctx, true, |s| s.nbf = Some(s.iat + 86_400 * 7), Presentation::default()).await
 }
-pub async fn unlisted_issuer_key(ctx: CaseCtx) -> Outcome {
+pub async fn unlisted_issuer_key(ctx: Ctx) -> Outcome {
     rejected(ctx, true, |s| s.sign_with_unlisted_key = true, Presentation::default()).await
 }
-pub async fn revoked(ctx: CaseCtx) -> Outcome {
+pub async fn revoked(ctx: Ctx) -> Outcome {
     rejected(ctx, true, |s| s.status = Some(status_list::INVALID), Presentation::default()).await
 }
-pub async fn suspended(ctx: CaseCtx) -> Outcome {
+pub async fn suspended(ctx: Ctx) -> Outcome {
     rejected(ctx, true, |s| s.status = Some(status_list::SUSPENDED), Presentation::default()).await
 }
-pub async fn issuer_not_authorized(ctx: CaseCtx) -> Outcome {
+pub async fn issuer_not_authorized(ctx: Ctx) -> Outcome {
     rejected(ctx, false, unchanged, Presentation::default()).await
 }
-pub async fn wrong_type(ctx: CaseCtx) -> Outcome {
+pub async fn wrong_type(ctx: Ctx) -> Outcome {
     rejected(ctx, true, |s| s.vct = "urn:dialtone:vct:proof-of-address:1".into(), Presentation::default()).await
 }
-pub async fn claims_withheld(ctx: CaseCtx) -> Outcome {
+pub async fn claims_withheld(ctx: Ctx) -> Outcome {
     rejected(ctx, true, unchanged, Presentation { withhold_claims: true, ..Default::default() }).await
 }
 
 /// A second response to an answered request is refused.
-pub async fn replayed_response(ctx: CaseCtx) -> Outcome {
+pub async fn replayed_response(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -128,7 +129,7 @@ pub async fn replayed_response(ctx: CaseCtx) -> Outcome {
 
 /// A response carrying a `state` that belongs to no request is refused, and the request it was
 /// built for stays unanswered.
-pub async fn unknown_state(ctx: CaseCtx) -> Outcome {
+pub async fn unknown_state(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -144,7 +145,7 @@ pub async fn unknown_state(ctx: CaseCtx) -> Outcome {
 }
 
 /// direct_post.jwt: the encrypted response is accepted.
-pub async fn jwt_response_accepted(ctx: CaseCtx) -> Outcome {
+pub async fn jwt_response_accepted(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -159,7 +160,7 @@ pub async fn jwt_response_accepted(ctx: CaseCtx) -> Outcome {
 }
 
 /// direct_post.jwt: a plain response is refused, the request asked for encryption.
-pub async fn jwt_plain_refused(ctx: CaseCtx) -> Outcome {
+pub async fn jwt_plain_refused(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -174,7 +175,7 @@ pub async fn jwt_plain_refused(ctx: CaseCtx) -> Outcome {
 }
 
 /// A presentation to a `redirect_uri` client, its KB-JWT aud the full client identifier, is accepted.
-pub async fn redirect_uri_accepted(ctx: CaseCtx) -> Outcome {
+pub async fn redirect_uri_accepted(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {

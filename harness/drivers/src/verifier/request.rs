@@ -2,13 +2,14 @@
 //! identifier prefix rules (§5.9.3), `response_uri`, `nonce`, and the DCQL query (§6).
 
 use super::holder::Holder;
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_protocols::oid4vp::{REQUEST_TYP, split_client_id, url_host};
 use dialtone_protocols::x509::verify_x5c_signature;
 use serde_json::Value;
 
-pub async fn signed(ctx: CaseCtx) -> Outcome {
+pub async fn signed(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -27,7 +28,7 @@ pub async fn signed(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn typ(ctx: CaseCtx) -> Outcome {
+pub async fn typ(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -43,7 +44,7 @@ pub async fn typ(ctx: CaseCtx) -> Outcome {
 
 /// `x509_san_dns`: the x5c chain leads to a trusted CA, the leaf names the client identifier, and
 /// the signature verifies with the leaf's key.
-pub async fn x509_san_dns(ctx: CaseCtx) -> Outcome {
+pub async fn x509_san_dns(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -62,7 +63,7 @@ pub async fn x509_san_dns(ctx: CaseCtx) -> Outcome {
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
                 .unwrap_or_default();
-            let roots = holder.ctx.manifest.trusted_roots().map_err(Outcome::error)?;
+            let roots = holder.ctx.manifest.trusted_roots();
             Ok(match verify_x5c_signature(&x5c, &roots, dns, &r.object.signing_input, &r.object.signature) {
                 Ok(()) => Outcome::pass(format!("x5c chain trusted, leaf names {dns:?}, signature verifies")),
                 Err(e) => {
@@ -74,7 +75,7 @@ pub async fn x509_san_dns(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn client_id_consistent(ctx: CaseCtx) -> Outcome {
+pub async fn client_id_consistent(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -94,7 +95,7 @@ pub async fn client_id_consistent(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn response_uri_host(ctx: CaseCtx) -> Outcome {
+pub async fn response_uri_host(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -120,7 +121,7 @@ pub async fn response_uri_host(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn nonce_present(ctx: CaseCtx) -> Outcome {
+pub async fn nonce_present(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -136,7 +137,7 @@ pub async fn nonce_present(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn nonce_entropy(ctx: CaseCtx) -> Outcome {
+pub async fn nonce_entropy(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -156,7 +157,7 @@ pub async fn nonce_entropy(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn dcql_well_formed(ctx: CaseCtx) -> Outcome {
+pub async fn dcql_well_formed(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -172,7 +173,7 @@ pub async fn dcql_well_formed(ctx: CaseCtx) -> Outcome {
 }
 
 /// A direct_post.jwt request offers a key to encrypt to (client_metadata.jwks, §8.3).
-pub async fn jwt_encryption_key(ctx: CaseCtx) -> Outcome {
+pub async fn jwt_encryption_key(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
@@ -194,7 +195,7 @@ pub async fn jwt_encryption_key(ctx: CaseCtx) -> Outcome {
 }
 
 /// `redirect_uri` prefix: the client identifier is the response URI (§5.9.3).
-pub async fn redirect_uri_client(ctx: CaseCtx) -> Outcome {
+pub async fn redirect_uri_client(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {

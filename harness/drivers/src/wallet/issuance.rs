@@ -2,14 +2,15 @@
 //! token request, proof JWT and credential request (OID4VCI §6, §8, Appendix F.1), and what it stores.
 
 use super::stack::{Driver, Stack, precondition, stack};
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_protocols::jose::{CompactJws, verifying_key_from_jwk};
 use dialtone_protocols::oid4vci;
 use dialtone_roles::issuer::minter::subject_claims;
 use serde_json::Value;
 
-async fn issued(ctx: &CaseCtx, tx_code: bool) -> Result<(Stack, Value), Outcome> {
+async fn issued(ctx: &Ctx, tx_code: bool) -> Result<(Stack, Value), Outcome> {
     let stack = stack(ctx, None).await?;
     let answer = Driver { ctx }.receive_offer(&stack, tx_code).await?;
     Ok((stack, answer))
@@ -28,7 +29,7 @@ fn proof(stack: &Stack) -> Result<CompactJws, Outcome> {
     CompactJws::parse(jwt).map_err(|e| Outcome::fail("a proof JWT", e.to_string()))
 }
 
-pub async fn stores_credential(ctx: CaseCtx) -> Outcome {
+pub async fn stores_credential(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, answer) = issued(&ctx, false).await?;
@@ -46,7 +47,7 @@ pub async fn stores_credential(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn sends_tx_code(ctx: CaseCtx) -> Outcome {
+pub async fn sends_tx_code(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (stack, answer) = issued(&ctx, true).await?;
@@ -65,7 +66,7 @@ pub async fn sends_tx_code(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn proof_typ(ctx: CaseCtx) -> Outcome {
+pub async fn proof_typ(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (stack, _) = issued(&ctx, false).await?;
@@ -81,7 +82,7 @@ pub async fn proof_typ(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn proof_aud(ctx: CaseCtx) -> Outcome {
+pub async fn proof_aud(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (stack, _) = issued(&ctx, false).await?;
@@ -100,7 +101,7 @@ pub async fn proof_aud(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn proof_nonce(ctx: CaseCtx) -> Outcome {
+pub async fn proof_nonce(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (stack, _) = issued(&ctx, false).await?;
@@ -119,7 +120,7 @@ pub async fn proof_nonce(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn proof_key(ctx: CaseCtx) -> Outcome {
+pub async fn proof_key(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (stack, _) = issued(&ctx, false).await?;
@@ -139,7 +140,7 @@ pub async fn proof_key(ctx: CaseCtx) -> Outcome {
 }
 
 /// Names as people write them: the claims the wallet holds equal, byte for byte, what was issued.
-pub async fn names_byte_exact(ctx: CaseCtx) -> Outcome {
+pub async fn names_byte_exact(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let _ = issued(&ctx, false).await?;
@@ -176,7 +177,7 @@ fn hex(s: &str) -> String {
 }
 
 /// Two issuances in a row: the second proof carries the second c_nonce, not a remembered one.
-pub async fn proof_nonce_fresh(ctx: CaseCtx) -> Outcome {
+pub async fn proof_nonce_fresh(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let stack = stack(&ctx, None).await?;

@@ -4,3 +4,32 @@ pub mod issuance;
 pub mod manual;
 pub mod presentation;
 pub mod stack;
+
+use crate::binding::Binding;
+use crate::manifest::Manifest;
+use dialtone_engine::role::Role;
+
+/// The wallet under test, receiving through OpenID4VCI and presenting through OpenID4VP: the
+/// `[wallet]` section (its control API, or manual mode).
+pub struct Oid4vcWallet;
+
+impl Binding for Oid4vcWallet {
+    fn id(&self) -> &'static str {
+        crate::binding::WALLET
+    }
+    fn roles(&self) -> &'static [Role] {
+        &[Role::Wallet]
+    }
+    fn section(&self) -> &'static str {
+        "wallet"
+    }
+    fn exposed(&self, manifest: &Manifest) -> bool {
+        manifest.wallet.is_some()
+    }
+    fn mutants(&self) -> Option<&'static str> {
+        Some("wallet.")
+    }
+    fn needs_counterparts(&self) -> bool {
+        true
+    }
+}

@@ -2,13 +2,14 @@
 //! request the wallet must refuse) and judges what the wallet sends (OpenID4VP §5.9.3, §8, RFC 9901 §7.3).
 
 use super::stack::{Driver, Stack, precondition, stack};
-use dialtone_engine::check::{CaseCtx, flatten};
+use crate::Ctx;
 use dialtone_engine::model::Outcome;
+use dialtone_engine::model::flatten;
 use dialtone_roles::verifier::VerifierFault;
 use serde_json::{Value, json};
 
 /// Issues to the wallet, has it answer a request; the wallet's answer, the verdict, its status.
-async fn presented(ctx: &CaseCtx, fault: Option<VerifierFault>) -> Result<(Stack, Value, Value, String), Outcome> {
+async fn presented(ctx: &Ctx, fault: Option<VerifierFault>) -> Result<(Stack, Value, Value, String), Outcome> {
     let stack = stack(ctx, Some(fault)).await?;
     let driver = Driver { ctx };
     driver.holds_credential(&stack).await?;
@@ -18,7 +19,7 @@ async fn presented(ctx: &CaseCtx, fault: Option<VerifierFault>) -> Result<(Stack
 }
 
 /// The correct verifier's verdict must be `accepted`: each case's fault makes it reject.
-async fn accepted(ctx: CaseCtx, what: &str) -> Outcome {
+async fn accepted(ctx: Ctx, what: &str) -> Outcome {
     flatten(
         async {
             let (_, answer, _, verdict) = presented(&ctx, None).await?;
@@ -35,21 +36,21 @@ async fn accepted(ctx: CaseCtx, what: &str) -> Outcome {
     )
 }
 
-pub async fn accepted_presentation(ctx: CaseCtx) -> Outcome {
+pub async fn accepted_presentation(ctx: Ctx) -> Outcome {
     accepted(ctx, "DCQL-keyed vp_token, state, KB-JWT").await
 }
-pub async fn kb_audience(ctx: CaseCtx) -> Outcome {
+pub async fn kb_audience(ctx: Ctx) -> Outcome {
     accepted(ctx, "KB-JWT aud is the full client identifier").await
 }
-pub async fn kb_sd_hash(ctx: CaseCtx) -> Outcome {
+pub async fn kb_sd_hash(ctx: Ctx) -> Outcome {
     accepted(ctx, "KB-JWT sd_hash covers the presented SD-JWT").await
 }
-pub async fn kb_key(ctx: CaseCtx) -> Outcome {
+pub async fn kb_key(ctx: Ctx) -> Outcome {
     accepted(ctx, "KB-JWT signed by the credential's cnf key").await
 }
 
 /// Data minimization: only the claims the DCQL query asks for are disclosed.
-pub async fn discloses_only_requested(ctx: CaseCtx) -> Outcome {
+pub async fn discloses_only_requested(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, _, verdict, status) = presented(&ctx, None).await?;
@@ -83,11 +84,11 @@ pub async fn discloses_only_requested(ctx: CaseCtx) -> Outcome {
 }
 
 /// The wallet refuses a request with a single fault: nothing reaches the verifier.
-async fn refuses(ctx: CaseCtx, fault: VerifierFault) -> Outcome {
+async fn refuses(ctx: Ctx, fault: VerifierFault) -> Outcome {
     refuses_with(ctx, fault, json!({})).await
 }
 
-async fn refuses_with(ctx: CaseCtx, fault: VerifierFault, extra: Value) -> Outcome {
+async fn refuses_with(ctx: Ctx, fault: VerifierFault, extra: Value) -> Outcome {
     flatten(
         async {
             let stack = stack(&ctx, Some(Some(fault))).await?;
@@ -109,28 +110,28 @@ async fn refuses_with(ctx: CaseCtx, fault: VerifierFault, extra: Value) -> Outco
     )
 }
 
-pub async fn refuses_unsigned_request(ctx: CaseCtx) -> Outcome {
+pub async fn refuses_unsigned_request(ctx: Ctx) -> Outcome {
     refuses(ctx, VerifierFault::RequestUnsigned).await
 }
-pub async fn refuses_bad_signature(ctx: CaseCtx) -> Outcome {
+pub async fn refuses_bad_signature(ctx: Ctx) -> Outcome {
     refuses(ctx, VerifierFault::RequestForeignSignature).await
 }
-pub async fn refuses_response_uri_mismatch(ctx: CaseCtx) -> Outcome {
+pub async fn refuses_response_uri_mismatch(ctx: Ctx) -> Outcome {
     refuses(ctx, VerifierFault::ResponseUriHostMismatch).await
 }
 
-pub async fn state_returned(ctx: CaseCtx) -> Outcome {
+pub async fn state_returned(ctx: Ctx) -> Outcome {
     accepted(ctx, "the request's state returned with the response").await
 }
-pub async fn vp_token_shape(ctx: CaseCtx) -> Outcome {
+pub async fn vp_token_shape(ctx: Ctx) -> Outcome {
     accepted(ctx, "vp_token keyed by the DCQL credential query id, with an array").await
 }
-pub async fn refuses_client_id_mismatch(ctx: CaseCtx) -> Outcome {
+pub async fn refuses_client_id_mismatch(ctx: Ctx) -> Outcome {
     refuses(ctx, VerifierFault::ClientIdMismatch).await
 }
 
 /// Names as people write them, end to end: the verifier receives the names exactly as issued.
-pub async fn names_presented_exact(ctx: CaseCtx) -> Outcome {
+pub async fn names_presented_exact(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, _, verdict, status) = presented(&ctx, None).await?;
@@ -158,7 +159,7 @@ pub async fn names_presented_exact(ctx: CaseCtx) -> Outcome {
 }
 
 /// direct_post.jwt: the wallet encrypts its response to the verifier's key, and it is accepted.
-pub async fn encrypted_response(ctx: CaseCtx) -> Outcome {
+pub async fn encrypted_response(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let stack = stack(&ctx, Some(None)).await?;
@@ -180,12 +181,12 @@ pub async fn encrypted_response(ctx: CaseCtx) -> Outcome {
     )
 }
 
-pub async fn refuses_redirect_uri_mismatch(ctx: CaseCtx) -> Outcome {
+pub async fn refuses_redirect_uri_mismatch(ctx: Ctx) -> Outcome {
     refuses_with(ctx, VerifierFault::RedirectUriMismatch, json!({ "client_id_prefix": "redirect_uri" })).await
 }
 
 /// A `redirect_uri` client's request (unsigned, response_uri = identifier) is answered and accepted.
-pub async fn answers_redirect_uri(ctx: CaseCtx) -> Outcome {
+pub async fn answers_redirect_uri(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let stack = stack(&ctx, Some(None)).await?;

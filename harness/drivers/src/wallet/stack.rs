@@ -2,9 +2,8 @@
 //! that authorizes it, and a verifier (correct, or with one fault in its requests) — so concurrent
 //! cases never share traffic, then works the wallet through its control API.
 
-use crate::counterparts::issuers;
-use dialtone_engine::check::CaseCtx;
-use dialtone_engine::manifest::WalletSection;
+use crate::Ctx;
+use crate::manifest::WalletSection;
 use dialtone_engine::model::Outcome;
 use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig};
@@ -27,8 +26,8 @@ pub struct Stack {
     _servers: Vec<RunningServer>,
 }
 
-pub async fn stack(ctx: &CaseCtx, verifier_fault: Option<Option<VerifierFault>>) -> Step<Stack> {
-    let pki = &issuers(ctx)?.pki;
+pub async fn stack(ctx: &Ctx, verifier_fault: Option<Option<VerifierFault>>) -> Step<Stack> {
+    let pki = &ctx.counterparts()?.pki;
     let tls = Some(pki.server_config.clone());
     let err =
         |what: &str, e: &dyn std::fmt::Display| Outcome::error(format!("cannot start the counterpart {what}: {e}"));
@@ -64,7 +63,7 @@ pub async fn stack(ctx: &CaseCtx, verifier_fault: Option<Option<VerifierFault>>)
 }
 
 pub struct Driver<'a> {
-    pub ctx: &'a CaseCtx,
+    pub ctx: &'a Ctx,
 }
 
 impl Driver<'_> {

@@ -2,6 +2,10 @@
 //! well-known URL rule of §12.2.2. Issuer identifiers stay strings: they are compared with a simple
 //! string comparison (§12.2.4), so they are never round-tripped through a URL parser.
 
+pub mod client;
+pub mod message;
+pub mod proof;
+
 /// §4.1.1 / §22.1.1
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
 /// Appendix F.1

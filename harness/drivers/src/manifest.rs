@@ -2,10 +2,12 @@
 //! interfaces are, how the harness triggers it, and its conformance statement (ICS), which decides
 //! which cases apply.
 
-use dialtone_http::HttpLimits;
+use crate::binding::BINDINGS;
+use dialtone_engine::limits::Limits;
+use dialtone_engine::plan::Candidate;
+use dialtone_engine::role::Role;
 use serde::Deserialize;
 use std::path::Path;
-use std::time::Duration;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,7 +46,7 @@ pub struct CandidateSection {
     #[serde(default)]
     pub vendor: String,
     pub version: String,
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -190,49 +192,6 @@ pub struct CredentialClaim {
     pub sd_claims: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Limits {
-    #[serde(default = "default_timeout")]
-    pub request_timeout_ms: u64,
-    #[serde(default = "default_max_body")]
-    pub max_body_bytes: usize,
-    #[serde(default = "default_deadline")]
-    pub case_deadline_ms: u64,
-    #[serde(default = "default_concurrency")]
-    pub concurrency: usize,
-}
-
-fn default_timeout() -> u64 {
-    5_000
-}
-fn default_max_body() -> usize {
-    1024 * 1024
-}
-fn default_deadline() -> u64 {
-    20_000
-}
-fn default_concurrency() -> usize {
-    8
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            request_timeout_ms: default_timeout(),
-            max_body_bytes: default_max_body(),
-            case_deadline_ms: default_deadline(),
-            concurrency: default_concurrency(),
-        }
-    }
-}
-
-impl Limits {
-    pub fn http(&self) -> HttpLimits {
-        HttpLimits { timeout: Duration::from_millis(self.request_timeout_ms), max_body_bytes: self.max_body_bytes }
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("{path}: cannot read the candidate manifest: {source}")]
@@ -265,62 +224,36 @@ impl Manifest {
 
     fn validate(&self) -> Result<(), String> {
         if self.candidate.roles.is_empty() {
-            return Err("[candidate] roles is empty: name at least one of issuer, wallet, verifier, registry".into());
+            return Err(format!("[candidate] roles is empty: name at least one of {}", Role::played_names()));
         }
         for role in &self.candidate.roles {
-            if !crate::suite::ROLES.contains(&role.as_str()) {
-                return Err(format!("[candidate] roles: unknown role {role:?}"));
-            }
-        }
-        if self.candidate.roles.iter().any(|r| r == "issuer") && (self.issuer.is_some() || self.vc_api.is_none()) {
-            let issuer = self.issuer.as_ref().ok_or("the candidate plays issuer but has no [issuer] section")?;
-            let split = dialtone_protocols::oid4vci::split_url(&issuer.credential_issuer)
-                .map_err(|e| format!("[issuer] credential_issuer: {e}"))?;
-            if split.origin.starts_with("http://") && !issuer.allow_http {
+            if !Role::PLAYED.contains(role) {
                 return Err(format!(
-                    "[issuer] credential_issuer {:?} uses http: set allow_http = true for a local candidate",
-                    issuer.credential_issuer
+                    "[candidate] roles: {role} is not a role a candidate plays ({})",
+                    Role::played_names()
                 ));
             }
-        }
-        if self.candidate.roles.iter().any(|r| r == "registry") {
-            let registry =
-                self.registry.as_ref().ok_or("the candidate plays registry but has no [registry] section")?;
-            let split =
-                dialtone_protocols::oid4vci::split_url(&registry.url).map_err(|e| format!("[registry] url: {e}"))?;
-            if split.origin.starts_with("http://") && !registry.allow_http {
-                return Err(format!(
-                    "[registry] url {:?} uses http: set allow_http = true for a local candidate",
-                    registry.url
-                ));
+            // Every role played is exposed by some binding's section.
+            let through: Vec<_> = BINDINGS.iter().filter(|b| b.roles().contains(role)).collect();
+            if !through.iter().any(|b| b.exposed(self)) {
+                let sections: Vec<String> = through.iter().map(|b| format!("[{}]", b.section())).collect();
+                return Err(format!("the candidate plays {role} but has no {} section", sections.join(" or ")));
             }
         }
-        if self.candidate.roles.iter().any(|r| r == "wallet") && self.wallet.is_none() {
-            return Err("the candidate plays wallet but has no [wallet] section".into());
-        }
-        if self.candidate.roles.iter().any(|r| r == "verifier") && self.verifier.is_none() && self.vc_api.is_none() {
-            return Err("the candidate plays verifier but has no [verifier] section".into());
-        }
-        if self.candidate.roles.iter().any(|r| r == "issuer")
-            && self.issuer.is_some()
-            && matches!(self.trigger, Trigger::None)
-        {
-            return Err("the candidate plays issuer but has no [trigger] (control, static_offer or manual)".into());
+        for binding in BINDINGS.iter().filter(|b| b.exposed(self)) {
+            binding.validate(self)?;
         }
         if let Trigger::Control { url } = &self.trigger
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
             return Err(format!("[trigger] url {url:?} is not an http(s) URL"));
         }
-        if self.limits.concurrency == 0 || self.limits.request_timeout_ms == 0 || self.limits.max_body_bytes == 0 {
-            return Err("[limits] values must be greater than zero".into());
-        }
-        Ok(())
+        self.limits.validate()
     }
 
     /// Every extra CA the harness trusts for this candidate (DER).
-    pub fn trusted_roots(&self) -> Result<Vec<Vec<u8>>, String> {
-        Ok(self.tls.ca_der.clone())
+    pub fn trusted_roots(&self) -> Vec<Vec<u8>> {
+        self.tls.ca_der.clone()
     }
 
     /// Reads `[tls] ca_file` into `tls.ca_der` (at load time, so a bad file is a configuration error).
@@ -349,6 +282,10 @@ impl Manifest {
         claims
     }
 
+    pub fn plays(&self, role: Role) -> bool {
+        self.candidate.roles.contains(&role)
+    }
+
     /// The candidate's main public URL, for reports: the issuer identifier, else the registry URL.
     pub fn base_url(&self) -> String {
         self.issuer
@@ -364,6 +301,23 @@ impl Manifest {
             .iter()
             .find(|c| c.configuration_id == configuration_id)
             .map(|c| c.sd_claims.as_slice())
+    }
+}
+
+impl Candidate for Manifest {
+    fn roles(&self) -> &[Role] {
+        &self.candidate.roles
+    }
+
+    fn claims(&self) -> Vec<String> {
+        Manifest::claims(self)
+    }
+
+    fn unexposed(&self, binding: &str) -> Option<String> {
+        let b = crate::binding::find(binding)?;
+        (!b.exposed(self)).then(|| {
+            format!("not applicable: the manifest has no [{}] section (that interface is not under test)", b.section())
+        })
     }
 }
 
@@ -402,6 +356,9 @@ url = "http://127.0.0.1:1/control"
         let m = Manifest::parse(GOOD, "m.toml").unwrap();
         assert_eq!(m.limits.concurrency, 8);
         assert!(m.claims().contains(&"role:issuer".to_string()));
+        let err =
+            Manifest::parse(&GOOD.replace("roles = [\"issuer\"]", "roles = [\"artifact\"]"), "m.toml").unwrap_err();
+        assert!(err.to_string().contains("not a role a candidate plays"), "{err}");
     }
 
     #[test]
