@@ -15,50 +15,12 @@ pub mod wallet;
 
 pub use driver::{Ctx, Driver, Drivers};
 
-use issuer::issued;
-use issuer::status;
-use issuer::{credential as cred, metadata as meta, nonce, token};
 use registry::queries as reg;
 use verifier::{presentation as vpres, request as vreq};
 use wallet::issuance as wiss;
 use wallet::presentation as wpres;
 
 // The registry of drivers; each line names the binding it drives.
-driver!("oid4vci.issuer.metadata.retrievable", binding::ISSUER, meta::retrievable);
-driver!("oid4vci.issuer.metadata.credential_issuer_matches", binding::ISSUER, meta::credential_issuer_matches);
-driver!("oid4vci.issuer.metadata.required_members", binding::ISSUER, meta::required_members);
-driver!("oid4vci.issuer.metadata.endpoints_https", binding::ISSUER, meta::endpoints_https);
-driver!("oid4vci.issuer.metadata.configuration_format", binding::ISSUER, meta::configuration_format);
-driver!("oid4vci.issuer.metadata.binding_and_proof_types", binding::ISSUER, meta::binding_and_proof_types);
-driver!("oid4vci.issuer.metadata.signing_algs", binding::ISSUER, meta::signing_algs);
-driver!("oid4vci.issuer.metadata.authorization_server", binding::ISSUER, meta::authorization_server);
-driver!("oid4vci.issuer.metadata.jwt_vc_issuer", binding::ISSUER, meta::jwt_vc_issuer);
-driver!("oid4vci.issuer.offer.consistent", binding::ISSUER, meta::offer_consistent);
-driver!("oid4vci.issuer.token.success", binding::ISSUER, token::success);
-driver!("oid4vci.issuer.token.wrong_code", binding::ISSUER, token::wrong_code);
-driver!("oid4vci.issuer.token.replayed_code", binding::ISSUER, token::replayed_code);
-driver!("oid4vci.issuer.token.tx_code_missing", binding::ISSUER, token::tx_code_missing);
-driver!("oid4vci.issuer.token.tx_code_wrong", binding::ISSUER, token::tx_code_wrong);
-driver!("oid4vci.issuer.token.tx_code_unexpected", binding::ISSUER, token::tx_code_unexpected);
-driver!("oid4vci.issuer.token.unsupported_grant_type", binding::ISSUER, token::unsupported_grant_type);
-driver!("oid4vci.issuer.token.missing_code", binding::ISSUER, token::missing_code);
-driver!("oid4vci.issuer.nonce.response", binding::ISSUER, nonce::response);
-driver!("oid4vci.issuer.nonce.no_store", binding::ISSUER, nonce::no_store);
-driver!("oid4vci.issuer.nonce.unpredictable", binding::ISSUER, nonce::unpredictable);
-driver!("oid4vci.issuer.credential.success", binding::ISSUER, cred::success);
-driver!("oid4vci.issuer.credential.no_token", binding::ISSUER, cred::no_token);
-driver!("oid4vci.issuer.credential.bad_token", binding::ISSUER, cred::bad_token);
-driver!("oid4vci.issuer.credential.auth_failure_status", binding::ISSUER, cred::auth_failure_status);
-driver!("oid4vci.issuer.credential.missing_proof", binding::ISSUER, cred::missing_proof);
-driver!("oid4vci.issuer.credential.proof_wrong_typ", binding::ISSUER, cred::proof_wrong_typ);
-driver!("oid4vci.issuer.credential.proof_wrong_aud", binding::ISSUER, cred::proof_wrong_aud);
-driver!("oid4vci.issuer.credential.proof_bad_signature", binding::ISSUER, cred::proof_bad_signature);
-driver!("oid4vci.issuer.credential.proof_alg_none", binding::ISSUER, cred::proof_alg_none);
-driver!("oid4vci.issuer.credential.proof_missing_nonce", binding::ISSUER, cred::proof_missing_nonce);
-driver!("oid4vci.issuer.credential.proof_foreign_nonce", binding::ISSUER, cred::proof_foreign_nonce);
-driver!("oid4vci.issuer.credential.proof_stale_nonce", binding::ISSUER, cred::proof_stale_nonce);
-driver!("oid4vci.issuer.credential.unknown_configuration", binding::ISSUER, cred::unknown_configuration);
-driver!("oid4vci.issuer.credential.error_format", binding::ISSUER, cred::error_format);
 driver!("vc_api.issue.secured", binding::VC_API, vc_api::issue_returns_secured);
 driver!("vc_api.issue.keeps_claims", binding::VC_API, vc_api::issue_keeps_claims);
 driver!("vc_api.issue.data_model", binding::VC_API, vc_api::issue_data_model);
@@ -70,10 +32,6 @@ driver!("vc_api.verify.refuses_altered_claim", binding::VC_API, vc_api::verify_r
 driver!("vc_api.verify.refuses_unproved", binding::VC_API, vc_api::verify_refuses_unproved);
 driver!("vc_api.verify.refuses_bad_signature", binding::VC_API, vc_api::verify_refuses_bad_signature);
 driver!("vc_api.verify.refuses_expired", binding::VC_API, vc_api::verify_refuses_expired);
-driver!("token_status_list.issued.reference", binding::ISSUER, status::reference);
-driver!("token_status_list.issuer.list_valid", binding::ISSUER, status::list_valid);
-driver!("token_status_list.issuer.revocation", binding::ISSUER, status::revocation);
-driver!("token_status_list.issuer.suspension", binding::ISSUER, status::suspension);
 driver!("oid4vp.verifier.request.signed", binding::VERIFIER, vreq::signed);
 driver!("oid4vp.verifier.request.typ", binding::VERIFIER, vreq::typ);
 driver!("oid4vp.verifier.request.x509_san_dns", binding::VERIFIER, vreq::x509_san_dns);
@@ -141,4 +99,3 @@ driver!("trqp.registry.response_schema", binding::REGISTRY, reg::response_schema
 driver!("trqp.registry.malformed_json", binding::REGISTRY, reg::malformed_json);
 driver!("trqp.registry.missing_member", binding::REGISTRY, reg::missing_member);
 driver!("trqp.registry.unknown_authority", binding::REGISTRY, reg::unknown_authority);
-driver!("sd_jwt_vc.issued", binding::ISSUER, issued::judge, issued::IssuedParams);

@@ -10,6 +10,7 @@ pub mod jose;
 pub mod jwe;
 pub mod mdoc;
 pub mod message;
+pub mod oauth;
 pub mod oid4vci;
 pub mod oid4vp;
 pub mod sd_jwt_vc;

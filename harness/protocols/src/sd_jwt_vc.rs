@@ -59,3 +59,28 @@ pub fn verify_x5c(
     crate::x509::verify_chain(&chain, roots, now, None).map_err(X5cError::Chain)?;
     Ok((jwk, chain.len()))
 }
+
+/// JWT VC Issuer Metadata (§4.2): the issuer and its keys, by value or by reference.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct JwtVcIssuerMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl crate::message::Message for JwtVcIssuerMetadata {
+    const NAME: &'static str = "JWT VC issuer metadata";
+    const CLAUSE: &'static str = "SD-JWT-VC §4.2";
+}
+
+impl JwtVcIssuerMetadata {
+    /// The keys given by value, when they are a JWK Set with keys.
+    pub fn keys(&self) -> Option<&Vec<serde_json::Value>> {
+        self.jwks.as_ref()?.get("keys")?.as_array()
+    }
+}

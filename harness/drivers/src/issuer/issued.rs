@@ -1,15 +1,17 @@
-//! The credential an issuer issues, judged with the SD-JWT VC rules of `formats::sd_jwt_vc`: the
-//! harness obtains a credential through the whole flow, then applies one rule.
+//! The credential an issuer issues, judged with the SD-JWT VC rules `dialtone check` applies
+//! (`dialtone_rules::sd_jwt_vc::rule`): the harness obtains a credential through the whole flow,
+//! then applies the one rule the case names.
 
 use super::metadata::issuer_jwks;
 use super::wallet::{Issued, Wallet};
-use crate::Ctx;
-use dialtone_engine::model::Outcome;
-use dialtone_engine::model::flatten;
+use crate::{Ctx, binding, driver};
+use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::now_epoch;
 use dialtone_protocols::sdjwt::SdJwt;
 use dialtone_rules::sd_jwt_vc::rule::{self as rules, Context};
 use serde_json::Value;
+
+driver!("sd_jwt_vc.issued", binding::ISSUER, judge, IssuedParams);
 
 /// The SD-JWT VC rule a case applies to the issued credential.
 #[derive(Debug, Clone, Copy, serde::Deserialize)]
@@ -50,7 +52,7 @@ async fn context(wallet: &Wallet, issued: &Issued, sd: &SdJwt, rule: Rule) -> Re
     };
     Ok(Context {
         expected_iss: Some(wallet.issuer_id()),
-        expected_vct: config.and_then(|c| c.get("vct")).and_then(Value::as_str).map(str::to_string),
+        expected_vct: config.as_ref().and_then(|c| c.vct.clone()),
         jwks,
         holder_jwk: Some(wallet.key.public_jwk()),
         sd_claims: wallet
@@ -59,10 +61,7 @@ async fn context(wallet: &Wallet, issued: &Issued, sd: &SdJwt, rule: Rule) -> Re
             .sd_claims(&issued.session.configuration_id)
             .map(<[String]>::to_vec)
             .unwrap_or_default(),
-        advertised_algs: config
-            .and_then(|c| c.get("credential_signing_alg_values_supported"))
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()),
+        advertised_algs: config.as_ref().and_then(|c| c.signing_algs()),
         x5c_roots: wallet.ctx.manifest.issuer.as_ref().map(|i| i.x5c_roots.clone()).unwrap_or_default(),
         now: now_epoch(),
     })
@@ -98,11 +97,7 @@ pub async fn judge(ctx: Ctx, IssuedParams { rule }: IssuedParams) -> Outcome {
     flatten(
         async {
             let issued = wallet.issue().await?;
-            let format = Wallet::configuration(&issued.session)
-                .and_then(|c| c.get("format"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let format = Wallet::configuration(&issued.session).and_then(|c| c.format).unwrap_or_default();
             if format != dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC {
                 return Ok(Outcome::skip(format!("the offered configuration's format is {format:?}, not dc+sd-jwt")));
             }

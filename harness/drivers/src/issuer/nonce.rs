@@ -1,19 +1,29 @@
 //! The nonce endpoint (§7).
 
 use super::wallet::{Wallet, precondition};
-use crate::Ctx;
-use dialtone_engine::model::Outcome;
-use dialtone_engine::model::flatten;
+use crate::{Ctx, binding, driver};
+use dialtone_engine::model::{Outcome, flatten};
 use dialtone_http::HttpResponse;
-use serde_json::Value;
+use dialtone_protocols::message::Message;
+use dialtone_protocols::oid4vci::message::NonceResponse;
 
-/// One anonymous POST to the nonce endpoint; `Err(skip)` when the metadata names none.
-async fn nonce_response(wallet: &Wallet) -> Result<HttpResponse, Outcome> {
+driver!("oid4vci.issuer.nonce.response", binding::ISSUER, response);
+driver!("oid4vci.issuer.nonce.no_store", binding::ISSUER, no_store);
+driver!("oid4vci.issuer.nonce.unpredictable", binding::ISSUER, unpredictable);
+
+/// The nonce endpoint's URL; `Err(skip)` when the metadata names none.
+async fn endpoint(wallet: &Wallet) -> Result<String, Outcome> {
     let metadata = wallet.metadata().await?;
-    wallet.fetch_nonce(&metadata).await?.ok_or_else(|| Outcome::skip("the metadata has no nonce_endpoint"))
+    metadata.nonce_endpoint.ok_or_else(|| Outcome::skip("the metadata has no nonce_endpoint"))
 }
 
-pub async fn response(ctx: Ctx) -> Outcome {
+/// One anonymous POST to the nonce endpoint.
+async fn nonce_response(wallet: &Wallet) -> Result<HttpResponse, Outcome> {
+    let url = endpoint(wallet).await?;
+    wallet.client.post_nonce(&url).await.map_err(|e| wallet.flow(e))
+}
+
+async fn response(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -22,19 +32,17 @@ pub async fn response(ctx: Ctx) -> Outcome {
             if !(200..300).contains(&response.status) {
                 return Ok(Outcome::fail(expected, format!("HTTP {}", response.status)));
             }
-            Ok(match response.json_object() {
-                Ok(b) if b.get("c_nonce").and_then(Value::as_str).is_some_and(|s| !s.is_empty()) => {
-                    Outcome::pass("c_nonce issued to an anonymous request")
-                }
-                Ok(b) => Outcome::fail(expected, format!("c_nonce {:?}", b.get("c_nonce"))),
-                Err(e) => Outcome::fail(expected, e),
+            Ok(match NonceResponse::parse_bytes(&response.body) {
+                Ok(n) if !n.c_nonce.is_empty() => Outcome::pass("c_nonce issued to an anonymous request"),
+                Ok(_) => Outcome::fail(expected, "an empty c_nonce"),
+                Err(e) => Outcome::fail(expected, e.to_string()),
             })
         }
         .await,
     )
 }
 
-pub async fn no_store(ctx: Ctx) -> Outcome {
+async fn no_store(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -55,17 +63,14 @@ pub async fn no_store(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn unpredictable(ctx: Ctx) -> Outcome {
+async fn unpredictable(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
-            let metadata = wallet.metadata().await?;
+            let url = endpoint(&wallet).await?;
             let mut seen = Vec::new();
             for _ in 0..3 {
-                match wallet.nonce(&metadata).await? {
-                    Some(n) => seen.push(n),
-                    None => return Ok(Outcome::skip("the metadata has no nonce_endpoint")),
-                }
+                seen.push(wallet.client.nonce(&url).await.map_err(|e| wallet.flow(e))?);
             }
             let distinct: std::collections::HashSet<&String> = seen.iter().collect();
             Ok(if distinct.len() == seen.len() {

@@ -3,13 +3,30 @@
 
 use super::metadata::issuer_jwks;
 use super::wallet::{Issued, Wallet, precondition};
-use crate::Ctx;
 use crate::manifest::Trigger;
-use dialtone_engine::model::Outcome;
-use dialtone_engine::model::flatten;
+use crate::{Ctx, binding, driver};
+use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::sdjwt::SdJwt;
 use dialtone_protocols::status_list::{self, StatusReference};
 use serde_json::json;
+
+driver!("token_status_list.issued.reference", binding::ISSUER, reference);
+driver!("token_status_list.issuer.list_valid", binding::ISSUER, list_valid);
+driver!("token_status_list.issuer.change", binding::ISSUER, change_status, Change);
+
+/// A status the issuer is asked to set, through its control API.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Wanted {
+    Revoked,
+    Suspended,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    status: Wanted,
+}
 
 async fn issued_reference(wallet: &Wallet) -> Result<(Issued, StatusReference), Outcome> {
     let issued = wallet.issue().await?;
@@ -37,7 +54,7 @@ async fn status_of(wallet: &Wallet, reference: &StatusReference) -> Result<u8, O
     list.get(reference.idx).map_err(|e| Outcome::fail(expected, e.to_string()))
 }
 
-pub async fn reference(ctx: Ctx) -> Outcome {
+async fn reference(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -48,7 +65,7 @@ pub async fn reference(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn list_valid(ctx: Ctx) -> Outcome {
+async fn list_valid(ctx: Ctx) -> Outcome {
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -68,7 +85,11 @@ pub async fn list_valid(ctx: Ctx) -> Outcome {
 }
 
 /// Asks the issuer, through its control API, to set the credential's status, then reads the list.
-async fn change_status(ctx: Ctx, wanted: &'static str, value: u8) -> Outcome {
+async fn change_status(ctx: Ctx, Change { status: wanted }: Change) -> Outcome {
+    let (name, value) = match wanted {
+        Wanted::Revoked => ("revoked", status_list::INVALID),
+        Wanted::Suspended => ("suspended", status_list::SUSPENDED),
+    };
     let wallet = Wallet::new(ctx);
     flatten(
         async {
@@ -76,7 +97,7 @@ async fn change_status(ctx: Ctx, wanted: &'static str, value: u8) -> Outcome {
                 return Ok(Outcome::skip("changing a credential's status needs the control API"));
             };
             let (_, r) = issued_reference(&wallet).await?;
-            let body = json!({ "idx": r.idx, "status": wanted });
+            let body = json!({ "idx": r.idx, "status": name });
             let answer =
                 wallet.ctx.http.post_json(&format!("{}/status", url.trim_end_matches('/')), &body, &[]).await?;
             if answer.status != 200 {
@@ -87,22 +108,14 @@ async fn change_status(ctx: Ctx, wanted: &'static str, value: u8) -> Outcome {
             }
             let status = status_of(&wallet, &r).await?;
             Ok(if status == value {
-                Outcome::pass(format!("entry {} now reads 0x{status:02x} ({wanted})", r.idx))
+                Outcome::pass(format!("entry {} now reads 0x{status:02x} ({name})", r.idx))
             } else {
                 Outcome::fail(
-                    format!("entry {} to read 0x{value:02x} ({wanted}) after the issuer set it", r.idx),
+                    format!("entry {} to read 0x{value:02x} ({name}) after the issuer set it", r.idx),
                     format!("0x{status:02x}"),
                 )
             })
         }
         .await,
     )
-}
-
-pub async fn revocation(ctx: Ctx) -> Outcome {
-    change_status(ctx, "revoked", status_list::INVALID).await
-}
-
-pub async fn suspension(ctx: Ctx) -> Outcome {
-    change_status(ctx, "suspended", status_list::SUSPENDED).await
 }

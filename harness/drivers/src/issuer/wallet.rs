@@ -1,83 +1,47 @@
-//! The harness as a wallet (the counterpart of an issuer under test): obtains credential offers
-//! through the candidate's trigger, reads metadata, redeems codes, fetches nonces, builds proof JWTs
-//! (correct ones and deliberately wrong ones) and requests credentials. Every step records evidence;
-//! a step that cannot proceed returns the `Outcome` the case should end with.
+//! The harness as a wallet in front of an issuer under test: the OpenID4VCI client of
+//! `dialtone_protocols::oid4vci::client` (the one the reference wallet runs too), driven step by
+//! step so that each case can deviate where it needs, with the offer obtained through the
+//! candidate's trigger. A step that cannot proceed returns the `Outcome` the case ends with.
 
 use crate::Ctx;
 use crate::manifest::Trigger;
 use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
-use dialtone_protocols::b64;
 use dialtone_protocols::jose::EcKey;
-use dialtone_protocols::now_epoch;
-use dialtone_protocols::oid4vci::{self, well_known_url};
-use serde_json::{Map, Value, json};
+use dialtone_protocols::message::Message;
+use dialtone_protocols::oid4vci::client::{Client, FlowError, IssuanceSpec, Session, Step as FlowStep, WalletChecks};
+use dialtone_protocols::oid4vci::message::{
+    CredentialConfiguration, CredentialIssuerMetadata, CredentialOffer, CredentialRequest, ErrorResponse,
+};
+use dialtone_protocols::oid4vci::proof::{self, ProofSpec};
+use serde::Serialize;
+use serde_json::Value;
+
+pub use dialtone_protocols::oid4vci::client::Issued;
 
 pub type Step<T> = Result<T, Outcome>;
 
 /// A credential offer as received, and the transaction code delivered out of band (if any).
 #[derive(Debug, Clone)]
 pub struct Offer {
-    pub object: Map<String, Value>,
+    pub offer: CredentialOffer,
     pub tx_code: Option<String>,
 }
 
-impl Offer {
-    pub fn pre_authorized_grant(&self) -> Option<&Map<String, Value>> {
-        self.object.get("grants")?.get(oid4vci::PRE_AUTHORIZED_GRANT)?.as_object()
-    }
-
-    pub fn pre_authorized_code(&self) -> Option<&str> {
-        self.pre_authorized_grant()?.get("pre-authorized_code")?.as_str()
-    }
-
-    pub fn expects_tx_code(&self) -> bool {
-        self.pre_authorized_grant().is_some_and(|g| g.contains_key("tx_code"))
-    }
-
-    pub fn configuration_id(&self) -> Option<&str> {
-        self.object.get("credential_configuration_ids")?.as_array()?.first()?.as_str()
-    }
+/// What the control API answers to a request for an offer (`suites/control-api.yaml`).
+#[derive(Debug, serde::Deserialize)]
+struct ControlOffer {
+    credential_offer: Option<Value>,
+    credential_offer_uri: Option<String>,
+    tx_code: Option<String>,
 }
 
-/// Everything up to a credential request: metadata, an access token, a fresh nonce.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub metadata: Map<String, Value>,
-    pub configuration_id: String,
-    pub access_token: String,
-    pub c_nonce: Option<String>,
-}
-
-/// How to build a proof JWT; the default is a correct one.
-#[derive(Debug, Clone)]
-pub struct ProofSpec {
-    pub typ: Option<String>,
-    pub aud: Option<String>,
-    pub nonce: Option<String>,
-    pub iat_offset: i64,
-    /// Sign with another key than the one in the header (a signature that does not verify).
-    pub foreign_signature: bool,
-    /// `alg: none` and an empty signature.
-    pub alg_none: bool,
-}
-
-impl Default for ProofSpec {
-    fn default() -> Self {
-        Self {
-            typ: Some(oid4vci::PROOF_TYP.into()),
-            aud: None,
-            nonce: None,
-            iat_offset: 0,
-            foreign_signature: false,
-            alg_none: false,
-        }
-    }
-}
-
-pub struct Wallet {
-    pub ctx: Ctx,
-    pub key: EcKey,
+/// What the harness asks of the control API.
+#[derive(Serialize)]
+struct OfferRequest<'a> {
+    tx_code: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credential_configuration_id: Option<&'a str>,
 }
 
 /// A precondition the case relies on broke: the candidate fails, and the case says which step.
@@ -85,77 +49,85 @@ pub fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
     Outcome::fail(format!("a working {step} (precondition of this case)"), observed.into())
 }
 
+/// The harness runs every step even where another case judges the previous one: a case judges one
+/// thing, and the failure of a step is reported once, by its own case.
+const HARNESS_CHECKS: WalletChecks = WalletChecks { metadata_issuer: false };
+
+pub struct Wallet {
+    pub ctx: Ctx,
+    pub key: EcKey,
+    pub client: Client,
+}
+
 impl Wallet {
     pub fn new(ctx: Ctx) -> Self {
         let key = EcKey::generate(&ctx.entropy);
-        Self { ctx, key }
+        let client = Client::new(ctx.http.clone());
+        Self { ctx, key, client }
     }
 
     pub fn issuer_id(&self) -> String {
         self.ctx.manifest.base_url()
     }
 
-    pub fn metadata_url(&self) -> Step<String> {
-        well_known_url(&self.issuer_id(), oid4vci::WELL_KNOWN_ISSUER)
-            .map_err(|e| Outcome::error(format!("manifest: {e}")))
-    }
-
-    /// GET the credential issuer metadata (§12.2.2), returning the response unjudged.
-    pub async fn fetch_metadata(&self) -> Step<HttpResponse> {
-        let url = self.metadata_url()?;
-        Ok(self.ctx.http.get(&url, &[("Accept", "application/json")]).await?)
-    }
-
-    /// The metadata as a JSON object, or a failed precondition.
-    pub async fn metadata(&self) -> Step<Map<String, Value>> {
-        let response = self.fetch_metadata().await?;
-        if response.status != 200 {
-            return Err(precondition("credential issuer metadata endpoint", format!("HTTP {}", response.status)));
+    /// A flow step's failure as this case's outcome: the environment's fault is an error, the
+    /// candidate's a failed precondition naming the step.
+    pub fn flow(&self, e: FlowError) -> Outcome {
+        match e {
+            FlowError::Http(e) => e.into(),
+            FlowError::Status { step: FlowStep::Token, status }
+                if matches!(self.ctx.manifest.trigger, Trigger::StaticOffer { .. }) =>
+            {
+                precondition(
+                    FlowStep::Token.name(),
+                    format!(
+                        "HTTP {status} (the manifest's static offer is shared by every case: its code must be \
+                         reusable, or use the control API)"
+                    ),
+                )
+            }
+            FlowError::Status { step, status } => precondition(step.name(), format!("HTTP {status}")),
+            FlowError::Message { step, error } => precondition(step.name(), error.to_string()),
+            FlowError::Unusable { step, reason } => precondition(step.name(), reason),
         }
-        response.json_object().map_err(|e| precondition("credential issuer metadata endpoint", e))
     }
 
-    /// The authorization server's identifier: the first of `authorization_servers`, or the issuer.
-    pub fn authorization_server(&self, metadata: &Map<String, Value>) -> String {
-        metadata
-            .get("authorization_servers")
-            .and_then(Value::as_array)
-            .and_then(|a| a.first())
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| self.issuer_id())
+    /// GET the credential issuer metadata (§12.2.2), unjudged.
+    pub async fn fetch_metadata(&self) -> Step<HttpResponse> {
+        self.client.fetch_issuer_metadata(&self.issuer_id()).await.map_err(|e| self.flow(e))
     }
 
-    pub async fn fetch_as_metadata(&self, metadata: &Map<String, Value>) -> Step<(String, HttpResponse)> {
-        let as_id = self.authorization_server(metadata);
-        let url = well_known_url(&as_id, oid4vci::WELL_KNOWN_AS)
-            .map_err(|e| Outcome::fail("an authorization server identifier that is an https URL", e.to_string()))?;
-        Ok((as_id, self.ctx.http.get(&url, &[("Accept", "application/json")]).await?))
+    /// The metadata: HTTP 200 and the message, or a failed precondition.
+    pub async fn metadata(&self) -> Step<CredentialIssuerMetadata> {
+        self.client.issuer_metadata(&self.issuer_id(), HARNESS_CHECKS).await.map_err(|e| self.flow(e))
     }
 
-    pub async fn token_endpoint(&self, metadata: &Map<String, Value>) -> Step<String> {
-        let (_, response) = self.fetch_as_metadata(metadata).await?;
-        let as_metadata = response.json_object().map_err(|e| precondition("authorization server metadata", e))?;
-        as_metadata
-            .get("token_endpoint")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| precondition("authorization server metadata", "no token_endpoint"))
+    /// The authorization server's identifier and its metadata response, unjudged.
+    pub async fn fetch_as_metadata(&self, metadata: &CredentialIssuerMetadata) -> Step<(String, HttpResponse)> {
+        let issuer = self.issuer_id();
+        let as_id = metadata.authorization_server(&issuer).to_string();
+        let response = self.client.fetch_as_metadata(&as_id).await.map_err(|e| match e {
+            FlowError::Unusable { reason, .. } => Outcome::fail("an authorization server identifier", reason),
+            e => self.flow(e),
+        })?;
+        Ok((as_id, response))
     }
 
-    pub fn credential_endpoint(metadata: &Map<String, Value>) -> Step<String> {
-        metadata
-            .get("credential_endpoint")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| precondition("credential issuer metadata", "no credential_endpoint"))
+    pub async fn token_endpoint(&self, metadata: &CredentialIssuerMetadata) -> Step<String> {
+        self.client.token_endpoint(&self.issuer_id(), metadata).await.map_err(|e| self.flow(e))
     }
 
-    pub fn nonce_endpoint(metadata: &Map<String, Value>) -> Option<String> {
-        metadata.get("nonce_endpoint").and_then(Value::as_str).map(str::to_string)
+    /// POSTs form parameters to the token endpoint, unjudged.
+    pub async fn token_request(
+        &self,
+        metadata: &CredentialIssuerMetadata,
+        form: &[(&str, &str)],
+    ) -> Step<HttpResponse> {
+        let endpoint = self.token_endpoint(metadata).await?;
+        self.client.post_token(&endpoint, form).await.map_err(|e| self.flow(e))
     }
 
-    /// The configuration this run asks for: the conformance statement's first, else the metadata's first.
+    /// The configuration this run asks for: the conformance statement's first, if any.
     pub fn wanted_configuration(&self) -> Option<String> {
         self.ctx.manifest.conformance.credential.first().map(|c| c.configuration_id.clone())
     }
@@ -164,10 +136,12 @@ impl Wallet {
     pub async fn offer(&self, with_tx_code: bool) -> Step<Offer> {
         match &self.ctx.manifest.trigger {
             Trigger::Control { url } => {
-                let mut body = json!({ "tx_code": with_tx_code });
-                if let Some(c) = self.wanted_configuration() {
-                    body["credential_configuration_id"] = json!(c);
-                }
+                let wanted = self.wanted_configuration();
+                let body = serde_json::to_value(OfferRequest {
+                    tx_code: with_tx_code,
+                    credential_configuration_id: wanted.as_deref(),
+                })
+                .unwrap_or(Value::Null);
                 let response =
                     self.ctx.http.post_json(&format!("{}/offers", url.trim_end_matches('/')), &body, &[]).await?;
                 if response.status != 200 {
@@ -176,37 +150,35 @@ impl Wallet {
                         response.status
                     )));
                 }
-                let answer = response.json_object().map_err(|e| Outcome::error(format!("control API answer: {e}")))?;
-                let tx_code = answer.get("tx_code").and_then(Value::as_str).map(str::to_string);
-                let object = match (
-                    answer.get("credential_offer"),
-                    answer.get("credential_offer_uri").and_then(Value::as_str),
-                ) {
-                    (Some(Value::Object(o)), _) => o.clone(),
-                    (_, Some(uri)) => self.resolve_offer_uri(uri).await?,
-                    _ => {
+                let answer: ControlOffer = response
+                    .json()
+                    .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+                    .map_err(|e| Outcome::error(format!("control API answer: {e}")))?;
+                let offer = match (answer.credential_offer, answer.credential_offer_uri) {
+                    (Some(object), _) => CredentialOffer::parse(&object)
+                        .map(|r| r.value)
+                        .map_err(|e| Outcome::fail("a credential offer (§4.1.1)", e.to_string()))?,
+                    (None, Some(uri)) => self.client.read_offer(&uri).await.map_err(|e| self.offer_error(e))?,
+                    (None, None) => {
                         return Err(Outcome::error(
                             "the control API answer has neither credential_offer nor credential_offer_uri",
                         ));
                     }
                 };
-                Ok(Offer { object, tx_code })
+                Ok(Offer { offer, tx_code: answer.tx_code })
             }
             Trigger::StaticOffer { offer } => {
                 if with_tx_code {
                     return Err(Outcome::skip("a static offer cannot deliver a transaction code; use the control API"));
                 }
-                let object = if offer.trim_start().starts_with('{') {
-                    match serde_json::from_str::<Value>(offer) {
-                        Ok(Value::Object(o)) => o,
-                        _ => {
-                            return Err(Outcome::error("the manifest's static offer is not a JSON object"));
-                        }
-                    }
+                let offer = if offer.trim_start().starts_with('{') {
+                    CredentialOffer::parse_bytes(offer.as_bytes())
+                        .map(|r| r.value)
+                        .map_err(|e| Outcome::error(format!("the manifest's static offer: {e}")))?
                 } else {
-                    self.resolve_offer_uri(offer).await?
+                    self.client.read_offer(offer).await.map_err(|e| self.offer_error(e))?
                 };
-                Ok(Offer { object, tx_code: None })
+                Ok(Offer { offer, tx_code: None })
             }
             Trigger::None => Err(Outcome::error("the manifest gives no [trigger] to obtain a credential offer")),
             Trigger::Manual { .. } => Err(Outcome::skip(
@@ -215,182 +187,59 @@ impl Wallet {
         }
     }
 
-    /// Reads `openid-credential-offer://?credential_offer=…` or `…?credential_offer_uri=…` (§4.1.2, §4.1.3).
-    pub async fn resolve_offer_uri(&self, uri: &str) -> Step<Map<String, Value>> {
-        let query = uri.split_once('?').map(|(_, q)| q).unwrap_or_default();
-        let params: Vec<(String, String)> = serde_urlencoded::from_str(query)
-            .map_err(|e| Outcome::fail("a credential offer URI with a form-encoded query", e.to_string()))?;
-        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        if let Some(by_value) = get("credential_offer") {
-            return match serde_json::from_str::<Value>(&by_value) {
-                Ok(Value::Object(o)) => Ok(o),
-                _ => Err(Outcome::fail("credential_offer to be a JSON object", "it is not")),
-            };
+    fn offer_error(&self, e: FlowError) -> Outcome {
+        match e {
+            FlowError::Http(e) => e.into(),
+            e => Outcome::fail("a credential offer by value or by reference (§4.1)", e.to_string()),
         }
-        if let Some(by_reference) = get("credential_offer_uri") {
-            let response = self.ctx.http.get(&by_reference, &[("Accept", "application/json")]).await?;
-            return response
-                .json_object()
-                .map_err(|e| Outcome::fail("the credential offer by reference to be a JSON object", e));
-        }
-        Err(Outcome::fail("credential_offer or credential_offer_uri in the offer URI", uri.to_string()))
-    }
-
-    /// POSTs a token request (form-encoded) to the token endpoint.
-    pub async fn token_request(&self, metadata: &Map<String, Value>, form: &[(&str, &str)]) -> Step<HttpResponse> {
-        let endpoint = self.token_endpoint(metadata).await?;
-        Ok(self.ctx.http.post_form(&endpoint, form, &[]).await?)
-    }
-
-    /// Redeems an offer's pre-authorized code (with its tx_code), returning the access token.
-    pub async fn redeem(&self, metadata: &Map<String, Value>, offer: &Offer) -> Step<String> {
-        let code =
-            offer.pre_authorized_code().ok_or_else(|| precondition("credential offer", "no pre-authorized_code"))?;
-        let mut form = vec![("grant_type", oid4vci::PRE_AUTHORIZED_GRANT), ("pre-authorized_code", code)];
-        if let Some(tx) = &offer.tx_code {
-            form.push(("tx_code", tx));
-        }
-        let response = self.token_request(metadata, &form).await?;
-        if response.status != 200 {
-            let hint = match self.ctx.manifest.trigger {
-                Trigger::StaticOffer { .. } => {
-                    " (the manifest's static offer is shared by every case: its code must be reusable, or use the control API)"
-                }
-                _ => "",
-            };
-            return Err(precondition("token endpoint", format!("HTTP {}{hint}", response.status)));
-        }
-        let body = response.json_object().map_err(|e| precondition("token endpoint", e))?;
-        body.get("access_token")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| precondition("token endpoint", "no access_token in the token response"))
-    }
-
-    pub async fn fetch_nonce(&self, metadata: &Map<String, Value>) -> Step<Option<HttpResponse>> {
-        match Self::nonce_endpoint(metadata) {
-            Some(url) => Ok(Some(self.ctx.http.send("POST", &url, &[], dialtone_http::Body::None).await?)),
-            None => Ok(None),
-        }
-    }
-
-    /// A fresh `c_nonce`, or `None` when the issuer has no nonce endpoint.
-    pub async fn nonce(&self, metadata: &Map<String, Value>) -> Step<Option<String>> {
-        let Some(response) = self.fetch_nonce(metadata).await? else {
-            return Ok(None);
-        };
-        if !(200..300).contains(&response.status) {
-            return Err(precondition("nonce endpoint", format!("HTTP {}", response.status)));
-        }
-        let body = response.json_object().map_err(|e| precondition("nonce endpoint", e))?;
-        body.get("c_nonce")
-            .and_then(Value::as_str)
-            .map(|s| Some(s.to_string()))
-            .ok_or_else(|| precondition("nonce endpoint", "no c_nonce"))
     }
 
     /// Offer → metadata → token → nonce: ready for a credential request.
     pub async fn session(&self) -> Step<Session> {
         let offer = self.offer(false).await?;
-        let metadata = self.metadata().await?;
-        let configuration_id = offer
-            .configuration_id()
-            .map(str::to_string)
-            .ok_or_else(|| precondition("credential offer", "no credential_configuration_ids"))?;
-        let access_token = self.redeem(&metadata, &offer).await?;
-        let c_nonce = self.nonce(&metadata).await?;
-        Ok(Session { metadata, configuration_id, access_token, c_nonce })
+        let spec = IssuanceSpec { checks: HARNESS_CHECKS, ..IssuanceSpec::default() };
+        self.client.session(&offer.offer, offer.tx_code.as_deref(), &spec).await.map_err(|e| self.flow(e))
     }
 
-    pub fn proof(&self, spec: &ProofSpec) -> String {
-        let mut header = json!({ "jwk": self.key.public_jwk() });
-        if let Some(typ) = &spec.typ {
-            header["typ"] = json!(typ);
-        }
-        let mut payload = json!({
-            "aud": spec.aud.clone().unwrap_or_else(|| self.issuer_id()),
-            "iat": now_epoch() + spec.iat_offset,
-        });
-        if let Some(nonce) = &spec.nonce {
-            payload["nonce"] = json!(nonce);
-        }
-        if spec.alg_none {
-            header["alg"] = json!("none");
-            return format!("{}.{}.", b64::encode(header.to_string()), b64::encode(payload.to_string()));
-        }
-        if spec.foreign_signature {
-            let other = EcKey::generate(&self.ctx.entropy);
-            let mut h = header.clone();
-            h["alg"] = json!("ES256");
-            let input = format!("{}.{}", b64::encode(h.to_string()), b64::encode(payload.to_string()));
-            return other.sign_input(&input);
-        }
-        self.key.sign_jws(&header, &payload)
+    /// A proof JWT for this session, built as `spec` says.
+    pub fn proof(&self, session: &Session, spec: &ProofSpec) -> String {
+        proof::build(&self.key, spec, session.proof_target(), &self.ctx.entropy)
     }
 
     /// A correct proof for this session.
     pub fn good_proof(&self, session: &Session) -> String {
-        self.proof(&ProofSpec { nonce: session.c_nonce.clone(), ..ProofSpec::default() })
+        self.proof(session, &ProofSpec::default())
     }
 
+    /// POSTs a credential request body, with the access token given (if any), unjudged.
     pub async fn credential_request(
         &self,
         session: &Session,
         access_token: Option<&str>,
-        body: &Value,
+        body: &CredentialRequest,
     ) -> Step<HttpResponse> {
-        let endpoint = Self::credential_endpoint(&session.metadata)?;
-        let auth = access_token.map(|t| format!("Bearer {t}"));
-        let headers: Vec<(&str, &str)> = auth.as_deref().map(|a| vec![("Authorization", a)]).unwrap_or_default();
-        Ok(self.ctx.http.post_json(&endpoint, body, &headers).await?)
+        let endpoint = session.credential_endpoint().map_err(|e| self.flow(e))?;
+        self.client.post_credential(endpoint, access_token, &body.to_json()).await.map_err(|e| self.flow(e))
     }
 
-    /// The standard request body for this session with the given proofs value.
-    pub fn request_body(session: &Session, proofs: Option<Value>) -> Value {
-        let mut body = json!({ "credential_configuration_id": session.configuration_id });
-        if let Some(p) = proofs {
-            body["proofs"] = p;
-        }
-        body
-    }
-
-    /// The whole happy path: returns the issued credential (the first of `credentials`).
+    /// The whole happy path: the issued credential (the first of `credentials`).
     pub async fn issue(&self) -> Step<Issued> {
         let session = self.session().await?;
-        let proof = self.good_proof(&session);
-        let body = Self::request_body(&session, Some(json!({ "jwt": [proof] })));
-        let response = self.credential_request(&session, Some(&session.access_token), &body).await?;
-        if response.status != 200 {
-            return Err(precondition("credential endpoint", format!("HTTP {}", response.status)));
-        }
-        let object = response.json_object().map_err(|e| precondition("credential endpoint", e))?;
-        let credential = object
-            .get("credentials")
-            .and_then(Value::as_array)
-            .and_then(|a| a.first())
-            .and_then(|c| c.get("credential"))
-            .and_then(Value::as_str)
-            .ok_or_else(|| precondition("credential endpoint", "no credentials[0].credential string in the response"))?
-            .to_string();
-        self.ctx.evidence.artifact("issued credential", credential.clone());
-        Ok(Issued { session, credential })
+        let request = session.request(vec![self.good_proof(&session)]);
+        let issued = self.client.credential(&session, &request).await.map_err(|e| self.flow(e))?;
+        self.ctx.evidence.artifact("issued credential", issued.credential.clone());
+        Ok(issued)
     }
 
-    /// The configuration object of the session's credential configuration id.
-    pub fn configuration(session: &Session) -> Option<&Map<String, Value>> {
-        session.metadata.get("credential_configurations_supported")?.get(&session.configuration_id)?.as_object()
+    /// The session's credential configuration, typed (None when absent or malformed).
+    pub fn configuration(session: &Session) -> Option<CredentialConfiguration> {
+        session.metadata.configuration(&session.configuration_id)?.ok()
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct Issued {
-    pub session: Session,
-    pub credential: String,
-}
-
-/// The OAuth error code of an error response, if it is a JSON object with a string `error`.
+/// The OAuth error code of an error response, if it is one.
 pub fn error_code(response: &HttpResponse) -> Option<String> {
-    response.json_object().ok()?.get("error")?.as_str().map(str::to_string)
+    ErrorResponse::parse_bytes(&response.body).ok().map(|e| e.value.error)
 }
 
 /// Judges an error response against the expected status and error code.
