@@ -1,4 +1,12 @@
-//! Mutants of the reference wallet, one fault each.
+//! Mutants of the reference wallet: each fault is one value applied to the wallet's
+//! [`Behaviour`], at the seam it concerns — the issuance client's stimulus, what it checks of a
+//! request, how it presents, how it stores.
+
+use super::behaviour::Behaviour;
+use dialtone_protocols::oid4vci::proof::{ProofAudience, ProofNonce, ProofSignature};
+use dialtone_protocols::oid4vp::holder::{
+    DisclosureChoice, EncryptionChoice, KbAudience, KbKey, SdHashOver, StateChoice, VpTokenShape,
+};
 
 crate::mutant::faults! {
     WalletFault, "wallet.",
@@ -21,4 +29,32 @@ crate::mutant::faults! {
     IgnoresJwtResponseMode => "ignores_jwt_response_mode": "answers direct_post.jwt requests with an unencrypted direct_post",
     IgnoresRedirectUriMismatch => "ignores_redirect_uri_mismatch": "sends responses for a redirect_uri client to a response_uri other than its identifier",
     LegacyVpToken => "legacy_vp_token": "sends vp_token as the bare presentation instead of a DCQL-keyed object",
+}
+
+impl WalletFault {
+    /// The wallet's behaviour with this one fault.
+    pub fn apply(self, b: &mut Behaviour) {
+        let (proof, presentation, checks) = (&mut b.issuance.proof, &mut b.presentation, &mut b.request_checks);
+        match self {
+            Self::NoTxCode => b.issuance.withhold_tx_code = true,
+            Self::ProofWrongTyp => proof.typ = "JWT".into(),
+            Self::ProofWrongAud => proof.aud = ProofAudience::TokenEndpoint,
+            Self::ProofOmitsNonce => proof.nonce = ProofNonce::Omit,
+            Self::ProofReusesNonce => b.reuse_first_nonce = true,
+            Self::ProofForeignKey => proof.signature = ProofSignature::OtherKey,
+            Self::IgnoresClientIdMismatch => checks.client_id_matches = false,
+            Self::AcceptsUnsignedRequest => checks.x509_signed = false,
+            Self::SignatureUnchecked => checks.x509_signature = false,
+            Self::IgnoresResponseUriHost => checks.response_uri_host = false,
+            Self::IgnoresRedirectUriMismatch => checks.redirect_uri_matches = false,
+            Self::ApostropheFolded => b.fold_apostrophes = true,
+            Self::OverDiscloses => presentation.disclosures = DisclosureChoice::All,
+            Self::KbWrongAud => presentation.kb.aud = KbAudience::WithoutPrefix,
+            Self::KbWrongSdHash => presentation.kb.sd_hash = SdHashOver::IssuerJwt,
+            Self::KbOtherKey => presentation.kb.key = KbKey::Other,
+            Self::DropsState => presentation.state = StateChoice::Omit,
+            Self::IgnoresJwtResponseMode => presentation.encryption = EncryptionChoice::Never,
+            Self::LegacyVpToken => presentation.vp_token = VpTokenShape::Bare,
+        }
+    }
 }

@@ -1,0 +1,432 @@
+//! The wallet side of OpenID4VP 1.0, once: receiving a request (by value or by reference), judging
+//! it as a wallet must before answering (the client identifier prefix rules of §5.9.3), building a
+//! presentation of an SD-JWT VC with its key binding (RFC 9901 §7.3, §8.6 here) and sending the
+//! response (`direct_post`, `direct_post.jwt`). The reference wallet runs it as a wallet does; the
+//! harness, as the wallet in front of a verifier under test, with the one deviation a case needs.
+
+use super::message::{CLIENT_ID, REQUEST_URI, RequestParameters, ResponseParameters};
+use super::{DIRECT_POST, DIRECT_POST_JWT, split_client_id, url_host};
+use crate::dcql::CredentialQuery;
+use crate::jose::{CompactJws, EcKey};
+use crate::message::{Message, MessageError};
+use crate::sdjwt::{self, Disclosure, HashAlg, SdJwt};
+use crate::seed::Entropy;
+use dialtone_http::{HttpClient, HttpError, HttpResponse};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// An authorization request as the wallet received it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `client_id` of the `openid4vp://` URI.
+    pub client_id: String,
+    /// Where the request object was fetched from (by reference), if it was.
+    pub request_uri: Option<String>,
+    /// The request object (by value: no header, no signature; the parameters as claims).
+    pub object: CompactJws,
+    /// The request object as fetched (empty by value).
+    pub object_text: String,
+    pub content_type: Option<String>,
+    pub params: RequestParameters,
+}
+
+/// Why a request could not be received.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RequestError {
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error("an openid4vp:// authorization request with a form-encoded query: {0}")]
+    Uri(String),
+    #[error("the authorization request has no client_id (§5.2): {0}")]
+    NoClientId(String),
+    #[error("HTTP {0} from request_uri")]
+    Status(u16),
+    #[error("the request object is not a JWT (RFC 9101): {0}")]
+    Object(String),
+    #[error(transparent)]
+    Params(#[from] MessageError),
+}
+
+impl Request {
+    /// The client identifier the request object names, else the URI's.
+    pub fn effective_client_id(&self) -> &str {
+        self.params.client_id.as_deref().unwrap_or(&self.client_id)
+    }
+
+    pub fn response_mode(&self) -> Option<&str> {
+        self.params.response_mode.as_deref()
+    }
+
+    /// The DCQL credential queries; `Err` says what is malformed.
+    pub fn queries(&self) -> Result<Vec<CredentialQuery>, String> {
+        let query = self.params.dcql_query.as_ref().ok_or("the request has no dcql_query")?;
+        crate::dcql::parse(query)
+    }
+
+    /// Whether the request object carries a signature (not `alg: none`, not empty).
+    pub fn signed(&self) -> bool {
+        self.object.alg().is_some_and(|a| a != "none") && !self.object.signature.is_empty()
+    }
+
+    /// The `x5c` header of the request object, as base64 strings.
+    pub fn x5c(&self) -> Vec<String> {
+        self.object
+            .header
+            .get("x5c")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Receives the request of an `openid4vp://` URI: by reference (GET `request_uri`, which must
+/// answer 200) or by value.
+pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestError> {
+    let query = uri.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query).map_err(|e| RequestError::Uri(e.to_string()))?;
+    let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    let client_id = get(CLIENT_ID).ok_or_else(|| RequestError::NoClientId(uri.to_string()))?;
+    let Some(request_uri) = get(REQUEST_URI) else {
+        // By value: the parameters are the request (an unsigned redirect_uri client, §5.9.3).
+        let payload = RequestParameters::from_query_pairs(&pairs);
+        let params = RequestParameters::parse(&Value::Object(payload.clone()))?.value;
+        let object =
+            CompactJws { header: Default::default(), payload, signing_input: String::new(), signature: Vec::new() };
+        return Ok(Request {
+            client_id,
+            request_uri: None,
+            object,
+            object_text: String::new(),
+            content_type: None,
+            params,
+        });
+    };
+    let fetched = http.get(&request_uri, &[("Accept", "application/oauth-authz-req+jwt")]).await?;
+    if fetched.status != 200 {
+        return Err(RequestError::Status(fetched.status));
+    }
+    let object_text = String::from_utf8_lossy(&fetched.body).trim().to_string();
+    let object = CompactJws::parse(&object_text).map_err(|e| RequestError::Object(e.to_string()))?;
+    let params = RequestParameters::parse(&Value::Object(object.payload.clone()))?.value;
+    Ok(Request {
+        client_id,
+        request_uri: Some(request_uri),
+        object,
+        object_text,
+        content_type: fetched.media_type(),
+        params,
+    })
+}
+
+/// What a wallet checks of a request before it answers; all of it unless a test wallet is told
+/// otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestChecks {
+    /// The request object's `client_id` is the request's (§5.9, RFC 9101 §5).
+    pub client_id_matches: bool,
+    /// An `x509_san_dns` client's request is signed (§5.9.3).
+    pub x509_signed: bool,
+    /// ... and its signature verifies with the certificate's key.
+    pub x509_signature: bool,
+    /// ... and its `response_uri` is on the certificate's host.
+    pub response_uri_host: bool,
+    /// A `redirect_uri` client's `response_uri` is its identifier (§5.9.3).
+    pub redirect_uri_matches: bool,
+}
+
+impl Default for RequestChecks {
+    fn default() -> Self {
+        Self {
+            client_id_matches: true,
+            x509_signed: true,
+            x509_signature: true,
+            response_uri_host: true,
+            redirect_uri_matches: true,
+        }
+    }
+}
+
+/// Judges a request as a wallet must before answering it; `Err` says why it is refused.
+pub fn check(request: &Request, trusted_roots: &[Vec<u8>], checks: RequestChecks) -> Result<(), String> {
+    if request.params.client_id.as_deref() != Some(request.client_id.as_str()) && checks.client_id_matches {
+        return Err("the request object's client_id differs from the request's".into());
+    }
+    let response_uri = request.params.response_uri.as_deref().ok_or("no response_uri")?;
+    let (prefix, identifier) = split_client_id(&request.client_id);
+    match prefix {
+        Some("x509_san_dns") => {
+            let signed = request.signed();
+            if !signed && checks.x509_signed {
+                return Err("an x509_san_dns client's request must be signed".into());
+            }
+            if signed {
+                let verified = crate::x509::verify_x5c_signature(
+                    &request.x5c(),
+                    trusted_roots,
+                    identifier,
+                    &request.object.signing_input,
+                    &request.object.signature,
+                );
+                match verified {
+                    Ok(()) => {}
+                    Err(e) if !checks.x509_signature && e.contains("signature does not verify") => {}
+                    Err(e) => return Err(format!("request signature: {e}")),
+                }
+            }
+            if url_host(response_uri) != Some(identifier) && checks.response_uri_host {
+                return Err(format!(
+                    "response_uri {response_uri:?} is not on the client identifier's host {identifier:?}"
+                ));
+            }
+        }
+        // §5.9.3: the identifier is the response URI itself; the request cannot be signed.
+        Some("redirect_uri") => {
+            if response_uri != identifier && checks.redirect_uri_matches {
+                return Err(format!(
+                    "response_uri {response_uri:?} is not the redirect_uri client identifier {identifier:?}"
+                ));
+            }
+        }
+        other => return Err(format!("client identifier prefix {other:?} is not supported")),
+    }
+    Ok(())
+}
+
+/// How to present; the default is correct: the requested disclosures, a key binding JWT for the
+/// request, the `vp_token` keyed by the query's id, the request's `state`, encrypted when asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PresentationSpec {
+    pub disclosures: DisclosureChoice,
+    /// Alter the value inside the first presented disclosure.
+    pub tamper_disclosure: bool,
+    /// Append a disclosure the credential does not reference.
+    pub foreign_disclosure: bool,
+    pub kb: KbSpec,
+    pub vp_token: VpTokenShape,
+    pub state: StateChoice,
+    pub encryption: EncryptionChoice,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosureChoice {
+    /// Those the query asks for, and the objects around them (data minimization).
+    #[default]
+    Requested,
+    /// Every disclosure the credential has.
+    All,
+    /// None at all (withholding the requested claims).
+    None,
+}
+
+/// The key binding JWT (RFC 9901 §4.3; OpenID4VP §B.3.6: `aud` the client identifier).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KbSpec {
+    /// No key binding JWT.
+    pub omit: bool,
+    pub nonce: KbNonce,
+    pub aud: KbAudience,
+    /// Seconds added to the current time for `iat`.
+    pub iat_offset: i64,
+    pub key: KbKey,
+    pub sd_hash: SdHashOver,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KbNonce {
+    /// The request's nonce.
+    #[default]
+    Request,
+    /// Another value (the request's with a suffix).
+    Other,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KbAudience {
+    /// The full client identifier, prefix included.
+    #[default]
+    ClientId,
+    /// The client identifier without its prefix.
+    WithoutPrefix,
+    Value(String),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KbKey {
+    /// The key the credential is bound to (`cnf`).
+    #[default]
+    Holder,
+    /// Another key.
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SdHashOver {
+    /// The presented SD-JWT (correct).
+    #[default]
+    Presentation,
+    /// The issuer-signed JWT alone.
+    IssuerJwt,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VpTokenShape {
+    /// `{ "<query id>": [ presentation ] }` (§8.1).
+    #[default]
+    Keyed,
+    /// The bare presentation (drafts before 1.0).
+    Bare,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateChoice {
+    /// The request's `state`.
+    #[default]
+    Request,
+    Omit,
+    /// A `state` no request has (the request's with a suffix).
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EncryptionChoice {
+    /// Encrypted when the request asks for `direct_post.jwt`.
+    #[default]
+    AsRequested,
+    /// A plain `direct_post` form whatever the request asks.
+    Never,
+}
+
+/// A presentation of `credential` for `query` in answer to `request`, shaped by `spec`.
+pub fn presentation(
+    credential: &SdJwt,
+    holder: &EcKey,
+    query: &CredentialQuery,
+    request: &Request,
+    spec: &PresentationSpec,
+    entropy: &Entropy,
+) -> Result<String, String> {
+    let mut keep: Vec<String> = match spec.disclosures {
+        DisclosureChoice::Requested => {
+            sdjwt::disclosures_for(credential, &query.key_paths()).map_err(|e| e.to_string())?
+        }
+        DisclosureChoice::All => credential.disclosures.iter().map(|d| d.encoded.clone()).collect(),
+        DisclosureChoice::None => Vec::new(),
+    };
+    if spec.tamper_disclosure
+        && let Some(first) = keep.first_mut()
+        && let Ok(d) = Disclosure::decode(first)
+    {
+        let value = match &d.value {
+            Value::String(s) => json!(format!("{s} (altered)")),
+            _ => json!("altered"),
+        };
+        *first = Disclosure::new(&d.salt, d.name.as_deref(), &value).encoded;
+    }
+    if spec.foreign_disclosure {
+        keep.push(Disclosure::new(&entropy.token(16), Some("given_name"), &json!("Mallory")).encoded);
+    }
+    let sd_part =
+        format!("{}~{}", credential.issuer_jwt_text, keep.iter().map(|d| format!("{d}~")).collect::<String>());
+    if spec.kb.omit {
+        return Ok(sd_part);
+    }
+    let client_id = request.effective_client_id();
+    let nonce = request.params.nonce.clone().unwrap_or_default();
+    let nonce = match spec.kb.nonce {
+        KbNonce::Request => nonce,
+        KbNonce::Other => format!("{nonce}-other"),
+    };
+    let aud = match &spec.kb.aud {
+        KbAudience::ClientId => client_id.to_string(),
+        KbAudience::WithoutPrefix => split_client_id(client_id).1.to_string(),
+        KbAudience::Value(v) => v.clone(),
+    };
+    let hashed = match spec.kb.sd_hash {
+        SdHashOver::Presentation => sd_part.clone(),
+        SdHashOver::IssuerJwt => format!("{}~", credential.issuer_jwt_text),
+    };
+    let other;
+    let signer = match spec.kb.key {
+        KbKey::Holder => holder,
+        KbKey::Other => {
+            other = EcKey::generate(entropy);
+            &other
+        }
+    };
+    let kb = signer.sign_jws(
+        &json!({ "typ": sdjwt::KB_TYP }),
+        &json!({
+            "iat": crate::now_epoch() + spec.kb.iat_offset,
+            "aud": aud,
+            "nonce": nonce,
+            "sd_hash": sdjwt::sd_hash(&hashed, HashAlg::Sha256),
+        }),
+    );
+    Ok(format!("{sd_part}{kb}"))
+}
+
+/// The `vp_token` carrying `presentation` for `query`.
+pub fn vp_token(query: &CredentialQuery, presentation: String, shape: VpTokenShape) -> Value {
+    match shape {
+        VpTokenShape::Keyed => json!({ query.id.clone(): [presentation] }),
+        VpTokenShape::Bare => Value::String(presentation),
+    }
+}
+
+/// Why a response could not be sent.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RespondError {
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error("the request has no response_uri")]
+    NoResponseUri,
+    #[error("direct_post.jwt without an encryption key in client_metadata.jwks (§8.3): {0}")]
+    NoEncryptionKey(String),
+    #[error("the response does not encrypt to the verifier's key: {0}")]
+    Encrypt(String),
+    #[error("response_mode {0:?} is not supported")]
+    UnsupportedMode(String),
+}
+
+/// POSTs the response to the request's `response_uri`: encrypted (`direct_post.jwt`, §8.3.1) when
+/// the request asks for it and `spec` does not say otherwise, else `direct_post` (§8.2).
+pub async fn respond(
+    http: &HttpClient,
+    request: &Request,
+    vp_token: &Value,
+    spec: &PresentationSpec,
+) -> Result<HttpResponse, RespondError> {
+    let response_uri = request.params.response_uri.as_deref().ok_or(RespondError::NoResponseUri)?;
+    let state = match spec.state {
+        StateChoice::Request => request.params.state.clone(),
+        StateChoice::Omit => None,
+        StateChoice::Other => Some(format!("{}-other", request.params.state.as_deref().unwrap_or("state"))),
+    };
+    let response = ResponseParameters { vp_token: Some(vp_token.clone()), state, ..Default::default() };
+    let mode = request.response_mode().unwrap_or(DIRECT_POST);
+    if mode == DIRECT_POST_JWT && spec.encryption == EncryptionChoice::AsRequested {
+        let metadata = request.params.client_metadata.clone().unwrap_or_default();
+        let (key, enc) =
+            metadata.encryption_key().ok_or_else(|| RespondError::NoEncryptionKey(metadata.to_json().to_string()))?;
+        let jwe = crate::jwe::encrypt(response.to_json().to_string().as_bytes(), &key, &enc)
+            .map_err(RespondError::Encrypt)?;
+        return Ok(http.post_form(response_uri, &[(super::message::RESPONSE, jwe.as_str())], &[]).await?);
+    }
+    if mode != DIRECT_POST && mode != DIRECT_POST_JWT {
+        return Err(RespondError::UnsupportedMode(mode.to_string()));
+    }
+    let form = response.form();
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Ok(http.post_form(response_uri, &form, &[]).await?)
+}
