@@ -2,18 +2,29 @@
 //! identifier prefix rules (§5.9.3), `response_uri`, `nonce`, and the DCQL query (§6).
 
 use super::holder::Holder;
-use crate::Ctx;
-use dialtone_engine::model::Outcome;
-use dialtone_engine::model::flatten;
-use dialtone_protocols::oid4vp::{REQUEST_TYP, split_client_id, url_host};
+use crate::{Ctx, binding, driver};
+use dialtone_engine::model::{Outcome, flatten};
+use dialtone_protocols::message::Message;
+use dialtone_protocols::oid4vp::message::StartRequest;
+use dialtone_protocols::oid4vp::{DIRECT_POST_JWT, REQUEST_TYP, split_client_id, url_host};
 use dialtone_protocols::x509::verify_x5c_signature;
-use serde_json::Value;
 
-pub async fn signed(ctx: Ctx) -> Outcome {
+driver!("oid4vp.verifier.request.signed", binding::VERIFIER, signed);
+driver!("oid4vp.verifier.request.typ", binding::VERIFIER, typ);
+driver!("oid4vp.verifier.request.x509_san_dns", binding::VERIFIER, x509_san_dns);
+driver!("oid4vp.verifier.request.client_id_consistent", binding::VERIFIER, client_id_consistent);
+driver!("oid4vp.verifier.request.response_uri_host", binding::VERIFIER, response_uri_host);
+driver!("oid4vp.verifier.request.nonce_present", binding::VERIFIER, nonce_present);
+driver!("oid4vp.verifier.request.nonce_entropy", binding::VERIFIER, nonce_entropy);
+driver!("oid4vp.verifier.request.dcql_well_formed", binding::VERIFIER, dcql_well_formed);
+driver!("oid4vp.verifier.request.jwt_encryption_key", binding::VERIFIER, jwt_encryption_key);
+driver!("oid4vp.verifier.request.redirect_uri_client", binding::VERIFIER, redirect_uri_client);
+
+async fn signed(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request().await?;
+            let r = holder.request().await?.request;
             let alg = r.object.alg().unwrap_or("<absent>");
             Ok(if dialtone_protocols::jose::is_asymmetric_alg(alg) && !r.object.signature.is_empty() {
                 Outcome::pass(format!("signed with {alg}"))
@@ -28,11 +39,11 @@ pub async fn signed(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn typ(ctx: Ctx) -> Outcome {
+async fn typ(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request().await?;
+            let r = holder.request().await?.request;
             Ok(match r.object.typ() {
                 Some(t) if t == REQUEST_TYP => Outcome::pass(format!("typ {t:?}")),
                 other => Outcome::fail(format!("typ {REQUEST_TYP:?}"), format!("typ {other:?}")),
@@ -44,25 +55,19 @@ pub async fn typ(ctx: Ctx) -> Outcome {
 
 /// `x509_san_dns`: the x5c chain leads to a trusted CA, the leaf names the client identifier, and
 /// the signature verifies with the leaf's key.
-pub async fn x509_san_dns(ctx: Ctx) -> Outcome {
+async fn x509_san_dns(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request().await?;
-            let client_id = r.str_claim("client_id").unwrap_or(&r.client_id).to_string();
+            let r = holder.request().await?.request;
+            let client_id = r.effective_client_id().to_string();
             let (prefix, dns) = split_client_id(&client_id);
             if prefix != Some("x509_san_dns") {
                 return Ok(Outcome::skip(format!(
                     "the client identifier {client_id:?} does not use the x509_san_dns prefix"
                 )));
             }
-            let x5c: Vec<String> = r
-                .object
-                .header
-                .get("x5c")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
-                .unwrap_or_default();
+            let x5c = r.x5c();
             let roots = holder.ctx.manifest.trusted_roots();
             Ok(match verify_x5c_signature(&x5c, &roots, dns, &r.object.signing_input, &r.object.signature) {
                 Ok(()) => Outcome::pass(format!("x5c chain trusted, leaf names {dns:?}, signature verifies")),
@@ -75,12 +80,12 @@ pub async fn x509_san_dns(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn client_id_consistent(ctx: Ctx) -> Outcome {
+async fn client_id_consistent(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request().await?;
-            Ok(match r.str_claim("client_id") {
+            let r = holder.request().await?.request;
+            Ok(match r.params.client_id.as_deref() {
                 Some(c) if c == r.client_id => Outcome::pass(format!("client_id {c:?} in both")),
                 other => Outcome::fail(
                     format!(
@@ -95,18 +100,18 @@ pub async fn client_id_consistent(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn response_uri_host(ctx: Ctx) -> Outcome {
+async fn response_uri_host(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request().await?;
-            let client_id = r.str_claim("client_id").unwrap_or(&r.client_id).to_string();
+            let r = holder.request().await?.request;
+            let client_id = r.effective_client_id().to_string();
             let (prefix, dns) = split_client_id(&client_id);
             if prefix != Some("x509_san_dns") {
                 return Ok(Outcome::skip("the client identifier does not use the x509_san_dns prefix"));
             }
-            let mode = r.str_claim("response_mode").unwrap_or_default();
-            let uri = r.str_claim("response_uri").unwrap_or_default();
+            let mode = r.params.response_mode.as_deref().unwrap_or_default();
+            let uri = r.params.response_uri.as_deref().unwrap_or_default();
             Ok(match url_host(uri) {
                 Some(host) if host == dns && mode.starts_with("direct_post") => {
                     Outcome::pass(format!("response_uri host {host:?}, response_mode {mode}"))
@@ -121,12 +126,12 @@ pub async fn response_uri_host(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn nonce_present(ctx: Ctx) -> Outcome {
+async fn nonce_present(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request().await?;
-            Ok(match r.nonce() {
+            let r = holder.request().await?.request;
+            Ok(match r.params.nonce.as_deref() {
                 Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)) => {
                     Outcome::pass(format!("nonce of {} characters", n.len()))
                 }
@@ -137,12 +142,12 @@ pub async fn nonce_present(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn nonce_entropy(ctx: Ctx) -> Outcome {
+async fn nonce_entropy(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request().await?;
-            let n = r.nonce().unwrap_or_default();
+            let r = holder.request().await?.request;
+            let n = r.params.nonce.as_deref().unwrap_or_default();
             // URL-safe characters carry at most 6 bits each: 128 bits need 22 of them.
             Ok(if n.len() >= 22 {
                 Outcome::pass(format!("{} characters (up to {} bits)", n.len(), n.len() * 6))
@@ -157,12 +162,12 @@ pub async fn nonce_entropy(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn dcql_well_formed(ctx: Ctx) -> Outcome {
+async fn dcql_well_formed(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request().await?;
-            let Some(q) = r.claim("dcql_query") else { return Ok(Outcome::fail("a dcql_query (§5.1)", "absent")) };
+            let r = holder.request().await?.request;
+            let Some(q) = &r.params.dcql_query else { return Ok(Outcome::fail("a dcql_query (§5.1)", "absent")) };
             Ok(match dialtone_protocols::dcql::parse(q) {
                 Ok(queries) => Outcome::pass(format!("{} credential queries", queries.len())),
                 Err(e) => Outcome::fail("a well-formed DCQL query (§6)", e),
@@ -173,13 +178,16 @@ pub async fn dcql_well_formed(ctx: Ctx) -> Outcome {
 }
 
 /// A direct_post.jwt request offers a key to encrypt to (client_metadata.jwks, §8.3).
-pub async fn jwt_encryption_key(ctx: Ctx) -> Outcome {
+async fn jwt_encryption_key(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request_with_mode(dialtone_protocols::oid4vp::DIRECT_POST_JWT).await?;
-            let metadata = r.claim("client_metadata").cloned().unwrap_or(Value::Null);
-            Ok(match dialtone_protocols::jwe::recipient(&metadata) {
+            let r = holder
+                .request_with(StartRequest { response_mode: Some(DIRECT_POST_JWT.into()), ..StartRequest::default() })
+                .await?
+                .request;
+            let metadata = r.params.client_metadata.clone().unwrap_or_default();
+            Ok(match metadata.encryption_key() {
                 Some((key, enc)) if dialtone_protocols::jose::verifying_key_from_jwk(&key).is_ok() => {
                     Outcome::pass(format!(
                         "a P-256 key{} for ECDH-ES, enc {enc}",
@@ -187,7 +195,9 @@ pub async fn jwt_encryption_key(ctx: Ctx) -> Outcome {
                     ))
                 }
                 Some((key, _)) => Outcome::fail("a P-256 public key for ECDH-ES", key.to_string()),
-                None => Outcome::fail("client_metadata.jwks with an encryption key (§8.3)", metadata.to_string()),
+                None => {
+                    Outcome::fail("client_metadata.jwks with an encryption key (§8.3)", metadata.to_json().to_string())
+                }
             })
         }
         .await,
@@ -195,18 +205,21 @@ pub async fn jwt_encryption_key(ctx: Ctx) -> Outcome {
 }
 
 /// `redirect_uri` prefix: the client identifier is the response URI (§5.9.3).
-pub async fn redirect_uri_client(ctx: Ctx) -> Outcome {
+async fn redirect_uri_client(ctx: Ctx) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request_redirect_uri().await?;
+            let r = holder
+                .request_with(StartRequest { client_id_prefix: Some("redirect_uri".into()), ..StartRequest::default() })
+                .await?
+                .request;
             let (_, uri) = split_client_id(&r.client_id);
-            let response_uri = r.str_claim("response_uri").unwrap_or_default();
-            let mode = r.str_claim("response_mode").unwrap_or_default();
+            let response_uri = r.params.response_uri.as_deref().unwrap_or_default();
+            let mode = r.params.response_mode.as_deref().unwrap_or_default();
             Ok(
                 if response_uri == uri
                     && mode.starts_with("direct_post")
-                    && r.str_claim("client_id") == Some(r.client_id.as_str())
+                    && r.params.client_id.as_deref() == Some(r.client_id.as_str())
                 {
                     Outcome::pass(format!("client_id {:?}, response_uri the same URI", r.client_id))
                 } else {

@@ -43,6 +43,101 @@ pub struct MintSpec {
     pub x5c: bool,
 }
 
+/// A deviation from a correct credential, as data: what a verifier case shows a verifier under test,
+/// and what a mutant of the reference issuer issues. Times are offsets from now (seconds, or a
+/// number with a unit: `"-60d"`, `"7d"`, `"90s"`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Deviation {
+    pub iat: Option<Offset>,
+    pub nbf: Option<Offset>,
+    pub exp: Option<Offset>,
+    /// No `exp` at all.
+    pub no_exp: bool,
+    pub vct: Option<String>,
+    /// The header `typ`.
+    pub typ: Option<String>,
+    pub signed_by: SignedBy,
+    /// The status list entry's initial status; `none`: no `status` claim.
+    pub status: Option<StatusChoice>,
+    pub cnf: CnfChoice,
+    /// Claims (top-level names) issued in clear though they are selectively disclosable.
+    pub in_clear: Vec<String>,
+    /// Claims (top-level names) made selectively disclosable though they must not be.
+    pub disclosable: Vec<String>,
+    pub salt_bytes: Option<usize>,
+    /// One `_sd` digest does not match its disclosure.
+    pub digest_off: bool,
+    /// The SD-JWT lacks its final `~`.
+    pub drop_trailing_tilde: bool,
+    /// Subject claims replaced.
+    pub subject: Map<String, Value>,
+}
+
+/// Seconds from now, written as a number or as a number with a unit (s, m, h, d).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offset(pub i64);
+
+impl<'de> serde::Deserialize<'de> for Offset {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Seconds(i64),
+            Text(String),
+        }
+        match Written::deserialize(d)? {
+            Written::Seconds(s) => Ok(Offset(s)),
+            Written::Text(t) => {
+                let (number, unit) = t.split_at(t.len().saturating_sub(1));
+                let scale = match unit {
+                    "s" => 1,
+                    "m" => 60,
+                    "h" => 3_600,
+                    "d" => 86_400,
+                    _ => {
+                        return Err(serde::de::Error::custom(format!(
+                            "{t:?}: an offset like \"-60d\", \"12h\" or \"90s\""
+                        )));
+                    }
+                };
+                number.parse::<i64>().map(|n| Offset(n * scale)).map_err(|_| {
+                    serde::de::Error::custom(format!("{t:?}: an offset like \"-60d\", \"12h\" or \"90s\""))
+                })
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignedBy {
+    /// The key the issuer publishes.
+    #[default]
+    IssuerKey,
+    /// A key the issuer does not publish.
+    UnlistedKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusChoice {
+    Valid,
+    Revoked,
+    Suspended,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CnfChoice {
+    /// The holder's key (from the proof).
+    #[default]
+    Holder,
+    /// Another key than the holder's.
+    OtherKey,
+}
+
 /// The subject the reference issues for; names as people write them: Canadian Aboriginal
 /// syllabics, a combining diacritic (E + U+0301, which NFC normalization would rewrite), and the
 /// modifier-letter apostrophe U+02BC.
@@ -154,6 +249,47 @@ impl Minter {
             drop_trailing_tilde: false,
             x5c: self.prefer_x5c.load(Ordering::Relaxed),
         }
+    }
+
+    /// Applies a deviation to a spec (times relative to `now`).
+    pub fn deviate(&self, spec: &mut MintSpec, d: &Deviation, now: i64) {
+        if let Some(Offset(o)) = d.iat {
+            spec.iat = now + o;
+        }
+        if let Some(Offset(o)) = d.nbf {
+            spec.nbf = Some(now + o);
+        }
+        if let Some(Offset(o)) = d.exp {
+            spec.exp = Some(now + o);
+        }
+        if d.no_exp {
+            spec.exp = None;
+        }
+        if let Some(v) = &d.vct {
+            spec.vct = v.clone();
+        }
+        if let Some(t) = &d.typ {
+            spec.typ = t.clone();
+        }
+        spec.sign_with_unlisted_key |= d.signed_by == SignedBy::UnlistedKey;
+        match d.status {
+            None => {}
+            Some(StatusChoice::Valid) => spec.status = Some(status_list::VALID),
+            Some(StatusChoice::Revoked) => spec.status = Some(status_list::INVALID),
+            Some(StatusChoice::Suspended) => spec.status = Some(status_list::SUSPENDED),
+            Some(StatusChoice::None) => spec.status = None,
+        }
+        if d.cnf == CnfChoice::OtherKey && spec.holder_jwk.is_some() {
+            spec.holder_jwk = Some(self.unlisted_key.public_jwk());
+        }
+        spec.sd_paths.retain(|p| !(p.len() == 1 && d.in_clear.contains(&p[0])));
+        spec.sd_paths.extend(d.disclosable.iter().map(|c| vec![c.clone()]));
+        if let Some(n) = d.salt_bytes {
+            spec.salt_bytes = n;
+        }
+        spec.digest_off |= d.digest_off;
+        spec.drop_trailing_tilde |= d.drop_trailing_tilde;
+        spec.subject.extend(d.subject.clone());
     }
 
     /// Sets a status list entry (revocation, suspension, reinstatement).

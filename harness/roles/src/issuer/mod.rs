@@ -5,7 +5,7 @@ pub mod mutants;
 pub mod reference;
 pub mod state;
 
-pub use minter::{MintSpec, Minter};
+pub use minter::{Deviation, MintSpec, Minter};
 pub use mutants::Fault;
 pub use reference::{IssuerConfig, IssuerHandle, start, start_with_minter};
 pub use state::IssuerLog;
