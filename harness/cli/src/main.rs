@@ -279,7 +279,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         Command::Reference { role: ReferenceRole::Issuer { port, mutant, seed, ca_out, http } } => {
             let fault = match mutant {
                 None => None,
-                Some(name) => Some(dialtone_roles::issuer::Fault::from_name(&name).ok_or_else(|| {
+                Some(name) => Some(dialtone_roles::issuer::IssuerFault::from_name(&name).ok_or_else(|| {
                     CliError::config(format!("unknown mutant {name:?}; `dialtone mutants` lists them"))
                 })?),
             };

@@ -4,7 +4,7 @@
 use dialtone_drivers::counterparts::Counterparts;
 use dialtone_drivers::manifest::Manifest;
 use dialtone_engine::role::Role;
-use dialtone_roles::issuer::{self, Fault, IssuerConfig};
+use dialtone_roles::issuer::{self, IssuerConfig, IssuerFault};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig, RegistryFault};
 use dialtone_roles::server::RunningServer;
 use dialtone_roles::tls::TestPki;
@@ -62,33 +62,17 @@ struct Bases {
     wallet: String,
 }
 
-/// Which reference a mutant belongs to.
+/// A mutant of one of the references, by the name suites use (`dialtone mutants`): each reference
+/// takes the fault of its own family and ignores the others.
 #[derive(Debug, Clone, Copy)]
-pub enum Mutant {
-    Issuer(Fault),
-    Registry(RegistryFault),
-    Verifier(VerifierFault),
-    Wallet(WalletFault),
-    VcApi(VcApiFault),
-}
+pub struct Mutant(&'static str);
 
 impl Mutant {
     pub fn from_name(name: &str) -> Option<Self> {
-        Fault::from_name(name)
-            .map(Self::Issuer)
-            .or_else(|| RegistryFault::from_name(name).map(Self::Registry))
-            .or_else(|| VerifierFault::from_name(name).map(Self::Verifier))
-            .or_else(|| WalletFault::from_name(name).map(Self::Wallet))
-            .or_else(|| VcApiFault::from_name(name).map(Self::VcApi))
+        dialtone_roles::mutant::catalog().into_iter().find(|m| m.name == name).map(|m| Mutant(m.name))
     }
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Issuer(f) => f.name(),
-            Self::Registry(f) => f.name(),
-            Self::Verifier(f) => f.name(),
-            Self::Wallet(f) => f.name(),
-            Self::VcApi(f) => f.name(),
-        }
+        self.0
     }
 }
 
@@ -156,18 +140,9 @@ pub async fn start_references_with(
 ) -> Result<References, String> {
     let pki = run_pki()?;
     let tls = Some(pki.server_config.clone());
-    let issuer_fault = match mutant {
-        Some(Mutant::Issuer(f)) => Some(f),
-        _ => None,
-    };
-    let registry_fault = match mutant {
-        Some(Mutant::Registry(f)) => Some(f),
-        _ => None,
-    };
-    let verifier_fault = match mutant {
-        Some(Mutant::Verifier(f)) => Some(f),
-        _ => None,
-    };
+    let issuer_fault = mutant.and_then(|m| IssuerFault::from_name(m.name()));
+    let registry_fault = mutant.and_then(|m| RegistryFault::from_name(m.name()));
+    let verifier_fault = mutant.and_then(|m| VerifierFault::from_name(m.name()));
     let (mut servers, counterparts) = start_counterparts(seed).await?;
     let (issuer, issuer_handle) = issuer::start_with_minter(IssuerConfig { fault: issuer_fault, seed }, 0, tls.clone())
         .await
@@ -201,20 +176,14 @@ pub async fn start_references_with(
     let verifier = verifier::start(verifier_config, 0, tls)
         .await
         .map_err(|e| format!("cannot start the reference verifier: {e}"))?;
-    let wallet_fault = match mutant {
-        Some(Mutant::Wallet(f)) => Some(f),
-        _ => None,
-    };
+    let wallet_fault = mutant.and_then(|m| WalletFault::from_name(m.name()));
     let mut trusted_roots = vec![pki.ca_der.clone()];
     trusted_roots.extend(peers.request_roots.iter().cloned());
     let wallet_config = WalletConfig { fault: wallet_fault, seed, trusted_roots };
     let wallet = wallet::start(wallet_config, 0, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot start the reference wallet: {e}"))?;
-    let vc_api_fault = match mutant {
-        Some(Mutant::VcApi(f)) => Some(f),
-        _ => None,
-    };
+    let vc_api_fault = mutant.and_then(|m| VcApiFault::from_name(m.name()));
     let vc_api_service = vc_api::start(VcApiConfig { fault: vc_api_fault, seed }, 0, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot start the reference VC-API service: {e}"))?;

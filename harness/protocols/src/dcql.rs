@@ -97,6 +97,41 @@ pub fn parse(query: &Value) -> Result<Vec<CredentialQuery>, String> {
     Ok(out)
 }
 
+/// A claim a query asks for: its path, and the values it must take (if constrained).
+pub struct Wanted<'a> {
+    pub path: &'a [&'a str],
+    pub values: Option<Vec<Value>>,
+}
+
+impl<'a> Wanted<'a> {
+    pub fn claim(path: &'a [&'a str]) -> Self {
+        Self { path, values: None }
+    }
+    pub fn valued(path: &'a [&'a str], values: Vec<Value>) -> Self {
+        Self { path, values: Some(values) }
+    }
+}
+
+/// A DCQL query (§6) of one credential query: `id`, `format`, the `vct` values it accepts, and the
+/// claims it asks for.
+pub fn query(id: &str, format: &str, vct_values: &[&str], claims: &[Wanted<'_>]) -> Value {
+    let claims: Vec<Value> = claims
+        .iter()
+        .map(|c| {
+            let mut claim = serde_json::json!({ "path": c.path });
+            if let Some(values) = &c.values {
+                claim["values"] = Value::Array(values.clone());
+            }
+            claim
+        })
+        .collect();
+    let mut credential = serde_json::json!({ "id": id, "format": format, "claims": claims });
+    if !vct_values.is_empty() {
+        credential["meta"] = serde_json::json!({ "vct_values": vct_values });
+    }
+    serde_json::json!({ "credentials": [credential] })
+}
+
 impl CredentialQuery {
     /// The claim paths as plain key paths (array selectors become their string form).
     pub fn key_paths(&self) -> Vec<Vec<String>> {

@@ -3,6 +3,7 @@
 //! panicking, and bounded recursion comes from `serde_json`'s own depth limit.
 
 pub mod b64;
+pub mod control;
 pub mod cose;
 pub mod data_integrity;
 pub mod dcql;

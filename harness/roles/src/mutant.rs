@@ -38,7 +38,7 @@ pub struct MutantInfo {
 
 /// Every mutant of every reference candidate.
 pub fn catalog() -> Vec<MutantInfo> {
-    let issuer = crate::issuer::Fault::ALL.iter().map(|f| MutantInfo {
+    let issuer = crate::issuer::IssuerFault::ALL.iter().map(|f| MutantInfo {
         role: "issuer",
         name: f.name(),
         description: f.description(),

@@ -5,8 +5,8 @@
 use super::holder::{Holder, IssuerChoice, expect_accepted, expect_rejected, precondition};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
+use dialtone_protocols::control::StartRequest;
 use dialtone_protocols::oid4vp::holder::PresentationSpec;
-use dialtone_protocols::oid4vp::message::StartRequest;
 use dialtone_roles::issuer::Deviation;
 use serde::Deserialize;
 

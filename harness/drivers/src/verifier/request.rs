@@ -4,8 +4,8 @@
 use super::holder::Holder;
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
+use dialtone_protocols::control::StartRequest;
 use dialtone_protocols::message::Message;
-use dialtone_protocols::oid4vp::message::StartRequest;
 use dialtone_protocols::oid4vp::{DIRECT_POST_JWT, REQUEST_TYP, split_client_id, url_host};
 use dialtone_protocols::x509::verify_x5c_signature;
 

@@ -5,11 +5,17 @@
 use crate::Ctx;
 use crate::manifest::WalletSection;
 use dialtone_engine::model::Outcome;
+use dialtone_protocols::control::{
+    HeldCredential, HeldCredentials, OfferCreated, OfferDelivery, OfferRequest, RequestDelivery, RequestOutcome,
+    StartRequest, StartedRequest, WalletAnswer,
+};
+use dialtone_protocols::dcql::{self, Wanted};
 use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig};
 use dialtone_roles::server::RunningServer;
 use dialtone_roles::verifier::{self, VerifierConfig, VerifierFault};
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 pub type Step<T> = Result<T, Outcome>;
 
@@ -87,31 +93,39 @@ impl Driver<'_> {
         })
     }
 
+    /// POSTs `body` and reads a typed JSON answer; `what` names the party for messages.
+    async fn call<T: DeserializeOwned>(&self, url: &str, body: &impl serde::Serialize, wallet: bool) -> Step<T> {
+        let body = serde_json::to_value(body).unwrap_or(Value::Null);
+        let answer = self.ctx.http.post_json(url, &body, &[]).await?;
+        read(&answer, wallet)
+    }
+
     /// Has the stack's issuer make an offer (through its own control API) and hands it to the wallet.
     /// Returns the wallet's answer.
-    pub async fn receive_offer(&self, stack: &Stack, tx_code: bool) -> Step<Value> {
-        let made = self
-            .ctx
-            .http
-            .post_json(&format!("{}/offers", stack.issuer.control_url), &json!({ "tx_code": tx_code }), &[])
+    pub async fn receive_offer(&self, stack: &Stack, tx_code: bool) -> Step<WalletAnswer> {
+        let made: OfferCreated = self
+            .call(
+                &format!("{}/offers", stack.issuer.control_url),
+                &OfferRequest { tx_code, credential_configuration_id: None },
+                false,
+            )
             .await?;
-        let made = made.json_object().map_err(|e| Outcome::error(format!("counterpart issuer: {e}")))?;
-        let mut body = json!({ "offer": made.get("credential_offer_uri").cloned().unwrap_or(Value::Null) });
-        if let Some(code) = made.get("tx_code").filter(|v| v.is_string()) {
-            body["tx_code"] = code.clone();
-        }
+        let delivery = OfferDelivery {
+            offer: made.credential_offer_uri.clone().map(Value::String),
+            tx_code: made.tx_code.clone(),
+        };
         let Some(control) = self.control()? else {
             // Manual mode: a person scans the offer; the issuer's log shows when the wallet came.
-            let uri = made.get("credential_offer_uri").and_then(Value::as_str).unwrap_or_default();
+            let uri = made.credential_offer_uri.clone().unwrap_or_default();
             let code = made
-                .get("tx_code")
-                .and_then(Value::as_str)
+                .tx_code
+                .as_deref()
                 .map(|c| format!(" When asked, enter the transaction code {c}."))
                 .unwrap_or_default();
             let prompt = self.manual_prompt(
                 "dialtone: receive a test credential",
                 format!("Scan this code with the wallet under test.{code}"),
-                uri,
+                &uri,
             )?;
             let log = stack.issuer.log.clone();
             let before = log.credential_requests.lock().unwrap_or_else(|p| p.into_inner()).len();
@@ -124,104 +138,100 @@ impl Driver<'_> {
             .await
             .map_err(Outcome::error)?;
             return Ok(match done {
-                Some(()) => json!({ "status": "stored" }),
-                None => {
-                    json!({ "status": "timeout", "reason": "the wallet did not redeem the offer before the deadline" })
-                }
+                Some(()) => WalletAnswer::status("stored"),
+                None => WalletAnswer::with_reason("timeout", "the wallet did not redeem the offer before the deadline"),
             });
         };
-        let answer = self.ctx.http.post_json(&format!("{control}/offers"), &body, &[]).await?;
-        answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))
+        self.call(&format!("{control}/offers"), &delivery, true).await
     }
 
     /// Issues a credential to the wallet (a precondition of presentation cases).
     pub async fn holds_credential(&self, stack: &Stack) -> Step<()> {
         let answer = self.receive_offer(stack, false).await?;
-        if answer.get("status").and_then(Value::as_str) != Some("stored") {
-            return Err(precondition("issuance to the wallet", answer.to_string()));
+        if answer.status != "stored" {
+            return Err(precondition("issuance to the wallet", format!("{answer:?}")));
         }
         Ok(())
     }
 
-    /// The claims of the credentials the wallet reports holding.
-    pub async fn credentials(&self) -> Step<Vec<Value>> {
+    /// The credentials the wallet reports holding.
+    pub async fn credentials(&self) -> Step<Vec<HeldCredential>> {
         let Some(control) = self.control()? else {
             return Err(Outcome::skip(
                 "manual mode: the wallet cannot report what it holds; this case needs a control API",
             ));
         };
         let answer = self.ctx.http.get(&format!("{control}/credentials"), &[]).await?;
-        let body = answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))?;
-        Ok(body.get("credentials").and_then(Value::as_array).cloned().unwrap_or_default())
+        let held: HeldCredentials = read(&answer, true)?;
+        Ok(held.credentials)
     }
 
-    /// Starts a request at the stack's verifier and hands it to the wallet. Returns the wallet's
-    /// answer and the verifier's verdict afterwards (`status`, and `claims` when accepted).
-    pub async fn present(&self, stack: &Stack) -> Step<(Value, Value)> {
-        self.present_with_mode(stack, dialtone_protocols::oid4vp::DIRECT_POST).await
-    }
-
-    /// Like [`Driver::present`], the verifier asking for `response_mode`.
-    pub async fn present_with_mode(&self, stack: &Stack, response_mode: &str) -> Step<(Value, Value)> {
-        self.present_with(stack, json!({ "response_mode": response_mode })).await
-    }
-
-    /// Like [`Driver::present`], with extra parameters for the verifier's control API
-    /// (`response_mode`, `client_id_prefix`).
-    pub async fn present_with(&self, stack: &Stack, extra: Value) -> Step<(Value, Value)> {
+    /// Starts a request at the stack's verifier (asking what `start` says) and hands it to the
+    /// wallet. Returns the wallet's answer and the verifier's verdict afterwards.
+    pub async fn present_with(&self, stack: &Stack, mut start: StartRequest) -> Step<(WalletAnswer, RequestOutcome)> {
         let control = stack.verifier_control.clone().ok_or_else(|| Outcome::error("this case started no verifier"))?;
         // A verifier that wants this case's issuer says so in DCQL (§6.3 `values`), so a wallet
         // holding credentials from other issuers picks the right one.
-        let dcql = json!({ "credentials": [{
-            "id": "person",
-            "format": "dc+sd-jwt",
-            "meta": { "vct_values": ["urn:dialtone:vct:verified-person:1"] },
-            "claims": [{ "path": ["iss"], "values": [stack.issuer_url] }, { "path": ["given_name"] }, { "path": ["family_name"] }]
-        }]});
-        let mut start = extra;
-        start["dcql_query"] = dcql;
-        let started = self.ctx.http.post_json(&format!("{control}/requests"), &start, &[]).await?;
-        let started = started.json_object().map_err(|e| Outcome::error(format!("counterpart verifier: {e}")))?;
-        let id = started.get("request_id").and_then(Value::as_str).unwrap_or_default().to_string();
-        let uri = started.get("authorization_request").cloned().unwrap_or(Value::Null);
+        start.dcql_query = Some(dcql::query(
+            "person",
+            dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC,
+            &[dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON],
+            &[
+                Wanted::valued(&["iss"], vec![Value::String(stack.issuer_url.clone())]),
+                Wanted::claim(&["given_name"]),
+                Wanted::claim(&["family_name"]),
+            ],
+        ));
+        let started: StartedRequest = self.call(&format!("{control}/requests"), &start, false).await?;
+        let id = started.request_id.clone();
         let answer = match self.control()? {
             Some(wallet) => {
-                let answer = self
-                    .ctx
-                    .http
-                    .post_json(&format!("{wallet}/presentations"), &json!({ "authorization_request": uri }), &[])
-                    .await?;
-                answer.json().map_err(|e| Outcome::fail("a JSON answer from the wallet's control API", e))?
+                let delivery =
+                    RequestDelivery { authorization_request: Some(Value::String(started.authorization_request)) };
+                self.call(&format!("{wallet}/presentations"), &delivery, true).await?
             }
             None => {
                 // Manual mode: a person scans the request; the verifier's verdict shows what happened.
-                let payload = uri.as_str().unwrap_or_default().to_string();
                 let prompt = self.manual_prompt(
                     "dialtone: present a credential",
                     "Scan this code with the wallet under test and consent to share.".into(),
-                    &payload,
+                    &started.authorization_request,
                 )?;
                 let url = format!("{control}/requests/{id}");
                 let done = super::manual::show_and_wait(&prompt, || {
                     let (http, url) = (self.ctx.http.clone(), url.clone());
                     async move {
-                        let v = http.get(&url, &[]).await.ok()?.json().ok()?;
-                        (v.get("status").and_then(Value::as_str) != Some("pending")).then_some(())
+                        let outcome: RequestOutcome =
+                            serde_json::from_value(http.get(&url, &[]).await.ok()?.json().ok()?).ok()?;
+                        (outcome.status != "pending").then_some(())
                     }
                 })
                 .await
                 .map_err(Outcome::error)?;
                 match done {
-                    Some(()) => json!({ "status": "sent" }),
-                    None => {
-                        json!({ "status": "refused", "reason": "nothing reached the verifier before the deadline" })
-                    }
+                    Some(()) => WalletAnswer::status("sent"),
+                    None => WalletAnswer::with_reason("refused", "nothing reached the verifier before the deadline"),
                 }
             }
         };
         let verdict = self.ctx.http.get(&format!("{control}/requests/{id}"), &[]).await?;
-        let verdict = verdict.json().map_err(|e| Outcome::error(format!("counterpart verifier: {e}")))?;
-        self.ctx.evidence.note(format!("counterpart verifier verdict: {verdict}"));
+        let verdict: RequestOutcome = read(&verdict, false)?;
+        self.ctx
+            .evidence
+            .note(format!("counterpart verifier verdict: {}", serde_json::to_string(&verdict).unwrap_or_default()));
         Ok((answer, verdict))
     }
+}
+
+/// A control API answer as `T`: unreadable from the wallet under test is its failure; from a
+/// counterpart, the harness's.
+fn read<T: DeserializeOwned>(answer: &dialtone_http::HttpResponse, wallet: bool) -> Step<T> {
+    let parsed = answer.json().and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()));
+    parsed.map_err(|e| {
+        if wallet {
+            Outcome::fail("a JSON answer from the wallet's control API", e)
+        } else {
+            Outcome::error(format!("counterpart: {e}"))
+        }
+    })
 }

@@ -127,7 +127,7 @@ pub struct CredentialIssuerMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_metadata: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display: Option<Vec<Value>>,
+    pub display: Option<Vec<Display>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_configurations_supported: Option<Map<String, Value>>,
     #[serde(flatten)]
@@ -198,6 +198,60 @@ impl CredentialIssuerMetadata {
     }
 }
 
+/// Display properties for one language (§12.2.4).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Display {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Display {
+    pub fn named(name: &str, locale: &str) -> Self {
+        Self { name: Some(name.into()), locale: Some(locale.into()), extra: Map::new() }
+    }
+}
+
+/// `credential_metadata` of a configuration (§12.2.4).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CredentialMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<Vec<Display>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Vec<ClaimDescription>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A claims description (Appendix B.2): the claim's path and how to show it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClaimDescription {
+    pub path: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mandatory: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<Vec<Display>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ClaimDescription {
+    pub fn at(path: &[&str]) -> Self {
+        Self { path: path.iter().map(|p| Value::String((*p).into())).collect(), ..Self::default() }
+    }
+}
+
+/// A proof type's metadata (§12.2.4).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProofTypeMetadata {
+    pub proof_signing_alg_values_supported: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_attestations_required: Option<Value>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchCredentialIssuance {
     pub batch_size: u32,
@@ -224,7 +278,7 @@ pub struct CredentialConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof_types_supported: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential_metadata: Option<Value>,
+    pub credential_metadata: Option<CredentialMetadata>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -545,6 +599,11 @@ impl Message for ErrorResponse {
 impl ErrorResponse {
     pub fn new(error: &str, description: impl Into<String>) -> Self {
         Self { error: error.into(), error_description: Some(description.into()), error_uri: None, extra: Map::new() }
+    }
+
+    /// An error response with its code alone.
+    pub fn code(error: &str) -> Self {
+        Self { error: error.into(), error_description: None, error_uri: None, extra: Map::new() }
     }
 
     /// Whether `error_description` keeps to `%x20-21 / %x23-5B / %x5D-7E` (§8.3.1.2); the first

@@ -189,26 +189,6 @@ impl ResponseParameters {
     }
 }
 
-/// What a verifier's control API answers when it starts a request (`suites/control-api.yaml`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct StartedRequest {
-    pub request_id: String,
-    pub authorization_request: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_uri: Option<String>,
-}
-
-/// What the harness asks a verifier's control API for (`suites/control-api.yaml`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct StartRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dcql_query: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_mode: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id_prefix: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

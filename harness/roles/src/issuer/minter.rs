@@ -55,6 +55,8 @@ pub struct Deviation {
     /// No `exp` at all.
     pub no_exp: bool,
     pub vct: Option<String>,
+    /// Appended to `iss` (a trailing slash the identifier lacks).
+    pub iss_suffix: Option<String>,
     /// The header `typ`.
     pub typ: Option<String>,
     pub signed_by: SignedBy,
@@ -267,6 +269,9 @@ impl Minter {
         }
         if let Some(v) = &d.vct {
             spec.vct = v.clone();
+        }
+        if let Some(suffix) = &d.iss_suffix {
+            spec.iss.push_str(suffix);
         }
         if let Some(t) = &d.typ {
             spec.typ = t.clone();

@@ -1,11 +1,12 @@
 //! The reference OpenID4VCI 1.0 issuer (pre-authorized code flow, SD-JWT VC) and its mutants.
 
+pub mod behaviour;
 pub mod minter;
 pub mod mutants;
 pub mod reference;
 pub mod state;
 
 pub use minter::{Deviation, MintSpec, Minter};
-pub use mutants::Fault;
+pub use mutants::IssuerFault;
 pub use reference::{IssuerConfig, IssuerHandle, start, start_with_minter};
 pub use state::IssuerLog;

@@ -1,8 +1,17 @@
-//! Mutants of the reference issuer: each is the reference with exactly one fault. Suites name the
-//! mutants that must fail each case (`caught_by`); `dialtone selftest` proves they do.
+//! Mutants of the reference issuer: each is the reference with exactly one fault, a value applied
+//! to its [`Behaviour`] at one seam. Suites name the mutants that must fail each case
+//! (`caught_by`); `dialtone selftest` proves they do.
+
+use super::behaviour::{Behaviour, TxCodeCheck};
+use super::minter::{CnfChoice, Deviation, Offset, SignedBy, StatusChoice};
+use axum::http::{HeaderValue, header};
+use dialtone_protocols::message::Message;
+use dialtone_protocols::oid4vci::credential_error as ce;
+use dialtone_protocols::oid4vci::message::{CredentialConfiguration, CredentialIssuerMetadata};
+use serde_json::{Value, json};
 
 crate::mutant::faults! {
-    Fault, "issuer.",
+    IssuerFault, "issuer.",
     MetadataWrongContentType => "metadata_wrong_content_type": "serves issuer metadata as text/plain",
     MetadataIssuerTrailingSlash => "metadata_issuer_trailing_slash": "credential_issuer in metadata has a trailing slash the identifier lacks",
     MetadataMissingCredentialEndpoint => "metadata_missing_credential_endpoint": "metadata omits credential_endpoint",
@@ -52,4 +61,125 @@ crate::mutant::faults! {
     StatusListWrongTyp => "status_list_wrong_typ": "serves its status list token with typ JWT",
     StatusListSubMismatch => "status_list_sub_mismatch": "the status list token's sub is not its URI",
     RevocationIgnored => "revocation_ignored": "accepts revocation and suspension requests but never changes the list",
+}
+
+const DAY: i64 = 86_400;
+
+impl IssuerFault {
+    /// The issuer's behaviour with this one fault.
+    pub fn apply(self, b: &mut Behaviour) {
+        match self {
+            Self::MetadataWrongContentType => {
+                b.response = Some((super::reference::METADATA_PATH, |h| {
+                    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+                }))
+            }
+            Self::MetadataIssuerTrailingSlash => {
+                b.metadata = Some(|m, id| m.credential_issuer = Some(format!("{id}/")))
+            }
+            Self::MetadataMissingCredentialEndpoint => b.metadata = Some(|m, _| m.credential_endpoint = None),
+            Self::MetadataHttpEndpoint => {
+                b.metadata = Some(|m, id| {
+                    m.deferred_credential_endpoint = Some(format!("{id}/deferred").replacen("https://", "http://", 1))
+                })
+            }
+            Self::MetadataConfigWithoutVct => b.metadata = Some(|m, _| edit_configurations(m, |c| c.vct = None)),
+            Self::MetadataProofTypesMissing => {
+                b.metadata = Some(|m, _| edit_configurations(m, |c| c.proof_types_supported = None))
+            }
+            Self::MetadataSigningAlgNone => {
+                b.metadata = Some(|m, _| {
+                    edit_configurations(m, |c| c.credential_signing_alg_values_supported = Some(json!(["none"])))
+                })
+            }
+            Self::AsMetadataWrongIssuer => b.as_metadata = Some(|m, id| m.issuer = Some(format!("{id}/"))),
+            Self::JwtVcIssuerWrongIssuer => b.jwt_vc_issuer = Some(|m, id| m.issuer = Some(format!("{id}/"))),
+            Self::OfferUnknownConfiguration => {
+                b.offer = Some(|o, _| {
+                    for id in &mut o.credential_configuration_ids {
+                        id.push_str("_v2");
+                    }
+                })
+            }
+            Self::TokenNoCacheControl => b.response = Some((super::reference::TOKEN_PATH, remove_cache_control)),
+            Self::TokenAcceptsAnyCode => b.token.known_codes_only = false,
+            Self::TokenCodeReusable => b.token.single_use_codes = false,
+            Self::TokenTxCodeIgnored => b.token.tx_code = TxCodeCheck::None,
+            Self::TokenTxCodePresenceOnly => b.token.tx_code = TxCodeCheck::PresenceOnly,
+            Self::TokenGenericErrors => b.token.oauth_errors = false,
+            Self::TokenIgnoresGrantType => b.token.grant_type_checked = false,
+            Self::NonceCacheable => b.response = Some((super::reference::NONCE_PATH, remove_cache_control)),
+            // A constant nonce is handed to every wallet at once, so the issuer must accept it again.
+            Self::NonceConstant => {
+                b.nonce.constant = true;
+                b.proof.single_use_nonces = false;
+            }
+            Self::NonceRequiresToken => b.nonce.requires_token = true,
+            Self::CredentialLegacyResponse => b.credential.legacy_response = true,
+            Self::CredentialNoAuthCheck => b.credential.auth_checked = false,
+            Self::CredentialAuthFailure403 => b.credential.auth_failure_status = 403,
+            Self::CredentialMalformedChallenge => b.credential.well_formed_challenge = false,
+            Self::CredentialGenericErrors => b.credential.json_errors = false,
+            Self::UnknownConfigGenericError => {
+                b.credential.unknown_configuration_error = ce::INVALID_CREDENTIAL_REQUEST
+            }
+            Self::ProofOptional => b.proof.required = false,
+            Self::ProofTypUnchecked => b.proof.checks.typ = false,
+            Self::ProofAudUnchecked => b.proof.checks.aud = false,
+            Self::ProofNonceUnchecked => b.proof.nonce_checked = false,
+            Self::ProofNonceReusable => b.proof.single_use_nonces = false,
+            Self::ProofSignatureUnchecked => b.proof.checks.signature = false,
+            Self::SdJwtNoTrailingTilde => b.mint = Deviation { drop_trailing_tilde: true, ..Deviation::default() },
+            Self::SdJwtLegacyTyp => {
+                b.mint =
+                    Deviation { typ: Some(dialtone_protocols::sd_jwt_vc::LEGACY_TYP.into()), ..Deviation::default() }
+            }
+            Self::SdJwtSignedByUnlistedKey => {
+                b.mint = Deviation { signed_by: SignedBy::UnlistedKey, ..Deviation::default() }
+            }
+            Self::SdJwtIssTrailingSlash => b.mint = Deviation { iss_suffix: Some("/".into()), ..Deviation::default() },
+            Self::SdJwtWrongVct => {
+                b.mint = Deviation { vct: Some("urn:dialtone:vct:verified-persn:1".into()), ..Deviation::default() }
+            }
+            Self::SdJwtExpired => {
+                b.mint = Deviation {
+                    iat: Some(Offset(-30 * DAY)),
+                    nbf: Some(Offset(-30 * DAY)),
+                    exp: Some(Offset(-DAY)),
+                    ..Deviation::default()
+                }
+            }
+            Self::SdJwtNoExp => b.mint = Deviation { no_exp: true, ..Deviation::default() },
+            Self::SdJwtCnfOtherKey => b.mint = Deviation { cnf: CnfChoice::OtherKey, ..Deviation::default() },
+            Self::SdJwtDigestOff => b.mint = Deviation { digest_off: true, ..Deviation::default() },
+            Self::SdJwtClaimInClear => {
+                b.mint = Deviation { in_clear: vec!["given_name".into()], ..Deviation::default() }
+            }
+            Self::SdJwtVctDisclosable => b.mint = Deviation { disclosable: vec!["vct".into()], ..Deviation::default() },
+            Self::SdJwtShortSalt => b.mint = Deviation { salt_bytes: Some(4), ..Deviation::default() },
+            Self::SdJwtBirthdateNotFullDate => {
+                let mut subject = serde_json::Map::new();
+                subject.insert("birthdate".into(), Value::String("01/07/1990".into()));
+                b.mint = Deviation { subject, ..Deviation::default() }
+            }
+            Self::StatusMissing => b.mint = Deviation { status: Some(StatusChoice::None), ..Deviation::default() },
+            Self::StatusListWrongTyp => b.status_list.typ = "JWT",
+            Self::StatusListSubMismatch => b.status_list.sub_elsewhere = true,
+            Self::RevocationIgnored => b.status_list.honours_changes = false,
+        }
+    }
+}
+
+fn remove_cache_control(headers: &mut axum::http::HeaderMap) {
+    headers.remove(header::CACHE_CONTROL);
+}
+
+/// Edits every credential configuration of the metadata.
+fn edit_configurations(metadata: &mut CredentialIssuerMetadata, edit: fn(&mut CredentialConfiguration)) {
+    for config in metadata.credential_configurations_supported.iter_mut().flat_map(|c| c.values_mut()) {
+        if let Ok(mut typed) = CredentialConfiguration::parse(config).map(|r| r.value) {
+            edit(&mut typed);
+            *config = typed.to_json();
+        }
+    }
 }

@@ -45,10 +45,10 @@ pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// What the issuer received from wallets, for the harness to judge a wallet under test.
 #[derive(Default)]
 pub struct IssuerLog {
-    /// Token requests: the form parameters.
-    pub token_requests: Mutex<Vec<Vec<(String, String)>>>,
-    /// Credential requests: the JSON body.
-    pub credential_requests: Mutex<Vec<serde_json::Value>>,
+    /// Token requests, as read.
+    pub token_requests: Mutex<Vec<dialtone_protocols::oid4vci::message::TokenRequest>>,
+    /// Credential requests, as read.
+    pub credential_requests: Mutex<Vec<dialtone_protocols::oid4vci::message::CredentialRequest>>,
     /// Nonces the nonce endpoint handed out, in order.
     pub nonces: Mutex<Vec<String>>,
 }

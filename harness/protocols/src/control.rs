@@ -1,0 +1,133 @@
+//! dialtone's control API (`suites/control-api.yaml`), typed once for both sides: the harness
+//! asks a candidate (or a reference) to start what only it can start — an issuer's offer, a
+//! verifier's request, a wallet's receipt of either — and reads what happened.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// `POST {issuer control}/offers`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OfferRequest {
+    #[serde(default)]
+    pub tx_code: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_configuration_id: Option<String>,
+}
+
+/// The answer: the offer by value and as a URI, and the transaction code delivered out of band.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OfferCreated {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_offer: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_offer_uri: Option<String>,
+    #[serde(default)]
+    pub tx_code: Option<String>,
+}
+
+/// `POST {issuer control}/status`: set a credential's status list entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub idx: u64,
+    /// `valid`, `revoked` (or `invalid`), `suspended`.
+    pub status: String,
+}
+
+/// `POST {wallet control}/offers`: an offer (object or `openid-credential-offer://` URI) for the
+/// wallet to redeem.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OfferDelivery {
+    #[serde(default)]
+    pub offer: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx_code: Option<String>,
+}
+
+/// `POST {wallet control}/presentations`: a request (`openid4vp://` URI) for the wallet to answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RequestDelivery {
+    #[serde(default)]
+    pub authorization_request: Option<Value>,
+}
+
+/// What a wallet answers to either delivery: `stored`, `failed`, `sent`, `refused` (and, from the
+/// harness's manual mode, `timeout`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct WalletAnswer {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The HTTP status the verifier answered the wallet's response with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifier_status: Option<u16>,
+}
+
+impl WalletAnswer {
+    pub fn status(status: &str) -> Self {
+        Self { status: status.into(), ..Self::default() }
+    }
+    pub fn with_reason(status: &str, reason: impl Into<String>) -> Self {
+        Self { status: status.into(), reason: Some(reason.into()), verifier_status: None }
+    }
+}
+
+/// `GET {wallet control}/credentials`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HeldCredentials {
+    #[serde(default)]
+    pub credentials: Vec<HeldCredential>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HeldCredential {
+    #[serde(default)]
+    pub format: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `POST {verifier control}/requests`: what the harness asks the verifier to request.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StartRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dcql_query: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id_prefix: Option<String>,
+}
+
+/// The answer: the request's id and the `openid4vp://` URI to hand a wallet.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StartedRequest {
+    pub request_id: String,
+    pub authorization_request: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_uri: Option<String>,
+}
+
+/// `GET {verifier control}/requests/{id}`: `pending`, `accepted` (with the claims per credential
+/// query) or `rejected` (with the reason).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RequestOutcome {
+    #[serde(default = "unknown")]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+}
+
+fn unknown() -> String {
+    "unknown".into()
+}
+
+impl RequestOutcome {
+    /// The claims disclosed for one credential query.
+    pub fn claims_of(&self, query_id: &str) -> Option<&Map<String, Value>> {
+        self.claims.as_ref()?.get(query_id)?.as_object()
+    }
+}
