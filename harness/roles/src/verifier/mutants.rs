@@ -1,4 +1,7 @@
-//! Mutants of the reference verifier, one fault each.
+//! Mutants of the reference verifier: each fault is one value of its [`Behaviour`].
+
+use super::behaviour::{Base, Behaviour};
+use dialtone_protocols::oid4vp::message::RequestParameters;
 
 crate::mutant::faults! {
     VerifierFault, "verifier.",
@@ -33,4 +36,74 @@ crate::mutant::faults! {
     IgnoresState => "ignores_state": "matches a response with an unknown state to a request by its KB-JWT nonce",
     IgnoresVct => "ignores_vct": "accepts a credential of a type the query did not ask for",
     AcceptsMissingClaims => "accepts_missing_claims": "accepts a presentation that withholds requested claims",
+}
+
+impl VerifierFault {
+    /// The verifier's behaviour with this one fault.
+    pub fn apply(self, b: &mut Behaviour) {
+        let kb = &mut b.checks.kb;
+        match self {
+            Self::RequestUnsigned => b.signing.unsigned = true,
+            Self::RequestForeignSignature => b.signing.foreign_key = true,
+            Self::RequestWrongTyp => b.signing.typ = "JWT",
+            Self::RequestShortNonce => b.nonce_bytes = 4,
+            Self::RedirectUriMismatch => b.request = Some(redirect_uri_elsewhere),
+            Self::RequestNoNonce => b.request = Some(|p, _| p.nonce = None),
+            Self::ResponseUriHostMismatch => b.request = Some(response_uri_on_ip),
+            Self::ClientIdMismatch => {
+                b.request = Some(|p, _| p.client_id = Some("x509_san_dns:verifier.example".into()))
+            }
+            Self::DcqlMalformed => b.request = Some(repeat_credential_query),
+            Self::JwtRequestWithoutKey => {
+                b.request = Some(|p, _| {
+                    if let Some(m) = p.client_metadata.as_mut() {
+                        m.jwks = None;
+                        m.encrypted_response_enc_values_supported = None;
+                    }
+                })
+            }
+            Self::JwtResponseIgnored => b.responses.read_encrypted = false,
+            Self::AcceptsPlainForJwt => b.responses.plain_refused_for_jwt = false,
+            Self::AcceptsReplay => b.responses.replay_refused = false,
+            Self::IgnoresState => b.responses.matched_by_state = false,
+            Self::KbAudWithoutPrefix => b.kb_aud_without_prefix = true,
+            Self::DisclosuresNotHashed => b.checks.digests = false,
+            Self::AcceptsUnreferencedDisclosure => b.checks.unreferenced_refused = false,
+            Self::IgnoresSdHash => kb.sd_hash = false,
+            Self::KbOptional => kb.required = false,
+            Self::IgnoresNonce => kb.nonce = false,
+            Self::AcceptsAnyAud => kb.aud = false,
+            Self::AcceptsStaleKb => kb.iat = false,
+            Self::KbSignatureUnchecked => kb.signature = false,
+            Self::IgnoresExpiry => b.checks.expiry = false,
+            Self::IgnoresNbf => b.checks.not_before = false,
+            Self::IssuerSignatureUnchecked => b.issuer_signature_checked = false,
+            Self::IgnoresStatus => b.status_checked = false,
+            Self::SuspendedAccepted => b.suspended_accepted = true,
+            Self::IgnoresRegistry => b.registry_checked = false,
+            Self::IgnoresVct => b.checks.vct = false,
+            Self::AcceptsMissingClaims => b.checks.requested_claims = false,
+        }
+    }
+}
+
+/// For a `redirect_uri` client, a `response_uri` other than its identifier.
+fn redirect_uri_elsewhere(p: &mut RequestParameters, base: &Base) {
+    if p.client_id.as_deref().is_some_and(|c| c.starts_with("redirect_uri:")) {
+        p.response_uri = Some(format!("{}/response-elsewhere", base.public));
+    }
+}
+
+/// The `response_uri` on the loopback address rather than the certificate's DNS name.
+fn response_uri_on_ip(p: &mut RequestParameters, base: &Base) {
+    p.response_uri = Some(format!("{}/response", base.public.replacen(base.dns_name, "127.0.0.1", 1)));
+}
+
+/// The DCQL query's first credential query, twice (ids must be unique, §6.1).
+fn repeat_credential_query(p: &mut RequestParameters, _: &Base) {
+    if let Some(serde_json::Value::Array(list)) = p.dcql_query.as_mut().and_then(|q| q.get_mut("credentials"))
+        && let Some(first) = list.first().cloned()
+    {
+        list.push(first);
+    }
 }

@@ -1,7 +1,9 @@
 //! The reference verifier's server: the control API that starts a presentation request, the request
-//! object endpoint (`request_uri`), and the `direct_post` response endpoint.
+//! object endpoint (`request_uri`), and the response endpoint (`direct_post`, `direct_post.jwt`). It
+//! does what its [`Behaviour`] says.
 
-use super::mutants::VerifierFault as F;
+use super::behaviour::{Base, Behaviour};
+use super::mutants::VerifierFault;
 use super::verify::Judge;
 use crate::server::RunningServer;
 use axum::Router;
@@ -10,9 +12,16 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use dialtone_protocols::dcql;
+use dialtone_http::{Evidence, HttpClient, HttpLimits};
+use dialtone_protocols::control::{RequestOutcome, StartRequest, StartedRequest};
+use dialtone_protocols::dcql::{self, Wanted};
 use dialtone_protocols::jose::EcKey;
-use dialtone_protocols::oid4vp;
+use dialtone_protocols::message::Message;
+use dialtone_protocols::oid4vci::message::ErrorResponse;
+use dialtone_protocols::oid4vp::message::{
+    CLIENT_ID, ClientMetadata, REQUEST_URI, RequestParameters, ResponseParameters,
+};
+use dialtone_protocols::oid4vp::{self, DIRECT_POST, DIRECT_POST_JWT};
 use dialtone_protocols::seed::Entropy;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -22,7 +31,7 @@ pub const DEFAULT_VCT: &str = "urn:dialtone:vct:verified-person:1";
 
 #[derive(Clone)]
 pub struct VerifierConfig {
-    pub fault: Option<F>,
+    pub fault: Option<VerifierFault>,
     pub seed: Option<u64>,
     /// TRQP registry the verifier asks, and the authority it trusts.
     pub registry_url: String,
@@ -45,7 +54,7 @@ impl VerifierConfig {
         pki: &crate::tls::TestPki,
         registry_url: String,
         authority_id: String,
-        fault: Option<F>,
+        fault: Option<VerifierFault>,
         seed: Option<u64>,
     ) -> Self {
         Self {
@@ -85,11 +94,12 @@ enum Outcome {
 
 struct Verifier {
     config: VerifierConfig,
+    behaviour: Behaviour,
     key: EcKey,
     entropy: Entropy,
     /// `https://localhost:PORT`: the host is the client identifier's DNS name.
     public_base: String,
-    http: reqwest::Client,
+    http: HttpClient,
     sessions: Mutex<HashMap<String, Session>>,
 }
 
@@ -102,12 +112,14 @@ pub async fn start(
     let port = listener.local_addr()?.port();
     let scheme = if tls.is_some() { "https" } else { "http" };
     let key = EcKey::from_pkcs8_der(&config.signing_key_pkcs8).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let http = crate::tls::outbound_client(&config.trusted_roots).map_err(std::io::Error::other)?;
+    let limits = HttpLimits::default();
+    let client = dialtone_http::build_client(limits, &config.trusted_roots).map_err(std::io::Error::other)?;
     let verifier = Arc::new(Verifier {
+        behaviour: Behaviour::with(config.fault),
         entropy: Entropy::new(config.seed).derive("reference-verifier"),
         public_base: format!("{scheme}://{}:{port}", config.dns_name),
         key,
-        http,
+        http: HttpClient::new(client, limits, Evidence::discard()),
         config,
         sessions: Mutex::new(HashMap::new()),
     });
@@ -125,16 +137,16 @@ pub async fn start(
 }
 
 impl Verifier {
-    fn faulty(&self, f: F) -> bool {
-        self.config.fault == Some(f)
-    }
-
     fn client_id(&self) -> String {
         format!("x509_san_dns:{}", self.config.dns_name)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn base(&self) -> Base<'_> {
+        Base { public: &self.public_base, dns_name: &self.config.dns_name }
     }
 }
 
@@ -144,142 +156,113 @@ fn json_response(status: StatusCode, body: Value) -> Response {
 }
 
 fn default_dcql() -> Value {
-    json!({ "credentials": [{
-        "id": "person",
-        "format": "dc+sd-jwt",
-        "meta": { "vct_values": [DEFAULT_VCT] },
-        "claims": [{ "path": ["given_name"] }, { "path": ["family_name"] }]
-    }]})
+    dcql::query(
+        "person",
+        dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC,
+        &[DEFAULT_VCT],
+        &[Wanted::claim(&["given_name"]), Wanted::claim(&["family_name"])],
+    )
 }
 
 /// Control API: starts a presentation request (optionally with the caller's DCQL query).
 async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
-    let request: Value = if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).unwrap_or(json!({})) };
-    let mut dcql = request.get("dcql_query").cloned().unwrap_or_else(default_dcql);
-    if v.faulty(F::DcqlMalformed)
-        && let Some(Value::Array(list)) = dcql.get_mut("credentials")
-        && let Some(first) = list.first().cloned()
-    {
-        list.push(first);
-    }
-    let nonce_len = if v.faulty(F::RequestShortNonce) { 4 } else { 16 };
-    let response_mode = match request.get("response_mode").and_then(Value::as_str) {
-        Some(oid4vp::DIRECT_POST_JWT) => oid4vp::DIRECT_POST_JWT,
-        _ => oid4vp::DIRECT_POST,
+    let start: StartRequest =
+        if body.is_empty() { StartRequest::default() } else { serde_json::from_slice(&body).unwrap_or_default() };
+    let response_mode = match start.response_mode.as_deref() {
+        Some(DIRECT_POST_JWT) => DIRECT_POST_JWT,
+        _ => DIRECT_POST,
     };
     let session = Session {
         id: v.entropy.token(12),
-        nonce: v.entropy.token(nonce_len),
+        nonce: v.entropy.token(v.behaviour.nonce_bytes),
         state: v.entropy.token(16),
-        dcql,
+        dcql: start.dcql_query.unwrap_or_else(default_dcql),
         outcome: Outcome::Pending,
         response_mode: response_mode.to_string(),
-        client_id: match request.get("client_id_prefix").and_then(Value::as_str) {
+        client_id: match start.client_id_prefix.as_deref() {
             Some("redirect_uri") => format!("redirect_uri:{}/response", v.public_base),
             _ => v.client_id(),
         },
-        encryption_key: (response_mode == oid4vp::DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
+        encryption_key: (response_mode == DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
     };
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
-    let uri = if session.client_id.starts_with("redirect_uri:") && !v.faulty(F::RequestUnsigned) {
+    let uri = if session.client_id.starts_with("redirect_uri:") && !v.behaviour.signing.unsigned {
         // Unsigned by nature (§5.9.3): by value.
-        let mut payload = request_payload(&v, &session);
-        if let Some(p) = payload.as_object_mut() {
-            for jwt_claim in ["aud", "iat", "exp"] {
-                p.remove(jwt_claim);
-            }
-        }
-        oid4vp::request_uri_by_value(payload.as_object().unwrap_or(&serde_json::Map::new()))
+        let params = request_parameters(&v, &session).without_jwt_claims();
+        format!("{}?{}", oid4vp::SCHEME, serde_urlencoded::to_string(params.query_pairs()).unwrap_or_default())
     } else {
-        format!(
-            "{}?client_id={}&request_uri={}",
-            oid4vp::SCHEME,
-            form_encode(&session.client_id),
-            form_encode(&request_uri)
-        )
+        let query = [(CLIENT_ID, session.client_id.as_str()), (REQUEST_URI, request_uri.as_str())];
+        format!("{}?{}", oid4vp::SCHEME, serde_urlencoded::to_string(query).unwrap_or_default())
     };
     let id = session.id.clone();
     v.lock().insert(id.clone(), session);
-    json_response(StatusCode::OK, json!({ "request_id": id, "authorization_request": uri, "request_uri": request_uri }))
-}
-
-fn form_encode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_string()).unwrap_or_default()
+    let started = StartedRequest { request_id: id, authorization_request: uri, request_uri: Some(request_uri) };
+    json_response(StatusCode::OK, serde_json::to_value(started).unwrap_or(Value::Null))
 }
 
 async fn control_outcome(State(v): State<Arc<Verifier>>, Path(id): Path<String>) -> Response {
     let Some(session) = v.lock().get(&id).cloned() else {
-        return json_response(StatusCode::NOT_FOUND, json!({ "error": "unknown request" }));
+        return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("unknown request").to_json());
     };
-    let body = match session.outcome {
-        Outcome::Pending => json!({ "status": "pending" }),
-        Outcome::Accepted(claims) => json!({ "status": "accepted", "claims": claims }),
-        Outcome::Rejected(reason) => json!({ "status": "rejected", "reason": reason }),
+    let outcome = match session.outcome {
+        Outcome::Pending => RequestOutcome { status: "pending".into(), ..RequestOutcome::default() },
+        Outcome::Accepted(claims) => {
+            RequestOutcome { status: "accepted".into(), claims: Some(claims), ..RequestOutcome::default() }
+        }
+        Outcome::Rejected(reason) => RequestOutcome { status: "rejected".into(), reason, ..RequestOutcome::default() },
     };
-    json_response(StatusCode::OK, body)
+    json_response(StatusCode::OK, serde_json::to_value(outcome).unwrap_or(Value::Null))
 }
 
-/// The request's parameters (OpenID4VP §5): as request object claims, or as query parameters for
-/// a `redirect_uri` client, whose requests cannot be signed (§5.9.3) and so go by value.
-fn request_payload(v: &Verifier, session: &Session) -> Value {
-    let response_uri = if v.faulty(F::ResponseUriHostMismatch) {
-        v.public_base.replacen(&v.config.dns_name, "127.0.0.1", 1) + "/response"
-    } else {
-        format!("{}/response", v.public_base)
-    };
-    let redirect_uri_client = session.client_id.starts_with("redirect_uri:");
-    let response_uri = if redirect_uri_client && v.faulty(F::RedirectUriMismatch) {
-        format!("{}/response-elsewhere", v.public_base)
-    } else {
-        response_uri
-    };
-    let client_id = if v.faulty(F::ClientIdMismatch) {
-        "x509_san_dns:verifier.example".to_string()
-    } else {
-        session.client_id.clone()
-    };
+/// The request's parameters (OpenID4VP §5.1): as request object claims, or, for a `redirect_uri`
+/// client, whose requests cannot be signed (§5.9.3), as the query parameters of a request by value.
+fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
     let now = dialtone_protocols::now_epoch();
-    let mut payload = json!({
-        "client_id": client_id,
-        "aud": oid4vp::SELF_ISSUED_AUD,
-        "response_type": oid4vp::RESPONSE_TYPE,
-        "response_mode": session.response_mode,
-        "response_uri": response_uri,
-        "nonce": session.nonce,
-        "state": session.state,
-        "dcql_query": session.dcql,
-        "client_metadata": { "vp_formats_supported": { "dc+sd-jwt": { "sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"] } } },
-        "iat": now,
-        "exp": now + 300,
-    });
-    if let Some(key) = &session.encryption_key
-        && !v.faulty(F::JwtRequestWithoutKey)
-    {
+    let mut client_metadata = ClientMetadata {
+        vp_formats_supported: Some(
+            json!({ "dc+sd-jwt": { "sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"] } }),
+        ),
+        ..ClientMetadata::default()
+    };
+    if let Some(key) = &session.encryption_key {
         let mut jwk = key.public_jwk();
         jwk["kid"] = json!(session.id);
         jwk["use"] = json!("enc");
         jwk["alg"] = json!(dialtone_protocols::jwe::ALG);
-        payload["client_metadata"]["jwks"] = json!({ "keys": [jwk] });
-        payload["client_metadata"]["encrypted_response_enc_values_supported"] =
-            json!([dialtone_protocols::jwe::DEFAULT_ENC]);
+        client_metadata.jwks = Some(json!({ "keys": [jwk] }));
+        client_metadata.encrypted_response_enc_values_supported =
+            Some(vec![dialtone_protocols::jwe::DEFAULT_ENC.into()]);
     }
-    if v.faulty(F::RequestNoNonce) {
-        payload.as_object_mut().map(|p| p.remove("nonce"));
+    let mut params = RequestParameters {
+        client_id: Some(session.client_id.clone()),
+        aud: Some(json!(oid4vp::SELF_ISSUED_AUD)),
+        response_type: Some(oid4vp::RESPONSE_TYPE.into()),
+        response_mode: Some(session.response_mode.clone()),
+        response_uri: Some(format!("{}/response", v.public_base)),
+        nonce: Some(session.nonce.clone()),
+        state: Some(session.state.clone()),
+        dcql_query: Some(session.dcql.clone()),
+        client_metadata: Some(client_metadata),
+        iat: Some(now),
+        exp: Some(now + 300),
+        ..RequestParameters::default()
+    };
+    if let Some(rewrite) = v.behaviour.request {
+        rewrite(&mut params, &v.base());
     }
-    payload
+    params
 }
 
 /// The request object (RFC 9101, OpenID4VP §5), signed with the x509_san_dns certificate's key.
 async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) -> Response {
     let Some(session) = v.lock().get(&id).cloned() else {
-        return json_response(StatusCode::NOT_FOUND, json!({ "error": "invalid_request_uri" }));
+        return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
     };
-    let redirect_uri_client = session.client_id.starts_with("redirect_uri:");
-    let payload = request_payload(&v, &session);
-    let typ = if v.faulty(F::RequestWrongTyp) { "JWT" } else { oid4vp::REQUEST_TYP };
+    let signing = v.behaviour.signing;
+    let payload = request_parameters(&v, &session).to_json();
     // A redirect_uri client cannot sign its requests (§5.9.3): the request object is unsigned.
-    let jwt = if v.faulty(F::RequestUnsigned) || redirect_uri_client {
-        let header = json!({ "alg": "none", "typ": typ });
+    let jwt = if signing.unsigned || session.client_id.starts_with("redirect_uri:") {
+        let header = json!({ "alg": "none", "typ": signing.typ });
         format!(
             "{}.{}.",
             dialtone_protocols::b64::encode(header.to_string()),
@@ -287,22 +270,21 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
         )
     } else {
         let x5c: Vec<String> = v.config.signing_chain.iter().map(dialtone_protocols::b64::encode_std).collect();
-        let key = if v.faulty(F::RequestForeignSignature) { EcKey::generate(&v.entropy) } else { v.key.clone() };
-        key.sign_jws(&json!({ "typ": typ, "x5c": x5c }), &payload)
+        let key = if signing.foreign_key { EcKey::generate(&v.entropy) } else { v.key.clone() };
+        key.sign_jws(&json!({ "typ": signing.typ, "x5c": x5c }), &payload)
     };
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response()
 }
 
-/// `direct_post` (OpenID4VP §8.2): `vp_token` and `state`, form-encoded.
+/// The response endpoint (OpenID4VP §8.2, §8.3.1).
 async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let reject = |why: &str| {
-        json_response(StatusCode::BAD_REQUEST, json!({ "error": "invalid_request", "error_description": why }))
-    };
+    let responses = v.behaviour.responses;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let reject =
+        |why: &str| json_response(StatusCode::BAD_REQUEST, ErrorResponse::new("invalid_request", why).to_json());
     // direct_post.jwt (§8.3.1): the parameters arrive encrypted in `response`, to the request's key.
-    let encrypted = get("response").filter(|_| !v.faulty(F::JwtResponseIgnored));
-    let (vp_token, posted_state) = match &encrypted {
+    let encrypted = ResponseParameters::encrypted(&pairs).filter(|_| responses.read_encrypted);
+    let parameters = match &encrypted {
         Some(jwe) => {
             let key = dialtone_protocols::jwe::kid(jwe)
                 .and_then(|kid| v.lock().get(&kid).and_then(|s| s.encryption_key.clone()));
@@ -311,29 +293,23 @@ async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
                 Ok(p) => p,
                 Err(e) => return reject(&format!("the encrypted response does not decrypt: {e}")),
             };
-            let Ok(inner) = serde_json::from_slice::<Value>(&plain) else {
-                return reject("the decrypted response is not JSON");
-            };
-            let vp = match inner.get("vp_token") {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(other) => Some(other.to_string()),
-                None => None,
-            };
-            (vp, inner.get("state").and_then(Value::as_str).map(str::to_string))
+            match ResponseParameters::parse_bytes(&plain) {
+                Ok(p) => p.value,
+                Err(_) => return reject("the decrypted response is not JSON"),
+            }
         }
-        None => (get("vp_token"), get("state")),
+        None => ResponseParameters::from_form(&pairs),
     };
-    let Some(vp_token) = vp_token else { return reject("vp_token is missing") };
-    let vp: Map<String, Value> = match serde_json::from_str(&vp_token) {
-        Ok(Value::Object(m)) => m,
-        _ => return reject("vp_token is not a JSON object"),
-    };
-    let state = posted_state.unwrap_or_default();
+    if parameters.vp_token.is_none() {
+        return reject("vp_token is missing");
+    }
+    let Some(vp) = parameters.presentations().cloned() else { return reject("vp_token is not a JSON object") };
+    let state = parameters.state.unwrap_or_default();
     let found = v.lock().values().find(|s| s.state == state).cloned();
     let session = match found {
         Some(s) => s,
-        None if v.faulty(F::IgnoresState) => {
-            // The fault: find the request by the KB-JWT's nonce instead.
+        None if !responses.matched_by_state => {
+            // Find the request by the KB-JWT's nonce instead.
             let nonce = first_presentation(&vp).and_then(|p| kb_nonce(&p));
             match v.lock().values().find(|s| Some(&s.nonce) == nonce.as_ref()).cloned() {
                 Some(s) => s,
@@ -342,10 +318,10 @@ async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
         }
         None => return reject("unknown state"),
     };
-    if session.response_mode == oid4vp::DIRECT_POST_JWT && encrypted.is_none() && !v.faulty(F::AcceptsPlainForJwt) {
+    if session.response_mode == DIRECT_POST_JWT && encrypted.is_none() && responses.plain_refused_for_jwt {
         return reject("this request asked for an encrypted response (direct_post.jwt)");
     }
-    if !matches!(session.outcome, Outcome::Pending) && !v.faulty(F::AcceptsReplay) {
+    if !matches!(session.outcome, Outcome::Pending) && responses.replay_refused {
         return reject("this request was already answered");
     }
     let outcome = judge(&v, &session, &vp).await;
@@ -356,7 +332,7 @@ async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
     };
     if let Some(s) = v.lock().get_mut(&session.id) {
         // A replayed response does not overwrite the first answer's record.
-        if matches!(s.outcome, Outcome::Pending) || v.faulty(F::AcceptsReplay) {
+        if matches!(s.outcome, Outcome::Pending) || !responses.replay_refused {
             s.outcome = outcome;
         }
     }
@@ -377,13 +353,12 @@ async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outc
         Ok(q) => q,
         Err(e) => return Outcome::Rejected(format!("the request's own DCQL query is invalid: {e}")),
     };
-    let client_id = session.client_id.clone();
     let judge = Judge {
-        fault: v.config.fault,
+        behaviour: &v.behaviour,
         http: &v.http,
         registry_url: &v.config.registry_url,
         authority_id: &v.config.authority_id,
-        client_id: &client_id,
+        client_id: &session.client_id,
         x5c_roots: &v.config.x5c_roots,
     };
     let now = dialtone_protocols::now_epoch();

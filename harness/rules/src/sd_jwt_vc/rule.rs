@@ -62,50 +62,32 @@ pub fn typ(sd: &SdJwt) -> Outcome {
 /// §2.5): the `x5c` header (the end-entity certificate's key, its chain to a trusted root, `iss`
 /// naming the certificate's subject), else the issuer's published JWK Set (JWT VC Issuer Metadata).
 pub fn signature(sd: &SdJwt, ctx: &Context) -> Outcome {
-    if sd.issuer_jwt.header.contains_key("x5c") {
-        return signature_x5c(sd, ctx);
-    }
-    let Some(keys) = ctx.jwks.as_ref().and_then(|j| j.get("keys")).and_then(Value::as_array) else {
-        return Outcome::fail("the issuer's published JWK Set", "no keys array");
-    };
-    let kid = sd.issuer_jwt.header.get("kid").and_then(Value::as_str);
-    let candidates: Vec<&Value> =
-        keys.iter().filter(|k| kid.is_none() || k.get("kid").and_then(Value::as_str) == kid).collect();
-    if candidates.is_empty() {
-        return Outcome::fail(
-            format!("a published key with kid {kid:?}"),
-            format!("{} published keys, none with that kid", keys.len()),
-        );
-    }
-    let mut last = String::new();
-    for key in candidates {
-        match sd.issuer_jwt.verify_with_jwk(key) {
-            Ok(()) => {
-                return Outcome::pass(format!(
-                    "{} signature verifies with published key {}",
-                    sd.issuer_jwt.alg().unwrap_or_default(),
-                    thumbprint(key).unwrap_or_default()
-                ));
+    use dialtone_protocols::sd_jwt_vc::X5cError;
+    use dialtone_protocols::sd_jwt_vc::verify::{KeySource, SignatureError, issuer_signature};
+    let alg = sd.issuer_jwt.alg().unwrap_or_default();
+    match issuer_signature(&sd.issuer_jwt, ctx.jwks.as_ref(), &ctx.x5c_roots, ctx.now) {
+        Ok(key) => match key.via {
+            KeySource::Published => {
+                Outcome::pass(format!("{alg} signature verifies with published key {}", key.thumbprint()))
             }
-            Err(e) => last = e.to_string(),
+            KeySource::X5c { chain } => Outcome::pass(format!(
+                "{alg} signature verifies with the x5c end-entity key {}; the chain of {chain} leads to a trusted root",
+                key.thumbprint()
+            )),
+        },
+        Err(SignatureError::NoKeys) => Outcome::fail("the issuer's published JWK Set", "no keys array"),
+        Err(e @ SignatureError::NoKidMatch { .. }) => Outcome::fail(
+            format!("a published key with kid {:?}", sd.issuer_jwt.header.get("kid").and_then(Value::as_str)),
+            e.to_string(),
+        ),
+        Err(SignatureError::Invalid(e)) => {
+            Outcome::fail("a signature that verifies with a key the issuer publishes", e)
         }
-    }
-    Outcome::fail("a signature that verifies with a key the issuer publishes", last)
-}
-
-fn signature_x5c(sd: &SdJwt, ctx: &Context) -> Outcome {
-    use dialtone_protocols::sd_jwt_vc::{X5cError, verify_x5c};
-    match verify_x5c(&sd.issuer_jwt, &ctx.x5c_roots, ctx.now) {
-        Ok((jwk, n)) => Outcome::pass(format!(
-            "{} signature verifies with the x5c end-entity key {}; the chain of {n} leads to a trusted root",
-            sd.issuer_jwt.alg().unwrap_or_default(),
-            thumbprint(&jwk).unwrap_or_default(),
-        )),
-        Err(X5cError::NoRoots) => Outcome::fail(
+        Err(SignatureError::X5c(X5cError::NoRoots)) => Outcome::fail(
             "an x5c chain validated to a trusted root (SD-JWT VC §2.5); the manifest names none ([issuer] x5c_ca_file)",
             "no root to validate the chain against",
         ),
-        Err(e) => Outcome::fail(
+        Err(SignatureError::X5c(e)) => Outcome::fail(
             "a signature and x5c chain that verify (SD-JWT VC §2.5, Inline X.509 Certificates)",
             e.to_string(),
         ),

@@ -1,6 +1,8 @@
 //! SD-JWT-based Verifiable Credentials (draft-ietf-oauth-sd-jwt-vc): media type, `typ`, the claims
 //! that must never be selectively disclosable, and JWT VC Issuer Metadata (§4).
 
+pub mod verify;
+
 /// §2.2.1: `typ` of the issuer-signed JWT.
 pub const TYP: &str = "dc+sd-jwt";
 /// The pre-2024 value, still seen in the wild; not conformant.

@@ -1,0 +1,100 @@
+//! What the reference verifier does, as values: the default is correct; a mutant changes one thing
+//! ([`super::VerifierFault::apply`]) — a rewrite of the requests it sends, how it signs them, how it
+//! reads responses, or a check it makes of presentations. The handlers read these values and know
+//! nothing of faults.
+
+use dialtone_protocols::oid4vp::message::RequestParameters;
+use dialtone_protocols::sd_jwt_vc::verify::Checks;
+
+/// A change to a request's parameters; the verifier's public base URL and DNS name are given.
+pub type RequestRewrite = fn(&mut RequestParameters, &Base);
+
+/// Where the verifier is.
+pub struct Base<'a> {
+    /// `https://localhost:PORT`.
+    pub public: &'a str,
+    /// The DNS name of its `x509_san_dns` certificate.
+    pub dns_name: &'a str,
+}
+
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    pub request: Option<RequestRewrite>,
+    pub signing: Signing,
+    /// Bytes of entropy in its nonces (16: 128 bits).
+    pub nonce_bytes: usize,
+    pub responses: Responses,
+    /// It verifies the issuer's signature.
+    pub issuer_signature_checked: bool,
+    pub checks: Checks,
+    /// The KB-JWT `aud` it expects is the client identifier without its prefix.
+    pub kb_aud_without_prefix: bool,
+    /// It consults the status list.
+    pub status_checked: bool,
+    /// A suspended credential is treated as valid.
+    pub suspended_accepted: bool,
+    /// It asks the trust registry whether the issuer is authorized.
+    pub registry_checked: bool,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            request: None,
+            signing: Signing::default(),
+            nonce_bytes: 16,
+            responses: Responses::default(),
+            issuer_signature_checked: true,
+            checks: Checks::default(),
+            kb_aud_without_prefix: false,
+            status_checked: true,
+            suspended_accepted: false,
+            registry_checked: true,
+        }
+    }
+}
+
+impl Behaviour {
+    pub fn with(fault: Option<super::VerifierFault>) -> Self {
+        let mut b = Self::default();
+        if let Some(f) = fault {
+            f.apply(&mut b);
+        }
+        b
+    }
+}
+
+/// How request objects are signed (RFC 9101, OpenID4VP §5.9.3).
+#[derive(Debug, Clone, Copy)]
+pub struct Signing {
+    /// Unsigned request objects (`alg: none`), by reference, for every client identifier.
+    pub unsigned: bool,
+    /// Signed with another key than the certificate's.
+    pub foreign_key: bool,
+    pub typ: &'static str,
+}
+
+impl Default for Signing {
+    fn default() -> Self {
+        Self { unsigned: false, foreign_key: false, typ: dialtone_protocols::oid4vp::REQUEST_TYP }
+    }
+}
+
+/// How responses are read (§8).
+#[derive(Debug, Clone, Copy)]
+pub struct Responses {
+    /// The encrypted `response` parameter of `direct_post.jwt` is read.
+    pub read_encrypted: bool,
+    /// A plain response to a `direct_post.jwt` request is refused.
+    pub plain_refused_for_jwt: bool,
+    /// A second response to an answered request is refused.
+    pub replay_refused: bool,
+    /// A response is matched to its request by `state` (else by the KB-JWT's nonce).
+    pub matched_by_state: bool,
+}
+
+impl Default for Responses {
+    fn default() -> Self {
+        Self { read_encrypted: true, plain_refused_for_jwt: true, replay_refused: true, matched_by_state: true }
+    }
+}
