@@ -2,7 +2,7 @@
 //! `POST /credentials/issue` secures a credential with a Data Integrity proof (`eddsa-jcs-2022`,
 //! `did:key`), `POST /credentials/verify` verifies one.
 
-use super::mutants::VcApiFault as F;
+use super::mutants::{Behaviour, VcApiFault as F};
 use crate::server::RunningServer;
 use axum::Router;
 use axum::body::Bytes;
@@ -25,14 +25,8 @@ pub struct VcApiConfig {
 }
 
 struct Service {
-    config: VcApiConfig,
+    behaviour: Behaviour,
     key: Ed25519Key,
-}
-
-impl Service {
-    fn faulty(&self, f: F) -> bool {
-        self.config.fault == Some(f)
-    }
 }
 
 /// A started service and its issuer identifier (a `did:key`).
@@ -51,7 +45,7 @@ pub async fn start(
     let entropy = Entropy::new(config.seed);
     let key = Ed25519Key::generate(&entropy.derive("reference-vc-api"));
     let issuer_id = key.did();
-    let service = Arc::new(Service { config, key });
+    let service = Arc::new(Service { behaviour: Behaviour::with(config.fault), key });
     let router = Router::new()
         .route("/credentials/issue", post(issue))
         .route("/credentials/verify", post(verify))
@@ -106,7 +100,7 @@ fn invalid_credential(service: &Service, credential: &Value) -> Option<String> {
         Some(Value::Array(a)) => !a.is_empty(),
         _ => false,
     };
-    if !subject_ok && !service.faulty(F::IssueAcceptsNonCredential) {
+    if !subject_ok && service.behaviour.issue.subject_required {
         return Some("credentialSubject is required".into());
     }
     if credential.get("proof").is_some() {
@@ -134,23 +128,23 @@ async fn issue(State(service): State<Arc<Service>>, body: Bytes) -> Response {
     if let Some(why) = invalid_credential(&service, &credential) {
         return bad_request(why);
     }
-    if service.faulty(F::IssueFoldsApostrophe) {
+    if !service.behaviour.issue.keeps_names {
         fold_apostrophes(&mut credential);
     }
-    if service.faulty(F::IssueDropsVcType) {
+    if !service.behaviour.issue.keeps_vc_type {
         credential["type"] =
             json!(types(&credential).into_iter().filter(|t| *t != "VerifiableCredential").collect::<Vec<_>>());
     }
-    if service.faulty(F::IssueWithoutProof) {
+    if !service.behaviour.issue.proof {
         return answer(StatusCode::CREATED, json!({ "verifiableCredential": credential }));
     }
-    let purpose = if service.faulty(F::ProofPurposeAuthentication) { "authentication" } else { "assertionMethod" };
+    let purpose = service.behaviour.issue.proof_purpose;
     let created = time::now_rfc3339();
     let secured = match data_integrity::add_proof(&credential, &service.key, &created, purpose) {
         Ok(s) => s,
         Err(e) => return bad_request(e.to_string()),
     };
-    let secured = if service.faulty(F::ProofOverOtherDocument) {
+    let secured = if !service.behaviour.issue.proof_over_document {
         // A proof made over another document, transplanted.
         let mut other = credential.clone();
         other["credentialSubject"] = json!({"id": "did:example:someone-else"});
@@ -171,14 +165,14 @@ async fn verify(State(service): State<Arc<Service>>, body: Bytes) -> Response {
     let Some(vc) = request.get("verifiableCredential") else {
         return bad_request("no verifiableCredential");
     };
-    if service.faulty(F::VerifyRejectsAll) {
+    if service.behaviour.verify.refuses_all {
         return answer(StatusCode::BAD_REQUEST, json!({"checks": [], "errors": ["refused"]}));
     }
     let proof_result = match data_integrity::verify_proof(vc) {
         Ok(_) => Ok(()),
-        Err(data_integrity::DiError::NoProof) if service.faulty(F::VerifyAcceptsUnproved) => Ok(()),
+        Err(data_integrity::DiError::NoProof) if !service.behaviour.verify.proof_required => Ok(()),
         Err(data_integrity::DiError::Signature | data_integrity::DiError::ContextOmitted)
-            if service.faulty(F::VerifyIgnoresSignature) =>
+            if !service.behaviour.verify.signature_checked =>
         {
             Ok(())
         }
@@ -192,7 +186,7 @@ async fn verify(State(service): State<Arc<Service>>, body: Bytes) -> Response {
         .and_then(|p| p.get("proofPurpose"))
         .and_then(Value::as_str)
         .is_some_and(|p| p != "assertionMethod")
-        && !service.faulty(F::VerifyIgnoresSignature)
+        && service.behaviour.verify.signature_checked
     {
         return answer(
             StatusCode::BAD_REQUEST,
@@ -202,7 +196,7 @@ async fn verify(State(service): State<Arc<Service>>, body: Bytes) -> Response {
     let now = dialtone_protocols::now_epoch();
     let until = vc.get("validUntil").and_then(Value::as_str).and_then(time::parse_datetime_stamp);
     let from = vc.get("validFrom").and_then(Value::as_str).and_then(time::parse_datetime_stamp);
-    if !service.faulty(F::VerifyIgnoresValidity) && (until.is_some_and(|u| u < now) || from.is_some_and(|f| f > now)) {
+    if service.behaviour.verify.validity_checked && (until.is_some_and(|u| u < now) || from.is_some_and(|f| f > now)) {
         return answer(
             StatusCode::BAD_REQUEST,
             json!({"checks": ["proof", "validity"], "errors": ["outside its validity period"]}),
