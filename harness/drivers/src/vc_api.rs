@@ -3,7 +3,7 @@
 //! credential, dialtone judges what comes back with the same VC Data Model rules `check` uses, then
 //! asks the candidate to verify its own credential, intact and altered.
 
-use crate::Ctx;
+use crate::{Ctx, binding, driver};
 use dialtone_engine::model::Outcome;
 use dialtone_engine::model::flatten;
 use dialtone_http::HttpResponse;
@@ -14,6 +14,15 @@ use dialtone_rules::vc as dm;
 use serde_json::{Value, json};
 
 type Step<T> = Result<T, Outcome>;
+
+driver!("vc_api.issue.secured", binding::VC_API, issue_returns_secured);
+driver!("vc_api.issue.keeps_claims", binding::VC_API, issue_keeps_claims);
+driver!("vc_api.issue.data_model", binding::VC_API, issue_data_model);
+driver!("vc_api.issue.proof_shape", binding::VC_API, proof_shape);
+driver!("vc_api.issue.proof_verifies", binding::VC_API, proof_verifies);
+driver!("vc_api.issue.refuses_non_credential", binding::VC_API, issue_refuses_non_credential);
+driver!("vc_api.verify.accepts_own", binding::VC_API, verify_accepts_own);
+driver!("vc_api.verify.refuses", binding::VC_API, verify_refuses, Refusal);
 
 /// An issuer or verifier under test through the W3C VC-API: the `[vc_api]` section.
 pub struct VcApi;
@@ -101,7 +110,7 @@ fn year_from_now() -> i64 {
     dialtone_protocols::now_epoch() + 365 * 86_400
 }
 
-pub async fn issue_returns_secured(ctx: Ctx) -> Outcome {
+async fn issue_returns_secured(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -117,7 +126,7 @@ pub async fn issue_returns_secured(ctx: Ctx) -> Outcome {
 }
 
 /// The issued credential is the input plus its proof: no member added, changed or dropped.
-pub async fn issue_keeps_claims(ctx: Ctx) -> Outcome {
+async fn issue_keeps_claims(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (input, vc) = issue(&ctx, year_from_now()).await?;
@@ -155,7 +164,7 @@ pub async fn issue_keeps_claims(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn issue_data_model(ctx: Ctx) -> Outcome {
+async fn issue_data_model(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -190,7 +199,7 @@ fn proofs(vc: &Value) -> Vec<&Value> {
     }
 }
 
-pub async fn proof_shape(ctx: Ctx) -> Outcome {
+async fn proof_shape(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -224,7 +233,7 @@ pub async fn proof_shape(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn proof_verifies(ctx: Ctx) -> Outcome {
+async fn proof_verifies(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -244,7 +253,7 @@ pub async fn proof_verifies(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn issue_refuses_non_credential(ctx: Ctx) -> Outcome {
+async fn issue_refuses_non_credential(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let mut input = credential(&section(&ctx)?.issuer_id, year_from_now());
@@ -275,7 +284,7 @@ async fn verify(ctx: &Ctx, vc: &Value) -> Step<HttpResponse> {
     post(ctx, "/credentials/verify", &json!({ "verifiableCredential": vc, "options": {} })).await
 }
 
-pub async fn verify_accepts_own(ctx: Ctx) -> Outcome {
+async fn verify_accepts_own(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let (_, vc) = issue(&ctx, year_from_now()).await?;
@@ -291,70 +300,90 @@ pub async fn verify_accepts_own(ctx: Ctx) -> Outcome {
     )
 }
 
-async fn expect_refused(ctx: Ctx, valid_until: i64, alter: fn(&mut Value), what: &'static str) -> Outcome {
+/// A credential the service issued, changed after issuance, sent to verify: it must be refused.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    /// What is changed after issuance.
+    #[serde(default)]
+    alter: Alteration,
+    /// Issue it already expired (`validUntil` a minute ago).
+    #[serde(default)]
+    expired: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Alteration {
+    #[default]
+    Nothing,
+    /// A claim (`birthdate`).
+    Claim,
+    /// The proof removed.
+    RemoveProof,
+    /// One character of the proof's signature.
+    Signature,
+}
+
+impl Alteration {
+    fn apply(self, vc: &mut Value) {
+        match self {
+            Self::Nothing => {}
+            Self::Claim => vc["credentialSubject"]["birthdate"] = json!("1970-01-01"),
+            Self::RemoveProof => {
+                if let Some(o) = vc.as_object_mut() {
+                    o.remove("proof");
+                }
+            }
+            Self::Signature => {
+                let flip = |p: &mut Value| {
+                    if let Some(Value::String(v)) = p.get_mut("proofValue") {
+                        // Change one base58 character of the signature (keeping the multibase prefix).
+                        let mut chars: Vec<char> = v.chars().collect();
+                        if let Some(c) = chars.get_mut(10) {
+                            *c = if *c == 'A' { 'B' } else { 'A' };
+                        }
+                        *v = chars.into_iter().collect();
+                    }
+                };
+                match vc.get_mut("proof") {
+                    Some(Value::Array(a)) => a.iter_mut().for_each(flip),
+                    Some(p) => flip(p),
+                    None => {}
+                }
+            }
+        }
+    }
+
+    fn what(self, expired: bool) -> &'static str {
+        match (self, expired) {
+            (Self::Claim, _) => "a credential whose claim was altered after issuance",
+            (Self::RemoveProof, _) => "a credential without its proof",
+            (Self::Signature, _) => "a credential whose proofValue was altered",
+            (Self::Nothing, true) => "a credential whose validUntil has passed",
+            (Self::Nothing, false) => "an unaltered credential",
+        }
+    }
+}
+
+async fn verify_refuses(ctx: Ctx, Refusal { alter, expired }: Refusal) -> Outcome {
+    let valid_until = if expired { dialtone_protocols::now_epoch() - 60 } else { year_from_now() };
     flatten(
         async {
             let (_, mut vc) = issue(&ctx, valid_until).await?;
-            alter(&mut vc);
+            alter.apply(&mut vc);
             ctx.evidence.artifact("credential sent to verify", vc.to_string());
             let r = verify(&ctx, &vc).await?;
             let observed = format!("HTTP {}: {}", r.status, r.body_text_lossy());
             if refused(&r) && r.status < 500 {
                 Ok(Outcome::pass(observed))
             } else {
-                Ok(Outcome::fail(format!("{what} refused (HTTP 4xx, verified false, or errors)"), observed))
+                Ok(Outcome::fail(
+                    format!("{} refused (HTTP 4xx, verified false, or errors)", alter.what(expired)),
+                    observed,
+                ))
             }
         }
         .await,
     )
-}
-
-pub async fn verify_refuses_altered_claim(ctx: Ctx) -> Outcome {
-    expect_refused(
-        ctx,
-        year_from_now(),
-        |vc| vc["credentialSubject"]["birthdate"] = json!("1970-01-01"),
-        "a credential whose claim was altered after issuance",
-    )
-    .await
-}
-
-pub async fn verify_refuses_unproved(ctx: Ctx) -> Outcome {
-    expect_refused(
-        ctx,
-        year_from_now(),
-        |vc| {
-            if let Some(o) = vc.as_object_mut() {
-                o.remove("proof");
-            }
-        },
-        "a credential without its proof",
-    )
-    .await
-}
-
-pub async fn verify_refuses_bad_signature(ctx: Ctx) -> Outcome {
-    fn alter(vc: &mut Value) {
-        let flip = |p: &mut Value| {
-            if let Some(Value::String(v)) = p.get_mut("proofValue") {
-                // Change one base58 character of the signature (keeping the multibase prefix).
-                let mut chars: Vec<char> = v.chars().collect();
-                if let Some(c) = chars.get_mut(10) {
-                    *c = if *c == 'A' { 'B' } else { 'A' };
-                }
-                *v = chars.into_iter().collect();
-            }
-        };
-        match vc.get_mut("proof") {
-            Some(Value::Array(a)) => a.iter_mut().for_each(flip),
-            Some(p) => flip(p),
-            None => {}
-        }
-    }
-    expect_refused(ctx, year_from_now(), alter, "a credential whose proofValue was altered").await
-}
-
-pub async fn verify_refuses_expired(ctx: Ctx) -> Outcome {
-    let past = dialtone_protocols::now_epoch() - 60;
-    expect_refused(ctx, past, |_| {}, "a credential whose validUntil has passed").await
 }

@@ -1,64 +1,80 @@
 //! A trust registry under test, queried over the TRQP v2 HTTPS binding.
 
 use super::consumer::{Consumer, Kind, expect_problem, schema_problems};
-use crate::Ctx;
 use crate::manifest::{RegistryQuery, RegistrySection};
+use crate::{Ctx, binding, driver};
 use dialtone_engine::model::Outcome;
 use dialtone_engine::model::flatten;
 use serde_json::{Value, json};
 
-/// Asks the fixture `pick` selects and expects `answer` in the `authorized`/`recognized` member.
-async fn expect_answer(
-    ctx: Ctx,
-    kind: Kind,
-    pick: fn(&RegistrySection) -> Option<&RegistryQuery>,
-    answer: bool,
-) -> Outcome {
+driver!("trqp.registry.answer", binding::REGISTRY, answer, Answer);
+driver!("trqp.registry.echoes_query", binding::REGISTRY, echoes_query);
+driver!("trqp.registry.response_schema", binding::REGISTRY, response_schema);
+driver!("trqp.registry.malformed_json", binding::REGISTRY, malformed_json);
+driver!("trqp.registry.missing_member", binding::REGISTRY, missing_member);
+driver!("trqp.registry.unknown_authority", binding::REGISTRY, unknown_authority);
+
+/// A query of the manifest's `[registry]` fixtures and the answer it must get.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    query: Fixture,
+    expect: bool,
+}
+
+/// The fixtures a registry's manifest gives (`[registry]`).
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Fixture {
+    Authorized,
+    Unauthorized,
+    OutsideValidity,
+    Historical,
+    OutsideJurisdiction,
+    Recognized,
+}
+
+impl Fixture {
+    fn pick(self, r: &RegistrySection) -> Option<&RegistryQuery> {
+        match self {
+            Self::Authorized => Some(&r.authorized),
+            Self::Unauthorized => Some(&r.unauthorized),
+            Self::OutsideValidity => r.outside_validity.as_ref(),
+            Self::Historical => r.historical.as_ref(),
+            Self::OutsideJurisdiction => r.outside_jurisdiction.as_ref(),
+            Self::Recognized => r.recognized.as_ref(),
+        }
+    }
+
+    fn kind(self) -> Kind {
+        if matches!(self, Self::Recognized) { Kind::Recognition } else { Kind::Authorization }
+    }
+}
+
+/// Asks the fixture and expects `expect` in the `authorized`/`recognized` member.
+async fn answer(ctx: Ctx, Answer { query, expect }: Answer) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {
             let registry = consumer.registry()?;
-            let Some(query) = pick(registry).cloned() else {
+            let Some(fixture) = query.pick(registry).cloned() else {
                 return Ok(Outcome::skip("the manifest gives no such query for this registry"));
             };
-            let (_, body) = consumer.answer(kind, &query).await?;
+            let kind = query.kind();
+            let (_, body) = consumer.answer(kind, &fixture).await?;
             let member = kind.answer_member();
             Ok(match body.get(member) {
-                Some(Value::Bool(b)) if *b == answer => Outcome::pass(format!("{member}: {b}")),
-                other => Outcome::fail(format!("{member}: {answer}"), format!("{member}: {other:?}")),
+                Some(Value::Bool(b)) if *b == expect => Outcome::pass(format!("{member}: {b}")),
+                other => Outcome::fail(format!("{member}: {expect}"), format!("{member}: {other:?}")),
             })
         }
         .await,
     )
 }
 
-pub async fn authorized(ctx: Ctx) -> Outcome {
-    expect_answer(ctx, Kind::Authorization, |r| Some(&r.authorized), true).await
-}
-
-pub async fn unauthorized(ctx: Ctx) -> Outcome {
-    expect_answer(ctx, Kind::Authorization, |r| Some(&r.unauthorized), false).await
-}
-
-pub async fn outside_validity(ctx: Ctx) -> Outcome {
-    expect_answer(ctx, Kind::Authorization, |r| r.outside_validity.as_ref(), false).await
-}
-
-pub async fn historical(ctx: Ctx) -> Outcome {
-    expect_answer(ctx, Kind::Authorization, |r| r.historical.as_ref(), true).await
-}
-
-pub async fn outside_jurisdiction(ctx: Ctx) -> Outcome {
-    expect_answer(ctx, Kind::Authorization, |r| r.outside_jurisdiction.as_ref(), false).await
-}
-
-pub async fn recognized(ctx: Ctx) -> Outcome {
-    expect_answer(ctx, Kind::Recognition, |r| r.recognized.as_ref(), true).await
-}
-
 /// The answer names the same entity, authority, action and resource as the query, and echoes
 /// `context.time` as `time_requested`.
-pub async fn echoes_query(ctx: Ctx) -> Outcome {
+async fn echoes_query(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {
@@ -87,7 +103,7 @@ pub async fn echoes_query(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn response_schema(ctx: Ctx) -> Outcome {
+async fn response_schema(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {
@@ -116,7 +132,7 @@ pub async fn response_schema(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn malformed_json(ctx: Ctx) -> Outcome {
+async fn malformed_json(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {
@@ -127,7 +143,7 @@ pub async fn malformed_json(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn missing_member(ctx: Ctx) -> Outcome {
+async fn missing_member(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {
@@ -140,7 +156,7 @@ pub async fn missing_member(ctx: Ctx) -> Outcome {
     )
 }
 
-pub async fn unknown_authority(ctx: Ctx) -> Outcome {
+async fn unknown_authority(ctx: Ctx) -> Outcome {
     let consumer = Consumer::new(ctx);
     flatten(
         async {

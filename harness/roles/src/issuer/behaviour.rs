@@ -13,14 +13,17 @@ use dialtone_protocols::sd_jwt_vc::JwtVcIssuerMetadata;
 /// A change to a published document; the issuer's identifier is given.
 pub type Rewrite<T> = fn(&mut T, &str);
 
-#[derive(Debug, Clone)]
+/// A change to the headers of the responses of one path.
+pub type ResponseRewrite = (&'static str, fn(&mut HeaderMap));
+
+#[derive(Debug, Clone, Default)]
 pub struct Behaviour {
     pub metadata: Option<Rewrite<CredentialIssuerMetadata>>,
     pub as_metadata: Option<Rewrite<AuthorizationServerMetadata>>,
     pub jwt_vc_issuer: Option<Rewrite<JwtVcIssuerMetadata>>,
     pub offer: Option<Rewrite<CredentialOffer>>,
     /// Header rewrites of the responses of one path.
-    pub response: Option<(&'static str, fn(&mut HeaderMap))>,
+    pub response: Option<ResponseRewrite>,
     pub token: TokenPolicy,
     pub nonce: NoncePolicy,
     pub credential: CredentialPolicy,
@@ -28,24 +31,6 @@ pub struct Behaviour {
     /// How the credentials it mints deviate from correct ones.
     pub mint: Deviation,
     pub status_list: StatusListPolicy,
-}
-
-impl Default for Behaviour {
-    fn default() -> Self {
-        Self {
-            metadata: None,
-            as_metadata: None,
-            jwt_vc_issuer: None,
-            offer: None,
-            response: None,
-            token: TokenPolicy::default(),
-            nonce: NoncePolicy::default(),
-            credential: CredentialPolicy::default(),
-            proof: ProofPolicy::default(),
-            mint: Deviation::default(),
-            status_list: StatusListPolicy::default(),
-        }
-    }
 }
 
 impl Behaviour {
