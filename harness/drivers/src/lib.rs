@@ -1,6 +1,9 @@
-//! The checks suites name. Each is an async function from a case context to an outcome; the
-//! registry below maps suite names to them. Protocol checks live under their protocol
-//! (`oid4vci::…`); format rules shared by every role live under `formats::…`.
+//! The drivers cases name: the harness as the counterpart of the role under test — a wallet in
+//! front of an issuer (`issuer/`), a wallet in front of a verifier (`verifier/`), an issuer and
+//! verifiers in front of a wallet (`wallet/`), a TRQP consumer in front of a registry (`registry/`),
+//! a VC-API client (`vc_api`), and the end-to-end chain (`chain`). Each binding ([`binding`]) says
+//! which manifest section exposes it; each driver registers beside its code ([`driver!`]) with the
+//! parameters its cases give.
 
 pub mod binding;
 pub mod chain;

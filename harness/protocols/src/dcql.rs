@@ -132,6 +132,16 @@ pub fn query(id: &str, format: &str, vct_values: &[&str], claims: &[Wanted<'_>])
     serde_json::json!({ "credentials": [credential] })
 }
 
+/// The query with its first credential query repeated (ids must be unique, §6.1): a malformed
+/// query, for a test verifier.
+pub fn repeat_first(query: &mut Value) {
+    if let Some(Value::Array(list)) = query.get_mut("credentials")
+        && let Some(first) = list.first().cloned()
+    {
+        list.push(first);
+    }
+}
+
 impl CredentialQuery {
     /// The claim paths as plain key paths (array selectors become their string form).
     pub fn key_paths(&self) -> Vec<Vec<String>> {

@@ -36,25 +36,6 @@ pub fn kid(jwe: &str) -> Option<String> {
     serde_json::from_slice::<Value>(&bytes).ok()?.get("kid")?.as_str().map(str::to_string)
 }
 
-/// The encryption key a verifier offers in `client_metadata.jwks` (§8.3: keys without `use`, or
-/// `use: enc`), and the `enc` to use.
-pub fn recipient(client_metadata: &Value) -> Option<(Value, String)> {
-    let key = client_metadata
-        .get("jwks")?
-        .get("keys")?
-        .as_array()?
-        .iter()
-        .find(|k| k.get("use").and_then(Value::as_str).is_none_or(|u| u == "enc"))?
-        .clone();
-    let enc = client_metadata
-        .get("encrypted_response_enc_values_supported")
-        .and_then(|v| v.get(0))
-        .and_then(Value::as_str)
-        .unwrap_or(DEFAULT_ENC)
-        .to_string();
-    Some((key, enc))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -233,24 +233,3 @@ impl Listener for TlsListener {
         Ok(self.local)
     }
 }
-
-/// An outbound https client for a reference candidate: Mozilla's roots plus the given authorities
-/// (DER), no redirects, every request bounded in time.
-pub fn outbound_client(extra_roots: &[Vec<u8>]) -> Result<reqwest::Client, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for der in extra_roots {
-        roots.add(CertificateDer::from(der.clone())).map_err(|e| e.to_string())?;
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(5))
-        .build()
-        .map_err(|e| e.to_string())
-}

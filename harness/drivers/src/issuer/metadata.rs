@@ -6,7 +6,9 @@ use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::jose::is_asymmetric_alg;
 use dialtone_protocols::message::Message;
-use dialtone_protocols::oid4vci::message::{AuthorizationServerMetadata, CredentialConfiguration};
+use dialtone_protocols::oid4vci::message::{
+    AuthorizationServerMetadata, CredentialConfiguration, CredentialIssuerMetadata,
+};
 use dialtone_protocols::oid4vci::{self, well_known_url};
 use dialtone_protocols::sd_jwt_vc::{self, JwtVcIssuerMetadata};
 use serde_json::Value;
@@ -79,7 +81,7 @@ async fn required_members(ctx: Ctx) -> Outcome {
                 problems.push("credential_issuer is absent".to_string());
             }
             match metadata.credential_endpoint() {
-                Ok(url) => problems.extend(url_problem("credential_endpoint", url)),
+                Ok(url) => problems.extend(url_problem(CredentialIssuerMetadata::CREDENTIAL_ENDPOINT, url)),
                 Err(e) => problems.push(e.to_string()),
             }
             match &metadata.credential_configurations_supported {
@@ -113,7 +115,7 @@ async fn endpoints_https(ctx: Ctx) -> Outcome {
             if let Ok(as_metadata) = AuthorizationServerMetadata::parse_bytes(&response.body)
                 && let Ok(token) = as_metadata.token_endpoint()
             {
-                urls.push(("token_endpoint".into(), token.to_string()));
+                urls.push((AuthorizationServerMetadata::TOKEN_ENDPOINT.into(), token.to_string()));
             }
             let plain: Vec<String> =
                 urls.iter().filter(|(_, u)| !oid4vci::is_https(u)).map(|(n, u)| format!("{n} {u:?}")).collect();

@@ -140,8 +140,10 @@ impl Message for CredentialIssuerMetadata {
 }
 
 impl CredentialIssuerMetadata {
+    pub const CREDENTIAL_ENDPOINT: &'static str = "credential_endpoint";
+
     pub fn credential_endpoint(&self) -> Result<&str, MessageError> {
-        required(self.credential_endpoint.as_deref(), Self::NAME, Self::CLAUSE, "credential_endpoint")
+        required(self.credential_endpoint.as_deref(), Self::NAME, Self::CLAUSE, Self::CREDENTIAL_ENDPOINT)
     }
 
     /// The authorization server to use: the first of `authorization_servers`, else the issuer
@@ -353,8 +355,10 @@ impl Message for AuthorizationServerMetadata {
 }
 
 impl AuthorizationServerMetadata {
+    pub const TOKEN_ENDPOINT: &'static str = "token_endpoint";
+
     pub fn token_endpoint(&self) -> Result<&str, MessageError> {
-        required(self.token_endpoint.as_deref(), Self::NAME, Self::CLAUSE, "token_endpoint")
+        required(self.token_endpoint.as_deref(), Self::NAME, Self::CLAUSE, Self::TOKEN_ENDPOINT)
     }
 }
 

@@ -14,6 +14,8 @@ pub const CLIENT_ID: &str = "client_id";
 pub const REQUEST_URI: &str = "request_uri";
 /// `direct_post.jwt`: the form parameter carrying the encrypted response (§8.3.1).
 pub const RESPONSE: &str = "response";
+/// The `response_type` of a request for presentations (§5.4).
+pub const RESPONSE_TYPE: &str = "vp_token";
 
 /// The parameters of an authorization request (§5.1), as the claims of a request object or the
 /// query parameters of a request by value.

@@ -7,7 +7,7 @@ pub mod message;
 /// `typ` of a signed Request Object (RFC 9101 §10.8, OpenID4VP §5).
 pub const REQUEST_TYP: &str = "oauth-authz-req+jwt";
 pub const SCHEME: &str = "openid4vp://";
-pub const RESPONSE_TYPE: &str = "vp_token";
+pub use message::RESPONSE_TYPE;
 pub const DIRECT_POST: &str = "direct_post";
 pub const DIRECT_POST_JWT: &str = "direct_post.jwt";
 /// `aud` of a request object under static discovery (§5.8).
@@ -42,48 +42,6 @@ pub fn url_host(url: &str) -> Option<&str> {
     Some(host.split(':').next().unwrap_or(host))
 }
 
-/// Authorization request parameters whose values are JSON (OpenID4VP 1.0 §5.1, §6, §8.4).
-const JSON_PARAMETERS: &[&str] = &["dcql_query", "client_metadata", "transaction_data", "verifier_info"];
-
-/// An authorization request passed by value (query parameters, as an unsigned `redirect_uri`
-/// client sends it, §5.9.3) in the shape of a request object: no header, no signature, the
-/// parameters as claims (JSON-valued ones parsed). Unparseable JSON stays a string.
-pub fn request_by_value(params: &[(String, String)]) -> crate::jose::CompactJws {
-    let mut payload = serde_json::Map::new();
-    for (name, value) in params {
-        let v = if JSON_PARAMETERS.contains(&name.as_str()) {
-            serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.clone()))
-        } else {
-            serde_json::Value::String(value.clone())
-        };
-        payload.insert(name.clone(), v);
-    }
-    crate::jose::CompactJws {
-        header: serde_json::Map::new(),
-        payload,
-        signing_input: String::new(),
-        signature: Vec::new(),
-    }
-}
-
-/// The `openid4vp://` URI of a request passed by value: each claim of `payload` a parameter
-/// (objects and arrays as JSON).
-pub fn request_uri_by_value(payload: &serde_json::Map<String, serde_json::Value>) -> String {
-    let pairs: Vec<(String, String)> = payload
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                },
-            )
-        })
-        .collect();
-    format!("{SCHEME}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,23 +57,5 @@ mod tests {
         assert_eq!(url_host("https://localhost:8443/response"), Some("localhost"));
         assert_eq!(url_host("https://[::1]:8443/x"), Some("::1"));
         assert_eq!(url_host("ftp://x"), None);
-    }
-
-    #[test]
-    fn requests_by_value_round_trip() {
-        let payload = serde_json::json!({
-            "client_id": "redirect_uri:https://v.example/cb",
-            "response_uri": "https://v.example/cb",
-            "nonce": "n-0S6",
-            "dcql_query": {"credentials": [{"id": "p", "format": "dc+sd-jwt"}]},
-            "client_metadata": {"vp_formats_supported": {}},
-        });
-        let uri = super::request_uri_by_value(payload.as_object().expect("object"));
-        assert!(uri.starts_with("openid4vp://?"));
-        let params: Vec<(String, String)> =
-            serde_urlencoded::from_str(uri.split_once('?').expect("query").1).expect("form");
-        let object = super::request_by_value(&params);
-        assert!(object.signature.is_empty() && object.alg().is_none());
-        assert_eq!(serde_json::Value::Object(object.payload), payload);
     }
 }

@@ -101,9 +101,7 @@ fn response_uri_on_ip(p: &mut RequestParameters, base: &Base) {
 
 /// The DCQL query's first credential query, twice (ids must be unique, §6.1).
 fn repeat_credential_query(p: &mut RequestParameters, _: &Base) {
-    if let Some(serde_json::Value::Array(list)) = p.dcql_query.as_mut().and_then(|q| q.get_mut("credentials"))
-        && let Some(first) = list.first().cloned()
-    {
-        list.push(first);
+    if let Some(q) = p.dcql_query.as_mut() {
+        dialtone_protocols::dcql::repeat_first(q);
     }
 }

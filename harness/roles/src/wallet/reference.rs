@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use dialtone_http::{Evidence, HttpClient, HttpLimits};
+use dialtone_protocols::control::{HeldCredential, HeldCredentials, OfferDelivery, RequestDelivery, WalletAnswer};
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::client::Client;
@@ -19,7 +20,6 @@ use dialtone_protocols::oid4vci::proof::{self, ProofNonce};
 use dialtone_protocols::oid4vp::holder;
 use dialtone_protocols::sdjwt::{self, SdJwt};
 use dialtone_protocols::seed::Entropy;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
@@ -75,6 +75,10 @@ pub async fn start(
 
 fn answer(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+fn wallet_answer(status: StatusCode, body: WalletAnswer) -> Response {
+    answer(status, serde_json::to_value(body).unwrap_or(Value::Null))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -151,15 +155,8 @@ fn fold_apostrophes(credential: &str) -> String {
     format!("{}~{}", sd.issuer_jwt_text, folded.iter().map(|d| format!("{d}~")).collect::<String>())
 }
 
-/// `POST /control/offers` (`suites/control-api.yaml`).
-#[derive(Deserialize)]
-struct OfferDelivery {
-    offer: Option<Value>,
-    tx_code: Option<String>,
-}
-
 async fn receive_offer(State(w): State<Arc<Wallet>>, body: Bytes) -> Response {
-    let delivery: OfferDelivery = serde_json::from_slice(&body).unwrap_or(OfferDelivery { offer: None, tx_code: None });
+    let delivery: OfferDelivery = serde_json::from_slice(&body).unwrap_or_default();
     let offer = match &delivery.offer {
         Some(object @ Value::Object(_)) => CredentialOffer::parse(object).map(|r| r.value).map_err(|e| e.to_string()),
         Some(Value::String(uri)) => Client::new(w.http.clone()).read_offer(uri).await.map_err(|e| e.to_string()),
@@ -170,39 +167,38 @@ async fn receive_offer(State(w): State<Arc<Wallet>>, body: Bytes) -> Response {
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => answer(StatusCode::OK, json!({ "status": "stored" })),
-        Err(e) => answer(StatusCode::OK, json!({ "status": "failed", "reason": e })),
+        Ok(()) => wallet_answer(StatusCode::OK, WalletAnswer::status("stored")),
+        Err(e) => wallet_answer(StatusCode::OK, WalletAnswer::with_reason("failed", e)),
     }
 }
 
 async fn list_credentials(State(w): State<Arc<Wallet>>) -> Response {
-    let list: Vec<Value> = lock(&w.credentials)
+    let credentials = lock(&w.credentials)
         .iter()
-        .map(|s| match SdJwt::parse(&s.credential).and_then(|sd| sd.process()) {
-            Ok(p) => json!({ "format": "dc+sd-jwt", "claims": p.claims }),
-            Err(e) => json!({ "format": "dc+sd-jwt", "error": e.to_string() }),
+        .map(|s| {
+            let format = dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC.to_string();
+            match SdJwt::parse(&s.credential).and_then(|sd| sd.process()) {
+                Ok(p) => HeldCredential { format, claims: Some(p.claims), error: None },
+                Err(e) => HeldCredential { format, claims: None, error: Some(e.to_string()) },
+            }
         })
         .collect();
-    answer(StatusCode::OK, json!({ "credentials": list }))
-}
-
-/// `POST /control/presentations` (`suites/control-api.yaml`).
-#[derive(Deserialize)]
-struct RequestDelivery {
-    authorization_request: Option<String>,
+    answer(StatusCode::OK, serde_json::to_value(HeldCredentials { credentials }).unwrap_or(Value::Null))
 }
 
 async fn receive_request(State(w): State<Arc<Wallet>>, body: Bytes) -> Response {
-    let delivery: RequestDelivery =
-        serde_json::from_slice(&body).unwrap_or(RequestDelivery { authorization_request: None });
-    let Some(uri) = delivery.authorization_request else {
-        return answer(
+    let delivery: RequestDelivery = serde_json::from_slice(&body).unwrap_or_default();
+    let Some(Value::String(uri)) = delivery.authorization_request else {
+        return wallet_answer(
             StatusCode::BAD_REQUEST,
-            json!({ "status": "failed", "reason": "authorization_request is required" }),
+            WalletAnswer::with_reason("failed", "authorization_request (an openid4vp:// URI) is required"),
         );
     };
     match w.present(&uri).await {
-        Ok(status) => answer(StatusCode::OK, json!({ "status": "sent", "verifier_status": status })),
-        Err(reason) => answer(StatusCode::OK, json!({ "status": "refused", "reason": reason })),
+        Ok(status) => wallet_answer(
+            StatusCode::OK,
+            WalletAnswer { verifier_status: Some(status), ..WalletAnswer::status("sent") },
+        ),
+        Err(reason) => wallet_answer(StatusCode::OK, WalletAnswer::with_reason("refused", reason)),
     }
 }
