@@ -67,9 +67,14 @@ impl Findings {
     }
 
     /// Records a rule's outcome. The first recorded wins, except that a failure replaces a pass or
-    /// skip (an artifact with several credentials fails a rule when any of them does).
-    pub fn set(&mut self, id: &str, outcome: Outcome) {
-        let Some(i) = self.rules.iter().position(|r| r.id == id) else { return };
+    /// skip (an artifact with several credentials fails a rule when any of them does). The rule is
+    /// one of the table's named constants, so an unknown one cannot compile; one of another
+    /// format is a defect the vectors' tests catch.
+    pub fn set(&mut self, rule: &Rule, outcome: Outcome) {
+        let Some(i) = self.rules.iter().position(|r| r.id == rule.id) else {
+            debug_assert!(false, "rule {} is not one of this format's", rule.id);
+            return;
+        };
         let replace = match (&self.outcomes[i], &outcome) {
             (None, _) => true,
             (Some(Outcome::Fail { .. } | Outcome::Error { .. }), _) => false,

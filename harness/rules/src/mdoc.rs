@@ -32,14 +32,14 @@ pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
         Ok(p) => p,
         Err(e) => {
             f.set(
-                "MDOC-001",
+                &rules::MDOC_001,
                 Outcome::fail("IssuerSigned or DeviceResponse CBOR (ISO/IEC 18013-5 §8.3.2.1.2.2)", e.to_string()),
             );
             return f;
         }
     };
     f.set(
-        "MDOC-001",
+        &rules::MDOC_001,
         Outcome::pass(match &parsed {
             MdocArtifact::IssuerSigned(_) => "IssuerSigned".to_string(),
             MdocArtifact::DeviceResponse { documents, .. } => {
@@ -49,10 +49,10 @@ pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
     );
     match &parsed {
         MdocArtifact::IssuerSigned(_) => {
-            f.set("MDOC-011", Outcome::skip("an IssuerSigned structure, not a DeviceResponse"))
+            f.set(&rules::MDOC_011, Outcome::skip("an IssuerSigned structure, not a DeviceResponse"))
         }
         MdocArtifact::DeviceResponse { version, status, documents } => f.set(
-            "MDOC-011",
+            &rules::MDOC_011,
             if version.as_deref() == Some("1.0") && *status == Some(0) && !documents.is_empty() {
                 Outcome::pass(format!("version 1.0, status 0, {} documents", documents.len()))
             } else {
@@ -84,7 +84,7 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
     );
     let alg = is.issuer_auth.alg();
     f.set(
-        "MDOC-002",
+        &rules::MDOC_002,
         match alg {
             Ok(a) if is_asymmetric_alg(a) => Outcome::pass(format!("COSE_Sign1, alg {a}")),
             Ok(a) => Outcome::fail("an asymmetric COSE algorithm", format!("alg {a}")),
@@ -94,14 +94,14 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
     let chain = is.issuer_auth.x5chain();
     match chain.first() {
         None => {
-            f.set("MDOC-003", Outcome::fail("x5chain (label 33) with the document signer certificate", "absent"));
+            f.set(&rules::MDOC_003, Outcome::fail("x5chain (label 33) with the document signer certificate", "absent"));
         }
         Some(ds) => match jose::jwk_from_certificate(ds) {
-            Err(e) => f.set("MDOC-003", Outcome::fail("a readable document signer certificate", e.to_string())),
+            Err(e) => f.set(&rules::MDOC_003, Outcome::fail("a readable document signer certificate", e.to_string())),
             Ok(jwk) => {
-                f.set("MDOC-003", Outcome::pass(format!("{} certificates in x5chain", chain.len())));
+                f.set(&rules::MDOC_003, Outcome::pass(format!("{} certificates in x5chain", chain.len())));
                 f.set(
-                    "MDOC-004",
+                    &rules::MDOC_004,
                     match is.issuer_auth.verify_with_jwk(&jwk) {
                         Ok(()) => Outcome::pass(format!(
                             "the MSO signature verifies with the document signer key {}",
@@ -113,12 +113,12 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
                         ),
                     },
                 );
-                f.set("MDOC-005", chain_to_root(&chain, ctx));
+                f.set(&rules::MDOC_005, chain_to_root(&chain, ctx));
             }
         },
     }
     f.set(
-        "MDOC-006",
+        &rules::MDOC_006,
         match (mso.version.as_deref(), mso.digest_algorithm.as_deref()) {
             (Some("1.0"), Some(a)) if mdoc::digest(a, b"").is_some() => Outcome::pass(format!("version 1.0, {a}")),
             (v, a) => Outcome::fail(
@@ -127,10 +127,10 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
             ),
         },
     );
-    f.set("MDOC-007", digests(is));
-    f.set("MDOC-008", validity(is, ctx));
+    f.set(&rules::MDOC_007, digests(is));
+    f.set(&rules::MDOC_008, validity(is, ctx));
     f.set(
-        "MDOC-009",
+        &rules::MDOC_009,
         match (doc_type, mso.doc_type.as_deref()) {
             (_, None) => Outcome::fail("an MSO docType", "absent"),
             (Some(d), Some(m)) if d != m => {
@@ -140,7 +140,7 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
         },
     );
     f.set(
-        "MDOC-010",
+        &rules::MDOC_010,
         match &mso.device_key {
             Some(ciborium::Value::Map(_)) => Outcome::pass("deviceKeyInfo.deviceKey is a COSE_Key"),
             other => Outcome::fail("deviceKeyInfo.deviceKey (a COSE_Key map)", format!("{other:?}")),
@@ -154,14 +154,14 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
         .map(|i| format!("{} ({} bytes)", i.element_identifier, i.random.len()))
         .collect();
     f.set(
-        "MDOC-012",
+        &rules::MDOC_012,
         if weak.is_empty() {
             Outcome::pass("every random is at least 16 bytes")
         } else {
             Outcome::fail("random values of at least 16 bytes", weak.join(", "))
         },
     );
-    f.set("MDOC-013", profile(is, ctx));
+    f.set(&rules::MDOC_013, profile(is, ctx));
 }
 
 fn chain_to_root(chain: &[Vec<u8>], ctx: &Context) -> Outcome {

@@ -29,15 +29,15 @@ pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
         None => return f,
     };
     if form != Form::Qr {
-        for id in ["SHC-001", "SHC-002", "SHC-015"] {
+        for id in [&rules::SHC_001, &rules::SHC_002, &rules::SHC_015] {
             f.set(id, Outcome::skip("not given as QR payloads"));
         }
-        f.set("SHC-014", Outcome::skip("not given as a QR code: the QR-size rules for bundles do not apply"));
+        f.set(&rules::SHC_014, Outcome::skip("not given as a QR code: the QR-size rules for bundles do not apply"));
     } else {
-        f.set("SHC-015", qr_sizes(&jws_list, &chunks));
+        f.set(&rules::SHC_015, qr_sizes(&jws_list, &chunks));
     }
     if form != Form::File {
-        f.set("SHC-003", Outcome::skip("not given as a .smart-health-card file"));
+        f.set(&rules::SHC_003, Outcome::skip("not given as a .smart-health-card file"));
     }
     for jws in &jws_list {
         judge(&mut f, jws, form, ctx);
@@ -54,7 +54,7 @@ fn collect(artifact: &Artifact, f: &mut Findings) -> Option<(Form, Vec<String>, 
             match decode_png_qr(part) {
                 Ok(texts) => qr_texts.extend(texts),
                 Err(e) => {
-                    f.set("SHC-001", Outcome::fail("a PNG image holding shc:/ QR codes", e));
+                    f.set(&rules::SHC_001, Outcome::fail("a PNG image holding shc:/ QR codes", e));
                     return None;
                 }
             }
@@ -75,11 +75,11 @@ fn collect(artifact: &Artifact, f: &mut Findings) -> Option<(Form, Vec<String>, 
         f.artifact(".smart-health-card file", &text);
         return match shc::parse_file(text.as_bytes()) {
             Ok(list) => {
-                f.set("SHC-003", Outcome::pass(format!("verifiableCredential holds {} JWS", list.len())));
+                f.set(&rules::SHC_003, Outcome::pass(format!("verifiableCredential holds {} JWS", list.len())));
                 Some((Form::File, list, Vec::new()))
             }
             Err(e) => {
-                f.set("SHC-003", Outcome::fail("{\"verifiableCredential\": [\"<JWS>\", …]}", e.to_string()));
+                f.set(&rules::SHC_003, Outcome::fail("{\"verifiableCredential\": [\"<JWS>\", …]}", e.to_string()));
                 None
             }
         };
@@ -91,7 +91,7 @@ fn collect(artifact: &Artifact, f: &mut Findings) -> Option<(Form, Vec<String>, 
             Ok(c) => chunks.push(c),
             Err(e) => {
                 f.set(
-                    "SHC-001",
+                    &rules::SHC_001,
                     Outcome::fail("shc:/[C/N/] followed by digit pairs 00..77", format!("QR {}: {e}", i + 1)),
                 );
                 return None;
@@ -99,22 +99,22 @@ fn collect(artifact: &Artifact, f: &mut Findings) -> Option<(Form, Vec<String>, 
         }
     }
     if chunks.is_empty() {
-        f.set("SHC-001", Outcome::fail("at least one shc:/ QR payload", "none"));
+        f.set(&rules::SHC_001, Outcome::fail("at least one shc:/ QR payload", "none"));
         return None;
     }
-    f.set("SHC-001", Outcome::pass(format!("{} QR payloads decode", chunks.len())));
+    f.set(&rules::SHC_001, Outcome::pass(format!("{} QR payloads decode", chunks.len())));
     // Several single QR codes are several cards; chunks of one card assemble.
     let jws_list = if chunks.iter().all(|c| c.total == 1) {
-        f.set("SHC-002", Outcome::skip("no chunked QR payloads"));
+        f.set(&rules::SHC_002, Outcome::skip("no chunked QR payloads"));
         chunks.iter().map(|c| c.jws_part.clone()).collect()
     } else {
         match shc::assemble(&chunks) {
             Ok(jws) => {
-                f.set("SHC-002", Outcome::pass(format!("{} chunks assemble", chunks.len())));
+                f.set(&rules::SHC_002, Outcome::pass(format!("{} chunks assemble", chunks.len())));
                 vec![jws]
             }
             Err(e) => {
-                f.set("SHC-002", Outcome::fail("chunks 1..N of one card, each once", e.to_string()));
+                f.set(&rules::SHC_002, Outcome::fail("chunks 1..N of one card, each once", e.to_string()));
                 return None;
             }
         }
@@ -146,13 +146,16 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     let card = match HealthCardJws::parse(jws) {
         Ok(c) => c,
         Err(e @ ShcError::Jws(_)) => {
-            f.set("SHC-004", Outcome::fail("a compact JWS (RFC 7515 §7.1)", e.to_string()));
+            f.set(&rules::SHC_004, Outcome::fail("a compact JWS (RFC 7515 §7.1)", e.to_string()));
             return;
         }
         Err(e) => {
             let header_ok = header_rule(jws);
-            f.set("SHC-004", header_ok);
-            f.set("SHC-005", Outcome::fail("a raw-DEFLATE payload that inflates to a JSON object", e.to_string()));
+            f.set(&rules::SHC_004, header_ok);
+            f.set(
+                &rules::SHC_005,
+                Outcome::fail("a raw-DEFLATE payload that inflates to a JSON object", e.to_string()),
+            );
             return;
         }
     };
@@ -161,16 +164,16 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     let alg = card.header.get("alg").and_then(Value::as_str);
     let zip = card.header.get("zip").and_then(Value::as_str);
     f.set(
-        "SHC-004",
+        &rules::SHC_004,
         if alg == Some("ES256") && zip == Some("DEF") {
             Outcome::pass("alg ES256, zip DEF")
         } else {
             Outcome::fail("alg \"ES256\" and zip \"DEF\"", format!("alg {alg:?}, zip {zip:?}"))
         },
     );
-    f.set("SHC-005", Outcome::pass(format!("payload inflates to {} bytes of JSON", card.payload_text.len())));
+    f.set(&rules::SHC_005, Outcome::pass(format!("payload inflates to {} bytes of JSON", card.payload_text.len())));
     f.set(
-        "SHC-006",
+        &rules::SHC_006,
         match whitespace_outside_strings(&card.payload_text) {
             None => Outcome::pass("minified"),
             Some(at) => Outcome::fail("a minified payload", format!("whitespace outside strings at byte {at}")),
@@ -180,16 +183,16 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     let iss = card.payload.get("iss").and_then(Value::as_str);
     if ctx.keys.is_empty() {
         let why = "no keys given (--keys, --trust or --fetch-keys): the signature cannot be checked";
-        for id in ["SHC-007", "SHC-008", "SHC-009"] {
+        for id in [&rules::SHC_007, &rules::SHC_008, &rules::SHC_009] {
             f.set(id, Outcome::skip(why));
         }
     } else {
         match ctx.keys.verify("ES256", kid, card.signing_input.as_bytes(), &card.signature) {
             Ok(key) => {
                 let print = thumbprint(&key).unwrap_or_default();
-                f.set("SHC-008", Outcome::pass(format!("ES256 signature verifies with key {print}")));
+                f.set(&rules::SHC_008, Outcome::pass(format!("ES256 signature verifies with key {print}")));
                 f.set(
-                    "SHC-007",
+                    &rules::SHC_007,
                     if kid == Some(print.as_str()) {
                         Outcome::pass(format!("kid {print} is the key's thumbprint"))
                     } else {
@@ -199,23 +202,23 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
                         )
                     },
                 );
-                f.set("SHC-009", ctx.keys.owner(iss, &key));
+                f.set(&rules::SHC_009, ctx.keys.owner(iss, &key));
             }
             Err(e) => {
-                f.set("SHC-008", Outcome::fail("an ES256 signature that verifies with a key of the issuer", e));
-                f.set("SHC-007", Outcome::skip("no known key verifies the signature (SHC-008)"));
-                f.set("SHC-009", Outcome::skip("no known key verifies the signature (SHC-008)"));
+                f.set(&rules::SHC_008, Outcome::fail("an ES256 signature that verifies with a key of the issuer", e));
+                f.set(&rules::SHC_007, Outcome::skip("no known key verifies the signature (SHC-008)"));
+                f.set(&rules::SHC_009, Outcome::skip("no known key verifies the signature (SHC-008)"));
             }
         }
     }
     f.set(
-        "SHC-010",
+        &rules::SHC_010,
         match iss {
             Some(i) if i.starts_with("https://") && !i.ends_with('/') => Outcome::pass(format!("iss {i:?}")),
             other => Outcome::fail("iss: an https URL without a trailing '/'", format!("iss {other:?}")),
         },
     );
-    f.set("SHC-011", times(&card, ctx));
+    f.set(&rules::SHC_011, times(&card, ctx));
     let vc = card.payload.get("vc");
     let types: Vec<&str> = vc
         .and_then(|v| v.get("type"))
@@ -223,7 +226,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     f.set(
-        "SHC-012",
+        &rules::SHC_012,
         if types.contains(&HEALTH_CARD_TYPE) {
             Outcome::pass(format!("vc.type {types:?}"))
         } else {
@@ -231,12 +234,12 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
         },
     );
     let subject = vc.and_then(|v| v.get("credentialSubject"));
-    f.set("SHC-013", bundle_shape(subject));
+    f.set(&rules::SHC_013, bundle_shape(subject));
     if form == Form::Qr {
-        f.set("SHC-014", qr_bundle(subject));
+        f.set(&rules::SHC_014, qr_bundle(subject));
     }
     f.set(
-        "SHC-016",
+        &rules::SHC_016,
         match ctx.profiles.by_shc_type(&types) {
             None => Outcome::skip(format!("no credential profile has one of the types {types:?}")),
             Some(p) => {

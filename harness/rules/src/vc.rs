@@ -199,13 +199,13 @@ pub fn check(artifact: &Artifact, format: Format, ctx: &Context) -> Findings {
     let secured = match open(artifact.first(), format) {
         Ok(s) => s,
         Err(o) => {
-            f.set("VC-001", o);
+            f.set(&rules::VC_001, o);
             return f;
         }
     };
     f.artifact("document", &secured.document.to_string());
     f.set(
-        "VC-001",
+        &rules::VC_001,
         Outcome::pass(format!("{} envelope opened; typ {:?}, alg {:?}", format.name(), secured.typ, secured.alg)),
     );
     judge(&mut f, &secured, ctx, 0);
@@ -217,14 +217,14 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
     let presentation = is_presentation(doc);
     let (typs, ctys) = media_types(s.securing, presentation);
     f.set(
-        "VC-002",
+        &rules::VC_002,
         match &s.typ {
             Some(t) if typs.contains(&t.as_str()) => Outcome::pass(format!("typ {t:?}")),
             other => Outcome::fail(format!("typ one of {typs:?}"), format!("typ {other:?}")),
         },
     );
     f.set(
-        "VC-003",
+        &rules::VC_003,
         match &s.cty {
             None => Outcome::pass("no cty"),
             Some(c) if ctys.contains(&c.as_str()) => Outcome::pass(format!("cty {c:?}")),
@@ -233,7 +233,7 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
     );
     let alg = s.alg.as_deref().unwrap_or("<absent>");
     f.set(
-        "VC-004",
+        &rules::VC_004,
         if is_asymmetric_alg(alg) {
             Outcome::pass(format!("alg {alg}"))
         } else {
@@ -243,13 +243,13 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
     let issuer = s.issuer_id().or_else(|| s.claims.get("iss").and_then(Value::as_str));
     if ctx.keys.is_empty() {
         let why = "no keys given (--keys, --trust or --fetch-keys): the signature cannot be checked";
-        f.set("VC-005", Outcome::skip(why));
-        f.set("VC-006", Outcome::skip(why));
+        f.set(&rules::VC_005, Outcome::skip(why));
+        f.set(&rules::VC_006, Outcome::skip(why));
     } else {
         match s.verifying_key(ctx) {
             Ok(key) => {
                 f.set(
-                    "VC-005",
+                    &rules::VC_005,
                     Outcome::pass(format!(
                         "{alg} signature verifies with key {}",
                         thumbprint(&key).unwrap_or_default()
@@ -260,27 +260,27 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
                 } else {
                     ctx.keys.owner(issuer, &key)
                 };
-                f.set("VC-006", owner);
+                f.set(&rules::VC_006, owner);
             }
             Err(e) => {
-                f.set("VC-005", Outcome::fail("a signature that verifies with a key of the issuer", e));
-                f.set("VC-006", Outcome::skip("no known key verifies the signature (VC-005)"));
+                f.set(&rules::VC_005, Outcome::fail("a signature that verifies with a key of the issuer", e));
+                f.set(&rules::VC_006, Outcome::skip("no known key verifies the signature (VC-005)"));
             }
         }
     }
     let problems = schema_problems(doc);
     f.set(
-        "VC-007",
+        &rules::VC_007,
         if problems.is_empty() {
             Outcome::pass("the document satisfies dialtone's VC Data Model 2.0 schema")
         } else {
             Outcome::fail("a document satisfying the VC Data Model 2.0 schema", problems.join("; "))
         },
     );
-    f.set("VC-008", context(doc));
+    f.set(&rules::VC_008, context(doc));
     let want = if presentation { "VerifiablePresentation" } else { "VerifiableCredential" };
     f.set(
-        "VC-009",
+        &rules::VC_009,
         if types(doc).contains(&want) {
             Outcome::pass(format!("type {:?}", types(doc)))
         } else {
@@ -289,25 +289,25 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
     );
     let sd_broken = matches!(&s.body, Body::SdJwt(sd) if sd.process().is_err());
     if sd_broken {
-        f.set("VC-020", Outcome::skip("not reached: the disclosures do not process (VC-017)"));
+        f.set(&rules::VC_020, Outcome::skip("not reached: the disclosures do not process (VC-017)"));
     }
     if presentation {
         let why = "a presentation: its credentials are judged through their envelopes (VC-015, VC-016)";
-        for id in ["VC-010", "VC-011", "VC-014", "VC-019", "VC-020"] {
+        for id in [&rules::VC_010, &rules::VC_011, &rules::VC_014, &rules::VC_019, &rules::VC_020] {
             f.set(id, Outcome::skip(why));
         }
     } else {
-        f.set("VC-010", issuer_rule(doc));
-        f.set("VC-011", validity(doc, ctx));
-        f.set("VC-014", status(doc));
-        f.set("VC-019", subject(doc));
+        f.set(&rules::VC_010, issuer_rule(doc));
+        f.set(&rules::VC_011, validity(doc, ctx));
+        f.set(&rules::VC_014, status(doc));
+        f.set(&rules::VC_019, subject(doc));
         if !sd_broken {
-            f.set("VC-020", profile(doc, ctx));
+            f.set(&rules::VC_020, profile(doc, ctx));
         }
     }
-    f.set("VC-012", iss_matches(s, presentation));
+    f.set(&rules::VC_012, iss_matches(s, presentation));
     f.set(
-        "VC-013",
+        &rules::VC_013,
         match s.securing {
             Format::VcCose => Outcome::skip("COSE: the payload is the document, not a JWT claims set"),
             _ => {
@@ -324,11 +324,11 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
         envelopes(f, doc, ctx, depth);
     } else {
         let why = "a credential, not a presentation";
-        f.set("VC-015", Outcome::skip(why));
-        f.set("VC-016", Outcome::skip(why));
+        f.set(&rules::VC_015, Outcome::skip(why));
+        f.set(&rules::VC_016, Outcome::skip(why));
     }
     f.set(
-        "VC-017",
+        &rules::VC_017,
         match &s.body {
             Body::SdJwt(sd) => match sd.process() {
                 Ok(p) => {
@@ -340,7 +340,7 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
         },
     );
     f.set(
-        "VC-018",
+        &rules::VC_018,
         match s.securing {
             Format::VcCose => Outcome::skip("COSE: no JWT time claims"),
             _ => {
@@ -518,8 +518,8 @@ fn envelope_format(media: &str) -> Option<Format> {
 fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
     let entries: Vec<&Value> = match doc.get("verifiableCredential") {
         None => {
-            f.set("VC-015", Outcome::skip("the presentation carries no credentials"));
-            f.set("VC-016", Outcome::skip("the presentation carries no credentials"));
+            f.set(&rules::VC_015, Outcome::skip("the presentation carries no credentials"));
+            f.set(&rules::VC_016, Outcome::skip("the presentation carries no credentials"));
             return;
         }
         Some(Value::Array(a)) => a.iter().collect(),
@@ -531,7 +531,7 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
         let id = e.get("id").and_then(Value::as_str).unwrap_or("");
         if !ty.contains(&"EnvelopedVerifiableCredential") {
             f.set(
-                "VC-015",
+                &rules::VC_015,
                 Outcome::fail(
                     "each credential as an EnvelopedVerifiableCredential",
                     format!("verifiableCredential[{i}] type {ty:?}"),
@@ -540,7 +540,10 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
             return;
         }
         let Some((media, data)) = id.strip_prefix("data:").and_then(|r| r.split_once(',')) else {
-            f.set("VC-015", Outcome::fail("an id that is a data: URL", format!("verifiableCredential[{i}].id {id:?}")));
+            f.set(
+                &rules::VC_015,
+                Outcome::fail("an id that is a data: URL", format!("verifiableCredential[{i}].id {id:?}")),
+            );
             return;
         };
         let (media, base64) = match media.strip_suffix(";base64") {
@@ -549,7 +552,7 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
         };
         let Some(format) = envelope_format(media) else {
             f.set(
-                "VC-015",
+                &rules::VC_015,
                 Outcome::fail(
                     "a data: URL of a secured VC media type",
                     format!("verifiableCredential[{i}] media type {media:?}"),
@@ -560,7 +563,7 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
         let bytes = data.as_bytes().to_vec();
         if format == Format::VcCose && !base64 && b64::decode_std_any(data).is_err() {
             f.set(
-                "VC-015",
+                &rules::VC_015,
                 Outcome::fail("a COSE credential encoded with base64", format!("verifiableCredential[{i}]")),
             );
             return;
@@ -573,23 +576,23 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
             Ok(inner) => opened.push((i, Some(inner))),
             Err(Outcome::Fail { observed, .. }) => {
                 f.set(
-                    "VC-021",
+                    &rules::VC_021,
                     Outcome::fail(
                         "enveloped credentials that open as secured credentials",
                         format!("verifiableCredential[{i}] ({media}): {observed}"),
                     ),
                 );
             }
-            Err(other) => f.set("VC-021", other),
+            Err(other) => f.set(&rules::VC_021, other),
         }
     }
     f.set(
-        "VC-015",
+        &rules::VC_015,
         Outcome::pass(format!("{} EnvelopedVerifiableCredential data: URLs of VC media types", entries.len())),
     );
-    f.set("VC-021", Outcome::pass(format!("{} enveloped credentials open", opened.len())));
+    f.set(&rules::VC_021, Outcome::pass(format!("{} enveloped credentials open", opened.len())));
     if depth >= MAX_ENVELOPE_DEPTH {
-        f.set("VC-016", Outcome::skip("envelopes nested too deep to judge"));
+        f.set(&rules::VC_016, Outcome::skip("envelopes nested too deep to judge"));
         return;
     }
     let mut verified = Vec::new();
@@ -607,7 +610,7 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
                 });
                 if kid_known {
                     f.set(
-                        "VC-016",
+                        &rules::VC_016,
                         Outcome::fail(
                             "enveloped credentials whose signature verifies",
                             format!("verifiableCredential[{i}]: {e}"),
@@ -620,7 +623,7 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
         }
     }
     f.set(
-        "VC-016",
+        &rules::VC_016,
         if unknown.is_empty() {
             Outcome::pass(format!("verified: {}", verified.join(", ")))
         } else if verified.is_empty() {

@@ -19,7 +19,7 @@ pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
         Ok(sd) => sd,
         Err(e) => {
             f.set(
-                "SDJWTVC-001",
+                &rules::SDJWTVC_001,
                 Outcome::fail("an SD-JWT: <issuer-signed JWT>~<disclosure>~…~[KB-JWT] (RFC 9901 §4)", e.to_string()),
             );
             return f;
@@ -28,14 +28,14 @@ pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
     f.artifact("issuer-signed JWT header", &Value::Object(sd.issuer_jwt.header.clone()).to_string());
     f.artifact("issuer-signed JWT payload", &Value::Object(sd.issuer_jwt.payload.clone()).to_string());
     f.set(
-        "SDJWTVC-001",
+        &rules::SDJWTVC_001,
         Outcome::pass(format!(
             "issuer-signed JWT, {} disclosures, {}",
             sd.disclosures.len(),
             if sd.kb_jwt.is_some() { "a key binding JWT" } else { "no key binding JWT" }
         )),
     );
-    f.set("SDJWTVC-002", rule::typ(&sd));
+    f.set(&rules::SDJWTVC_002, rule::typ(&sd));
     let profile = sd.issuer_jwt.payload.get("vct").and_then(Value::as_str).and_then(|v| ctx.profiles.by_vct(v));
     let fctx = rule::Context {
         jwks: Some(json!({"keys": ctx.keys.all_keys()})),
@@ -44,42 +44,42 @@ pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
         x5c_roots: ctx.keys.all_roots(),
         ..Default::default()
     };
-    f.set("SDJWTVC-003", rule::alg_advertised(&sd, &fctx));
+    f.set(&rules::SDJWTVC_003, rule::alg_advertised(&sd, &fctx));
     let iss = sd.issuer_jwt.payload.get("iss").and_then(Value::as_str);
     if ctx.keys.is_empty() {
         let why = "no keys given (--keys, --trust or --fetch-keys): the signature cannot be checked";
-        f.set("SDJWTVC-004", Outcome::skip(why));
-        f.set("SDJWTVC-005", Outcome::skip(why));
+        f.set(&rules::SDJWTVC_004, Outcome::skip(why));
+        f.set(&rules::SDJWTVC_005, Outcome::skip(why));
     } else {
-        f.set("SDJWTVC-004", rule::signature(&sd, &fctx));
+        f.set(&rules::SDJWTVC_004, rule::signature(&sd, &fctx));
         let alg = sd.issuer_jwt.alg().unwrap_or_default();
         let kid = sd.issuer_jwt.header.get("kid").and_then(Value::as_str);
         match ctx.keys.verify(alg, kid, sd.issuer_jwt.signing_input.as_bytes(), &sd.issuer_jwt.signature) {
-            Ok(key) => f.set("SDJWTVC-005", ctx.keys.owner(iss, &key)),
-            Err(_) => f.set("SDJWTVC-005", Outcome::skip("no known key verifies the signature (SDJWTVC-004)")),
+            Ok(key) => f.set(&rules::SDJWTVC_005, ctx.keys.owner(iss, &key)),
+            Err(_) => f.set(&rules::SDJWTVC_005, Outcome::skip("no known key verifies the signature (SDJWTVC-004)")),
         }
     }
-    f.set("SDJWTVC-006", rule::iss(&sd, &fctx));
-    f.set("SDJWTVC-007", rule::vct(&sd, &fctx));
-    f.set("SDJWTVC-008", with_now(rule::validity(&sd, &fctx), ctx));
-    f.set("SDJWTVC-009", rule::disclosures(&sd));
+    f.set(&rules::SDJWTVC_006, rule::iss(&sd, &fctx));
+    f.set(&rules::SDJWTVC_007, rule::vct(&sd, &fctx));
+    f.set(&rules::SDJWTVC_008, with_now(rule::validity(&sd, &fctx), ctx));
+    f.set(&rules::SDJWTVC_009, rule::disclosures(&sd));
     let processes = sd.process().is_ok();
     if !processes {
         // The rules that read the processed claims; the fault is SDJWTVC-009's.
-        for id in ["SDJWTVC-010", "SDJWTVC-014", "SDJWTVC-015"] {
+        for id in [&rules::SDJWTVC_010, &rules::SDJWTVC_014, &rules::SDJWTVC_015] {
             f.set(id, Outcome::skip("not reached: the disclosures do not process (SDJWTVC-009)"));
         }
     }
     if processes {
-        f.set("SDJWTVC-010", rule::registered_claims_not_disclosable(&sd));
+        f.set(&rules::SDJWTVC_010, rule::registered_claims_not_disclosable(&sd));
     }
-    f.set("SDJWTVC-011", rule::salt_entropy(&sd));
-    f.set("SDJWTVC-012", key_binding(&sd, ctx));
-    f.set("SDJWTVC-013", status_reference(&sd));
+    f.set(&rules::SDJWTVC_011, rule::salt_entropy(&sd));
+    f.set(&rules::SDJWTVC_012, key_binding(&sd, ctx));
+    f.set(&rules::SDJWTVC_013, status_reference(&sd));
     if processes {
-        f.set("SDJWTVC-014", rule::profile(&sd, &ctx.profiles));
+        f.set(&rules::SDJWTVC_014, rule::profile(&sd, &ctx.profiles));
         f.set(
-            "SDJWTVC-015",
+            &rules::SDJWTVC_015,
             match profile {
                 None => Outcome::skip("no credential profile for this vct names selectively disclosable claims"),
                 Some(_) => rule::sd_claims_not_in_clear(&sd, &fctx),
