@@ -7,15 +7,15 @@ use crate::run::run_plan;
 use crate::{CliError, SuiteSource};
 use dialtone_engine::pctf::Catalogue;
 
-pub struct BenchNumbers {
+pub(crate) struct BenchNumbers {
     pub cases: usize,
     pub runs: usize,
-    pub wall_ms: Vec<f64>,
+    pub(crate) wall_ms: Vec<f64>,
     /// Per run: mean over cases of (case duration − time in HTTP exchanges), in ms.
-    pub harness_ms_per_case: Vec<f64>,
-    pub all_passed: bool,
+    pub(crate) harness_ms_per_case: Vec<f64>,
+    pub(crate) all_passed: bool,
     /// Cases that did not pass in some run (id → how many runs).
-    pub not_passed: std::collections::BTreeMap<String, usize>,
+    pub(crate) not_passed: std::collections::BTreeMap<String, usize>,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -26,7 +26,11 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[index.min(sorted.len() - 1)]
 }
 
-pub async fn measure(suites: SuiteSource, iterations: usize, seed: Option<u64>) -> Result<BenchNumbers, CliError> {
+pub(crate) async fn measure(
+    suites: SuiteSource,
+    iterations: usize,
+    seed: Option<u64>,
+) -> Result<BenchNumbers, CliError> {
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&suites, &catalogue)?;
     let refs = crate::reference::start_references(None, seed).await.map_err(CliError::harness)?;

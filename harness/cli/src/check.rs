@@ -42,7 +42,7 @@ pub fn parse_format(text: &str) -> Result<Option<Format>, CliError> {
 }
 
 /// Parses `--now`: RFC 3339 (any offset) or seconds since the epoch.
-pub fn parse_now(text: &str) -> Result<i64, CliError> {
+pub(crate) fn parse_now(text: &str) -> Result<i64, CliError> {
     text.parse::<i64>().ok().or_else(|| time::parse_datetime_stamp(text)).ok_or_else(|| {
         CliError::config(format!("--now {text:?}: expected RFC 3339 (2026-01-31T12:00:00Z) or epoch seconds"))
     })

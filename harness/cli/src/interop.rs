@@ -14,9 +14,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 /// The chain case every cell runs.
-pub const CHAIN_CASE: &str = "E2E-001";
+pub(crate) const CHAIN_CASE: &str = "E2E-001";
 /// The word that names the built-in reference candidates in `--candidates`.
-pub const REFERENCES: &str = "reference";
+pub(crate) const REFERENCES: &str = "reference";
 
 /// The last chain step the evidence records ("chain step 3: the verifier created …").
 fn chain_step(e: &EvidenceItem) -> Option<String> {
@@ -112,9 +112,7 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
                 .filter(|p| p.has(Role::Verifier))
                 .flat_map(|p| p.manifest.tls.ca_der.iter().cloned())
                 .collect(),
-            issuer_x5c: participants
-                .iter()
-                .any(|p| p.has(Role::Verifier) && dialtone_drivers::verifier::holder::x5c_only(&p.manifest)),
+            issuer_x5c: participants.iter().any(|p| p.has(Role::Verifier) && p.manifest.x5c_only()),
         };
         let refs = crate::reference::start_references_with(None, args.seed, &peers).await.map_err(CliError::harness)?;
         participants.insert(0, Participant { name: "dialtone reference".into(), manifest: refs.manifest.clone() });

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 pub mod exit {
     pub const OK: i32 = 0;
     pub const FAILED: i32 = 1;
-    pub const CONFIG: i32 = 2;
+    pub(crate) const CONFIG: i32 = 2;
     pub const HARNESS: i32 = 3;
 }
 

@@ -14,10 +14,10 @@ use dialtone_roles::wallet::{self, WalletConfig, WalletFault};
 use std::sync::Arc;
 use std::sync::OnceLock;
 
-pub const REFERENCE_ISSUER_MANIFEST: &str = include_str!("../../../candidates/reference-issuer.toml");
-pub const REFERENCE_REGISTRY_MANIFEST: &str = include_str!("../../../candidates/reference-registry.toml");
-pub const REFERENCE_VERIFIER_MANIFEST: &str = include_str!("../../../candidates/reference-verifier.toml");
-pub const REFERENCE_WALLET_MANIFEST: &str = include_str!("../../../candidates/reference-wallet.toml");
+pub(crate) const REFERENCE_ISSUER_MANIFEST: &str = include_str!("../../../candidates/reference-issuer.toml");
+pub(crate) const REFERENCE_REGISTRY_MANIFEST: &str = include_str!("../../../candidates/reference-registry.toml");
+pub(crate) const REFERENCE_VERIFIER_MANIFEST: &str = include_str!("../../../candidates/reference-verifier.toml");
+pub(crate) const REFERENCE_WALLET_MANIFEST: &str = include_str!("../../../candidates/reference-wallet.toml");
 const EXAMPLE_VERIFIER: &str = "https://127.0.0.1:8500";
 const EXAMPLE_WALLET: &str = "https://127.0.0.1:8600";
 const EXAMPLE_ISSUER: &str = "https://127.0.0.1:8300";
@@ -77,7 +77,7 @@ impl Mutant {
 }
 
 /// The harness's counterpart issuers (for a verifier under test), on free loopback ports.
-pub async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>, Arc<Counterparts>), String> {
+pub(crate) async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>, Arc<Counterparts>), String> {
     let tls = Some(run_pki()?.server_config.clone());
     let derive = |label: u64| seed.map(|s| s.wrapping_mul(31).wrapping_add(label));
     let (trusted_server, trusted) =
@@ -122,18 +122,18 @@ pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Resu
 /// (as the jurisdiction running the readiness check would) and the roots of those issuers' `x5c`
 /// chains, which their verifier trusts.
 #[derive(Debug, Clone, Default)]
-pub struct InteropPeers {
+pub(crate) struct InteropPeers {
     pub issuers: Vec<String>,
     pub x5c_roots: Vec<Vec<u8>>,
     /// Roots (DER) of other verifiers' request-signing certificates, which the reference wallet trusts.
-    pub request_roots: Vec<Vec<u8>>,
+    pub(crate) request_roots: Vec<Vec<u8>>,
     /// A verifier in the matrix resolves issuer keys only from x5c: the reference issuer signs so,
     /// with a chain from the run's authority.
-    pub issuer_x5c: bool,
+    pub(crate) issuer_x5c: bool,
 }
 
 /// [`start_references`], also trusting `peers`.
-pub async fn start_references_with(
+pub(crate) async fn start_references_with(
     mutant: Option<Mutant>,
     seed: Option<u64>,
     peers: &InteropPeers,

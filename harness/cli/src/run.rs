@@ -48,7 +48,7 @@ pub async fn run_plan(
 }
 
 /// Who the report is about, from the manifest.
-pub fn candidate_info(manifest: &Manifest) -> CandidateInfo {
+pub(crate) fn candidate_info(manifest: &Manifest) -> CandidateInfo {
     CandidateInfo {
         name: manifest.candidate.name.clone(),
         vendor: manifest.candidate.vendor.clone(),

@@ -9,11 +9,11 @@ use crate::manifest::Manifest;
 use dialtone_engine::role::Role;
 
 pub const ISSUER: &str = "oid4vci-issuer";
-pub const VERIFIER: &str = "oid4vp-verifier";
-pub const WALLET: &str = "oid4vc-wallet";
-pub const REGISTRY: &str = "trqp-registry";
-pub const VC_API: &str = "vc-api";
-pub const CHAIN: &str = "chain";
+pub(crate) const VERIFIER: &str = "oid4vp-verifier";
+pub(crate) const WALLET: &str = "oid4vc-wallet";
+pub(crate) const REGISTRY: &str = "trqp-registry";
+pub(crate) const VC_API: &str = "vc-api";
+pub(crate) const CHAIN: &str = "chain";
 
 pub trait Binding: Sync {
     /// The name suites give it (`[suite] binding = …`).

@@ -13,10 +13,10 @@ use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
-pub type DriverFuture = BoxFuture<'static, Outcome>;
+pub(crate) type DriverFuture = BoxFuture<'static, Outcome>;
 
 /// A driver, as registered.
-pub struct Driver {
+pub(crate) struct Driver {
     pub name: &'static str,
     /// The binding it drives (`crate::binding`).
     pub binding: &'static str,
@@ -62,7 +62,7 @@ macro_rules! driver {
 /// The parameters of a driver that takes none.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NoParams {}
+pub(crate) struct NoParams {}
 
 /// Whether `params` read as `T`.
 pub fn validate<T: DeserializeOwned>(params: &toml::Table) -> Result<(), String> {
@@ -70,13 +70,13 @@ pub fn validate<T: DeserializeOwned>(params: &toml::Table) -> Result<(), String>
 }
 
 /// Every registered driver, by name.
-pub fn all() -> Vec<&'static Driver> {
+pub(crate) fn all() -> Vec<&'static Driver> {
     let mut drivers: Vec<&'static Driver> = inventory::iter::<Driver>.into_iter().collect();
     drivers.sort_by_key(|d| d.name);
     drivers
 }
 
-pub fn find(name: &str) -> Option<&'static Driver> {
+pub(crate) fn find(name: &str) -> Option<&'static Driver> {
     inventory::iter::<Driver>.into_iter().find(|d| d.name == name)
 }
 
@@ -88,7 +88,7 @@ pub fn specs() -> Vec<DriverSpec> {
 /// Everything one case's driver has: its case, the candidate, an HTTP client that records into the
 /// case's evidence, its own reproducible entropy, and the counterparts the harness runs.
 #[derive(Clone)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub case: Arc<Case>,
     pub manifest: Arc<Manifest>,
     pub http: HttpClient,

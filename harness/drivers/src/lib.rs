@@ -6,14 +6,15 @@
 //! parameters its cases give.
 
 pub mod binding;
-pub mod chain;
+pub(crate) mod chain;
 pub mod counterparts;
 pub mod driver;
-pub mod issuer;
+pub(crate) mod issuer;
 pub mod manifest;
-pub mod registry;
-pub mod vc_api;
-pub mod verifier;
-pub mod wallet;
+pub(crate) mod registry;
+pub(crate) mod vc_api;
+pub(crate) mod verifier;
+pub(crate) mod wallet;
 
-pub use driver::{Ctx, Driver, Drivers};
+pub(crate) use driver::Ctx;
+pub use driver::Drivers;

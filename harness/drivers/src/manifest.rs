@@ -282,6 +282,14 @@ impl Manifest {
         claims
     }
 
+    /// Whether the candidate resolves issuer keys only from `x5c` (conformance feature
+    /// `issuer_keys:x5c` without `issuer_keys:jwt_vc_issuer_metadata`): the harness's issuers then
+    /// sign that way.
+    pub fn x5c_only(&self) -> bool {
+        let f = &self.conformance.features;
+        f.iter().any(|x| x == "issuer_keys:x5c") && !f.iter().any(|x| x == "issuer_keys:jwt_vc_issuer_metadata")
+    }
+
     pub fn plays(&self, role: Role) -> bool {
         self.candidate.roles.contains(&role)
     }

@@ -25,7 +25,7 @@ driver!("vc_api.verify.accepts_own", binding::VC_API, verify_accepts_own);
 driver!("vc_api.verify.refuses", binding::VC_API, verify_refuses, Refusal);
 
 /// An issuer or verifier under test through the W3C VC-API: the `[vc_api]` section.
-pub struct VcApi;
+pub(crate) struct VcApi;
 
 impl crate::binding::Binding for VcApi {
     fn id(&self) -> &'static str {
@@ -303,7 +303,7 @@ async fn verify_accepts_own(ctx: Ctx) -> Outcome {
 /// A credential the service issued, changed after issuance, sent to verify: it must be refused.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// What is changed after issuance.
     #[serde(default)]
     alter: Alteration,

@@ -169,7 +169,7 @@ pub struct Summary {
     pub info: usize,
     pub skip: usize,
     pub error: usize,
-    pub must_failed: usize,
+    pub(crate) must_failed: usize,
 }
 
 impl Summary {
@@ -217,7 +217,7 @@ pub enum CriterionStatus {
 pub struct CriterionResult {
     pub id: String,
     pub process: String,
-    pub qualifiers: String,
+    pub(crate) qualifiers: String,
     pub status: CriterionStatus,
     pub cases: Vec<String>,
 }

@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, HashSet};
 
 const CATALOGUE_CSV: &str = include_str!("../../../suites/pctf/psp_pctf_v1_5_criteria.csv");
 const APPLICABILITY_TOML: &str = include_str!("../../../suites/pctf/applicability.toml");
-pub const CATALOGUE_NAME: &str = "PSP PCTF (Public Sector Profile of the Pan-Canadian Trust Framework)";
-pub const CATALOGUE_VERSION: &str = "1.5 (assessment workbook 2024-08-22, consultation draft)";
+pub(crate) const CATALOGUE_NAME: &str = "PSP PCTF (Public Sector Profile of the Pan-Canadian Trust Framework)";
+pub(crate) const CATALOGUE_VERSION: &str = "1.5 (assessment workbook 2024-08-22, consultation draft)";
 
 #[derive(Debug, Clone)]
 pub struct Criterion {
-    pub process_id: String,
+    pub(crate) process_id: String,
     pub process: String,
-    pub qualifiers: String,
+    pub(crate) qualifiers: String,
     pub id: String,
     pub text: String,
 }

@@ -56,7 +56,7 @@ impl Runner {
         results.into_iter().map(|(_, r)| r).collect()
     }
 
-    pub async fn run_case(&self, planned: &PlannedCase) -> CaseResult {
+    pub(crate) async fn run_case(&self, planned: &PlannedCase) -> CaseResult {
         let case = planned.case.clone();
         let started = Instant::now();
         let evidence = Evidence::new(dialtone_protocols::oid4vci::message::SECRET_MEMBERS);

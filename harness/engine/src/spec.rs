@@ -6,7 +6,7 @@ pub struct SpecDoc {
     pub url: &'static str,
 }
 
-pub const DOCS: &[SpecDoc] = &[
+pub(crate) const DOCS: &[SpecDoc] = &[
     SpecDoc {
         id: "OID4VCI-1.0",
         title: "OpenID for Verifiable Credential Issuance 1.0",

@@ -6,7 +6,7 @@ use crate::pctf::Catalogue;
 use crate::role::Role;
 use serde::Deserialize;
 use serde_spanned::Spanned;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// One validated test case: metadata, and the driver that runs it with its parameters.
@@ -331,13 +331,4 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
 /// Cases of all suites, in file order.
 pub fn all_cases(suites: &[Suite]) -> Vec<&Case> {
     suites.iter().flat_map(|s| s.cases.iter()).collect()
-}
-
-/// Counts cases per driver (used to list which drivers no case names).
-pub fn drivers_used(suites: &[Suite]) -> BTreeMap<String, usize> {
-    let mut map = BTreeMap::new();
-    for c in all_cases(suites) {
-        *map.entry(c.driver.clone()).or_insert(0) += 1;
-    }
-    map
 }

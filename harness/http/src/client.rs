@@ -307,7 +307,7 @@ fn source_chain(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// `application/x-www-form-urlencoded` serialization (WHATWG URL §5.2).
-pub fn form_urlencode(pairs: &[(&str, &str)]) -> String {
+pub(crate) fn form_urlencode(pairs: &[(&str, &str)]) -> String {
     fn encode(s: &str) -> String {
         let mut out = String::with_capacity(s.len());
         for b in s.bytes() {

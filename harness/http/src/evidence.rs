@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
 /// Largest body kept in a report, per exchange; the rest is cut with a note.
-pub const MAX_EVIDENCE_BODY: usize = 16 * 1024;
+pub(crate) const MAX_EVIDENCE_BODY: usize = 16 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -51,7 +51,7 @@ impl Evidence {
         Self { items: Arc::default(), secret_fields: &[], discard: true }
     }
 
-    pub fn secret_fields(&self) -> &'static [&'static str] {
+    pub(crate) fn secret_fields(&self) -> &'static [&'static str] {
         self.secret_fields
     }
 
@@ -91,7 +91,7 @@ impl Evidence {
 
 /// Renders candidate bytes for a report: UTF-8 text cut at [`MAX_EVIDENCE_BODY`], or a note with a
 /// hex prefix when the bytes are not UTF-8.
-pub fn bound_bytes(bytes: &[u8]) -> String {
+pub(crate) fn bound_bytes(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(text) => bound_text(text),
         Err(e) => {
@@ -113,7 +113,7 @@ pub fn bound_text(text: &str) -> String {
 }
 
 /// Replaces a secret with a stable, non-reversible label so exchanges can still be correlated.
-pub fn redact(secret: &str) -> String {
+pub(crate) fn redact(secret: &str) -> String {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     secret.hash(&mut h);
@@ -121,7 +121,7 @@ pub fn redact(secret: &str) -> String {
 }
 
 /// Redacts the `secret_fields` of a JSON text (top level and nested), or of a form.
-pub fn redact_body(body: &str, content_type: Option<&str>, secret_fields: &[&str]) -> String {
+pub(crate) fn redact_body(body: &str, content_type: Option<&str>, secret_fields: &[&str]) -> String {
     let is_form = content_type.is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if is_form {
         return body

@@ -5,7 +5,5 @@
 mod client;
 mod evidence;
 
-pub use client::{Body, HttpClient, HttpError, HttpLimits, HttpResponse, build_client, form_urlencode};
-pub use evidence::{
-    Evidence, EvidenceItem, HttpExchange, MAX_EVIDENCE_BODY, bound_bytes, bound_text, redact, redact_body,
-};
+pub use client::{Body, HttpClient, HttpError, HttpLimits, HttpResponse, build_client};
+pub use evidence::{Evidence, EvidenceItem, HttpExchange, bound_text};

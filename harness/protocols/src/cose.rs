@@ -9,9 +9,7 @@ use serde_json::Value;
 /// COSE header label `typ` (RFC 9596).
 pub const HEADER_TYP: i64 = 16;
 /// COSE header label `x5chain` (RFC 9360).
-pub const HEADER_X5CHAIN: i64 = 33;
-/// CBOR tag of COSE_Sign1.
-pub const TAG_SIGN1: u64 = 18;
+pub(crate) const HEADER_X5CHAIN: i64 = 33;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum CoseError {
@@ -108,7 +106,7 @@ fn header_value(header: &Header, label: i64) -> Option<&ciborium::Value> {
 }
 
 /// JOSE algorithm name of a COSE algorithm (RFC 9053; EdDSA -8).
-pub fn alg_name(alg: iana::Algorithm) -> Option<&'static str> {
+pub(crate) fn alg_name(alg: iana::Algorithm) -> Option<&'static str> {
     match alg {
         iana::Algorithm::ES256 => Some("ES256"),
         iana::Algorithm::ES384 => Some("ES384"),

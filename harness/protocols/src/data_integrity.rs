@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 pub const CRYPTOSUITE: &str = "eddsa-jcs-2022";
-pub const PROOF_TYPE: &str = "DataIntegrityProof";
+pub(crate) const PROOF_TYPE: &str = "DataIntegrityProof";
 /// Multicodec prefix of an Ed25519 public key.
 const ED25519_PUB: [u8; 2] = [0xed, 0x01];
 
@@ -62,7 +62,7 @@ impl Ed25519Key {
     }
 
     /// `did:key:z6Mk…#z6Mk…`.
-    pub fn verification_method(&self) -> String {
+    pub(crate) fn verification_method(&self) -> String {
         let did = self.did();
         let fragment = did.trim_start_matches("did:key:").to_string();
         format!("{did}#{fragment}")
@@ -70,14 +70,14 @@ impl Ed25519Key {
 }
 
 /// The `did:key` of an Ed25519 public key.
-pub fn did_key(public: &[u8; 32]) -> String {
+pub(crate) fn did_key(public: &[u8; 32]) -> String {
     let mut bytes = ED25519_PUB.to_vec();
     bytes.extend_from_slice(public);
     format!("did:key:z{}", bs58::encode(bytes).into_string())
 }
 
 /// The Ed25519 key of a `did:key` (or one of its verification method URLs).
-pub fn resolve_did_key(vm: &str) -> Result<VerifyingKey, DiError> {
+pub(crate) fn resolve_did_key(vm: &str) -> Result<VerifyingKey, DiError> {
     let err = || DiError::VerificationMethod(vm.chars().take(120).collect());
     let did = vm.split('#').next().unwrap_or_default();
     let encoded = did.strip_prefix("did:key:z").ok_or_else(err)?;

@@ -144,7 +144,7 @@ pub fn repeat_first(query: &mut Value) {
 
 impl CredentialQuery {
     /// The claim paths as plain key paths (array selectors become their string form).
-    pub fn key_paths(&self) -> Vec<Vec<String>> {
+    pub(crate) fn key_paths(&self) -> Vec<Vec<String>> {
         self.claims
             .iter()
             .map(|p| {
@@ -175,7 +175,7 @@ impl CredentialQuery {
 }
 
 /// The values a claims path pointer selects (§7.1.1).
-pub fn selected<'a>(root: &'a Value, path: &[PathElement]) -> Vec<&'a Value> {
+pub(crate) fn selected<'a>(root: &'a Value, path: &[PathElement]) -> Vec<&'a Value> {
     let Some((first, rest)) = path.split_first() else { return vec![root] };
     match (first, root) {
         (PathElement::Key(k), Value::Object(o)) => o.get(k).map(|v| selected(v, rest)).unwrap_or_default(),
@@ -186,7 +186,7 @@ pub fn selected<'a>(root: &'a Value, path: &[PathElement]) -> Vec<&'a Value> {
 }
 
 /// Whether a claims path pointer selects at least one element (§7.1.1).
-pub fn select(root: &Value, path: &[PathElement]) -> bool {
+pub(crate) fn select(root: &Value, path: &[PathElement]) -> bool {
     let Some((first, rest)) = path.split_first() else { return true };
     match (first, root) {
         (PathElement::Key(k), Value::Object(o)) => o.get(k).is_some_and(|v| select(v, rest)),

@@ -216,7 +216,7 @@ impl CompactJws {
 }
 
 /// The JWS/COSE signature algorithms dialtone verifies (RFC 7518 §3, RFC 8037, RFC 9053 by name).
-pub const VERIFIABLE_ALGS: &[&str] = &["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512", "RS256"];
+pub(crate) const VERIFIABLE_ALGS: &[&str] = &["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512", "RS256"];
 
 /// Verifies `signature` (JWS form: r||s for ECDSA) over `message` with a public JWK. The JWK's `kty`,
 /// `crv` and `alg` must suit `alg`; `none` and MACs are refused. The cryptography is OpenSSL's

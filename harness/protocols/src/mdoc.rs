@@ -9,9 +9,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use std::collections::BTreeMap;
 
 /// CBOR tag 24: encoded CBOR data item.
-pub const TAG_ENCODED_CBOR: u64 = 24;
-/// Extended key usage of a document signer certificate (ISO/IEC 18013-5 Annex B): 1.0.18013.5.1.2.
-pub const DS_EKU_OID: &str = "1.0.18013.5.1.2";
+pub(crate) const TAG_ENCODED_CBOR: u64 = 24;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum MdocError {
@@ -100,7 +98,6 @@ pub struct IssuerSigned {
 pub struct Document {
     pub doc_type: Option<String>,
     pub issuer_signed: IssuerSigned,
-    pub has_device_signed: bool,
 }
 
 /// What an mdoc artifact file holds.
@@ -126,7 +123,6 @@ impl MdocArtifact {
                     Ok(Document {
                         doc_type: get(d, "docType").and_then(Value::as_text).map(str::to_string),
                         issuer_signed: IssuerSigned::from_value(issuer_signed)?,
-                        has_device_signed: get(d, "deviceSigned").is_some(),
                     })
                 })
                 .collect::<Result<Vec<_>, MdocError>>()?;

@@ -155,7 +155,7 @@ impl SdJwt {
     }
 
     /// The hash algorithm named by `_sd_alg`, SHA-256 if absent (RFC 9901 §4.1.1).
-    pub fn hash_alg(&self) -> Result<HashAlg, SdJwtError> {
+    pub(crate) fn hash_alg(&self) -> Result<HashAlg, SdJwtError> {
         match self.issuer_jwt.payload.get("_sd_alg") {
             None => Ok(HashAlg::Sha256),
             Some(Value::String(name)) => {
@@ -438,7 +438,7 @@ pub fn serialize(issuer_jwt: &str, disclosures: &[Disclosure]) -> String {
 }
 
 /// `typ` of a Key Binding JWT (RFC 9901 §4.3).
-pub const KB_TYP: &str = "kb+jwt";
+pub(crate) const KB_TYP: &str = "kb+jwt";
 
 /// Holder side: a presentation of `issued` with only the Disclosures that `keep` selects, and (when
 /// `holder` is given) a Key Binding JWT over it (RFC 9901 §4.3, §7.2).

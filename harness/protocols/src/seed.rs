@@ -54,7 +54,7 @@ impl Entropy {
     }
 
     /// Runs `f` with the locked RNG (key generation needs a `CryptoRngCore`).
-    pub fn with_rng<T>(&self, f: impl FnOnce(&mut ChaCha20Rng) -> T) -> T {
+    pub(crate) fn with_rng<T>(&self, f: impl FnOnce(&mut ChaCha20Rng) -> T) -> T {
         let mut rng = self.rng.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut rng)
     }

@@ -10,7 +10,7 @@ use std::io::Read;
 /// The inflated payload may not exceed this (a SMART Health Card payload is a few kilobytes).
 pub const MAX_INFLATED: usize = 1 << 20;
 /// More chunks than this is not a health card (V22 QR codes of 1191 characters each).
-pub const MAX_CHUNKS: usize = 16;
+pub(crate) const MAX_CHUNKS: usize = 16;
 /// A JWS longer than this is split into chunks (§ Chunking Larger SHCs).
 pub const SINGLE_QR_MAX_JWS: usize = 1195;
 /// Each chunk holds at most this many JWS characters.

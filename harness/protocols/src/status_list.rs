@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 pub const TYP: &str = "statuslist+jwt";
 pub const MEDIA_TYPE: &str = "application/statuslist+jwt";
 /// The largest decompressed list accepted (a DEFLATE bomb stops here).
-pub const MAX_LIST_BYTES: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_LIST_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Status Type values (§7.1).
 pub const VALID: u8 = 0x00;

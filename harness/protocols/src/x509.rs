@@ -45,7 +45,12 @@ pub fn verify_x5c_signature(
 
 /// Validates a certificate chain (DER, end-entity first) to one of `roots` (DER) at `now`, for any
 /// extended key usage the end-entity certificate allows (SD-JWT VC §2.5 Inline X.509, mdoc).
-pub fn verify_chain(chain: &[Vec<u8>], roots: &[Vec<u8>], now: i64, eku: Option<&'static [u8]>) -> Result<(), String> {
+pub(crate) fn verify_chain(
+    chain: &[Vec<u8>],
+    roots: &[Vec<u8>],
+    now: i64,
+    eku: Option<&'static [u8]>,
+) -> Result<(), String> {
     let (leaf, rest) = chain.split_first().ok_or("an empty certificate chain")?;
     let anchors: Vec<_> = roots
         .iter()
@@ -70,7 +75,7 @@ pub fn verify_chain(chain: &[Vec<u8>], roots: &[Vec<u8>], now: i64, eku: Option<
 }
 
 /// The DNS and URI subject alternative names of a certificate (DER).
-pub fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
+pub(crate) fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
     let Ok(cert) = openssl::x509::X509::from_der(der) else { return (Vec::new(), Vec::new()) };
     let mut dns = Vec::new();
     let mut uris = Vec::new();

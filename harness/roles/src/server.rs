@@ -1,12 +1,10 @@
 //! Starting and stopping a reference server on loopback.
 
-use std::net::SocketAddr;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// A server running on loopback until dropped or [`RunningServer::stop`]ped.
 pub struct RunningServer {
-    pub addr: SocketAddr,
     pub base_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<()>>,
@@ -34,7 +32,7 @@ impl RunningServer {
                 })
                 .await;
         });
-        Ok(Self { addr, base_url: format!("http://{addr}"), shutdown: Some(tx), handle: Some(handle) })
+        Ok(Self { base_url: format!("http://{addr}"), shutdown: Some(tx), handle: Some(handle) })
     }
 
     /// Serves HTTPS on an already bound listener with the given TLS configuration.
@@ -53,7 +51,7 @@ impl RunningServer {
                 })
                 .await;
         });
-        Ok(Self { addr, base_url: format!("https://{addr}"), shutdown: Some(tx), handle: Some(handle) })
+        Ok(Self { base_url: format!("https://{addr}"), shutdown: Some(tx), handle: Some(handle) })
     }
 
     pub async fn stop(mut self) {

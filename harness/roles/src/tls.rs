@@ -21,7 +21,7 @@ pub struct TestPki {
     /// The loopback leaf (dNSName `localhost`, IP 127.0.0.1), also the reference verifier's
     /// request-signing certificate for `x509_san_dns:localhost`.
     pub leaf_der: Vec<u8>,
-    pub leaf_key_pkcs8: Vec<u8>,
+    pub(crate) leaf_key_pkcs8: Vec<u8>,
     /// The authority's key and name, to issue more certificates (issuers' x5c).
     ca_key_pem: String,
     ca_common_name: &'static str,
@@ -156,7 +156,7 @@ impl TestPki {
     /// A certificate from this authority for a P-256 public key (uncompressed SEC1 point) naming a
     /// credential issuer: SAN URI `uri` and DNS `localhost` (SD-JWT VC §2.5, the issuer is the
     /// subject of the end-entity certificate).
-    pub fn issuer_certificate(&self, public_point: &[u8], uri: &str) -> Result<Vec<u8>, String> {
+    pub(crate) fn issuer_certificate(&self, public_point: &[u8], uri: &str) -> Result<Vec<u8>, String> {
         let err = |what: &str, e: &dyn std::fmt::Display| format!("cannot issue an issuer certificate ({what}): {e}");
         let ca_key = KeyPair::from_pem(&self.ca_key_pem).map_err(|e| err("CA key", &e))?;
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| err("CA params", &e))?;
@@ -176,7 +176,7 @@ impl TestPki {
 
 /// A TCP listener that hands axum only connections whose TLS handshake completed. Handshakes run
 /// concurrently, each bounded in time, so a slow or hostile client cannot hold up the others.
-pub struct TlsListener {
+pub(crate) struct TlsListener {
     local: SocketAddr,
     ready: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
     acceptor_task: tokio::task::JoinHandle<()>,

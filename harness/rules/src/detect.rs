@@ -95,6 +95,6 @@ fn hex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Hex text of CBOR, as ISO/IEC 18013-5 prints its examples.
-pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_hex(text: &str) -> Option<Vec<u8>> {
     hex(text.trim())
 }

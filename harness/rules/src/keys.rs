@@ -32,12 +32,12 @@ pub enum KeyFileError {
 
 impl KeyRing {
     /// Every public key known, trust list included.
-    pub fn all_keys(&self) -> Vec<&Value> {
+    pub(crate) fn all_keys(&self) -> Vec<&Value> {
         let trusted = self.trust.iter().flatten().flat_map(|t| t.keys.iter());
         self.keys.iter().chain(trusted).collect()
     }
 
-    pub fn all_roots(&self) -> Vec<Vec<u8>> {
+    pub(crate) fn all_roots(&self) -> Vec<Vec<u8>> {
         let trusted = self.trust.iter().flatten().flat_map(|t| t.roots.iter().cloned());
         self.roots.iter().cloned().chain(trusted).collect()
     }

@@ -238,7 +238,7 @@ pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> Arti
 }
 
 /// "now=… (the current time)" or "(--now)" for observations.
-pub fn now_note(ctx: &Context) -> String {
+pub(crate) fn now_note(ctx: &Context) -> String {
     format!(
         "verification time {} ({})",
         dialtone_protocols::time::format_rfc3339(ctx.now),

@@ -67,10 +67,10 @@ pub struct Profile {
     pub title: String,
     pub description: String,
     pub vct: Option<String>,
-    pub vc_types: Vec<String>,
-    pub mdoc_doctype: Option<String>,
-    pub shc_type: Option<String>,
-    pub selectively_disclosable: Vec<String>,
+    pub(crate) vc_types: Vec<String>,
+    pub(crate) mdoc_doctype: Option<String>,
+    pub(crate) shc_type: Option<String>,
+    pub(crate) selectively_disclosable: Vec<String>,
     validator: jsonschema::Validator,
 }
 
@@ -145,19 +145,19 @@ impl Profiles {
         Ok(Self { profiles })
     }
 
-    pub fn by_vct(&self, vct: &str) -> Option<&Profile> {
+    pub(crate) fn by_vct(&self, vct: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.vct.as_deref() == Some(vct))
     }
 
-    pub fn by_vc_type(&self, types: &[&str]) -> Option<&Profile> {
+    pub(crate) fn by_vc_type(&self, types: &[&str]) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.vc_types.iter().any(|t| types.contains(&t.as_str())))
     }
 
-    pub fn by_doctype(&self, doctype: &str) -> Option<&Profile> {
+    pub(crate) fn by_doctype(&self, doctype: &str) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.mdoc_doctype.as_deref() == Some(doctype))
     }
 
-    pub fn by_shc_type(&self, types: &[&str]) -> Option<&Profile> {
+    pub(crate) fn by_shc_type(&self, types: &[&str]) -> Option<&Profile> {
         self.profiles.iter().find(|p| p.shc_type.as_deref().is_some_and(|t| types.contains(&t)))
     }
 }

@@ -375,7 +375,7 @@ fn whitespace_outside_strings(json: &[u8]) -> Option<usize> {
 }
 
 /// The texts of the QR codes in a PNG image (rqrr over the decoded greyscale pixels).
-pub fn decode_png_qr(bytes: &[u8]) -> Result<Vec<String>, String> {
+pub(crate) fn decode_png_qr(bytes: &[u8]) -> Result<Vec<String>, String> {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     decoder.set_limits(png::Limits { bytes: MAX_PNG_PIXELS_BYTES });
     decoder.set_transformations(png::Transformations::normalize_to_color8());

@@ -73,67 +73,67 @@ const fn should(
 }
 
 /// Recognizing the artifact at all.
-pub const FORMAT: Rule = must("ART-FORMAT-001", "The artifact is in a recognized credential format", &[], &[]);
+pub(crate) const FORMAT: Rule = must("ART-FORMAT-001", "The artifact is in a recognized credential format", &[], &[]);
 
-pub const SDJWTVC_001: Rule =
+pub(crate) const SDJWTVC_001: Rule =
     must("SDJWTVC-001", "The SD-JWT parses: issuer-signed JWT, disclosures, '~'-separated", &[("RFC9901", "4")], &[]);
-pub const SDJWTVC_002: Rule = must("SDJWTVC-002", "The header typ is dc+sd-jwt", &[("SD-JWT-VC", "2.2.1")], &[]);
-pub const SDJWTVC_003: Rule = must(
+pub(crate) const SDJWTVC_002: Rule = must("SDJWTVC-002", "The header typ is dc+sd-jwt", &[("SD-JWT-VC", "2.2.1")], &[]);
+pub(crate) const SDJWTVC_003: Rule = must(
     "SDJWTVC-003",
     "The credential is signed with an asymmetric algorithm",
     &[("RFC9901", "4.1"), ("RFC8725", "3.2")],
     &["SICH.02"],
 );
-pub const SDJWTVC_004: Rule = must(
+pub(crate) const SDJWTVC_004: Rule = must(
     "SDJWTVC-004",
     "The signature verifies with a key of the issuer",
     &[("RFC9901", "7.1"), ("SD-JWT-VC", "2.5")],
     &["CRIS.05", "CRVA.01"],
 );
-pub const SDJWTVC_005: Rule = must(
+pub(crate) const SDJWTVC_005: Rule = must(
     "SDJWTVC-005",
     "The verifying key belongs to the issuer the credential names (trust list)",
     &[("SD-JWT-VC", "2.5")],
     &["CRIS.02"],
 );
-pub const SDJWTVC_006: Rule =
+pub(crate) const SDJWTVC_006: Rule =
     must("SDJWTVC-006", "iss identifies the issuer", &[("SD-JWT-VC", "2.2.2.3")], &["CRIS.02"]);
-pub const SDJWTVC_007: Rule =
+pub(crate) const SDJWTVC_007: Rule =
     must("SDJWTVC-007", "vct is a string naming the credential type", &[("SD-JWT-VC", "2.2.2.1")], &[]);
-pub const SDJWTVC_008: Rule = must(
+pub(crate) const SDJWTVC_008: Rule = must(
     "SDJWTVC-008",
     "iat, nbf and exp are NumericDates, consistent, and valid at the verification time",
     &[("SD-JWT-VC", "2.2.2.3"), ("RFC7519", "4.1.4")],
     &["CRIS.03"],
 );
-pub const SDJWTVC_009: Rule = must(
+pub(crate) const SDJWTVC_009: Rule = must(
     "SDJWTVC-009",
     "Every disclosure matches a digest; no digest repeats (nested, array elements, decoys)",
     &[("RFC9901", "7.1"), ("RFC9901", "4.2.4.1")],
     &["CRVA.01"],
 );
-pub const SDJWTVC_010: Rule = must(
+pub(crate) const SDJWTVC_010: Rule = must(
     "SDJWTVC-010",
     "Registered claims (iss, vct, cnf, status, time claims) are not selectively disclosable",
     &[("SD-JWT-VC", "2.2.2.3")],
     &[],
 );
-pub const SDJWTVC_011: Rule = should("SDJWTVC-011", "Salts carry at least 128 bits", &[("RFC9901", "9.3")], &[]);
-pub const SDJWTVC_012: Rule = must(
+pub(crate) const SDJWTVC_011: Rule = should("SDJWTVC-011", "Salts carry at least 128 bits", &[("RFC9901", "9.3")], &[]);
+pub(crate) const SDJWTVC_012: Rule = must(
     "SDJWTVC-012",
     "The key binding JWT verifies: typ, cnf key, sd_hash, nonce and aud as the verifier expects",
     &[("RFC9901", "4.3"), ("RFC9901", "7.3")],
     &["CRVA.01"],
 );
-pub const SDJWTVC_013: Rule = must(
+pub(crate) const SDJWTVC_013: Rule = must(
     "SDJWTVC-013",
     "The status claim references a status list entry (idx, uri)",
     &[("TOKEN-STATUS-LIST", "6.2"), ("SD-JWT-VC", "2.2.2.3")],
     &["CRVA.02"],
 );
-pub const SDJWTVC_014: Rule =
+pub(crate) const SDJWTVC_014: Rule =
     must("SDJWTVC-014", "The claims satisfy the credential profile of the vct", &[("SD-JWT-VC", "2.2.2.1")], &[]);
-pub const SDJWTVC_015: Rule =
+pub(crate) const SDJWTVC_015: Rule =
     must("SDJWTVC-015", "The profile's selectively disclosable claims are not in clear", &[("RFC9901", "4.2")], &[]);
 
 pub const SD_JWT_VC: &[Rule] = &[
@@ -154,89 +154,90 @@ pub const SD_JWT_VC: &[Rule] = &[
     SDJWTVC_015,
 ];
 
-pub const VC_001: Rule = must(
+pub(crate) const VC_001: Rule = must(
     "VC-001",
     "The securing envelope parses (compact JWS, SD-JWT, or base64 COSE_Sign1)",
     &[("VC-JOSE-COSE", "3.1.1"), ("VC-JOSE-COSE", "3.2.1"), ("VC-JOSE-COSE", "3.3.1")],
     &["CRIS.05"],
 );
-pub const VC_002: Rule = must(
+pub(crate) const VC_002: Rule = must(
     "VC-002",
     "The media type (typ) is the one the securing mechanism registers",
     &[("VC-JOSE-COSE", "7.1"), ("VC-JOSE-COSE", "3.1.3")],
     &[],
 );
-pub const VC_003: Rule = must(
+pub(crate) const VC_003: Rule = must(
     "VC-003",
     "The content type (cty), when present, is vc or vp for the payload",
     &[("VC-JOSE-COSE", "7.1")],
     &[],
 );
-pub const VC_004: Rule = must("VC-004", "The securing algorithm is asymmetric", &[("VC-JOSE-COSE", "5")], &["SICH.02"]);
-pub const VC_005: Rule = must(
+pub(crate) const VC_004: Rule =
+    must("VC-004", "The securing algorithm is asymmetric", &[("VC-JOSE-COSE", "5")], &["SICH.02"]);
+pub(crate) const VC_005: Rule = must(
     "VC-005",
     "The signature verifies with a key of the issuer",
     &[("VC-JOSE-COSE", "5.1"), ("VC-JOSE-COSE", "5.2"), ("VC-JOSE-COSE", "5.3")],
     &["CRIS.05", "CRVA.01"],
 );
-pub const VC_006: Rule = must(
+pub(crate) const VC_006: Rule = must(
     "VC-006",
     "The verifying key belongs to the issuer the credential names (trust list)",
     &[("VC-JOSE-COSE", "4.1.2")],
     &["CRIS.02"],
 );
-pub const VC_007: Rule = must(
+pub(crate) const VC_007: Rule = must(
     "VC-007",
     "The document satisfies the data model schema (contexts, types, issuer, subject, dates)",
     &[("VC-DM-2.0", "4.2"), ("VC-DM-2.0", "4.13")],
     &[],
 );
-pub const VC_008: Rule =
+pub(crate) const VC_008: Rule =
     must("VC-008", "@context starts with https://www.w3.org/ns/credentials/v2", &[("VC-DM-2.0", "4.3")], &[]);
-pub const VC_009: Rule =
+pub(crate) const VC_009: Rule =
     must("VC-009", "type includes VerifiableCredential (or VerifiablePresentation)", &[("VC-DM-2.0", "4.5")], &[]);
-pub const VC_010: Rule =
+pub(crate) const VC_010: Rule =
     must("VC-010", "issuer is a URL, or an object whose id is a URL", &[("VC-DM-2.0", "4.7")], &["CRIS.02"]);
-pub const VC_011: Rule = must(
+pub(crate) const VC_011: Rule = must(
     "VC-011",
     "validFrom and validUntil are dateTimeStamps, ordered, and valid at the verification time",
     &[("VC-DM-2.0", "4.9"), ("VC-DM-2.0", "5.8")],
     &["CRIS.03"],
 );
-pub const VC_012: Rule =
+pub(crate) const VC_012: Rule =
     must("VC-012", "iss, when present, matches issuer (or issuer.id)", &[("VC-JOSE-COSE", "4.1.2")], &["CRIS.02"]);
-pub const VC_013: Rule = must("VC-013", "The claims vc and vp are absent", &[("VC-JOSE-COSE", "3.1.3")], &[]);
-pub const VC_014: Rule = must(
+pub(crate) const VC_013: Rule = must("VC-013", "The claims vc and vp are absent", &[("VC-JOSE-COSE", "3.1.3")], &[]);
+pub(crate) const VC_014: Rule = must(
     "VC-014",
     "credentialStatus entries have a type (and an id URL when present)",
     &[("VC-DM-2.0", "4.10")],
     &["CRVA.02"],
 );
-pub const VC_015: Rule = must(
+pub(crate) const VC_015: Rule = must(
     "VC-015",
     "A presentation's credentials are secured: EnvelopedVerifiableCredential with a data: URL of a VC media type",
     &[("VC-DM-2.0", "4.13.1"), ("VC-JOSE-COSE", "3.1.2"), ("VC-JOSE-COSE", "3.3.2")],
     &["CRVA.01"],
 );
-pub const VC_016: Rule = must(
+pub(crate) const VC_016: Rule = must(
     "VC-016",
     "Enveloped credentials verify with a key of their issuer",
     &[("VC-JOSE-COSE", "3.1.2")],
     &["CRVA.01"],
 );
-pub const VC_017: Rule =
+pub(crate) const VC_017: Rule =
     must("VC-017", "SD-JWT disclosures match digests", &[("VC-JOSE-COSE", "3.2.1"), ("RFC9901", "7.1")], &["CRVA.01"]);
-pub const VC_018: Rule = should(
+pub(crate) const VC_018: Rule = should(
     "VC-018",
     "JWT time claims (iat, exp, nbf) are NumericDates",
     &[("RFC7519", "4.1.6"), ("VC-JOSE-COSE", "3.1.3")],
     &[],
 );
-pub const VC_019: Rule =
+pub(crate) const VC_019: Rule =
     must("VC-019", "credentialSubject is a non-empty object or array of objects", &[("VC-DM-2.0", "4.8")], &[]);
-pub const VC_020: Rule =
+pub(crate) const VC_020: Rule =
     must("VC-020", "The claims satisfy the credential profile of the type", &[("VC-DM-2.0", "4.11")], &[]);
-pub const VC_021: Rule = should(
+pub(crate) const VC_021: Rule = should(
     "VC-021",
     "Enveloped credentials open as secured credentials of their media type",
     &[("VC-DM-2.0", "4.13.1")],
@@ -248,59 +249,59 @@ pub const VC: &[Rule] = &[
     VC_015, VC_016, VC_017, VC_018, VC_019, VC_020, VC_021,
 ];
 
-pub const SHC_001: Rule = must(
+pub(crate) const SHC_001: Rule = must(
     "SHC-001",
     "Each QR payload is shc:/ followed by an even number of digits, each pair at most 77",
     &[("SHC", "Encoding QRs")],
     &[],
 );
-pub const SHC_002: Rule = must(
+pub(crate) const SHC_002: Rule = must(
     "SHC-002",
     "Chunked QR payloads assemble: ordinals 1..N, all present, one total",
     &[("SHC", "Chunking Larger SHCs (deprecated)")],
     &[],
 );
-pub const SHC_003: Rule = must(
+pub(crate) const SHC_003: Rule = must(
     "SHC-003",
     "The .smart-health-card file holds a verifiableCredential array of JWS strings",
     &[("SHC", "via File Download")],
     &[],
 );
-pub const SHC_004: Rule =
+pub(crate) const SHC_004: Rule =
     must("SHC-004", "The JWS header has alg ES256 and zip DEF", &[("SHC", "Health Cards are Compact")], &["SICH.02"]);
-pub const SHC_005: Rule = must(
+pub(crate) const SHC_005: Rule = must(
     "SHC-005",
     "The payload is raw DEFLATE that inflates, within bounds, to a JSON object",
     &[("SHC", "Health Cards are Compact")],
     &[],
 );
-pub const SHC_006: Rule =
+pub(crate) const SHC_006: Rule =
     should("SHC-006", "The inflated payload is minified", &[("SHC", "Health Cards are Compact")], &[]);
-pub const SHC_007: Rule = must(
+pub(crate) const SHC_007: Rule = must(
     "SHC-007",
     "kid is the RFC 7638 thumbprint of the signing key",
     &[("SHC", "Health Cards are Compact"), ("RFC7638", "3")],
     &[],
 );
-pub const SHC_008: Rule = must(
+pub(crate) const SHC_008: Rule = must(
     "SHC-008",
     "The ES256 signature verifies with a key of the issuer",
     &[("SHC", "Signing Health Cards"), ("RFC7515", "5.2")],
     &["CRIS.05", "CRVA.01"],
 );
-pub const SHC_009: Rule = must(
+pub(crate) const SHC_009: Rule = must(
     "SHC-009",
     "The verifying key is published by the iss (its jwks.json or the trust list)",
     &[("SHC", "Determining keys associated with an issuer")],
     &["CRIS.02"],
 );
-pub const SHC_010: Rule = must(
+pub(crate) const SHC_010: Rule = must(
     "SHC-010",
     "iss is an https URL without a trailing slash",
     &[("SHC", "Determining keys associated with an issuer")],
     &["CRIS.02"],
 );
-pub const SHC_011: Rule = must(
+pub(crate) const SHC_011: Rule = must(
     "SHC-011",
     "nbf is a NumericDate not after the verification time; exp, if present, not passed",
     &[
@@ -309,31 +310,31 @@ pub const SHC_011: Rule = must(
     ],
     &["CRIS.03"],
 );
-pub const SHC_012: Rule = must(
+pub(crate) const SHC_012: Rule = must(
     "SHC-012",
     "vc.type includes https://smarthealth.cards#health-card",
     &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)")],
     &[],
 );
-pub const SHC_013: Rule = must(
+pub(crate) const SHC_013: Rule = must(
     "SHC-013",
     "credentialSubject has fhirVersion and a FHIR Bundle with entries",
     &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)")],
     &[],
 );
-pub const SHC_014: Rule = should(
+pub(crate) const SHC_014: Rule = should(
     "SHC-014",
     "QR-bound bundles use resource:N fullUrls and omit Resource.id, text and Coding.display",
     &[("SHC", "Health Cards are Compact")],
     &[],
 );
-pub const SHC_015: Rule = must(
+pub(crate) const SHC_015: Rule = must(
     "SHC-015",
     "A JWS in one QR is at most 1195 characters; chunks at most 1191",
     &[("SHC", "Chunking Larger SHCs (deprecated)")],
     &[],
 );
-pub const SHC_016: Rule = must(
+pub(crate) const SHC_016: Rule = must(
     "SHC-016",
     "The credentialSubject satisfies the credential profile of its vc.type",
     &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)")],
@@ -345,54 +346,55 @@ pub const SHC: &[Rule] = &[
     SHC_013, SHC_014, SHC_015, SHC_016,
 ];
 
-pub const MDOC_001: Rule =
+pub(crate) const MDOC_001: Rule =
     must("MDOC-001", "The CBOR decodes as IssuerSigned or DeviceResponse", &[("ISO-18013-5", "8.3.2.1.2.2")], &[]);
-pub const MDOC_002: Rule = must(
+pub(crate) const MDOC_002: Rule = must(
     "MDOC-002",
     "issuerAuth is a COSE_Sign1 with an asymmetric alg in the protected header",
     &[("ISO-18013-5", "9.1.2.4"), ("RFC9052", "4.2")],
     &["SICH.02"],
 );
-pub const MDOC_003: Rule =
+pub(crate) const MDOC_003: Rule =
     must("MDOC-003", "x5chain carries the document signer certificate", &[("ISO-18013-5", "9.1.2.4")], &[]);
-pub const MDOC_004: Rule = must(
+pub(crate) const MDOC_004: Rule = must(
     "MDOC-004",
     "The MSO signature verifies with the document signer certificate's key",
     &[("ISO-18013-5", "9.1.2.4"), ("ISO-18013-5", "9.3.1")],
     &["CRIS.05", "CRVA.01"],
 );
-pub const MDOC_005: Rule = must(
+pub(crate) const MDOC_005: Rule = must(
     "MDOC-005",
     "The document signer certificate chains to a trusted issuing authority",
     &[("ISO-18013-5", "9.3.3")],
     &["CRIS.02"],
 );
-pub const MDOC_006: Rule =
+pub(crate) const MDOC_006: Rule =
     must("MDOC-006", "The MSO has version 1.0 and a supported digestAlgorithm", &[("ISO-18013-5", "9.1.2.4")], &[]);
-pub const MDOC_007: Rule = must(
+pub(crate) const MDOC_007: Rule = must(
     "MDOC-007",
     "Every IssuerSignedItem's digest equals the MSO's value digest",
     &[("ISO-18013-5", "9.1.2.4"), ("ISO-18013-5", "9.3.1")],
     &["CRVA.01"],
 );
-pub const MDOC_008: Rule = must(
+pub(crate) const MDOC_008: Rule = must(
     "MDOC-008",
     "validityInfo: signed ≤ validFrom < validUntil, and the verification time within",
     &[("ISO-18013-5", "9.1.2.4"), ("ISO-18013-5", "9.3.1")],
     &["CRIS.03"],
 );
-pub const MDOC_009: Rule =
+pub(crate) const MDOC_009: Rule =
     must("MDOC-009", "The MSO docType equals the document's docType", &[("ISO-18013-5", "9.3.1")], &[]);
-pub const MDOC_010: Rule = must("MDOC-010", "deviceKeyInfo carries the device key", &[("ISO-18013-5", "9.1.2.4")], &[]);
-pub const MDOC_011: Rule = must(
+pub(crate) const MDOC_010: Rule =
+    must("MDOC-010", "deviceKeyInfo carries the device key", &[("ISO-18013-5", "9.1.2.4")], &[]);
+pub(crate) const MDOC_011: Rule = must(
     "MDOC-011",
     "A DeviceResponse has version 1.0, status 0 and at least one document",
     &[("ISO-18013-5", "8.3.2.1.2.2")],
     &[],
 );
-pub const MDOC_012: Rule =
+pub(crate) const MDOC_012: Rule =
     should("MDOC-012", "Each IssuerSignedItem random is at least 16 bytes", &[("ISO-18013-5", "9.1.2.5")], &[]);
-pub const MDOC_013: Rule =
+pub(crate) const MDOC_013: Rule =
     must("MDOC-013", "The claims satisfy the credential profile of the docType", &[("ISO-18013-5", "7.2")], &[]);
 
 pub const MDOC: &[Rule] = &[

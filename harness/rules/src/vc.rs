@@ -142,7 +142,7 @@ pub fn types(document: &Value) -> Vec<&str> {
     }
 }
 
-pub fn is_presentation(document: &Value) -> bool {
+pub(crate) fn is_presentation(document: &Value) -> bool {
     types(document).contains(&"VerifiablePresentation")
 }
 

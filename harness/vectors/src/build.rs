@@ -22,7 +22,7 @@ pub fn key(label: &str) -> EcKey {
 }
 
 /// A public JWK with its RFC 7638 thumbprint as kid.
-pub fn public_with_kid(key: &EcKey) -> Value {
+pub(crate) fn public_with_kid(key: &EcKey) -> Value {
     let mut jwk = key.public_jwk();
     jwk["kid"] = json!(key.thumbprint());
     jwk["alg"] = json!("ES256");
@@ -34,7 +34,7 @@ pub fn jwks(keys: &[&EcKey]) -> Value {
 }
 
 /// An Ed25519 private JWK (OKP) from a label.
-pub fn ed25519_private(label: &str) -> Value {
+pub(crate) fn ed25519_private(label: &str) -> Value {
     let mut seed = [0u8; 32];
     Entropy::seeded(7).derive(label).fill(&mut seed);
     let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
@@ -44,7 +44,7 @@ pub fn ed25519_private(label: &str) -> Value {
     json!({"kty": "OKP", "crv": "Ed25519", "x": x, "d": dialtone_protocols::b64::encode(seed), "kid": kid})
 }
 
-pub fn public_of(private: &Value) -> Value {
+pub(crate) fn public_of(private: &Value) -> Value {
     let mut p = private.clone();
     if let Some(o) = p.as_object_mut() {
         o.remove("d");
@@ -58,7 +58,7 @@ pub fn trust(entries: &[(&str, Vec<Value>)]) -> Value {
 }
 
 /// rcgen signing through [`EcKey`] (deterministic ECDSA P-256).
-pub struct CertSigner {
+pub(crate) struct CertSigner {
     key: EcKey,
     point: Vec<u8>,
 }
@@ -109,10 +109,9 @@ fn params(cn: &str, serial: u64, ca: bool) -> rcgen::CertificateParams {
 /// An issuing authority (IACA) root and a document signer certificate it issued (DER), with the
 /// signer's key.
 pub struct Pki {
-    pub root_der: Vec<u8>,
-    pub root_pem: String,
-    pub ds_der: Vec<u8>,
-    pub ds_key: EcKey,
+    pub(crate) root_pem: String,
+    pub(crate) ds_der: Vec<u8>,
+    pub(crate) ds_key: EcKey,
 }
 
 pub fn pki(label: &str) -> Pki {
@@ -123,10 +122,8 @@ pub fn pki(label: &str) -> Pki {
     let ds_signer = CertSigner::new(ds_key.clone());
     let issuer = rcgen::Issuer::new(root_params, root_key);
     let ds = params(&format!("dialtone test document signer {label}"), 2, false).signed_by(&ds_signer, &issuer).ok();
-    let root_der = root.as_ref().map(|c| c.der().to_vec()).unwrap_or_default();
     Pki {
         root_pem: root.map(|c| c.pem()).unwrap_or_default(),
-        root_der,
         ds_der: ds.map(|c| c.der().to_vec()).unwrap_or_default(),
         ds_key,
     }

@@ -16,14 +16,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The instant every vector is judged at (generated artifacts are valid around it).
-pub const VECTORS_NOW: &str = "2026-06-01T00:00:00Z";
+pub(crate) const VECTORS_NOW: &str = "2026-06-01T00:00:00Z";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct VectorFile {
     pub algorithm: String,
     pub format: String,
-    pub generator_version: String,
+    pub(crate) generator_version: String,
     pub number_of_tests: usize,
     pub header: Vec<String>,
     /// Flag → what it means.
@@ -58,7 +58,7 @@ pub struct TestCase {
     pub artifact: Vec<String>,
     /// Binary artifacts (CBOR, PNG), standard base64.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub artifact_base64: Vec<String>,
+    pub(crate) artifact_base64: Vec<String>,
     pub result: String,
     /// The rules an invalid (or acceptable) artifact fails; empty for valid ones.
     pub failed_rules: Vec<String>,
@@ -173,7 +173,7 @@ pub fn case(comment: &str, flags: &[&str], artifact: Vec<String>, failed: &[&str
     }
 }
 
-pub fn case_binary(comment: &str, flags: &[&str], bytes: Vec<Vec<u8>>, failed: &[&str]) -> TestCase {
+pub(crate) fn case_binary(comment: &str, flags: &[&str], bytes: Vec<Vec<u8>>, failed: &[&str]) -> TestCase {
     let mut t = case(comment, flags, Vec::new(), failed);
     t.artifact_base64 = bytes.iter().map(dialtone_protocols::b64::encode_std).collect();
     t

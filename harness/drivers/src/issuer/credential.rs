@@ -61,7 +61,7 @@ async fn success(ctx: Ctx) -> Outcome {
 /// A credential request with one deviation, and the error code it must get (HTTP 400, §8.3.1.2).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// How the one proof is built; no `proofs` at all when `omit_proofs`.
     #[serde(default)]
     proof: ProofSpec,
@@ -111,7 +111,7 @@ enum TokenChoice {
 /// Requests with a missing or forged access token, and how each must be refused.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AccessTokenCase {
+pub(crate) struct AccessTokenCase {
     tokens: Vec<TokenChoice>,
     expect: AuthExpect,
 }

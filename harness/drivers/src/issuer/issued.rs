@@ -39,7 +39,7 @@ pub enum Rule {
 /// The parameters of `sd_jwt_vc.issued`: which rule.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct IssuedParams {
+pub(crate) struct IssuedParams {
     pub rule: Rule,
 }
 

@@ -137,7 +137,7 @@ async fn endpoints_https(ctx: Ctx) -> Outcome {
 /// What every entry of `credential_configurations_supported` must satisfy.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ConfigurationRule {
+pub(crate) struct ConfigurationRule {
     rule: ConfigurationCheck,
 }
 
@@ -277,7 +277,7 @@ async fn authorization_server(ctx: Ctx) -> Outcome {
 }
 
 async fn jwt_vc_issuer(ctx: Ctx) -> Outcome {
-    if crate::verifier::holder::x5c_only(&ctx.manifest) {
+    if ctx.manifest.x5c_only() {
         return Outcome::skip(
             "the conformance statement says the issuer's keys travel in x5c headers (SD-JWT VC §2.5, Inline X.509 \
              Certificates), not in JWT VC Issuer Metadata; the credential's x5c chain is judged by VCI-ISS-SDJWT-003",
@@ -320,7 +320,7 @@ async fn jwt_vc_issuer(ctx: Ctx) -> Outcome {
 }
 
 /// GET `/.well-known/jwt-vc-issuer` for the issuer identifier: status and the metadata.
-pub async fn fetch_jwt_vc_issuer(wallet: &Wallet) -> Step<(u16, Result<JwtVcIssuerMetadata, String>)> {
+pub(crate) async fn fetch_jwt_vc_issuer(wallet: &Wallet) -> Step<(u16, Result<JwtVcIssuerMetadata, String>)> {
     let url = well_known_url(&wallet.issuer_id(), sd_jwt_vc::WELL_KNOWN_JWT_VC_ISSUER)
         .map_err(|e| Outcome::error(e.to_string()))?;
     let response = wallet.ctx.http.get(&url, &[("Accept", "application/json")]).await?;
@@ -328,7 +328,7 @@ pub async fn fetch_jwt_vc_issuer(wallet: &Wallet) -> Step<(u16, Result<JwtVcIssu
 }
 
 /// The issuer's JWK Set from its JWT VC issuer metadata (`jwks`, or fetched from `jwks_uri`).
-pub async fn issuer_jwks(wallet: &Wallet) -> Step<Value> {
+pub(crate) async fn issuer_jwks(wallet: &Wallet) -> Step<Value> {
     let (status, body) = fetch_jwt_vc_issuer(wallet).await?;
     let body = body.map_err(|e| precondition("JWT VC issuer metadata", format!("HTTP {status}: {e}")))?;
     if let Some(jwks) = body.jwks {

@@ -13,7 +13,7 @@ use crate::manifest::{Manifest, Trigger};
 use dialtone_engine::role::Role;
 
 /// The issuer under test through OpenID4VCI: the `[issuer]` section and its `[trigger]`.
-pub struct Oid4vciIssuer;
+pub(crate) struct Oid4vciIssuer;
 
 impl Binding for Oid4vciIssuer {
     fn id(&self) -> &'static str {

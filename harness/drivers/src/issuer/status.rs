@@ -24,7 +24,7 @@ enum Wanted {
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Change {
+pub(crate) struct Change {
     status: Wanted,
 }
 

@@ -15,7 +15,7 @@ driver!("oid4vci.issuer.token", binding::ISSUER, token, TokenCase);
 /// One token request and the answer it must get.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TokenCase {
+pub(crate) struct TokenCase {
     /// The offer the code comes from.
     #[serde(default)]
     offer: OfferKind,

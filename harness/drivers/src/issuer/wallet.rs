@@ -45,7 +45,7 @@ struct OfferRequest<'a> {
 }
 
 /// A precondition the case relies on broke: the candidate fails, and the case says which step.
-pub fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
+pub(crate) fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
     Outcome::fail(format!("a working {step} (precondition of this case)"), observed.into())
 }
 
@@ -93,7 +93,7 @@ impl Wallet {
     }
 
     /// GET the credential issuer metadata (§12.2.2), unjudged.
-    pub async fn fetch_metadata(&self) -> Step<HttpResponse> {
+    pub(crate) async fn fetch_metadata(&self) -> Step<HttpResponse> {
         self.client.fetch_issuer_metadata(&self.issuer_id()).await.map_err(|e| self.flow(e))
     }
 
@@ -118,7 +118,7 @@ impl Wallet {
     }
 
     /// POSTs form parameters to the token endpoint, unjudged.
-    pub async fn token_request(
+    pub(crate) async fn token_request(
         &self,
         metadata: &CredentialIssuerMetadata,
         form: &[(&str, &str)],
@@ -128,7 +128,7 @@ impl Wallet {
     }
 
     /// The configuration this run asks for: the conformance statement's first, if any.
-    pub fn wanted_configuration(&self) -> Option<String> {
+    pub(crate) fn wanted_configuration(&self) -> Option<String> {
         self.ctx.manifest.conformance.credential.first().map(|c| c.configuration_id.clone())
     }
 
@@ -207,12 +207,12 @@ impl Wallet {
     }
 
     /// A correct proof for this session.
-    pub fn good_proof(&self, session: &Session) -> String {
+    pub(crate) fn good_proof(&self, session: &Session) -> String {
         self.proof(session, &ProofSpec::default())
     }
 
     /// POSTs a credential request body, with the access token given (if any), unjudged.
-    pub async fn credential_request(
+    pub(crate) async fn credential_request(
         &self,
         session: &Session,
         access_token: Option<&str>,
@@ -238,12 +238,12 @@ impl Wallet {
 }
 
 /// The OAuth error code of an error response, if it is one.
-pub fn error_code(response: &HttpResponse) -> Option<String> {
+pub(crate) fn error_code(response: &HttpResponse) -> Option<String> {
     ErrorResponse::parse_bytes(&response.body).ok().map(|e| e.value.error)
 }
 
 /// Judges an error response against the expected status and error code.
-pub fn expect_error(response: &HttpResponse, status: u16, code: &str) -> Outcome {
+pub(crate) fn expect_error(response: &HttpResponse, status: u16, code: &str) -> Outcome {
     let observed_code = error_code(response);
     let observed = match (&observed_code, response.status) {
         (_, 200..=299) => format!("HTTP {}: the request was accepted", response.status),

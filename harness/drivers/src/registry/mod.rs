@@ -8,7 +8,7 @@ use crate::manifest::Manifest;
 use dialtone_engine::role::Role;
 
 /// The trust registry under test through the TRQP v2 HTTPS binding: the `[registry]` section.
-pub struct TrqpRegistry;
+pub(crate) struct TrqpRegistry;
 
 impl Binding for TrqpRegistry {
     fn id(&self) -> &'static str {

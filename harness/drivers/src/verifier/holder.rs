@@ -5,7 +5,7 @@
 
 use crate::Ctx;
 use crate::counterparts::Counterparts;
-use crate::manifest::{Manifest, VerifierSection};
+use crate::manifest::VerifierSection;
 use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
 use dialtone_protocols::control::{StartRequest, StartedRequest};
@@ -20,19 +20,19 @@ pub type Step<T> = Result<T, Outcome>;
 
 /// A request the harness started at the verifier under test, as it received it.
 #[derive(Debug, Clone)]
-pub struct Started {
+pub(crate) struct Started {
     pub request_id: String,
     pub request: Request,
 }
 
-pub fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
+pub(crate) fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
     Outcome::fail(format!("a working {step} (precondition of this case)"), observed.into())
 }
 
 /// Which counterpart issuer a credential comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum IssuerChoice {
+pub(crate) enum IssuerChoice {
     /// The one the verifier's trust registry authorizes.
     #[default]
     Trusted,
@@ -83,7 +83,7 @@ impl Holder {
 
     /// Starts a request with what `start` asks (a response mode, a client identifier prefix); skips
     /// when the verifier does not honour it.
-    pub async fn request_with(&self, start: StartRequest) -> Step<Started> {
+    pub(crate) async fn request_with(&self, start: StartRequest) -> Step<Started> {
         let body = serde_json::to_value(&start).unwrap_or(Value::Null);
         let answer = self.ctx.http.post_json(&format!("{}/requests", self.control()?), &body, &[]).await?;
         let started: StartedRequest = answer
@@ -121,7 +121,7 @@ impl Holder {
             IssuerChoice::Untrusted => &issuers.untrusted.minter,
         };
         let mut spec = minter.spec(Some(self.key.public_jwk()));
-        spec.x5c = x5c_only(&self.ctx.manifest);
+        spec.x5c = self.ctx.manifest.x5c_only();
         minter.deviate(&mut spec, deviation, dialtone_protocols::now_epoch());
         let text = minter.mint(&spec);
         SdJwt::parse(&text).map_err(|e| Outcome::error(format!("the counterpart minted an unreadable credential: {e}")))
@@ -135,12 +135,6 @@ impl Holder {
             .map_err(Outcome::error)?;
         self.ctx.evidence.artifact("presentation", presentation.clone());
         Ok(holder::vp_token(query, presentation, spec.vp_token))
-    }
-
-    /// A correct vp_token for `request`, from a fresh credential of the trusted counterpart issuer.
-    pub fn correct_vp_token(&self, request: &Request) -> Step<Value> {
-        let credential = self.credential(IssuerChoice::Trusted, &Deviation::default())?;
-        self.vp_token(request, &credential, &PresentationSpec::default())
     }
 
     /// Sends the response as `spec` says (encrypted when the request asks, unless told otherwise).
@@ -159,7 +153,7 @@ impl Holder {
 
     /// The verifier's verdict after `response`: read once when the response was refused (the
     /// verifier has answered), else waited for (bounded) while it is still pending.
-    pub async fn verdict_after(&self, request_id: &str, response: &HttpResponse) -> Step<Verdict> {
+    pub(crate) async fn verdict_after(&self, request_id: &str, response: &HttpResponse) -> Step<Verdict> {
         self.verdict(request_id, (200..300).contains(&response.status)).await
     }
 
@@ -183,7 +177,7 @@ impl Holder {
 }
 
 /// A verifier rejected a presentation when it did not accept it over HTTP and does not report it accepted.
-pub fn expect_rejected(response: &HttpResponse, verdict: &Verdict) -> Outcome {
+pub(crate) fn expect_rejected(response: &HttpResponse, verdict: &Verdict) -> Outcome {
     let observed = observed(response, verdict);
     if (200..300).contains(&response.status) || verdict.status == "accepted" {
         Outcome::fail("the presentation rejected (HTTP 4xx from response_uri, verdict not accepted)", observed)
@@ -193,7 +187,7 @@ pub fn expect_rejected(response: &HttpResponse, verdict: &Verdict) -> Outcome {
 }
 
 /// A verifier accepted a presentation: HTTP 2xx and the verdict `accepted`.
-pub fn expect_accepted(response: &HttpResponse, verdict: &Verdict) -> Outcome {
+pub(crate) fn expect_accepted(response: &HttpResponse, verdict: &Verdict) -> Outcome {
     let observed = observed(response, verdict);
     if (200..300).contains(&response.status) && verdict.status == "accepted" {
         Outcome::pass(observed)
@@ -209,11 +203,4 @@ fn observed(response: &HttpResponse, verdict: &Verdict) -> String {
         verdict.status,
         if verdict.reason.is_empty() { String::new() } else { format!(" ({})", verdict.reason) }
     )
-}
-
-/// Whether the candidate resolves issuer keys only from `x5c` (conformance feature `issuer_keys:x5c`
-/// without `issuer_keys:jwt_vc_issuer_metadata`): the harness's issuers then sign that way.
-pub fn x5c_only(manifest: &Manifest) -> bool {
-    let f = &manifest.conformance.features;
-    f.iter().any(|x| x == "issuer_keys:x5c") && !f.iter().any(|x| x == "issuer_keys:jwt_vc_issuer_metadata")
 }

@@ -9,7 +9,7 @@ use crate::manifest::Manifest;
 use dialtone_engine::role::Role;
 
 /// The verifier under test through OpenID4VP: the `[verifier]` section (its control API).
-pub struct Oid4vpVerifier;
+pub(crate) struct Oid4vpVerifier;
 
 impl Binding for Oid4vpVerifier {
     fn id(&self) -> &'static str {

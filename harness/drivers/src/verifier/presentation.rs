@@ -15,7 +15,7 @@ driver!("oid4vp.verifier.presentation", binding::VERIFIER, present, Presentation
 /// One presentation and the verdict it must get.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PresentationCase {
+pub(crate) struct PresentationCase {
     /// What the harness asks the verifier's control API for (a response mode, a client
     /// identifier prefix); the case skips when the verifier does not honour it.
     #[serde(default)]

@@ -9,22 +9,22 @@ use std::time::{Duration, SystemTime};
 
 /// What to show a person.
 #[derive(Debug, Clone)]
-pub struct Prompt {
+pub(crate) struct Prompt {
     pub title: String,
-    pub instructions: String,
+    pub(crate) instructions: String,
     /// The URI the wallet must receive (`openid-credential-offer://…`, `openid4vp://…`).
     pub payload: String,
     pub deadline: SystemTime,
 }
 
 /// The QR code as text for a terminal (two modules per character cell).
-pub fn terminal_qr(payload: &str) -> Result<String, String> {
+pub(crate) fn terminal_qr(payload: &str) -> Result<String, String> {
     let code = QrCode::new(payload.as_bytes()).map_err(|e| format!("cannot encode a QR code: {e}"))?;
     Ok(code.render::<unicode::Dense1x2>().quiet_zone(true).build())
 }
 
 /// The QR code as an inline SVG element.
-pub fn svg_qr(payload: &str) -> Result<String, String> {
+pub(crate) fn svg_qr(payload: &str) -> Result<String, String> {
     let code = QrCode::new(payload.as_bytes()).map_err(|e| format!("cannot encode a QR code: {e}"))?;
     Ok(code.render::<svg::Color>().min_dimensions(320, 320).quiet_zone(true).build())
 }
@@ -82,7 +82,7 @@ pub async fn serve(prompt: &Prompt) -> Result<RunningServer, String> {
 
 /// Shows the prompt (terminal and page) and polls `done` until it yields a value or the deadline
 /// passes. Returns `None` at the deadline.
-pub async fn show_and_wait<T, F, Fut>(prompt: &Prompt, mut done: F) -> Result<Option<T>, String>
+pub(crate) async fn show_and_wait<T, F, Fut>(prompt: &Prompt, mut done: F) -> Result<Option<T>, String>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,

@@ -3,7 +3,7 @@
 pub mod issuance;
 pub mod manual;
 pub mod presentation;
-pub mod stack;
+pub(crate) mod stack;
 
 use crate::binding::Binding;
 use crate::manifest::Manifest;
@@ -11,7 +11,7 @@ use dialtone_engine::role::Role;
 
 /// The wallet under test, receiving through OpenID4VCI and presenting through OpenID4VP: the
 /// `[wallet]` section (its control API, or manual mode).
-pub struct Oid4vcWallet;
+pub(crate) struct Oid4vcWallet;
 
 impl Binding for Oid4vcWallet {
     fn id(&self) -> &'static str {

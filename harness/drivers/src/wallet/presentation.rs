@@ -18,7 +18,7 @@ driver!("oid4vp.wallet.names_presented_exact", binding::WALLET, names_presented_
 /// One presentation request to the wallet, and what the wallet must do with it.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PresentationCase {
+pub(crate) struct PresentationCase {
     /// The counterpart verifier's one fault (a mutant name, `verifier.…`); none: a correct verifier.
     verifier: Option<CounterpartFault>,
     /// What the harness asks the counterpart verifier to request.

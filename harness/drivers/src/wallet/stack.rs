@@ -19,20 +19,20 @@ use serde_json::Value;
 
 pub type Step<T> = Result<T, Outcome>;
 
-pub fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
+pub(crate) fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
     Outcome::fail(format!("a working {step} (precondition of this case)"), observed.into())
 }
 
 /// One case's counterparts; they stop when dropped.
-pub struct Stack {
+pub(crate) struct Stack {
     pub issuer: IssuerHandle,
-    pub issuer_url: String,
+    pub(crate) issuer_url: String,
     /// Control API of the verifier, when the case needs one.
-    pub verifier_control: Option<String>,
+    pub(crate) verifier_control: Option<String>,
     _servers: Vec<RunningServer>,
 }
 
-pub async fn stack(ctx: &Ctx, verifier_fault: Option<Option<VerifierFault>>) -> Step<Stack> {
+pub(crate) async fn stack(ctx: &Ctx, verifier_fault: Option<Option<VerifierFault>>) -> Step<Stack> {
     let pki = &ctx.counterparts()?.pki;
     let tls = Some(pki.server_config.clone());
     let err =
@@ -40,7 +40,7 @@ pub async fn stack(ctx: &Ctx, verifier_fault: Option<Option<VerifierFault>>) -> 
     let (issuer_server, issuer) =
         issuer::start_with_minter(IssuerConfig::default(), 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
     let issuer_url = issuer_server.base_url.clone();
-    if crate::verifier::holder::x5c_only(&ctx.manifest) {
+    if ctx.manifest.x5c_only() {
         // The wallet resolves issuer keys only from x5c: this issuer signs with a chain from the run's
         // authority (SD-JWT VC §2.5).
         issuer.minter.x5c_from(pki).map_err(Outcome::error)?;
@@ -68,7 +68,7 @@ pub async fn stack(ctx: &Ctx, verifier_fault: Option<Option<VerifierFault>>) -> 
     Ok(Stack { issuer, issuer_url, verifier_control, _servers: servers })
 }
 
-pub struct Driver<'a> {
+pub(crate) struct Driver<'a> {
     pub ctx: &'a Ctx,
 }
 
@@ -146,7 +146,7 @@ impl Driver<'_> {
     }
 
     /// Issues a credential to the wallet (a precondition of presentation cases).
-    pub async fn holds_credential(&self, stack: &Stack) -> Step<()> {
+    pub(crate) async fn holds_credential(&self, stack: &Stack) -> Step<()> {
         let answer = self.receive_offer(stack, false).await?;
         if answer.status != "stored" {
             return Err(precondition("issuance to the wallet", format!("{answer:?}")));
@@ -168,7 +168,11 @@ impl Driver<'_> {
 
     /// Starts a request at the stack's verifier (asking what `start` says) and hands it to the
     /// wallet. Returns the wallet's answer and the verifier's verdict afterwards.
-    pub async fn present_with(&self, stack: &Stack, mut start: StartRequest) -> Step<(WalletAnswer, RequestOutcome)> {
+    pub(crate) async fn present_with(
+        &self,
+        stack: &Stack,
+        mut start: StartRequest,
+    ) -> Step<(WalletAnswer, RequestOutcome)> {
         let control = stack.verifier_control.clone().ok_or_else(|| Outcome::error("this case started no verifier"))?;
         // A verifier that wants this case's issuer says so in DCQL (§6.3 `values`), so a wallet
         // holding credentials from other issuers picks the right one.

@@ -145,7 +145,7 @@ impl Client {
     }
 
     /// GET a credential offer by reference (§4.1.3).
-    pub async fn fetch_offer(&self, url: &str) -> Result<CredentialOffer, FlowError> {
+    pub(crate) async fn fetch_offer(&self, url: &str) -> Result<CredentialOffer, FlowError> {
         let response = self.http.get(url, &[("Accept", "application/json")]).await?;
         message(Step::Offer, &response)
     }

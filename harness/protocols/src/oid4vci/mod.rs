@@ -21,7 +21,6 @@ pub const OFFER_SCHEME: &str = "openid-credential-offer://";
 pub mod token_error {
     pub const INVALID_REQUEST: &str = "invalid_request";
     pub const INVALID_GRANT: &str = "invalid_grant";
-    pub const INVALID_CLIENT: &str = "invalid_client";
     pub const UNSUPPORTED_GRANT_TYPE: &str = "unsupported_grant_type";
 }
 

@@ -136,7 +136,7 @@ pub struct CheckedProof {
 }
 
 /// Seconds a proof's `iat` may lie in the future, and in the past.
-pub const IAT_FUTURE: i64 = 60;
+pub(crate) const IAT_FUTURE: i64 = 60;
 
 /// Checks one proof JWT as the issuer `issuer` at `now` (Appendix F.1, F.4); the error says why it
 /// is an `invalid_proof`.

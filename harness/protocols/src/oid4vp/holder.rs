@@ -24,8 +24,6 @@ pub struct Request {
     pub request_uri: Option<String>,
     /// The request object (by value: no header, no signature; the parameters as claims).
     pub object: CompactJws,
-    /// The request object as fetched (empty by value).
-    pub object_text: String,
     pub content_type: Option<String>,
     pub params: RequestParameters,
 }
@@ -93,14 +91,7 @@ pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestErr
         let params = RequestParameters::parse(&Value::Object(payload.clone()))?.value;
         let object =
             CompactJws { header: Default::default(), payload, signing_input: String::new(), signature: Vec::new() };
-        return Ok(Request {
-            client_id,
-            request_uri: None,
-            object,
-            object_text: String::new(),
-            content_type: None,
-            params,
-        });
+        return Ok(Request { client_id, request_uri: None, object, content_type: None, params });
     };
     let fetched = http.get(&request_uri, &[("Accept", "application/oauth-authz-req+jwt")]).await?;
     if fetched.status != 200 {
@@ -109,14 +100,7 @@ pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestErr
     let object_text = String::from_utf8_lossy(&fetched.body).trim().to_string();
     let object = CompactJws::parse(&object_text).map_err(|e| RequestError::Object(e.to_string()))?;
     let params = RequestParameters::parse(&Value::Object(object.payload.clone()))?.value;
-    Ok(Request {
-        client_id,
-        request_uri: Some(request_uri),
-        object,
-        object_text,
-        content_type: fetched.media_type(),
-        params,
-    })
+    Ok(Request { client_id, request_uri: Some(request_uri), object, content_type: fetched.media_type(), params })
 }
 
 /// What a wallet checks of a request before it answers; all of it unless a test wallet is told

@@ -34,7 +34,7 @@ pub enum X5cError {
 /// certificate of its `x5c` header, whose chain leads to one of `roots` (DER) at `now`; when `iss`
 /// is present it names the certificate's subject (a SAN URI equal to it, or a SAN DNS name of its
 /// host). Returns the end-entity key and the chain's length.
-pub fn verify_x5c(
+pub(crate) fn verify_x5c(
     jwt: &crate::jose::CompactJws,
     roots: &[Vec<u8>],
     now: i64,

@@ -11,10 +11,10 @@ use dialtone_protocols::oid4vci::proof::ProofChecks;
 use dialtone_protocols::sd_jwt_vc::JwtVcIssuerMetadata;
 
 /// A change to a published document; the issuer's identifier is given.
-pub type Rewrite<T> = fn(&mut T, &str);
+pub(crate) type Rewrite<T> = fn(&mut T, &str);
 
 /// A change to the headers of the responses of one path.
-pub type ResponseRewrite = (&'static str, fn(&mut HeaderMap));
+pub(crate) type ResponseRewrite = (&'static str, fn(&mut HeaderMap));
 
 #[derive(Debug, Clone, Default)]
 pub struct Behaviour {
@@ -47,14 +47,14 @@ impl Behaviour {
 #[derive(Debug, Clone, Copy)]
 pub struct TokenPolicy {
     /// Only codes it offered are redeemed.
-    pub known_codes_only: bool,
+    pub(crate) known_codes_only: bool,
     /// A code is redeemed once.
-    pub single_use_codes: bool,
+    pub(crate) single_use_codes: bool,
     pub tx_code: TxCodeCheck,
     /// Only the pre-authorized code grant is taken.
-    pub grant_type_checked: bool,
+    pub(crate) grant_type_checked: bool,
     /// Errors are RFC 6749 §5.2 error responses (else HTTP 500 `server_error`).
-    pub oauth_errors: bool,
+    pub(crate) oauth_errors: bool,
 }
 
 impl Default for TokenPolicy {
@@ -83,26 +83,26 @@ pub enum TxCodeCheck {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoncePolicy {
     /// The same `c_nonce` every time.
-    pub constant: bool,
+    pub(crate) constant: bool,
     /// Demands an access token.
-    pub requires_token: bool,
+    pub(crate) requires_token: bool,
 }
 
 /// The credential endpoint (§8).
 #[derive(Debug, Clone, Copy)]
 pub struct CredentialPolicy {
     /// The access token is checked.
-    pub auth_checked: bool,
+    pub(crate) auth_checked: bool,
     /// The status of a refusal for want of a valid access token (RFC 6750 §3.1: 401).
-    pub auth_failure_status: u16,
+    pub(crate) auth_failure_status: u16,
     /// The `WWW-Authenticate` challenge is RFC 6750 §3's (else Credo 0.6's names without values).
-    pub well_formed_challenge: bool,
+    pub(crate) well_formed_challenge: bool,
     /// Errors are JSON error responses (§8.3.1.2; else text/plain without a code).
-    pub json_errors: bool,
+    pub(crate) json_errors: bool,
     /// The error for an unknown configuration.
-    pub unknown_configuration_error: &'static str,
+    pub(crate) unknown_configuration_error: &'static str,
     /// Answers with the draft-13 shape (a top-level `credential`).
-    pub legacy_response: bool,
+    pub(crate) legacy_response: bool,
 }
 
 impl Default for CredentialPolicy {
@@ -125,9 +125,9 @@ pub struct ProofPolicy {
     pub required: bool,
     pub checks: ProofChecks,
     /// The nonce is one it gave, unused and unexpired.
-    pub nonce_checked: bool,
+    pub(crate) nonce_checked: bool,
     /// A nonce buys one credential.
-    pub single_use_nonces: bool,
+    pub(crate) single_use_nonces: bool,
 }
 
 impl Default for ProofPolicy {
@@ -141,9 +141,9 @@ impl Default for ProofPolicy {
 pub struct StatusListPolicy {
     pub typ: &'static str,
     /// `sub` names another list than the token's URI.
-    pub sub_elsewhere: bool,
+    pub(crate) sub_elsewhere: bool,
     /// Status changes asked through the control API are made.
-    pub honours_changes: bool,
+    pub(crate) honours_changes: bool,
 }
 
 impl Default for StatusListPolicy {

@@ -11,13 +11,13 @@ use serde_json::{Map, Value, json};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub const ISSUER_KID: &str = "dialtone-reference-issuer-1";
+pub(crate) const ISSUER_KID: &str = "dialtone-reference-issuer-1";
 pub const VCT_VERIFIED_PERSON: &str = "urn:dialtone:vct:verified-person:1";
 /// Claims the reference makes selectively disclosable (its conformance statement says so too).
-pub const SD_CLAIMS: &[&str] = &["given_name", "family_name", "birthdate", "address", "email"];
+pub(crate) const SD_CLAIMS: &[&str] = &["given_name", "family_name", "birthdate", "address", "email"];
 /// Entries in the reference issuer's status list (2 bits each: valid, invalid, suspended).
-pub const STATUS_LIST_SIZE: usize = 4096;
-pub const STATUS_LIST_PATH: &str = "/status/1";
+pub(crate) const STATUS_LIST_SIZE: usize = 4096;
+pub(crate) const STATUS_LIST_PATH: &str = "/status/1";
 
 /// Everything about one credential to mint; [`Minter::spec`] gives a correct one.
 #[derive(Debug, Clone)]
@@ -32,12 +32,12 @@ pub struct MintSpec {
     pub sd_paths: Vec<Vec<String>>,
     pub salt_bytes: usize,
     pub typ: String,
-    pub sign_with_unlisted_key: bool,
+    pub(crate) sign_with_unlisted_key: bool,
     /// Replace the first top-level `_sd` digest with a digest of itself (a mismatch).
-    pub digest_off: bool,
+    pub(crate) digest_off: bool,
     /// Give the credential a status list entry with this initial status; `None`: no `status` claim.
     pub status: Option<u8>,
-    pub drop_trailing_tilde: bool,
+    pub(crate) drop_trailing_tilde: bool,
     /// Sign with an `x5c` header instead of `kid` (SD-JWT VC §2.5, Inline X.509), when the minter
     /// has a certificate chain.
     pub x5c: bool,
@@ -53,10 +53,10 @@ pub struct Deviation {
     pub nbf: Option<Offset>,
     pub exp: Option<Offset>,
     /// No `exp` at all.
-    pub no_exp: bool,
+    pub(crate) no_exp: bool,
     pub vct: Option<String>,
     /// Appended to `iss` (a trailing slash the identifier lacks).
-    pub iss_suffix: Option<String>,
+    pub(crate) iss_suffix: Option<String>,
     /// The header `typ`.
     pub typ: Option<String>,
     pub signed_by: SignedBy,
@@ -69,9 +69,9 @@ pub struct Deviation {
     pub disclosable: Vec<String>,
     pub salt_bytes: Option<usize>,
     /// One `_sd` digest does not match its disclosure.
-    pub digest_off: bool,
+    pub(crate) digest_off: bool,
     /// The SD-JWT lacks its final `~`.
-    pub drop_trailing_tilde: bool,
+    pub(crate) drop_trailing_tilde: bool,
     /// Subject claims replaced.
     pub subject: Map<String, Value>,
 }
@@ -212,11 +212,7 @@ impl Minter {
         self.x5c.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    pub fn unlisted_key(&self) -> &EcKey {
-        &self.unlisted_key
-    }
-
-    pub fn status_uri(&self) -> String {
+    pub(crate) fn status_uri(&self) -> String {
         format!("{}{STATUS_LIST_PATH}", self.identifier)
     }
 
@@ -298,7 +294,7 @@ impl Minter {
     }
 
     /// Sets a status list entry (revocation, suspension, reinstatement).
-    pub fn set_status(&self, index: u64, status: u8) -> Result<(), String> {
+    pub(crate) fn set_status(&self, index: u64, status: u8) -> Result<(), String> {
         let mut list = self.status.lock().unwrap_or_else(|p| p.into_inner());
         list.set(index, status).map_err(|e| e.to_string())
     }
@@ -349,7 +345,7 @@ impl Minter {
     }
 
     /// The Status List Token (JWT form, §5.1), signed with the issuer's key.
-    pub fn status_list_token(&self, typ: &str, sub: &str) -> String {
+    pub(crate) fn status_list_token(&self, typ: &str, sub: &str) -> String {
         let list = self.status.lock().unwrap_or_else(|p| p.into_inner()).to_json();
         let now = dialtone_protocols::now_epoch();
         // A verifier of x5c issuers finds the key in x5c; one of metadata issuers by kid.

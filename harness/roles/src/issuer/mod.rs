@@ -1,6 +1,6 @@
 //! The reference OpenID4VCI 1.0 issuer (pre-authorized code flow, SD-JWT VC) and its mutants.
 
-pub mod behaviour;
+pub(crate) mod behaviour;
 pub mod minter;
 pub mod mutants;
 pub mod reference;

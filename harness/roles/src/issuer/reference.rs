@@ -33,10 +33,10 @@ use dialtone_protocols::status_list;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
-pub const CONFIG_VERIFIED_PERSON: &str = "VerifiedPerson_dc_sd_jwt";
-pub const METADATA_PATH: &str = oid4vci::WELL_KNOWN_ISSUER;
-pub const TOKEN_PATH: &str = "/token";
-pub const NONCE_PATH: &str = "/nonce";
+pub(crate) const CONFIG_VERIFIED_PERSON: &str = "VerifiedPerson_dc_sd_jwt";
+pub(crate) const METADATA_PATH: &str = oid4vci::WELL_KNOWN_ISSUER;
+pub(crate) const TOKEN_PATH: &str = "/token";
+pub(crate) const NONCE_PATH: &str = "/nonce";
 const CREDENTIAL_PATH: &str = "/credential";
 const PROOF_ALGS: &[&str] = &["ES256"];
 

@@ -3,35 +3,35 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-pub const CODE_LIFETIME_SECS: i64 = 600;
-pub const TOKEN_LIFETIME_SECS: i64 = 300;
-pub const NONCE_LIFETIME_SECS: i64 = 300;
+pub(crate) const CODE_LIFETIME_SECS: i64 = 600;
+pub(crate) const TOKEN_LIFETIME_SECS: i64 = 300;
+pub(crate) const NONCE_LIFETIME_SECS: i64 = 300;
 /// Wrong transaction codes allowed before a pre-authorized code is burned (OID4VCI §13.6.3).
-pub const TX_CODE_ATTEMPTS: u32 = 5;
+pub(crate) const TX_CODE_ATTEMPTS: u32 = 5;
 
 #[derive(Debug, Clone)]
-pub struct OfferedCode {
-    pub configuration_ids: Vec<String>,
+pub(crate) struct OfferedCode {
+    pub(crate) configuration_ids: Vec<String>,
     pub tx_code: Option<String>,
     pub created: i64,
     pub redeemed: bool,
-    pub failed_attempts: u32,
+    pub(crate) failed_attempts: u32,
 }
 
 #[derive(Debug, Clone)]
-pub struct AccessGrant {
-    pub configuration_ids: Vec<String>,
+pub(crate) struct AccessGrant {
+    pub(crate) configuration_ids: Vec<String>,
     pub expires: i64,
 }
 
 #[derive(Debug, Clone)]
-pub struct NonceRecord {
+pub(crate) struct NonceRecord {
     pub issued: i64,
     pub used: bool,
 }
 
 #[derive(Default)]
-pub struct IssuerState {
+pub(crate) struct IssuerState {
     pub codes: Mutex<HashMap<String, OfferedCode>>,
     pub tokens: Mutex<HashMap<String, AccessGrant>>,
     pub nonces: Mutex<HashMap<String, NonceRecord>>,

@@ -25,7 +25,7 @@ pub struct Statement {
     pub resource: String,
     /// ISO 3166-2 subdivision codes where the statement holds; empty: everywhere.
     #[serde(default)]
-    pub jurisdictions: Vec<String>,
+    pub(crate) jurisdictions: Vec<String>,
     /// RFC 3339 bounds of validity (inclusive start, exclusive end).
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
@@ -43,7 +43,7 @@ impl Ecosystem {
         toml::from_str(&text).map_err(|e| format!("ecosystem file: {e}"))
     }
 
-    pub fn knows_entity(&self, entity_id: &str) -> bool {
+    pub(crate) fn knows_entity(&self, entity_id: &str) -> bool {
         self.authorization.iter().chain(&self.recognition).any(|s| s.entity_id == entity_id)
     }
 }
@@ -62,7 +62,7 @@ impl Statement {
 }
 
 /// Compares two RFC 3339 UTC times (`…Z`); `None` if either is not of that form.
-pub fn rfc3339_cmp(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+pub(crate) fn rfc3339_cmp(a: &str, b: &str) -> Option<std::cmp::Ordering> {
     Some(parse_utc(a)?.cmp(&parse_utc(b)?))
 }
 

@@ -4,18 +4,18 @@
 #[derive(Debug, Clone, Copy)]
 pub struct Behaviour {
     /// Errors are Problem Details (RFC 7807; else text/plain).
-    pub problem_details: bool,
+    pub(crate) problem_details: bool,
     /// A query lacking a required member is refused.
-    pub complete_queries_only: bool,
+    pub(crate) complete_queries_only: bool,
     /// An authority it does not serve is answered 404.
-    pub unknown_authority_refused: bool,
+    pub(crate) unknown_authority_refused: bool,
     /// `context.time` and the statements' validity periods are honoured.
-    pub honours_time: bool,
+    pub(crate) honours_time: bool,
     /// The jurisdiction a query names is honoured.
-    pub honours_jurisdiction: bool,
+    pub(crate) honours_jurisdiction: bool,
     pub answer: Answer,
     /// The answer names the entity asked about (else another).
-    pub echoes_entity: bool,
+    pub(crate) echoes_entity: bool,
     /// The answer carries `time_evaluated`.
     pub time_evaluated: bool,
 }

@@ -11,29 +11,29 @@ pub struct Behaviour {
 #[derive(Debug, Clone, Copy)]
 pub struct Issuing {
     /// A credential without `credentialSubject` is refused.
-    pub subject_required: bool,
+    pub(crate) subject_required: bool,
     /// Names are signed as sent (else U+02BC folded to an ASCII apostrophe).
-    pub keeps_names: bool,
+    pub(crate) keeps_names: bool,
     /// The type keeps `VerifiableCredential`.
-    pub keeps_vc_type: bool,
+    pub(crate) keeps_vc_type: bool,
     /// A proof is added.
     pub proof: bool,
-    pub proof_purpose: &'static str,
+    pub(crate) proof_purpose: &'static str,
     /// The proof is made over the document returned (else over another one, transplanted).
-    pub proof_over_document: bool,
+    pub(crate) proof_over_document: bool,
 }
 
 /// How it verifies.
 #[derive(Debug, Clone, Copy)]
 pub struct Verifying {
     /// Refuses everything.
-    pub refuses_all: bool,
+    pub(crate) refuses_all: bool,
     /// A credential without a proof is refused.
-    pub proof_required: bool,
+    pub(crate) proof_required: bool,
     /// The proof's signature (and purpose) is verified.
-    pub signature_checked: bool,
+    pub(crate) signature_checked: bool,
     /// `validFrom` / `validUntil` are honoured.
-    pub validity_checked: bool,
+    pub(crate) validity_checked: bool,
 }
 
 impl Default for Behaviour {

@@ -7,7 +7,7 @@ use dialtone_protocols::oid4vp::message::RequestParameters;
 use dialtone_protocols::sd_jwt_vc::verify::Checks;
 
 /// A change to a request's parameters; the verifier's public base URL and DNS name are given.
-pub type RequestRewrite = fn(&mut RequestParameters, &Base);
+pub(crate) type RequestRewrite = fn(&mut RequestParameters, &Base);
 
 /// Where the verifier is.
 pub struct Base<'a> {
@@ -22,19 +22,19 @@ pub struct Behaviour {
     pub request: Option<RequestRewrite>,
     pub signing: Signing,
     /// Bytes of entropy in its nonces (16: 128 bits).
-    pub nonce_bytes: usize,
+    pub(crate) nonce_bytes: usize,
     pub responses: Responses,
     /// It verifies the issuer's signature.
-    pub issuer_signature_checked: bool,
+    pub(crate) issuer_signature_checked: bool,
     pub checks: Checks,
     /// The KB-JWT `aud` it expects is the client identifier without its prefix.
-    pub kb_aud_without_prefix: bool,
+    pub(crate) kb_aud_without_prefix: bool,
     /// It consults the status list.
-    pub status_checked: bool,
+    pub(crate) status_checked: bool,
     /// A suspended credential is treated as valid.
-    pub suspended_accepted: bool,
+    pub(crate) suspended_accepted: bool,
     /// It asks the trust registry whether the issuer is authorized.
-    pub registry_checked: bool,
+    pub(crate) registry_checked: bool,
 }
 
 impl Default for Behaviour {
@@ -70,7 +70,7 @@ pub struct Signing {
     /// Unsigned request objects (`alg: none`), by reference, for every client identifier.
     pub unsigned: bool,
     /// Signed with another key than the certificate's.
-    pub foreign_key: bool,
+    pub(crate) foreign_key: bool,
     pub typ: &'static str,
 }
 
@@ -84,13 +84,13 @@ impl Default for Signing {
 #[derive(Debug, Clone, Copy)]
 pub struct Responses {
     /// The encrypted `response` parameter of `direct_post.jwt` is read.
-    pub read_encrypted: bool,
+    pub(crate) read_encrypted: bool,
     /// A plain response to a `direct_post.jwt` request is refused.
-    pub plain_refused_for_jwt: bool,
+    pub(crate) plain_refused_for_jwt: bool,
     /// A second response to an answered request is refused.
-    pub replay_refused: bool,
+    pub(crate) replay_refused: bool,
     /// A response is matched to its request by `state` (else by the KB-JWT's nonce).
-    pub matched_by_state: bool,
+    pub(crate) matched_by_state: bool,
 }
 
 impl Default for Responses {

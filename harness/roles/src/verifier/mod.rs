@@ -3,7 +3,7 @@
 //! presentations — issuer signature, disclosures, key binding, validity, Token Status List and the
 //! trust registry — and its mutants.
 
-pub mod behaviour;
+pub(crate) mod behaviour;
 pub mod mutants;
 pub mod reference;
 pub mod verify;

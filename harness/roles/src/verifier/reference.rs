@@ -27,20 +27,20 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-pub const DEFAULT_VCT: &str = "urn:dialtone:vct:verified-person:1";
+pub(crate) const DEFAULT_VCT: &str = "urn:dialtone:vct:verified-person:1";
 
 #[derive(Clone)]
 pub struct VerifierConfig {
     pub fault: Option<VerifierFault>,
     pub seed: Option<u64>,
     /// TRQP registry the verifier asks, and the authority it trusts.
-    pub registry_url: String,
+    pub(crate) registry_url: String,
     pub authority_id: String,
     /// CA certificates (DER) trusted for outbound https (issuers, status lists, registry).
     pub trusted_roots: Vec<Vec<u8>>,
     /// Request signing: the key and the certificate chain (DER, leaf first) for `x509_san_dns`.
-    pub signing_key_pkcs8: Vec<u8>,
-    pub signing_chain: Vec<Vec<u8>>,
+    pub(crate) signing_key_pkcs8: Vec<u8>,
+    pub(crate) signing_chain: Vec<Vec<u8>>,
     /// The DNS name in the leaf certificate, the `x509_san_dns` client identifier.
     pub dns_name: String,
     /// Roots (DER) an issuer's `x5c` chain may lead to (SD-JWT VC §2.5, Inline X.509).

@@ -14,12 +14,12 @@ use dialtone_protocols::status_list::{self, StatusReference};
 use serde_json::{Map, Value, json};
 
 /// Clock skew and KB-JWT freshness window, in seconds.
-pub const SKEW: i64 = 300;
+pub(crate) const SKEW: i64 = 300;
 
 pub struct Judge<'a> {
-    pub behaviour: &'a Behaviour,
+    pub(crate) behaviour: &'a Behaviour,
     pub http: &'a HttpClient,
-    pub registry_url: &'a str,
+    pub(crate) registry_url: &'a str,
     pub authority_id: &'a str,
     pub client_id: &'a str,
     /// Roots an issuer's `x5c` chain may lead to.

@@ -9,11 +9,11 @@ pub struct Behaviour {
     /// How it runs OpenID4VCI issuance.
     pub issuance: IssuanceSpec,
     /// Put the first `c_nonce` it ever got into every proof.
-    pub reuse_first_nonce: bool,
+    pub(crate) reuse_first_nonce: bool,
     /// Store names with U+02BC folded to an ASCII apostrophe (a lossy "normalization").
-    pub fold_apostrophes: bool,
+    pub(crate) fold_apostrophes: bool,
     /// What it checks of a presentation request.
-    pub request_checks: RequestChecks,
+    pub(crate) request_checks: RequestChecks,
     /// How it presents.
     pub presentation: PresentationSpec,
 }

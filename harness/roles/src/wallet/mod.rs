@@ -2,7 +2,7 @@
 //! requests through its control API, runs OpenID4VCI issuance with proof JWTs, stores credentials,
 //! and answers DCQL requests disclosing only what was asked, with a KB-JWT. And its mutants.
 
-pub mod behaviour;
+pub(crate) mod behaviour;
 pub mod mutants;
 pub mod reference;
 

@@ -9,7 +9,7 @@ use dialtone_protocols::sdjwt::{self, KbError, SdJwt};
 use serde_json::{Value, json};
 
 /// How far a KB-JWT's iat may be from the verification time.
-pub const KB_IAT_WINDOW: i64 = 300;
+pub(crate) const KB_IAT_WINDOW: i64 = 300;
 
 pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SD_JWT_VC);

@@ -9,7 +9,7 @@ use dialtone_protocols::sdjwt::{SdJwt, SdJwtError};
 use serde_json::Value;
 
 /// Clock skew tolerated on `iat` and `nbf`, in seconds.
-pub const CLOCK_SKEW: i64 = 300;
+pub(crate) const CLOCK_SKEW: i64 = 300;
 
 /// What the judging party knows besides the credential.
 #[derive(Debug, Clone, Default)]
