@@ -29,6 +29,25 @@ pub(crate) fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
     Outcome::fail(format!("a working {step} (precondition of this case)"), observed.into())
 }
 
+/// What the harness asks the verifier's control API for (a response mode, a client identifier
+/// prefix); a case skips when the verifier does not honour it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RequestAsk {
+    response_mode: Option<String>,
+    client_id_prefix: Option<String>,
+}
+
+impl RequestAsk {
+    pub(crate) fn start(&self) -> StartRequest {
+        StartRequest {
+            response_mode: self.response_mode.clone(),
+            client_id_prefix: self.client_id_prefix.clone(),
+            ..StartRequest::default()
+        }
+    }
+}
+
 /// Which counterpart issuer a credential comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -74,11 +93,6 @@ impl Holder {
 
     fn control(&self) -> Step<String> {
         Ok(self.section()?.control.trim_end_matches('/').to_string())
-    }
-
-    /// Starts a request through the control API and receives it (unverified).
-    pub async fn request(&self) -> Step<Started> {
-        self.request_with(StartRequest::default()).await
     }
 
     /// Starts a request with what `start` asks (a response mode, a client identifier prefix); skips

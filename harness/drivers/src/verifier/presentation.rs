@@ -2,10 +2,9 @@
 //! case names the request it starts, the credential (which issuer, what deviation), how it is
 //! presented, and whether the verifier must accept it.
 
-use super::holder::{Holder, IssuerChoice, expect_accepted, expect_rejected, precondition};
+use super::holder::{Holder, IssuerChoice, RequestAsk, expect_accepted, expect_rejected, precondition};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
-use dialtone_protocols::control::StartRequest;
 use dialtone_protocols::oid4vp::holder::PresentationSpec;
 use dialtone_roles::issuer::Deviation;
 use serde::Deserialize;
@@ -32,13 +31,6 @@ pub(crate) struct PresentationCase {
     expect: Expect,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RequestAsk {
-    response_mode: Option<String>,
-    client_id_prefix: Option<String>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Expect {
@@ -50,12 +42,7 @@ async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let start = StartRequest {
-                response_mode: case.request.response_mode.clone(),
-                client_id_prefix: case.request.client_id_prefix.clone(),
-                ..StartRequest::default()
-            };
-            let started = holder.request_with(start).await?;
+            let started = holder.request_with(case.request.start()).await?;
             let credential = holder.credential(case.issuer, &case.credential)?;
             let vp = holder.vp_token(&started.request, &credential, &case.presentation)?;
             let response = holder.respond(&started.request, &vp, &case.presentation).await?;

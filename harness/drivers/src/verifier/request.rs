@@ -1,235 +1,187 @@
 //! The verifier's authorization request: the request object (RFC 9101, OpenID4VP §5), client
 //! identifier prefix rules (§5.9.3), `response_uri`, `nonce`, and the DCQL query (§6).
 
-use super::holder::Holder;
+use super::holder::{Holder, RequestAsk};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
-use dialtone_protocols::control::StartRequest;
 use dialtone_protocols::message::Message;
-use dialtone_protocols::oid4vp::{DIRECT_POST_JWT, REQUEST_TYP, split_client_id, url_host};
+use dialtone_protocols::oid4vp::holder::Request;
+use dialtone_protocols::oid4vp::{REQUEST_TYP, split_client_id, url_host};
 use dialtone_protocols::x509::verify_x5c_signature;
+use serde::Deserialize;
 
-driver!("oid4vp.verifier.request.signed", binding::VERIFIER, signed);
-driver!("oid4vp.verifier.request.typ", binding::VERIFIER, typ);
-driver!("oid4vp.verifier.request.x509_san_dns", binding::VERIFIER, x509_san_dns);
-driver!("oid4vp.verifier.request.client_id_consistent", binding::VERIFIER, client_id_consistent);
-driver!("oid4vp.verifier.request.response_uri_host", binding::VERIFIER, response_uri_host);
-driver!("oid4vp.verifier.request.nonce_present", binding::VERIFIER, nonce_present);
-driver!("oid4vp.verifier.request.nonce_entropy", binding::VERIFIER, nonce_entropy);
-driver!("oid4vp.verifier.request.dcql_well_formed", binding::VERIFIER, dcql_well_formed);
-driver!("oid4vp.verifier.request.jwt_encryption_key", binding::VERIFIER, jwt_encryption_key);
-driver!("oid4vp.verifier.request.redirect_uri_client", binding::VERIFIER, redirect_uri_client);
+driver!("oid4vp.verifier.request", binding::VERIFIER, request, RequestCase);
 
-async fn signed(ctx: Ctx) -> Outcome {
+/// One property of the request the verifier under test sends, when asked as `request` says.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RequestCase {
+    rule: RequestRule,
+    #[serde(default)]
+    request: RequestAsk,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RequestRule {
+    Signed,
+    Typ,
+    X509SanDns,
+    ClientIdConsistent,
+    ResponseUriHost,
+    NoncePresent,
+    NonceEntropy,
+    DcqlWellFormed,
+    JwtEncryptionKey,
+    RedirectUriClient,
+}
+
+async fn request(ctx: Ctx, case: RequestCase) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let r = holder.request().await?.request;
-            let alg = r.object.alg().unwrap_or("<absent>");
-            Ok(if dialtone_protocols::jose::is_asymmetric_alg(alg) && !r.object.signature.is_empty() {
-                Outcome::pass(format!("signed with {alg}"))
-            } else {
-                Outcome::fail(
-                    "a signed request object (an x509_san_dns client must sign, §5.9.3)",
-                    format!("alg {alg}, {} signature bytes", r.object.signature.len()),
-                )
-            })
+            let r = holder.request_with(case.request.start()).await?.request;
+            let roots = holder.ctx.manifest.trusted_roots();
+            match case.rule {
+                RequestRule::Signed => signed(&r, &roots),
+                RequestRule::Typ => typ(&r, &roots),
+                RequestRule::X509SanDns => x509_san_dns(&r, &roots),
+                RequestRule::ClientIdConsistent => client_id_consistent(&r, &roots),
+                RequestRule::ResponseUriHost => response_uri_host(&r, &roots),
+                RequestRule::NoncePresent => nonce_present(&r, &roots),
+                RequestRule::NonceEntropy => nonce_entropy(&r, &roots),
+                RequestRule::DcqlWellFormed => dcql_well_formed(&r, &roots),
+                RequestRule::JwtEncryptionKey => jwt_encryption_key(&r, &roots),
+                RequestRule::RedirectUriClient => redirect_uri_client(&r, &roots),
+            }
         }
         .await,
     )
 }
 
-async fn typ(ctx: Ctx) -> Outcome {
-    let holder = Holder::new(ctx);
-    flatten(
-        async {
-            let r = holder.request().await?.request;
-            Ok(match r.object.typ() {
-                Some(t) if t == REQUEST_TYP => Outcome::pass(format!("typ {t:?}")),
-                other => Outcome::fail(format!("typ {REQUEST_TYP:?}"), format!("typ {other:?}")),
-            })
-        }
-        .await,
-    )
+fn signed(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let alg = r.object.alg().unwrap_or("<absent>");
+    Ok(if dialtone_protocols::jose::is_asymmetric_alg(alg) && !r.object.signature.is_empty() {
+        Outcome::pass(format!("signed with {alg}"))
+    } else {
+        Outcome::fail(
+            "a signed request object (an x509_san_dns client must sign, §5.9.3)",
+            format!("alg {alg}, {} signature bytes", r.object.signature.len()),
+        )
+    })
+}
+
+fn typ(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    Ok(match r.object.typ() {
+        Some(t) if t == REQUEST_TYP => Outcome::pass(format!("typ {t:?}")),
+        other => Outcome::fail(format!("typ {REQUEST_TYP:?}"), format!("typ {other:?}")),
+    })
 }
 
 /// `x509_san_dns`: the x5c chain leads to a trusted CA, the leaf names the client identifier, and
 /// the signature verifies with the leaf's key.
-async fn x509_san_dns(ctx: Ctx) -> Outcome {
-    let holder = Holder::new(ctx);
-    flatten(
-        async {
-            let r = holder.request().await?.request;
-            let client_id = r.effective_client_id().to_string();
-            let (prefix, dns) = split_client_id(&client_id);
-            if prefix != Some("x509_san_dns") {
-                return Ok(Outcome::skip(format!(
-                    "the client identifier {client_id:?} does not use the x509_san_dns prefix"
-                )));
-            }
-            let x5c = r.x5c();
-            let roots = holder.ctx.manifest.trusted_roots();
-            Ok(match verify_x5c_signature(&x5c, &roots, dns, &r.object.signing_input, &r.object.signature) {
-                Ok(()) => Outcome::pass(format!("x5c chain trusted, leaf names {dns:?}, signature verifies")),
-                Err(e) => {
-                    Outcome::fail(format!("a request signed by a trusted certificate whose dNSName is {dns:?}"), e)
-                }
-            })
-        }
-        .await,
-    )
+fn x509_san_dns(r: &Request, roots: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let client_id = r.effective_client_id().to_string();
+    let (prefix, dns) = split_client_id(&client_id);
+    if prefix != Some("x509_san_dns") {
+        return Ok(Outcome::skip(format!("the client identifier {client_id:?} does not use the x509_san_dns prefix")));
+    }
+    let x5c = r.x5c();
+    let roots = roots;
+    Ok(match verify_x5c_signature(&x5c, &roots, dns, &r.object.signing_input, &r.object.signature) {
+        Ok(()) => Outcome::pass(format!("x5c chain trusted, leaf names {dns:?}, signature verifies")),
+        Err(e) => Outcome::fail(format!("a request signed by a trusted certificate whose dNSName is {dns:?}"), e),
+    })
 }
 
-async fn client_id_consistent(ctx: Ctx) -> Outcome {
-    let holder = Holder::new(ctx);
-    flatten(
-        async {
-            let r = holder.request().await?.request;
-            Ok(match r.params.client_id.as_deref() {
-                Some(c) if c == r.client_id => Outcome::pass(format!("client_id {c:?} in both")),
-                other => Outcome::fail(
-                    format!(
-                        "the request object's client_id equal to the authorization request's {:?} (RFC 9101 §5)",
-                        r.client_id
-                    ),
-                    format!("{other:?}"),
-                ),
-            })
-        }
-        .await,
-    )
+fn client_id_consistent(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    Ok(match r.params.client_id.as_deref() {
+        Some(c) if c == r.client_id => Outcome::pass(format!("client_id {c:?} in both")),
+        other => Outcome::fail(
+            format!(
+                "the request object's client_id equal to the authorization request's {:?} (RFC 9101 §5)",
+                r.client_id
+            ),
+            format!("{other:?}"),
+        ),
+    })
 }
 
-async fn response_uri_host(ctx: Ctx) -> Outcome {
-    let holder = Holder::new(ctx);
-    flatten(
-        async {
-            let r = holder.request().await?.request;
-            let client_id = r.effective_client_id().to_string();
-            let (prefix, dns) = split_client_id(&client_id);
-            if prefix != Some("x509_san_dns") {
-                return Ok(Outcome::skip("the client identifier does not use the x509_san_dns prefix"));
-            }
-            let mode = r.params.response_mode.as_deref().unwrap_or_default();
-            let uri = r.params.response_uri.as_deref().unwrap_or_default();
-            Ok(match url_host(uri) {
-                Some(host) if host == dns && mode.starts_with("direct_post") => {
-                    Outcome::pass(format!("response_uri host {host:?}, response_mode {mode}"))
-                }
-                host => Outcome::fail(
-                    format!("response_mode direct_post(.jwt) and a response_uri whose host is {dns:?}"),
-                    format!("response_mode {mode:?}, response_uri host {host:?}"),
-                ),
-            })
+fn response_uri_host(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let client_id = r.effective_client_id().to_string();
+    let (prefix, dns) = split_client_id(&client_id);
+    if prefix != Some("x509_san_dns") {
+        return Ok(Outcome::skip("the client identifier does not use the x509_san_dns prefix"));
+    }
+    let mode = r.params.response_mode.as_deref().unwrap_or_default();
+    let uri = r.params.response_uri.as_deref().unwrap_or_default();
+    Ok(match url_host(uri) {
+        Some(host) if host == dns && mode.starts_with("direct_post") => {
+            Outcome::pass(format!("response_uri host {host:?}, response_mode {mode}"))
         }
-        .await,
-    )
+        host => Outcome::fail(
+            format!("response_mode direct_post(.jwt) and a response_uri whose host is {dns:?}"),
+            format!("response_mode {mode:?}, response_uri host {host:?}"),
+        ),
+    })
 }
 
-async fn nonce_present(ctx: Ctx) -> Outcome {
-    let holder = Holder::new(ctx);
-    flatten(
-        async {
-            let r = holder.request().await?.request;
-            Ok(match r.params.nonce.as_deref() {
-                Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)) => {
-                    Outcome::pass(format!("nonce of {} characters", n.len()))
-                }
-                other => Outcome::fail("a nonce of URL-safe characters (§5.2)", format!("{other:?}")),
-            })
+fn nonce_present(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    Ok(match r.params.nonce.as_deref() {
+        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)) => {
+            Outcome::pass(format!("nonce of {} characters", n.len()))
         }
-        .await,
-    )
+        other => Outcome::fail("a nonce of URL-safe characters (§5.2)", format!("{other:?}")),
+    })
 }
 
-async fn nonce_entropy(ctx: Ctx) -> Outcome {
-    let holder = Holder::new(ctx);
-    flatten(
-        async {
-            let r = holder.request().await?.request;
-            let n = r.params.nonce.as_deref().unwrap_or_default();
-            // URL-safe characters carry at most 6 bits each: 128 bits need 22 of them.
-            Ok(if n.len() >= 22 {
-                Outcome::pass(format!("{} characters (up to {} bits)", n.len(), n.len() * 6))
-            } else {
-                Outcome::fail(
-                    "a nonce of at least 128 bits (22 URL-safe characters)",
-                    format!("{} characters: {n:?}", n.len()),
-                )
-            })
-        }
-        .await,
-    )
+fn nonce_entropy(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let n = r.params.nonce.as_deref().unwrap_or_default();
+    // URL-safe characters carry at most 6 bits each: 128 bits need 22 of them.
+    Ok(if n.len() >= 22 {
+        Outcome::pass(format!("{} characters (up to {} bits)", n.len(), n.len() * 6))
+    } else {
+        Outcome::fail("a nonce of at least 128 bits (22 URL-safe characters)", format!("{} characters: {n:?}", n.len()))
+    })
 }
 
-async fn dcql_well_formed(ctx: Ctx) -> Outcome {
-    let holder = Holder::new(ctx);
-    flatten(
-        async {
-            let r = holder.request().await?.request;
-            let Some(q) = &r.params.dcql_query else { return Ok(Outcome::fail("a dcql_query (§5.1)", "absent")) };
-            Ok(match dialtone_protocols::dcql::parse(q) {
-                Ok(queries) => Outcome::pass(format!("{} credential queries", queries.len())),
-                Err(e) => Outcome::fail("a well-formed DCQL query (§6)", e),
-            })
-        }
-        .await,
-    )
+fn dcql_well_formed(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let Some(q) = &r.params.dcql_query else { return Ok(Outcome::fail("a dcql_query (§5.1)", "absent")) };
+    Ok(match dialtone_protocols::dcql::parse(q) {
+        Ok(queries) => Outcome::pass(format!("{} credential queries", queries.len())),
+        Err(e) => Outcome::fail("a well-formed DCQL query (§6)", e),
+    })
 }
 
 /// A direct_post.jwt request offers a key to encrypt to (client_metadata.jwks, §8.3).
-async fn jwt_encryption_key(ctx: Ctx) -> Outcome {
-    let holder = Holder::new(ctx);
-    flatten(
-        async {
-            let r = holder
-                .request_with(StartRequest { response_mode: Some(DIRECT_POST_JWT.into()), ..StartRequest::default() })
-                .await?
-                .request;
-            let metadata = r.params.client_metadata.clone().unwrap_or_default();
-            Ok(match metadata.encryption_key() {
-                Some((key, enc)) if dialtone_protocols::jose::verifying_key_from_jwk(&key).is_ok() => {
-                    Outcome::pass(format!(
-                        "a P-256 key{} for ECDH-ES, enc {enc}",
-                        key.get("kid").map(|k| format!(" ({k})")).unwrap_or_default()
-                    ))
-                }
-                Some((key, _)) => Outcome::fail("a P-256 public key for ECDH-ES", key.to_string()),
-                None => {
-                    Outcome::fail("client_metadata.jwks with an encryption key (§8.3)", metadata.to_json().to_string())
-                }
-            })
-        }
-        .await,
-    )
+fn jwt_encryption_key(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let metadata = r.params.client_metadata.clone().unwrap_or_default();
+    Ok(match metadata.encryption_key() {
+        Some((key, enc)) if dialtone_protocols::jose::verifying_key_from_jwk(&key).is_ok() => Outcome::pass(format!(
+            "a P-256 key{} for ECDH-ES, enc {enc}",
+            key.get("kid").map(|k| format!(" ({k})")).unwrap_or_default()
+        )),
+        Some((key, _)) => Outcome::fail("a P-256 public key for ECDH-ES", key.to_string()),
+        None => Outcome::fail("client_metadata.jwks with an encryption key (§8.3)", metadata.to_json().to_string()),
+    })
 }
 
 /// `redirect_uri` prefix: the client identifier is the response URI (§5.9.3).
-async fn redirect_uri_client(ctx: Ctx) -> Outcome {
-    let holder = Holder::new(ctx);
-    flatten(
-        async {
-            let r = holder
-                .request_with(StartRequest { client_id_prefix: Some("redirect_uri".into()), ..StartRequest::default() })
-                .await?
-                .request;
-            let (_, uri) = split_client_id(&r.client_id);
-            let response_uri = r.params.response_uri.as_deref().unwrap_or_default();
-            let mode = r.params.response_mode.as_deref().unwrap_or_default();
-            Ok(
-                if response_uri == uri
-                    && mode.starts_with("direct_post")
-                    && r.params.client_id.as_deref() == Some(r.client_id.as_str())
-                {
-                    Outcome::pass(format!("client_id {:?}, response_uri the same URI", r.client_id))
-                } else {
-                    Outcome::fail(
-                        "a response_uri equal to the redirect_uri client identifier, with direct_post",
-                        format!("client_id {:?}, response_uri {response_uri:?}, response_mode {mode:?}", r.client_id),
-                    )
-                },
+fn redirect_uri_client(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let (_, uri) = split_client_id(&r.client_id);
+    let response_uri = r.params.response_uri.as_deref().unwrap_or_default();
+    let mode = r.params.response_mode.as_deref().unwrap_or_default();
+    Ok(
+        if response_uri == uri
+            && mode.starts_with("direct_post")
+            && r.params.client_id.as_deref() == Some(r.client_id.as_str())
+        {
+            Outcome::pass(format!("client_id {:?}, response_uri the same URI", r.client_id))
+        } else {
+            Outcome::fail(
+                "a response_uri equal to the redirect_uri client identifier, with direct_post",
+                format!("client_id {:?}, response_uri {response_uri:?}, response_mode {mode:?}", r.client_id),
             )
-        }
-        .await,
+        },
     )
 }
