@@ -87,8 +87,7 @@ fn x509_san_dns(r: &Request, roots: &[Vec<u8>]) -> Result<Outcome, Outcome> {
         return Ok(Outcome::skip(format!("the client identifier {client_id:?} does not use the x509_san_dns prefix")));
     }
     let x5c = r.x5c();
-    let roots = roots;
-    Ok(match verify_x5c_signature(&x5c, &roots, dns, &r.object.signing_input, &r.object.signature) {
+    Ok(match verify_x5c_signature(&x5c, roots, dns, &r.object.signing_input, &r.object.signature) {
         Ok(()) => Outcome::pass(format!("x5c chain trusted, leaf names {dns:?}, signature verifies")),
         Err(e) => Outcome::fail(format!("a request signed by a trusted certificate whose dNSName is {dns:?}"), e),
     })
