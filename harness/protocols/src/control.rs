@@ -54,7 +54,7 @@ pub struct RequestDelivery {
 /// harness's manual mode, `timeout`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct WalletAnswer {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_string")]
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -81,7 +81,7 @@ pub struct HeldCredentials {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct HeldCredential {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_string")]
     pub format: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<Map<String, Value>>,
@@ -117,7 +117,8 @@ pub struct RequestOutcome {
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claims: Option<Map<String, Value>>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// Why it was rejected (implementations send `null` when there is no reason).
+    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "lenient_string")]
     pub reason: String,
 }
 
@@ -125,9 +126,30 @@ fn unknown() -> String {
     "unknown".into()
 }
 
+/// A string member an implementation may send as `null`: read as empty.
+fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
 impl RequestOutcome {
     /// The claims disclosed for one credential query.
     pub fn claims_of(&self, query_id: &str) -> Option<&Map<String, Value>> {
         self.claims.as_ref()?.get(query_id)?.as_object()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_with_nulls_read_as_empty() {
+        // What Credo's adapter answers for a pending request.
+        let pending: RequestOutcome =
+            serde_json::from_str(r#"{"status":"pending","reason":null,"state":"RequestCreated","claims":{}}"#).unwrap();
+        assert_eq!((pending.status.as_str(), pending.reason.as_str()), ("pending", ""));
+        let answer: WalletAnswer = serde_json::from_str(r#"{"status":"stored","reason":null}"#).unwrap();
+        assert_eq!(answer.status, "stored");
+        assert!(serde_json::from_str::<StartedRequest>(r#"{"request_id":null}"#).is_err());
     }
 }

@@ -8,7 +8,7 @@ use crate::counterparts::Counterparts;
 use crate::manifest::VerifierSection;
 use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
-use dialtone_protocols::control::{StartRequest, StartedRequest};
+use dialtone_protocols::control::{RequestOutcome, StartRequest, StartedRequest};
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::oid4vp::holder::{self, PresentationSpec, Request, RequestError, RespondError};
 use dialtone_protocols::sdjwt::SdJwt;
@@ -60,17 +60,7 @@ pub(crate) enum IssuerChoice {
 }
 
 /// The verifier's verdict on a request, from its control API.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Verdict {
-    #[serde(default = "unknown")]
-    pub status: String,
-    #[serde(default)]
-    pub reason: String,
-}
-
-fn unknown() -> String {
-    "unknown".into()
-}
+pub type Verdict = RequestOutcome;
 
 pub struct Holder {
     pub ctx: Ctx,
