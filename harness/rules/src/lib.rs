@@ -219,10 +219,10 @@ pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> Arti
         }
         Some(f) => {
             let findings = match f {
-                Format::SdJwtVc => sd_jwt_vc::check(artifact, ctx),
-                Format::VcJose | Format::VcCose | Format::VcSdJwt => vc::check(artifact, f, ctx),
-                Format::Shc => shc::check(artifact, ctx),
-                Format::Mdoc => mdoc::check(artifact, ctx),
+                Format::SdJwtVc => sd_jwt_vc::judge_artifact(artifact, ctx),
+                Format::VcJose | Format::VcCose | Format::VcSdJwt => vc::judge_artifact(artifact, f, ctx),
+                Format::Shc => shc::judge_artifact(artifact, ctx),
+                Format::Mdoc => mdoc::judge_artifact(artifact, ctx),
             };
             let evidence = findings.evidence.clone();
             (findings.finish(), evidence)

@@ -25,7 +25,7 @@ fn bytes_of(artifact: &Artifact) -> Vec<u8> {
         .unwrap_or_else(|| raw.to_vec())
 }
 
-pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
+pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::MDOC);
     let bytes = bytes_of(artifact);
     let parsed = match MdocArtifact::parse(&bytes) {

@@ -22,7 +22,7 @@ enum Form {
     Jws,
 }
 
-pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
+pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SHC);
     let (form, jws_list, chunks) = match collect(artifact, &mut f) {
         Some(x) => x,

@@ -193,7 +193,7 @@ impl Secured {
     }
 }
 
-pub fn check(artifact: &Artifact, format: Format, ctx: &Context) -> Findings {
+pub(crate) fn judge_artifact(artifact: &Artifact, format: Format, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::VC);
     f.artifact("artifact (as received)", &String::from_utf8_lossy(artifact.first()));
     let secured = match open(artifact.first(), format) {

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 /// How far a KB-JWT's iat may be from the verification time.
 pub(crate) const KB_IAT_WINDOW: i64 = 300;
 
-pub fn check(artifact: &Artifact, ctx: &Context) -> Findings {
+pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SD_JWT_VC);
     let text = String::from_utf8_lossy(artifact.first()).trim().to_string();
     f.artifact("SD-JWT (as received)", &text);
