@@ -192,7 +192,7 @@ impl HttpClient {
                     )
                 })
                 .collect(),
-            request_body: payload.as_deref().map(|p| match std::str::from_utf8(p) {
+            request_body: payload.as_deref().filter(|_| self.evidence.keeps()).map(|p| match std::str::from_utf8(p) {
                 Ok(text) => bound_bytes(redact_body(text, content_type, self.evidence.secret_fields()).as_bytes()),
                 Err(_) => bound_bytes(p),
             }),
@@ -259,13 +259,15 @@ impl HttpClient {
                 body.extend_from_slice(&chunk);
             }
             exchange.response_bytes = body.len();
-            let content_type = headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.as_str());
-            let shown = match std::str::from_utf8(&body) {
-                Ok(text) => redact_body(text, content_type, self.evidence.secret_fields()),
-                Err(_) => String::new(),
-            };
-            exchange.response_body =
-                Some(if shown.is_empty() { bound_bytes(&body) } else { bound_bytes(shown.as_bytes()) });
+            if self.evidence.keeps() {
+                let content_type = headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.as_str());
+                let shown = match std::str::from_utf8(&body) {
+                    Ok(text) => redact_body(text, content_type, self.evidence.secret_fields()),
+                    Err(_) => String::new(),
+                };
+                exchange.response_body =
+                    Some(if shown.is_empty() { bound_bytes(&body) } else { bound_bytes(shown.as_bytes()) });
+            }
             Ok(HttpResponse { status, headers, body })
         };
         // reqwest's own timeout covers the whole exchange; this outer one also bounds body reading.

@@ -51,6 +51,11 @@ impl Evidence {
         Self { items: Arc::default(), secret_fields: &[], discard: true }
     }
 
+    /// Whether it keeps what it is given (a discarding recorder needs no rendering of bodies).
+    pub(crate) fn keeps(&self) -> bool {
+        !self.discard
+    }
+
     pub(crate) fn secret_fields(&self) -> &'static [&'static str] {
         self.secret_fields
     }
