@@ -14,6 +14,7 @@ pub mod manifest;
 pub(crate) mod registry;
 pub(crate) mod vc_api;
 pub(crate) mod verifier;
+pub mod vocabulary;
 pub(crate) mod wallet;
 
 pub(crate) use driver::Ctx;

@@ -179,6 +179,9 @@ pub struct Conformance {
     /// Optional features claimed, e.g. `tx_code`, `nonce_endpoint`, `c_nonce_single_use`.
     #[serde(default)]
     pub features: Vec<String>,
+    /// Interoperability profiles claimed (`crate::vocabulary::PROFILES`).
+    #[serde(default)]
+    pub profiles: Vec<String>,
     #[serde(default)]
     pub credential: Vec<CredentialClaim>,
 }
@@ -216,6 +219,17 @@ impl Manifest {
             message: e.message().trim().to_string(),
         })?;
         let mut manifest = manifest;
+        for (kind, claims) in [
+            ("formats", &manifest.conformance.formats),
+            ("features", &manifest.conformance.features),
+            ("profiles", &manifest.conformance.profiles),
+        ] {
+            crate::vocabulary::check(kind, claims, text).map_err(|(line, message)| ManifestError::Parse {
+                path: origin.into(),
+                line,
+                message,
+            })?;
+        }
         manifest.validate().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
         manifest.load_ca_file().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
         manifest.load_x5c_ca_file().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
