@@ -59,15 +59,25 @@ async fn request(ctx: Ctx, case: RequestCase) -> Outcome {
     )
 }
 
+/// The request object is signed: an asymmetric `alg`, and a signature that verifies with the key
+/// its header names (the `x5c` end-entity certificate's). Whether that certificate is trusted and
+/// names the client is OID4VP-VER-REQ-003's.
 fn signed(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let expected = "a request object signed with an asymmetric algorithm, its signature verifying with the key of its x5c certificate (an x509_san_dns client must sign, §5.9.3)";
     let alg = r.object.alg().unwrap_or("<absent>");
-    Ok(if dialtone_protocols::jose::is_asymmetric_alg(alg) && !r.object.signature.is_empty() {
-        Outcome::pass(format!("signed with {alg}"))
-    } else {
-        Outcome::fail(
-            "a signed request object (an x509_san_dns client must sign, §5.9.3)",
-            format!("alg {alg}, {} signature bytes", r.object.signature.len()),
-        )
+    if !dialtone_protocols::jose::is_asymmetric_alg(alg) || r.object.signature.is_empty() {
+        return Ok(Outcome::fail(expected, format!("alg {alg}, {} signature bytes", r.object.signature.len())));
+    }
+    let leaf = r.x5c().first().and_then(|c| dialtone_protocols::b64::decode_std(c).ok());
+    let Some(leaf) = leaf else {
+        return Ok(Outcome::fail(expected, format!("alg {alg}, but no x5c certificate whose key could verify it")));
+    };
+    let verified = dialtone_protocols::jose::jwk_from_certificate(&leaf)
+        .map_err(|e| e.to_string())
+        .and_then(|key| r.object.verify_with_jwk(&key).map_err(|e| e.to_string()));
+    Ok(match verified {
+        Ok(()) => Outcome::pass(format!("signed with {alg}; the signature verifies with the x5c certificate's key")),
+        Err(e) => Outcome::fail(expected, format!("alg {alg}, {} signature bytes: {e}", r.object.signature.len())),
     })
 }
 
