@@ -4,7 +4,7 @@
 
 mod common;
 
-use dialtone_drivers::vocabulary::{FEATURES, FORMATS};
+use dialtone_drivers::vocabulary::{features, formats};
 use dialtone_engine::role::Role;
 use std::process::Command;
 
@@ -13,8 +13,8 @@ fn every_requirement_of_the_suites_is_claimable() {
     for case in common::suites().iter().flat_map(|s| s.cases.iter()) {
         for r in &case.requires {
             let ok = match r.split_once(':') {
-                Some(("format", f)) => FORMATS.iter().any(|(k, _)| *k == f),
-                Some(("feature", f)) => FEATURES.iter().any(|(k, _)| *k == f),
+                Some(("format", f)) => formats().iter().any(|k| k.name == f),
+                Some(("feature", f)) => features().iter().any(|k| k.name == f),
                 Some(("role", r)) => Role::played(r).is_some(),
                 _ => false,
             };

@@ -179,7 +179,7 @@ pub struct Conformance {
     /// Optional features claimed, e.g. `tx_code`, `nonce_endpoint`, `c_nonce_single_use`.
     #[serde(default)]
     pub features: Vec<String>,
-    /// Interoperability profiles claimed (`crate::vocabulary::PROFILES`).
+    /// Interoperability profiles claimed (`suites/conformance/vocabulary.toml`).
     #[serde(default)]
     pub profiles: Vec<String>,
     #[serde(default)]

@@ -1,42 +1,57 @@
 //! What a conformance statement may claim: the credential formats and optional features dialtone's
 //! cases are planned by. A claim outside this vocabulary would silently skip the cases that need
 //! the right spelling, so it is an error at load, naming the line and the closest known value.
+//! The values themselves are data: `suites/conformance/vocabulary.toml`.
+
+/// One value a statement may claim, and what it means.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    pub name: String,
+    pub about: String,
+}
+
+/// The vocabulary, kept as data beside the suites that require it (`suites/conformance/vocabulary.toml`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Vocabulary {
+    #[serde(default)]
+    format: Vec<Claim>,
+    #[serde(default)]
+    feature: Vec<Claim>,
+    #[serde(default)]
+    profile: Vec<Claim>,
+}
+
+const VOCABULARY_TOML: &str = include_str!("../../../suites/conformance/vocabulary.toml");
+
+fn vocabulary() -> &'static Vocabulary {
+    static V: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+    // The file is part of the build; a test proves it parses.
+    V.get_or_init(|| toml::from_str(VOCABULARY_TOML).unwrap_or_default())
+}
 
 /// Credential format identifiers (OpenID4VCI 1.0 Appendix A).
-pub const FORMATS: &[(&str, &str)] = &[
-    ("dc+sd-jwt", "IETF SD-JWT VC (Appendix A.3)"),
-    ("mso_mdoc", "ISO mdoc (Appendix A.2)"),
-    ("jwt_vc_json", "W3C VC secured as a JWT, not using JSON-LD (Appendix A.1.1)"),
-    ("jwt_vc_json-ld", "W3C VC secured as a JWT, using JSON-LD (Appendix A.1.3)"),
-    ("ldp_vc", "W3C VC with a Data Integrity proof (Appendix A.1.2)"),
-];
+pub fn formats() -> &'static [Claim] {
+    &vocabulary().format
+}
 
 /// Optional features a candidate may claim.
-pub const FEATURES: &[(&str, &str)] = &[
-    ("pre-authorized_code", "issuer: the pre-authorized code grant (OpenID4VCI §3.5)"),
-    ("tx_code", "issuer: transaction codes with pre-authorized codes (§4.1.1); wallet: sends them"),
-    ("nonce_endpoint", "issuer: a nonce endpoint (§7)"),
-    ("c_nonce_single_use", "issuer: each c_nonce buys one credential"),
-    ("status_list", "issuer: credentials carry a Token Status List entry"),
-    ("issuer_keys:x5c", "SD-JWT VC issuer keys by x5c (SD-JWT VC §2.5)"),
-    ("issuer_keys:jwt_vc_issuer_metadata", "SD-JWT VC issuer keys by JWT VC Issuer Metadata (SD-JWT VC §4)"),
-    ("client_id_prefix:x509_san_dns", "verifier/wallet: the x509_san_dns client identifier prefix (OpenID4VP §5.9.3)"),
-    ("client_id_prefix:redirect_uri", "verifier/wallet: the redirect_uri client identifier prefix (§5.9.3)"),
-    ("response_mode:direct_post", "verifier/wallet: direct_post (§8.2)"),
-    ("response_mode:direct_post.jwt", "verifier/wallet: direct_post.jwt (§8.3.1)"),
-    ("jurisdiction", "registry: answers queries about a jurisdiction (TRQP context)"),
-    ("recognition", "registry: answers recognition queries (TRQP)"),
-];
+pub fn features() -> &'static [Claim] {
+    &vocabulary().feature
+}
 
-/// Interoperability profiles a candidate may claim (none is defined yet; HAIP 1.0 is planned).
-pub const PROFILES: &[(&str, &str)] = &[];
+/// Interoperability profiles a candidate may claim.
+pub fn profiles() -> &'static [Claim] {
+    &vocabulary().profile
+}
 
-/// The name of the vocabulary a claim belongs to, and its known values.
-fn known(kind: &str) -> &'static [(&'static str, &'static str)] {
+/// The known values of one kind of claim.
+fn known(kind: &str) -> &'static [Claim] {
     match kind {
-        "formats" => FORMATS,
-        "features" => FEATURES,
-        _ => PROFILES,
+        "formats" => formats(),
+        "features" => features(),
+        _ => profiles(),
     }
 }
 
@@ -44,10 +59,10 @@ fn known(kind: &str) -> &'static [(&'static str, &'static str)] {
 pub(crate) fn check(kind: &str, claims: &[String], text: &str) -> Result<(), (usize, String)> {
     let known = known(kind);
     for claim in claims {
-        if known.iter().any(|(k, _)| k == claim) {
+        if known.iter().any(|k| k.name == *claim) {
             continue;
         }
-        let names: Vec<&str> = known.iter().map(|(k, _)| *k).collect();
+        let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
         let hint = match closest(claim, &names) {
             Some(c) => format!(" — did you mean {c:?}?"),
             None => String::new(),
@@ -105,6 +120,18 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_vocabulary_file_parses_and_names_each_value_once() {
+        let v: Vocabulary = toml::from_str(VOCABULARY_TOML).expect("suites/conformance/vocabulary.toml parses");
+        assert!(!v.format.is_empty() && !v.feature.is_empty());
+        let mut names: Vec<&str> =
+            v.format.iter().chain(&v.feature).chain(&v.profile).map(|c| c.name.as_str()).collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n, "a value is listed twice");
+    }
 
     #[test]
     fn misspelt_claims_are_named_with_their_line_and_the_closest_value() {
