@@ -46,8 +46,8 @@ pub(crate) async fn measure(
     // Two warm-up runs (connection pool, allocator, page cache), not measured.
     for i in 0..iterations + 2 {
         let report =
-            run_plan(&suites, manifest.clone(), seed, &[], &catalogue, Some(refs.counterparts.clone())).await?;
-        numbers.all_passed &= report.summary.exit_code() == 0;
+            run_plan(&suites, manifest.clone(), seed, &[], &catalogue, Some(refs.counterparts.clone()), None).await?;
+        numbers.all_passed &= report.exit_code() == 0;
         for r in report.results.iter().filter(|r| r.verdict != dialtone_engine::model::Verdict::Pass) {
             *numbers.not_passed.entry(format!("{}: {}", r.id, r.observed)).or_default() += 1;
         }

@@ -1,6 +1,6 @@
 //! `dialtone check`: judges stored artifacts and writes the same reports as `run`.
 
-use crate::{CliError, exit};
+use crate::CliError;
 use dialtone_engine::model::{CandidateInfo, Report};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::report;
@@ -9,7 +9,7 @@ use dialtone_http::Evidence;
 use dialtone_http::{HttpClient, HttpLimits, build_client};
 use dialtone_protocols::{shc, time};
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
-use dialtone_rules::{Artifact, ArtifactReport, ArtifactVerdict, Context, Format, MAX_ARTIFACT_BYTES, Profiles};
+use dialtone_rules::{Artifact, ArtifactReport, Context, Format, MAX_ARTIFACT_BYTES, Profiles};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -221,10 +221,13 @@ pub fn report(judged: &[ArtifactReport], duration_ms: f64, catalogue: &Catalogue
             base_url: String::new(),
             conformance: formats,
         },
-        suites: vec!["artifact-rules".into()],
+        suites: vec![dialtone_rules::ARTIFACT_PLAN.into()],
+        profiles: Vec::new(),
         seed: None,
     };
-    report::assemble(subject, results, duration_ms, catalogue)
+    let artifacts = judged.iter().map(ArtifactReport::result).collect();
+    let assembly = report::Assembly { subject, results, cases: &[], artifacts, expectations: None, duration_ms };
+    report::assemble(assembly, catalogue)
 }
 
 pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
@@ -248,31 +251,20 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     let report = report(&judged, duration_ms, &Catalogue::embedded());
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
     print!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
-    let mut any_invalid = false;
-    for j in &judged {
-        let verdict = j.verdict();
-        any_invalid |= verdict == ArtifactVerdict::Invalid;
-        let reason = match verdict {
-            ArtifactVerdict::Invalid => j.reason().unwrap_or_else(|| "format not recognized".into()),
-            _ => String::new(),
-        };
-        println!(
-            "{:<10} {:<9} {}{}",
-            verdict.as_str(),
-            j.format.map(Format::name).unwrap_or("?"),
-            dialtone_reports::terminal::sanitize(&j.name, 200),
-            if reason.is_empty() {
-                String::new()
-            } else {
-                format!("\n           {}", dialtone_reports::terminal::sanitize(&reason, 300))
-            }
+    for a in &report.artifacts {
+        let line = format!(
+            "{:<10} {:<9} {}",
+            a.verdict.as_str(),
+            a.format.as_deref().unwrap_or("?"),
+            dialtone_reports::terminal::sanitize(&a.name, 200)
         );
+        match &a.reason {
+            Some(reason) => println!("{line}\n           {}", dialtone_reports::terminal::sanitize(reason, 300)),
+            None => println!("{line}"),
+        }
     }
     for path in written {
         println!("wrote {}", path.display());
     }
-    if report.summary.error > 0 {
-        return Ok(exit::HARNESS);
-    }
-    Ok(if any_invalid { exit::FAILED } else { exit::OK })
+    Ok(report.exit_code())
 }

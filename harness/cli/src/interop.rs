@@ -150,7 +150,8 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
                 let dir_name = format!("{}--{}--{}", slug(&i.name), slug(&w.name), slug(&v.name));
                 let dir = args.out.join("cells").join(&dir_name);
                 let cell_started = Instant::now();
-                let report = run_plan(&suites, manifest, args.seed, &[CHAIN_CASE.to_string()], &catalogue, None).await;
+                let report =
+                    run_plan(&suites, manifest, args.seed, &[CHAIN_CASE.to_string()], &catalogue, None, None).await;
                 let (verdict, observed, step) = match &report {
                     Ok(r) => match r.results.iter().find(|c| c.id == CHAIN_CASE) {
                         Some(c) => (

@@ -18,6 +18,8 @@ pub mod exit {
     pub const FAILED: i32 = 1;
     pub(crate) const CONFIG: i32 = 2;
     pub const HARNESS: i32 = 3;
+    /// `check`: nothing invalid, but some artifact's signature was not verified with a trusted key.
+    pub const UNVERIFIED: i32 = dialtone_engine::model::EXIT_UNVERIFIED;
 }
 
 /// A command failure with the exit code it maps to and a message for the user.

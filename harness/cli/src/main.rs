@@ -37,6 +37,10 @@ enum Command {
         /// Show passing cases in the terminal table too.
         #[arg(long)]
         all: bool,
+        /// Known failures (TOML: [[expected]] case, reason): reported apart, ignored by the exit
+        /// code; entries that now pass are flagged.
+        #[arg(long)]
+        expectations: Option<PathBuf>,
         #[command(flatten)]
         suites: SuiteArgs,
     },
@@ -218,7 +222,7 @@ fn main() {
 
 async fn dispatch(command: Command) -> Result<i32, CliError> {
     match command {
-        Command::Run { candidate, out, seed, only, all, suites } => {
+        Command::Run { candidate, out, seed, only, all, expectations, suites } => {
             run::command(run::RunArgs {
                 candidate,
                 out,
@@ -226,6 +230,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 suites: SuiteSource::resolve(suites.suites),
                 only,
                 all_rows: all,
+                expectations,
             })
             .await
         }

@@ -5,6 +5,7 @@ use crate::{CliError, SuiteSource};
 use dialtone_drivers::counterparts::Counterparts;
 use dialtone_drivers::manifest::Manifest;
 use dialtone_drivers::{Drivers, binding};
+use dialtone_engine::expectations::Expectations;
 use dialtone_engine::model::{CandidateInfo, Report};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::runner::Runner;
@@ -21,6 +22,7 @@ pub async fn run_plan(
     only: &[String],
     catalogue: &Catalogue,
     counterparts: Option<Arc<Counterparts>>,
+    expectations: Option<&Expectations>,
 ) -> Result<Report, CliError> {
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
@@ -35,16 +37,19 @@ pub async fn run_plan(
     let runner =
         Runner::new(manifest.limits.clone(), &manifest.trusted_roots(), seed, harness).map_err(CliError::harness)?;
     let started = Instant::now();
-    let mut results = runner.run(&planned).await;
+    let results = runner.run(&planned).await;
     let cases: Vec<_> = planned.iter().map(|p| p.case.clone()).collect();
-    report::settle_dependencies(&mut results, &cases);
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let subject = report::Subject {
         candidate: candidate_info(&manifest),
-        suites: suites.iter().map(|s| s.id.clone()).collect(),
+        // The plans the verdict covers: those with a case in this run.
+        suites: suites.iter().filter(|s| cases.iter().any(|c| c.suite == s.id)).map(|s| s.id.clone()).collect(),
+        profiles: manifest.conformance.profiles.clone(),
         seed,
     };
-    Ok(report::assemble(subject, results, duration_ms, catalogue))
+    let assembly =
+        report::Assembly { subject, results, cases: &cases, artifacts: Vec::new(), expectations, duration_ms };
+    Ok(report::assemble(assembly, catalogue))
 }
 
 /// Who the report is about, from the manifest.
@@ -66,12 +71,21 @@ pub struct RunArgs {
     pub suites: SuiteSource,
     pub only: Vec<String>,
     pub all_rows: bool,
+    /// Known failures (`--expectations FILE`).
+    pub expectations: Option<std::path::PathBuf>,
 }
 
 /// The whole command: returns the exit code.
 pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&args.suites, &catalogue)?;
+    let expectations = match &args.expectations {
+        Some(path) => Some(
+            Expectations::load(path, |id| suites.iter().any(|s| s.cases.iter().any(|c| c.id == id)))
+                .map_err(|e| CliError::config(e.to_string()))?,
+        ),
+        None => None,
+    };
     let (references, manifest) = match &args.candidate {
         Some(path) => (None, Manifest::load(path).map_err(|e| CliError::config(e.to_string()))?),
         None => {
@@ -102,7 +116,8 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
         }
         None => (Vec::new(), None),
     };
-    let report = run_plan(&suites, manifest, args.seed, &args.only, &catalogue, counterparts).await;
+    let report =
+        run_plan(&suites, manifest, args.seed, &args.only, &catalogue, counterparts, expectations.as_ref()).await;
     if let Some(refs) = references {
         refs.stop().await;
     }
@@ -115,5 +130,5 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     for path in written {
         println!("wrote {}", path.display());
     }
-    Ok(report.summary.exit_code())
+    Ok(report.exit_code())
 }

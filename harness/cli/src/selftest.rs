@@ -37,8 +37,11 @@ pub struct CaseInfo {
     pub caught_by: Vec<String>,
 }
 
+/// A case catches a mutant when it fails it (as a MUST, a SHOULD or a MAY), or cannot run
+/// because the step it needs failed at its root (a mutant that breaks the token endpoint is
+/// caught by every case that needs a token).
 fn caught(v: Verdict) -> bool {
-    matches!(v, Verdict::Fail | Verdict::Warn)
+    matches!(v, Verdict::Fail | Verdict::Warn | Verdict::Info | Verdict::Blocked)
 }
 
 fn verdicts(report: &Report) -> BTreeMap<String, Verdict> {
@@ -52,7 +55,8 @@ async fn run_one(
     catalogue: &Catalogue,
 ) -> Result<Report, CliError> {
     let refs = crate::reference::start_references(mutant, seed).await.map_err(CliError::harness)?;
-    let report = run_plan(suites, refs.manifest.clone(), seed, &[], catalogue, Some(refs.counterparts.clone())).await;
+    let report =
+        run_plan(suites, refs.manifest.clone(), seed, &[], catalogue, Some(refs.counterparts.clone()), None).await;
     refs.stop().await;
     report
 }
@@ -126,8 +130,9 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
 }
 
 /// The mutant × case matrix: a row per case, a column per mutant (numbered in the legend).
-/// `F`/`W`: fails/warns as its `caught_by` says; `f`/`w`: fails/warns without being named;
-/// `!`: named but not caught; `·`: passes; `E` error; `S` skip.
+/// `F`/`W`/`I`/`B`: fails, warns, informs or is blocked at its root as its `caught_by` says;
+/// lower case: the same without being named; `!`: named but not caught; `·`: passes; `E` error;
+/// `S` skip; `?` inconclusive.
 pub fn matrix(s: &Selftest) -> String {
     let mut out = String::new();
     let width = s.cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
@@ -145,13 +150,17 @@ pub fn matrix(s: &Selftest) -> String {
                 match (m.verdicts.get(&case.id), declared) {
                     (Some(Verdict::Fail), true) => 'F',
                     (Some(Verdict::Warn), true) => 'W',
+                    (Some(Verdict::Info), true) => 'I',
                     (Some(Verdict::Fail), false) => 'f',
                     (Some(Verdict::Warn), false) => 'w',
                     (Some(Verdict::Info), false) => 'i',
+                    (Some(Verdict::Blocked), true) => 'B',
+                    (Some(Verdict::Blocked), false) => 'b',
                     (_, true) => '!',
                     (Some(Verdict::Pass), false) => '·',
                     (Some(Verdict::Error), false) => 'E',
                     (Some(Verdict::Skip), false) => 'S',
+                    (Some(Verdict::Inconclusive), false) => '?',
                     (None, false) => ' ',
                 }
             })

@@ -77,9 +77,21 @@ fn without_keys_the_signature_rules_skip_with_the_reason() {
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{text}");
     let row = text.lines().find(|l| l.contains("SHC-008")).expect("SHC-008 row");
     assert!(row.contains("SKIP") && row.contains("no keys given"), "{row}");
+    // No signature was verified: not "valid" but "unverified", in the exit code (4), the verdict
+    // line, and the reports.
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    let line = text.lines().find(|l| l.contains("example-01-e-file") && !l.starts_with('│')).expect("verdict line");
+    assert!(line.starts_with("unverified "), "{line}");
+    assert!(text.lines().next().unwrap_or_default().contains("Incomplete: 1 artifact unverified"), "{text}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).expect("report")).expect("JSON");
+    assert_eq!(report["artifacts"][0]["verdict"], "unverified");
+    assert!(report["artifacts"][0]["reason"].as_str().unwrap_or_default().starts_with("SHC-008: no keys given"));
+    assert_eq!(report["verdict"]["status"], "incomplete");
+    let html = std::fs::read_to_string(out_dir.join("report.html")).expect("html");
+    assert!(html.contains(r#"<span class="v unverified">unverified</span>"#), "the HTML lists the artifact's verdict");
     let _ = std::fs::remove_dir_all(out_dir);
 }
 

@@ -15,9 +15,10 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
     let suites = common::suites();
     let catalogue = Catalogue::embedded();
     let refs = start_references(None, Some(7)).await.unwrap();
-    let report = run_plan(&suites, refs.manifest.clone(), Some(7), &[], &catalogue, Some(refs.counterparts.clone()))
-        .await
-        .unwrap();
+    let report =
+        run_plan(&suites, refs.manifest.clone(), Some(7), &[], &catalogue, Some(refs.counterparts.clone()), None)
+            .await
+            .unwrap();
     refs.stop().await;
 
     let failures: Vec<String> = report
@@ -32,7 +33,7 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
     assert!(report.results.iter().filter(|r| r.role == Role::Verifier).count() >= 25);
     assert!(report.results.iter().filter(|r| r.role == Role::Wallet).count() >= 20);
     assert!(report.results.iter().all(|r| !r.spec.is_empty() && !r.evidence.is_empty()));
-    assert_eq!(report.summary.exit_code(), 0);
+    assert_eq!(report.exit_code(), 0);
 
     // The report against reports/report.schema.json.
     let schema: Value = serde_json::from_str(dialtone_reports::SCHEMA).unwrap();
@@ -48,6 +49,14 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
     bad = instance.clone();
     bad.as_object_mut().unwrap().remove("pctf");
     assert!(!validator.is_valid(&bad));
+    bad = instance.clone();
+    bad["verdict"]["status"] = json!("mostly");
+    assert!(!validator.is_valid(&bad));
+
+    // The overall verdict comes first and says what it covers.
+    assert_eq!(report.verdict.status, dialtone_engine::model::Conformance::Conforms);
+    assert!(report.verdict.statement.starts_with("conforms: no MUST failure"), "{}", report.verdict.statement);
+    assert_eq!(report.verdict.covers.suites.len(), 6);
 
     // PCTF: every criterion has a status; the ones the plan cites are met.
     assert_eq!(report.pctf.criteria.len(), 244);
@@ -67,9 +76,10 @@ async fn reference_candidates_pass_and_the_report_is_valid_and_stable() {
     let normalized = json!({
         "schema_version": report.schema_version,
         "candidate": { "name": report.candidate.name, "roles": report.candidate.roles, "conformance": report.candidate.conformance },
+        "verdict": { "status": report.verdict.status, "statement": report.verdict.statement, "plans": report.verdict.plans },
         "summary": report.summary,
         "results": report.results.iter().map(|r| json!({
-            "id": r.id, "verdict": r.verdict, "level": r.level, "driver": r.driver,
+            "id": r.id, "plan": r.plan, "verdict": r.verdict, "level": r.level, "driver": r.driver,
             "spec": r.spec.iter().map(|s| format!("{} {}", s.doc, s.section)).collect::<Vec<_>>(),
             "pctf": r.pctf,
             "http_exchanges": r.evidence.iter().filter(|e| matches!(e, dialtone_http::EvidenceItem::Http(_))).count(),

@@ -44,7 +44,9 @@ concurrency = 16
 }
 
 async fn run_against(base: &str, timeout_ms: u64) -> Report {
-    run_plan(&common::suites(), manifest(base, timeout_ms), Some(3), &[], &Catalogue::embedded(), None).await.unwrap()
+    run_plan(&common::suites(), manifest(base, timeout_ms), Some(3), &[], &Catalogue::embedded(), None, None)
+        .await
+        .unwrap()
 }
 
 fn assert_no_panic_and_evidence(report: &Report) {
@@ -68,7 +70,7 @@ async fn nothing_listening_gives_error_results_and_exit_code_3() {
         report.summary
     );
     assert!(report.summary.error >= 50, "{:?}", report.summary);
-    assert_eq!(report.summary.exit_code(), 3);
+    assert_eq!(report.exit_code(), 3);
     let first = &report.results[0];
     assert!(first.observed.contains("could not connect"), "{}", first.observed);
     assert!(matches!(first.evidence[0], EvidenceItem::Http(ref h) if h.status.is_none() && h.error.is_some()));

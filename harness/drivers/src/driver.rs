@@ -59,6 +59,12 @@ macro_rules! driver {
     };
 }
 
+/// A step the case relies on (not the one it judges) broke: the candidate fails, and the case
+/// says which step, so that the case judging that step can be named its root.
+pub(crate) fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
+    Outcome::precondition(step, observed)
+}
+
 /// The parameters of a driver that takes none.
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

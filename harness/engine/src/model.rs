@@ -1,11 +1,11 @@
 //! Results and the report document (its JSON Schema is `reports/report.schema.json`).
 
 use crate::role::Role;
-use dialtone_http::{EvidenceItem, HttpError};
+use dialtone_http::{ErrorAnswer, EvidenceItem, HttpError};
 use serde::{Deserialize, Serialize};
 
 /// Version of `report.json`'s schema; bump on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "2.0.0";
+pub const REPORT_SCHEMA_VERSION: &str = "3.0.0";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -17,6 +17,13 @@ pub enum Verdict {
     Warn,
     /// A MAY not taken up: information, never a failure.
     Info,
+    /// Could not run because an earlier step failed; the root case that failed is named
+    /// (`blocked_by`), and the failure is counted once, there.
+    Blocked,
+    /// A refusal that means nothing: a case it depends on did not pass (a verifier that refuses
+    /// every presentation "rejects" each faulty one).
+    Inconclusive,
+    /// Not applicable to this candidate (a feature it does not claim, a binding it does not expose).
     Skip,
     Error,
 }
@@ -28,6 +35,8 @@ impl Verdict {
             Self::Fail => "fail",
             Self::Warn => "warn",
             Self::Info => "info",
+            Self::Blocked => "blocked",
+            Self::Inconclusive => "inconclusive",
             Self::Skip => "skip",
             Self::Error => "error",
         }
@@ -70,6 +79,12 @@ pub enum Outcome {
         expected: String,
         observed: String,
     },
+    /// A step the case relies on (not the one it judges) did not work: a failure, unless the case
+    /// that judges that step failed too, which then is the root of both.
+    Precondition {
+        step: String,
+        observed: String,
+    },
     Skip {
         reason: String,
     },
@@ -85,26 +100,39 @@ pub struct Judged {
     pub verdict: Verdict,
     pub expected: String,
     pub observed: String,
+    /// The step that did not work, when the case failed on a precondition.
+    pub precondition: Option<String>,
 }
 
 impl Outcome {
     /// The one mapping from outcome to verdict, for live cases and artifact rules alike: a failure
     /// of a MUST is `fail`, of a SHOULD `warn`, of a MAY `info`.
     pub fn judged(self, level: Level) -> Judged {
-        let (verdict, expected, observed) = match self {
-            Outcome::Pass { observed } => (Verdict::Pass, String::new(), observed),
-            Outcome::Fail { expected, observed } => {
-                let verdict = match level {
-                    Level::Must => Verdict::Fail,
-                    Level::Should => Verdict::Warn,
-                    Level::May => Verdict::Info,
-                };
-                (verdict, expected, observed)
-            }
-            Outcome::Skip { reason } => (Verdict::Skip, String::new(), reason),
-            Outcome::Error { reason } => (Verdict::Error, String::new(), reason),
+        let failed = match level {
+            Level::Must => Verdict::Fail,
+            Level::Should => Verdict::Warn,
+            Level::May => Verdict::Info,
         };
-        Judged { verdict, expected, observed }
+        let (verdict, expected, observed, precondition) = match self {
+            Outcome::Pass { observed } => (Verdict::Pass, String::new(), observed, None),
+            Outcome::Fail { expected, observed } => (failed, expected, observed, None),
+            Outcome::Precondition { step, observed } => {
+                (failed, format!("a working {step} (precondition of this case)"), observed, Some(step))
+            }
+            Outcome::Skip { reason } => (Verdict::Skip, String::new(), reason, None),
+            Outcome::Error { reason } => (Verdict::Error, String::new(), reason, None),
+        };
+        Judged { verdict, expected, observed, precondition }
+    }
+
+    /// A precondition of the case broke at `step`.
+    pub fn precondition(step: impl Into<String>, observed: impl Into<String>) -> Self {
+        Self::Precondition { step: step.into(), observed: observed.into() }
+    }
+
+    /// Whether a rule or case failed (at any level).
+    pub fn failed(&self) -> bool {
+        matches!(self, Outcome::Fail { .. } | Outcome::Precondition { .. })
     }
 
     pub fn pass(observed: impl Into<String>) -> Self {
@@ -143,6 +171,8 @@ pub fn flatten(result: Result<Outcome, Outcome>) -> Outcome {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseResult {
     pub id: String,
+    /// The plan (suite) the case belongs to.
+    pub plan: String,
     pub title: String,
     pub role: Role,
     pub level: Level,
@@ -153,6 +183,19 @@ pub struct CaseResult {
     pub pctf: Vec<String>,
     pub expected: String,
     pub observed: String,
+    /// The step that did not work, when the case failed on a precondition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precondition: Option<String>,
+    /// For a `blocked` case: the root case whose failure it follows from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_by: Option<String>,
+    /// What the candidate itself said when it answered with an error (its status, `error` and
+    /// `error_description`, or a Problem Details `title` and `detail`), bounded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate_said: Option<ErrorAnswer>,
+    /// For a failure listed in the run's expectations file: why it is expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_failure: Option<String>,
     pub evidence: Vec<EvidenceItem>,
     pub duration_ms: f64,
     /// Time spent waiting on the candidate (HTTP exchanges), part of `duration_ms`.
@@ -167,9 +210,15 @@ pub struct Summary {
     pub warn: usize,
     #[serde(default)]
     pub info: usize,
+    /// Failures that follow from another case's failure (counted there).
+    pub blocked: usize,
+    /// Refusals that mean nothing because a case they depend on did not pass.
+    pub inconclusive: usize,
     pub skip: usize,
     pub error: usize,
     pub(crate) must_failed: usize,
+    /// Failures the run's expectations file lists (counted in `fail`/`warn` too).
+    pub known: usize,
 }
 
 impl Summary {
@@ -181,21 +230,29 @@ impl Summary {
                 Verdict::Fail => s.fail += 1,
                 Verdict::Warn => s.warn += 1,
                 Verdict::Info => s.info += 1,
+                Verdict::Blocked => s.blocked += 1,
+                Verdict::Inconclusive => s.inconclusive += 1,
                 Verdict::Skip => s.skip += 1,
                 Verdict::Error => s.error += 1,
             }
             if r.verdict == Verdict::Fail && r.level == Level::Must {
                 s.must_failed += 1;
             }
+            if r.known_failure.is_some() {
+                s.known += 1;
+            }
         }
         s
     }
 
-    /// 0: every MUST case passed; 1: some failed; 3: the harness or environment failed.
-    pub fn exit_code(&self) -> i32 {
+    /// 0: every MUST case passed (or failed as the expectations file says it would); 1: some MUST
+    /// case failed; 3: the harness or environment failed. A blocked case always has a failed root,
+    /// so roots alone decide.
+    pub fn exit_code(&self, results: &[CaseResult]) -> i32 {
+        let unexpected = results.iter().any(|r| r.verdict == Verdict::Fail && r.known_failure.is_none());
         if self.error > 0 {
             3
-        } else if self.fail > 0 {
+        } else if unexpected {
             1
         } else {
             0
@@ -218,8 +275,18 @@ pub struct CriterionResult {
     pub id: String,
     pub process: String,
     pub(crate) qualifiers: String,
+    /// The criterion's text, from the catalogue.
+    pub text: String,
     pub status: CriterionStatus,
-    pub cases: Vec<String>,
+    /// The cases behind the status, with their verdicts.
+    pub cases: Vec<CaseVerdict>,
+}
+
+/// One case behind a criterion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseVerdict {
+    pub id: String,
+    pub verdict: Verdict,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -247,9 +314,151 @@ pub struct Report {
     pub generated_at: String,
     pub seed: Option<u64>,
     pub candidate: CandidateInfo,
+    /// Whether the candidate conforms, for what the run covered.
+    pub verdict: OverallVerdict,
     pub suites: Vec<String>,
     pub summary: Summary,
     pub duration_ms: f64,
     pub results: Vec<CaseResult>,
+    /// `dialtone check`: one verdict per artifact (empty for a run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<ArtifactResult>,
+    /// The expectations file of the run, when one was given: which listed failures no longer fail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<ExpectationsResult>,
     pub pctf: PctfSection,
+}
+
+impl Report {
+    /// The exit code of `run` and `check` for this report.
+    pub fn exit_code(&self) -> i32 {
+        let code = self.summary.exit_code(&self.results);
+        if code == 0 && self.artifacts.iter().any(|a| a.verdict == ArtifactStatus::Unverified) {
+            EXIT_UNVERIFIED
+        } else {
+            code
+        }
+    }
+}
+
+/// The exit code of `check` when nothing is invalid but some artifact's signature or issuer was
+/// not verified.
+pub const EXIT_UNVERIFIED: i32 = 4;
+
+/// The verdict on one stored artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArtifactStatus {
+    /// Every rule passed, the signature verified with a trusted key.
+    Valid,
+    /// Only SHOULD rules failed; the signature verified with a trusted key.
+    Acceptable,
+    /// No rule failed, but the signature or the issuer could not be verified (no keys given):
+    /// not valid.
+    Unverified,
+    /// A MUST rule failed, or the format was not recognized.
+    Invalid,
+}
+
+impl ArtifactStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Acceptable => "acceptable",
+            Self::Unverified => "unverified",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArtifactResult {
+    pub name: String,
+    /// The format recognized (`None`: not recognized).
+    pub format: Option<String>,
+    pub verdict: ArtifactStatus,
+    /// Why it is not valid: the first MUST failure, or what was not verified.
+    pub reason: Option<String>,
+}
+
+/// What became of an expectations file's entries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExpectationsResult {
+    pub file: String,
+    /// Cases listed as known failures that failed as expected.
+    pub held: Vec<String>,
+    /// Cases listed as known failures that now pass: the entry can go.
+    pub now_pass: Vec<String>,
+    /// Cases listed that this run did not judge (not run, skipped or errored).
+    pub not_judged: Vec<String>,
+}
+
+/// Whether a candidate conforms to what was run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Conformance {
+    /// Every MUST case that applies passed, and every case could be judged.
+    Conforms,
+    /// Some case could not be judged (the harness or environment failed, or a refusal was
+    /// inconclusive); no MUST failure.
+    Incomplete,
+    /// Some MUST case failed.
+    DoesNotConform,
+}
+
+impl Conformance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Conforms => "conforms",
+            Self::Incomplete => "incomplete",
+            Self::DoesNotConform => "does not conform",
+        }
+    }
+}
+
+/// The overall verdict: for the whole run, per role and per plan, with what it covers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OverallVerdict {
+    pub status: Conformance,
+    /// The verdict in one sentence, as the top of every rendering says it.
+    pub statement: String,
+    /// MUST cases that failed as root causes (known failures included).
+    pub must_failures: usize,
+    /// Of those, the failures the expectations file lists.
+    pub known_failures: usize,
+    /// Cases that could not run because a root case failed.
+    pub blocked: usize,
+    pub should_warnings: usize,
+    pub errors: usize,
+    /// Refusals that mean nothing because a case they depend on did not pass.
+    pub inconclusive: usize,
+    /// Stored artifacts whose signature or issuer was not verified (`check`).
+    pub unverified: usize,
+    pub covers: Covers,
+    pub roles: Vec<PartVerdict>,
+    pub plans: Vec<PartVerdict>,
+}
+
+/// What a verdict is about.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Covers {
+    pub suites: Vec<String>,
+    pub roles: Vec<Role>,
+    /// Interoperability profiles claimed.
+    pub profiles: Vec<String>,
+    /// Cases judged (pass, fail, warn, info, blocked), and cases not applicable (skipped).
+    pub cases_judged: usize,
+    pub cases_not_applicable: usize,
+}
+
+/// The verdict on one role or one plan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartVerdict {
+    pub name: String,
+    pub status: Conformance,
+    pub must_failures: usize,
+    pub blocked: usize,
+    pub errors: usize,
+    pub inconclusive: usize,
+    pub cases: usize,
 }

@@ -1,7 +1,7 @@
 //! The PSP PCTF v1.5 criteria catalogue (embedded from `suites/pctf/`) and the per-criterion status
 //! a report carries.
 
-use crate::model::{CaseResult, CriterionResult, CriterionStatus, PctfSection, Verdict};
+use crate::model::{CaseResult, CaseVerdict, CriterionResult, CriterionStatus, PctfSection, Verdict};
 use std::collections::{BTreeMap, HashSet};
 
 const CATALOGUE_CSV: &str = include_str!("../../../suites/pctf/psp_pctf_v1_5_criteria.csv");
@@ -82,11 +82,11 @@ impl Catalogue {
                     } else {
                         CriterionStatus::NotApplicable
                     }
-                } else if verdicts.contains(&Verdict::Fail) {
+                } else if verdicts.contains(&Verdict::Fail) || verdicts.contains(&Verdict::Blocked) {
                     CriterionStatus::NotMet
-                } else if verdicts.iter().all(|v| matches!(v, Verdict::Skip | Verdict::Error)) {
+                } else if verdicts.iter().all(|v| matches!(v, Verdict::Skip | Verdict::Error | Verdict::Inconclusive)) {
                     CriterionStatus::NotTested
-                } else if verdicts.contains(&Verdict::Error) {
+                } else if verdicts.contains(&Verdict::Error) || verdicts.contains(&Verdict::Inconclusive) {
                     // Some evidence passed, but part of it could not be gathered.
                     CriterionStatus::NotTested
                 } else {
@@ -96,8 +96,9 @@ impl Catalogue {
                     id: c.id.clone(),
                     process: c.process.clone(),
                     qualifiers: c.qualifiers.clone(),
+                    text: c.text.clone(),
                     status,
-                    cases: cases.iter().map(|r| r.id.clone()).collect(),
+                    cases: cases.iter().map(|r| CaseVerdict { id: r.id.clone(), verdict: r.verdict }).collect(),
                 }
             })
             .collect();

@@ -1,21 +1,46 @@
-//! Assembles the report document, for a run of cases and for a check of stored artifacts alike.
+//! Assembles the report document, for a run of cases and for a check of stored artifacts alike:
+//! one pipeline settles what results mean together (roots and the cases they block, inconclusive
+//! refusals, known failures), then states the overall verdict.
 
-use crate::model::{CandidateInfo, CaseResult, REPORT_SCHEMA_VERSION, Report, Summary, Verdict};
+use crate::expectations::Expectations;
+use crate::model::{
+    ArtifactResult, ArtifactStatus, CandidateInfo, CaseResult, Conformance, Covers, ExpectationsResult, OverallVerdict,
+    PartVerdict, REPORT_SCHEMA_VERSION, Report, Summary, Verdict,
+};
 use crate::pctf::Catalogue;
 use crate::suite::Case;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// What a report is about besides its results.
+/// What a report is about.
 pub struct Subject {
     pub candidate: CandidateInfo,
     pub suites: Vec<String>,
+    /// Interoperability profiles the candidate claims.
+    pub profiles: Vec<String>,
     pub seed: Option<u64>,
 }
 
-pub fn assemble(subject: Subject, results: Vec<CaseResult>, duration_ms: f64, catalogue: &Catalogue) -> Report {
+/// Everything a report is assembled from.
+pub struct Assembly<'a> {
+    pub subject: Subject,
+    pub results: Vec<CaseResult>,
+    /// The cases run (their `depends_on` and `root_of`); empty for `check`.
+    pub cases: &'a [Arc<Case>],
+    /// `check`: the verdict on each artifact.
+    pub artifacts: Vec<ArtifactResult>,
+    pub expectations: Option<&'a Expectations>,
+    pub duration_ms: f64,
+}
+
+pub fn assemble(a: Assembly<'_>, catalogue: &Catalogue) -> Report {
+    let Assembly { subject, mut results, cases, artifacts, expectations, duration_ms } = a;
+    settle_preconditions(&mut results, cases);
+    settle_dependencies(&mut results, cases);
+    let expectations = expectations.map(|e| apply_expectations(&mut results, e));
     let roles: Vec<String> = subject.candidate.roles.iter().map(|r| r.as_str().to_string()).collect();
     let pctf = catalogue.section(&results, &roles);
+    let verdict = overall(&subject, &results, &artifacts);
     Report {
         schema_version: REPORT_SCHEMA_VERSION.into(),
         tool: "dialtone".into(),
@@ -23,17 +48,20 @@ pub fn assemble(subject: Subject, results: Vec<CaseResult>, duration_ms: f64, ca
         generated_at: dialtone_protocols::time::now_rfc3339(),
         seed: subject.seed,
         candidate: subject.candidate,
+        verdict,
         suites: subject.suites,
         summary: Summary::of(&results),
         duration_ms,
         results,
+        artifacts,
+        expectations,
         pctf,
     }
 }
 
 /// A pass means nothing when a case it depends on did not pass (a verifier that refuses every
-/// presentation "rejects" each faulty one): such passes become skips that say so. Dependencies that
-/// were not run (`--only`) leave the result as it is.
+/// presentation "rejects" each faulty one): such passes become `inconclusive`, saying why.
+/// Dependencies that were not run (`--only`) leave the result as it is.
 pub fn settle_dependencies(results: &mut [CaseResult], cases: &[Arc<Case>]) {
     let verdicts: HashMap<String, Verdict> = results.iter().map(|r| (r.id.clone(), r.verdict)).collect();
     for r in results.iter_mut().filter(|r| r.verdict == Verdict::Pass) {
@@ -44,13 +72,185 @@ pub fn settle_dependencies(results: &mut [CaseResult], cases: &[Arc<Case>]) {
             .filter_map(|d| verdicts.get(d).filter(|v| **v != Verdict::Pass).map(|v| format!("{d} ({})", v.as_str())))
             .collect();
         if !failed.is_empty() {
-            r.verdict = Verdict::Skip;
+            r.verdict = Verdict::Inconclusive;
             r.observed = format!(
-                "inconclusive: {} did not pass, so this refusal may only mean the candidate refuses everything; \
-                 seen: {}",
+                "{} did not pass, so this refusal may only mean the candidate refuses everything; seen: {}",
                 failed.join(", "),
                 r.observed
             );
         }
     }
+}
+
+/// A case that failed because a step it needed did not work (a precondition) is `blocked` by the
+/// case that judges that step (`root_of`) when that case failed as a MUST: the defect is counted
+/// once, at its root. A precondition failure whose root passed, was not run, or only warned stays
+/// a failure of its own.
+pub fn settle_preconditions(results: &mut [CaseResult], cases: &[Arc<Case>]) {
+    let roots: Vec<(&str, &[String])> = cases
+        .iter()
+        .filter(|c| results.iter().any(|r| r.id == c.id && r.verdict == Verdict::Fail && r.precondition.is_none()))
+        .map(|c| (c.id.as_str(), c.root_of.as_slice()))
+        .collect();
+    for r in results.iter_mut() {
+        if !matches!(r.verdict, Verdict::Fail | Verdict::Warn | Verdict::Info) {
+            continue;
+        }
+        let Some(step) = &r.precondition else { continue };
+        if let Some((root, _)) = roots.iter().find(|(id, steps)| *id != r.id && steps.contains(step)) {
+            r.verdict = Verdict::Blocked;
+            r.blocked_by = Some(root.to_string());
+        }
+    }
+}
+
+/// Marks the failures the expectations file lists, and says which entries no longer fail.
+fn apply_expectations(results: &mut [CaseResult], expectations: &Expectations) -> ExpectationsResult {
+    let mut out = ExpectationsResult {
+        file: expectations.file.clone(),
+        held: Vec::new(),
+        now_pass: Vec::new(),
+        not_judged: Vec::new(),
+    };
+    for entry in &expectations.entries {
+        match results.iter_mut().find(|r| r.id == entry.case) {
+            Some(r) if matches!(r.verdict, Verdict::Fail | Verdict::Warn | Verdict::Info | Verdict::Blocked) => {
+                r.known_failure = Some(entry.reason.clone());
+                out.held.push(entry.case.clone());
+            }
+            Some(r) if r.verdict == Verdict::Pass => out.now_pass.push(entry.case.clone()),
+            _ => out.not_judged.push(entry.case.clone()),
+        }
+    }
+    out
+}
+
+/// The status of a set of results: a MUST failure decides; then anything that could not be judged.
+fn status_of(results: &[&CaseResult]) -> Conformance {
+    if results.iter().any(|r| r.verdict == Verdict::Fail) {
+        Conformance::DoesNotConform
+    } else if results.iter().any(|r| matches!(r.verdict, Verdict::Error | Verdict::Inconclusive)) {
+        Conformance::Incomplete
+    } else {
+        Conformance::Conforms
+    }
+}
+
+fn part(name: String, results: &[&CaseResult]) -> PartVerdict {
+    let count = |v: Verdict| results.iter().filter(|r| r.verdict == v).count();
+    PartVerdict {
+        name,
+        status: status_of(results),
+        must_failures: count(Verdict::Fail),
+        blocked: count(Verdict::Blocked),
+        errors: count(Verdict::Error),
+        inconclusive: count(Verdict::Inconclusive),
+        cases: results.len(),
+    }
+}
+
+/// The verdict of a run or a check: for the whole, per role and per plan.
+fn overall(subject: &Subject, results: &[CaseResult], artifacts: &[ArtifactResult]) -> OverallVerdict {
+    let all: Vec<&CaseResult> = results.iter().collect();
+    let count = |v: Verdict| results.iter().filter(|r| r.verdict == v).count();
+    let (must_failures, blocked, errors, inconclusive) =
+        (count(Verdict::Fail), count(Verdict::Blocked), count(Verdict::Error), count(Verdict::Inconclusive));
+    let known_failures = results.iter().filter(|r| r.verdict == Verdict::Fail && r.known_failure.is_some()).count();
+    let artifacts_with = |s: ArtifactStatus| artifacts.iter().filter(|a| a.verdict == s).count();
+    let (invalid, unverified) = (artifacts_with(ArtifactStatus::Invalid), artifacts_with(ArtifactStatus::Unverified));
+    let mut status = status_of(&all);
+    if status == Conformance::Conforms && unverified > 0 {
+        status = Conformance::Incomplete;
+    }
+
+    let mut roles: Vec<_> = results.iter().map(|r| r.role).collect();
+    roles.sort();
+    roles.dedup();
+    let mut plans: Vec<&str> = results.iter().map(|r| r.plan.as_str()).collect();
+    plans.sort();
+    plans.dedup();
+    let role_verdicts = roles
+        .iter()
+        .map(|role| {
+            part(role.as_str().to_string(), &all.iter().copied().filter(|r| r.role == *role).collect::<Vec<_>>())
+        })
+        .collect();
+    let plan_verdicts = plans
+        .iter()
+        .map(|plan| part(plan.to_string(), &all.iter().copied().filter(|r| r.plan == *plan).collect::<Vec<_>>()))
+        .collect();
+
+    let not_applicable = count(Verdict::Skip);
+    let judged = results.len() - not_applicable - errors - inconclusive;
+    let scope = if artifacts.is_empty() {
+        format!(
+            "{judged} cases judged ({not_applicable} not applicable) in {} for the {} role{}{}",
+            plural(subject.suites.len(), "plan"),
+            roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            if roles.len() == 1 { "" } else { "s" },
+            if subject.profiles.is_empty() {
+                String::new()
+            } else {
+                format!(", profiles {}", subject.profiles.join(", "))
+            },
+        )
+    } else {
+        format!("{} checked, {judged} rule results", plural(artifacts.len(), "stored artifact"))
+    };
+    let known = if known_failures == 0 { String::new() } else { format!(", {known_failures} of them known") };
+    let warnings = match count(Verdict::Warn) {
+        0 => String::new(),
+        n => format!(" ({})", plural(n, "SHOULD warning")),
+    };
+    let statement = match status {
+        Conformance::Conforms => format!("conforms: no MUST failure{warnings}; {scope}"),
+        Conformance::DoesNotConform if !artifacts.is_empty() => {
+            format!("does not conform: {invalid} of {} invalid; {scope}", plural(artifacts.len(), "artifact"))
+        }
+        Conformance::DoesNotConform => format!(
+            "does not conform: {}{known}{}; {scope}",
+            plural(must_failures, "MUST failure"),
+            if blocked == 0 { String::new() } else { format!(", {} blocked by them", plural(blocked, "more case")) },
+        ),
+        Conformance::Incomplete => {
+            let mut why = Vec::new();
+            if errors > 0 {
+                why.push(format!("{} could not be run (error)", plural(errors, "case")));
+            }
+            if inconclusive > 0 {
+                why.push(format!("{} inconclusive", plural(inconclusive, "refusal")));
+            }
+            if unverified > 0 {
+                why.push(format!(
+                    "{} unverified (no key verified the signature: give --keys, --trust or --fetch-keys)",
+                    plural(unverified, "artifact")
+                ));
+            }
+            format!("incomplete: {}; no MUST failure among the rest; {scope}", why.join(", "))
+        }
+    };
+    OverallVerdict {
+        status,
+        statement,
+        must_failures,
+        known_failures,
+        blocked,
+        should_warnings: count(Verdict::Warn),
+        errors,
+        inconclusive,
+        unverified,
+        covers: Covers {
+            suites: subject.suites.clone(),
+            roles,
+            profiles: subject.profiles.clone(),
+            cases_judged: judged,
+            cases_not_applicable: not_applicable,
+        },
+        roles: role_verdicts,
+        plans: plan_verdicts,
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }

@@ -3,10 +3,10 @@
 //! does is the [`Harness`]'s business: the engine knows no protocol.
 
 use crate::limits::Limits;
-use crate::model::{CaseResult, Outcome};
+use crate::model::{CaseResult, Outcome, Verdict};
 use crate::plan::PlannedCase;
 use crate::suite::Case;
-use dialtone_http::{Evidence, HttpClient};
+use dialtone_http::{Evidence, EvidenceItem, HttpClient};
 use dialtone_protocols::seed::Entropy;
 use futures::StreamExt;
 use futures::future::BoxFuture;
@@ -96,8 +96,18 @@ impl Runner {
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         let candidate_ms = evidence.http_ms();
         let judged = outcome.judged(case.level);
+        let evidence = evidence.take();
+        // When a case did not pass and the candidate answered with an error, its own words.
+        let candidate_said = match judged.verdict {
+            Verdict::Pass | Verdict::Skip => None,
+            _ => evidence.iter().rev().find_map(|e| match e {
+                EvidenceItem::Http(x) => x.error_answer(),
+                _ => None,
+            }),
+        };
         CaseResult {
             id: case.id.clone(),
+            plan: case.suite.clone(),
             title: case.title.clone(),
             role: case.role,
             level: case.level,
@@ -107,7 +117,11 @@ impl Runner {
             pctf: case.pctf.clone(),
             expected: judged.expected,
             observed: judged.observed,
-            evidence: evidence.take(),
+            precondition: judged.precondition,
+            blocked_by: None,
+            candidate_said,
+            known_failure: None,
+            evidence,
             duration_ms,
             candidate_ms,
         }

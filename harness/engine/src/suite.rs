@@ -26,6 +26,9 @@ pub struct Case {
     /// Cases that must pass for a pass of this one to mean anything (a verifier that refuses every
     /// presentation passes every "is rejected" case): otherwise its pass becomes an inconclusive skip.
     pub depends_on: Vec<String>,
+    /// The steps this case judges, whose failure other cases need as a precondition: their
+    /// failures are then reported as blocked by this one.
+    pub root_of: Vec<String>,
     /// What the driver varies for this case; checked against the driver's parameters at load.
     pub params: toml::Table,
     pub suite: String,
@@ -114,6 +117,8 @@ struct RawCase {
     caught_by: Vec<Spanned<String>>,
     #[serde(default)]
     depends_on: Vec<Spanned<String>>,
+    #[serde(default)]
+    root_of: Vec<String>,
     params: Option<Spanned<toml::Table>>,
 }
 
@@ -301,6 +306,7 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                 requires: rc.requires,
                 caught_by,
                 depends_on,
+                root_of: rc.root_of,
                 params,
                 suite: suite_raw.id.clone(),
                 file: file.clone(),

@@ -163,6 +163,7 @@ fn a_pass_whose_dependency_failed_is_inconclusive() {
     let cases: Vec<_> = suites[0].cases.iter().cloned().map(std::sync::Arc::new).collect();
     let result = |id: &str, verdict| CaseResult {
         id: id.into(),
+        plan: "demo".into(),
         title: String::new(),
         role: dialtone_engine::role::Role::Issuer,
         level: Level::Must,
@@ -172,14 +173,18 @@ fn a_pass_whose_dependency_failed_is_inconclusive() {
         pctf: vec![],
         expected: String::new(),
         observed: "refused".into(),
+        precondition: None,
+        blocked_by: None,
+        candidate_said: None,
+        known_failure: None,
         evidence: vec![],
         duration_ms: 0.0,
         candidate_ms: 0.0,
     };
     let mut results = vec![result("A-1", Verdict::Fail), result("A-2", Verdict::Pass)];
     dialtone_engine::report::settle_dependencies(&mut results, &cases);
-    assert_eq!(results[1].verdict, Verdict::Skip);
-    assert!(results[1].observed.starts_with("inconclusive: A-1 (fail) did not pass"), "{}", results[1].observed);
+    assert_eq!(results[1].verdict, Verdict::Inconclusive);
+    assert!(results[1].observed.starts_with("A-1 (fail) did not pass"), "{}", results[1].observed);
     let mut results = vec![result("A-1", Verdict::Pass), result("A-2", Verdict::Pass)];
     dialtone_engine::report::settle_dependencies(&mut results, &cases);
     assert_eq!(results[1].verdict, Verdict::Pass);

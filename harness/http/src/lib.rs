@@ -2,8 +2,10 @@
 //! timeout, every body a size bound, no redirect is followed, and every exchange lands in the case's
 //! [`Evidence`] with secrets redacted.
 
+mod answer;
 mod client;
 mod evidence;
 
+pub use answer::ErrorAnswer;
 pub use client::{Body, HttpClient, HttpError, HttpLimits, HttpResponse, build_client};
 pub use evidence::{Evidence, EvidenceItem, HttpExchange, bound_text};

@@ -34,7 +34,8 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
         .iter()
         .filter(|c| matches!(c.status, CriterionStatus::EvidenceRequired | CriterionStatus::NotApplicable))
         .count();
+    let attention = crate::attention::attention(report);
     template
-        .render(context! { report => report, pctf_counts => pctf_counts, untested => untested })
+        .render(context! { report => report, attention => attention, pctf_counts => pctf_counts, untested => untested })
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })
 }

@@ -2,6 +2,7 @@
 //! self-contained `report.html` (no external assets; every string escaped by minijinja's HTML
 //! auto-escaping), `junit.xml`, and the terminal summary.
 
+mod attention;
 pub mod html;
 pub mod interop;
 pub mod junit;

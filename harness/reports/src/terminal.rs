@@ -1,6 +1,9 @@
-//! The terminal summary: a table of results (tabled) and the totals.
+//! The terminal summary: the overall verdict first, then what needs attention — root failures and
+//! errors, each with the cases it blocks beneath it, then warnings and inconclusive refusals —
+//! then the totals. Cases that do not apply are counted, not listed (`--all` lists every case).
 
-use dialtone_engine::model::{Report, Verdict};
+use crate::attention::{Attention, attention};
+use dialtone_engine::model::{CaseResult, Report, Verdict};
 use tabled::settings::Style;
 use tabled::{Table, Tabled};
 
@@ -24,35 +27,102 @@ pub fn sanitize(text: &str, max_chars: usize) -> String {
     out
 }
 
+fn row(r: &CaseResult, indent: bool) -> Row {
+    let mut observed = if r.verdict == Verdict::Pass { String::new() } else { r.observed.clone() };
+    if let Some(said) = &r.candidate_said {
+        observed = format!("{observed} — the candidate said: {said}");
+    }
+    if let Some(reason) = &r.known_failure {
+        observed = format!("known failure ({reason}): {observed}");
+    }
+    Row {
+        id: if indent { format!("  └ {}", r.id) } else { r.id.clone() },
+        verdict: r.verdict.as_str().to_uppercase(),
+        level: r.level.as_str().into(),
+        title: sanitize(&r.title, 70),
+        observed: sanitize(&observed, 110),
+    }
+}
+
 pub fn render(report: &Report, all: bool) -> String {
-    let rows: Vec<Row> = report
-        .results
-        .iter()
-        .filter(|r| all || r.verdict != Verdict::Pass)
-        .map(|r| Row {
-            id: r.id.clone(),
-            verdict: r.verdict.as_str().to_uppercase(),
-            level: r.level.as_str().into(),
-            title: sanitize(&r.title, 70),
-            observed: if r.verdict == Verdict::Pass { String::new() } else { sanitize(&r.observed, 90) },
-        })
-        .collect();
     let mut out = String::new();
+    let v = &report.verdict;
+    out.push_str(&format!(
+        "{} — {}\n",
+        sanitize(&report.candidate.name, 80),
+        sanitize(&v.statement.to_uppercase_first(), 400)
+    ));
+    if v.roles.len() > 1 || v.plans.len() > 1 {
+        for p in &v.plans {
+            out.push_str(&format!(
+                "  plan {:<20} {} ({} cases, {} MUST failures, {} blocked, {} errors)\n",
+                p.name,
+                p.status.as_str(),
+                p.cases,
+                p.must_failures,
+                p.blocked,
+                p.errors
+            ));
+        }
+    }
+    let Attention { roots, warnings, known, not_applicable } = attention(report);
+    let mut rows: Vec<Row> = Vec::new();
+    if all {
+        rows.extend(report.results.iter().map(|r| row(r, false)));
+    } else {
+        for (root, blocked) in &roots {
+            rows.push(row(root, false));
+            rows.extend(blocked.iter().map(|b| row(b, true)));
+        }
+        rows.extend(warnings.iter().map(|r| row(r, false)));
+        rows.extend(known.iter().map(|r| row(r, false)));
+    }
     if !rows.is_empty() {
         out.push_str(&Table::new(rows).with(Style::rounded()).to_string());
         out.push('\n');
     }
+    if !all && !not_applicable.is_empty() {
+        out.push_str(&format!(
+            "{} cases do not apply to this candidate (skip; --all lists them)\n",
+            not_applicable.len()
+        ));
+    }
+    if let Some(e) = &report.expectations {
+        for id in &e.now_pass {
+            out.push_str(&format!("expectations: {id} now passes: remove it from {}\n", sanitize(&e.file, 200)));
+        }
+        for id in &e.not_judged {
+            out.push_str(&format!("expectations: {id} was not judged in this run\n"));
+        }
+    }
     let s = &report.summary;
     out.push_str(&format!(
-        "{}: {} cases — {} pass, {} fail, {} warn, {} skip, {} error — {:.0} ms\n",
-        sanitize(&report.candidate.name, 80),
+        "{} cases — {} pass, {} fail{}, {} blocked, {} warn, {} info, {} inconclusive, {} skip, {} error — {:.0} ms\n",
         s.total,
         s.pass,
         s.fail,
+        if s.known > 0 { format!(" ({} known)", s.known) } else { String::new() },
+        s.blocked,
         s.warn,
+        s.info,
+        s.inconclusive,
         s.skip,
         s.error,
         report.duration_ms
     ));
     out
+}
+
+trait UppercaseFirst {
+    fn to_uppercase_first(&self) -> String;
+}
+
+impl UppercaseFirst for String {
+    fn to_uppercase_first(&self) -> String {
+        let mut chars = self.chars();
+        match chars.next() {
+            Some(c) => c.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
 }

@@ -18,6 +18,15 @@ fn hostile_report() -> Report {
         pctf: vec!["CRIS.02".into()],
         expected: "something".into(),
         observed: HOSTILE.into(),
+        plan: "s".into(),
+        precondition: None,
+        blocked_by: None,
+        candidate_said: Some(dialtone_http::ErrorAnswer {
+            status: 400,
+            error: Some(HOSTILE.into()),
+            description: Some(HOSTILE.into()),
+        }),
+        known_failure: None,
         evidence: vec![
             EvidenceItem::Http(HttpExchange {
                 method: "GET".into(),
@@ -36,13 +45,7 @@ fn hostile_report() -> Report {
         duration_ms: 1.0,
         candidate_ms: 0.5,
     };
-    let results = vec![result];
-    Report {
-        schema_version: REPORT_SCHEMA_VERSION.into(),
-        tool: "dialtone".into(),
-        tool_version: "0".into(),
-        generated_at: "2026-01-01T00:00:00Z".into(),
-        seed: None,
+    let subject = dialtone_engine::report::Subject {
         candidate: CandidateInfo {
             name: HOSTILE.into(),
             vendor: HOSTILE.into(),
@@ -52,11 +55,23 @@ fn hostile_report() -> Report {
             conformance: vec![HOSTILE.into()],
         },
         suites: vec!["s".into()],
-        summary: Summary::of(&results),
+        profiles: Vec::new(),
+        seed: None,
+    };
+    let assembly = dialtone_engine::report::Assembly {
+        subject,
+        results: vec![result],
+        cases: &[],
+        artifacts: vec![dialtone_engine::model::ArtifactResult {
+            name: HOSTILE.into(),
+            format: Some(HOSTILE.into()),
+            verdict: dialtone_engine::model::ArtifactStatus::Invalid,
+            reason: Some(HOSTILE.into()),
+        }],
+        expectations: None,
         duration_ms: 1.0,
-        pctf: dialtone_engine::pctf::Catalogue::embedded().section(&results, &["issuer".into()]),
-        results,
-    }
+    };
+    dialtone_engine::report::assemble(assembly, &dialtone_engine::pctf::Catalogue::embedded())
 }
 
 #[test]

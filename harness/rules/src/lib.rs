@@ -122,25 +122,8 @@ pub struct ArtifactReport {
     pub duration_ms: f64,
 }
 
-/// The verdict of an artifact as vectors state it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArtifactVerdict {
-    /// No MUST rule failed and no SHOULD rule warned.
-    Valid,
-    /// No MUST rule failed; some SHOULD rule did.
-    Acceptable,
-    Invalid,
-}
-
-impl ArtifactVerdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Valid => "valid",
-            Self::Acceptable => "acceptable",
-            Self::Invalid => "invalid",
-        }
-    }
-}
+/// The verdict of an artifact (as vectors state it, and as `check` reports it).
+pub use dialtone_engine::model::ArtifactStatus as ArtifactVerdict;
 
 impl ArtifactReport {
     pub fn verdict(&self) -> ArtifactVerdict {
@@ -151,10 +134,38 @@ impl ArtifactReport {
         };
         if self.format.is_none() || failed(Level::Must) {
             ArtifactVerdict::Invalid
+        } else if self.unauthenticated().is_some() {
+            ArtifactVerdict::Unverified
         } else if failed(Level::Should) || failed(Level::May) {
             ArtifactVerdict::Acceptable
         } else {
             ArtifactVerdict::Valid
+        }
+    }
+
+    /// The signature rule that did not pass, with why (no key given, none trusted).
+    pub fn unauthenticated(&self) -> Option<String> {
+        self.outcomes.iter().find_map(|(r, o)| match o {
+            Outcome::Pass { .. } => None,
+            Outcome::Skip { reason } if r.authenticates => Some(format!("{}: {reason}", r.id)),
+            _ if r.authenticates => Some(format!("{}: not verified", r.id)),
+            _ => None,
+        })
+    }
+
+    /// The verdict with its reason, as a report states it.
+    pub fn result(&self) -> dialtone_engine::model::ArtifactResult {
+        let verdict = self.verdict();
+        let reason = match verdict {
+            ArtifactVerdict::Invalid => Some(self.reason().unwrap_or_else(|| "format not recognized".into())),
+            ArtifactVerdict::Unverified => self.unauthenticated(),
+            _ => None,
+        };
+        dialtone_engine::model::ArtifactResult {
+            name: self.name.clone(),
+            format: self.format.map(|f| f.name().to_string()),
+            verdict,
+            reason,
         }
     }
 
@@ -181,6 +192,7 @@ impl ArtifactReport {
                 let failing = matches!(judged.verdict, Verdict::Fail | Verdict::Warn | Verdict::Info | Verdict::Error);
                 CaseResult {
                     id: format!("{} {}", rule.id, self.name),
+                    plan: ARTIFACT_PLAN.into(),
                     title: rule.title.to_string(),
                     role: Role::Artifact,
                     level: rule.level,
@@ -190,6 +202,10 @@ impl ArtifactReport {
                     pctf: rule.pctf.iter().map(|s| s.to_string()).collect(),
                     expected: judged.expected,
                     observed: judged.observed,
+                    precondition: None,
+                    blocked_by: None,
+                    candidate_said: None,
+                    known_failure: None,
                     evidence: if failing { self.evidence.clone() } else { Vec::new() },
                     duration_ms: per_rule_ms,
                     candidate_ms: 0.0,
@@ -198,6 +214,9 @@ impl ArtifactReport {
             .collect()
     }
 }
+
+/// The plan name of artifact rule results.
+pub const ARTIFACT_PLAN: &str = "artifact-rules";
 
 /// Judges one artifact against its format's rules. `format` None means recognize it from the bytes.
 pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> ArtifactReport {

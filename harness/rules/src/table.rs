@@ -52,6 +52,16 @@ pub struct Rule {
     pub level: Level,
     pub spec: &'static [(&'static str, &'static str)],
     pub pctf: &'static [&'static str],
+    /// The rule that verifies the artifact's signature with a key the user trusts: unless it
+    /// passed, the artifact is `unverified`, never `valid`.
+    pub authenticates: bool,
+}
+
+impl Rule {
+    /// Marks the rule that verifies the artifact's signature with a trusted key.
+    const fn authenticating(self) -> Rule {
+        Rule { authenticates: true, ..self }
+    }
 }
 
 const fn must(
@@ -60,7 +70,7 @@ const fn must(
     spec: &'static [(&'static str, &'static str)],
     pctf: &'static [&'static str],
 ) -> Rule {
-    Rule { id, title, level: Level::Must, spec, pctf }
+    Rule { id, title, level: Level::Must, spec, pctf, authenticates: false }
 }
 
 const fn should(
@@ -69,7 +79,7 @@ const fn should(
     spec: &'static [(&'static str, &'static str)],
     pctf: &'static [&'static str],
 ) -> Rule {
-    Rule { id, title, level: Level::Should, spec, pctf }
+    Rule { id, title, level: Level::Should, spec, pctf, authenticates: false }
 }
 
 /// Recognizing the artifact at all.
@@ -89,7 +99,8 @@ pub(crate) const SDJWTVC_004: Rule = must(
     "The signature verifies with a key of the issuer",
     &[("RFC9901", "7.1"), ("SD-JWT-VC", "2.5")],
     &["CRIS.05", "CRVA.01"],
-);
+)
+.authenticating();
 pub(crate) const SDJWTVC_005: Rule = must(
     "SDJWTVC-005",
     "The verifying key belongs to the issuer the credential names (trust list)",
@@ -179,7 +190,8 @@ pub(crate) const VC_005: Rule = must(
     "The signature verifies with a key of the issuer",
     &[("VC-JOSE-COSE", "5.1"), ("VC-JOSE-COSE", "5.2"), ("VC-JOSE-COSE", "5.3")],
     &["CRIS.05", "CRVA.01"],
-);
+)
+.authenticating();
 pub(crate) const VC_006: Rule = must(
     "VC-006",
     "The verifying key belongs to the issuer the credential names (trust list)",
@@ -288,7 +300,8 @@ pub(crate) const SHC_008: Rule = must(
     "The ES256 signature verifies with a key of the issuer",
     &[("SHC", "Signing Health Cards"), ("RFC7515", "5.2")],
     &["CRIS.05", "CRVA.01"],
-);
+)
+.authenticating();
 pub(crate) const SHC_009: Rule = must(
     "SHC-009",
     "The verifying key is published by the iss (its jwks.json or the trust list)",
@@ -367,7 +380,8 @@ pub(crate) const MDOC_005: Rule = must(
     "The document signer certificate chains to a trusted issuing authority",
     &[("ISO-18013-5", "9.3.3")],
     &["CRIS.02"],
-);
+)
+.authenticating();
 pub(crate) const MDOC_006: Rule =
     must("MDOC-006", "The MSO has version 1.0 and a supported digestAlgorithm", &[("ISO-18013-5", "9.1.2.4")], &[]);
 pub(crate) const MDOC_007: Rule = must(

@@ -44,10 +44,7 @@ struct OfferRequest<'a> {
     credential_configuration_id: Option<&'a str>,
 }
 
-/// A precondition the case relies on broke: the candidate fails, and the case says which step.
-pub(crate) fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
-    Outcome::fail(format!("a working {step} (precondition of this case)"), observed.into())
-}
+pub(crate) use crate::driver::precondition;
 
 /// The harness runs every step even where another case judges the previous one: a case judges one
 /// thing, and the failure of a step is reported once, by its own case.

@@ -25,9 +25,7 @@ pub(crate) struct Started {
     pub request: Request,
 }
 
-pub(crate) fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
-    Outcome::fail(format!("a working {step} (precondition of this case)"), observed.into())
-}
+pub(crate) use crate::driver::precondition;
 
 /// What the harness asks the verifier's control API for (a response mode, a client identifier
 /// prefix); a case skips when the verifier does not honour it.

@@ -19,9 +19,7 @@ use serde_json::Value;
 
 pub type Step<T> = Result<T, Outcome>;
 
-pub(crate) fn precondition(step: &str, observed: impl Into<String>) -> Outcome {
-    Outcome::fail(format!("a working {step} (precondition of this case)"), observed.into())
-}
+pub(crate) use crate::driver::precondition;
 
 /// One case's counterparts; they stop when dropped.
 pub(crate) struct Stack {
