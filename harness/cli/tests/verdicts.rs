@@ -57,6 +57,12 @@ async fn one_defect_is_one_root_failure_with_the_cases_it_blocks_beneath_it() {
     );
     assert_eq!(report.exit_code(), 1);
 
+    // PCTF: "CRIS.07 not met" shows the criterion's text and which cases failed behind it.
+    let cris07 = report.pctf.criteria.iter().find(|c| c.id == "CRIS.07").expect("CRIS.07");
+    assert_eq!(cris07.status, dialtone_engine::model::CriterionStatus::NotMet);
+    assert!(cris07.text.contains("MUST"), "{}", cris07.text);
+    assert!(cris07.cases.iter().any(|c| c.id == "VCI-ISS-CRED-001" && c.verdict == Verdict::Fail));
+
     // The terminal: the verdict first, then the root with the blocked cases beneath it.
     let terminal = dialtone_reports::terminal::render(&report, false);
     let lines: Vec<&str> = terminal.lines().collect();
@@ -106,4 +112,23 @@ async fn junit_fails_a_ci_build_exactly_when_dialtone_does() {
     let junit = dialtone_reports::junit::render(&report).unwrap();
     assert_eq!(junit.matches("<failure").count(), 1, "{junit}");
     assert_eq!(junit.matches("blocked by VCI-ISS-CRED-001").count(), report.summary.blocked);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_that_needs_a_fresh_offer_skips_with_a_static_one_saying_why() {
+    let suites = common::suites();
+    let refs = start_references(None, Some(5)).await.unwrap();
+    let mut manifest = refs.manifest.clone();
+    let offer = serde_json::json!({
+        "credential_issuer": manifest.base_url(),
+        "credential_configuration_ids": ["VerifiedPerson_dc_sd_jwt"],
+        "grants": { "urn:ietf:params:oauth:grant-type:pre-authorized_code": { "pre-authorized_code": "one-shared-code" } }
+    });
+    manifest.trigger = dialtone_drivers::manifest::Trigger::StaticOffer { offer: offer.to_string() };
+    let only = ["VCI-ISS-TOKEN-003".to_string()];
+    let report = run_plan(&suites, manifest, Some(5), &only, &Catalogue::embedded(), None, None).await.unwrap();
+    refs.stop().await;
+    let r = &report.results[0];
+    assert_eq!(r.verdict, Verdict::Skip, "{}", r.observed);
+    assert!(r.observed.contains("needs a fresh offer"), "{}", r.observed);
 }
