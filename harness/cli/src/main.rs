@@ -20,9 +20,10 @@ struct SuiteArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the conformance plan against a candidate (default: the built-in reference issuer).
+    /// Run the conformance plan against a candidate (default: the built-in reference candidates).
     Run {
-        /// Candidate manifest (TOML). Without it, dialtone starts its reference issuer on loopback.
+        /// Candidate manifest (TOML). Without it, dialtone starts its reference issuer, wallet, verifier,
+        /// registry and VC-API service on loopback and tests them.
         #[arg(long)]
         candidate: Option<PathBuf>,
         /// Folder for report.json, report.html and junit.xml.
@@ -127,7 +128,7 @@ enum Command {
     },
     /// List the mutants of the reference candidates.
     Mutants,
-    /// Measure the full plan against the reference (use a release build).
+    /// Measure the full plan against the references (use a release build).
     Bench {
         /// Measure `dialtone check` per credential format (artifacts per second, one core) instead.
         #[arg(long)]

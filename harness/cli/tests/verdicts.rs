@@ -132,3 +132,22 @@ async fn a_case_that_needs_a_fresh_offer_skips_with_a_static_one_saying_why() {
     assert_eq!(r.verdict, Verdict::Skip, "{}", r.observed);
     assert!(r.observed.contains("needs a fresh offer"), "{}", r.observed);
 }
+
+#[test]
+fn an_expectations_file_naming_no_case_is_a_configuration_error_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("dialtone-expectations-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("known.toml");
+    std::fs::write(&file, "[[expected]]\ncase = \"VCI-ISS-TOKEN-003\"\nreason = \"gap\"\n\n[[expected]]\ncase = \"VCI-ISS-TOKN-004\"\nreason = \"typo\"\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dialtone"))
+        .args(["run", "--suites"])
+        .arg(common::suites_dir())
+        .arg("--expectations")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("known.toml:6: no suite has a case \"VCI-ISS-TOKN-004\""), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

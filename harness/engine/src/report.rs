@@ -166,7 +166,8 @@ fn overall(subject: &Subject, results: &[CaseResult], artifacts: &[ArtifactResul
     let mut roles: Vec<_> = results.iter().map(|r| r.role).collect();
     roles.sort();
     roles.dedup();
-    let mut plans: Vec<&str> = results.iter().map(|r| r.plan.as_str()).collect();
+    // A plan none of whose cases applied (a binding the candidate does not expose) is not covered.
+    let mut plans: Vec<&str> = results.iter().filter(|r| r.verdict != Verdict::Skip).map(|r| r.plan.as_str()).collect();
     plans.sort();
     plans.dedup();
     let role_verdicts = roles
@@ -185,7 +186,7 @@ fn overall(subject: &Subject, results: &[CaseResult], artifacts: &[ArtifactResul
     let scope = if artifacts.is_empty() {
         format!(
             "{judged} cases judged ({not_applicable} not applicable) in {} for the {} role{}{}",
-            plural(subject.suites.len(), "plan"),
+            plural(plans.len(), "plan"),
             roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
             if roles.len() == 1 { "" } else { "s" },
             if subject.profiles.is_empty() {
@@ -240,7 +241,7 @@ fn overall(subject: &Subject, results: &[CaseResult], artifacts: &[ArtifactResul
         inconclusive,
         unverified,
         covers: Covers {
-            suites: subject.suites.clone(),
+            suites: plans.iter().map(|p| p.to_string()).collect(),
             roles,
             profiles: subject.profiles.clone(),
             cases_judged: judged,

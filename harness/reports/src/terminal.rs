@@ -55,13 +55,13 @@ pub fn render(report: &Report, all: bool) -> String {
     if v.roles.len() > 1 || v.plans.len() > 1 {
         for p in &v.plans {
             out.push_str(&format!(
-                "  plan {:<20} {} ({} cases, {} MUST failures, {} blocked, {} errors)\n",
+                "  plan {:<20} {} ({}, {}, {} blocked, {})\n",
                 p.name,
                 p.status.as_str(),
-                p.cases,
-                p.must_failures,
+                plural(p.cases, "case"),
+                plural(p.must_failures, "MUST failure"),
                 p.blocked,
-                p.errors
+                plural(p.errors, "error")
             ));
         }
     }
@@ -111,6 +111,10 @@ pub fn render(report: &Report, all: bool) -> String {
         report.duration_ms
     ));
     out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
 }
 
 trait UppercaseFirst {
