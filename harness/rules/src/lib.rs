@@ -6,6 +6,7 @@ pub mod detect;
 pub mod keys;
 pub mod mdoc;
 pub mod profiles;
+mod qr_image;
 pub mod sd_jwt_vc;
 pub mod shc;
 pub mod table;

@@ -1,0 +1,71 @@
+//! `dialtone check` given hostile inputs, as a user runs it: images whose header claims billions of
+//! pixels, files that are not regular files, file names carrying terminal escapes. Each is refused
+//! or judged with a message, quickly, and never aborts the process.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn dialtone() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dialtone"))
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dialtone-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("tmp");
+    dir
+}
+
+fn check(out_dir: &Path, args: &[&std::ffi::OsStr]) -> Output {
+    dialtone().arg("check").arg("--out").arg(out_dir).args(args).output().expect("runs")
+}
+
+/// A one-pixel greyscale PNG whose IHDR is then rewritten to claim `width` × `height` (CRC fixed),
+/// as small as the 69-byte file that used to abort `check`.
+fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, 1, 1);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::One);
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(&[0]).expect("pixel");
+    }
+    // Signature (8), then IHDR: length (4), type (4), width (4), height (4), 5 more bytes, CRC (4)
+    // over type and data.
+    out[16..20].copy_from_slice(&width.to_be_bytes());
+    out[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32fast::hash(&out[12..29]);
+    out[29..33].copy_from_slice(&crc.to_be_bytes());
+    out
+}
+
+#[test]
+fn a_tiny_png_claiming_huge_dimensions_is_invalid_with_a_report_not_an_abort() {
+    let dir = tempdir("huge-png");
+    let png = png_claiming(400_000, 400_000);
+    assert!(png.len() < 100, "{} bytes", png.len());
+    let file = dir.join("huge.png");
+    std::fs::write(&file, &png).expect("write");
+    let started = Instant::now();
+    let out = check(&dir.join("out"), &[file.as_os_str()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}{err}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    let verdict = text.lines().position(|l| l.starts_with("invalid ") && l.contains("huge.png")).expect("verdict");
+    let reason = text.lines().nth(verdict + 1).unwrap_or_default();
+    assert!(reason.contains("SHC-001") && reason.contains("400000 × 400000"), "{reason}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/report.json")).expect("report")).expect("JSON");
+    let shc001 = report["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["id"].as_str().is_some_and(|i| i.starts_with("SHC-001")))
+        .expect("SHC-001")
+        .clone();
+    assert_eq!(shc001["verdict"], "fail", "{shc001}");
+    let _ = std::fs::remove_dir_all(dir);
+}
