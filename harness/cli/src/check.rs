@@ -8,10 +8,12 @@ use dialtone_engine::role::Role;
 use dialtone_http::Evidence;
 use dialtone_http::{HttpClient, HttpLimits, build_client};
 use dialtone_protocols::{shc, time};
+use dialtone_rules::deadline::judge_within;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
 use dialtone_rules::{Artifact, ArtifactReport, ArtifactVerdict, Context, Format, MAX_ARTIFACT_BYTES, Profiles};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub struct CheckArgs {
     pub files: Vec<PathBuf>,
@@ -28,6 +30,8 @@ pub struct CheckArgs {
     pub profiles: Option<PathBuf>,
     pub out: PathBuf,
     pub all_rows: bool,
+    /// The wall-clock time one artifact may take to judge (`--deadline-ms`).
+    pub deadline: Duration,
 }
 
 /// Parses `--format`: `auto` or a format name.
@@ -202,9 +206,14 @@ fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'
     }
 }
 
-/// Judges every artifact; the report covers them all.
-pub fn judge_all(artifacts: &[Artifact], format: Option<Format>, ctx: &Context) -> Vec<ArtifactReport> {
-    artifacts.iter().map(|a| dialtone_rules::judge(a, format, ctx)).collect()
+/// Judges every artifact, each within `deadline`; the report covers them all.
+pub fn judge_all(
+    artifacts: &[Artifact],
+    format: Option<Format>,
+    ctx: &Arc<Context>,
+    deadline: Duration,
+) -> Vec<ArtifactReport> {
+    artifacts.iter().map(|a| judge_within(a.clone(), format, ctx.clone(), deadline)).collect()
 }
 
 pub fn report(judged: &[ArtifactReport], duration_ms: f64, catalogue: &Catalogue) -> Report {
@@ -243,7 +252,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
         }
     }
     let started = Instant::now();
-    let judged = judge_all(&artifacts, args.format, &ctx);
+    let judged = judge_all(&artifacts, args.format, &Arc::new(ctx), args.deadline);
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let report = report(&judged, duration_ms, &Catalogue::embedded());
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;

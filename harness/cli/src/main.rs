@@ -1,6 +1,7 @@
 use clap::{Args, Parser, Subcommand};
 use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, selftest};
 use dialtone_engine::pctf::Catalogue;
+use dialtone_rules::deadline::DEFAULT_DEADLINE;
 use std::path::PathBuf;
 
 /// dialtone — interoperability conformance for digital credentials (OpenID4VCI, SD-JWT VC, …).
@@ -90,6 +91,10 @@ enum Command {
         /// Show passing rules in the terminal table too.
         #[arg(long)]
         all: bool,
+        /// Wall-clock time one artifact may take to judge, in milliseconds; past it the artifact
+        /// is reported not judged (error).
+        #[arg(long, default_value_t = DEFAULT_DEADLINE.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..))]
+        deadline_ms: u64,
     },
     /// Run every issuer → wallet → verifier chain the candidates allow; write the matrix (HTML, JSON).
     Interop {
@@ -232,7 +237,21 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         Command::Selftest { seed, out, parallel, suites } => {
             selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await
         }
-        Command::Check { files, format, keys, trust, fetch_keys, tls_ca, now, nonce, aud, profiles, out, all } => {
+        Command::Check {
+            files,
+            format,
+            keys,
+            trust,
+            fetch_keys,
+            tls_ca,
+            now,
+            nonce,
+            aud,
+            profiles,
+            out,
+            all,
+            deadline_ms,
+        } => {
             dialtone_cli::check::command(dialtone_cli::check::CheckArgs {
                 files,
                 format: dialtone_cli::check::parse_format(&format)?,
@@ -246,6 +265,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 profiles,
                 out,
                 all_rows: all,
+                deadline: std::time::Duration::from_millis(deadline_ms),
             })
             .await
         }

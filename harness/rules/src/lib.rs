@@ -2,6 +2,7 @@
 //! (`table.rs`) names every rule; one module per format judges an artifact; the SD-JWT VC rule
 //! functions (`sd_jwt_vc::rule`) are also what the issuer, wallet and verifier plans apply.
 
+pub mod deadline;
 pub mod detect;
 pub mod keys;
 pub mod mdoc;
@@ -130,7 +131,10 @@ pub enum ArtifactVerdict {
     Valid,
     /// No MUST rule failed; some SHOULD rule did.
     Acceptable,
+    /// Some MUST rule failed, or the format is not recognized.
     Invalid,
+    /// Not judged: the harness could not finish (the deadline per artifact); no verdict on it.
+    Error,
 }
 
 impl ArtifactVerdict {
@@ -139,18 +143,20 @@ impl ArtifactVerdict {
             Self::Valid => "valid",
             Self::Acceptable => "acceptable",
             Self::Invalid => "invalid",
+            Self::Error => "error",
         }
     }
 }
 
 impl ArtifactReport {
     pub fn verdict(&self) -> ArtifactVerdict {
-        let failed = |level: Level| {
-            self.outcomes
-                .iter()
-                .any(|(r, o)| r.level == level && matches!(o, Outcome::Fail { .. } | Outcome::Error { .. }))
-        };
-        if self.format.is_none() || failed(Level::Must) {
+        let failed =
+            |level: Level| self.outcomes.iter().any(|(r, o)| r.level == level && matches!(o, Outcome::Fail { .. }));
+        if failed(Level::Must) {
+            ArtifactVerdict::Invalid
+        } else if self.outcomes.iter().any(|(_, o)| matches!(o, Outcome::Error { .. })) {
+            ArtifactVerdict::Error
+        } else if self.format.is_none() {
             ArtifactVerdict::Invalid
         } else if failed(Level::Should) || failed(Level::May) {
             ArtifactVerdict::Acceptable
@@ -164,10 +170,11 @@ impl ArtifactReport {
         self.outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Fail { .. })).map(|(r, _)| r.id).collect()
     }
 
-    /// The first MUST failure, as "RULE: observed".
+    /// The first MUST failure or harness error, as "RULE: observed".
     pub fn reason(&self) -> Option<String> {
         self.outcomes.iter().find_map(|(r, o)| match o {
             Outcome::Fail { observed, .. } if r.level == Level::Must => Some(format!("{}: {observed}", r.id)),
+            Outcome::Error { reason } => Some(format!("{}: {reason}", r.id)),
             _ => None,
         })
     }
