@@ -125,7 +125,15 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
         Some(t) => (parse_now(t)?, true),
         None => (dialtone_protocols::now_epoch(), false),
     };
-    Ok(Context { keys: ring, now, now_given, nonce: args.nonce.clone(), aud: args.aud.clone(), profiles })
+    Ok(Context {
+        keys: ring,
+        now,
+        now_given,
+        nonce: args.nonce.clone(),
+        aud: args.aud.clone(),
+        profiles,
+        qr_images: Default::default(),
+    })
 }
 
 /// `--fetch-keys`: the issuer's published keys, from its well-known location for the format (SHC:
@@ -242,6 +250,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     }
     let artifacts = read_artifacts(&args.files)?;
     let mut ctx = context(&args)?;
+    ctx.qr_images = crate::qr_child::decoder(args.deadline);
     if args.fetch_keys {
         let roots = match &args.tls_ca {
             Some(path) => keys::pem_certificates(&String::from_utf8_lossy(&read_bounded(path)?)),

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod catalogue;
 pub mod check;
 pub mod interop;
+pub mod qr_child;
 pub mod reference;
 pub mod run;
 pub mod selftest;

@@ -128,6 +128,15 @@ enum Command {
     },
     /// List the mutants of the reference candidates.
     Mutants,
+    /// `check`'s QR image decoder, run as a child process bounded in memory and CPU time: reads a
+    /// PNG on standard input, writes the QR texts (JSON) on standard output.
+    #[command(name = dialtone_cli::qr_child::SUBCOMMAND, hide = true)]
+    DecodeQrImage {
+        #[arg(long)]
+        cpu_seconds: u64,
+        #[arg(long)]
+        memory_bytes: u64,
+    },
     /// Measure the full plan against the reference (use a release build).
     Bench {
         /// Measure `dialtone check` per credential format (artifacts per second, one core) instead.
@@ -204,6 +213,10 @@ enum ReferenceRole {
 
 fn main() {
     let cli = Cli::parse();
+    // Before any runtime or thread: the child's bounds cover only its own decoding.
+    if let Command::DecodeQrImage { cpu_seconds, memory_bytes } = cli.command {
+        std::process::exit(dialtone_cli::qr_child::serve(cpu_seconds, memory_bytes));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -341,6 +354,9 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 println!("{:<46} {}", m.name, m.description);
             }
             Ok(exit::OK)
+        }
+        Command::DecodeQrImage { cpu_seconds, memory_bytes } => {
+            Ok(dialtone_cli::qr_child::serve(cpu_seconds, memory_bytes))
         }
         Command::Bench { formats: true, .. } => {
             println!("{:<10} {:>22} {:>26}", "format", "valid artifacts/s", "all vectors/s (invalid too)");

@@ -69,3 +69,91 @@ fn a_tiny_png_claiming_huge_dimensions_is_invalid_with_a_report_not_an_abort() {
     assert_eq!(shc001["verdict"], "fail", "{shc001}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A PNG tiled with 7 × 7 finder patterns of one pixel per module, with a one-module gap: every tile
+/// looks like a QR code's corner, and the QR detector tries the tiles in pairs and triples.
+fn png_of_finder_patterns(size: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, size, size);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        let size = size as usize;
+        let mut pixels = vec![255u8; size * size];
+        for y in 0..size {
+            for x in 0..size {
+                let (mx, my) = (x % 8, y % 8);
+                let ring = mx.min(my).min(6usize.saturating_sub(mx)).min(6usize.saturating_sub(my));
+                if mx < 7 && my < 7 && ring != 1 {
+                    pixels[y * size + x] = 0;
+                }
+            }
+        }
+        writer.write_image_data(&pixels).expect("pixels");
+    }
+    out
+}
+
+#[test]
+fn a_png_that_keeps_the_qr_detector_busy_is_stopped_at_the_deadline_and_fails() {
+    let dir = tempdir("finders");
+    let file = dir.join("finders.png");
+    std::fs::write(&file, png_of_finder_patterns(300)).expect("write");
+    let started = Instant::now();
+    let out = check(&dir.join("out"), &["--deadline-ms".as_ref(), "2000".as_ref(), file.as_os_str()]);
+    let elapsed = started.elapsed();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(elapsed < Duration::from_secs(6), "{elapsed:?}");
+    let verdict = text.lines().position(|l| l.starts_with("invalid ") && l.contains("finders.png")).expect("verdict");
+    let reason = text.lines().nth(verdict + 1).unwrap_or_default();
+    assert!(reason.contains("SHC-001") && reason.contains("stopped"), "{reason}");
+    assert!(dir.join("out/report.json").is_file());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A blank greyscale PNG of `size` × `size`: cheap to decode, but its pixels take memory.
+fn blank_png(size: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, size, size);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::One);
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(&vec![0xff; size.div_ceil(8) as usize * size as usize]).expect("pixels");
+    }
+    out
+}
+
+/// The child `check` runs its QR decoder in bounds its own memory and CPU time: past either, the
+/// kernel stops it (SIGABRT from a failed allocation, SIGXCPU), and `check` says which bound.
+#[cfg(unix)]
+#[test]
+fn the_qr_decoder_child_is_stopped_by_its_memory_and_cpu_bounds() {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    let decode = |png: Vec<u8>, cpu: &str, memory: &str| {
+        let mut child = dialtone()
+            .args(["decode-qr-image", "--cpu-seconds", cpu, "--memory-bytes", memory])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let _ = child.stdin.take().expect("stdin").write_all(&png);
+        child.wait_with_output().expect("ends")
+    };
+    // 25 megapixels: within the image bounds, beyond 16 MiB of memory.
+    let out = decode(blank_png(5_000), "30", &(16u64 << 20).to_string());
+    assert_eq!(out.status.signal(), Some(6), "{:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("memory allocation of"));
+    let started = Instant::now();
+    let out = decode(png_of_finder_patterns(300), "1", &(512u64 << 20).to_string());
+    assert!(matches!(out.status.signal(), Some(24 | 9)), "{:?}", out.status);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    // Within its bounds it answers.
+    let out = decode(blank_png(100), "30", &(512u64 << 20).to_string());
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), r#"{"error":"no QR code found in the image"}"#);
+}

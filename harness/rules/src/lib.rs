@@ -7,7 +7,7 @@ pub mod detect;
 pub mod keys;
 pub mod mdoc;
 pub mod profiles;
-mod qr_image;
+pub mod qr_image;
 pub mod sd_jwt_vc;
 pub mod shc;
 pub mod table;
@@ -36,6 +36,8 @@ pub struct Context {
     pub nonce: Option<String>,
     pub aud: Option<String>,
     pub profiles: Profiles,
+    /// How PNG images of QR codes are decoded.
+    pub qr_images: qr_image::QrImageDecoder,
 }
 
 /// One artifact to judge: its name (a file path) and bytes; chunked QR codes are several parts.

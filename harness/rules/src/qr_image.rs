@@ -1,5 +1,9 @@
 //! The QR codes in a PNG image, decoded within bounds: the image header's dimensions are checked
-//! before any pixel buffer is allocated, so a file of a few bytes cannot claim gigabytes.
+//! before any pixel buffer is allocated, so a file of a few bytes cannot claim gigabytes. The QR
+//! detector's own cost grows faster than the image (an image tiled with finder patterns keeps it
+//! busy for minutes and gigabytes), so a caller may run it elsewhere: [`QrImageDecoder`].
+
+use std::sync::Arc;
 
 /// Most pixels an image may have (width × height): the QR decoder keeps one byte per pixel. A
 /// 48-megapixel phone photo of a QR code fits; a header claiming 400000 × 400000 does not.
@@ -7,8 +11,36 @@ pub(crate) const MAX_PNG_PIXELS: u64 = 50_000_000;
 /// Most bytes the decoded image may take (width × height × channels, eight bits each).
 pub(crate) const MAX_PNG_DECODED_BYTES: u64 = 160 << 20;
 
+/// The function that decodes a PNG image's QR codes for a judgement.
+type DecodeFn = dyn Fn(&[u8]) -> Result<Vec<String>, String> + Send + Sync;
+
+/// How PNG images of QR codes are decoded: by [`decode_png_qr`] in this process (the default), or
+/// by a function the caller gives (`dialtone check` runs it in a child process bounded in memory
+/// and time).
+#[derive(Clone, Default)]
+pub struct QrImageDecoder(Option<Arc<DecodeFn>>);
+
+impl QrImageDecoder {
+    pub fn with(decode: impl Fn(&[u8]) -> Result<Vec<String>, String> + Send + Sync + 'static) -> Self {
+        Self(Some(Arc::new(decode)))
+    }
+
+    pub(crate) fn decode(&self, bytes: &[u8]) -> Result<Vec<String>, String> {
+        match &self.0 {
+            Some(decode) => decode(bytes),
+            None => decode_png_qr(bytes),
+        }
+    }
+}
+
+impl std::fmt::Debug for QrImageDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "QrImageDecoder(given)" } else { "QrImageDecoder(in process)" })
+    }
+}
+
 /// The texts of the QR codes in a PNG image (rqrr over the decoded greyscale pixels).
-pub(crate) fn decode_png_qr(bytes: &[u8]) -> Result<Vec<String>, String> {
+pub fn decode_png_qr(bytes: &[u8]) -> Result<Vec<String>, String> {
     if let Some(header) = Header::read(bytes) {
         header.within_bounds()?;
     }

@@ -22,7 +22,7 @@ enum Form {
 
 pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SHC);
-    let (form, jws_list, chunks) = match collect(artifact, &mut f) {
+    let (form, jws_list, chunks) = match collect(artifact, ctx, &mut f) {
         Some(x) => x,
         None => return f,
     };
@@ -44,12 +44,12 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
 }
 
 /// The JWS strings the artifact holds, and the chunks they came from (QR form).
-fn collect(artifact: &Artifact, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrChunk>)> {
+fn collect(artifact: &Artifact, ctx: &Context, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrChunk>)> {
     let mut qr_texts = Vec::new();
     let mut file_text = None;
     for part in &artifact.parts {
         if part.starts_with(b"\x89PNG") {
-            match crate::qr_image::decode_png_qr(part) {
+            match ctx.qr_images.decode(part) {
                 Ok(texts) => qr_texts.extend(texts),
                 Err(e) => {
                     f.set(&rules::SHC_001, Outcome::fail("a PNG image holding shc:/ QR codes", e));
