@@ -1,5 +1,6 @@
 //! `dialtone check`: judges stored artifacts and writes the same reports as `run`.
 
+use crate::input_file::{self, SpecialFiles};
 use crate::{CliError, exit};
 use dialtone_engine::model::{CandidateInfo, Report};
 use dialtone_engine::pctf::Catalogue;
@@ -10,7 +11,7 @@ use dialtone_http::{HttpClient, HttpLimits, build_client};
 use dialtone_protocols::{shc, time};
 use dialtone_rules::deadline::judge_within;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
-use dialtone_rules::{Artifact, ArtifactReport, ArtifactVerdict, Context, Format, MAX_ARTIFACT_BYTES, Profiles};
+use dialtone_rules::{Artifact, ArtifactReport, ArtifactVerdict, Context, Format, Profiles};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,6 +33,14 @@ pub struct CheckArgs {
     pub all_rows: bool,
     /// The wall-clock time one artifact may take to judge (`--deadline-ms`).
     pub deadline: Duration,
+    /// Read files that are not regular files (devices, FIFOs), bounded (`--allow-special-files`).
+    pub allow_special_files: bool,
+}
+
+impl CheckArgs {
+    pub fn special_files(&self) -> SpecialFiles {
+        if self.allow_special_files { SpecialFiles::Allowed { deadline: self.deadline } } else { SpecialFiles::Refused }
+    }
 }
 
 /// Parses `--format`: `auto` or a format name.
@@ -52,26 +61,13 @@ pub(crate) fn parse_now(text: &str) -> Result<i64, CliError> {
     })
 }
 
-fn read_bounded(path: &Path) -> Result<Vec<u8>, CliError> {
-    let meta = std::fs::metadata(path).map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?;
-    if meta.len() > MAX_ARTIFACT_BYTES as u64 {
-        return Err(CliError::config(format!(
-            "{}: {} bytes, more than the {} bytes an artifact may have",
-            path.display(),
-            meta.len(),
-            MAX_ARTIFACT_BYTES
-        )));
-    }
-    std::fs::read(path).map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))
-}
-
 /// Reads the files as artifacts. Consecutive files holding chunks of one SMART Health Card
 /// (`shc:/C/N/…`) form one artifact.
-pub fn read_artifacts(files: &[PathBuf]) -> Result<Vec<Artifact>, CliError> {
+pub fn read_artifacts(files: &[PathBuf], special: SpecialFiles) -> Result<Vec<Artifact>, CliError> {
     let mut out: Vec<Artifact> = Vec::new();
     let mut open_chunks: Option<(usize, Artifact)> = None;
     for path in files {
-        let bytes = read_bounded(path)?;
+        let bytes = input_file::read(path, special)?;
         let name = path.display().to_string();
         let chunk = std::str::from_utf8(&bytes).ok().and_then(|t| shc::decode_qr(t).ok()).filter(|c| c.total > 1);
         match (chunk, open_chunks.take()) {
@@ -106,14 +102,14 @@ fn file_name(path: &Path) -> String {
 pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
     let mut ring = KeyRing::default();
     for path in &args.keys {
-        let bytes = read_bounded(path)?;
+        let bytes = input_file::read(path, args.special_files())?;
         let (k, roots) =
             keys::load_key_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?;
         ring.keys.extend(k);
         ring.roots.extend(roots);
     }
     if let Some(path) = &args.trust {
-        let bytes = read_bounded(path)?;
+        let bytes = input_file::read(path, args.special_files())?;
         ring.trust =
             Some(keys::load_trust_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?);
     }
@@ -248,12 +244,14 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     if args.files.is_empty() {
         return Err(CliError::config("no artifact files given"));
     }
-    let artifacts = read_artifacts(&args.files)?;
+    let artifacts = read_artifacts(&args.files, args.special_files())?;
     let mut ctx = context(&args)?;
     ctx.qr_images = crate::qr_child::decoder(args.deadline);
     if args.fetch_keys {
         let roots = match &args.tls_ca {
-            Some(path) => keys::pem_certificates(&String::from_utf8_lossy(&read_bounded(path)?)),
+            Some(path) => {
+                keys::pem_certificates(&String::from_utf8_lossy(&input_file::read(path, args.special_files())?))
+            }
             None => Vec::new(),
         };
         for note in fetch_keys(&artifacts, args.format, &roots, &mut ctx).await {

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod catalogue;
 pub mod check;
+pub mod input_file;
 pub mod interop;
 pub mod qr_child;
 pub mod reference;

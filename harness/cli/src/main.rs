@@ -95,6 +95,10 @@ enum Command {
         /// is reported not judged (error).
         #[arg(long, default_value_t = DEFAULT_DEADLINE.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..))]
         deadline_ms: u64,
+        /// Also read files that are not regular files (devices, FIFOs, `<(…)`), at most 4 MiB each
+        /// and within the deadline; refused otherwise.
+        #[arg(long)]
+        allow_special_files: bool,
     },
     /// Run every issuer → wallet → verifier chain the candidates allow; write the matrix (HTML, JSON).
     Interop {
@@ -264,6 +268,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             out,
             all,
             deadline_ms,
+            allow_special_files,
         } => {
             dialtone_cli::check::command(dialtone_cli::check::CheckArgs {
                 files,
@@ -279,6 +284,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 out,
                 all_rows: all,
                 deadline: std::time::Duration::from_millis(deadline_ms),
+                allow_special_files,
             })
             .await
         }

@@ -157,3 +157,98 @@ fn the_qr_decoder_child_is_stopped_by_its_memory_and_cpu_bounds() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), r#"{"error":"no QR code found in the image"}"#);
 }
+
+/// Runs `dialtone check` and waits at most `limit` for it (killing it past that), so a test of a
+/// read that used to hang fails instead of hanging.
+fn check_within(limit: Duration, out_dir: &Path, args: &[&std::ffi::OsStr]) -> Output {
+    let mut child = dialtone()
+        .arg("check")
+        .arg("--out")
+        .arg(out_dir)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let started = Instant::now();
+    while child.try_wait().expect("waits").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("dialtone check {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+    assert!(status.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_are_refused_quickly_unless_asked() {
+    let dir = tempdir("special");
+    let fifo = dir.join("card.fifo");
+    mkfifo(&fifo);
+    for (path, kind) in [(Path::new("/dev/zero"), "a character device"), (fifo.as_path(), "a FIFO")] {
+        let out = check_within(Duration::from_secs(10), &dir.join("out"), &[path.as_os_str()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("is not a regular file ({kind})")) && err.contains("--allow-special-files"),
+            "{err}"
+        );
+    }
+    // So are keys.
+    let card = dir.join("card.txt");
+    std::fs::write(&card, "shc:/00").expect("write");
+    let out = check_within(
+        Duration::from_secs(10),
+        &dir.join("out"),
+        &["--keys".as_ref(), "/dev/zero".as_ref(), card.as_os_str()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/dev/zero is not a regular file"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn with_allow_special_files_the_read_is_bounded_in_size_and_time() {
+    let dir = tempdir("special-allowed");
+    let allowed = |args: &[&std::ffi::OsStr]| {
+        let mut all: Vec<&std::ffi::OsStr> =
+            vec!["--allow-special-files".as_ref(), "--deadline-ms".as_ref(), "1000".as_ref()];
+        all.extend(args);
+        check_within(Duration::from_secs(10), &dir.join("out"), &all)
+    };
+    // /dev/zero never ends: the read stops one byte past the bound.
+    let out = allowed(&["/dev/zero".as_ref()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("/dev/zero: more than the 4194304 bytes an artifact may have"), "{err}");
+    // A FIFO nobody writes: given up at the deadline.
+    let fifo = dir.join("silent.fifo");
+    mkfifo(&fifo);
+    let out = allowed(&[fifo.as_os_str()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("nothing to read within 1000 ms"), "{err}");
+    // A FIFO that is written is read and judged.
+    let written = dir.join("written.fifo");
+    mkfifo(&written);
+    let writer = {
+        let written = written.clone();
+        std::thread::spawn(move || std::fs::write(written, "shc:/00"))
+    };
+    let out = allowed(&[written.as_os_str()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.lines().any(|l| l.starts_with("invalid ") && l.contains("written.fifo")), "{text}");
+    writer.join().expect("writer").expect("written");
+    let _ = std::fs::remove_dir_all(dir);
+}
