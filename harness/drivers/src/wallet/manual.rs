@@ -30,7 +30,8 @@ pub(crate) fn svg_qr(payload: &str) -> Result<String, String> {
 }
 
 fn escape(text: &str) -> String {
-    text.chars()
+    dialtone_engine::safe_text::xml_text(text)
+        .chars()
         .map(|c| match c {
             '&' => "&amp;".to_string(),
             '<' => "&lt;".to_string(),
