@@ -255,7 +255,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
             None => Vec::new(),
         };
         for note in fetch_keys(&artifacts, args.format, &roots, &mut ctx).await {
-            eprintln!("dialtone: --fetch-keys: {note}");
+            eprintln!("dialtone: --fetch-keys: {}", crate::shown(note));
         }
     }
     let started = Instant::now();
@@ -285,7 +285,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
         );
     }
     for path in written {
-        println!("wrote {}", path.display());
+        println!("wrote {}", crate::shown(path.display()));
     }
     if report.summary.error > 0 {
         return Ok(exit::HARNESS);

@@ -1,5 +1,5 @@
 use clap::{Args, Parser, Subcommand};
-use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, selftest};
+use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, selftest, shown};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_rules::deadline::DEFAULT_DEADLINE;
 use std::path::PathBuf;
@@ -231,7 +231,7 @@ fn main() {
     let code = match runtime.block_on(dispatch(cli.command)) {
         Ok(code) => code,
         Err(CliError { code, message }) => {
-            eprintln!("dialtone: {message}");
+            eprintln!("dialtone: {}", dialtone_reports::terminal::sanitize_lines(&message));
             code
         }
     };
@@ -299,7 +299,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         }
         Command::TestCa { dir } => {
             dialtone_roles::tls::TestPki::persistent(&dir).map_err(CliError::config)?;
-            println!("{}", dir.join("ca.pem").display());
+            println!("{}", shown(dir.join("ca.pem").display()));
             Ok(exit::OK)
         }
         Command::Vectors { action: VectorsAction::Generate { out } } => {
@@ -309,7 +309,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 let path = out.join(dialtone_vectors::file_name(&f));
                 std::fs::write(&path, dialtone_vectors::to_json(&f))
                     .map_err(|e| CliError::config(format!("cannot write {}: {e}", path.display())))?;
-                println!("wrote {} ({} tests)", path.display(), f.number_of_tests);
+                println!("wrote {} ({} tests)", shown(path.display()), f.number_of_tests);
             }
             Ok(exit::OK)
         }
@@ -385,7 +385,7 @@ async fn serve_until_interrupted(
     ca_out: &std::path::Path,
 ) -> Result<i32, CliError> {
     if !http {
-        println!("  trust this CA for it: {}", ca_out.display());
+        println!("  trust this CA for it: {}", shown(ca_out.display()));
     }
     println!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
@@ -426,9 +426,9 @@ fn vectors_check(dir: &std::path::Path) -> Result<i32, CliError> {
         let mismatches = dialtone_vectors::run(&file).map_err(CliError::config)?;
         total += file.number_of_tests;
         bad += mismatches.len();
-        println!("{}: {} tests, {} mismatches", path.display(), file.number_of_tests, mismatches.len());
+        println!("{}: {} tests, {} mismatches", shown(path.display()), file.number_of_tests, mismatches.len());
         for m in mismatches {
-            println!("  tc{} {}: expected {:?}, got {:?}", m.tc_id, m.comment, m.expected, m.got);
+            println!("  tc{} {}: expected {:?}, got {:?}", m.tc_id, shown(&m.comment), m.expected, m.got);
         }
     }
     println!("{total} vectors, {bad} mismatches");
@@ -442,13 +442,13 @@ fn suites_command(action: SuitesAction) -> Result<i32, CliError> {
             let source = SuiteSource::resolve(args.suites);
             let suites = catalogue::load(&source, &catalogue)?;
             let cases: usize = suites.iter().map(|s| s.cases.len()).sum();
-            println!("{} suites, {cases} cases: OK ({source:?})", suites.len());
+            println!("{} suites, {cases} cases: OK ({})", suites.len(), shown(format!("{source:?}")));
             Ok(exit::OK)
         }
         SuitesAction::List(args) => {
             let suites = catalogue::load(&SuiteSource::resolve(args.suites), &catalogue)?;
             for case in suites.iter().flat_map(|s| s.cases.iter()) {
-                println!("{:<20} {:<9} {:<7} {}", case.id, case.role, case.level.as_str(), case.title);
+                println!("{:<20} {:<9} {:<7} {}", shown(&case.id), case.role, case.level.as_str(), shown(&case.title));
             }
             Ok(exit::OK)
         }

@@ -252,3 +252,74 @@ fn with_allow_special_files_the_read_is_bounded_in_size_and_time() {
     writer.join().expect("writer").expect("written");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// What a hostile string must not bring to a terminal: escape sequences, bidirectional controls,
+/// zero-width characters.
+fn assert_terminal_safe(what: &str, text: &str) {
+    for c in ['\u{1b}', '\u{9b}', '\u{7}', '\u{202e}', '\u{2066}', '\u{200b}'] {
+        assert!(!text.contains(c), "{what}: U+{:04X} reached the terminal:\n{text}", c as u32);
+    }
+}
+
+const SLY: &str = "\u{1b}[2J\u{1b}]0;owned\u{7}\u{202e}gpj\u{2066}\u{200b}";
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_with_escapes_reaches_the_terminal_neutralised() {
+    let dir = tempdir("sly-name");
+    let file = dir.join(format!("card{SLY}.txt"));
+    std::fs::write(&file, "shc:/00").expect("write");
+    let out = check(&dir.join("out"), &["--all".as_ref(), file.as_os_str()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_terminal_safe("check", &text);
+    // The table's rows and the verdict line name the file, with what was hidden in it shown.
+    assert!(
+        text.lines().any(|l| l.starts_with('│') && l.contains("·[2J·]0;owned·‹U+202E›gpj‹U+2066›‹U+200B›")),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("invalid ") && l.contains("‹U+202E›")), "{text}");
+    // A missing file with such a name: the configuration error shows its path neutralised too.
+    let out = dialtone().arg("check").arg(dir.join(format!("missing{SLY}.txt"))).output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot read") && err.contains("‹U+202E›"), "{err}");
+    assert_terminal_safe("check's configuration error", &err);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_manifest_path_with_escapes_in_a_configuration_error_is_neutralised() {
+    let dir = tempdir("sly-manifest");
+    let manifest = dir.join(format!("candidate{SLY}.toml"));
+    std::fs::write(&manifest, "[candidate]\nname = 1\n").expect("write");
+    let out = dialtone().arg("run").arg("--candidate").arg(&manifest).output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("candidate·[2J") && err.contains("‹U+2066›"), "{err}");
+    assert_terminal_safe("run's configuration error", &err);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `--fetch-keys` says on stderr what it fetched from the issuer an artifact names: that `iss` is
+/// the artifact's, so it is shown neutralised.
+#[test]
+fn fetch_keys_shows_an_artifacts_iss_neutralised() {
+    use dialtone_protocols::jose::EcKey;
+    use dialtone_protocols::seed::Entropy;
+    let dir = tempdir("sly-iss");
+    let payload = serde_json::json!({
+        "iss": format!("https://issuer.invalid/{SLY}"), "nbf": 1,
+        "vc": { "type": ["https://smarthealth.cards#health-card"], "credentialSubject": {
+            "fhirVersion": "4.0.1", "fhirBundle": { "resourceType": "Bundle", "type": "collection", "entry": [] } } }
+    });
+    let card = dir.join("card.txt");
+    std::fs::write(&card, dialtone_protocols::shc::sign(&EcKey::generate(&Entropy::seeded(7)), &payload))
+        .expect("write");
+    let out = check(&dir.join("out"), &["--fetch-keys".as_ref(), card.as_os_str()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--fetch-keys: https://issuer.invalid/"), "{err}");
+    assert_terminal_safe("--fetch-keys", &err);
+    assert_terminal_safe("check", &String::from_utf8_lossy(&out.stdout));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -155,3 +155,14 @@ fn html_pages_carry_no_code_point_xml_or_html_forbids() {
     let bad: Vec<String> = html.chars().filter(|c| !xml_allows(*c)).map(|c| format!("U+{:04X}", c as u32)).collect();
     assert!(bad.is_empty(), "matrix.html carries {bad:?}");
 }
+
+#[test]
+fn terminal_rows_show_no_escape_and_no_invisible_character_in_any_column() {
+    // A file name as `check` puts it in a row's id, and a title, observation and candidate name.
+    let sly = "card\u{1b}[2J\u{202e}gpj.exe\u{2066}\u{200b}\u{200d}\u{feff}";
+    let text = dialtone_reports::terminal::render(&report_with(sly), true);
+    for c in ['\u{1b}', '\u{202e}', '\u{2066}', '\u{200b}', '\u{200d}', '\u{feff}'] {
+        assert!(!text.contains(c), "U+{:04X} reached the terminal:\n{text}", c as u32);
+    }
+    assert!(text.contains("X-1 card·[2J‹U+202E›gpj.exe‹U+2066›‹U+200B›"), "{text}");
+}
