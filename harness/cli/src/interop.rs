@@ -147,7 +147,10 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
         for w in &wallets {
             for v in &verifiers {
                 let manifest = chain_manifest(i, w, v);
-                let dir_name = format!("{}--{}--{}", slug(&i.name), slug(&w.name), slug(&v.name));
+                // The cell's number keeps folders apart when names share their first characters
+                // (or have none a folder name can carry); the names make it readable.
+                let dir_name =
+                    format!("{:03}-{}--{}--{}", cells.len() + 1, slug(&i.name), slug(&w.name), slug(&v.name));
                 let dir = args.out.join("cells").join(&dir_name);
                 let cell_started = Instant::now();
                 let report = run_plan(&suites, manifest, args.seed, &[CHAIN_CASE.to_string()], &catalogue, None).await;
