@@ -91,7 +91,7 @@ pub async fn command(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
     if !n.all_passed {
         println!("warning: some runs did not pass every case:");
         for (case, runs) in &n.not_passed {
-            println!("  {runs} run(s): {case}");
+            println!("  {runs} run(s): {}", crate::shown(case));
         }
         return Ok(crate::exit::FAILED);
     }

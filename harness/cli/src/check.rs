@@ -1,6 +1,7 @@
 //! `dialtone check`: judges stored artifacts and writes the same reports as `run`.
 
 use crate::CliError;
+use crate::input_file::{self, SpecialFiles};
 use dialtone_engine::model::{CandidateInfo, Report};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::report;
@@ -8,10 +9,12 @@ use dialtone_engine::role::Role;
 use dialtone_http::Evidence;
 use dialtone_http::{HttpClient, HttpLimits, build_client};
 use dialtone_protocols::{shc, time};
+use dialtone_rules::deadline::judge_within;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
-use dialtone_rules::{Artifact, ArtifactReport, Context, Format, MAX_ARTIFACT_BYTES, Profiles};
+use dialtone_rules::{Artifact, ArtifactReport, Context, Format, Profiles};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub struct CheckArgs {
     pub files: Vec<PathBuf>,
@@ -28,6 +31,16 @@ pub struct CheckArgs {
     pub profiles: Option<PathBuf>,
     pub out: PathBuf,
     pub all_rows: bool,
+    /// The wall-clock time one artifact may take to judge (`--deadline-ms`).
+    pub deadline: Duration,
+    /// Read files that are not regular files (devices, FIFOs), bounded (`--allow-special-files`).
+    pub allow_special_files: bool,
+}
+
+impl CheckArgs {
+    pub fn special_files(&self) -> SpecialFiles {
+        if self.allow_special_files { SpecialFiles::Allowed { deadline: self.deadline } } else { SpecialFiles::Refused }
+    }
 }
 
 /// Parses `--format`: `auto` or a format name.
@@ -48,26 +61,13 @@ pub(crate) fn parse_now(text: &str) -> Result<i64, CliError> {
     })
 }
 
-fn read_bounded(path: &Path) -> Result<Vec<u8>, CliError> {
-    let meta = std::fs::metadata(path).map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?;
-    if meta.len() > MAX_ARTIFACT_BYTES as u64 {
-        return Err(CliError::config(format!(
-            "{}: {} bytes, more than the {} bytes an artifact may have",
-            path.display(),
-            meta.len(),
-            MAX_ARTIFACT_BYTES
-        )));
-    }
-    std::fs::read(path).map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))
-}
-
 /// Reads the files as artifacts. Consecutive files holding chunks of one SMART Health Card
 /// (`shc:/C/N/…`) form one artifact.
-pub fn read_artifacts(files: &[PathBuf]) -> Result<Vec<Artifact>, CliError> {
+pub fn read_artifacts(files: &[PathBuf], special: SpecialFiles) -> Result<Vec<Artifact>, CliError> {
     let mut out: Vec<Artifact> = Vec::new();
     let mut open_chunks: Option<(usize, Artifact)> = None;
     for path in files {
-        let bytes = read_bounded(path)?;
+        let bytes = input_file::read(path, special)?;
         let name = path.display().to_string();
         let chunk = std::str::from_utf8(&bytes).ok().and_then(|t| shc::decode_qr(t).ok()).filter(|c| c.total > 1);
         match (chunk, open_chunks.take()) {
@@ -102,14 +102,14 @@ fn file_name(path: &Path) -> String {
 pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
     let mut ring = KeyRing::default();
     for path in &args.keys {
-        let bytes = read_bounded(path)?;
+        let bytes = input_file::read(path, args.special_files())?;
         let (k, roots) =
             keys::load_key_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?;
         ring.keys.extend(k);
         ring.roots.extend(roots);
     }
     if let Some(path) = &args.trust {
-        let bytes = read_bounded(path)?;
+        let bytes = input_file::read(path, args.special_files())?;
         ring.trust =
             Some(keys::load_trust_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?);
     }
@@ -121,7 +121,15 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
         Some(t) => (parse_now(t)?, true),
         None => (dialtone_protocols::now_epoch(), false),
     };
-    Ok(Context { keys: ring, now, now_given, nonce: args.nonce.clone(), aud: args.aud.clone(), profiles })
+    Ok(Context {
+        keys: ring,
+        now,
+        now_given,
+        nonce: args.nonce.clone(),
+        aud: args.aud.clone(),
+        profiles,
+        qr_images: Default::default(),
+    })
 }
 
 /// `--fetch-keys`: the issuer's published keys, from its well-known location for the format (SHC:
@@ -202,9 +210,14 @@ fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'
     }
 }
 
-/// Judges every artifact; the report covers them all.
-pub fn judge_all(artifacts: &[Artifact], format: Option<Format>, ctx: &Context) -> Vec<ArtifactReport> {
-    artifacts.iter().map(|a| dialtone_rules::judge(a, format, ctx)).collect()
+/// Judges every artifact, each within `deadline`; the report covers them all.
+pub fn judge_all(
+    artifacts: &[Artifact],
+    format: Option<Format>,
+    ctx: &Arc<Context>,
+    deadline: Duration,
+) -> Vec<ArtifactReport> {
+    artifacts.iter().map(|a| judge_within(a.clone(), format, ctx.clone(), deadline)).collect()
 }
 
 pub fn report(judged: &[ArtifactReport], duration_ms: f64, catalogue: &Catalogue) -> Report {
@@ -234,19 +247,22 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     if args.files.is_empty() {
         return Err(CliError::config("no artifact files given"));
     }
-    let artifacts = read_artifacts(&args.files)?;
+    let artifacts = read_artifacts(&args.files, args.special_files())?;
     let mut ctx = context(&args)?;
+    ctx.qr_images = crate::qr_child::decoder(args.deadline);
     if args.fetch_keys {
         let roots = match &args.tls_ca {
-            Some(path) => keys::pem_certificates(&String::from_utf8_lossy(&read_bounded(path)?)),
+            Some(path) => {
+                keys::pem_certificates(&String::from_utf8_lossy(&input_file::read(path, args.special_files())?))
+            }
             None => Vec::new(),
         };
         for note in fetch_keys(&artifacts, args.format, &roots, &mut ctx).await {
-            eprintln!("dialtone: --fetch-keys: {note}");
+            eprintln!("dialtone: --fetch-keys: {}", crate::shown(note));
         }
     }
     let started = Instant::now();
-    let judged = judge_all(&artifacts, args.format, &ctx);
+    let judged = judge_all(&artifacts, args.format, &Arc::new(ctx), args.deadline);
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let report = report(&judged, duration_ms, &Catalogue::embedded());
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
@@ -264,7 +280,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
         }
     }
     for path in written {
-        println!("wrote {}", path.display());
+        println!("wrote {}", crate::shown(path.display()));
     }
     Ok(report.exit_code())
 }

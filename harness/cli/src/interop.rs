@@ -147,7 +147,10 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
         for w in &wallets {
             for v in &verifiers {
                 let manifest = chain_manifest(i, w, v);
-                let dir_name = format!("{}--{}--{}", slug(&i.name), slug(&w.name), slug(&v.name));
+                // The cell's number keeps folders apart when names share their first characters
+                // (or have none a folder name can carry); the names make it readable.
+                let dir_name =
+                    format!("{:03}-{}--{}--{}", cells.len() + 1, slug(&i.name), slug(&w.name), slug(&v.name));
                 let dir = args.out.join("cells").join(&dir_name);
                 let cell_started = Instant::now();
                 let report =
@@ -168,7 +171,13 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
                 if let Ok(r) = &report {
                     dialtone_reports::write_all(r, &dir).map_err(|e| CliError::harness(e.to_string()))?;
                 }
-                println!("{:<6} {} → {} → {}", verdict.as_str(), i.name, w.name, v.name);
+                println!(
+                    "{:<6} {} → {} → {}",
+                    verdict.as_str(),
+                    crate::shown(&i.name),
+                    crate::shown(&w.name),
+                    crate::shown(&v.name)
+                );
                 cells.push(Cell {
                     issuer: i.name.clone(),
                     wallet: w.name.clone(),
@@ -201,7 +210,7 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
         let path = args.out.join(name);
         std::fs::write(&path, content)
             .map_err(|e| CliError::harness(format!("cannot write {}: {e}", path.display())))?;
-        println!("wrote {}", path.display());
+        println!("wrote {}", crate::shown(path.display()));
     }
     let failed = matrix.cells.iter().filter(|c| c.verdict != "pass").count();
     println!("{} chains, {} pass, {failed} do not", matrix.cells.len(), matrix.cells.len() - failed);

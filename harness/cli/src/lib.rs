@@ -4,12 +4,22 @@
 pub mod bench;
 pub mod catalogue;
 pub mod check;
+pub mod input_file;
 pub mod interop;
+pub mod qr_child;
 pub mod reference;
 pub mod run;
 pub mod selftest;
 
 use std::path::PathBuf;
+
+/// Text for the terminal. Every terminal write of text that a candidate, an artifact or a user's file
+/// controls (names, titles, paths, messages) goes through it, or through
+/// `dialtone_reports::terminal::sanitize_lines` for messages of several lines: the one sanitizer,
+/// `dialtone_engine::safe_text`, neutralises escape sequences and invisible characters.
+pub fn shown(text: impl std::fmt::Display) -> String {
+    dialtone_reports::terminal::sanitize(&text.to_string(), 1000)
+}
 
 /// Exit codes (README): 0 every MUST case passed, 1 some failed, 2 usage or configuration error,
 /// 3 harness or environment error.

@@ -1,6 +1,7 @@
 use clap::{Args, Parser, Subcommand};
-use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, selftest};
+use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, selftest, shown};
 use dialtone_engine::pctf::Catalogue;
+use dialtone_rules::deadline::DEFAULT_DEADLINE;
 use std::path::PathBuf;
 
 /// dialtone — interoperability conformance for digital credentials (OpenID4VCI, SD-JWT VC, …).
@@ -95,6 +96,14 @@ enum Command {
         /// Show passing rules in the terminal table too.
         #[arg(long)]
         all: bool,
+        /// Wall-clock time one artifact may take to judge, in milliseconds; past it the artifact
+        /// is reported not judged (error).
+        #[arg(long, default_value_t = DEFAULT_DEADLINE.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..))]
+        deadline_ms: u64,
+        /// Also read files that are not regular files (devices, FIFOs, `<(…)`), at most 4 MiB each
+        /// and within the deadline; refused otherwise.
+        #[arg(long)]
+        allow_special_files: bool,
     },
     /// Run every issuer → wallet → verifier chain the candidates allow; write the matrix (HTML, JSON).
     Interop {
@@ -128,6 +137,15 @@ enum Command {
     },
     /// List the mutants of the reference candidates.
     Mutants,
+    /// `check`'s QR image decoder, run as a child process bounded in memory and CPU time: reads a
+    /// PNG on standard input, writes the QR texts (JSON) on standard output.
+    #[command(name = dialtone_cli::qr_child::SUBCOMMAND, hide = true)]
+    DecodeQrImage {
+        #[arg(long)]
+        cpu_seconds: u64,
+        #[arg(long)]
+        memory_bytes: u64,
+    },
     /// Measure the full plan against the references (use a release build).
     Bench {
         /// Measure `dialtone check` per credential format (artifacts per second, one core) instead.
@@ -204,6 +222,10 @@ enum ReferenceRole {
 
 fn main() {
     let cli = Cli::parse();
+    // Before any runtime or thread: the child's bounds cover only its own decoding.
+    if let Command::DecodeQrImage { cpu_seconds, memory_bytes } = cli.command {
+        std::process::exit(dialtone_cli::qr_child::serve(cpu_seconds, memory_bytes));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -214,7 +236,7 @@ fn main() {
     let code = match runtime.block_on(dispatch(cli.command)) {
         Ok(code) => code,
         Err(CliError { code, message }) => {
-            eprintln!("dialtone: {message}");
+            eprintln!("dialtone: {}", dialtone_reports::terminal::sanitize_lines(&message));
             code
         }
     };
@@ -238,7 +260,22 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         Command::Selftest { seed, out, parallel, suites } => {
             selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await
         }
-        Command::Check { files, format, keys, trust, fetch_keys, tls_ca, now, nonce, aud, profiles, out, all } => {
+        Command::Check {
+            files,
+            format,
+            keys,
+            trust,
+            fetch_keys,
+            tls_ca,
+            now,
+            nonce,
+            aud,
+            profiles,
+            out,
+            all,
+            deadline_ms,
+            allow_special_files,
+        } => {
             dialtone_cli::check::command(dialtone_cli::check::CheckArgs {
                 files,
                 format: dialtone_cli::check::parse_format(&format)?,
@@ -252,6 +289,8 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 profiles,
                 out,
                 all_rows: all,
+                deadline: std::time::Duration::from_millis(deadline_ms),
+                allow_special_files,
             })
             .await
         }
@@ -266,7 +305,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         }
         Command::TestCa { dir } => {
             dialtone_roles::tls::TestPki::persistent(&dir).map_err(CliError::config)?;
-            println!("{}", dir.join("ca.pem").display());
+            println!("{}", shown(dir.join("ca.pem").display()));
             Ok(exit::OK)
         }
         Command::Vectors { action: VectorsAction::Generate { out } } => {
@@ -276,7 +315,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 let path = out.join(dialtone_vectors::file_name(&f));
                 std::fs::write(&path, dialtone_vectors::to_json(&f))
                     .map_err(|e| CliError::config(format!("cannot write {}: {e}", path.display())))?;
-                println!("wrote {} ({} tests)", path.display(), f.number_of_tests);
+                println!("wrote {} ({} tests)", shown(path.display()), f.number_of_tests);
             }
             Ok(exit::OK)
         }
@@ -328,6 +367,9 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             }
             Ok(exit::OK)
         }
+        Command::DecodeQrImage { cpu_seconds, memory_bytes } => {
+            Ok(dialtone_cli::qr_child::serve(cpu_seconds, memory_bytes))
+        }
         Command::Bench { formats: true, .. } => {
             println!("{:<10} {:>22} {:>26}", "format", "valid artifacts/s", "all vectors/s (invalid too)");
             for (format, valid, all) in bench::formats(1.0) {
@@ -349,7 +391,7 @@ async fn serve_until_interrupted(
     ca_out: &std::path::Path,
 ) -> Result<i32, CliError> {
     if !http {
-        println!("  trust this CA for it: {}", ca_out.display());
+        println!("  trust this CA for it: {}", shown(ca_out.display()));
     }
     println!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
@@ -390,9 +432,9 @@ fn vectors_check(dir: &std::path::Path) -> Result<i32, CliError> {
         let mismatches = dialtone_vectors::run(&file).map_err(CliError::config)?;
         total += file.number_of_tests;
         bad += mismatches.len();
-        println!("{}: {} tests, {} mismatches", path.display(), file.number_of_tests, mismatches.len());
+        println!("{}: {} tests, {} mismatches", shown(path.display()), file.number_of_tests, mismatches.len());
         for m in mismatches {
-            println!("  tc{} {}: expected {:?}, got {:?}", m.tc_id, m.comment, m.expected, m.got);
+            println!("  tc{} {}: expected {:?}, got {:?}", m.tc_id, shown(&m.comment), m.expected, m.got);
         }
     }
     println!("{total} vectors, {bad} mismatches");
@@ -406,13 +448,13 @@ fn suites_command(action: SuitesAction) -> Result<i32, CliError> {
             let source = SuiteSource::resolve(args.suites);
             let suites = catalogue::load(&source, &catalogue)?;
             let cases: usize = suites.iter().map(|s| s.cases.len()).sum();
-            println!("{} suites, {cases} cases: OK ({source:?})", suites.len());
+            println!("{} suites, {cases} cases: OK ({})", suites.len(), shown(format!("{source:?}")));
             Ok(exit::OK)
         }
         SuitesAction::List(args) => {
             let suites = catalogue::load(&SuiteSource::resolve(args.suites), &catalogue)?;
             for case in suites.iter().flat_map(|s| s.cases.iter()) {
-                println!("{:<20} {:<9} {:<7} {}", case.id, case.role, case.level.as_str(), case.title);
+                println!("{:<20} {:<9} {:<7} {}", shown(&case.id), case.role, case.level.as_str(), shown(&case.title));
             }
             Ok(exit::OK)
         }

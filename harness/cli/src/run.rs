@@ -128,7 +128,7 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
     print!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
     for path in written {
-        println!("wrote {}", path.display());
+        println!("wrote {}", crate::shown(path.display()));
     }
     Ok(report.exit_code())
 }

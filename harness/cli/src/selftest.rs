@@ -185,7 +185,7 @@ pub async fn command(
     let suites = catalogue::load(&suites, &catalogue)?;
     let (result, reference) = selftest(&suites, seed, parallel).await?;
     let text = matrix(&result);
-    print!("{text}");
+    print!("{}", dialtone_reports::terminal::sanitize_lines(&text));
     std::fs::create_dir_all(&out).map_err(|e| CliError::harness(format!("cannot create {}: {e}", out.display())))?;
     let json = serde_json::to_string_pretty(&result).map_err(|e| CliError::harness(e.to_string()))?;
     for (name, content) in [("selftest.json", json), ("matrix.txt", text)] {
@@ -197,14 +197,14 @@ pub async fn command(
         result.cases.len(),
         result.mutants.len(),
         result.duration_ms / 1000.0,
-        out.display()
+        crate::shown(out.display())
     );
     if result.problems.is_empty() {
         println!("selftest: OK — the reference passes every case, every mutant is caught, every case catches a mutant");
         Ok(crate::exit::OK)
     } else {
         for p in &result.problems {
-            println!("selftest problem: {p}");
+            println!("selftest problem: {}", crate::shown(p));
         }
         Ok(crate::exit::FAILED)
     }

@@ -25,13 +25,15 @@ fn args(files: Vec<PathBuf>, format: Option<Format>, keys: Vec<PathBuf>, now: Op
         profiles: None,
         out: PathBuf::from("unused"),
         all_rows: false,
+        deadline: dialtone_rules::deadline::DEFAULT_DEADLINE,
+        allow_special_files: false,
     }
 }
 
 fn judge(a: &CheckArgs) -> Vec<(String, ArtifactVerdict, Vec<&'static str>)> {
-    let artifacts = check::read_artifacts(&a.files).expect("artifacts read");
+    let artifacts = check::read_artifacts(&a.files, a.special_files()).expect("artifacts read");
     let ctx = check::context(a).expect("context");
-    check::judge_all(&artifacts, a.format, &ctx)
+    check::judge_all(&artifacts, a.format, &std::sync::Arc::new(ctx), a.deadline)
         .into_iter()
         .map(|j| (j.name.clone(), j.verdict(), j.failed()))
         .collect()

@@ -10,5 +10,6 @@ pub mod plan;
 pub mod report;
 pub mod role;
 pub mod runner;
+pub mod safe_text;
 pub mod spec;
 pub mod suite;

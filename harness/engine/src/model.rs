@@ -358,6 +358,8 @@ pub enum ArtifactStatus {
     Unverified,
     /// A MUST rule failed, or the format was not recognized.
     Invalid,
+    /// Not judged: the harness could not finish (the deadline per artifact); no verdict on it.
+    Error,
 }
 
 impl ArtifactStatus {
@@ -367,6 +369,7 @@ impl ArtifactStatus {
             Self::Acceptable => "acceptable",
             Self::Unverified => "unverified",
             Self::Invalid => "invalid",
+            Self::Error => "error",
         }
     }
 }

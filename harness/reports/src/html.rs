@@ -1,8 +1,10 @@
 //! `report.html`: one self-contained page. Candidate-supplied strings only ever reach the page
-//! through minijinja's HTML auto-escaping (the template's name ends in `.html`).
+//! through minijinja's HTML auto-escaping (the template's name ends in `.html`), and the page
+//! through `xml_text`: the template is dialtone's, so what it would drop came from a value.
 
 use crate::RenderError;
 use dialtone_engine::model::{CriterionStatus, Report};
+use dialtone_engine::safe_text::xml_text;
 use minijinja::{Environment, context};
 
 const TEMPLATE: &str = include_str!("../../../reports/templates/report.html");
@@ -37,5 +39,6 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
     let attention = crate::attention::attention(report);
     template
         .render(context! { report => report, attention => attention, pctf_counts => pctf_counts, untested => untested })
+        .map(|page| xml_text(&page).into_owned())
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })
 }

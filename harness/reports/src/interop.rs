@@ -43,6 +43,8 @@ pub fn render_html(matrix: &Matrix) -> Result<String, RenderError> {
         .map_err(|e| RenderError::Render { what: "interop.html", detail: e.to_string() })?;
     env.get_template("interop.html")
         .and_then(|t| t.render(minijinja::context! { matrix => matrix }))
+        // Like report.html, the page passes through xml_text: only values could bring what it drops.
+        .map(|page| dialtone_engine::safe_text::xml_text(&page).into_owned())
         .map_err(|e| RenderError::Render { what: "interop.html", detail: e.to_string() })
 }
 

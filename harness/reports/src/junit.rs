@@ -2,11 +2,14 @@
 
 use crate::RenderError;
 use dialtone_engine::model::{Report, Verdict};
+use dialtone_engine::safe_text::xml_text;
 use quick_junit::{NonSuccessKind, Report as JUnit, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
 
 pub fn render(report: &Report) -> Result<String, RenderError> {
-    let mut junit = JUnit::new(format!("dialtone: {} {}", report.candidate.name, report.candidate.version));
+    // Every string goes through xml_text: quick-junit drops C0 controls but not U+FFFE or U+FFFF.
+    let text = |s: String| xml_text(&s).into_owned();
+    let mut junit = JUnit::new(text(format!("dialtone: {} {}", report.candidate.name, report.candidate.version)));
     // One suite per role, each case in exactly one of them.
     let mut roles: Vec<_> = report.results.iter().map(|r| r.role).collect();
     roles.sort();
@@ -16,7 +19,7 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
         for r in report.results.iter().filter(|r| r.role == role) {
             let skipped = |message: String| {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(message);
+                s.set_message(text(message));
                 s
             };
             let words = r.candidate_said.as_ref().map(|a| format!("; the candidate said: {a}")).unwrap_or_default();
@@ -54,22 +57,22 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
                     let kind =
                         if r.verdict == Verdict::Error { NonSuccessKind::Error } else { NonSuccessKind::Failure };
                     let mut s = TestCaseStatus::non_success(kind);
-                    s.set_message(format!(
+                    s.set_message(text(format!(
                         "{}: expected {}; observed {}{words}",
                         r.verdict.as_str(),
                         r.expected,
                         r.observed
-                    ));
+                    )));
                     let spec: Vec<String> = r.spec.iter().map(|s| format!("{} §{}", s.doc, s.section)).collect();
-                    s.set_description(format!("spec: {}; PCTF: {}", spec.join(", "), r.pctf.join(", ")));
+                    s.set_description(text(format!("spec: {}; PCTF: {}", spec.join(", "), r.pctf.join(", "))));
                     s
                 }
             };
-            let mut case = TestCase::new(format!("{} {}", r.id, r.title), status);
-            case.set_classname(format!("dialtone.{}.{}", r.role, r.level.as_str()));
+            let mut case = TestCase::new(text(format!("{} {}", r.id, r.title)), status);
+            case.set_classname(text(format!("dialtone.{}.{}", r.role, r.level.as_str())));
             case.set_time(Duration::from_secs_f64(r.duration_ms / 1000.0));
-            if let Some(text) = system_out {
-                case.set_system_out(text);
+            if let Some(out) = system_out {
+                case.set_system_out(text(out));
             }
             suite.add_test_case(case);
         }

@@ -1,6 +1,7 @@
 //! Renderers of a [`Report`]: `report.json` (schema in `reports/report.schema.json`), a
 //! self-contained `report.html` (no external assets; every string escaped by minijinja's HTML
-//! auto-escaping), `junit.xml`, and the terminal summary.
+//! auto-escaping), `junit.xml`, and the terminal summary. Candidate strings reach XML and HTML
+//! through `dialtone_engine::safe_text::xml_text`.
 
 mod attention;
 pub mod html;

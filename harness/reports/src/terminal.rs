@@ -17,14 +17,16 @@ struct Row {
     observed: String,
 }
 
-/// Characters a terminal would interpret (escape sequences, other controls) are replaced, so a
-/// hostile candidate string cannot repaint the user's terminal.
+/// The one terminal sanitizer (`dialtone_engine::safe_text`): controls become `·`, invisible
+/// characters that reorder or hide text their code point, so a hostile string can neither repaint
+/// the user's terminal nor disguise itself. At most `max_chars` characters of `text`.
 pub fn sanitize(text: &str, max_chars: usize) -> String {
-    let mut out: String = text.chars().map(|c| if c.is_control() { '·' } else { c }).take(max_chars).collect();
-    if text.chars().count() > max_chars {
-        out.push('…');
-    }
-    out
+    dialtone_engine::safe_text::terminal_text(text, max_chars)
+}
+
+/// [`sanitize`] for a message of several lines: its line breaks are kept.
+pub fn sanitize_lines(text: &str) -> String {
+    dialtone_engine::safe_text::terminal_lines(text)
 }
 
 fn row(r: &CaseResult, indent: bool) -> Row {
@@ -36,7 +38,8 @@ fn row(r: &CaseResult, indent: bool) -> Row {
         observed = format!("known failure ({reason}): {observed}");
     }
     Row {
-        id: if indent { format!("  └ {}", r.id) } else { r.id.clone() },
+        // An artifact's row id carries its file name.
+        id: sanitize(&if indent { format!("  └ {}", r.id) } else { r.id.clone() }, 120),
         verdict: r.verdict.as_str().to_uppercase(),
         level: r.level.as_str().into(),
         title: sanitize(&r.title, 70),

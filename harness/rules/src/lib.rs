@@ -2,10 +2,12 @@
 //! (`table.rs`) names every rule; one module per format judges an artifact; the SD-JWT VC rule
 //! functions (`sd_jwt_vc::rule`) are also what the issuer, wallet and verifier plans apply.
 
+pub mod deadline;
 pub mod detect;
 pub mod keys;
 pub mod mdoc;
 pub mod profiles;
+pub mod qr_image;
 pub mod sd_jwt_vc;
 pub mod shc;
 pub mod table;
@@ -34,6 +36,8 @@ pub struct Context {
     pub nonce: Option<String>,
     pub aud: Option<String>,
     pub profiles: Profiles,
+    /// How PNG images of QR codes are decoded.
+    pub qr_images: qr_image::QrImageDecoder,
 }
 
 /// One artifact to judge: its name (a file path) and bytes; chunked QR codes are several parts.
@@ -127,12 +131,13 @@ pub use dialtone_engine::model::ArtifactStatus as ArtifactVerdict;
 
 impl ArtifactReport {
     pub fn verdict(&self) -> ArtifactVerdict {
-        let failed = |level: Level| {
-            self.outcomes
-                .iter()
-                .any(|(r, o)| r.level == level && matches!(o, Outcome::Fail { .. } | Outcome::Error { .. }))
-        };
-        if self.format.is_none() || failed(Level::Must) {
+        let failed =
+            |level: Level| self.outcomes.iter().any(|(r, o)| r.level == level && matches!(o, Outcome::Fail { .. }));
+        if failed(Level::Must) {
+            ArtifactVerdict::Invalid
+        } else if self.outcomes.iter().any(|(_, o)| matches!(o, Outcome::Error { .. })) {
+            ArtifactVerdict::Error
+        } else if self.format.is_none() {
             ArtifactVerdict::Invalid
         } else if self.unauthenticated().is_some() {
             ArtifactVerdict::Unverified
@@ -157,7 +162,9 @@ impl ArtifactReport {
     pub fn result(&self) -> dialtone_engine::model::ArtifactResult {
         let verdict = self.verdict();
         let reason = match verdict {
-            ArtifactVerdict::Invalid => Some(self.reason().unwrap_or_else(|| "format not recognized".into())),
+            ArtifactVerdict::Invalid | ArtifactVerdict::Error => {
+                Some(self.reason().unwrap_or_else(|| "format not recognized".into()))
+            }
             ArtifactVerdict::Unverified => self.unauthenticated(),
             _ => None,
         };
@@ -174,10 +181,11 @@ impl ArtifactReport {
         self.outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Fail { .. })).map(|(r, _)| r.id).collect()
     }
 
-    /// The first MUST failure, as "RULE: observed".
+    /// The first MUST failure or harness error, as "RULE: observed".
     pub fn reason(&self) -> Option<String> {
         self.outcomes.iter().find_map(|(r, o)| match o {
             Outcome::Fail { observed, .. } if r.level == Level::Must => Some(format!("{}: {observed}", r.id)),
+            Outcome::Error { reason } => Some(format!("{}: {reason}", r.id)),
             _ => None,
         })
     }

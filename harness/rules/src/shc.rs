@@ -11,8 +11,6 @@ use serde_json::Value;
 
 /// Clock skew tolerated on nbf, in seconds.
 const CLOCK_SKEW: i64 = 300;
-/// PNG images larger than this (decoded bytes) are refused.
-const MAX_PNG_PIXELS_BYTES: usize = 64 << 20;
 
 /// How the JWS arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +22,7 @@ enum Form {
 
 pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SHC);
-    let (form, jws_list, chunks) = match collect(artifact, &mut f) {
+    let (form, jws_list, chunks) = match collect(artifact, ctx, &mut f) {
         Some(x) => x,
         None => return f,
     };
@@ -46,12 +44,12 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
 }
 
 /// The JWS strings the artifact holds, and the chunks they came from (QR form).
-fn collect(artifact: &Artifact, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrChunk>)> {
+fn collect(artifact: &Artifact, ctx: &Context, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrChunk>)> {
     let mut qr_texts = Vec::new();
     let mut file_text = None;
     for part in &artifact.parts {
         if part.starts_with(b"\x89PNG") {
-            match decode_png_qr(part) {
+            match ctx.qr_images.decode(part) {
                 Ok(texts) => qr_texts.extend(texts),
                 Err(e) => {
                     f.set(&rules::SHC_001, Outcome::fail("a PNG image holding shc:/ QR codes", e));
@@ -372,40 +370,4 @@ fn whitespace_outside_strings(json: &[u8]) -> Option<usize> {
         }
     }
     None
-}
-
-/// The texts of the QR codes in a PNG image (rqrr over the decoded greyscale pixels).
-pub(crate) fn decode_png_qr(bytes: &[u8]) -> Result<Vec<String>, String> {
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_limits(png::Limits { bytes: MAX_PNG_PIXELS_BYTES });
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = decoder.read_info().map_err(|e| format!("not a readable PNG: {e}"))?;
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).map_err(|e| format!("PNG frame: {e}"))?;
-    let channels = match info.color_type {
-        png::ColorType::Grayscale => 1,
-        png::ColorType::GrayscaleAlpha => 2,
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        png::ColorType::Indexed => return Err("an indexed PNG after expansion (unexpected)".into()),
-    };
-    let (w, h, line) = (info.width as usize, info.height as usize, info.line_size);
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
-        let at = y * line + x * channels;
-        match channels {
-            1 | 2 => buf.get(at).copied().unwrap_or(255),
-            _ => {
-                let px = |o: usize| u32::from(buf.get(at + o).copied().unwrap_or(255));
-                ((px(0) * 299 + px(1) * 587 + px(2) * 114) / 1000) as u8
-            }
-        }
-    });
-    let grids = img.detect_grids();
-    if grids.is_empty() {
-        return Err("no QR code found in the image".into());
-    }
-    grids
-        .iter()
-        .map(|g| g.decode().map(|(_, text)| text).map_err(|e| format!("a QR code does not decode: {e}")))
-        .collect()
 }

@@ -84,6 +84,9 @@ const fn should(
 
 /// Recognizing the artifact at all.
 pub(crate) const FORMAT: Rule = must("ART-FORMAT-001", "The artifact is in a recognized credential format", &[], &[]);
+/// Judging the artifact within the deadline per artifact; when it is not, the harness says `error`.
+pub(crate) const JUDGED: Rule =
+    must("ART-JUDGED-001", "The artifact is judged within dialtone's deadline per artifact", &[], &[]);
 
 pub(crate) const SDJWTVC_001: Rule =
     must("SDJWTVC-001", "The SD-JWT parses: issuer-signed JWT, disclosures, '~'-separated", &[("RFC9901", "4")], &[]);
@@ -426,7 +429,7 @@ pub fn rules(format: Format) -> &'static [Rule] {
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {
-    std::iter::once(&FORMAT).chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC).find(|r| r.id == id)
+    [&FORMAT, &JUDGED].into_iter().chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC).find(|r| r.id == id)
 }
 
 #[cfg(test)]
@@ -438,7 +441,7 @@ mod tests {
     fn every_rule_cites_real_documents_and_criteria() {
         let catalogue = Catalogue::embedded();
         let mut seen = std::collections::HashSet::new();
-        for rule in std::iter::once(&FORMAT).chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC) {
+        for rule in [&FORMAT, &JUDGED].into_iter().chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC) {
             assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
             for (doc, _) in rule.spec {
                 assert!(dialtone_engine::spec::find(doc).is_some(), "{}: unknown spec document {doc}", rule.id);

@@ -107,6 +107,7 @@ pub fn context(group: &TestGroup) -> Result<Context, String> {
         nonce: group.nonce.clone(),
         aud: group.aud.clone(),
         profiles: Profiles::embedded(),
+        qr_images: Default::default(),
     })
 }
 

@@ -2,6 +2,7 @@
 //! person must hand to it — a credential offer or a presentation request — as a QR code in the
 //! terminal and on a local page, with a visible deadline, and waits (bounded) for the outcome.
 
+use dialtone_engine::safe_text::{terminal_lines, terminal_text};
 use dialtone_roles::server::RunningServer;
 use qrcode::QrCode;
 use qrcode::render::{svg, unicode};
@@ -30,7 +31,8 @@ pub(crate) fn svg_qr(payload: &str) -> Result<String, String> {
 }
 
 fn escape(text: &str) -> String {
-    text.chars()
+    dialtone_engine::safe_text::xml_text(text)
+        .chars()
         .map(|c| match c {
             '&' => "&amp;".to_string(),
             '<' => "&lt;".to_string(),
@@ -88,8 +90,14 @@ where
     Fut: std::future::Future<Output = Option<T>>,
 {
     let server = serve(prompt).await?;
-    eprintln!("\n{}\n{}\n{}", prompt.title, prompt.instructions, terminal_qr(&prompt.payload)?);
-    eprintln!("page: {}/   link: {}", server.base_url, prompt.payload);
+    let qr = terminal_qr(&prompt.payload)?;
+    eprintln!(
+        "\n{}\n{}\n{}",
+        terminal_text(&prompt.title, 200),
+        terminal_lines(&prompt.instructions),
+        terminal_lines(&qr)
+    );
+    eprintln!("page: {}/   link: {}", server.base_url, terminal_text(&prompt.payload, 4000));
     loop {
         if let Some(v) = done().await {
             return Ok(Some(v));

@@ -1,0 +1,121 @@
+//! Reading a file the user names for `check` (an artifact, keys, a trust list, TLS roots): at most
+//! [`MAX_ARTIFACT_BYTES`], counted while reading, since a file's metadata need not tell its size
+//! (`/dev/zero` says 0 and never ends). What is not a regular file — a device, a FIFO, a socket — is
+//! refused unless the user asks for it (`--allow-special-files`); then it is read within a deadline,
+//! since a FIFO may never be written.
+
+use crate::CliError;
+use dialtone_rules::MAX_ARTIFACT_BYTES;
+use std::fs::{File, Metadata};
+use std::io::Read;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Whether files other than regular files may be read, and how long such a read may take.
+#[derive(Debug, Clone, Copy)]
+pub enum SpecialFiles {
+    Refused,
+    Allowed { deadline: Duration },
+}
+
+/// Reads `path`, refusing what is not a regular file unless `special` allows it.
+pub fn read(path: &Path, special: SpecialFiles) -> Result<Vec<u8>, CliError> {
+    let cannot = |e: std::io::Error| CliError::config(format!("cannot read {}: {e}", path.display()));
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    match special {
+        _ if meta.is_dir() => Err(CliError::config(format!("{} is a folder, not a file", path.display()))),
+        SpecialFiles::Refused => {
+            if !meta.is_file() {
+                return Err(refused(path, &meta));
+            }
+            if meta.len() > MAX_ARTIFACT_BYTES as u64 {
+                return Err(too_large(path));
+            }
+            let file = open_regular(path).map_err(cannot)?;
+            // It may have been replaced since the first look: what was opened is what counts.
+            let opened = file.metadata().map_err(cannot)?;
+            if !opened.is_file() {
+                return Err(refused(path, &opened));
+            }
+            read_at_most(file, path)
+        }
+        SpecialFiles::Allowed { deadline } => {
+            let (tx, rx) = mpsc::channel();
+            let owned = path.to_path_buf();
+            // Opening a FIFO waits for a writer, and reading it for data: both on a thread of their own.
+            std::thread::spawn(move || {
+                let read = File::open(&owned)
+                    .map_err(|e| CliError::config(format!("cannot read {}: {e}", owned.display())))
+                    .and_then(|f| read_at_most(f, &owned));
+                let _ = tx.send(read);
+            });
+            rx.recv_timeout(deadline).unwrap_or_else(|_| {
+                Err(CliError::config(format!(
+                    "{}: nothing to read within {} ms (--deadline-ms)",
+                    path.display(),
+                    deadline.as_millis()
+                )))
+            })
+        }
+    }
+}
+
+/// Opens a file without waiting: were it swapped for a FIFO, opening it would wait for a writer.
+#[cfg(unix)]
+fn open_regular(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_regular(path: &Path) -> std::io::Result<File> {
+    File::open(path)
+}
+
+/// Reads at most one byte more than the bound, to tell a file at the bound from one past it.
+fn read_at_most(file: File, path: &Path) -> Result<Vec<u8>, CliError> {
+    let mut bytes = Vec::new();
+    file.take(MAX_ARTIFACT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?;
+    if bytes.len() > MAX_ARTIFACT_BYTES {
+        return Err(too_large(path));
+    }
+    Ok(bytes)
+}
+
+fn too_large(path: &Path) -> CliError {
+    CliError::config(format!("{}: more than the {MAX_ARTIFACT_BYTES} bytes an artifact may have", path.display()))
+}
+
+fn refused(path: &Path, meta: &Metadata) -> CliError {
+    CliError::config(format!(
+        "{} is not a regular file ({}); give --allow-special-files to read it anyway (at most {MAX_ARTIFACT_BYTES} \
+         bytes, within --deadline-ms)",
+        path.display(),
+        kind(meta)
+    ))
+}
+
+fn kind(meta: &Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = meta;
+    "not a file"
+}
