@@ -65,7 +65,9 @@ fn every_step_a_driver_needs_is_judged_by_a_case_that_roots_it() {
     let client = std::fs::read_to_string(harness.join("protocols/src/oid4vci/client.rs")).expect("client.rs");
     let names = client.split("pub fn name(self)").nth(1).expect("FlowStep::name");
     let names = &names[..names.find("\n    }\n").unwrap_or(names.len())];
-    steps.extend(names.lines().filter_map(|l| l.split("=> \"").nth(1).and_then(|s| s.split('"').next())).map(String::from));
+    steps.extend(
+        names.lines().filter_map(|l| l.split("=> \"").nth(1).and_then(|s| s.split('"').next())).map(String::from),
+    );
     steps.retain(|s| !s.is_empty());
     steps.sort();
     steps.dedup();
@@ -84,10 +86,8 @@ fn every_step_a_driver_needs_is_judged_by_a_case_that_roots_it() {
             }
         }
     }
-    let missing: Vec<&String> = steps
-        .iter()
-        .filter(|s| !rooted.contains(s) && !UNROOTED.iter().any(|(u, _)| u == s))
-        .collect();
+    let missing: Vec<&String> =
+        steps.iter().filter(|s| !rooted.contains(s) && !UNROOTED.iter().any(|(u, _)| u == s)).collect();
     assert!(missing.is_empty(), "steps a driver needs that no case roots (add root_of, or list why not): {missing:?}");
     let unused: Vec<&String> = rooted.iter().filter(|r| !steps.contains(r)).collect();
     assert!(unused.is_empty(), "root_of steps no driver names (a misspelling?): {unused:?}");
