@@ -247,7 +247,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let report = report(&judged, duration_ms, &Catalogue::embedded());
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
-    print!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+    say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
     let mut any_invalid = false;
     for j in &judged {
         let verdict = j.verdict();
@@ -256,7 +256,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
             ArtifactVerdict::Invalid => j.reason().unwrap_or_else(|| "format not recognized".into()),
             _ => String::new(),
         };
-        println!(
+        say!(
             "{:<10} {:<9} {}{}",
             verdict.as_str(),
             j.format.map(Format::name).unwrap_or("?"),
@@ -269,7 +269,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
         );
     }
     for path in written {
-        println!("wrote {}", path.display());
+        say!("wrote {}", path.display());
     }
     if report.summary.error > 0 {
         return Ok(exit::HARNESS);

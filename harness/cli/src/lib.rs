@@ -1,6 +1,9 @@
 //! The `dialtone` command. `main.rs` only parses arguments; the commands live here so that tests
 //! drive them exactly as a user does.
 
+#[macro_use]
+pub mod out;
+
 pub mod bench;
 pub mod catalogue;
 pub mod check;

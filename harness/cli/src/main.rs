@@ -1,5 +1,5 @@
 use clap::{Args, Parser, Subcommand};
-use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, selftest};
+use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, say, selftest};
 use dialtone_engine::pctf::Catalogue;
 use std::path::PathBuf;
 
@@ -260,7 +260,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         }
         Command::TestCa { dir } => {
             dialtone_roles::tls::TestPki::persistent(&dir).map_err(CliError::config)?;
-            println!("{}", dir.join("ca.pem").display());
+            say!("{}", dir.join("ca.pem").display());
             Ok(exit::OK)
         }
         Command::Vectors { action: VectorsAction::Generate { out } } => {
@@ -270,7 +270,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 let path = out.join(dialtone_vectors::file_name(&f));
                 std::fs::write(&path, dialtone_vectors::to_json(&f))
                     .map_err(|e| CliError::config(format!("cannot write {}: {e}", path.display())))?;
-                println!("wrote {} ({} tests)", path.display(), f.number_of_tests);
+                say!("wrote {} ({} tests)", path.display(), f.number_of_tests);
             }
             Ok(exit::OK)
         }
@@ -288,9 +288,9 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 .await
                 .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
             let what = fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default();
-            println!("reference issuer{what} listening at {}", server.base_url);
-            println!("  metadata:    {}/.well-known/openid-credential-issuer", server.base_url);
-            println!("  control API: {}/control/offers (POST)", server.base_url);
+            say!("reference issuer{what} listening at {}", server.base_url);
+            say!("  metadata:    {}/.well-known/openid-credential-issuer", server.base_url);
+            say!("  control API: {}/control/offers (POST)", server.base_url);
             serve_until_interrupted(server, http, &ca_out).await
         }
         Command::Reference {
@@ -313,21 +313,21 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             let server = registry::start(RegistryConfig { fault, ecosystem }, port, tls)
                 .await
                 .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-            println!("reference registry listening at {} (POST /authorization, POST /recognition)", server.base_url);
+            say!("reference registry listening at {} (POST /authorization, POST /recognition)", server.base_url);
             serve_until_interrupted(server, http, &ca_out).await
         }
         Command::Mutants => {
             for m in dialtone_roles::mutant::catalog() {
-                println!("{:<46} {}", m.name, m.description);
+                say!("{:<46} {}", m.name, m.description);
             }
             Ok(exit::OK)
         }
         Command::Bench { formats: true, .. } => {
-            println!("{:<10} {:>22} {:>26}", "format", "valid artifacts/s", "all vectors/s (invalid too)");
+            say!("{:<10} {:>22} {:>26}", "format", "valid artifacts/s", "all vectors/s (invalid too)");
             for (format, valid, all) in bench::formats(1.0) {
-                println!("{format:<10} {valid:>22.0} {all:>26.0}");
+                say!("{format:<10} {valid:>22.0} {all:>26.0}");
             }
-            println!("one core: artifacts judged one after another on one thread (use a release build)");
+            say!("one core: artifacts judged one after another on one thread (use a release build)");
             Ok(exit::OK)
         }
         Command::Bench { iterations, seed, suites, .. } => {
@@ -343,9 +343,9 @@ async fn serve_until_interrupted(
     ca_out: &std::path::Path,
 ) -> Result<i32, CliError> {
     if !http {
-        println!("  trust this CA for it: {}", ca_out.display());
+        say!("  trust this CA for it: {}", ca_out.display());
     }
-    println!("press Ctrl-C to stop");
+    say!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
     server.stop().await;
     Ok(exit::OK)
@@ -384,12 +384,12 @@ fn vectors_check(dir: &std::path::Path) -> Result<i32, CliError> {
         let mismatches = dialtone_vectors::run(&file).map_err(CliError::config)?;
         total += file.number_of_tests;
         bad += mismatches.len();
-        println!("{}: {} tests, {} mismatches", path.display(), file.number_of_tests, mismatches.len());
+        say!("{}: {} tests, {} mismatches", path.display(), file.number_of_tests, mismatches.len());
         for m in mismatches {
-            println!("  tc{} {}: expected {:?}, got {:?}", m.tc_id, m.comment, m.expected, m.got);
+            say!("  tc{} {}: expected {:?}, got {:?}", m.tc_id, m.comment, m.expected, m.got);
         }
     }
-    println!("{total} vectors, {bad} mismatches");
+    say!("{total} vectors, {bad} mismatches");
     Ok(if bad == 0 { exit::OK } else { exit::FAILED })
 }
 
@@ -400,13 +400,13 @@ fn suites_command(action: SuitesAction) -> Result<i32, CliError> {
             let source = SuiteSource::resolve(args.suites);
             let suites = catalogue::load(&source, &catalogue)?;
             let cases: usize = suites.iter().map(|s| s.cases.len()).sum();
-            println!("{} suites, {cases} cases: OK ({source:?})", suites.len());
+            say!("{} suites, {cases} cases: OK ({source:?})", suites.len());
             Ok(exit::OK)
         }
         SuitesAction::List(args) => {
             let suites = catalogue::load(&SuiteSource::resolve(args.suites), &catalogue)?;
             for case in suites.iter().flat_map(|s| s.cases.iter()) {
-                println!("{:<20} {:<9} {:<7} {}", case.id, case.role, case.level.as_str(), case.title);
+                say!("{:<20} {:<9} {:<7} {}", case.id, case.role, case.level.as_str(), case.title);
             }
             Ok(exit::OK)
         }

@@ -111,9 +111,9 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     }
     let report = report?;
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
-    print!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+    say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
     for path in written {
-        println!("wrote {}", path.display());
+        say!("wrote {}", path.display());
     }
     Ok(report.summary.exit_code())
 }

@@ -113,3 +113,19 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// `dialtone mutants | head`: a reader that goes away ends the output quietly — no panic message,
+/// the command's own exit code — rather than "failed printing to stdout: Broken pipe".
+#[test]
+fn a_closed_stdout_ends_the_output_quietly() {
+    let dir = tempdir("closed-pipe");
+    let (err, code) = (dir.join("stderr"), dir.join("code"));
+    // The reader (`true`) is gone before dialtone writes its first line: every write meets EPIPE.
+    let script = r#"{ sleep 0.3; "$0" mutants 2>"$1"; echo $? >"$2"; } | true"#;
+    let status =
+        Command::new("sh").args(["-c", script, env!("CARGO_BIN_EXE_dialtone")]).arg(&err).arg(&code).status().unwrap();
+    assert!(status.success());
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert_eq!(std::fs::read_to_string(&code).unwrap().trim(), "0", "{stderr}");
+    assert!(!stderr.contains("panicked") && stderr.is_empty(), "{stderr}");
+}
