@@ -22,7 +22,7 @@ const EXAMPLE_VERIFIER: &str = "https://127.0.0.1:8500";
 const EXAMPLE_WALLET: &str = "https://127.0.0.1:8600";
 const EXAMPLE_ISSUER: &str = "https://127.0.0.1:8300";
 const EXAMPLE_REGISTRY: &str = "https://127.0.0.1:8400";
-const EXAMPLE_CA_LINE: &str = "ca_file = \"reports/out/reference-ca.pem\"";
+const EXAMPLE_CA_LINE: &str = "ca_file = \"../reports/out/reference-ca.pem\"";
 
 /// The PKI of this process's runs: one authority the harness trusts, one loopback certificate.
 /// `DIALTONE_TEST_CA_DIR` keeps the authority's key in that folder across runs (its `ca.pem` is what a

@@ -60,7 +60,38 @@ fn a_missing_ca_file_is_a_configuration_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("[tls] ca_file \"reports/out/reference-ca.pem\""));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[tls] ca_file \"../reports/out/reference-ca.pem\""));
+}
+
+/// `allow_http` is for a candidate on this machine: for another host the run stops before it starts,
+/// exit 2, naming the file and the line.
+#[test]
+fn allow_http_for_a_remote_host_exits_2_naming_its_line() {
+    let dir = tempdir("remote-http");
+    let manifest = std::fs::read_to_string(common::workspace().join("candidates/reference-issuer.toml"))
+        .unwrap()
+        .replace("https://127.0.0.1:8300", "http://issuer.example.ca")
+        .replace(
+            "credential_issuer = \"http://issuer.example.ca\"",
+            "credential_issuer = \"http://issuer.example.ca\"\nallow_http = true",
+        );
+    std::fs::write(dir.join("remote.toml"), &manifest).unwrap();
+    let line = manifest.lines().position(|l| l.starts_with("allow_http")).unwrap() + 1;
+    let out = dialtone()
+        .args(["run", "--suites"])
+        .arg(common::suites_dir())
+        .arg("--candidate")
+        .arg(dir.join("remote.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "remote.toml:{line}: [issuer] allow_http = true is only for a candidate on this machine"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -70,7 +101,7 @@ fn a_candidate_where_nothing_listens_exits_3_with_reports() {
     let manifest = std::fs::read_to_string(common::workspace().join("candidates/reference-issuer.toml"))
         .unwrap()
         .replace("127.0.0.1:8300", &format!("127.0.0.1:{port}"))
-        .replace("ca_file = \"reports/out/reference-ca.pem\"", "");
+        .replace("ca_file = \"../reports/out/reference-ca.pem\"", "");
     std::fs::write(dir.join("dead.toml"), manifest).unwrap();
     let out = dialtone()
         .args(["run", "--suites"])
