@@ -7,6 +7,7 @@ pub mod out;
 pub mod bench;
 pub mod catalogue;
 pub mod check;
+pub mod counterparts;
 pub mod interop;
 pub mod reference;
 pub mod run;

@@ -103,6 +103,11 @@ enum Command {
         #[command(flatten)]
         suites: SuiteArgs,
     },
+    /// What a verifier under test must trust before a run (the harness's counterparts).
+    Counterparts {
+        #[command(subcommand)]
+        action: CounterpartsAction,
+    },
     /// Make (or reuse) a persistent test CA in DIR and print its certificate's path: a candidate
     /// started before a run trusts DIR/ca.pem; runs with DIALTONE_TEST_CA_DIR=DIR serve under it.
     TestCa { dir: PathBuf },
@@ -134,6 +139,21 @@ enum Command {
         seed: Option<u64>,
         #[command(flatten)]
         suites: SuiteArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum CounterpartsAction {
+    /// Write the trust anchor (PEM), the counterpart issuers (identifier, JWKS, certificate), the
+    /// trust registry (URL, authority, whom it authorizes) and a README.txt into DIR.
+    Export {
+        dir: PathBuf,
+        /// The verifier's manifest; its [counterparts] section fixes their ports.
+        #[arg(long)]
+        candidate: PathBuf,
+        /// The seed the run will be given (or use a persistent test authority: DIALTONE_TEST_CA_DIR).
+        #[arg(long)]
+        seed: Option<u64>,
     },
 }
 
@@ -178,6 +198,49 @@ enum ReferenceRole {
         ca_out: PathBuf,
         #[arg(long)]
         http: bool,
+    },
+    /// The reference OpenID4VP verifier: configure it from `dialtone counterparts export DIR` with
+    /// --counterparts DIR, then run candidates/reference-verifier.toml against it.
+    Verifier {
+        #[arg(long, default_value_t = 8500)]
+        port: u16,
+        /// Start a mutant instead (see `dialtone mutants`).
+        #[arg(long)]
+        mutant: Option<String>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// A folder `dialtone counterparts export` wrote: trust its anchor, ask its trust registry.
+        #[arg(long)]
+        counterparts: Option<PathBuf>,
+        /// The trust registry to ask (default: the folder's, else https://127.0.0.1:8400).
+        #[arg(long)]
+        registry: Option<String>,
+        /// The governing authority to ask it about (default: the folder's, else the example ecosystem's).
+        #[arg(long)]
+        authority_id: Option<String>,
+        /// More trust anchors (PEM), for https and for issuers' x5c chains (repeatable).
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Where to write the CA certificate (PEM) that a harness must trust for this server.
+        #[arg(long, default_value = "reports/out/reference-ca.pem")]
+        ca_out: PathBuf,
+    },
+    /// The reference wallet (OpenID4VCI and OpenID4VP holder, with dialtone's control API): run
+    /// candidates/reference-wallet.toml against it with the same --seed (or DIALTONE_TEST_CA_DIR).
+    Wallet {
+        #[arg(long, default_value_t = 8600)]
+        port: u16,
+        /// Start a mutant instead (see `dialtone mutants`).
+        #[arg(long)]
+        mutant: Option<String>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// More trust anchors (PEM), for https and for verifiers' request-signing chains (repeatable).
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Where to write the CA certificate (PEM) that a harness must trust for this server.
+        #[arg(long, default_value = "reports/out/reference-ca.pem")]
+        ca_out: PathBuf,
     },
     /// The reference OpenID4VCI issuer (SD-JWT VC).
     Issuer {
@@ -258,6 +321,9 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             })
             .await
         }
+        Command::Counterparts { action: CounterpartsAction::Export { dir, candidate, seed } } => {
+            dialtone_cli::counterparts::export(&dir, &candidate, seed)
+        }
         Command::TestCa { dir } => {
             dialtone_roles::tls::TestPki::persistent(&dir).map_err(CliError::config)?;
             say!("{}", dir.join("ca.pem").display());
@@ -283,7 +349,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                     CliError::config(format!("unknown mutant {name:?}; `dialtone mutants` lists them"))
                 })?),
             };
-            let tls = serve_tls(http, &ca_out)?;
+            let tls = serve_tls(http, &ca_out, seed)?;
             let server = dialtone_roles::issuer::start(dialtone_roles::issuer::IssuerConfig { fault, seed }, port, tls)
                 .await
                 .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
@@ -309,12 +375,50 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 None => registry::ecosystem::EXAMPLE.to_string(),
             };
             let ecosystem = Ecosystem::parse(&text, &reference_issuer).map_err(CliError::config)?;
-            let tls = serve_tls(http, &ca_out)?;
+            let tls = serve_tls(http, &ca_out, None)?;
             let server = registry::start(RegistryConfig { fault, ecosystem }, port, tls)
                 .await
                 .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
             say!("reference registry listening at {} (POST /authorization, POST /recognition)", server.base_url);
             serve_until_interrupted(server, http, &ca_out).await
+        }
+        Command::Reference {
+            role: ReferenceRole::Verifier { port, mutant, seed, counterparts, registry, authority_id, trust, ca_out },
+        } => {
+            use dialtone_roles::verifier::VerifierFault;
+            let fault = match mutant {
+                None => None,
+                Some(name) => Some(VerifierFault::from_name(&name).ok_or_else(|| {
+                    CliError::config(format!("unknown verifier mutant {name:?}; `dialtone mutants` lists them"))
+                })?),
+            };
+            serve_tls(false, &ca_out, seed)?;
+            let trust = dialtone_cli::reference::VerifierTrust { counterparts, registry, authority_id, anchors: trust };
+            let (server, about) = dialtone_cli::reference::standalone_verifier(port, fault, seed, &trust)
+                .await
+                .map_err(CliError::config)?;
+            let what = fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default();
+            say!("reference verifier{what} listening at {}", server.base_url);
+            say!("  control API: {}/control/requests (POST)", server.base_url);
+            say!("  {about}");
+            serve_until_interrupted(server, false, &ca_out).await
+        }
+        Command::Reference { role: ReferenceRole::Wallet { port, mutant, seed, trust, ca_out } } => {
+            use dialtone_roles::wallet::WalletFault;
+            let fault = match mutant {
+                None => None,
+                Some(name) => Some(WalletFault::from_name(&name).ok_or_else(|| {
+                    CliError::config(format!("unknown wallet mutant {name:?}; `dialtone mutants` lists them"))
+                })?),
+            };
+            serve_tls(false, &ca_out, seed)?;
+            let server = dialtone_cli::reference::standalone_wallet(port, fault, seed, &trust)
+                .await
+                .map_err(CliError::config)?;
+            let what = fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default();
+            say!("reference wallet{what} listening at {}", server.base_url);
+            say!("  control API: {}/control/offers, /control/presentations (POST)", server.base_url);
+            serve_until_interrupted(server, false, &ca_out).await
         }
         Command::Mutants => {
             for m in dialtone_roles::mutant::catalog() {
@@ -352,11 +456,15 @@ async fn serve_until_interrupted(
 }
 
 /// The TLS configuration for a standalone reference server, writing the CA a harness must trust.
-fn serve_tls(http: bool, ca_out: &std::path::Path) -> Result<Option<std::sync::Arc<rustls::ServerConfig>>, CliError> {
+fn serve_tls(
+    http: bool,
+    ca_out: &std::path::Path,
+    seed: Option<u64>,
+) -> Result<Option<std::sync::Arc<rustls::ServerConfig>>, CliError> {
     if http {
         return Ok(None);
     }
-    let pki = dialtone_cli::reference::run_pki().map_err(CliError::harness)?;
+    let pki = dialtone_cli::reference::run_pki(seed).map_err(CliError::harness)?;
     if let Some(dir) = ca_out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| CliError::config(format!("cannot create {}: {e}", dir.display())))?;
     }

@@ -26,6 +26,22 @@ pub struct Manifest {
     pub limits: Limits,
     #[serde(default)]
     pub tls: TlsSection,
+    /// Fixed ports for the harness's counterparts of a verifier under test.
+    pub counterparts: Option<CounterpartsSection>,
+}
+
+/// Fixed ports for the counterparts the harness runs for a verifier under test: their identifiers
+/// (`https://127.0.0.1:PORT`) include the port, so a verifier configured before the run (with what
+/// `dialtone counterparts export` writes) needs them fixed. Without this section they take free ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterpartsSection {
+    /// The issuer the harness's trust registry authorizes.
+    pub trusted_issuer_port: u16,
+    /// The issuer it does not.
+    pub untrusted_issuer_port: u16,
+    /// The harness's trust registry.
+    pub registry_port: u16,
 }
 
 /// Extra trust for a candidate on a private PKI.
@@ -288,8 +304,22 @@ impl Manifest {
         Self::parse_in(text, origin, Path::new(""))
     }
 
+    /// Reads a manifest file without reading the files it names (`ca_file`, `x5c_ca_file`): for what
+    /// does not talk to the candidate (`dialtone counterparts export`, written before the candidate
+    /// and its certificates exist).
+    pub fn load_without_files(path: &Path) -> Result<Self, ManifestError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ManifestError::Read { path: path.display().to_string(), source })?;
+        Self::parse_with(&text, &path.display().to_string(), None)
+    }
+
     /// Parses a manifest's text; the files it names are relative to `folder`.
     pub fn parse_in(text: &str, origin: &str, folder: &Path) -> Result<Self, ManifestError> {
+        Self::parse_with(text, origin, Some(folder))
+    }
+
+    /// Parses and validates a manifest; reads the files it names from `folder` when given.
+    fn parse_with(text: &str, origin: &str, folder: Option<&Path>) -> Result<Self, ManifestError> {
         let manifest: Manifest = toml::from_str(text).map_err(|e| ManifestError::Parse {
             path: origin.into(),
             line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0),
@@ -312,8 +342,10 @@ impl Manifest {
             None => ManifestError::Invalid { path: origin.into(), message: problem.message },
         };
         manifest.validate().map_err(located)?;
-        manifest.load_ca_file(folder).map_err(located)?;
-        manifest.load_x5c_ca_file(folder).map_err(located)?;
+        if let Some(folder) = folder {
+            manifest.load_ca_file(folder).map_err(located)?;
+            manifest.load_x5c_ca_file(folder).map_err(located)?;
+        }
         Ok(manifest)
     }
 
@@ -338,6 +370,23 @@ impl Manifest {
         }
         for binding in BINDINGS.iter().filter(|b| b.exposed(self)) {
             binding.validate(self)?;
+        }
+        if let Some(c) = &self.counterparts {
+            if self.verifier.is_none() {
+                return Err(Problem::at(
+                    "counterparts",
+                    "trusted_issuer_port",
+                    "[counterparts] fixes the ports of the harness's counterparts of a verifier under test, but no [verifier] is under test",
+                ));
+            }
+            let ports = [c.trusted_issuer_port, c.untrusted_issuer_port, c.registry_port];
+            if ports.contains(&0) || ports[0] == ports[1] || ports[0] == ports[2] || ports[1] == ports[2] {
+                return Err(Problem::at(
+                    "counterparts",
+                    "trusted_issuer_port",
+                    format!("[counterparts] needs three different ports (not 0), got {ports:?}"),
+                ));
+            }
         }
         if let Trigger::Control { url } = &self.trigger
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -419,6 +468,10 @@ impl Candidate for Manifest {
 
     fn claims(&self) -> Vec<String> {
         Manifest::claims(self)
+    }
+
+    fn explain(&self, claim: &str) -> Option<String> {
+        crate::vocabulary::about(claim)
     }
 
     fn unexposed(&self, binding: &str) -> Option<String> {
@@ -521,5 +574,22 @@ url = "http://127.0.0.1:1/control"
         let err = Manifest::load(&dir.join("m.toml")).unwrap_err().to_string();
         assert!(err.contains("m.toml:14: [tls] ca_file \"pki/ca.pem\""), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `[counterparts]` fixes three different ports, for a verifier under test.
+    #[test]
+    fn counterpart_ports_are_checked() {
+        let verifier = "[candidate]\nname = \"v\"\nversion = \"1\"\nroles = [\"verifier\"]\n[verifier]\ncontrol = \"https://127.0.0.1:1/control\"\n[counterparts]\ntrusted_issuer_port = 8501\nuntrusted_issuer_port = 8502\nregistry_port = 8503\n";
+        let m = Manifest::parse(verifier, "v.toml").unwrap();
+        assert_eq!(m.counterparts.map(|c| c.registry_port), Some(8503));
+        let err = Manifest::parse(&verifier.replace("8503", "8501"), "v.toml").unwrap_err().to_string();
+        assert!(err.starts_with("v.toml:8: [counterparts] needs three different ports"), "{err}");
+        let err = Manifest::parse(
+            &format!("{GOOD}[counterparts]\ntrusted_issuer_port = 1\nuntrusted_issuer_port = 2\nregistry_port = 3\n"),
+            "m.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("no [verifier] is under test"), "{err}");
     }
 }

@@ -113,6 +113,18 @@ impl rcgen::SigningKey for CertSigner {
     }
 }
 
+/// A certificate (DER) as PEM text (RFC 7468).
+pub fn certificate_pem(der: &[u8]) -> String {
+    let text = crate::b64::encode_std(der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in text.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(line));
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
+}
+
 /// The DNS and URI subject alternative names of a certificate (DER).
 pub(crate) fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
     let Ok(cert) = openssl::x509::X509::from_der(der) else { return (Vec::new(), Vec::new()) };
@@ -127,4 +139,17 @@ pub(crate) fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
         }
     }
     (dns, uris)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_certificate_as_pem_reads_back_as_the_same_der() {
+        use rustls::pki_types::pem::PemObject;
+        let der: Vec<u8> = (0..200u8).collect();
+        let pem = super::certificate_pem(&der);
+        assert!(pem.lines().all(|l| l.len() <= 64));
+        let back = rustls::pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()).next().unwrap().unwrap();
+        assert_eq!(back.as_ref(), der.as_slice());
+    }
 }

@@ -117,6 +117,17 @@ impl Holder {
         Ok(Started { request_id: started.request_id, request })
     }
 
+    /// What the verifier must be configured with to tell the counterpart issuers apart: the trust
+    /// registry it asks, and whom that registry authorizes.
+    pub(crate) fn registry_configuration(&self) -> Step<String> {
+        let c = self.issuers()?;
+        Ok(format!(
+            "the verifier asks the trust registry {} (authority {}), which authorizes {} and not {} \
+             (`dialtone counterparts export` writes this configuration)",
+            c.registry.url, c.registry.authority_id, c.trusted.minter.identifier, c.untrusted.minter.identifier
+        ))
+    }
+
     /// A credential for the holder's key from a counterpart issuer, deviating as `deviation` says.
     pub fn credential(&self, issuer: IssuerChoice, deviation: &Deviation) -> Step<SdJwt> {
         let issuers = self.issuers()?;

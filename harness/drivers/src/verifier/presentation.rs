@@ -58,10 +58,19 @@ async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
                 });
             }
             let verdict = holder.verdict_after(&started.request_id, &response).await?;
-            Ok(match case.expect {
+            let outcome = match case.expect {
                 Expect::Accepted => expect_accepted(&response, &verdict),
                 Expect::Rejected => expect_rejected(&response, &verdict),
-            })
+            };
+            if case.issuer == IssuerChoice::Untrusted {
+                // Say what the verifier must be configured with for this case to mean anything.
+                let configuration = holder.registry_configuration()?;
+                holder.ctx.evidence.note(configuration.clone());
+                if let Outcome::Fail { expected, observed } = outcome {
+                    return Ok(Outcome::fail(format!("{expected}: {configuration}"), observed));
+                }
+            }
+            Ok(outcome)
         }
         .await,
     )

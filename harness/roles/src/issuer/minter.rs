@@ -210,6 +210,12 @@ impl Minter {
         self.prefer_x5c.store(yes, Ordering::Relaxed);
     }
 
+    /// The `x5c` chain x5c-signed credentials carry (standard base64 DER, the issuer's certificate
+    /// first), when the minter has one.
+    pub fn x5c(&self) -> Option<Vec<String>> {
+        self.x5c_chain()
+    }
+
     fn x5c_chain(&self) -> Option<Vec<String>> {
         self.x5c.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
