@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::{Running, free_port};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,10 +21,6 @@ fn tempdir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The reference verifier's manifest, its counterparts on `ports` (trusted issuer, untrusted issuer,
@@ -133,16 +130,6 @@ fn two_exports_with_the_same_seed_or_authority_are_byte_identical() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no [counterparts] section"));
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// A standalone reference verifier, stopped when dropped.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn run(dir: &Path, candidate: &Path, seed: u64, out: &str) -> (i32, serde_json::Value) {

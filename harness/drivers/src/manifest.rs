@@ -116,11 +116,16 @@ pub struct RegistrySection {
 #[serde(deny_unknown_fields)]
 pub struct VerifierSection {
     /// The verifier's control API (`suites/control-api.yaml`): POST {control}/requests starts a
-    /// presentation request, GET {control}/requests/{id} reports its outcome.
-    pub control: String,
+    /// presentation request, GET {control}/requests/{id} reports its outcome. Without it the
+    /// verifier is driven manually: a person starts each request in the verifier's own interface
+    /// and hands its request link to dialtone (a local page, or the terminal), with a deadline.
+    pub control: Option<String>,
     /// How long to wait for the verifier's verdict after responding, in milliseconds.
     #[serde(default = "default_outcome_wait")]
     pub outcome_wait_ms: u64,
+    /// Manual mode: how long to wait for the person, per request.
+    #[serde(default = "default_manual_wait")]
+    pub manual_wait_seconds: u64,
 }
 
 /// A wallet under test. The harness plays the issuer it receives credentials from and the verifiers
@@ -342,6 +347,7 @@ impl Manifest {
             None => ManifestError::Invalid { path: origin.into(), message: problem.message },
         };
         manifest.validate().map_err(located)?;
+        manifest.fit_limits_to_a_person();
         if let Some(folder) = folder {
             manifest.load_ca_file(folder).map_err(located)?;
             manifest.load_x5c_ca_file(folder).map_err(located)?;
@@ -394,6 +400,22 @@ impl Manifest {
             return Err(Problem::at("trigger", "url", format!("[trigger] url {url:?} is not an http(s) URL")));
         }
         self.limits.validate().map_err(Problem::from)
+    }
+
+    /// The longest a person is given per step, when a wallet or a verifier is driven manually.
+    pub fn manual_wait_seconds(&self) -> Option<u64> {
+        let wallet = self.wallet.as_ref().filter(|w| w.control.is_none()).map(|w| w.manual_wait_seconds);
+        let verifier = self.verifier.as_ref().filter(|v| v.control.is_none()).map(|v| v.manual_wait_seconds);
+        wallet.max(verifier)
+    }
+
+    /// In manual mode one person drives the candidate: one case at a time, and each case given the
+    /// person's time (two steps at most: an offer, then a request) beyond its own deadline.
+    fn fit_limits_to_a_person(&mut self) {
+        if let Some(wait) = self.manual_wait_seconds() {
+            self.limits.concurrency = 1;
+            self.limits.case_deadline_ms = self.limits.case_deadline_ms.saturating_add(wait.saturating_mul(2_000));
+        }
     }
 
     /// Every extra CA the harness trusts for this candidate (DER).
@@ -591,5 +613,23 @@ url = "http://127.0.0.1:1/control"
         .unwrap_err()
         .to_string();
         assert!(err.contains("no [verifier] is under test"), "{err}");
+    }
+
+    /// A verifier without a control API is driven by a person: one case at a time, each given the
+    /// person's time.
+    #[test]
+    fn manual_mode_fits_the_limits_to_a_person() {
+        let verifier = "[candidate]\nname = \"v\"\nversion = \"1\"\nroles = [\"verifier\"]\n[verifier]\nmanual_wait_seconds = 60\n";
+        let m = Manifest::parse(verifier, "v.toml").unwrap();
+        assert!(m.verifier.as_ref().unwrap().control.is_none());
+        assert_eq!(m.manual_wait_seconds(), Some(60));
+        assert_eq!(m.limits.concurrency, 1);
+        assert_eq!(m.limits.case_deadline_ms, 20_000 + 120_000);
+        let m = Manifest::parse(
+            &verifier.replace("manual_wait_seconds = 60", "control = \"https://127.0.0.1:1/c\""),
+            "v.toml",
+        )
+        .unwrap();
+        assert_eq!((m.manual_wait_seconds(), m.limits.concurrency), (None, 8));
     }
 }

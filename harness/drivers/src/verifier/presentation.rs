@@ -57,10 +57,10 @@ async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
                     Outcome::pass(format!("replay refused with HTTP {}", second.status))
                 });
             }
-            let verdict = holder.verdict_after(&started.request_id, &response).await?;
+            let verdict = holder.verdict_after(&started, &response).await?;
             let outcome = match case.expect {
-                Expect::Accepted => expect_accepted(&response, &verdict),
-                Expect::Rejected => expect_rejected(&response, &verdict),
+                Expect::Accepted => expect_accepted(&response, verdict.as_ref()),
+                Expect::Rejected => expect_rejected(&response, verdict.as_ref()),
             };
             if case.issuer == IssuerChoice::Untrusted {
                 // Say what the verifier must be configured with for this case to mean anything.
