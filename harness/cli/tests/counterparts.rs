@@ -1,7 +1,8 @@
 //! A verifier configured before the run, as a real one is: `dialtone counterparts export` writes
 //! what it must trust, the same bytes on every run with the same seed (or persistent authority) and
 //! manifest; a standalone reference verifier configured only from that folder passes the verifier
-//! plan, and fails it when the run's counterparts are others.
+//! plan, and fails it when the run's counterparts are others. The standalone reference wallet passes
+//! its plan too.
 
 mod common;
 
@@ -196,5 +197,34 @@ fn a_verifier_configured_from_the_export_passes_the_plan_and_only_for_those_coun
     let (code, report) = run(&dir, &by_metadata, 10, "out-other");
     assert_eq!(code, 1);
     assert_eq!(verdict(&report, "OID4VP-VER-PRES-001"), "fail");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `dialtone reference wallet` runs standalone; with the run's --seed it shares the run's test
+/// authority, so it trusts the issuers and verifiers each wallet case starts, and passes the plan.
+#[test]
+fn the_standalone_reference_wallet_passes_the_wallet_plan() {
+    let dir = tempdir("wallet");
+    let port = free_port();
+    let text = std::fs::read_to_string(common::workspace().join("candidates/reference-wallet.toml"))
+        .unwrap()
+        .replace("127.0.0.1:8600", &format!("127.0.0.1:{port}"))
+        .replace("\"../reports/out/reference-ca.pem\"", "\"wallet-ca.pem\"");
+    std::fs::write(dir.join("wallet.toml"), text).unwrap();
+    let mut child = dialtone(&dir)
+        .args(["reference", "wallet", "--port", &port.to_string(), "--seed", "6", "--ca-out", "wallet-ca.pem"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _running = Running(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(first.contains("reference wallet listening at https://127.0.0.1:"), "{first}");
+    std::thread::spawn(move || for _ in lines {});
+    let (code, report) = run(&dir, &dir.join("wallet.toml"), 6, "out");
+    assert_eq!(code, 0, "{}", report["summary"]);
+    assert!(report["results"].as_array().unwrap().len() >= 20);
     let _ = std::fs::remove_dir_all(&dir);
 }
