@@ -2,7 +2,8 @@
 //! a request in the verifier's own interface and hand over its link (a local page or the terminal),
 //! then answers it as the wallet. Here a thread plays the tester in front of dialtone's reference
 //! verifier: it reads the page's address from dialtone's terminal output, starts a request as the
-//! verifier's interface would, and posts the link into the page's form.
+//! verifier's interface would, and posts the link into the page's form — or types it on dialtone's
+//! terminal.
 
 mod common;
 
@@ -80,14 +81,16 @@ fn a_verifier_without_a_control_api_is_driven_through_the_manual_page() {
         .arg(common::suites_dir())
         .args(["--candidate", "manual.toml", "--seed", "4", "--out", "out"])
         .args(["--only", "OID4VP-VER-REQ-001", "--only", "OID4VP-VER-PRES-001", "--only", "OID4VP-VER-PRES-015"])
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let stderr = run.stderr.take().unwrap();
+    let mut terminal = run.stdin.take().unwrap();
     let ca = std::fs::read(dir.join("verifier-ca.pem")).unwrap();
-    // The tester: for every page dialtone shows, a request from the verifier's interface.
+    // The tester: for every page dialtone shows, a request from the verifier's interface; the second
+    // link is typed on the terminal (first a line that is no link), the others posted into the page.
     let tester = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let roots = dialtone_rules::keys::pem_certificates(&String::from_utf8_lossy(&ca));
@@ -101,6 +104,7 @@ fn a_verifier_without_a_control_api_is_driven_through_the_manual_page() {
             let Some(at) = line.find("page: http://") else { continue };
             let page = line[at + 6..].split_whitespace().next().unwrap().to_string();
             // Start a request as the verifier's interface would, read the form's token, post the link.
+            let typed = handed.len() == 1;
             let status = runtime.block_on(async {
                 let started: serde_json::Value = http
                     .post(format!("{verifier}/control/requests"))
@@ -113,6 +117,11 @@ fn a_verifier_without_a_control_api_is_driven_through_the_manual_page() {
                     .await
                     .unwrap();
                 let link = started["authorization_request"].as_str().unwrap().to_string();
+                if typed {
+                    use std::io::Write;
+                    writeln!(terminal, "not a link\n{link}").unwrap();
+                    return 0;
+                }
                 let html = http.get(&page).send().await.unwrap().text().await.unwrap();
                 let token =
                     html.split("name=\"token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
@@ -132,7 +141,8 @@ fn a_verifier_without_a_control_api_is_driven_through_the_manual_page() {
     let status = run.wait().unwrap();
     let (handed, shown) = tester.join().unwrap();
     assert_eq!(status.code(), Some(0), "{shown}");
-    assert_eq!(handed, vec![200, 200, 200], "one page per case, each link taken:\n{shown}");
+    assert_eq!(handed, vec![200, 0, 200], "one page per case, each link taken:\n{shown}");
+    assert!(shown.contains("not taken: "), "the line that is no link is refused:\n{shown}");
     assert!(shown.contains("start a presentation request at the verifier under test"), "{shown}");
 
     let report: serde_json::Value =
