@@ -70,28 +70,25 @@ pub async fn command(suites: SuiteSource, iterations: usize, seed: Option<u64>) 
     let mut own = n.harness_ms_per_case.clone();
     own.sort_by(f64::total_cmp);
     if cfg!(debug_assertions) {
-        println!("note: this is a debug build; build with --release for representative numbers");
+        say!("note: this is a debug build; build with --release for representative numbers");
     }
-    println!(
-        "full plan against the reference candidates on loopback (https): {} cases, {} measured runs",
-        n.cases, n.runs
-    );
-    println!(
+    say!("full plan against the reference candidates on loopback (https): {} cases, {} measured runs", n.cases, n.runs);
+    say!(
         "  wall time per run:      median {:.1} ms, p90 {:.1} ms, min {:.1} ms, max {:.1} ms",
         percentile(&wall, 0.5),
         percentile(&wall, 0.9),
         wall.first().copied().unwrap_or(0.0),
         wall.last().copied().unwrap_or(0.0)
     );
-    println!(
+    say!(
         "  harness time per case (beyond waiting on the candidate): median {:.3} ms, p90 {:.3} ms",
         percentile(&own, 0.5),
         percentile(&own, 0.9)
     );
     if !n.all_passed {
-        println!("warning: some runs did not pass every case:");
+        say!("warning: some runs did not pass every case:");
         for (case, runs) in &n.not_passed {
-            println!("  {runs} run(s): {}", crate::shown(case));
+            say!("  {runs} run(s): {}", crate::shown(case));
         }
         return Ok(crate::exit::FAILED);
     }

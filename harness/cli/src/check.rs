@@ -266,7 +266,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let report = report(&judged, duration_ms, &Catalogue::embedded());
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
-    print!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+    say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
     for a in &report.artifacts {
         let line = format!(
             "{:<10} {:<9} {}",
@@ -275,12 +275,12 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
             dialtone_reports::terminal::sanitize(&a.name, 200)
         );
         match &a.reason {
-            Some(reason) => println!("{line}\n           {}", dialtone_reports::terminal::sanitize(reason, 300)),
-            None => println!("{line}"),
+            Some(reason) => say!("{line}\n           {}", dialtone_reports::terminal::sanitize(reason, 300)),
+            None => say!("{line}"),
         }
     }
     for path in written {
-        println!("wrote {}", crate::shown(path.display()));
+        say!("wrote {}", crate::shown(path.display()));
     }
     Ok(report.exit_code())
 }

@@ -171,7 +171,7 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
                 if let Ok(r) = &report {
                     dialtone_reports::write_all(r, &dir).map_err(|e| CliError::harness(e.to_string()))?;
                 }
-                println!(
+                say!(
                     "{:<6} {} → {} → {}",
                     verdict.as_str(),
                     crate::shown(&i.name),
@@ -210,9 +210,9 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
         let path = args.out.join(name);
         std::fs::write(&path, content)
             .map_err(|e| CliError::harness(format!("cannot write {}: {e}", path.display())))?;
-        println!("wrote {}", crate::shown(path.display()));
+        say!("wrote {}", crate::shown(path.display()));
     }
     let failed = matrix.cells.iter().filter(|c| c.verdict != "pass").count();
-    println!("{} chains, {} pass, {failed} do not", matrix.cells.len(), matrix.cells.len() - failed);
+    say!("{} chains, {} pass, {failed} do not", matrix.cells.len(), matrix.cells.len() - failed);
     Ok(if failed == 0 { exit::OK } else { exit::FAILED })
 }

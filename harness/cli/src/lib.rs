@@ -1,9 +1,13 @@
 //! The `dialtone` command. `main.rs` only parses arguments; the commands live here so that tests
 //! drive them exactly as a user does.
 
+#[macro_use]
+pub mod out;
+
 pub mod bench;
 pub mod catalogue;
 pub mod check;
+pub mod counterparts;
 pub mod input_file;
 pub mod interop;
 pub mod qr_child;

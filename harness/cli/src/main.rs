@@ -1,5 +1,5 @@
 use clap::{Args, Parser, Subcommand};
-use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, selftest, shown};
+use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, say, selftest, shown};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_rules::deadline::DEFAULT_DEADLINE;
 use std::path::PathBuf;
@@ -117,6 +117,11 @@ enum Command {
         #[command(flatten)]
         suites: SuiteArgs,
     },
+    /// What a verifier under test must trust before a run (the harness's counterparts).
+    Counterparts {
+        #[command(subcommand)]
+        action: CounterpartsAction,
+    },
     /// Make (or reuse) a persistent test CA in DIR and print its certificate's path: a candidate
     /// started before a run trusts DIR/ca.pem; runs with DIALTONE_TEST_CA_DIR=DIR serve under it.
     TestCa { dir: PathBuf },
@@ -161,6 +166,21 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum CounterpartsAction {
+    /// Write the trust anchor (PEM), the counterpart issuers (identifier, JWKS, certificate), the
+    /// trust registry (URL, authority, whom it authorizes) and a README.txt into DIR.
+    Export {
+        dir: PathBuf,
+        /// The verifier's manifest; its [counterparts] section fixes their ports.
+        #[arg(long)]
+        candidate: PathBuf,
+        /// The seed the run will be given (or use a persistent test authority: DIALTONE_TEST_CA_DIR).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
 enum VectorsAction {
     /// Write vectors/<format>.json from dialtone's seeded keys.
     Generate {
@@ -201,6 +221,49 @@ enum ReferenceRole {
         ca_out: PathBuf,
         #[arg(long)]
         http: bool,
+    },
+    /// The reference OpenID4VP verifier: configure it from `dialtone counterparts export DIR` with
+    /// --counterparts DIR, then run candidates/reference-verifier.toml against it.
+    Verifier {
+        #[arg(long, default_value_t = 8500)]
+        port: u16,
+        /// Start a mutant instead (see `dialtone mutants`).
+        #[arg(long)]
+        mutant: Option<String>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// A folder `dialtone counterparts export` wrote: trust its anchor, ask its trust registry.
+        #[arg(long)]
+        counterparts: Option<PathBuf>,
+        /// The trust registry to ask (default: the folder's, else https://127.0.0.1:8400).
+        #[arg(long)]
+        registry: Option<String>,
+        /// The governing authority to ask it about (default: the folder's, else the example ecosystem's).
+        #[arg(long)]
+        authority_id: Option<String>,
+        /// More trust anchors (PEM), for https and for issuers' x5c chains (repeatable).
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Where to write the CA certificate (PEM) that a harness must trust for this server.
+        #[arg(long, default_value = "reports/out/reference-ca.pem")]
+        ca_out: PathBuf,
+    },
+    /// The reference wallet (OpenID4VCI and OpenID4VP holder, with dialtone's control API): run
+    /// candidates/reference-wallet.toml against it with the same --seed (or DIALTONE_TEST_CA_DIR).
+    Wallet {
+        #[arg(long, default_value_t = 8600)]
+        port: u16,
+        /// Start a mutant instead (see `dialtone mutants`).
+        #[arg(long)]
+        mutant: Option<String>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// More trust anchors (PEM), for https and for verifiers' request-signing chains (repeatable).
+        #[arg(long)]
+        trust: Vec<PathBuf>,
+        /// Where to write the CA certificate (PEM) that a harness must trust for this server.
+        #[arg(long, default_value = "reports/out/reference-ca.pem")]
+        ca_out: PathBuf,
     },
     /// The reference OpenID4VCI issuer (SD-JWT VC).
     Issuer {
@@ -303,9 +366,12 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             })
             .await
         }
+        Command::Counterparts { action: CounterpartsAction::Export { dir, candidate, seed } } => {
+            dialtone_cli::counterparts::export(&dir, &candidate, seed)
+        }
         Command::TestCa { dir } => {
             dialtone_roles::tls::TestPki::persistent(&dir).map_err(CliError::config)?;
-            println!("{}", shown(dir.join("ca.pem").display()));
+            say!("{}", shown(dir.join("ca.pem").display()));
             Ok(exit::OK)
         }
         Command::Vectors { action: VectorsAction::Generate { out } } => {
@@ -315,7 +381,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 let path = out.join(dialtone_vectors::file_name(&f));
                 std::fs::write(&path, dialtone_vectors::to_json(&f))
                     .map_err(|e| CliError::config(format!("cannot write {}: {e}", path.display())))?;
-                println!("wrote {} ({} tests)", shown(path.display()), f.number_of_tests);
+                say!("wrote {} ({} tests)", shown(path.display()), f.number_of_tests);
             }
             Ok(exit::OK)
         }
@@ -328,14 +394,14 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                     CliError::config(format!("unknown mutant {name:?}; `dialtone mutants` lists them"))
                 })?),
             };
-            let tls = serve_tls(http, &ca_out)?;
+            let tls = serve_tls(http, &ca_out, seed)?;
             let server = dialtone_roles::issuer::start(dialtone_roles::issuer::IssuerConfig { fault, seed }, port, tls)
                 .await
                 .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
             let what = fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default();
-            println!("reference issuer{what} listening at {}", server.base_url);
-            println!("  metadata:    {}/.well-known/openid-credential-issuer", server.base_url);
-            println!("  control API: {}/control/offers (POST)", server.base_url);
+            say!("reference issuer{what} listening at {}", server.base_url);
+            say!("  metadata:    {}/.well-known/openid-credential-issuer", server.base_url);
+            say!("  control API: {}/control/offers (POST)", server.base_url);
             serve_until_interrupted(server, http, &ca_out).await
         }
         Command::Reference {
@@ -354,16 +420,54 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 None => registry::ecosystem::EXAMPLE.to_string(),
             };
             let ecosystem = Ecosystem::parse(&text, &reference_issuer).map_err(CliError::config)?;
-            let tls = serve_tls(http, &ca_out)?;
+            let tls = serve_tls(http, &ca_out, None)?;
             let server = registry::start(RegistryConfig { fault, ecosystem }, port, tls)
                 .await
                 .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-            println!("reference registry listening at {} (POST /authorization, POST /recognition)", server.base_url);
+            say!("reference registry listening at {} (POST /authorization, POST /recognition)", server.base_url);
             serve_until_interrupted(server, http, &ca_out).await
+        }
+        Command::Reference {
+            role: ReferenceRole::Verifier { port, mutant, seed, counterparts, registry, authority_id, trust, ca_out },
+        } => {
+            use dialtone_roles::verifier::VerifierFault;
+            let fault = match mutant {
+                None => None,
+                Some(name) => Some(VerifierFault::from_name(&name).ok_or_else(|| {
+                    CliError::config(format!("unknown verifier mutant {name:?}; `dialtone mutants` lists them"))
+                })?),
+            };
+            serve_tls(false, &ca_out, seed)?;
+            let trust = dialtone_cli::reference::VerifierTrust { counterparts, registry, authority_id, anchors: trust };
+            let (server, about) = dialtone_cli::reference::standalone_verifier(port, fault, seed, &trust)
+                .await
+                .map_err(CliError::config)?;
+            let what = fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default();
+            say!("reference verifier{what} listening at {}", server.base_url);
+            say!("  control API: {}/control/requests (POST)", server.base_url);
+            say!("  {about}");
+            serve_until_interrupted(server, false, &ca_out).await
+        }
+        Command::Reference { role: ReferenceRole::Wallet { port, mutant, seed, trust, ca_out } } => {
+            use dialtone_roles::wallet::WalletFault;
+            let fault = match mutant {
+                None => None,
+                Some(name) => Some(WalletFault::from_name(&name).ok_or_else(|| {
+                    CliError::config(format!("unknown wallet mutant {name:?}; `dialtone mutants` lists them"))
+                })?),
+            };
+            serve_tls(false, &ca_out, seed)?;
+            let server = dialtone_cli::reference::standalone_wallet(port, fault, seed, &trust)
+                .await
+                .map_err(CliError::config)?;
+            let what = fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default();
+            say!("reference wallet{what} listening at {}", server.base_url);
+            say!("  control API: {}/control/offers, /control/presentations (POST)", server.base_url);
+            serve_until_interrupted(server, false, &ca_out).await
         }
         Command::Mutants => {
             for m in dialtone_roles::mutant::catalog() {
-                println!("{:<46} {}", m.name, m.description);
+                say!("{:<46} {}", m.name, m.description);
             }
             Ok(exit::OK)
         }
@@ -371,11 +475,11 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             Ok(dialtone_cli::qr_child::serve(cpu_seconds, memory_bytes))
         }
         Command::Bench { formats: true, .. } => {
-            println!("{:<10} {:>22} {:>26}", "format", "valid artifacts/s", "all vectors/s (invalid too)");
+            say!("{:<10} {:>22} {:>26}", "format", "valid artifacts/s", "all vectors/s (invalid too)");
             for (format, valid, all) in bench::formats(1.0) {
-                println!("{format:<10} {valid:>22.0} {all:>26.0}");
+                say!("{format:<10} {valid:>22.0} {all:>26.0}");
             }
-            println!("one core: artifacts judged one after another on one thread (use a release build)");
+            say!("one core: artifacts judged one after another on one thread (use a release build)");
             Ok(exit::OK)
         }
         Command::Bench { iterations, seed, suites, .. } => {
@@ -391,20 +495,24 @@ async fn serve_until_interrupted(
     ca_out: &std::path::Path,
 ) -> Result<i32, CliError> {
     if !http {
-        println!("  trust this CA for it: {}", shown(ca_out.display()));
+        say!("  trust this CA for it: {}", shown(ca_out.display()));
     }
-    println!("press Ctrl-C to stop");
+    say!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
     server.stop().await;
     Ok(exit::OK)
 }
 
 /// The TLS configuration for a standalone reference server, writing the CA a harness must trust.
-fn serve_tls(http: bool, ca_out: &std::path::Path) -> Result<Option<std::sync::Arc<rustls::ServerConfig>>, CliError> {
+fn serve_tls(
+    http: bool,
+    ca_out: &std::path::Path,
+    seed: Option<u64>,
+) -> Result<Option<std::sync::Arc<rustls::ServerConfig>>, CliError> {
     if http {
         return Ok(None);
     }
-    let pki = dialtone_cli::reference::run_pki().map_err(CliError::harness)?;
+    let pki = dialtone_cli::reference::run_pki(seed).map_err(CliError::harness)?;
     if let Some(dir) = ca_out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| CliError::config(format!("cannot create {}: {e}", dir.display())))?;
     }
@@ -432,12 +540,12 @@ fn vectors_check(dir: &std::path::Path) -> Result<i32, CliError> {
         let mismatches = dialtone_vectors::run(&file).map_err(CliError::config)?;
         total += file.number_of_tests;
         bad += mismatches.len();
-        println!("{}: {} tests, {} mismatches", shown(path.display()), file.number_of_tests, mismatches.len());
+        say!("{}: {} tests, {} mismatches", shown(path.display()), file.number_of_tests, mismatches.len());
         for m in mismatches {
-            println!("  tc{} {}: expected {:?}, got {:?}", m.tc_id, shown(&m.comment), m.expected, m.got);
+            say!("  tc{} {}: expected {:?}, got {:?}", m.tc_id, shown(&m.comment), m.expected, m.got);
         }
     }
-    println!("{total} vectors, {bad} mismatches");
+    say!("{total} vectors, {bad} mismatches");
     Ok(if bad == 0 { exit::OK } else { exit::FAILED })
 }
 
@@ -448,13 +556,13 @@ fn suites_command(action: SuitesAction) -> Result<i32, CliError> {
             let source = SuiteSource::resolve(args.suites);
             let suites = catalogue::load(&source, &catalogue)?;
             let cases: usize = suites.iter().map(|s| s.cases.len()).sum();
-            println!("{} suites, {cases} cases: OK ({})", suites.len(), shown(format!("{source:?}")));
+            say!("{} suites, {cases} cases: OK ({})", suites.len(), shown(format!("{source:?}")));
             Ok(exit::OK)
         }
         SuitesAction::List(args) => {
             let suites = catalogue::load(&SuiteSource::resolve(args.suites), &catalogue)?;
             for case in suites.iter().flat_map(|s| s.cases.iter()) {
-                println!("{:<20} {:<9} {:<7} {}", shown(&case.id), case.role, case.level.as_str(), shown(&case.title));
+                say!("{:<20} {:<9} {:<7} {}", shown(&case.id), case.role, case.level.as_str(), shown(&case.title));
             }
             Ok(exit::OK)
         }

@@ -1,7 +1,7 @@
 //! The built-in reference candidates, as servers and as candidate manifests. Together they are the
 //! embedded default candidate: one manifest playing every role the references implement.
 
-use dialtone_drivers::counterparts::Counterparts;
+use dialtone_drivers::counterparts::{self, Counterparts, RegistryRef};
 use dialtone_drivers::manifest::Manifest;
 use dialtone_engine::role::Role;
 use dialtone_roles::issuer::{self, IssuerConfig, IssuerFault};
@@ -12,7 +12,7 @@ use dialtone_roles::vc_api::{self, VcApiConfig, VcApiFault};
 use dialtone_roles::verifier::{self, VerifierConfig, VerifierFault};
 use dialtone_roles::wallet::{self, WalletConfig, WalletFault};
 use std::sync::Arc;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 pub(crate) const REFERENCE_ISSUER_MANIFEST: &str = include_str!("../../../candidates/reference-issuer.toml");
 pub(crate) const REFERENCE_REGISTRY_MANIFEST: &str = include_str!("../../../candidates/reference-registry.toml");
@@ -22,20 +22,28 @@ const EXAMPLE_VERIFIER: &str = "https://127.0.0.1:8500";
 const EXAMPLE_WALLET: &str = "https://127.0.0.1:8600";
 const EXAMPLE_ISSUER: &str = "https://127.0.0.1:8300";
 const EXAMPLE_REGISTRY: &str = "https://127.0.0.1:8400";
-const EXAMPLE_CA_LINE: &str = "ca_file = \"reports/out/reference-ca.pem\"";
+const EXAMPLE_CA_LINE: &str = "ca_file = \"../reports/out/reference-ca.pem\"";
 
-/// The PKI of this process's runs: one authority the harness trusts, one loopback certificate.
+/// The PKI of a run: one authority the harness trusts, one loopback certificate.
 /// `DIALTONE_TEST_CA_DIR` keeps the authority's key in that folder across runs (its `ca.pem` is what a
-/// candidate started beforehand — a wallet fetching from dialtone's issuers — trusts); without it,
-/// every run makes its own.
-pub fn run_pki() -> Result<&'static TestPki, String> {
-    static PKI: OnceLock<Result<TestPki, String>> = OnceLock::new();
-    PKI.get_or_init(|| match std::env::var_os("DIALTONE_TEST_CA_DIR") {
-        Some(dir) if !dir.is_empty() => TestPki::persistent(std::path::Path::new(&dir)),
-        _ => TestPki::generate(),
-    })
-    .as_ref()
-    .map_err(Clone::clone)
+/// candidate started beforehand — a wallet fetching from dialtone's issuers — trusts); else `--seed`
+/// derives it from the seed (the same authority on every run with that seed); else every process
+/// makes its own.
+pub fn run_pki(seed: Option<u64>) -> Result<TestPki, String> {
+    static PERSISTENT: OnceLock<Result<TestPki, String>> = OnceLock::new();
+    static FRESH: OnceLock<Result<TestPki, String>> = OnceLock::new();
+    static SEEDED: Mutex<Vec<(u64, TestPki)>> = Mutex::new(Vec::new());
+    if let Some(dir) = std::env::var_os("DIALTONE_TEST_CA_DIR").filter(|d| !d.is_empty()) {
+        return PERSISTENT.get_or_init(|| TestPki::persistent(std::path::Path::new(&dir))).clone();
+    }
+    let Some(seed) = seed else { return FRESH.get_or_init(TestPki::generate).clone() };
+    let mut seeded = SEEDED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, pki)) = seeded.iter().find(|(s, _)| *s == seed) {
+        return Ok(pki.clone());
+    }
+    let pki = TestPki::seeded(seed)?;
+    seeded.push((seed, pki.clone()));
+    Ok(pki)
 }
 
 /// Points an example manifest at running servers and at the run's CA.
@@ -74,27 +82,6 @@ impl Mutant {
     pub fn name(self) -> &'static str {
         self.0
     }
-}
-
-/// The harness's counterpart issuers (for a verifier under test), on free loopback ports.
-pub(crate) async fn start_counterparts(seed: Option<u64>) -> Result<(Vec<RunningServer>, Arc<Counterparts>), String> {
-    let tls = Some(run_pki()?.server_config.clone());
-    let derive = |label: u64| seed.map(|s| s.wrapping_mul(31).wrapping_add(label));
-    let (trusted_server, trusted) =
-        issuer::start_with_minter(IssuerConfig { fault: None, seed: derive(1) }, 0, tls.clone())
-            .await
-            .map_err(|e| format!("cannot start the counterpart issuer: {e}"))?;
-    let (untrusted_server, untrusted) =
-        issuer::start_with_minter(IssuerConfig { fault: None, seed: derive(2) }, 0, tls)
-            .await
-            .map_err(|e| format!("cannot start the counterpart issuer: {e}"))?;
-    // Both can also sign with an x5c chain from the run's authority (SD-JWT VC §2.5), for verifiers
-    // that resolve issuer keys only that way.
-    let pki = run_pki()?;
-    for handle in [&trusted, &untrusted] {
-        handle.minter.x5c_from(pki)?;
-    }
-    Ok((vec![trusted_server, untrusted_server], Arc::new(Counterparts { trusted, untrusted, pki: pki.clone() })))
 }
 
 /// The reference servers of one run and the manifest that describes them as one candidate.
@@ -138,12 +125,15 @@ pub(crate) async fn start_references_with(
     seed: Option<u64>,
     peers: &InteropPeers,
 ) -> Result<References, String> {
-    let pki = run_pki()?;
+    let pki = run_pki(seed)?;
+    let pki = &pki;
     let tls = Some(pki.server_config.clone());
     let issuer_fault = mutant.and_then(|m| IssuerFault::from_name(m.name()));
     let registry_fault = mutant.and_then(|m| RegistryFault::from_name(m.name()));
     let verifier_fault = mutant.and_then(|m| VerifierFault::from_name(m.name()));
-    let (mut servers, counterparts) = start_counterparts(seed).await?;
+    // The counterpart issuers; the verifier under test asks the reference registry about them.
+    let setup = counterparts::Setup { seed, ports: None };
+    let (mut servers, trusted, untrusted) = counterparts::start_issuers(&setup, pki).await?;
     let (issuer, issuer_handle) = issuer::start_with_minter(IssuerConfig { fault: issuer_fault, seed }, 0, tls.clone())
         .await
         .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
@@ -162,13 +152,16 @@ pub(crate) async fn start_references_with(
         &ecosystem_text,
         &[
             ("{reference_issuer}", issuer.base_url.as_str()),
-            ("{counterpart_issuer}", counterparts.trusted.minter.identifier.as_str()),
+            ("{counterpart_issuer}", trusted.minter.identifier.as_str()),
         ],
     )?;
     let authority_id = ecosystem.authority_id.clone();
+    let registry_ref = RegistryRef::new(String::new(), &ecosystem, &trusted.minter.identifier);
     let registry = registry::start(RegistryConfig { fault: registry_fault, ecosystem }, 0, tls.clone())
         .await
         .map_err(|e| format!("cannot start the reference registry: {e}"))?;
+    let registry_ref = RegistryRef { url: registry.base_url.clone(), ..registry_ref };
+    let counterparts = Arc::new(Counterparts { trusted, untrusted, registry: registry_ref, pki: pki.clone() });
     let mut verifier_config =
         VerifierConfig::on_loopback(pki, registry.base_url.clone(), authority_id, verifier_fault, seed);
     verifier_config.x5c_roots = peers.x5c_roots.clone();
@@ -231,4 +224,93 @@ fn toml_string(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// How a standalone reference verifier (`dialtone reference verifier`) is configured: whom it trusts
+/// and which registry it asks.
+#[derive(Debug, Clone, Default)]
+pub struct VerifierTrust {
+    /// A folder `dialtone counterparts export` wrote: its anchor and its registry.
+    pub counterparts: Option<std::path::PathBuf>,
+    /// The registry to ask (overrides the folder's); default: the standalone reference registry.
+    pub registry: Option<String>,
+    pub authority_id: Option<String>,
+    /// More trust anchors (PEM files), for https and for issuers' x5c chains.
+    pub anchors: Vec<std::path::PathBuf>,
+}
+
+/// The standalone reference registry's address and the example ecosystem's authority.
+const STANDALONE_REGISTRY: &str = EXAMPLE_REGISTRY;
+
+/// Certificates (DER) of a PEM file.
+fn pem_file(path: &std::path::Path) -> Result<Vec<Vec<u8>>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let certs = dialtone_rules::keys::pem_certificates(&text);
+    if certs.is_empty() {
+        return Err(format!("{} holds no PEM certificate", path.display()));
+    }
+    Ok(certs)
+}
+
+/// Starts the reference verifier (or a mutant) on `port`, trusting the run's authority and `trust`'s
+/// anchors, asking `trust`'s registry. Returns the server and what it was configured with.
+pub async fn standalone_verifier(
+    port: u16,
+    mutant: Option<VerifierFault>,
+    seed: Option<u64>,
+    trust: &VerifierTrust,
+) -> Result<(RunningServer, String), String> {
+    let pki = run_pki(seed)?;
+    let mut anchors = vec![pki.ca_der.clone()];
+    let (mut registry_url, mut authority_id) =
+        (STANDALONE_REGISTRY.to_string(), Ecosystem::parse(registry::ecosystem::EXAMPLE, "")?.authority_id);
+    if let Some(dir) = &trust.counterparts {
+        anchors.extend(pem_file(&dir.join("anchor.pem"))?);
+        let path = dir.join("registry.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let registry: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let field = |name: &str| {
+            registry.get(name).and_then(serde_json::Value::as_str).map(str::to_string).ok_or_else(|| {
+                format!("{}: no {name:?} (write it with `dialtone counterparts export`)", path.display())
+            })
+        };
+        registry_url = field("url")?;
+        authority_id = field("authority_id")?;
+    }
+    for file in &trust.anchors {
+        anchors.extend(pem_file(file)?);
+    }
+    registry_url = trust.registry.clone().unwrap_or(registry_url);
+    authority_id = trust.authority_id.clone().unwrap_or(authority_id);
+    let mut config = VerifierConfig::on_loopback(&pki, registry_url.clone(), authority_id.clone(), mutant, seed);
+    config.trusted_roots = anchors.clone();
+    config.x5c_roots = anchors.clone();
+    let server = verifier::start(config, port, Some(pki.server_config.clone()))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let about = format!(
+        "asks the trust registry {registry_url} (authority {authority_id}); trusts {} anchor(s) for https and x5c",
+        anchors.len()
+    );
+    Ok((server, about))
+}
+
+/// Starts the reference wallet (or a mutant) on `port`, trusting the run's authority and `anchors`
+/// (PEM files) for https and for verifiers' request-signing chains.
+pub async fn standalone_wallet(
+    port: u16,
+    mutant: Option<WalletFault>,
+    seed: Option<u64>,
+    anchors: &[std::path::PathBuf],
+) -> Result<RunningServer, String> {
+    let pki = run_pki(seed)?;
+    let mut trusted_roots = vec![pki.ca_der.clone()];
+    for file in anchors {
+        trusted_roots.extend(pem_file(file)?);
+    }
+    let config = WalletConfig { fault: mutant, seed, trusted_roots };
+    wallet::start(config, port, Some(pki.server_config.clone()))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))
 }

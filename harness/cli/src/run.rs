@@ -2,7 +2,7 @@
 
 use crate::catalogue;
 use crate::{CliError, SuiteSource};
-use dialtone_drivers::counterparts::Counterparts;
+use dialtone_drivers::counterparts::{self, Counterparts};
 use dialtone_drivers::manifest::Manifest;
 use dialtone_drivers::{Drivers, binding};
 use dialtone_engine::expectations::Expectations;
@@ -99,16 +99,18 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
             (Some(refs), manifest)
         }
     };
-    // Counterparts: the references bring theirs; an external verifier gets fresh ones (it must trust
-    // their identifiers through its registry for the acceptance cases to pass).
+    // Counterparts: the references bring theirs; an external verifier gets the harness's (issuers and
+    // a trust registry), which it must trust: `dialtone counterparts export` writes what.
     let mut manifest = manifest;
     let needs_counterparts = binding::BINDINGS.iter().any(|b| b.needs_counterparts() && b.exposed(&manifest));
     let (extra_servers, counterparts): (Vec<_>, Option<Arc<Counterparts>>) = match &references {
         Some(refs) => (Vec::new(), Some(refs.counterparts.clone())),
         None if needs_counterparts => {
-            let (servers, c) = crate::reference::start_counterparts(args.seed).await.map_err(CliError::harness)?;
-            for s in &servers {
-                eprintln!("dialtone: counterpart issuer at {}", s.base_url);
+            let pki = crate::reference::run_pki(args.seed).map_err(CliError::harness)?;
+            let setup = counterparts::Setup::new(args.seed, manifest.counterparts, &pki);
+            let (servers, c) = counterparts::start(&setup, &pki).await.map_err(CliError::harness)?;
+            if manifest.verifier.is_some() {
+                announce(&c, &setup);
             }
             // The harness talks to its own counterparts (control APIs) under the run's authority.
             manifest.tls.ca_der.push(c.pki.ca_der.clone());
@@ -126,9 +128,29 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     }
     let report = report?;
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
-    print!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+    say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
     for path in written {
-        println!("wrote {}", crate::shown(path.display()));
+        say!("wrote {}", crate::shown(path.display()));
     }
     Ok(report.exit_code())
+}
+
+/// Tells the tester which counterparts a verifier under test meets, and whether it could have been
+/// configured with them in advance.
+fn announce(c: &Counterparts, setup: &counterparts::Setup) {
+    eprintln!(
+        "dialtone: counterparts: issuer {} (authorized), issuer {} (not authorized), trust registry {} ({})",
+        c.trusted.minter.identifier, c.untrusted.minter.identifier, c.registry.url, c.registry.authority_id
+    );
+    if !setup.reproducible() {
+        let missing = match (setup.seed, setup.ports) {
+            (None, None) => "no --seed (nor DIALTONE_TEST_CA_DIR) and no [counterparts] ports",
+            (None, Some(_)) => "no --seed (nor DIALTONE_TEST_CA_DIR)",
+            _ => "no [counterparts] ports in the manifest",
+        };
+        eprintln!(
+            "dialtone: these counterparts are new to this run ({missing}): a verifier configured in advance \
+             (`dialtone counterparts export`) does not know them"
+        );
+    }
 }

@@ -185,14 +185,14 @@ pub async fn command(
     let suites = catalogue::load(&suites, &catalogue)?;
     let (result, reference) = selftest(&suites, seed, parallel).await?;
     let text = matrix(&result);
-    print!("{}", dialtone_reports::terminal::sanitize_lines(&text));
+    say_raw!("{}", dialtone_reports::terminal::sanitize_lines(&text));
     std::fs::create_dir_all(&out).map_err(|e| CliError::harness(format!("cannot create {}: {e}", out.display())))?;
     let json = serde_json::to_string_pretty(&result).map_err(|e| CliError::harness(e.to_string()))?;
     for (name, content) in [("selftest.json", json), ("matrix.txt", text)] {
         std::fs::write(out.join(name), content).map_err(|e| CliError::harness(format!("cannot write {name}: {e}")))?;
     }
     dialtone_reports::write_all(&reference, &out.join("reference")).map_err(|e| CliError::harness(e.to_string()))?;
-    println!(
+    say!(
         "\nselftest: {} cases, reference + {} mutants, {:.1} s; wrote {}",
         result.cases.len(),
         result.mutants.len(),
@@ -200,11 +200,11 @@ pub async fn command(
         crate::shown(out.display())
     );
     if result.problems.is_empty() {
-        println!("selftest: OK — the reference passes every case, every mutant is caught, every case catches a mutant");
+        say!("selftest: OK — the reference passes every case, every mutant is caught, every case catches a mutant");
         Ok(crate::exit::OK)
     } else {
         for p in &result.problems {
-            println!("selftest problem: {}", crate::shown(p));
+            say!("selftest problem: {}", crate::shown(p));
         }
         Ok(crate::exit::FAILED)
     }

@@ -193,3 +193,34 @@ async fn fetch_keys_reads_the_issuers_jwks_over_https() {
     server.stop().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A credential whose `x5c` carries only the issuer's certificate (the trust anchor left out, as
+/// HAIP 1.0 wants) is checked against the anchor given with `--keys`: its chain leads there.
+#[test]
+fn an_x5c_chain_without_its_anchor_validates_to_the_anchor_given() {
+    let dir = tempdir("x5c-anchor");
+    let pki = dialtone_roles::tls::TestPki::seeded(11).unwrap();
+    let minter = dialtone_roles::issuer::minter::Minter::new(
+        "https://127.0.0.1:8701".into(),
+        dialtone_protocols::seed::Entropy::seeded(11),
+    );
+    minter.x5c_from(&pki).unwrap();
+    let mut spec = minter.spec(None);
+    spec.x5c = true;
+    std::fs::write(dir.join("credential.txt"), minter.mint(&spec)).unwrap();
+    std::fs::write(dir.join("anchor.pem"), &pki.ca_pem).unwrap();
+    let out = dialtone()
+        .args(["check", "--all", "--keys"])
+        .arg(dir.join("anchor.pem"))
+        .arg("--out")
+        .arg(dir.join("out"))
+        .arg(dir.join("credential.txt"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text.lines().find(|l| l.contains("SDJWTVC-004")).expect("SDJWTVC-004 row");
+    assert!(row.contains("PASS"), "{row}");
+    let report = std::fs::read_to_string(dir.join("out/report.json")).unwrap();
+    assert!(report.contains("the chain of 1 leads to a trusted root"), "{report}");
+    let _ = std::fs::remove_dir_all(dir);
+}

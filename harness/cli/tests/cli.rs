@@ -60,7 +60,38 @@ fn a_missing_ca_file_is_a_configuration_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("[tls] ca_file \"reports/out/reference-ca.pem\""));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[tls] ca_file \"../reports/out/reference-ca.pem\""));
+}
+
+/// `allow_http` is for a candidate on this machine: for another host the run stops before it starts,
+/// exit 2, naming the file and the line.
+#[test]
+fn allow_http_for_a_remote_host_exits_2_naming_its_line() {
+    let dir = tempdir("remote-http");
+    let manifest = std::fs::read_to_string(common::workspace().join("candidates/reference-issuer.toml"))
+        .unwrap()
+        .replace("https://127.0.0.1:8300", "http://issuer.example.ca")
+        .replace(
+            "credential_issuer = \"http://issuer.example.ca\"",
+            "credential_issuer = \"http://issuer.example.ca\"\nallow_http = true",
+        );
+    std::fs::write(dir.join("remote.toml"), &manifest).unwrap();
+    let line = manifest.lines().position(|l| l.starts_with("allow_http")).unwrap() + 1;
+    let out = dialtone()
+        .args(["run", "--suites"])
+        .arg(common::suites_dir())
+        .arg("--candidate")
+        .arg(dir.join("remote.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "remote.toml:{line}: [issuer] allow_http = true is only for a candidate on this machine"
+        )),
+        "{err}"
+    );
 }
 
 #[test]
@@ -70,7 +101,7 @@ fn a_candidate_where_nothing_listens_exits_3_with_reports() {
     let manifest = std::fs::read_to_string(common::workspace().join("candidates/reference-issuer.toml"))
         .unwrap()
         .replace("127.0.0.1:8300", &format!("127.0.0.1:{port}"))
-        .replace("ca_file = \"reports/out/reference-ca.pem\"", "");
+        .replace("ca_file = \"../reports/out/reference-ca.pem\"", "");
     std::fs::write(dir.join("dead.toml"), manifest).unwrap();
     let out = dialtone()
         .args(["run", "--suites"])
@@ -112,4 +143,20 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// `dialtone mutants | head`: a reader that goes away ends the output quietly — no panic message,
+/// the command's own exit code — rather than "failed printing to stdout: Broken pipe".
+#[test]
+fn a_closed_stdout_ends_the_output_quietly() {
+    let dir = tempdir("closed-pipe");
+    let (err, code) = (dir.join("stderr"), dir.join("code"));
+    // The reader (`true`) is gone before dialtone writes its first line: every write meets EPIPE.
+    let script = r#"{ sleep 0.3; "$0" mutants 2>"$1"; echo $? >"$2"; } | true"#;
+    let status =
+        Command::new("sh").args(["-c", script, env!("CARGO_BIN_EXE_dialtone")]).arg(&err).arg(&code).status().unwrap();
+    assert!(status.success());
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    assert_eq!(std::fs::read_to_string(&code).unwrap().trim(), "0", "{stderr}");
+    assert!(!stderr.contains("panicked") && stderr.is_empty(), "{stderr}");
 }

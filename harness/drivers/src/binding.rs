@@ -5,7 +5,7 @@
 //! mutants stand behind it, and which counterparts its cases need. Adding a binding is one
 //! implementation of [`Binding`] and one line in [`BINDINGS`].
 
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, Problem};
 use dialtone_engine::role::Role;
 
 pub const ISSUER: &str = "oid4vci-issuer";
@@ -25,7 +25,7 @@ pub trait Binding: Sync {
     /// Whether the manifest exposes it.
     fn exposed(&self, manifest: &Manifest) -> bool;
     /// What its section must satisfy beyond its types (checked when the manifest loads).
-    fn validate(&self, _manifest: &Manifest) -> Result<(), String> {
+    fn validate(&self, _manifest: &Manifest) -> Result<(), Problem> {
         Ok(())
     }
     /// The prefix of the mutants of the reference behind it (`issuer.`), if it has its own.

@@ -41,14 +41,18 @@ async fn issue_hold_present_verify(ctx: Ctx) -> Outcome {
     flatten(
         async {
             let m = &ctx.manifest;
-            let (Trigger::Control { url: issuer_control }, Some(Some(wallet_control)), Some(verifier)) =
-                (&m.trigger, m.wallet.as_ref().map(|w| w.control.clone()), &m.verifier)
-            else {
-                return Ok(Outcome::skip("the chain needs the candidate's issuer control API, wallet and verifier"));
+            let (Trigger::Control { url: issuer_control }, Some(Some(wallet_control)), Some(Some(verifier_control))) = (
+                &m.trigger,
+                m.wallet.as_ref().map(|w| w.control.clone()),
+                m.verifier.as_ref().map(|v| v.control.clone()),
+            ) else {
+                return Ok(Outcome::skip(
+                    "the chain needs the control APIs of the candidate's issuer, wallet and verifier (not manual mode)",
+                ));
             };
             let (issuer_control, wallet_control) =
                 (issuer_control.trim_end_matches('/'), wallet_control.trim_end_matches('/'));
-            let verifier_control = verifier.control.trim_end_matches('/');
+            let verifier_control = verifier_control.trim_end_matches('/');
             // 1. The issuer makes an offer.
             let offer: OfferCreated = call(&ctx, &format!("{issuer_control}/offers"), &OfferRequest::default()).await?;
             ctx.evidence.note("chain step 1: the issuer created a credential offer");

@@ -11,6 +11,7 @@ pub mod counterparts;
 pub mod driver;
 pub(crate) mod issuer;
 pub mod manifest;
+pub(crate) mod manual;
 pub(crate) mod registry;
 pub(crate) mod vc_api;
 pub(crate) mod verifier;

@@ -26,13 +26,29 @@ pub struct Manifest {
     pub limits: Limits,
     #[serde(default)]
     pub tls: TlsSection,
+    /// Fixed ports for the harness's counterparts of a verifier under test.
+    pub counterparts: Option<CounterpartsSection>,
+}
+
+/// Fixed ports for the counterparts the harness runs for a verifier under test: their identifiers
+/// (`https://127.0.0.1:PORT`) include the port, so a verifier configured before the run (with what
+/// `dialtone counterparts export` writes) needs them fixed. Without this section they take free ports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterpartsSection {
+    /// The issuer the harness's trust registry authorizes.
+    pub trusted_issuer_port: u16,
+    /// The issuer it does not.
+    pub untrusted_issuer_port: u16,
+    /// The harness's trust registry.
+    pub registry_port: u16,
 }
 
 /// Extra trust for a candidate on a private PKI.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TlsSection {
-    /// PEM file of CA certificates to trust for this candidate (relative to the working folder).
+    /// PEM file of CA certificates to trust for this candidate (relative to the manifest's folder).
     pub ca_file: Option<String>,
     /// CA certificates (DER) given by the program, e.g. the run's own CA for the reference candidates.
     #[serde(skip)]
@@ -54,12 +70,12 @@ pub struct CandidateSection {
 pub struct IssuerSection {
     /// The Credential Issuer Identifier (OID4VCI §12.2.1), compared as a plain string.
     pub credential_issuer: String,
-    /// Allows `http://` URLs (a local candidate); the https requirements are then reported as
-    /// not met, never silently passed.
+    /// Allows `http://` URLs for a candidate on this machine (a loopback host only); the https
+    /// requirements are then reported as not met, never silently passed.
     #[serde(default)]
     pub allow_http: bool,
     /// PEM file of the roots an issuer's `x5c` chains must lead to (SD-JWT VC §2.5, Inline X.509),
-    /// relative to the current folder.
+    /// relative to the manifest's folder.
     pub x5c_ca_file: Option<String>,
     /// Read from `x5c_ca_file` at load time.
     #[serde(skip)]
@@ -89,6 +105,7 @@ pub struct RegistrySection {
     pub outside_jurisdiction: Option<RegistryQuery>,
     /// A recognition query the registry must answer `recognized: true`.
     pub recognized: Option<RegistryQuery>,
+    /// As `[issuer] allow_http`: plain http for a registry on a loopback host.
     #[serde(default)]
     pub allow_http: bool,
 }
@@ -99,11 +116,16 @@ pub struct RegistrySection {
 #[serde(deny_unknown_fields)]
 pub struct VerifierSection {
     /// The verifier's control API (`suites/control-api.yaml`): POST {control}/requests starts a
-    /// presentation request, GET {control}/requests/{id} reports its outcome.
-    pub control: String,
+    /// presentation request, GET {control}/requests/{id} reports its outcome. Without it the
+    /// verifier is driven manually: a person starts each request in the verifier's own interface
+    /// and hands its request link to dialtone (a local page, or the terminal), with a deadline.
+    pub control: Option<String>,
     /// How long to wait for the verifier's verdict after responding, in milliseconds.
     #[serde(default = "default_outcome_wait")]
     pub outcome_wait_ms: u64,
+    /// Manual mode: how long to wait for the person, per request.
+    #[serde(default = "default_manual_wait")]
+    pub manual_wait_seconds: u64,
 }
 
 /// A wallet under test. The harness plays the issuer it receives credentials from and the verifiers
@@ -205,14 +227,104 @@ pub enum ManifestError {
     Invalid { path: String, message: String },
 }
 
+/// What a manifest's validation found wrong, and the key it concerns when one does (`[issuer]`
+/// `allow_http`), so the error can name the key's line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub message: String,
+    /// The table (`issuer`, `tls`) and key the problem is about.
+    pub at: Option<(&'static str, &'static str)>,
+}
+
+impl Problem {
+    pub fn at(table: &'static str, key: &'static str, message: impl Into<String>) -> Self {
+        Self { message: message.into(), at: Some((table, key)) }
+    }
+}
+
+impl From<String> for Problem {
+    fn from(message: String) -> Self {
+        Self { message, at: None }
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(message: &str) -> Self {
+        Self { message: message.into(), at: None }
+    }
+}
+
+/// The line (1-based) of `key = …` in the table `[table]` of a TOML text.
+fn key_line(text: &str, table: &str, key: &str) -> Option<usize> {
+    let header = format!("[{table}]");
+    let mut inside = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            inside = line.split('#').next().is_some_and(|h| h.trim() == header);
+            continue;
+        }
+        if inside && line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')) {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
+/// Whether a URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`): the only hosts plain
+/// http is allowed for.
+pub(crate) fn loopback_url(url: &str) -> bool {
+    dialtone_protocols::oid4vp::url_host(url).is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    })
+}
+
+/// `allow_http = true` is for a candidate on this machine: for another host it is an error (plain
+/// http across a network would expose the flows the specifications protect with TLS).
+pub(crate) fn check_allow_http(table: &'static str, allow_http: bool, url: &str) -> Result<(), Problem> {
+    if allow_http && !loopback_url(url) {
+        return Err(Problem::at(
+            table,
+            "allow_http",
+            format!(
+                "[{table}] allow_http = true is only for a candidate on this machine (localhost, 127.0.0.1, ::1), \
+                 not for {url:?}: serve it over https"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl Manifest {
+    /// Reads a manifest file; the files it names are relative to its folder.
     pub fn load(path: &Path) -> Result<Self, ManifestError> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| ManifestError::Read { path: path.display().to_string(), source })?;
-        Self::parse(&text, &path.display().to_string())
+        let folder = path.parent().unwrap_or(Path::new(""));
+        Self::parse_in(&text, &path.display().to_string(), folder)
     }
 
+    /// Parses a manifest's text; the files it names are relative to the current folder.
     pub fn parse(text: &str, origin: &str) -> Result<Self, ManifestError> {
+        Self::parse_in(text, origin, Path::new(""))
+    }
+
+    /// Reads a manifest file without reading the files it names (`ca_file`, `x5c_ca_file`): for what
+    /// does not talk to the candidate (`dialtone counterparts export`, written before the candidate
+    /// and its certificates exist).
+    pub fn load_without_files(path: &Path) -> Result<Self, ManifestError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ManifestError::Read { path: path.display().to_string(), source })?;
+        Self::parse_with(&text, &path.display().to_string(), None)
+    }
+
+    /// Parses a manifest's text; the files it names are relative to `folder`.
+    pub fn parse_in(text: &str, origin: &str, folder: &Path) -> Result<Self, ManifestError> {
+        Self::parse_with(text, origin, Some(folder))
+    }
+
+    /// Parses and validates a manifest; reads the files it names from `folder` when given.
+    fn parse_with(text: &str, origin: &str, folder: Option<&Path>) -> Result<Self, ManifestError> {
         let manifest: Manifest = toml::from_str(text).map_err(|e| ManifestError::Parse {
             path: origin.into(),
             line: e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1).unwrap_or(0),
@@ -230,39 +342,80 @@ impl Manifest {
                 message,
             })?;
         }
-        manifest.validate().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
-        manifest.load_ca_file().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
-        manifest.load_x5c_ca_file().map_err(|message| ManifestError::Invalid { path: origin.into(), message })?;
+        let located = |problem: Problem| match problem.at.and_then(|(table, key)| key_line(text, table, key)) {
+            Some(line) => ManifestError::Parse { path: origin.into(), line, message: problem.message },
+            None => ManifestError::Invalid { path: origin.into(), message: problem.message },
+        };
+        manifest.validate().map_err(located)?;
+        manifest.fit_limits_to_a_person();
+        if let Some(folder) = folder {
+            manifest.load_ca_file(folder).map_err(located)?;
+            manifest.load_x5c_ca_file(folder).map_err(located)?;
+        }
         Ok(manifest)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), Problem> {
         if self.candidate.roles.is_empty() {
-            return Err(format!("[candidate] roles is empty: name at least one of {}", Role::played_names()));
+            return Err(format!("[candidate] roles is empty: name at least one of {}", Role::played_names()).into());
         }
         for role in &self.candidate.roles {
             if !Role::PLAYED.contains(role) {
                 return Err(format!(
                     "[candidate] roles: {role} is not a role a candidate plays ({})",
                     Role::played_names()
-                ));
+                )
+                .into());
             }
             // Every role played is exposed by some binding's section.
             let through: Vec<_> = BINDINGS.iter().filter(|b| b.roles().contains(role)).collect();
             if !through.iter().any(|b| b.exposed(self)) {
                 let sections: Vec<String> = through.iter().map(|b| format!("[{}]", b.section())).collect();
-                return Err(format!("the candidate plays {role} but has no {} section", sections.join(" or ")));
+                return Err(format!("the candidate plays {role} but has no {} section", sections.join(" or ")).into());
             }
         }
         for binding in BINDINGS.iter().filter(|b| b.exposed(self)) {
             binding.validate(self)?;
         }
+        if let Some(c) = &self.counterparts {
+            if self.verifier.is_none() {
+                return Err(Problem::at(
+                    "counterparts",
+                    "trusted_issuer_port",
+                    "[counterparts] fixes the ports of the harness's counterparts of a verifier under test, but no [verifier] is under test",
+                ));
+            }
+            let ports = [c.trusted_issuer_port, c.untrusted_issuer_port, c.registry_port];
+            if ports.contains(&0) || ports[0] == ports[1] || ports[0] == ports[2] || ports[1] == ports[2] {
+                return Err(Problem::at(
+                    "counterparts",
+                    "trusted_issuer_port",
+                    format!("[counterparts] needs three different ports (not 0), got {ports:?}"),
+                ));
+            }
+        }
         if let Trigger::Control { url } = &self.trigger
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            return Err(format!("[trigger] url {url:?} is not an http(s) URL"));
+            return Err(Problem::at("trigger", "url", format!("[trigger] url {url:?} is not an http(s) URL")));
         }
-        self.limits.validate()
+        self.limits.validate().map_err(Problem::from)
+    }
+
+    /// The longest a person is given per step, when a wallet or a verifier is driven manually.
+    pub fn manual_wait_seconds(&self) -> Option<u64> {
+        let wallet = self.wallet.as_ref().filter(|w| w.control.is_none()).map(|w| w.manual_wait_seconds);
+        let verifier = self.verifier.as_ref().filter(|v| v.control.is_none()).map(|v| v.manual_wait_seconds);
+        wallet.max(verifier)
+    }
+
+    /// In manual mode one person drives the candidate: one case at a time, and each case given the
+    /// person's time (two steps at most: an offer, then a request) beyond its own deadline.
+    fn fit_limits_to_a_person(&mut self) {
+        if let Some(wait) = self.manual_wait_seconds() {
+            self.limits.concurrency = 1;
+            self.limits.case_deadline_ms = self.limits.case_deadline_ms.saturating_add(wait.saturating_mul(2_000));
+        }
     }
 
     /// Every extra CA the harness trusts for this candidate (DER).
@@ -270,20 +423,24 @@ impl Manifest {
         self.tls.ca_der.clone()
     }
 
-    /// Reads `[tls] ca_file` into `tls.ca_der` (at load time, so a bad file is a configuration error).
-    fn load_ca_file(&mut self) -> Result<(), String> {
+    /// Reads `[tls] ca_file` (relative to `folder`) into `tls.ca_der` (at load time, so a bad file
+    /// is a configuration error).
+    fn load_ca_file(&mut self, folder: &Path) -> Result<(), Problem> {
         if let Some(file) = self.tls.ca_file.clone() {
-            self.tls.ca_der.extend(read_pem_certificates(&file, "[tls] ca_file")?);
+            let certs =
+                read_pem_certificates(folder, &file, "[tls] ca_file").map_err(|e| Problem::at("tls", "ca_file", e))?;
+            self.tls.ca_der.extend(certs);
         }
         Ok(())
     }
 
-    /// Reads `[issuer] x5c_ca_file` into `issuer.x5c_roots`.
-    fn load_x5c_ca_file(&mut self) -> Result<(), String> {
+    /// Reads `[issuer] x5c_ca_file` (relative to `folder`) into `issuer.x5c_roots`.
+    fn load_x5c_ca_file(&mut self, folder: &Path) -> Result<(), Problem> {
         if let Some(issuer) = self.issuer.as_mut()
             && let Some(file) = issuer.x5c_ca_file.clone()
         {
-            issuer.x5c_roots = read_pem_certificates(&file, "[issuer] x5c_ca_file")?;
+            issuer.x5c_roots = read_pem_certificates(folder, &file, "[issuer] x5c_ca_file")
+                .map_err(|e| Problem::at("issuer", "x5c_ca_file", e))?;
         }
         Ok(())
     }
@@ -335,6 +492,10 @@ impl Candidate for Manifest {
         Manifest::claims(self)
     }
 
+    fn explain(&self, claim: &str) -> Option<String> {
+        crate::vocabulary::about(claim)
+    }
+
     fn unexposed(&self, binding: &str) -> Option<String> {
         let b = crate::binding::find(binding)?;
         (!b.exposed(self)).then(|| {
@@ -343,10 +504,12 @@ impl Candidate for Manifest {
     }
 }
 
-/// The certificates (DER) of a PEM file a manifest names; none is an error.
-fn read_pem_certificates(file: &str, what: &str) -> Result<Vec<Vec<u8>>, String> {
+/// The certificates (DER) of a PEM file a manifest names, relative to the manifest's `folder`; none
+/// is an error.
+fn read_pem_certificates(folder: &Path, file: &str, what: &str) -> Result<Vec<Vec<u8>>, String> {
     use rustls::pki_types::pem::PemObject;
-    let pem = std::fs::read(file).map_err(|e| format!("{what} {file:?}: {e}"))?;
+    let path = folder.join(file);
+    let pem = std::fs::read(&path).map_err(|e| format!("{what} {file:?} ({}): {e}", path.display()))?;
     let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
         .map(|c| c.map(|c| c.to_vec()).map_err(|e| format!("{what} {file:?}: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
@@ -392,5 +555,81 @@ url = "http://127.0.0.1:1/control"
         assert!(err.to_string().starts_with("m.toml:"), "{err}");
         let err = Manifest::parse(&GOOD.replace("roles = [\"issuer\"]", "roles = [\"oracle\"]"), "m.toml").unwrap_err();
         assert!(err.to_string().contains("oracle"), "{err}");
+    }
+
+    /// Plain http is for a candidate on this machine; for any other host `allow_http` is an error
+    /// naming its line.
+    #[test]
+    fn allow_http_is_only_for_loopback_hosts() {
+        for local in ["http://127.0.0.1:1", "http://localhost:8080", "http://[::1]:9"] {
+            let text = GOOD.replace("http://127.0.0.1:1\"\nallow_http", &format!("{local}\"\nallow_http"));
+            assert!(Manifest::parse(&text, "m.toml").is_ok(), "{local}");
+        }
+        for remote in ["http://issuer.example.ca", "http://10.0.0.7:8300", "http://127.0.0.1.example.com"] {
+            let text = GOOD.replace("http://127.0.0.1:1\"\nallow_http", &format!("{remote}\"\nallow_http"));
+            let err = Manifest::parse(&text, "m.toml").unwrap_err().to_string();
+            assert!(
+                err.starts_with("m.toml:8: [issuer] allow_http = true is only for a candidate on this machine"),
+                "{err}"
+            );
+        }
+        let registry = "[candidate]\nname = \"r\"\nversion = \"1\"\nroles = [\"registry\"]\n[registry]\nurl = \"http://registry.example\"\nauthority_id = \"a\"\nallow_http = true\n[registry.authorized]\nentity_id = \"e\"\naction = \"issue\"\nresource = \"r\"\n[registry.unauthorized]\nentity_id = \"e\"\naction = \"issue\"\nresource = \"r\"\n";
+        let err = Manifest::parse(registry, "r.toml").unwrap_err().to_string();
+        assert!(err.starts_with("r.toml:8: [registry] allow_http"), "{err}");
+    }
+
+    /// `ca_file` (and `x5c_ca_file`) name files beside the manifest, wherever dialtone runs from.
+    #[test]
+    fn files_a_manifest_names_are_relative_to_its_folder() {
+        let dir = std::env::temp_dir().join(format!("dialtone-manifest-folder-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("pki")).unwrap();
+        let pki = dialtone_roles::tls::TestPki::generate().unwrap();
+        std::fs::write(dir.join("pki/ca.pem"), &pki.ca_pem).unwrap();
+        let text = GOOD.replace("allow_http = true\n", "allow_http = true\nx5c_ca_file = \"pki/ca.pem\"\n")
+            + "[tls]\nca_file = \"pki/ca.pem\"\n";
+        std::fs::write(dir.join("m.toml"), &text).unwrap();
+        let m = Manifest::load(&dir.join("m.toml")).unwrap();
+        assert_eq!(m.trusted_roots(), vec![pki.ca_der.clone()]);
+        assert_eq!(m.issuer.as_ref().unwrap().x5c_roots, vec![pki.ca_der.clone()]);
+        std::fs::remove_file(dir.join("pki/ca.pem")).unwrap();
+        let err = Manifest::load(&dir.join("m.toml")).unwrap_err().to_string();
+        assert!(err.contains("m.toml:14: [tls] ca_file \"pki/ca.pem\""), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `[counterparts]` fixes three different ports, for a verifier under test.
+    #[test]
+    fn counterpart_ports_are_checked() {
+        let verifier = "[candidate]\nname = \"v\"\nversion = \"1\"\nroles = [\"verifier\"]\n[verifier]\ncontrol = \"https://127.0.0.1:1/control\"\n[counterparts]\ntrusted_issuer_port = 8501\nuntrusted_issuer_port = 8502\nregistry_port = 8503\n";
+        let m = Manifest::parse(verifier, "v.toml").unwrap();
+        assert_eq!(m.counterparts.map(|c| c.registry_port), Some(8503));
+        let err = Manifest::parse(&verifier.replace("8503", "8501"), "v.toml").unwrap_err().to_string();
+        assert!(err.starts_with("v.toml:8: [counterparts] needs three different ports"), "{err}");
+        let err = Manifest::parse(
+            &format!("{GOOD}[counterparts]\ntrusted_issuer_port = 1\nuntrusted_issuer_port = 2\nregistry_port = 3\n"),
+            "m.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("no [verifier] is under test"), "{err}");
+    }
+
+    /// A verifier without a control API is driven by a person: one case at a time, each given the
+    /// person's time.
+    #[test]
+    fn manual_mode_fits_the_limits_to_a_person() {
+        let verifier = "[candidate]\nname = \"v\"\nversion = \"1\"\nroles = [\"verifier\"]\n[verifier]\nmanual_wait_seconds = 60\n";
+        let m = Manifest::parse(verifier, "v.toml").unwrap();
+        assert!(m.verifier.as_ref().unwrap().control.is_none());
+        assert_eq!(m.manual_wait_seconds(), Some(60));
+        assert_eq!(m.limits.concurrency, 1);
+        assert_eq!(m.limits.case_deadline_ms, 20_000 + 120_000);
+        let m = Manifest::parse(
+            &verifier.replace("manual_wait_seconds = 60", "control = \"https://127.0.0.1:1/c\""),
+            "v.toml",
+        )
+        .unwrap();
+        assert_eq!((m.manual_wait_seconds(), m.limits.concurrency), (None, 8));
     }
 }

@@ -55,6 +55,18 @@ fn known(kind: &str) -> &'static [Claim] {
     }
 }
 
+/// What a claim as cases require it (`format:dc+sd-jwt`, `feature:tx_code`) means, when known.
+pub fn about(claim: &str) -> Option<String> {
+    let (kind, name) = claim.split_once(':')?;
+    let list = match kind {
+        "format" => formats(),
+        "feature" => features(),
+        "profile" => profiles(),
+        _ => return None,
+    };
+    list.iter().find(|c| c.name == name).map(|c| c.about.clone())
+}
+
 /// Checks a statement's claims; `Err((line, message))` for the first unknown one.
 pub(crate) fn check(kind: &str, claims: &[String], text: &str) -> Result<(), (usize, String)> {
     let known = known(kind);

@@ -20,6 +20,11 @@ pub trait Candidate {
     fn claims(&self) -> Vec<String>;
     /// Why the candidate offers no interface for a binding, when it does not.
     fn unexposed(&self, binding: &str) -> Option<String>;
+    /// What a claim means (`feature:trust_registry` → what the candidate does and needs), for the
+    /// reason of a case skipped for want of it.
+    fn explain(&self, _claim: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The cases that concern the candidate's roles (and `only`, when given: id prefixes).
@@ -34,10 +39,14 @@ pub fn build(suites: &[Suite], candidate: &dyn Candidate, only: &[String]) -> Ve
             let missing: Vec<&str> = c.requires.iter().filter(|r| !claims.contains(r)).map(String::as_str).collect();
             let skip = candidate.unexposed(&c.binding).or_else(|| {
                 (!missing.is_empty()).then(|| {
-                    format!(
-                        "not applicable: the candidate's conformance statement does not claim {}",
-                        missing.join(", ")
-                    )
+                    let named: Vec<String> = missing
+                        .iter()
+                        .map(|m| match candidate.explain(m) {
+                            Some(about) => format!("{m} ({about})"),
+                            None => m.to_string(),
+                        })
+                        .collect();
+                    format!("not applicable: the candidate's conformance statement does not claim {}", named.join(", "))
                 })
             });
             PlannedCase { case: Arc::new(c.clone()), skip }

@@ -49,6 +49,12 @@ impl EcKey {
         SigningKey::from_pkcs8_der(der).map(|signing| Self { signing }).map_err(|e| JoseError::Key(e.to_string()))
     }
 
+    /// The private key as PKCS#8 DER (for TLS and certificate tools).
+    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, JoseError> {
+        use p256::pkcs8::EncodePrivateKey;
+        self.signing.to_pkcs8_der().map(|d| d.as_bytes().to_vec()).map_err(|e| JoseError::Key(e.to_string()))
+    }
+
     pub fn verifying_key(&self) -> VerifyingKey {
         *self.signing.verifying_key()
     }

@@ -1,6 +1,12 @@
 //! X.509 for `x509_san_dns` request objects (OpenID4VP §5.9.3): the `x5c` chain must lead to a
 //! trusted authority, the leaf must name the client identifier's DNS name, and the request's
 //! signature must verify with the leaf's key. Path validation and signatures are rustls-webpki's.
+//! An `x5c` chain need not (and under HAIP 1.0 must not) carry the trust anchor: the anchor is the
+//! configured root, and the chain is validated up to it. Certificates dialtone makes are signed
+//! through [`CertSigner`] (deterministic ECDSA), so a seeded authority issues the same bytes on
+//! every run.
+
+use crate::jose::EcKey;
 
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
@@ -74,6 +80,51 @@ pub(crate) fn verify_chain(
         .map_err(|e| format!("the chain does not lead to a trusted root: {e:?}"))
 }
 
+/// rcgen signing through an [`EcKey`]: deterministic ECDSA P-256 (RFC 6979), so a certificate made
+/// from the same key, name and contents is the same bytes every time.
+pub struct CertSigner {
+    key: EcKey,
+    point: Vec<u8>,
+}
+
+impl CertSigner {
+    pub fn new(key: EcKey) -> Self {
+        let point = key.public_point();
+        Self { key, point }
+    }
+
+    pub fn key(&self) -> &EcKey {
+        &self.key
+    }
+}
+
+impl rcgen::PublicKeyData for CertSigner {
+    fn der_bytes(&self) -> &[u8] {
+        &self.point
+    }
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
+}
+
+impl rcgen::SigningKey for CertSigner {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        Ok(self.key.sign_bytes_der(msg))
+    }
+}
+
+/// A certificate (DER) as PEM text (RFC 7468).
+pub fn certificate_pem(der: &[u8]) -> String {
+    let text = crate::b64::encode_std(der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in text.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(line));
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
+}
+
 /// The DNS and URI subject alternative names of a certificate (DER).
 pub(crate) fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
     let Ok(cert) = openssl::x509::X509::from_der(der) else { return (Vec::new(), Vec::new()) };
@@ -88,4 +139,17 @@ pub(crate) fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
         }
     }
     (dns, uris)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_certificate_as_pem_reads_back_as_the_same_der() {
+        use rustls::pki_types::pem::PemObject;
+        let der: Vec<u8> = (0..200u8).collect();
+        let pem = super::certificate_pem(&der);
+        assert!(pem.lines().all(|l| l.len() <= 64));
+        let back = rustls::pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()).next().unwrap().unwrap();
+        assert_eq!(back.as_ref(), der.as_slice());
+    }
 }

@@ -3,6 +3,9 @@
 //! the references speak `https` as the specifications require, with no system-wide trust change.
 
 use axum::serve::Listener;
+use dialtone_protocols::jose::EcKey;
+use dialtone_protocols::seed::Entropy;
+use dialtone_protocols::x509::CertSigner;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose, SanType};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::net::SocketAddr;
@@ -23,8 +26,21 @@ pub struct TestPki {
     pub leaf_der: Vec<u8>,
     pub(crate) leaf_key_pkcs8: Vec<u8>,
     /// The authority's key and name, to issue more certificates (issuers' x5c).
-    ca_key_pem: String,
+    ca_key: EcKey,
     ca_common_name: &'static str,
+    /// For a persistent authority: the seed its folder keeps for the harness's counterparts (their
+    /// keys), so that they too are the same on every run that gives no `--seed`.
+    pub counterpart_seed: Option<u64>,
+}
+
+/// Where an authority's key comes from.
+enum Authority {
+    /// A new key, for this run only.
+    Fresh,
+    /// Derived from `--seed`: the same authority on every run with that seed.
+    Seeded(u64),
+    /// Kept in a folder across runs.
+    Persistent(EcKey),
 }
 
 /// The DER of the first certificate of a PEM text.
@@ -52,13 +68,23 @@ impl std::fmt::Debug for TestPki {
 }
 
 impl TestPki {
+    /// An authority made for this run.
     pub fn generate() -> Result<Self, String> {
-        Self::generate_with(None)
+        Self::make(Authority::Fresh)
+    }
+
+    /// An authority derived from `seed`: its key, its certificate and every certificate it issues
+    /// for the same keys and names are the same bytes on every run (deterministic ECDSA). Its key
+    /// follows from the seed, so it is for tests only: a candidate trusting it trusts anyone who
+    /// knows the seed.
+    pub fn seeded(seed: u64) -> Result<Self, String> {
+        Self::make(Authority::Seeded(seed))
     }
 
     /// A PKI whose authority key persists in `dir` (`ca-key.pem`, made on first use), so that a
     /// candidate started before the run (a wallet, a verifier) can trust `dir/ca.pem`: the authority
     /// certificate is remade each run from the same key and name, which is all chain validation uses.
+    /// The folder also keeps the seed of the harness's counterparts (`counterparts.seed`).
     pub fn persistent(dir: &std::path::Path) -> Result<Self, String> {
         let err = |what: &str, e: &dyn std::fmt::Display| format!("test CA in {} ({what}): {e}", dir.display());
         std::fs::create_dir_all(dir).map_err(|e| err("create", &e))?;
@@ -71,7 +97,8 @@ impl TestPki {
                 key
             }
         };
-        let mut pki = Self::generate_with(Some(key))?;
+        let key = EcKey::from_pkcs8_der(&key.serialize_der()).map_err(|e| err("ca-key.pem is not a P-256 key", &e))?;
+        let mut pki = Self::make(Authority::Persistent(key))?;
         // Keep the authority certificate a candidate already trusts, byte for byte (some validators
         // compare trusted certificates by their bytes); certificates issued now chain to it, since
         // they name the same subject and key.
@@ -84,85 +111,89 @@ impl TestPki {
             }
             None => std::fs::write(&ca_path, &pki.ca_pem).map_err(|e| err("write ca.pem", &e))?,
         }
+        let seed_path = dir.join("counterparts.seed");
+        let seed = match std::fs::read_to_string(&seed_path).ok().and_then(|t| t.trim().parse::<u64>().ok()) {
+            Some(seed) => seed,
+            None => {
+                let mut bytes = [0u8; 8];
+                Entropy::from_os().fill(&mut bytes);
+                let seed = u64::from_be_bytes(bytes);
+                std::fs::write(&seed_path, format!("{seed}\n")).map_err(|e| err("write counterparts.seed", &e))?;
+                seed
+            }
+        };
+        pki.counterpart_seed = Some(seed);
         Ok(pki)
     }
 
     /// The server configuration for the loopback leaf, its chain ending at `ca_der`.
     fn server_config_with_chain(&self) -> Result<Arc<rustls::ServerConfig>, String> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("server config: {e}"))?
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![CertificateDer::from(self.leaf_der.clone()), CertificateDer::from(self.ca_der.clone())],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.leaf_key_pkcs8.clone())),
-            )
-            .map_err(|e| format!("server config: {e}"))?;
-        Ok(Arc::new(config))
+        server_config(&self.leaf_der, &self.ca_der, &self.leaf_key_pkcs8)
     }
 
-    fn generate_with(ca_key: Option<KeyPair>) -> Result<Self, String> {
-        let err = |what: &str, e: &dyn std::fmt::Display| format!("cannot make the test PKI ({what}): {e}");
-        let persistent = ca_key.is_some();
-        let ca_key = match ca_key {
-            Some(k) => k,
-            None => KeyPair::generate().map_err(|e| err("CA key", &e))?,
-        };
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| err("CA params", &e))?;
-        let ca_common_name = if persistent {
-            "dialtone test CA (persistent, test use only)"
-        } else {
-            "dialtone test CA (this run only)"
-        };
-        ca_params.distinguished_name.push(DnType::CommonName, ca_common_name);
-        if persistent {
-            ca_params.serial_number = Some(rcgen::SerialNumber::from(1u64.to_be_bytes().to_vec()));
+    /// The authority's certificate parameters (its name; for a lasting authority a fixed serial).
+    fn authority_params(common_name: &'static str, fixed_serial: bool) -> Result<CertificateParams, String> {
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| format!("CA params: {e}"))?;
+        params.distinguished_name.push(DnType::CommonName, common_name);
+        if fixed_serial {
+            params.serial_number = Some(rcgen::SerialNumber::from(1u64.to_be_bytes().to_vec()));
         }
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca_cert = ca_params.self_signed(&ca_key).map_err(|e| err("CA certificate", &e))?;
-        let ca_key_pem = ca_key.serialize_pem();
-        let ca_issuer = rcgen::Issuer::new(ca_params, ca_key);
+        params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        Ok(params)
+    }
 
-        let leaf_key = KeyPair::generate().map_err(|e| err("leaf key", &e))?;
+    fn make(authority: Authority) -> Result<Self, String> {
+        let err = |what: &str, e: &dyn std::fmt::Display| format!("cannot make the test PKI ({what}): {e}");
+        let (ca_key, leaf_key, ca_common_name, fixed_serial) = match authority {
+            Authority::Fresh => {
+                let entropy = Entropy::from_os();
+                (EcKey::generate(&entropy), EcKey::generate(&entropy), "dialtone test CA (this run only)", false)
+            }
+            Authority::Seeded(seed) => {
+                let entropy = Entropy::seeded(seed).derive("dialtone test CA");
+                let ca_key = EcKey::generate(&entropy.derive("authority"));
+                let leaf_key = EcKey::generate(&entropy.derive("loopback leaf"));
+                (ca_key, leaf_key, "dialtone test CA (seeded, test use only)", true)
+            }
+            Authority::Persistent(key) => {
+                (key, EcKey::generate(&Entropy::from_os()), "dialtone test CA (persistent, test use only)", true)
+            }
+        };
+        let ca_params = Self::authority_params(ca_common_name, fixed_serial)?;
+        let signer = CertSigner::new(ca_key.clone());
+        let ca_cert = ca_params.self_signed(&signer).map_err(|e| err("CA certificate", &e))?;
+        let ca_issuer = rcgen::Issuer::new(ca_params, &signer);
+
         let mut leaf_params =
             CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| err("leaf params", &e))?;
         leaf_params.subject_alt_names.push(SanType::IpAddress(std::net::IpAddr::from([127, 0, 0, 1])));
         leaf_params.distinguished_name.push(DnType::CommonName, "dialtone reference candidate");
-        let leaf_cert = leaf_params.signed_by(&leaf_key, &ca_issuer).map_err(|e| err("leaf certificate", &e))?;
-
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let server_config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| err("protocol versions", &e))?
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![CertificateDer::from(leaf_cert.der().to_vec()), CertificateDer::from(ca_cert.der().to_vec())],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-            )
-            .map_err(|e| err("server config", &e))?;
+        let leaf_cert = leaf_params
+            .signed_by(&P256Public(leaf_key.public_point()), &ca_issuer)
+            .map_err(|e| err("leaf certificate", &e))?;
+        let leaf_key_pkcs8 = leaf_key.to_pkcs8_der().map_err(|e| err("leaf key", &e))?;
+        let server_config = server_config(leaf_cert.der(), ca_cert.der(), &leaf_key_pkcs8)?;
         Ok(Self {
             ca_der: ca_cert.der().to_vec(),
             ca_pem: ca_cert.pem(),
-            server_config: Arc::new(server_config),
+            server_config,
             leaf_der: leaf_cert.der().to_vec(),
-            leaf_key_pkcs8: leaf_key.serialize_der(),
-            ca_key_pem,
+            leaf_key_pkcs8,
+            ca_key,
             ca_common_name,
+            counterpart_seed: None,
         })
     }
 
     /// A certificate from this authority for a P-256 public key (uncompressed SEC1 point) naming a
     /// credential issuer: SAN URI `uri` and DNS `localhost` (SD-JWT VC §2.5, the issuer is the
-    /// subject of the end-entity certificate).
+    /// subject of the end-entity certificate). The same key, name and authority give the same bytes.
     pub(crate) fn issuer_certificate(&self, public_point: &[u8], uri: &str) -> Result<Vec<u8>, String> {
         let err = |what: &str, e: &dyn std::fmt::Display| format!("cannot issue an issuer certificate ({what}): {e}");
-        let ca_key = KeyPair::from_pem(&self.ca_key_pem).map_err(|e| err("CA key", &e))?;
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| err("CA params", &e))?;
-        ca_params.distinguished_name.push(DnType::CommonName, self.ca_common_name);
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let ca_params = Self::authority_params(self.ca_common_name, false)?;
+        let signer = CertSigner::new(self.ca_key.clone());
+        let issuer = rcgen::Issuer::new(ca_params, &signer);
         let mut params = CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| err("params", &e))?;
         let san = uri.to_string().try_into().map_err(|e| err("SAN URI", &e))?;
         params.subject_alt_names.push(SanType::URI(san));
@@ -172,6 +203,21 @@ impl TestPki {
             .map(|c| c.der().to_vec())
             .map_err(|e| err("sign", &e))
     }
+}
+
+/// A server configuration serving `leaf` (then `ca`, which a client may use or ignore) with its key.
+fn server_config(leaf: &[u8], ca: &[u8], leaf_key_pkcs8: &[u8]) -> Result<Arc<rustls::ServerConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("server config: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(leaf.to_vec()), CertificateDer::from(ca.to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key_pkcs8.to_vec())),
+        )
+        .map_err(|e| format!("server config: {e}"))?;
+    Ok(Arc::new(config))
 }
 
 /// A TCP listener that hands axum only connections whose TLS handshake completed. Handshakes run
@@ -231,5 +277,65 @@ impl Listener for TlsListener {
 
     fn local_addr(&self) -> std::io::Result<Self::Addr> {
         Ok(self.local)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::issuer::minter::Minter;
+    use dialtone_protocols::jose::CompactJws;
+    use dialtone_protocols::sd_jwt_vc::verify::{KeySource, issuer_signature};
+
+    fn x5c_credential(pki: &TestPki, seed: u64) -> (CompactJws, Vec<String>) {
+        let minter = Minter::new("https://127.0.0.1:8701".into(), Entropy::seeded(seed));
+        minter.x5c_from(pki).unwrap();
+        let mut spec = minter.spec(None);
+        spec.x5c = true;
+        let text = minter.mint(&spec);
+        let jwt = CompactJws::parse(text.split('~').next().unwrap()).unwrap();
+        let chain = jwt.header["x5c"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+        (jwt, chain)
+    }
+
+    /// An issuer's x5c carries its own certificate, not the trust anchor (HAIP 1.0), and still
+    /// validates to the anchor a verifier is configured with — and to no other.
+    #[test]
+    fn x5c_leaves_the_anchor_out_and_validates_to_it() {
+        let pki = TestPki::generate().unwrap();
+        let (jwt, chain) = x5c_credential(&pki, 1);
+        let anchor = dialtone_protocols::b64::encode_std(&pki.ca_der);
+        assert_eq!(chain.len(), 1, "the issuer's certificate only");
+        assert!(!chain.contains(&anchor), "the anchor is not in x5c");
+        let now = dialtone_protocols::now_epoch();
+        let key = issuer_signature(&jwt, None, std::slice::from_ref(&pki.ca_der), now).unwrap();
+        assert_eq!(key.via, KeySource::X5c { chain: 1 });
+        let other = TestPki::generate().unwrap();
+        assert!(issuer_signature(&jwt, None, std::slice::from_ref(&other.ca_der), now).is_err());
+        assert!(issuer_signature(&jwt, None, &[], now).is_err());
+    }
+
+    /// A seeded authority is the same bytes on every run, and so is every certificate it issues for
+    /// the same key and name (what a candidate configured in advance trusts).
+    #[test]
+    fn a_seeded_authority_issues_the_same_bytes_every_time() {
+        let (a, b) = (TestPki::seeded(7).unwrap(), TestPki::seeded(7).unwrap());
+        assert_eq!(a.ca_pem, b.ca_pem);
+        assert_eq!(a.leaf_der, b.leaf_der);
+        assert_eq!(x5c_credential(&a, 3).1, x5c_credential(&b, 3).1);
+        assert_ne!(TestPki::seeded(8).unwrap().ca_pem, a.ca_pem);
+        assert_ne!(TestPki::generate().unwrap().ca_pem, TestPki::generate().unwrap().ca_pem);
+    }
+
+    /// A persistent authority keeps its certificate and a seed for the counterparts across runs.
+    #[test]
+    fn a_persistent_authority_keeps_its_certificate_and_counterpart_seed() {
+        let dir = std::env::temp_dir().join(format!("dialtone-persistent-ca-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (a, b) = (TestPki::persistent(&dir).unwrap(), TestPki::persistent(&dir).unwrap());
+        assert_eq!(a.ca_pem, b.ca_pem);
+        assert!(a.counterpart_seed.is_some() && a.counterpart_seed == b.counterpart_seed);
+        assert_eq!(x5c_credential(&a, 3).1, x5c_credential(&b, 3).1);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -4,6 +4,7 @@
 
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::seed::Entropy;
+use dialtone_protocols::x509::CertSigner;
 use serde_json::{Value, json};
 
 pub const DAY: i64 = 86_400;
@@ -55,34 +56,6 @@ pub(crate) fn public_of(private: &Value) -> Value {
 /// A trust list: issuer id → keys.
 pub fn trust(entries: &[(&str, Vec<Value>)]) -> Value {
     json!({"issuers": entries.iter().map(|(id, keys)| json!({"id": id, "keys": keys})).collect::<Vec<_>>()})
-}
-
-/// rcgen signing through [`EcKey`] (deterministic ECDSA P-256).
-pub(crate) struct CertSigner {
-    key: EcKey,
-    point: Vec<u8>,
-}
-
-impl CertSigner {
-    pub fn new(key: EcKey) -> Self {
-        let point = key.public_point();
-        Self { key, point }
-    }
-}
-
-impl rcgen::PublicKeyData for CertSigner {
-    fn der_bytes(&self) -> &[u8] {
-        &self.point
-    }
-    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
-        &rcgen::PKCS_ECDSA_P256_SHA256
-    }
-}
-
-impl rcgen::SigningKey for CertSigner {
-    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
-        Ok(self.key.sign_bytes_der(msg))
-    }
 }
 
 fn params(cn: &str, serial: u64, ca: bool) -> rcgen::CertificateParams {

@@ -9,7 +9,7 @@ pub mod token;
 pub mod wallet;
 
 use crate::binding::Binding;
-use crate::manifest::{Manifest, Trigger};
+use crate::manifest::{Manifest, Problem, Trigger, check_allow_http};
 use dialtone_engine::role::Role;
 
 /// The issuer under test through OpenID4VCI: the `[issuer]` section and its `[trigger]`.
@@ -28,7 +28,7 @@ impl Binding for Oid4vciIssuer {
     fn exposed(&self, manifest: &Manifest) -> bool {
         manifest.issuer.is_some()
     }
-    fn validate(&self, manifest: &Manifest) -> Result<(), String> {
+    fn validate(&self, manifest: &Manifest) -> Result<(), Problem> {
         let Some(issuer) = &manifest.issuer else { return Ok(()) };
         let split = dialtone_protocols::oid4vci::split_url(&issuer.credential_issuer)
             .map_err(|e| format!("[issuer] credential_issuer: {e}"))?;
@@ -36,8 +36,10 @@ impl Binding for Oid4vciIssuer {
             return Err(format!(
                 "[issuer] credential_issuer {:?} uses http: set allow_http = true for a local candidate",
                 issuer.credential_issuer
-            ));
+            )
+            .into());
         }
+        check_allow_http("issuer", issuer.allow_http, &issuer.credential_issuer)?;
         if matches!(manifest.trigger, Trigger::None) {
             return Err("the candidate plays issuer but has no [trigger] (control, static_offer or manual)".into());
         }

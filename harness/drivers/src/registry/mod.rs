@@ -4,7 +4,7 @@ pub mod consumer;
 pub mod queries;
 
 use crate::binding::Binding;
-use crate::manifest::Manifest;
+use crate::manifest::{Manifest, Problem, check_allow_http};
 use dialtone_engine::role::Role;
 
 /// The trust registry under test through the TRQP v2 HTTPS binding: the `[registry]` section.
@@ -23,16 +23,18 @@ impl Binding for TrqpRegistry {
     fn exposed(&self, manifest: &Manifest) -> bool {
         manifest.registry.is_some()
     }
-    fn validate(&self, manifest: &Manifest) -> Result<(), String> {
+    fn validate(&self, manifest: &Manifest) -> Result<(), Problem> {
         let Some(registry) = &manifest.registry else { return Ok(()) };
         let split =
             dialtone_protocols::oid4vci::split_url(&registry.url).map_err(|e| format!("[registry] url: {e}"))?;
         if split.origin.starts_with("http://") && !registry.allow_http {
-            return Err(format!(
-                "[registry] url {:?} uses http: set allow_http = true for a local candidate",
-                registry.url
+            return Err(Problem::at(
+                "registry",
+                "url",
+                format!("[registry] url {:?} uses http: set allow_http = true for a local candidate", registry.url),
             ));
         }
+        check_allow_http("registry", registry.allow_http, &registry.url)?;
         Ok(())
     }
     fn mutants(&self) -> Option<&'static str> {

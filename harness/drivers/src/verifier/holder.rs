@@ -21,11 +21,15 @@ pub type Step<T> = Result<T, Outcome>;
 /// A request the harness started at the verifier under test, as it received it.
 #[derive(Debug, Clone)]
 pub(crate) struct Started {
-    pub request_id: String,
+    /// Its identifier at the control API; `None` in manual mode (a person started it).
+    pub request_id: Option<String>,
     pub request: Request,
 }
 
 pub(crate) use crate::driver::precondition;
+
+/// Why a case that needs the verifier's own verdict cannot have it in manual mode.
+pub(crate) const NO_VERDICT: &str = "manual mode: the verifier has no control API to report its verdict, and its answer to the response (HTTP 2xx) does not say whether it accepted the presentation; see the verifier's own interface";
 
 /// What the harness asks the verifier's control API for (a response mode, a client identifier
 /// prefix); a case skips when the verifier does not honour it.
@@ -79,20 +83,28 @@ impl Holder {
         self.ctx.counterparts()
     }
 
-    fn control(&self) -> Step<String> {
-        Ok(self.section()?.control.trim_end_matches('/').to_string())
+    /// The control API base, or `None` in manual mode.
+    fn control(&self) -> Step<Option<String>> {
+        Ok(self.section()?.control.as_ref().map(|c| c.trim_end_matches('/').to_string()))
     }
 
-    /// Starts a request with what `start` asks (a response mode, a client identifier prefix); skips
-    /// when the verifier does not honour it.
+    /// Starts a request with what `start` asks (a response mode, a client identifier prefix) —
+    /// through the control API, or in manual mode by asking a person to start it in the verifier's
+    /// own interface and hand back its link; skips when the verifier does not honour what was asked.
     pub(crate) async fn request_with(&self, start: StartRequest) -> Step<Started> {
-        let body = serde_json::to_value(&start).unwrap_or(Value::Null);
-        let answer = self.ctx.http.post_json(&format!("{}/requests", self.control()?), &body, &[]).await?;
-        let started: StartedRequest = answer
-            .json()
-            .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
-            .map_err(|e| Outcome::error(format!("control API: {e}")))?;
-        let request = holder::receive(&self.ctx.http, &started.authorization_request).await.map_err(|e| match e {
+        let (request_id, link) = match self.control()? {
+            Some(control) => {
+                let body = serde_json::to_value(&start).unwrap_or(Value::Null);
+                let answer = self.ctx.http.post_json(&format!("{control}/requests"), &body, &[]).await?;
+                let started: StartedRequest = answer
+                    .json()
+                    .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+                    .map_err(|e| Outcome::error(format!("control API: {e}")))?;
+                (Some(started.request_id), started.authorization_request)
+            }
+            None => (None, self.ask_for_request(&start).await?),
+        };
+        let request = holder::receive(&self.ctx.http, &link).await.map_err(|e| match e {
             RequestError::Http(e) => e.into(),
             e @ RequestError::Status(_) => Outcome::fail("HTTP 200 from request_uri", e.to_string()),
             e => Outcome::fail("an authorization request the wallet can read (§5)", e.to_string()),
@@ -112,7 +124,55 @@ impl Holder {
                 "the verifier did not honour a request for the {prefix} client identifier prefix"
             )));
         }
-        Ok(Started { request_id: started.request_id, request })
+        Ok(Started { request_id, request })
+    }
+
+    /// Manual mode: a person starts the request in the verifier's interface and hands its link over.
+    async fn ask_for_request(&self, start: &StartRequest) -> Step<String> {
+        let section = self.section()?;
+        let mut asked = vec![format!(
+            "a credential of type {} (format dc+sd-jwt)",
+            dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON
+        )];
+        if let Some(mode) = &start.response_mode {
+            asked.push(format!("response mode {mode}"));
+        }
+        if let Some(prefix) = &start.client_id_prefix {
+            asked.push(format!("the {prefix} client identifier prefix"));
+        }
+        let prompt = crate::manual::Prompt {
+            title: format!("{}: start a presentation request at the verifier under test", self.ctx.case.id),
+            instructions: format!(
+                "In the verifier's own interface, start a new presentation request asking for {}. Then hand its \
+                 request link (openid4vp://… or an https link with request_uri) to dialtone: paste it into this \
+                 page, or into the terminal. dialtone answers it as the wallet.",
+                asked.join(", ")
+            ),
+            payload: String::new(),
+            deadline: std::time::SystemTime::now() + std::time::Duration::from_secs(section.manual_wait_seconds),
+        };
+        self.ctx.evidence.note(format!("manual mode: asked a person for a request link ({})", asked.join(", ")));
+        match crate::manual::ask_for_link(&prompt, request_link).await.map_err(Outcome::error)? {
+            Some(link) => {
+                self.ctx.evidence.note(format!("manual mode: the person handed over {link}"));
+                Ok(link)
+            }
+            None => Err(Outcome::error(format!(
+                "manual mode: no request link was handed over within {} s",
+                section.manual_wait_seconds
+            ))),
+        }
+    }
+
+    /// What the verifier must be configured with to tell the counterpart issuers apart: the trust
+    /// registry it asks, and whom that registry authorizes.
+    pub(crate) fn registry_configuration(&self) -> Step<String> {
+        let c = self.issuers()?;
+        Ok(format!(
+            "the verifier asks the trust registry {} (authority {}), which authorizes {} and not {} \
+             (`dialtone counterparts export` writes this configuration)",
+            c.registry.url, c.registry.authority_id, c.trusted.minter.identifier, c.untrusted.minter.identifier
+        ))
     }
 
     /// A credential for the holder's key from a counterpart issuer, deviating as `deviation` says.
@@ -154,15 +214,21 @@ impl Holder {
     }
 
     /// The verifier's verdict after `response`: read once when the response was refused (the
-    /// verifier has answered), else waited for (bounded) while it is still pending.
-    pub(crate) async fn verdict_after(&self, request_id: &str, response: &HttpResponse) -> Step<Verdict> {
-        self.verdict(request_id, (200..300).contains(&response.status)).await
+    /// verifier has answered), else waited for (bounded) while it is still pending. `None` in manual
+    /// mode: only the protocol's answer (`response`) is known.
+    pub(crate) async fn verdict_after(&self, started: &Started, response: &HttpResponse) -> Step<Option<Verdict>> {
+        match (&started.request_id, self.control()?) {
+            (Some(id), Some(control)) => {
+                self.verdict(&control, id, (200..300).contains(&response.status)).await.map(Some)
+            }
+            _ => Ok(None),
+        }
     }
 
     /// The verifier's verdict, waiting (bounded) while it is still pending when `wait` is set.
-    pub async fn verdict(&self, request_id: &str, wait: bool) -> Step<Verdict> {
+    async fn verdict(&self, control: &str, request_id: &str, wait: bool) -> Step<Verdict> {
         let section = self.section()?;
-        let url = format!("{}/requests/{request_id}", self.control()?);
+        let url = format!("{control}/requests/{request_id}");
         let deadline = std::time::Instant::now() + std::time::Duration::from_millis(section.outcome_wait_ms);
         loop {
             let answer = self.ctx.http.get(&url, &[]).await?;
@@ -178,31 +244,47 @@ impl Holder {
     }
 }
 
-/// A verifier rejected a presentation when it did not accept it over HTTP and does not report it accepted.
-pub(crate) fn expect_rejected(response: &HttpResponse, verdict: &Verdict) -> Outcome {
+/// Whether a link a person hands over can be a request link (it names a client; the rest is judged
+/// when the wallet receives it).
+fn request_link(link: &str) -> Result<(), String> {
+    holder::check_link(link).map_err(|e| e.to_string())
+}
+
+/// A verifier rejected a presentation when it did not accept it over HTTP and does not report it
+/// accepted. In manual mode (no verdict) a refusal over HTTP is what shows it; HTTP 2xx says nothing.
+pub(crate) fn expect_rejected(response: &HttpResponse, verdict: Option<&Verdict>) -> Outcome {
     let observed = observed(response, verdict);
-    if (200..300).contains(&response.status) || verdict.status == "accepted" {
-        Outcome::fail("the presentation rejected (HTTP 4xx from response_uri, verdict not accepted)", observed)
-    } else {
-        Outcome::pass(observed)
+    let answered_ok = (200..300).contains(&response.status);
+    match verdict {
+        None if answered_ok => Outcome::skip(format!("{NO_VERDICT} ({observed})")),
+        None => Outcome::pass(format!("{observed}: the verifier refused the response")),
+        Some(v) if answered_ok || v.status == "accepted" => {
+            Outcome::fail("the presentation rejected (HTTP 4xx from response_uri, verdict not accepted)", observed)
+        }
+        Some(_) => Outcome::pass(observed),
     }
 }
 
-/// A verifier accepted a presentation: HTTP 2xx and the verdict `accepted`.
-pub(crate) fn expect_accepted(response: &HttpResponse, verdict: &Verdict) -> Outcome {
+/// A verifier accepted a presentation: HTTP 2xx and the verdict `accepted`. In manual mode (no
+/// verdict) a refusal over HTTP fails it, and HTTP 2xx cannot confirm it.
+pub(crate) fn expect_accepted(response: &HttpResponse, verdict: Option<&Verdict>) -> Outcome {
     let observed = observed(response, verdict);
-    if (200..300).contains(&response.status) && verdict.status == "accepted" {
-        Outcome::pass(observed)
-    } else {
-        Outcome::fail("the presentation accepted (HTTP 2xx from response_uri, verdict accepted)", observed)
+    let answered_ok = (200..300).contains(&response.status);
+    match verdict {
+        None if answered_ok => Outcome::skip(format!("{NO_VERDICT} ({observed})")),
+        Some(v) if answered_ok && v.status == "accepted" => Outcome::pass(observed),
+        _ => Outcome::fail("the presentation accepted (HTTP 2xx from response_uri, verdict accepted)", observed),
     }
 }
 
-fn observed(response: &HttpResponse, verdict: &Verdict) -> String {
-    format!(
-        "response HTTP {}, verdict {:?}{}",
-        response.status,
-        verdict.status,
-        if verdict.reason.is_empty() { String::new() } else { format!(" ({})", verdict.reason) }
-    )
+fn observed(response: &HttpResponse, verdict: Option<&Verdict>) -> String {
+    let verdict = match verdict {
+        Some(v) => format!(
+            ", verdict {:?}{}",
+            v.status,
+            if v.reason.is_empty() { String::new() } else { format!(" ({})", v.reason) }
+        ),
+        None => String::new(),
+    };
+    format!("response HTTP {}{verdict}", response.status)
 }

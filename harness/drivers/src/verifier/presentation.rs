@@ -57,11 +57,20 @@ async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
                     Outcome::pass(format!("replay refused with HTTP {}", second.status))
                 });
             }
-            let verdict = holder.verdict_after(&started.request_id, &response).await?;
-            Ok(match case.expect {
-                Expect::Accepted => expect_accepted(&response, &verdict),
-                Expect::Rejected => expect_rejected(&response, &verdict),
-            })
+            let verdict = holder.verdict_after(&started, &response).await?;
+            let outcome = match case.expect {
+                Expect::Accepted => expect_accepted(&response, verdict.as_ref()),
+                Expect::Rejected => expect_rejected(&response, verdict.as_ref()),
+            };
+            if case.issuer == IssuerChoice::Untrusted {
+                // Say what the verifier must be configured with for this case to mean anything.
+                let configuration = holder.registry_configuration()?;
+                holder.ctx.evidence.note(configuration.clone());
+                if let Outcome::Fail { expected, observed } = outcome {
+                    return Ok(Outcome::fail(format!("{expected}: {configuration}"), observed));
+                }
+            }
+            Ok(outcome)
         }
         .await,
     )

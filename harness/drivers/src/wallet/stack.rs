@@ -80,10 +80,10 @@ impl Driver<'_> {
         Ok(self.section()?.control.as_ref().map(|c| c.trim_end_matches('/').to_string()))
     }
 
-    fn manual_prompt(&self, title: &str, instructions: String, payload: &str) -> Step<super::manual::Prompt> {
+    fn manual_prompt(&self, title: &str, instructions: String, payload: &str) -> Step<crate::manual::Prompt> {
         let wait = std::time::Duration::from_secs(self.section()?.manual_wait_seconds);
         self.ctx.evidence.note(format!("manual mode: shown as a QR code: {payload}"));
-        Ok(super::manual::Prompt {
+        Ok(crate::manual::Prompt {
             title: title.into(),
             instructions,
             payload: payload.into(),
@@ -127,7 +127,7 @@ impl Driver<'_> {
             )?;
             let log = stack.issuer.log.clone();
             let before = log.credential_requests.lock().unwrap_or_else(|p| p.into_inner()).len();
-            let done = super::manual::show_and_wait(&prompt, || {
+            let done = crate::manual::show_and_wait(&prompt, || {
                 let log = log.clone();
                 async move {
                     (log.credential_requests.lock().unwrap_or_else(|p| p.into_inner()).len() > before).then_some(())
@@ -200,7 +200,7 @@ impl Driver<'_> {
                     &started.authorization_request,
                 )?;
                 let url = format!("{control}/requests/{id}");
-                let done = super::manual::show_and_wait(&prompt, || {
+                let done = crate::manual::show_and_wait(&prompt, || {
                     let (http, url) = (self.ctx.http.clone(), url.clone());
                     async move {
                         let outcome: RequestOutcome =

@@ -77,14 +77,30 @@ impl Request {
     }
 }
 
-/// Receives the request of an `openid4vp://` URI: by reference (GET `request_uri`, which must
-/// answer 200) or by value.
-pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestError> {
+/// The query parameters of a request link, when it names a client (`client_id`).
+fn link_parameters(uri: &str) -> Result<(Vec<(String, String)>, String), RequestError> {
     let query = uri.split_once('?').map(|(_, q)| q).unwrap_or_default();
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(query).map_err(|e| RequestError::Uri(e.to_string()))?;
+    let client_id = pairs
+        .iter()
+        .find(|(k, _)| k == CLIENT_ID)
+        .map(|(_, v)| v.clone())
+        .ok_or_else(|| RequestError::NoClientId(uri.to_string()))?;
+    Ok((pairs, client_id))
+}
+
+/// Whether `uri` can be a request link (`openid4vp://…?client_id=…`, or an https link with the same
+/// parameters), before anything is fetched.
+pub fn check_link(uri: &str) -> Result<(), RequestError> {
+    link_parameters(uri).map(|_| ())
+}
+
+/// Receives the request of an `openid4vp://` URI: by reference (GET `request_uri`, which must
+/// answer 200) or by value.
+pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestError> {
+    let (pairs, client_id) = link_parameters(uri)?;
     let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-    let client_id = get(CLIENT_ID).ok_or_else(|| RequestError::NoClientId(uri.to_string()))?;
     let Some(request_uri) = get(REQUEST_URI) else {
         // By value: the parameters are the request (an unsigned redirect_uri client, §5.9.3).
         let payload = RequestParameters::from_query_pairs(&pairs);

@@ -193,11 +193,13 @@ impl Minter {
         self.key.public_point()
     }
 
-    /// Gives the minter an `x5c` chain for x5c-signed credentials (SD-JWT VC §2.5): a certificate
-    /// from `pki`'s authority naming this issuer, then the authority's.
+    /// Gives the minter an `x5c` chain for x5c-signed credentials (SD-JWT VC §2.5): the certificate
+    /// from `pki`'s authority naming this issuer. The authority's own certificate is the trust anchor
+    /// a verifier is configured with, so it is not in the chain (HAIP 1.0 keeps the anchor out of
+    /// `x5c`; RFC 7515 §4.1.6 lists the certificates that lead to it).
     pub fn x5c_from(&self, pki: &crate::tls::TestPki) -> Result<(), String> {
         let cert = pki.issuer_certificate(&self.public_point(), &self.identifier)?;
-        let chain = vec![dialtone_protocols::b64::encode_std(cert), dialtone_protocols::b64::encode_std(&pki.ca_der)];
+        let chain = vec![dialtone_protocols::b64::encode_std(cert)];
         *self.x5c.lock().unwrap_or_else(|p| p.into_inner()) = Some(chain);
         Ok(())
     }
@@ -206,6 +208,12 @@ impl Minter {
     /// keys from x5c).
     pub fn prefer_x5c(&self, yes: bool) {
         self.prefer_x5c.store(yes, Ordering::Relaxed);
+    }
+
+    /// The `x5c` chain x5c-signed credentials carry (standard base64 DER, the issuer's certificate
+    /// first), when the minter has one.
+    pub fn x5c(&self) -> Option<Vec<String>> {
+        self.x5c_chain()
     }
 
     fn x5c_chain(&self) -> Option<Vec<String>> {

@@ -8,5 +8,5 @@ pub mod state;
 
 pub use minter::{Deviation, MintSpec, Minter};
 pub use mutants::IssuerFault;
-pub use reference::{IssuerConfig, IssuerHandle, start, start_with_minter};
+pub use reference::{IssuerConfig, IssuerHandle, minter, serve, start, start_with_minter};
 pub use state::IssuerLog;

@@ -84,8 +84,26 @@ pub async fn start_with_minter(
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let identifier = format!("{scheme}://{}", listener.local_addr()?);
-    let entropy = Entropy::new(config.seed).derive(&format!("reference-issuer {identifier}"));
-    let minter = Arc::new(Minter::new(identifier.clone(), entropy.derive("minter")));
+    let minter = Arc::new(minter(&config, identifier));
+    serve(config, listener, minter, tls)
+}
+
+/// The issuing core of an issuer with identifier `identifier`: its keys follow from `config.seed`
+/// alone (never from its port), so a seeded issuer has the same keys on every run.
+pub fn minter(config: &IssuerConfig, identifier: String) -> Minter {
+    Minter::new(identifier, Entropy::new(config.seed).derive("reference-issuer minter"))
+}
+
+/// Serves the reference issuer (or a mutant) on a bound `listener` with `minter`, whose identifier
+/// is this server's URL.
+pub fn serve(
+    config: IssuerConfig,
+    listener: tokio::net::TcpListener,
+    minter: Arc<Minter>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) -> std::io::Result<(RunningServer, IssuerHandle)> {
+    let identifier = minter.identifier.clone();
+    let entropy = Entropy::new(config.seed).derive("reference-issuer");
     let log = Arc::new(IssuerLog::default());
     let control_url = format!("{identifier}/control");
     let issuer = Arc::new(Issuer {

@@ -25,7 +25,7 @@ pub struct Statement {
     pub resource: String,
     /// ISO 3166-2 subdivision codes where the statement holds; empty: everywhere.
     #[serde(default)]
-    pub(crate) jurisdictions: Vec<String>,
+    pub jurisdictions: Vec<String>,
     /// RFC 3339 bounds of validity (inclusive start, exclusive end).
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,

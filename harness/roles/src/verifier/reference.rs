@@ -64,7 +64,9 @@ impl VerifierConfig {
             authority_id,
             trusted_roots: vec![pki.ca_der.clone()],
             signing_key_pkcs8: pki.leaf_key_pkcs8.clone(),
-            signing_chain: vec![pki.leaf_der.clone(), pki.ca_der.clone()],
+            // The request object's x5c: the leaf only; the authority is the wallet's trust anchor
+            // (HAIP 1.0 keeps the anchor out of x5c).
+            signing_chain: vec![pki.leaf_der.clone()],
             dns_name: "localhost".into(),
             x5c_roots: Vec::new(),
         }
