@@ -10,6 +10,8 @@ use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::runner::Runner;
 use dialtone_engine::suite::Suite;
 use dialtone_engine::{plan, report};
+use dialtone_http::Secrets;
+use dialtone_protocols::oid4vci::message::SECRET_MEMBERS;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -22,6 +24,21 @@ pub async fn run_plan(
     catalogue: &Catalogue,
     counterparts: Option<Arc<Counterparts>>,
 ) -> Result<Report, CliError> {
+    let secrets = Secrets::new(SECRET_MEMBERS);
+    run_plan_with_secrets(suites, manifest, seed, only, catalogue, counterparts, &secrets).await
+}
+
+/// [`run_plan`], gathering the secrets the run made, was given and received in `secrets` (which
+/// then says what no output of the run may show).
+pub async fn run_plan_with_secrets(
+    suites: &[Suite],
+    manifest: Manifest,
+    seed: Option<u64>,
+    only: &[String],
+    catalogue: &Catalogue,
+    counterparts: Option<Arc<Counterparts>>,
+    secrets: &Secrets,
+) -> Result<Report, CliError> {
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
         return Err(CliError::config(format!(
@@ -30,10 +47,11 @@ pub async fn run_plan(
             if only.is_empty() { String::new() } else { format!(" and --only {only:?}") }
         )));
     }
+    manifest.register_secrets(secrets);
     let manifest = Arc::new(manifest);
     let harness = Arc::new(Drivers { manifest: manifest.clone(), counterparts });
-    let runner =
-        Runner::new(manifest.limits.clone(), &manifest.trusted_roots(), seed, harness).map_err(CliError::harness)?;
+    let runner = Runner::new(manifest.limits.clone(), &manifest.trusted_roots(), seed, harness, secrets.clone())
+        .map_err(CliError::harness)?;
     let started = Instant::now();
     let mut results = runner.run(&planned).await;
     let cases: Vec<_> = planned.iter().map(|p| p.case.clone()).collect();

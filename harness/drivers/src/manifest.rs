@@ -317,6 +317,17 @@ impl Manifest {
             .unwrap_or_default()
     }
 
+    /// The secrets the manifest gives the run (a registry's bearer token, a static offer's code):
+    /// registered before the run, so no report shows them.
+    pub fn register_secrets(&self, secrets: &dialtone_http::Secrets) {
+        if let Some(token) = self.registry.as_ref().and_then(|r| r.bearer_token.as_deref()) {
+            secrets.register("authorization", token);
+        }
+        if let Trigger::StaticOffer { offer } = &self.trigger {
+            secrets.learn_from(offer);
+        }
+    }
+
     pub fn sd_claims(&self, configuration_id: &str) -> Option<&[String]> {
         self.conformance
             .credential

@@ -1,7 +1,7 @@
 //! HTTP to candidates: every request has a timeout, every body a size bound, no redirect is followed,
-//! and every exchange lands in the case's evidence with secrets redacted.
+//! and every exchange lands in the case's evidence, which redacts secrets before it keeps anything.
 
-use crate::evidence::{Evidence, EvidenceItem, HttpExchange, bound_bytes, redact, redact_body};
+use crate::evidence::{Evidence, EvidenceItem, HttpExchange, bound_bytes};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy)]
@@ -180,22 +180,12 @@ impl HttpClient {
         if let Some(ct) = content_type {
             request_headers.push(("Content-Type".into(), ct.into()));
         }
+        // Recorded as it happened: the evidence recorder redacts before it keeps.
         let mut exchange = HttpExchange {
             method: method.into(),
             url: url.into(),
-            request_headers: request_headers
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        if k.eq_ignore_ascii_case("authorization") { redact_authorization(v) } else { v.clone() },
-                    )
-                })
-                .collect(),
-            request_body: payload.as_deref().filter(|_| self.evidence.keeps()).map(|p| match std::str::from_utf8(p) {
-                Ok(text) => bound_bytes(redact_body(text, content_type, self.evidence.secret_fields()).as_bytes()),
-                Err(_) => bound_bytes(p),
-            }),
+            request_headers: request_headers.clone(),
+            request_body: payload.as_deref().filter(|_| self.evidence.keeps()).map(raw_text),
             status: None,
             response_headers: Vec::new(),
             response_body: None,
@@ -253,20 +243,14 @@ impl HttpClient {
             while let Some(chunk) = response.chunk().await.map_err(map_err)? {
                 if body.len() + chunk.len() > self.limits.max_body_bytes {
                     exchange.response_bytes = body.len() + chunk.len();
-                    exchange.response_body = Some(format!("{}…<stopped reading past the bound>", bound_bytes(&body)));
+                    exchange.response_body = Some(format!("{}…<stopped reading past the bound>", raw_text(&body)));
                     return Err(HttpError::TooLarge { url: url.into(), limit: self.limits.max_body_bytes });
                 }
                 body.extend_from_slice(&chunk);
             }
             exchange.response_bytes = body.len();
             if self.evidence.keeps() {
-                let content_type = headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.as_str());
-                let shown = match std::str::from_utf8(&body) {
-                    Ok(text) => redact_body(text, content_type, self.evidence.secret_fields()),
-                    Err(_) => String::new(),
-                };
-                exchange.response_body =
-                    Some(if shown.is_empty() { bound_bytes(&body) } else { bound_bytes(shown.as_bytes()) });
+                exchange.response_body = Some(raw_text(&body));
             }
             Ok(HttpResponse { status, headers, body })
         };
@@ -290,10 +274,12 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
-fn redact_authorization(value: &str) -> String {
-    match value.split_once(' ') {
-        Some((scheme, token)) => format!("{scheme} {}", redact(token)),
-        None => redact(value),
+/// A body as the evidence recorder takes it: the whole text (it redacts, then bounds), or a
+/// description of bytes that are not UTF-8.
+fn raw_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => bound_bytes(bytes),
     }
 }
 
