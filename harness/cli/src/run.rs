@@ -47,6 +47,7 @@ pub async fn run_plan_with_secrets(
             if only.is_empty() { String::new() } else { format!(" and --only {only:?}") }
         )));
     }
+    probe(&manifest).await?;
     manifest.register_secrets(secrets);
     let manifest = Arc::new(manifest);
     let harness = Arc::new(Drivers { manifest: manifest.clone(), counterparts });
@@ -63,6 +64,21 @@ pub async fn run_plan_with_secrets(
         seed,
     };
     Ok(report::assemble(subject, results, duration_ms, catalogue))
+}
+
+/// Something must accept connections at each of the candidate's URLs before the plan runs: a
+/// candidate that is not running (or a wrong port) is one clear message and exit 3 at once, not a
+/// row of identical errors per case.
+async fn probe(manifest: &Manifest) -> Result<(), CliError> {
+    let timeout = std::time::Duration::from_millis(manifest.limits.request_timeout_ms);
+    for url in manifest.candidate_urls() {
+        if let Err(why) = dialtone_http::reachable(url, timeout).await {
+            let hint =
+                if why == "connection refused" { "is it running?" } else { "is it running, and is the URL right?" };
+            return Err(CliError::harness(format!("cannot reach the candidate at {url}: {why} — {hint}")));
+        }
+    }
+    Ok(())
 }
 
 /// Who the report is about, from the manifest.

@@ -6,7 +6,7 @@ use crate::limits::Limits;
 use crate::model::{CaseResult, Outcome};
 use crate::plan::PlannedCase;
 use crate::suite::Case;
-use dialtone_http::{Evidence, HttpClient, Secrets};
+use dialtone_http::{Evidence, HttpClient, Secrets, Transport};
 use dialtone_protocols::seed::Entropy;
 use futures::StreamExt;
 use futures::future::BoxFuture;
@@ -31,7 +31,7 @@ pub struct Runner {
     limits: Limits,
     seed: Option<u64>,
     harness: Arc<dyn Harness>,
-    client: reqwest::Client,
+    transport: Transport,
     secrets: Secrets,
 }
 
@@ -45,8 +45,8 @@ impl Runner {
         harness: Arc<dyn Harness>,
         secrets: Secrets,
     ) -> Result<Self, String> {
-        let client = dialtone_http::build_client(limits.http(), extra_roots)?;
-        Ok(Self { limits, seed, harness, client, secrets })
+        let transport = dialtone_http::build_client(limits.http(), extra_roots)?;
+        Ok(Self { limits, seed, harness, transport, secrets })
     }
 
     /// Runs the plan. When every case is done, every secret any case saw is replaced in every
@@ -81,7 +81,7 @@ impl Runner {
                 });
                 let run = CaseRun {
                     case: case.clone(),
-                    http: HttpClient::new(self.client.clone(), self.limits.http(), evidence.clone()),
+                    http: HttpClient::new(self.transport.clone(), self.limits.http(), evidence.clone()),
                     evidence: evidence.clone(),
                     entropy,
                 };
