@@ -452,3 +452,93 @@ async fn an_endpoint_where_nothing_listens_is_the_candidates_failure_once_it_ans
     assert!(refused >= 5, "{refused}");
     server.stop().await;
 }
+
+/// The answer of a small working issuer to `path` (no credential: its endpoint refuses).
+fn issuer_answer(path: &str, base: &str) -> serde_json::Value {
+    match path {
+        "/.well-known/openid-credential-issuer" => json!({
+            "credential_issuer": base, "credential_endpoint": format!("{base}/credential"), "nonce_endpoint": format!("{base}/nonce"),
+            "credential_configurations_supported": {"X": {"format": "dc+sd-jwt", "vct": "urn:x"}}
+        }),
+        "/.well-known/oauth-authorization-server" => json!({"issuer": base, "token_endpoint": format!("{base}/token")}),
+        "/control/offers" => {
+            json!({"credential_offer": {"credential_issuer": base, "credential_configuration_ids": ["X"],
+            "grants": {"urn:ietf:params:oauth:grant-type:pre-authorized_code": {"pre-authorized_code": "code-0123456789"}}}})
+        }
+        "/token" => json!({"access_token": "token-0123456789", "token_type": "Bearer"}),
+        "/nonce" => json!({"c_nonce": "nonce-0123456789"}),
+        _ => json!({"error": "invalid_request"}),
+    }
+}
+
+/// A server that answers one request per connection and closes the connection, without a word,
+/// when a second request comes on it: as a server may (RFC 9112 §9.5), and as a pooled connection
+/// the server has closed looks to a client.
+async fn one_request_per_connection() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = base.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let base = served.clone();
+            tokio::spawn(async move {
+                let mut got = Vec::new();
+                let mut buf = [0u8; 4096];
+                let head_end = loop {
+                    if let Some(i) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&got[..head_end]).to_string();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                while got.len() < head_end + length {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let body = issuer_answer(&path, &base).to_string();
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                if socket.write_all(answer.as_bytes()).await.is_err() {
+                    return;
+                }
+                // The next request on this connection: read, then the connection is closed.
+                let _ = socket.read(&mut buf).await;
+            });
+        }
+    });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_on_a_connection_the_server_closed_is_sent_again_on_a_fresh_one() {
+    let base = one_request_per_connection().await;
+    let runs = [run_against(&base, 2000).await, run_against(&base, 2000).await];
+    for report in &runs {
+        assert_no_panic_and_evidence(report);
+        let blamed: Vec<String> = report
+            .results
+            .iter()
+            .filter(|r| r.verdict == Verdict::Error || r.observed.contains("closed the connection"))
+            .map(|r| format!("{}: {:?} {}", r.id, r.verdict, r.observed))
+            .collect();
+        assert!(blamed.is_empty(), "{blamed:#?}");
+        let metadata = report.results.iter().find(|r| r.id == "VCI-ISS-META-001").unwrap();
+        assert_eq!(metadata.verdict, Verdict::Pass, "{}", metadata.observed);
+    }
+    assert_eq!(verdicts(&runs[0]), verdicts(&runs[1]));
+}

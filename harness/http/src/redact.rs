@@ -241,7 +241,7 @@ impl Matcher {
                 parts.push(segment.to_string());
             }
         }
-        changed.then(|| format!("{}.{}.{SIGNATURE_DROPPED}", parts[0], parts[1]))
+        changed.then(|| format!("{}.{SIGNATURE_DROPPED}", parts.join(".")))
     }
 }
 
