@@ -7,7 +7,7 @@ use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::report;
 use dialtone_engine::role::Role;
 use dialtone_http::Evidence;
-use dialtone_http::{HttpClient, HttpLimits, build_client};
+use dialtone_http::{HttpClient, HttpLimits, Secrets, build_client};
 use dialtone_protocols::{shc, time};
 use dialtone_rules::deadline::judge_within;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
@@ -144,7 +144,11 @@ async fn fetch_keys(
     let mut notes = Vec::new();
     let limits = HttpLimits::default();
     let client = match build_client(limits, roots) {
-        Ok(c) => HttpClient::new(c, limits, Evidence::new(dialtone_protocols::oid4vci::message::SECRET_MEMBERS)),
+        Ok(c) => HttpClient::new(
+            c,
+            limits,
+            Evidence::new(Secrets::new(dialtone_protocols::oid4vci::message::SECRET_MEMBERS)),
+        ),
         Err(e) => return vec![format!("--fetch-keys: {e}")],
     };
     let mut done = std::collections::HashSet::new();

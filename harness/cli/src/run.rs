@@ -11,6 +11,8 @@ use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::runner::Runner;
 use dialtone_engine::suite::Suite;
 use dialtone_engine::{plan, report};
+use dialtone_http::Secrets;
+use dialtone_protocols::oid4vci::message::SECRET_MEMBERS;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -24,6 +26,24 @@ pub async fn run_plan(
     counterparts: Option<Arc<Counterparts>>,
     expectations: Option<&Expectations>,
 ) -> Result<Report, CliError> {
+    let secrets = Secrets::new(SECRET_MEMBERS);
+    run_plan_with_secrets(suites, manifest, seed, only, catalogue, counterparts, expectations, &secrets).await
+}
+
+/// [`run_plan`], gathering the secrets the run made, was given and received in `secrets` (which
+/// then says what no output of the run may show).
+// The plan's inputs, each its own concern; a struct bundling them would only rename the list.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_plan_with_secrets(
+    suites: &[Suite],
+    manifest: Manifest,
+    seed: Option<u64>,
+    only: &[String],
+    catalogue: &Catalogue,
+    counterparts: Option<Arc<Counterparts>>,
+    expectations: Option<&Expectations>,
+    secrets: &Secrets,
+) -> Result<Report, CliError> {
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
         return Err(CliError::config(format!(
@@ -32,10 +52,12 @@ pub async fn run_plan(
             if only.is_empty() { String::new() } else { format!(" and --only {only:?}") }
         )));
     }
+    probe(&manifest).await?;
+    manifest.register_secrets(secrets);
     let manifest = Arc::new(manifest);
     let harness = Arc::new(Drivers { manifest: manifest.clone(), counterparts });
-    let runner =
-        Runner::new(manifest.limits.clone(), &manifest.trusted_roots(), seed, harness).map_err(CliError::harness)?;
+    let runner = Runner::new(manifest.limits.clone(), &manifest.trusted_roots(), seed, harness, secrets.clone())
+        .map_err(CliError::harness)?;
     let started = Instant::now();
     let results = runner.run(&planned).await;
     let cases: Vec<_> = planned.iter().map(|p| p.case.clone()).collect();
@@ -50,6 +72,21 @@ pub async fn run_plan(
     let assembly =
         report::Assembly { subject, results, cases: &cases, artifacts: Vec::new(), expectations, duration_ms };
     Ok(report::assemble(assembly, catalogue))
+}
+
+/// Something must accept connections at each of the candidate's URLs before the plan runs: a
+/// candidate that is not running (or a wrong port) is one clear message and exit 3 at once, not a
+/// row of identical errors per case.
+async fn probe(manifest: &Manifest) -> Result<(), CliError> {
+    let timeout = std::time::Duration::from_millis(manifest.limits.request_timeout_ms);
+    for url in manifest.candidate_urls() {
+        if let Err(why) = dialtone_http::reachable(url, timeout).await {
+            let hint =
+                if why == "connection refused" { "is it running?" } else { "is it running, and is the URL right?" };
+            return Err(CliError::harness(format!("cannot reach the candidate at {url}: {why} — {hint}")));
+        }
+    }
+    Ok(())
 }
 
 /// Who the report is about, from the manifest.

@@ -95,7 +95,7 @@ fn allow_http_for_a_remote_host_exits_2_naming_its_line() {
 }
 
 #[test]
-fn a_candidate_where_nothing_listens_exits_3_with_reports() {
+fn a_candidate_where_nothing_listens_exits_3_at_once_with_one_message() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let dir = tempdir("dead-port");
     let manifest = std::fs::read_to_string(common::workspace().join("candidates/reference-issuer.toml"))
@@ -103,6 +103,7 @@ fn a_candidate_where_nothing_listens_exits_3_with_reports() {
         .replace("127.0.0.1:8300", &format!("127.0.0.1:{port}"))
         .replace("ca_file = \"../reports/out/reference-ca.pem\"", "");
     std::fs::write(dir.join("dead.toml"), manifest).unwrap();
+    let started = std::time::Instant::now();
     let out = dialtone()
         .args(["run", "--suites"])
         .arg(common::suites_dir())
@@ -112,13 +113,18 @@ fn a_candidate_where_nothing_listens_exits_3_with_reports() {
         .arg(dir.join("out"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(
-        dir.join("out/report.json").is_file()
-            && dir.join("out/report.html").is_file()
-            && dir.join("out/junit.xml").is_file()
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "dialtone: cannot reach the candidate at https://127.0.0.1:{port}: connection refused — is it running?"
+        )
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ERROR"));
+    // Nothing was tested: no rows, no reports.
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(!dir.join("out/report.json").exists());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
 }
 
 #[test]

@@ -94,7 +94,7 @@ fn a_verifier_without_a_control_api_is_driven_through_the_manual_page() {
     let tester = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let roots = dialtone_rules::keys::pem_certificates(&String::from_utf8_lossy(&ca));
-        let http = dialtone_http::build_client(dialtone_http::HttpLimits::default(), &roots).unwrap();
+        let http = dialtone_http::build_client(dialtone_http::HttpLimits::default(), &roots).unwrap().client().clone();
         let mut handed = Vec::new();
         let mut shown = String::new();
         for line in BufReader::new(stderr).lines() {

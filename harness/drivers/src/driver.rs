@@ -8,6 +8,8 @@ use dialtone_engine::model::Outcome;
 use dialtone_engine::runner::{CaseRun, Harness};
 use dialtone_engine::suite::{Case, DriverSpec};
 use dialtone_http::{Evidence, HttpClient};
+use dialtone_protocols::jose::EcKey;
+use dialtone_protocols::oid4vci::message::SECRET_MEMBERS;
 use dialtone_protocols::seed::Entropy;
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
@@ -109,6 +111,19 @@ impl Ctx {
         toml::Value::Table(self.case.params.clone()).try_into::<T>().map_err(|e| {
             Outcome::error(format!("case {}: unreadable params (a suite/harness mismatch): {e}", self.case.id))
         })
+    }
+
+    /// Registers the private part of a key the harness made for this case (a holder's), so that
+    /// nothing the case keeps shows it, whatever carries it (a deliberately faulty proof does).
+    pub fn private_key(&self, key: &EcKey) {
+        let jwk = key.private_jwk();
+        for (name, value) in jwk.as_object().into_iter().flatten() {
+            if SECRET_MEMBERS.in_keys.contains(&name.as_str())
+                && let Some(value) = value.as_str()
+            {
+                self.evidence.secret(name, value);
+            }
+        }
     }
 
     /// The counterparts, or an error saying the run started none.

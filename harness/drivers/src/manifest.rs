@@ -474,6 +474,32 @@ impl Manifest {
             .unwrap_or_default()
     }
 
+    /// Every URL of the candidate the manifest names (its public interfaces and control APIs), for
+    /// the check that something answers there before a run.
+    pub fn candidate_urls(&self) -> Vec<&str> {
+        let mut urls: Vec<&str> = Vec::new();
+        urls.extend(self.issuer.as_ref().map(|i| i.credential_issuer.as_str()));
+        if let Trigger::Control { url } = &self.trigger {
+            urls.push(url);
+        }
+        urls.extend(self.verifier.as_ref().and_then(|v| v.control.as_deref()));
+        urls.extend(self.wallet.as_ref().and_then(|w| w.control.as_deref()));
+        urls.extend(self.registry.as_ref().map(|r| r.url.as_str()));
+        urls.extend(self.vc_api.as_ref().map(|v| v.url.as_str()));
+        urls
+    }
+
+    /// The secrets the manifest gives the run (a registry's bearer token, a static offer's code):
+    /// registered before the run, so no report shows them.
+    pub fn register_secrets(&self, secrets: &dialtone_http::Secrets) {
+        if let Some(token) = self.registry.as_ref().and_then(|r| r.bearer_token.as_deref()) {
+            secrets.register("authorization", token);
+        }
+        if let Trigger::StaticOffer { offer } = &self.trigger {
+            secrets.learn_from(offer);
+        }
+    }
+
     pub fn sd_claims(&self, configuration_id: &str) -> Option<&[String]> {
         self.conformance
             .credential

@@ -344,7 +344,7 @@ mod tests {
     async fn the_page_is_served_on_loopback() {
         let server = serve(&prompt("openid4vp://?client_id=x509_san_dns%3Alocalhost")).await.unwrap();
         assert!(server.base_url.starts_with("http://127.0.0.1:"));
-        let client = dialtone_http::build_client(dialtone_http::HttpLimits::default(), &[]).unwrap();
+        let client = dialtone_http::build_client(dialtone_http::HttpLimits::default(), &[]).unwrap().client().clone();
         let body = client.get(format!("{}/", server.base_url)).send().await.unwrap().text().await.unwrap();
         assert!(body.contains("openid4vp://?client_id=x509_san_dns%3Alocalhost") && body.contains("<svg"));
         server.stop().await;
@@ -364,7 +364,7 @@ mod tests {
         let asking = std::sync::Arc::new(Asking { prompt: p, token: "t0k3n".into(), check: a_link, taken });
         let server = serve_form(asking).await.unwrap();
         assert!(server.base_url.starts_with("http://127.0.0.1:"));
-        let client = dialtone_http::build_client(dialtone_http::HttpLimits::default(), &[]).unwrap();
+        let client = dialtone_http::build_client(dialtone_http::HttpLimits::default(), &[]).unwrap().client().clone();
         let url = format!("{}/", server.base_url);
         let page = client.get(&url).send().await.unwrap().text().await.unwrap();
         assert!(page.contains("name=\"token\" value=\"t0k3n\"") && page.contains("<form method=\"post\""));

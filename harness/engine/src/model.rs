@@ -149,12 +149,14 @@ impl Outcome {
     }
 }
 
-/// Lets drivers use `?` on HTTP calls: an unreachable or hanging candidate becomes `error`, a body
-/// past the bound becomes `fail`.
+/// Lets drivers use `?` on HTTP calls: what the candidate is to blame for (it hangs, closes the
+/// connection, truncates, serves a bad certificate or not HTTP, sends a body past the bound, stops
+/// listening) becomes `fail`, with what was required; a failure of dialtone's own or of its machine,
+/// `error` (`dialtone_http::HttpError::is_candidate_fault`).
 impl From<HttpError> for Outcome {
     fn from(e: HttpError) -> Self {
         if e.is_candidate_fault() {
-            Outcome::fail("a response within the body-size bound", e.to_string())
+            Outcome::fail(e.requirement(), e.to_string())
         } else {
             Outcome::error(e.to_string())
         }

@@ -6,7 +6,7 @@ use crate::limits::Limits;
 use crate::model::{CaseResult, Outcome, Verdict};
 use crate::plan::PlannedCase;
 use crate::suite::Case;
-use dialtone_http::{Evidence, EvidenceItem, HttpClient};
+use dialtone_http::{Evidence, EvidenceItem, HttpClient, Secrets, Transport};
 use dialtone_protocols::seed::Entropy;
 use futures::StreamExt;
 use futures::future::BoxFuture;
@@ -31,21 +31,26 @@ pub struct Runner {
     limits: Limits,
     seed: Option<u64>,
     harness: Arc<dyn Harness>,
-    client: reqwest::Client,
+    transport: Transport,
+    secrets: Secrets,
 }
 
 impl Runner {
-    /// A runner trusting the public web PKI and `extra_roots` (DER) for the candidate.
+    /// A runner trusting the public web PKI and `extra_roots` (DER) for the candidate, gathering
+    /// the run's secrets in `secrets`.
     pub fn new(
         limits: Limits,
         extra_roots: &[Vec<u8>],
         seed: Option<u64>,
         harness: Arc<dyn Harness>,
+        secrets: Secrets,
     ) -> Result<Self, String> {
-        let client = dialtone_http::build_client(limits.http(), extra_roots)?;
-        Ok(Self { limits, seed, harness, client })
+        let transport = dialtone_http::build_client(limits.http(), extra_roots)?;
+        Ok(Self { limits, seed, harness, transport, secrets })
     }
 
+    /// Runs the plan. When every case is done, every secret any case saw is replaced in every
+    /// result (a code one case learned may show in another's evidence), observations included.
     pub async fn run(&self, plan: &[PlannedCase]) -> Vec<CaseResult> {
         let mut results: Vec<(usize, CaseResult)> = futures::stream::iter(plan.iter().enumerate())
             .map(|(index, planned)| async move { (index, self.run_case(planned).await) })
@@ -53,13 +58,19 @@ impl Runner {
             .collect()
             .await;
         results.sort_by_key(|(i, _)| *i);
-        results.into_iter().map(|(_, r)| r).collect()
+        let mut results: Vec<CaseResult> = results.into_iter().map(|(_, r)| r).collect();
+        for result in &mut results {
+            self.secrets.redact_evidence(&mut result.evidence);
+            result.expected = self.secrets.redact_text(&result.expected);
+            result.observed = self.secrets.redact_text(&result.observed);
+        }
+        results
     }
 
     pub(crate) async fn run_case(&self, planned: &PlannedCase) -> CaseResult {
         let case = planned.case.clone();
         let started = Instant::now();
-        let evidence = Evidence::new(dialtone_protocols::oid4vci::message::SECRET_MEMBERS);
+        let evidence = Evidence::new(self.secrets.clone());
         let outcome = match &planned.skip {
             Some(reason) => Outcome::skip(reason.clone()),
             None => {
@@ -70,7 +81,7 @@ impl Runner {
                 });
                 let run = CaseRun {
                     case: case.clone(),
-                    http: HttpClient::new(self.client.clone(), self.limits.http(), evidence.clone()),
+                    http: HttpClient::new(self.transport.clone(), self.limits.http(), evidence.clone()),
                     evidence: evidence.clone(),
                     entropy,
                 };

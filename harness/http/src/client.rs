@@ -1,7 +1,8 @@
 //! HTTP to candidates: every request has a timeout, every body a size bound, no redirect is followed,
-//! and every exchange lands in the case's evidence with secrets redacted.
+//! and every exchange lands in the case's evidence, which redacts secrets before it keeps anything.
 
-use crate::evidence::{Evidence, EvidenceItem, HttpExchange, bound_bytes, redact, redact_body};
+use crate::evidence::{Evidence, EvidenceItem, HttpExchange, bound_bytes};
+use crate::transport::{Attempt, Failure, HttpError, Phase, Transport};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy)]
@@ -13,25 +14,6 @@ pub struct HttpLimits {
 impl Default for HttpLimits {
     fn default() -> Self {
         Self { timeout: Duration::from_secs(10), max_body_bytes: 1024 * 1024 }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HttpError {
-    #[error("could not connect to {url}: {detail}")]
-    Connect { url: String, detail: String },
-    #[error("no complete answer from {url} within {ms} ms")]
-    Timeout { url: String, ms: u128 },
-    #[error("response body from {url} exceeds the {limit}-byte bound")]
-    TooLarge { url: String, limit: usize },
-    #[error("HTTP failure talking to {url}: {detail}")]
-    Other { url: String, detail: String },
-}
-
-impl HttpError {
-    /// Whether the candidate is to blame (a verdict of `fail`), rather than the environment (`error`).
-    pub fn is_candidate_fault(&self) -> bool {
-        matches!(self, Self::TooLarge { .. })
     }
 }
 
@@ -89,36 +71,9 @@ impl HttpResponse {
 /// A client bound to one case's evidence.
 #[derive(Clone)]
 pub struct HttpClient {
-    client: reqwest::Client,
+    transport: Transport,
     limits: HttpLimits,
     evidence: Evidence,
-}
-
-/// The client for one run. It trusts the public web PKI (Mozilla's roots, compiled in) and the
-/// extra authorities given (DER): a candidate's private CA, or the run's own for the references.
-pub fn build_client(limits: HttpLimits, extra_roots: &[Vec<u8>]) -> Result<reqwest::Client, String> {
-    use rustls::pki_types::CertificateDer;
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for der in extra_roots {
-        roots
-            .add(CertificateDer::from(der.clone()))
-            .map_err(|e| format!("cannot trust the given CA certificate: {e}"))?;
-    }
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS configuration: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(limits.timeout)
-        .connect_timeout(limits.timeout)
-        .user_agent(concat!("dialtone/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
 
 pub enum Body<'a> {
@@ -129,9 +84,17 @@ pub enum Body<'a> {
     Raw(&'a [u8]),
 }
 
+/// One request, as sent (and sent again, once, on a fresh connection if need be).
+struct Request<'r> {
+    method: reqwest::Method,
+    url: &'r str,
+    headers: Vec<(String, String)>,
+    payload: Option<Vec<u8>>,
+}
+
 impl HttpClient {
-    pub fn new(client: reqwest::Client, limits: HttpLimits, evidence: Evidence) -> Self {
-        Self { client, limits, evidence }
+    pub fn new(transport: Transport, limits: HttpLimits, evidence: Evidence) -> Self {
+        Self { transport, limits, evidence }
     }
 
     pub fn limits(&self) -> HttpLimits {
@@ -160,6 +123,9 @@ impl HttpClient {
         self.send("POST", url, headers, Body::Json(body)).await
     }
 
+    /// Sends a request and records the exchange. A request that met a connection closed before
+    /// any byte of an answer (as a pooled connection the server had closed does) is sent once more
+    /// on a fresh connection; both attempts are in the evidence.
     pub async fn send(
         &self,
         method: &str,
@@ -167,7 +133,8 @@ impl HttpClient {
         headers: &[(&str, &str)],
         body: Body<'_>,
     ) -> Result<HttpResponse, HttpError> {
-        let started = Instant::now();
+        let method = reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|e| HttpError::Other { url: url.into(), detail: e.to_string() })?;
         let mut request_headers: Vec<(String, String)> =
             headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let (content_type, payload): (Option<&str>, Option<Vec<u8>>) = match body {
@@ -180,22 +147,28 @@ impl HttpClient {
         if let Some(ct) = content_type {
             request_headers.push(("Content-Type".into(), ct.into()));
         }
+        let request = Request { method, url, headers: request_headers, payload };
+        match self.attempt(self.transport.pooled(), &request, Attempt::First).await {
+            Err(failure) if failure.retry => {
+                self.attempt(self.transport.fresh(), &request, Attempt::Retry).await.map_err(|f| f.error)
+            }
+            other => other.map_err(|f| f.error),
+        }
+    }
+
+    /// One attempt, recorded in the evidence as it happened (the recorder redacts before it keeps).
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        request: &Request<'_>,
+        attempt: Attempt,
+    ) -> Result<HttpResponse, Failure> {
+        let started = Instant::now();
         let mut exchange = HttpExchange {
-            method: method.into(),
-            url: url.into(),
-            request_headers: request_headers
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        if k.eq_ignore_ascii_case("authorization") { redact_authorization(v) } else { v.clone() },
-                    )
-                })
-                .collect(),
-            request_body: payload.as_deref().filter(|_| self.evidence.keeps()).map(|p| match std::str::from_utf8(p) {
-                Ok(text) => bound_bytes(redact_body(text, content_type, self.evidence.secret_fields()).as_bytes()),
-                Err(_) => bound_bytes(p),
-            }),
+            method: request.method.to_string(),
+            url: request.url.into(),
+            request_headers: request.headers.clone(),
+            request_body: request.payload.as_deref().filter(|_| self.evidence.keeps()).map(raw_text),
             status: None,
             response_headers: Vec::new(),
             response_body: None,
@@ -203,10 +176,14 @@ impl HttpClient {
             error: None,
             duration_ms: 0.0,
         };
-        let result = self.exchange(method, url, &request_headers, payload, &mut exchange).await;
+        let result = self.exchange(client, request, attempt, &mut exchange).await;
         exchange.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-        if let Err(e) = &result {
-            exchange.error = Some(e.to_string());
+        if let Err(failure) = &result {
+            exchange.error = Some(if failure.retry {
+                format!("{}; sent once more on a fresh connection", failure.error)
+            } else {
+                failure.error.to_string()
+            });
         }
         self.evidence.push(EvidenceItem::Http(exchange));
         result
@@ -214,33 +191,24 @@ impl HttpClient {
 
     async fn exchange(
         &self,
-        method: &str,
-        url: &str,
-        headers: &[(String, String)],
-        payload: Option<Vec<u8>>,
+        client: &reqwest::Client,
+        request: &Request<'_>,
+        attempt: Attempt,
         exchange: &mut HttpExchange,
-    ) -> Result<HttpResponse, HttpError> {
-        let method = reqwest::Method::from_bytes(method.as_bytes())
-            .map_err(|e| HttpError::Other { url: url.into(), detail: e.to_string() })?;
-        let mut builder = self.client.request(method, url);
-        for (k, v) in headers {
+    ) -> Result<HttpResponse, Failure> {
+        let url = request.url;
+        let mut builder = client.request(request.method.clone(), url);
+        for (k, v) in &request.headers {
             builder = builder.header(k, v);
         }
-        if let Some(payload) = payload {
-            builder = builder.body(payload);
+        if let Some(payload) = &request.payload {
+            builder = builder.body(payload.clone());
         }
         let timeout_ms = self.limits.timeout.as_millis();
-        let map_err = |e: reqwest::Error| {
-            if e.is_timeout() {
-                HttpError::Timeout { url: url.into(), ms: timeout_ms }
-            } else if e.is_connect() {
-                HttpError::Connect { url: url.into(), detail: source_chain(&e) }
-            } else {
-                HttpError::Other { url: url.into(), detail: source_chain(&e) }
-            }
-        };
+        let keeps = self.evidence.keeps();
         let work = async {
-            let mut response = builder.send().await.map_err(map_err)?;
+            let mut response =
+                builder.send().await.map_err(|e| Failure::of(&e, url, timeout_ms, Phase::Head, attempt))?;
             let status = response.status().as_u16();
             let headers: Vec<(String, String)> = response
                 .headers()
@@ -249,32 +217,46 @@ impl HttpClient {
                 .collect();
             exchange.status = Some(status);
             exchange.response_headers = headers.clone();
+            let announced = response.content_length();
             let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(map_err)? {
+            loop {
+                let chunk = match response.chunk().await {
+                    Ok(Some(chunk)) => chunk,
+                    Ok(None) => break,
+                    Err(e) => {
+                        exchange.response_bytes = body.len();
+                        exchange.response_body = keeps.then(|| raw_text(&body));
+                        let phase = Phase::Body { received: body.len(), announced };
+                        return Err(Failure::of(&e, url, timeout_ms, phase, attempt));
+                    }
+                };
                 if body.len() + chunk.len() > self.limits.max_body_bytes {
                     exchange.response_bytes = body.len() + chunk.len();
-                    exchange.response_body = Some(format!("{}…<stopped reading past the bound>", bound_bytes(&body)));
-                    return Err(HttpError::TooLarge { url: url.into(), limit: self.limits.max_body_bytes });
+                    exchange.response_body =
+                        keeps.then(|| format!("{}…<stopped reading past the bound>", raw_text(&body)));
+                    let error = HttpError::TooLarge { url: url.into(), limit: self.limits.max_body_bytes };
+                    return Err(Failure { error, retry: false });
                 }
                 body.extend_from_slice(&chunk);
             }
             exchange.response_bytes = body.len();
-            if self.evidence.keeps() {
-                let content_type = headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.as_str());
-                let shown = match std::str::from_utf8(&body) {
-                    Ok(text) => redact_body(text, content_type, self.evidence.secret_fields()),
-                    Err(_) => String::new(),
-                };
-                exchange.response_body =
-                    Some(if shown.is_empty() { bound_bytes(&body) } else { bound_bytes(shown.as_bytes()) });
-            }
+            exchange.response_body = keeps.then(|| raw_text(&body));
             Ok(HttpResponse { status, headers, body })
         };
         // reqwest's own timeout covers the whole exchange; this outer one also bounds body reading.
-        match tokio::time::timeout(self.limits.timeout + std::time::Duration::from_millis(50), work).await {
+        match tokio::time::timeout(self.limits.timeout + Duration::from_millis(50), work).await {
             Ok(result) => result,
-            Err(_) => Err(HttpError::Timeout { url: url.into(), ms: timeout_ms }),
+            Err(_) => Err(Failure { error: HttpError::Timeout { url: url.into(), ms: timeout_ms }, retry: false }),
         }
+    }
+}
+
+/// A body as the evidence recorder takes it: the whole text (it redacts, then bounds), or a
+/// description of bytes that are not UTF-8.
+fn raw_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => bound_bytes(bytes),
     }
 }
 
@@ -288,24 +270,6 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
         serde_json::Value::Array(_) => "array",
         serde_json::Value::Object(_) => "object",
     }
-}
-
-fn redact_authorization(value: &str) -> String {
-    match value.split_once(' ') {
-        Some((scheme, token)) => format!("{scheme} {}", redact(token)),
-        None => redact(value),
-    }
-}
-
-fn source_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// `application/x-www-form-urlencoded` serialization (WHATWG URL §5.2).

@@ -1,6 +1,10 @@
 //! Evidence: what the harness saw. HTTP exchanges with bounded bodies and redacted secrets, and
-//! decoded artifacts. Collected per case by a cheap, cloneable recorder.
+//! decoded artifacts. Collected per case by a cheap, cloneable recorder, which redacts everything
+//! before it keeps it.
 
+use crate::learn::{self, Found};
+use crate::redact::Matcher;
+use crate::secrets::{SecretMembers, Secrets, is_learnable};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
@@ -30,25 +34,30 @@ pub struct HttpExchange {
     pub duration_ms: f64,
 }
 
-/// A case's record of what it saw. Clones share one record.
+/// A case's record of what it saw. Clones share one record. Everything it is given is redacted
+/// before it is kept: the secrets it carries are learned (and registered with the run's
+/// [`Secrets`]), secret members are labelled where they stand, and every secret this case has seen
+/// is replaced by value, in every encoding.
 #[derive(Debug, Clone)]
 pub struct Evidence {
-    items: Arc<Mutex<Vec<EvidenceItem>>>,
-    /// Form parameters and JSON members whose values are secrets (the protocols say which).
-    secret_fields: &'static [&'static str],
+    /// What was kept, each with how many secrets the case knew when it was redacted.
+    items: Arc<Mutex<Vec<(EvidenceItem, usize)>>>,
+    secrets: Secrets,
+    /// The secrets this case saw or made, and their matcher (made again when they change).
+    seen: Arc<Mutex<Seen>>,
     /// A recorder that keeps nothing (a reference candidate's own outbound calls).
     discard: bool,
 }
 
 impl Evidence {
-    /// A recorder that redacts the values of `secret_fields` wherever they appear.
-    pub fn new(secret_fields: &'static [&'static str]) -> Self {
-        Self { items: Arc::default(), secret_fields, discard: false }
+    /// A recorder for one case of the run whose secrets `secrets` gathers.
+    pub fn new(secrets: Secrets) -> Self {
+        Self { items: Arc::default(), secrets, seen: Arc::default(), discard: false }
     }
 
     /// A recorder that keeps nothing.
     pub fn discard() -> Self {
-        Self { items: Arc::default(), secret_fields: &[], discard: true }
+        Self { items: Arc::default(), secrets: Secrets::new(SecretMembers::NONE), seen: Arc::default(), discard: true }
     }
 
     /// Whether it keeps what it is given (a discarding recorder needs no rendering of bodies).
@@ -56,41 +65,179 @@ impl Evidence {
         !self.discard
     }
 
-    pub(crate) fn secret_fields(&self) -> &'static [&'static str] {
-        self.secret_fields
+    /// The run's secrets.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
-    pub fn push(&self, item: EvidenceItem) {
-        if !self.discard {
-            self.lock().push(item);
+    /// A secret this case made or was given out of band (a private key, a transaction code): it is
+    /// replaced wherever the case's evidence would show it, in every encoding.
+    pub fn secret(&self, what: &str, value: &str) {
+        if self.discard || !is_learnable(value) {
+            return;
+        }
+        self.secrets.register(what, value);
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if !seen.values.iter().any(|s| s == value) {
+            seen.values.push(value.to_string());
+            seen.matcher = None;
         }
     }
 
+    pub fn push(&self, item: EvidenceItem) {
+        if self.discard {
+            return;
+        }
+        let mut found = Found::new();
+        learn_item(&self.secrets.members(), &item, &mut found);
+        for (what, value) in found {
+            self.secret(&what, &value);
+        }
+        let (matcher, known) = self.matcher();
+        let item = sanitize(item, &matcher);
+        self.lock().push((item, known));
+    }
+
     pub fn artifact(&self, label: impl Into<String>, content: impl Into<String>) {
-        self.push(EvidenceItem::Artifact { label: label.into(), content: bound_text(&content.into()) });
+        self.push(EvidenceItem::Artifact { label: label.into(), content: content.into() });
     }
 
     pub fn note(&self, text: impl Into<String>) {
         self.push(EvidenceItem::Note { text: text.into() });
     }
 
+    /// What the case kept, with every secret it saw replaced once more (those learned after an
+    /// item was kept too).
     pub fn take(&self) -> Vec<EvidenceItem> {
-        std::mem::take(&mut *self.lock())
+        let items = std::mem::take(&mut *self.lock());
+        let (matcher, known) = self.matcher();
+        items
+            .into_iter()
+            .map(|(mut item, known_then)| {
+                if known_then < known {
+                    redact_known(&mut item, &matcher);
+                }
+                item
+            })
+            .collect()
     }
 
     /// Total time spent in HTTP exchanges so far, in milliseconds.
     pub fn http_ms(&self) -> f64 {
         self.lock()
             .iter()
-            .map(|i| match i {
+            .map(|(i, _)| match i {
                 EvidenceItem::Http(h) => h.duration_ms,
                 _ => 0.0,
             })
             .sum()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<EvidenceItem>> {
+    /// The matcher of the secrets this case saw, and how many they are.
+    fn matcher(&self) -> (Arc<Matcher>, usize) {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let known = seen.values.len();
+        if let Some(m) = &seen.matcher {
+            return (m.clone(), known);
+        }
+        let secrets: Vec<&str> = seen.values.iter().map(String::as_str).collect();
+        let matcher = Arc::new(self.secrets.matcher_for(&secrets));
+        seen.matcher = Some(matcher.clone());
+        (matcher, known)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(EvidenceItem, usize)>> {
         self.items.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[derive(Default)]
+struct Seen {
+    values: Vec<String>,
+    matcher: Option<Arc<Matcher>>,
+}
+
+impl std::fmt::Debug for Seen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the values.
+        write!(f, "Seen({})", self.values.len())
+    }
+}
+
+fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// The secrets an item carries, before anything of it is kept.
+fn learn_item(members: &SecretMembers, item: &EvidenceItem, found: &mut Found) {
+    match item {
+        EvidenceItem::Http(x) => {
+            learn::in_text(members, &x.url, 0, found);
+            for (name, value) in &x.request_headers {
+                if name.eq_ignore_ascii_case("authorization") {
+                    learn::in_authorization(value, found);
+                }
+            }
+            // A redirect may carry a code in its query.
+            if let Some(location) = header(&x.response_headers, "location") {
+                learn::in_text(members, location, 0, found);
+            }
+            if let Some(body) = &x.request_body {
+                learn::in_body(members, body, header(&x.request_headers, "content-type"), found);
+            }
+            if let Some(body) = &x.response_body {
+                learn::in_body(members, body, header(&x.response_headers, "content-type"), found);
+            }
+        }
+        EvidenceItem::Artifact { content, .. } => learn::in_text(members, content, 0, found),
+        EvidenceItem::Note { text } => learn::in_text(members, text, 0, found),
+    }
+}
+
+/// An item as a report keeps it: secret members labelled where they stand, known secrets replaced
+/// by value, bodies bounded.
+fn sanitize(item: EvidenceItem, m: &Matcher) -> EvidenceItem {
+    match item {
+        EvidenceItem::Http(mut x) => {
+            let request_type = header(&x.request_headers, "content-type").map(str::to_string);
+            let response_type = header(&x.response_headers, "content-type").map(str::to_string);
+            x.url = m.redact_url(&x.url);
+            for (name, value) in x.request_headers.iter_mut() {
+                *value = if name.eq_ignore_ascii_case("authorization") {
+                    m.redact_authorization(value)
+                } else {
+                    m.redact(value)
+                };
+            }
+            for (_, value) in x.response_headers.iter_mut() {
+                *value = m.redact(value);
+            }
+            x.request_body = x.request_body.map(|b| bound_text(&m.redact_body(&b, request_type.as_deref())));
+            x.response_body = x.response_body.map(|b| bound_text(&m.redact_body(&b, response_type.as_deref())));
+            x.error = x.error.map(|e| m.redact(&e));
+            EvidenceItem::Http(x)
+        }
+        EvidenceItem::Artifact { label, content } => {
+            EvidenceItem::Artifact { label: m.redact(&label), content: bound_text(&m.redact_body(&content, None)) }
+        }
+        EvidenceItem::Note { text } => EvidenceItem::Note { text: bound_text(&m.redact(&text)) },
+    }
+}
+
+/// Every text of an item with the matcher's secrets replaced by value.
+pub(crate) fn redact_known(item: &mut EvidenceItem, m: &Matcher) {
+    let redact = |s: &mut String| *s = m.redact(s);
+    match item {
+        EvidenceItem::Http(x) => {
+            redact(&mut x.url);
+            x.request_headers.iter_mut().chain(x.response_headers.iter_mut()).for_each(|(_, v)| redact(v));
+            x.request_body.iter_mut().chain(x.response_body.iter_mut()).chain(x.error.iter_mut()).for_each(redact);
+        }
+        EvidenceItem::Artifact { label, content } => {
+            redact(label);
+            redact(content);
+        }
+        EvidenceItem::Note { text } => redact(text),
     }
 }
 
@@ -117,76 +264,67 @@ pub fn bound_text(text: &str) -> String {
     format!("{}…<cut: {} of {} bytes shown>", &text[..cut], cut, text.len())
 }
 
-/// Replaces a secret with a stable, non-reversible label so exchanges can still be correlated.
-pub(crate) fn redact(secret: &str) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    secret.hash(&mut h);
-    format!("‹redacted {} chars #{:08x}›", secret.chars().count(), h.finish() as u32)
-}
-
-/// Redacts the `secret_fields` of a JSON text (top level and nested), or of a form.
-pub(crate) fn redact_body(body: &str, content_type: Option<&str>, secret_fields: &[&str]) -> String {
-    let is_form = content_type.is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    if is_form {
-        return body
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((k, v)) if secret_fields.contains(&k) => format!("{k}={}", redact(v)),
-                _ => pair.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join("&");
-    }
-    match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(mut value) if value.is_object() || value.is_array() => {
-            redact_json(&mut value, secret_fields, 0);
-            value.to_string()
-        }
-        _ => body.to_string(),
-    }
-}
-
-fn redact_json(value: &mut serde_json::Value, secret_fields: &[&str], depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    match value {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                if secret_fields.contains(&k.as_str())
-                    && let Some(s) = v.as_str()
-                {
-                    *v = serde_json::Value::String(redact(s));
-                    continue;
-                }
-                redact_json(v, secret_fields, depth + 1);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| redact_json(v, secret_fields, depth + 1)),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const MEMBERS: SecretMembers = SecretMembers {
+        anywhere: &["pre-authorized_code", "tx_code", "access_token"],
+        in_forms: &["code"],
+        in_keys: &["d"],
+    };
+
+    fn exchange(url: &str, request: Option<(&str, &str)>, response: &str) -> EvidenceItem {
+        EvidenceItem::Http(HttpExchange {
+            method: "POST".into(),
+            url: url.into(),
+            request_headers: request
+                .map(|(ct, _)| vec![("Content-Type".to_string(), ct.to_string())])
+                .unwrap_or_default(),
+            request_body: request.map(|(_, b)| b.to_string()),
+            status: Some(200),
+            response_headers: vec![("content-type".into(), "application/json".into())],
+            response_body: Some(response.into()),
+            response_bytes: response.len(),
+            error: None,
+            duration_ms: 1.0,
+        })
+    }
+
     #[test]
-    fn secrets_are_redacted_in_forms_and_json() {
-        const FIELDS: &[&str] = &["pre-authorized_code", "tx_code", "access_token"];
-        let form = redact_body(
-            "grant_type=x&pre-authorized_code=SECRET&tx_code=1234",
-            Some("application/x-www-form-urlencoded"),
-            FIELDS,
+    fn a_secret_is_redacted_in_every_item_of_the_case_whatever_carries_it() {
+        let evidence = Evidence::new(Secrets::new(MEMBERS));
+        // A note made before the secret was seen.
+        evidence.note("the wallet will be given the code 7QFp2yq0zZ1aLr9xWm4KbT");
+        // An offer by value inside a URL inside JSON: the code only percent-encoded.
+        let offer = r#"{"grants":{"g":{"pre-authorized_code":"7QFp2yq0zZ1aLr9xWm4KbT"}}}"#;
+        let uri = format!(
+            "openid-credential-offer://?credential_offer={}",
+            form_urlencoded::byte_serialize(offer.as_bytes()).collect::<String>()
         );
-        assert!(!form.contains("SECRET") && !form.contains("1234") && form.contains("grant_type=x"));
-        let json = redact_body(
-            r#"{"access_token":"TOKEN","token_type":"Bearer","grants":{"g":{"pre-authorized_code":"C"}}}"#,
+        evidence.push(exchange(
+            "https://i.example/control/offers",
             None,
-            FIELDS,
-        );
-        assert!(!json.contains("TOKEN") && !json.contains("\"C\"") && json.contains("Bearer"));
+            &serde_json::json!({"credential_offer_uri": uri, "tx_code": "493817"}).to_string(),
+        ));
+        evidence.push(exchange(
+            "https://i.example/token",
+            Some((
+                "application/x-www-form-urlencoded",
+                "grant_type=g&pre-authorized_code=7QFp2yq0zZ1aLr9xWm4KbT&tx_code=493817",
+            )),
+            r#"{"access_token":"at-5be0c7a2e1f94d6b","token_type":"Bearer"}"#,
+        ));
+        evidence.push(exchange("https://i.example/credential?access_token=at-5be0c7a2e1f94d6b", None, "{}"));
+        let kept = serde_json::to_string(&evidence.take()).unwrap();
+        for secret in ["7QFp2yq0zZ1aLr9xWm4KbT", "493817", "at-5be0c7a2e1f94d6b"] {
+            assert!(!kept.contains(secret), "{secret} in {kept}");
+        }
+        let label = evidence.secrets().label("7QFp2yq0zZ1aLr9xWm4KbT");
+        assert_eq!(kept.matches(&label).count(), 3, "{kept}");
+        let mut known: Vec<String> = evidence.secrets().values().into_iter().map(|(_, v)| v).collect();
+        known.sort();
+        assert_eq!(known, ["493817", "7QFp2yq0zZ1aLr9xWm4KbT", "at-5be0c7a2e1f94d6b"]);
     }
 
     #[test]

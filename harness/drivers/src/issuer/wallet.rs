@@ -59,6 +59,7 @@ pub struct Wallet {
 impl Wallet {
     pub fn new(ctx: Ctx) -> Self {
         let key = EcKey::generate(&ctx.entropy);
+        ctx.private_key(&key);
         let client = Client::new(ctx.http.clone());
         Self { ctx, key, client }
     }

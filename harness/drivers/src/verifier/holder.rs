@@ -72,6 +72,7 @@ pub struct Holder {
 impl Holder {
     pub fn new(ctx: Ctx) -> Self {
         let key = EcKey::generate(&ctx.entropy);
+        ctx.private_key(&key);
         Self { ctx, key }
     }
 

@@ -94,7 +94,7 @@ impl Driver<'_> {
     /// POSTs `body` and reads a typed JSON answer; `what` names the party for messages.
     async fn call<T: DeserializeOwned>(&self, url: &str, body: &impl serde::Serialize, wallet: bool) -> Step<T> {
         let body = serde_json::to_value(body).unwrap_or(Value::Null);
-        let answer = self.ctx.http.post_json(url, &body, &[]).await?;
+        let answer = self.ctx.http.post_json(url, &body, &[]).await.map_err(|e| transport(e, wallet))?;
         read(&answer, wallet)
     }
 
@@ -216,13 +216,20 @@ impl Driver<'_> {
                 }
             }
         };
-        let verdict = self.ctx.http.get(&format!("{control}/requests/{id}"), &[]).await?;
+        let verdict =
+            self.ctx.http.get(&format!("{control}/requests/{id}"), &[]).await.map_err(|e| transport(e, false))?;
         let verdict: RequestOutcome = read(&verdict, false)?;
         self.ctx
             .evidence
             .note(format!("counterpart verifier verdict: {}", serde_json::to_string(&verdict).unwrap_or_default()));
         Ok((answer, verdict))
     }
+}
+
+/// A failed exchange: with the wallet under test, what [`Outcome::from`] says; with a counterpart
+/// (the harness's own server), the harness's fault.
+fn transport(e: dialtone_http::HttpError, wallet: bool) -> Outcome {
+    if wallet { e.into() } else { Outcome::error(format!("counterpart: {e}")) }
 }
 
 /// A control API answer as `T`: unreadable from the wallet under test is its failure; from a

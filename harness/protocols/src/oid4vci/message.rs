@@ -6,22 +6,28 @@
 //! These types are the one place where OpenID4VCI member names are spelled.
 
 use crate::message::{Message, MessageError, required};
+use dialtone_http::SecretMembers;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Members whose values are secrets, never shown in evidence: OpenID4VCI's, the OAuth 2.0 ones
-/// they sit beside, and a JWK's private part.
-pub const SECRET_MEMBERS: &[&str] = &[
-    "d",
-    "pre-authorized_code",
-    "tx_code",
-    "access_token",
-    "refresh_token",
-    "code",
-    "code_verifier",
-    "client_secret",
-    "issuer_state",
-];
+/// they sit beside, and a JWK's private part (RFC 7518 §6.2.2, §6.3.2, §6.4.1). The evidence
+/// recorder learns their values and replaces them wherever they appear, in every encoding. A
+/// `c_nonce` is not one: it buys nothing without the holder's key, and proofs show it.
+pub const SECRET_MEMBERS: SecretMembers = SecretMembers {
+    anywhere: &[
+        "pre-authorized_code",
+        "tx_code",
+        "access_token",
+        "refresh_token",
+        "code_verifier",
+        "client_secret",
+        "issuer_state",
+    ],
+    // The authorization code: a form and query parameter (RFC 6749 §4.1.2, §4.1.3).
+    in_forms: &["code"],
+    in_keys: &["d", "p", "q", "dp", "dq", "qi", "k"],
+};
 
 /// The parameter of an `openid-credential-offer://` URI that carries the offer by value (§4.1).
 pub const OFFER_BY_VALUE: &str = "credential_offer";
