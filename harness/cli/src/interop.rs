@@ -185,7 +185,7 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
                     verdict: verdict.as_str().into(),
                     observed,
                     step,
-                    report: format!("cells/{dir_name}/report.html"),
+                    report: report.is_ok().then(|| format!("cells/{dir_name}/report.html")),
                     duration_ms: cell_started.elapsed().as_secs_f64() * 1000.0,
                 });
             }

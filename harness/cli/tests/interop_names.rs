@@ -12,9 +12,16 @@ fn tempdir(name: &str) -> PathBuf {
     dir
 }
 
-/// An issuer where nothing listens: its chains fail at their first step, quickly.
+/// An issuer that accepts connections and closes each at once: reachable when the run starts, its
+/// chains fail at their first step, quickly, each with a report.
 fn dead_issuer(dir: &Path, file: &str, name: &str) -> PathBuf {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for connection in listener.incoming() {
+            drop(connection);
+        }
+    });
     let path = dir.join(file);
     std::fs::write(
         &path,
@@ -71,7 +78,7 @@ fn candidates_whose_names_share_forty_characters_keep_their_own_cells_and_names_
     assert_eq!(links.len(), 3, "every cell has a folder of its own: {links:?}");
     // Each link leads to the report of that cell's own chain.
     for cell in cells {
-        let html = dir.join("out").join(cell["report"].as_str().expect("link"));
+        let html = dir.join("out").join(cell["report"].as_str().expect("a report: the run started"));
         let json = html.with_file_name("report.json");
         let report: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&json).expect("the cell's report")).expect("JSON");

@@ -32,8 +32,9 @@ pub struct Cell {
     pub observed: String,
     /// The chain step reached last ("step 5: the verifier's verdict"…), when the chain did not pass.
     pub step: Option<String>,
-    /// The cell's report, relative to the matrix.
-    pub report: String,
+    /// The cell's report, relative to the matrix; none when the run could not start (a candidate
+    /// that is not reachable), and `observed` says why.
+    pub report: Option<String>,
     pub duration_ms: f64,
 }
 
@@ -67,7 +68,7 @@ mod tests {
                 verdict: "fail".into(),
                 observed: "<img src=x onerror=alert(1)>".into(),
                 step: Some("step 5".into()),
-                report: "cells/1/report.html".into(),
+                report: Some("cells/1/report.html".into()),
                 duration_ms: 1.0,
             }],
         };
