@@ -162,7 +162,7 @@ fn html_pages_carry_no_code_point_xml_or_html_forbids() {
             verdict: "fail".into(),
             observed: NOT_XML.into(),
             step: Some(NOT_XML.into()),
-            report: "cells/x/report.html".into(),
+            report: Some("cells/x/report.html".into()),
             duration_ms: 1.0,
         }],
     };
