@@ -1,6 +1,8 @@
 //! `dialtone check` as a user runs it: the SMART Health Card examples, a tampered copy, the report it
 //! writes (valid against the report schema), and its errors.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -13,10 +15,7 @@ fn shared() -> PathBuf {
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dialtone-check-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("tmp");
-    dir
+    common::tempdir(&format!("check-{name}"))
 }
 
 #[test]

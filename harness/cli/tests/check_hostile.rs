@@ -2,6 +2,8 @@
 //! pixels, files that are not regular files, file names carrying terminal escapes. Each is refused
 //! or judged with a message, quickly, and never aborts the process.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -11,10 +13,7 @@ fn dialtone() -> Command {
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dialtone-hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("tmp");
-    dir
+    common::tempdir(&format!("hostile-{name}"))
 }
 
 fn check(out_dir: &Path, args: &[&std::ffi::OsStr]) -> Output {

@@ -145,10 +145,7 @@ fn run_with_no_candidate_tests_the_reference_and_exits_0() {
 }
 
 fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("dialtone-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir(&format!("test-{name}"))
 }
 
 /// `dialtone mutants | head`: a reader that goes away ends the output quietly — no panic message,

@@ -6,10 +6,9 @@
 
 mod common;
 
-use common::{Running, free_port};
-use std::io::{BufRead, BufReader};
+use common::free_port;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn dialtone(dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_dialtone"));
@@ -18,10 +17,7 @@ fn dialtone(dir: &Path) -> Command {
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dialtone-counterparts-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir(&format!("counterparts-{name}"))
 }
 
 /// The reference verifier's manifest, its counterparts on `ports` (trusted issuer, untrusted issuer,
@@ -161,19 +157,11 @@ fn a_verifier_configured_from_the_export_passes_the_plan_and_only_for_those_coun
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
 
     // The verifier knows only the folder (its own authority is another: no --seed).
-    let mut child = dialtone(&dir)
-        .args(["reference", "verifier", "--port", &verifier.to_string(), "--counterparts", "trust"])
-        .args(["--ca-out", "verifier-ca.pem"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _running = Running(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().unwrap().unwrap();
-    assert!(first.contains("reference verifier listening at https://127.0.0.1:"), "{first}");
-    std::thread::spawn(move || for _ in lines {});
+    let mut command = dialtone(&dir);
+    command.args(["reference", "verifier", "--port", &verifier.to_string(), "--counterparts", "trust"]);
+    command.args(["--ca-out", "verifier-ca.pem"]);
+    let (_running, base) = common::serve_reference(command);
+    assert_eq!(base, format!("https://127.0.0.1:{verifier}"));
 
     let (code, report) = run(&dir, &by_metadata, 9, "out-metadata");
     assert_eq!(code, 0, "{}", report["summary"]);
@@ -211,18 +199,10 @@ fn the_standalone_reference_wallet_passes_the_wallet_plan() {
         .replace("127.0.0.1:8600", &format!("127.0.0.1:{port}"))
         .replace("\"../reports/out/reference-ca.pem\"", "\"wallet-ca.pem\"");
     std::fs::write(dir.join("wallet.toml"), text).unwrap();
-    let mut child = dialtone(&dir)
-        .args(["reference", "wallet", "--port", &port.to_string(), "--seed", "6", "--ca-out", "wallet-ca.pem"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _running = Running(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().unwrap().unwrap();
-    assert!(first.contains("reference wallet listening at https://127.0.0.1:"), "{first}");
-    std::thread::spawn(move || for _ in lines {});
+    let mut command = dialtone(&dir);
+    command.args(["reference", "wallet", "--port", &port.to_string(), "--seed", "6", "--ca-out", "wallet-ca.pem"]);
+    let (_running, base) = common::serve_reference(command);
+    assert_eq!(base, format!("https://127.0.0.1:{port}"));
     let (code, report) = run(&dir, &dir.join("wallet.toml"), 6, "out");
     assert_eq!(code, 0, "{}", report["summary"]);
     assert!(report["results"].as_array().unwrap().len() >= 20);

@@ -2,14 +2,13 @@
 //! share a long beginning: each chain keeps its own report, and the terminal shows the names
 //! neutralised.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dialtone-interop-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("tmp");
-    dir
+    common::tempdir(&format!("interop-{name}"))
 }
 
 /// An issuer that accepts connections and closes each at once: reachable when the run starts, its

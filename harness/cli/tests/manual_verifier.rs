@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{Running, free_port};
+use common::free_port;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,10 +19,7 @@ fn dialtone(dir: &Path) -> Command {
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dialtone-manual-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir(&format!("manual-{name}"))
 }
 
 /// A form body (`application/x-www-form-urlencoded`).
@@ -62,19 +59,10 @@ fn a_verifier_without_a_control_api_is_driven_through_the_manual_page() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
 
-    let mut child = dialtone(&dir)
-        .args(["reference", "verifier", "--port", &verifier_port.to_string(), "--counterparts", "trust"])
-        .args(["--ca-out", "verifier-ca.pem"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _verifier = Running(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().unwrap().unwrap();
-    let verifier = first.split("listening at ").nth(1).unwrap().trim().to_string();
-    std::thread::spawn(move || for _ in lines {});
+    let mut command = dialtone(&dir);
+    command.args(["reference", "verifier", "--port", &verifier_port.to_string(), "--counterparts", "trust"]);
+    command.args(["--ca-out", "verifier-ca.pem"]);
+    let (_verifier, verifier) = common::serve_reference(command);
 
     let mut run = dialtone(&dir)
         .args(["run", "--suites"])

@@ -204,6 +204,33 @@ pub struct CaseResult {
     pub candidate_ms: f64,
 }
 
+impl CaseResult {
+    /// A case's result as its judged outcome states it; evidence, the candidate's words and
+    /// timings are the runner's to add.
+    pub fn of(case: &crate::suite::Case, judged: Judged) -> Self {
+        CaseResult {
+            id: case.id.clone(),
+            plan: case.suite.clone(),
+            title: case.title.clone(),
+            role: case.role,
+            level: case.level,
+            verdict: judged.verdict,
+            driver: case.driver.clone(),
+            spec: case.spec.clone(),
+            pctf: case.pctf.clone(),
+            expected: judged.expected,
+            observed: judged.observed,
+            precondition: judged.precondition,
+            blocked_by: None,
+            candidate_said: None,
+            known_failure: None,
+            evidence: Vec::new(),
+            duration_ms: 0.0,
+            candidate_ms: 0.0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Summary {
     pub total: usize,

@@ -106,36 +106,18 @@ impl Runner {
         };
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         let candidate_ms = evidence.http_ms();
-        let judged = outcome.judged(case.level);
-        let evidence = evidence.take();
+        let mut result = CaseResult::of(&case, outcome.judged(case.level));
+        result.evidence = evidence.take();
         // When a case did not pass and the candidate answered with an error, its own words.
-        let candidate_said = match judged.verdict {
-            Verdict::Pass | Verdict::Skip => None,
-            _ => evidence.iter().rev().find_map(|e| match e {
+        if !matches!(result.verdict, Verdict::Pass | Verdict::Skip) {
+            result.candidate_said = result.evidence.iter().rev().find_map(|e| match e {
                 EvidenceItem::Http(x) => x.error_answer(),
                 _ => None,
-            }),
-        };
-        CaseResult {
-            id: case.id.clone(),
-            plan: case.suite.clone(),
-            title: case.title.clone(),
-            role: case.role,
-            level: case.level,
-            verdict: judged.verdict,
-            driver: case.driver.clone(),
-            spec: case.spec.clone(),
-            pctf: case.pctf.clone(),
-            expected: judged.expected,
-            observed: judged.observed,
-            precondition: judged.precondition,
-            blocked_by: None,
-            candidate_said,
-            known_failure: None,
-            evidence,
-            duration_ms,
-            candidate_ms,
+            });
         }
+        result.duration_ms = duration_ms;
+        result.candidate_ms = candidate_ms;
+        result
     }
 }
 

@@ -69,27 +69,7 @@ depends_on = ["CRED"]
 }
 
 fn result(case: &Case, outcome: Outcome) -> CaseResult {
-    let judged = outcome.judged(case.level);
-    CaseResult {
-        id: case.id.clone(),
-        plan: case.suite.clone(),
-        title: case.title.clone(),
-        role: case.role,
-        level: case.level,
-        verdict: judged.verdict,
-        driver: case.driver.clone(),
-        spec: case.spec.clone(),
-        pctf: case.pctf.clone(),
-        expected: judged.expected,
-        observed: judged.observed,
-        precondition: judged.precondition,
-        blocked_by: None,
-        candidate_said: None,
-        known_failure: None,
-        evidence: vec![],
-        duration_ms: 1.0,
-        candidate_ms: 0.0,
-    }
+    CaseResult::of(case, outcome.judged(case.level))
 }
 
 fn report(outcomes: [Outcome; 4], expectations: Option<&Expectations>) -> Report {

@@ -31,3 +31,27 @@ impl Drop for Running {
         let _ = self.0.wait();
     }
 }
+
+/// A fresh, empty folder for one test (`dialtone-{what}-{pid}` under the system's temp folder).
+pub fn tempdir(what: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dialtone-{what}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
+}
+
+/// Starts a standalone reference (`dialtone reference …`) and waits for its first line, which
+/// names where it listens; the rest of its output is drained. Returns the running process (stopped
+/// when dropped) and the base URL it listens at.
+pub fn serve_reference(mut command: std::process::Command) -> (Running, String) {
+    use std::io::BufRead;
+    let mut child =
+        command.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().expect("starts");
+    let stdout = child.stdout.take().expect("its output");
+    let running = Running(child);
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    let base = first.split("listening at ").nth(1).map(|u| u.trim().to_string());
+    std::thread::spawn(move || for _ in lines {});
+    (running, base.unwrap_or_else(|| panic!("a reference that says where it listens: {first:?}")))
+}
