@@ -450,6 +450,16 @@ impl Manifest {
         let mut claims: Vec<String> = self.conformance.formats.iter().map(|f| format!("format:{f}")).collect();
         claims.extend(self.conformance.features.iter().map(|f| format!("feature:{f}")));
         claims.extend(self.candidate.roles.iter().map(|r| format!("role:{r}")));
+        // A profile is claimed with everything it makes mandatory: its cases run, and fail where
+        // the candidate does not do what the profile requires, rather than being skipped.
+        for profile in &self.conformance.profiles {
+            claims.push(format!("profile:{profile}"));
+            for implied in crate::vocabulary::implied_by(profile) {
+                if !claims.contains(implied) {
+                    claims.push(implied.clone());
+                }
+            }
+        }
         claims
     }
 
@@ -570,6 +580,21 @@ url = "http://127.0.0.1:1/control"
         let err =
             Manifest::parse(&GOOD.replace("roles = [\"issuer\"]", "roles = [\"artifact\"]"), "m.toml").unwrap_err();
         assert!(err.to_string().contains("not a role a candidate plays"), "{err}");
+    }
+
+    /// A claimed profile brings what it makes mandatory, so those cases run (and can fail)
+    /// instead of being skipped; a statement without it claims only what it lists.
+    #[test]
+    fn a_claimed_profile_claims_what_it_makes_mandatory() {
+        let plain = Manifest::parse(GOOD, "m.toml").unwrap();
+        assert!(!plain.claims().iter().any(|c| c == "feature:par" || c.starts_with("profile:")));
+        let haip = Manifest::parse(&format!("{GOOD}[conformance]\nprofiles = [\"haip-1.0\"]\n"), "m.toml").unwrap();
+        let claims = haip.claims();
+        for needed in ["profile:haip-1.0", "feature:par", "feature:dpop", "feature:authorization_code"] {
+            assert!(claims.iter().any(|c| c == needed), "{needed} not claimed: {claims:?}");
+        }
+        let err = Manifest::parse(&format!("{GOOD}[conformance]\nprofiles = [\"haip\"]\n"), "m.toml").unwrap_err();
+        assert!(err.to_string().contains("unknown value \"haip\" (known: haip-1.0)"), "{err}");
     }
 
     #[test]

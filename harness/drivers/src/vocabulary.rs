@@ -9,6 +9,10 @@
 pub struct Claim {
     pub name: String,
     pub about: String,
+    /// For a profile: the claims it makes (`feature:par`, `format:dc+sd-jwt`), so that a candidate
+    /// claiming the profile is tested on each of them instead of having their cases skipped.
+    #[serde(default)]
+    pub implies: Vec<String>,
 }
 
 /// The vocabulary, kept as data beside the suites that require it (`suites/conformance/vocabulary.toml`).
@@ -44,6 +48,12 @@ pub fn features() -> &'static [Claim] {
 /// Interoperability profiles a candidate may claim.
 pub fn profiles() -> &'static [Claim] {
     &vocabulary().profile
+}
+
+/// The claims a claimed profile makes, as cases require them (`feature:…`, `format:…`); none for
+/// an unknown profile.
+pub fn implied_by(profile: &str) -> &'static [String] {
+    profiles().iter().find(|p| p.name == profile).map(|p| p.implies.as_slice()).unwrap_or(&[])
 }
 
 /// The known values of one kind of claim.
@@ -146,6 +156,27 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_implies_only_claims_of_the_vocabulary() {
+        let haip = implied_by("haip-1.0");
+        for needed in ["feature:authorization_code", "feature:par", "feature:dpop", "feature:wallet_attestation"] {
+            assert!(haip.iter().any(|c| c == needed), "haip-1.0 does not imply {needed}");
+        }
+        for profile in profiles() {
+            for claim in &profile.implies {
+                assert!(
+                    about(claim).is_some(),
+                    "profile {} implies {claim:?}, which is not in the vocabulary",
+                    profile.name
+                );
+            }
+        }
+        for claim in formats().iter().chain(features()) {
+            assert!(claim.implies.is_empty(), "{}: only a profile implies other claims", claim.name);
+        }
+        assert!(implied_by("no-such-profile").is_empty());
+    }
+
+    #[test]
     fn misspelt_claims_are_named_with_their_line_and_the_closest_value() {
         let text = "[conformance]\nformats = [\"dc+sd-jwt\"]\nfeatures = [\"tx-code\"]\n";
         let (line, message) = check("features", &["tx-code".into()], text).unwrap_err();
@@ -154,8 +185,9 @@ mod tests {
         let (_, message) = check("formats", &["sd-jwt-vc".into()], "").unwrap_err();
         assert!(message.contains("did you mean \"dc+sd-jwt\""), "{message}");
         assert!(check("features", &["tx_code".into(), "status_list".into()], text).is_ok());
-        let (_, message) = check("profiles", &["haip-1.0".into()], "").unwrap_err();
-        assert!(message.contains("none is defined yet"), "{message}");
+        assert!(check("profiles", &["haip-1.0".into()], "").is_ok());
+        let (_, message) = check("profiles", &["haip-1".into()], "").unwrap_err();
+        assert!(message.contains("did you mean \"haip-1.0\""), "{message}");
         assert!(closest("utterly-else", &["tx_code"]).is_none());
     }
 }

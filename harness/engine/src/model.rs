@@ -5,7 +5,7 @@ use dialtone_http::{ErrorAnswer, EvidenceItem, HttpError};
 use serde::{Deserialize, Serialize};
 
 /// Version of `report.json`'s schema; bump on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "3.0.0";
+pub const REPORT_SCHEMA_VERSION: &str = "3.1.0";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -198,6 +198,9 @@ pub struct CaseResult {
     /// For a failure listed in the run's expectations file: why it is expected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_failure: Option<String>,
+    /// The interoperability profile the candidate claims that made this case a MUST.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level_by: Option<String>,
     pub evidence: Vec<EvidenceItem>,
     pub duration_ms: f64,
     /// Time spent waiting on the candidate (HTTP exchanges), part of `duration_ms`.
@@ -224,6 +227,7 @@ impl CaseResult {
             blocked_by: None,
             candidate_said: None,
             known_failure: None,
+            level_by: case.level_by.clone(),
             evidence: Vec::new(),
             duration_ms: 0.0,
             candidate_ms: 0.0,

@@ -29,6 +29,11 @@ pub struct Case {
     /// The steps this case judges, whose failure other cases need as a precondition: their
     /// failures are then reported as blocked by this one.
     pub root_of: Vec<String>,
+    /// Interoperability profiles under which this case is a MUST although its base specification
+    /// makes it a SHOULD or a MAY (e.g. `haip-1.0`).
+    pub must_under: Vec<String>,
+    /// Set by the plan: the claimed profile that raised this case's level to MUST.
+    pub level_by: Option<String>,
     /// What the driver varies for this case; checked against the driver's parameters at load.
     pub params: toml::Table,
     pub suite: String,
@@ -119,6 +124,8 @@ struct RawCase {
     depends_on: Vec<Spanned<String>>,
     #[serde(default)]
     root_of: Vec<String>,
+    #[serde(default)]
+    must_under: Vec<String>,
     params: Option<Spanned<toml::Table>>,
 }
 
@@ -294,6 +301,9 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                     suite_role
                 }),
             };
+            if level == Level::Must && !rc.must_under.is_empty() {
+                problem(line, format!("case {id}: must_under names profiles, but the case is a MUST already"));
+            }
             cases.push(Case {
                 id,
                 title: rc.title,
@@ -307,6 +317,8 @@ pub fn load_sources(sources: &[(PathBuf, String)], vocab: &Vocabulary<'_>) -> Re
                 caught_by,
                 depends_on,
                 root_of: rc.root_of,
+                must_under: rc.must_under,
+                level_by: None,
                 params,
                 suite: suite_raw.id.clone(),
                 file: file.clone(),

@@ -177,6 +177,7 @@ fn a_pass_whose_dependency_failed_is_inconclusive() {
         blocked_by: None,
         candidate_said: None,
         known_failure: None,
+        level_by: None,
         evidence: vec![],
         duration_ms: 0.0,
         candidate_ms: 0.0,

@@ -41,7 +41,10 @@ fn row(r: &CaseResult, indent: bool) -> Row {
         // An artifact's row id carries its file name.
         id: sanitize(&if indent { format!("  └ {}", r.id) } else { r.id.clone() }, 120),
         verdict: r.verdict.as_str().to_uppercase(),
-        level: r.level.as_str().into(),
+        level: match &r.level_by {
+            Some(profile) => sanitize(&format!("{} ({profile})", r.level.as_str()), 30),
+            None => r.level.as_str().into(),
+        },
         title: sanitize(&r.title, 70),
         observed: sanitize(&observed, 110),
     }

@@ -27,6 +27,7 @@ fn hostile_report() -> Report {
             description: Some(HOSTILE.into()),
         }),
         known_failure: None,
+        level_by: None,
         evidence: vec![
             EvidenceItem::Http(HttpExchange {
                 method: "GET".into(),

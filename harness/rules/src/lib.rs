@@ -214,6 +214,7 @@ impl ArtifactReport {
                     blocked_by: None,
                     candidate_said: None,
                     known_failure: None,
+                    level_by: None,
                     evidence: if failing { self.evidence.clone() } else { Vec::new() },
                     duration_ms: per_rule_ms,
                     candidate_ms: 0.0,
