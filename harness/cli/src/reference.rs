@@ -134,9 +134,13 @@ pub(crate) async fn start_references_with(
     // The counterpart issuers; the verifier under test asks the reference registry about them.
     let setup = counterparts::Setup { seed, ports: None };
     let (mut servers, trusted, untrusted) = counterparts::start_issuers(&setup, pki).await?;
-    let (issuer, issuer_handle) = issuer::start_with_minter(IssuerConfig { fault: issuer_fault, seed }, 0, tls.clone())
-        .await
-        .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
+    let (issuer, issuer_handle) = issuer::start_with_minter(
+        IssuerConfig { fault: issuer_fault, seed, ..IssuerConfig::default() },
+        0,
+        tls.clone(),
+    )
+    .await
+    .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
     if peers.issuer_x5c {
         issuer_handle.minter.x5c_from(pki)?;
         issuer_handle.minter.prefer_x5c(true);

@@ -1,5 +1,6 @@
 //! The harness as a wallet in front of an issuer under test (OpenID4VCI 1.0, SD-JWT VC, Token Status List).
 
+pub mod authorization;
 pub mod credential;
 pub mod issued;
 pub mod metadata;

@@ -104,7 +104,7 @@ impl Driver<'_> {
         let made: OfferCreated = self
             .call(
                 &format!("{}/offers", stack.issuer.control_url),
-                &OfferRequest { tx_code, credential_configuration_id: None },
+                &OfferRequest { tx_code, ..OfferRequest::default() },
                 false,
             )
             .await?;

@@ -264,28 +264,30 @@ impl Client {
                     (status, _) => Err(FlowError::Status { step: Step::Authorization, status }),
                 }
             }
-            Login::Control(control) => {
-                let body = serde_json::to_value(AuthorizeRequest { authorization_url: url.into() })
-                    .unwrap_or(serde_json::Value::Null);
-                let response =
-                    self.http.post_json(&format!("{}/authorize", control.trim_end_matches('/')), &body, &[]).await?;
-                if response.status != 200 {
-                    return Err(unusable(format!("the control API's authorize answered HTTP {}", response.status)));
-                }
-                let answer: AuthorizeAnswer = response
-                    .json()
-                    .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
-                    .map_err(|e| unusable(format!("the control API's authorize answer: {e}")))?;
-                match answer {
-                    AuthorizeAnswer { redirect: Some(redirect), .. } => Ok(redirect),
-                    AuthorizeAnswer { error, error_description, .. } => Err(unusable(format!(
-                        "the authorization server refused without redirecting: {} {}",
-                        error.unwrap_or_default(),
-                        error_description.unwrap_or_default()
-                    ))),
-                }
-            }
+            Login::Control(control) => match self.control_authorize(control, url).await? {
+                AuthorizeAnswer { redirect: Some(redirect), .. } => Ok(redirect),
+                AuthorizeAnswer { error, error_description, .. } => Err(unusable(format!(
+                    "the authorization server refused without redirecting: {} {}",
+                    error.unwrap_or_default(),
+                    error_description.unwrap_or_default()
+                ))),
+            },
         }
+    }
+
+    /// Asks the issuer's control API to sign the test user in at `url` (`POST {control}/authorize`).
+    pub async fn control_authorize(&self, control: &str, url: &str) -> Result<AuthorizeAnswer, FlowError> {
+        let unusable = |reason: String| FlowError::Unusable { step: Step::Authorization, reason };
+        let body =
+            serde_json::to_value(AuthorizeRequest { authorization_url: url.into() }).unwrap_or(serde_json::Value::Null);
+        let response = self.http.post_json(&format!("{}/authorize", control.trim_end_matches('/')), &body, &[]).await?;
+        if response.status != 200 {
+            return Err(unusable(format!("the control API's authorize answered HTTP {}", response.status)));
+        }
+        response
+            .json()
+            .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+            .map_err(|e| unusable(format!("the control API's authorize answer: {e}")))
     }
 
     /// Offer → metadata → authorization (PAR, login) → token → nonce, as `spec` says.
