@@ -166,7 +166,10 @@ impl Flow<'_> {
                     (None, None) => Granted::Refused("redirected without a code".into()),
                 }
             }
-            AuthorizeAnswer { error, .. } => Granted::Refused(format!("refused without redirecting: error {error:?}")),
+            AuthorizeAnswer { error, .. } => Granted::Refused(format!(
+                "refused without redirecting: error {:?}",
+                error.as_deref().unwrap_or_default()
+            )),
         })
     }
 
@@ -279,7 +282,7 @@ async fn authorization_code(ctx: Ctx, case: AuthorizationCase) -> Outcome {
 }
 
 async fn run(flow: &Flow<'_>, case: &AuthorizationCase) -> Result<Outcome, Outcome> {
-    let spec = AuthorizationSpec { pkce: case.pkce, par: case.par, ask: case.ask, needs_authorization_details: false };
+    let spec = AuthorizationSpec { pkce: case.pkce, par: case.par, ask: case.ask, ..AuthorizationSpec::default() };
     let refused_expected = matches!(case.expect, Expect::Answer(Answer::AuthorizationRefused));
     let authorization = match flow.begin(0, &spec).await? {
         Ok(a) => a,

@@ -538,6 +538,11 @@ impl AuthorizationRequest {
         Ok(r)
     }
 
+    /// Whether the request is by reference to a pushed one (RFC 9126 §4).
+    pub fn is_by_reference(&self) -> bool {
+        self.request_uri.is_some()
+    }
+
     /// Reads a form body or a URL's query.
     pub fn from_query(query: &str) -> Result<Self, TokenRequestError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| TokenRequestError::NotForm)?;

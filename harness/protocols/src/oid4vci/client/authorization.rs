@@ -64,6 +64,11 @@ pub struct AuthorizationSpec {
     /// Give up when the token response has no `authorization_details` (a faulty wallet: §6.2 makes
     /// them optional when `scope` was used).
     pub needs_authorization_details: bool,
+    /// Leave out the offer's `issuer_state` (a faulty wallet: §4.1.1 says MUST include it).
+    pub drop_issuer_state: bool,
+    /// Name the configuration in credential requests even when the token response returned
+    /// credential identifiers (a faulty wallet: §8.2).
+    pub ignore_credential_identifiers: bool,
 }
 
 /// How the login at the authorization endpoint is completed.
@@ -197,7 +202,7 @@ impl Client {
             code_challenge: verifier.as_deref().zip(method).map(|(v, m)| pkce::challenge(m, v)),
             code_challenge_method: method.map(str::to_string),
             authorization_details,
-            issuer_state: wanted.issuer_state.map(str::to_string),
+            issuer_state: wanted.issuer_state.filter(|_| !spec.drop_issuer_state).map(str::to_string),
             request_uri: None,
         };
         Ok((request, verifier))
@@ -314,8 +319,11 @@ impl Client {
             });
         }
         let configuration_id = wanted.configuration_id.to_string();
-        let session =
+        let mut session =
             self.session_from_token(issuer, metadata, configuration_id, authorization.token_endpoint, &token).await?;
+        if spec.authorization.ignore_credential_identifiers {
+            session.credential_identifier = None;
+        }
         Ok((session, token))
     }
 }
