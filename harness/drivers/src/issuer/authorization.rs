@@ -312,7 +312,7 @@ async fn run(flow: &Flow<'_>, case: &AuthorizationCase) -> Result<Outcome, Outco
                 "the request URI lives {lifetime} s (expires_in); this case waits at most {LONGEST_WAIT_SECS} s"
             )));
         }
-        tokio::time::sleep(Duration::from_secs(lifetime.max(0) as u64 + 1)).await;
+        tokio::time::sleep(Duration::from_millis(lifetime.max(0) as u64 * 1000 + 250)).await;
     }
     let mut granted = flow.sign_in(&authorization, &authorization.url).await?;
     if case.reuse_request_uri {

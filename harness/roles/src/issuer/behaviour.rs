@@ -44,6 +44,10 @@ impl Behaviour {
     pub fn configured(options: super::IssuerOptions, fault: Option<super::IssuerFault>) -> Self {
         let mut b = Self::default();
         b.authorize.auto_login = options.auto_login;
+        if options.auto_login {
+            // A wallet under test may ask its user before it opens the browser.
+            b.authorize.request_uri_lifetime = 60;
+        }
         b.authorize.authorization_details = !options.scope_only;
         if let Some(f) = fault {
             f.apply(&mut b);
@@ -124,7 +128,8 @@ impl Default for AuthorizePolicy {
         Self {
             par_advertised: true,
             par_enforced: true,
-            request_uri_lifetime: 5,
+            // Short, so that a case can wait it out (RFC 9126 §2.2: the lifetime is the server's call).
+            request_uri_lifetime: 2,
             request_uri_expiry_checked: true,
             request_uri_single_use: true,
             request_uri_resolved: true,

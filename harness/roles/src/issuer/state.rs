@@ -54,6 +54,7 @@ pub(crate) struct Authorized {
 #[derive(Debug, Clone)]
 pub(crate) struct Pushed {
     pub(crate) authorized: Authorized,
+    /// Milliseconds since the epoch.
     pub(crate) expires: i64,
     pub(crate) used: bool,
 }

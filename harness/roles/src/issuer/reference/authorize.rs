@@ -161,6 +161,11 @@ fn read_request(query: &str) -> Result<AuthorizationRequest, Refusal> {
     AuthorizationRequest::from_query(query).map_err(|e| Refusal::shown(ae::INVALID_REQUEST, e.to_string()))
 }
 
+/// Milliseconds since the Unix epoch: request URIs live seconds, and expire to the millisecond.
+fn now_millis() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
 /// POST /par (RFC 9126 §2).
 pub(super) async fn pushed_authorization_request(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
     let refused = |error: &str, description: String| {
@@ -183,8 +188,8 @@ pub(super) async fn pushed_authorization_request(State(issuer): State<Arc<Issuer
     };
     let lifetime = issuer.behaviour.authorize.request_uri_lifetime;
     let request_uri = format!("{}{}", PushedAuthorizationResponse::REQUEST_URI_PREFIX, issuer.entropy.token(24));
-    lock(&issuer.state.pushed)
-        .insert(request_uri.clone(), Pushed { authorized, expires: now_epoch() + lifetime, used: false });
+    let expires = now_millis() + lifetime * 1000;
+    lock(&issuer.state.pushed).insert(request_uri.clone(), Pushed { authorized, expires, used: false });
     *lock(&issuer.state.last_pushed) = Some(request_uri.clone());
     let response = PushedAuthorizationResponse { request_uri, expires_in: lifetime, extra: Default::default() };
     json_response(StatusCode::CREATED, serde_json::to_value(response).unwrap_or(Value::Null))
@@ -214,7 +219,7 @@ fn begin(issuer: &Issuer, query: &str) -> Result<Authorized, Refusal> {
     let unusable = || Refusal::shown(ae::INVALID_REQUEST, "request_uri is unknown, expired or already used");
     let entry = pushed.get_mut(&resolved).ok_or_else(unusable)?;
     if (entry.used && policy.request_uri_single_use)
-        || (policy.request_uri_expiry_checked && now_epoch() >= entry.expires)
+        || (policy.request_uri_expiry_checked && now_millis() >= entry.expires)
     {
         return Err(unusable());
     }
