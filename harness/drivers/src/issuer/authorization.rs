@@ -1,8 +1,11 @@
 //! The authorization code flow against an issuer under test (§5, §6; RFC 6749 §4.1, RFC 7636,
 //! RFC 9126): one driver, the cases varying how the harness-as-wallet asks (PKCE, PAR,
 //! `authorization_details` or `scope`), what it changes when redeeming the code, and what it expects.
-//! The test user signs in through the candidate's control API (`POST {control}/authorize`).
+//! The test user signs in through the candidate's control API (`POST {control}/authorize`), or, in
+//! manual mode, a person signs in in a browser on this machine and the issuer redirects to a loopback
+//! listener (`loopback`); without an offer then (a wallet-initiated flow, §3.4).
 
+use super::loopback::{Catcher, Caught};
 use super::wallet::{Wallet, error_code, precondition};
 use crate::manifest::Trigger;
 use crate::{Ctx, binding, driver};
@@ -16,10 +19,10 @@ use dialtone_protocols::oid4vci::client::{
     Step as FlowStep, Wanted,
 };
 use dialtone_protocols::oid4vci::message::{
-    AuthorizationResponse, CredentialIssuerMetadata, CredentialOffer, TokenRequest, TokenResponse,
+    AuthorizationResponse, CredentialIssuerMetadata, TokenRequest, TokenResponse,
 };
 use serde::Deserialize;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 driver!("oid4vci.issuer.authorization_code", binding::ISSUER, authorization_code, AuthorizationCase);
 
@@ -116,26 +119,45 @@ enum Granted {
     Refused(String),
 }
 
+/// How the test user signs in.
+enum SignIn {
+    /// The candidate's control API.
+    Control(String),
+    /// A person, in a browser on this machine, the redirect caught on loopback.
+    Person { catcher: Catcher, wait: Duration },
+}
+
 struct Flow<'a> {
     wallet: &'a Wallet,
-    control: String,
+    sign_in: SignIn,
     metadata: CredentialIssuerMetadata,
-    offer: CredentialOffer,
+    configuration_id: String,
+    issuer_state: Option<String>,
 }
 
 impl Flow<'_> {
-    fn identity(n: usize) -> ClientIdentity {
+    fn identity(&self, n: usize) -> ClientIdentity {
         let (client_id, redirect_uri) = CLIENTS[n % CLIENTS.len()];
-        ClientIdentity { client_id: client_id.into(), redirect_uri: redirect_uri.into() }
+        let redirect_uri = match &self.sign_in {
+            SignIn::Control(_) => redirect_uri.to_string(),
+            // One loopback redirect URI; the second client tells itself apart by a query parameter.
+            SignIn::Person { catcher, .. } if n == 0 => catcher.redirect_uri(),
+            SignIn::Person { catcher, .. } => format!("{}?client={n}", catcher.redirect_uri()),
+        };
+        ClientIdentity { client_id: client_id.into(), redirect_uri }
+    }
+
+    fn wanted(&self) -> Wanted<'_> {
+        Wanted { configuration_id: &self.configuration_id, issuer_state: self.issuer_state.as_deref() }
     }
 
     /// The authorization request, pushed as `spec` says; a refusal at the PAR endpoint is `Err(Ok)`.
     async fn begin(&self, n: usize, spec: &AuthorizationSpec) -> Result<Result<Authorization, String>, Outcome> {
-        let wanted = Wanted::from_offer(&self.offer).map_err(|e| self.wallet.flow(e))?;
+        let wanted = self.wanted();
         let client = &self.wallet.client;
         let issuer = self.wallet.issuer_id();
         match client
-            .begin_authorization(&issuer, &self.metadata, &wanted, &Self::identity(n), spec, &self.wallet.ctx.entropy)
+            .begin_authorization(&issuer, &self.metadata, &wanted, &self.identity(n), spec, &self.wallet.ctx.entropy)
             .await
         {
             Ok(a) => Ok(Ok(a)),
@@ -146,12 +168,17 @@ impl Flow<'_> {
         }
     }
 
-    /// The test user signs in at `url` through the control API: the code, or why there is none.
+    /// The test user signs in at `url`: the code, or why there is none.
     async fn sign_in(&self, authorization: &Authorization, url: &str) -> Result<Granted, Outcome> {
-        let answer = self.wallet.client.control_authorize(&self.control, url).await.map_err(|e| match e {
-            FlowError::Http(e) => e.into(),
-            e => Outcome::error(format!("the control API: {e}")),
-        })?;
+        let answer = match &self.sign_in {
+            SignIn::Control(control) => {
+                self.wallet.client.control_authorize(control, url).await.map_err(|e| match e {
+                    FlowError::Http(e) => e.into(),
+                    e => Outcome::error(format!("the control API: {e}")),
+                })?
+            }
+            SignIn::Person { catcher, wait } => self.person_signs_in(catcher, *wait, url).await?,
+        };
         Ok(match answer {
             AuthorizeAnswer { redirect: Some(redirect), .. } => {
                 let response = AuthorizationResponse::from_redirect(&redirect).unwrap_or_default();
@@ -173,6 +200,33 @@ impl Flow<'_> {
         })
     }
 
+    /// Manual mode: shows the URL to open and waits for the redirect (or the person's word that the
+    /// issuer refused).
+    async fn person_signs_in(&self, catcher: &Catcher, wait: Duration, url: &str) -> Result<AuthorizeAnswer, Outcome> {
+        self.wallet.ctx.evidence.note(format!("manual mode: the authorization URL shown: {url}"));
+        let prompt = crate::manual::Prompt {
+            title: "dialtone: sign in at the issuer".into(),
+            instructions: format!(
+                "Open this link in a browser on this computer and sign in as your test user. If the issuer shows \
+                 an error instead of returning to dialtone, open {}",
+                catcher.refused_url()
+            ),
+            payload: url.into(),
+            deadline: SystemTime::now() + wait,
+        };
+        let caught =
+            crate::manual::show_and_wait(&prompt, || async { catcher.take() }).await.map_err(Outcome::error)?;
+        Ok(match caught {
+            Some(Caught::Redirect(redirect)) => {
+                AuthorizeAnswer { redirect: Some(redirect), ..AuthorizeAnswer::default() }
+            }
+            Some(Caught::Refused) => {
+                AuthorizeAnswer { error: Some("(shown to the person)".into()), ..AuthorizeAnswer::default() }
+            }
+            None => return Err(Outcome::skip("manual mode: no answer from the issuer before the deadline")),
+        })
+    }
+
     async fn token(&self, authorization: &Authorization, request: &TokenRequest) -> Result<HttpResponse, Outcome> {
         let form = request.form();
         self.wallet.client.post_token(&authorization.token_endpoint, &form).await.map_err(|e| self.wallet.flow(e))
@@ -180,8 +234,7 @@ impl Flow<'_> {
 
     /// A token response that must succeed, and the credential it buys (twice when asked).
     async fn credential(&self, token: &TokenResponse, additional: bool) -> Result<Outcome, Outcome> {
-        let configuration_id =
-            Wanted::from_offer(&self.offer).map_err(|e| self.wallet.flow(e))?.configuration_id.to_string();
+        let configuration_id = self.configuration_id.clone();
         let issuer = self.wallet.issuer_id();
         let token_endpoint = self.wallet.token_endpoint(&self.metadata).await?;
         let client = &self.wallet.client;
@@ -256,25 +309,45 @@ fn judge_token_error(response: &HttpResponse, status: u16, errors: &[String]) ->
 }
 
 async fn authorization_code(ctx: Ctx, case: AuthorizationCase) -> Outcome {
-    let Trigger::Control { url } = &ctx.manifest.trigger else {
-        return Outcome::skip(
-            "the authorization code flow needs the test user signed in through the control API \
-             (POST {control}/authorize; [trigger] kind = \"control\")",
-        );
-    };
-    let control = url.clone();
+    let trigger = ctx.manifest.trigger.clone();
     let wallet = Wallet::new(ctx);
     flatten(
         async {
-            let offer = wallet.offer_for(false, Some(OfferRequest::AUTHORIZATION_CODE)).await?.offer;
-            if offer.authorization_code().is_none() {
-                return Err(precondition(
-                    "authorization code offer (asked through the control API)",
-                    "the offer has no authorization_code grant",
-                ));
-            }
             let metadata = wallet.metadata().await?;
-            let flow = Flow { wallet: &wallet, control, metadata, offer };
+            let flow = match trigger {
+                Trigger::Control { url } => {
+                    let offer = wallet.offer_for(false, Some(OfferRequest::AUTHORIZATION_CODE)).await?.offer;
+                    let Some(grant) = offer.authorization_code() else {
+                        return Err(precondition(
+                            "authorization code offer (asked through the control API)",
+                            "the offer has no authorization_code grant",
+                        ));
+                    };
+                    let issuer_state = grant.issuer_state.clone();
+                    let wanted = Wanted::from_offer(&offer).map_err(|e| wallet.flow(e))?;
+                    let configuration_id = wanted.configuration_id.to_string();
+                    Flow { wallet: &wallet, sign_in: SignIn::Control(url), metadata, configuration_id, issuer_state }
+                }
+                Trigger::Manual { wait_seconds } => {
+                    // A wallet-initiated flow (§3.4) for the configuration the statement names, else the
+                    // first the issuer publishes.
+                    let configuration_id = wallet
+                        .wanted_configuration()
+                        .or_else(|| metadata.configurations().first().map(|(id, _)| id.to_string()))
+                        .ok_or_else(|| precondition("credential issuer metadata", "no credential configuration"))?;
+                    let catcher =
+                        Catcher::start().await.map_err(|e| Outcome::error(format!("loopback listener: {e}")))?;
+                    let sign_in = SignIn::Person { catcher, wait: Duration::from_secs(wait_seconds) };
+                    Flow { wallet: &wallet, sign_in, metadata, configuration_id, issuer_state: None }
+                }
+                Trigger::StaticOffer { .. } | Trigger::None => {
+                    return Err(Outcome::skip(
+                        "the authorization code flow needs the test user signed in: through the control API \
+                         (POST {control}/authorize; [trigger] kind = \"control\"), or by a person \
+                         ([trigger] kind = \"manual\")",
+                    ));
+                }
+            };
             run(&flow, &case).await
         }
         .await,
@@ -347,10 +420,10 @@ async fn run(flow: &Flow<'_>, case: &AuthorizationCase) -> Result<Outcome, Outco
         VerifierValue::Absent => request.code_verifier = None,
     }
     if case.redeem.other_client {
-        request.client_id = Some(Flow::identity(1).client_id);
+        request.client_id = Some(flow.identity(1).client_id);
     }
     if case.redeem.other_redirect_uri {
-        request.redirect_uri = Some(Flow::identity(1).redirect_uri);
+        request.redirect_uri = Some(flow.identity(1).redirect_uri);
     }
     let mut response = flow.token(&authorization, &request).await?;
     if case.redeem.replay {
@@ -366,8 +439,7 @@ async fn run(flow: &Flow<'_>, case: &AuthorizationCase) -> Result<Outcome, Outco
         Expect::TokenError { status, error } => Ok(judge_token_error(&response, *status, error)),
         Expect::Answer(Answer::AuthorizationRefused) => unreachable_refusal(),
         Expect::Answer(Answer::Credential) => {
-            let configuration_id =
-                Wanted::from_offer(&flow.offer).map_err(|e| flow.wallet.flow(e))?.configuration_id.to_string();
+            let configuration_id = flow.configuration_id.clone();
             let asked_details = authorization.request.authorization_details.is_some();
             let token = granted_token(&response, asked_details, &configuration_id)?;
             let first = flow.credential(&token, case.additional_request).await?;

@@ -3,6 +3,7 @@
 pub mod authorization;
 pub mod credential;
 pub mod issued;
+mod loopback;
 pub mod metadata;
 pub mod nonce;
 pub mod status;
