@@ -88,7 +88,7 @@ mod tests {
     #[tokio::test]
     async fn a_redirect_and_a_refusal_are_caught_in_order() {
         let catcher = Catcher::start().await.unwrap();
-        let client = reqwest::Client::new();
+        let client = dialtone_http::build_client(dialtone_http::HttpLimits::default(), &[]).unwrap().client().clone();
         let answer = client.get(format!("{}?code=abc&state=xyz", catcher.redirect_uri())).send().await.unwrap();
         assert!(answer.text().await.unwrap().contains("dialtone received"));
         client.get(catcher.refused_url()).send().await.unwrap();

@@ -119,8 +119,6 @@ pub struct AuthorizePolicy {
     /// The test user is signed in already: the authorization endpoint redirects at once (a
     /// counterpart for a wallet under test); else it shows a sign-in page, and the control API signs in.
     pub(crate) auto_login: bool,
-    /// An access token buys any number of credentials (§14.3, "Multiple Accesses to the Credential Endpoint").
-    pub(crate) token_reusable: bool,
 }
 
 impl Default for AuthorizePolicy {
@@ -143,7 +141,6 @@ impl Default for AuthorizePolicy {
             scope: true,
             details_in_token_response: true,
             auto_login: false,
-            token_reusable: true,
         }
     }
 }

@@ -73,7 +73,6 @@ crate::mutant::faults! {
     RequestUriLatestPushed => "request_uri_latest_pushed": "resolves every request_uri to the most recently pushed request",
     AuthorizationDetailsNotReturned => "authorization_details_not_returned": "the token response omits the authorization_details (with credential_identifiers) asked for",
     ScopeIgnored => "scope_ignored": "grants nothing asked for by scope (authorization_details only)",
-    AccessTokenSingleUse => "access_token_single_use": "an access token buys one credential only",
 }
 
 const DAY: i64 = 86_400;
@@ -191,7 +190,6 @@ impl IssuerFault {
             Self::RequestUriLatestPushed => b.authorize.request_uri_resolved = false,
             Self::AuthorizationDetailsNotReturned => b.authorize.details_in_token_response = false,
             Self::ScopeIgnored => b.authorize.scope = false,
-            Self::AccessTokenSingleUse => b.authorize.token_reusable = false,
         }
     }
 }

@@ -524,19 +524,13 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-        let mut tokens = lock(&issuer.state.tokens);
-        let reusable = issuer.behaviour.authorize.token_reusable;
-        match token.map(|t| tokens.get_mut(t)) {
+        let tokens = lock(&issuer.state.tokens);
+        match token.map(|t| tokens.get(t).cloned()) {
             _ if !policy.auth_checked => AccessGrant::new(vec![CONFIG_VERIFIED_PERSON.into()], i64::MAX),
             None => return bearer_challenge(&issuer, None),
             Some(None) => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
-            Some(Some(g)) if g.expires < now_epoch() || (g.used > 0 && !reusable) => {
-                return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN));
-            }
-            Some(Some(g)) => {
-                g.used += 1;
-                g.clone()
-            }
+            Some(Some(g)) if g.expires < now_epoch() => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
+            Some(Some(g)) => g,
         }
     };
     let request = match CredentialRequest::parse_bytes(&body) {

@@ -26,13 +26,11 @@ pub(crate) struct AccessGrant {
     pub expires: i64,
     /// Credential identifiers the token response returned, with the configuration of each (§6.2).
     pub(crate) credential_identifiers: Vec<(String, String)>,
-    /// Credentials issued with this token.
-    pub(crate) used: u32,
 }
 
 impl AccessGrant {
     pub(crate) fn new(configuration_ids: Vec<String>, expires: i64) -> Self {
-        Self { configuration_ids, expires, credential_identifiers: Vec::new(), used: 0 }
+        Self { configuration_ids, expires, credential_identifiers: Vec::new() }
     }
 }
 
