@@ -395,9 +395,13 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 })?),
             };
             let tls = serve_tls(http, &ca_out, seed)?;
-            let server = dialtone_roles::issuer::start(dialtone_roles::issuer::IssuerConfig { fault, seed }, port, tls)
-                .await
-                .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+            let server = dialtone_roles::issuer::start(
+                dialtone_roles::issuer::IssuerConfig { fault, seed, ..Default::default() },
+                port,
+                tls,
+            )
+            .await
+            .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
             let what = fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default();
             say!("reference issuer{what} listening at {}", server.base_url);
             say!("  metadata:    {}/.well-known/openid-credential-issuer", server.base_url);

@@ -134,9 +134,13 @@ pub(crate) async fn start_references_with(
     // The counterpart issuers; the verifier under test asks the reference registry about them.
     let setup = counterparts::Setup { seed, ports: None };
     let (mut servers, trusted, untrusted) = counterparts::start_issuers(&setup, pki).await?;
-    let (issuer, issuer_handle) = issuer::start_with_minter(IssuerConfig { fault: issuer_fault, seed }, 0, tls.clone())
-        .await
-        .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
+    let (issuer, issuer_handle) = issuer::start_with_minter(
+        IssuerConfig { fault: issuer_fault, seed, ..IssuerConfig::default() },
+        0,
+        tls.clone(),
+    )
+    .await
+    .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
     if peers.issuer_x5c {
         issuer_handle.minter.x5c_from(pki)?;
         issuer_handle.minter.prefer_x5c(true);
@@ -202,6 +206,11 @@ pub(crate) async fn start_references_with(
     manifest.verifier = verifier_manifest.verifier;
     manifest.conformance.features.extend(registry_manifest.conformance.features);
     manifest.conformance.features.extend(verifier_manifest.conformance.features);
+    for feature in wallet_manifest.conformance.features {
+        if !manifest.conformance.features.contains(&feature) {
+            manifest.conformance.features.push(feature);
+        }
+    }
     manifest.tls.ca_der.push(pki.ca_der.clone());
     manifest.vc_api = Some(dialtone_drivers::manifest::VcApiSection {
         url: vc_api_service.server.base_url.clone(),

@@ -75,7 +75,7 @@ impl Setup {
     }
 
     fn issuer_config(&self, label: u64) -> IssuerConfig {
-        IssuerConfig { fault: None, seed: self.seed.map(|s| s.wrapping_mul(31).wrapping_add(label)) }
+        IssuerConfig { seed: self.seed.map(|s| s.wrapping_mul(31).wrapping_add(label)), ..IssuerConfig::default() }
     }
 
     fn port(&self, label: u64) -> u16 {

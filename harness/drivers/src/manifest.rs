@@ -402,11 +402,16 @@ impl Manifest {
         self.limits.validate().map_err(Problem::from)
     }
 
-    /// The longest a person is given per step, when a wallet or a verifier is driven manually.
+    /// The longest a person is given per step, when a wallet, a verifier or an issuer (signing in at
+    /// its authorization endpoint) is driven manually.
     pub fn manual_wait_seconds(&self) -> Option<u64> {
         let wallet = self.wallet.as_ref().filter(|w| w.control.is_none()).map(|w| w.manual_wait_seconds);
         let verifier = self.verifier.as_ref().filter(|v| v.control.is_none()).map(|v| v.manual_wait_seconds);
-        wallet.max(verifier)
+        let issuer = match self.trigger {
+            Trigger::Manual { wait_seconds } if self.issuer.is_some() => Some(wait_seconds),
+            _ => None,
+        };
+        wallet.max(verifier).max(issuer)
     }
 
     /// In manual mode one person drives the candidate: one case at a time, and each case given the

@@ -39,6 +39,16 @@ pub(crate) const DOCS: &[SpecDoc] = &[
     },
     SpecDoc { id: "RFC6750", title: "OAuth 2.0 Bearer Token Usage", url: "https://www.rfc-editor.org/rfc/rfc6750" },
     SpecDoc {
+        id: "RFC7636",
+        title: "Proof Key for Code Exchange by OAuth Public Clients (PKCE)",
+        url: "https://www.rfc-editor.org/rfc/rfc7636",
+    },
+    SpecDoc {
+        id: "RFC9126",
+        title: "OAuth 2.0 Pushed Authorization Requests",
+        url: "https://www.rfc-editor.org/rfc/rfc9126",
+    },
+    SpecDoc {
         id: "RFC8414",
         title: "OAuth 2.0 Authorization Server Metadata",
         url: "https://www.rfc-editor.org/rfc/rfc8414",

@@ -12,6 +12,38 @@ pub struct OfferRequest {
     pub tx_code: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_configuration_id: Option<String>,
+    /// The offer's grant: [`OfferRequest::AUTHORIZATION_CODE`] for an authorization code offer
+    /// (with `issuer_state`); the pre-authorized code grant when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
+}
+
+impl OfferRequest {
+    pub const AUTHORIZATION_CODE: &'static str = "authorization_code";
+
+    pub fn wants_authorization_code(&self) -> bool {
+        self.grant.as_deref() == Some(Self::AUTHORIZATION_CODE)
+    }
+}
+
+/// `POST {issuer control}/authorize`: complete, as the test user, the login and consent of the
+/// authorization request a wallet would open in a browser (`authorization_url`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AuthorizeRequest {
+    pub authorization_url: String,
+}
+
+/// The answer: where the authorization server sends the browser (`redirect`, carrying `code` and
+/// `state`, or an `error`), or the error it shows the user instead of redirecting (RFC 6749
+/// §4.1.2.1).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AuthorizeAnswer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
 }
 
 /// The answer: the offer by value and as a URI, and the transaction code delivered out of band.

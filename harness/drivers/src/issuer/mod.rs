@@ -1,7 +1,9 @@
 //! The harness as a wallet in front of an issuer under test (OpenID4VCI 1.0, SD-JWT VC, Token Status List).
 
+pub mod authorization;
 pub mod credential;
 pub mod issued;
+mod loopback;
 pub mod metadata;
 pub mod nonce;
 pub mod status;

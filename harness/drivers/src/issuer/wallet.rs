@@ -42,6 +42,8 @@ struct OfferRequest<'a> {
     tx_code: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     credential_configuration_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grant: Option<&'a str>,
 }
 
 pub(crate) use crate::driver::precondition;
@@ -132,12 +134,18 @@ impl Wallet {
 
     /// Asks the candidate for a fresh credential offer through its trigger.
     pub async fn offer(&self, with_tx_code: bool) -> Step<Offer> {
+        self.offer_for(with_tx_code, None).await
+    }
+
+    /// A fresh offer of the grant named (`authorization_code`; the pre-authorized code when `None`).
+    pub async fn offer_for(&self, with_tx_code: bool, grant: Option<&str>) -> Step<Offer> {
         match &self.ctx.manifest.trigger {
             Trigger::Control { url } => {
                 let wanted = self.wanted_configuration();
                 let body = serde_json::to_value(OfferRequest {
                     tx_code: with_tx_code,
                     credential_configuration_id: wanted.as_deref(),
+                    grant,
                 })
                 .unwrap_or(Value::Null);
                 let response =

@@ -10,7 +10,7 @@ use dialtone_protocols::control::{
     StartRequest, StartedRequest, WalletAnswer,
 };
 use dialtone_protocols::dcql::{self, Wanted};
-use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle};
+use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle, IssuerOptions};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig};
 use dialtone_roles::server::RunningServer;
 use dialtone_roles::verifier::{self, VerifierConfig, VerifierFault};
@@ -31,12 +31,22 @@ pub(crate) struct Stack {
 }
 
 pub(crate) async fn stack(ctx: &Ctx, verifier_fault: Option<Option<VerifierFault>>) -> Step<Stack> {
+    stack_with(ctx, verifier_fault, IssuerOptions::default()).await
+}
+
+/// [`stack`] with an issuer set up as `options` say.
+pub(crate) async fn stack_with(
+    ctx: &Ctx,
+    verifier_fault: Option<Option<VerifierFault>>,
+    options: IssuerOptions,
+) -> Step<Stack> {
     let pki = &ctx.counterparts()?.pki;
     let tls = Some(pki.server_config.clone());
     let err =
         |what: &str, e: &dyn std::fmt::Display| Outcome::error(format!("cannot start the counterpart {what}: {e}"));
+    let config = IssuerConfig { options, ..IssuerConfig::default() };
     let (issuer_server, issuer) =
-        issuer::start_with_minter(IssuerConfig::default(), 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
+        issuer::start_with_minter(config, 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
     let issuer_url = issuer_server.base_url.clone();
     if ctx.manifest.x5c_only() {
         // The wallet resolves issuer keys only from x5c: this issuer signs with a chain from the run's
@@ -101,13 +111,17 @@ impl Driver<'_> {
     /// Has the stack's issuer make an offer (through its own control API) and hands it to the wallet.
     /// Returns the wallet's answer.
     pub async fn receive_offer(&self, stack: &Stack, tx_code: bool) -> Step<WalletAnswer> {
-        let made: OfferCreated = self
-            .call(
-                &format!("{}/offers", stack.issuer.control_url),
-                &OfferRequest { tx_code, credential_configuration_id: None },
-                false,
-            )
-            .await?;
+        self.receive(stack, OfferRequest { tx_code, ..OfferRequest::default() }).await
+    }
+
+    /// Has the stack's issuer make the offer `asked` says and hands it to the wallet.
+    pub async fn receive(&self, stack: &Stack, asked: OfferRequest) -> Step<WalletAnswer> {
+        self.receive_made(stack, asked).await.map(|(_, answer)| answer)
+    }
+
+    /// [`Self::receive`], also handing back the offer made.
+    pub(crate) async fn receive_made(&self, stack: &Stack, asked: OfferRequest) -> Step<(OfferCreated, WalletAnswer)> {
+        let made: OfferCreated = self.call(&format!("{}/offers", stack.issuer.control_url), &asked, false).await?;
         let delivery = OfferDelivery {
             offer: made.credential_offer_uri.clone().map(Value::String),
             tx_code: made.tx_code.clone(),
@@ -135,12 +149,14 @@ impl Driver<'_> {
             })
             .await
             .map_err(Outcome::error)?;
-            return Ok(match done {
+            let answer = match done {
                 Some(()) => WalletAnswer::status("stored"),
                 None => WalletAnswer::with_reason("timeout", "the wallet did not redeem the offer before the deadline"),
-            });
+            };
+            return Ok((made, answer));
         };
-        self.call(&format!("{control}/offers"), &delivery, true).await
+        let answer = self.call(&format!("{control}/offers"), &delivery, true).await?;
+        Ok((made, answer))
     }
 
     /// Issues a credential to the wallet (a precondition of presentation cases).

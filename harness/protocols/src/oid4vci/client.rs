@@ -16,12 +16,19 @@ use crate::seed::Entropy;
 use dialtone_http::{Body, HttpClient, HttpError, HttpResponse};
 use serde_json::Value;
 
+mod authorization;
+pub use authorization::{
+    Authorization, AuthorizationSpec, ClientIdentity, CredentialAsk, Login, ParChoice, PkceChoice, Wanted,
+};
+
 /// The steps of the flow, as reports name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Offer,
     IssuerMetadata,
     AuthorizationServerMetadata,
+    PushedAuthorization,
+    Authorization,
     Token,
     Nonce,
     Credential,
@@ -33,6 +40,8 @@ impl Step {
             Self::Offer => "credential offer",
             Self::IssuerMetadata => "credential issuer metadata endpoint",
             Self::AuthorizationServerMetadata => "authorization server metadata",
+            Self::PushedAuthorization => "pushed authorization request endpoint",
+            Self::Authorization => "authorization endpoint",
             Self::Token => "token endpoint",
             Self::Nonce => "nonce endpoint",
             Self::Credential => "credential endpoint",
@@ -87,6 +96,8 @@ pub struct IssuanceSpec {
     pub withhold_tx_code: bool,
     pub proof: ProofSpec,
     pub checks: WalletChecks,
+    /// How it runs the authorization code flow, when the offer (or the wallet) takes that flow.
+    pub authorization: AuthorizationSpec,
 }
 
 /// Everything up to a credential request: metadata, an access token, a fresh nonce.
@@ -98,6 +109,9 @@ pub struct Session {
     pub token_endpoint: String,
     pub access_token: String,
     pub c_nonce: Option<String>,
+    /// The credential identifier the token response returned for the configuration (§6.2), which
+    /// the credential request then names instead of the configuration (§8.2).
+    pub credential_identifier: Option<String>,
 }
 
 impl Session {
@@ -110,9 +124,15 @@ impl Session {
         ProofTarget { issuer: &self.issuer, token_endpoint: &self.token_endpoint, c_nonce: self.c_nonce.as_deref() }
     }
 
-    /// A credential request for the session's configuration carrying `proofs`.
+    /// A credential request for the session's credential carrying `proofs`: by its credential
+    /// identifier when the token response gave one, else by its configuration (§8.2).
     pub fn request(&self, proofs: Vec<String>) -> CredentialRequest {
-        CredentialRequest::with_jwt_proofs(&self.configuration_id, proofs)
+        let mut request = CredentialRequest::with_jwt_proofs(&self.configuration_id, proofs);
+        if let Some(identifier) = &self.credential_identifier {
+            request.credential_configuration_id = None;
+            request.credential_identifier = Some(identifier.clone());
+        }
+        request
     }
 }
 
@@ -290,11 +310,32 @@ impl Client {
         };
         let token_endpoint = self.token_endpoint(&issuer, &metadata).await?;
         let token = self.redeem(&token_endpoint, &TokenRequest::pre_authorized(code, tx_code)).await?;
+        self.session_from_token(issuer, metadata, configuration_id, token_endpoint, &token).await
+    }
+
+    /// The session an access token opens: a fresh nonce when the issuer has a nonce endpoint.
+    pub async fn session_from_token(
+        &self,
+        issuer: String,
+        metadata: CredentialIssuerMetadata,
+        configuration_id: String,
+        token_endpoint: String,
+        token: &TokenResponse,
+    ) -> Result<Session, FlowError> {
         let c_nonce = match &metadata.nonce_endpoint {
             Some(endpoint) => Some(self.nonce(endpoint).await?),
             None => None,
         };
-        Ok(Session { issuer, metadata, configuration_id, token_endpoint, access_token: token.access_token, c_nonce })
+        let credential_identifier = token.credential_identifier(&configuration_id);
+        Ok(Session {
+            issuer,
+            metadata,
+            configuration_id,
+            token_endpoint,
+            access_token: token.access_token.clone(),
+            c_nonce,
+            credential_identifier,
+        })
     }
 
     /// A credential request that must succeed: HTTP 200 and a credential (the first, a string).

@@ -61,6 +61,10 @@ impl CredentialOffer {
     pub fn expects_tx_code(&self) -> bool {
         self.pre_authorized().is_some_and(|g| g.tx_code.is_some())
     }
+    /// The authorization code grant, when the offer has one (§4.1.1).
+    pub fn authorization_code(&self) -> Option<&AuthorizationCodeGrant> {
+        self.grants.as_ref()?.authorization_code.as_ref()
+    }
     pub fn first_configuration(&self) -> Option<&str> {
         self.credential_configuration_ids.first().map(String::as_str)
     }
@@ -351,6 +355,17 @@ pub struct AuthorizationServerMetadata {
     pub code_challenge_methods_supported: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpop_signing_alg_values_supported: Option<Vec<String>>,
+    /// RFC 8414 §2 (REQUIRED there; the pre-authorized code flow alone has no use for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_types_supported: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes_supported: Option<Vec<String>>,
+    /// RFC 9396 §10: `openid_credential` when `authorization_details` is understood (§5.1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_details_types_supported: Option<Vec<String>>,
+    /// RFC 9207 §3: the authorization response carries `iss`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_response_iss_parameter_supported: Option<bool>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -365,6 +380,242 @@ impl AuthorizationServerMetadata {
 
     pub fn token_endpoint(&self) -> Result<&str, MessageError> {
         required(self.token_endpoint.as_deref(), Self::NAME, Self::CLAUSE, Self::TOKEN_ENDPOINT)
+    }
+
+    pub fn authorization_endpoint(&self) -> Result<&str, MessageError> {
+        required(self.authorization_endpoint.as_deref(), Self::NAME, Self::CLAUSE, "authorization_endpoint")
+    }
+
+    /// Whether authorization requests must be pushed (RFC 9126 §5; absent means false).
+    pub fn requires_par(&self) -> bool {
+        self.require_pushed_authorization_requests == Some(true)
+    }
+
+    /// Whether `authorization_details` of type `openid_credential` is understood (RFC 9396 §10).
+    pub fn takes_authorization_details(&self) -> bool {
+        self.authorization_details_types_supported.iter().flatten().any(|t| t == AuthorizationDetail::OPENID_CREDENTIAL)
+    }
+}
+
+// ---- The authorization code flow (§5, RFC 6749 §4.1, RFC 7636, RFC 9126) ----
+
+/// An authorization details object (RFC 9396 §2) of type `openid_credential` (§5.1.1), and as the
+/// token response returns it with `credential_identifiers` (§6.2).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuthorizationDetail {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_configuration_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_identifiers: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Value>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AuthorizationDetail {
+    pub const OPENID_CREDENTIAL: &'static str = "openid_credential";
+
+    /// A request for one configuration.
+    pub fn for_configuration(configuration_id: &str) -> Self {
+        Self {
+            kind: Self::OPENID_CREDENTIAL.into(),
+            credential_configuration_id: Some(configuration_id.into()),
+            ..Self::default()
+        }
+    }
+
+    /// The `authorization_details` parameter's value: a JSON array as text.
+    pub fn encode(details: &[Self]) -> String {
+        serde_json::to_string(details).unwrap_or_default()
+    }
+
+    /// Reads the parameter: a non-empty JSON array of objects each with a string `type`.
+    pub fn decode(text: &str) -> Result<Vec<Self>, String> {
+        let details: Vec<Self> =
+            serde_json::from_str(text).map_err(|e| format!("authorization_details is not an array of objects: {e}"))?;
+        if details.is_empty() {
+            return Err("authorization_details is empty".into());
+        }
+        Ok(details)
+    }
+}
+
+/// Reads parameters into `target`'s slots: one given twice is an error (RFC 6749 §3.1, §3.2),
+/// unknown ones are ignored.
+fn read_pairs<T>(
+    pairs: &[(String, String)],
+    target: &mut T,
+    slot: for<'a> fn(&'a mut T, &str) -> Option<&'a mut Option<String>>,
+) -> Result<(), TokenRequestError> {
+    for (name, value) in pairs {
+        let Some(slot) = slot(target, name.as_str()) else { continue };
+        if slot.is_some() {
+            return Err(TokenRequestError::Repeated(name.clone()));
+        }
+        *slot = Some(value.clone());
+    }
+    Ok(())
+}
+
+/// An authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, §5.1 here), as query or form
+/// parameters; pushed (RFC 9126 §2.1) with the same members, or referenced by `request_uri` (§4
+/// there). Every member is optional so that the harness can send (and the reference judge) requests
+/// that lack one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorizationRequest {
+    pub response_type: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub scope: Option<String>,
+    pub state: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    /// JSON text (RFC 9396 §2).
+    pub authorization_details: Option<String>,
+    pub issuer_state: Option<String>,
+    pub request_uri: Option<String>,
+}
+
+impl AuthorizationRequest {
+    /// The only `response_type` of the flow (RFC 6749 §4.1.1).
+    pub const CODE: &'static str = "code";
+
+    fn members(&self) -> [(&'static str, &Option<String>); 10] {
+        [
+            ("response_type", &self.response_type),
+            ("client_id", &self.client_id),
+            ("redirect_uri", &self.redirect_uri),
+            ("scope", &self.scope),
+            ("state", &self.state),
+            ("code_challenge", &self.code_challenge),
+            ("code_challenge_method", &self.code_challenge_method),
+            ("authorization_details", &self.authorization_details),
+            ("issuer_state", &self.issuer_state),
+            ("request_uri", &self.request_uri),
+        ]
+    }
+
+    /// The parameters present, in the order above.
+    pub fn form(&self) -> Vec<(&'static str, &str)> {
+        self.members().into_iter().filter_map(|(k, v)| v.as_deref().map(|v| (k, v))).collect()
+    }
+
+    /// The authorization endpoint URL carrying these parameters in its query.
+    pub fn url(&self, endpoint: &str) -> String {
+        let query = serde_urlencoded::to_string(self.form()).unwrap_or_default();
+        let joiner = if endpoint.contains('?') { '&' } else { '?' };
+        format!("{endpoint}{joiner}{query}")
+    }
+
+    /// What the client sends to the authorization endpoint after a pushed request (RFC 9126 §4).
+    pub fn by_reference(client_id: Option<&str>, request_uri: &str) -> Self {
+        Self { client_id: client_id.map(str::to_string), request_uri: Some(request_uri.into()), ..Self::default() }
+    }
+
+    /// Reads parameters; one given twice is an error, unknown ones are ignored (§5.1.3).
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Self, TokenRequestError> {
+        let mut r = Self::default();
+        read_pairs(pairs, &mut r, |r, name| {
+            Some(match name {
+                "response_type" => &mut r.response_type,
+                "client_id" => &mut r.client_id,
+                "redirect_uri" => &mut r.redirect_uri,
+                "scope" => &mut r.scope,
+                "state" => &mut r.state,
+                "code_challenge" => &mut r.code_challenge,
+                "code_challenge_method" => &mut r.code_challenge_method,
+                "authorization_details" => &mut r.authorization_details,
+                "issuer_state" => &mut r.issuer_state,
+                "request_uri" => &mut r.request_uri,
+                _ => return None,
+            })
+        })?;
+        Ok(r)
+    }
+
+    /// Whether the request is by reference to a pushed one (RFC 9126 §4).
+    pub fn is_by_reference(&self) -> bool {
+        self.request_uri.is_some()
+    }
+
+    /// Reads a form body or a URL's query.
+    pub fn from_query(query: &str) -> Result<Self, TokenRequestError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| TokenRequestError::NotForm)?;
+        Self::from_pairs(&pairs)
+    }
+}
+
+/// The pushed authorization response (RFC 9126 §2.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushedAuthorizationResponse {
+    pub request_uri: String,
+    pub expires_in: i64,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Message for PushedAuthorizationResponse {
+    const NAME: &'static str = "pushed authorization response";
+    const CLAUSE: &'static str = "RFC9126 §2.2";
+}
+
+impl PushedAuthorizationResponse {
+    /// The URN prefix of request URIs a server makes (RFC 9126 §2.2).
+    pub const REQUEST_URI_PREFIX: &'static str = "urn:ietf:params:oauth:request_uri:";
+}
+
+/// The authorization response (RFC 6749 §4.1.2, §4.1.2.1; `iss` of RFC 9207), read from the query of
+/// the redirect the authorization server sends the user agent to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorizationResponse {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub iss: Option<String>,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+impl AuthorizationResponse {
+    /// The redirect URL: `redirect_uri` with this response in its query.
+    pub fn redirect(&self, redirect_uri: &str) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("code", &self.code),
+            ("state", &self.state),
+            ("iss", &self.iss),
+            ("error", &self.error),
+            ("error_description", &self.error_description),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect();
+        let joiner = if redirect_uri.contains('?') { '&' } else { '?' };
+        format!("{redirect_uri}{joiner}{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    }
+
+    /// Reads the response from a redirect URL (its query; a fragment is ignored).
+    pub fn from_redirect(url: &str) -> Result<Self, String> {
+        let without_fragment = url.split('#').next().unwrap_or_default();
+        let query = without_fragment.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(query).map_err(|e| format!("the redirect's query is not form-encoded: {e}"))?;
+        let mut r = Self::default();
+        read_pairs(&pairs, &mut r, |r, name| {
+            Some(match name {
+                "code" => &mut r.code,
+                "state" => &mut r.state,
+                "iss" => &mut r.iss,
+                "error" => &mut r.error,
+                "error_description" => &mut r.error_description,
+                _ => return None,
+            })
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(r)
     }
 }
 
@@ -398,6 +649,18 @@ impl TokenRequest {
             grant_type: Some(super::PRE_AUTHORIZED_GRANT.into()),
             pre_authorized_code: Some(code.into()),
             tx_code: tx_code.map(str::to_string),
+            ..Self::default()
+        }
+    }
+
+    /// The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.5).
+    pub fn authorization_code(code: &str, redirect_uri: &str, code_verifier: Option<&str>, client_id: &str) -> Self {
+        Self {
+            grant_type: Some(super::AUTHORIZATION_CODE_GRANT.into()),
+            code: Some(code.into()),
+            redirect_uri: Some(redirect_uri.into()),
+            code_verifier: code_verifier.map(str::to_string),
+            client_id: Some(client_id.into()),
             ..Self::default()
         }
     }
@@ -468,6 +731,27 @@ pub struct TokenResponse {
 impl Message for TokenResponse {
     const NAME: &'static str = "token response";
     const CLAUSE: &'static str = "RFC6749 §5.1, OID4VCI-1.0 §6.2";
+}
+
+impl TokenResponse {
+    /// The `openid_credential` authorization details returned (§6.2), typed; entries of other
+    /// types, or that do not read, are left out.
+    pub fn credential_details(&self) -> Vec<AuthorizationDetail> {
+        self.authorization_details
+            .iter()
+            .flatten()
+            .filter_map(|v| serde_json::from_value::<AuthorizationDetail>(v.clone()).ok())
+            .filter(|d| d.kind == AuthorizationDetail::OPENID_CREDENTIAL)
+            .collect()
+    }
+
+    /// The first credential identifier returned for `configuration_id` (§6.2).
+    pub fn credential_identifier(&self, configuration_id: &str) -> Option<String> {
+        self.credential_details()
+            .into_iter()
+            .filter(|d| d.credential_configuration_id.as_deref() == Some(configuration_id))
+            .find_map(|d| d.credential_identifiers.and_then(|ids| ids.into_iter().next()))
+    }
 }
 
 /// §7.2

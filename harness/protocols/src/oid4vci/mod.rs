@@ -8,6 +8,8 @@ pub mod proof;
 
 /// §4.1.1 / §22.1.1
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+/// RFC 6749 §4.1.3
+pub const AUTHORIZATION_CODE_GRANT: &str = "authorization_code";
 /// Appendix F.1
 pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
 /// Appendix A.3.1
@@ -22,6 +24,16 @@ pub mod token_error {
     pub const INVALID_REQUEST: &str = "invalid_request";
     pub const INVALID_GRANT: &str = "invalid_grant";
     pub const UNSUPPORTED_GRANT_TYPE: &str = "unsupported_grant_type";
+    pub const INVALID_CLIENT: &str = "invalid_client";
+}
+
+/// Authorization endpoint error codes (RFC 6749 §4.1.2.1, RFC 9396 §5).
+pub mod authorization_error {
+    pub const INVALID_REQUEST: &str = "invalid_request";
+    pub const UNSUPPORTED_RESPONSE_TYPE: &str = "unsupported_response_type";
+    pub const INVALID_SCOPE: &str = "invalid_scope";
+    pub const INVALID_AUTHORIZATION_DETAILS: &str = "invalid_authorization_details";
+    pub const ACCESS_DENIED: &str = "access_denied";
 }
 
 /// Credential endpoint error codes (OID4VCI §8.3.1.2) and RFC 6750 §3.1.

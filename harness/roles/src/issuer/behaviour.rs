@@ -25,6 +25,8 @@ pub struct Behaviour {
     /// Header rewrites of the responses of one path.
     pub response: Option<ResponseRewrite>,
     pub token: TokenPolicy,
+    /// The authorization endpoint, PAR and the authorization code grant.
+    pub authorize: AuthorizePolicy,
     pub nonce: NoncePolicy,
     pub credential: CredentialPolicy,
     pub proof: ProofPolicy,
@@ -35,7 +37,18 @@ pub struct Behaviour {
 
 impl Behaviour {
     pub fn with(fault: Option<super::IssuerFault>) -> Self {
+        Self::configured(super::IssuerOptions::default(), fault)
+    }
+
+    /// The behaviour a counterpart's options ask for, then the fault.
+    pub fn configured(options: super::IssuerOptions, fault: Option<super::IssuerFault>) -> Self {
         let mut b = Self::default();
+        b.authorize.auto_login = options.auto_login;
+        if options.auto_login {
+            // A wallet under test may ask its user before it opens the browser.
+            b.authorize.request_uri_lifetime = 60;
+        }
+        b.authorize.authorization_details = !options.scope_only;
         if let Some(f) = fault {
             f.apply(&mut b);
         }
@@ -65,6 +78,69 @@ impl Default for TokenPolicy {
             tx_code: TxCodeCheck::Value,
             grant_type_checked: true,
             oauth_errors: true,
+        }
+    }
+}
+
+/// The authorization endpoint, the PAR endpoint and the authorization code grant (§5, §6;
+/// RFC 6749 §4.1, RFC 7636, RFC 9126).
+#[derive(Debug, Clone, Copy)]
+pub struct AuthorizePolicy {
+    /// `require_pushed_authorization_requests` is advertised (HAIP §4.3).
+    pub(crate) par_advertised: bool,
+    /// Authorization requests not pushed are refused.
+    pub(crate) par_enforced: bool,
+    /// How long a request URI lives (RFC 9126 §2.2 `expires_in`).
+    pub(crate) request_uri_lifetime: i64,
+    /// Expired request URIs are refused (RFC 9126 §4).
+    pub(crate) request_uri_expiry_checked: bool,
+    /// A request URI is used once (RFC 9126 §4, SHOULD).
+    pub(crate) request_uri_single_use: bool,
+    /// A request URI resolves to the request pushed under it (else to the latest pushed).
+    pub(crate) request_uri_resolved: bool,
+    /// A request without `code_challenge` is refused (HAIP §4).
+    pub(crate) pkce_required: bool,
+    /// `code_challenge_method=plain` (or none, which means plain) is accepted.
+    pub(crate) plain_pkce_accepted: bool,
+    /// The `code_verifier` is checked at the token endpoint (RFC 7636 §4.6).
+    pub(crate) pkce_checked: bool,
+    /// An authorization code is redeemed once (RFC 6749 §4.1.2).
+    pub(crate) single_use_codes: bool,
+    /// A code is redeemed only by the client it was issued to (RFC 6749 §4.1.3).
+    pub(crate) code_bound_to_client: bool,
+    /// ... and with the `redirect_uri` of its authorization request (RFC 6749 §4.1.3).
+    pub(crate) code_bound_to_redirect_uri: bool,
+    /// `authorization_details` of type `openid_credential` are taken (§5.1.1; else `scope` only).
+    pub(crate) authorization_details: bool,
+    /// `scope` values of the configurations are taken (§5.1.2).
+    pub(crate) scope: bool,
+    /// The token response returns the `authorization_details` requested (§6.2).
+    pub(crate) details_in_token_response: bool,
+    /// The test user is signed in already: the authorization endpoint redirects at once (a
+    /// counterpart for a wallet under test); else it shows a sign-in page, and the control API signs in.
+    pub(crate) auto_login: bool,
+}
+
+impl Default for AuthorizePolicy {
+    fn default() -> Self {
+        Self {
+            par_advertised: true,
+            par_enforced: true,
+            // Short, so that a case can wait it out (RFC 9126 §2.2: the lifetime is the server's call).
+            request_uri_lifetime: 2,
+            request_uri_expiry_checked: true,
+            request_uri_single_use: true,
+            request_uri_resolved: true,
+            pkce_required: true,
+            plain_pkce_accepted: false,
+            pkce_checked: true,
+            single_use_codes: true,
+            code_bound_to_client: true,
+            code_bound_to_redirect_uri: true,
+            authorization_details: true,
+            scope: true,
+            details_in_token_response: true,
+            auto_login: false,
         }
     }
 }

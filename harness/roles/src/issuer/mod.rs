@@ -8,5 +8,5 @@ pub mod state;
 
 pub use minter::{Deviation, MintSpec, Minter};
 pub use mutants::IssuerFault;
-pub use reference::{IssuerConfig, IssuerHandle, minter, serve, start, start_with_minter};
-pub use state::IssuerLog;
+pub use reference::{IssuerConfig, IssuerHandle, IssuerOptions, minter, serve, start, start_with_minter};
+pub use state::{IssuerLog, LoggedAuthorization};

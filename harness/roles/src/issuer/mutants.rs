@@ -61,6 +61,18 @@ crate::mutant::faults! {
     StatusListWrongTyp => "status_list_wrong_typ": "serves its status list token with typ JWT",
     StatusListSubMismatch => "status_list_sub_mismatch": "the status list token's sub is not its URI",
     RevocationIgnored => "revocation_ignored": "accepts revocation and suspension requests but never changes the list",
+    PkceNotChecked => "pkce_not_checked": "redeems authorization codes without checking code_verifier",
+    AcceptsPlainPkce => "accepts_plain_pkce": "accepts code_challenge_method=plain",
+    PkceOptional => "pkce_optional": "accepts authorization requests without code_challenge",
+    CodeReusable => "code_reusable": "authorization codes can be redeemed more than once",
+    CodeNotBoundToClient => "code_not_bound_to_client": "redeems an authorization code for any client_id",
+    CodeNotBoundToRedirectUri => "code_not_bound_to_redirect_uri": "redeems an authorization code with any redirect_uri",
+    ParNotEnforced => "par_not_enforced": "advertises require_pushed_authorization_requests but takes requests that were not pushed",
+    RequestUriReusable => "request_uri_reusable": "a request_uri can be used more than once",
+    RequestUriNeverExpires => "request_uri_never_expires": "accepts a request_uri after its expires_in",
+    RequestUriLatestPushed => "request_uri_latest_pushed": "resolves every request_uri to the most recently pushed request",
+    AuthorizationDetailsNotReturned => "authorization_details_not_returned": "the token response omits the authorization_details (with credential_identifiers) asked for",
+    ScopeIgnored => "scope_ignored": "grants nothing asked for by scope (authorization_details only)",
 }
 
 const DAY: i64 = 86_400;
@@ -166,6 +178,18 @@ impl IssuerFault {
             Self::StatusListWrongTyp => b.status_list.typ = "JWT",
             Self::StatusListSubMismatch => b.status_list.sub_elsewhere = true,
             Self::RevocationIgnored => b.status_list.honours_changes = false,
+            Self::PkceNotChecked => b.authorize.pkce_checked = false,
+            Self::AcceptsPlainPkce => b.authorize.plain_pkce_accepted = true,
+            Self::PkceOptional => b.authorize.pkce_required = false,
+            Self::CodeReusable => b.authorize.single_use_codes = false,
+            Self::CodeNotBoundToClient => b.authorize.code_bound_to_client = false,
+            Self::CodeNotBoundToRedirectUri => b.authorize.code_bound_to_redirect_uri = false,
+            Self::ParNotEnforced => b.authorize.par_enforced = false,
+            Self::RequestUriReusable => b.authorize.request_uri_single_use = false,
+            Self::RequestUriNeverExpires => b.authorize.request_uri_expiry_checked = false,
+            Self::RequestUriLatestPushed => b.authorize.request_uri_resolved = false,
+            Self::AuthorizationDetailsNotReturned => b.authorize.details_in_token_response = false,
+            Self::ScopeIgnored => b.authorize.scope = false,
         }
     }
 }

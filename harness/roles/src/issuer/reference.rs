@@ -1,9 +1,12 @@
-//! The reference issuer: OpenID4VCI 1.0 pre-authorized code flow (with and without `tx_code`),
-//! issuing SD-JWT VCs (`dc+sd-jwt`, ES256, `cnf.jwk` from the proof), with its key at
+//! The reference issuer: OpenID4VCI 1.0 pre-authorized code flow (with and without `tx_code`) and
+//! authorization code flow (PAR and PKCE S256 required, `authorization_details` or `scope`; in
+//! `authorize`), issuing SD-JWT VCs (`dc+sd-jwt`, ES256, `cnf.jwk` from the proof), with its key at
 //! `/.well-known/jwt-vc-issuer`, plus dialtone's control API (`suites/control-api.yaml`).
 //!
 //! The handlers do what its [`Behaviour`] says; a mutant is the same server with one value of it
 //! changed (`mutants.rs`).
+
+mod authorize;
 
 use super::behaviour::{Behaviour, TxCodeCheck};
 use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
@@ -20,11 +23,12 @@ use axum::routing::{get, post};
 use dialtone_protocols::control::{OfferCreated, OfferRequest, StatusChange};
 use dialtone_protocols::message::Message;
 use dialtone_protocols::now_epoch;
+use dialtone_protocols::oauth::pkce;
 use dialtone_protocols::oid4vci::message::{
-    AuthorizationServerMetadata, ClaimDescription, CredentialConfiguration, CredentialIssuerMetadata,
-    CredentialMetadata, CredentialOffer, CredentialRequest, CredentialResponse, Display, ErrorResponse, Grants,
-    LegacyCredentialResponse, NonceResponse, OFFER_BY_VALUE, PreAuthorizedCodeGrant, ProofTypeMetadata, TokenRequest,
-    TokenResponse, TxCode, proof_type,
+    AuthorizationCodeGrant, AuthorizationDetail, AuthorizationRequest, AuthorizationServerMetadata, ClaimDescription,
+    CredentialConfiguration, CredentialIssuerMetadata, CredentialMetadata, CredentialOffer, CredentialRequest,
+    CredentialResponse, Display, ErrorResponse, Grants, LegacyCredentialResponse, NonceResponse, OFFER_BY_VALUE,
+    PreAuthorizedCodeGrant, ProofTypeMetadata, TokenRequest, TokenResponse, TxCode, proof_type,
 };
 use dialtone_protocols::oid4vci::{self, credential_error as ce, proof, token_error as te};
 use dialtone_protocols::sd_jwt_vc::JwtVcIssuerMetadata;
@@ -44,6 +48,18 @@ const PROOF_ALGS: &[&str] = &["ES256"];
 pub struct IssuerConfig {
     pub fault: Option<IssuerFault>,
     pub seed: Option<u64>,
+    pub options: IssuerOptions,
+}
+
+/// How a counterpart issuer is set up for a wallet under test (the defaults are the reference's).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IssuerOptions {
+    /// The test user is signed in already: the authorization endpoint redirects with a code at once,
+    /// as a browser the user is signed in to would see.
+    pub auto_login: bool,
+    /// `authorization_details` are not taken (nor advertised): a wallet must ask by `scope`, and the
+    /// token response carries no `authorization_details` (§6.2).
+    pub scope_only: bool,
 }
 
 pub struct Issuer {
@@ -107,7 +123,7 @@ pub fn serve(
     let log = Arc::new(IssuerLog::default());
     let control_url = format!("{identifier}/control");
     let issuer = Arc::new(Issuer {
-        behaviour: Behaviour::with(config.fault),
+        behaviour: Behaviour::configured(config.options, config.fault),
         identifier,
         minter: minter.clone(),
         entropy,
@@ -127,6 +143,10 @@ fn router(issuer: Arc<Issuer>) -> Router {
         .route(oid4vci::WELL_KNOWN_AS, get(authorization_server_metadata))
         .route(dialtone_protocols::sd_jwt_vc::WELL_KNOWN_JWT_VC_ISSUER, get(jwt_vc_issuer_metadata))
         .route(TOKEN_PATH, post(token))
+        .route(authorize::PAR_PATH, post(authorize::pushed_authorization_request))
+        .route(authorize::AUTHORIZE_PATH, get(authorize::authorization_endpoint))
+        .route(authorize::LOGIN_PATH, post(authorize::login))
+        .route("/control/authorize", post(authorize::control_authorize))
         .route(NONCE_PATH, post(nonce))
         .route(CREDENTIAL_PATH, post(credential))
         .route(STATUS_LIST_PATH, get(status_list_token))
@@ -242,12 +262,26 @@ async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Respon
 }
 
 async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
+    let policy = issuer.behaviour.authorize;
     let mut metadata = AuthorizationServerMetadata {
         issuer: Some(issuer.identifier.clone()),
+        authorization_endpoint: Some(issuer.url(authorize::AUTHORIZE_PATH)),
         token_endpoint: Some(issuer.url(TOKEN_PATH)),
-        grant_types_supported: Some(vec![oid4vci::PRE_AUTHORIZED_GRANT.into()]),
+        pushed_authorization_request_endpoint: Some(issuer.url(authorize::PAR_PATH)),
+        require_pushed_authorization_requests: Some(policy.par_advertised),
+        grant_types_supported: Some(vec![
+            oid4vci::PRE_AUTHORIZED_GRANT.into(),
+            oid4vci::AUTHORIZATION_CODE_GRANT.into(),
+        ]),
         pre_authorized_grant_anonymous_access_supported: Some(true),
         token_endpoint_auth_methods_supported: Some(vec!["none".into()]),
+        code_challenge_methods_supported: Some(vec![pkce::S256.into()]),
+        response_types_supported: Some(vec![AuthorizationRequest::CODE.into()]),
+        scopes_supported: configuration().scope.map(|s| vec![s]),
+        authorization_details_types_supported: policy
+            .authorization_details
+            .then(|| vec![AuthorizationDetail::OPENID_CREDENTIAL.into()]),
+        authorization_response_iss_parameter_supported: Some(true),
         ..AuthorizationServerMetadata::default()
     };
     if let Some(rewrite) = issuer.behaviour.as_metadata {
@@ -311,7 +345,11 @@ async fn control_offer(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Respon
             }
         }
     };
-    let configuration = request.credential_configuration_id.unwrap_or_else(|| CONFIG_VERIFIED_PERSON.to_string());
+    let configuration =
+        request.credential_configuration_id.clone().unwrap_or_else(|| CONFIG_VERIFIED_PERSON.to_string());
+    if request.wants_authorization_code() {
+        return authorization_code_offer(&issuer, configuration);
+    }
     let code = issuer.entropy.token(24);
     let tx_code = request.tx_code.then(|| issuer.entropy.digits(6));
     lock(&issuer.state.codes).insert(
@@ -333,12 +371,31 @@ async fn control_offer(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Respon
         }),
         authorization_server: None,
     };
-    let mut offer = CredentialOffer {
+    let offer = CredentialOffer {
         credential_issuer: issuer.identifier.clone(),
         credential_configuration_ids: vec![configuration],
         grants: Some(Grants { pre_authorized_code: Some(grant), ..Grants::default() }),
         extra: Map::new(),
     };
+    offer_created(&issuer, offer, tx_code)
+}
+
+/// An offer with the authorization code grant and a fresh `issuer_state` (§4.1.1).
+fn authorization_code_offer(issuer: &Issuer, configuration: String) -> Response {
+    let issuer_state = issuer.entropy.token(18);
+    lock(&issuer.state.issuer_states).insert(issuer_state.clone(), vec![configuration.clone()]);
+    let grant = AuthorizationCodeGrant { issuer_state: Some(issuer_state), authorization_server: None };
+    let offer = CredentialOffer {
+        credential_issuer: issuer.identifier.clone(),
+        credential_configuration_ids: vec![configuration],
+        grants: Some(Grants { authorization_code: Some(grant), ..Grants::default() }),
+        extra: Map::new(),
+    };
+    offer_created(issuer, offer, None)
+}
+
+/// The control API's answer carrying `offer` (rewritten as the behaviour says).
+fn offer_created(issuer: &Issuer, mut offer: CredentialOffer, tx_code: Option<String>) -> Response {
     if let Some(rewrite) = issuer.behaviour.offer {
         rewrite(&mut offer, &issuer.identifier);
     }
@@ -363,13 +420,21 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
         }
         Err(e) => return issuer.token_error(te::INVALID_REQUEST, &e.to_string()),
     };
+    // One function per grant.
     match request.grant_type.as_deref() {
-        None => return issuer.token_error(te::INVALID_REQUEST, "grant_type is missing"),
-        Some(g) if g != oid4vci::PRE_AUTHORIZED_GRANT && policy.grant_type_checked => {
-            return issuer.token_error(te::UNSUPPORTED_GRANT_TYPE, "only the pre-authorized code grant is supported");
-        }
-        Some(_) => {}
+        None => issuer.token_error(te::INVALID_REQUEST, "grant_type is missing"),
+        Some(oid4vci::AUTHORIZATION_CODE_GRANT) => authorize::redeem(&issuer, &request),
+        Some(g) if g != oid4vci::PRE_AUTHORIZED_GRANT && policy.grant_type_checked => issuer.token_error(
+            te::UNSUPPORTED_GRANT_TYPE,
+            "only the pre-authorized code and authorization code grants are supported",
+        ),
+        Some(_) => pre_authorized_grant(&issuer, &request),
     }
+}
+
+/// The pre-authorized code grant (§6.1, §3.5).
+fn pre_authorized_grant(issuer: &Issuer, request: &TokenRequest) -> Response {
+    let policy = issuer.behaviour.token;
     let Some(code) = request.pre_authorized_code.as_deref() else {
         return issuer.token_error(te::INVALID_REQUEST, "pre-authorized_code is missing");
     };
@@ -404,17 +469,21 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
             }
         }
     };
+    message(&grant_access_token(issuer, AccessGrant::new(configuration_ids, now + TOKEN_LIFETIME_SECS), None))
+}
+
+/// A fresh access token for `grant`, remembered, and the token response carrying it.
+fn grant_access_token(issuer: &Issuer, grant: AccessGrant, authorization_details: Option<Vec<Value>>) -> TokenResponse {
     let access_token = issuer.entropy.token(32);
-    lock(&issuer.state.tokens)
-        .insert(access_token.clone(), AccessGrant { configuration_ids, expires: now + TOKEN_LIFETIME_SECS });
-    message(&TokenResponse {
+    lock(&issuer.state.tokens).insert(access_token.clone(), grant);
+    TokenResponse {
         access_token,
         token_type: "Bearer".into(),
         expires_in: Some(TOKEN_LIFETIME_SECS),
         refresh_token: None,
-        authorization_details: None,
+        authorization_details,
         extra: Map::new(),
-    })
+    }
 }
 
 async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Response {
@@ -457,9 +526,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
         let tokens = lock(&issuer.state.tokens);
         match token.map(|t| tokens.get(t).cloned()) {
-            _ if !policy.auth_checked => {
-                AccessGrant { configuration_ids: vec![CONFIG_VERIFIED_PERSON.into()], expires: i64::MAX }
-            }
+            _ if !policy.auth_checked => AccessGrant::new(vec![CONFIG_VERIFIED_PERSON.into()], i64::MAX),
             None => return bearer_challenge(&issuer, None),
             Some(None) => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
             Some(Some(g)) if g.expires < now_epoch() => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
@@ -475,12 +542,15 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
     };
     let configuration = match (&request.credential_configuration_id, &request.credential_identifier) {
         (Some(c), None) => c.clone(),
-        (None, Some(_)) => {
-            return issuer.credential_error(
-                ce::UNKNOWN_CREDENTIAL_IDENTIFIER,
-                "no credential identifiers were issued with this token",
-            );
-        }
+        (None, Some(identifier)) => match grant.credential_identifiers.iter().find(|(id, _)| id == identifier) {
+            Some((_, configuration)) => configuration.clone(),
+            None => {
+                return issuer.credential_error(
+                    ce::UNKNOWN_CREDENTIAL_IDENTIFIER,
+                    "no such credential identifier was issued with this token",
+                );
+            }
+        },
         _ => {
             return issuer.credential_error(
                 ce::INVALID_CREDENTIAL_REQUEST,

@@ -6,6 +6,8 @@ use std::sync::Mutex;
 pub(crate) const CODE_LIFETIME_SECS: i64 = 600;
 pub(crate) const TOKEN_LIFETIME_SECS: i64 = 300;
 pub(crate) const NONCE_LIFETIME_SECS: i64 = 300;
+/// Authorization codes are short-lived (RFC 6749 §4.1.2: a maximum of 10 minutes is RECOMMENDED).
+pub(crate) const AUTHORIZATION_CODE_LIFETIME_SECS: i64 = 60;
 /// Wrong transaction codes allowed before a pre-authorized code is burned (OID4VCI §13.6.3).
 pub(crate) const TX_CODE_ATTEMPTS: u32 = 5;
 
@@ -22,6 +24,45 @@ pub(crate) struct OfferedCode {
 pub(crate) struct AccessGrant {
     pub(crate) configuration_ids: Vec<String>,
     pub expires: i64,
+    /// Credential identifiers the token response returned, with the configuration of each (§6.2).
+    pub(crate) credential_identifiers: Vec<(String, String)>,
+}
+
+impl AccessGrant {
+    pub(crate) fn new(configuration_ids: Vec<String>, expires: i64) -> Self {
+        Self { configuration_ids, expires, credential_identifiers: Vec::new() }
+    }
+}
+
+/// A validated authorization request: what a code issued for it is bound to (RFC 6749 §4.1.3,
+/// RFC 7636 §4.4).
+#[derive(Debug, Clone)]
+pub(crate) struct Authorized {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) state: Option<String>,
+    pub(crate) code_challenge: Option<String>,
+    pub(crate) code_challenge_method: String,
+    pub(crate) configuration_ids: Vec<String>,
+    /// `authorization_details` asked for them: the token response returns them (§6.2).
+    pub(crate) details_requested: bool,
+}
+
+/// A pushed authorization request (RFC 9126 §2).
+#[derive(Debug, Clone)]
+pub(crate) struct Pushed {
+    pub(crate) authorized: Authorized,
+    /// Milliseconds since the epoch.
+    pub(crate) expires: i64,
+    pub(crate) used: bool,
+}
+
+/// An authorization code given out.
+#[derive(Debug, Clone)]
+pub(crate) struct IssuedCode {
+    pub(crate) authorized: Authorized,
+    pub(crate) created: i64,
+    pub(crate) redeemed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +76,15 @@ pub(crate) struct IssuerState {
     pub codes: Mutex<HashMap<String, OfferedCode>>,
     pub tokens: Mutex<HashMap<String, AccessGrant>>,
     pub nonces: Mutex<HashMap<String, NonceRecord>>,
+    /// Pushed authorization requests by request URI.
+    pub(crate) pushed: Mutex<HashMap<String, Pushed>>,
+    /// The most recently pushed request URI (what a faulty server resolves every request URI to).
+    pub(crate) last_pushed: Mutex<Option<String>>,
+    /// Authorization requests awaiting the test user's login, by ticket.
+    pub(crate) pending: Mutex<HashMap<String, Authorized>>,
+    pub(crate) authorization_codes: Mutex<HashMap<String, IssuedCode>>,
+    /// `issuer_state` values given in authorization code offers, with the configurations offered.
+    pub(crate) issuer_states: Mutex<HashMap<String, Vec<String>>>,
 }
 
 /// Locks a mutex, recovering from poisoning (a panicked handler must not wedge the server).
@@ -51,4 +101,14 @@ pub struct IssuerLog {
     pub credential_requests: Mutex<Vec<dialtone_protocols::oid4vci::message::CredentialRequest>>,
     /// Nonces the nonce endpoint handed out, in order.
     pub nonces: Mutex<Vec<String>>,
+    /// Authorization requests, as read: pushed ones (RFC 9126) and those at the authorization endpoint.
+    pub authorization_requests: Mutex<Vec<LoggedAuthorization>>,
+}
+
+/// An authorization request the issuer received.
+#[derive(Debug, Clone)]
+pub struct LoggedAuthorization {
+    /// At the PAR endpoint (else at the authorization endpoint).
+    pub pushed: bool,
+    pub request: dialtone_protocols::oid4vci::message::AuthorizationRequest,
 }

@@ -3,6 +3,7 @@
 //! request, how it presents, how it stores.
 
 use super::behaviour::Behaviour;
+use dialtone_protocols::oid4vci::client::{ParChoice, PkceChoice};
 use dialtone_protocols::oid4vci::proof::{ProofAudience, ProofNonce, ProofSignature};
 use dialtone_protocols::oid4vp::holder::{
     DisclosureChoice, EncryptionChoice, KbAudience, KbKey, SdHashOver, StateChoice, VpTokenShape,
@@ -29,6 +30,12 @@ crate::mutant::faults! {
     IgnoresJwtResponseMode => "ignores_jwt_response_mode": "answers direct_post.jwt requests with an unencrypted direct_post",
     IgnoresRedirectUriMismatch => "ignores_redirect_uri_mismatch": "sends responses for a redirect_uri client to a response_uri other than its identifier",
     LegacyVpToken => "legacy_vp_token": "sends vp_token as the bare presentation instead of a DCQL-keyed object",
+    NoPkce => "no_pkce": "sends authorization requests without a PKCE code_challenge",
+    PlainPkce => "plain_pkce": "uses code_challenge_method=plain",
+    SkipsPar => "skips_par": "never pushes its authorization request, even where PAR is required",
+    NeedsAuthorizationDetails => "needs_authorization_details": "gives up when the token response has no authorization_details",
+    DropsIssuerState => "drops_issuer_state": "leaves the offer's issuer_state out of its authorization request",
+    IgnoresCredentialIdentifiers => "ignores_credential_identifiers": "names the configuration in its credential request although the token response returned credential identifiers",
 }
 
 impl WalletFault {
@@ -55,6 +62,12 @@ impl WalletFault {
             Self::DropsState => presentation.state = StateChoice::Omit,
             Self::IgnoresJwtResponseMode => presentation.encryption = EncryptionChoice::Never,
             Self::LegacyVpToken => presentation.vp_token = VpTokenShape::Bare,
+            Self::NoPkce => b.issuance.authorization.pkce = PkceChoice::Omit,
+            Self::PlainPkce => b.issuance.authorization.pkce = PkceChoice::Plain,
+            Self::SkipsPar => b.issuance.authorization.par = ParChoice::Never,
+            Self::NeedsAuthorizationDetails => b.issuance.authorization.needs_authorization_details = true,
+            Self::DropsIssuerState => b.issuance.authorization.drop_issuer_state = true,
+            Self::IgnoresCredentialIdentifiers => b.issuance.authorization.ignore_credential_identifiers = true,
         }
     }
 }

@@ -14,7 +14,7 @@ use dialtone_http::{Evidence, HttpClient, HttpLimits};
 use dialtone_protocols::control::{HeldCredential, HeldCredentials, OfferDelivery, RequestDelivery, WalletAnswer};
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
-use dialtone_protocols::oid4vci::client::Client;
+use dialtone_protocols::oid4vci::client::{Client, ClientIdentity, Login};
 use dialtone_protocols::oid4vci::message::CredentialOffer;
 use dialtone_protocols::oid4vci::proof::{self, ProofNonce};
 use dialtone_protocols::oid4vp::holder;
@@ -22,6 +22,12 @@ use dialtone_protocols::sdjwt::{self, SdJwt};
 use dialtone_protocols::seed::Entropy;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
+
+/// Who the reference wallet is to an authorization server (a public client, RFC 6749 §2.1), and
+/// where it asks to be sent back: an address no browser reaches, as the wallet reads the redirect
+/// itself.
+const CLIENT_ID: &str = "dialtone-reference-wallet";
+const REDIRECT_URI: &str = "https://wallet.dialtone.invalid/callback";
 
 #[derive(Clone, Default)]
 pub struct WalletConfig {
@@ -90,7 +96,18 @@ impl Wallet {
     async fn issue(&self, offer: &CredentialOffer, tx_code: Option<&str>) -> Result<(), String> {
         let client = Client::new(self.http.clone());
         let mut spec = self.behaviour.issuance.clone();
-        let session = client.session(offer, tx_code, &spec).await.map_err(|e| e.to_string())?;
+        let session = if offer.pre_authorized().is_some() {
+            client.session(offer, tx_code, &spec).await.map_err(|e| e.to_string())?
+        } else {
+            // The authorization code flow (§3.4): the browser it opens has the issuer's test user
+            // signed in, and hands back the redirect.
+            let identity = ClientIdentity { client_id: CLIENT_ID.into(), redirect_uri: REDIRECT_URI.into() };
+            let (session, _) = client
+                .authorized_session(offer, &spec, &identity, &Login::Follow, &self.entropy)
+                .await
+                .map_err(|e| e.to_string())?;
+            session
+        };
         if self.behaviour.reuse_first_nonce {
             let mut first = lock(&self.first_nonce);
             if first.is_none() {
