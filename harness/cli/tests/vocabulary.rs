@@ -4,7 +4,7 @@
 
 mod common;
 
-use dialtone_drivers::vocabulary::{features, formats};
+use dialtone_drivers::vocabulary::{features, formats, profiles};
 use dialtone_engine::role::Role;
 use std::process::Command;
 
@@ -15,10 +15,14 @@ fn every_requirement_of_the_suites_is_claimable() {
             let ok = match r.split_once(':') {
                 Some(("format", f)) => formats().iter().any(|k| k.name == f),
                 Some(("feature", f)) => features().iter().any(|k| k.name == f),
+                Some(("profile", p)) => profiles().iter().any(|k| k.name == p),
                 Some(("role", r)) => Role::played(r).is_some(),
                 _ => false,
             };
             assert!(ok, "case {} requires {r:?}, which no conformance statement can claim", case.id);
+        }
+        for p in &case.must_under {
+            assert!(profiles().iter().any(|k| k.name == *p), "case {} is a MUST under {p:?}, an unknown profile", case.id);
         }
     }
 }
