@@ -6,14 +6,16 @@
 //! changed (`mutants.rs`).
 
 use super::behaviour::{Behaviour, TxCodeCheck};
+use super::dpop;
 use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
 use super::mutants::IssuerFault;
+use super::resource::{authorize_resource, bearer_challenge};
 use super::state::*;
 use crate::server::RunningServer;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -47,13 +49,13 @@ pub struct IssuerConfig {
 }
 
 pub struct Issuer {
-    behaviour: Behaviour,
+    pub(super) behaviour: Behaviour,
     /// The Credential Issuer Identifier, exactly as published (no trailing slash).
     identifier: String,
     minter: Arc<Minter>,
-    entropy: Entropy,
-    state: IssuerState,
-    log: Arc<IssuerLog>,
+    pub(super) entropy: Entropy,
+    pub(super) state: IssuerState,
+    pub(super) log: Arc<IssuerLog>,
 }
 
 /// What the harness keeps of a reference issuer it runs as a counterpart.
@@ -150,7 +152,7 @@ async fn rewrite_response(State(issuer): State<Arc<Issuer>>, request: Request, n
 }
 
 /// A JSON response with `Cache-Control: no-store`.
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
         .into_response()
 }
@@ -160,7 +162,7 @@ fn message<T: Message>(body: &T) -> Response {
 }
 
 impl Issuer {
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{}", self.identifier, path)
     }
 
@@ -248,6 +250,11 @@ async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Res
         grant_types_supported: Some(vec![oid4vci::PRE_AUTHORIZED_GRANT.into()]),
         pre_authorized_grant_anonymous_access_supported: Some(true),
         token_endpoint_auth_methods_supported: Some(vec!["none".into()]),
+        dpop_signing_alg_values_supported: issuer
+            .behaviour
+            .dpop
+            .advertised
+            .then(|| dialtone_protocols::dpop::ALGS.iter().map(|a| a.to_string()).collect()),
         ..AuthorizationServerMetadata::default()
     };
     if let Some(rewrite) = issuer.behaviour.as_metadata {
@@ -351,7 +358,7 @@ async fn control_offer(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Respon
     json_response(StatusCode::OK, serde_json::to_value(created).unwrap_or(Value::Null))
 }
 
-async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
+async fn token(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
     let policy = issuer.behaviour.token;
     let request = match TokenRequest::from_form(&body) {
         Ok(r) => {
@@ -362,6 +369,11 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
             return issuer.token_error(te::INVALID_REQUEST, &e.to_string());
         }
         Err(e) => return issuer.token_error(te::INVALID_REQUEST, &e.to_string()),
+    };
+    // RFC 9449 §5: a proof binds the token to its key, whatever the grant.
+    let jkt = match dpop::token_binding(&issuer, &headers, TOKEN_PATH) {
+        Ok(jkt) => jkt,
+        Err(refusal) => return refusal,
     };
     match request.grant_type.as_deref() {
         None => return issuer.token_error(te::INVALID_REQUEST, "grant_type is missing"),
@@ -405,11 +417,12 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
         }
     };
     let access_token = issuer.entropy.token(32);
+    let token_type = if jkt.is_some() { dialtone_protocols::dpop::SCHEME } else { "Bearer" };
     lock(&issuer.state.tokens)
-        .insert(access_token.clone(), AccessGrant { configuration_ids, expires: now + TOKEN_LIFETIME_SECS });
+        .insert(access_token.clone(), AccessGrant { configuration_ids, expires: now + TOKEN_LIFETIME_SECS, jkt });
     message(&TokenResponse {
         access_token,
-        token_type: "Bearer".into(),
+        token_type: token_type.into(),
         expires_in: Some(TOKEN_LIFETIME_SECS),
         refresh_token: None,
         authorization_details: None,
@@ -417,54 +430,29 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
     })
 }
 
-async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Response {
+async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri) -> Response {
     let policy = issuer.behaviour.nonce;
     if policy.requires_token && !headers.contains_key(header::AUTHORIZATION) {
         return bearer_challenge(&issuer, None);
     }
+    // No token is needed here (§7.1); one that is presented is checked like anywhere else.
+    if headers.contains_key(header::AUTHORIZATION)
+        && let Err(refusal) = authorize_resource(&issuer, &headers, "POST", &uri)
+    {
+        return refusal;
+    }
     let c_nonce = if policy.constant { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
     lock(&issuer.state.nonces).insert(c_nonce.clone(), NonceRecord { issued: now_epoch(), used: false });
     lock(&issuer.log.nonces).push(c_nonce.clone());
-    message(&NonceResponse { c_nonce, extra: Map::new() })
+    // §7.2: the answer may carry a DPoP nonce for the credential request.
+    dpop::with_nonce(&issuer, message(&NonceResponse { c_nonce, extra: Map::new() }))
 }
 
-/// RFC 6750 §3: a refusal with a `WWW-Authenticate: Bearer` challenge; an error code only when a
-/// token was sent.
-fn bearer_challenge(issuer: &Issuer, error: Option<&str>) -> Response {
+async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
     let policy = issuer.behaviour.credential;
-    let challenge = match error {
-        // What Credo 0.6 sends: parameter names without values.
-        _ if !policy.well_formed_challenge => "Bearer error, error_description, scope".to_string(),
-        Some(e) => format!("Bearer error=\"{e}\""),
-        None => "Bearer".to_string(),
-    };
-    let status = StatusCode::from_u16(policy.auth_failure_status).unwrap_or(StatusCode::UNAUTHORIZED);
-    let body = ErrorResponse::code(error.unwrap_or(te::INVALID_REQUEST)).to_json();
-    let mut r = (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
-    if let Ok(v) = HeaderValue::from_str(&challenge) {
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    r
-}
-
-async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
-    let policy = issuer.behaviour.credential;
-    // Access token (RFC 6750 §2.1, §3).
-    let grant = {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-        let tokens = lock(&issuer.state.tokens);
-        match token.map(|t| tokens.get(t).cloned()) {
-            _ if !policy.auth_checked => {
-                AccessGrant { configuration_ids: vec![CONFIG_VERIFIED_PERSON.into()], expires: i64::MAX }
-            }
-            None => return bearer_challenge(&issuer, None),
-            Some(None) => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
-            Some(Some(g)) if g.expires < now_epoch() => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
-            Some(Some(g)) => g,
-        }
+    let grant = match authorize_resource(&issuer, &headers, "POST", &uri) {
+        Ok(grant) => grant,
+        Err(refusal) => return refusal,
     };
     let request = match CredentialRequest::parse_bytes(&body) {
         Ok(r) => {

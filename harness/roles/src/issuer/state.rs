@@ -22,6 +22,8 @@ pub(crate) struct OfferedCode {
 pub(crate) struct AccessGrant {
     pub(crate) configuration_ids: Vec<String>,
     pub expires: i64,
+    /// The JWK thumbprint of the DPoP key the token is bound to (RFC 9449 §6), if it is.
+    pub(crate) jkt: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub(crate) struct IssuerState {
     pub codes: Mutex<HashMap<String, OfferedCode>>,
     pub tokens: Mutex<HashMap<String, AccessGrant>>,
     pub nonces: Mutex<HashMap<String, NonceRecord>>,
+    /// DPoP nonces given and `jti`s seen (RFC 9449 §8, §11.1).
+    pub(crate) dpop: dialtone_protocols::dpop::DpopServer,
 }
 
 /// Locks a mutex, recovering from poisoning (a panicked handler must not wedge the server).
@@ -51,4 +55,19 @@ pub struct IssuerLog {
     pub credential_requests: Mutex<Vec<dialtone_protocols::oid4vci::message::CredentialRequest>>,
     /// Nonces the nonce endpoint handed out, in order.
     pub nonces: Mutex<Vec<String>>,
+    /// DPoP proofs received, in order.
+    pub dpop_proofs: Mutex<Vec<SeenDpop>>,
+    /// DPoP nonces given (`DPoP-Nonce`), in order.
+    pub dpop_nonces: Mutex<Vec<String>>,
+}
+
+/// A DPoP proof as received, and where.
+#[derive(Debug, Clone)]
+pub struct SeenDpop {
+    /// The path of the endpoint.
+    pub path: String,
+    /// The proof JWT (each `DPoP` header value).
+    pub proofs: Vec<String>,
+    /// The access token presented with it, if any.
+    pub access_token: Option<String>,
 }
