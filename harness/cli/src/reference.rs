@@ -202,6 +202,7 @@ pub(crate) async fn start_references_with(
     manifest.verifier = verifier_manifest.verifier;
     manifest.conformance.features.extend(registry_manifest.conformance.features);
     manifest.conformance.features.extend(verifier_manifest.conformance.features);
+    manifest.conformance.features.extend(wallet_manifest.conformance.features);
     manifest.tls.ca_der.push(pki.ca_der.clone());
     manifest.vc_api = Some(dialtone_drivers::manifest::VcApiSection {
         url: vc_api_service.server.base_url.clone(),

@@ -229,6 +229,7 @@ fn to_json<T: Serialize>(value: &T) -> Value {
 /// server is told otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DpopChecks {
+    pub signature: bool,
     pub htm: bool,
     pub htu: bool,
     pub iat: bool,
@@ -237,7 +238,7 @@ pub struct DpopChecks {
 
 impl Default for DpopChecks {
     fn default() -> Self {
-        Self { htm: true, htu: true, iat: true, ath: true }
+        Self { signature: true, htm: true, htu: true, iat: true, ath: true }
     }
 }
 
@@ -305,7 +306,9 @@ pub fn verify(values: &[&str], request: DpopRequest<'_>, checks: DpopChecks) -> 
     if ["d", "p", "q", "dp", "dq", "qi", "k"].iter().any(|m| jwk.get(m).is_some()) {
         return Err(invalid("the DPoP proof's jwk contains a private key".into()));
     }
-    jws.verify_with_jwk(jwk).map_err(|e: JoseError| invalid(format!("DPoP proof signature: {e}")))?;
+    if checks.signature {
+        jws.verify_with_jwk(jwk).map_err(|e: JoseError| invalid(format!("DPoP proof signature: {e}")))?;
+    }
     let jkt = thumbprint(jwk).ok_or_else(|| invalid("the DPoP proof's jwk has no thumbprint".into()))?;
     let (Some(_), Some(htm), Some(htu_claim), Some(iat)) =
         (claims.jti.as_deref(), claims.htm.as_deref(), claims.htu.as_deref(), claims.iat.as_ref())

@@ -61,6 +61,17 @@ crate::mutant::faults! {
     StatusListWrongTyp => "status_list_wrong_typ": "serves its status list token with typ JWT",
     StatusListSubMismatch => "status_list_sub_mismatch": "the status list token's sub is not its URI",
     RevocationIgnored => "revocation_ignored": "accepts revocation and suspension requests but never changes the list",
+    DpopUnsupported => "dpop_unsupported": "does not support DPoP: no dpop_signing_alg_values_supported, Bearer tokens only",
+    DpopSignatureNotChecked => "dpop_signature_not_checked": "does not verify the DPoP proof's signature",
+    DpopHtmNotChecked => "dpop_htm_not_checked": "accepts a DPoP proof for another HTTP method",
+    DpopHtuNotChecked => "dpop_htu_not_checked": "accepts a DPoP proof for another URL",
+    DpopIatNotChecked => "dpop_iat_not_checked": "accepts a DPoP proof whatever its iat",
+    DpopJtiReusable => "dpop_jti_reusable": "accepts the same DPoP proof (jti) again",
+    DpopBindingNotChecked => "dpop_binding_not_checked": "takes a DPoP-bound token without a proof, or with a proof by another key",
+    DpopNonceNotDemanded => "dpop_nonce_not_demanded": "never demands a server nonce in DPoP proofs",
+    DpopAthNotChecked => "dpop_ath_not_checked": "does not check the DPoP proof's ath against the access token",
+    AcceptsTokenInQuery => "accepts_token_in_query": "takes an access token from the access_token query parameter",
+    AcceptsDpopTokenAsBearer => "accepts_dpop_token_as_bearer": "takes a DPoP-bound access token presented as a Bearer token",
 }
 
 const DAY: i64 = 86_400;
@@ -166,6 +177,17 @@ impl IssuerFault {
             Self::StatusListWrongTyp => b.status_list.typ = "JWT",
             Self::StatusListSubMismatch => b.status_list.sub_elsewhere = true,
             Self::RevocationIgnored => b.status_list.honours_changes = false,
+            Self::DpopUnsupported => b.dpop.advertised = false,
+            Self::DpopSignatureNotChecked => b.dpop.policy.checks.signature = false,
+            Self::DpopHtmNotChecked => b.dpop.policy.checks.htm = false,
+            Self::DpopHtuNotChecked => b.dpop.policy.checks.htu = false,
+            Self::DpopIatNotChecked => b.dpop.policy.checks.iat = false,
+            Self::DpopJtiReusable => b.dpop.policy.jti_unique = false,
+            Self::DpopBindingNotChecked => b.dpop.binding_checked = false,
+            Self::DpopNonceNotDemanded => b.dpop.policy.nonce_demanded = false,
+            Self::DpopAthNotChecked => b.dpop.policy.checks.ath = false,
+            Self::AcceptsTokenInQuery => b.dpop.query_token_refused = false,
+            Self::AcceptsDpopTokenAsBearer => b.dpop.bound_as_bearer_refused = false,
         }
     }
 }

@@ -11,11 +11,8 @@ use axum::response::{IntoResponse, Response};
 use dialtone_protocols::message::Message;
 use dialtone_protocols::now_epoch;
 use dialtone_protocols::oid4vci::credential_error as ce;
-use dialtone_protocols::oid4vci::message::ErrorResponse;
+use dialtone_protocols::oid4vci::message::{ErrorResponse, QUERY_ACCESS_TOKEN};
 use dialtone_protocols::oid4vci::token_error as te;
-
-/// The RFC 6750 §2.3 query parameter.
-const QUERY_TOKEN: &str = "access_token";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scheme {
@@ -39,7 +36,7 @@ fn authorization(headers: &HeaderMap) -> Option<(Scheme, String)> {
 
 fn query_token(uri: &Uri) -> Option<String> {
     let params: Vec<(String, String)> = serde_urlencoded::from_str(uri.query()?).ok()?;
-    params.into_iter().find(|(k, _)| k == QUERY_TOKEN).map(|(_, v)| v)
+    params.into_iter().find(|(k, _)| k == QUERY_ACCESS_TOKEN).map(|(_, v)| v)
 }
 
 /// Whether a request to `uri` at `method` may use the resource, and with which grant; else the
