@@ -37,9 +37,9 @@ use std::sync::Arc;
 
 pub(crate) const CONFIG_VERIFIED_PERSON: &str = "VerifiedPerson_dc_sd_jwt";
 pub(crate) const METADATA_PATH: &str = oid4vci::WELL_KNOWN_ISSUER;
-pub(crate) const TOKEN_PATH: &str = "/token";
+pub const TOKEN_PATH: &str = "/token";
 pub(crate) const NONCE_PATH: &str = "/nonce";
-const CREDENTIAL_PATH: &str = "/credential";
+pub const CREDENTIAL_PATH: &str = "/credential";
 const PROOF_ALGS: &[&str] = &["ES256"];
 
 #[derive(Debug, Clone, Default)]

@@ -3,6 +3,7 @@
 //! request, how it presents, how it stores.
 
 use super::behaviour::Behaviour;
+use dialtone_protocols::dpop::{AthChoice, HtuChoice};
 use dialtone_protocols::oid4vci::proof::{ProofAudience, ProofNonce, ProofSignature};
 use dialtone_protocols::oid4vp::holder::{
     DisclosureChoice, EncryptionChoice, KbAudience, KbKey, SdHashOver, StateChoice, VpTokenShape,
@@ -29,6 +30,10 @@ crate::mutant::faults! {
     IgnoresJwtResponseMode => "ignores_jwt_response_mode": "answers direct_post.jwt requests with an unencrypted direct_post",
     IgnoresRedirectUriMismatch => "ignores_redirect_uri_mismatch": "sends responses for a redirect_uri client to a response_uri other than its identifier",
     LegacyVpToken => "legacy_vp_token": "sends vp_token as the bare presentation instead of a DCQL-keyed object",
+    NoDpop => "no_dpop": "never uses DPoP, even when the authorization server supports it",
+    IgnoresDpopNonce => "ignores_dpop_nonce": "does not answer a use_dpop_nonce challenge with the server's nonce",
+    DpopWithoutAth => "dpop_without_ath": "sends DPoP proofs without ath at the credential endpoint",
+    DpopWrongHtu => "dpop_wrong_htu": "names another URL than the endpoint's in its DPoP proofs' htu",
 }
 
 impl WalletFault {
@@ -55,6 +60,10 @@ impl WalletFault {
             Self::DropsState => presentation.state = StateChoice::Omit,
             Self::IgnoresJwtResponseMode => presentation.encryption = EncryptionChoice::Never,
             Self::LegacyVpToken => presentation.vp_token = VpTokenShape::Bare,
+            Self::NoDpop => b.issuance.dpop.when_supported = false,
+            Self::IgnoresDpopNonce => b.issuance.dpop.answers_nonce = false,
+            Self::DpopWithoutAth => b.issuance.dpop.proof.ath = AthChoice::Omit,
+            Self::DpopWrongHtu => b.issuance.dpop.proof.htu = HtuChoice::Suffix("/issuer".into()),
         }
     }
 }
