@@ -103,3 +103,50 @@ pub fn is_nonce_challenge(response: &HttpResponse) -> bool {
         .is_some_and(|p| p.iter().any(|(n, v)| n == "error" && v == dpop::USE_DPOP_NONCE));
     in_body || in_challenge
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn nonce_challenges_of_the_authorization_and_resource_servers() {
+        // RFC 9449 §8 (token endpoint) and §9 (resource), each with its DPoP-Nonce.
+        let at_token = response(400, &[("DPoP-Nonce", "n1")], r#"{"error":"use_dpop_nonce"}"#);
+        assert!(is_nonce_challenge(&at_token));
+        let challenge =
+            r#"DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof""#;
+        let at_resource = response(401, &[("WWW-Authenticate", challenge), ("DPoP-Nonce", "n2")], "");
+        assert!(is_nonce_challenge(&at_resource));
+        // Without the nonce there is nothing to answer with; another error is not a challenge.
+        assert!(!is_nonce_challenge(&response(400, &[], r#"{"error":"use_dpop_nonce"}"#)));
+        assert!(!is_nonce_challenge(&response(400, &[("DPoP-Nonce", "n")], r#"{"error":"invalid_dpop_proof"}"#)));
+    }
+
+    #[test]
+    fn a_binding_only_where_the_server_supports_dpop_and_the_wallet_uses_it() {
+        let entropy = Entropy::seeded(5);
+        let mut metadata = AuthorizationServerMetadata::default();
+        assert!(DpopBinding::for_server(&DpopUse::default(), &metadata, &entropy).is_none());
+        metadata.dpop_signing_alg_values_supported = Some(vec!["PS256".into()]);
+        assert!(DpopBinding::for_server(&DpopUse::default(), &metadata, &entropy).is_none());
+        metadata.dpop_signing_alg_values_supported = Some(vec!["ES256".into()]);
+        let binding = DpopBinding::for_server(&DpopUse::default(), &metadata, &entropy).expect("a binding");
+        let off = DpopUse { when_supported: false, ..DpopUse::default() };
+        assert!(DpopBinding::for_server(&off, &metadata, &entropy).is_none());
+        // The latest DPoP-Nonce is the one used.
+        binding.remember(&response(200, &[("DPoP-Nonce", "first")], ""));
+        binding.remember(&response(200, &[("dpop-nonce", "second")], ""));
+        binding.remember(&response(200, &[], ""));
+        assert_eq!(binding.nonce().as_deref(), Some("second"));
+        assert_eq!(authorization("t", true), "DPoP t");
+        assert_eq!(authorization("t", false), "Bearer t");
+    }
+}

@@ -5,6 +5,7 @@
 //! [`DpopBehaviour`]: super::behaviour::DpopBehaviour
 
 use super::reference::{Issuer, json_response};
+use super::resource::Refusal;
 use super::state::{SeenDpop, lock};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -58,7 +59,7 @@ fn check(
 /// The token endpoint's DPoP step, for every grant (§5): `Ok(None)` without a proof (a Bearer
 /// token), `Ok(Some(jkt))` for a valid proof (the token is bound to that key), else the answer:
 /// HTTP 400 `invalid_dpop_proof`, or `use_dpop_nonce` with a `DPoP-Nonce` (§8).
-pub(crate) fn token_binding(issuer: &Issuer, headers: &HeaderMap, path: &str) -> Result<Option<String>, Response> {
+pub(crate) fn token_binding(issuer: &Issuer, headers: &HeaderMap, path: &str) -> Result<Option<String>, Refusal> {
     if !issuer.behaviour.dpop.advertised || !present(headers) {
         return Ok(None);
     }
@@ -67,7 +68,7 @@ pub(crate) fn token_binding(issuer: &Issuer, headers: &HeaderMap, path: &str) ->
         Err(e) => {
             let body = ErrorResponse::new(e.code(), e.to_string()).to_json();
             let response = json_response(StatusCode::BAD_REQUEST, body);
-            Err(if matches!(e, DpopError::NonceNeeded(_)) { with_nonce(issuer, response) } else { response })
+            Err(if matches!(e, DpopError::NonceNeeded(_)) { with_nonce(issuer, response) } else { response }.into())
         }
     }
 }
@@ -81,16 +82,18 @@ pub(crate) fn resource_proof(
     path: &str,
     token: &str,
     jkt: &str,
-) -> Result<(), Response> {
+) -> Result<(), Refusal> {
     let behaviour = issuer.behaviour.dpop;
     if !behaviour.binding_checked && !present(headers) {
         return Ok(());
     }
     match check(issuer, headers, method, path, Some(token)) {
         Ok(checked) if checked.jkt == jkt || !behaviour.binding_checked => Ok(()),
-        Ok(_) => Err(challenge(Some((INVALID_TOKEN, "the DPoP proof is not by the key the token is bound to")))),
-        Err(e @ DpopError::NonceNeeded(_)) => Err(with_nonce(issuer, challenge(Some((e.code(), &e.to_string()))))),
-        Err(e) => Err(challenge(Some((e.code(), &e.to_string())))),
+        Ok(_) => Err(challenge(Some((INVALID_TOKEN, "the DPoP proof is not by the key the token is bound to"))).into()),
+        Err(e @ DpopError::NonceNeeded(_)) => {
+            Err(with_nonce(issuer, challenge(Some((e.code(), &e.to_string())))).into())
+        }
+        Err(e) => Err(challenge(Some((e.code(), &e.to_string()))).into()),
     }
 }
 

@@ -373,7 +373,7 @@ async fn token(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Byte
     // RFC 9449 §5: a proof binds the token to its key, whatever the grant.
     let jkt = match dpop::token_binding(&issuer, &headers, TOKEN_PATH) {
         Ok(jkt) => jkt,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     match request.grant_type.as_deref() {
         None => return issuer.token_error(te::INVALID_REQUEST, "grant_type is missing"),
@@ -439,7 +439,7 @@ async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri) 
     if headers.contains_key(header::AUTHORIZATION)
         && let Err(refusal) = authorize_resource(&issuer, &headers, "POST", &uri)
     {
-        return refusal;
+        return refusal.into_response();
     }
     let c_nonce = if policy.constant { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
     lock(&issuer.state.nonces).insert(c_nonce.clone(), NonceRecord { issued: now_epoch(), used: false });
@@ -452,7 +452,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
     let policy = issuer.behaviour.credential;
     let grant = match authorize_resource(&issuer, &headers, "POST", &uri) {
         Ok(grant) => grant,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.into_response(),
     };
     let request = match CredentialRequest::parse_bytes(&body) {
         Ok(r) => {

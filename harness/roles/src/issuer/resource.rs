@@ -14,6 +14,21 @@ use dialtone_protocols::oid4vci::credential_error as ce;
 use dialtone_protocols::oid4vci::message::{ErrorResponse, QUERY_ACCESS_TOKEN};
 use dialtone_protocols::oid4vci::token_error as te;
 
+/// The answer to a request that may not use the resource (boxed: a response is large).
+pub(crate) struct Refusal(Box<Response>);
+
+impl From<Response> for Refusal {
+    fn from(response: Response) -> Self {
+        Self(Box::new(response))
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scheme {
     Bearer,
@@ -46,19 +61,19 @@ pub(crate) fn authorize_resource(
     headers: &HeaderMap,
     method: &str,
     uri: &Uri,
-) -> Result<AccessGrant, Response> {
+) -> Result<AccessGrant, Refusal> {
     let policy = issuer.behaviour.credential;
     let behaviour = issuer.behaviour.dpop;
     let in_query = query_token(uri);
     if in_query.is_some() && behaviour.query_token_refused {
-        return Err(refusal(
+        return Err(Refusal::from(refusal(
             StatusCode::BAD_REQUEST,
             format!(
                 "Bearer error=\"{}\", error_description=\"an access token in the query is not accepted\"",
                 te::INVALID_REQUEST
             ),
             te::INVALID_REQUEST,
-        ));
+        )));
     }
     let scheme_of_query = if dpop::present(headers) { Scheme::Dpop } else { Scheme::Bearer };
     let presented = authorization(headers).or_else(|| in_query.map(|t| (scheme_of_query, t)));
@@ -70,20 +85,21 @@ pub(crate) fn authorize_resource(
         });
     }
     let Some((scheme, token)) = presented else {
-        return Err(bearer_challenge(issuer, None));
+        return Err(bearer_challenge(issuer, None).into());
     };
     let grant = lock(&issuer.state.tokens).get(&token).cloned().filter(|g| g.expires >= now_epoch());
     let Some(grant) = grant else {
         return Err(match scheme {
             Scheme::Bearer => bearer_challenge(issuer, Some(ce::INVALID_TOKEN)),
             Scheme::Dpop => dpop::challenge(Some((ce::INVALID_TOKEN, "unknown or expired access token"))),
-        });
+        }
+        .into());
     };
     match (&grant.jkt, scheme) {
         (Some(jkt), Scheme::Dpop) => dpop::resource_proof(issuer, headers, method, uri.path(), &token, jkt)?,
         // RFC 9449 §7.2: a DPoP-bound token received as a Bearer token is refused.
         (Some(_), Scheme::Bearer) if behaviour.bound_as_bearer_refused => {
-            return Err(bearer_challenge(issuer, Some(ce::INVALID_TOKEN)));
+            return Err(bearer_challenge(issuer, Some(ce::INVALID_TOKEN)).into());
         }
         _ => {}
     }
