@@ -134,9 +134,6 @@ async fn token_request(wallet: &Wallet, case: &DpopCase) -> Result<HttpResponse,
     Ok(response)
 }
 
-/// The step a refusal at the credential endpoint needs; the happy flow's case judges it.
-const BOUND_TOKEN: &str = "DPoP-bound access token";
-
 /// The session's DPoP binding, which a case at the credential endpoint needs: the happy flow fails
 /// without one, a refusal cannot be judged without one.
 fn bound<'a>(session: &'a Session, case: &DpopCase) -> Result<&'a DpopBinding, Outcome> {
@@ -146,7 +143,8 @@ fn bound<'a>(session: &'a Session, case: &DpopCase) -> Result<&'a DpopBinding, O
             "a DPoP-bound access token (token_type DPoP) for a token request with a DPoP proof (RFC 9449 §5)",
             why,
         ),
-        _ => precondition(BOUND_TOKEN, why),
+        // The step a refusal needs; the happy flow's case judges it.
+        _ => precondition("DPoP-bound access token", why),
     })
 }
 
