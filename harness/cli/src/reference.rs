@@ -206,6 +206,7 @@ pub(crate) async fn start_references_with(
     manifest.verifier = verifier_manifest.verifier;
     manifest.conformance.features.extend(registry_manifest.conformance.features);
     manifest.conformance.features.extend(verifier_manifest.conformance.features);
+    // The wallet's claims that the issuer's do not already make (one conformance statement).
     for feature in wallet_manifest.conformance.features {
         if !manifest.conformance.features.contains(&feature) {
             manifest.conformance.features.push(feature);

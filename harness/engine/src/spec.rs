@@ -49,6 +49,11 @@ pub(crate) const DOCS: &[SpecDoc] = &[
         url: "https://www.rfc-editor.org/rfc/rfc9126",
     },
     SpecDoc {
+        id: "RFC9449",
+        title: "OAuth 2.0 Demonstrating Proof of Possession (DPoP)",
+        url: "https://www.rfc-editor.org/rfc/rfc9449",
+    },
+    SpecDoc {
         id: "RFC8414",
         title: "OAuth 2.0 Authorization Server Metadata",
         url: "https://www.rfc-editor.org/rfc/rfc8414",

@@ -7,6 +7,7 @@ pub mod control;
 pub mod cose;
 pub mod data_integrity;
 pub mod dcql;
+pub mod dpop;
 pub mod jose;
 pub mod jwe;
 pub mod mdoc;

@@ -1,5 +1,5 @@
-//! OAuth 2.0 pieces beside OpenID4VCI: the Bearer challenge of RFC 6750 §3, and PKCE (RFC 7636)
-//! in [`pkce`].
+//! OAuth 2.0 pieces beside OpenID4VCI: the Bearer challenge of RFC 6750 §3 (and the DPoP challenge
+//! of RFC 9449 §7.1, which has its syntax), and PKCE (RFC 7636) in [`pkce`].
 
 pub mod pkce;
 
@@ -7,15 +7,25 @@ pub mod pkce;
 /// `"Bearer" [ 1*SP 1#param ]`, every param `name=value`; RFC 7235 §4.1 allows other challenges
 /// in the same list). `Err` says why it is not a well-formed Bearer challenge.
 pub fn bearer_params(header: &str) -> Result<Vec<(String, String)>, String> {
+    challenge_params(header, "Bearer")
+}
+
+/// The auth-params of the challenge of `scheme` (ASCII, compared without case) in a
+/// `WWW-Authenticate` value, with the grammar of [`bearer_params`].
+pub fn challenge_params(header: &str, scheme: &str) -> Result<Vec<(String, String)>, String> {
     let elements = split_list(header);
+    let n = scheme.len();
     let start = elements
         .iter()
         .position(|e| {
-            e.len() >= 6 && e[..6].eq_ignore_ascii_case("bearer") && (e.len() == 6 || e.as_bytes()[6] == b' ')
+            e.len() >= n
+                && e.is_char_boundary(n)
+                && e[..n].eq_ignore_ascii_case(scheme)
+                && (e.len() == n || e.as_bytes()[n] == b' ')
         })
-        .ok_or_else(|| "no Bearer challenge".to_string())?;
+        .ok_or_else(|| format!("no {scheme} challenge"))?;
     let mut params = Vec::new();
-    let first = elements[start][6..].trim();
+    let first = elements[start][n..].trim();
     let mut rest = elements[start + 1..].iter().map(|e| e.trim());
     let mut pending = if first.is_empty() { None } else { Some(first) };
     while let Some(element) = pending.take().or_else(|| rest.next()) {
@@ -66,6 +76,14 @@ fn is_token(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::bearer_params;
+
+    #[test]
+    fn dpop_challenges_as_rfc_9449_writes_them() {
+        let header = r#"Bearer error="invalid_token", DPoP error="use_dpop_nonce", algs="ES256""#;
+        let p = super::challenge_params(header, "DPoP").expect("RFC 9449 §9 challenge");
+        assert_eq!(p, vec![("error".into(), "use_dpop_nonce".into()), ("algs".into(), "ES256".into())]);
+        assert!(super::challenge_params("Bearer", "DPoP").is_err());
+    }
 
     #[test]
     fn bearer_challenges_as_rfc_6750_writes_them() {

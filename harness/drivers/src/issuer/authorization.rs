@@ -245,6 +245,7 @@ impl Flow<'_> {
                 configuration_id.clone(),
                 token_endpoint.clone(),
                 token,
+                None,
             )
             .await
             .map_err(|e| self.wallet.flow(e))?;
@@ -257,7 +258,7 @@ impl Flow<'_> {
             return Ok(Outcome::pass("a credential through the authorization code flow"));
         }
         let again = client
-            .session_from_token(issuer, self.metadata.clone(), configuration_id, token_endpoint, token)
+            .session_from_token(issuer, self.metadata.clone(), configuration_id, token_endpoint, token, None)
             .await
             .map_err(|e| self.wallet.flow(e))?;
         let request = again.request(vec![self.wallet.good_proof(&again)]);

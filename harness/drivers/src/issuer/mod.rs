@@ -2,6 +2,7 @@
 
 pub mod authorization;
 pub mod credential;
+pub mod dpop;
 pub mod issued;
 mod loopback;
 pub mod metadata;

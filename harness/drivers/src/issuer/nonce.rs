@@ -70,7 +70,7 @@ async fn unpredictable(ctx: Ctx) -> Outcome {
             let url = endpoint(&wallet).await?;
             let mut seen = Vec::new();
             for _ in 0..3 {
-                seen.push(wallet.client.nonce(&url).await.map_err(|e| wallet.flow(e))?);
+                seen.push(wallet.client.nonce(&url, None).await.map_err(|e| wallet.flow(e))?);
             }
             let distinct: std::collections::HashSet<&String> = seen.iter().collect();
             Ok(if distinct.len() == seen.len() {

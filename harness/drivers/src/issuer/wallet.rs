@@ -62,7 +62,7 @@ impl Wallet {
     pub fn new(ctx: Ctx) -> Self {
         let key = EcKey::generate(&ctx.entropy);
         ctx.private_key(&key);
-        let client = Client::new(ctx.http.clone());
+        let client = Client::new(ctx.http.clone()).with_entropy(ctx.entropy.derive("oid4vci client"));
         Self { ctx, key, client }
     }
 
@@ -204,7 +204,12 @@ impl Wallet {
     pub async fn session(&self) -> Step<Session> {
         let offer = self.offer(false).await?;
         let spec = IssuanceSpec { checks: HARNESS_CHECKS, ..IssuanceSpec::default() };
-        self.client.session(&offer.offer, offer.tx_code.as_deref(), &spec).await.map_err(|e| self.flow(e))
+        let session =
+            self.client.session(&offer.offer, offer.tx_code.as_deref(), &spec).await.map_err(|e| self.flow(e))?;
+        if let Some(binding) = &session.dpop {
+            self.ctx.private_key(&binding.key);
+        }
+        Ok(session)
     }
 
     /// A proof JWT for this session, built as `spec` says.
@@ -217,15 +222,15 @@ impl Wallet {
         self.proof(session, &ProofSpec::default())
     }
 
-    /// POSTs a credential request body, with the access token given (if any), unjudged.
+    /// POSTs a credential request body, with the access token given (if any) presented as the
+    /// session does (with a DPoP proof when the token is bound), unjudged.
     pub(crate) async fn credential_request(
         &self,
         session: &Session,
         access_token: Option<&str>,
         body: &CredentialRequest,
     ) -> Step<HttpResponse> {
-        let endpoint = session.credential_endpoint().map_err(|e| self.flow(e))?;
-        self.client.post_credential(endpoint, access_token, &body.to_json()).await.map_err(|e| self.flow(e))
+        self.client.post_credential_for(session, access_token, &body.to_json()).await.map_err(|e| self.flow(e))
     }
 
     /// The whole happy path: the issued credential (the first of `credentials`).

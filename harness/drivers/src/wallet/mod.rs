@@ -1,6 +1,7 @@
 //! The harness as issuer and verifier in front of a wallet under test: each case its own counterparts.
 
 pub mod authorization;
+pub mod dpop;
 pub mod issuance;
 pub mod presentation;
 pub(crate) mod stack;

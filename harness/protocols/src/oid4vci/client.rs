@@ -9,6 +9,7 @@ use super::message::{
     NonceResponse, OFFER_BY_REFERENCE, OFFER_BY_VALUE, TokenRequest, TokenResponse,
 };
 use super::proof::{self, ProofSpec, ProofTarget};
+use super::sender::{self, DpopBinding, DpopUse};
 use super::{WELL_KNOWN_AS, WELL_KNOWN_ISSUER, well_known_url};
 use crate::jose::EcKey;
 use crate::message::{Message, MessageError};
@@ -98,6 +99,8 @@ pub struct IssuanceSpec {
     pub checks: WalletChecks,
     /// How it runs the authorization code flow, when the offer (or the wallet) takes that flow.
     pub authorization: AuthorizationSpec,
+    /// How it binds its access token with DPoP (RFC 9449).
+    pub dpop: DpopUse,
 }
 
 /// Everything up to a credential request: metadata, an access token, a fresh nonce.
@@ -112,6 +115,8 @@ pub struct Session {
     /// The credential identifier the token response returned for the configuration (§6.2), which
     /// the credential request then names instead of the configuration (§8.2).
     pub credential_identifier: Option<String>,
+    /// The DPoP key the access token is bound to, when it is (`token_type` DPoP).
+    pub dpop: Option<DpopBinding>,
 }
 
 impl Session {
@@ -149,6 +154,8 @@ pub struct Issued {
 #[derive(Clone)]
 pub struct Client {
     http: HttpClient,
+    /// Keys and `jti`s of DPoP proofs.
+    entropy: std::sync::Arc<Entropy>,
 }
 
 fn message<T: Message>(step: Step, response: &HttpResponse) -> Result<T, FlowError> {
@@ -157,7 +164,16 @@ fn message<T: Message>(step: Step, response: &HttpResponse) -> Result<T, FlowErr
 
 impl Client {
     pub fn new(http: HttpClient) -> Self {
-        Self { http }
+        Self { http, entropy: std::sync::Arc::new(Entropy::from_os()) }
+    }
+
+    /// The same client drawing its DPoP keys and `jti`s from `entropy` (a seeded run repeats).
+    pub fn with_entropy(self, entropy: Entropy) -> Self {
+        Self { entropy: std::sync::Arc::new(entropy), ..self }
+    }
+
+    pub fn entropy(&self) -> &Entropy {
+        &self.entropy
     }
 
     pub fn http(&self) -> &HttpClient {
@@ -233,22 +249,43 @@ impl Client {
 
     /// The token endpoint of the issuer's (first) authorization server.
     pub async fn token_endpoint(&self, issuer: &str, metadata: &CredentialIssuerMetadata) -> Result<String, FlowError> {
-        let response = self.fetch_as_metadata(metadata.authorization_server(issuer)).await?;
-        let as_metadata: AuthorizationServerMetadata = message(Step::AuthorizationServerMetadata, &response)?;
-        as_metadata
-            .token_endpoint()
-            .map(str::to_string)
-            .map_err(|error| FlowError::Message { step: Step::AuthorizationServerMetadata, error })
+        token_endpoint_of(&self.as_metadata(issuer, metadata).await?)
     }
 
     /// POSTs form parameters to the token endpoint, unjudged.
     pub async fn post_token(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<HttpResponse, FlowError> {
-        Ok(self.http.post_form(endpoint, form, &[]).await?)
+        self.post_token_with(endpoint, form, None).await
     }
 
-    /// A token request that must succeed: HTTP 200 and a token response.
-    pub async fn redeem(&self, endpoint: &str, request: &TokenRequest) -> Result<TokenResponse, FlowError> {
-        let response = self.post_token(endpoint, &request.form()).await?;
+    /// POSTs form parameters to the token endpoint with a `DPoP` header when given, unjudged.
+    pub async fn post_token_with(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        dpop: Option<String>,
+    ) -> Result<HttpResponse, FlowError> {
+        let headers: Vec<(&str, &str)> = dpop.as_deref().map(|p| vec![(crate::dpop::HEADER, p)]).unwrap_or_default();
+        Ok(self.http.post_form(endpoint, form, &headers).await?)
+    }
+
+    /// A token request that must succeed: HTTP 200 and a token response; with a DPoP proof when
+    /// `dpop` is given, answering one nonce challenge if the wallet does (RFC 9449 §5, §8).
+    pub async fn redeem(
+        &self,
+        endpoint: &str,
+        request: &TokenRequest,
+        dpop: Option<&DpopBinding>,
+    ) -> Result<TokenResponse, FlowError> {
+        let form = request.form();
+        let proof = || dpop.map(|b| b.proof("POST", endpoint, None, &self.entropy));
+        let mut response = self.post_token_with(endpoint, &form, proof()).await?;
+        if let Some(binding) = dpop {
+            binding.remember(&response);
+            if binding.usage.answers_nonce && sender::is_nonce_challenge(&response) {
+                response = self.post_token_with(endpoint, &form, proof()).await?;
+                binding.remember(&response);
+            }
+        }
         if response.status != 200 {
             return Err(FlowError::Status { step: Step::Token, status: response.status });
         }
@@ -260,9 +297,12 @@ impl Client {
         Ok(self.http.send("POST", endpoint, &[], Body::None).await?)
     }
 
-    /// A fresh `c_nonce` (§7).
-    pub async fn nonce(&self, endpoint: &str) -> Result<String, FlowError> {
+    /// A fresh `c_nonce` (§7), keeping the DPoP nonce the answer may carry (§7.2).
+    pub async fn nonce(&self, endpoint: &str, dpop: Option<&DpopBinding>) -> Result<String, FlowError> {
         let response = self.post_nonce(endpoint).await?;
+        if let Some(binding) = dpop {
+            binding.remember(&response);
+        }
         if !(200..300).contains(&response.status) {
             return Err(FlowError::Status { step: Step::Nonce, status: response.status });
         }
@@ -277,9 +317,53 @@ impl Client {
         access_token: Option<&str>,
         body: &Value,
     ) -> Result<HttpResponse, FlowError> {
-        let auth = access_token.map(|t| format!("Bearer {t}"));
-        let headers: Vec<(&str, &str)> = auth.as_deref().map(|a| vec![("Authorization", a)]).unwrap_or_default();
+        self.post_credential_with(endpoint, access_token.map(|t| sender::authorization(t, false)), None, body).await
+    }
+
+    /// POSTs a credential request with this `Authorization` and `DPoP` header (each when given).
+    pub async fn post_credential_with(
+        &self,
+        endpoint: &str,
+        authorization: Option<String>,
+        dpop: Option<String>,
+        body: &Value,
+    ) -> Result<HttpResponse, FlowError> {
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        if let Some(a) = authorization.as_deref() {
+            headers.push(("Authorization", a));
+        }
+        if let Some(p) = dpop.as_deref() {
+            headers.push((crate::dpop::HEADER, p));
+        }
         Ok(self.http.post_json(endpoint, body, &headers).await?)
+    }
+
+    /// POSTs a credential request presenting `access_token` as the session does: with a DPoP proof
+    /// when the session is bound and the token is its own (answering one nonce challenge if the
+    /// wallet does, RFC 9449 §9), else as a Bearer token.
+    pub async fn post_credential_for(
+        &self,
+        session: &Session,
+        access_token: Option<&str>,
+        body: &Value,
+    ) -> Result<HttpResponse, FlowError> {
+        let endpoint = session.credential_endpoint()?;
+        let bound = session.dpop.as_ref().filter(|_| access_token == Some(session.access_token.as_str()));
+        let Some(binding) = bound else {
+            return self.post_credential(endpoint, access_token, body).await;
+        };
+        let token = session.access_token.as_str();
+        let send = || {
+            let proof = binding.proof("POST", endpoint, Some(token), &self.entropy);
+            self.post_credential_with(endpoint, Some(sender::authorization(token, true)), Some(proof), body)
+        };
+        let mut response = send().await?;
+        binding.remember(&response);
+        if binding.usage.answers_nonce && sender::is_nonce_challenge(&response) {
+            response = send().await?;
+            binding.remember(&response);
+        }
+        Ok(response)
     }
 
     /// Offer → metadata → token → nonce: ready for a credential request (§3.5).
@@ -308,12 +392,16 @@ impl Client {
             (true, given) => given,
             (false, _) => None,
         };
-        let token_endpoint = self.token_endpoint(&issuer, &metadata).await?;
-        let token = self.redeem(&token_endpoint, &TokenRequest::pre_authorized(code, tx_code)).await?;
-        self.session_from_token(issuer, metadata, configuration_id, token_endpoint, &token).await
+        let as_metadata = self.as_metadata(&issuer, &metadata).await?;
+        let token_endpoint = token_endpoint_of(&as_metadata)?;
+        let dpop = DpopBinding::for_server(&spec.dpop, &as_metadata, &self.entropy);
+        let request = TokenRequest::pre_authorized(code, tx_code);
+        let token = self.redeem(&token_endpoint, &request, dpop.as_ref()).await?;
+        self.session_from_token(issuer, metadata, configuration_id, token_endpoint, &token, dpop).await
     }
 
-    /// The session an access token opens: a fresh nonce when the issuer has a nonce endpoint.
+    /// The session an access token opens: a fresh nonce when the issuer has a nonce endpoint. `dpop`
+    /// is the binding the token request was made with, if any.
     pub async fn session_from_token(
         &self,
         issuer: String,
@@ -321,9 +409,13 @@ impl Client {
         configuration_id: String,
         token_endpoint: String,
         token: &TokenResponse,
+        dpop: Option<DpopBinding>,
     ) -> Result<Session, FlowError> {
+        // A server that binds the token says so in token_type (RFC 9449 §5); a Bearer token is
+        // presented as one.
+        let dpop = dpop.filter(|_| token.token_type.eq_ignore_ascii_case(crate::dpop::SCHEME));
         let c_nonce = match &metadata.nonce_endpoint {
-            Some(endpoint) => Some(self.nonce(endpoint).await?),
+            Some(endpoint) => Some(self.nonce(endpoint, dpop.as_ref()).await?),
             None => None,
         };
         let credential_identifier = token.credential_identifier(&configuration_id);
@@ -335,14 +427,13 @@ impl Client {
             access_token: token.access_token.clone(),
             c_nonce,
             credential_identifier,
+            dpop,
         })
     }
 
     /// A credential request that must succeed: HTTP 200 and a credential (the first, a string).
     pub async fn credential(&self, session: &Session, request: &CredentialRequest) -> Result<Issued, FlowError> {
-        let response = self
-            .post_credential(session.credential_endpoint()?, Some(&session.access_token), &request.to_json())
-            .await?;
+        let response = self.post_credential_for(session, Some(&session.access_token), &request.to_json()).await?;
         if response.status != 200 {
             return Err(FlowError::Status { step: Step::Credential, status: response.status });
         }
@@ -370,4 +461,11 @@ impl Client {
         let proof = proof::build(holder, &spec.proof, session.proof_target(), entropy);
         self.credential(&session, &session.request(vec![proof])).await
     }
+}
+
+fn token_endpoint_of(metadata: &AuthorizationServerMetadata) -> Result<String, FlowError> {
+    metadata
+        .token_endpoint()
+        .map(str::to_string)
+        .map_err(|error| FlowError::Message { step: Step::AuthorizationServerMetadata, error })
 }

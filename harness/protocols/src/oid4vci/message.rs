@@ -29,6 +29,9 @@ pub const SECRET_MEMBERS: SecretMembers = SecretMembers {
     in_keys: &["d", "p", "q", "dp", "dq", "qi", "k"],
 };
 
+/// The query parameter that carries an access token (RFC 6750 §2.3, which OpenID4VCI does not use).
+pub const QUERY_ACCESS_TOKEN: &str = "access_token";
+
 /// The parameter of an `openid-credential-offer://` URI that carries the offer by value (§4.1).
 pub const OFFER_BY_VALUE: &str = "credential_offer";
 /// The parameter that carries it by reference (§4.1).

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod message;
 pub mod proof;
+pub mod sender;
 
 /// §4.1.1 / §22.1.1
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";

@@ -33,6 +33,8 @@ pub struct Behaviour {
     /// How the credentials it mints deviate from correct ones.
     pub mint: Deviation,
     pub status_list: StatusListPolicy,
+    /// DPoP (RFC 9449) and how access tokens are presented (RFC 6750).
+    pub dpop: DpopBehaviour,
 }
 
 impl Behaviour {
@@ -225,5 +227,33 @@ pub struct StatusListPolicy {
 impl Default for StatusListPolicy {
     fn default() -> Self {
         Self { typ: dialtone_protocols::status_list::TYP, sub_elsewhere: false, honours_changes: true }
+    }
+}
+
+/// DPoP at the token endpoint and the protected endpoints (RFC 9449), and where an access token may
+/// be presented (RFC 6750 §2).
+#[derive(Debug, Clone, Copy)]
+pub struct DpopBehaviour {
+    /// Advertises `dpop_signing_alg_values_supported` and binds tokens to proofs' keys.
+    pub advertised: bool,
+    /// What it checks of a proof, nonces and `jti` replay.
+    pub policy: dialtone_protocols::dpop::DpopPolicy,
+    /// A bound token is taken only with a proof by the key it is bound to.
+    pub(crate) binding_checked: bool,
+    /// A bound token presented as a Bearer token is refused (§7.2).
+    pub(crate) bound_as_bearer_refused: bool,
+    /// An access token in the query string is refused (RFC 6750 §2.3 is not supported).
+    pub(crate) query_token_refused: bool,
+}
+
+impl Default for DpopBehaviour {
+    fn default() -> Self {
+        Self {
+            advertised: true,
+            policy: dialtone_protocols::dpop::DpopPolicy::default(),
+            binding_checked: true,
+            bound_as_bearer_refused: true,
+            query_token_refused: true,
+        }
     }
 }

@@ -1,12 +1,14 @@
 //! The reference OpenID4VCI 1.0 issuer (pre-authorized code flow, SD-JWT VC) and its mutants.
 
 pub(crate) mod behaviour;
+mod dpop;
 pub mod minter;
 pub mod mutants;
 pub mod reference;
+mod resource;
 pub mod state;
 
 pub use minter::{Deviation, MintSpec, Minter};
 pub use mutants::IssuerFault;
 pub use reference::{IssuerConfig, IssuerHandle, IssuerOptions, minter, serve, start, start_with_minter};
-pub use state::{IssuerLog, LoggedAuthorization};
+pub use state::{IssuerLog, LoggedAuthorization, SeenDpop};

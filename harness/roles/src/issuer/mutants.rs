@@ -73,6 +73,17 @@ crate::mutant::faults! {
     RequestUriLatestPushed => "request_uri_latest_pushed": "resolves every request_uri to the most recently pushed request",
     AuthorizationDetailsNotReturned => "authorization_details_not_returned": "the token response omits the authorization_details (with credential_identifiers) asked for",
     ScopeIgnored => "scope_ignored": "grants nothing asked for by scope (authorization_details only)",
+    DpopUnsupported => "dpop_unsupported": "does not support DPoP: no dpop_signing_alg_values_supported, Bearer tokens only",
+    DpopSignatureNotChecked => "dpop_signature_not_checked": "does not verify the DPoP proof's signature",
+    DpopHtmNotChecked => "dpop_htm_not_checked": "accepts a DPoP proof for another HTTP method",
+    DpopHtuNotChecked => "dpop_htu_not_checked": "accepts a DPoP proof for another URL",
+    DpopIatNotChecked => "dpop_iat_not_checked": "accepts a DPoP proof whatever its iat",
+    DpopJtiReusable => "dpop_jti_reusable": "accepts the same DPoP proof (jti) again",
+    DpopBindingNotChecked => "dpop_binding_not_checked": "takes a DPoP-bound token without a proof, or with a proof by another key",
+    DpopNonceNotDemanded => "dpop_nonce_not_demanded": "never demands a server nonce in DPoP proofs",
+    DpopAthNotChecked => "dpop_ath_not_checked": "does not check the DPoP proof's ath against the access token",
+    AcceptsTokenInQuery => "accepts_token_in_query": "takes an access token from the access_token query parameter",
+    AcceptsDpopTokenAsBearer => "accepts_dpop_token_as_bearer": "takes a DPoP-bound access token presented as a Bearer token",
 }
 
 const DAY: i64 = 86_400;
@@ -190,6 +201,17 @@ impl IssuerFault {
             Self::RequestUriLatestPushed => b.authorize.request_uri_resolved = false,
             Self::AuthorizationDetailsNotReturned => b.authorize.details_in_token_response = false,
             Self::ScopeIgnored => b.authorize.scope = false,
+            Self::DpopUnsupported => b.dpop.advertised = false,
+            Self::DpopSignatureNotChecked => b.dpop.policy.checks.signature = false,
+            Self::DpopHtmNotChecked => b.dpop.policy.checks.htm = false,
+            Self::DpopHtuNotChecked => b.dpop.policy.checks.htu = false,
+            Self::DpopIatNotChecked => b.dpop.policy.checks.iat = false,
+            Self::DpopJtiReusable => b.dpop.policy.jti_unique = false,
+            Self::DpopBindingNotChecked => b.dpop.binding_checked = false,
+            Self::DpopNonceNotDemanded => b.dpop.policy.nonce_demanded = false,
+            Self::DpopAthNotChecked => b.dpop.policy.checks.ath = false,
+            Self::AcceptsTokenInQuery => b.dpop.query_token_refused = false,
+            Self::AcceptsDpopTokenAsBearer => b.dpop.bound_as_bearer_refused = false,
         }
     }
 }

@@ -9,14 +9,16 @@
 mod authorize;
 
 use super::behaviour::{Behaviour, TxCodeCheck};
+use super::dpop;
 use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
 use super::mutants::IssuerFault;
+use super::resource::{authorize_resource, bearer_challenge};
 use super::state::*;
 use crate::server::RunningServer;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -39,9 +41,9 @@ use std::sync::Arc;
 
 pub(crate) const CONFIG_VERIFIED_PERSON: &str = "VerifiedPerson_dc_sd_jwt";
 pub(crate) const METADATA_PATH: &str = oid4vci::WELL_KNOWN_ISSUER;
-pub(crate) const TOKEN_PATH: &str = "/token";
+pub const TOKEN_PATH: &str = "/token";
 pub(crate) const NONCE_PATH: &str = "/nonce";
-const CREDENTIAL_PATH: &str = "/credential";
+pub const CREDENTIAL_PATH: &str = "/credential";
 const PROOF_ALGS: &[&str] = &["ES256"];
 
 #[derive(Debug, Clone, Default)]
@@ -63,13 +65,13 @@ pub struct IssuerOptions {
 }
 
 pub struct Issuer {
-    behaviour: Behaviour,
+    pub(super) behaviour: Behaviour,
     /// The Credential Issuer Identifier, exactly as published (no trailing slash).
     identifier: String,
     minter: Arc<Minter>,
-    entropy: Entropy,
-    state: IssuerState,
-    log: Arc<IssuerLog>,
+    pub(super) entropy: Entropy,
+    pub(super) state: IssuerState,
+    pub(super) log: Arc<IssuerLog>,
 }
 
 /// What the harness keeps of a reference issuer it runs as a counterpart.
@@ -170,7 +172,7 @@ async fn rewrite_response(State(issuer): State<Arc<Issuer>>, request: Request, n
 }
 
 /// A JSON response with `Cache-Control: no-store`.
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
         .into_response()
 }
@@ -180,7 +182,7 @@ fn message<T: Message>(body: &T) -> Response {
 }
 
 impl Issuer {
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{}", self.identifier, path)
     }
 
@@ -282,6 +284,11 @@ async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Res
             .authorization_details
             .then(|| vec![AuthorizationDetail::OPENID_CREDENTIAL.into()]),
         authorization_response_iss_parameter_supported: Some(true),
+        dpop_signing_alg_values_supported: issuer
+            .behaviour
+            .dpop
+            .advertised
+            .then(|| dialtone_protocols::dpop::ALGS.iter().map(|a| a.to_string()).collect()),
         ..AuthorizationServerMetadata::default()
     };
     if let Some(rewrite) = issuer.behaviour.as_metadata {
@@ -408,7 +415,7 @@ fn offer_created(issuer: &Issuer, mut offer: CredentialOffer, tx_code: Option<St
     json_response(StatusCode::OK, serde_json::to_value(created).unwrap_or(Value::Null))
 }
 
-async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
+async fn token(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
     let policy = issuer.behaviour.token;
     let request = match TokenRequest::from_form(&body) {
         Ok(r) => {
@@ -420,20 +427,25 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
         }
         Err(e) => return issuer.token_error(te::INVALID_REQUEST, &e.to_string()),
     };
+    // RFC 9449 §5: a proof binds the token to its key, whatever the grant.
+    let jkt = match dpop::token_binding(&issuer, &headers, TOKEN_PATH) {
+        Ok(jkt) => jkt,
+        Err(refusal) => return refusal.into_response(),
+    };
     // One function per grant.
     match request.grant_type.as_deref() {
         None => issuer.token_error(te::INVALID_REQUEST, "grant_type is missing"),
-        Some(oid4vci::AUTHORIZATION_CODE_GRANT) => authorize::redeem(&issuer, &request),
+        Some(oid4vci::AUTHORIZATION_CODE_GRANT) => authorize::redeem(&issuer, &request, jkt),
         Some(g) if g != oid4vci::PRE_AUTHORIZED_GRANT && policy.grant_type_checked => issuer.token_error(
             te::UNSUPPORTED_GRANT_TYPE,
             "only the pre-authorized code and authorization code grants are supported",
         ),
-        Some(_) => pre_authorized_grant(&issuer, &request),
+        Some(_) => pre_authorized_grant(&issuer, &request, jkt),
     }
 }
 
 /// The pre-authorized code grant (§6.1, §3.5).
-fn pre_authorized_grant(issuer: &Issuer, request: &TokenRequest) -> Response {
+fn pre_authorized_grant(issuer: &Issuer, request: &TokenRequest, jkt: Option<String>) -> Response {
     let policy = issuer.behaviour.token;
     let Some(code) = request.pre_authorized_code.as_deref() else {
         return issuer.token_error(te::INVALID_REQUEST, "pre-authorized_code is missing");
@@ -469,16 +481,19 @@ fn pre_authorized_grant(issuer: &Issuer, request: &TokenRequest) -> Response {
             }
         }
     };
-    message(&grant_access_token(issuer, AccessGrant::new(configuration_ids, now + TOKEN_LIFETIME_SECS), None))
+    let grant = AccessGrant { jkt, ..AccessGrant::new(configuration_ids, now + TOKEN_LIFETIME_SECS) };
+    message(&grant_access_token(issuer, grant, None))
 }
 
-/// A fresh access token for `grant`, remembered, and the token response carrying it.
+/// A fresh access token for `grant`, remembered, and the token response carrying it (a DPoP token
+/// when the grant is bound to a DPoP key, RFC 9449 §5).
 fn grant_access_token(issuer: &Issuer, grant: AccessGrant, authorization_details: Option<Vec<Value>>) -> TokenResponse {
     let access_token = issuer.entropy.token(32);
+    let token_type = if grant.jkt.is_some() { dialtone_protocols::dpop::SCHEME } else { "Bearer" };
     lock(&issuer.state.tokens).insert(access_token.clone(), grant);
     TokenResponse {
         access_token,
-        token_type: "Bearer".into(),
+        token_type: token_type.into(),
         expires_in: Some(TOKEN_LIFETIME_SECS),
         refresh_token: None,
         authorization_details,
@@ -486,52 +501,29 @@ fn grant_access_token(issuer: &Issuer, grant: AccessGrant, authorization_details
     }
 }
 
-async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Response {
+async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri) -> Response {
     let policy = issuer.behaviour.nonce;
     if policy.requires_token && !headers.contains_key(header::AUTHORIZATION) {
         return bearer_challenge(&issuer, None);
     }
+    // No token is needed here (§7.1); one that is presented is checked like anywhere else.
+    if headers.contains_key(header::AUTHORIZATION)
+        && let Err(refusal) = authorize_resource(&issuer, &headers, "POST", &uri)
+    {
+        return refusal.into_response();
+    }
     let c_nonce = if policy.constant { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
     lock(&issuer.state.nonces).insert(c_nonce.clone(), NonceRecord { issued: now_epoch(), used: false });
     lock(&issuer.log.nonces).push(c_nonce.clone());
-    message(&NonceResponse { c_nonce, extra: Map::new() })
+    // §7.2: the answer may carry a DPoP nonce for the credential request.
+    dpop::with_nonce(&issuer, message(&NonceResponse { c_nonce, extra: Map::new() }))
 }
 
-/// RFC 6750 §3: a refusal with a `WWW-Authenticate: Bearer` challenge; an error code only when a
-/// token was sent.
-fn bearer_challenge(issuer: &Issuer, error: Option<&str>) -> Response {
+async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
     let policy = issuer.behaviour.credential;
-    let challenge = match error {
-        // What Credo 0.6 sends: parameter names without values.
-        _ if !policy.well_formed_challenge => "Bearer error, error_description, scope".to_string(),
-        Some(e) => format!("Bearer error=\"{e}\""),
-        None => "Bearer".to_string(),
-    };
-    let status = StatusCode::from_u16(policy.auth_failure_status).unwrap_or(StatusCode::UNAUTHORIZED);
-    let body = ErrorResponse::code(error.unwrap_or(te::INVALID_REQUEST)).to_json();
-    let mut r = (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
-    if let Ok(v) = HeaderValue::from_str(&challenge) {
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    r
-}
-
-async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
-    let policy = issuer.behaviour.credential;
-    // Access token (RFC 6750 §2.1, §3).
-    let grant = {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-        let tokens = lock(&issuer.state.tokens);
-        match token.map(|t| tokens.get(t).cloned()) {
-            _ if !policy.auth_checked => AccessGrant::new(vec![CONFIG_VERIFIED_PERSON.into()], i64::MAX),
-            None => return bearer_challenge(&issuer, None),
-            Some(None) => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
-            Some(Some(g)) if g.expires < now_epoch() => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
-            Some(Some(g)) => g,
-        }
+    let grant = match authorize_resource(&issuer, &headers, "POST", &uri) {
+        Ok(grant) => grant,
+        Err(refusal) => return refusal.into_response(),
     };
     let request = match CredentialRequest::parse_bytes(&body) {
         Ok(r) => {

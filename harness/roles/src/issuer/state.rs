@@ -26,11 +26,13 @@ pub(crate) struct AccessGrant {
     pub expires: i64,
     /// Credential identifiers the token response returned, with the configuration of each (§6.2).
     pub(crate) credential_identifiers: Vec<(String, String)>,
+    /// The JWK thumbprint of the DPoP key the token is bound to (RFC 9449 §6), if it is.
+    pub(crate) jkt: Option<String>,
 }
 
 impl AccessGrant {
     pub(crate) fn new(configuration_ids: Vec<String>, expires: i64) -> Self {
-        Self { configuration_ids, expires, credential_identifiers: Vec::new() }
+        Self { configuration_ids, expires, credential_identifiers: Vec::new(), jkt: None }
     }
 }
 
@@ -85,6 +87,8 @@ pub(crate) struct IssuerState {
     pub(crate) authorization_codes: Mutex<HashMap<String, IssuedCode>>,
     /// `issuer_state` values given in authorization code offers, with the configurations offered.
     pub(crate) issuer_states: Mutex<HashMap<String, Vec<String>>>,
+    /// DPoP nonces given and `jti`s seen (RFC 9449 §8, §11.1).
+    pub(crate) dpop: dialtone_protocols::dpop::DpopServer,
 }
 
 /// Locks a mutex, recovering from poisoning (a panicked handler must not wedge the server).
@@ -103,6 +107,10 @@ pub struct IssuerLog {
     pub nonces: Mutex<Vec<String>>,
     /// Authorization requests, as read: pushed ones (RFC 9126) and those at the authorization endpoint.
     pub authorization_requests: Mutex<Vec<LoggedAuthorization>>,
+    /// DPoP proofs received, in order.
+    pub dpop_proofs: Mutex<Vec<SeenDpop>>,
+    /// DPoP nonces given (`DPoP-Nonce`), in order.
+    pub dpop_nonces: Mutex<Vec<String>>,
 }
 
 /// An authorization request the issuer received.
@@ -111,4 +119,15 @@ pub struct LoggedAuthorization {
     /// At the PAR endpoint (else at the authorization endpoint).
     pub pushed: bool,
     pub request: dialtone_protocols::oid4vci::message::AuthorizationRequest,
+}
+
+/// A DPoP proof as received, and where.
+#[derive(Debug, Clone)]
+pub struct SeenDpop {
+    /// The path of the endpoint.
+    pub path: String,
+    /// The proof JWT (each `DPoP` header value).
+    pub proofs: Vec<String>,
+    /// The access token presented with it, if any.
+    pub access_token: Option<String>,
 }

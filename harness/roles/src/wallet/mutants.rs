@@ -4,6 +4,7 @@
 
 use super::behaviour::Behaviour;
 use dialtone_protocols::oid4vci::client::{ParChoice, PkceChoice};
+use dialtone_protocols::dpop::{AthChoice, HtuChoice};
 use dialtone_protocols::oid4vci::proof::{ProofAudience, ProofNonce, ProofSignature};
 use dialtone_protocols::oid4vp::holder::{
     DisclosureChoice, EncryptionChoice, KbAudience, KbKey, SdHashOver, StateChoice, VpTokenShape,
@@ -36,6 +37,10 @@ crate::mutant::faults! {
     NeedsAuthorizationDetails => "needs_authorization_details": "gives up when the token response has no authorization_details",
     DropsIssuerState => "drops_issuer_state": "leaves the offer's issuer_state out of its authorization request",
     IgnoresCredentialIdentifiers => "ignores_credential_identifiers": "names the configuration in its credential request although the token response returned credential identifiers",
+    NoDpop => "no_dpop": "never uses DPoP, even when the authorization server supports it",
+    IgnoresDpopNonce => "ignores_dpop_nonce": "does not answer a use_dpop_nonce challenge with the server's nonce",
+    DpopWithoutAth => "dpop_without_ath": "sends DPoP proofs without ath at the credential endpoint",
+    DpopWrongHtu => "dpop_wrong_htu": "names another URL than the endpoint's in its DPoP proofs' htu",
 }
 
 impl WalletFault {
@@ -68,6 +73,10 @@ impl WalletFault {
             Self::NeedsAuthorizationDetails => b.issuance.authorization.needs_authorization_details = true,
             Self::DropsIssuerState => b.issuance.authorization.drop_issuer_state = true,
             Self::IgnoresCredentialIdentifiers => b.issuance.authorization.ignore_credential_identifiers = true,
+            Self::NoDpop => b.issuance.dpop.when_supported = false,
+            Self::IgnoresDpopNonce => b.issuance.dpop.answers_nonce = false,
+            Self::DpopWithoutAth => b.issuance.dpop.proof.ath = AthChoice::Omit,
+            Self::DpopWrongHtu => b.issuance.dpop.proof.htu = HtuChoice::Suffix("/issuer".into()),
         }
     }
 }

@@ -94,7 +94,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Wallet {
     /// The pre-authorized code flow (§3.5) for the offer's first configuration.
     async fn issue(&self, offer: &CredentialOffer, tx_code: Option<&str>) -> Result<(), String> {
-        let client = Client::new(self.http.clone());
+        let client = Client::new(self.http.clone()).with_entropy(self.entropy.derive("oid4vci client"));
         let mut spec = self.behaviour.issuance.clone();
         let session = if offer.pre_authorized().is_some() {
             client.session(offer, tx_code, &spec).await.map_err(|e| e.to_string())?

@@ -6,6 +6,7 @@
 use super::{Client, FlowError, IssuanceSpec, Session, Step, message};
 use crate::control::{AuthorizeAnswer, AuthorizeRequest};
 use crate::oauth::pkce;
+use crate::oid4vci::sender::DpopBinding;
 use crate::oid4vci::message::{
     AuthorizationDetail, AuthorizationRequest, AuthorizationResponse, AuthorizationServerMetadata,
     CredentialIssuerMetadata, CredentialOffer, PushedAuthorizationResponse, TokenRequest, TokenResponse,
@@ -311,7 +312,8 @@ impl Client {
             self.begin_authorization(&issuer, &metadata, &wanted, client, &spec.authorization, entropy).await?;
         let redirect = self.login(&authorization.url, login).await?;
         let code = authorization.code(&redirect)?;
-        let token = self.redeem(&authorization.token_endpoint, &authorization.token_request(&code)).await?;
+        let dpop = DpopBinding::for_server(&spec.dpop, &authorization.as_metadata, self.entropy());
+        let token = self.redeem(&authorization.token_endpoint, &authorization.token_request(&code), dpop.as_ref()).await?;
         if spec.authorization.needs_authorization_details && token.authorization_details.is_none() {
             return Err(FlowError::Unusable {
                 step: Step::Token,
@@ -320,7 +322,7 @@ impl Client {
         }
         let configuration_id = wanted.configuration_id.to_string();
         let mut session =
-            self.session_from_token(issuer, metadata, configuration_id, authorization.token_endpoint, &token).await?;
+            self.session_from_token(issuer, metadata, configuration_id, authorization.token_endpoint, &token, dpop).await?;
         if spec.authorization.ignore_credential_identifiers {
             session.credential_identifier = None;
         }

@@ -324,7 +324,7 @@ pub(super) async fn control_authorize(State(issuer): State<Arc<Issuer>>, body: B
 
 /// The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.6): the access token and, when
 /// `authorization_details` were asked for, them with credential identifiers (§6.2).
-pub(super) fn redeem(issuer: &Issuer, request: &TokenRequest) -> Response {
+pub(super) fn redeem(issuer: &Issuer, request: &TokenRequest, jkt: Option<String>) -> Response {
     let policy = issuer.behaviour.authorize;
     let Some(code) = request.code.as_deref() else {
         return issuer.token_error(te::INVALID_REQUEST, "code is missing");
@@ -361,6 +361,7 @@ pub(super) fn redeem(issuer: &Issuer, request: &TokenRequest) -> Response {
         issued.authorized.clone()
     };
     let mut grant = AccessGrant::new(authorized.configuration_ids.clone(), now_epoch() + TOKEN_LIFETIME_SECS);
+    grant.jkt = jkt;
     let mut details = None;
     if authorized.details_requested {
         grant.credential_identifiers = authorized
