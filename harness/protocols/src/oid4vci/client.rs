@@ -4,6 +4,7 @@
 //! wallet in front of an issuer under test, runs its steps one by one with the deviation a case needs.
 //! Every exchange goes through the bounded, recording [`HttpClient`].
 
+use super::authorization_details::AuthorizationDetail;
 use super::message::{
     AuthorizationServerMetadata, CredentialIssuerMetadata, CredentialOffer, CredentialRequest, CredentialResponse,
     NonceResponse, OFFER_BY_REFERENCE, OFFER_BY_VALUE, TokenRequest, TokenResponse,
@@ -87,6 +88,9 @@ pub struct IssuanceSpec {
     pub withhold_tx_code: bool,
     pub proof: ProofSpec,
     pub checks: WalletChecks,
+    /// Ask for the configuration with `authorization_details` in the token request (§6.1), and use
+    /// the `credential_identifiers` granted (§6.2, §8.2).
+    pub authorization_details: bool,
 }
 
 /// Everything up to a credential request: metadata, an access token, a fresh nonce.
@@ -98,6 +102,8 @@ pub struct Session {
     pub token_endpoint: String,
     pub access_token: String,
     pub c_nonce: Option<String>,
+    /// The `credential_identifiers` the token response granted for the configuration (§6.2).
+    pub credential_identifiers: Vec<String>,
 }
 
 impl Session {
@@ -110,9 +116,15 @@ impl Session {
         ProofTarget { issuer: &self.issuer, token_endpoint: &self.token_endpoint, c_nonce: self.c_nonce.as_deref() }
     }
 
-    /// A credential request for the session's configuration carrying `proofs`.
+    /// A credential request for the session's configuration carrying `proofs`: by its first
+    /// credential identifier when the token response granted some (§8.2), else by configuration.
     pub fn request(&self, proofs: Vec<String>) -> CredentialRequest {
-        CredentialRequest::with_jwt_proofs(&self.configuration_id, proofs)
+        let mut request = CredentialRequest::with_jwt_proofs(&self.configuration_id, proofs);
+        if let Some(identifier) = self.credential_identifiers.first() {
+            request.credential_configuration_id = None;
+            request.credential_identifier = Some(identifier.clone());
+        }
+        request
     }
 }
 
@@ -289,12 +301,30 @@ impl Client {
             (false, _) => None,
         };
         let token_endpoint = self.token_endpoint(&issuer, &metadata).await?;
-        let token = self.redeem(&token_endpoint, &TokenRequest::pre_authorized(code, tx_code)).await?;
+        let mut token_request = TokenRequest::pre_authorized(code, tx_code);
+        if spec.authorization_details {
+            token_request.authorization_details =
+                Some(AuthorizationDetail::param(&[AuthorizationDetail::for_configuration(&configuration_id)]));
+        }
+        let token = self.redeem(&token_endpoint, &token_request).await?;
+        let credential_identifiers = AuthorizationDetail::granted(&token)
+            .into_iter()
+            .filter(|d| d.credential_configuration_id.as_deref() == Some(configuration_id.as_str()))
+            .flat_map(|d| d.credential_identifiers.unwrap_or_default())
+            .collect();
         let c_nonce = match &metadata.nonce_endpoint {
             Some(endpoint) => Some(self.nonce(endpoint).await?),
             None => None,
         };
-        Ok(Session { issuer, metadata, configuration_id, token_endpoint, access_token: token.access_token, c_nonce })
+        Ok(Session {
+            issuer,
+            metadata,
+            configuration_id,
+            token_endpoint,
+            access_token: token.access_token,
+            c_nonce,
+            credential_identifiers,
+        })
     }
 
     /// A credential request that must succeed: HTTP 200 and a credential (the first, a string).

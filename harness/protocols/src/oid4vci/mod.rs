@@ -2,9 +2,15 @@
 //! well-known URL rule of §12.2.2. Issuer identifiers stay strings: they are compared with a simple
 //! string comparison (§12.2.4), so they are never round-tripped through a URL parser.
 
+pub mod authorization_details;
 pub mod client;
+pub mod client_followup;
+pub mod deferred;
+pub mod encryption;
 pub mod message;
+pub mod notification;
 pub mod proof;
+pub mod signed_metadata;
 
 /// §4.1.1 / §22.1.1
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -33,6 +39,9 @@ pub mod credential_error {
     pub const INVALID_NONCE: &str = "invalid_nonce";
     pub const CREDENTIAL_REQUEST_DENIED: &str = "credential_request_denied";
     pub const INVALID_TOKEN: &str = "invalid_token";
+    pub const INVALID_ENCRYPTION_PARAMETERS: &str = "invalid_encryption_parameters";
+    /// The deferred credential endpoint's (§9.3).
+    pub const INVALID_TRANSACTION_ID: &str = "invalid_transaction_id";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,191 @@
+//! The wallet side of what goes with and follows a credential request (OpenID4VCI 1.0): batches of
+//! proofs, each by its own key (§8.2, `batch_credential_issuance` §12.2.4); credential responses
+//! that are immediate (200), deferred (202, §8.3) or encrypted (§10); polling the deferred
+//! credential endpoint within a bound, honouring `interval` (§9); and notifications (§11). Written
+//! once, as more of [`Client`]: the reference wallet runs it, the harness runs its steps.
+
+use super::client::{Client, FlowError, Session, Step};
+use super::deferred::{DeferredCredentialRequest, MAX_INTERVAL_SECS};
+use super::encryption::{self, ResponseEncryption};
+use super::message::{CredentialRequest, CredentialResponse};
+use super::notification::NotificationRequest;
+use super::proof::{self, ProofSpec};
+use crate::jose::EcKey;
+use crate::message::Message;
+use crate::seed::Entropy;
+use dialtone_http::{Body, HttpResponse};
+use serde_json::Value;
+
+/// The most polls of the deferred endpoint a wallet makes for one transaction.
+pub const MAX_DEFERRED_POLLS: u32 = 5;
+
+/// The answer to a credential (or deferred credential) request that was not refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// HTTP 200: the credentials (§8.3, §9.2).
+    Issued(CredentialResponse),
+    /// HTTP 202: come back later with `transaction_id`, after `interval` seconds.
+    Deferred { transaction_id: String, interval: u64 },
+}
+
+/// The `Authorization` header for an access token (RFC 6750 §2.1).
+fn bearer(access_token: &str) -> String {
+    format!("Bearer {access_token}")
+}
+
+impl Session {
+    /// The batch size the issuer allows (§12.2.4), 1 when it does not batch.
+    pub fn batch_size(&self) -> u32 {
+        self.metadata.batch_credential_issuance.as_ref().map_or(1, |b| b.batch_size.max(1))
+    }
+
+    /// A credential request carrying one proof per key, each by its key (§8.2).
+    pub fn batch_request(&self, keys: &[EcKey], spec: &ProofSpec, entropy: &Entropy) -> CredentialRequest {
+        let proofs = keys.iter().map(|k| proof::build(k, spec, self.proof_target(), entropy)).collect();
+        self.request(proofs)
+    }
+}
+
+/// Asks for the response encrypted to `key` with `enc` (§8.2); the key's `alg` is ECDH-ES.
+pub fn response_encryption(key: &EcKey, enc: &str) -> ResponseEncryption {
+    let mut jwk = key.public_jwk();
+    if let Some(o) = jwk.as_object_mut() {
+        o.insert("alg".into(), Value::from(crate::jwe::ALG));
+        o.insert("use".into(), Value::from("enc"));
+    }
+    ResponseEncryption { jwk, enc: enc.into(), zip: None }
+}
+
+impl Client {
+    /// POSTs a JSON body with the access token (unjudged).
+    pub async fn post_with_token(
+        &self,
+        endpoint: &str,
+        access_token: &str,
+        body: &Value,
+    ) -> Result<HttpResponse, FlowError> {
+        let auth = bearer(access_token);
+        Ok(self.http().post_json(endpoint, body, &[("Authorization", auth.as_str())]).await?)
+    }
+
+    /// POSTs an encrypted request body (`application/jwt`, §10) with the access token (unjudged).
+    pub async fn post_encrypted(
+        &self,
+        endpoint: &str,
+        access_token: &str,
+        jwe: &str,
+    ) -> Result<HttpResponse, FlowError> {
+        let auth = bearer(access_token);
+        let headers = [("Authorization", auth.as_str()), ("Content-Type", encryption::MEDIA_TYPE)];
+        Ok(self.http().send("POST", endpoint, &headers, Body::Raw(jwe.as_bytes())).await?)
+    }
+
+    /// Reads an answer of the credential or deferred endpoint: 200 with credentials, or 202 with a
+    /// transaction; decrypted with `decryption_key` when the wallet asked for encryption.
+    pub fn answer(
+        &self,
+        step: Step,
+        response: &HttpResponse,
+        decryption_key: Option<&EcKey>,
+    ) -> Result<Answer, FlowError> {
+        if !matches!(response.status, 200 | 202) {
+            return Err(FlowError::Status { step, status: response.status });
+        }
+        let unusable = |reason: String| FlowError::Unusable { step, reason };
+        let parsed: CredentialResponse = match decryption_key {
+            Some(key) => {
+                let text = std::str::from_utf8(&response.body).map_err(|_| unusable("the JWE is not text".into()))?;
+                let value = encryption::decrypt(text, &key.private_jwk()).map_err(unusable)?;
+                CredentialResponse::parse(&value).map(|r| r.value)
+            }
+            None => CredentialResponse::parse_bytes(&response.body).map(|r| r.value),
+        }
+        .map_err(|error| FlowError::Message { step, error })?;
+        if response.status == 200 {
+            return match &parsed.credentials {
+                Some(list) if !list.is_empty() => Ok(Answer::Issued(parsed)),
+                _ => Err(unusable("HTTP 200 without credentials (§8.3)".into())),
+            };
+        }
+        match (&parsed.transaction_id, parsed.interval) {
+            (Some(id), Some(interval)) if interval > 0 => {
+                Ok(Answer::Deferred { transaction_id: id.clone(), interval: interval as u64 })
+            }
+            _ => Err(unusable("HTTP 202 without a transaction_id and a positive interval (§8.3)".into())),
+        }
+    }
+
+    /// A credential request whose answer may be immediate or deferred.
+    pub async fn request_credential(
+        &self,
+        session: &Session,
+        request: &CredentialRequest,
+    ) -> Result<Answer, FlowError> {
+        let response =
+            self.post_with_token(session.credential_endpoint()?, &session.access_token, &request.to_json()).await?;
+        self.answer(Step::Credential, &response, None)
+    }
+
+    /// The issuer's deferred credential endpoint (§12.2.4).
+    pub fn deferred_endpoint(session: &Session) -> Result<&str, FlowError> {
+        session.metadata.deferred_credential_endpoint.as_deref().ok_or(FlowError::Unusable {
+            step: Step::Credential,
+            reason: "a deferred answer from an issuer without a deferred_credential_endpoint".into(),
+        })
+    }
+
+    /// POSTs a deferred credential request (unjudged).
+    pub async fn post_deferred(
+        &self,
+        session: &Session,
+        request: &DeferredCredentialRequest,
+    ) -> Result<HttpResponse, FlowError> {
+        self.post_with_token(Self::deferred_endpoint(session)?, &session.access_token, &request.to_json()).await
+    }
+
+    /// Polls the deferred endpoint until the credentials come (§9), waiting `interval` before each
+    /// request (at most [`MAX_INTERVAL_SECS`]), at most [`MAX_DEFERRED_POLLS`] times.
+    pub async fn await_deferred(
+        &self,
+        session: &Session,
+        transaction_id: &str,
+        interval: u64,
+    ) -> Result<CredentialResponse, FlowError> {
+        let (mut transaction, mut wait) = (transaction_id.to_string(), interval);
+        for _ in 0..MAX_DEFERRED_POLLS {
+            tokio::time::sleep(std::time::Duration::from_secs(wait.min(MAX_INTERVAL_SECS))).await;
+            let response = self.post_deferred(session, &DeferredCredentialRequest::new(&transaction)).await?;
+            match self.answer(Step::Credential, &response, None)? {
+                Answer::Issued(credentials) => return Ok(credentials),
+                Answer::Deferred { transaction_id, interval } => (transaction, wait) = (transaction_id, interval),
+            }
+        }
+        Err(FlowError::Unusable {
+            step: Step::Credential,
+            reason: format!("still pending after {MAX_DEFERRED_POLLS} polls of the deferred endpoint"),
+        })
+    }
+
+    /// POSTs a notification (unjudged).
+    pub async fn post_notification(
+        &self,
+        session: &Session,
+        request: &NotificationRequest,
+    ) -> Result<HttpResponse, FlowError> {
+        let endpoint = session.metadata.notification_endpoint.as_deref().ok_or(FlowError::Unusable {
+            step: Step::Credential,
+            reason: "a notification_id from an issuer without a notification_endpoint".into(),
+        })?;
+        self.post_with_token(endpoint, &session.access_token, &request.to_json()).await
+    }
+
+    /// Tells the issuer what became of the credentials of `notification_id` (§11); a 2xx is success.
+    pub async fn notify(&self, session: &Session, notification_id: &str, event: &str) -> Result<(), FlowError> {
+        let response = self.post_notification(session, &NotificationRequest::new(notification_id, event)).await?;
+        if (200..300).contains(&response.status) {
+            Ok(())
+        } else {
+            Err(FlowError::Status { step: Step::Credential, status: response.status })
+        }
+    }
+}
