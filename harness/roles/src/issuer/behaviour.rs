@@ -31,6 +31,8 @@ pub struct Behaviour {
     /// How the credentials it mints deviate from correct ones.
     pub mint: Deviation,
     pub status_list: StatusListPolicy,
+    /// Batches, credential identifiers, deferred issuance, notifications, encryption, signed metadata.
+    pub followup: super::followup::FollowupPolicy,
 }
 
 impl Behaviour {

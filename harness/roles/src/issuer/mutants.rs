@@ -3,6 +3,7 @@
 //! (`caught_by`); `dialtone selftest` proves they do.
 
 use super::behaviour::{Behaviour, TxCodeCheck};
+use super::followup::policy::SignedMetadataFault;
 use super::minter::{CnfChoice, Deviation, Offset, SignedBy, StatusChoice};
 use axum::http::{HeaderValue, header};
 use dialtone_protocols::message::Message;
@@ -61,6 +62,22 @@ crate::mutant::faults! {
     StatusListWrongTyp => "status_list_wrong_typ": "serves its status list token with typ JWT",
     StatusListSubMismatch => "status_list_sub_mismatch": "the status list token's sub is not its URI",
     RevocationIgnored => "revocation_ignored": "accepts revocation and suspension requests but never changes the list",
+    BatchSameKey => "batch_same_key": "binds every credential of a batch to the first proof's key",
+    BatchSizeNotEnforced => "batch_size_not_enforced": "accepts more proofs than its batch_size",
+    BatchSizeOne => "batch_size_one": "advertises batch_credential_issuance with batch_size 1",
+    TokenOmitsCredentialIdentifiers => "token_omits_credential_identifiers": "answers a token request with authorization_details without authorization_details",
+    UnknownCredentialIdentifierAccepted => "unknown_credential_identifier_accepted": "issues for a credential_identifier it never granted",
+    DeferredPendingAsError => "deferred_pending_as_error": "answers a deferred request not ready yet with HTTP 400 issuance_pending (draft 13) instead of 202",
+    DeferredWithoutInterval => "deferred_without_interval": "defers issuance with a transaction_id but no interval",
+    DeferredTransactionReusable => "deferred_transaction_reusable": "a transaction_id stays valid after its credentials were obtained",
+    DeferredUnknownTransactionGenericError => "deferred_unknown_transaction_generic_error": "an unknown transaction_id gets invalid_request",
+    NotificationUnknownIdAccepted => "notification_unknown_id_accepted": "acknowledges notifications for any notification_id",
+    NotificationNotIdempotent => "notification_not_idempotent": "refuses a repeated notification with invalid_notification_id",
+    NotificationRequired => "notification_required": "refuses further credentials on a token until the last ones were notified",
+    ResponseEncryptionIgnored => "response_encryption_ignored": "answers in clear when the wallet asks for an encrypted response",
+    AcceptsUnsupportedEncryption => "accepts_unsupported_encryption": "takes credential_response_encryption parameters it does not support",
+    SignedMetadataMismatch => "signed_metadata_mismatch": "its signed metadata names another credential endpoint than its unsigned metadata",
+    SignedMetadataWrongTyp => "signed_metadata_wrong_typ": "types its signed metadata JWT as JWT",
 }
 
 const DAY: i64 = 86_400;
@@ -166,6 +183,22 @@ impl IssuerFault {
             Self::StatusListWrongTyp => b.status_list.typ = "JWT",
             Self::StatusListSubMismatch => b.status_list.sub_elsewhere = true,
             Self::RevocationIgnored => b.status_list.honours_changes = false,
+            Self::BatchSameKey => b.followup.batch_same_key = true,
+            Self::BatchSizeNotEnforced => b.followup.batch_size_enforced = false,
+            Self::BatchSizeOne => b.followup.batch_size = 1,
+            Self::TokenOmitsCredentialIdentifiers => b.followup.grants_identifiers = false,
+            Self::UnknownCredentialIdentifierAccepted => b.followup.any_identifier = true,
+            Self::DeferredPendingAsError => b.followup.pending_as_error = true,
+            Self::DeferredWithoutInterval => b.followup.deferred_without_interval = true,
+            Self::DeferredTransactionReusable => b.followup.transactions_reusable = true,
+            Self::DeferredUnknownTransactionGenericError => b.followup.unknown_transaction_error = "invalid_request",
+            Self::NotificationUnknownIdAccepted => b.followup.any_notification_id = true,
+            Self::NotificationNotIdempotent => b.followup.notifications_once = true,
+            Self::NotificationRequired => b.followup.notification_required = true,
+            Self::ResponseEncryptionIgnored => b.followup.encrypts_responses = false,
+            Self::AcceptsUnsupportedEncryption => b.followup.encryption_parameters_checked = false,
+            Self::SignedMetadataMismatch => b.followup.signed_metadata = SignedMetadataFault::Mismatch,
+            Self::SignedMetadataWrongTyp => b.followup.signed_metadata = SignedMetadataFault::WrongTyp,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! changed (`mutants.rs`).
 
 use super::behaviour::{Behaviour, TxCodeCheck};
+use super::followup::{self, Followups};
 use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
 use super::mutants::IssuerFault;
 use super::state::*;
@@ -22,9 +23,9 @@ use dialtone_protocols::message::Message;
 use dialtone_protocols::now_epoch;
 use dialtone_protocols::oid4vci::message::{
     AuthorizationServerMetadata, ClaimDescription, CredentialConfiguration, CredentialIssuerMetadata,
-    CredentialMetadata, CredentialOffer, CredentialRequest, CredentialResponse, Display, ErrorResponse, Grants,
-    LegacyCredentialResponse, NonceResponse, OFFER_BY_VALUE, PreAuthorizedCodeGrant, ProofTypeMetadata, TokenRequest,
-    TokenResponse, TxCode, proof_type,
+    CredentialMetadata, CredentialOffer, CredentialRequest, Display, ErrorResponse, Grants, LegacyCredentialResponse,
+    NonceResponse, OFFER_BY_VALUE, PreAuthorizedCodeGrant, ProofTypeMetadata, TokenRequest, TokenResponse, TxCode,
+    proof_type,
 };
 use dialtone_protocols::oid4vci::{self, credential_error as ce, proof, token_error as te};
 use dialtone_protocols::sd_jwt_vc::JwtVcIssuerMetadata;
@@ -47,13 +48,14 @@ pub struct IssuerConfig {
 }
 
 pub struct Issuer {
-    behaviour: Behaviour,
+    pub(crate) behaviour: Behaviour,
     /// The Credential Issuer Identifier, exactly as published (no trailing slash).
-    identifier: String,
-    minter: Arc<Minter>,
-    entropy: Entropy,
-    state: IssuerState,
-    log: Arc<IssuerLog>,
+    pub(crate) identifier: String,
+    pub(crate) minter: Arc<Minter>,
+    pub(crate) entropy: Entropy,
+    pub(crate) state: IssuerState,
+    pub(crate) log: Arc<IssuerLog>,
+    pub(crate) followup: Followups,
 }
 
 /// What the harness keeps of a reference issuer it runs as a counterpart.
@@ -113,6 +115,7 @@ pub fn serve(
         entropy,
         state: IssuerState::default(),
         log: log.clone(),
+        followup: Followups::new(&Entropy::new(config.seed).derive("reference-issuer followups")),
     });
     let server = match tls {
         Some(tls) => RunningServer::serve_tls(listener, tls, router(issuer))?,
@@ -129,6 +132,8 @@ fn router(issuer: Arc<Issuer>) -> Router {
         .route(TOKEN_PATH, post(token))
         .route(NONCE_PATH, post(nonce))
         .route(CREDENTIAL_PATH, post(credential))
+        .route(followup::DEFERRED_PATH, post(followup::deferred::endpoint))
+        .route(followup::NOTIFICATION_PATH, post(followup::notification::endpoint))
         .route(STATUS_LIST_PATH, get(status_list_token))
         .route("/control/offers", post(control_offer))
         .route("/control/status", post(control_status))
@@ -150,7 +155,7 @@ async fn rewrite_response(State(issuer): State<Arc<Issuer>>, request: Request, n
 }
 
 /// A JSON response with `Cache-Control: no-store`.
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
         .into_response()
 }
@@ -160,7 +165,7 @@ fn message<T: Message>(body: &T) -> Response {
 }
 
 impl Issuer {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{}", self.identifier, path)
     }
 
@@ -171,7 +176,7 @@ impl Issuer {
         json_response(StatusCode::BAD_REQUEST, ErrorResponse::new(code, description).to_json())
     }
 
-    fn credential_error(&self, code: &str, description: &str) -> Response {
+    pub(crate) fn credential_error(&self, code: &str, description: &str) -> Response {
         if !self.behaviour.credential.json_errors {
             return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain")], "bad request").into_response();
         }
@@ -224,7 +229,7 @@ fn proof_type_metadata(algs: &[&str]) -> Value {
     .unwrap_or(Value::Null)
 }
 
-async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
+async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Response {
     let mut configurations = Map::new();
     configurations.insert(CONFIG_VERIFIED_PERSON.into(), configuration().to_json());
     let mut metadata = CredentialIssuerMetadata {
@@ -235,8 +240,12 @@ async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Respon
         credential_configurations_supported: Some(configurations),
         ..CredentialIssuerMetadata::default()
     };
+    followup::advertise(&issuer, &mut metadata);
     if let Some(rewrite) = issuer.behaviour.metadata {
         rewrite(&mut metadata, &issuer.identifier);
+    }
+    if followup::signed_metadata::wanted(&headers) {
+        return followup::signed_metadata::response(&issuer, &metadata.to_json());
     }
     message(&metadata)
 }
@@ -314,6 +323,9 @@ async fn control_offer(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Respon
     let configuration = request.credential_configuration_id.unwrap_or_else(|| CONFIG_VERIFIED_PERSON.to_string());
     let code = issuer.entropy.token(24);
     let tx_code = request.tx_code.then(|| issuer.entropy.digits(6));
+    if request.deferred {
+        issuer.followup.defer_code(&code);
+    }
     lock(&issuer.state.codes).insert(
         code.clone(),
         OfferedCode {
@@ -405,6 +417,10 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
         }
     };
     let access_token = issuer.entropy.token(32);
+    let authorization_details = match followup::on_token(&issuer, &request, &configuration_ids, &access_token) {
+        Ok(details) => details,
+        Err(refusal) => return refusal,
+    };
     lock(&issuer.state.tokens)
         .insert(access_token.clone(), AccessGrant { configuration_ids, expires: now + TOKEN_LIFETIME_SECS });
     message(&TokenResponse {
@@ -412,7 +428,7 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
         token_type: "Bearer".into(),
         expires_in: Some(TOKEN_LIFETIME_SECS),
         refresh_token: None,
-        authorization_details: None,
+        authorization_details,
         extra: Map::new(),
     })
 }
@@ -430,7 +446,7 @@ async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Respons
 
 /// RFC 6750 §3: a refusal with a `WWW-Authenticate: Bearer` challenge; an error code only when a
 /// token was sent.
-fn bearer_challenge(issuer: &Issuer, error: Option<&str>) -> Response {
+pub(crate) fn bearer_challenge(issuer: &Issuer, error: Option<&str>) -> Response {
     let policy = issuer.behaviour.credential;
     let challenge = match error {
         // What Credo 0.6 sends: parameter names without values.
@@ -450,21 +466,13 @@ fn bearer_challenge(issuer: &Issuer, error: Option<&str>) -> Response {
 async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
     let policy = issuer.behaviour.credential;
     // Access token (RFC 6750 §2.1, §3).
-    let grant = {
-        let token = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-        let tokens = lock(&issuer.state.tokens);
-        match token.map(|t| tokens.get(t).cloned()) {
-            _ if !policy.auth_checked => {
-                AccessGrant { configuration_ids: vec![CONFIG_VERIFIED_PERSON.into()], expires: i64::MAX }
-            }
-            None => return bearer_challenge(&issuer, None),
-            Some(None) => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
-            Some(Some(g)) if g.expires < now_epoch() => return bearer_challenge(&issuer, Some(ce::INVALID_TOKEN)),
-            Some(Some(g)) => g,
-        }
+    let (token, grant) = match super::access::authorize(&issuer, &headers) {
+        Ok(g) => g,
+        Err(refusal) => return refusal,
+    };
+    let body = match followup::encryption::read_body(&issuer, &headers, &body) {
+        Ok(b) => b,
+        Err(refusal) => return refusal,
     };
     let request = match CredentialRequest::parse_bytes(&body) {
         Ok(r) => {
@@ -473,67 +481,87 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
         }
         Err(e) => return issuer.credential_error(ce::INVALID_CREDENTIAL_REQUEST, &e.to_string()),
     };
-    let configuration = match (&request.credential_configuration_id, &request.credential_identifier) {
-        (Some(c), None) => c.clone(),
-        (None, Some(_)) => {
-            return issuer.credential_error(
-                ce::UNKNOWN_CREDENTIAL_IDENTIFIER,
-                "no credential identifiers were issued with this token",
-            );
-        }
-        _ => {
-            return issuer.credential_error(
-                ce::INVALID_CREDENTIAL_REQUEST,
-                "exactly one of credential_configuration_id and credential_identifier is required",
-            );
-        }
+    let encryption = match followup::encryption::asked(&issuer, request.credential_response_encryption.clone()) {
+        Ok(e) => e,
+        Err(refusal) => return refusal,
+    };
+    let configuration = match followup::configuration_of(
+        &issuer,
+        &token,
+        request.credential_configuration_id.as_deref(),
+        request.credential_identifier.as_deref(),
+        &grant.configuration_ids,
+    ) {
+        Ok(c) => c,
+        Err((code, why)) => return issuer.credential_error(code, &why),
     };
     if configuration != CONFIG_VERIFIED_PERSON {
         return issuer.credential_error(policy.unknown_configuration_error, "unknown credential configuration");
     }
-    if !grant.configuration_ids.contains(&configuration) {
+    if !grant.configuration_ids.contains(&configuration) || followup::waiting_for_notification(&issuer, &token) {
         return issuer
             .credential_error(ce::CREDENTIAL_REQUEST_DENIED, "the access token does not cover this configuration");
     }
-    let holder_jwk = match &request.proofs {
-        None if !issuer.behaviour.proof.required => None,
+    let holder_jwks = match &request.proofs {
+        None if !issuer.behaviour.proof.required => vec![None],
         None => return issuer.credential_error(ce::INVALID_PROOF, "proofs is missing"),
         Some(_) => match check_proofs(&issuer, &request) {
-            Ok(jwk) => Some(jwk),
+            Ok(jwks) => followup::holder_keys(&issuer, jwks).into_iter().map(Some).collect(),
             Err((code, why)) => return issuer.credential_error(code, &why),
         },
     };
-    let credential = Value::String(issue_sd_jwt_vc(&issuer, holder_jwk));
+    let credentials: Vec<Value> =
+        holder_jwks.into_iter().map(|jwk| Value::String(issue_sd_jwt_vc(&issuer, jwk))).collect();
     if policy.legacy_response {
+        let credential = credentials.into_iter().next().unwrap_or(Value::Null);
         return message(&LegacyCredentialResponse { credential, format: Some(oid4vci::FORMAT_SD_JWT_VC.into()) });
     }
-    message(&CredentialResponse::immediate(vec![credential]))
+    followup::respond(&issuer, &token, credentials, encryption)
 }
 
-/// Validates the proofs (OID4VCI §8.2, Appendix F.1, F.4); returns the holder's key.
-fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Value, (&'static str, String)> {
+/// Validates the proofs (OID4VCI §8.2, Appendix F.1, F.4): one, or a batch of at most `batch_size`
+/// (§12.2.4); returns the holders' keys, one per proof.
+fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Value>, (&'static str, String)> {
     let policy = issuer.behaviour.proof;
     let invalid = |why: String| (ce::INVALID_PROOF, why);
     let jwts = request
         .jwt_proofs()
-        .filter(|p| p.len() == 1)
-        .ok_or_else(|| invalid("proofs must hold exactly one jwt proof".into()))?;
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| invalid("proofs must hold a non-empty array of jwt proofs".into()))?;
+    if jwts.len() > followup::proof_limit(issuer) {
+        return Err((ce::INVALID_CREDENTIAL_REQUEST, "more proofs than batch_size allows".into()));
+    }
     let now = now_epoch();
-    let checked = proof::check(jwts[0], &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, policy.checks)
-        .map_err(invalid)?;
+    let mut checked = Vec::new();
+    for jwt in jwts {
+        checked.push(
+            proof::check(jwt, &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, policy.checks)
+                .map_err(invalid)?,
+        );
+    }
     if policy.nonce_checked {
-        let nonce = checked.claims.nonce.as_deref().ok_or_else(|| invalid("proof has no nonce".into()))?;
         let mut nonces = lock(&issuer.state.nonces);
-        match nonces.get_mut(nonce) {
-            Some(record)
-                if (!record.used || !policy.single_use_nonces) && now - record.issued <= NONCE_LIFETIME_SECS =>
-            {
-                record.used = true
+        let mut used = Vec::new();
+        for proof in &checked {
+            let nonce = proof.claims.nonce.as_deref().ok_or_else(|| invalid("proof has no nonce".into()))?;
+            match nonces.get(nonce) {
+                // A nonce serves every proof of one request.
+                _ if used.contains(&nonce) => {}
+                Some(record)
+                    if (!record.used || !policy.single_use_nonces) && now - record.issued <= NONCE_LIFETIME_SECS =>
+                {
+                    used.push(nonce)
+                }
+                _ => return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into())),
             }
-            _ => return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into())),
+        }
+        for nonce in used {
+            if let Some(record) = nonces.get_mut(nonce) {
+                record.used = true;
+            }
         }
     }
-    Ok(checked.jwk)
+    Ok(checked.into_iter().map(|c| c.jwk).collect())
 }
 
 fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {

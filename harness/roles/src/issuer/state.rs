@@ -51,4 +51,10 @@ pub struct IssuerLog {
     pub credential_requests: Mutex<Vec<dialtone_protocols::oid4vci::message::CredentialRequest>>,
     /// Nonces the nonce endpoint handed out, in order.
     pub nonces: Mutex<Vec<String>>,
+    /// When the credential endpoint answered 202 (deferred), in order.
+    pub deferred_answers: Mutex<Vec<std::time::Instant>>,
+    /// Deferred credential requests: when, and the transaction id.
+    pub deferred_requests: Mutex<Vec<(std::time::Instant, String)>>,
+    /// Notification requests, as read.
+    pub notifications: Mutex<Vec<dialtone_protocols::oid4vci::notification::NotificationRequest>>,
 }
