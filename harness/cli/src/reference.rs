@@ -202,6 +202,11 @@ pub(crate) async fn start_references_with(
     manifest.verifier = verifier_manifest.verifier;
     manifest.conformance.features.extend(registry_manifest.conformance.features);
     manifest.conformance.features.extend(verifier_manifest.conformance.features);
+    for feature in wallet_manifest.conformance.features {
+        if !manifest.conformance.features.contains(&feature) {
+            manifest.conformance.features.push(feature);
+        }
+    }
     manifest.tls.ca_der.push(pki.ca_der.clone());
     manifest.vc_api = Some(dialtone_drivers::manifest::VcApiSection {
         url: vc_api_service.server.base_url.clone(),

@@ -42,6 +42,8 @@ struct OfferRequest<'a> {
     tx_code: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     credential_configuration_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deferred: bool,
 }
 
 pub(crate) use crate::driver::precondition;
@@ -132,12 +134,21 @@ impl Wallet {
 
     /// Asks the candidate for a fresh credential offer through its trigger.
     pub async fn offer(&self, with_tx_code: bool) -> Step<Offer> {
+        self.offer_with(with_tx_code, false).await
+    }
+
+    /// A fresh offer, its credentials issued deferred when `deferred` (the control API's `deferred`).
+    pub async fn offer_with(&self, with_tx_code: bool, deferred: bool) -> Step<Offer> {
+        if deferred && !matches!(self.ctx.manifest.trigger, Trigger::Control { .. }) {
+            return Err(Outcome::skip("a deferred issuance is asked for through the control API (deferred: true)"));
+        }
         match &self.ctx.manifest.trigger {
             Trigger::Control { url } => {
                 let wanted = self.wanted_configuration();
                 let body = serde_json::to_value(OfferRequest {
                     tx_code: with_tx_code,
                     credential_configuration_id: wanted.as_deref(),
+                    deferred,
                 })
                 .unwrap_or(Value::Null);
                 let response =
@@ -194,8 +205,14 @@ impl Wallet {
 
     /// Offer → metadata → token → nonce: ready for a credential request.
     pub async fn session(&self) -> Step<Session> {
-        let offer = self.offer(false).await?;
-        let spec = IssuanceSpec { checks: HARNESS_CHECKS, ..IssuanceSpec::default() };
+        self.session_with(false, false).await
+    }
+
+    /// A session whose credentials are deferred (`deferred`), or which asks for credential
+    /// identifiers with `authorization_details` in the token request (§6.1).
+    pub async fn session_with(&self, deferred: bool, authorization_details: bool) -> Step<Session> {
+        let offer = self.offer_with(false, deferred).await?;
+        let spec = IssuanceSpec { checks: HARNESS_CHECKS, authorization_details, ..IssuanceSpec::default() };
         self.client.session(&offer.offer, offer.tx_code.as_deref(), &spec).await.map_err(|e| self.flow(e))
     }
 

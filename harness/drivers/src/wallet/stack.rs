@@ -101,10 +101,15 @@ impl Driver<'_> {
     /// Has the stack's issuer make an offer (through its own control API) and hands it to the wallet.
     /// Returns the wallet's answer.
     pub async fn receive_offer(&self, stack: &Stack, tx_code: bool) -> Step<WalletAnswer> {
+        self.receive_offer_with(stack, tx_code, false).await
+    }
+
+    /// As [`Driver::receive_offer`], the credentials issued deferred when `deferred` (OID4VCI §9).
+    pub async fn receive_offer_with(&self, stack: &Stack, tx_code: bool, deferred: bool) -> Step<WalletAnswer> {
         let made: OfferCreated = self
             .call(
                 &format!("{}/offers", stack.issuer.control_url),
-                &OfferRequest { tx_code, credential_configuration_id: None },
+                &OfferRequest { tx_code, credential_configuration_id: None, deferred },
                 false,
             )
             .await?;

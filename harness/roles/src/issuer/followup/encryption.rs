@@ -43,7 +43,7 @@ pub(crate) fn request_metadata(issuer: &Issuer) -> RequestEncryptionMetadata {
 /// The request body as JSON: decrypted with the request key when it is `application/jwt` (§10).
 pub(crate) fn read_body(issuer: &Issuer, headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, Response> {
     let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !media.trim().starts_with(MEDIA_TYPE) {
+    if !media.trim().starts_with(MEDIA_TYPE) || !issuer.behaviour.followup.reads_encrypted_requests {
         return Ok(body.to_vec());
     }
     let refused = |why: String| issuer.credential_error(ce::INVALID_ENCRYPTION_PARAMETERS, &why);

@@ -38,6 +38,8 @@ pub struct FollowupPolicy {
     pub(crate) encrypts_responses: bool,
     /// Refuses `credential_response_encryption` parameters outside its metadata (§8.3.1.2).
     pub(crate) encryption_parameters_checked: bool,
+    /// Reads requests encrypted to its request key (`application/jwt`, §10).
+    pub(crate) reads_encrypted_requests: bool,
     /// Serves signed metadata when asked with `Accept: application/jwt` (§12.2.2).
     pub(crate) signed_metadata: SignedMetadataFault,
 }
@@ -69,6 +71,7 @@ impl Default for FollowupPolicy {
             notification_required: false,
             encrypts_responses: true,
             encryption_parameters_checked: true,
+            reads_encrypted_requests: true,
             signed_metadata: SignedMetadataFault::None,
         }
     }
