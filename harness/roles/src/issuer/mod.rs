@@ -8,6 +8,7 @@ pub mod mutants;
 pub mod reference;
 pub mod state;
 
+pub use followup::policy::{BATCH_SIZE, DEFERRED_INTERVAL_SECS};
 pub use minter::{Deviation, MintSpec, Minter};
 pub use mutants::IssuerFault;
 pub use reference::{IssuerConfig, IssuerHandle, minter, serve, start, start_with_minter};

@@ -55,6 +55,8 @@ pub struct IssuerLog {
     pub deferred_answers: Mutex<Vec<std::time::Instant>>,
     /// Deferred credential requests: when, and the transaction id.
     pub deferred_requests: Mutex<Vec<(std::time::Instant, String)>>,
+    /// The notification ids it gave, in order.
+    pub notification_ids: Mutex<Vec<String>>,
     /// Notification requests, as read.
     pub notifications: Mutex<Vec<dialtone_protocols::oid4vci::notification::NotificationRequest>>,
 }

@@ -29,6 +29,10 @@ crate::mutant::faults! {
     IgnoresJwtResponseMode => "ignores_jwt_response_mode": "answers direct_post.jwt requests with an unencrypted direct_post",
     IgnoresRedirectUriMismatch => "ignores_redirect_uri_mismatch": "sends responses for a redirect_uri client to a response_uri other than its identifier",
     LegacyVpToken => "legacy_vp_token": "sends vp_token as the bare presentation instead of a DCQL-keyed object",
+    BatchReusesKey => "batch_reuses_key": "signs every proof of a batch with the same key",
+    IgnoresDeferred => "ignores_deferred": "takes a deferred credential response (202) for a failure",
+    IgnoresInterval => "ignores_interval": "polls the deferred endpoint at once, without waiting the interval",
+    NoNotification => "no_notification": "never sends credential_accepted for a notification_id",
 }
 
 impl WalletFault {
@@ -55,6 +59,10 @@ impl WalletFault {
             Self::DropsState => presentation.state = StateChoice::Omit,
             Self::IgnoresJwtResponseMode => presentation.encryption = EncryptionChoice::Never,
             Self::LegacyVpToken => presentation.vp_token = VpTokenShape::Bare,
+            Self::BatchReusesKey => b.followup.batch_reuses_key = true,
+            Self::IgnoresDeferred => b.followup.ignores_deferred = true,
+            Self::IgnoresInterval => b.followup.ignores_interval = true,
+            Self::NoNotification => b.followup.notifies = false,
         }
     }
 }

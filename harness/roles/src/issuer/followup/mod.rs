@@ -197,6 +197,7 @@ pub(crate) fn holder_keys(issuer: &Issuer, mut keys: Vec<Value>) -> Vec<Value> {
 /// A fresh notification id for `token`'s credentials (§8.3).
 pub(crate) fn notification_id(issuer: &Issuer, token: &str) -> String {
     let id = issuer.entropy.token(12);
+    lock(&issuer.log.notification_ids).push(id.clone());
     let mut records = lock(&issuer.followup.notifications);
     if records.len() < MAX_REMEMBERED {
         records.insert(id.clone(), NotificationRecord { token: token.to_string(), events: Vec::new() });

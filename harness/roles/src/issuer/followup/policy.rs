@@ -3,9 +3,9 @@
 //! deferred issuance (§9), notifications (§11), encrypted responses (§10), signed metadata (§12.2.3).
 
 /// The batch size the reference advertises (§12.2.4: 2 or more).
-pub(crate) const BATCH_SIZE: u32 = 3;
+pub const BATCH_SIZE: u32 = 3;
 /// Seconds a deferred credential takes to be ready; the `interval` it gives (§8.3).
-pub(crate) const DEFERRED_INTERVAL_SECS: i64 = 1;
+pub const DEFERRED_INTERVAL_SECS: i64 = 1;
 
 #[derive(Debug, Clone, Copy)]
 pub struct FollowupPolicy {
