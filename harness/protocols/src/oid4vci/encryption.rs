@@ -99,7 +99,7 @@ pub fn unsupported(asked: &ResponseEncryption, supported: &ResponseEncryptionMet
         }
         Some(_) => {}
     }
-    if !supported.enc_values_supported.iter().any(|e| *e == asked.enc) {
+    if !supported.enc_values_supported.contains(&asked.enc) {
         return Some(format!("enc {:?} is not in enc_values_supported", asked.enc));
     }
     if let Some(zip) = &asked.zip

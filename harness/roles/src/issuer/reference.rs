@@ -419,7 +419,7 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
     let access_token = issuer.entropy.token(32);
     let authorization_details = match followup::on_token(&issuer, &request, &configuration_ids, &access_token) {
         Ok(details) => details,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     lock(&issuer.state.tokens)
         .insert(access_token.clone(), AccessGrant { configuration_ids, expires: now + TOKEN_LIFETIME_SECS });
@@ -468,11 +468,11 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
     // Access token (RFC 6750 §2.1, §3).
     let (token, grant) = match super::access::authorize(&issuer, &headers) {
         Ok(g) => g,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let body = match followup::encryption::read_body(&issuer, &headers, &body) {
         Ok(b) => b,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let request = match CredentialRequest::parse_bytes(&body) {
         Ok(r) => {
@@ -483,7 +483,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
     };
     let encryption = match followup::encryption::asked(&issuer, request.credential_response_encryption.clone()) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let configuration = match followup::configuration_of(
         &issuer,

@@ -22,7 +22,7 @@ const ISSUANCE_PENDING: &str = "issuance_pending";
 pub(crate) async fn endpoint(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
     let (token, _) = match authorize(&issuer, &headers) {
         Ok(g) => g,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let request = match DeferredCredentialRequest::parse_bytes(&body) {
         Ok(r) => r.value,
@@ -31,7 +31,7 @@ pub(crate) async fn endpoint(State(issuer): State<Arc<Issuer>>, headers: HeaderM
     lock(&issuer.log.deferred_requests).push((Instant::now(), request.transaction_id.clone()));
     let encryption = match super::encryption::asked(&issuer, request.credential_response_encryption.clone()) {
         Ok(e) => e,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let policy = issuer.behaviour.followup;
     let transaction = {

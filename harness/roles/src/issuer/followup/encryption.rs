@@ -41,12 +41,12 @@ pub(crate) fn request_metadata(issuer: &Issuer) -> RequestEncryptionMetadata {
 }
 
 /// The request body as JSON: decrypted with the request key when it is `application/jwt` (§10).
-pub(crate) fn read_body(issuer: &Issuer, headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, Response> {
+pub(crate) fn read_body(issuer: &Issuer, headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, Box<Response>> {
     let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !media.trim().starts_with(MEDIA_TYPE) || !issuer.behaviour.followup.reads_encrypted_requests {
         return Ok(body.to_vec());
     }
-    let refused = |why: String| issuer.credential_error(ce::INVALID_ENCRYPTION_PARAMETERS, &why);
+    let refused = |why: String| Box::new(issuer.credential_error(ce::INVALID_ENCRYPTION_PARAMETERS, &why));
     let text = std::str::from_utf8(body).map_err(|_| refused("the encrypted request is not text".into()))?;
     let value = encryption::decrypt(text, &issuer.followup.request_key.private_jwk()).map_err(refused)?;
     Ok(value.to_string().into_bytes())
@@ -56,10 +56,10 @@ pub(crate) fn read_body(issuer: &Issuer, headers: &HeaderMap, body: &[u8]) -> Re
 pub(crate) fn asked(
     issuer: &Issuer,
     member: Option<impl serde::Serialize>,
-) -> Result<Option<ResponseEncryption>, Response> {
+) -> Result<Option<ResponseEncryption>, Box<Response>> {
     let Some(member) = member else { return Ok(None) };
     let value = serde_json::to_value(member).unwrap_or(Value::Null);
-    let refused = |why: String| issuer.credential_error(ce::INVALID_ENCRYPTION_PARAMETERS, &why);
+    let refused = |why: String| Box::new(issuer.credential_error(ce::INVALID_ENCRYPTION_PARAMETERS, &why));
     let asked = ResponseEncryption::parse(&value).map_err(|e| refused(e.to_string()))?.value;
     if issuer.behaviour.followup.encryption_parameters_checked
         && let Some(why) = encryption::unsupported(&asked, &response_metadata())

@@ -112,14 +112,17 @@ pub(crate) fn on_token(
     request: &TokenRequest,
     configuration_ids: &[String],
     token: &str,
-) -> Result<Option<Vec<Value>>, Response> {
+) -> Result<Option<Vec<Value>>, Box<Response>> {
     let f = &issuer.followup;
     let deferred = request.pre_authorized_code.as_deref().is_some_and(|c| lock(&f.deferred_codes).remove(c));
     let mut extras = TokenExtras { deferred, ..TokenExtras::default() };
     let mut granted = None;
     if let Some(text) = &request.authorization_details {
         let refused = |why: String| {
-            json_response(StatusCode::BAD_REQUEST, ErrorResponse::new(INVALID_AUTHORIZATION_DETAILS, why).to_json())
+            Box::new(json_response(
+                StatusCode::BAD_REQUEST,
+                ErrorResponse::new(INVALID_AUTHORIZATION_DETAILS, why).to_json(),
+            ))
         };
         let mut details = AuthorizationDetail::read_param(text).map_err(refused)?;
         for detail in &mut details {

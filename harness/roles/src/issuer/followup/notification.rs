@@ -21,7 +21,7 @@ fn refused(code: &str, why: &str) -> Response {
 pub(crate) async fn endpoint(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
     let (token, _) = match authorize(&issuer, &headers) {
         Ok(g) => g,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let request = match NotificationRequest::parse_bytes(&body) {
         Ok(r) => r.value,

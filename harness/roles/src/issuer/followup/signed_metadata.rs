@@ -6,6 +6,7 @@ use super::super::reference::Issuer;
 use super::policy::SignedMetadataFault;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use dialtone_protocols::oid4vci::message::CredentialIssuerMetadata;
 use dialtone_protocols::oid4vci::signed_metadata::{self, MEDIA_TYPE};
 use serde_json::Value;
 
@@ -18,7 +19,7 @@ pub(crate) fn response(issuer: &Issuer, unsigned: &Value) -> Response {
     let mut claims = signed_metadata::claims(unsigned, &issuer.identifier, dialtone_protocols::now_epoch());
     let fault = issuer.behaviour.followup.signed_metadata;
     if fault == SignedMetadataFault::Mismatch {
-        claims["credential_endpoint"] = Value::from(issuer.url("/credential-v2"));
+        claims[CredentialIssuerMetadata::CREDENTIAL_ENDPOINT] = Value::from(issuer.url("/credential-v2"));
     }
     let mut header = signed_metadata::header(issuer.minter.key_reference());
     if fault == SignedMetadataFault::WrongTyp {
