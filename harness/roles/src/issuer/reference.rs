@@ -498,9 +498,12 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
     if configuration != CONFIG_VERIFIED_PERSON {
         return issuer.credential_error(policy.unknown_configuration_error, "unknown credential configuration");
     }
-    if !grant.configuration_ids.contains(&configuration) || followup::waiting_for_notification(&issuer, &token) {
+    if !grant.configuration_ids.contains(&configuration) {
         return issuer
             .credential_error(ce::CREDENTIAL_REQUEST_DENIED, "the access token does not cover this configuration");
+    }
+    if followup::waiting_for_notification(&issuer, &token) {
+        return issuer.credential_error(ce::CREDENTIAL_REQUEST_DENIED, "the last credentials were not notified");
     }
     let holder_jwks = match &request.proofs {
         None if !issuer.behaviour.proof.required => vec![None],

@@ -130,8 +130,10 @@ impl Wallet {
             let credential = if self.behaviour.fold_apostrophes { fold_apostrophes(&credential) } else { credential };
             lock(&self.credentials).push(Stored { credential, key });
         }
+        // Stored: tell the issuer (§11.1). A notification that does not arrive changes nothing here:
+        // the issuer cannot count on one (§11).
         if let Some(id) = response.notification_id.as_deref().filter(|_| policy.notifies) {
-            client.notify(&session, id, event::CREDENTIAL_ACCEPTED).await.map_err(|e| e.to_string())?;
+            let _ = client.notify(&session, id, event::CREDENTIAL_ACCEPTED).await;
         }
         Ok(())
     }
