@@ -9,7 +9,7 @@ use dialtone_engine::model::{Outcome, flatten};
 use dialtone_http::HttpResponse;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::client::Session;
-use dialtone_protocols::oid4vci::client_followup::{Answer, MAX_DEFERRED_POLLS};
+use dialtone_protocols::oid4vci::client_followup::{Answer, MAX_DEFERRED_POLLS, answer};
 use dialtone_protocols::oid4vci::credential_error as ce;
 use dialtone_protocols::oid4vci::deferred::{DeferredCredentialRequest, MAX_INTERVAL_SECS};
 use dialtone_protocols::oid4vci::message::CredentialResponse;
@@ -60,7 +60,7 @@ async fn poll_until_issued(
     for _ in 0..MAX_DEFERRED_POLLS {
         tokio::time::sleep(Duration::from_secs(wait.min(MAX_INTERVAL_SECS))).await;
         let response = post(wallet, session, &transaction).await?;
-        match wallet.client.answer(dialtone_protocols::oid4vci::client::Step::Credential, &response, None) {
+        match answer(dialtone_protocols::oid4vci::client::Step::Credential, &response, None) {
             Ok(Answer::Deferred { transaction_id, interval }) => (transaction, wait) = (transaction_id, interval),
             _ => return Ok(response),
         }
@@ -82,7 +82,7 @@ async fn deferred(ctx: Ctx, case: DeferredCase) -> Outcome {
             let request = session.request(vec![wallet.good_proof(&session)]);
             let first = wallet.credential_request(&session, Some(&session.access_token), &request).await?;
             let expected = "HTTP 202 with a transaction_id and a positive interval, no credentials (§8.3)";
-            let answer = wallet.client.answer(dialtone_protocols::oid4vci::client::Step::Credential, &first, None);
+            let answer = answer(dialtone_protocols::oid4vci::client::Step::Credential, &first, None);
             let (transaction_id, interval) = match answer {
                 Ok(Answer::Deferred { transaction_id, interval }) => (transaction_id, interval),
                 other => {

@@ -10,7 +10,7 @@ use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::client::Step as FlowStep;
-use dialtone_protocols::oid4vci::client_followup::{Answer, response_encryption};
+use dialtone_protocols::oid4vci::client_followup::{Answer, answer, response_encryption};
 use dialtone_protocols::oid4vci::credential_error as ce;
 use dialtone_protocols::oid4vci::encryption::{self, MEDIA_TYPE};
 use serde::Deserialize;
@@ -99,7 +99,7 @@ async fn encrypted(ctx: Ctx, case: EncryptionCase) -> Outcome {
                 return Ok(Outcome::fail(expected, format!("Content-Type {:?}", response.media_type())));
             }
             let decryption_key = case.encrypted_response.then_some(&key);
-            Ok(match wallet.client.answer(FlowStep::Credential, &response, decryption_key) {
+            Ok(match answer(FlowStep::Credential, &response, decryption_key) {
                 Ok(Answer::Issued(parsed)) => {
                     if let Some(c) = parsed.first_string() {
                         wallet.ctx.evidence.artifact("issued credential", c);

@@ -9,7 +9,7 @@ use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::jose::{CompactJws, jwk_from_certificate};
 use dialtone_protocols::oid4vci::signed_metadata::{self, MEDIA_TYPE};
-use dialtone_protocols::oid4vci::{WELL_KNOWN_ISSUER, well_known_url};
+use dialtone_protocols::oid4vci::well_known_url;
 use dialtone_protocols::sd_jwt_vc::WELL_KNOWN_JWT_VC_ISSUER;
 use serde_json::Value;
 
@@ -41,9 +41,8 @@ async fn signed(ctx: Ctx) -> Outcome {
         async {
             let unsigned = wallet.fetch_metadata().await?;
             let unsigned = unsigned.json().map_err(|e| precondition("credential issuer metadata endpoint", e))?;
-            let url =
-                well_known_url(&wallet.issuer_id(), WELL_KNOWN_ISSUER).map_err(|e| Outcome::error(e.to_string()))?;
-            let response = wallet.ctx.http.get(&url, &[("Accept", MEDIA_TYPE)]).await?;
+            let response =
+                wallet.client.fetch_signed_issuer_metadata(&wallet.issuer_id()).await.map_err(|e| wallet.flow(e))?;
             let expected = "HTTP 200, application/jwt, a JWT as §12.2.3 says whose claims hold the unsigned metadata";
             if response.status != 200 || response.media_type().as_deref() != Some(MEDIA_TYPE) {
                 return Ok(Outcome::fail(

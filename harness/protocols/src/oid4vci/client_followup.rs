@@ -56,6 +56,36 @@ pub fn response_encryption(key: &EcKey, enc: &str) -> ResponseEncryption {
     ResponseEncryption { jwk, enc: enc.into(), zip: None }
 }
 
+/// Reads an answer of the credential or deferred endpoint: 200 with credentials, or 202 with a
+/// transaction; decrypted with `decryption_key` when the wallet asked for encryption.
+pub fn answer(step: Step, response: &HttpResponse, decryption_key: Option<&EcKey>) -> Result<Answer, FlowError> {
+    if !matches!(response.status, 200 | 202) {
+        return Err(FlowError::Status { step, status: response.status });
+    }
+    let unusable = |reason: String| FlowError::Unusable { step, reason };
+    let parsed: CredentialResponse = match decryption_key {
+        Some(key) => {
+            let text = std::str::from_utf8(&response.body).map_err(|_| unusable("the JWE is not text".into()))?;
+            let value = encryption::decrypt(text, &key.private_jwk()).map_err(unusable)?;
+            CredentialResponse::parse(&value).map(|r| r.value)
+        }
+        None => CredentialResponse::parse_bytes(&response.body).map(|r| r.value),
+    }
+    .map_err(|error| FlowError::Message { step, error })?;
+    if response.status == 200 {
+        return match &parsed.credentials {
+            Some(list) if !list.is_empty() => Ok(Answer::Issued(parsed)),
+            _ => Err(unusable("HTTP 200 without credentials (§8.3)".into())),
+        };
+    }
+    match (&parsed.transaction_id, parsed.interval) {
+        (Some(id), Some(interval)) if interval > 0 => {
+            Ok(Answer::Deferred { transaction_id: id.clone(), interval: interval as u64 })
+        }
+        _ => Err(unusable("HTTP 202 without a transaction_id and a positive interval (§8.3)".into())),
+    }
+}
+
 impl Client {
     /// POSTs a JSON body with the access token (unjudged).
     pub async fn post_with_token(
@@ -80,38 +110,31 @@ impl Client {
         Ok(self.http().send("POST", endpoint, &headers, Body::Raw(jwe.as_bytes())).await?)
     }
 
-    /// Reads an answer of the credential or deferred endpoint: 200 with credentials, or 202 with a
-    /// transaction; decrypted with `decryption_key` when the wallet asked for encryption.
-    pub fn answer(
+    /// GET the credential issuer metadata signed (`Accept: application/jwt`, §12.2.2), unjudged.
+    pub async fn fetch_signed_issuer_metadata(&self, issuer: &str) -> Result<HttpResponse, FlowError> {
+        let url = super::well_known_url(issuer, super::WELL_KNOWN_ISSUER)
+            .map_err(|e| FlowError::Unusable { step: Step::IssuerMetadata, reason: e.to_string() })?;
+        Ok(self.http().get(&url, &[("Accept", super::signed_metadata::MEDIA_TYPE)]).await?)
+    }
+
+    /// The signed metadata of `issuer` checked against its unsigned `metadata` with the signer's
+    /// `jwk` (which key to trust is the wallet's business, §12.2.3): the JWT, or every shortfall.
+    pub async fn signed_issuer_metadata(
         &self,
-        step: Step,
-        response: &HttpResponse,
-        decryption_key: Option<&EcKey>,
-    ) -> Result<Answer, FlowError> {
-        if !matches!(response.status, 200 | 202) {
-            return Err(FlowError::Status { step, status: response.status });
+        issuer: &str,
+        metadata: &Value,
+        jwk: &Value,
+    ) -> Result<String, FlowError> {
+        let response = self.fetch_signed_issuer_metadata(issuer).await?;
+        if response.status != 200 || response.media_type().as_deref() != Some(super::signed_metadata::MEDIA_TYPE) {
+            return Err(FlowError::Status { step: Step::IssuerMetadata, status: response.status });
         }
-        let unusable = |reason: String| FlowError::Unusable { step, reason };
-        let parsed: CredentialResponse = match decryption_key {
-            Some(key) => {
-                let text = std::str::from_utf8(&response.body).map_err(|_| unusable("the JWE is not text".into()))?;
-                let value = encryption::decrypt(text, &key.private_jwk()).map_err(unusable)?;
-                CredentialResponse::parse(&value).map(|r| r.value)
-            }
-            None => CredentialResponse::parse_bytes(&response.body).map(|r| r.value),
-        }
-        .map_err(|error| FlowError::Message { step, error })?;
-        if response.status == 200 {
-            return match &parsed.credentials {
-                Some(list) if !list.is_empty() => Ok(Answer::Issued(parsed)),
-                _ => Err(unusable("HTTP 200 without credentials (§8.3)".into())),
-            };
-        }
-        match (&parsed.transaction_id, parsed.interval) {
-            (Some(id), Some(interval)) if interval > 0 => {
-                Ok(Answer::Deferred { transaction_id: id.clone(), interval: interval as u64 })
-            }
-            _ => Err(unusable("HTTP 202 without a transaction_id and a positive interval (§8.3)".into())),
+        let jwt = String::from_utf8_lossy(&response.body).trim().to_string();
+        let problems = super::signed_metadata::check(&jwt, issuer, metadata, Some(jwk));
+        if problems.is_empty() {
+            Ok(jwt)
+        } else {
+            Err(FlowError::Unusable { step: Step::IssuerMetadata, reason: problems.join("; ") })
         }
     }
 
@@ -123,7 +146,7 @@ impl Client {
     ) -> Result<Answer, FlowError> {
         let response =
             self.post_with_token(session.credential_endpoint()?, &session.access_token, &request.to_json()).await?;
-        self.answer(Step::Credential, &response, None)
+        answer(Step::Credential, &response, None)
     }
 
     /// The issuer's deferred credential endpoint (§12.2.4).
@@ -155,7 +178,7 @@ impl Client {
         for _ in 0..MAX_DEFERRED_POLLS {
             tokio::time::sleep(std::time::Duration::from_secs(wait.min(MAX_INTERVAL_SECS))).await;
             let response = self.post_deferred(session, &DeferredCredentialRequest::new(&transaction)).await?;
-            match self.answer(Step::Credential, &response, None)? {
+            match answer(Step::Credential, &response, None)? {
                 Answer::Issued(credentials) => return Ok(credentials),
                 Answer::Deferred { transaction_id, interval } => (transaction, wait) = (transaction_id, interval),
             }
@@ -187,5 +210,48 @@ impl Client {
         } else {
             Err(FlowError::Status { step: Step::Credential, status: response.status })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn response(status: u16, body: &Value) -> HttpResponse {
+        HttpResponse { status, headers: Vec::new(), body: body.to_string().into_bytes() }
+    }
+
+    #[test]
+    fn answers_read_as_issued_deferred_or_unusable() {
+        let issued = answer(Step::Credential, &response(200, &json!({"credentials": [{"credential": "x"}]})), None);
+        assert!(matches!(issued, Ok(Answer::Issued(_))));
+        let deferred = answer(Step::Credential, &response(202, &json!({"transaction_id": "t", "interval": 5})), None);
+        assert_eq!(deferred, Ok(Answer::Deferred { transaction_id: "t".into(), interval: 5 }));
+        for (status, body) in [
+            (202, json!({"transaction_id": "t"})),
+            (202, json!({"transaction_id": "t", "interval": 0})),
+            (200, json!({"credentials": []})),
+        ] {
+            assert!(
+                matches!(answer(Step::Credential, &response(status, &body), None), Err(FlowError::Unusable { .. })),
+                "{status} {body}"
+            );
+        }
+        assert!(matches!(
+            answer(Step::Credential, &response(400, &json!({"error": "invalid_proof"})), None),
+            Err(FlowError::Status { status: 400, .. })
+        ));
+    }
+
+    #[test]
+    fn an_encrypted_answer_decrypts_with_the_wallets_key_only() {
+        let entropy = Entropy::seeded(11);
+        let (wallet, other) = (EcKey::generate(&entropy), EcKey::generate(&entropy));
+        let asked = response_encryption(&wallet, "A128GCM");
+        let jwe = encryption::encrypt(&json!({"credentials": [{"credential": "x"}]}), &asked).unwrap();
+        let encrypted = HttpResponse { status: 200, headers: Vec::new(), body: jwe.into_bytes() };
+        assert!(matches!(answer(Step::Credential, &encrypted, Some(&wallet)), Ok(Answer::Issued(_))));
+        assert!(matches!(answer(Step::Credential, &encrypted, Some(&other)), Err(FlowError::Unusable { .. })));
     }
 }
