@@ -2,13 +2,11 @@
 //! batch size, a batch of proofs each by its own key answered with credentials each bound to one of
 //! those keys (and no key twice), and a batch above the limit refused.
 
-use super::wallet::{Wallet, error_code, precondition};
+use super::wallet::{Wallet, credentials_in, error_code, precondition};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::jose::{EcKey, thumbprint};
-use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::credential_error as ce;
-use dialtone_protocols::oid4vci::message::CredentialResponse;
 use dialtone_protocols::oid4vci::proof::ProofSpec;
 use dialtone_protocols::sdjwt::SdJwt;
 use serde_json::Value;
@@ -56,15 +54,12 @@ async fn issued(ctx: Ctx) -> Outcome {
             let response = wallet.credential_request(&session, Some(&session.access_token), &request).await?;
             let expected =
                 format!("HTTP 200 with 1 to {n} credentials, each bound to a different one of the {n} proof keys");
-            if response.status != 200 {
+            let Some(parsed) = credentials_in(&response)? else {
                 return Ok(Outcome::fail(
                     expected,
                     format!("HTTP {}, error {:?}", response.status, error_code(&response)),
                 ));
-            }
-            let parsed = CredentialResponse::parse_bytes(&response.body)
-                .map_err(|e| Outcome::fail(&expected, e.to_string()))?
-                .value;
+            };
             let credentials: Vec<Value> = parsed.credentials.iter().flatten().map(|c| c.credential.clone()).collect();
             for (i, c) in credentials.iter().enumerate() {
                 wallet.ctx.evidence.artifact(format!("issued credential {}", i + 1), c.as_str().unwrap_or_default());

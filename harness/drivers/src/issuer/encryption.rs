@@ -4,7 +4,7 @@
 //! support, the request is refused with `invalid_encryption_parameters` (§8.3.1.2); a request
 //! encrypted to its `credential_request_encryption` key is served.
 
-use super::wallet::{Wallet, error_code, expect_error, precondition};
+use super::wallet::{Wallet, credentials_in, error_code, expect_error, precondition};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::jose::EcKey;
@@ -60,6 +60,14 @@ async fn encrypted(ctx: Ctx, case: EncryptionCase) -> Outcome {
                 }
                 None => Default::default(),
             };
+            let ecdh_es = dialtone_protocols::jwe::ALG;
+            if case.encrypted_response && case.alg.is_none() && !supported.alg_values_supported.iter().any(|a| a == ecdh_es)
+            {
+                return Ok(Outcome::skip(format!(
+                    "dialtone decrypts {ecdh_es} only; the issuer's alg_values_supported are {:?}",
+                    supported.alg_values_supported
+                )));
+            }
             let key = EcKey::generate(&wallet.ctx.entropy);
             wallet.ctx.private_key(&key);
             let mut request = session.request(vec![wallet.good_proof(&session)]);
@@ -94,6 +102,10 @@ async fn encrypted(ctx: Ctx, case: EncryptionCase) -> Outcome {
             };
             if response.status != 200 {
                 return Ok(Outcome::fail(expected, format!("HTTP {}, error {:?}", response.status, error_code(&response))));
+            }
+            if response.media_type().as_deref() != Some(MEDIA_TYPE) {
+                // In clear: without credentials it is the credential endpoint's defect (VCI-ISS-CRED-001).
+                credentials_in(&response)?;
             }
             if case.encrypted_response && response.media_type().as_deref() != Some(MEDIA_TYPE) {
                 return Ok(Outcome::fail(expected, format!("Content-Type {:?}", response.media_type())));

@@ -3,18 +3,13 @@
 //! request naming one of them is served, and one naming an identifier never granted is refused
 //! with `unknown_credential_identifier` (§8.3.1.2).
 
-use super::wallet::{Wallet, error_code, expect_error, precondition};
+use super::wallet::{Wallet, credentials_in, error_code, expect_error, precondition};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
-use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::credential_error as ce;
-use dialtone_protocols::oid4vci::message::CredentialResponse;
 use serde::Deserialize;
 
 driver!("oid4vci.issuer.credential_identifier", binding::ISSUER, credential_identifier, IdentifierCase);
-
-/// The step whose failure the granted-identifier case judges.
-pub(crate) const GRANTED_STEP: &str = "credential identifiers from the token response";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,7 +39,9 @@ async fn credential_identifier(ctx: Ctx, case: IdentifierCase) -> Outcome {
                         "authorization_details with credential_identifiers in the token response (§6.2)",
                         observed,
                     ),
-                    IdentifierChoice::Unknown => precondition(GRANTED_STEP, observed),
+                    IdentifierChoice::Unknown => {
+                        precondition("credential identifiers from the token response", observed)
+                    }
                 });
             };
             let mut request = session.request(vec![wallet.good_proof(&session)]);
@@ -55,10 +52,7 @@ async fn credential_identifier(ctx: Ctx, case: IdentifierCase) -> Outcome {
             Ok(match case.identifier {
                 IdentifierChoice::Unknown => expect_error(&response, 400, ce::UNKNOWN_CREDENTIAL_IDENTIFIER),
                 IdentifierChoice::Granted => {
-                    let issued = (response.status == 200)
-                        .then(|| CredentialResponse::parse_bytes(&response.body).ok())
-                        .flatten()
-                        .and_then(|r| r.value.first_string().map(str::to_string));
+                    let issued = credentials_in(&response)?.and_then(|r| r.first_string().map(str::to_string));
                     match issued {
                         Some(credential) => {
                             wallet.ctx.evidence.artifact("issued credential", credential);

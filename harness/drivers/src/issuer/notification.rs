@@ -6,20 +6,16 @@
 //! accepting the token, "Multiple Accesses to the Credential Endpoint", which is a 401, not a refusal
 //! of the request).
 
-use super::wallet::{Wallet, error_code, precondition};
+use super::wallet::{Wallet, credentials_in, error_code, precondition};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_http::HttpResponse;
-use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::client::Session;
 use dialtone_protocols::oid4vci::message::CredentialResponse;
 use dialtone_protocols::oid4vci::notification::{NotificationRequest, event, notification_error as ne};
 use serde::Deserialize;
 
 driver!("oid4vci.issuer.notification", binding::ISSUER, notification, NotificationCase);
-
-/// The step the acknowledgement case judges.
-pub(crate) const NOTIFICATION_STEP: &str = "notification_id in the credential response";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,15 +38,9 @@ enum NotificationCheck {
 async fn issue(wallet: &Wallet, session: &Session) -> Result<CredentialResponse, Outcome> {
     let request = session.request(vec![wallet.good_proof(session)]);
     let response = wallet.credential_request(session, Some(&session.access_token), &request).await?;
-    if response.status != 200 {
-        return Err(precondition(
-            "credential request",
-            format!("HTTP {}, error {:?}", response.status, error_code(&response)),
-        ));
-    }
-    CredentialResponse::parse_bytes(&response.body)
-        .map(|r| r.value)
-        .map_err(|e| precondition("credential request", e.to_string()))
+    credentials_in(&response)?.ok_or_else(|| {
+        precondition("credential endpoint", format!("HTTP {}, error {:?}", response.status, error_code(&response)))
+    })
 }
 
 async fn notify(wallet: &Wallet, session: &Session, id: &str) -> Result<HttpResponse, Outcome> {
@@ -83,7 +73,7 @@ async fn notification(ctx: Ctx, case: NotificationCase) -> Outcome {
                 }
                 NotificationCheck::UnknownId => {
                     if issued.notification_id.is_none() {
-                        return Err(precondition(NOTIFICATION_STEP, "none"));
+                        return Err(precondition("notification_id in the credential response", "none"));
                     }
                     let response = notify(&wallet, &session, &wallet.ctx.entropy.token(16)).await?;
                     let code = error_code(&response);

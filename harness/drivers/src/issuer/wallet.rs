@@ -11,7 +11,8 @@ use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::client::{Client, FlowError, IssuanceSpec, Session, Step as FlowStep, WalletChecks};
 use dialtone_protocols::oid4vci::message::{
-    CredentialConfiguration, CredentialIssuerMetadata, CredentialOffer, CredentialRequest, ErrorResponse,
+    CredentialConfiguration, CredentialIssuerMetadata, CredentialOffer, CredentialRequest, CredentialResponse,
+    ErrorResponse,
 };
 use dialtone_protocols::oid4vci::proof::{self, ProofSpec};
 use serde::Serialize;
@@ -249,6 +250,20 @@ impl Wallet {
     /// The session's credential configuration, typed (None when absent or malformed).
     pub fn configuration(session: &Session) -> Option<CredentialConfiguration> {
         session.metadata.configuration(&session.configuration_id)?.ok()
+    }
+}
+
+/// A credential response that must carry credentials: HTTP 200 without a `credentials` array is the
+/// credential endpoint's defect (VCI-ISS-CRED-001 judges it), so a case that needed credentials is
+/// blocked by it, not failed; any other status is `None` (the case judges it).
+pub(crate) fn credentials_in(response: &HttpResponse) -> Step<Option<CredentialResponse>> {
+    if response.status != 200 {
+        return Ok(None);
+    }
+    match CredentialResponse::parse_bytes(&response.body) {
+        Ok(r) if r.value.credentials.as_ref().is_some_and(|c| !c.is_empty()) => Ok(Some(r.value)),
+        Ok(_) => Err(precondition("credential endpoint", "HTTP 200 without a credentials array")),
+        Err(e) => Err(precondition("credential endpoint", e.to_string())),
     }
 }
 
