@@ -44,6 +44,10 @@ const HOMES: &[&str] = &[
     "protocols/src/oid4vp/message.rs",
     "protocols/src/dcql.rs",
     "protocols/src/control.rs",
+    "protocols/src/oid4vci/authorization_details.rs",
+    "protocols/src/oid4vci/deferred.rs",
+    "protocols/src/oid4vci/encryption.rs",
+    "protocols/src/oid4vci/notification.rs",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

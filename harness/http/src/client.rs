@@ -76,6 +76,7 @@ pub struct HttpClient {
     evidence: Evidence,
 }
 
+#[derive(Clone, Copy)]
 pub enum Body<'a> {
     None,
     Form(&'a [(&'a str, &'a str)]),

@@ -12,6 +12,10 @@ pub struct OfferRequest {
     pub tx_code: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_configuration_id: Option<String>,
+    /// Issue the offer's credentials deferred (OpenID4VCI §9): the credential endpoint answers with
+    /// a transaction, ready after its `interval`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferred: bool,
     /// The offer's grant: [`OfferRequest::AUTHORIZATION_CODE`] for an authorization code offer
     /// (with `issuer_state`); the pre-authorized code grant when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,12 +1,18 @@
 //! The harness as a wallet in front of an issuer under test (OpenID4VCI 1.0, SD-JWT VC, Token Status List).
 
 pub mod authorization;
+pub mod batch;
 pub mod credential;
 pub mod dpop;
+pub mod deferred;
+pub mod encryption;
+pub mod identifiers;
 pub mod issued;
 mod loopback;
 pub mod metadata;
 pub mod nonce;
+pub mod notification;
+pub mod signed_metadata;
 pub mod status;
 pub mod token;
 pub mod wallet;

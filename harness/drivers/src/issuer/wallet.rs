@@ -11,7 +11,8 @@ use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::client::{Client, FlowError, IssuanceSpec, Session, Step as FlowStep, WalletChecks};
 use dialtone_protocols::oid4vci::message::{
-    CredentialConfiguration, CredentialIssuerMetadata, CredentialOffer, CredentialRequest, ErrorResponse,
+    CredentialConfiguration, CredentialIssuerMetadata, CredentialOffer, CredentialRequest, CredentialResponse,
+    ErrorResponse,
 };
 use dialtone_protocols::oid4vci::proof::{self, ProofSpec};
 use serde::Serialize;
@@ -44,6 +45,8 @@ struct OfferRequest<'a> {
     credential_configuration_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     grant: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deferred: bool,
 }
 
 pub(crate) use crate::driver::precondition;
@@ -139,6 +142,19 @@ impl Wallet {
 
     /// A fresh offer of the grant named (`authorization_code`; the pre-authorized code when `None`).
     pub async fn offer_for(&self, with_tx_code: bool, grant: Option<&str>) -> Step<Offer> {
+        self.offer_asking(with_tx_code, grant, false).await
+    }
+
+    /// A fresh offer, its credentials issued deferred when `deferred` (the control API's `deferred`).
+    pub async fn offer_with(&self, with_tx_code: bool, deferred: bool) -> Step<Offer> {
+        self.offer_asking(with_tx_code, None, deferred).await
+    }
+
+    /// A fresh offer as the control API is asked for it (grant, deferred issuance).
+    async fn offer_asking(&self, with_tx_code: bool, grant: Option<&str>, deferred: bool) -> Step<Offer> {
+        if deferred && !matches!(self.ctx.manifest.trigger, Trigger::Control { .. }) {
+            return Err(Outcome::skip("a deferred issuance is asked for through the control API (deferred: true)"));
+        }
         match &self.ctx.manifest.trigger {
             Trigger::Control { url } => {
                 let wanted = self.wanted_configuration();
@@ -146,6 +162,7 @@ impl Wallet {
                     tx_code: with_tx_code,
                     credential_configuration_id: wanted.as_deref(),
                     grant,
+                    deferred,
                 })
                 .unwrap_or(Value::Null);
                 let response =
@@ -202,8 +219,14 @@ impl Wallet {
 
     /// Offer → metadata → token → nonce: ready for a credential request.
     pub async fn session(&self) -> Step<Session> {
-        let offer = self.offer(false).await?;
-        let spec = IssuanceSpec { checks: HARNESS_CHECKS, ..IssuanceSpec::default() };
+        self.session_with(false, false).await
+    }
+
+    /// A session whose credentials are deferred (`deferred`), or which asks for credential
+    /// identifiers with `authorization_details` in the token request (§6.1).
+    pub async fn session_with(&self, deferred: bool, authorization_details: bool) -> Step<Session> {
+        let offer = self.offer_with(false, deferred).await?;
+        let spec = IssuanceSpec { checks: HARNESS_CHECKS, authorization_details, ..IssuanceSpec::default() };
         let session =
             self.client.session(&offer.offer, offer.tx_code.as_deref(), &spec).await.map_err(|e| self.flow(e))?;
         if let Some(binding) = &session.dpop {
@@ -245,6 +268,20 @@ impl Wallet {
     /// The session's credential configuration, typed (None when absent or malformed).
     pub fn configuration(session: &Session) -> Option<CredentialConfiguration> {
         session.metadata.configuration(&session.configuration_id)?.ok()
+    }
+}
+
+/// A credential response that must carry credentials: HTTP 200 without a `credentials` array is the
+/// credential endpoint's defect (VCI-ISS-CRED-001 judges it), so a case that needed credentials is
+/// blocked by it, not failed; any other status is `None` (the case judges it).
+pub(crate) fn credentials_in(response: &HttpResponse) -> Step<Option<CredentialResponse>> {
+    if response.status != 200 {
+        return Ok(None);
+    }
+    match CredentialResponse::parse_bytes(&response.body) {
+        Ok(r) if r.value.credentials.as_ref().is_some_and(|c| !c.is_empty()) => Ok(Some(r.value)),
+        Ok(_) => Err(precondition("credential endpoint", "HTTP 200 without a credentials array")),
+        Err(e) => Err(precondition("credential endpoint", e.to_string())),
     }
 }
 

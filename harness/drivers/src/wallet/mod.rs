@@ -2,6 +2,7 @@
 
 pub mod authorization;
 pub mod dpop;
+pub mod followup;
 pub mod issuance;
 pub mod presentation;
 pub(crate) mod stack;

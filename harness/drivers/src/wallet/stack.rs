@@ -114,6 +114,11 @@ impl Driver<'_> {
         self.receive(stack, OfferRequest { tx_code, ..OfferRequest::default() }).await
     }
 
+    /// As [`Driver::receive_offer`], the credentials issued deferred when `deferred` (OID4VCI §9).
+    pub async fn receive_offer_with(&self, stack: &Stack, tx_code: bool, deferred: bool) -> Step<WalletAnswer> {
+        self.receive(stack, OfferRequest { tx_code, deferred, ..OfferRequest::default() }).await
+    }
+
     /// Has the stack's issuer make the offer `asked` says and hands it to the wallet.
     pub async fn receive(&self, stack: &Stack, asked: OfferRequest) -> Step<WalletAnswer> {
         self.receive_made(stack, asked).await.map(|(_, answer)| answer)

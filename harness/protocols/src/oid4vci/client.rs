@@ -5,6 +5,7 @@
 //! Every exchange goes through the bounded, recording [`HttpClient`].
 
 use super::message::{
+    AuthorizationDetail,
     AuthorizationServerMetadata, CredentialIssuerMetadata, CredentialOffer, CredentialRequest, CredentialResponse,
     NonceResponse, OFFER_BY_REFERENCE, OFFER_BY_VALUE, TokenRequest, TokenResponse,
 };
@@ -101,6 +102,9 @@ pub struct IssuanceSpec {
     pub authorization: AuthorizationSpec,
     /// How it binds its access token with DPoP (RFC 9449).
     pub dpop: DpopUse,
+    /// Ask for the configuration with `authorization_details` in the token request (§6.1), and use
+    /// the `credential_identifiers` granted (§6.2, §8.2).
+    pub authorization_details: bool,
 }
 
 /// Everything up to a credential request: metadata, an access token, a fresh nonce.
@@ -349,19 +353,48 @@ impl Client {
     ) -> Result<HttpResponse, FlowError> {
         let endpoint = session.credential_endpoint()?;
         let bound = session.dpop.as_ref().filter(|_| access_token == Some(session.access_token.as_str()));
-        let Some(binding) = bound else {
+        if bound.is_none() {
             return self.post_credential(endpoint, access_token, body).await;
-        };
+        }
+        self.post_presenting(session, endpoint, None, Body::Json(body)).await
+    }
+
+    /// POSTs `body` (of `content_type`, JSON when `None`) to a protected `endpoint` of the issuer,
+    /// presenting the session's access token as the session does: with a DPoP proof when it is bound
+    /// (answering one nonce challenge if the wallet does, RFC 9449 §9), else as a Bearer token.
+    pub async fn post_presenting(
+        &self,
+        session: &Session,
+        endpoint: &str,
+        content_type: Option<&str>,
+        body: Body<'_>,
+    ) -> Result<HttpResponse, FlowError> {
         let token = session.access_token.as_str();
         let send = || {
-            let proof = binding.proof("POST", endpoint, Some(token), &self.entropy);
-            self.post_credential_with(endpoint, Some(sender::authorization(token, true)), Some(proof), body)
+            let (authorization, proof) = match &session.dpop {
+                Some(binding) => {
+                    (sender::authorization(token, true), Some(binding.proof("POST", endpoint, Some(token), &self.entropy)))
+                }
+                None => (sender::authorization(token, false), None),
+            };
+            async move {
+                let mut headers: Vec<(&str, &str)> = vec![("Authorization", authorization.as_str())];
+                if let Some(p) = proof.as_deref() {
+                    headers.push((crate::dpop::HEADER, p));
+                }
+                if let Some(c) = content_type {
+                    headers.push(("Content-Type", c));
+                }
+                self.http.send("POST", endpoint, &headers, body).await
+            }
         };
         let mut response = send().await?;
-        binding.remember(&response);
-        if binding.usage.answers_nonce && sender::is_nonce_challenge(&response) {
-            response = send().await?;
+        if let Some(binding) = &session.dpop {
             binding.remember(&response);
+            if binding.usage.answers_nonce && sender::is_nonce_challenge(&response) {
+                response = send().await?;
+                binding.remember(&response);
+            }
         }
         Ok(response)
     }
@@ -395,7 +428,11 @@ impl Client {
         let as_metadata = self.as_metadata(&issuer, &metadata).await?;
         let token_endpoint = token_endpoint_of(&as_metadata)?;
         let dpop = DpopBinding::for_server(&spec.dpop, &as_metadata, &self.entropy);
-        let request = TokenRequest::pre_authorized(code, tx_code);
+        let mut request = TokenRequest::pre_authorized(code, tx_code);
+        if spec.authorization_details {
+            request.authorization_details =
+                Some(AuthorizationDetail::encode(&[AuthorizationDetail::for_configuration(&configuration_id)]));
+        }
         let token = self.redeem(&token_endpoint, &request, dpop.as_ref()).await?;
         self.session_from_token(issuer, metadata, configuration_id, token_endpoint, &token, dpop).await
     }

@@ -3,9 +3,14 @@
 //! string comparison (§12.2.4), so they are never round-tripped through a URL parser.
 
 pub mod client;
+pub mod client_followup;
+pub mod deferred;
+pub mod encryption;
 pub mod message;
+pub mod notification;
 pub mod proof;
 pub mod sender;
+pub mod signed_metadata;
 
 /// §4.1.1 / §22.1.1
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -46,6 +51,9 @@ pub mod credential_error {
     pub const INVALID_NONCE: &str = "invalid_nonce";
     pub const CREDENTIAL_REQUEST_DENIED: &str = "credential_request_denied";
     pub const INVALID_TOKEN: &str = "invalid_token";
+    pub const INVALID_ENCRYPTION_PARAMETERS: &str = "invalid_encryption_parameters";
+    /// The deferred credential endpoint's (§9.3).
+    pub const INVALID_TRANSACTION_ID: &str = "invalid_transaction_id";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -35,6 +35,8 @@ pub struct Behaviour {
     pub status_list: StatusListPolicy,
     /// DPoP (RFC 9449) and how access tokens are presented (RFC 6750).
     pub dpop: DpopBehaviour,
+    /// Batches, credential identifiers, deferred issuance, notifications, encryption, signed metadata.
+    pub followup: super::followup::FollowupPolicy,
 }
 
 impl Behaviour {

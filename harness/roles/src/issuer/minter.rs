@@ -352,6 +352,22 @@ impl Minter {
         text
     }
 
+    /// How a JWT signed with [`Minter::sign`] names its key: `kid` (in the JWT VC issuer metadata),
+    /// and `x5c` when the minter has a chain.
+    pub(crate) fn key_reference(&self) -> Map<String, Value> {
+        let mut header = Map::new();
+        header.insert("kid".into(), json!(ISSUER_KID));
+        if let Some(chain) = self.x5c_chain() {
+            header.insert("x5c".into(), json!(chain));
+        }
+        header
+    }
+
+    /// Signs a JWT with the issuer's key (ES256).
+    pub(crate) fn sign(&self, header: &Value, claims: &Value) -> String {
+        self.key.sign_jws(header, claims)
+    }
+
     /// The Status List Token (JWT form, §5.1), signed with the issuer's key.
     pub(crate) fn status_list_token(&self, typ: &str, sub: &str) -> String {
         let list = self.status.lock().unwrap_or_else(|p| p.into_inner()).to_json();

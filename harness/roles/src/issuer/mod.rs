@@ -2,12 +2,14 @@
 
 pub(crate) mod behaviour;
 mod dpop;
+pub(crate) mod followup;
 pub mod minter;
 pub mod mutants;
 pub mod reference;
 mod resource;
 pub mod state;
 
+pub use followup::policy::{BATCH_SIZE, DEFERRED_INTERVAL_SECS};
 pub use minter::{Deviation, MintSpec, Minter};
 pub use mutants::IssuerFault;
 pub use reference::{IssuerConfig, IssuerHandle, IssuerOptions, minter, serve, start, start_with_minter};

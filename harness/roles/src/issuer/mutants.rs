@@ -3,6 +3,7 @@
 //! (`caught_by`); `dialtone selftest` proves they do.
 
 use super::behaviour::{Behaviour, TxCodeCheck};
+use super::followup::policy::SignedMetadataFault;
 use super::minter::{CnfChoice, Deviation, Offset, SignedBy, StatusChoice};
 use axum::http::{HeaderValue, header};
 use dialtone_protocols::message::Message;
@@ -84,6 +85,23 @@ crate::mutant::faults! {
     DpopAthNotChecked => "dpop_ath_not_checked": "does not check the DPoP proof's ath against the access token",
     AcceptsTokenInQuery => "accepts_token_in_query": "takes an access token from the access_token query parameter",
     AcceptsDpopTokenAsBearer => "accepts_dpop_token_as_bearer": "takes a DPoP-bound access token presented as a Bearer token",
+    BatchSameKey => "batch_same_key": "binds every credential of a batch to the first proof's key",
+    BatchSizeNotEnforced => "batch_size_not_enforced": "accepts more proofs than its batch_size",
+    BatchSizeOne => "batch_size_one": "advertises batch_credential_issuance with batch_size 1",
+    TokenOmitsCredentialIdentifiers => "token_omits_credential_identifiers": "answers a token request with authorization_details without authorization_details",
+    UnknownCredentialIdentifierAccepted => "unknown_credential_identifier_accepted": "issues for a credential_identifier it never granted",
+    DeferredPendingAsError => "deferred_pending_as_error": "answers a deferred request not ready yet with HTTP 400 issuance_pending (draft 13) instead of 202",
+    DeferredWithoutInterval => "deferred_without_interval": "defers issuance with a transaction_id but no interval",
+    DeferredTransactionReusable => "deferred_transaction_reusable": "a transaction_id stays valid after its credentials were obtained",
+    DeferredUnknownTransactionGenericError => "deferred_unknown_transaction_generic_error": "an unknown transaction_id gets invalid_request",
+    NotificationUnknownIdAccepted => "notification_unknown_id_accepted": "acknowledges notifications for any notification_id",
+    NotificationNotIdempotent => "notification_not_idempotent": "refuses a repeated notification with invalid_notification_id",
+    NotificationRequired => "notification_required": "refuses further credentials on a token until the last ones were notified",
+    ResponseEncryptionIgnored => "response_encryption_ignored": "answers in clear when the wallet asks for an encrypted response",
+    EncryptedRequestUnread => "encrypted_request_unread": "advertises credential_request_encryption but reads an encrypted request as JSON",
+    AcceptsUnsupportedEncryption => "accepts_unsupported_encryption": "takes credential_response_encryption parameters it does not support",
+    SignedMetadataMismatch => "signed_metadata_mismatch": "its signed metadata names another credential endpoint than its unsigned metadata",
+    SignedMetadataWrongTyp => "signed_metadata_wrong_typ": "types its signed metadata JWT as JWT",
 }
 
 const DAY: i64 = 86_400;
@@ -212,6 +230,23 @@ impl IssuerFault {
             Self::DpopAthNotChecked => b.dpop.policy.checks.ath = false,
             Self::AcceptsTokenInQuery => b.dpop.query_token_refused = false,
             Self::AcceptsDpopTokenAsBearer => b.dpop.bound_as_bearer_refused = false,
+            Self::BatchSameKey => b.followup.batch_same_key = true,
+            Self::BatchSizeNotEnforced => b.followup.batch_size_enforced = false,
+            Self::BatchSizeOne => b.followup.batch_size = 1,
+            Self::TokenOmitsCredentialIdentifiers => b.followup.grants_identifiers = false,
+            Self::UnknownCredentialIdentifierAccepted => b.followup.any_identifier = true,
+            Self::DeferredPendingAsError => b.followup.pending_as_error = true,
+            Self::DeferredWithoutInterval => b.followup.deferred_without_interval = true,
+            Self::DeferredTransactionReusable => b.followup.transactions_reusable = true,
+            Self::DeferredUnknownTransactionGenericError => b.followup.unknown_transaction_error = "invalid_request",
+            Self::NotificationUnknownIdAccepted => b.followup.any_notification_id = true,
+            Self::NotificationNotIdempotent => b.followup.notifications_once = true,
+            Self::NotificationRequired => b.followup.notification_required = true,
+            Self::ResponseEncryptionIgnored => b.followup.encrypts_responses = false,
+            Self::EncryptedRequestUnread => b.followup.reads_encrypted_requests = false,
+            Self::AcceptsUnsupportedEncryption => b.followup.encryption_parameters_checked = false,
+            Self::SignedMetadataMismatch => b.followup.signed_metadata = SignedMetadataFault::Mismatch,
+            Self::SignedMetadataWrongTyp => b.followup.signed_metadata = SignedMetadataFault::WrongTyp,
         }
     }
 }

@@ -10,9 +10,10 @@ mod authorize;
 
 use super::behaviour::{Behaviour, TxCodeCheck};
 use super::dpop;
+use super::followup::{self, Followups};
 use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
 use super::mutants::IssuerFault;
-use super::resource::{authorize_resource, bearer_challenge};
+use super::resource::{authorize_presented, authorize_resource, bearer_challenge};
 use super::state::*;
 use crate::server::RunningServer;
 use axum::Router;
@@ -29,7 +30,7 @@ use dialtone_protocols::oauth::pkce;
 use dialtone_protocols::oid4vci::message::{
     AuthorizationCodeGrant, AuthorizationDetail, AuthorizationRequest, AuthorizationServerMetadata, ClaimDescription,
     CredentialConfiguration, CredentialIssuerMetadata, CredentialMetadata, CredentialOffer, CredentialRequest,
-    CredentialResponse, Display, ErrorResponse, Grants, LegacyCredentialResponse, NonceResponse, OFFER_BY_VALUE,
+    Display, ErrorResponse, Grants, LegacyCredentialResponse, NonceResponse, OFFER_BY_VALUE,
     PreAuthorizedCodeGrant, ProofTypeMetadata, TokenRequest, TokenResponse, TxCode, proof_type,
 };
 use dialtone_protocols::oid4vci::{self, credential_error as ce, proof, token_error as te};
@@ -65,13 +66,14 @@ pub struct IssuerOptions {
 }
 
 pub struct Issuer {
-    pub(super) behaviour: Behaviour,
+    pub(crate) behaviour: Behaviour,
     /// The Credential Issuer Identifier, exactly as published (no trailing slash).
-    identifier: String,
-    minter: Arc<Minter>,
-    pub(super) entropy: Entropy,
-    pub(super) state: IssuerState,
-    pub(super) log: Arc<IssuerLog>,
+    pub(crate) identifier: String,
+    pub(crate) minter: Arc<Minter>,
+    pub(crate) entropy: Entropy,
+    pub(crate) state: IssuerState,
+    pub(crate) log: Arc<IssuerLog>,
+    pub(crate) followup: Followups,
 }
 
 /// What the harness keeps of a reference issuer it runs as a counterpart.
@@ -131,6 +133,7 @@ pub fn serve(
         entropy,
         state: IssuerState::default(),
         log: log.clone(),
+        followup: Followups::new(&Entropy::new(config.seed).derive("reference-issuer followups")),
     });
     let server = match tls {
         Some(tls) => RunningServer::serve_tls(listener, tls, router(issuer))?,
@@ -151,6 +154,8 @@ fn router(issuer: Arc<Issuer>) -> Router {
         .route("/control/authorize", post(authorize::control_authorize))
         .route(NONCE_PATH, post(nonce))
         .route(CREDENTIAL_PATH, post(credential))
+        .route(followup::DEFERRED_PATH, post(followup::deferred::endpoint))
+        .route(followup::NOTIFICATION_PATH, post(followup::notification::endpoint))
         .route(STATUS_LIST_PATH, get(status_list_token))
         .route("/control/offers", post(control_offer))
         .route("/control/status", post(control_status))
@@ -172,7 +177,7 @@ async fn rewrite_response(State(issuer): State<Arc<Issuer>>, request: Request, n
 }
 
 /// A JSON response with `Cache-Control: no-store`.
-pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
         .into_response()
 }
@@ -182,7 +187,7 @@ fn message<T: Message>(body: &T) -> Response {
 }
 
 impl Issuer {
-    pub(super) fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{}", self.identifier, path)
     }
 
@@ -193,7 +198,7 @@ impl Issuer {
         json_response(StatusCode::BAD_REQUEST, ErrorResponse::new(code, description).to_json())
     }
 
-    fn credential_error(&self, code: &str, description: &str) -> Response {
+    pub(crate) fn credential_error(&self, code: &str, description: &str) -> Response {
         if !self.behaviour.credential.json_errors {
             return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain")], "bad request").into_response();
         }
@@ -246,7 +251,7 @@ fn proof_type_metadata(algs: &[&str]) -> Value {
     .unwrap_or(Value::Null)
 }
 
-async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
+async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Response {
     let mut configurations = Map::new();
     configurations.insert(CONFIG_VERIFIED_PERSON.into(), configuration().to_json());
     let mut metadata = CredentialIssuerMetadata {
@@ -257,8 +262,12 @@ async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Respon
         credential_configurations_supported: Some(configurations),
         ..CredentialIssuerMetadata::default()
     };
+    followup::advertise(&issuer, &mut metadata);
     if let Some(rewrite) = issuer.behaviour.metadata {
         rewrite(&mut metadata, &issuer.identifier);
+    }
+    if followup::signed_metadata::wanted(&headers) {
+        return followup::signed_metadata::response(&issuer, &metadata.to_json());
     }
     message(&metadata)
 }
@@ -359,6 +368,9 @@ async fn control_offer(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Respon
     }
     let code = issuer.entropy.token(24);
     let tx_code = request.tx_code.then(|| issuer.entropy.digits(6));
+    if request.deferred {
+        issuer.followup.defer_code(&code);
+    }
     lock(&issuer.state.codes).insert(
         code.clone(),
         OfferedCode {
@@ -481,14 +493,23 @@ fn pre_authorized_grant(issuer: &Issuer, request: &TokenRequest, jkt: Option<Str
             }
         }
     };
+    let access_token = issuer.entropy.token(32);
+    let authorization_details = match followup::on_token(issuer, request, &configuration_ids, &access_token) {
+        Ok(details) => details,
+        Err(refusal) => return *refusal,
+    };
     let grant = AccessGrant { jkt, ..AccessGrant::new(configuration_ids, now + TOKEN_LIFETIME_SECS) };
-    message(&grant_access_token(issuer, grant, None))
+    message(&grant_access_token(issuer, access_token, grant, authorization_details))
 }
 
 /// A fresh access token for `grant`, remembered, and the token response carrying it (a DPoP token
 /// when the grant is bound to a DPoP key, RFC 9449 §5).
-fn grant_access_token(issuer: &Issuer, grant: AccessGrant, authorization_details: Option<Vec<Value>>) -> TokenResponse {
-    let access_token = issuer.entropy.token(32);
+fn grant_access_token(
+    issuer: &Issuer,
+    access_token: String,
+    grant: AccessGrant,
+    authorization_details: Option<Vec<Value>>,
+) -> TokenResponse {
     let token_type = if grant.jkt.is_some() { dialtone_protocols::dpop::SCHEME } else { "Bearer" };
     lock(&issuer.state.tokens).insert(access_token.clone(), grant);
     TokenResponse {
@@ -521,9 +542,13 @@ async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri) 
 
 async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
     let policy = issuer.behaviour.credential;
-    let grant = match authorize_resource(&issuer, &headers, "POST", &uri) {
+    let (token, grant) = match authorize_presented(&issuer, &headers, "POST", &uri) {
         Ok(grant) => grant,
         Err(refusal) => return refusal.into_response(),
+    };
+    let body = match followup::encryption::read_body(&issuer, &headers, &body) {
+        Ok(b) => b,
+        Err(refusal) => return *refusal,
     };
     let request = match CredentialRequest::parse_bytes(&body) {
         Ok(r) => {
@@ -532,23 +557,20 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
         }
         Err(e) => return issuer.credential_error(ce::INVALID_CREDENTIAL_REQUEST, &e.to_string()),
     };
-    let configuration = match (&request.credential_configuration_id, &request.credential_identifier) {
-        (Some(c), None) => c.clone(),
-        (None, Some(identifier)) => match grant.credential_identifiers.iter().find(|(id, _)| id == identifier) {
-            Some((_, configuration)) => configuration.clone(),
-            None => {
-                return issuer.credential_error(
-                    ce::UNKNOWN_CREDENTIAL_IDENTIFIER,
-                    "no such credential identifier was issued with this token",
-                );
-            }
-        },
-        _ => {
-            return issuer.credential_error(
-                ce::INVALID_CREDENTIAL_REQUEST,
-                "exactly one of credential_configuration_id and credential_identifier is required",
-            );
-        }
+    let encryption = match followup::encryption::asked(&issuer, request.credential_response_encryption.clone()) {
+        Ok(e) => e,
+        Err(refusal) => return *refusal,
+    };
+    let configuration = match followup::configuration_of(
+        &issuer,
+        &token,
+        request.credential_configuration_id.as_deref(),
+        request.credential_identifier.as_deref(),
+        &grant.configuration_ids,
+        &grant.credential_identifiers,
+    ) {
+        Ok(c) => c,
+        Err((code, why)) => return issuer.credential_error(code, &why),
     };
     if configuration != CONFIG_VERIFIED_PERSON {
         return issuer.credential_error(policy.unknown_configuration_error, "unknown credential configuration");
@@ -557,45 +579,69 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
         return issuer
             .credential_error(ce::CREDENTIAL_REQUEST_DENIED, "the access token does not cover this configuration");
     }
-    let holder_jwk = match &request.proofs {
-        None if !issuer.behaviour.proof.required => None,
+    if followup::waiting_for_notification(&issuer, &token) {
+        return issuer.credential_error(ce::CREDENTIAL_REQUEST_DENIED, "the last credentials were not notified");
+    }
+    let holder_jwks = match &request.proofs {
+        None if !issuer.behaviour.proof.required => vec![None],
         None => return issuer.credential_error(ce::INVALID_PROOF, "proofs is missing"),
         Some(_) => match check_proofs(&issuer, &request) {
-            Ok(jwk) => Some(jwk),
+            Ok(jwks) => followup::holder_keys(&issuer, jwks).into_iter().map(Some).collect(),
             Err((code, why)) => return issuer.credential_error(code, &why),
         },
     };
-    let credential = Value::String(issue_sd_jwt_vc(&issuer, holder_jwk));
+    let credentials: Vec<Value> =
+        holder_jwks.into_iter().map(|jwk| Value::String(issue_sd_jwt_vc(&issuer, jwk))).collect();
     if policy.legacy_response {
+        let credential = credentials.into_iter().next().unwrap_or(Value::Null);
         return message(&LegacyCredentialResponse { credential, format: Some(oid4vci::FORMAT_SD_JWT_VC.into()) });
     }
-    message(&CredentialResponse::immediate(vec![credential]))
+    followup::respond(&issuer, &token, credentials, encryption)
 }
 
-/// Validates the proofs (OID4VCI §8.2, Appendix F.1, F.4); returns the holder's key.
-fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Value, (&'static str, String)> {
+/// Validates the proofs (OID4VCI §8.2, Appendix F.1, F.4): one, or a batch of at most `batch_size`
+/// (§12.2.4); returns the holders' keys, one per proof.
+fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Value>, (&'static str, String)> {
     let policy = issuer.behaviour.proof;
     let invalid = |why: String| (ce::INVALID_PROOF, why);
     let jwts = request
         .jwt_proofs()
-        .filter(|p| p.len() == 1)
-        .ok_or_else(|| invalid("proofs must hold exactly one jwt proof".into()))?;
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| invalid("proofs must hold a non-empty array of jwt proofs".into()))?;
+    if jwts.len() > followup::proof_limit(issuer) {
+        return Err((ce::INVALID_CREDENTIAL_REQUEST, "more proofs than batch_size allows".into()));
+    }
     let now = now_epoch();
-    let checked = proof::check(jwts[0], &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, policy.checks)
-        .map_err(invalid)?;
+    let mut checked = Vec::new();
+    for jwt in jwts {
+        checked.push(
+            proof::check(jwt, &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, policy.checks)
+                .map_err(invalid)?,
+        );
+    }
     if policy.nonce_checked {
-        let nonce = checked.claims.nonce.as_deref().ok_or_else(|| invalid("proof has no nonce".into()))?;
         let mut nonces = lock(&issuer.state.nonces);
-        match nonces.get_mut(nonce) {
-            Some(record)
-                if (!record.used || !policy.single_use_nonces) && now - record.issued <= NONCE_LIFETIME_SECS =>
-            {
-                record.used = true
+        let mut used = Vec::new();
+        for proof in &checked {
+            let nonce = proof.claims.nonce.as_deref().ok_or_else(|| invalid("proof has no nonce".into()))?;
+            match nonces.get(nonce) {
+                // A nonce serves every proof of one request.
+                _ if used.contains(&nonce) => {}
+                Some(record)
+                    if (!record.used || !policy.single_use_nonces) && now - record.issued <= NONCE_LIFETIME_SECS =>
+                {
+                    used.push(nonce)
+                }
+                _ => return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into())),
             }
-            _ => return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into())),
+        }
+        for nonce in used {
+            if let Some(record) = nonces.get_mut(nonce) {
+                record.used = true;
+            }
         }
     }
-    Ok(checked.jwk)
+    Ok(checked.into_iter().map(|c| c.jwk).collect())
 }
 
 fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {

@@ -62,6 +62,17 @@ pub(crate) fn authorize_resource(
     method: &str,
     uri: &Uri,
 ) -> Result<AccessGrant, Refusal> {
+    authorize_presented(issuer, headers, method, uri).map(|(_, grant)| grant)
+}
+
+/// [`authorize_resource`], also giving the access token presented (what the endpoint's own records
+/// of the token, e.g. its credential identifiers or deferred transactions, are kept by).
+pub(crate) fn authorize_presented(
+    issuer: &Issuer,
+    headers: &HeaderMap,
+    method: &str,
+    uri: &Uri,
+) -> Result<(String, AccessGrant), Refusal> {
     let policy = issuer.behaviour.credential;
     let behaviour = issuer.behaviour.dpop;
     let in_query = query_token(uri);
@@ -78,7 +89,8 @@ pub(crate) fn authorize_resource(
     let scheme_of_query = if dpop::present(headers) { Scheme::Dpop } else { Scheme::Bearer };
     let presented = authorization(headers).or_else(|| in_query.map(|t| (scheme_of_query, t)));
     if !policy.auth_checked {
-        return Ok(AccessGrant::new(vec![CONFIG_VERIFIED_PERSON.into()], i64::MAX));
+        let token = presented.map(|(_, t)| t).unwrap_or_default();
+        return Ok((token, AccessGrant::new(vec![CONFIG_VERIFIED_PERSON.into()], i64::MAX)));
     }
     let Some((scheme, token)) = presented else {
         return Err(bearer_challenge(issuer, None).into());
@@ -99,7 +111,7 @@ pub(crate) fn authorize_resource(
         }
         _ => {}
     }
-    Ok(grant)
+    Ok((token, grant))
 }
 
 /// RFC 6750 §3: a refusal with a `WWW-Authenticate: Bearer` challenge (and the `DPoP` one, RFC 9449

@@ -111,6 +111,14 @@ pub struct IssuerLog {
     pub dpop_proofs: Mutex<Vec<SeenDpop>>,
     /// DPoP nonces given (`DPoP-Nonce`), in order.
     pub dpop_nonces: Mutex<Vec<String>>,
+    /// When the credential endpoint answered 202 (deferred), in order.
+    pub deferred_answers: Mutex<Vec<std::time::Instant>>,
+    /// Deferred credential requests: when, and the transaction id.
+    pub deferred_requests: Mutex<Vec<(std::time::Instant, String)>>,
+    /// The notification ids it gave, in order.
+    pub notification_ids: Mutex<Vec<String>>,
+    /// Notification requests, as read.
+    pub notifications: Mutex<Vec<dialtone_protocols::oid4vci::notification::NotificationRequest>>,
 }
 
 /// An authorization request the issuer received.

@@ -16,6 +16,29 @@ pub struct Behaviour {
     pub(crate) request_checks: RequestChecks,
     /// How it presents.
     pub presentation: PresentationSpec,
+    /// Batches, deferred issuance, notifications.
+    pub followup: FollowupBehaviour,
+}
+
+/// What it does beyond one credential per request (OID4VCI §8.2, §9, §11); the default is correct.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowupBehaviour {
+    /// The most credentials it asks for in one batch, within the issuer's `batch_size`.
+    pub(crate) batch: u32,
+    /// Signs every proof of a batch with the same key.
+    pub(crate) batch_reuses_key: bool,
+    /// Takes a deferred answer (202) for a failure instead of polling the deferred endpoint.
+    pub(crate) ignores_deferred: bool,
+    /// Polls the deferred endpoint at once, without waiting `interval`.
+    pub(crate) ignores_interval: bool,
+    /// Sends `credential_accepted` for a `notification_id`.
+    pub(crate) notifies: bool,
+}
+
+impl Default for FollowupBehaviour {
+    fn default() -> Self {
+        Self { batch: 2, batch_reuses_key: false, ignores_deferred: false, ignores_interval: false, notifies: true }
+    }
 }
 
 impl Behaviour {

@@ -41,6 +41,10 @@ crate::mutant::faults! {
     IgnoresDpopNonce => "ignores_dpop_nonce": "does not answer a use_dpop_nonce challenge with the server's nonce",
     DpopWithoutAth => "dpop_without_ath": "sends DPoP proofs without ath at the credential endpoint",
     DpopWrongHtu => "dpop_wrong_htu": "names another URL than the endpoint's in its DPoP proofs' htu",
+    BatchReusesKey => "batch_reuses_key": "signs every proof of a batch with the same key",
+    IgnoresDeferred => "ignores_deferred": "takes a deferred credential response (202) for a failure",
+    IgnoresInterval => "ignores_interval": "polls the deferred endpoint at once, without waiting the interval",
+    NoNotification => "no_notification": "never sends credential_accepted for a notification_id",
 }
 
 impl WalletFault {
@@ -77,6 +81,10 @@ impl WalletFault {
             Self::IgnoresDpopNonce => b.issuance.dpop.answers_nonce = false,
             Self::DpopWithoutAth => b.issuance.dpop.proof.ath = AthChoice::Omit,
             Self::DpopWrongHtu => b.issuance.dpop.proof.htu = HtuChoice::Suffix("/issuer".into()),
+            Self::BatchReusesKey => b.followup.batch_reuses_key = true,
+            Self::IgnoresDeferred => b.followup.ignores_deferred = true,
+            Self::IgnoresInterval => b.followup.ignores_interval = true,
+            Self::NoNotification => b.followup.notifies = false,
         }
     }
 }

@@ -15,8 +15,10 @@ use dialtone_protocols::control::{HeldCredential, HeldCredentials, OfferDelivery
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::client::{Client, ClientIdentity, Login};
+use dialtone_protocols::oid4vci::client_followup::Answer;
 use dialtone_protocols::oid4vci::message::CredentialOffer;
-use dialtone_protocols::oid4vci::proof::{self, ProofNonce};
+use dialtone_protocols::oid4vci::notification::event;
+use dialtone_protocols::oid4vci::proof::ProofNonce;
 use dialtone_protocols::oid4vp::holder;
 use dialtone_protocols::sdjwt::{self, SdJwt};
 use dialtone_protocols::seed::Entropy;
@@ -117,12 +119,39 @@ impl Wallet {
                 spec.proof.nonce = ProofNonce::Value(n);
             }
         }
-        let key = EcKey::generate(&self.entropy);
-        let proof = proof::build(&key, &spec.proof, session.proof_target(), &self.entropy);
-        let issued = client.credential(&session, &session.request(vec![proof])).await.map_err(|e| e.to_string())?;
-        let credential =
-            if self.behaviour.fold_apostrophes { fold_apostrophes(&issued.credential) } else { issued.credential };
-        lock(&self.credentials).push(Stored { credential, key });
+        let policy = self.behaviour.followup;
+        // A batch when the issuer offers one (§12.2.4), each proof by its own key (§3.3.2).
+        let n = session.batch_size().min(policy.batch).max(1);
+        let first = EcKey::generate(&self.entropy);
+        let keys: Vec<EcKey> = (0..n)
+            .map(|i| if i == 0 || policy.batch_reuses_key { first.clone() } else { EcKey::generate(&self.entropy) })
+            .collect();
+        let request = session.batch_request(&keys, &spec.proof, &self.entropy);
+        let response = match client.request_credential(&session, &request).await.map_err(|e| e.to_string())? {
+            Answer::Issued(response) => response,
+            Answer::Deferred { .. } if policy.ignores_deferred => {
+                return Err("the issuer deferred the credential (HTTP 202)".into());
+            }
+            Answer::Deferred { transaction_id, interval } => {
+                let wait = if policy.ignores_interval { 0 } else { interval };
+                client.await_deferred(&session, &transaction_id, wait).await.map_err(|e| e.to_string())?
+            }
+        };
+        let credentials: Vec<String> =
+            response.credentials.iter().flatten().filter_map(|c| c.credential.as_str().map(str::to_string)).collect();
+        if credentials.is_empty() {
+            return Err("no credentials[].credential string in the response".into());
+        }
+        for credential in credentials {
+            let key = holder_key(&credential, &keys).unwrap_or_else(|| first.clone());
+            let credential = if self.behaviour.fold_apostrophes { fold_apostrophes(&credential) } else { credential };
+            lock(&self.credentials).push(Stored { credential, key });
+        }
+        // Stored: tell the issuer (§11.1). A notification that does not arrive changes nothing here:
+        // the issuer cannot count on one (§11).
+        if let Some(id) = response.notification_id.as_deref().filter(|_| policy.notifies) {
+            let _ = client.notify(&session, id, event::CREDENTIAL_ACCEPTED).await;
+        }
         Ok(())
     }
 
@@ -154,6 +183,13 @@ impl Wallet {
         let response = holder::respond(&self.http, &request, &vp_token, spec).await.map_err(|e| e.to_string())?;
         Ok(response.status)
     }
+}
+
+/// Which of `keys` the credential is bound to (`cnf.jwk`).
+fn holder_key(credential: &str, keys: &[EcKey]) -> Option<EcKey> {
+    let sd = SdJwt::parse(credential).ok()?;
+    let bound = dialtone_protocols::jose::thumbprint(sd.issuer_jwt.payload.get("cnf")?.get("jwk")?)?;
+    keys.iter().find(|k| k.thumbprint() == bound).cloned()
 }
 
 /// The storage fault: disclosures re-encoded with U+02BC replaced by an ASCII apostrophe.

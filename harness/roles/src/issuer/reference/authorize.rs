@@ -380,5 +380,5 @@ pub(super) fn redeem(issuer: &Issuer, request: &TokenRequest, jkt: Option<String
             .collect();
         details = policy.details_in_token_response.then_some(returned);
     }
-    message(&super::grant_access_token(issuer, grant, details))
+    message(&super::grant_access_token(issuer, issuer.entropy.token(32), grant, details))
 }
