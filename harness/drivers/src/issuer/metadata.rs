@@ -150,6 +150,8 @@ enum ConfigurationCheck {
     BindingAndProofTypes,
     /// `credential_signing_alg_values_supported` lists asymmetric algorithms (§12.2.4).
     SigningAlgs,
+    /// A `scope` for every configuration (HAIP §4.6: the wallet asks by scope, HAIP §4.3).
+    Scope,
 }
 
 impl ConfigurationCheck {
@@ -162,6 +164,7 @@ impl ConfigurationCheck {
             Self::SigningAlgs => {
                 "credential_signing_alg_values_supported, when present, a non-empty array of asymmetric JWS algorithms (not none)"
             }
+            Self::Scope => "a non-empty scope string in every credential configuration",
         }
     }
 
@@ -199,6 +202,10 @@ impl ConfigurationCheck {
                     None
                 }
                 Some(other) => Some(format!("{id}: credential_signing_alg_values_supported = {other}")),
+            },
+            Self::Scope => match c.scope.as_deref() {
+                Some(s) if !s.trim().is_empty() => None,
+                _ => Some(format!("{id}: no scope")),
             },
         }
     }

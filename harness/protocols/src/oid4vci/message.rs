@@ -972,6 +972,25 @@ impl Message for ProofHeader {
 mod tests {
     use super::*;
 
+    /// The specification's token response example (§6.2) grants two identifiers; a request's
+    /// parameter reads back, an empty one does not.
+    #[test]
+    fn the_specifications_token_response_example_grants_two_identifiers() {
+        let response = TokenResponse::parse(&serde_json::json!({
+            "access_token": "x", "token_type": "Bearer",
+            "authorization_details": [{"type": "openid_credential", "credential_configuration_id": "UniversityDegreeCredential",
+                "credential_identifiers": ["CivilEngineeringDegree-2023", "ElectricalEngineeringDegree-2023"]}]
+        }))
+        .unwrap()
+        .value;
+        let granted = response.credential_details();
+        assert_eq!(granted[0].credential_identifiers.as_ref().map(Vec::len), Some(2));
+        assert_eq!(response.credential_identifier("UniversityDegreeCredential").as_deref(), Some("CivilEngineeringDegree-2023"));
+        let param = AuthorizationDetail::encode(&[AuthorizationDetail::for_configuration("A")]);
+        assert_eq!(AuthorizationDetail::decode(&param).unwrap()[0].credential_configuration_id.as_deref(), Some("A"));
+        assert!(AuthorizationDetail::decode("[]").is_err());
+    }
+
     fn example(name: &str) -> Value {
         let path =
             format!("{}/../../../shared/vectors-public/openid4vci-1.0/1.0/examples/{name}", env!("CARGO_MANIFEST_DIR"));

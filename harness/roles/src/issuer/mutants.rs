@@ -18,6 +18,7 @@ crate::mutant::faults! {
     MetadataMissingCredentialEndpoint => "metadata_missing_credential_endpoint": "metadata omits credential_endpoint",
     MetadataHttpEndpoint => "metadata_http_endpoint": "advertises a deferred credential endpoint over plain http",
     MetadataConfigWithoutVct => "metadata_config_without_vct": "the dc+sd-jwt configuration has no vct",
+    MetadataConfigWithoutScope => "metadata_config_without_scope": "its credential configurations name no scope",
     MetadataProofTypesMissing => "metadata_proof_types_missing": "cryptographic_binding_methods_supported without proof_types_supported",
     MetadataSigningAlgNone => "metadata_signing_alg_none": "credential_signing_alg_values_supported lists only \"none\"",
     AsMetadataWrongIssuer => "as_metadata_wrong_issuer": "authorization server metadata names another issuer",
@@ -125,6 +126,7 @@ impl IssuerFault {
                 })
             }
             Self::MetadataConfigWithoutVct => b.metadata = Some(|m, _| edit_configurations(m, |c| c.vct = None)),
+            Self::MetadataConfigWithoutScope => b.metadata = Some(|m, _| edit_configurations(m, |c| c.scope = None)),
             Self::MetadataProofTypesMissing => {
                 b.metadata = Some(|m, _| edit_configurations(m, |c| c.proof_types_supported = None))
             }
