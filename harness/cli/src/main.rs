@@ -395,9 +395,24 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 })?),
             };
             let tls = serve_tls(http, &ca_out, seed)?;
-            let server = dialtone_roles::issuer::start(dialtone_roles::issuer::IssuerConfig { fault, seed }, port, tls)
-                .await
-                .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+            let server = dialtone_roles::issuer::start(
+                dialtone_roles::issuer::IssuerConfig {
+                    fault,
+                    seed,
+                    // With --seed, it trusts the wallet provider of a run with the same seed.
+                    attesters: seed
+                        .map(|s| {
+                            let setup = dialtone_drivers::counterparts::Setup { seed: Some(s), ports: None };
+                            vec![setup.wallet_provider().public_jwk()]
+                        })
+                        .unwrap_or_default(),
+                    ..Default::default()
+                },
+                port,
+                tls,
+            )
+            .await
+            .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
             let what = fault.map(|f| format!(" (mutant {})", f.name())).unwrap_or_default();
             say!("reference issuer{what} listening at {}", server.base_url);
             say!("  metadata:    {}/.well-known/openid-credential-issuer", server.base_url);

@@ -1,4 +1,7 @@
-//! OAuth 2.0 pieces beside OpenID4VCI: the Bearer challenge of RFC 6750 §3.
+//! OAuth 2.0 pieces beside OpenID4VCI: the Bearer challenge of RFC 6750 §3, and attestation-based
+//! client authentication ([`client_attestation`]).
+
+pub mod client_attestation;
 
 /// The auth-params of the `Bearer` challenge in a `WWW-Authenticate` value (RFC 6750 §3:
 /// `"Bearer" [ 1*SP 1#param ]`, every param `name=value`; RFC 7235 §4.1 allows other challenges

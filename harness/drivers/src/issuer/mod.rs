@@ -1,5 +1,6 @@
 //! The harness as a wallet in front of an issuer under test (OpenID4VCI 1.0, SD-JWT VC, Token Status List).
 
+pub mod attestation;
 pub mod credential;
 pub mod issued;
 pub mod metadata;
@@ -47,5 +48,9 @@ impl Binding for Oid4vciIssuer {
     }
     fn mutants(&self) -> Option<&'static str> {
         Some("issuer.")
+    }
+    /// Its attestation cases present the attestations of the harness's wallet provider.
+    fn needs_counterparts(&self) -> bool {
+        true
     }
 }

@@ -12,9 +12,13 @@ use super::proof::{self, ProofSpec, ProofTarget};
 use super::{WELL_KNOWN_AS, WELL_KNOWN_ISSUER, well_known_url};
 use crate::jose::EcKey;
 use crate::message::{Message, MessageError};
+use crate::oauth::client_attestation::{
+    AUTH_METHOD, AttestationMetadata, ChallengeResponse, ClientCredentials, PopSpec,
+};
 use crate::seed::Entropy;
 use dialtone_http::{Body, HttpClient, HttpError, HttpResponse};
 use serde_json::Value;
+use std::sync::Arc;
 
 /// The steps of the flow, as reports name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +29,8 @@ pub enum Step {
     Token,
     Nonce,
     Credential,
+    /// The challenge endpoint of attestation-based client authentication.
+    AttestationChallenge,
 }
 
 impl Step {
@@ -36,6 +42,7 @@ impl Step {
             Self::Token => "token endpoint",
             Self::Nonce => "nonce endpoint",
             Self::Credential => "credential endpoint",
+            Self::AttestationChallenge => "attestation challenge endpoint",
         }
     }
 }
@@ -87,6 +94,20 @@ pub struct IssuanceSpec {
     pub withhold_tx_code: bool,
     pub proof: ProofSpec,
     pub checks: WalletChecks,
+    /// How it authenticates with its client attestation, when it has one.
+    pub client_attestation: ClientAttestationUse,
+}
+
+/// How a wallet that holds a client attestation uses it; the default is correct: it presents the
+/// attestation and a PoP for the authorization server (its issuer identifier) whenever the server's
+/// metadata lists `attest_jwt_client_auth`, with a fresh challenge from the server's challenge endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientAttestationUse {
+    /// Never presents it.
+    pub withhold: bool,
+    /// Never fetches a challenge.
+    pub ignore_challenge: bool,
+    pub pop: PopSpec,
 }
 
 /// Everything up to a credential request: metadata, an access token, a fresh nonce.
@@ -129,6 +150,8 @@ pub struct Issued {
 #[derive(Clone)]
 pub struct Client {
     http: HttpClient,
+    /// The wallet's client attestation and the entropy of its PoPs (`jti`), when it has one.
+    attestation: Option<(ClientCredentials, Arc<Entropy>)>,
 }
 
 fn message<T: Message>(step: Step, response: &HttpResponse) -> Result<T, FlowError> {
@@ -137,7 +160,35 @@ fn message<T: Message>(step: Step, response: &HttpResponse) -> Result<T, FlowErr
 
 impl Client {
     pub fn new(http: HttpClient) -> Self {
-        Self { http }
+        Self { http, attestation: None }
+    }
+
+    /// A client that authenticates with `credentials` where an authorization server asks for it.
+    pub fn with_client_attestation(mut self, credentials: ClientCredentials, entropy: Arc<Entropy>) -> Self {
+        self.attestation = Some((credentials, entropy));
+        self
+    }
+
+    /// The header fields that authenticate the client at the authorization server `as_id` (OAuth
+    /// attestation-based client authentication): none unless it holds a client attestation and the
+    /// server's metadata lists `attest_jwt_client_auth`; the PoP carries a fresh challenge when the
+    /// server has a challenge endpoint (§6.1).
+    pub async fn client_authentication(
+        &self,
+        as_id: &str,
+        metadata: &AuthorizationServerMetadata,
+        how: &ClientAttestationUse,
+    ) -> Result<Vec<(&'static str, String)>, FlowError> {
+        let Some((credentials, entropy)) = &self.attestation else { return Ok(Vec::new()) };
+        let asked = metadata.token_endpoint_auth_methods_supported.iter().flatten().any(|m| m == AUTH_METHOD);
+        if !asked || how.withhold {
+            return Ok(Vec::new());
+        }
+        let challenge = match AttestationMetadata::read(&metadata.extra).challenge_endpoint {
+            Some(endpoint) if !how.ignore_challenge => Some(self.attestation_challenge(&endpoint).await?),
+            _ => None,
+        };
+        Ok(credentials.headers(as_id, challenge.as_deref(), &how.pop, entropy))
     }
 
     pub fn http(&self) -> &HttpClient {
@@ -213,12 +264,23 @@ impl Client {
 
     /// The token endpoint of the issuer's (first) authorization server.
     pub async fn token_endpoint(&self, issuer: &str, metadata: &CredentialIssuerMetadata) -> Result<String, FlowError> {
-        let response = self.fetch_as_metadata(metadata.authorization_server(issuer)).await?;
+        self.authorization_server(issuer, metadata).await.map(|(endpoint, _, _)| endpoint)
+    }
+
+    /// The issuer's (first) authorization server: its token endpoint, identifier and metadata.
+    pub async fn authorization_server(
+        &self,
+        issuer: &str,
+        metadata: &CredentialIssuerMetadata,
+    ) -> Result<(String, String, AuthorizationServerMetadata), FlowError> {
+        let as_id = metadata.authorization_server(issuer).to_string();
+        let response = self.fetch_as_metadata(&as_id).await?;
         let as_metadata: AuthorizationServerMetadata = message(Step::AuthorizationServerMetadata, &response)?;
-        as_metadata
+        let endpoint = as_metadata
             .token_endpoint()
             .map(str::to_string)
-            .map_err(|error| FlowError::Message { step: Step::AuthorizationServerMetadata, error })
+            .map_err(|error| FlowError::Message { step: Step::AuthorizationServerMetadata, error })?;
+        Ok((endpoint, as_id, as_metadata))
     }
 
     /// POSTs form parameters to the token endpoint, unjudged.
@@ -226,9 +288,42 @@ impl Client {
         Ok(self.http.post_form(endpoint, form, &[]).await?)
     }
 
+    /// POSTs form parameters with extra header fields (a client attestation's) to the token endpoint,
+    /// unjudged.
+    pub async fn post_token_with(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Result<HttpResponse, FlowError> {
+        Ok(self.http.post_form(endpoint, form, headers).await?)
+    }
+
+    /// A fresh challenge from an authorization server's challenge endpoint (attestation-based client
+    /// authentication §7.1).
+    pub async fn attestation_challenge(&self, endpoint: &str) -> Result<String, FlowError> {
+        let step = Step::AttestationChallenge;
+        let response = self.http.send("POST", endpoint, &[("Accept", "application/json")], Body::None).await?;
+        if response.status != 200 {
+            return Err(FlowError::Status { step, status: response.status });
+        }
+        message::<ChallengeResponse>(step, &response).map(|c| c.attestation_challenge)
+    }
+
     /// A token request that must succeed: HTTP 200 and a token response.
     pub async fn redeem(&self, endpoint: &str, request: &TokenRequest) -> Result<TokenResponse, FlowError> {
-        let response = self.post_token(endpoint, &request.form()).await?;
+        self.redeem_with(endpoint, request, &[]).await
+    }
+
+    /// [`Self::redeem`] with extra header fields (client authentication).
+    pub async fn redeem_with(
+        &self,
+        endpoint: &str,
+        request: &TokenRequest,
+        headers: &[(&'static str, String)],
+    ) -> Result<TokenResponse, FlowError> {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let response = self.post_token_with(endpoint, &request.form(), &headers).await?;
         if response.status != 200 {
             return Err(FlowError::Status { step: Step::Token, status: response.status });
         }
@@ -288,8 +383,10 @@ impl Client {
             (true, given) => given,
             (false, _) => None,
         };
-        let token_endpoint = self.token_endpoint(&issuer, &metadata).await?;
-        let token = self.redeem(&token_endpoint, &TokenRequest::pre_authorized(code, tx_code)).await?;
+        let (token_endpoint, as_id, as_metadata) = self.authorization_server(&issuer, &metadata).await?;
+        let authentication = self.client_authentication(&as_id, &as_metadata, &spec.client_attestation).await?;
+        let token =
+            self.redeem_with(&token_endpoint, &TokenRequest::pre_authorized(code, tx_code), &authentication).await?;
         let c_nonce = match &metadata.nonce_endpoint {
             Some(endpoint) => Some(self.nonce(endpoint).await?),
             None => None,

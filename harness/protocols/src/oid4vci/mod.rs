@@ -3,6 +3,7 @@
 //! string comparison (§12.2.4), so they are never round-tripped through a URL parser.
 
 pub mod client;
+pub mod key_attestation;
 pub mod message;
 pub mod proof;
 

@@ -31,6 +31,10 @@ pub struct Behaviour {
     /// How the credentials it mints deviate from correct ones.
     pub mint: Deviation,
     pub status_list: StatusListPolicy,
+    /// What it checks of client attestations (`client_auth`).
+    pub client_attestation: super::client_auth::ClientAttestationPolicy,
+    /// What it checks of key attestations (`key_attestation`).
+    pub key_attestation: super::key_attestation::KeyAttestationPolicy,
 }
 
 impl Behaviour {

@@ -1,6 +1,8 @@
 //! The reference OpenID4VCI 1.0 issuer (pre-authorized code flow, SD-JWT VC) and its mutants.
 
 pub(crate) mod behaviour;
+pub(crate) mod client_auth;
+pub(crate) mod key_attestation;
 pub mod minter;
 pub mod mutants;
 pub mod reference;

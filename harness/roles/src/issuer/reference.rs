@@ -6,6 +6,8 @@
 //! changed (`mutants.rs`).
 
 use super::behaviour::{Behaviour, TxCodeCheck};
+use super::client_auth::{CHALLENGE_PATH, ClientAuth};
+use super::key_attestation::KeyAttestationTrust;
 use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
 use super::mutants::IssuerFault;
 use super::state::*;
@@ -20,6 +22,8 @@ use axum::routing::{get, post};
 use dialtone_protocols::control::{OfferCreated, OfferRequest, StatusChange};
 use dialtone_protocols::message::Message;
 use dialtone_protocols::now_epoch;
+use dialtone_protocols::oauth::client_attestation::{self, AttestationMetadata};
+use dialtone_protocols::oid4vci::key_attestation::KeyAttestationsRequired;
 use dialtone_protocols::oid4vci::message::{
     AuthorizationServerMetadata, ClaimDescription, CredentialConfiguration, CredentialIssuerMetadata,
     CredentialMetadata, CredentialOffer, CredentialRequest, CredentialResponse, Display, ErrorResponse, Grants,
@@ -44,6 +48,15 @@ const PROOF_ALGS: &[&str] = &["ES256"];
 pub struct IssuerConfig {
     pub fault: Option<IssuerFault>,
     pub seed: Option<u64>,
+    /// Public JWKs of the wallet providers it trusts to attest clients (OAuth attestation-based
+    /// client authentication) and keys (OID4VCI Appendix D); none: it takes no attestations.
+    pub attesters: Vec<Value>,
+    /// Every key proof must carry a key attestation (`key_attestations_required`).
+    pub key_attestations_required: bool,
+    /// Every token request must authenticate its client with an attestation (by an attester of
+    /// `attesters`); else an attestation is checked when sent (the pre-authorized code grant allows
+    /// anonymous access).
+    pub require_client_attestation: bool,
 }
 
 pub struct Issuer {
@@ -54,6 +67,8 @@ pub struct Issuer {
     entropy: Entropy,
     state: IssuerState,
     log: Arc<IssuerLog>,
+    client_auth: ClientAuth,
+    key_attestations: KeyAttestationTrust,
 }
 
 /// What the harness keeps of a reference issuer it runs as a counterpart.
@@ -106,13 +121,28 @@ pub fn serve(
     let entropy = Entropy::new(config.seed).derive("reference-issuer");
     let log = Arc::new(IssuerLog::default());
     let control_url = format!("{identifier}/control");
+    let behaviour = Behaviour::with(config.fault);
+    let client_auth = ClientAuth::new(
+        config.attesters.clone(),
+        config.require_client_attestation,
+        behaviour.client_attestation,
+        entropy.derive("challenges"),
+        log.clone(),
+    );
+    let key_attestations = KeyAttestationTrust {
+        trusted: config.attesters.clone(),
+        required: config.key_attestations_required,
+        policy: behaviour.key_attestation,
+    };
     let issuer = Arc::new(Issuer {
-        behaviour: Behaviour::with(config.fault),
+        behaviour,
         identifier,
         minter: minter.clone(),
         entropy,
         state: IssuerState::default(),
         log: log.clone(),
+        client_auth,
+        key_attestations,
     });
     let server = match tls {
         Some(tls) => RunningServer::serve_tls(listener, tls, router(issuer))?,
@@ -127,6 +157,10 @@ fn router(issuer: Arc<Issuer>) -> Router {
         .route(oid4vci::WELL_KNOWN_AS, get(authorization_server_metadata))
         .route(dialtone_protocols::sd_jwt_vc::WELL_KNOWN_JWT_VC_ISSUER, get(jwt_vc_issuer_metadata))
         .route(TOKEN_PATH, post(token))
+        .route(
+            CHALLENGE_PATH,
+            post(|State(issuer): State<Arc<Issuer>>| async move { issuer.client_auth.challenge_response() }),
+        )
         .route(NONCE_PATH, post(nonce))
         .route(CREDENTIAL_PATH, post(credential))
         .route(STATUS_LIST_PATH, get(status_list_token))
@@ -179,10 +213,14 @@ impl Issuer {
     }
 }
 
-/// The credential configuration it issues.
-fn configuration() -> CredentialConfiguration {
+/// The credential configuration it issues; with trusted key attesters, it also takes the
+/// `attestation` proof type (Appendix F.3), and requires key attestations when configured to.
+fn configuration(key_attestations: &KeyAttestationTrust) -> CredentialConfiguration {
     let mut proof_types = Map::new();
-    proof_types.insert(proof_type::JWT.into(), proof_type_metadata(PROOF_ALGS));
+    proof_types.insert(proof_type::JWT.into(), proof_type_metadata(PROOF_ALGS, key_attestations.required));
+    if key_attestations.enabled() {
+        proof_types.insert(proof_type::ATTESTATION.into(), proof_type_metadata(PROOF_ALGS, true));
+    }
     let given = ClaimDescription {
         display: Some(vec![Display::named("Given name", "en-CA")]),
         ..ClaimDescription::at(&["given_name"])
@@ -216,17 +254,18 @@ fn configuration() -> CredentialConfiguration {
     }
 }
 
-fn proof_type_metadata(algs: &[&str]) -> Value {
+fn proof_type_metadata(algs: &[&str], key_attestations_required: bool) -> Value {
     serde_json::to_value(ProofTypeMetadata {
         proof_signing_alg_values_supported: algs.iter().map(|a| a.to_string()).collect(),
-        key_attestations_required: None,
+        key_attestations_required: key_attestations_required
+            .then(|| serde_json::to_value(KeyAttestationsRequired::default()).unwrap_or(Value::Null)),
     })
     .unwrap_or(Value::Null)
 }
 
 async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
     let mut configurations = Map::new();
-    configurations.insert(CONFIG_VERIFIED_PERSON.into(), configuration().to_json());
+    configurations.insert(CONFIG_VERIFIED_PERSON.into(), configuration(&issuer.key_attestations).to_json());
     let mut metadata = CredentialIssuerMetadata {
         credential_issuer: Some(issuer.identifier.clone()),
         credential_endpoint: Some(issuer.url(CREDENTIAL_PATH)),
@@ -250,6 +289,17 @@ async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Res
         token_endpoint_auth_methods_supported: Some(vec!["none".into()]),
         ..AuthorizationServerMetadata::default()
     };
+    if issuer.client_auth.required() {
+        metadata.token_endpoint_auth_methods_supported = Some(Vec::new());
+        metadata.pre_authorized_grant_anonymous_access_supported = Some(false);
+    }
+    if issuer.client_auth.enabled() {
+        metadata
+            .token_endpoint_auth_methods_supported
+            .get_or_insert_with(Vec::new)
+            .push(client_attestation::AUTH_METHOD.into());
+        AttestationMetadata::publish(&mut metadata.extra, &issuer.url(CHALLENGE_PATH), PROOF_ALGS);
+    }
     if let Some(rewrite) = issuer.behaviour.as_metadata {
         rewrite(&mut metadata, &issuer.identifier);
     }
@@ -351,7 +401,7 @@ async fn control_offer(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Respon
     json_response(StatusCode::OK, serde_json::to_value(created).unwrap_or(Value::Null))
 }
 
-async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
+async fn token(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
     let policy = issuer.behaviour.token;
     let request = match TokenRequest::from_form(&body) {
         Ok(r) => {
@@ -363,6 +413,11 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
         }
         Err(e) => return issuer.token_error(te::INVALID_REQUEST, &e.to_string()),
     };
+    if let Err(refusal) =
+        issuer.client_auth.authenticate_client(&headers, &issuer.identifier, request.client_id.as_deref())
+    {
+        return refusal.response();
+    }
     match request.grant_type.as_deref() {
         None => return issuer.token_error(te::INVALID_REQUEST, "grant_type is missing"),
         Some(g) if g != oid4vci::PRE_AUTHORIZED_GRANT && policy.grant_type_checked => {
@@ -514,15 +569,26 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body:
 fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Value, (&'static str, String)> {
     let policy = issuer.behaviour.proof;
     let invalid = |why: String| (ce::INVALID_PROOF, why);
-    let jwts = request
-        .jwt_proofs()
-        .filter(|p| p.len() == 1)
-        .ok_or_else(|| invalid("proofs must hold exactly one jwt proof".into()))?;
     let now = now_epoch();
-    let checked = proof::check(jwts[0], &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, policy.checks)
-        .map_err(invalid)?;
+    let (jwk, nonce) = match request.attestation_proof() {
+        Some(attestation) => {
+            let jwt = attestation.map_err(|why| invalid(why.into()))?;
+            issuer.key_attestations.attestation_proof(jwt, now).map_err(invalid)?
+        }
+        None => {
+            let jwts = request
+                .jwt_proofs()
+                .filter(|p| p.len() == 1)
+                .ok_or_else(|| invalid("proofs must hold exactly one jwt proof".into()))?;
+            let checked =
+                proof::check(jwts[0], &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, policy.checks)
+                    .map_err(invalid)?;
+            issuer.key_attestations.jwt_proof(&checked, now).map_err(invalid)?;
+            (checked.jwk, checked.claims.nonce)
+        }
+    };
     if policy.nonce_checked {
-        let nonce = checked.claims.nonce.as_deref().ok_or_else(|| invalid("proof has no nonce".into()))?;
+        let nonce = nonce.as_deref().ok_or_else(|| invalid("proof has no nonce".into()))?;
         let mut nonces = lock(&issuer.state.nonces);
         match nonces.get_mut(nonce) {
             Some(record)
@@ -533,7 +599,7 @@ fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Value, (
             _ => return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into())),
         }
     }
-    Ok(checked.jwk)
+    Ok(jwk)
 }
 
 fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {

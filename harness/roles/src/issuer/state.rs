@@ -51,4 +51,15 @@ pub struct IssuerLog {
     pub credential_requests: Mutex<Vec<dialtone_protocols::oid4vci::message::CredentialRequest>>,
     /// Nonces the nonce endpoint handed out, in order.
     pub nonces: Mutex<Vec<String>>,
+    /// Client authentications by attestation, in order (when one was sent or required).
+    pub client_authentications: Mutex<Vec<ClientAuthentication>>,
+}
+
+/// One client authentication by attestation as the authorization server saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientAuthentication {
+    /// The PoP's claims as sent (unverified), when there was one.
+    pub pop: Option<dialtone_protocols::oauth::client_attestation::PopClaims>,
+    /// The authenticated client's id, or why it was refused.
+    pub result: Result<Option<String>, String>,
 }

@@ -3,6 +3,10 @@
 //! request, how it presents, how it stores.
 
 use super::behaviour::Behaviour;
+use dialtone_protocols::oauth::client_attestation::PopAudience;
+
+/// Where the token endpoint of the reference issuer (the harness's issuer of the wallet plan) is.
+const TOKEN_PATH: &str = "/token";
 use dialtone_protocols::oid4vci::proof::{ProofAudience, ProofNonce, ProofSignature};
 use dialtone_protocols::oid4vp::holder::{
     DisclosureChoice, EncryptionChoice, KbAudience, KbKey, SdHashOver, StateChoice, VpTokenShape,
@@ -29,6 +33,9 @@ crate::mutant::faults! {
     IgnoresJwtResponseMode => "ignores_jwt_response_mode": "answers direct_post.jwt requests with an unencrypted direct_post",
     IgnoresRedirectUriMismatch => "ignores_redirect_uri_mismatch": "sends responses for a redirect_uri client to a response_uri other than its identifier",
     LegacyVpToken => "legacy_vp_token": "sends vp_token as the bare presentation instead of a DCQL-keyed object",
+    NoClientAttestation => "no_client_attestation": "never presents its client attestation, even when the authorization server asks for attest_jwt_client_auth",
+    IgnoresAttestationChallenge => "ignores_attestation_challenge": "never fetches the authorization server's attestation challenge",
+    AttestationPopWrongAud => "attestation_pop_wrong_aud": "sets its client attestation PoP's aud to the token endpoint, not the authorization server's issuer identifier",
 }
 
 impl WalletFault {
@@ -37,6 +44,11 @@ impl WalletFault {
         let (proof, presentation, checks) = (&mut b.issuance.proof, &mut b.presentation, &mut b.request_checks);
         match self {
             Self::NoTxCode => b.issuance.withhold_tx_code = true,
+            Self::NoClientAttestation => b.issuance.client_attestation.withhold = true,
+            Self::IgnoresAttestationChallenge => b.issuance.client_attestation.ignore_challenge = true,
+            Self::AttestationPopWrongAud => {
+                b.issuance.client_attestation.pop.aud = PopAudience::IssuerPath(TOKEN_PATH.into())
+            }
             Self::ProofWrongTyp => proof.typ = "JWT".into(),
             Self::ProofWrongAud => proof.aud = ProofAudience::TokenEndpoint,
             Self::ProofOmitsNonce => proof.nonce = ProofNonce::Omit,
