@@ -31,12 +31,21 @@ pub(crate) struct Stack {
 }
 
 pub(crate) async fn stack(ctx: &Ctx, verifier_fault: Option<Option<VerifierFault>>) -> Step<Stack> {
+    stack_with(ctx, verifier_fault, IssuerConfig::default()).await
+}
+
+/// [`stack`] with its issuer configured as `issuer_config` says (e.g. demanding client attestations).
+pub(crate) async fn stack_with(
+    ctx: &Ctx,
+    verifier_fault: Option<Option<VerifierFault>>,
+    issuer_config: IssuerConfig,
+) -> Step<Stack> {
     let pki = &ctx.counterparts()?.pki;
     let tls = Some(pki.server_config.clone());
     let err =
         |what: &str, e: &dyn std::fmt::Display| Outcome::error(format!("cannot start the counterpart {what}: {e}"));
     let (issuer_server, issuer) =
-        issuer::start_with_minter(IssuerConfig::default(), 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
+        issuer::start_with_minter(issuer_config, 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
     let issuer_url = issuer_server.base_url.clone();
     if ctx.manifest.x5c_only() {
         // The wallet resolves issuer keys only from x5c: this issuer signs with a chain from the run's

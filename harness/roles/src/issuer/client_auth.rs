@@ -210,3 +210,49 @@ impl ClientAuth {
         Ok(verified.client_id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dialtone_protocols::jose::EcKey;
+    use dialtone_protocols::oauth::client_attestation::{AttestationSpec, Attester, ClientCredentials, PopSpec};
+
+    const AS: &str = "https://as.example";
+
+    fn headers(pairs: Vec<(&'static str, String)>) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(name, HeaderValue::from_str(&value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn a_challenge_buys_one_authentication_and_a_required_attestation_is_demanded() {
+        let entropy = Entropy::seeded(31);
+        let attester = Attester { id: "https://wp.example".into(), key: EcKey::generate(&entropy) };
+        let log = Arc::new(IssuerLog::default());
+        let auth = ClientAuth::new(
+            vec![attester.public_jwk()],
+            true,
+            ClientAttestationPolicy::default(),
+            Entropy::seeded(32),
+            log.clone(),
+        );
+        let refused = auth.authenticate_client(&HeaderMap::new(), AS, None).unwrap_err();
+        assert_eq!(refused.error, error::INVALID_CLIENT, "required: no attestation is refused");
+
+        let instance = EcKey::generate(&entropy);
+        let attestation = attester.attest("client", &instance, &AttestationSpec::default(), &entropy);
+        let client = ClientCredentials { client_id: "client".into(), attestation, instance };
+        let challenge = auth.new_challenge(dialtone_protocols::now_epoch());
+        let sent = headers(client.headers(AS, Some(&challenge), &PopSpec::default(), &entropy));
+        assert_eq!(auth.authenticate_client(&sent, AS, Some("client")), Ok(Some("client".into())));
+        // The same challenge again (in a fresh PoP): used up, so a new one comes with the refusal.
+        let again = headers(client.headers(AS, Some(&challenge), &PopSpec::default(), &entropy));
+        let refused = auth.authenticate_client(&again, AS, Some("client")).unwrap_err();
+        assert_eq!(refused.error, error::USE_ATTESTATION_CHALLENGE);
+        assert!(refused.response().headers().contains_key(CHALLENGE_HEADER));
+        assert_eq!(lock(&log.client_authentications).len(), 3, "every attempt is logged");
+    }
+}

@@ -71,3 +71,45 @@ impl KeyAttestationTrust {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dialtone_protocols::jose::EcKey;
+    use dialtone_protocols::oauth::client_attestation::Attester;
+    use dialtone_protocols::oid4vci::key_attestation::{KeyAttestationSpec, build};
+    use dialtone_protocols::oid4vci::proof::{self, ProofChecks, ProofSpec, ProofTarget};
+    use dialtone_protocols::seed::Entropy;
+
+    const ISSUER: &str = "https://issuer.example";
+
+    #[test]
+    fn required_attestations_are_demanded_and_must_attest_the_proof_key() {
+        let entropy = Entropy::seeded(21);
+        let attester = Attester { id: "https://wp.example".into(), key: EcKey::generate(&entropy) };
+        let holder = EcKey::generate(&entropy);
+        let target = ProofTarget { issuer: ISSUER, token_endpoint: "https://issuer.example/token", c_nonce: Some("n") };
+        let now = dialtone_protocols::now_epoch();
+        let check = |jwt: &str| proof::check(jwt, ISSUER, now, 300, &["ES256"], ProofChecks::default()).unwrap();
+        let trust =
+            KeyAttestationTrust { trusted: vec![attester.public_jwk()], required: true, policy: Default::default() };
+
+        let bare = check(&proof::build(&holder, &ProofSpec::default(), target, &entropy));
+        assert!(trust.jwt_proof(&bare, now).unwrap_err().contains("required"));
+        let optional = KeyAttestationTrust { required: false, ..trust.clone() };
+        assert!(optional.jwt_proof(&bare, now).is_ok(), "without key_attestations_required a bare proof is taken");
+
+        let attested = |spec: &KeyAttestationSpec| {
+            let attestation = build(&attester, &holder, Some("n"), spec, &entropy);
+            check(&proof::build_attested(&holder, &ProofSpec::default(), target, &attestation, &entropy))
+        };
+        assert!(trust.jwt_proof(&attested(&KeyAttestationSpec::default()), now).is_ok());
+        let other = attested(&KeyAttestationSpec { other_key: true, ..KeyAttestationSpec::default() });
+        assert!(trust.jwt_proof(&other, now).unwrap_err().contains("attested_keys"));
+        let unbound = KeyAttestationTrust {
+            policy: KeyAttestationPolicy { key_bound: false, ..KeyAttestationPolicy::default() },
+            ..trust.clone()
+        };
+        assert!(unbound.jwt_proof(&other, now).is_ok(), "the mutant's fault");
+    }
+}
