@@ -231,12 +231,13 @@ fn expect_credential(response: &HttpResponse, attested: &Value) -> Outcome {
         let code = error_code(response).map(|c| format!(", error {c:?}")).unwrap_or_default();
         return Outcome::fail(expected, format!("HTTP {}{code}", response.status));
     }
+    // The response's shape is VCI-ISS-CRED-001's to judge: without a credential, this case is blocked.
     let parsed = match CredentialResponse::parse_bytes(&response.body) {
         Ok(r) => r.value,
-        Err(e) => return Outcome::fail(expected, e.to_string()),
+        Err(e) => return precondition(FlowStep::Credential.name(), e.to_string()),
     };
     let Some(credential) = parsed.credentials.as_ref().and_then(|c| c.first()) else {
-        return Outcome::fail(expected, "no credentials in the response");
+        return precondition(FlowStep::Credential.name(), "no credentials[0] in the response");
     };
     // The issuer-signed JWT of an SD-JWT (or a JWT credential): its cnf.jwk.
     let bound = credential

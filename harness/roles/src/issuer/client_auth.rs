@@ -145,7 +145,7 @@ impl ClientAuth {
                 .and_then(|v| CompactJws::parse(v).ok())
                 .and_then(|jws| ca::PopClaims::parse(&Value::Object(jws.payload)).ok())
                 .map(|r| r.value);
-            let seen = result.as_ref().map(Clone::clone).map_err(|r| r.description.clone());
+            let seen = result.clone().map_err(|r| r.description);
             lock(&self.log.client_authentications).push(ClientAuthentication { pop, result: seen });
         }
         result
