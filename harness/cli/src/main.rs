@@ -399,13 +399,10 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 dialtone_roles::issuer::IssuerConfig {
                     fault,
                     seed,
-                    // With --seed, it trusts the wallet provider of a run with the same seed.
-                    attesters: seed
-                        .map(|s| {
-                            let setup = dialtone_drivers::counterparts::Setup { seed: Some(s), ports: None };
-                            vec![setup.wallet_provider().public_jwk()]
-                        })
-                        .unwrap_or_default(),
+                    // The wallet provider of a run with the same --seed (or of every unseeded run).
+                    attesters: vec![
+                        dialtone_drivers::counterparts::Setup { seed, ports: None }.wallet_provider().public_jwk(),
+                    ],
                     ..Default::default()
                 },
                 port,

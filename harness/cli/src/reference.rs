@@ -332,8 +332,8 @@ pub async fn standalone_wallet(
     for file in anchors {
         trusted_roots.extend(pem_file(file)?);
     }
-    // With --seed, it is attested by the wallet provider of a run with the same seed.
-    let attester = seed.map(|s| counterparts::Setup { seed: Some(s), ports: None }.wallet_provider());
+    // Attested by the wallet provider of a run with the same --seed (or of every unseeded run).
+    let attester = Some(counterparts::Setup { seed, ports: None }.wallet_provider());
     let config = WalletConfig { fault: mutant, seed, trusted_roots, attester };
     wallet::start(config, port, Some(pki.server_config.clone()))
         .await

@@ -90,7 +90,12 @@ fn an_issuer_manifest_exports_the_wallet_provider_of_the_seed() {
     let readme = std::fs::read_to_string(dir.join("wp/README.txt")).unwrap();
     assert!(readme.contains("--seed 7") && readme.contains("Client Attester"), "{readme}");
     let o = export(&dir, "unseeded", &issuer, None);
-    assert_eq!(o.status.code(), Some(2), "no seed: nothing to configure in advance");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let default: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("unseeded/wallet-provider/jwk.json")).unwrap()).unwrap();
+    let unseeded = dialtone_drivers::counterparts::Setup { seed: None, ports: None };
+    assert_eq!(default, unseeded.wallet_provider().public_jwk(), "the default test wallet provider");
+    assert_ne!(default, jwk, "another than the seed's");
 }
 
 #[test]

@@ -85,12 +85,14 @@ impl Setup {
         self.seed.is_some() && self.ports.is_some()
     }
 
-    /// The harness's wallet provider: its key follows from the seed (new for an unseeded run, so
-    /// make it once per run).
+    /// The harness's wallet provider: its key follows from the seed, and without one it is dialtone's
+    /// default test wallet provider (the same key for every unseeded run, so that an issuer
+    /// configured once — the standalone reference issuer too — trusts it). A test key, public by
+    /// construction: trust it only in a test deployment.
     pub fn wallet_provider(&self) -> Attester {
         let entropy = match self.seed {
             Some(s) => Entropy::seeded(s.wrapping_mul(31).wrapping_add(WALLET_PROVIDER)),
-            None => Entropy::from_os(),
+            None => Entropy::seeded(WALLET_PROVIDER).derive("dialtone default test wallet provider"),
         };
         Attester { id: WALLET_PROVIDER_ID.into(), key: EcKey::generate(&entropy) }
     }
