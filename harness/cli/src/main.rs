@@ -396,7 +396,15 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             };
             let tls = serve_tls(http, &ca_out, seed)?;
             let server = dialtone_roles::issuer::start(
-                dialtone_roles::issuer::IssuerConfig { fault, seed, ..Default::default() },
+                dialtone_roles::issuer::IssuerConfig {
+                    fault,
+                    seed,
+                    // The wallet provider of a run with the same --seed (or of every unseeded run).
+                    attesters: vec![
+                        dialtone_drivers::counterparts::Setup { seed, ports: None }.wallet_provider().public_jwk(),
+                    ],
+                    ..Default::default()
+                },
                 port,
                 tls,
             )

@@ -134,13 +134,17 @@ pub(crate) async fn start_references_with(
     // The counterpart issuers; the verifier under test asks the reference registry about them.
     let setup = counterparts::Setup { seed, ports: None };
     let (mut servers, trusted, untrusted) = counterparts::start_issuers(&setup, pki).await?;
-    let (issuer, issuer_handle) = issuer::start_with_minter(
-        IssuerConfig { fault: issuer_fault, seed, ..IssuerConfig::default() },
-        0,
-        tls.clone(),
-    )
-    .await
-    .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
+    // The reference issuer trusts the harness's wallet provider (for client and key attestations).
+    let wallet_provider = setup.wallet_provider();
+    let issuer_config = IssuerConfig {
+        fault: issuer_fault,
+        seed,
+        attesters: vec![wallet_provider.public_jwk()],
+        ..IssuerConfig::default()
+    };
+    let (issuer, issuer_handle) = issuer::start_with_minter(issuer_config, 0, tls.clone())
+        .await
+        .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
     if peers.issuer_x5c {
         issuer_handle.minter.x5c_from(pki)?;
         issuer_handle.minter.prefer_x5c(true);
@@ -165,7 +169,13 @@ pub(crate) async fn start_references_with(
         .await
         .map_err(|e| format!("cannot start the reference registry: {e}"))?;
     let registry_ref = RegistryRef { url: registry.base_url.clone(), ..registry_ref };
-    let counterparts = Arc::new(Counterparts { trusted, untrusted, registry: registry_ref, pki: pki.clone() });
+    let counterparts = Arc::new(Counterparts {
+        trusted,
+        untrusted,
+        registry: registry_ref,
+        pki: pki.clone(),
+        wallet_provider: wallet_provider.clone(),
+    });
     let mut verifier_config =
         VerifierConfig::on_loopback(pki, registry.base_url.clone(), authority_id, verifier_fault, seed);
     verifier_config.x5c_roots = peers.x5c_roots.clone();
@@ -176,7 +186,8 @@ pub(crate) async fn start_references_with(
     let wallet_fault = mutant.and_then(|m| WalletFault::from_name(m.name()));
     let mut trusted_roots = vec![pki.ca_der.clone()];
     trusted_roots.extend(peers.request_roots.iter().cloned());
-    let wallet_config = WalletConfig { fault: wallet_fault, seed, trusted_roots };
+    let wallet_config =
+        WalletConfig { fault: wallet_fault, seed, trusted_roots, attester: Some(wallet_provider.clone()) };
     let wallet = wallet::start(wallet_config, 0, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot start the reference wallet: {e}"))?;
@@ -202,6 +213,14 @@ pub(crate) async fn start_references_with(
     };
     manifest.candidate.roles.extend([Role::Registry, Role::Verifier, Role::Wallet]);
     manifest.wallet = wallet_manifest.wallet;
+    // The reference wallet is attested by the harness's wallet provider (a seed-dependent key, so
+    // named here rather than in candidates/reference-wallet.toml), and claims wallet attestation.
+    if let Some(wallet) = manifest.wallet.as_mut() {
+        wallet.attester_jwk = Some(wallet_provider.public_jwk());
+        if !manifest.conformance.features.iter().any(|f| f == "wallet_attestation") {
+            manifest.conformance.features.push("wallet_attestation".into());
+        }
+    }
     manifest.registry = registry_manifest.registry;
     manifest.verifier = verifier_manifest.verifier;
     manifest.conformance.features.extend(registry_manifest.conformance.features);
@@ -319,7 +338,9 @@ pub async fn standalone_wallet(
     for file in anchors {
         trusted_roots.extend(pem_file(file)?);
     }
-    let config = WalletConfig { fault: mutant, seed, trusted_roots };
+    // Attested by the wallet provider of a run with the same --seed (or of every unseeded run).
+    let attester = Some(counterparts::Setup { seed, ports: None }.wallet_provider());
+    let config = WalletConfig { fault: mutant, seed, trusted_roots, attester };
     wallet::start(config, port, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))

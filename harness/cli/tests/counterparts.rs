@@ -73,6 +73,31 @@ fn export_with(dir: &Path, out: &str, candidate: &Path, seed: Option<u64>, ca: O
     c.output().unwrap()
 }
 
+/// An issuer under test is told the harness's wallet provider: its key follows from the seed, and is
+/// the one the run's attestations are signed with (the reference issuer started with that seed
+/// trusts it).
+#[test]
+fn an_issuer_manifest_exports_the_wallet_provider_of_the_seed() {
+    let dir = tempdir("wallet-provider");
+    let issuer = common::workspace().join("candidates/reference-issuer.toml");
+    let o = export(&dir, "wp", &issuer, Some(7));
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let jwk: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("wp/wallet-provider/jwk.json")).unwrap()).unwrap();
+    let setup = dialtone_drivers::counterparts::Setup { seed: Some(7), ports: None };
+    assert_eq!(jwk, setup.wallet_provider().public_jwk());
+    assert!(jwk.get("d").is_none(), "the public key only");
+    let readme = std::fs::read_to_string(dir.join("wp/README.txt")).unwrap();
+    assert!(readme.contains("--seed 7") && readme.contains("Client Attester"), "{readme}");
+    let o = export(&dir, "unseeded", &issuer, None);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let default: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("unseeded/wallet-provider/jwk.json")).unwrap()).unwrap();
+    let unseeded = dialtone_drivers::counterparts::Setup { seed: None, ports: None };
+    assert_eq!(default, unseeded.wallet_provider().public_jwk(), "the default test wallet provider");
+    assert_ne!(default, jwk, "another than the seed's");
+}
+
 #[test]
 fn two_exports_with_the_same_seed_or_authority_are_byte_identical() {
     let dir = tempdir("export");

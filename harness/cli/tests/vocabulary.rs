@@ -22,7 +22,11 @@ fn every_requirement_of_the_suites_is_claimable() {
             assert!(ok, "case {} requires {r:?}, which no conformance statement can claim", case.id);
         }
         for p in &case.must_under {
-            assert!(profiles().iter().any(|k| k.name == *p), "case {} is a MUST under {p:?}, an unknown profile", case.id);
+            assert!(
+                profiles().iter().any(|k| k.name == *p),
+                "case {} is a MUST under {p:?}, an unknown profile",
+                case.id
+            );
         }
     }
 }

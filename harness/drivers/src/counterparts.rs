@@ -9,6 +9,9 @@
 //! what a verifier must trust, as `dialtone counterparts export` writes it.
 
 use crate::manifest::CounterpartsSection;
+use dialtone_protocols::jose::EcKey;
+use dialtone_protocols::oauth::client_attestation::Attester;
+use dialtone_protocols::seed::Entropy;
 use dialtone_protocols::x509::certificate_pem;
 use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle, Minter};
 use dialtone_roles::registry::ecosystem::Statement;
@@ -26,6 +29,9 @@ pub struct Counterparts {
     pub untrusted: IssuerHandle,
     pub registry: RegistryRef,
     pub pki: TestPki,
+    /// The wallet provider whose client and key attestations the harness, as a wallet, presents to
+    /// an issuer under test (which must trust its key).
+    pub wallet_provider: Attester,
 }
 
 /// The trust registry a verifier under test asks (TRQP v2): the harness's own — or, in a run of the
@@ -61,6 +67,11 @@ pub struct Setup {
 const TRUSTED: u64 = 1;
 const UNTRUSTED: u64 = 2;
 const REGISTRY: u64 = 0;
+const WALLET_PROVIDER: u64 = 3;
+/// The harness's wallet provider's identifier (`iss` of its attestations).
+pub const WALLET_PROVIDER_ID: &str = "https://wallet-provider.dialtone.invalid";
+/// The `client_id` (attestations' `sub`) of the harness's wallet.
+pub const WALLET_CLIENT_ID: &str = "https://wallet.dialtone.invalid";
 
 impl Setup {
     /// The run's `--seed`, else the seed a persistent test authority keeps; the manifest's ports.
@@ -72,6 +83,18 @@ impl Setup {
     /// their identifiers are known in advance.
     pub fn reproducible(&self) -> bool {
         self.seed.is_some() && self.ports.is_some()
+    }
+
+    /// The harness's wallet provider: its key follows from the seed, and without one it is dialtone's
+    /// default test wallet provider (the same key for every unseeded run, so that an issuer
+    /// configured once — the standalone reference issuer too — trusts it). A test key, public by
+    /// construction: trust it only in a test deployment.
+    pub fn wallet_provider(&self) -> Attester {
+        let entropy = match self.seed {
+            Some(s) => Entropy::seeded(s.wrapping_mul(31).wrapping_add(WALLET_PROVIDER)),
+            None => Entropy::seeded(WALLET_PROVIDER).derive("dialtone default test wallet provider"),
+        };
+        Attester { id: WALLET_PROVIDER_ID.into(), key: EcKey::generate(&entropy) }
     }
 
     fn issuer_config(&self, label: u64) -> IssuerConfig {
@@ -145,7 +168,8 @@ pub async fn start(setup: &Setup, pki: &TestPki) -> Result<(Vec<RunningServer>, 
         .map_err(|e| format!("cannot start the counterpart trust registry on 127.0.0.1:{port}: {e}"))?;
     let registry = RegistryRef::new(server.base_url.clone(), &ecosystem, &trusted.minter.identifier);
     servers.push(server);
-    Ok((servers, Arc::new(Counterparts { trusted, untrusted, registry, pki: pki.clone() })))
+    let wallet_provider = setup.wallet_provider();
+    Ok((servers, Arc::new(Counterparts { trusted, untrusted, registry, pki: pki.clone(), wallet_provider })))
 }
 
 /// One counterpart issuer as a verifier trusts it.
@@ -180,6 +204,24 @@ impl IssuerMaterial {
     }
 }
 
+/// The wallet provider as an issuer under test trusts it: its identifier and public JWK.
+pub fn wallet_provider_json(provider: &Attester) -> Value {
+    json!({
+        "identifier": provider.id,
+        "jwk": provider.public_jwk(),
+        "client_id": WALLET_CLIENT_ID,
+    })
+}
+
+/// The files that tell an issuer under test which wallet provider to trust.
+pub fn wallet_provider_files(provider: &Value) -> Vec<(String, Vec<u8>)> {
+    let pretty = |v: &Value| format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default()).into_bytes();
+    vec![
+        ("wallet-provider/jwk.json".into(), pretty(&provider["jwk"])),
+        ("wallet-provider/wallet-provider.json".into(), pretty(provider)),
+    ]
+}
+
 /// What a verifier under test must be configured with before a run: the authority to trust (for
 /// https to the counterparts and as the root of the issuers' `x5c` chains), the two issuers, and the
 /// trust registry to ask.
@@ -189,6 +231,8 @@ pub struct TrustMaterial {
     pub trusted: IssuerMaterial,
     pub untrusted: IssuerMaterial,
     pub registry: Value,
+    /// The wallet provider's public key, which an issuer under test trusts for attestations.
+    pub wallet_provider: Value,
 }
 
 impl TrustMaterial {
@@ -199,6 +243,7 @@ impl TrustMaterial {
             &counterparts.trusted.minter,
             &counterparts.untrusted.minter,
             &counterparts.registry,
+            &counterparts.wallet_provider,
         )
     }
 
@@ -214,10 +259,16 @@ impl TrustMaterial {
         let untrusted = setup.minter(UNTRUSTED, loopback(setup.port(UNTRUSTED)), pki)?;
         let ecosystem = ecosystem(&trusted.identifier)?;
         let registry = RegistryRef::new(loopback(setup.port(REGISTRY)), &ecosystem, &trusted.identifier);
-        Ok(Self::from_parts(pki, &trusted, &untrusted, &registry))
+        Ok(Self::from_parts(pki, &trusted, &untrusted, &registry, &setup.wallet_provider()))
     }
 
-    fn from_parts(pki: &TestPki, trusted: &Minter, untrusted: &Minter, registry: &RegistryRef) -> Self {
+    fn from_parts(
+        pki: &TestPki,
+        trusted: &Minter,
+        untrusted: &Minter,
+        registry: &RegistryRef,
+        wallet_provider: &Attester,
+    ) -> Self {
         let authorizations: Vec<Value> = registry
             .authorizations
             .iter()
@@ -243,6 +294,7 @@ impl TrustMaterial {
                 "authorizes": authorizations,
                 "does_not_authorize": [untrusted.identifier],
             }),
+            wallet_provider: wallet_provider_json(wallet_provider),
         }
     }
 
@@ -253,6 +305,7 @@ impl TrustMaterial {
             "trusted_issuer": self.trusted.json(),
             "untrusted_issuer": self.untrusted.json(),
             "registry": self.registry,
+            "wallet_provider": self.wallet_provider,
         })
     }
 
@@ -267,6 +320,7 @@ impl TrustMaterial {
             files.push((format!("{name}/certificate.pem"), issuer.certificate_pem.clone().into_bytes()));
         }
         files.push(("registry.json".into(), pretty(&self.registry)));
+        files.extend(wallet_provider_files(&self.wallet_provider));
         files.push(("counterparts.json".into(), pretty(&self.json())));
         files.push(("README.txt".into(), self.readme(how).into_bytes()));
         files
@@ -327,10 +381,17 @@ certificates and identifiers below are those of that run, and of every such run)
 {authorizes}
    and does not authorize {untrusted}.
    registry.json has the same, for tools; counterparts.json has everything in one document.
+
+5. For an issuer under test: the wallet provider to trust, {wallet_provider}
+   wallet-provider/jwk.json  the public key that signs the client attestations (OAuth-Client-
+   Attestation, `sub` {client_id}) and the key attestations (key-attestation+jwt) that dialtone, as
+   a wallet, presents. Trust it as a Client Attester and as a key attester.
 ",
             trusted = self.trusted.identifier,
             untrusted = self.untrusted.identifier,
             authorizes = authorizes.join("\n"),
+            wallet_provider = self.wallet_provider["identifier"].as_str().unwrap_or_default(),
+            client_id = WALLET_CLIENT_ID,
         )
     }
 }

@@ -140,6 +140,11 @@ pub struct WalletSection {
     /// Manual mode: how long to wait for the person and the wallet, per step.
     #[serde(default = "default_manual_wait")]
     pub manual_wait_seconds: u64,
+    /// The public key (a JWK, as an inline table) of the wallet provider that attests this wallet
+    /// (OAuth attestation-based client authentication): the harness, as its authorization server,
+    /// trusts it and asks for client attestations (`feature:wallet_attestation`).
+    #[serde(default)]
+    pub attester_jwk: Option<serde_json::Value>,
 }
 
 /// A service behind the W3C VC-API binding (`POST {url}/credentials/issue`,

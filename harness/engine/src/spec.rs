@@ -66,6 +66,11 @@ pub(crate) const DOCS: &[SpecDoc] = &[
         url: "https://www.rfc-editor.org/rfc/rfc8725",
     },
     SpecDoc {
+        id: "OAUTH-ATTESTATION",
+        title: "OAuth 2.0 Attestation-Based Client Authentication (draft-ietf-oauth-attestation-based-client-auth)",
+        url: "https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/",
+    },
+    SpecDoc {
         id: "HAIP-1.0",
         title: "OpenID4VC High Assurance Interoperability Profile 1.0",
         url: "https://openid.net/specs/openid4vc-high-assurance-interoperability-profile-1_0.html",

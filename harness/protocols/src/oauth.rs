@@ -1,6 +1,8 @@
 //! OAuth 2.0 pieces beside OpenID4VCI: the Bearer challenge of RFC 6750 §3 (and the DPoP challenge
-//! of RFC 9449 §7.1, which has its syntax), and PKCE (RFC 7636) in [`pkce`].
+//! of RFC 9449 §7.1, which has its syntax), PKCE (RFC 7636) in [`pkce`], and attestation-based
+//! client authentication ([`client_attestation`]).
 
+pub mod client_attestation;
 pub mod pkce;
 
 /// The auth-params of the `Bearer` challenge in a `WWW-Authenticate` value (RFC 6750 §3:

@@ -124,7 +124,10 @@ async fn token_request(wallet: &Wallet, case: &DpopCase) -> Result<HttpResponse,
     let form = request.form();
     let send = || {
         let proof = binding.proof("POST", &endpoint, None, wallet.client.entropy());
-        wallet.client.post_token_with(&endpoint, &form, Some(proof))
+        let (endpoint, form) = (&endpoint, &form);
+        async move {
+            wallet.client.post_token_with(endpoint, form, &[(dialtone_protocols::dpop::HEADER, proof.as_str())]).await
+        }
     };
     let mut response = send().await.map_err(|e| wallet.flow(e))?;
     binding.remember(&response);

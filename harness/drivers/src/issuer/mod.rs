@@ -1,10 +1,11 @@
 //! The harness as a wallet in front of an issuer under test (OpenID4VCI 1.0, SD-JWT VC, Token Status List).
 
+pub mod attestation;
 pub mod authorization;
 pub mod batch;
 pub mod credential;
-pub mod dpop;
 pub mod deferred;
+pub mod dpop;
 pub mod encryption;
 pub mod identifiers;
 pub mod issued;
@@ -56,5 +57,9 @@ impl Binding for Oid4vciIssuer {
     }
     fn mutants(&self) -> Option<&'static str> {
         Some("issuer.")
+    }
+    /// Its attestation cases present the attestations of the harness's wallet provider.
+    fn needs_counterparts(&self) -> bool {
+        true
     }
 }

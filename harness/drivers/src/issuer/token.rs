@@ -165,7 +165,7 @@ async fn token(ctx: Ctx, case: TokenCase) -> Outcome {
 }
 
 /// HTTP 200, JSON with an access token and its type, not to be cached (RFC 6749 §5.1).
-fn expect_token(response: &HttpResponse) -> Outcome {
+pub(crate) fn expect_token(response: &HttpResponse) -> Outcome {
     let expected =
         "HTTP 200, application/json with access_token and token_type Bearer, Cache-Control: no-store (RFC 6749 §5.1)";
     if response.status != 200 {

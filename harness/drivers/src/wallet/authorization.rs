@@ -11,7 +11,7 @@ use dialtone_protocols::message::Message;
 use dialtone_protocols::oauth::pkce;
 use dialtone_protocols::oid4vci::AUTHORIZATION_CODE_GRANT;
 use dialtone_protocols::oid4vci::message::{AuthorizationRequest, CredentialOffer};
-use dialtone_roles::issuer::{IssuerOptions, LoggedAuthorization};
+use dialtone_roles::issuer::{IssuerConfig, IssuerOptions, LoggedAuthorization};
 use serde::Deserialize;
 
 driver!("oid4vci.wallet.authorization_code", binding::WALLET, authorization_code, WalletAuthorizationCase);
@@ -61,7 +61,7 @@ async fn authorization_code(ctx: Ctx, case: WalletAuthorizationCase) -> Outcome 
     flatten(
         async {
             let options = IssuerOptions { auto_login: true, scope_only: case.scope_only };
-            let stack = stack_with(&ctx, None, options).await?;
+            let stack = stack_with(&ctx, None, IssuerConfig { options, ..IssuerConfig::default() }).await?;
             let asked =
                 OfferRequest { grant: Some(OfferRequest::AUTHORIZATION_CODE.into()), ..OfferRequest::default() };
             let (made, answer) = Driver { ctx: &ctx }.receive_made(&stack, asked).await?;

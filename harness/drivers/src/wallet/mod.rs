@@ -1,5 +1,6 @@
 //! The harness as issuer and verifier in front of a wallet under test: each case its own counterparts.
 
+pub mod attestation;
 pub mod authorization;
 pub mod dpop;
 pub mod followup;

@@ -10,7 +10,7 @@ use dialtone_protocols::control::{
     StartRequest, StartedRequest, WalletAnswer,
 };
 use dialtone_protocols::dcql::{self, Wanted};
-use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle, IssuerOptions};
+use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig};
 use dialtone_roles::server::RunningServer;
 use dialtone_roles::verifier::{self, VerifierConfig, VerifierFault};
@@ -31,22 +31,21 @@ pub(crate) struct Stack {
 }
 
 pub(crate) async fn stack(ctx: &Ctx, verifier_fault: Option<Option<VerifierFault>>) -> Step<Stack> {
-    stack_with(ctx, verifier_fault, IssuerOptions::default()).await
+    stack_with(ctx, verifier_fault, IssuerConfig::default()).await
 }
 
-/// [`stack`] with an issuer set up as `options` say.
+/// [`stack`] with its issuer configured as `issuer_config` says (e.g. demanding client attestations).
 pub(crate) async fn stack_with(
     ctx: &Ctx,
     verifier_fault: Option<Option<VerifierFault>>,
-    options: IssuerOptions,
+    issuer_config: IssuerConfig,
 ) -> Step<Stack> {
     let pki = &ctx.counterparts()?.pki;
     let tls = Some(pki.server_config.clone());
     let err =
         |what: &str, e: &dyn std::fmt::Display| Outcome::error(format!("cannot start the counterpart {what}: {e}"));
-    let config = IssuerConfig { options, ..IssuerConfig::default() };
     let (issuer_server, issuer) =
-        issuer::start_with_minter(config, 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
+        issuer::start_with_minter(issuer_config, 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
     let issuer_url = issuer_server.base_url.clone();
     if ctx.manifest.x5c_only() {
         // The wallet resolves issuer keys only from x5c: this issuer signs with a chain from the run's

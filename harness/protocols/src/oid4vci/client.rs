@@ -5,18 +5,21 @@
 //! Every exchange goes through the bounded, recording [`HttpClient`].
 
 use super::message::{
-    AuthorizationDetail,
-    AuthorizationServerMetadata, CredentialIssuerMetadata, CredentialOffer, CredentialRequest, CredentialResponse,
-    NonceResponse, OFFER_BY_REFERENCE, OFFER_BY_VALUE, TokenRequest, TokenResponse,
+    AuthorizationDetail, AuthorizationServerMetadata, CredentialIssuerMetadata, CredentialOffer, CredentialRequest,
+    CredentialResponse, NonceResponse, OFFER_BY_REFERENCE, OFFER_BY_VALUE, TokenRequest, TokenResponse,
 };
 use super::proof::{self, ProofSpec, ProofTarget};
 use super::sender::{self, DpopBinding, DpopUse};
 use super::{WELL_KNOWN_AS, WELL_KNOWN_ISSUER, well_known_url};
 use crate::jose::EcKey;
 use crate::message::{Message, MessageError};
+use crate::oauth::client_attestation::{
+    AUTH_METHOD, AttestationMetadata, ChallengeResponse, ClientCredentials, PopSpec,
+};
 use crate::seed::Entropy;
 use dialtone_http::{Body, HttpClient, HttpError, HttpResponse};
 use serde_json::Value;
+use std::sync::Arc;
 
 mod authorization;
 pub use authorization::{
@@ -34,6 +37,8 @@ pub enum Step {
     Token,
     Nonce,
     Credential,
+    /// The challenge endpoint of attestation-based client authentication.
+    AttestationChallenge,
 }
 
 impl Step {
@@ -47,6 +52,7 @@ impl Step {
             Self::Token => "token endpoint",
             Self::Nonce => "nonce endpoint",
             Self::Credential => "credential endpoint",
+            Self::AttestationChallenge => "attestation challenge endpoint",
         }
     }
 }
@@ -105,6 +111,20 @@ pub struct IssuanceSpec {
     /// Ask for the configuration with `authorization_details` in the token request (§6.1), and use
     /// the `credential_identifiers` granted (§6.2, §8.2).
     pub authorization_details: bool,
+    /// How it authenticates with its client attestation, when it has one.
+    pub client_attestation: ClientAttestationUse,
+}
+
+/// How a wallet that holds a client attestation uses it; the default is correct: it presents the
+/// attestation and a PoP for the authorization server (its issuer identifier) whenever the server's
+/// metadata lists `attest_jwt_client_auth`, with a fresh challenge from the server's challenge endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientAttestationUse {
+    /// Never presents it.
+    pub withhold: bool,
+    /// Never fetches a challenge.
+    pub ignore_challenge: bool,
+    pub pop: PopSpec,
 }
 
 /// Everything up to a credential request: metadata, an access token, a fresh nonce.
@@ -160,6 +180,8 @@ pub struct Client {
     http: HttpClient,
     /// Keys and `jti`s of DPoP proofs.
     entropy: std::sync::Arc<Entropy>,
+    /// The wallet's client attestation and the entropy of its PoPs (`jti`), when it has one.
+    attestation: Option<(ClientCredentials, Arc<Entropy>)>,
 }
 
 fn message<T: Message>(step: Step, response: &HttpResponse) -> Result<T, FlowError> {
@@ -168,7 +190,7 @@ fn message<T: Message>(step: Step, response: &HttpResponse) -> Result<T, FlowErr
 
 impl Client {
     pub fn new(http: HttpClient) -> Self {
-        Self { http, entropy: std::sync::Arc::new(Entropy::from_os()) }
+        Self { http, entropy: std::sync::Arc::new(Entropy::from_os()), attestation: None }
     }
 
     /// The same client drawing its DPoP keys and `jti`s from `entropy` (a seeded run repeats).
@@ -178,6 +200,34 @@ impl Client {
 
     pub fn entropy(&self) -> &Entropy {
         &self.entropy
+    }
+
+    /// A client that authenticates with `credentials` where an authorization server asks for it.
+    pub fn with_client_attestation(mut self, credentials: ClientCredentials, entropy: Arc<Entropy>) -> Self {
+        self.attestation = Some((credentials, entropy));
+        self
+    }
+
+    /// The header fields that authenticate the client at the authorization server `as_id` (OAuth
+    /// attestation-based client authentication): none unless it holds a client attestation and the
+    /// server's metadata lists `attest_jwt_client_auth`; the PoP carries a fresh challenge when the
+    /// server has a challenge endpoint (§6.1).
+    pub async fn client_authentication(
+        &self,
+        as_id: &str,
+        metadata: &AuthorizationServerMetadata,
+        how: &ClientAttestationUse,
+    ) -> Result<Vec<(&'static str, String)>, FlowError> {
+        let Some((credentials, entropy)) = &self.attestation else { return Ok(Vec::new()) };
+        let asked = metadata.token_endpoint_auth_methods_supported.iter().flatten().any(|m| m == AUTH_METHOD);
+        if !asked || how.withhold {
+            return Ok(Vec::new());
+        }
+        let challenge = match AttestationMetadata::read(&metadata.extra).challenge_endpoint {
+            Some(endpoint) if !how.ignore_challenge => Some(self.attestation_challenge(&endpoint).await?),
+            _ => None,
+        };
+        Ok(credentials.headers(as_id, challenge.as_deref(), &how.pop, entropy))
     }
 
     pub fn http(&self) -> &HttpClient {
@@ -258,18 +308,29 @@ impl Client {
 
     /// POSTs form parameters to the token endpoint, unjudged.
     pub async fn post_token(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<HttpResponse, FlowError> {
-        self.post_token_with(endpoint, form, None).await
+        self.post_token_with(endpoint, form, &[]).await
     }
 
-    /// POSTs form parameters to the token endpoint with a `DPoP` header when given, unjudged.
+    /// POSTs form parameters to the token endpoint with extra header fields (a DPoP proof, a client
+    /// attestation's), unjudged.
     pub async fn post_token_with(
         &self,
         endpoint: &str,
         form: &[(&str, &str)],
-        dpop: Option<String>,
+        headers: &[(&str, &str)],
     ) -> Result<HttpResponse, FlowError> {
-        let headers: Vec<(&str, &str)> = dpop.as_deref().map(|p| vec![(crate::dpop::HEADER, p)]).unwrap_or_default();
-        Ok(self.http.post_form(endpoint, form, &headers).await?)
+        Ok(self.http.post_form(endpoint, form, headers).await?)
+    }
+
+    /// A fresh challenge from an authorization server's challenge endpoint (attestation-based client
+    /// authentication §7.1).
+    pub async fn attestation_challenge(&self, endpoint: &str) -> Result<String, FlowError> {
+        let step = Step::AttestationChallenge;
+        let response = self.http.send("POST", endpoint, &[("Accept", "application/json")], Body::None).await?;
+        if response.status != 200 {
+            return Err(FlowError::Status { step, status: response.status });
+        }
+        message::<ChallengeResponse>(step, &response).map(|c| c.attestation_challenge)
     }
 
     /// A token request that must succeed: HTTP 200 and a token response; with a DPoP proof when
@@ -280,16 +341,35 @@ impl Client {
         request: &TokenRequest,
         dpop: Option<&DpopBinding>,
     ) -> Result<TokenResponse, FlowError> {
+        self.redeem_with(endpoint, request, dpop, &[]).await
+    }
+
+    /// [`Self::redeem`] with extra header fields (client authentication).
+    pub async fn redeem_with(
+        &self,
+        endpoint: &str,
+        request: &TokenRequest,
+        dpop: Option<&DpopBinding>,
+        headers: &[(&'static str, String)],
+    ) -> Result<TokenResponse, FlowError> {
         let form = request.form();
-        let proof = || dpop.map(|b| b.proof("POST", endpoint, None, &self.entropy));
-        let mut response = self.post_token_with(endpoint, &form, proof()).await?;
-        if let Some(binding) = dpop {
-            binding.remember(&response);
-            if binding.usage.answers_nonce && sender::is_nonce_challenge(&response) {
-                response = self.post_token_with(endpoint, &form, proof()).await?;
-                binding.remember(&response);
+        let mut answered_nonce = false;
+        let response = loop {
+            let proof = dpop.map(|b| b.proof("POST", endpoint, None, &self.entropy));
+            let mut fields: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            if let Some(p) = proof.as_deref() {
+                fields.push((crate::dpop::HEADER, p));
             }
-        }
+            let response = self.post_token_with(endpoint, &form, &fields).await?;
+            if let Some(binding) = dpop {
+                binding.remember(&response);
+                if !answered_nonce && binding.usage.answers_nonce && sender::is_nonce_challenge(&response) {
+                    answered_nonce = true;
+                    continue;
+                }
+            }
+            break response;
+        };
         if response.status != 200 {
             return Err(FlowError::Status { step: Step::Token, status: response.status });
         }
@@ -372,9 +452,10 @@ impl Client {
         let token = session.access_token.as_str();
         let send = || {
             let (authorization, proof) = match &session.dpop {
-                Some(binding) => {
-                    (sender::authorization(token, true), Some(binding.proof("POST", endpoint, Some(token), &self.entropy)))
-                }
+                Some(binding) => (
+                    sender::authorization(token, true),
+                    Some(binding.proof("POST", endpoint, Some(token), &self.entropy)),
+                ),
                 None => (sender::authorization(token, false), None),
             };
             async move {
@@ -427,13 +508,15 @@ impl Client {
         };
         let as_metadata = self.as_metadata(&issuer, &metadata).await?;
         let token_endpoint = token_endpoint_of(&as_metadata)?;
+        let as_id = metadata.authorization_server(&issuer).to_string();
+        let authentication = self.client_authentication(&as_id, &as_metadata, &spec.client_attestation).await?;
         let dpop = DpopBinding::for_server(&spec.dpop, &as_metadata, &self.entropy);
         let mut request = TokenRequest::pre_authorized(code, tx_code);
         if spec.authorization_details {
             request.authorization_details =
                 Some(AuthorizationDetail::encode(&[AuthorizationDetail::for_configuration(&configuration_id)]));
         }
-        let token = self.redeem(&token_endpoint, &request, dpop.as_ref()).await?;
+        let token = self.redeem_with(&token_endpoint, &request, dpop.as_ref(), &authentication).await?;
         self.session_from_token(issuer, metadata, configuration_id, token_endpoint, &token, dpop).await
     }
 

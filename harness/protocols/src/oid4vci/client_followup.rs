@@ -97,7 +97,12 @@ impl Client {
 
     /// POSTs an encrypted request body (`application/jwt`, §10) with the session's access token
     /// (unjudged).
-    pub async fn post_encrypted(&self, session: &Session, endpoint: &str, jwe: &str) -> Result<HttpResponse, FlowError> {
+    pub async fn post_encrypted(
+        &self,
+        session: &Session,
+        endpoint: &str,
+        jwe: &str,
+    ) -> Result<HttpResponse, FlowError> {
         self.post_presenting(session, endpoint, Some(encryption::MEDIA_TYPE), Body::Raw(jwe.as_bytes())).await
     }
 
@@ -135,8 +140,7 @@ impl Client {
         session: &Session,
         request: &CredentialRequest,
     ) -> Result<Answer, FlowError> {
-        let response =
-            self.post_with_token(session, session.credential_endpoint()?, &request.to_json()).await?;
+        let response = self.post_with_token(session, session.credential_endpoint()?, &request.to_json()).await?;
         answer(Step::Credential, &response, None)
     }
 

@@ -812,6 +812,31 @@ impl CredentialRequest {
         self.proofs = Some(Value::Object(object));
     }
 
+    /// A request for `configuration_id` whose proof is one key attestation (Appendix F.3).
+    pub fn with_attestation_proof(configuration_id: &str, attestation: String) -> Self {
+        let mut object = Map::new();
+        object.insert(proof_type::ATTESTATION.into(), Value::from(vec![attestation]));
+        Self {
+            credential_configuration_id: Some(configuration_id.into()),
+            proofs: Some(Value::Object(object)),
+            ..Self::default()
+        }
+    }
+
+    /// The key attestation of an `attestation` proof: `proofs` holds exactly that type, with an
+    /// array of exactly one string (Appendix F.3). `Some(Err)` when the type is there, malformed.
+    pub fn attestation_proof(&self) -> Option<Result<&str, &'static str>> {
+        let object = self.proofs.as_ref()?.as_object()?;
+        let list = object.get(proof_type::ATTESTATION)?;
+        if object.len() != 1 {
+            return Some(Err("proofs must hold one proof type"));
+        }
+        Some(match list.as_array().map(Vec::as_slice) {
+            Some([one]) => one.as_str().ok_or("the attestation proof must be a JWT string"),
+            _ => Err("the attestation proof type holds exactly one key attestation (Appendix F.3)"),
+        })
+    }
+
     /// The JWT proofs, when `proofs` holds exactly the `jwt` type with an array of strings.
     pub fn jwt_proofs(&self) -> Option<Vec<&str>> {
         let object = self.proofs.as_ref()?.as_object().filter(|o| o.len() == 1)?;
@@ -985,7 +1010,10 @@ mod tests {
         .value;
         let granted = response.credential_details();
         assert_eq!(granted[0].credential_identifiers.as_ref().map(Vec::len), Some(2));
-        assert_eq!(response.credential_identifier("UniversityDegreeCredential").as_deref(), Some("CivilEngineeringDegree-2023"));
+        assert_eq!(
+            response.credential_identifier("UniversityDegreeCredential").as_deref(),
+            Some("CivilEngineeringDegree-2023")
+        );
         let param = AuthorizationDetail::encode(&[AuthorizationDetail::for_configuration("A")]);
         assert_eq!(AuthorizationDetail::decode(&param).unwrap()[0].credential_configuration_id.as_deref(), Some("A"));
         assert!(AuthorizationDetail::decode("[]").is_err());

@@ -6,6 +6,7 @@ pub mod client;
 pub mod client_followup;
 pub mod deferred;
 pub mod encryption;
+pub mod key_attestation;
 pub mod message;
 pub mod notification;
 pub mod proof;

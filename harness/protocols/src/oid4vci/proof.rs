@@ -85,7 +85,33 @@ pub struct ProofTarget<'a> {
 
 /// Builds a proof JWT for `key` as `spec` says.
 pub fn build(key: &EcKey, spec: &ProofSpec, target: ProofTarget<'_>, entropy: &Entropy) -> String {
-    let header = ProofHeader { typ: Some(spec.typ.clone()), jwk: Some(key.public_jwk()), ..ProofHeader::default() };
+    build_with(key, spec, target, None, entropy)
+}
+
+/// Builds a proof JWT for `key` as `spec` says, with a key attestation in its header (Appendix F.1).
+pub fn build_attested(
+    key: &EcKey,
+    spec: &ProofSpec,
+    target: ProofTarget<'_>,
+    key_attestation: &str,
+    entropy: &Entropy,
+) -> String {
+    build_with(key, spec, target, Some(key_attestation.to_string()), entropy)
+}
+
+fn build_with(
+    key: &EcKey,
+    spec: &ProofSpec,
+    target: ProofTarget<'_>,
+    key_attestation: Option<String>,
+    entropy: &Entropy,
+) -> String {
+    let header = ProofHeader {
+        typ: Some(spec.typ.clone()),
+        jwk: Some(key.public_jwk()),
+        key_attestation,
+        ..ProofHeader::default()
+    };
     let aud = match &spec.aud {
         ProofAudience::Issuer => target.issuer.to_string(),
         ProofAudience::TokenEndpoint => target.token_endpoint.to_string(),
@@ -133,6 +159,8 @@ impl Default for ProofChecks {
 pub struct CheckedProof {
     pub jwk: Value,
     pub claims: ProofClaims,
+    /// The key attestation in its header, unchecked (Appendix F.1).
+    pub key_attestation: Option<String>,
 }
 
 /// Seconds a proof's `iat` may lie in the future, and in the past.
@@ -176,7 +204,7 @@ pub fn check(
         Some(iat) if iat <= now + IAT_FUTURE && iat >= now - max_age => {}
         _ => return Err("proof iat is missing or not recent".into()),
     }
-    Ok(CheckedProof { jwk, claims: claims.clone() })
+    Ok(CheckedProof { jwk, claims: claims.clone(), key_attestation: header.key_attestation.clone() })
 }
 
 #[cfg(test)]

@@ -37,6 +37,10 @@ pub struct Behaviour {
     pub dpop: DpopBehaviour,
     /// Batches, credential identifiers, deferred issuance, notifications, encryption, signed metadata.
     pub followup: super::followup::FollowupPolicy,
+    /// What it checks of client attestations (`client_auth`).
+    pub client_attestation: super::client_auth::ClientAttestationPolicy,
+    /// What it checks of key attestations (`key_attestation`).
+    pub key_attestation: super::key_attestation::KeyAttestationPolicy,
 }
 
 impl Behaviour {

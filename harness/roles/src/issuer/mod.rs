@@ -1,8 +1,10 @@
 //! The reference OpenID4VCI 1.0 issuer (pre-authorized code flow, SD-JWT VC) and its mutants.
 
 pub(crate) mod behaviour;
+pub(crate) mod client_auth;
 mod dpop;
 pub(crate) mod followup;
+pub(crate) mod key_attestation;
 pub mod minter;
 pub mod mutants;
 pub mod reference;

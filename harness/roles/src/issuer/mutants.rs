@@ -103,6 +103,17 @@ crate::mutant::faults! {
     AcceptsUnsupportedEncryption => "accepts_unsupported_encryption": "takes credential_response_encryption parameters it does not support",
     SignedMetadataMismatch => "signed_metadata_mismatch": "its signed metadata names another credential endpoint than its unsigned metadata",
     SignedMetadataWrongTyp => "signed_metadata_wrong_typ": "types its signed metadata JWT as JWT",
+    ClientAttestationExpNotChecked => "client_attestation_exp_not_checked": "accepts a client attestation whose exp has passed",
+    ClientAttestationSubNotChecked => "client_attestation_sub_not_checked": "accepts a client attestation without sub",
+    ClientAttestationSignatureNotChecked => "client_attestation_signature_not_checked": "accepts a client attestation signed by an attester it does not trust",
+    AttestationPopAudNotChecked => "attestation_pop_aud_not_checked": "accepts a client attestation PoP for any audience",
+    AttestationPopSignatureNotChecked => "attestation_pop_signature_not_checked": "does not verify the client attestation PoP's signature",
+    AttestationPopKeyNotBound => "attestation_pop_key_not_bound": "verifies the client attestation PoP with the key its header names, not the attestation's cnf",
+    AttestationChallengeForgotten => "attestation_challenge_forgotten": "hands out attestation challenges it does not remember, so a PoP with one is refused",
+    AttestationChallengeNotChecked => "attestation_challenge_not_checked": "gives challenges but accepts a PoP without one, or with one it never gave",
+    AttestationProofUnsupported => "attestation_proof_unsupported": "advertises the attestation proof type but refuses every attestation proof",
+    KeyAttestationSignatureNotChecked => "key_attestation_signature_not_checked": "accepts a key attestation signed by an attester it does not trust",
+    KeyAttestationKeyNotBound => "key_attestation_key_not_bound": "accepts a jwt proof whose key is not among its key attestation's attested_keys",
 }
 
 const DAY: i64 = 86_400;
@@ -249,6 +260,17 @@ impl IssuerFault {
             Self::AcceptsUnsupportedEncryption => b.followup.encryption_parameters_checked = false,
             Self::SignedMetadataMismatch => b.followup.signed_metadata = SignedMetadataFault::Mismatch,
             Self::SignedMetadataWrongTyp => b.followup.signed_metadata = SignedMetadataFault::WrongTyp,
+            Self::ClientAttestationExpNotChecked => b.client_attestation.checks.exp = false,
+            Self::ClientAttestationSubNotChecked => b.client_attestation.checks.sub = false,
+            Self::ClientAttestationSignatureNotChecked => b.client_attestation.checks.attestation_signature = false,
+            Self::AttestationPopAudNotChecked => b.client_attestation.checks.pop_aud = false,
+            Self::AttestationPopSignatureNotChecked => b.client_attestation.checks.pop_signature = false,
+            Self::AttestationPopKeyNotBound => b.client_attestation.checks.pop_key_bound = false,
+            Self::AttestationChallengeForgotten => b.client_attestation.remembers_challenges = false,
+            Self::AttestationProofUnsupported => b.key_attestation.attestation_proofs_taken = false,
+            Self::AttestationChallengeNotChecked => b.client_attestation.challenge_checked = false,
+            Self::KeyAttestationSignatureNotChecked => b.key_attestation.signature_checked = false,
+            Self::KeyAttestationKeyNotBound => b.key_attestation.key_bound = false,
         }
     }
 }

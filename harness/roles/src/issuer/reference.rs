@@ -9,8 +9,10 @@
 mod authorize;
 
 use super::behaviour::{Behaviour, TxCodeCheck};
+use super::client_auth::{CHALLENGE_PATH, ClientAuth};
 use super::dpop;
 use super::followup::{self, Followups};
+use super::key_attestation::KeyAttestationTrust;
 use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
 use super::mutants::IssuerFault;
 use super::resource::{authorize_presented, authorize_resource, bearer_challenge};
@@ -26,12 +28,14 @@ use axum::routing::{get, post};
 use dialtone_protocols::control::{OfferCreated, OfferRequest, StatusChange};
 use dialtone_protocols::message::Message;
 use dialtone_protocols::now_epoch;
+use dialtone_protocols::oauth::client_attestation::{self, AttestationMetadata};
 use dialtone_protocols::oauth::pkce;
+use dialtone_protocols::oid4vci::key_attestation::KeyAttestationsRequired;
 use dialtone_protocols::oid4vci::message::{
     AuthorizationCodeGrant, AuthorizationDetail, AuthorizationRequest, AuthorizationServerMetadata, ClaimDescription,
-    CredentialConfiguration, CredentialIssuerMetadata, CredentialMetadata, CredentialOffer, CredentialRequest,
-    Display, ErrorResponse, Grants, LegacyCredentialResponse, NonceResponse, OFFER_BY_VALUE,
-    PreAuthorizedCodeGrant, ProofTypeMetadata, TokenRequest, TokenResponse, TxCode, proof_type,
+    CredentialConfiguration, CredentialIssuerMetadata, CredentialMetadata, CredentialOffer, CredentialRequest, Display,
+    ErrorResponse, Grants, LegacyCredentialResponse, NonceResponse, OFFER_BY_VALUE, PreAuthorizedCodeGrant,
+    ProofTypeMetadata, TokenRequest, TokenResponse, TxCode, proof_type,
 };
 use dialtone_protocols::oid4vci::{self, credential_error as ce, proof, token_error as te};
 use dialtone_protocols::sd_jwt_vc::JwtVcIssuerMetadata;
@@ -52,6 +56,15 @@ pub struct IssuerConfig {
     pub fault: Option<IssuerFault>,
     pub seed: Option<u64>,
     pub options: IssuerOptions,
+    /// Public JWKs of the wallet providers it trusts to attest clients (OAuth attestation-based
+    /// client authentication) and keys (OID4VCI Appendix D); none: it takes no attestations.
+    pub attesters: Vec<Value>,
+    /// Every key proof must carry a key attestation (`key_attestations_required`).
+    pub key_attestations_required: bool,
+    /// Every token request must authenticate its client with an attestation (by an attester of
+    /// `attesters`); else an attestation is checked when sent (the pre-authorized code grant allows
+    /// anonymous access).
+    pub require_client_attestation: bool,
 }
 
 /// How a counterpart issuer is set up for a wallet under test (the defaults are the reference's).
@@ -74,6 +87,8 @@ pub struct Issuer {
     pub(crate) state: IssuerState,
     pub(crate) log: Arc<IssuerLog>,
     pub(crate) followup: Followups,
+    pub(crate) client_auth: ClientAuth,
+    pub(crate) key_attestations: KeyAttestationTrust,
 }
 
 /// What the harness keeps of a reference issuer it runs as a counterpart.
@@ -126,14 +141,29 @@ pub fn serve(
     let entropy = Entropy::new(config.seed).derive("reference-issuer");
     let log = Arc::new(IssuerLog::default());
     let control_url = format!("{identifier}/control");
+    let behaviour = Behaviour::configured(config.options, config.fault);
+    let client_auth = ClientAuth::new(
+        config.attesters.clone(),
+        config.require_client_attestation,
+        behaviour.client_attestation,
+        entropy.derive("challenges"),
+        log.clone(),
+    );
+    let key_attestations = KeyAttestationTrust {
+        trusted: config.attesters.clone(),
+        required: config.key_attestations_required,
+        policy: behaviour.key_attestation,
+    };
     let issuer = Arc::new(Issuer {
-        behaviour: Behaviour::configured(config.options, config.fault),
+        behaviour,
         identifier,
         minter: minter.clone(),
         entropy,
         state: IssuerState::default(),
         log: log.clone(),
         followup: Followups::new(&Entropy::new(config.seed).derive("reference-issuer followups")),
+        client_auth,
+        key_attestations,
     });
     let server = match tls {
         Some(tls) => RunningServer::serve_tls(listener, tls, router(issuer))?,
@@ -152,6 +182,10 @@ fn router(issuer: Arc<Issuer>) -> Router {
         .route(authorize::AUTHORIZE_PATH, get(authorize::authorization_endpoint))
         .route(authorize::LOGIN_PATH, post(authorize::login))
         .route("/control/authorize", post(authorize::control_authorize))
+        .route(
+            CHALLENGE_PATH,
+            post(|State(issuer): State<Arc<Issuer>>| async move { issuer.client_auth.challenge_response() }),
+        )
         .route(NONCE_PATH, post(nonce))
         .route(CREDENTIAL_PATH, post(credential))
         .route(followup::DEFERRED_PATH, post(followup::deferred::endpoint))
@@ -206,10 +240,14 @@ impl Issuer {
     }
 }
 
-/// The credential configuration it issues.
-fn configuration() -> CredentialConfiguration {
+/// The credential configuration it issues; with trusted key attesters, it also takes the
+/// `attestation` proof type (Appendix F.3), and requires key attestations when configured to.
+fn configuration(key_attestations: &KeyAttestationTrust) -> CredentialConfiguration {
     let mut proof_types = Map::new();
-    proof_types.insert(proof_type::JWT.into(), proof_type_metadata(PROOF_ALGS));
+    proof_types.insert(proof_type::JWT.into(), proof_type_metadata(PROOF_ALGS, key_attestations.required));
+    if key_attestations.enabled() {
+        proof_types.insert(proof_type::ATTESTATION.into(), proof_type_metadata(PROOF_ALGS, true));
+    }
     let given = ClaimDescription {
         display: Some(vec![Display::named("Given name", "en-CA")]),
         ..ClaimDescription::at(&["given_name"])
@@ -243,17 +281,18 @@ fn configuration() -> CredentialConfiguration {
     }
 }
 
-fn proof_type_metadata(algs: &[&str]) -> Value {
+fn proof_type_metadata(algs: &[&str], key_attestations_required: bool) -> Value {
     serde_json::to_value(ProofTypeMetadata {
         proof_signing_alg_values_supported: algs.iter().map(|a| a.to_string()).collect(),
-        key_attestations_required: None,
+        key_attestations_required: key_attestations_required
+            .then(|| serde_json::to_value(KeyAttestationsRequired::default()).unwrap_or(Value::Null)),
     })
     .unwrap_or(Value::Null)
 }
 
 async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Response {
     let mut configurations = Map::new();
-    configurations.insert(CONFIG_VERIFIED_PERSON.into(), configuration().to_json());
+    configurations.insert(CONFIG_VERIFIED_PERSON.into(), configuration(&issuer.key_attestations).to_json());
     let mut metadata = CredentialIssuerMetadata {
         credential_issuer: Some(issuer.identifier.clone()),
         credential_endpoint: Some(issuer.url(CREDENTIAL_PATH)),
@@ -288,7 +327,7 @@ async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Res
         token_endpoint_auth_methods_supported: Some(vec!["none".into()]),
         code_challenge_methods_supported: Some(vec![pkce::S256.into()]),
         response_types_supported: Some(vec![AuthorizationRequest::CODE.into()]),
-        scopes_supported: configuration().scope.map(|s| vec![s]),
+        scopes_supported: configuration(&issuer.key_attestations).scope.map(|s| vec![s]),
         authorization_details_types_supported: policy
             .authorization_details
             .then(|| vec![AuthorizationDetail::OPENID_CREDENTIAL.into()]),
@@ -300,6 +339,17 @@ async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Res
             .then(|| dialtone_protocols::dpop::ALGS.iter().map(|a| a.to_string()).collect()),
         ..AuthorizationServerMetadata::default()
     };
+    if issuer.client_auth.required() {
+        metadata.token_endpoint_auth_methods_supported = Some(Vec::new());
+        metadata.pre_authorized_grant_anonymous_access_supported = Some(false);
+    }
+    if issuer.client_auth.enabled() {
+        metadata
+            .token_endpoint_auth_methods_supported
+            .get_or_insert_with(Vec::new)
+            .push(client_attestation::AUTH_METHOD.into());
+        AttestationMetadata::publish(&mut metadata.extra, &issuer.url(CHALLENGE_PATH), PROOF_ALGS);
+    }
     if let Some(rewrite) = issuer.behaviour.as_metadata {
         rewrite(&mut metadata, &issuer.identifier);
     }
@@ -444,6 +494,11 @@ async fn token(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Byte
         Ok(jkt) => jkt,
         Err(refusal) => return refusal.into_response(),
     };
+    if let Err(refusal) =
+        issuer.client_auth.authenticate_client(&headers, &issuer.identifier, request.client_id.as_deref())
+    {
+        return refusal.response();
+    }
     // One function per grant.
     match request.grant_type.as_deref() {
         None => issuer.token_error(te::INVALID_REQUEST, "grant_type is missing"),
@@ -604,26 +659,38 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
 fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Value>, (&'static str, String)> {
     let policy = issuer.behaviour.proof;
     let invalid = |why: String| (ce::INVALID_PROOF, why);
-    let jwts = request
-        .jwt_proofs()
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| invalid("proofs must hold a non-empty array of jwt proofs".into()))?;
-    if jwts.len() > followup::proof_limit(issuer) {
-        return Err((ce::INVALID_CREDENTIAL_REQUEST, "more proofs than batch_size allows".into()));
-    }
     let now = now_epoch();
-    let mut checked = Vec::new();
-    for jwt in jwts {
-        checked.push(
-            proof::check(jwt, &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, policy.checks)
-                .map_err(invalid)?,
-        );
-    }
+    // Each proof's key and nonce: one key attestation (Appendix F.3), or jwt proofs, one per
+    // credential of a batch (§8.2), each with the key attestation it may carry (Appendix D).
+    let proofs: Vec<(Value, Option<String>)> = match request.attestation_proof() {
+        Some(attestation) => {
+            let jwt = attestation.map_err(|why| invalid(why.into()))?;
+            vec![issuer.key_attestations.attestation_proof(jwt, now).map_err(invalid)?]
+        }
+        None => {
+            let jwts = request
+                .jwt_proofs()
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| invalid("proofs must hold a non-empty array of jwt proofs".into()))?;
+            if jwts.len() > followup::proof_limit(issuer) {
+                return Err((ce::INVALID_CREDENTIAL_REQUEST, "more proofs than batch_size allows".into()));
+            }
+            let mut proofs = Vec::new();
+            for jwt in jwts {
+                let checked =
+                    proof::check(jwt, &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, policy.checks)
+                        .map_err(invalid)?;
+                issuer.key_attestations.jwt_proof(&checked, now).map_err(invalid)?;
+                proofs.push((checked.jwk, checked.claims.nonce));
+            }
+            proofs
+        }
+    };
     if policy.nonce_checked {
         let mut nonces = lock(&issuer.state.nonces);
         let mut used = Vec::new();
-        for proof in &checked {
-            let nonce = proof.claims.nonce.as_deref().ok_or_else(|| invalid("proof has no nonce".into()))?;
+        for (_, nonce) in &proofs {
+            let nonce = nonce.as_deref().ok_or_else(|| invalid("proof has no nonce".into()))?;
             match nonces.get(nonce) {
                 // A nonce serves every proof of one request.
                 _ if used.contains(&nonce) => {}
@@ -641,7 +708,7 @@ fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Valu
             }
         }
     }
-    Ok(checked.into_iter().map(|c| c.jwk).collect())
+    Ok(proofs.into_iter().map(|(jwk, _)| jwk).collect())
 }
 
 fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {

@@ -119,6 +119,8 @@ pub struct IssuerLog {
     pub notification_ids: Mutex<Vec<String>>,
     /// Notification requests, as read.
     pub notifications: Mutex<Vec<dialtone_protocols::oid4vci::notification::NotificationRequest>>,
+    /// Client authentications by attestation, in order (when one was sent or required).
+    pub client_authentications: Mutex<Vec<ClientAuthentication>>,
 }
 
 /// An authorization request the issuer received.
@@ -138,4 +140,13 @@ pub struct SeenDpop {
     pub proofs: Vec<String>,
     /// The access token presented with it, if any.
     pub access_token: Option<String>,
+}
+
+/// One client authentication by attestation as the authorization server saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientAuthentication {
+    /// The PoP's claims as sent (unverified), when there was one.
+    pub pop: Option<dialtone_protocols::oauth::client_attestation::PopClaims>,
+    /// The authenticated client's id, or why it was refused.
+    pub result: Result<Option<String>, String>,
 }

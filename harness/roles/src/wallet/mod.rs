@@ -7,4 +7,4 @@ pub mod mutants;
 pub mod reference;
 
 pub use mutants::WalletFault;
-pub use reference::{WalletConfig, start};
+pub use reference::{WALLET_CLIENT_ID, WalletConfig, start};

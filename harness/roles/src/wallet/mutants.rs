@@ -3,8 +3,12 @@
 //! request, how it presents, how it stores.
 
 use super::behaviour::Behaviour;
-use dialtone_protocols::oid4vci::client::{ParChoice, PkceChoice};
 use dialtone_protocols::dpop::{AthChoice, HtuChoice};
+use dialtone_protocols::oauth::client_attestation::PopAudience;
+use dialtone_protocols::oid4vci::client::{ParChoice, PkceChoice};
+
+/// Where the token endpoint of the reference issuer (the harness's issuer of the wallet plan) is.
+const TOKEN_PATH: &str = "/token";
 use dialtone_protocols::oid4vci::proof::{ProofAudience, ProofNonce, ProofSignature};
 use dialtone_protocols::oid4vp::holder::{
     DisclosureChoice, EncryptionChoice, KbAudience, KbKey, SdHashOver, StateChoice, VpTokenShape,
@@ -45,6 +49,9 @@ crate::mutant::faults! {
     IgnoresDeferred => "ignores_deferred": "takes a deferred credential response (202) for a failure",
     IgnoresInterval => "ignores_interval": "polls the deferred endpoint at once, without waiting the interval",
     NoNotification => "no_notification": "never sends credential_accepted for a notification_id",
+    NoClientAttestation => "no_client_attestation": "never presents its client attestation, even when the authorization server asks for attest_jwt_client_auth",
+    IgnoresAttestationChallenge => "ignores_attestation_challenge": "never fetches the authorization server's attestation challenge",
+    AttestationPopWrongAud => "attestation_pop_wrong_aud": "sets its client attestation PoP's aud to the token endpoint, not the authorization server's issuer identifier",
 }
 
 impl WalletFault {
@@ -53,6 +60,11 @@ impl WalletFault {
         let (proof, presentation, checks) = (&mut b.issuance.proof, &mut b.presentation, &mut b.request_checks);
         match self {
             Self::NoTxCode => b.issuance.withhold_tx_code = true,
+            Self::NoClientAttestation => b.issuance.client_attestation.withhold = true,
+            Self::IgnoresAttestationChallenge => b.issuance.client_attestation.ignore_challenge = true,
+            Self::AttestationPopWrongAud => {
+                b.issuance.client_attestation.pop.aud = PopAudience::IssuerPath(TOKEN_PATH.into())
+            }
             Self::ProofWrongTyp => proof.typ = "JWT".into(),
             Self::ProofWrongAud => proof.aud = ProofAudience::TokenEndpoint,
             Self::ProofOmitsNonce => proof.nonce = ProofNonce::Omit,

@@ -14,6 +14,7 @@ use dialtone_http::{Evidence, HttpClient, HttpLimits};
 use dialtone_protocols::control::{HeldCredential, HeldCredentials, OfferDelivery, RequestDelivery, WalletAnswer};
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
+use dialtone_protocols::oauth::client_attestation::{AttestationSpec, Attester, ClientCredentials};
 use dialtone_protocols::oid4vci::client::{Client, ClientIdentity, Login};
 use dialtone_protocols::oid4vci::client_followup::Answer;
 use dialtone_protocols::oid4vci::message::CredentialOffer;
@@ -37,7 +38,13 @@ pub struct WalletConfig {
     pub seed: Option<u64>,
     /// CA certificates (DER) trusted for https and for `x5c` chains.
     pub trusted_roots: Vec<Vec<u8>>,
+    /// Its wallet provider, which attests it (client attestations) where an authorization server
+    /// asks for them.
+    pub attester: Option<Attester>,
 }
+
+/// The reference wallet's `client_id`: the `sub` of its client attestations.
+pub const WALLET_CLIENT_ID: &str = "https://wallet.dialtone.invalid";
 
 struct Stored {
     credential: String,
@@ -47,7 +54,8 @@ struct Stored {
 struct Wallet {
     behaviour: Behaviour,
     trusted_roots: Vec<Vec<u8>>,
-    entropy: Entropy,
+    entropy: Arc<Entropy>,
+    attester: Option<Attester>,
     http: HttpClient,
     credentials: Mutex<Vec<Stored>>,
     first_nonce: Mutex<Option<String>>,
@@ -63,7 +71,8 @@ pub async fn start(
     let client = dialtone_http::build_client(limits, &config.trusted_roots).map_err(std::io::Error::other)?;
     let wallet = Arc::new(Wallet {
         behaviour: Behaviour::with(config.fault),
-        entropy: Entropy::new(config.seed).derive("reference-wallet"),
+        entropy: Arc::new(Entropy::new(config.seed).derive("reference-wallet")),
+        attester: config.attester,
         trusted_roots: config.trusted_roots,
         http: HttpClient::new(client, limits, Evidence::discard()),
         credentials: Mutex::new(Vec::new()),
@@ -94,9 +103,19 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Wallet {
+    /// The OpenID4VCI client, with a fresh client attestation from its wallet provider if it has one.
+    fn client(&self) -> Client {
+        let client = Client::new(self.http.clone());
+        let Some(attester) = &self.attester else { return client };
+        let instance = EcKey::generate(&self.entropy);
+        let attestation = attester.attest(WALLET_CLIENT_ID, &instance, &AttestationSpec::default(), &self.entropy);
+        let credentials = ClientCredentials { client_id: WALLET_CLIENT_ID.into(), attestation, instance };
+        client.with_client_attestation(credentials, self.entropy.clone())
+    }
+
     /// The pre-authorized code flow (§3.5) for the offer's first configuration.
     async fn issue(&self, offer: &CredentialOffer, tx_code: Option<&str>) -> Result<(), String> {
-        let client = Client::new(self.http.clone()).with_entropy(self.entropy.derive("oid4vci client"));
+        let client = self.client();
         let mut spec = self.behaviour.issuance.clone();
         let session = if offer.pre_authorized().is_some() {
             client.session(offer, tx_code, &spec).await.map_err(|e| e.to_string())?

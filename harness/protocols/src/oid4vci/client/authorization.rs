@@ -6,11 +6,11 @@
 use super::{Client, FlowError, IssuanceSpec, Session, Step, message};
 use crate::control::{AuthorizeAnswer, AuthorizeRequest};
 use crate::oauth::pkce;
-use crate::oid4vci::sender::DpopBinding;
 use crate::oid4vci::message::{
     AuthorizationDetail, AuthorizationRequest, AuthorizationResponse, AuthorizationServerMetadata,
     CredentialIssuerMetadata, CredentialOffer, PushedAuthorizationResponse, TokenRequest, TokenResponse,
 };
+use crate::oid4vci::sender::DpopBinding;
 use crate::seed::Entropy;
 use dialtone_http::HttpResponse;
 use serde::Deserialize;
@@ -313,7 +313,8 @@ impl Client {
         let redirect = self.login(&authorization.url, login).await?;
         let code = authorization.code(&redirect)?;
         let dpop = DpopBinding::for_server(&spec.dpop, &authorization.as_metadata, self.entropy());
-        let token = self.redeem(&authorization.token_endpoint, &authorization.token_request(&code), dpop.as_ref()).await?;
+        let token =
+            self.redeem(&authorization.token_endpoint, &authorization.token_request(&code), dpop.as_ref()).await?;
         if spec.authorization.needs_authorization_details && token.authorization_details.is_none() {
             return Err(FlowError::Unusable {
                 step: Step::Token,
@@ -321,8 +322,9 @@ impl Client {
             });
         }
         let configuration_id = wanted.configuration_id.to_string();
-        let mut session =
-            self.session_from_token(issuer, metadata, configuration_id, authorization.token_endpoint, &token, dpop).await?;
+        let mut session = self
+            .session_from_token(issuer, metadata, configuration_id, authorization.token_endpoint, &token, dpop)
+            .await?;
         if spec.authorization.ignore_credential_identifiers {
             session.credential_identifier = None;
         }

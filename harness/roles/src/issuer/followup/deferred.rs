@@ -2,14 +2,14 @@
 //! and `interval` (§9.2), a ready one with its credentials (and the id is spent), an unknown or
 //! spent one with `invalid_transaction_id` (§9.3).
 
-use super::super::resource::authorize_presented;
 use super::super::reference::Issuer;
+use super::super::resource::authorize_presented;
 use super::super::state::lock;
 use super::{answer_pending, issued, policy};
 use axum::body::Bytes;
-use axum::response::IntoResponse;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::credential_error as ce;

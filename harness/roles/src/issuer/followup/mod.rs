@@ -17,8 +17,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
-use dialtone_protocols::oid4vci::message::AuthorizationDetail;
 use dialtone_protocols::oid4vci::encryption::{MEDIA_TYPE, ResponseEncryption};
+use dialtone_protocols::oid4vci::message::AuthorizationDetail;
 use dialtone_protocols::oid4vci::message::{
     BatchCredentialIssuance, CredentialIssuerMetadata, CredentialResponse, ErrorResponse, IssuedCredential,
     TokenRequest,

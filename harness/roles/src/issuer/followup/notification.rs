@@ -2,8 +2,8 @@
 //! acknowledged with 204, as often as it is sent (§11: idempotent); an unknown one is refused with
 //! `invalid_notification_id`, a malformed request with `invalid_notification_request` (§11.3).
 
-use super::super::resource::authorize_presented;
 use super::super::reference::{Issuer, json_response};
+use super::super::resource::authorize_presented;
 use super::super::state::lock;
 use axum::body::Bytes;
 use axum::extract::State;

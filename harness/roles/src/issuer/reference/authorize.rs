@@ -98,7 +98,7 @@ fn requested_configurations(issuer: &Issuer, request: &AuthorizationRequest) -> 
         details_requested = !configurations.is_empty();
     }
     if let Some(scope) = request.scope.as_deref().filter(|_| policy.scope) {
-        let ours = configuration().scope.unwrap_or_default();
+        let ours = configuration(&issuer.key_attestations).scope.unwrap_or_default();
         if scope.split(' ').any(|s| s == ours) && !configurations.iter().any(|c| c == CONFIG_VERIFIED_PERSON) {
             configurations.push(CONFIG_VERIFIED_PERSON.to_string());
         }
