@@ -28,8 +28,6 @@ pub enum Answer {
     Deferred { transaction_id: String, interval: u64 },
 }
 
-/// The `Authorization` header for an access token (RFC 6750 §2.1).
-
 impl Session {
     /// The batch size the issuer allows (§12.2.4), 1 when it does not batch.
     pub fn batch_size(&self) -> u32 {
