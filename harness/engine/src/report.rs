@@ -66,11 +66,15 @@ pub fn settle_dependencies(results: &mut [CaseResult], cases: &[Arc<Case>]) {
     let verdicts: HashMap<String, Verdict> = results.iter().map(|r| (r.id.clone(), r.verdict)).collect();
     for r in results.iter_mut().filter(|r| r.verdict == Verdict::Pass) {
         let Some(case) = cases.iter().find(|c| c.id == r.id) else { continue };
-        let failed: Vec<String> = case
-            .depends_on
-            .iter()
-            .filter_map(|d| verdicts.get(d).filter(|v| **v != Verdict::Pass).map(|v| format!("{d} ({})", v.as_str())))
-            .collect();
+        // The happy cases it names are alternatives (the same refusal after a flow by
+        // `authorization_details` or by `scope`): one that passed is enough; one not in this run
+        // (`--only`) is not held against it.
+        let ran: Vec<(&String, &Verdict)> =
+            case.depends_on.iter().filter_map(|d| verdicts.get(d).map(|v| (d, v))).collect();
+        if ran.iter().any(|(_, v)| **v == Verdict::Pass) {
+            continue;
+        }
+        let failed: Vec<String> = ran.iter().map(|(d, v)| format!("{d} ({})", v.as_str())).collect();
         if !failed.is_empty() {
             r.verdict = Verdict::Inconclusive;
             r.observed = format!(

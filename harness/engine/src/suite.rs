@@ -23,8 +23,9 @@ pub struct Case {
     pub pctf: Vec<String>,
     pub requires: Vec<String>,
     pub caught_by: Vec<String>,
-    /// Cases that must pass for a pass of this one to mean anything (a verifier that refuses every
-    /// presentation passes every "is rejected" case): otherwise its pass becomes an inconclusive skip.
+    /// Cases of which one must pass for a pass of this one to mean anything (a verifier that refuses
+    /// every presentation passes every "is rejected" case): otherwise its pass becomes an inconclusive
+    /// skip. Several are alternatives (the same happy flow by `authorization_details` or by `scope`).
     pub depends_on: Vec<String>,
     /// The steps this case judges, whose failure other cases need as a precondition: their
     /// failures are then reported as blocked by this one.

@@ -190,3 +190,36 @@ fn a_pass_whose_dependency_failed_is_inconclusive() {
     dialtone_engine::report::settle_dependencies(&mut results, &cases);
     assert_eq!(results[1].verdict, Verdict::Pass);
 }
+
+/// Several dependencies are alternatives: a refusal after the flow a candidate does is conclusive
+/// when that happy case passed, although the other (a feature it does not claim) was skipped.
+#[test]
+fn one_passing_dependency_of_several_is_enough() {
+    use dialtone_engine::model::{CaseResult, Level, Outcome, Verdict};
+    let catalogue = Catalogue::embedded();
+    let vocab = vocabulary(&catalogue);
+    let text = format!(
+        "{HEAD}{}{}{}",
+        case("A-1", "demo.driver", "CRIS.03", true),
+        case("A-2", "demo.driver", "CRIS.03", true),
+        case("A-3", "demo.driver", "CRIS.03", true)
+    ) + "depends_on = [\"A-1\", \"A-2\"]\n";
+    let suites = load_sources(&[(PathBuf::from("suites/demo.toml"), text)], &vocab).expect("loads");
+    let cases: Vec<_> = suites[0].cases.iter().cloned().map(std::sync::Arc::new).collect();
+    let result = |id: &str, verdict| CaseResult {
+        verdict,
+        level: Level::Must,
+        observed: "refused".into(),
+        ..CaseResult::of(
+            cases.iter().find(|c| c.id == id).expect("a case"),
+            Outcome::pass("refused").judged(Level::Must),
+        )
+    };
+    let mut results = vec![result("A-1", Verdict::Skip), result("A-2", Verdict::Pass), result("A-3", Verdict::Pass)];
+    dialtone_engine::report::settle_dependencies(&mut results, &cases);
+    assert_eq!(results[2].verdict, Verdict::Pass);
+    let mut results = vec![result("A-1", Verdict::Skip), result("A-2", Verdict::Fail), result("A-3", Verdict::Pass)];
+    dialtone_engine::report::settle_dependencies(&mut results, &cases);
+    assert_eq!(results[2].verdict, Verdict::Inconclusive);
+    assert!(results[2].observed.starts_with("A-1 (skip), A-2 (fail) did not pass"), "{}", results[2].observed);
+}

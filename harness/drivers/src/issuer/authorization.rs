@@ -133,6 +133,9 @@ struct Flow<'a> {
     metadata: CredentialIssuerMetadata,
     configuration_id: String,
     issuer_state: Option<String>,
+    /// The second client's own offer's `issuer_state` (an issuer may take an offer's state once,
+    /// §4.1.1), when the case has a second client.
+    second_issuer_state: Option<String>,
 }
 
 impl Flow<'_> {
@@ -147,13 +150,14 @@ impl Flow<'_> {
         ClientIdentity { client_id: client_id.into(), redirect_uri }
     }
 
-    fn wanted(&self) -> Wanted<'_> {
-        Wanted { configuration_id: &self.configuration_id, issuer_state: self.issuer_state.as_deref() }
+    fn wanted(&self, n: usize) -> Wanted<'_> {
+        let issuer_state = if n == 0 { &self.issuer_state } else { &self.second_issuer_state };
+        Wanted { configuration_id: &self.configuration_id, issuer_state: issuer_state.as_deref() }
     }
 
     /// The authorization request, pushed as `spec` says; a refusal at the PAR endpoint is `Err(Ok)`.
     async fn begin(&self, n: usize, spec: &AuthorizationSpec) -> Result<Result<Authorization, String>, Outcome> {
-        let wanted = self.wanted();
+        let wanted = self.wanted(n);
         let client = &self.wallet.client;
         let issuer = self.wallet.issuer_id();
         match client
@@ -327,7 +331,14 @@ async fn authorization_code(ctx: Ctx, case: AuthorizationCase) -> Outcome {
                     let issuer_state = grant.issuer_state.clone();
                     let wanted = Wanted::from_offer(&offer).map_err(|e| wallet.flow(e))?;
                     let configuration_id = wanted.configuration_id.to_string();
-                    Flow { wallet: &wallet, sign_in: SignIn::Control(url), metadata, configuration_id, issuer_state }
+                    let second_issuer_state = if case.second_client {
+                        let second = wallet.offer_for(false, Some(OfferRequest::AUTHORIZATION_CODE)).await?.offer;
+                        second.authorization_code().and_then(|g| g.issuer_state.clone())
+                    } else {
+                        None
+                    };
+                    let sign_in = SignIn::Control(url);
+                    Flow { wallet: &wallet, sign_in, metadata, configuration_id, issuer_state, second_issuer_state }
                 }
                 Trigger::Manual { wait_seconds } => {
                     // A wallet-initiated flow (§3.4) for the configuration the statement names, else the
@@ -339,7 +350,14 @@ async fn authorization_code(ctx: Ctx, case: AuthorizationCase) -> Outcome {
                     let catcher =
                         Catcher::start().await.map_err(|e| Outcome::error(format!("loopback listener: {e}")))?;
                     let sign_in = SignIn::Person { catcher, wait: Duration::from_secs(wait_seconds) };
-                    Flow { wallet: &wallet, sign_in, metadata, configuration_id, issuer_state: None }
+                    Flow {
+                        wallet: &wallet,
+                        sign_in,
+                        metadata,
+                        configuration_id,
+                        issuer_state: None,
+                        second_issuer_state: None,
+                    }
                 }
                 Trigger::StaticOffer { .. } | Trigger::None => {
                     return Err(Outcome::skip(

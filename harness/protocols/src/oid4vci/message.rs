@@ -153,6 +153,22 @@ impl Message for CredentialIssuerMetadata {
 }
 
 impl CredentialIssuerMetadata {
+    /// The Credential Issuer Metadata parameters (§12.2.4): those signed metadata must carry as
+    /// claims when the issuer uses them (§12.2.3); other members of its metadata are its own.
+    pub const PARAMETERS: [&'static str; 11] = [
+        "credential_issuer",
+        "authorization_servers",
+        "credential_endpoint",
+        "nonce_endpoint",
+        "deferred_credential_endpoint",
+        "notification_endpoint",
+        "credential_request_encryption",
+        "credential_response_encryption",
+        "batch_credential_issuance",
+        "display",
+        "credential_configurations_supported",
+    ];
+
     pub const CREDENTIAL_ENDPOINT: &'static str = "credential_endpoint";
 
     pub fn credential_endpoint(&self) -> Result<&str, MessageError> {

@@ -4,6 +4,7 @@
 //! metadata parameter a top-level claim. What a wallet checks of one is [`check`]; which key it
 //! trusts is its own business (§12.2.3), so the key is given.
 
+use super::message::CredentialIssuerMetadata;
 use crate::jose::{CompactJws, is_asymmetric_alg};
 use serde_json::{Map, Value};
 
@@ -54,7 +55,10 @@ pub fn check(jwt: &str, identifier: &str, unsigned: &Value, jwk: Option<&Value>)
     if !payload.get("iat").is_some_and(|v| v.is_i64() || v.is_u64()) {
         problems.push("no integer iat".into());
     }
-    for (name, value) in unsigned.as_object().into_iter().flatten() {
+    // §12.2.3: every metadata parameter the issuer uses (§12.2.4) is a claim; members of its own
+    // (or of drafts) need not be signed.
+    let parameters = unsigned.as_object().into_iter().flatten();
+    for (name, value) in parameters.filter(|(name, _)| CredentialIssuerMetadata::PARAMETERS.contains(&name.as_str())) {
         match payload.get(name) {
             Some(signed) if signed == value => {}
             Some(_) => problems.push(format!("{name} differs from the unsigned metadata")),
@@ -84,5 +88,9 @@ mod tests {
         let untyped = key.sign_jws(&json!({"typ": "JWT"}), &claims(&unsigned, "https://i.example", 1));
         assert!(check(&untyped, "https://i.example", &unsigned, None)[0].contains("typ"));
         assert!(check(&jwt, "https://other.example", &unsigned, None)[0].contains("sub"));
+        // A member that is no §12.2.4 parameter (a draft's `token_endpoint`) need not be signed.
+        let with_extra = json!({"credential_issuer": "https://i.example", "credential_endpoint": "https://i.example/c",
+            "token_endpoint": "https://i.example/token"});
+        assert_eq!(check(&jwt, "https://i.example", &with_extra, None), Vec::<String>::new());
     }
 }
