@@ -63,6 +63,9 @@ pub(crate) struct AuthorizationCase {
     /// After the credential, another credential request with the same access token.
     #[serde(default)]
     additional_request: bool,
+    /// Judge only the PAR endpoint's answer: HTTP 201 Created with a request URI (RFC 9126 §2.2).
+    #[serde(default)]
+    par_created: bool,
     expect: Expect,
 }
 
@@ -381,6 +384,13 @@ async fn run(flow: &Flow<'_>, case: &AuthorizationCase) -> Result<Outcome, Outco
         Err(why) if refused_expected => return Ok(Outcome::pass(why)),
         Err(why) => return Err(precondition(FlowStep::PushedAuthorization.name(), why)),
     };
+    if case.par_created {
+        return Ok(match authorization.pushed_status {
+            Some(201) => Outcome::pass("HTTP 201 Created with a request_uri"),
+            Some(status) => Outcome::fail("HTTP 201 Created (RFC 9126 §2.2)", format!("HTTP {status}")),
+            None => Outcome::skip("the authorization server publishes no PAR endpoint"),
+        });
+    }
     if case.par == ParChoice::Never && refused_expected && !authorization.as_metadata.requires_par() {
         return Err(Outcome::skip(
             "the authorization server does not require pushed authorization requests \

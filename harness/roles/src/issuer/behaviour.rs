@@ -98,6 +98,8 @@ pub struct AuthorizePolicy {
     pub(crate) par_advertised: bool,
     /// Authorization requests not pushed are refused.
     pub(crate) par_enforced: bool,
+    /// The PAR endpoint's success status (RFC 9126 §2.2: 201).
+    pub(crate) par_status: u16,
     /// How long a request URI lives (RFC 9126 §2.2 `expires_in`).
     pub(crate) request_uri_lifetime: i64,
     /// Expired request URIs are refused (RFC 9126 §4).
@@ -134,6 +136,7 @@ impl Default for AuthorizePolicy {
         Self {
             par_advertised: true,
             par_enforced: true,
+            par_status: 201,
             // Short, so that a case can wait it out (RFC 9126 §2.2: the lifetime is the server's call).
             request_uri_lifetime: 2,
             request_uri_expiry_checked: true,

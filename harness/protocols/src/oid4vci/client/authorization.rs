@@ -88,6 +88,8 @@ pub struct Authorization {
     pub url: String,
     pub request: AuthorizationRequest,
     pub pushed: Option<PushedAuthorizationResponse>,
+    /// The PAR endpoint's HTTP status, when the request was pushed (RFC 9126 §2.2: 201).
+    pub pushed_status: Option<u16>,
     pub code_verifier: Option<String>,
     pub client: ClientIdentity,
     pub as_metadata: AuthorizationServerMetadata,
@@ -214,17 +216,19 @@ impl Client {
         Ok(self.http.post_form(endpoint, &request.form(), &[]).await?)
     }
 
-    /// A pushed request that must succeed: HTTP 201 and a request URI (RFC 9126 §2.2).
+    /// A pushed request that must succeed: a request URI, and the HTTP status it came with. RFC 9126
+    /// §2.2 says 201; any 2xx carries the flow on, so that one wrong status is judged once (by the
+    /// case that checks it) rather than failing every case after it.
     pub async fn push(
         &self,
         endpoint: &str,
         request: &AuthorizationRequest,
-    ) -> Result<PushedAuthorizationResponse, FlowError> {
+    ) -> Result<(PushedAuthorizationResponse, u16), FlowError> {
         let response = self.post_par(endpoint, request).await?;
-        if response.status != 201 {
+        if !(200..300).contains(&response.status) {
             return Err(FlowError::Status { step: Step::PushedAuthorization, status: response.status });
         }
-        message(Step::PushedAuthorization, &response)
+        message(Step::PushedAuthorization, &response).map(|pushed| (pushed, response.status))
     }
 
     /// Makes the authorization request of `spec`, pushing it when the server publishes a PAR
@@ -245,15 +249,24 @@ impl Client {
         let (request, code_verifier) =
             Self::authorization_request(spec, client, wanted, metadata, &as_metadata, entropy)?;
         let par_endpoint = as_metadata.pushed_authorization_request_endpoint.clone();
-        let (url, pushed) = match par_endpoint.filter(|_| spec.par == ParChoice::WhenOffered) {
+        let (url, pushed, pushed_status) = match par_endpoint.filter(|_| spec.par == ParChoice::WhenOffered) {
             Some(par) => {
-                let pushed = self.push(&par, &request).await?;
+                let (pushed, status) = self.push(&par, &request).await?;
                 let by_reference = AuthorizationRequest::by_reference(Some(&client.client_id), &pushed.request_uri);
-                (by_reference.url(&endpoint), Some(pushed))
+                (by_reference.url(&endpoint), Some(pushed), Some(status))
             }
-            None => (request.url(&endpoint), None),
+            None => (request.url(&endpoint), None, None),
         };
-        Ok(Authorization { url, request, pushed, code_verifier, client: client.clone(), as_metadata, token_endpoint })
+        Ok(Authorization {
+            url,
+            request,
+            pushed,
+            pushed_status,
+            code_verifier,
+            client: client.clone(),
+            as_metadata,
+            token_endpoint,
+        })
     }
 
     /// Completes the login at `url` as `login` says: where the authorization server redirects.

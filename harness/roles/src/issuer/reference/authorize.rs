@@ -192,7 +192,8 @@ pub(super) async fn pushed_authorization_request(State(issuer): State<Arc<Issuer
     lock(&issuer.state.pushed).insert(request_uri.clone(), Pushed { authorized, expires, used: false });
     *lock(&issuer.state.last_pushed) = Some(request_uri.clone());
     let response = PushedAuthorizationResponse { request_uri, expires_in: lifetime, extra: Default::default() };
-    json_response(StatusCode::CREATED, serde_json::to_value(response).unwrap_or(Value::Null))
+    let status = StatusCode::from_u16(issuer.behaviour.authorize.par_status).unwrap_or(StatusCode::CREATED);
+    json_response(status, serde_json::to_value(response).unwrap_or(Value::Null))
 }
 
 /// The request an authorization URL's query makes: a pushed one by its request URI (RFC 9126 §4),
