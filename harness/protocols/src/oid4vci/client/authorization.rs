@@ -381,6 +381,7 @@ mod tests {
             url: String::new(),
             request: request.clone(),
             pushed: None,
+            pushed_status: None,
             code_verifier: Some(verifier),
             client: identity(),
             as_metadata,
