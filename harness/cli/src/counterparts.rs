@@ -46,16 +46,7 @@ pub fn export(dir: &Path, candidate: &Path, seed: Option<u64>) -> Result<i32, Cl
             format!("DIALTONE_TEST_CA_DIR={} dialtone run --candidate {}", ca.unwrap_or_default(), candidate.display())
         }
     };
-    for (name, contents) in material.files(&how) {
-        let path = dir.join(&name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| CliError::config(format!("cannot create {}: {e}", parent.display())))?;
-        }
-        std::fs::write(&path, contents)
-            .map_err(|e| CliError::config(format!("cannot write {}: {e}", path.display())))?;
-        say!("wrote {}", path.display());
-    }
+    write_files(dir, material.files(&how))?;
     say!("configure the verifier as {} says, then: {how}", dir.join("README.txt").display());
     Ok(crate::exit::OK)
 }
@@ -82,6 +73,13 @@ fn export_wallet_provider(dir: &Path, candidate: &Path, seed: Option<u64>) -> Re
     );
     let mut files = counterparts::wallet_provider_files(&provider);
     files.push(("README.txt".into(), readme.into_bytes()));
+    write_files(dir, files)?;
+    say!("configure the issuer as {} says, then: {how}", dir.join("README.txt").display());
+    Ok(crate::exit::OK)
+}
+
+/// Writes exported files (names relative to `dir`, folders made as needed), saying each.
+fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<(), CliError> {
     for (name, contents) in files {
         let path = dir.join(&name);
         if let Some(parent) = path.parent() {
@@ -92,6 +90,5 @@ fn export_wallet_provider(dir: &Path, candidate: &Path, seed: Option<u64>) -> Re
             .map_err(|e| CliError::config(format!("cannot write {}: {e}", path.display())))?;
         say!("wrote {}", path.display());
     }
-    say!("configure the issuer as {} says, then: {how}", dir.join("README.txt").display());
-    Ok(crate::exit::OK)
+    Ok(())
 }
