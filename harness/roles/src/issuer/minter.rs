@@ -138,6 +138,9 @@ pub enum CnfChoice {
     Holder,
     /// Another key than the holder's.
     OtherKey,
+    /// The holder's key with the optional JWK members a library may add (`kid`, `alg`, `use`,
+    /// `key_ops`): RFC 7517 lets a JWK carry them, and a verifier must still accept it.
+    WithOptionalMembers,
 }
 
 /// The subject the reference issues for; names as people write them: Canadian Aboriginal
@@ -288,8 +291,16 @@ impl Minter {
             Some(StatusChoice::Suspended) => spec.status = Some(status_list::SUSPENDED),
             Some(StatusChoice::None) => spec.status = None,
         }
-        if d.cnf == CnfChoice::OtherKey && spec.holder_jwk.is_some() {
-            spec.holder_jwk = Some(self.unlisted_key.public_jwk());
+        match (d.cnf, spec.holder_jwk.as_mut()) {
+            (CnfChoice::OtherKey, Some(jwk)) => *jwk = self.unlisted_key.public_jwk(),
+            (CnfChoice::WithOptionalMembers, Some(Value::Object(jwk))) => {
+                let kid = jwk.get("x").and_then(Value::as_str).unwrap_or_default().chars().take(8).collect::<String>();
+                jwk.insert("kid".into(), json!(format!("holder-{kid}")));
+                jwk.insert("alg".into(), json!("ES256"));
+                jwk.insert("use".into(), json!("sig"));
+                jwk.insert("key_ops".into(), json!(["verify"]));
+            }
+            _ => {}
         }
         spec.sd_paths.retain(|p| !(p.len() == 1 && d.in_clear.contains(&p[0])));
         spec.sd_paths.extend(d.disclosable.iter().map(|c| vec![c.clone()]));

@@ -35,6 +35,21 @@ pub struct Behaviour {
     pub(crate) suspended_accepted: bool,
     /// It asks the trust registry whether the issuer is authorized.
     pub(crate) registry_checked: bool,
+    /// What it demands of the members of `cnf.jwk` beyond the key itself.
+    pub(crate) cnf_members: CnfMembers,
+}
+
+/// What a verifier demands of a holder key's JWK members (RFC 7517 §4: `kid`, `alg`, `use`,
+/// `key_ops` … are optional; SD-JWT VC §3.2.2.2 / RFC 7800 only require the key).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum CnfMembers {
+    /// The key members; the optional ones may be present or not.
+    #[default]
+    KeyOnly,
+    /// A `kid` besides (refuses a minimal JWK).
+    RequiresKid,
+    /// Nothing but the key members (refuses a JWK with optional members).
+    RefusesOptional,
 }
 
 impl Default for Behaviour {
@@ -50,6 +65,7 @@ impl Default for Behaviour {
             status_checked: true,
             suspended_accepted: false,
             registry_checked: true,
+            cnf_members: CnfMembers::default(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Mutants of the reference verifier: each fault is one value of its [`Behaviour`].
 
-use super::behaviour::{Base, Behaviour};
+use super::behaviour::{Base, Behaviour, CnfMembers};
 use dialtone_protocols::oid4vp::message::RequestParameters;
 
 crate::mutant::faults! {
@@ -36,6 +36,8 @@ crate::mutant::faults! {
     IgnoresState => "ignores_state": "matches a response with an unknown state to a request by its KB-JWT nonce",
     IgnoresVct => "ignores_vct": "accepts a credential of a type the query did not ask for",
     AcceptsMissingClaims => "accepts_missing_claims": "accepts a presentation that withholds requested claims",
+    CnfRequiresKid => "cnf_requires_kid": "refuses a holder key (cnf.jwk) without a kid",
+    CnfRefusesOptionalMembers => "cnf_refuses_optional_members": "refuses a holder key (cnf.jwk) that carries optional members (kid, alg, use, key_ops)",
 }
 
 impl VerifierFault {
@@ -83,6 +85,8 @@ impl VerifierFault {
             Self::IgnoresRegistry => b.registry_checked = false,
             Self::IgnoresVct => b.checks.vct = false,
             Self::AcceptsMissingClaims => b.checks.requested_claims = false,
+            Self::CnfRequiresKid => b.cnf_members = CnfMembers::RequiresKid,
+            Self::CnfRefusesOptionalMembers => b.cnf_members = CnfMembers::RefusesOptional,
         }
     }
 }

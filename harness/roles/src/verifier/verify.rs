@@ -2,7 +2,7 @@
 //! `dialtone_protocols::sd_jwt_vc::verify`, with what it fetches itself — the issuer's keys (JWT VC
 //! Issuer Metadata), its status list, and the trust registry's answer.
 
-use super::behaviour::Behaviour;
+use super::behaviour::{Behaviour, CnfMembers};
 use dialtone_http::HttpClient;
 use dialtone_protocols::dcql::CredentialQuery;
 use dialtone_protocols::message::Message;
@@ -68,6 +68,7 @@ impl Judge<'_> {
         } else {
             self.client_id
         };
+        cnf_members(&sd, b.cnf_members)?;
         let expectation = Expectation { query, nonce, aud, now, skew: SKEW };
         let claims = presented_claims(&mut sd, &expectation, &b.checks)?;
         // Status (Token Status List §8.3); a credential without a status claim has none to check.
@@ -101,5 +102,21 @@ impl Judge<'_> {
             }
         }
         Ok(claims)
+    }
+}
+
+/// The mutants' demands of `cnf.jwk`'s members; the correct verifier demands nothing beyond the key,
+/// which the key binding check reads.
+fn cnf_members(sd: &SdJwt, demand: CnfMembers) -> Result<(), String> {
+    let Some(jwk) = sd.issuer_jwt.payload.get("cnf").and_then(|c| c.get("jwk")).and_then(Value::as_object) else {
+        return Ok(());
+    };
+    match demand {
+        CnfMembers::KeyOnly => Ok(()),
+        CnfMembers::RequiresKid if !jwk.contains_key("kid") => Err("the holder key (cnf.jwk) has no kid".into()),
+        CnfMembers::RefusesOptional if jwk.keys().any(|k| !["kty", "crv", "x", "y"].contains(&k.as_str())) => {
+            Err("the holder key (cnf.jwk) has members other than kty, crv, x, y".into())
+        }
+        _ => Ok(()),
     }
 }
