@@ -116,6 +116,7 @@ impl Setup {
     fn minter(&self, label: u64, identifier: String, pki: &TestPki) -> Result<Arc<Minter>, String> {
         let minter = issuer::minter(&self.issuer_config(label), identifier);
         minter.x5c_from(pki)?;
+        minter.mdoc_from(pki)?;
         Ok(Arc::new(minter))
     }
 }

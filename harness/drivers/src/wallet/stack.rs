@@ -47,6 +47,7 @@ pub(crate) async fn stack_with(
     let (issuer_server, issuer) =
         issuer::start_with_minter(issuer_config, 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
     let issuer_url = issuer_server.base_url.clone();
+    issuer.minter.mdoc_from(pki).map_err(Outcome::error)?;
     if ctx.manifest.x5c_only() {
         // The wallet resolves issuer keys only from x5c: this issuer signs with a chain from the run's
         // authority (SD-JWT VC §2.5).

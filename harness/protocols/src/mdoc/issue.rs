@@ -33,12 +33,17 @@ pub struct MdocSpec {
 
 /// A P-256 public key as a COSE_Key (RFC 9052 §7, EC2).
 pub fn cose_key(key: &EcKey) -> Value {
-    let point = key.public_point();
-    let (x, y) = match (point.get(1..33), point.get(33..65)) {
-        (Some(x), Some(y)) => (x.to_vec(), y.to_vec()),
-        _ => (Vec::new(), Vec::new()),
-    };
-    CoseKeyBuilder::new_ec2_pub_key(iana::EllipticCurve::P_256, x, y).build().to_cbor_value().unwrap_or(Value::Null)
+    cose_key_of_jwk(&key.public_jwk()).unwrap_or(Value::Null)
+}
+
+/// A P-256 public JWK (a proof's `jwk`) as a COSE_Key; `None` for any other key.
+pub fn cose_key_of_jwk(jwk: &serde_json::Value) -> Option<Value> {
+    if jwk.get("kty")?.as_str()? != "EC" || jwk.get("crv")?.as_str()? != "P-256" {
+        return None;
+    }
+    let coordinate = |name: &str| crate::b64::decode(jwk.get(name)?.as_str()?).ok().filter(|c| c.len() == 32);
+    let (x, y) = (coordinate("x")?, coordinate("y")?);
+    CoseKeyBuilder::new_ec2_pub_key(iana::EllipticCurve::P_256, x, y).build().to_cbor_value().ok()
 }
 
 /// The `IssuerSigned` structure (`nameSpaces`, `issuerAuth`) for `spec`, signed by `ds_key` whose

@@ -35,6 +35,10 @@ pub struct Behaviour {
     pub(crate) suspended_accepted: bool,
     /// It asks the trust registry whether the issuer is authorized.
     pub(crate) registry_checked: bool,
+    /// What it checks of an mdoc presentation.
+    pub(crate) mdoc: dialtone_protocols::mdoc::verify::Checks,
+    /// Its mdoc handover names its response encryption key's thumbprint (Appendix B.2).
+    pub(crate) mdoc_handover_thumbprint: bool,
 }
 
 impl Default for Behaviour {
@@ -50,6 +54,8 @@ impl Default for Behaviour {
             status_checked: true,
             suspended_accepted: false,
             registry_checked: true,
+            mdoc: Default::default(),
+            mdoc_handover_thumbprint: true,
         }
     }
 }

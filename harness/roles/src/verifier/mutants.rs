@@ -36,6 +36,12 @@ crate::mutant::faults! {
     IgnoresState => "ignores_state": "matches a response with an unknown state to a request by its KB-JWT nonce",
     IgnoresVct => "ignores_vct": "accepts a credential of a type the query did not ask for",
     AcceptsMissingClaims => "accepts_missing_claims": "accepts a presentation that withholds requested claims",
+    MdocIacaUnchecked => "mdoc_iaca_unchecked": "accepts an mdoc whose document signer certificate leads to no trusted IACA",
+    MdocDigestsUnchecked => "mdoc_digests_unchecked": "does not check presented mdoc elements against the MSO's value digests",
+    MdocIgnoresValidity => "mdoc_ignores_validity": "accepts an mdoc outside its MSO's validity period",
+    MdocIgnoresDoctype => "mdoc_ignores_doctype": "accepts an mdoc of another docType than its query asks for",
+    MdocDeviceAuthUnchecked => "mdoc_device_auth_unchecked": "does not verify an mdoc's device signature (its session transcript, its device key)",
+    MdocHandoverWithoutThumbprint => "mdoc_handover_without_thumbprint": "leaves its encryption key's thumbprint out of the mdoc handover (rejects valid encrypted presentations)",
 }
 
 impl VerifierFault {
@@ -83,6 +89,12 @@ impl VerifierFault {
             Self::IgnoresRegistry => b.registry_checked = false,
             Self::IgnoresVct => b.checks.vct = false,
             Self::AcceptsMissingClaims => b.checks.requested_claims = false,
+            Self::MdocIacaUnchecked => b.mdoc.issuer_chain = false,
+            Self::MdocDigestsUnchecked => b.mdoc.digests = false,
+            Self::MdocIgnoresValidity => b.mdoc.validity = false,
+            Self::MdocIgnoresDoctype => b.mdoc.doc_type = false,
+            Self::MdocDeviceAuthUnchecked => b.mdoc.device_authentication = false,
+            Self::MdocHandoverWithoutThumbprint => b.mdoc_handover_thumbprint = false,
         }
     }
 }

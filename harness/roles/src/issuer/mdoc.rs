@@ -1,0 +1,94 @@
+//! The reference issuer's mdocs (ISO/IEC 18013-5 mDL, format `mso_mdoc`): the elements it issues,
+//! the document signer certificate its key gets from the run's authority (the IACA a verifier
+//! trusts), and minting — correct for the reference issuer, with one [`MdocDeviation`] for the
+//! harness in front of a verifier under test.
+
+use super::minter::{Minter, Offset, subject_claims};
+use ciborium::Value;
+use dialtone_protocols::mdoc::issue::{MdocSpec, cose_key_of_jwk, issuer_signed};
+use dialtone_protocols::mdoc::{encode_cbor, issue};
+use serde_json::Value as Json;
+
+/// The mDL docType and namespace (ISO/IEC 18013-5 §7.1).
+pub const MDL_DOCTYPE: &str = "org.iso.18013.5.1.mDL";
+pub const MDL_NAMESPACE: &str = "org.iso.18013.5.1";
+/// The elements the reference issues, in the mDL namespace.
+pub const MDL_ELEMENTS: &[&str] =
+    &["family_name", "given_name", "birth_date", "issuing_country", "issuing_authority", "age_over_18"];
+/// A seed for the authority no verifier is told to trust (for the unknown-IACA deviation).
+const UNKNOWN_IACA_SEED: u64 = 0x1aca_0bad;
+
+/// A deviation from a correct mdoc, as data (case params). Offsets are from now.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MdocDeviation {
+    /// `validityInfo.validFrom` (and `signed`) offset; default a minute ago.
+    pub valid_from: Option<Offset>,
+    /// `validityInfo.validUntil` offset; default a year from now.
+    pub valid_until: Option<Offset>,
+    /// Another docType (in the MSO and the document) than the mDL's.
+    pub doc_type: Option<String>,
+    /// An element's value changed after its digest was signed.
+    pub tamper_element: bool,
+    /// Which authority issued the document signer certificate.
+    pub iaca: IacaChoice,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IacaChoice {
+    /// The run's authority, the IACA the verifier trusts.
+    #[default]
+    Trusted,
+    /// An authority the verifier was never told of.
+    Unknown,
+}
+
+/// The mDL elements for the reference subject (names as people write them).
+pub fn mdl_elements() -> Vec<(String, Value)> {
+    let subject = subject_claims();
+    let text = |name: &str| Value::Text(subject.get(name).and_then(Json::as_str).unwrap_or_default().to_string());
+    vec![
+        ("family_name".into(), text("family_name")),
+        ("given_name".into(), text("given_name")),
+        ("birth_date".into(), Value::Tag(1004, Box::new(text("birthdate")))),
+        ("issuing_country".into(), Value::Text("CA".into())),
+        ("issuing_authority".into(), Value::Text("dialtone test authority".into())),
+        ("age_over_18".into(), Value::Bool(true)),
+    ]
+}
+
+impl Minter {
+    /// An mdoc (base64url `IssuerSigned`, as OpenID4VCI Appendix A.2 returns it) bound to
+    /// `device_jwk` (a P-256 public JWK), deviating as `deviation` says.
+    pub fn mint_mdoc(&self, device_jwk: &Json, deviation: &MdocDeviation) -> Result<String, String> {
+        let device_key = cose_key_of_jwk(device_jwk).ok_or("the device key is not a P-256 public JWK")?;
+        let now = dialtone_protocols::now_epoch();
+        let from = now + deviation.valid_from.map_or(-60, |o| o.0);
+        let spec = MdocSpec {
+            doc_type: deviation.doc_type.clone().unwrap_or_else(|| MDL_DOCTYPE.into()),
+            namespaces: vec![(MDL_NAMESPACE.into(), mdl_elements())],
+            device_key,
+            signed: from,
+            valid_from: from,
+            valid_until: now + deviation.valid_until.map_or(365 * 86_400, |o| o.0),
+            tamper_element: deviation.tamper_element,
+        };
+        let (key, chain) = match deviation.iaca {
+            IacaChoice::Trusted => (self.signing_key(), self.document_signer_chain()?),
+            IacaChoice::Unknown => {
+                let unknown = crate::tls::TestPki::seeded(UNKNOWN_IACA_SEED)?;
+                let cert = unknown
+                    .document_signer_certificate(&self.unlisted_signing_key().public_point(), &self.identifier)?;
+                (self.unlisted_signing_key(), vec![cert])
+            }
+        };
+        let signed = issuer_signed(&spec, key, &chain, self.entropy());
+        Ok(dialtone_protocols::b64::encode(encode_cbor(&signed)))
+    }
+}
+
+/// The COSE_Key of a JWK, for callers outside (a device key from a proof).
+pub fn device_key(jwk: &Json) -> Option<Value> {
+    issue::cose_key_of_jwk(jwk)
+}
