@@ -92,3 +92,31 @@ impl Minter {
 pub fn device_key(jwk: &Json) -> Option<Value> {
     issue::cose_key_of_jwk(jwk)
 }
+
+/// The configuration id of the reference issuer's mDL (OpenID4VCI Appendix A.2).
+pub const CONFIG_MDL: &str = "mDL_mso_mdoc";
+
+/// The mDL's credential configuration (OpenID4VCI Appendix A.2.2): `doctype`, the device key bound
+/// as a COSE_Key from the proof's `jwk`, the issuer's COSE algorithm (-7, ES256), its elements.
+pub(crate) fn configuration(
+    proof_types: Option<Json>,
+) -> dialtone_protocols::oid4vci::message::CredentialConfiguration {
+    use dialtone_protocols::oid4vci::message::{
+        ClaimDescription, CredentialConfiguration, CredentialMetadata, Display,
+    };
+    let claims = MDL_ELEMENTS.iter().map(|e| ClaimDescription::at(&[MDL_NAMESPACE, e])).collect();
+    CredentialConfiguration {
+        format: Some(dialtone_protocols::oid4vci::FORMAT_MSO_MDOC.into()),
+        scope: Some("mdl".into()),
+        doctype: Some(MDL_DOCTYPE.into()),
+        cryptographic_binding_methods_supported: Some(vec!["cose_key".into()]),
+        credential_signing_alg_values_supported: Some(serde_json::json!([-7])),
+        proof_types_supported: proof_types,
+        credential_metadata: Some(CredentialMetadata {
+            display: Some(vec![Display::named("Mobile driving licence", "en-CA")]),
+            claims: Some(claims),
+            ..CredentialMetadata::default()
+        }),
+        ..CredentialConfiguration::default()
+    }
+}

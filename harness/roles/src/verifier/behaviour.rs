@@ -39,6 +39,8 @@ pub struct Behaviour {
     pub(crate) mdoc: dialtone_protocols::mdoc::verify::Checks,
     /// Its mdoc handover names its response encryption key's thumbprint (Appendix B.2).
     pub(crate) mdoc_handover_thumbprint: bool,
+    /// Its mdoc handover names its client identifier without the prefix.
+    pub(crate) mdoc_handover_without_prefix: bool,
 }
 
 impl Default for Behaviour {
@@ -56,6 +58,7 @@ impl Default for Behaviour {
             registry_checked: true,
             mdoc: Default::default(),
             mdoc_handover_thumbprint: true,
+            mdoc_handover_without_prefix: false,
         }
     }
 }

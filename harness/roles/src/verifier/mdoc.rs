@@ -6,7 +6,9 @@
 //! Over the Digital Credentials API, [`verify`] takes the `OpenID4VPDCAPIHandover`
 //! (`Handover::DcApi`) of the request instead of the redirect one.
 
+use super::behaviour::Behaviour;
 use dialtone_protocols::dcql::CredentialQuery;
+use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::mdoc::session_transcript::{Handover, jwk_thumbprint_bytes};
 use dialtone_protocols::mdoc::verify::{self, Checks, Expectation};
 use dialtone_protocols::oid4vp::message::RequestParameters;
@@ -22,6 +24,21 @@ pub(crate) fn redirect_handover(params: &RequestParameters, encryption_jwk: Opti
         jwk_thumbprint: encryption_jwk.and_then(jwk_thumbprint_bytes),
         response_uri: params.response_uri.clone().or_else(|| params.redirect_uri.clone()).unwrap_or_default(),
     }
+}
+
+/// The handover the verifier expects for its own request, as its [`Behaviour`] says (a mutant
+/// computes it wrongly).
+pub(crate) fn own_handover(
+    behaviour: &Behaviour,
+    params: &RequestParameters,
+    encryption_key: Option<&EcKey>,
+) -> Handover {
+    let key = encryption_key.filter(|_| behaviour.mdoc_handover_thumbprint).map(EcKey::public_jwk);
+    let mut params = params.clone();
+    if behaviour.mdoc_handover_without_prefix {
+        params.client_id = params.client_id.map(|c| dialtone_protocols::oid4vp::split_client_id(&c).1.to_string());
+    }
+    redirect_handover(&params, key.as_ref())
 }
 
 /// Verifies one mdoc presentation (`text`, the base64url `DeviceResponse`) for `query`; returns the

@@ -42,6 +42,7 @@ crate::mutant::faults! {
     MdocIgnoresDoctype => "mdoc_ignores_doctype": "accepts an mdoc of another docType than its query asks for",
     MdocDeviceAuthUnchecked => "mdoc_device_auth_unchecked": "does not verify an mdoc's device signature (its session transcript, its device key)",
     MdocHandoverWithoutThumbprint => "mdoc_handover_without_thumbprint": "leaves its encryption key's thumbprint out of the mdoc handover (rejects valid encrypted presentations)",
+    MdocHandoverWithoutPrefix => "mdoc_handover_without_prefix": "names its client identifier without the prefix in the mdoc handover (rejects valid presentations)",
 }
 
 impl VerifierFault {
@@ -95,6 +96,7 @@ impl VerifierFault {
             Self::MdocIgnoresDoctype => b.mdoc.doc_type = false,
             Self::MdocDeviceAuthUnchecked => b.mdoc.device_authentication = false,
             Self::MdocHandoverWithoutThumbprint => b.mdoc_handover_thumbprint = false,
+            Self::MdocHandoverWithoutPrefix => b.mdoc_handover_without_prefix = true,
         }
     }
 }
