@@ -132,10 +132,14 @@ impl Holder {
     /// Manual mode: a person starts the request in the verifier's interface and hands its link over.
     async fn ask_for_request(&self, start: &StartRequest) -> Step<String> {
         let section = self.section()?;
-        let mut asked = vec![format!(
-            "a credential of type {} (format dc+sd-jwt)",
-            dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON
-        )];
+        let mut asked = vec![match &start.dcql_query {
+            // An mdoc case asks for an mDL.
+            Some(query) => format!("what this DCQL query asks for: {query}"),
+            None => format!(
+                "a credential of type {} (format dc+sd-jwt)",
+                dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON
+            ),
+        }];
         if let Some(mode) = &start.response_mode {
             asked.push(format!("response mode {mode}"));
         }

@@ -120,3 +120,36 @@ pub(crate) fn configuration(
         ..CredentialConfiguration::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls::TestPki;
+    use dialtone_protocols::jose::EcKey;
+    use dialtone_protocols::mdoc::verify;
+    use dialtone_protocols::oid4vp::mdoc::issuer_signed as read;
+    use dialtone_protocols::seed::Entropy;
+
+    /// The document signer chains to the run's authority (what `counterparts export` writes as
+    /// iaca.pem) and to no other; the unknown-IACA deviation chains to neither; the MSO binds the
+    /// holder's key and verifies.
+    #[test]
+    fn an_mdoc_chains_to_the_runs_authority_only() {
+        let pki = TestPki::seeded(5).unwrap();
+        let minter = Minter::new("https://127.0.0.1:8701".into(), Entropy::seeded(2));
+        minter.mdoc_from(&pki).unwrap();
+        let holder = EcKey::generate(&Entropy::seeded(3));
+        let now = dialtone_protocols::now_epoch();
+        let (_, mdoc) = read(&minter.mint_mdoc(&holder.public_jwk(), &MdocDeviation::default()).unwrap()).unwrap();
+        assert!(verify::issuer_chain(&mdoc, std::slice::from_ref(&pki.ca_der), now).is_ok());
+        assert!(verify::issuer_chain(&mdoc, &[TestPki::seeded(6).unwrap().ca_der], now).is_err());
+        let key = verify::document_signer_key(&mdoc).unwrap();
+        assert!(verify::issuer_signature(&mdoc, &key).is_ok());
+        assert_eq!(verify::value_digests(&mdoc), Ok(MDL_ELEMENTS.len()));
+        let bound = dialtone_protocols::mdoc::device::jwk_of_cose_key(mdoc.mso.device_key.as_ref().unwrap()).unwrap();
+        assert_eq!(dialtone_protocols::jose::thumbprint(&bound), Some(holder.thumbprint()));
+        let unknown = MdocDeviation { iaca: IacaChoice::Unknown, ..Default::default() };
+        let (_, rogue) = read(&minter.mint_mdoc(&holder.public_jwk(), &unknown).unwrap()).unwrap();
+        assert!(verify::issuer_chain(&rogue, std::slice::from_ref(&pki.ca_der), now).is_err());
+    }
+}
