@@ -32,6 +32,10 @@ pub struct MdocDeviation {
     pub tamper_element: bool,
     /// Which authority issued the document signer certificate.
     pub iaca: IacaChoice,
+    /// Bind the mdoc to another key than the holder's (the MSO's deviceKey).
+    pub other_device_key: bool,
+    /// Sign the MSO with another key than the document signer certificate's.
+    pub foreign_signature: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
@@ -62,6 +66,8 @@ impl Minter {
     /// An mdoc (base64url `IssuerSigned`, as OpenID4VCI Appendix A.2 returns it) bound to
     /// `device_jwk` (a P-256 public JWK), deviating as `deviation` says.
     pub fn mint_mdoc(&self, device_jwk: &Json, deviation: &MdocDeviation) -> Result<String, String> {
+        let other = self.unlisted_signing_key().public_jwk();
+        let device_jwk = if deviation.other_device_key { &other } else { device_jwk };
         let device_key = cose_key_of_jwk(device_jwk).ok_or("the device key is not a P-256 public JWK")?;
         let now = dialtone_protocols::now_epoch();
         let from = now + deviation.valid_from.map_or(-60, |o| o.0);
@@ -75,6 +81,9 @@ impl Minter {
             tamper_element: deviation.tamper_element,
         };
         let (key, chain) = match deviation.iaca {
+            IacaChoice::Trusted if deviation.foreign_signature => {
+                (self.unlisted_signing_key(), self.document_signer_chain()?)
+            }
             IacaChoice::Trusted => (self.signing_key(), self.document_signer_chain()?),
             IacaChoice::Unknown => {
                 let unknown = crate::tls::TestPki::seeded(UNKNOWN_IACA_SEED)?;

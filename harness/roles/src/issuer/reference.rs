@@ -654,7 +654,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
             .iter()
             .map(|jwk| {
                 let jwk = jwk.as_ref().ok_or("an mso_mdoc credential needs a proof of the device key")?;
-                issuer.minter.mint_mdoc(jwk, &Default::default()).map(Value::String)
+                issuer.minter.mint_mdoc(jwk, &issuer.behaviour.mint_mdoc).map(Value::String)
             })
             .collect();
         match minted {
