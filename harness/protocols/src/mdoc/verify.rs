@@ -334,11 +334,15 @@ mod tests {
         .session_transcript()
     }
 
+    /// An IACA root, its document signer's certificate, and the signer's key.
+    type Signer = (Vec<u8>, Vec<u8>, EcKey);
+    /// What a case changes before issuing and presenting: the spec, the device key that signs, the
+    /// transcript signed over, the signer.
+    type Change = Box<dyn FnOnce(&mut MdocSpec, &mut EcKey, &mut Value, &mut Signer)>;
+
     /// A presentation of given_name and family_name made with `change` applied, verified against
     /// the verifier's own transcript (nonce `n`) and the first IACA.
-    fn verified(
-        change: impl FnOnce(&mut MdocSpec, &mut EcKey, &mut Value, &mut (Vec<u8>, Vec<u8>, EcKey)),
-    ) -> Result<Verified, String> {
+    fn verified(change: impl FnOnce(&mut MdocSpec, &mut EcKey, &mut Value, &mut Signer)) -> Result<Verified, String> {
         let now = crate::now_epoch();
         let entropy = Entropy::seeded(9);
         let device = EcKey::generate(&entropy);
@@ -369,7 +373,7 @@ mod tests {
 
     #[test]
     fn each_deviation_is_refused_by_its_step() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut MdocSpec, &mut EcKey, &mut Value, &mut (Vec<u8>, Vec<u8>, EcKey))>)> = vec![
+        let cases: Vec<(&str, Change)> = vec![
             ("device authentication", Box::new(|_, _, t, _| *t = transcript("other"))),
             ("device authentication", Box::new(|_, k, _, _| *k = EcKey::generate(&Entropy::seeded(11)))),
             ("MSO value digests", Box::new(|s, _, _, _| s.tamper_element = true)),
