@@ -5,8 +5,8 @@
 
 use super::minter::{Minter, Offset, subject_claims};
 use ciborium::Value;
+use dialtone_protocols::mdoc::encode_cbor;
 use dialtone_protocols::mdoc::issue::{MdocSpec, cose_key_of_jwk, issuer_signed};
-use dialtone_protocols::mdoc::{encode_cbor, issue};
 use serde_json::Value as Json;
 
 /// The mDL docType and namespace (ISO/IEC 18013-5 §7.1).
@@ -95,11 +95,6 @@ impl Minter {
         let signed = issuer_signed(&spec, key, &chain, self.entropy());
         Ok(dialtone_protocols::b64::encode(encode_cbor(&signed)))
     }
-}
-
-/// The COSE_Key of a JWK, for callers outside (a device key from a proof).
-pub fn device_key(jwk: &Json) -> Option<Value> {
-    issue::cose_key_of_jwk(jwk)
 }
 
 /// The configuration id of the reference issuer's mDL (OpenID4VCI Appendix A.2).
