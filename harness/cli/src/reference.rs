@@ -145,6 +145,8 @@ pub(crate) async fn start_references_with(
     let (issuer, issuer_handle) = issuer::start_with_minter(issuer_config, 0, tls.clone())
         .await
         .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
+    // Its mdocs' document signer certificate comes from the run's authority (the IACA).
+    issuer_handle.minter.mdoc_from(pki)?;
     if peers.issuer_x5c {
         issuer_handle.minter.x5c_from(pki)?;
         issuer_handle.minter.prefer_x5c(true);
@@ -315,6 +317,7 @@ pub async fn standalone_verifier(
     let mut config = VerifierConfig::on_loopback(&pki, registry_url.clone(), authority_id.clone(), mutant, seed);
     config.trusted_roots = anchors.clone();
     config.x5c_roots = anchors.clone();
+    config.iaca_roots.extend(anchors.iter().cloned());
     let server = verifier::start(config, port, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;

@@ -112,6 +112,7 @@ fn two_exports_with_the_same_seed_or_authority_are_byte_identical() {
     for expected in [
         "README.txt",
         "anchor.pem",
+        "iaca.pem",
         "counterparts.json",
         "registry.json",
         "trusted-issuer/certificate.pem",
@@ -124,6 +125,8 @@ fn two_exports_with_the_same_seed_or_authority_are_byte_identical() {
     assert_eq!(a, b, "the same seed and manifest: the same bytes");
     let anchor = |f: &[(String, Vec<u8>)]| f.iter().find(|(n, _)| n == "anchor.pem").unwrap().1.clone();
     assert_ne!(anchor(&a), anchor(&c), "another seed: another authority");
+    let iaca = a.iter().find(|(n, _)| n == "iaca.pem").unwrap().1.clone();
+    assert_eq!(iaca, anchor(&a), "the mdocs' IACA is the run's authority");
     let identifier = String::from_utf8(a.iter().find(|(n, _)| n == "trusted-issuer/identifier.txt").unwrap().1.clone());
     assert_eq!(identifier.unwrap(), "https://127.0.0.1:18501\n");
     let registry: serde_json::Value =

@@ -116,6 +116,7 @@ impl Setup {
     fn minter(&self, label: u64, identifier: String, pki: &TestPki) -> Result<Arc<Minter>, String> {
         let minter = issuer::minter(&self.issuer_config(label), identifier);
         minter.x5c_from(pki)?;
+        minter.mdoc_from(pki)?;
         Ok(Arc::new(minter))
     }
 }
@@ -314,6 +315,8 @@ impl TrustMaterial {
     pub fn files(&self, how: &str) -> Vec<(String, Vec<u8>)> {
         let pretty = |v: &Value| format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default()).into_bytes();
         let mut files = vec![("anchor.pem".to_string(), self.anchor_pem.clone().into_bytes())];
+        // The issuing authority (IACA) of the counterparts' mdocs is the same authority.
+        files.push(("iaca.pem".to_string(), self.anchor_pem.clone().into_bytes()));
         for (name, issuer) in [("trusted-issuer", &self.trusted), ("untrusted-issuer", &self.untrusted)] {
             files.push((format!("{name}/identifier.txt"), format!("{}\n", issuer.identifier).into_bytes()));
             files.push((format!("{name}/jwks.json"), pretty(&issuer.jwks)));
@@ -382,7 +385,12 @@ certificates and identifiers below are those of that run, and of every such run)
    and does not authorize {untrusted}.
    registry.json has the same, for tools; counterparts.json has everything in one document.
 
-5. For an issuer under test: the wallet provider to trust, {wallet_provider}
+5. For mdoc presentations (mso_mdoc, OpenID4VP Appendix B.2): the IACA root, iaca.pem
+   The same authority as anchor.pem issues the document signer certificate in each mdoc's
+   issuerAuth x5chain (the trusted issuer's key; its credentials carry only that certificate).
+   Trust it as an IACA for the docType org.iso.18013.5.1.mDL.
+
+6. For an issuer under test: the wallet provider to trust, {wallet_provider}
    wallet-provider/jwk.json  the public key that signs the client attestations (OAuth-Client-
    Attestation, `sub` {client_id}) and the key attestations (key-attestation+jwt) that dialtone, as
    a wallet, presents. Trust it as a Client Attester and as a key attester.

@@ -101,6 +101,30 @@ impl Sign1 {
     }
 }
 
+impl Sign1 {
+    /// Verifies a signature over a detached payload (RFC 9052 §4.2: the payload travels apart, as
+    /// ISO/IEC 18013-5's `DeviceAuthentication` does) with a public JWK.
+    pub fn verify_detached_with_jwk(&self, payload: &[u8], jwk: &Value) -> Result<(), CoseError> {
+        let alg = self.alg()?;
+        self.inner.verify_detached_signature(payload, b"", |sig, data| jose::verify_signature(alg, jwk, data, sig))?;
+        Ok(())
+    }
+}
+
+/// Creates an untagged COSE_Sign1 with ES256 over a detached payload (its payload is `nil`).
+pub fn sign1_detached_es256(key: &EcKey, spec: &Sign1Spec, payload: &[u8]) -> Vec<u8> {
+    let mut protected = coset::HeaderBuilder::new().algorithm(iana::Algorithm::ES256);
+    if let Some(kid) = &spec.kid {
+        protected = protected.key_id(kid.clone());
+    }
+    let sign1 = CoseSign1Builder::new()
+        .protected(protected.build())
+        .create_detached_signature(payload, b"", |data| key.sign_bytes(data))
+        .build();
+    // Serializing a structure built here cannot fail short of memory exhaustion.
+    sign1.to_vec().unwrap_or_default()
+}
+
 fn header_value(header: &Header, label: i64) -> Option<&ciborium::Value> {
     header.rest.iter().find(|(l, _)| *l == Label::Int(label)).map(|(_, v)| v)
 }

@@ -15,6 +15,8 @@ pub struct CredentialQuery {
     pub values: Vec<Option<Vec<Value>>>,
     pub multiple: bool,
     pub require_holder_binding: bool,
+    /// `meta.doctype_value` of an `mso_mdoc` query (Appendix B.2).
+    pub doctype_value: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +94,11 @@ pub fn parse(query: &Value) -> Result<Vec<CredentialQuery>, String> {
                 .get("require_cryptographic_holder_binding")
                 .and_then(Value::as_bool)
                 .unwrap_or(true),
+            doctype_value: obj
+                .get("meta")
+                .and_then(|m| m.get("doctype_value"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
         });
     }
     Ok(out)

@@ -3,10 +3,18 @@
 //! documents. CBOR is decoded by ciborium (recursion bounded) from input whose size the caller bounds;
 //! nothing here allocates from a length the input declares beyond the bytes actually present.
 
+pub mod device;
+pub mod issue;
+pub mod session_transcript;
+pub mod verify;
+
 use crate::cose::{CoseError, Sign1};
 use ciborium::Value;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use std::collections::BTreeMap;
+
+/// The digest algorithm dialtone's mdocs use (ISO/IEC 18013-5 §9.1.2.5).
+pub const DIGEST_ALGORITHM: &str = "SHA-256";
 
 /// CBOR tag 24: encoded CBOR data item.
 pub(crate) const TAG_ENCODED_CBOR: u64 = 24;
@@ -21,7 +29,7 @@ pub enum MdocError {
     IssuerAuth(#[from] CoseError),
 }
 
-fn shape(msg: impl Into<String>) -> MdocError {
+pub(crate) fn shape(msg: impl Into<String>) -> MdocError {
     MdocError::Shape(msg.into())
 }
 
@@ -98,6 +106,8 @@ pub struct IssuerSigned {
 pub struct Document {
     pub doc_type: Option<String>,
     pub issuer_signed: IssuerSigned,
+    /// `deviceSigned`, in a presentation (`None` when absent or unreadable: the checks say so).
+    pub device_signed: Option<device::DeviceSigned>,
 }
 
 /// What an mdoc artifact file holds.
@@ -123,6 +133,7 @@ impl MdocArtifact {
                     Ok(Document {
                         doc_type: get(d, "docType").and_then(Value::as_text).map(str::to_string),
                         issuer_signed: IssuerSigned::from_value(issuer_signed)?,
+                        device_signed: get(d, "deviceSigned").and_then(|v| device::DeviceSigned::from_value(v).ok()),
                     })
                 })
                 .collect::<Result<Vec<_>, MdocError>>()?;

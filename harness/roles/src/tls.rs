@@ -205,6 +205,27 @@ impl TestPki {
     }
 }
 
+impl TestPki {
+    /// A document signer certificate (ISO/IEC 18013-5 Annex B.1.4: key usage digitalSignature,
+    /// extended key usage 1.0.18013.5.1.2) from this authority, which is then the IACA a verifier
+    /// trusts for mdocs, for a P-256 public key (uncompressed SEC1 point).
+    pub(crate) fn document_signer_certificate(&self, public_point: &[u8], name: &str) -> Result<Vec<u8>, String> {
+        let err =
+            |what: &str, e: &dyn std::fmt::Display| format!("cannot issue a document signer certificate ({what}): {e}");
+        let ca_params = Self::authority_params(self.ca_common_name, false)?;
+        let signer = CertSigner::new(self.ca_key.clone());
+        let issuer = rcgen::Issuer::new(ca_params, &signer);
+        let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| err("params", &e))?;
+        params.distinguished_name.push(DnType::CommonName, format!("dialtone document signer {name}"));
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::Other(vec![1, 0, 18013, 5, 1, 2])];
+        params
+            .signed_by(&P256Public(public_point.to_vec()), &issuer)
+            .map(|c| c.der().to_vec())
+            .map_err(|e| err("sign", &e))
+    }
+}
+
 /// A server configuration serving `leaf` (then `ca`, which a client may use or ignore) with its key.
 fn server_config(leaf: &[u8], ca: &[u8], leaf_key_pkcs8: &[u8]) -> Result<Arc<rustls::ServerConfig>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());

@@ -162,7 +162,7 @@ impl ConfigurationCheck {
                 "proof_types_supported present exactly when cryptographic_binding_methods_supported is, each with a non-empty proof_signing_alg_values_supported"
             }
             Self::SigningAlgs => {
-                "credential_signing_alg_values_supported, when present, a non-empty array of asymmetric JWS algorithms (not none)"
+                "credential_signing_alg_values_supported, when present, a non-empty array of asymmetric JWS algorithms (not none), or for mso_mdoc of asymmetric COSE algorithm identifiers"
             }
             Self::Scope => "a non-empty scope string in every credential configuration",
         }
@@ -198,6 +198,14 @@ impl ConfigurationCheck {
                 None => None,
                 Some(Value::Array(a))
                     if !a.is_empty() && a.iter().all(|x| x.as_str().is_some_and(is_asymmetric_alg)) =>
+                {
+                    None
+                }
+                // mso_mdoc lists numeric COSE algorithm identifiers (Appendix A.2.2).
+                Some(Value::Array(a))
+                    if c.format.as_deref() == Some(oid4vci::FORMAT_MSO_MDOC)
+                        && !a.is_empty()
+                        && a.iter().all(|x| x.as_i64().and_then(cose_alg).is_some_and(is_asymmetric_alg)) =>
                 {
                     None
                 }
@@ -385,4 +393,40 @@ async fn offer_consistent(ctx: Ctx) -> Outcome {
         }
         .await,
     )
+}
+
+/// The JOSE name of a COSE algorithm identifier (RFC 9053; the fully specified ECDSA ones of
+/// draft-ietf-jose-fully-specified-algorithms: -9 ES256/P-256, -51 ES384, -52 ES512, -19 Ed25519).
+fn cose_alg(id: i64) -> Option<&'static str> {
+    match id {
+        -7 | -9 => Some("ES256"),
+        -35 | -51 => Some("ES384"),
+        -36 | -52 => Some("ES512"),
+        -8 | -19 => Some("EdDSA"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod mdoc_tests {
+    use super::*;
+
+    /// OpenID4VCI's own mso_mdoc configuration example lists COSE algorithm identifiers, which the
+    /// signing-algorithm check took for malformed JWS names.
+    #[test]
+    fn the_specifications_mso_mdoc_configuration_conforms() {
+        let path = format!(
+            "{}/../../../shared/vectors-public/openid4vci-1.0/1.0/examples/credential_metadata_mso_mdoc.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let config =
+            CredentialConfiguration::parse(&value["credential_configurations_supported"]["org.iso.18013.5.1.mDL"])
+                .unwrap()
+                .value;
+        assert_eq!(ConfigurationCheck::SigningAlgs.problem("mdl", &config), None);
+        let mut none = config.clone();
+        none.credential_signing_alg_values_supported = Some(serde_json::json!([0]));
+        assert!(ConfigurationCheck::SigningAlgs.problem("mdl", &none).is_some());
+    }
 }

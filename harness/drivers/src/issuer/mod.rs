@@ -10,6 +10,7 @@ pub mod encryption;
 pub mod identifiers;
 pub mod issued;
 mod loopback;
+pub mod mdoc;
 pub mod metadata;
 pub mod nonce;
 pub mod notification;

@@ -59,6 +59,8 @@ pub struct Wallet {
     pub ctx: Ctx,
     pub key: EcKey,
     pub client: Client,
+    /// The configuration to ask offers for, when a case names one (else the manifest's first).
+    configuration: Option<String>,
 }
 
 impl Wallet {
@@ -66,7 +68,13 @@ impl Wallet {
         let key = EcKey::generate(&ctx.entropy);
         ctx.private_key(&key);
         let client = Client::new(ctx.http.clone()).with_entropy(ctx.entropy.derive("oid4vci client"));
-        Self { ctx, key, client }
+        Self { ctx, key, client, configuration: None }
+    }
+
+    /// This wallet asking offers for `configuration_id` (through the control API).
+    pub(crate) fn for_configuration(mut self, configuration_id: String) -> Self {
+        self.configuration = Some(configuration_id);
+        self
     }
 
     pub fn issuer_id(&self) -> String {
@@ -132,6 +140,9 @@ impl Wallet {
 
     /// The configuration this run asks for: the conformance statement's first, if any.
     pub(crate) fn wanted_configuration(&self) -> Option<String> {
+        if let Some(c) = &self.configuration {
+            return Some(c.clone());
+        }
         self.ctx.manifest.conformance.credential.first().map(|c| c.configuration_id.clone())
     }
 

@@ -11,8 +11,9 @@ use dialtone_http::HttpResponse;
 use dialtone_protocols::control::{RequestOutcome, StartRequest, StartedRequest};
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::oid4vp::holder::{self, PresentationSpec, Request, RequestError, RespondError};
+use dialtone_protocols::oid4vp::mdoc;
 use dialtone_protocols::sdjwt::SdJwt;
-use dialtone_roles::issuer::Deviation;
+use dialtone_roles::issuer::{Deviation, MdocDeviation};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -131,10 +132,14 @@ impl Holder {
     /// Manual mode: a person starts the request in the verifier's interface and hands its link over.
     async fn ask_for_request(&self, start: &StartRequest) -> Step<String> {
         let section = self.section()?;
-        let mut asked = vec![format!(
-            "a credential of type {} (format dc+sd-jwt)",
-            dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON
-        )];
+        let mut asked = vec![match &start.dcql_query {
+            // An mdoc case asks for an mDL.
+            Some(query) => format!("what this DCQL query asks for: {query}"),
+            None => format!(
+                "a credential of type {} (format dc+sd-jwt)",
+                dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON
+            ),
+        }];
         if let Some(mode) = &start.response_mode {
             asked.push(format!("response mode {mode}"));
         }
@@ -188,6 +193,25 @@ impl Holder {
         minter.deviate(&mut spec, deviation, dialtone_protocols::now_epoch());
         let text = minter.mint(&spec);
         SdJwt::parse(&text).map_err(|e| Outcome::error(format!("the counterpart minted an unreadable credential: {e}")))
+    }
+
+    /// An mdoc (base64url `IssuerSigned`) bound to the holder's key from the trusted counterpart
+    /// issuer, deviating as `deviation` says.
+    pub fn mdoc_credential(&self, deviation: &MdocDeviation) -> Step<String> {
+        let minter = &self.issuers()?.trusted.minter;
+        minter.mint_mdoc(&self.key.public_jwk(), deviation).map_err(Outcome::error)
+    }
+
+    /// The `vp_token` for `request` from a stored mdoc: the base64url `DeviceResponse` over the
+    /// request's redirect handover (OpenID4VP Appendix B.2), shaped by `spec`.
+    pub fn mdoc_vp_token(&self, request: &Request, credential: &str, spec: &PresentationSpec) -> Step<Value> {
+        let queries = request.queries().map_err(|e| precondition("request with a well-formed dcql_query", e))?;
+        let query = queries.first().ok_or_else(|| precondition("DCQL query", "no credential query"))?;
+        let handover = mdoc::redirect_handover(request, spec);
+        let presentation = mdoc::presentation(credential, &self.key, query, &handover, spec, &self.ctx.entropy)
+            .map_err(Outcome::error)?;
+        self.ctx.evidence.artifact("presentation (DeviceResponse, base64url)", presentation.clone());
+        Ok(holder::vp_token(query, presentation, spec.vp_token))
     }
 
     /// The `vp_token` for `request` from `credential`, shaped by `spec`.

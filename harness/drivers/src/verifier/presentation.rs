@@ -6,7 +6,7 @@ use super::holder::{Holder, IssuerChoice, RequestAsk, expect_accepted, expect_re
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::oid4vp::holder::PresentationSpec;
-use dialtone_roles::issuer::Deviation;
+use dialtone_roles::issuer::{Deviation, MdocDeviation, mdoc};
 use serde::Deserialize;
 
 driver!("oid4vp.verifier.presentation", binding::VERIFIER, present, PresentationCase);
@@ -25,6 +25,11 @@ pub(crate) struct PresentationCase {
     credential: Deviation,
     #[serde(default)]
     presentation: PresentationSpec,
+    /// Present an mdoc (`mso_mdoc`, an mDL) instead of an SD-JWT VC, deviating as this says: the
+    /// harness asks for it with a DCQL query, and the `presentation` deviations apply to its device
+    /// authentication (`kb`) and released elements (`disclosures`).
+    #[serde(default)]
+    mdoc: Option<MdocDeviation>,
     /// Send the correct response twice; the first must be taken, the second refused.
     #[serde(default)]
     replay: bool,
@@ -38,13 +43,39 @@ enum Expect {
     Rejected,
 }
 
+/// The DCQL query for an mDL's names (OpenID4VP Appendix B.2: `meta.doctype_value`, claims paths
+/// `[namespace, element]`).
+pub(crate) fn mdl_query() -> serde_json::Value {
+    serde_json::json!({ "credentials": [{
+        "id": "mdl",
+        "format": dialtone_protocols::oid4vci::FORMAT_MSO_MDOC,
+        "meta": { "doctype_value": mdoc::MDL_DOCTYPE },
+        "claims": [
+            { "path": [mdoc::MDL_NAMESPACE, "given_name"] },
+            { "path": [mdoc::MDL_NAMESPACE, "family_name"] },
+        ],
+    }]})
+}
+
 async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let started = holder.request_with(case.request.start()).await?;
-            let credential = holder.credential(case.issuer, &case.credential)?;
-            let vp = holder.vp_token(&started.request, &credential, &case.presentation)?;
+            let mut start = case.request.start();
+            if case.mdoc.is_some() {
+                start.dcql_query = Some(mdl_query());
+            }
+            let started = holder.request_with(start).await?;
+            let vp = match &case.mdoc {
+                Some(deviation) => {
+                    let credential = holder.mdoc_credential(deviation)?;
+                    holder.mdoc_vp_token(&started.request, &credential, &case.presentation)?
+                }
+                None => {
+                    let credential = holder.credential(case.issuer, &case.credential)?;
+                    holder.vp_token(&started.request, &credential, &case.presentation)?
+                }
+            };
             let response = holder.respond(&started.request, &vp, &case.presentation).await?;
             if case.replay {
                 if !(200..300).contains(&response.status) {

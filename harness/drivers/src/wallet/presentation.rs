@@ -6,7 +6,8 @@
 use super::stack::{Driver, Stack, precondition, stack};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
-use dialtone_protocols::control::{RequestOutcome, StartRequest, WalletAnswer};
+use dialtone_protocols::control::{OfferRequest, RequestOutcome, StartRequest, WalletAnswer};
+use dialtone_roles::issuer::mdoc;
 use dialtone_roles::verifier::VerifierFault;
 use serde::Deserialize;
 use serde_json::Value;
@@ -24,7 +25,17 @@ pub(crate) struct PresentationCase {
     /// What the harness asks the counterpart verifier to request.
     #[serde(default)]
     request: Ask,
+    /// Hold and present an mDL (`mso_mdoc`, OpenID4VP Appendix B.2) instead of an SD-JWT VC.
+    mdoc: Option<MdocAsk>,
     expect: Expect,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MdocAsk {
+    /// Also require that the verifier received only the requested elements.
+    #[serde(default)]
+    only_requested: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,9 +73,19 @@ async fn presented(
     fault: Option<VerifierFault>,
     start: StartRequest,
 ) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
+    presented_holding(ctx, fault, start, OfferRequest::default()).await
+}
+
+/// [`presented`], the wallet holding the credential `offer` asks the issuer for.
+async fn presented_holding(
+    ctx: &Ctx,
+    fault: Option<VerifierFault>,
+    start: StartRequest,
+    offer: OfferRequest,
+) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
     let stack = stack(ctx, Some(fault)).await?;
     let driver = Driver { ctx };
-    driver.holds_credential(&stack).await?;
+    driver.holds(&stack, offer).await?;
     let (answer, verdict) = driver.present_with(&stack, start).await?;
     Ok((stack, answer, verdict))
 }
@@ -72,12 +93,20 @@ async fn presented(
 async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
     flatten(
         async {
-            let start = StartRequest {
+            let mut start = StartRequest {
                 response_mode: case.request.response_mode.clone(),
                 client_id_prefix: case.request.client_id_prefix.clone(),
                 ..StartRequest::default()
             };
-            let (_, answer, verdict) = presented(&ctx, case.verifier.map(|f| f.0), start).await?;
+            let mut offer = OfferRequest::default();
+            if case.mdoc.is_some() {
+                start.dcql_query = Some(crate::verifier::presentation::mdl_query());
+                offer.credential_configuration_id = Some(mdoc::CONFIG_MDL.into());
+            }
+            let (_, answer, verdict) = presented_holding(&ctx, case.verifier.map(|f| f.0), start, offer).await?;
+            if let Some(MdocAsk { only_requested: true }) = case.mdoc {
+                return Ok(only_requested_elements(&verdict));
+            }
             Ok(match case.expect {
                 Expect::Accepted if verdict.status == "accepted" => {
                     Outcome::pass("the verifier accepted the presentation")
@@ -97,6 +126,32 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
         }
         .await,
     )
+}
+
+/// mdoc data minimization: the verifier accepted a DeviceResponse releasing exactly the requested
+/// mDL elements (given_name, family_name), not every element the wallet holds.
+fn only_requested_elements(verdict: &RequestOutcome) -> Outcome {
+    if verdict.status != "accepted" {
+        return Outcome::precondition(
+            "accepted presentation",
+            format!("verdict {:?} {}", verdict.status, verdict.reason),
+        );
+    }
+    let mut released: Vec<String> = verdict
+        .claims_of("mdl")
+        .and_then(|c| c.get(mdoc::MDL_NAMESPACE))
+        .and_then(Value::as_object)
+        .map(|e| e.keys().cloned().collect())
+        .unwrap_or_default();
+    released.sort();
+    if released == ["family_name", "given_name"] {
+        Outcome::pass("released only given_name and family_name, as asked")
+    } else {
+        Outcome::fail(
+            "only the requested elements (given_name, family_name) in the DeviceResponse (OpenID4VP §6.4.1, §15.4)",
+            format!("released {released:?}"),
+        )
+    }
 }
 
 /// Data minimization: only the claims the DCQL query asks for are disclosed.

@@ -47,6 +47,7 @@ pub(crate) async fn stack_with(
     let (issuer_server, issuer) =
         issuer::start_with_minter(issuer_config, 0, tls.clone()).await.map_err(|e| err("issuer", &e))?;
     let issuer_url = issuer_server.base_url.clone();
+    issuer.minter.mdoc_from(pki).map_err(Outcome::error)?;
     if ctx.manifest.x5c_only() {
         // The wallet resolves issuer keys only from x5c: this issuer signs with a chain from the run's
         // authority (SD-JWT VC §2.5).
@@ -163,9 +164,9 @@ impl Driver<'_> {
         Ok((made, answer))
     }
 
-    /// Issues a credential to the wallet (a precondition of presentation cases).
-    pub(crate) async fn holds_credential(&self, stack: &Stack) -> Step<()> {
-        let answer = self.receive_offer(stack, false).await?;
+    /// Issues the credential `asked` names to the wallet (a precondition of presentation cases).
+    pub(crate) async fn holds(&self, stack: &Stack, asked: OfferRequest) -> Step<()> {
+        let answer = self.receive(stack, asked).await?;
         if answer.status != "stored" {
             return Err(precondition("issuance to the wallet", format!("{answer:?}")));
         }
@@ -194,16 +195,19 @@ impl Driver<'_> {
         let control = stack.verifier_control.clone().ok_or_else(|| Outcome::error("this case started no verifier"))?;
         // A verifier that wants this case's issuer says so in DCQL (§6.3 `values`), so a wallet
         // holding credentials from other issuers picks the right one.
-        start.dcql_query = Some(dcql::query(
-            "person",
-            dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC,
-            &[dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON],
-            &[
-                Wanted::valued(&["iss"], vec![Value::String(stack.issuer_url.clone())]),
-                Wanted::claim(&["given_name"]),
-                Wanted::claim(&["family_name"]),
-            ],
-        ));
+        // (A case that asks for something else, an mDL, brings its own query.)
+        start.dcql_query = start.dcql_query.or_else(|| {
+            Some(dcql::query(
+                "person",
+                dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC,
+                &[dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON],
+                &[
+                    Wanted::valued(&["iss"], vec![Value::String(stack.issuer_url.clone())]),
+                    Wanted::claim(&["given_name"]),
+                    Wanted::claim(&["family_name"]),
+                ],
+            ))
+        });
         let started: StartedRequest = self.call(&format!("{control}/requests"), &start, false).await?;
         let id = started.request_id.clone();
         let answer = match self.control()? {

@@ -21,6 +21,8 @@ pub const AUTHORIZATION_CODE_GRANT: &str = "authorization_code";
 pub const PROOF_TYP: &str = "openid4vci-proof+jwt";
 /// Appendix A.3.1
 pub const FORMAT_SD_JWT_VC: &str = "dc+sd-jwt";
+/// ISO mdoc (OpenID4VCI Appendix A.2, OpenID4VP Appendix B.2).
+pub const FORMAT_MSO_MDOC: &str = "mso_mdoc";
 pub const WELL_KNOWN_ISSUER: &str = "/.well-known/openid-credential-issuer";
 /// RFC 8414 §3
 pub const WELL_KNOWN_AS: &str = "/.well-known/oauth-authorization-server";

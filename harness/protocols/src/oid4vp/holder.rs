@@ -207,6 +207,8 @@ pub struct PresentationSpec {
     pub vp_token: VpTokenShape,
     pub state: StateChoice,
     pub encryption: EncryptionChoice,
+    /// mdoc-only deviations (an mdoc presentation reads `disclosures` and `kb` too).
+    pub mdoc: super::mdoc::MdocSpec,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -2,6 +2,7 @@
 //! identifier prefixes (§5.9), and the response (§8).
 
 pub mod holder;
+pub mod mdoc;
 pub mod message;
 
 /// `typ` of a signed Request Object (RFC 9101 §10.8, OpenID4VP §5).

@@ -32,6 +32,8 @@ pub struct Behaviour {
     pub proof: ProofPolicy,
     /// How the credentials it mints deviate from correct ones.
     pub mint: Deviation,
+    /// How the mdocs it mints deviate from correct ones.
+    pub mint_mdoc: super::mdoc::MdocDeviation,
     pub status_list: StatusListPolicy,
     /// DPoP (RFC 9449) and how access tokens are presented (RFC 6750).
     pub dpop: DpopBehaviour,

@@ -168,6 +168,8 @@ pub struct Minter {
     next_index: AtomicU64,
     x5c: Mutex<Option<Vec<String>>>,
     prefer_x5c: std::sync::atomic::AtomicBool,
+    /// The document signer certificate (DER) of its mdocs, from the run's authority (the IACA).
+    document_signer: Mutex<Option<Vec<u8>>>,
 }
 
 impl Minter {
@@ -184,6 +186,7 @@ impl Minter {
             next_index: AtomicU64::new(0),
             x5c: Mutex::new(None),
             prefer_x5c: std::sync::atomic::AtomicBool::new(false),
+            document_signer: Mutex::new(None),
         }
     }
 
@@ -205,6 +208,29 @@ impl Minter {
         let chain = vec![dialtone_protocols::b64::encode_std(cert)];
         *self.x5c.lock().unwrap_or_else(|p| p.into_inner()) = Some(chain);
         Ok(())
+    }
+
+    /// Gives the minter its document signer certificate for mdocs (ISO/IEC 18013-5), from `pki`'s
+    /// authority, which a verifier then trusts as the IACA. Like the `x5c` chain, it leaves the
+    /// authority out (`x5chain` carries the document signer's certificate).
+    pub fn mdoc_from(&self, pki: &crate::tls::TestPki) -> Result<(), String> {
+        let cert = pki.document_signer_certificate(&self.public_point(), &self.identifier)?;
+        *self.document_signer.lock().unwrap_or_else(|p| p.into_inner()) = Some(cert);
+        Ok(())
+    }
+
+    /// The `x5chain` of its mdocs (the document signer certificate).
+    pub(crate) fn document_signer_chain(&self) -> Result<Vec<Vec<u8>>, String> {
+        let cert = self.document_signer.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        cert.map(|c| vec![c]).ok_or_else(|| "this issuer has no document signer certificate for mdocs".into())
+    }
+
+    pub(crate) fn signing_key(&self) -> &EcKey {
+        &self.key
+    }
+
+    pub(crate) fn unlisted_signing_key(&self) -> &EcKey {
+        &self.unlisted_key
     }
 
     /// Makes credentials from [`Minter::spec`] x5c-signed (for a candidate that only resolves issuer

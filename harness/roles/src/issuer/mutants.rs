@@ -114,6 +114,11 @@ crate::mutant::faults! {
     AttestationProofUnsupported => "attestation_proof_unsupported": "advertises the attestation proof type but refuses every attestation proof",
     KeyAttestationSignatureNotChecked => "key_attestation_signature_not_checked": "accepts a key attestation signed by an attester it does not trust",
     KeyAttestationKeyNotBound => "key_attestation_key_not_bound": "accepts a jwt proof whose key is not among its key attestation's attested_keys",
+    MdocTamperedElement => "mdoc_tampered_element": "issues mdocs with an element altered after its digest was signed",
+    MdocExpired => "mdoc_expired": "issues mdocs whose MSO validity ended yesterday",
+    MdocWrongDoctype => "mdoc_wrong_doctype": "issues mdocs of another docType than its configuration's doctype",
+    MdocOtherDeviceKey => "mdoc_other_device_key": "binds its mdocs to a device key other than the proof's",
+    MdocForeignSignature => "mdoc_foreign_signature": "signs its mdocs' MSO with a key other than its document signer certificate's",
 }
 
 const DAY: i64 = 86_400;
@@ -271,6 +276,14 @@ impl IssuerFault {
             Self::AttestationChallengeNotChecked => b.client_attestation.challenge_checked = false,
             Self::KeyAttestationSignatureNotChecked => b.key_attestation.signature_checked = false,
             Self::KeyAttestationKeyNotBound => b.key_attestation.key_bound = false,
+            Self::MdocTamperedElement => b.mint_mdoc.tamper_element = true,
+            Self::MdocExpired => {
+                b.mint_mdoc.valid_from = Some(Offset(-30 * 86_400));
+                b.mint_mdoc.valid_until = Some(Offset(-86_400));
+            }
+            Self::MdocWrongDoctype => b.mint_mdoc.doc_type = Some("org.iso.23220.photoid.1".into()),
+            Self::MdocOtherDeviceKey => b.mint_mdoc.other_device_key = true,
+            Self::MdocForeignSignature => b.mint_mdoc.foreign_signature = true,
         }
     }
 }

@@ -292,7 +292,10 @@ fn proof_type_metadata(algs: &[&str], key_attestations_required: bool) -> Value 
 
 async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>, headers: HeaderMap) -> Response {
     let mut configurations = Map::new();
-    configurations.insert(CONFIG_VERIFIED_PERSON.into(), configuration(&issuer.key_attestations).to_json());
+    let sd_jwt_vc = configuration(&issuer.key_attestations);
+    let mdl = super::mdoc::configuration(sd_jwt_vc.proof_types_supported.clone());
+    configurations.insert(CONFIG_VERIFIED_PERSON.into(), sd_jwt_vc.to_json());
+    configurations.insert(super::mdoc::CONFIG_MDL.into(), mdl.to_json());
     let mut metadata = CredentialIssuerMetadata {
         credential_issuer: Some(issuer.identifier.clone()),
         credential_endpoint: Some(issuer.url(CREDENTIAL_PATH)),
@@ -627,7 +630,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
         Ok(c) => c,
         Err((code, why)) => return issuer.credential_error(code, &why),
     };
-    if configuration != CONFIG_VERIFIED_PERSON {
+    if configuration != CONFIG_VERIFIED_PERSON && configuration != super::mdoc::CONFIG_MDL {
         return issuer.credential_error(policy.unknown_configuration_error, "unknown credential configuration");
     }
     if !grant.configuration_ids.contains(&configuration) {
@@ -645,8 +648,22 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
             Err((code, why)) => return issuer.credential_error(code, &why),
         },
     };
-    let credentials: Vec<Value> =
-        holder_jwks.into_iter().map(|jwk| Value::String(issue_sd_jwt_vc(&issuer, jwk))).collect();
+    let credentials: Vec<Value> = if configuration == super::mdoc::CONFIG_MDL {
+        // An mdoc is bound to the proof's key (its MSO's deviceKey, OpenID4VCI Appendix A.2).
+        let minted: Result<Vec<Value>, String> = holder_jwks
+            .iter()
+            .map(|jwk| {
+                let jwk = jwk.as_ref().ok_or("an mso_mdoc credential needs a proof of the device key")?;
+                issuer.minter.mint_mdoc(jwk, &issuer.behaviour.mint_mdoc).map(Value::String)
+            })
+            .collect();
+        match minted {
+            Ok(c) => c,
+            Err(why) => return issuer.credential_error(ce::INVALID_PROOF, &why),
+        }
+    } else {
+        holder_jwks.into_iter().map(|jwk| Value::String(issue_sd_jwt_vc(&issuer, jwk))).collect()
+    };
     if policy.legacy_response {
         let credential = credentials.into_iter().next().unwrap_or(Value::Null);
         return message(&LegacyCredentialResponse { credential, format: Some(oid4vci::FORMAT_SD_JWT_VC.into()) });

@@ -37,10 +37,16 @@ pub struct Behaviour {
     pub(crate) registry_checked: bool,
     /// What it demands of the members of `cnf.jwk` beyond the key itself.
     pub(crate) cnf_members: CnfMembers,
+    /// What it checks of an mdoc presentation.
+    pub(crate) mdoc: dialtone_protocols::mdoc::verify::Checks,
+    /// Its mdoc handover names its response encryption key's thumbprint (Appendix B.2).
+    pub(crate) mdoc_handover_thumbprint: bool,
+    /// Its mdoc handover names its client identifier without the prefix.
+    pub(crate) mdoc_handover_without_prefix: bool,
 }
 
 /// What a verifier demands of a holder key's JWK members (RFC 7517 §4: `kid`, `alg`, `use`,
-/// `key_ops` … are optional; SD-JWT VC §3.2.2.2 / RFC 7800 only require the key).
+/// `key_ops` … are optional; SD-JWT VC §2.2.2.3 and RFC 7800 §3.2 only require the key).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum CnfMembers {
     /// The key members; the optional ones may be present or not.
@@ -66,6 +72,9 @@ impl Default for Behaviour {
             suspended_accepted: false,
             registry_checked: true,
             cnf_members: CnfMembers::default(),
+            mdoc: Default::default(),
+            mdoc_handover_thumbprint: true,
+            mdoc_handover_without_prefix: false,
         }
     }
 }

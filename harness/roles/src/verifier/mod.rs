@@ -4,6 +4,7 @@
 //! trust registry — and its mutants.
 
 pub(crate) mod behaviour;
+pub mod mdoc;
 pub mod mutants;
 pub mod reference;
 pub mod verify;

@@ -38,6 +38,13 @@ crate::mutant::faults! {
     AcceptsMissingClaims => "accepts_missing_claims": "accepts a presentation that withholds requested claims",
     CnfRequiresKid => "cnf_requires_kid": "refuses a holder key (cnf.jwk) without a kid",
     CnfRefusesOptionalMembers => "cnf_refuses_optional_members": "refuses a holder key (cnf.jwk) that carries optional members (kid, alg, use, key_ops)",
+    MdocIacaUnchecked => "mdoc_iaca_unchecked": "accepts an mdoc whose document signer certificate leads to no trusted IACA",
+    MdocDigestsUnchecked => "mdoc_digests_unchecked": "does not check presented mdoc elements against the MSO's value digests",
+    MdocIgnoresValidity => "mdoc_ignores_validity": "accepts an mdoc outside its MSO's validity period",
+    MdocIgnoresDoctype => "mdoc_ignores_doctype": "accepts an mdoc of another docType than its query asks for",
+    MdocDeviceAuthUnchecked => "mdoc_device_auth_unchecked": "does not verify an mdoc's device signature (its session transcript, its device key)",
+    MdocHandoverWithoutThumbprint => "mdoc_handover_without_thumbprint": "leaves its encryption key's thumbprint out of the mdoc handover (rejects valid encrypted presentations)",
+    MdocHandoverWithoutPrefix => "mdoc_handover_without_prefix": "names its client identifier without the prefix in the mdoc handover (rejects valid presentations)",
 }
 
 impl VerifierFault {
@@ -87,6 +94,13 @@ impl VerifierFault {
             Self::AcceptsMissingClaims => b.checks.requested_claims = false,
             Self::CnfRequiresKid => b.cnf_members = CnfMembers::RequiresKid,
             Self::CnfRefusesOptionalMembers => b.cnf_members = CnfMembers::RefusesOptional,
+            Self::MdocIacaUnchecked => b.mdoc.issuer_chain = false,
+            Self::MdocDigestsUnchecked => b.mdoc.digests = false,
+            Self::MdocIgnoresValidity => b.mdoc.validity = false,
+            Self::MdocIgnoresDoctype => b.mdoc.doc_type = false,
+            Self::MdocDeviceAuthUnchecked => b.mdoc.device_authentication = false,
+            Self::MdocHandoverWithoutThumbprint => b.mdoc_handover_thumbprint = false,
+            Self::MdocHandoverWithoutPrefix => b.mdoc_handover_without_prefix = true,
         }
     }
 }

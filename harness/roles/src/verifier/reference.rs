@@ -45,6 +45,8 @@ pub struct VerifierConfig {
     pub dns_name: String,
     /// Roots (DER) an issuer's `x5c` chain may lead to (SD-JWT VC §2.5, Inline X.509).
     pub x5c_roots: Vec<Vec<u8>>,
+    /// IACA roots (DER) an mdoc's document signer certificate may lead to (ISO/IEC 18013-5 §9.3.3).
+    pub iaca_roots: Vec<Vec<u8>>,
 }
 
 impl VerifierConfig {
@@ -69,6 +71,8 @@ impl VerifierConfig {
             signing_chain: vec![pki.leaf_der.clone()],
             dns_name: "localhost".into(),
             x5c_roots: Vec::new(),
+            // The run's authority issues the counterpart issuers' document signer certificates.
+            iaca_roots: vec![pki.ca_der.clone()],
         }
     }
 }
@@ -220,12 +224,13 @@ async fn control_outcome(State(v): State<Arc<Verifier>>, Path(id): Path<String>)
 /// client, whose requests cannot be signed (§5.9.3), as the query parameters of a request by value.
 fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
     let now = dialtone_protocols::now_epoch();
-    let mut client_metadata = ClientMetadata {
-        vp_formats_supported: Some(
-            json!({ "dc+sd-jwt": { "sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"] } }),
-        ),
-        ..ClientMetadata::default()
-    };
+    let mut formats = json!({ "dc+sd-jwt": { "sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"] } });
+    if session.dcql.to_string().contains(dialtone_protocols::oid4vci::FORMAT_MSO_MDOC) {
+        // ES256 (-7) for issuer and device authentication (Appendix B.2.3).
+        formats[dialtone_protocols::oid4vci::FORMAT_MSO_MDOC] =
+            json!({ "issuerauth_alg_values": [-7], "deviceauth_alg_values": [-7] });
+    }
+    let mut client_metadata = ClientMetadata { vp_formats_supported: Some(formats), ..ClientMetadata::default() };
     if let Some(key) = &session.encryption_key {
         let mut jwk = key.public_jwk();
         jwk["kid"] = json!(session.id);
@@ -374,7 +379,14 @@ async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outc
         }
         for p in list {
             let Some(text) = p.as_str() else { return Outcome::Rejected("a presentation is not a string".into()) };
-            match judge.presentation(text, query, &session.nonce, now).await {
+            let verified = if query.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC {
+                let params = request_parameters(v, session);
+                let handover = super::mdoc::own_handover(&v.behaviour, &params, session.encryption_key.as_ref());
+                super::mdoc::verify(text, query, &handover, &v.config.iaca_roots, &v.behaviour.mdoc, now)
+            } else {
+                judge.presentation(text, query, &session.nonce, now).await
+            };
+            match verified {
                 Ok(c) => {
                     claims.insert(query.id.clone(), Value::Object(c));
                 }

@@ -52,6 +52,7 @@ crate::mutant::faults! {
     NoClientAttestation => "no_client_attestation": "never presents its client attestation, even when the authorization server asks for attest_jwt_client_auth",
     IgnoresAttestationChallenge => "ignores_attestation_challenge": "never fetches the authorization server's attestation challenge",
     AttestationPopWrongAud => "attestation_pop_wrong_aud": "sets its client attestation PoP's aud to the token endpoint, not the authorization server's issuer identifier",
+    MdocHandoverWithoutThumbprint => "mdoc_handover_without_thumbprint": "leaves the verifier's encryption key thumbprint out of its mdoc handover when the response is encrypted",
 }
 
 impl WalletFault {
@@ -97,6 +98,7 @@ impl WalletFault {
             Self::IgnoresDeferred => b.followup.ignores_deferred = true,
             Self::IgnoresInterval => b.followup.ignores_interval = true,
             Self::NoNotification => b.followup.notifies = false,
+            Self::MdocHandoverWithoutThumbprint => presentation.mdoc.omit_thumbprint = true,
         }
     }
 }

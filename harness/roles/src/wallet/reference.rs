@@ -1,6 +1,8 @@
 //! The reference wallet's server: its control API, and the two protocol flows it runs through the
 //! shared OpenID4VCI client and OpenID4VP holder of `dialtone_protocols`, as its [`Behaviour`] says.
 
+mod mdoc;
+
 use super::behaviour::Behaviour;
 use super::mutants::WalletFault;
 use crate::server::RunningServer;
@@ -162,7 +164,9 @@ impl Wallet {
             return Err("no credentials[].credential string in the response".into());
         }
         for credential in credentials {
-            let key = holder_key(&credential, &keys).unwrap_or_else(|| first.clone());
+            let key = holder_key(&credential, &keys)
+                .or_else(|| mdoc::holder_key(&credential, &keys))
+                .unwrap_or_else(|| first.clone());
             let credential = if self.behaviour.fold_apostrophes { fold_apostrophes(&credential) } else { credential };
             lock(&self.credentials).push(Stored { credential, key });
         }
@@ -183,6 +187,9 @@ impl Wallet {
         }
         let queries = request.queries()?;
         let query = queries.first().ok_or("empty DCQL query")?;
+        if query.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC {
+            return self.present_mdoc(&request, query).await;
+        }
         // The newest stored credential that satisfies the query (an issuer may have re-issued).
         let (credential, key) = {
             let store = lock(&self.credentials);
@@ -248,6 +255,9 @@ async fn list_credentials(State(w): State<Arc<Wallet>>) -> Response {
     let credentials = lock(&w.credentials)
         .iter()
         .map(|s| {
+            if let Some(held) = mdoc::held(s) {
+                return held;
+            }
             let format = dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC.to_string();
             match SdJwt::parse(&s.credential).and_then(|sd| sd.process()) {
                 Ok(p) => HeldCredential { format, claims: Some(p.claims), error: None },

@@ -1,0 +1,57 @@
+//! The reference wallet's mdocs: which of its keys an issued mdoc is bound to (the MSO's
+//! `deviceKey`), what it reports holding, and presenting one for an `mso_mdoc` query through the
+//! shared OpenID4VP holder (`oid4vp::mdoc`: the base64url `DeviceResponse` over the request's
+//! redirect handover, OpenID4VP Appendix B.2).
+
+use super::{Stored, Wallet, lock};
+use dialtone_protocols::control::HeldCredential;
+use dialtone_protocols::dcql::CredentialQuery;
+use dialtone_protocols::jose::{EcKey, thumbprint};
+use dialtone_protocols::mdoc::device::jwk_of_cose_key;
+use dialtone_protocols::mdoc::verify::json_of;
+use dialtone_protocols::oid4vp::{holder, mdoc};
+use serde_json::{Map, Value};
+
+/// Which of `keys` an mdoc (as issued: base64url `IssuerSigned`) is bound to.
+pub(super) fn holder_key(credential: &str, keys: &[EcKey]) -> Option<EcKey> {
+    let (_, parsed) = mdoc::issuer_signed(credential).ok()?;
+    let bound = thumbprint(&jwk_of_cose_key(parsed.mso.device_key.as_ref()?).ok()?)?;
+    keys.iter().find(|k| k.thumbprint() == bound).cloned()
+}
+
+/// What the wallet reports of a stored mdoc (`None`: it is not one).
+pub(super) fn held(stored: &Stored) -> Option<HeldCredential> {
+    let (_, parsed) = mdoc::issuer_signed(&stored.credential).ok()?;
+    let mut claims = Map::new();
+    for (ns, items) in &parsed.namespaces {
+        let elements: Map<String, Value> =
+            items.iter().map(|i| (i.element_identifier.clone(), json_of(&i.element_value))).collect();
+        claims.insert(ns.clone(), Value::Object(elements));
+    }
+    Some(HeldCredential {
+        format: dialtone_protocols::oid4vci::FORMAT_MSO_MDOC.into(),
+        claims: Some(claims),
+        error: None,
+    })
+}
+
+impl Wallet {
+    /// Presents the newest stored mdoc that satisfies `query` (docType, requested elements).
+    pub(super) async fn present_mdoc(&self, request: &holder::Request, query: &CredentialQuery) -> Result<u16, String> {
+        let (credential, key) = {
+            let store = lock(&self.credentials);
+            store
+                .iter()
+                .rev()
+                .find(|s| mdoc::issuer_signed(&s.credential).is_ok_and(|(_, m)| mdoc::matches(query, &m)))
+                .map(|s| (s.credential.clone(), s.key.clone()))
+                .ok_or("no stored mdoc matches the query")?
+        };
+        let spec = &self.behaviour.presentation;
+        let handover = mdoc::redirect_handover(request, spec);
+        let presentation = mdoc::presentation(&credential, &key, query, &handover, spec, &self.entropy)?;
+        let vp_token = holder::vp_token(query, presentation, spec.vp_token);
+        let response = holder::respond(&self.http, request, &vp_token, spec).await.map_err(|e| e.to_string())?;
+        Ok(response.status)
+    }
+}
