@@ -5,6 +5,7 @@ use super::holder::{Holder, RequestAsk};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::message::Message;
+use dialtone_protocols::oid4vp::client_id::verify_x509_hash;
 use dialtone_protocols::oid4vp::holder::Request;
 use dialtone_protocols::oid4vp::{REQUEST_TYP, split_client_id, url_host};
 use dialtone_protocols::x509::verify_x5c_signature;
@@ -27,6 +28,8 @@ enum RequestRule {
     Signed,
     Typ,
     X509SanDns,
+    X509Hash,
+    ClientIdPrefixKnown,
     ClientIdConsistent,
     ResponseUriHost,
     NoncePresent,
@@ -46,6 +49,8 @@ async fn request(ctx: Ctx, case: RequestCase) -> Outcome {
                 RequestRule::Signed => signed(&r, &roots),
                 RequestRule::Typ => typ(&r, &roots),
                 RequestRule::X509SanDns => x509_san_dns(&r, &roots),
+                RequestRule::X509Hash => x509_hash(&r, &roots),
+                RequestRule::ClientIdPrefixKnown => client_id_prefix_known(&r, &roots),
                 RequestRule::ClientIdConsistent => client_id_consistent(&r, &roots),
                 RequestRule::ResponseUriHost => response_uri_host(&r, &roots),
                 RequestRule::NoncePresent => nonce_present(&r, &roots),
@@ -100,6 +105,43 @@ fn x509_san_dns(r: &Request, roots: &[Vec<u8>]) -> Result<Outcome, Outcome> {
     Ok(match verify_x5c_signature(&x5c, roots, dns, &r.object.signing_input, &r.object.signature) {
         Ok(()) => Outcome::pass(format!("x5c chain trusted, leaf names {dns:?}, signature verifies")),
         Err(e) => Outcome::fail(format!("a request signed by a trusted certificate whose dNSName is {dns:?}"), e),
+    })
+}
+
+/// `x509_hash` (HAIP 1.0's prefix): the identifier is the hash of the x5c leaf certificate, its
+/// chain leads to a trusted CA, and the signature verifies with the leaf's key.
+fn x509_hash(r: &Request, roots: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let client_id = r.effective_client_id().to_string();
+    let (prefix, hash) = split_client_id(&client_id);
+    if prefix != Some("x509_hash") {
+        return Ok(Outcome::fail(
+            "a request whose client identifier uses the x509_hash prefix, as asked",
+            format!("client_id {client_id:?}"),
+        ));
+    }
+    let expected = "a request signed by a trusted certificate whose SHA-256 hash is the client identifier";
+    if !r.signed() {
+        return Ok(Outcome::fail(expected, format!("alg {:?}, unsigned", r.object.alg())));
+    }
+    Ok(match verify_x509_hash(&r.x5c(), roots, hash, &r.object.signing_input, &r.object.signature) {
+        Ok(()) => {
+            Outcome::pass(format!("the x5c leaf hashes to {hash:?}, its chain is trusted, the signature verifies"))
+        }
+        Err(e) => Outcome::fail(expected, e.to_string()),
+    })
+}
+
+/// The client identifier names a prefix OpenID4VP 1.0 defines, or none (a pre-registered client):
+/// a wallet may refuse one with a prefix it does not know (§5.9.2).
+fn client_id_prefix_known(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let client_id = r.effective_client_id();
+    Ok(match split_client_id(client_id) {
+        (Some(prefix), _) => Outcome::pass(format!("client identifier prefix {prefix:?}")),
+        (None, _) if !client_id.contains(':') => Outcome::pass("no prefix: a pre-registered client"),
+        (None, _) => Outcome::fail(
+            "a client identifier prefix OpenID4VP 1.0 defines (§5.9.3), or none",
+            format!("client_id {client_id:?}: the text before its first ':' is no defined prefix"),
+        ),
     })
 }
 

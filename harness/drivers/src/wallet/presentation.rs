@@ -25,6 +25,8 @@ pub(crate) struct PresentationCase {
     #[serde(default)]
     request: Ask,
     expect: Expect,
+    /// How the wallet must have fetched the request object.
+    fetched: Option<super::retrieval::FetchExpect>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,6 +34,7 @@ pub(crate) struct PresentationCase {
 struct Ask {
     response_mode: Option<String>,
     client_id_prefix: Option<String>,
+    request_uri_method: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -75,9 +78,13 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
             let start = StartRequest {
                 response_mode: case.request.response_mode.clone(),
                 client_id_prefix: case.request.client_id_prefix.clone(),
+                request_uri_method: case.request.request_uri_method.clone(),
                 ..StartRequest::default()
             };
-            let (_, answer, verdict) = presented(&ctx, case.verifier.map(|f| f.0), start).await?;
+            let (stack, answer, verdict) = presented(&ctx, case.verifier.map(|f| f.0), start).await?;
+            if let Some(expect) = case.fetched {
+                super::retrieval::judge_fetch(&ctx, &stack, expect)?;
+            }
             Ok(match case.expect {
                 Expect::Accepted if verdict.status == "accepted" => {
                     Outcome::pass("the verifier accepted the presentation")

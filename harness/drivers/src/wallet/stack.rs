@@ -27,6 +27,8 @@ pub(crate) struct Stack {
     pub(crate) issuer_url: String,
     /// Control API of the verifier, when the case needs one.
     pub(crate) verifier_control: Option<String>,
+    /// How the wallet fetched that verifier's request objects (OpenID4VP §5.10).
+    pub(crate) verifier_fetches: verifier::retrieval::FetchLog,
     _servers: Vec<RunningServer>,
 }
 
@@ -55,6 +57,7 @@ pub(crate) async fn stack_with(
     }
     let mut servers = vec![issuer_server];
     let mut verifier_control = None;
+    let verifier_fetches = verifier::retrieval::FetchLog::default();
     if let Some(fault) = verifier_fault {
         let ecosystem = Ecosystem::parse_with(
             registry::ecosystem::EXAMPLE,
@@ -68,11 +71,12 @@ pub(crate) async fn stack_with(
         let mut verifier_config =
             VerifierConfig::on_loopback(pki, registry_server.base_url.clone(), authority_id, fault, None);
         verifier_config.x5c_roots = vec![pki.ca_der.clone()];
+        verifier_config.fetches = verifier_fetches.clone();
         let verifier_server = verifier::start(verifier_config, 0, tls).await.map_err(|e| err("verifier", &e))?;
         verifier_control = Some(format!("{}/control", verifier_server.base_url));
         servers.extend([registry_server, verifier_server]);
     }
-    Ok(Stack { issuer, issuer_url, verifier_control, _servers: servers })
+    Ok(Stack { issuer, issuer_url, verifier_control, verifier_fetches, _servers: servers })
 }
 
 pub(crate) struct Driver<'a> {

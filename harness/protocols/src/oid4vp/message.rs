@@ -12,6 +12,15 @@ use serde_json::{Map, Value};
 /// object is, when it is passed by reference.
 pub const CLIENT_ID: &str = "client_id";
 pub const REQUEST_URI: &str = "request_uri";
+/// How the wallet fetches `request_uri` (§5.1): [`REQUEST_URI_METHOD_GET`] or [`REQUEST_URI_METHOD_POST`]
+/// (§5.10); the POST's form parameters, and the request object's claim echoing the nonce.
+pub const REQUEST_URI_METHOD: &str = "request_uri_method";
+pub const REQUEST_URI_METHOD_GET: &str = "get";
+pub const REQUEST_URI_METHOD_POST: &str = "post";
+pub const WALLET_METADATA: &str = "wallet_metadata";
+pub const WALLET_NONCE: &str = "wallet_nonce";
+/// The error of a `request_uri_method` other than `get` and `post` (§8.5).
+pub const INVALID_REQUEST_URI_METHOD: &str = "invalid_request_uri_method";
 /// `direct_post.jwt`: the form parameter carrying the encrypted response (§8.3.1).
 pub const RESPONSE: &str = "response";
 /// The `response_type` of a request for presentations (§5.4).
@@ -47,6 +56,9 @@ pub struct RequestParameters {
     pub iat: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
+    /// The nonce the wallet sent with a `request_uri_method=post` fetch, echoed (§5.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wallet_nonce: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -94,6 +106,29 @@ impl RequestParameters {
         }
         payload
     }
+}
+
+/// What a wallet tells the verifier about itself when it fetches a request by POST (§5.10, §10):
+/// the `wallet_metadata` form parameter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WalletMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vp_formats_supported: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id_prefixes_supported: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg_values_supported: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_types_supported: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_modes_supported: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Message for WalletMetadata {
+    const NAME: &'static str = "wallet metadata";
+    const CLAUSE: &'static str = "OID4VP-1.0 §10";
 }
 
 /// The verifier's metadata in a request (§5.1, §11.1).

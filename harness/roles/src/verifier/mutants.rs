@@ -36,6 +36,11 @@ crate::mutant::faults! {
     IgnoresState => "ignores_state": "matches a response with an unknown state to a request by its KB-JWT nonce",
     IgnoresVct => "ignores_vct": "accepts a credential of a type the query did not ask for",
     AcceptsMissingClaims => "accepts_missing_claims": "accepts a presentation that withholds requested claims",
+    X509HashOtherCertificate => "x509_hash_other_certificate": "its x509_hash client identifier is the hash of another certificate than the one that signs its requests",
+    UnknownClientIdPrefix => "unknown_client_id_prefix": "names itself with a client identifier prefix no specification defines (invalid_scheme:)",
+    IgnoresWalletNonce => "ignores_wallet_nonce": "leaves the wallet_nonce of a POST to its request URI out of the request object",
+    RefusesUnknownRetrievalParameters => "refuses_unknown_retrieval_parameters": "refuses a POST to its request URI that carries a parameter it does not know",
+    RequestUriSingleUse => "request_uri_single_use": "answers a second fetch of a request URI with 404",
 }
 
 impl VerifierFault {
@@ -83,6 +88,11 @@ impl VerifierFault {
             Self::IgnoresRegistry => b.registry_checked = false,
             Self::IgnoresVct => b.checks.vct = false,
             Self::AcceptsMissingClaims => b.checks.requested_claims = false,
+            Self::X509HashOtherCertificate => b.client_ids.hash_of_other_certificate = true,
+            Self::UnknownClientIdPrefix => b.client_ids.unknown_prefix = true,
+            Self::IgnoresWalletNonce => b.retrieval.echoes_wallet_nonce = false,
+            Self::RefusesUnknownRetrievalParameters => b.retrieval.ignores_unknown_parameters = false,
+            Self::RequestUriSingleUse => b.retrieval.serves_again = false,
         }
     }
 }

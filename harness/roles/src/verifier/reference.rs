@@ -19,7 +19,8 @@ use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::message::ErrorResponse;
 use dialtone_protocols::oid4vp::message::{
-    CLIENT_ID, ClientMetadata, REQUEST_URI, RequestParameters, ResponseParameters,
+    CLIENT_ID, ClientMetadata, REQUEST_URI, REQUEST_URI_METHOD, REQUEST_URI_METHOD_POST, RequestParameters,
+    ResponseParameters,
 };
 use dialtone_protocols::oid4vp::{self, DIRECT_POST, DIRECT_POST_JWT};
 use dialtone_protocols::seed::Entropy;
@@ -45,6 +46,8 @@ pub struct VerifierConfig {
     pub dns_name: String,
     /// Roots (DER) an issuer's `x5c` chain may lead to (SD-JWT VC §2.5, Inline X.509).
     pub x5c_roots: Vec<Vec<u8>>,
+    /// How wallets fetched its request objects (§5.10).
+    pub fetches: super::retrieval::FetchLog,
 }
 
 impl VerifierConfig {
@@ -69,6 +72,7 @@ impl VerifierConfig {
             signing_chain: vec![pki.leaf_der.clone()],
             dns_name: "localhost".into(),
             x5c_roots: Vec::new(),
+            fetches: Default::default(),
         }
     }
 }
@@ -81,7 +85,7 @@ struct Session {
     dcql: Value,
     outcome: Outcome,
     response_mode: String,
-    /// The client identifier this request uses (`x509_san_dns:…` or `redirect_uri:…`).
+    /// The client identifier this request uses (`x509_san_dns:…`, `x509_hash:…`, `redirect_uri:…`).
     client_id: String,
     /// For direct_post.jwt: the key the wallet encrypts the response to.
     encryption_key: Option<EcKey>,
@@ -129,7 +133,7 @@ pub async fn start(
         .route("/control/requests", post(control_start))
         .route("/control/requests/{id}", get(control_outcome))
         .route("/control/health", get(|| async { axum::Json(json!({"status": "ok"})) }))
-        .route("/request/{id}", get(request_object))
+        .route("/request/{id}", get(request_object).post(request_object_posted))
         .route("/response", post(response))
         .with_state(verifier);
     match tls {
@@ -139,8 +143,13 @@ pub async fn start(
 }
 
 impl Verifier {
-    fn client_id(&self) -> String {
-        format!("x509_san_dns:{}", self.config.dns_name)
+    fn identity(&self) -> super::client_id::Identity<'_> {
+        super::client_id::Identity {
+            public_base: &self.public_base,
+            dns_name: &self.config.dns_name,
+            signing_chain: &self.config.signing_chain,
+            other_certificate: self.config.trusted_roots.first().map(Vec::as_slice),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
@@ -181,10 +190,11 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         dcql: start.dcql_query.unwrap_or_else(default_dcql),
         outcome: Outcome::Pending,
         response_mode: response_mode.to_string(),
-        client_id: match start.client_id_prefix.as_deref() {
-            Some("redirect_uri") => format!("redirect_uri:{}/response", v.public_base),
-            _ => v.client_id(),
-        },
+        client_id: super::client_id::client_id(
+            start.client_id_prefix.as_deref(),
+            &v.identity(),
+            v.behaviour.client_ids,
+        ),
         encryption_key: (response_mode == DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
     };
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
@@ -193,7 +203,10 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         let params = request_parameters(&v, &session).without_jwt_claims();
         format!("{}?{}", oid4vp::SCHEME, serde_urlencoded::to_string(params.query_pairs()).unwrap_or_default())
     } else {
-        let query = [(CLIENT_ID, session.client_id.as_str()), (REQUEST_URI, request_uri.as_str())];
+        let mut query = vec![(CLIENT_ID, session.client_id.as_str()), (REQUEST_URI, request_uri.as_str())];
+        if start.request_uri_method.as_deref() == Some(REQUEST_URI_METHOD_POST) {
+            query.push((REQUEST_URI_METHOD, REQUEST_URI_METHOD_POST));
+        }
         format!("{}?{}", oid4vp::SCHEME, serde_urlencoded::to_string(query).unwrap_or_default())
     };
     let id = session.id.clone();
@@ -255,13 +268,40 @@ fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
     params
 }
 
-/// The request object (RFC 9101, OpenID4VP §5), signed with the x509_san_dns certificate's key.
+/// The request object (RFC 9101, OpenID4VP §5), fetched by GET.
 async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) -> Response {
-    let Some(session) = v.lock().get(&id).cloned() else {
+    let again = super::retrieval::record(&v.config.fetches, &id, "GET", &[], None);
+    if again && !v.behaviour.retrieval.serves_again {
+        return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
+    }
+    serve_request_object(&v, &id, None)
+}
+
+/// The request object fetched by POST (§5.10), echoing the wallet's `wallet_nonce`.
+async fn request_object_posted(
+    State(v): State<Arc<Verifier>>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|c| c.to_str().ok());
+    let again = super::retrieval::record(&v.config.fetches, &id, "POST", &body, content_type);
+    if again && !v.behaviour.retrieval.serves_again {
+        return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
+    }
+    match super::retrieval::read_post(&body, v.behaviour.retrieval) {
+        Ok(wallet_nonce) => serve_request_object(&v, &id, wallet_nonce),
+        Err(why) => json_response(StatusCode::BAD_REQUEST, ErrorResponse::new("invalid_request", why).to_json()),
+    }
+}
+
+/// The request object, signed with the certificate's key (x509_san_dns, x509_hash).
+fn serve_request_object(v: &Verifier, id: &str, wallet_nonce: Option<String>) -> Response {
+    let Some(session) = v.lock().get(id).cloned() else {
         return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
     };
     let signing = v.behaviour.signing;
-    let payload = request_parameters(&v, &session).to_json();
+    let payload = RequestParameters { wallet_nonce, ..request_parameters(v, &session) }.to_json();
     // A redirect_uri client cannot sign its requests (§5.9.3): the request object is unsigned.
     let jwt = if signing.unsigned || session.client_id.starts_with("redirect_uri:") {
         let header = json!({ "alg": "none", "typ": signing.typ });

@@ -52,6 +52,11 @@ crate::mutant::faults! {
     NoClientAttestation => "no_client_attestation": "never presents its client attestation, even when the authorization server asks for attest_jwt_client_auth",
     IgnoresAttestationChallenge => "ignores_attestation_challenge": "never fetches the authorization server's attestation challenge",
     AttestationPopWrongAud => "attestation_pop_wrong_aud": "sets its client attestation PoP's aud to the token endpoint, not the authorization server's issuer identifier",
+    NoX509Hash => "no_x509_hash": "does not support the x509_hash client identifier prefix (refuses its requests)",
+    X509HashUnchecked => "x509_hash_unchecked": "does not compare an x509_hash client identifier with the hash of the signing certificate",
+    AcceptsUnknownPrefix => "accepts_unknown_prefix": "answers a request whose client identifier prefix it does not know",
+    RequestUriGetOnly => "request_uri_get_only": "fetches request objects by GET even when the link asks for request_uri_method=post",
+    IgnoresWalletNonce => "ignores_wallet_nonce": "answers a request object that does not echo the wallet_nonce it POSTed",
 }
 
 impl WalletFault {
@@ -97,6 +102,11 @@ impl WalletFault {
             Self::IgnoresDeferred => b.followup.ignores_deferred = true,
             Self::IgnoresInterval => b.followup.ignores_interval = true,
             Self::NoNotification => b.followup.notifies = false,
+            Self::NoX509Hash => checks.x509_hash_supported = false,
+            Self::X509HashUnchecked => checks.x509_hash_matches = false,
+            Self::AcceptsUnknownPrefix => checks.unknown_prefix_refused = false,
+            Self::RequestUriGetOnly => b.request_uri_post = false,
+            Self::IgnoresWalletNonce => checks.wallet_nonce_echoed = false,
         }
     }
 }
