@@ -30,6 +30,7 @@ enum RequestRule {
     X509SanDns,
     X509Hash,
     ClientIdPrefixKnown,
+    NoRedirectUriWithDirectPost,
     ClientIdConsistent,
     ResponseUriHost,
     NoncePresent,
@@ -51,6 +52,7 @@ async fn request(ctx: Ctx, case: RequestCase) -> Outcome {
                 RequestRule::X509SanDns => x509_san_dns(&r, &roots),
                 RequestRule::X509Hash => x509_hash(&r, &roots),
                 RequestRule::ClientIdPrefixKnown => client_id_prefix_known(&r, &roots),
+                RequestRule::NoRedirectUriWithDirectPost => no_redirect_uri_with_direct_post(&r, &roots),
                 RequestRule::ClientIdConsistent => client_id_consistent(&r, &roots),
                 RequestRule::ResponseUriHost => response_uri_host(&r, &roots),
                 RequestRule::NoncePresent => nonce_present(&r, &roots),
@@ -142,6 +144,18 @@ fn client_id_prefix_known(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome
             "a client identifier prefix OpenID4VP 1.0 defines (§5.9.3), or none",
             format!("client_id {client_id:?}: the text before its first ':' is no defined prefix"),
         ),
+    })
+}
+
+/// A `direct_post` request names its `response_uri` and no `redirect_uri` (§8.2).
+fn no_redirect_uri_with_direct_post(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let mode = r.params.response_mode.as_deref().unwrap_or_default();
+    Ok(match &r.params.redirect_uri {
+        Some(uri) if mode.starts_with("direct_post") => Outcome::fail(
+            "no redirect_uri in a direct_post request: its response_uri is where the response goes (§8.2)",
+            format!("response_mode {mode:?}, redirect_uri {uri:?}"),
+        ),
+        _ => Outcome::pass(format!("response_mode {mode:?}, no redirect_uri")),
     })
 }
 

@@ -3,11 +3,13 @@
 //! RFC 9901 §7.3). One driver for acceptance and refusal; the cases name the counterpart verifier's
 //! fault and what the harness asks it to request.
 
-use super::stack::{Driver, Stack, precondition, stack};
+use super::stack::{Driver, Stack, precondition, stack_varied};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::control::{RequestOutcome, StartRequest, WalletAnswer};
+use dialtone_roles::issuer::IssuerConfig;
 use dialtone_roles::verifier::VerifierFault;
+use dialtone_roles::verifier::variation::RequestVariation;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -27,6 +29,9 @@ pub(crate) struct PresentationCase {
     expect: Expect,
     /// How the wallet must have fetched the request object.
     fetched: Option<super::retrieval::FetchExpect>,
+    /// How the counterpart verifier's request varies, correctly, from the plain one.
+    #[serde(default)]
+    variation: RequestVariation,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,7 +70,17 @@ async fn presented(
     fault: Option<VerifierFault>,
     start: StartRequest,
 ) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
-    let stack = stack(ctx, Some(fault)).await?;
+    presented_varied(ctx, fault, start, RequestVariation::default()).await
+}
+
+/// [`presented`], the verifier's request varying as `variation` says.
+async fn presented_varied(
+    ctx: &Ctx,
+    fault: Option<VerifierFault>,
+    start: StartRequest,
+    variation: RequestVariation,
+) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
+    let stack = stack_varied(ctx, Some(fault), IssuerConfig::default(), variation).await?;
     let driver = Driver { ctx };
     driver.holds_credential(&stack).await?;
     let (answer, verdict) = driver.present_with(&stack, start).await?;
@@ -81,7 +96,8 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
                 request_uri_method: case.request.request_uri_method.clone(),
                 ..StartRequest::default()
             };
-            let (stack, answer, verdict) = presented(&ctx, case.verifier.map(|f| f.0), start).await?;
+            let (stack, answer, verdict) =
+                presented_varied(&ctx, case.verifier.map(|f| f.0), start, case.variation).await?;
             if let Some(expect) = case.fetched {
                 super::retrieval::judge_fetch(&ctx, &stack, expect)?;
             }

@@ -154,6 +154,13 @@ pub struct RequestChecks {
     pub unknown_prefix_refused: bool,
     /// A request object fetched by POST echoes the `wallet_nonce` sent (§5.10.1).
     pub wallet_nonce_echoed: bool,
+    /// A request without a `nonce` is refused (§5.2).
+    pub nonce_required: bool,
+    /// A `direct_post` request carrying `redirect_uri` is refused (§8.2).
+    pub redirect_uri_with_direct_post_refused: bool,
+    /// A request object's `iss` must be its `client_id` (nothing requires it: a fault of test
+    /// wallets only).
+    pub iss_is_client_id: bool,
 }
 
 impl Default for RequestChecks {
@@ -168,6 +175,9 @@ impl Default for RequestChecks {
             x509_hash_matches: true,
             unknown_prefix_refused: true,
             wallet_nonce_echoed: true,
+            nonce_required: true,
+            redirect_uri_with_direct_post_refused: true,
+            iss_is_client_id: false,
         }
     }
 }
@@ -178,6 +188,7 @@ pub fn check(request: &Request, trusted_roots: &[Vec<u8>], checks: RequestChecks
         return Err("the request object's client_id differs from the request's".into());
     }
     super::retrieval::check_wallet_nonce(request, checks)?;
+    super::parameters::check_parameters(request, checks)?;
     let response_uri = request.params.response_uri.as_deref().ok_or("no response_uri")?;
     super::client_id::check_prefix(request, response_uri, trusted_roots, checks)
 }
@@ -294,6 +305,8 @@ pub enum EncryptionChoice {
     AsRequested,
     /// A plain `direct_post` form whatever the request asks.
     Never,
+    /// Encrypted to the first key of `client_metadata.jwks`, whether usable or not.
+    FirstKey,
 }
 
 /// A presentation of `credential` for `query` in answer to `request`, shaped by `spec`.
@@ -404,10 +417,13 @@ pub async fn respond(
     };
     let response = ResponseParameters { vp_token: Some(vp_token.clone()), state, ..Default::default() };
     let mode = request.response_mode().unwrap_or(DIRECT_POST);
-    if mode == DIRECT_POST_JWT && spec.encryption == EncryptionChoice::AsRequested {
+    if mode == DIRECT_POST_JWT && spec.encryption != EncryptionChoice::Never {
         let metadata = request.params.client_metadata.clone().unwrap_or_default();
-        let (key, enc) =
-            metadata.encryption_key().ok_or_else(|| RespondError::NoEncryptionKey(metadata.to_json().to_string()))?;
+        let key = match spec.encryption {
+            EncryptionChoice::FirstKey => metadata.first_encryption_key(),
+            _ => metadata.encryption_key(),
+        };
+        let (key, enc) = key.ok_or_else(|| RespondError::NoEncryptionKey(metadata.to_json().to_string()))?;
         let jwe = crate::jwe::encrypt(response.to_json().to_string().as_bytes(), &key, &enc)
             .map_err(RespondError::Encrypt)?;
         return Ok(http.post_form(response_uri, &[(super::message::RESPONSE, jwe.as_str())], &[]).await?);

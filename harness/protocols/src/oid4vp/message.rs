@@ -151,22 +151,35 @@ impl Message for ClientMetadata {
 
 impl ClientMetadata {
     /// The key to encrypt a `direct_post.jwt` response to (§8.3: keys without `use`, or `use: enc`)
-    /// and the `enc` to use.
+    /// and the `enc` to use: the first such key dialtone can use (EC P-256 for ECDH-ES), the
+    /// others ignored (RFC 7517 §5).
     pub fn encryption_key(&self) -> Option<(Value, String)> {
-        let key = self
-            .jwks
-            .as_ref()?
-            .get("keys")?
-            .as_array()?
-            .iter()
-            .find(|k| k.get("use").and_then(Value::as_str).is_none_or(|u| u == "enc"))?
-            .clone();
-        let enc = self
-            .encrypted_response_enc_values_supported
+        let usable = |k: &&Value| {
+            let member = |name: &str| k.get(name).and_then(Value::as_str);
+            member("kty") == Some("EC")
+                && member("crv") == Some("P-256")
+                && member("alg").is_none_or(|a| a == crate::jwe::ALG)
+        };
+        let key = self.encryption_keys().find(usable)?.clone();
+        Some((key, self.response_enc()))
+    }
+
+    /// The first key for encryption (without `use`, or `use: enc`), whether usable or not.
+    pub fn first_encryption_key(&self) -> Option<(Value, String)> {
+        let key = self.encryption_keys().next()?.clone();
+        Some((key, self.response_enc()))
+    }
+
+    fn encryption_keys(&self) -> impl Iterator<Item = &Value> {
+        let keys = self.jwks.as_ref().and_then(|j| j.get("keys")).and_then(Value::as_array);
+        keys.into_iter().flatten().filter(|k| k.get("use").and_then(Value::as_str).is_none_or(|u| u == "enc"))
+    }
+
+    fn response_enc(&self) -> String {
+        self.encrypted_response_enc_values_supported
             .as_ref()
             .and_then(|v| v.first().cloned())
-            .unwrap_or_else(|| crate::jwe::DEFAULT_ENC.to_string());
-        Some((key, enc))
+            .unwrap_or_else(|| crate::jwe::DEFAULT_ENC.to_string())
     }
 }
 
@@ -245,6 +258,22 @@ mod tests {
         };
         let back = RequestParameters::from_query_pairs(&params.query_pairs());
         assert_eq!(RequestParameters::parse(&Value::Object(back)).unwrap().value, params);
+    }
+
+    #[test]
+    fn the_encryption_key_is_the_first_usable_one() {
+        let usable = serde_json::json!({ "kty": "EC", "crv": "P-256", "x": "x", "y": "y" });
+        let metadata = ClientMetadata {
+            jwks: Some(serde_json::json!({ "keys": [
+                { "kty": "EC", "crv": "P-256", "x": "s", "y": "s", "use": "sig" },
+                { "kty": "AKP", "alg": "ML-KEM-768", "use": "enc", "pub": "AAAA" },
+                { "kty": "EC", "crv": "P-384", "x": "x", "y": "y", "use": "enc" },
+                usable,
+            ] })),
+            ..Default::default()
+        };
+        assert_eq!(metadata.encryption_key().map(|(k, _)| k), Some(usable));
+        assert_eq!(metadata.first_encryption_key().map(|(k, _)| k["kty"].clone()), Some("AKP".into()));
     }
 
     #[test]

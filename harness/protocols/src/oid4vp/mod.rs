@@ -4,6 +4,7 @@
 pub mod client_id;
 pub mod holder;
 pub mod message;
+pub(crate) mod parameters;
 pub mod retrieval;
 
 /// `typ` of a signed Request Object (RFC 9101 §10.8, OpenID4VP §5).

@@ -41,6 +41,7 @@ crate::mutant::faults! {
     IgnoresWalletNonce => "ignores_wallet_nonce": "leaves the wallet_nonce of a POST to its request URI out of the request object",
     RefusesUnknownRetrievalParameters => "refuses_unknown_retrieval_parameters": "refuses a POST to its request URI that carries a parameter it does not know",
     RequestUriSingleUse => "request_uri_single_use": "answers a second fetch of a request URI with 404",
+    RedirectUriWithDirectPost => "redirect_uri_with_direct_post": "puts a redirect_uri beside the response_uri of its direct_post requests",
 }
 
 impl VerifierFault {
@@ -93,6 +94,7 @@ impl VerifierFault {
             Self::IgnoresWalletNonce => b.retrieval.echoes_wallet_nonce = false,
             Self::RefusesUnknownRetrievalParameters => b.retrieval.ignores_unknown_parameters = false,
             Self::RequestUriSingleUse => b.retrieval.serves_again = false,
+            Self::RedirectUriWithDirectPost => b.request = Some(|p, _| p.redirect_uri = p.response_uri.clone()),
         }
     }
 }

@@ -48,6 +48,8 @@ pub struct VerifierConfig {
     pub x5c_roots: Vec<Vec<u8>>,
     /// How wallets fetched its request objects (§5.10).
     pub fetches: super::retrieval::FetchLog,
+    /// How its requests vary, correctly, from the plain one (a counterpart of a wallet case).
+    pub variation: super::variation::RequestVariation,
 }
 
 impl VerifierConfig {
@@ -73,6 +75,7 @@ impl VerifierConfig {
             dns_name: "localhost".into(),
             x5c_roots: Vec::new(),
             fetches: Default::default(),
+            variation: Default::default(),
         }
     }
 }
@@ -185,8 +188,8 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
     };
     let session = Session {
         id: v.entropy.token(12),
-        nonce: v.entropy.token(v.behaviour.nonce_bytes),
-        state: v.entropy.token(16),
+        nonce: v.entropy.token(v.config.variation.token_bytes(v.behaviour.nonce_bytes)),
+        state: v.entropy.token(v.config.variation.token_bytes(16)),
         dcql: start.dcql_query.unwrap_or_else(default_dcql),
         outcome: Outcome::Pending,
         response_mode: response_mode.to_string(),
@@ -262,6 +265,7 @@ fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
         exp: Some(now + 300),
         ..RequestParameters::default()
     };
+    v.config.variation.apply(&mut params);
     if let Some(rewrite) = v.behaviour.request {
         rewrite(&mut params, &v.base());
     }

@@ -57,6 +57,10 @@ crate::mutant::faults! {
     AcceptsUnknownPrefix => "accepts_unknown_prefix": "answers a request whose client identifier prefix it does not know",
     RequestUriGetOnly => "request_uri_get_only": "fetches request objects by GET even when the link asks for request_uri_method=post",
     IgnoresWalletNonce => "ignores_wallet_nonce": "answers a request object that does not echo the wallet_nonce it POSTed",
+    AcceptsMissingNonce => "accepts_missing_nonce": "answers a request without a nonce",
+    AcceptsRedirectUriWithDirectPost => "accepts_redirect_uri_with_direct_post": "answers a direct_post request that also carries redirect_uri",
+    FirstEncryptionKey => "first_encryption_key": "encrypts a direct_post.jwt response to the first key of client_metadata.jwks, even one it cannot use",
+    IssMustBeClientId => "iss_must_be_client_id": "refuses a request object whose iss is not its client_id",
 }
 
 impl WalletFault {
@@ -107,6 +111,10 @@ impl WalletFault {
             Self::AcceptsUnknownPrefix => checks.unknown_prefix_refused = false,
             Self::RequestUriGetOnly => b.request_uri_post = false,
             Self::IgnoresWalletNonce => checks.wallet_nonce_echoed = false,
+            Self::AcceptsMissingNonce => checks.nonce_required = false,
+            Self::AcceptsRedirectUriWithDirectPost => checks.redirect_uri_with_direct_post_refused = false,
+            Self::FirstEncryptionKey => presentation.encryption = EncryptionChoice::FirstKey,
+            Self::IssMustBeClientId => checks.iss_is_client_id = true,
         }
     }
 }

@@ -183,9 +183,6 @@ impl Wallet {
         };
         let request = holder::receive_with(&self.http, uri, &retrieval).await.map_err(|e| e.to_string())?;
         holder::check(&request, &self.trusted_roots, self.behaviour.request_checks)?;
-        if request.params.nonce.is_none() {
-            return Err("no nonce".into());
-        }
         let queries = request.queries()?;
         let query = queries.first().ok_or("empty DCQL query")?;
         // The newest stored credential that satisfies the query (an issuer may have re-issued).
