@@ -5,7 +5,7 @@ use super::holder::{Holder, RequestAsk};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::message::Message;
-use dialtone_protocols::oid4vp::client_id::verify_x509_hash;
+use dialtone_protocols::oid4vp::client_id::{verify_decentralized_identifier, verify_x509_hash};
 use dialtone_protocols::oid4vp::holder::Request;
 use dialtone_protocols::oid4vp::{REQUEST_TYP, split_client_id, url_host};
 use dialtone_protocols::x509::verify_x5c_signature;
@@ -31,6 +31,7 @@ enum RequestRule {
     X509Hash,
     ClientIdPrefixKnown,
     NoRedirectUriWithDirectPost,
+    DecentralizedIdentifier,
     ClientIdConsistent,
     ResponseUriHost,
     NoncePresent,
@@ -53,6 +54,7 @@ async fn request(ctx: Ctx, case: RequestCase) -> Outcome {
                 RequestRule::X509Hash => x509_hash(&r, &roots),
                 RequestRule::ClientIdPrefixKnown => client_id_prefix_known(&r, &roots),
                 RequestRule::NoRedirectUriWithDirectPost => no_redirect_uri_with_direct_post(&r, &roots),
+                RequestRule::DecentralizedIdentifier => decentralized_identifier(&r, &roots),
                 RequestRule::ClientIdConsistent => client_id_consistent(&r, &roots),
                 RequestRule::ResponseUriHost => response_uri_host(&r, &roots),
                 RequestRule::NoncePresent => nonce_present(&r, &roots),
@@ -143,6 +145,26 @@ fn client_id_prefix_known(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome
         (None, _) => Outcome::fail(
             "a client identifier prefix OpenID4VP 1.0 defines (§5.9.3), or none",
             format!("client_id {client_id:?}: the text before its first ':' is no defined prefix"),
+        ),
+    })
+}
+
+/// `decentralized_identifier`: the request is signed by the key of a verification method of the
+/// client's DID (did:jwk resolved locally, did:web over https), named by its `kid`.
+fn decentralized_identifier(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let (prefix, did) = split_client_id(&r.client_id);
+    if prefix != Some("decentralized_identifier") {
+        return Ok(Outcome::fail(
+            "a request whose client identifier uses the decentralized_identifier prefix, as asked",
+            format!("client_id {:?}", r.client_id),
+        ));
+    }
+    let kid = r.object.header.get("kid").and_then(serde_json::Value::as_str).unwrap_or("<none>");
+    Ok(match verify_decentralized_identifier(r) {
+        Ok(()) => Outcome::pass(format!("{did} resolved; signed by its verification method {kid}")),
+        Err(e) => Outcome::fail(
+            "a request signed by the key of the client's DID's verification method its kid names (§5.9.3)",
+            format!("kid {kid:?}: {e}"),
         ),
     })
 }

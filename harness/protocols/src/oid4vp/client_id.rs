@@ -78,10 +78,17 @@ pub(crate) fn check_prefix(
         Some("x509_san_dns") => x509_san_dns(request, identifier, response_uri, trusted_roots, checks),
         Some("x509_hash") if checks.x509_hash_supported => x509_hash_client(request, identifier, trusted_roots, checks),
         Some("redirect_uri") => redirect_uri(identifier, response_uri, checks),
+        Some("decentralized_identifier") if checks.did_supported => {
+            decentralized_identifier(request, identifier, checks)
+        }
         // A prefix the wallet does not know names a pre-registered client at best (§5.9.2), and this
         // wallet has none: refused.
         None if !checks.unknown_prefix_refused && request.client_id.contains(':') => Ok(()),
-        other => Err(format!("client identifier prefix {other:?} is not supported")),
+        Some(prefix) => Err(format!("client identifier prefix {prefix:?} is not supported")),
+        None => Err(format!(
+            "client identifier {:?}: no client identifier prefix this wallet supports, and no client registered with it",
+            request.client_id
+        )),
     }
 }
 
@@ -138,6 +145,39 @@ fn x509_hash_client(
     match chain_and_signature(&x5c, trusted_roots, &request.object.signing_input, &request.object.signature) {
         Ok(()) => Ok(()),
         Err(X509HashError::Signature(_)) if !checks.x509_signature => Ok(()),
+        Err(e) => Err(format!("request signature: {e}")),
+    }
+}
+
+/// A `decentralized_identifier` request (its DID resolved when it was received) verifies: signed
+/// by the key of a verification method of the client's DID, named by its `kid` (§5.9.3).
+pub fn verify_decentralized_identifier(request: &Request) -> Result<(), String> {
+    let (_, did) = super::split_client_id(&request.client_id);
+    decentralized_identifier(request, did, RequestChecks::default())
+}
+
+/// `decentralized_identifier`: signed, by the key of the verification method of the DID that the
+/// header's `kid` names (§5.9.3).
+fn decentralized_identifier(request: &Request, did: &str, checks: RequestChecks) -> Result<(), String> {
+    if !request.signed() {
+        return Err("a decentralized_identifier client's request must be signed".into());
+    }
+    let kid = request.object.header.get("kid").and_then(serde_json::Value::as_str).unwrap_or_default();
+    let named = kid.strip_prefix(did).is_some_and(|f| f.starts_with('#'));
+    if !named && checks.did_kid_matches {
+        return Err(format!("the request's kid {kid:?} is no verification method of the client's DID {did:?}"));
+    }
+    let document = match &request.did_document {
+        Some(Ok(d)) => d,
+        Some(Err(e)) => return Err(format!("the client's DID {did:?} does not resolve: {e}")),
+        None => return Err(format!("the client's DID {did:?} was not resolved")),
+    };
+    // A kid of another DID (when its check is off) is looked up as a method of this one.
+    let fragment = kid.find('#').map(|at| &kid[at..]).unwrap_or_default();
+    let key = super::did::verification_key(document, did, &format!("{did}{fragment}"))?;
+    match request.object.verify_with_jwk(&key) {
+        Ok(()) => Ok(()),
+        Err(_) if !checks.did_signature => Ok(()),
         Err(e) => Err(format!("request signature: {e}")),
     }
 }

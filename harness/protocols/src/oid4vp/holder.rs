@@ -29,6 +29,8 @@ pub struct Request {
     pub params: RequestParameters,
     /// The `wallet_nonce` the wallet sent when it fetched the request object by POST (§5.10).
     pub wallet_nonce: Option<String>,
+    /// A `decentralized_identifier` client's DID document, as resolved (or why it was not).
+    pub did_document: Option<Result<Value, String>>,
 }
 
 /// Why a request could not be received.
@@ -118,7 +120,15 @@ pub async fn receive_with(http: &HttpClient, uri: &str, retrieval: &Retrieval) -
         let params = RequestParameters::parse(&Value::Object(payload.clone()))?.value;
         let object =
             CompactJws { header: Default::default(), payload, signing_input: String::new(), signature: Vec::new() };
-        return Ok(Request { client_id, request_uri: None, object, content_type: None, params, wallet_nonce: None });
+        return Ok(Request {
+            client_id,
+            request_uri: None,
+            object,
+            content_type: None,
+            params,
+            wallet_nonce: None,
+            did_document: None,
+        });
     };
     let method = get(REQUEST_URI_METHOD);
     let (fetched, wallet_nonce) = super::retrieval::fetch(http, &request_uri, method.as_deref(), retrieval).await?;
@@ -129,7 +139,11 @@ pub async fn receive_with(http: &HttpClient, uri: &str, retrieval: &Retrieval) -
     let object = CompactJws::parse(&object_text).map_err(|e| RequestError::Object(e.to_string()))?;
     let params = RequestParameters::parse(&Value::Object(object.payload.clone()))?.value;
     let content_type = fetched.media_type();
-    Ok(Request { client_id, request_uri: Some(request_uri), object, content_type, params, wallet_nonce })
+    let did_document = match split_client_id(&client_id) {
+        (Some("decentralized_identifier"), did) => Some(super::did::resolve(http, did).await),
+        _ => None,
+    };
+    Ok(Request { client_id, request_uri: Some(request_uri), object, content_type, params, wallet_nonce, did_document })
 }
 
 /// What a wallet checks of a request before it answers; all of it unless a test wallet is told
@@ -161,6 +175,12 @@ pub struct RequestChecks {
     /// A request object's `iss` must be its `client_id` (nothing requires it: a fault of test
     /// wallets only).
     pub iss_is_client_id: bool,
+    /// The `decentralized_identifier` prefix is supported (did:jwk, did:web).
+    pub did_supported: bool,
+    /// ... its request's `kid` must name a verification method of its DID.
+    pub did_kid_matches: bool,
+    /// ... and the request's signature verifies with that method's key.
+    pub did_signature: bool,
 }
 
 impl Default for RequestChecks {
@@ -178,6 +198,9 @@ impl Default for RequestChecks {
             nonce_required: true,
             redirect_uri_with_direct_post_refused: true,
             iss_is_client_id: false,
+            did_supported: true,
+            did_kid_matches: true,
+            did_signature: true,
         }
     }
 }

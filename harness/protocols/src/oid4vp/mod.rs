@@ -2,6 +2,7 @@
 //! identifier prefixes (§5.9), and the response (§8).
 
 pub mod client_id;
+pub mod did;
 pub mod holder;
 pub mod message;
 pub(crate) mod parameters;

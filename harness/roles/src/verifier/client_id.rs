@@ -1,9 +1,12 @@
 //! The reference verifier's client identifier under each prefix it supports (OpenID4VP §5.9.3):
 //! `x509_san_dns` (its certificate's DNS name, the default), `x509_hash` (the hash of the
-//! certificate that signs its requests; HAIP 1.0), `redirect_uri` (its response URI). What its
-//! [`ClientIds`] behaviour says changes the identifier a request names.
+//! certificate that signs its requests; HAIP 1.0), `redirect_uri` (its response URI),
+//! `decentralized_identifier` (its `did:web`, whose document it serves, or its signing key's
+//! `did:jwk`). What its [`ClientIds`] behaviour says changes the identifier a request names.
 
 use dialtone_protocols::oid4vp::client_id::x509_hash;
+use dialtone_protocols::oid4vp::did::did_jwk;
+use serde_json::{Value, json};
 
 /// How it names itself; the default is correct.
 #[derive(Debug, Clone, Copy, Default)]
@@ -12,7 +15,12 @@ pub struct ClientIds {
     pub(crate) hash_of_other_certificate: bool,
     /// It names itself with a prefix no specification defines.
     pub(crate) unknown_prefix: bool,
+    /// Its DID requests' `kid` names a verification method of another DID.
+    pub(crate) kid_of_other_did: bool,
 }
+
+/// The prefix of DID clients.
+const DID_PREFIX: &str = "decentralized_identifier";
 
 /// A prefix no specification defines (OpenID4VP §5.9.2: a wallet may refuse it).
 const UNKNOWN_PREFIX: &str = "invalid_scheme";
@@ -26,6 +34,52 @@ pub(super) struct Identity<'a> {
     pub signing_chain: &'a [Vec<u8>],
     /// Another certificate (DER) it knows of: its trust anchor.
     pub other_certificate: Option<&'a [u8]>,
+    /// The public JWK of its signing key.
+    pub signing_jwk: Value,
+    /// Its DID is the `did:jwk` of its signing key (else its `did:web`).
+    pub did_jwk: bool,
+}
+
+impl Identity<'_> {
+    /// `did:web:localhost%3APORT`, whose document is at `/.well-known/did.json`.
+    fn did_web(&self) -> String {
+        let host = self.public_base.trim_start_matches("https://").trim_start_matches("http://");
+        format!("did:web:{}", host.replace(':', "%3A"))
+    }
+
+    fn did(&self) -> String {
+        if self.did_jwk { did_jwk(&self.signing_jwk) } else { self.did_web() }
+    }
+
+    /// The verification method that signs its requests.
+    fn method(&self) -> String {
+        format!("{}{}", self.did(), if self.did_jwk { "#0" } else { "#key-1" })
+    }
+}
+
+/// Its `did:web` document (DID Core): the signing key as its one verification method.
+pub(super) fn did_web_document(me: &Identity) -> Value {
+    let did = me.did_web();
+    let method = format!("{did}#key-1");
+    json!({
+        "@context": ["https://www.w3.org/ns/did/v1"],
+        "id": did,
+        "verificationMethod": [{ "id": method, "type": "JsonWebKey2020", "controller": did, "publicKeyJwk": me.signing_jwk }],
+        "assertionMethod": [method],
+        "authentication": [method],
+    })
+}
+
+/// The JOSE header of a signed request object: `kid` for a DID client (§5.9.3), else the
+/// certificate chain (`x5c`).
+pub(super) fn signing_header(client_id: &str, typ: &str, me: &Identity, ids: ClientIds) -> Value {
+    if client_id.starts_with(&format!("{DID_PREFIX}:")) {
+        let kid =
+            if ids.kid_of_other_did { "did:web:other-verifier.dialtone.invalid#key-1".into() } else { me.method() };
+        return json!({ "typ": typ, "kid": kid });
+    }
+    let x5c: Vec<String> = me.signing_chain.iter().map(dialtone_protocols::b64::encode_std).collect();
+    json!({ "typ": typ, "x5c": x5c })
 }
 
 /// The client identifier of a request the harness asked for with `prefix` (none: `x509_san_dns`).
@@ -41,6 +95,7 @@ pub(super) fn client_id(prefix: Option<&str>, me: &Identity, ids: ClientIds) -> 
             };
             ("x509_hash", x509_hash(hashed))
         }
+        Some(DID_PREFIX) => (DID_PREFIX, me.did()),
         _ => ("x509_san_dns", me.dns_name.to_string()),
     };
     let prefix = if ids.unknown_prefix { UNKNOWN_PREFIX } else { prefix };
@@ -59,7 +114,16 @@ mod tests {
             dns_name: "localhost",
             signing_chain: &chain,
             other_certificate: Some(b"ca"),
+            signing_jwk: json!({ "kty": "EC" }),
+            did_jwk: false,
         };
+        assert_eq!(
+            client_id(Some(DID_PREFIX), &me, ClientIds::default()),
+            "decentralized_identifier:did:web:localhost%3A1"
+        );
+        let header = signing_header("decentralized_identifier:did:web:localhost%3A1", "t", &me, ClientIds::default());
+        assert_eq!(header["kid"], "did:web:localhost%3A1#key-1");
+        assert_eq!(did_web_document(&me)["verificationMethod"][0]["id"], "did:web:localhost%3A1#key-1");
         let ok = ClientIds::default();
         assert_eq!(client_id(None, &me, ok), "x509_san_dns:localhost");
         assert_eq!(client_id(Some("redirect_uri"), &me, ok), "redirect_uri:https://localhost:1/response");

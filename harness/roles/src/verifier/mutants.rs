@@ -42,6 +42,7 @@ crate::mutant::faults! {
     RefusesUnknownRetrievalParameters => "refuses_unknown_retrieval_parameters": "refuses a POST to its request URI that carries a parameter it does not know",
     RequestUriSingleUse => "request_uri_single_use": "answers a second fetch of a request URI with 404",
     RedirectUriWithDirectPost => "redirect_uri_with_direct_post": "puts a redirect_uri beside the response_uri of its direct_post requests",
+    DidKidOfOtherDid => "did_kid_of_other_did": "names in its decentralized_identifier requests' kid a verification method of another DID",
 }
 
 impl VerifierFault {
@@ -95,6 +96,7 @@ impl VerifierFault {
             Self::RefusesUnknownRetrievalParameters => b.retrieval.ignores_unknown_parameters = false,
             Self::RequestUriSingleUse => b.retrieval.serves_again = false,
             Self::RedirectUriWithDirectPost => b.request = Some(|p, _| p.redirect_uri = p.response_uri.clone()),
+            Self::DidKidOfOtherDid => b.client_ids.kid_of_other_did = true,
         }
     }
 }

@@ -137,6 +137,7 @@ pub async fn start(
         .route("/control/requests/{id}", get(control_outcome))
         .route("/control/health", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .route("/request/{id}", get(request_object).post(request_object_posted))
+        .route("/.well-known/did.json", get(did_document))
         .route("/response", post(response))
         .with_state(verifier);
     match tls {
@@ -152,6 +153,8 @@ impl Verifier {
             dns_name: &self.config.dns_name,
             signing_chain: &self.config.signing_chain,
             other_certificate: self.config.trusted_roots.first().map(Vec::as_slice),
+            signing_jwk: self.key.public_jwk(),
+            did_jwk: self.config.variation.did_jwk,
         }
     }
 
@@ -315,11 +318,17 @@ fn serve_request_object(v: &Verifier, id: &str, wallet_nonce: Option<String>) ->
             dialtone_protocols::b64::encode(payload.to_string())
         )
     } else {
-        let x5c: Vec<String> = v.config.signing_chain.iter().map(dialtone_protocols::b64::encode_std).collect();
+        let header =
+            super::client_id::signing_header(&session.client_id, signing.typ, &v.identity(), v.behaviour.client_ids);
         let key = if signing.foreign_key { EcKey::generate(&v.entropy) } else { v.key.clone() };
-        key.sign_jws(&json!({ "typ": signing.typ, "x5c": x5c }), &payload)
+        key.sign_jws(&header, &payload)
     };
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response()
+}
+
+/// Its `did:web` document, for its `decentralized_identifier` client identifier.
+async fn did_document(State(v): State<Arc<Verifier>>) -> Response {
+    json_response(StatusCode::OK, super::client_id::did_web_document(&v.identity()))
 }
 
 /// The response endpoint (OpenID4VP §8.2, §8.3.1).

@@ -21,6 +21,9 @@ pub struct RequestVariation {
     pub unknown_parameter: bool,
     /// The request object's `iss` is not the client identifier (nothing requires it to be).
     pub iss_other_than_client_id: bool,
+    /// Asked for the `decentralized_identifier` prefix, it names itself by its signing key's
+    /// `did:jwk` rather than its `did:web`.
+    pub did_jwk: bool,
 }
 
 /// A form parameter and request member no specification defines.

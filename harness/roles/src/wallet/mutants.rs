@@ -61,6 +61,9 @@ crate::mutant::faults! {
     AcceptsRedirectUriWithDirectPost => "accepts_redirect_uri_with_direct_post": "answers a direct_post request that also carries redirect_uri",
     FirstEncryptionKey => "first_encryption_key": "encrypts a direct_post.jwt response to the first key of client_metadata.jwks, even one it cannot use",
     IssMustBeClientId => "iss_must_be_client_id": "refuses a request object whose iss is not its client_id",
+    NoDecentralizedIdentifier => "no_decentralized_identifier": "does not support the decentralized_identifier client identifier prefix (refuses its requests)",
+    DidKidUnchecked => "did_kid_unchecked": "does not check that a decentralized_identifier request's kid names a method of the client's DID",
+    DidSignatureUnchecked => "did_signature_unchecked": "does not verify a decentralized_identifier request's signature",
 }
 
 impl WalletFault {
@@ -115,6 +118,9 @@ impl WalletFault {
             Self::AcceptsRedirectUriWithDirectPost => checks.redirect_uri_with_direct_post_refused = false,
             Self::FirstEncryptionKey => presentation.encryption = EncryptionChoice::FirstKey,
             Self::IssMustBeClientId => checks.iss_is_client_id = true,
+            Self::NoDecentralizedIdentifier => checks.did_supported = false,
+            Self::DidKidUnchecked => checks.did_kid_matches = false,
+            Self::DidSignatureUnchecked => checks.did_signature = false,
         }
     }
 }
