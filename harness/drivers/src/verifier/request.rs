@@ -32,6 +32,7 @@ enum RequestRule {
     ClientIdPrefixKnown,
     NoRedirectUriWithDirectPost,
     DecentralizedIdentifier,
+    VerifierAttestation,
     ClientIdConsistent,
     ResponseUriHost,
     NoncePresent,
@@ -55,6 +56,7 @@ async fn request(ctx: Ctx, case: RequestCase) -> Outcome {
                 RequestRule::ClientIdPrefixKnown => client_id_prefix_known(&r, &roots),
                 RequestRule::NoRedirectUriWithDirectPost => no_redirect_uri_with_direct_post(&r, &roots),
                 RequestRule::DecentralizedIdentifier => decentralized_identifier(&r, &roots),
+                RequestRule::VerifierAttestation => verifier_attestation(&r, &roots),
                 RequestRule::ClientIdConsistent => client_id_consistent(&r, &roots),
                 RequestRule::ResponseUriHost => response_uri_host(&r, &roots),
                 RequestRule::NoncePresent => nonce_present(&r, &roots),
@@ -165,6 +167,27 @@ fn decentralized_identifier(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outco
         Err(e) => Outcome::fail(
             "a request signed by the key of the client's DID's verification method its kid names (§5.9.3)",
             format!("kid {kid:?}: {e}"),
+        ),
+    })
+}
+
+/// `verifier_attestation`: the request carries a Verifier Attestation JWT from an attester whose
+/// chain leads to a trusted CA, its `sub` the client identifier, and is signed by its `cnf` key.
+fn verifier_attestation(r: &Request, roots: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let (prefix, identifier) = split_client_id(&r.client_id);
+    if prefix != Some("verifier_attestation") {
+        return Ok(Outcome::fail(
+            "a request whose client identifier uses the verifier_attestation prefix, as asked",
+            format!("client_id {:?}", r.client_id),
+        ));
+    }
+    Ok(match dialtone_protocols::oid4vp::verifier_attestation::verify(r, roots) {
+        Ok(()) => {
+            Outcome::pass(format!("attested by a trusted attester for {identifier:?}; signed by the attested key"))
+        }
+        Err(e) => Outcome::fail(
+            "a Verifier Attestation JWT from a trusted attester whose sub is the client identifier, the request signed by its cnf key (§5.9.3, §12)",
+            e,
         ),
     })
 }

@@ -81,6 +81,9 @@ pub(crate) fn check_prefix(
         Some("decentralized_identifier") if checks.did_supported => {
             decentralized_identifier(request, identifier, checks)
         }
+        Some("verifier_attestation") if checks.attestation_supported => {
+            super::verifier_attestation::check(request, identifier, trusted_roots, checks)
+        }
         // A prefix the wallet does not know names a pre-registered client at best (§5.9.2), and this
         // wallet has none: refused.
         None if !checks.unknown_prefix_refused && request.client_id.contains(':') => Ok(()),

@@ -181,6 +181,12 @@ pub struct RequestChecks {
     pub did_kid_matches: bool,
     /// ... and the request's signature verifies with that method's key.
     pub did_signature: bool,
+    /// The `verifier_attestation` prefix is supported.
+    pub attestation_supported: bool,
+    /// ... its attestation's `sub` must be the client identifier.
+    pub attestation_sub_matches: bool,
+    /// ... and the request be signed by the attested (`cnf`) key.
+    pub attestation_pop: bool,
 }
 
 impl Default for RequestChecks {
@@ -201,6 +207,9 @@ impl Default for RequestChecks {
             did_supported: true,
             did_kid_matches: true,
             did_signature: true,
+            attestation_supported: true,
+            attestation_sub_matches: true,
+            attestation_pop: true,
         }
     }
 }

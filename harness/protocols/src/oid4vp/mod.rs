@@ -7,6 +7,7 @@ pub mod holder;
 pub mod message;
 pub(crate) mod parameters;
 pub mod retrieval;
+pub mod verifier_attestation;
 
 /// `typ` of a signed Request Object (RFC 9101 §10.8, OpenID4VP §5).
 pub const REQUEST_TYP: &str = "oauth-authz-req+jwt";

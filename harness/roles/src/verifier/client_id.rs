@@ -4,8 +4,10 @@
 //! `decentralized_identifier` (its `did:web`, whose document it serves, or its signing key's
 //! `did:jwk`). What its [`ClientIds`] behaviour says changes the identifier a request names.
 
+use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::oid4vp::client_id::x509_hash;
 use dialtone_protocols::oid4vp::did::did_jwk;
+use dialtone_protocols::oid4vp::verifier_attestation;
 use serde_json::{Value, json};
 
 /// How it names itself; the default is correct.
@@ -17,7 +19,12 @@ pub struct ClientIds {
     pub(crate) unknown_prefix: bool,
     /// Its DID requests' `kid` names a verification method of another DID.
     pub(crate) kid_of_other_did: bool,
+    /// Its verifier attestation's `sub` is another verifier's identifier.
+    pub(crate) attestation_of_other: bool,
 }
+
+/// The prefix of attested clients.
+const ATTESTATION_PREFIX: &str = "verifier_attestation";
 
 /// The prefix of DID clients.
 const DID_PREFIX: &str = "decentralized_identifier";
@@ -38,6 +45,10 @@ pub(super) struct Identity<'a> {
     pub signing_jwk: Value,
     /// Its DID is the `did:jwk` of its signing key (else its `did:web`).
     pub did_jwk: bool,
+    /// Its attester (its certificate's key: the chain leads to the wallet's trust anchor) and the
+    /// key attested to it (`cnf`), which signs its `verifier_attestation` requests.
+    pub attester: &'a EcKey,
+    pub attested: &'a EcKey,
 }
 
 impl Identity<'_> {
@@ -70,9 +81,21 @@ pub(super) fn did_web_document(me: &Identity) -> Value {
     })
 }
 
-/// The JOSE header of a signed request object: `kid` for a DID client (§5.9.3), else the
-/// certificate chain (`x5c`).
+/// The key that signs a request of `client_id`: the attested key for an attested client, else the
+/// certificate's (which is also its DID's).
+pub(super) fn signing_key<'a>(client_id: &str, me: &Identity<'a>) -> &'a EcKey {
+    if client_id.starts_with(&format!("{ATTESTATION_PREFIX}:")) { me.attested } else { me.attester }
+}
+
+/// The JOSE header of a signed request object: `kid` for a DID client, the Verifier Attestation
+/// JWT (`jwt`) for an attested one (§5.9.3, §12), else the certificate chain (`x5c`).
 pub(super) fn signing_header(client_id: &str, typ: &str, me: &Identity, ids: ClientIds) -> Value {
+    if client_id.starts_with(&format!("{ATTESTATION_PREFIX}:")) {
+        let sub = if ids.attestation_of_other { "other-verifier.dialtone.invalid" } else { me.dns_name };
+        let attestation =
+            verifier_attestation::attest(me.attester, me.signing_chain, me.public_base, sub, &me.attested.public_jwk());
+        return json!({ "typ": typ, verifier_attestation::HEADER: attestation });
+    }
     if client_id.starts_with(&format!("{DID_PREFIX}:")) {
         let kid =
             if ids.kid_of_other_did { "did:web:other-verifier.dialtone.invalid#key-1".into() } else { me.method() };
@@ -96,6 +119,7 @@ pub(super) fn client_id(prefix: Option<&str>, me: &Identity, ids: ClientIds) -> 
             ("x509_hash", x509_hash(hashed))
         }
         Some(DID_PREFIX) => (DID_PREFIX, me.did()),
+        Some(ATTESTATION_PREFIX) => (ATTESTATION_PREFIX, me.dns_name.to_string()),
         _ => ("x509_san_dns", me.dns_name.to_string()),
     };
     let prefix = if ids.unknown_prefix { UNKNOWN_PREFIX } else { prefix };
@@ -109,6 +133,7 @@ mod tests {
     #[test]
     fn each_prefix_names_the_verifier_as_its_text_says() {
         let chain = vec![b"leaf".to_vec()];
+        let key = EcKey::generate(&dialtone_protocols::seed::Entropy::new(Some(1)));
         let me = Identity {
             public_base: "https://localhost:1",
             dns_name: "localhost",
@@ -116,6 +141,8 @@ mod tests {
             other_certificate: Some(b"ca"),
             signing_jwk: json!({ "kty": "EC" }),
             did_jwk: false,
+            attester: &key,
+            attested: &key,
         };
         assert_eq!(
             client_id(Some(DID_PREFIX), &me, ClientIds::default()),

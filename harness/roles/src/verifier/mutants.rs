@@ -43,6 +43,7 @@ crate::mutant::faults! {
     RequestUriSingleUse => "request_uri_single_use": "answers a second fetch of a request URI with 404",
     RedirectUriWithDirectPost => "redirect_uri_with_direct_post": "puts a redirect_uri beside the response_uri of its direct_post requests",
     DidKidOfOtherDid => "did_kid_of_other_did": "names in its decentralized_identifier requests' kid a verification method of another DID",
+    AttestationOfOther => "attestation_of_other": "presents a verifier attestation whose sub is another verifier's identifier",
 }
 
 impl VerifierFault {
@@ -97,6 +98,7 @@ impl VerifierFault {
             Self::RequestUriSingleUse => b.retrieval.serves_again = false,
             Self::RedirectUriWithDirectPost => b.request = Some(|p, _| p.redirect_uri = p.response_uri.clone()),
             Self::DidKidOfOtherDid => b.client_ids.kid_of_other_did = true,
+            Self::AttestationOfOther => b.client_ids.attestation_of_other = true,
         }
     }
 }

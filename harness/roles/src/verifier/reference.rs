@@ -105,6 +105,8 @@ struct Verifier {
     config: VerifierConfig,
     behaviour: Behaviour,
     key: EcKey,
+    /// The key its verifier attestation binds it to (`cnf`, §12).
+    attested_key: EcKey,
     entropy: Entropy,
     /// `https://localhost:PORT`: the host is the client identifier's DNS name.
     public_base: String,
@@ -128,6 +130,7 @@ pub async fn start(
         entropy: Entropy::new(config.seed).derive("reference-verifier"),
         public_base: format!("{scheme}://{}:{port}", config.dns_name),
         key,
+        attested_key: EcKey::generate(&Entropy::new(config.seed).derive("reference-verifier-attested-key")),
         http: HttpClient::new(client, limits, Evidence::discard()),
         config,
         sessions: Mutex::new(HashMap::new()),
@@ -155,6 +158,8 @@ impl Verifier {
             other_certificate: self.config.trusted_roots.first().map(Vec::as_slice),
             signing_jwk: self.key.public_jwk(),
             did_jwk: self.config.variation.did_jwk,
+            attester: &self.key,
+            attested: &self.attested_key,
         }
     }
 
@@ -320,7 +325,9 @@ fn serve_request_object(v: &Verifier, id: &str, wallet_nonce: Option<String>) ->
     } else {
         let header =
             super::client_id::signing_header(&session.client_id, signing.typ, &v.identity(), v.behaviour.client_ids);
-        let key = if signing.foreign_key { EcKey::generate(&v.entropy) } else { v.key.clone() };
+        let identity = v.identity();
+        let own = super::client_id::signing_key(&session.client_id, &identity);
+        let key = if signing.foreign_key { EcKey::generate(&v.entropy) } else { own.clone() };
         key.sign_jws(&header, &payload)
     };
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response()

@@ -64,6 +64,9 @@ crate::mutant::faults! {
     NoDecentralizedIdentifier => "no_decentralized_identifier": "does not support the decentralized_identifier client identifier prefix (refuses its requests)",
     DidKidUnchecked => "did_kid_unchecked": "does not check that a decentralized_identifier request's kid names a method of the client's DID",
     DidSignatureUnchecked => "did_signature_unchecked": "does not verify a decentralized_identifier request's signature",
+    NoVerifierAttestation => "no_verifier_attestation": "does not support the verifier_attestation client identifier prefix (refuses its requests)",
+    AttestationSubUnchecked => "attestation_sub_unchecked": "does not compare a verifier attestation's sub with the client identifier",
+    AttestationPopUnchecked => "attestation_pop_unchecked": "does not check that the attested (cnf) key signs a verifier_attestation request",
 }
 
 impl WalletFault {
@@ -121,6 +124,9 @@ impl WalletFault {
             Self::NoDecentralizedIdentifier => checks.did_supported = false,
             Self::DidKidUnchecked => checks.did_kid_matches = false,
             Self::DidSignatureUnchecked => checks.did_signature = false,
+            Self::NoVerifierAttestation => checks.attestation_supported = false,
+            Self::AttestationSubUnchecked => checks.attestation_sub_matches = false,
+            Self::AttestationPopUnchecked => checks.attestation_pop = false,
         }
     }
 }
