@@ -59,6 +59,7 @@ pub(crate) const DOCS: &[SpecDoc] = &[
         url: "https://www.rfc-editor.org/rfc/rfc8414",
     },
     SpecDoc { id: "RFC7515", title: "JSON Web Signature (JWS)", url: "https://www.rfc-editor.org/rfc/rfc7515" },
+    SpecDoc { id: "RFC7517", title: "JSON Web Key (JWK)", url: "https://www.rfc-editor.org/rfc/rfc7517" },
     SpecDoc { id: "RFC7519", title: "JSON Web Token (JWT)", url: "https://www.rfc-editor.org/rfc/rfc7519" },
     SpecDoc {
         id: "RFC8725",

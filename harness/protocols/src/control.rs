@@ -134,6 +134,10 @@ pub struct StartRequest {
     pub response_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id_prefix: Option<String>,
+    /// `post`: the request link asks the wallet to fetch the request object by POST, with its
+    /// metadata and a `wallet_nonce` (OpenID4VP §5.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_uri_method: Option<String>,
 }
 
 /// The answer: the request's id and the `openid4vp://` URI to hand a wallet.

@@ -19,12 +19,24 @@ pub fn verify_x5c_signature(
     signing_input: &str,
     signature: &[u8],
 ) -> Result<(), String> {
-    let chain: Vec<CertificateDer<'static>> = x5c
-        .iter()
-        .map(|c| {
-            crate::b64::decode_std(c).map(CertificateDer::from).map_err(|e| format!("x5c entry is not base64: {e}"))
-        })
-        .collect::<Result<_, _>>()?;
+    verify_x5c(x5c, roots, Some(dns_name), signing_input, signature)
+}
+
+/// The `x5c` header (standard base64) as DER certificates, leaf first.
+pub fn x5c_der(x5c: &[String]) -> Result<Vec<Vec<u8>>, String> {
+    x5c.iter().map(|c| crate::b64::decode_std(c).map_err(|e| format!("x5c entry is not base64: {e}"))).collect()
+}
+
+/// As [`verify_x5c_signature`]; the leaf's names are checked only when `dns_name` is given (an
+/// `x509_hash` client is named by its certificate's hash, OpenID4VP §5.9.3).
+pub(crate) fn verify_x5c(
+    x5c: &[String],
+    roots: &[Vec<u8>],
+    dns_name: Option<&str>,
+    signing_input: &str,
+    signature: &[u8],
+) -> Result<(), String> {
+    let chain: Vec<CertificateDer<'static>> = x5c_der(x5c)?.into_iter().map(CertificateDer::from).collect();
     let (leaf, intermediates) = chain.split_first().ok_or("x5c is empty")?;
     let anchors: Vec<_> = roots
         .iter()
@@ -38,10 +50,12 @@ pub fn verify_x5c_signature(
     let now = UnixTime::now();
     cert.verify_for_usage(algs, &anchors, intermediates, now, webpki::KeyUsage::server_auth(), None, None)
         .map_err(|e| format!("the certificate chain does not lead to a trusted authority: {e:?}"))?;
-    let name =
-        ServerName::try_from(dns_name.to_string()).map_err(|e| format!("{dns_name:?} is not a DNS name: {e}"))?;
-    cert.verify_is_valid_for_subject_name(&name)
-        .map_err(|_| format!("the leaf certificate has no dNSName {dns_name:?}"))?;
+    if let Some(dns_name) = dns_name {
+        let name =
+            ServerName::try_from(dns_name.to_string()).map_err(|e| format!("{dns_name:?} is not a DNS name: {e}"))?;
+        cert.verify_is_valid_for_subject_name(&name)
+            .map_err(|_| format!("the leaf certificate has no dNSName {dns_name:?}"))?;
+    }
     let der = p256::ecdsa::Signature::from_slice(signature)
         .map_err(|_| "the signature is not an ES256 r||s value".to_string())?
         .to_der();

@@ -12,6 +12,7 @@ use dialtone_protocols::control::{RequestOutcome, StartRequest, StartedRequest};
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::oid4vp::holder::{self, PresentationSpec, Request, RequestError, RespondError};
 use dialtone_protocols::oid4vp::mdoc;
+use dialtone_protocols::oid4vp::retrieval::Retrieval;
 use dialtone_protocols::sdjwt::SdJwt;
 use dialtone_roles::issuer::{Deviation, MdocDeviation};
 use serde::Deserialize;
@@ -39,6 +40,7 @@ pub(crate) const NO_VERDICT: &str = "manual mode: the verifier has no control AP
 pub(crate) struct RequestAsk {
     response_mode: Option<String>,
     client_id_prefix: Option<String>,
+    request_uri_method: Option<String>,
 }
 
 impl RequestAsk {
@@ -46,6 +48,7 @@ impl RequestAsk {
         StartRequest {
             response_mode: self.response_mode.clone(),
             client_id_prefix: self.client_id_prefix.clone(),
+            request_uri_method: self.request_uri_method.clone(),
             ..StartRequest::default()
         }
     }
@@ -94,6 +97,12 @@ impl Holder {
     /// through the control API, or in manual mode by asking a person to start it in the verifier's
     /// own interface and hand back its link; skips when the verifier does not honour what was asked.
     pub(crate) async fn request_with(&self, start: StartRequest) -> Step<Started> {
+        self.request_retrieved(start, &[]).await
+    }
+
+    /// [`Self::request_with`], the harness fetching a request object by POST when the link asks
+    /// (OpenID4VP §5.10) with its metadata, a fresh `wallet_nonce` and the `extra` form parameters.
+    pub(crate) async fn request_retrieved(&self, start: StartRequest, extra: &[(String, String)]) -> Step<Started> {
         let (request_id, link) = match self.control()? {
             Some(control) => {
                 let body = serde_json::to_value(&start).unwrap_or(Value::Null);
@@ -106,7 +115,16 @@ impl Holder {
             }
             None => (None, self.ask_for_request(&start).await?),
         };
-        let request = holder::receive(&self.ctx.http, &link).await.map_err(|e| match e {
+        if let Some(method) = &start.request_uri_method
+            && dialtone_protocols::oid4vp::retrieval::requested_method(&link).as_deref() != Some(method.as_str())
+        {
+            return Err(Outcome::skip(format!(
+                "the verifier did not honour a request for request_uri_method={method} (its link: {link})"
+            )));
+        }
+        let mut retrieval = Retrieval::post_with(self.ctx.entropy.token(16));
+        retrieval.extra = extra.to_vec();
+        let request = holder::receive_with(&self.ctx.http, &link, &retrieval).await.map_err(|e| match e {
             RequestError::Http(e) => e.into(),
             e @ RequestError::Status(_) => Outcome::fail("HTTP 200 from request_uri", e.to_string()),
             e => Outcome::fail("an authorization request the wallet can read (§5)", e.to_string()),

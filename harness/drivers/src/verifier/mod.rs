@@ -3,6 +3,7 @@
 pub mod holder;
 pub mod presentation;
 pub mod request;
+pub mod retrieval;
 
 use crate::binding::Binding;
 use crate::manifest::Manifest;

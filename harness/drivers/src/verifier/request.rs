@@ -5,6 +5,7 @@ use super::holder::{Holder, RequestAsk};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::message::Message;
+use dialtone_protocols::oid4vp::client_id::{verify_decentralized_identifier, verify_x509_hash};
 use dialtone_protocols::oid4vp::holder::Request;
 use dialtone_protocols::oid4vp::{REQUEST_TYP, split_client_id, url_host};
 use dialtone_protocols::x509::verify_x5c_signature;
@@ -27,6 +28,11 @@ enum RequestRule {
     Signed,
     Typ,
     X509SanDns,
+    X509Hash,
+    ClientIdPrefixKnown,
+    NoRedirectUriWithDirectPost,
+    DecentralizedIdentifier,
+    VerifierAttestation,
     ClientIdConsistent,
     ResponseUriHost,
     NoncePresent,
@@ -46,6 +52,11 @@ async fn request(ctx: Ctx, case: RequestCase) -> Outcome {
                 RequestRule::Signed => signed(&r, &roots),
                 RequestRule::Typ => typ(&r, &roots),
                 RequestRule::X509SanDns => x509_san_dns(&r, &roots),
+                RequestRule::X509Hash => x509_hash(&r, &roots),
+                RequestRule::ClientIdPrefixKnown => client_id_prefix_known(&r, &roots),
+                RequestRule::NoRedirectUriWithDirectPost => no_redirect_uri_with_direct_post(&r, &roots),
+                RequestRule::DecentralizedIdentifier => decentralized_identifier(&r, &roots),
+                RequestRule::VerifierAttestation => verifier_attestation(&r, &roots),
                 RequestRule::ClientIdConsistent => client_id_consistent(&r, &roots),
                 RequestRule::ResponseUriHost => response_uri_host(&r, &roots),
                 RequestRule::NoncePresent => nonce_present(&r, &roots),
@@ -100,6 +111,96 @@ fn x509_san_dns(r: &Request, roots: &[Vec<u8>]) -> Result<Outcome, Outcome> {
     Ok(match verify_x5c_signature(&x5c, roots, dns, &r.object.signing_input, &r.object.signature) {
         Ok(()) => Outcome::pass(format!("x5c chain trusted, leaf names {dns:?}, signature verifies")),
         Err(e) => Outcome::fail(format!("a request signed by a trusted certificate whose dNSName is {dns:?}"), e),
+    })
+}
+
+/// `x509_hash` (HAIP 1.0's prefix): the identifier is the hash of the x5c leaf certificate, its
+/// chain leads to a trusted CA, and the signature verifies with the leaf's key.
+fn x509_hash(r: &Request, roots: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let client_id = r.effective_client_id().to_string();
+    let (prefix, hash) = split_client_id(&client_id);
+    if prefix != Some("x509_hash") {
+        return Ok(Outcome::fail(
+            "a request whose client identifier uses the x509_hash prefix, as asked",
+            format!("client_id {client_id:?}"),
+        ));
+    }
+    let expected = "a request signed by a trusted certificate whose SHA-256 hash is the client identifier";
+    if !r.signed() {
+        return Ok(Outcome::fail(expected, format!("alg {:?}, unsigned", r.object.alg())));
+    }
+    Ok(match verify_x509_hash(&r.x5c(), roots, hash, &r.object.signing_input, &r.object.signature) {
+        Ok(()) => {
+            Outcome::pass(format!("the x5c leaf hashes to {hash:?}, its chain is trusted, the signature verifies"))
+        }
+        Err(e) => Outcome::fail(expected, e.to_string()),
+    })
+}
+
+/// The client identifier names a prefix OpenID4VP 1.0 defines, or none (a pre-registered client):
+/// a wallet may refuse one with a prefix it does not know (§5.9.2).
+fn client_id_prefix_known(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let client_id = r.effective_client_id();
+    Ok(match split_client_id(client_id) {
+        (Some(prefix), _) => Outcome::pass(format!("client identifier prefix {prefix:?}")),
+        (None, _) if !client_id.contains(':') => Outcome::pass("no prefix: a pre-registered client"),
+        (None, _) => Outcome::fail(
+            "a client identifier prefix OpenID4VP 1.0 defines (§5.9.3), or none",
+            format!("client_id {client_id:?}: the text before its first ':' is no defined prefix"),
+        ),
+    })
+}
+
+/// `decentralized_identifier`: the request is signed by the key of a verification method of the
+/// client's DID (did:jwk resolved locally, did:web over https), named by its `kid`.
+fn decentralized_identifier(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let (prefix, did) = split_client_id(&r.client_id);
+    if prefix != Some("decentralized_identifier") {
+        return Ok(Outcome::fail(
+            "a request whose client identifier uses the decentralized_identifier prefix, as asked",
+            format!("client_id {:?}", r.client_id),
+        ));
+    }
+    let kid = r.object.header.get("kid").and_then(serde_json::Value::as_str).unwrap_or("<none>");
+    Ok(match verify_decentralized_identifier(r) {
+        Ok(()) => Outcome::pass(format!("{did} resolved; signed by its verification method {kid}")),
+        Err(e) => Outcome::fail(
+            "a request signed by the key of the client's DID's verification method its kid names (§5.9.3)",
+            format!("kid {kid:?}: {e}"),
+        ),
+    })
+}
+
+/// `verifier_attestation`: the request carries a Verifier Attestation JWT from an attester whose
+/// chain leads to a trusted CA, its `sub` the client identifier, and is signed by its `cnf` key.
+fn verifier_attestation(r: &Request, roots: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let (prefix, identifier) = split_client_id(&r.client_id);
+    if prefix != Some("verifier_attestation") {
+        return Ok(Outcome::fail(
+            "a request whose client identifier uses the verifier_attestation prefix, as asked",
+            format!("client_id {:?}", r.client_id),
+        ));
+    }
+    Ok(match dialtone_protocols::oid4vp::verifier_attestation::verify(r, roots) {
+        Ok(()) => {
+            Outcome::pass(format!("attested by a trusted attester for {identifier:?}; signed by the attested key"))
+        }
+        Err(e) => Outcome::fail(
+            "a Verifier Attestation JWT from a trusted attester whose sub is the client identifier, the request signed by its cnf key (§5.9.3, §12)",
+            e,
+        ),
+    })
+}
+
+/// A `direct_post` request names its `response_uri` and no `redirect_uri` (§8.2).
+fn no_redirect_uri_with_direct_post(r: &Request, _: &[Vec<u8>]) -> Result<Outcome, Outcome> {
+    let mode = r.params.response_mode.as_deref().unwrap_or_default();
+    Ok(match &r.params.redirect_uri {
+        Some(uri) if mode.starts_with("direct_post") => Outcome::fail(
+            "no redirect_uri in a direct_post request: its response_uri is where the response goes (§8.2)",
+            format!("response_mode {mode:?}, redirect_uri {uri:?}"),
+        ),
+        _ => Outcome::pass(format!("response_mode {mode:?}, no redirect_uri")),
     })
 }
 

@@ -6,6 +6,7 @@ pub mod dpop;
 pub mod followup;
 pub mod issuance;
 pub mod presentation;
+pub(crate) mod retrieval;
 pub(crate) mod stack;
 
 use crate::binding::Binding;

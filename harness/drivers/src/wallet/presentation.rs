@@ -3,12 +3,13 @@
 //! RFC 9901 §7.3). One driver for acceptance and refusal; the cases name the counterpart verifier's
 //! fault and what the harness asks it to request.
 
-use super::stack::{Driver, Stack, precondition, stack};
+use super::stack::{Driver, Stack, precondition, stack_varied};
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::control::{OfferRequest, RequestOutcome, StartRequest, WalletAnswer};
-use dialtone_roles::issuer::mdoc;
+use dialtone_roles::issuer::{IssuerConfig, mdoc};
 use dialtone_roles::verifier::VerifierFault;
+use dialtone_roles::verifier::variation::RequestVariation;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -28,6 +29,11 @@ pub(crate) struct PresentationCase {
     /// Hold and present an mDL (`mso_mdoc`, OpenID4VP Appendix B.2) instead of an SD-JWT VC.
     mdoc: Option<MdocAsk>,
     expect: Expect,
+    /// How the wallet must have fetched the request object.
+    fetched: Option<super::retrieval::FetchExpect>,
+    /// How the counterpart verifier's request varies, correctly, from the plain one.
+    #[serde(default)]
+    variation: RequestVariation,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -43,6 +49,7 @@ struct MdocAsk {
 struct Ask {
     response_mode: Option<String>,
     client_id_prefix: Option<String>,
+    request_uri_method: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -73,17 +80,19 @@ async fn presented(
     fault: Option<VerifierFault>,
     start: StartRequest,
 ) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
-    presented_holding(ctx, fault, start, OfferRequest::default()).await
+    presented_varied(ctx, fault, start, OfferRequest::default(), RequestVariation::default()).await
 }
 
-/// [`presented`], the wallet holding the credential `offer` asks the issuer for.
-async fn presented_holding(
+/// [`presented`], the wallet holding the credential `offer` asks the issuer for, the verifier's
+/// request varying as `variation` says.
+async fn presented_varied(
     ctx: &Ctx,
     fault: Option<VerifierFault>,
     start: StartRequest,
     offer: OfferRequest,
+    variation: RequestVariation,
 ) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
-    let stack = stack(ctx, Some(fault)).await?;
+    let stack = stack_varied(ctx, Some(fault), IssuerConfig::default(), variation).await?;
     let driver = Driver { ctx };
     driver.holds(&stack, offer).await?;
     let (answer, verdict) = driver.present_with(&stack, start).await?;
@@ -96,6 +105,7 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
             let mut start = StartRequest {
                 response_mode: case.request.response_mode.clone(),
                 client_id_prefix: case.request.client_id_prefix.clone(),
+                request_uri_method: case.request.request_uri_method.clone(),
                 ..StartRequest::default()
             };
             let mut offer = OfferRequest::default();
@@ -103,7 +113,11 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
                 start.dcql_query = Some(crate::verifier::presentation::mdl_query());
                 offer.credential_configuration_id = Some(mdoc::CONFIG_MDL.into());
             }
-            let (_, answer, verdict) = presented_holding(&ctx, case.verifier.map(|f| f.0), start, offer).await?;
+            let (stack, answer, verdict) =
+                presented_varied(&ctx, case.verifier.map(|f| f.0), start, offer, case.variation).await?;
+            if let Some(expect) = case.fetched {
+                super::retrieval::judge_fetch(&ctx, &stack, expect)?;
+            }
             if let Some(MdocAsk { only_requested: true }) = case.mdoc {
                 return Ok(only_requested_elements(&verdict));
             }

@@ -13,6 +13,7 @@ use dialtone_protocols::dcql::{self, Wanted};
 use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig};
 use dialtone_roles::server::RunningServer;
+use dialtone_roles::verifier::variation::RequestVariation;
 use dialtone_roles::verifier::{self, VerifierConfig, VerifierFault};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -27,6 +28,8 @@ pub(crate) struct Stack {
     pub(crate) issuer_url: String,
     /// Control API of the verifier, when the case needs one.
     pub(crate) verifier_control: Option<String>,
+    /// How the wallet fetched that verifier's request objects (OpenID4VP §5.10).
+    pub(crate) verifier_fetches: verifier::retrieval::FetchLog,
     _servers: Vec<RunningServer>,
 }
 
@@ -39,6 +42,16 @@ pub(crate) async fn stack_with(
     ctx: &Ctx,
     verifier_fault: Option<Option<VerifierFault>>,
     issuer_config: IssuerConfig,
+) -> Step<Stack> {
+    stack_varied(ctx, verifier_fault, issuer_config, RequestVariation::default()).await
+}
+
+/// [`stack_with`], the verifier's requests varying (correctly) as `variation` says.
+pub(crate) async fn stack_varied(
+    ctx: &Ctx,
+    verifier_fault: Option<Option<VerifierFault>>,
+    issuer_config: IssuerConfig,
+    variation: RequestVariation,
 ) -> Step<Stack> {
     let pki = &ctx.counterparts()?.pki;
     let tls = Some(pki.server_config.clone());
@@ -56,6 +69,7 @@ pub(crate) async fn stack_with(
     }
     let mut servers = vec![issuer_server];
     let mut verifier_control = None;
+    let verifier_fetches = verifier::retrieval::FetchLog::default();
     if let Some(fault) = verifier_fault {
         let ecosystem = Ecosystem::parse_with(
             registry::ecosystem::EXAMPLE,
@@ -69,11 +83,13 @@ pub(crate) async fn stack_with(
         let mut verifier_config =
             VerifierConfig::on_loopback(pki, registry_server.base_url.clone(), authority_id, fault, None);
         verifier_config.x5c_roots = vec![pki.ca_der.clone()];
+        verifier_config.fetches = verifier_fetches.clone();
+        verifier_config.variation = variation;
         let verifier_server = verifier::start(verifier_config, 0, tls).await.map_err(|e| err("verifier", &e))?;
         verifier_control = Some(format!("{}/control", verifier_server.base_url));
         servers.extend([registry_server, verifier_server]);
     }
-    Ok(Stack { issuer, issuer_url, verifier_control, _servers: servers })
+    Ok(Stack { issuer, issuer_url, verifier_control, verifier_fetches, _servers: servers })
 }
 
 pub(crate) struct Driver<'a> {

@@ -4,8 +4,9 @@
 //! response (`direct_post`, `direct_post.jwt`). The reference wallet runs it as a wallet does; the
 //! harness, as the wallet in front of a verifier under test, with the one deviation a case needs.
 
-use super::message::{CLIENT_ID, REQUEST_URI, RequestParameters, ResponseParameters};
-use super::{DIRECT_POST, DIRECT_POST_JWT, split_client_id, url_host};
+use super::message::{CLIENT_ID, REQUEST_URI, REQUEST_URI_METHOD, RequestParameters, ResponseParameters};
+use super::retrieval::Retrieval;
+use super::{DIRECT_POST, DIRECT_POST_JWT, split_client_id};
 use crate::dcql::CredentialQuery;
 use crate::jose::{CompactJws, EcKey};
 use crate::message::{Message, MessageError};
@@ -26,6 +27,10 @@ pub struct Request {
     pub object: CompactJws,
     pub content_type: Option<String>,
     pub params: RequestParameters,
+    /// The `wallet_nonce` the wallet sent when it fetched the request object by POST (§5.10).
+    pub wallet_nonce: Option<String>,
+    /// A `decentralized_identifier` client's DID document, as resolved (or why it was not).
+    pub did_document: Option<Result<Value, String>>,
 }
 
 /// Why a request could not be received.
@@ -43,6 +48,8 @@ pub enum RequestError {
     Object(String),
     #[error(transparent)]
     Params(#[from] MessageError),
+    #[error("invalid_request_uri_method: request_uri_method {0:?} is neither get nor post (§5.1, §8.5)")]
+    Method(String),
 }
 
 impl Request {
@@ -99,6 +106,12 @@ pub fn check_link(uri: &str) -> Result<(), RequestError> {
 /// Receives the request of an `openid4vp://` URI: by reference (GET `request_uri`, which must
 /// answer 200) or by value.
 pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestError> {
+    receive_with(http, uri, &Retrieval::default()).await
+}
+
+/// [`receive`], fetching a request object by reference as `retrieval` says (§5.10: by POST when
+/// the link asks and the wallet supports it).
+pub async fn receive_with(http: &HttpClient, uri: &str, retrieval: &Retrieval) -> Result<Request, RequestError> {
     let (pairs, client_id) = link_parameters(uri)?;
     let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let Some(request_uri) = get(REQUEST_URI) else {
@@ -107,16 +120,30 @@ pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestErr
         let params = RequestParameters::parse(&Value::Object(payload.clone()))?.value;
         let object =
             CompactJws { header: Default::default(), payload, signing_input: String::new(), signature: Vec::new() };
-        return Ok(Request { client_id, request_uri: None, object, content_type: None, params });
+        return Ok(Request {
+            client_id,
+            request_uri: None,
+            object,
+            content_type: None,
+            params,
+            wallet_nonce: None,
+            did_document: None,
+        });
     };
-    let fetched = http.get(&request_uri, &[("Accept", "application/oauth-authz-req+jwt")]).await?;
+    let method = get(REQUEST_URI_METHOD);
+    let (fetched, wallet_nonce) = super::retrieval::fetch(http, &request_uri, method.as_deref(), retrieval).await?;
     if fetched.status != 200 {
         return Err(RequestError::Status(fetched.status));
     }
     let object_text = String::from_utf8_lossy(&fetched.body).trim().to_string();
     let object = CompactJws::parse(&object_text).map_err(|e| RequestError::Object(e.to_string()))?;
     let params = RequestParameters::parse(&Value::Object(object.payload.clone()))?.value;
-    Ok(Request { client_id, request_uri: Some(request_uri), object, content_type: fetched.media_type(), params })
+    let content_type = fetched.media_type();
+    let did_document = match split_client_id(&client_id) {
+        (Some("decentralized_identifier"), did) => Some(super::did::resolve(http, did).await),
+        _ => None,
+    };
+    Ok(Request { client_id, request_uri: Some(request_uri), object, content_type, params, wallet_nonce, did_document })
 }
 
 /// What a wallet checks of a request before it answers; all of it unless a test wallet is told
@@ -125,7 +152,7 @@ pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestErr
 pub struct RequestChecks {
     /// The request object's `client_id` is the request's (§5.9, RFC 9101 §5).
     pub client_id_matches: bool,
-    /// An `x509_san_dns` client's request is signed (§5.9.3).
+    /// An `x509_san_dns` or `x509_hash` client's request is signed (§5.9.3).
     pub x509_signed: bool,
     /// ... and its signature verifies with the certificate's key.
     pub x509_signature: bool,
@@ -133,6 +160,33 @@ pub struct RequestChecks {
     pub response_uri_host: bool,
     /// A `redirect_uri` client's `response_uri` is its identifier (§5.9.3).
     pub redirect_uri_matches: bool,
+    /// The `x509_hash` prefix is supported (HAIP 1.0 §5: a wallet must).
+    pub x509_hash_supported: bool,
+    /// ... and its identifier is compared with the hash of the `x5c` leaf certificate.
+    pub x509_hash_matches: bool,
+    /// A client identifier with a prefix the wallet does not know is refused (§5.9.2).
+    pub unknown_prefix_refused: bool,
+    /// A request object fetched by POST echoes the `wallet_nonce` sent (§5.10.1).
+    pub wallet_nonce_echoed: bool,
+    /// A request without a `nonce` is refused (§5.2).
+    pub nonce_required: bool,
+    /// A `direct_post` request carrying `redirect_uri` is refused (§8.2).
+    pub redirect_uri_with_direct_post_refused: bool,
+    /// A request object's `iss` must be its `client_id` (nothing requires it: a fault of test
+    /// wallets only).
+    pub iss_is_client_id: bool,
+    /// The `decentralized_identifier` prefix is supported (did:jwk, did:web).
+    pub did_supported: bool,
+    /// ... its request's `kid` must name a verification method of its DID.
+    pub did_kid_matches: bool,
+    /// ... and the request's signature verifies with that method's key.
+    pub did_signature: bool,
+    /// The `verifier_attestation` prefix is supported.
+    pub attestation_supported: bool,
+    /// ... its attestation's `sub` must be the client identifier.
+    pub attestation_sub_matches: bool,
+    /// ... and the request be signed by the attested (`cnf`) key.
+    pub attestation_pop: bool,
 }
 
 impl Default for RequestChecks {
@@ -143,6 +197,19 @@ impl Default for RequestChecks {
             x509_signature: true,
             response_uri_host: true,
             redirect_uri_matches: true,
+            x509_hash_supported: true,
+            x509_hash_matches: true,
+            unknown_prefix_refused: true,
+            wallet_nonce_echoed: true,
+            nonce_required: true,
+            redirect_uri_with_direct_post_refused: true,
+            iss_is_client_id: false,
+            did_supported: true,
+            did_kid_matches: true,
+            did_signature: true,
+            attestation_supported: true,
+            attestation_sub_matches: true,
+            attestation_pop: true,
         }
     }
 }
@@ -152,45 +219,10 @@ pub fn check(request: &Request, trusted_roots: &[Vec<u8>], checks: RequestChecks
     if request.params.client_id.as_deref() != Some(request.client_id.as_str()) && checks.client_id_matches {
         return Err("the request object's client_id differs from the request's".into());
     }
+    super::retrieval::check_wallet_nonce(request, checks)?;
+    super::parameters::check_parameters(request, checks)?;
     let response_uri = request.params.response_uri.as_deref().ok_or("no response_uri")?;
-    let (prefix, identifier) = split_client_id(&request.client_id);
-    match prefix {
-        Some("x509_san_dns") => {
-            let signed = request.signed();
-            if !signed && checks.x509_signed {
-                return Err("an x509_san_dns client's request must be signed".into());
-            }
-            if signed {
-                let verified = crate::x509::verify_x5c_signature(
-                    &request.x5c(),
-                    trusted_roots,
-                    identifier,
-                    &request.object.signing_input,
-                    &request.object.signature,
-                );
-                match verified {
-                    Ok(()) => {}
-                    Err(e) if !checks.x509_signature && e.contains("signature does not verify") => {}
-                    Err(e) => return Err(format!("request signature: {e}")),
-                }
-            }
-            if url_host(response_uri) != Some(identifier) && checks.response_uri_host {
-                return Err(format!(
-                    "response_uri {response_uri:?} is not on the client identifier's host {identifier:?}"
-                ));
-            }
-        }
-        // §5.9.3: the identifier is the response URI itself; the request cannot be signed.
-        Some("redirect_uri") => {
-            if response_uri != identifier && checks.redirect_uri_matches {
-                return Err(format!(
-                    "response_uri {response_uri:?} is not the redirect_uri client identifier {identifier:?}"
-                ));
-            }
-        }
-        other => return Err(format!("client identifier prefix {other:?} is not supported")),
-    }
-    Ok(())
+    super::client_id::check_prefix(request, response_uri, trusted_roots, checks)
 }
 
 /// How to present; the default is correct: the requested disclosures, a key binding JWT for the
@@ -307,6 +339,8 @@ pub enum EncryptionChoice {
     AsRequested,
     /// A plain `direct_post` form whatever the request asks.
     Never,
+    /// Encrypted to the first key of `client_metadata.jwks`, whether usable or not.
+    FirstKey,
 }
 
 /// A presentation of `credential` for `query` in answer to `request`, shaped by `spec`.
@@ -417,10 +451,13 @@ pub async fn respond(
     };
     let response = ResponseParameters { vp_token: Some(vp_token.clone()), state, ..Default::default() };
     let mode = request.response_mode().unwrap_or(DIRECT_POST);
-    if mode == DIRECT_POST_JWT && spec.encryption == EncryptionChoice::AsRequested {
+    if mode == DIRECT_POST_JWT && spec.encryption != EncryptionChoice::Never {
         let metadata = request.params.client_metadata.clone().unwrap_or_default();
-        let (key, enc) =
-            metadata.encryption_key().ok_or_else(|| RespondError::NoEncryptionKey(metadata.to_json().to_string()))?;
+        let key = match spec.encryption {
+            EncryptionChoice::FirstKey => metadata.first_encryption_key(),
+            _ => metadata.encryption_key(),
+        };
+        let (key, enc) = key.ok_or_else(|| RespondError::NoEncryptionKey(metadata.to_json().to_string()))?;
         let jwe = crate::jwe::encrypt(response.to_json().to_string().as_bytes(), &key, &enc)
             .map_err(RespondError::Encrypt)?;
         return Ok(http.post_form(response_uri, &[(super::message::RESPONSE, jwe.as_str())], &[]).await?);

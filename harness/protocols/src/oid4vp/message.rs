@@ -12,6 +12,15 @@ use serde_json::{Map, Value};
 /// object is, when it is passed by reference.
 pub const CLIENT_ID: &str = "client_id";
 pub const REQUEST_URI: &str = "request_uri";
+/// How the wallet fetches `request_uri` (§5.1): [`REQUEST_URI_METHOD_GET`] or [`REQUEST_URI_METHOD_POST`]
+/// (§5.10); the POST's form parameters, and the request object's claim echoing the nonce.
+pub const REQUEST_URI_METHOD: &str = "request_uri_method";
+pub const REQUEST_URI_METHOD_GET: &str = "get";
+pub const REQUEST_URI_METHOD_POST: &str = "post";
+pub const WALLET_METADATA: &str = "wallet_metadata";
+pub const WALLET_NONCE: &str = "wallet_nonce";
+/// The error of a `request_uri_method` other than `get` and `post` (§8.5).
+pub const INVALID_REQUEST_URI_METHOD: &str = "invalid_request_uri_method";
 /// `direct_post.jwt`: the form parameter carrying the encrypted response (§8.3.1).
 pub const RESPONSE: &str = "response";
 /// The `response_type` of a request for presentations (§5.4).
@@ -47,6 +56,9 @@ pub struct RequestParameters {
     pub iat: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
+    /// The nonce the wallet sent with a `request_uri_method=post` fetch, echoed (§5.10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wallet_nonce: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -96,6 +108,29 @@ impl RequestParameters {
     }
 }
 
+/// What a wallet tells the verifier about itself when it fetches a request by POST (§5.10, §10):
+/// the `wallet_metadata` form parameter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WalletMetadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vp_formats_supported: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id_prefixes_supported: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg_values_supported: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_types_supported: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_modes_supported: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Message for WalletMetadata {
+    const NAME: &'static str = "wallet metadata";
+    const CLAUSE: &'static str = "OID4VP-1.0 §10";
+}
+
 /// The verifier's metadata in a request (§5.1, §11.1).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClientMetadata {
@@ -116,22 +151,35 @@ impl Message for ClientMetadata {
 
 impl ClientMetadata {
     /// The key to encrypt a `direct_post.jwt` response to (§8.3: keys without `use`, or `use: enc`)
-    /// and the `enc` to use.
+    /// and the `enc` to use: the first such key dialtone can use (EC P-256 for ECDH-ES), the
+    /// others ignored (RFC 7517 §5).
     pub fn encryption_key(&self) -> Option<(Value, String)> {
-        let key = self
-            .jwks
-            .as_ref()?
-            .get("keys")?
-            .as_array()?
-            .iter()
-            .find(|k| k.get("use").and_then(Value::as_str).is_none_or(|u| u == "enc"))?
-            .clone();
-        let enc = self
-            .encrypted_response_enc_values_supported
+        let usable = |k: &&Value| {
+            let member = |name: &str| k.get(name).and_then(Value::as_str);
+            member("kty") == Some("EC")
+                && member("crv") == Some("P-256")
+                && member("alg").is_none_or(|a| a == crate::jwe::ALG)
+        };
+        let key = self.encryption_keys().find(usable)?.clone();
+        Some((key, self.response_enc()))
+    }
+
+    /// The first key for encryption (without `use`, or `use: enc`), whether usable or not.
+    pub fn first_encryption_key(&self) -> Option<(Value, String)> {
+        let key = self.encryption_keys().next()?.clone();
+        Some((key, self.response_enc()))
+    }
+
+    fn encryption_keys(&self) -> impl Iterator<Item = &Value> {
+        let keys = self.jwks.as_ref().and_then(|j| j.get("keys")).and_then(Value::as_array);
+        keys.into_iter().flatten().filter(|k| k.get("use").and_then(Value::as_str).is_none_or(|u| u == "enc"))
+    }
+
+    fn response_enc(&self) -> String {
+        self.encrypted_response_enc_values_supported
             .as_ref()
             .and_then(|v| v.first().cloned())
-            .unwrap_or_else(|| crate::jwe::DEFAULT_ENC.to_string());
-        Some((key, enc))
+            .unwrap_or_else(|| crate::jwe::DEFAULT_ENC.to_string())
     }
 }
 
@@ -210,6 +258,22 @@ mod tests {
         };
         let back = RequestParameters::from_query_pairs(&params.query_pairs());
         assert_eq!(RequestParameters::parse(&Value::Object(back)).unwrap().value, params);
+    }
+
+    #[test]
+    fn the_encryption_key_is_the_first_usable_one() {
+        let usable = serde_json::json!({ "kty": "EC", "crv": "P-256", "x": "x", "y": "y" });
+        let metadata = ClientMetadata {
+            jwks: Some(serde_json::json!({ "keys": [
+                { "kty": "EC", "crv": "P-256", "x": "s", "y": "s", "use": "sig" },
+                { "kty": "AKP", "alg": "ML-KEM-768", "use": "enc", "pub": "AAAA" },
+                { "kty": "EC", "crv": "P-384", "x": "x", "y": "y", "use": "enc" },
+                usable,
+            ] })),
+            ..Default::default()
+        };
+        assert_eq!(metadata.encryption_key().map(|(k, _)| k), Some(usable));
+        assert_eq!(metadata.first_encryption_key().map(|(k, _)| k["kty"].clone()), Some("AKP".into()));
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub struct Base<'a> {
 pub struct Behaviour {
     pub request: Option<RequestRewrite>,
     pub signing: Signing,
+    /// How it names itself under each client identifier prefix.
+    pub(crate) client_ids: super::client_id::ClientIds,
+    /// How its request URI answers a POST (§5.10).
+    pub(crate) retrieval: super::retrieval::Retrieval,
     /// Bytes of entropy in its nonces (16: 128 bits).
     pub(crate) nonce_bytes: usize,
     pub responses: Responses,
@@ -63,6 +67,8 @@ impl Default for Behaviour {
         Self {
             request: None,
             signing: Signing::default(),
+            client_ids: Default::default(),
+            retrieval: Default::default(),
             nonce_bytes: 16,
             responses: Responses::default(),
             issuer_signature_checked: true,

@@ -45,6 +45,14 @@ crate::mutant::faults! {
     MdocDeviceAuthUnchecked => "mdoc_device_auth_unchecked": "does not verify an mdoc's device signature (its session transcript, its device key)",
     MdocHandoverWithoutThumbprint => "mdoc_handover_without_thumbprint": "leaves its encryption key's thumbprint out of the mdoc handover (rejects valid encrypted presentations)",
     MdocHandoverWithoutPrefix => "mdoc_handover_without_prefix": "names its client identifier without the prefix in the mdoc handover (rejects valid presentations)",
+    X509HashOtherCertificate => "x509_hash_other_certificate": "its x509_hash client identifier is the hash of another certificate than the one that signs its requests",
+    UnknownClientIdPrefix => "unknown_client_id_prefix": "names itself with a client identifier prefix no specification defines (invalid_scheme:)",
+    IgnoresWalletNonce => "ignores_wallet_nonce": "leaves the wallet_nonce of a POST to its request URI out of the request object",
+    RefusesUnknownRetrievalParameters => "refuses_unknown_retrieval_parameters": "refuses a POST to its request URI that carries a parameter it does not know",
+    RequestUriSingleUse => "request_uri_single_use": "answers a second fetch of a request URI with 404",
+    RedirectUriWithDirectPost => "redirect_uri_with_direct_post": "puts a redirect_uri beside the response_uri of its direct_post requests",
+    DidKidOfOtherDid => "did_kid_of_other_did": "names in its decentralized_identifier requests' kid a verification method of another DID",
+    AttestationOfOther => "attestation_of_other": "presents a verifier attestation whose sub is another verifier's identifier",
 }
 
 impl VerifierFault {
@@ -101,6 +109,14 @@ impl VerifierFault {
             Self::MdocDeviceAuthUnchecked => b.mdoc.device_authentication = false,
             Self::MdocHandoverWithoutThumbprint => b.mdoc_handover_thumbprint = false,
             Self::MdocHandoverWithoutPrefix => b.mdoc_handover_without_prefix = true,
+            Self::X509HashOtherCertificate => b.client_ids.hash_of_other_certificate = true,
+            Self::UnknownClientIdPrefix => b.client_ids.unknown_prefix = true,
+            Self::IgnoresWalletNonce => b.retrieval.echoes_wallet_nonce = false,
+            Self::RefusesUnknownRetrievalParameters => b.retrieval.ignores_unknown_parameters = false,
+            Self::RequestUriSingleUse => b.retrieval.serves_again = false,
+            Self::RedirectUriWithDirectPost => b.request = Some(|p, _| p.redirect_uri = p.response_uri.clone()),
+            Self::DidKidOfOtherDid => b.client_ids.kid_of_other_did = true,
+            Self::AttestationOfOther => b.client_ids.attestation_of_other = true,
         }
     }
 }

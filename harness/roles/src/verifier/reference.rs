@@ -19,7 +19,8 @@ use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::message::ErrorResponse;
 use dialtone_protocols::oid4vp::message::{
-    CLIENT_ID, ClientMetadata, REQUEST_URI, RequestParameters, ResponseParameters,
+    CLIENT_ID, ClientMetadata, REQUEST_URI, REQUEST_URI_METHOD, REQUEST_URI_METHOD_POST, RequestParameters,
+    ResponseParameters,
 };
 use dialtone_protocols::oid4vp::{self, DIRECT_POST, DIRECT_POST_JWT};
 use dialtone_protocols::seed::Entropy;
@@ -47,6 +48,10 @@ pub struct VerifierConfig {
     pub x5c_roots: Vec<Vec<u8>>,
     /// IACA roots (DER) an mdoc's document signer certificate may lead to (ISO/IEC 18013-5 §9.3.3).
     pub iaca_roots: Vec<Vec<u8>>,
+    /// How wallets fetched its request objects (§5.10).
+    pub fetches: super::retrieval::FetchLog,
+    /// How its requests vary, correctly, from the plain one (a counterpart of a wallet case).
+    pub variation: super::variation::RequestVariation,
 }
 
 impl VerifierConfig {
@@ -73,6 +78,8 @@ impl VerifierConfig {
             x5c_roots: Vec::new(),
             // The run's authority issues the counterpart issuers' document signer certificates.
             iaca_roots: vec![pki.ca_der.clone()],
+            fetches: Default::default(),
+            variation: Default::default(),
         }
     }
 }
@@ -85,7 +92,7 @@ struct Session {
     dcql: Value,
     outcome: Outcome,
     response_mode: String,
-    /// The client identifier this request uses (`x509_san_dns:…` or `redirect_uri:…`).
+    /// The client identifier this request uses (`x509_san_dns:…`, `x509_hash:…`, `redirect_uri:…`).
     client_id: String,
     /// For direct_post.jwt: the key the wallet encrypts the response to.
     encryption_key: Option<EcKey>,
@@ -102,6 +109,8 @@ struct Verifier {
     config: VerifierConfig,
     behaviour: Behaviour,
     key: EcKey,
+    /// The key its verifier attestation binds it to (`cnf`, §12).
+    attested_key: EcKey,
     entropy: Entropy,
     /// `https://localhost:PORT`: the host is the client identifier's DNS name.
     public_base: String,
@@ -125,6 +134,7 @@ pub async fn start(
         entropy: Entropy::new(config.seed).derive("reference-verifier"),
         public_base: format!("{scheme}://{}:{port}", config.dns_name),
         key,
+        attested_key: EcKey::generate(&Entropy::new(config.seed).derive("reference-verifier-attested-key")),
         http: HttpClient::new(client, limits, Evidence::discard()),
         config,
         sessions: Mutex::new(HashMap::new()),
@@ -133,7 +143,8 @@ pub async fn start(
         .route("/control/requests", post(control_start))
         .route("/control/requests/{id}", get(control_outcome))
         .route("/control/health", get(|| async { axum::Json(json!({"status": "ok"})) }))
-        .route("/request/{id}", get(request_object))
+        .route("/request/{id}", get(request_object).post(request_object_posted))
+        .route("/.well-known/did.json", get(did_document))
         .route("/response", post(response))
         .with_state(verifier);
     match tls {
@@ -143,8 +154,17 @@ pub async fn start(
 }
 
 impl Verifier {
-    fn client_id(&self) -> String {
-        format!("x509_san_dns:{}", self.config.dns_name)
+    fn identity(&self) -> super::client_id::Identity<'_> {
+        super::client_id::Identity {
+            public_base: &self.public_base,
+            dns_name: &self.config.dns_name,
+            signing_chain: &self.config.signing_chain,
+            other_certificate: self.config.trusted_roots.first().map(Vec::as_slice),
+            signing_jwk: self.key.public_jwk(),
+            did_jwk: self.config.variation.did_jwk,
+            attester: &self.key,
+            attested: &self.attested_key,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
@@ -180,15 +200,16 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
     };
     let session = Session {
         id: v.entropy.token(12),
-        nonce: v.entropy.token(v.behaviour.nonce_bytes),
-        state: v.entropy.token(16),
+        nonce: v.entropy.token(v.config.variation.token_bytes(v.behaviour.nonce_bytes)),
+        state: v.entropy.token(v.config.variation.token_bytes(16)),
         dcql: start.dcql_query.unwrap_or_else(default_dcql),
         outcome: Outcome::Pending,
         response_mode: response_mode.to_string(),
-        client_id: match start.client_id_prefix.as_deref() {
-            Some("redirect_uri") => format!("redirect_uri:{}/response", v.public_base),
-            _ => v.client_id(),
-        },
+        client_id: super::client_id::client_id(
+            start.client_id_prefix.as_deref(),
+            &v.identity(),
+            v.behaviour.client_ids,
+        ),
         encryption_key: (response_mode == DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
     };
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
@@ -197,7 +218,10 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         let params = request_parameters(&v, &session).without_jwt_claims();
         format!("{}?{}", oid4vp::SCHEME, serde_urlencoded::to_string(params.query_pairs()).unwrap_or_default())
     } else {
-        let query = [(CLIENT_ID, session.client_id.as_str()), (REQUEST_URI, request_uri.as_str())];
+        let mut query = vec![(CLIENT_ID, session.client_id.as_str()), (REQUEST_URI, request_uri.as_str())];
+        if start.request_uri_method.as_deref() == Some(REQUEST_URI_METHOD_POST) {
+            query.push((REQUEST_URI_METHOD, REQUEST_URI_METHOD_POST));
+        }
         format!("{}?{}", oid4vp::SCHEME, serde_urlencoded::to_string(query).unwrap_or_default())
     };
     let id = session.id.clone();
@@ -254,19 +278,47 @@ fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
         exp: Some(now + 300),
         ..RequestParameters::default()
     };
+    v.config.variation.apply(&mut params);
     if let Some(rewrite) = v.behaviour.request {
         rewrite(&mut params, &v.base());
     }
     params
 }
 
-/// The request object (RFC 9101, OpenID4VP §5), signed with the x509_san_dns certificate's key.
+/// The request object (RFC 9101, OpenID4VP §5), fetched by GET.
 async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) -> Response {
-    let Some(session) = v.lock().get(&id).cloned() else {
+    let again = super::retrieval::record(&v.config.fetches, &id, "GET", &[], None);
+    if again && !v.behaviour.retrieval.serves_again {
+        return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
+    }
+    serve_request_object(&v, &id, None)
+}
+
+/// The request object fetched by POST (§5.10), echoing the wallet's `wallet_nonce`.
+async fn request_object_posted(
+    State(v): State<Arc<Verifier>>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|c| c.to_str().ok());
+    let again = super::retrieval::record(&v.config.fetches, &id, "POST", &body, content_type);
+    if again && !v.behaviour.retrieval.serves_again {
+        return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
+    }
+    match super::retrieval::read_post(&body, v.behaviour.retrieval) {
+        Ok(wallet_nonce) => serve_request_object(&v, &id, wallet_nonce),
+        Err(why) => json_response(StatusCode::BAD_REQUEST, ErrorResponse::new("invalid_request", why).to_json()),
+    }
+}
+
+/// The request object, signed with the certificate's key (x509_san_dns, x509_hash).
+fn serve_request_object(v: &Verifier, id: &str, wallet_nonce: Option<String>) -> Response {
+    let Some(session) = v.lock().get(id).cloned() else {
         return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
     };
     let signing = v.behaviour.signing;
-    let payload = request_parameters(&v, &session).to_json();
+    let payload = RequestParameters { wallet_nonce, ..request_parameters(v, &session) }.to_json();
     // A redirect_uri client cannot sign its requests (§5.9.3): the request object is unsigned.
     let jwt = if signing.unsigned || session.client_id.starts_with("redirect_uri:") {
         let header = json!({ "alg": "none", "typ": signing.typ });
@@ -276,11 +328,19 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
             dialtone_protocols::b64::encode(payload.to_string())
         )
     } else {
-        let x5c: Vec<String> = v.config.signing_chain.iter().map(dialtone_protocols::b64::encode_std).collect();
-        let key = if signing.foreign_key { EcKey::generate(&v.entropy) } else { v.key.clone() };
-        key.sign_jws(&json!({ "typ": signing.typ, "x5c": x5c }), &payload)
+        let header =
+            super::client_id::signing_header(&session.client_id, signing.typ, &v.identity(), v.behaviour.client_ids);
+        let identity = v.identity();
+        let own = super::client_id::signing_key(&session.client_id, &identity);
+        let key = if signing.foreign_key { EcKey::generate(&v.entropy) } else { own.clone() };
+        key.sign_jws(&header, &payload)
     };
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response()
+}
+
+/// Its `did:web` document, for its `decentralized_identifier` client identifier.
+async fn did_document(State(v): State<Arc<Verifier>>) -> Response {
+    json_response(StatusCode::OK, super::client_id::did_web_document(&v.identity()))
 }
 
 /// The response endpoint (OpenID4VP §8.2, §8.3.1).

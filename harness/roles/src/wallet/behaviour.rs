@@ -4,7 +4,7 @@
 use dialtone_protocols::oid4vci::client::IssuanceSpec;
 use dialtone_protocols::oid4vp::holder::{PresentationSpec, RequestChecks};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Behaviour {
     /// How it runs OpenID4VCI issuance.
     pub issuance: IssuanceSpec,
@@ -14,10 +14,26 @@ pub struct Behaviour {
     pub(crate) fold_apostrophes: bool,
     /// What it checks of a presentation request.
     pub(crate) request_checks: RequestChecks,
+    /// It fetches a request object by POST when the link asks (OpenID4VP §5.10); else by GET.
+    pub(crate) request_uri_post: bool,
     /// How it presents.
     pub presentation: PresentationSpec,
     /// Batches, deferred issuance, notifications.
     pub followup: FollowupBehaviour,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self {
+            issuance: IssuanceSpec::default(),
+            reuse_first_nonce: false,
+            fold_apostrophes: false,
+            request_checks: RequestChecks::default(),
+            request_uri_post: true,
+            presentation: PresentationSpec::default(),
+            followup: FollowupBehaviour::default(),
+        }
+    }
 }
 
 /// What it does beyond one credential per request (OID4VCI §8.2, §9, §11); the default is correct.

@@ -53,6 +53,21 @@ crate::mutant::faults! {
     IgnoresAttestationChallenge => "ignores_attestation_challenge": "never fetches the authorization server's attestation challenge",
     AttestationPopWrongAud => "attestation_pop_wrong_aud": "sets its client attestation PoP's aud to the token endpoint, not the authorization server's issuer identifier",
     MdocHandoverWithoutThumbprint => "mdoc_handover_without_thumbprint": "leaves the verifier's encryption key thumbprint out of its mdoc handover when the response is encrypted",
+    NoX509Hash => "no_x509_hash": "does not support the x509_hash client identifier prefix (refuses its requests)",
+    X509HashUnchecked => "x509_hash_unchecked": "does not compare an x509_hash client identifier with the hash of the signing certificate",
+    AcceptsUnknownPrefix => "accepts_unknown_prefix": "answers a request whose client identifier prefix it does not know",
+    RequestUriGetOnly => "request_uri_get_only": "fetches request objects by GET even when the link asks for request_uri_method=post",
+    IgnoresWalletNonce => "ignores_wallet_nonce": "answers a request object that does not echo the wallet_nonce it POSTed",
+    AcceptsMissingNonce => "accepts_missing_nonce": "answers a request without a nonce",
+    AcceptsRedirectUriWithDirectPost => "accepts_redirect_uri_with_direct_post": "answers a direct_post request that also carries redirect_uri",
+    FirstEncryptionKey => "first_encryption_key": "encrypts a direct_post.jwt response to the first key of client_metadata.jwks, even one it cannot use",
+    IssMustBeClientId => "iss_must_be_client_id": "refuses a request object whose iss is not its client_id",
+    NoDecentralizedIdentifier => "no_decentralized_identifier": "does not support the decentralized_identifier client identifier prefix (refuses its requests)",
+    DidKidUnchecked => "did_kid_unchecked": "does not check that a decentralized_identifier request's kid names a method of the client's DID",
+    DidSignatureUnchecked => "did_signature_unchecked": "does not verify a decentralized_identifier request's signature",
+    NoVerifierAttestation => "no_verifier_attestation": "does not support the verifier_attestation client identifier prefix (refuses its requests)",
+    AttestationSubUnchecked => "attestation_sub_unchecked": "does not compare a verifier attestation's sub with the client identifier",
+    AttestationPopUnchecked => "attestation_pop_unchecked": "does not check that the attested (cnf) key signs a verifier_attestation request",
 }
 
 impl WalletFault {
@@ -99,6 +114,21 @@ impl WalletFault {
             Self::IgnoresInterval => b.followup.ignores_interval = true,
             Self::NoNotification => b.followup.notifies = false,
             Self::MdocHandoverWithoutThumbprint => presentation.mdoc.omit_thumbprint = true,
+            Self::NoX509Hash => checks.x509_hash_supported = false,
+            Self::X509HashUnchecked => checks.x509_hash_matches = false,
+            Self::AcceptsUnknownPrefix => checks.unknown_prefix_refused = false,
+            Self::RequestUriGetOnly => b.request_uri_post = false,
+            Self::IgnoresWalletNonce => checks.wallet_nonce_echoed = false,
+            Self::AcceptsMissingNonce => checks.nonce_required = false,
+            Self::AcceptsRedirectUriWithDirectPost => checks.redirect_uri_with_direct_post_refused = false,
+            Self::FirstEncryptionKey => presentation.encryption = EncryptionChoice::FirstKey,
+            Self::IssMustBeClientId => checks.iss_is_client_id = true,
+            Self::NoDecentralizedIdentifier => checks.did_supported = false,
+            Self::DidKidUnchecked => checks.did_kid_matches = false,
+            Self::DidSignatureUnchecked => checks.did_signature = false,
+            Self::NoVerifierAttestation => checks.attestation_supported = false,
+            Self::AttestationSubUnchecked => checks.attestation_sub_matches = false,
+            Self::AttestationPopUnchecked => checks.attestation_pop = false,
         }
     }
 }

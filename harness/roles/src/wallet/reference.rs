@@ -23,6 +23,7 @@ use dialtone_protocols::oid4vci::message::CredentialOffer;
 use dialtone_protocols::oid4vci::notification::event;
 use dialtone_protocols::oid4vci::proof::ProofNonce;
 use dialtone_protocols::oid4vp::holder;
+use dialtone_protocols::oid4vp::retrieval::Retrieval;
 use dialtone_protocols::sdjwt::{self, SdJwt};
 use dialtone_protocols::seed::Entropy;
 use serde_json::{Value, json};
@@ -180,11 +181,12 @@ impl Wallet {
 
     /// OpenID4VP: receive and check the request (§5, §5.9.3), match DCQL (§6), present (§8.2).
     async fn present(&self, uri: &str) -> Result<u16, String> {
-        let request = holder::receive(&self.http, uri).await.map_err(|e| e.to_string())?;
+        let retrieval = match self.behaviour.request_uri_post {
+            true => Retrieval::post_with(self.entropy.token(16)),
+            false => Retrieval::default(),
+        };
+        let request = holder::receive_with(&self.http, uri, &retrieval).await.map_err(|e| e.to_string())?;
         holder::check(&request, &self.trusted_roots, self.behaviour.request_checks)?;
-        if request.params.nonce.is_none() {
-            return Err("no nonce".into());
-        }
         let queries = request.queries()?;
         let query = queries.first().ok_or("empty DCQL query")?;
         if query.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC {
