@@ -8,6 +8,7 @@
 pub mod binding;
 pub(crate) mod chain;
 pub mod counterparts;
+pub(crate) mod dcql_ask;
 pub mod driver;
 pub(crate) mod issuer;
 pub mod manifest;

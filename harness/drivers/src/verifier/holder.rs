@@ -10,6 +10,7 @@ use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
 use dialtone_protocols::control::{RequestOutcome, StartRequest, StartedRequest};
 use dialtone_protocols::jose::EcKey;
+use dialtone_protocols::oid4vp::answer::{self, HeldSdJwt};
 use dialtone_protocols::oid4vp::holder::{self, PresentationSpec, Request, RequestError, RespondError};
 use dialtone_protocols::sdjwt::SdJwt;
 use dialtone_roles::issuer::Deviation;
@@ -38,6 +39,8 @@ pub(crate) const NO_VERDICT: &str = "manual mode: the verifier has no control AP
 pub(crate) struct RequestAsk {
     response_mode: Option<String>,
     client_id_prefix: Option<String>,
+    /// A DCQL query to ask for (`StartRequest.dcql_query`, e.g. with credential sets).
+    dcql: Option<crate::dcql_ask::DcqlAsk>,
 }
 
 impl RequestAsk {
@@ -45,7 +48,7 @@ impl RequestAsk {
         StartRequest {
             response_mode: self.response_mode.clone(),
             client_id_prefix: self.client_id_prefix.clone(),
-            ..StartRequest::default()
+            dcql_query: self.dcql.map(|ask| ask.query(None)),
         }
     }
 }
@@ -117,6 +120,14 @@ impl Holder {
             && request.response_mode() != Some(mode.as_str())
         {
             return Err(Outcome::skip(format!("the verifier did not honour a request for response_mode {mode}")));
+        }
+        if let Some(query) = &start.dcql_query
+            && request.params.dcql_query.as_ref() != Some(query)
+        {
+            return Err(Outcome::skip(format!(
+                "the verifier did not honour a request for the DCQL query {query} (it asked for {})",
+                request.params.dcql_query.as_ref().map(Value::to_string).unwrap_or_else(|| "none".into())
+            )));
         }
         if let Some(prefix) = &start.client_id_prefix
             && !request.client_id.starts_with(&format!("{prefix}:"))
@@ -190,14 +201,27 @@ impl Holder {
         SdJwt::parse(&text).map_err(|e| Outcome::error(format!("the counterpart minted an unreadable credential: {e}")))
     }
 
-    /// The `vp_token` for `request` from `credential`, shaped by `spec`.
+    /// The `vp_token` for `request` from `credential`, shaped by `spec`: what the query asks for
+    /// (`dcql::select`); when the case's deviation makes the credential match nothing, presented
+    /// for the first credential query anyway, for the verifier to judge.
     pub fn vp_token(&self, request: &Request, credential: &SdJwt, spec: &PresentationSpec) -> Step<Value> {
         let queries = request.queries().map_err(|e| precondition("request with a well-formed dcql_query", e))?;
-        let query = queries.first().ok_or_else(|| precondition("DCQL query", "no credential query"))?;
-        let presentation = holder::presentation(credential, &self.key, query, request, spec, &self.ctx.entropy)
-            .map_err(Outcome::error)?;
-        self.ctx.evidence.artifact("presentation", presentation.clone());
-        Ok(holder::vp_token(query, presentation, spec.vp_token))
+        let first = queries.first().ok_or_else(|| precondition("DCQL query", "no credential query"))?;
+        let held = HeldSdJwt::new(credential.clone(), self.key.clone())
+            .map_err(|e| Outcome::error(format!("the counterpart minted an unprocessable credential: {e}")))?;
+        let held = [held];
+        let picks = answer::choose(&held, request, spec).unwrap_or_else(|_| vec![answer::forced_pick(first)]);
+        let vp = answer::vp_token(&held, &picks, request, spec, &self.ctx.entropy).map_err(Outcome::error)?;
+        let presented: Vec<&str> = match &vp {
+            Value::Object(keyed) => {
+                keyed.values().filter_map(Value::as_array).flatten().filter_map(Value::as_str).collect()
+            }
+            other => other.as_str().into_iter().collect(),
+        };
+        for p in presented {
+            self.ctx.evidence.artifact("presentation", p.to_string());
+        }
+        Ok(vp)
     }
 
     /// Sends the response as `spec` says (encrypted when the request asks, unless told otherwise).

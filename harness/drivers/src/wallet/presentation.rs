@@ -4,6 +4,7 @@
 //! fault and what the harness asks it to request.
 
 use super::stack::{Driver, Stack, precondition, stack};
+use crate::dcql_ask::DcqlAsk;
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::control::{RequestOutcome, StartRequest, WalletAnswer};
@@ -24,7 +25,17 @@ pub(crate) struct PresentationCase {
     /// What the harness asks the counterpart verifier to request.
     #[serde(default)]
     request: Ask,
+    /// How many credentials the wallet is issued before the request (each by its own offer).
+    #[serde(default = "one")]
+    issued: u32,
     expect: Expect,
+    /// Claims (top-level names) that must not reach the verifier in an accepted presentation.
+    #[serde(default)]
+    withheld: Vec<String>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,6 +43,8 @@ pub(crate) struct PresentationCase {
 struct Ask {
     response_mode: Option<String>,
     client_id_prefix: Option<String>,
+    /// The DCQL query to ask for (`dcql_ask`); none: the person with given_name and family_name.
+    dcql: Option<DcqlAsk>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -62,10 +75,32 @@ async fn presented(
     fault: Option<VerifierFault>,
     start: StartRequest,
 ) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
+    presented_after(ctx, fault, start, 1, None).await
+}
+
+/// [`presented`] after `issued` credentials, asking for the DCQL query `dcql` names. A query that
+/// cannot pin the case's issuer runs while no other case hands the wallet credentials
+/// ([`super::stack::alone`]), so the newest credential the wallet holds is this case's.
+async fn presented_after(
+    ctx: &Ctx,
+    fault: Option<VerifierFault>,
+    mut start: StartRequest,
+    issued: u32,
+    dcql: Option<DcqlAsk>,
+) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
     let stack = stack(ctx, Some(fault)).await?;
-    let driver = Driver { ctx };
-    driver.holds_credential(&stack).await?;
-    let (answer, verdict) = driver.present_with(&stack, start).await?;
+    let work = async {
+        let driver = Driver { ctx };
+        for _ in 0..issued.max(1) {
+            driver.holds_credential(&stack).await?;
+        }
+        start.dcql_query = dcql.map(|ask| ask.query(Some(&stack.issuer_url)));
+        driver.present_with(&stack, start).await
+    };
+    let (answer, verdict) = match dcql {
+        Some(ask) if ask.unpinned() => super::stack::alone(work).await?,
+        _ => work.await?,
+    };
     Ok((stack, answer, verdict))
 }
 
@@ -77,8 +112,21 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
                 client_id_prefix: case.request.client_id_prefix.clone(),
                 ..StartRequest::default()
             };
-            let (_, answer, verdict) = presented(&ctx, case.verifier.map(|f| f.0), start).await?;
+            let (_, answer, verdict) =
+                presented_after(&ctx, case.verifier.map(|f| f.0), start, case.issued, case.request.dcql).await?;
+            let disclosed: Vec<&String> = verdict
+                .claims
+                .iter()
+                .flat_map(|by_query| by_query.values())
+                .filter_map(serde_json::Value::as_object)
+                .flat_map(|claims| claims.keys())
+                .filter(|name| case.withheld.contains(name))
+                .collect();
             Ok(match case.expect {
+                Expect::Accepted if verdict.status == "accepted" && !disclosed.is_empty() => Outcome::fail(
+                    format!("an accepted presentation without {:?} (OpenID4VP §6.4.1)", case.withheld),
+                    format!("the verifier received {disclosed:?}"),
+                ),
                 Expect::Accepted if verdict.status == "accepted" => {
                     Outcome::pass("the verifier accepted the presentation")
                 }

@@ -75,6 +75,21 @@ pub(crate) async fn stack_with(
     Ok(Stack { issuer, issuer_url, verifier_control, _servers: servers })
 }
 
+/// Turns at handing wallets credentials: cases take them side by side (read), and a case whose
+/// query cannot pin its own issuer takes one alone (write), from its issuance to its presentation.
+static WALLET_TURNS: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+tokio::task_local! {
+    /// Set inside [`alone`]: this case holds the wallet's turn alone.
+    static ALONE: bool;
+}
+
+/// Runs `work` while no other case hands a wallet credentials.
+pub(crate) async fn alone<F: std::future::Future>(work: F) -> F::Output {
+    let _turn = WALLET_TURNS.write().await;
+    ALONE.scope(true, work).await
+}
+
 pub(crate) struct Driver<'a> {
     pub ctx: &'a Ctx,
 }
@@ -125,6 +140,9 @@ impl Driver<'_> {
 
     /// [`Self::receive`], also handing back the offer made.
     pub(crate) async fn receive_made(&self, stack: &Stack, asked: OfferRequest) -> Step<(OfferCreated, WalletAnswer)> {
+        // Beside others, unless a case that cannot pin its issuer runs alone ([`exclusive`]).
+        let _beside =
+            if ALONE.try_with(|alone| *alone).unwrap_or(false) { None } else { Some(WALLET_TURNS.read().await) };
         let made: OfferCreated = self.call(&format!("{}/offers", stack.issuer.control_url), &asked, false).await?;
         let delivery = OfferDelivery {
             offer: made.credential_offer_uri.clone().map(Value::String),
@@ -194,16 +212,18 @@ impl Driver<'_> {
         let control = stack.verifier_control.clone().ok_or_else(|| Outcome::error("this case started no verifier"))?;
         // A verifier that wants this case's issuer says so in DCQL (§6.3 `values`), so a wallet
         // holding credentials from other issuers picks the right one.
-        start.dcql_query = Some(dcql::query(
-            "person",
-            dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC,
-            &[dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON],
-            &[
-                Wanted::valued(&["iss"], vec![Value::String(stack.issuer_url.clone())]),
-                Wanted::claim(&["given_name"]),
-                Wanted::claim(&["family_name"]),
-            ],
-        ));
+        start.dcql_query = start.dcql_query.take().or_else(|| {
+            Some(dcql::query(
+                "person",
+                dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC,
+                &[dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON],
+                &[
+                    Wanted::valued(&["iss"], vec![Value::String(stack.issuer_url.clone())]),
+                    Wanted::claim(&["given_name"]),
+                    Wanted::claim(&["family_name"]),
+                ],
+            ))
+        });
         let started: StartedRequest = self.call(&format!("{control}/requests"), &start, false).await?;
         let id = started.request_id.clone();
         let answer = match self.control()? {

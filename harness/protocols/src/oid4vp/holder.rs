@@ -207,6 +207,8 @@ pub struct PresentationSpec {
     pub vp_token: VpTokenShape,
     pub state: StateChoice,
     pub encryption: EncryptionChoice,
+    /// Which credentials and claims answer the DCQL query (§6.4).
+    pub dcql: crate::dcql::select::SelectionSpec,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -233,6 +235,8 @@ pub struct KbSpec {
     pub iat_offset: i64,
     pub key: KbKey,
     pub sd_hash: SdHashOver,
+    /// How the request's transaction data is bound (`transaction_data_hashes`, §B.3.3.1).
+    pub transaction_data: super::transaction_data::TransactionDataChoice,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -364,15 +368,14 @@ pub fn presentation(
             &other
         }
     };
-    let kb = signer.sign_jws(
-        &json!({ "typ": sdjwt::KB_TYP }),
-        &json!({
-            "iat": crate::now_epoch() + spec.kb.iat_offset,
-            "aud": aud,
-            "nonce": nonce,
-            "sd_hash": sdjwt::sd_hash(&hashed, HashAlg::Sha256),
-        }),
-    );
+    let mut payload = json!({
+        "iat": crate::now_epoch() + spec.kb.iat_offset,
+        "aud": aud,
+        "nonce": nonce,
+        "sd_hash": sdjwt::sd_hash(&hashed, HashAlg::Sha256),
+    });
+    super::transaction_data::bind(&mut payload, request, &query.id, spec.kb.transaction_data)?;
+    let kb = signer.sign_jws(&json!({ "typ": sdjwt::KB_TYP }), &payload);
     Ok(format!("{sd_part}{kb}"))
 }
 

@@ -1,8 +1,10 @@
 //! OpenID for Verifiable Presentations 1.0: identifiers, the authorization request URI, client
 //! identifier prefixes (§5.9), and the response (§8).
 
+pub mod answer;
 pub mod holder;
 pub mod message;
+pub mod transaction_data;
 
 /// `typ` of a signed Request Object (RFC 9101 §10.8, OpenID4VP §5).
 pub const REQUEST_TYP: &str = "oauth-authz-req+jwt";

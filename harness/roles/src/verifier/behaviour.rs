@@ -3,6 +3,7 @@
 //! reads responses, or a check it makes of presentations. The handlers read these values and know
 //! nothing of faults.
 
+use dialtone_protocols::dcql::select::SetRule;
 use dialtone_protocols::oid4vp::message::RequestParameters;
 use dialtone_protocols::sd_jwt_vc::verify::Checks;
 
@@ -35,6 +36,10 @@ pub struct Behaviour {
     pub(crate) suspended_accepted: bool,
     /// It asks the trust registry whether the issuer is authorized.
     pub(crate) registry_checked: bool,
+    /// Which credential queries a response must answer (DCQL `credential_sets`, §6.4.2).
+    pub(crate) credential_sets: SetRule,
+    /// A presentation answers one of the query's `claim_sets` (else it must hold every claim).
+    pub(crate) claim_sets_honoured: bool,
 }
 
 impl Default for Behaviour {
@@ -50,6 +55,8 @@ impl Default for Behaviour {
             status_checked: true,
             suspended_accepted: false,
             registry_checked: true,
+            credential_sets: SetRule::AsQueried,
+            claim_sets_honoured: true,
         }
     }
 }

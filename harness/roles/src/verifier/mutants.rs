@@ -1,6 +1,7 @@
 //! Mutants of the reference verifier: each fault is one value of its [`Behaviour`].
 
 use super::behaviour::{Base, Behaviour};
+use dialtone_protocols::dcql::select::SetRule;
 use dialtone_protocols::oid4vp::message::RequestParameters;
 
 crate::mutant::faults! {
@@ -36,6 +37,9 @@ crate::mutant::faults! {
     IgnoresState => "ignores_state": "matches a response with an unknown state to a request by its KB-JWT nonce",
     IgnoresVct => "ignores_vct": "accepts a credential of a type the query did not ask for",
     AcceptsMissingClaims => "accepts_missing_claims": "accepts a presentation that withholds requested claims",
+    RequiresEveryQuery => "requires_every_query": "demands a presentation for every credential query, optional credential sets included",
+    IgnoresCredentialSets => "ignores_credential_sets": "accepts a response that answers any credential query, though it leaves a required credential set out",
+    IgnoresClaimSets => "ignores_claim_sets": "demands every claim of a credential query, whatever its claim_sets allow",
 }
 
 impl VerifierFault {
@@ -83,6 +87,9 @@ impl VerifierFault {
             Self::IgnoresRegistry => b.registry_checked = false,
             Self::IgnoresVct => b.checks.vct = false,
             Self::AcceptsMissingClaims => b.checks.requested_claims = false,
+            Self::RequiresEveryQuery => b.credential_sets = SetRule::EveryQuery,
+            Self::IgnoresCredentialSets => b.credential_sets = SetRule::AnyAnswer,
+            Self::IgnoresClaimSets => b.claim_sets_honoured = false,
         }
     }
 }

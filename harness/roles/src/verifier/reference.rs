@@ -351,9 +351,10 @@ fn kb_nonce(presentation: &str) -> Option<String> {
 }
 
 async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outcome {
-    let queries = match dcql::parse(&session.dcql) {
+    // Which credential queries the response answers, and whether that satisfies the query (§6.4.2).
+    let queries = match dcql::select::answered(&session.dcql, vp, v.behaviour.credential_sets) {
         Ok(q) => q,
-        Err(e) => return Outcome::Rejected(format!("the request's own DCQL query is invalid: {e}")),
+        Err(e) => return Outcome::Rejected(e),
     };
     let judge = Judge {
         behaviour: &v.behaviour,
@@ -366,6 +367,8 @@ async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outc
     let now = dialtone_protocols::now_epoch();
     let mut claims = Map::new();
     for query in &queries {
+        let query = if v.behaviour.claim_sets_honoured { query.clone() } else { query.without_claim_sets() };
+        let query = &query;
         let Some(list) = vp.get(&query.id).and_then(Value::as_array) else {
             return Outcome::Rejected(format!("no presentation for credential query {:?}", query.id));
         };

@@ -52,6 +52,11 @@ crate::mutant::faults! {
     NoClientAttestation => "no_client_attestation": "never presents its client attestation, even when the authorization server asks for attest_jwt_client_auth",
     IgnoresAttestationChallenge => "ignores_attestation_challenge": "never fetches the authorization server's attestation challenge",
     AttestationPopWrongAud => "attestation_pop_wrong_aud": "sets its client attestation PoP's aud to the token endpoint, not the authorization server's issuer identifier",
+    RefusesClaimlessQuery => "refuses_claimless_query": "takes a DCQL credential query without claims for one that matches nothing",
+    OptionalSetsRequired => "optional_sets_required": "treats every DCQL credential set as required, refusing when an optional one cannot be met",
+    PartialAnswer => "partial_answer": "presents what it can when a required DCQL credential set matches nothing, instead of refusing",
+    IgnoresClaimSets => "ignores_claim_sets": "demands every claim of a DCQL credential query, whatever its claim_sets allow (and refuses when one is not held)",
+    PresentsEveryMatch => "presents_every_match": "presents every matching credential, though the query does not allow multiple",
 }
 
 impl WalletFault {
@@ -97,6 +102,11 @@ impl WalletFault {
             Self::IgnoresDeferred => b.followup.ignores_deferred = true,
             Self::IgnoresInterval => b.followup.ignores_interval = true,
             Self::NoNotification => b.followup.notifies = false,
+            Self::RefusesClaimlessQuery => presentation.dcql.claimless_refused = true,
+            Self::OptionalSetsRequired => presentation.dcql.optional_sets_required = true,
+            Self::PartialAnswer => presentation.dcql.partial = true,
+            Self::IgnoresClaimSets => presentation.dcql.claim_sets_ignored = true,
+            Self::PresentsEveryMatch => presentation.dcql.every_match = true,
         }
     }
 }

@@ -20,6 +20,7 @@ use dialtone_protocols::oid4vci::client_followup::Answer;
 use dialtone_protocols::oid4vci::message::CredentialOffer;
 use dialtone_protocols::oid4vci::notification::event;
 use dialtone_protocols::oid4vci::proof::ProofNonce;
+use dialtone_protocols::oid4vp::answer::{self, HeldSdJwt};
 use dialtone_protocols::oid4vp::holder;
 use dialtone_protocols::sdjwt::{self, SdJwt};
 use dialtone_protocols::seed::Entropy;
@@ -181,24 +182,16 @@ impl Wallet {
         if request.params.nonce.is_none() {
             return Err("no nonce".into());
         }
-        let queries = request.queries()?;
-        let query = queries.first().ok_or("empty DCQL query")?;
-        // The newest stored credential that satisfies the query (an issuer may have re-issued).
-        let (credential, key) = {
-            let store = lock(&self.credentials);
-            store
-                .iter()
-                .rev()
-                .find(|s| {
-                    SdJwt::parse(&s.credential).and_then(|sd| sd.process()).is_ok_and(|p| query.matches(&p.claims))
-                })
-                .map(|s| (s.credential.clone(), s.key.clone()))
-                .ok_or("no stored credential matches the query")?
-        };
-        let sd = SdJwt::parse(&credential).map_err(|e| e.to_string())?;
+        // What the query asks for, from the held credentials, newest first (an issuer may have
+        // re-issued); nothing at all when a required credential matches nothing (§6.4.2).
+        let held: Vec<HeldSdJwt> = lock(&self.credentials)
+            .iter()
+            .rev()
+            .filter_map(|s| HeldSdJwt::new(SdJwt::parse(&s.credential).ok()?, s.key.clone()).ok())
+            .collect();
         let spec = &self.behaviour.presentation;
-        let presentation = holder::presentation(&sd, &key, query, &request, spec, &self.entropy)?;
-        let vp_token = holder::vp_token(query, presentation, spec.vp_token);
+        let picks = answer::choose(&held, &request, spec)?;
+        let vp_token = answer::vp_token(&held, &picks, &request, spec, &self.entropy)?;
         let response = holder::respond(&self.http, &request, &vp_token, spec).await.map_err(|e| e.to_string())?;
         Ok(response.status)
     }
