@@ -14,6 +14,7 @@ pub(crate) mod issuer;
 pub mod manifest;
 pub(crate) mod manual;
 pub(crate) mod registry;
+pub(crate) mod transaction_ask;
 pub(crate) mod vc_api;
 pub(crate) mod verifier;
 pub mod vocabulary;

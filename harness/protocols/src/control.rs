@@ -134,6 +134,11 @@ pub struct StartRequest {
     pub response_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id_prefix: Option<String>,
+    /// Transaction data objects (JSON, before encoding) the request is to carry (OpenID4VP §5.1):
+    /// the verifier sends each base64url-encoded in `transaction_data` and checks their hashes in
+    /// the key binding JWT (§B.3.3.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_data: Option<Vec<Value>>,
 }
 
 /// The answer: the request's id and the `openid4vp://` URI to hand a wallet.

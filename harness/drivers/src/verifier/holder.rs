@@ -6,6 +6,7 @@
 use crate::Ctx;
 use crate::counterparts::Counterparts;
 use crate::manifest::VerifierSection;
+use crate::transaction_ask::TransactionDataAsk;
 use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
 use dialtone_protocols::control::{RequestOutcome, StartRequest, StartedRequest};
@@ -41,6 +42,8 @@ pub(crate) struct RequestAsk {
     client_id_prefix: Option<String>,
     /// A DCQL query to ask for (`StartRequest.dcql_query`, e.g. with credential sets).
     dcql: Option<crate::dcql_ask::DcqlAsk>,
+    /// Transaction data to ask the verifier to send (`StartRequest.transaction_data`).
+    transaction_data: Option<TransactionDataAsk>,
 }
 
 impl RequestAsk {
@@ -49,7 +52,22 @@ impl RequestAsk {
             response_mode: self.response_mode.clone(),
             client_id_prefix: self.client_id_prefix.clone(),
             dcql_query: self.dcql.map(|ask| ask.query(None)),
+            transaction_data: self.transaction_data.map(TransactionDataAsk::objects),
         }
+    }
+
+    /// Starts the request as asked; skips when the verifier does not honour what was asked.
+    pub(crate) async fn start_at(&self, holder: &Holder) -> Step<Started> {
+        let started = holder.request_with(self.start()).await?;
+        if let Some(ask) = self.transaction_data
+            && !ask.carried_by(started.request.params.transaction_data.as_ref())
+        {
+            return Err(Outcome::skip(format!(
+                "the verifier did not honour a request for the transaction data {:?}",
+                ask.objects()
+            )));
+        }
+        Ok(started)
     }
 }
 

@@ -42,7 +42,7 @@ async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let started = holder.request_with(case.request.start()).await?;
+            let started = case.request.start_at(&holder).await?;
             let credential = holder.credential(case.issuer, &case.credential)?;
             let vp = holder.vp_token(&started.request, &credential, &case.presentation)?;
             let response = holder.respond(&started.request, &vp, &case.presentation).await?;

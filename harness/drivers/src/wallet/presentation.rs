@@ -5,6 +5,7 @@
 
 use super::stack::{Driver, Stack, precondition, stack};
 use crate::dcql_ask::DcqlAsk;
+use crate::transaction_ask::TransactionDataAsk;
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::control::{RequestOutcome, StartRequest, WalletAnswer};
@@ -45,6 +46,8 @@ struct Ask {
     client_id_prefix: Option<String>,
     /// The DCQL query to ask for (`dcql_ask`); none: the person with given_name and family_name.
     dcql: Option<DcqlAsk>,
+    /// Transaction data for the verifier to send (`transaction_ask`).
+    transaction_data: Option<TransactionDataAsk>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -110,6 +113,7 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
             let start = StartRequest {
                 response_mode: case.request.response_mode.clone(),
                 client_id_prefix: case.request.client_id_prefix.clone(),
+                transaction_data: case.request.transaction_data.map(TransactionDataAsk::objects),
                 ..StartRequest::default()
             };
             let (_, answer, verdict) =

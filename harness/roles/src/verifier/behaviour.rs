@@ -5,6 +5,7 @@
 
 use dialtone_protocols::dcql::select::SetRule;
 use dialtone_protocols::oid4vp::message::RequestParameters;
+use dialtone_protocols::oid4vp::transaction_data::HashInput;
 use dialtone_protocols::sd_jwt_vc::verify::Checks;
 
 /// A change to a request's parameters; the verifier's public base URL and DNS name are given.
@@ -40,6 +41,10 @@ pub struct Behaviour {
     pub(crate) credential_sets: SetRule,
     /// A presentation answers one of the query's `claim_sets` (else it must hold every claim).
     pub(crate) claim_sets_honoured: bool,
+    /// It checks `transaction_data_hashes` in the key binding JWT.
+    pub(crate) transaction_data_checked: bool,
+    /// What it hashes to check them.
+    pub(crate) transaction_data_hash_input: HashInput,
 }
 
 impl Default for Behaviour {
@@ -57,6 +62,8 @@ impl Default for Behaviour {
             registry_checked: true,
             credential_sets: SetRule::AsQueried,
             claim_sets_honoured: true,
+            transaction_data_checked: true,
+            transaction_data_hash_input: HashInput::Encoded,
         }
     }
 }

@@ -3,6 +3,7 @@
 use super::behaviour::{Base, Behaviour};
 use dialtone_protocols::dcql::select::SetRule;
 use dialtone_protocols::oid4vp::message::RequestParameters;
+use dialtone_protocols::oid4vp::transaction_data::HashInput;
 
 crate::mutant::faults! {
     VerifierFault, "verifier.",
@@ -40,6 +41,8 @@ crate::mutant::faults! {
     RequiresEveryQuery => "requires_every_query": "demands a presentation for every credential query, optional credential sets included",
     IgnoresCredentialSets => "ignores_credential_sets": "accepts a response that answers any credential query, though it leaves a required credential set out",
     IgnoresClaimSets => "ignores_claim_sets": "demands every claim of a credential query, whatever its claim_sets allow",
+    IgnoresTransactionDataHashes => "ignores_transaction_data_hashes": "does not check transaction_data_hashes in the KB-JWT",
+    HashesDecodedTransactionData => "hashes_decoded_transaction_data": "hashes the decoded transaction data JSON instead of the base64url string it sent (rejects valid presentations)",
 }
 
 impl VerifierFault {
@@ -90,6 +93,8 @@ impl VerifierFault {
             Self::RequiresEveryQuery => b.credential_sets = SetRule::EveryQuery,
             Self::IgnoresCredentialSets => b.credential_sets = SetRule::AnyAnswer,
             Self::IgnoresClaimSets => b.claim_sets_honoured = false,
+            Self::IgnoresTransactionDataHashes => b.transaction_data_checked = false,
+            Self::HashesDecodedTransactionData => b.transaction_data_hash_input = HashInput::Decoded,
         }
     }
 }

@@ -21,7 +21,7 @@ use dialtone_protocols::oid4vci::message::ErrorResponse;
 use dialtone_protocols::oid4vp::message::{
     CLIENT_ID, ClientMetadata, REQUEST_URI, RequestParameters, ResponseParameters,
 };
-use dialtone_protocols::oid4vp::{self, DIRECT_POST, DIRECT_POST_JWT};
+use dialtone_protocols::oid4vp::{self, DIRECT_POST, DIRECT_POST_JWT, transaction_data};
 use dialtone_protocols::seed::Entropy;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -85,6 +85,8 @@ struct Session {
     client_id: String,
     /// For direct_post.jwt: the key the wallet encrypts the response to.
     encryption_key: Option<EcKey>,
+    /// The transaction data it sends, base64url-encoded as in the request (§5.1).
+    transaction_data: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +188,7 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
             _ => v.client_id(),
         },
         encryption_key: (response_mode == DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
+        transaction_data: start.transaction_data.iter().flatten().map(transaction_data::encode).collect(),
     };
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
     let uri = if session.client_id.starts_with("redirect_uri:") && !v.behaviour.signing.unsigned {
@@ -245,6 +248,8 @@ fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
         state: Some(session.state.clone()),
         dcql_query: Some(session.dcql.clone()),
         client_metadata: Some(client_metadata),
+        transaction_data: (!session.transaction_data.is_empty())
+            .then(|| Value::Array(session.transaction_data.iter().cloned().map(Value::String).collect())),
         iat: Some(now),
         exp: Some(now + 300),
         ..RequestParameters::default()
@@ -363,6 +368,7 @@ async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outc
         authority_id: &v.config.authority_id,
         client_id: &session.client_id,
         x5c_roots: &v.config.x5c_roots,
+        transaction_data: &session.transaction_data,
     };
     let now = dialtone_protocols::now_epoch();
     let mut claims = Map::new();

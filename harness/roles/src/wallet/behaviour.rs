@@ -16,6 +16,8 @@ pub struct Behaviour {
     pub(crate) request_checks: RequestChecks,
     /// How it presents.
     pub presentation: PresentationSpec,
+    /// It answers requests carrying transaction data of types it does not know (§5.1 says refuse).
+    pub(crate) unknown_transaction_data_accepted: bool,
     /// Batches, deferred issuance, notifications.
     pub followup: FollowupBehaviour,
 }

@@ -13,6 +13,7 @@ use dialtone_protocols::oid4vci::proof::{ProofAudience, ProofNonce, ProofSignatu
 use dialtone_protocols::oid4vp::holder::{
     DisclosureChoice, EncryptionChoice, KbAudience, KbKey, SdHashOver, StateChoice, VpTokenShape,
 };
+use dialtone_protocols::oid4vp::transaction_data::TransactionDataChoice;
 
 crate::mutant::faults! {
     WalletFault, "wallet.",
@@ -57,6 +58,8 @@ crate::mutant::faults! {
     PartialAnswer => "partial_answer": "presents what it can when a required DCQL credential set matches nothing, instead of refusing",
     IgnoresClaimSets => "ignores_claim_sets": "demands every claim of a DCQL credential query, whatever its claim_sets allow (and refuses when one is not held)",
     PresentsEveryMatch => "presents_every_match": "presents every matching credential, though the query does not allow multiple",
+    AcceptsUnknownTransactionData => "accepts_unknown_transaction_data": "answers a request whose transaction data is of a type it does not know",
+    OmitsTransactionDataHashes => "omits_transaction_data_hashes": "leaves transaction_data_hashes out of its KB-JWT",
 }
 
 impl WalletFault {
@@ -107,6 +110,8 @@ impl WalletFault {
             Self::PartialAnswer => presentation.dcql.partial = true,
             Self::IgnoresClaimSets => presentation.dcql.claim_sets_ignored = true,
             Self::PresentsEveryMatch => presentation.dcql.every_match = true,
+            Self::AcceptsUnknownTransactionData => b.unknown_transaction_data_accepted = true,
+            Self::OmitsTransactionDataHashes => presentation.kb.transaction_data = TransactionDataChoice::Omit,
         }
     }
 }

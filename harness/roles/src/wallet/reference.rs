@@ -22,6 +22,7 @@ use dialtone_protocols::oid4vci::notification::event;
 use dialtone_protocols::oid4vci::proof::ProofNonce;
 use dialtone_protocols::oid4vp::answer::{self, HeldSdJwt};
 use dialtone_protocols::oid4vp::holder;
+use dialtone_protocols::oid4vp::transaction_data;
 use dialtone_protocols::sdjwt::{self, SdJwt};
 use dialtone_protocols::seed::Entropy;
 use serde_json::{Value, json};
@@ -32,6 +33,9 @@ use std::sync::{Arc, Mutex};
 /// itself.
 const CLIENT_ID: &str = "dialtone-reference-wallet";
 const REDIRECT_URI: &str = "https://wallet.dialtone.invalid/callback";
+
+/// The transaction data types the reference wallet knows (dialtone's test type).
+const KNOWN_TRANSACTION_DATA: &[&str] = &[transaction_data::PAYMENT_CONSENT];
 
 #[derive(Clone, Default)]
 pub struct WalletConfig {
@@ -190,6 +194,12 @@ impl Wallet {
             .filter_map(|s| HeldSdJwt::new(SdJwt::parse(&s.credential).ok()?, s.key.clone()).ok())
             .collect();
         let spec = &self.behaviour.presentation;
+        if !self.behaviour.unknown_transaction_data_accepted {
+            // Every transaction data object of a type it knows, well-formed (§5.1, §8.5).
+            let queries = request.queries()?;
+            let ids: Vec<&str> = queries.iter().map(|q| q.id.as_str()).collect();
+            transaction_data::read(request.params.transaction_data.as_ref(), KNOWN_TRANSACTION_DATA, &ids)?;
+        }
         let picks = answer::choose(&held, &request, spec)?;
         let vp_token = answer::vp_token(&held, &picks, &request, spec, &self.entropy)?;
         let response = holder::respond(&self.http, &request, &vp_token, spec).await.map_err(|e| e.to_string())?;
