@@ -4,10 +4,11 @@
 //! cases' `params` (`request = { dcql = "…" }`) and built here, from the credential the counterpart
 //! issuers mint (a verified person, `dc+sd-jwt`).
 
+use dialtone_protocols::dcql;
 use dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC;
 use dialtone_roles::issuer::minter::VCT_VERIFIED_PERSON;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A type no counterpart issues: a credential query for it matches nothing the wallet holds.
 pub(crate) const VCT_NOT_HELD: &str = "urn:dialtone:vct:driving-licence:1";
@@ -37,49 +38,40 @@ impl DcqlAsk {
     /// as `iss` value matching, §6.3) pins the person credential where the query names claims.
     pub(crate) fn query(self, issuer: Option<&str>) -> Value {
         let iss = |id: &str| match issuer {
-            Some(i) => json!({ "id": id, "path": ["iss"], "values": [i] }),
-            None => json!({ "id": id, "path": ["vct"] }),
+            Some(i) => dcql::claim(id, &["iss"], Some(vec![Value::String(i.to_string())])),
+            None => dcql::claim(id, &["vct"], None),
         };
-        let claim = |id: &str, name: &str| json!({ "id": id, "path": [name] });
-        let person = |id: &str, claims: Vec<Value>| json!({ "id": id, "format": FORMAT_SD_JWT_VC, "meta": { "vct_values": [VCT_VERIFIED_PERSON] }, "claims": claims });
-        let not_held =
-            |id: &str| json!({ "id": id, "format": FORMAT_SD_JWT_VC, "meta": { "vct_values": [VCT_NOT_HELD] } });
+        let named = |id: &str, name: &str| dcql::claim(id, &[name], None);
+        let person =
+            |id: &str, claims: Vec<Value>| dcql::credential_query(id, FORMAT_SD_JWT_VC, &[VCT_VERIFIED_PERSON], claims);
+        let not_held = |id: &str| dcql::credential_query(id, FORMAT_SD_JWT_VC, &[VCT_NOT_HELD], Vec::new());
+        let given = |id: &str| person(id, vec![iss("issuer"), named("given", "given_name")]);
         match self {
-            Self::NoClaims => json!({ "credentials": [
-                { "id": "person", "format": FORMAT_SD_JWT_VC, "meta": { "vct_values": [VCT_VERIFIED_PERSON] } }
-            ] }),
-            Self::OptionalSet => json!({
-                "credentials": [
-                    person("person", vec![iss("issuer"), claim("given", "given_name")]),
-                    person("extra", vec![iss("issuer"), claim("family", "family_name")]),
-                ],
-                "credential_sets": [{ "options": [["person"]] }, { "required": false, "options": [["extra"]] }]
-            }),
-            Self::OptionalSetNotHeld => json!({
-                "credentials": [person("person", vec![iss("issuer"), claim("given", "given_name")]), not_held("licence")],
-                "credential_sets": [{ "options": [["person"]] }, { "required": false, "options": [["licence"]] }]
-            }),
-            Self::RequiredNotHeld => json!({
-                "credentials": [not_held("licence"), person("person", vec![iss("issuer"), claim("given", "given_name")])],
-                "credential_sets": [{ "options": [["licence"]] }, { "required": false, "options": [["person"]] }]
-            }),
+            Self::NoClaims => dcql::query_of(vec![person("person", Vec::new())], &[]),
+            Self::OptionalSet => dcql::query_of(
+                vec![given("person"), person("extra", vec![iss("issuer"), named("family", "family_name")])],
+                &[(true, &[&["person"]]), (false, &[&["extra"]])],
+            ),
+            Self::OptionalSetNotHeld => dcql::query_of(
+                vec![given("person"), not_held("licence")],
+                &[(true, &[&["person"]]), (false, &[&["licence"]])],
+            ),
+            Self::RequiredNotHeld => dcql::query_of(
+                vec![not_held("licence"), given("person")],
+                &[(true, &[&["licence"]]), (false, &[&["person"]])],
+            ),
             Self::ClaimSets => {
-                let mut q = person(
-                    "person",
-                    vec![
-                        iss("issuer"),
-                        claim("nickname", "nickname"),
-                        claim("given", "given_name"),
-                        claim("family", "family_name"),
-                        claim("birth", "birthdate"),
-                    ],
-                );
-                q["claim_sets"] = json!([["issuer", "nickname"], ["issuer", "given", "family"], ["issuer", "birth"]]);
-                json!({ "credentials": [q] })
+                let claims = vec![
+                    iss("issuer"),
+                    named("nickname", "nickname"),
+                    named("given", "given_name"),
+                    named("family", "family_name"),
+                    named("birth", "birthdate"),
+                ];
+                let sets: &[&[&str]] = &[&["issuer", "nickname"], &["issuer", "given", "family"], &["issuer", "birth"]];
+                dcql::query_of(vec![dcql::with_claim_sets(person("person", claims), sets)], &[])
             }
-            Self::Single => {
-                json!({ "credentials": [person("person", vec![iss("issuer"), claim("given", "given_name")])] })
-            }
+            Self::Single => dcql::query_of(vec![given("person")], &[]),
         }
     }
 

@@ -266,6 +266,53 @@ pub fn query(id: &str, format: &str, vct_values: &[&str], claims: &[Wanted<'_>])
     serde_json::json!({ "credentials": [credential] })
 }
 
+/// A credential query (§6.1): `id`, `format`, `meta.vct_values` (when given), and `claims` (none:
+/// the query has no `claims` member).
+pub fn credential_query(id: &str, format: &str, vct_values: &[&str], claims: Vec<Value>) -> Value {
+    let mut credential = serde_json::json!({ "id": id, "format": format, "meta": {} });
+    if !vct_values.is_empty() {
+        credential["meta"] = serde_json::json!({ "vct_values": vct_values });
+    }
+    if !claims.is_empty() {
+        credential["claims"] = Value::Array(claims);
+    }
+    credential
+}
+
+/// A claims query (§6.3) with its `id`, `path` and, when constrained, `values`.
+pub fn claim(id: &str, path: &[&str], values: Option<Vec<Value>>) -> Value {
+    let mut claim = serde_json::json!({ "id": id, "path": path });
+    if let Some(values) = values {
+        claim["values"] = Value::Array(values);
+    }
+    claim
+}
+
+/// A credential query with `claim_sets` (§6.1), each a list of its claims' ids.
+pub fn with_claim_sets(mut credential: Value, sets: &[&[&str]]) -> Value {
+    credential["claim_sets"] = serde_json::json!(sets);
+    credential
+}
+
+/// A DCQL query of `credentials` and, when given, `credential_sets`: each `(required, options)`.
+pub fn query_of(credentials: Vec<Value>, sets: &[(bool, &[&[&str]])]) -> Value {
+    let mut query = serde_json::json!({ "credentials": credentials });
+    if !sets.is_empty() {
+        let sets: Vec<Value> = sets
+            .iter()
+            .map(|(required, options)| {
+                let mut set = serde_json::json!({ "options": options });
+                if !required {
+                    set["required"] = Value::Bool(false);
+                }
+                set
+            })
+            .collect();
+        query["credential_sets"] = Value::Array(sets);
+    }
+    query
+}
+
 /// The query with its first credential query repeated (ids must be unique, §6.1): a malformed
 /// query, for a test verifier.
 pub fn repeat_first(query: &mut Value) {
