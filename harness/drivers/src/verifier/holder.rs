@@ -9,9 +9,10 @@ use crate::manifest::VerifierSection;
 use crate::transaction_ask::TransactionDataAsk;
 use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
-use dialtone_protocols::control::{RequestOutcome, StartRequest, StartedRequest};
+use dialtone_protocols::control::{DcApiResponseDelivery, RequestOutcome, StartRequest, StartedRequest};
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::oid4vp::answer::{self, HeldSdJwt};
+use dialtone_protocols::oid4vp::dc_api;
 use dialtone_protocols::oid4vp::holder::{self, PresentationSpec, Request, RequestError, RespondError};
 use dialtone_protocols::sdjwt::SdJwt;
 use dialtone_roles::issuer::Deviation;
@@ -114,7 +115,8 @@ impl Holder {
     /// through the control API, or in manual mode by asking a person to start it in the verifier's
     /// own interface and hand back its link; skips when the verifier does not honour what was asked.
     pub(crate) async fn request_with(&self, start: StartRequest) -> Step<Started> {
-        let (request_id, link) = match self.control()? {
+        let over_dc_api = start.response_mode.as_deref().is_some_and(dc_api::is_dc_api_mode);
+        let (request_id, link, platform) = match self.control()? {
             Some(control) => {
                 let body = serde_json::to_value(&start).unwrap_or(Value::Null);
                 let answer = self.ctx.http.post_json(&format!("{control}/requests"), &body, &[]).await?;
@@ -122,15 +124,38 @@ impl Holder {
                     .json()
                     .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
                     .map_err(|e| Outcome::error(format!("control API: {e}")))?;
-                (Some(started.request_id), started.authorization_request)
+                (Some(started.request_id), started.authorization_request, started.dc_api)
             }
-            None => (None, self.ask_for_request(&start).await?),
+            None if over_dc_api => {
+                return Err(Outcome::skip(
+                    "manual mode: the Digital Credentials API needs the verifier's control API (dialtone plays the platform through it)",
+                ));
+            }
+            None => (None, self.ask_for_request(&start).await?, None),
         };
-        let request = holder::receive(&self.ctx.http, &link).await.map_err(|e| match e {
-            RequestError::Http(e) => e.into(),
-            e @ RequestError::Status(_) => Outcome::fail("HTTP 200 from request_uri", e.to_string()),
-            e => Outcome::fail("an authorization request the wallet can read (§5)", e.to_string()),
-        })?;
+        let request = match platform {
+            // The harness is the platform: it hands the wallet (itself) the request with the origin
+            // of the verifier's page (OpenID4VP Appendix A).
+            Some(platform) => {
+                self.ctx
+                    .evidence
+                    .artifact("Digital Credentials API request", serde_json::to_string(&platform).unwrap_or_default());
+                dc_api::receive(&platform.request, &platform.origin).map_err(|e| {
+                    Outcome::fail("a request over the Digital Credentials API the wallet can read (Appendix A)", e)
+                })?
+            }
+            None if over_dc_api => {
+                return Err(Outcome::skip(format!(
+                    "the verifier did not honour a request for response_mode {} (its control API answered no dc_api request)",
+                    start.response_mode.as_deref().unwrap_or_default()
+                )));
+            }
+            None => holder::receive(&self.ctx.http, &link).await.map_err(|e| match e {
+                RequestError::Http(e) => e.into(),
+                e @ RequestError::Status(_) => Outcome::fail("HTTP 200 from request_uri", e.to_string()),
+                e => Outcome::fail("an authorization request the wallet can read (§5)", e.to_string()),
+            })?,
+        };
         let label =
             if request.request_uri.is_some() { "request object payload" } else { "request parameters (by value)" };
         self.ctx.evidence.artifact(label, Value::Object(request.object.payload.clone()).to_string());
@@ -254,6 +279,27 @@ impl Holder {
             }
             e => precondition("request with a response_uri and a direct_post response mode", e.to_string()),
         })
+    }
+
+    /// Sends the response of `started` as `spec` says: over the Digital Credentials API, the
+    /// response data the platform returns to the verifier's page, delivered to its backend through
+    /// the control API (`POST {control}/dc-api/responses/{id}`, with the origin the platform saw);
+    /// else to its `response_uri`.
+    pub(crate) async fn respond_started(
+        &self,
+        started: &Started,
+        vp_token: &Value,
+        spec: &PresentationSpec,
+    ) -> Step<HttpResponse> {
+        let (Some(origin), Some(id), Some(control)) = (&started.request.origin, &started.request_id, self.control()?)
+        else {
+            return self.respond(&started.request, vp_token, spec).await;
+        };
+        let data = dc_api::response_data(&started.request, vp_token, spec.encryption)
+            .map_err(|e| Outcome::fail("an encryption key in client_metadata.jwks for dc_api.jwt (§8.3)", e))?;
+        let delivery = DcApiResponseDelivery { origin: origin.clone(), data };
+        let body = serde_json::to_value(&delivery).unwrap_or(Value::Null);
+        Ok(self.ctx.http.post_json(&format!("{control}/dc-api/responses/{id}"), &body, &[]).await?)
     }
 
     /// The verifier's verdict after `response`: read once when the response was refused (the

@@ -45,12 +45,12 @@ async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
             let started = case.request.start_at(&holder).await?;
             let credential = holder.credential(case.issuer, &case.credential)?;
             let vp = holder.vp_token(&started.request, &credential, &case.presentation)?;
-            let response = holder.respond(&started.request, &vp, &case.presentation).await?;
+            let response = holder.respond_started(&started, &vp, &case.presentation).await?;
             if case.replay {
                 if !(200..300).contains(&response.status) {
                     return Err(precondition("first response accepted", format!("HTTP {}", response.status)));
                 }
-                let second = holder.respond(&started.request, &vp, &case.presentation).await?;
+                let second = holder.respond_started(&started, &vp, &case.presentation).await?;
                 return Ok(if (200..300).contains(&second.status) {
                     Outcome::fail("the replayed response refused (HTTP 4xx)", format!("HTTP {}", second.status))
                 } else {

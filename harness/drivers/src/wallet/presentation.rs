@@ -48,6 +48,9 @@ struct Ask {
     dcql: Option<DcqlAsk>,
     /// Transaction data for the verifier to send (`transaction_ask`).
     transaction_data: Option<TransactionDataAsk>,
+    /// Over the Digital Credentials API (`response_mode` `dc_api` or `dc_api.jwt`), the origin
+    /// the platform tells the wallet the request comes from, instead of the verifier's own.
+    calling_origin: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -78,7 +81,7 @@ async fn presented(
     fault: Option<VerifierFault>,
     start: StartRequest,
 ) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
-    presented_after(ctx, fault, start, 1, None).await
+    presented_after(ctx, fault, start, 1, None, None).await
 }
 
 /// [`presented`] after `issued` credentials, asking for the DCQL query `dcql` names. A query that
@@ -90,6 +93,7 @@ async fn presented_after(
     mut start: StartRequest,
     issued: u32,
     dcql: Option<DcqlAsk>,
+    calling_origin: Option<&str>,
 ) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
     let stack = stack(ctx, Some(fault)).await?;
     let work = async {
@@ -98,7 +102,10 @@ async fn presented_after(
             driver.holds_credential(&stack).await?;
         }
         start.dcql_query = dcql.map(|ask| ask.query(Some(&stack.issuer_url)));
-        driver.present_with(&stack, start).await
+        match calling_origin {
+            Some(origin) => driver.present_from(&stack, start, Some(origin)).await,
+            None => driver.present_with(&stack, start).await,
+        }
     };
     let (answer, verdict) = match dcql {
         Some(ask) if ask.unpinned() => super::stack::alone(work).await?,
@@ -116,8 +123,10 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
                 transaction_data: case.request.transaction_data.map(TransactionDataAsk::objects),
                 ..StartRequest::default()
             };
+            let origin = case.request.calling_origin.as_deref();
+            let fault = case.verifier.map(|f| f.0);
             let (_, answer, verdict) =
-                presented_after(&ctx, case.verifier.map(|f| f.0), start, case.issued, case.request.dcql).await?;
+                presented_after(&ctx, fault, start, case.issued, case.request.dcql, origin).await?;
             let disclosed: Vec<&String> = verdict
                 .claims
                 .iter()

@@ -26,6 +26,10 @@ pub struct Request {
     pub object: CompactJws,
     pub content_type: Option<String>,
     pub params: RequestParameters,
+    /// The context the request came in: over the Digital Credentials API, the verifier's origin
+    /// as the platform gave it (§A.2). The key binding's audience (§A.4) — and an mdoc's
+    /// `SessionTranscript` (§B.2.6.2) — bind to it; `None` for a request by link.
+    pub origin: Option<String>,
 }
 
 /// Why a request could not be received.
@@ -49,6 +53,16 @@ impl Request {
     /// The client identifier the request object names, else the URI's.
     pub fn effective_client_id(&self) -> &str {
         self.params.client_id.as_deref().unwrap_or(&self.client_id)
+    }
+
+    /// The audience of the response (a KB-JWT's `aud`): the full client identifier (§B.3.6), or
+    /// over the Digital Credentials API the origin prefixed with `origin:` (§A.4), even for
+    /// signed requests.
+    pub fn audience(&self) -> String {
+        match &self.origin {
+            Some(origin) => format!("{}{origin}", super::dc_api::ORIGIN_PREFIX),
+            None => self.effective_client_id().to_string(),
+        }
     }
 
     pub fn response_mode(&self) -> Option<&str> {
@@ -107,7 +121,7 @@ pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestErr
         let params = RequestParameters::parse(&Value::Object(payload.clone()))?.value;
         let object =
             CompactJws { header: Default::default(), payload, signing_input: String::new(), signature: Vec::new() };
-        return Ok(Request { client_id, request_uri: None, object, content_type: None, params });
+        return Ok(Request { client_id, request_uri: None, object, content_type: None, params, origin: None });
     };
     let fetched = http.get(&request_uri, &[("Accept", "application/oauth-authz-req+jwt")]).await?;
     if fetched.status != 200 {
@@ -116,7 +130,14 @@ pub async fn receive(http: &HttpClient, uri: &str) -> Result<Request, RequestErr
     let object_text = String::from_utf8_lossy(&fetched.body).trim().to_string();
     let object = CompactJws::parse(&object_text).map_err(|e| RequestError::Object(e.to_string()))?;
     let params = RequestParameters::parse(&Value::Object(object.payload.clone()))?.value;
-    Ok(Request { client_id, request_uri: Some(request_uri), object, content_type: fetched.media_type(), params })
+    Ok(Request {
+        client_id,
+        request_uri: Some(request_uri),
+        object,
+        content_type: fetched.media_type(),
+        params,
+        origin: None,
+    })
 }
 
 /// What a wallet checks of a request before it answers; all of it unless a test wallet is told
@@ -345,15 +366,15 @@ pub fn presentation(
     if spec.kb.omit {
         return Ok(sd_part);
     }
-    let client_id = request.effective_client_id();
+    let audience = request.audience();
     let nonce = request.params.nonce.clone().unwrap_or_default();
     let nonce = match spec.kb.nonce {
         KbNonce::Request => nonce,
         KbNonce::Other => format!("{nonce}-other"),
     };
     let aud = match &spec.kb.aud {
-        KbAudience::ClientId => client_id.to_string(),
-        KbAudience::WithoutPrefix => split_client_id(client_id).1.to_string(),
+        KbAudience::ClientId => audience,
+        KbAudience::WithoutPrefix => split_client_id(&audience).1.to_string(),
         KbAudience::Value(v) => v.clone(),
     };
     let hashed = match spec.kb.sd_hash {

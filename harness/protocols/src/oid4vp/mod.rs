@@ -2,6 +2,7 @@
 //! identifier prefixes (§5.9), and the response (§8).
 
 pub mod answer;
+pub mod dc_api;
 pub mod holder;
 pub mod message;
 pub mod transaction_data;

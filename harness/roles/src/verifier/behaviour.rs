@@ -45,6 +45,10 @@ pub struct Behaviour {
     pub(crate) transaction_data_checked: bool,
     /// What it hashes to check them.
     pub(crate) transaction_data_hash_input: HashInput,
+    /// Over the Digital Credentials API, a response must come through its own origin.
+    pub(crate) dc_api_origin_checked: bool,
+    /// Over the Digital Credentials API, the KB-JWT's aud must be `origin:` its origin (§A.4).
+    pub(crate) dc_api_aud_checked: bool,
 }
 
 impl Default for Behaviour {
@@ -64,6 +68,8 @@ impl Default for Behaviour {
             claim_sets_honoured: true,
             transaction_data_checked: true,
             transaction_data_hash_input: HashInput::Encoded,
+            dc_api_origin_checked: true,
+            dc_api_aud_checked: true,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! trust registry — and its mutants.
 
 pub(crate) mod behaviour;
+mod dc_api;
 pub mod mutants;
 pub mod reference;
 pub mod verify;

@@ -43,6 +43,7 @@ crate::mutant::faults! {
     IgnoresClaimSets => "ignores_claim_sets": "demands every claim of a credential query, whatever its claim_sets allow",
     IgnoresTransactionDataHashes => "ignores_transaction_data_hashes": "does not check transaction_data_hashes in the KB-JWT",
     HashesDecodedTransactionData => "hashes_decoded_transaction_data": "hashes the decoded transaction data JSON instead of the base64url string it sent (rejects valid presentations)",
+    IgnoresDcApiOrigin => "ignores_dc_api_origin": "over the Digital Credentials API, takes a response bound to any origin (does not check the KB-JWT aud against its own origin)",
 }
 
 impl VerifierFault {
@@ -95,6 +96,7 @@ impl VerifierFault {
             Self::IgnoresClaimSets => b.claim_sets_honoured = false,
             Self::IgnoresTransactionDataHashes => b.transaction_data_checked = false,
             Self::HashesDecodedTransactionData => b.transaction_data_hash_input = HashInput::Decoded,
+            Self::IgnoresDcApiOrigin => b.dc_api_aud_checked = false,
         }
     }
 }

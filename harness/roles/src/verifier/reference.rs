@@ -21,7 +21,7 @@ use dialtone_protocols::oid4vci::message::ErrorResponse;
 use dialtone_protocols::oid4vp::message::{
     CLIENT_ID, ClientMetadata, REQUEST_URI, RequestParameters, ResponseParameters,
 };
-use dialtone_protocols::oid4vp::{self, DIRECT_POST, DIRECT_POST_JWT, transaction_data};
+use dialtone_protocols::oid4vp::{self, DIRECT_POST, DIRECT_POST_JWT, dc_api, transaction_data};
 use dialtone_protocols::seed::Entropy;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -74,31 +74,33 @@ impl VerifierConfig {
 }
 
 #[derive(Debug, Clone)]
-struct Session {
-    id: String,
-    nonce: String,
+pub(super) struct Session {
+    pub(super) id: String,
+    pub(super) nonce: String,
     state: String,
     dcql: Value,
-    outcome: Outcome,
-    response_mode: String,
+    pub(super) outcome: Outcome,
+    pub(super) response_mode: String,
     /// The client identifier this request uses (`x509_san_dns:…` or `redirect_uri:…`).
-    client_id: String,
+    pub(super) client_id: String,
     /// For direct_post.jwt: the key the wallet encrypts the response to.
-    encryption_key: Option<EcKey>,
+    pub(super) encryption_key: Option<EcKey>,
     /// The transaction data it sends, base64url-encoded as in the request (§5.1).
     transaction_data: Vec<String>,
+    /// Over the Digital Credentials API: the origin of its page, to which responses bind (§A.4).
+    pub(super) origin: Option<String>,
 }
 
 #[derive(Debug, Clone)]
-enum Outcome {
+pub(super) enum Outcome {
     Pending,
     Accepted(Map<String, Value>),
     Rejected(String),
 }
 
-struct Verifier {
+pub(super) struct Verifier {
     config: VerifierConfig,
-    behaviour: Behaviour,
+    pub(super) behaviour: Behaviour,
     key: EcKey,
     entropy: Entropy,
     /// `https://localhost:PORT`: the host is the client identifier's DNS name.
@@ -133,6 +135,7 @@ pub async fn start(
         .route("/control/health", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .route("/request/{id}", get(request_object))
         .route("/response", post(response))
+        .route("/control/dc-api/responses/{id}", post(super::dc_api::deliver))
         .with_state(verifier);
     match tls {
         Some(tls) => RunningServer::serve_tls(listener, tls, router),
@@ -145,7 +148,7 @@ impl Verifier {
         format!("x509_san_dns:{}", self.config.dns_name)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -154,7 +157,7 @@ impl Verifier {
     }
 }
 
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
         .into_response()
 }
@@ -174,8 +177,11 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         if body.is_empty() { StartRequest::default() } else { serde_json::from_slice(&body).unwrap_or_default() };
     let response_mode = match start.response_mode.as_deref() {
         Some(DIRECT_POST_JWT) => DIRECT_POST_JWT,
+        Some(dc_api::DC_API) => dc_api::DC_API,
+        Some(dc_api::DC_API_JWT) => dc_api::DC_API_JWT,
         _ => DIRECT_POST,
     };
+    let encrypted = response_mode == DIRECT_POST_JWT || response_mode == dc_api::DC_API_JWT;
     let session = Session {
         id: v.entropy.token(12),
         nonce: v.entropy.token(v.behaviour.nonce_bytes),
@@ -187,9 +193,17 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
             Some("redirect_uri") => format!("redirect_uri:{}/response", v.public_base),
             _ => v.client_id(),
         },
-        encryption_key: (response_mode == DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
+        encryption_key: encrypted.then(|| EcKey::generate(&v.entropy)),
         transaction_data: start.transaction_data.iter().flatten().map(transaction_data::encode).collect(),
+        origin: dc_api::is_dc_api_mode(response_mode).then(|| v.public_base.clone()),
     };
+    if session.origin.is_some() {
+        // Over the Digital Credentials API: what its page hands the platform (Appendix A).
+        let signed = start.client_id_prefix.is_some();
+        let started = super::dc_api::started(&v, &session, signed);
+        v.lock().insert(session.id.clone(), session);
+        return json_response(StatusCode::OK, serde_json::to_value(started).unwrap_or(Value::Null));
+    }
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
     let uri = if session.client_id.starts_with("redirect_uri:") && !v.behaviour.signing.unsigned {
         // Unsigned by nature (§5.9.3): by value.
@@ -201,7 +215,8 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
     };
     let id = session.id.clone();
     v.lock().insert(id.clone(), session);
-    let started = StartedRequest { request_id: id, authorization_request: uri, request_uri: Some(request_uri) };
+    let started =
+        StartedRequest { request_id: id, authorization_request: uri, request_uri: Some(request_uri), dc_api: None };
     json_response(StatusCode::OK, serde_json::to_value(started).unwrap_or(Value::Null))
 }
 
@@ -221,7 +236,7 @@ async fn control_outcome(State(v): State<Arc<Verifier>>, Path(id): Path<String>)
 
 /// The request's parameters (OpenID4VP §5.1): as request object claims, or, for a `redirect_uri`
 /// client, whose requests cannot be signed (§5.9.3), as the query parameters of a request by value.
-fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
+pub(super) fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
     let now = dialtone_protocols::now_epoch();
     let mut client_metadata = ClientMetadata {
         vp_formats_supported: Some(
@@ -265,10 +280,17 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
     let Some(session) = v.lock().get(&id).cloned() else {
         return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
     };
-    let signing = v.behaviour.signing;
     let payload = request_parameters(&v, &session).to_json();
+    let jwt = request_jwt(&v, &session, &payload);
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response()
+}
+
+/// The request object of `session` with `payload`: signed with the x509_san_dns certificate's key,
+/// or unsigned as its behaviour or its client says.
+pub(super) fn request_jwt(v: &Verifier, session: &Session, payload: &Value) -> String {
+    let signing = v.behaviour.signing;
     // A redirect_uri client cannot sign its requests (§5.9.3): the request object is unsigned.
-    let jwt = if signing.unsigned || session.client_id.starts_with("redirect_uri:") {
+    if signing.unsigned || session.client_id.starts_with("redirect_uri:") {
         let header = json!({ "alg": "none", "typ": signing.typ });
         format!(
             "{}.{}.",
@@ -278,9 +300,8 @@ async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) 
     } else {
         let x5c: Vec<String> = v.config.signing_chain.iter().map(dialtone_protocols::b64::encode_std).collect();
         let key = if signing.foreign_key { EcKey::generate(&v.entropy) } else { v.key.clone() };
-        key.sign_jws(&json!({ "typ": signing.typ, "x5c": x5c }), &payload)
-    };
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response()
+        key.sign_jws(&json!({ "typ": signing.typ, "x5c": x5c }), payload)
+    }
 }
 
 /// The response endpoint (OpenID4VP §8.2, §8.3.1).
@@ -355,18 +376,24 @@ fn kb_nonce(presentation: &str) -> Option<String> {
     sd.kb_jwt?.payload.get("nonce")?.as_str().map(str::to_string)
 }
 
-async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outcome {
+pub(super) async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outcome {
     // Which credential queries the response answers, and whether that satisfies the query (§6.4.2).
     let queries = match dcql::select::answered(&session.dcql, vp, v.behaviour.credential_sets) {
         Ok(q) => q,
         Err(e) => return Outcome::Rejected(e),
+    };
+    // The response's audience: the client identifier, or over the Digital Credentials API the
+    // origin of its page (§A.4).
+    let audience = match &session.origin {
+        Some(origin) => format!("{}{origin}", dc_api::ORIGIN_PREFIX),
+        None => session.client_id.clone(),
     };
     let judge = Judge {
         behaviour: &v.behaviour,
         http: &v.http,
         registry_url: &v.config.registry_url,
         authority_id: &v.config.authority_id,
-        client_id: &session.client_id,
+        client_id: &audience,
         x5c_roots: &v.config.x5c_roots,
         transaction_data: &session.transaction_data,
     };

@@ -72,7 +72,11 @@ impl Judge<'_> {
             self.client_id
         };
         let expectation = Expectation { query, nonce, aud, now, skew: SKEW };
-        let claims = presented_claims(&mut sd, &expectation, &b.checks)?;
+        let mut checks = b.checks;
+        if aud.starts_with(dialtone_protocols::oid4vp::dc_api::ORIGIN_PREFIX) && !b.dc_api_aud_checked {
+            checks.kb.aud = false;
+        }
+        let claims = presented_claims(&mut sd, &expectation, &checks)?;
         // Transaction data bound into the key binding JWT (§8.4, §B.3.3.1).
         if b.transaction_data_checked
             && let Some(kb) = &sd.kb_jwt

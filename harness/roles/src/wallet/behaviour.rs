@@ -18,6 +18,8 @@ pub struct Behaviour {
     pub presentation: PresentationSpec,
     /// It answers requests carrying transaction data of types it does not know (§5.1 says refuse).
     pub(crate) unknown_transaction_data_accepted: bool,
+    /// It answers a signed request over the Digital Credentials API whatever its `expected_origins`.
+    pub(crate) expected_origins_ignored: bool,
     /// Batches, deferred issuance, notifications.
     pub followup: FollowupBehaviour,
 }

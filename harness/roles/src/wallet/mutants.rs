@@ -60,6 +60,7 @@ crate::mutant::faults! {
     PresentsEveryMatch => "presents_every_match": "presents every matching credential, though the query does not allow multiple",
     AcceptsUnknownTransactionData => "accepts_unknown_transaction_data": "answers a request whose transaction data is of a type it does not know",
     OmitsTransactionDataHashes => "omits_transaction_data_hashes": "leaves transaction_data_hashes out of its KB-JWT",
+    IgnoresExpectedOrigins => "ignores_expected_origins": "answers a signed Digital Credentials API request whose expected_origins omit the calling origin",
 }
 
 impl WalletFault {
@@ -112,6 +113,7 @@ impl WalletFault {
             Self::PresentsEveryMatch => presentation.dcql.every_match = true,
             Self::AcceptsUnknownTransactionData => b.unknown_transaction_data_accepted = true,
             Self::OmitsTransactionDataHashes => presentation.kb.transaction_data = TransactionDataChoice::Omit,
+            Self::IgnoresExpectedOrigins => b.expected_origins_ignored = true,
         }
     }
 }
