@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn a_wallet_reads_known_types_and_refuses_unknown_or_malformed_ones() {
         let consent = payment_consent(&["person"]);
-        let read_ok = read(Some(&request(&[consent.clone()])), &[PAYMENT_CONSENT], &["person"]).unwrap();
+        let read_ok = read(Some(&request(std::slice::from_ref(&consent))), &[PAYMENT_CONSENT], &["person"]).unwrap();
         assert_eq!(read_ok[0].kind, PAYMENT_CONSENT);
         let unknown = json!({"type": "urn:example:unknown", "credential_ids": ["person"]});
         let err = read(Some(&request(&[unknown])), &[PAYMENT_CONSENT], &["person"]).unwrap_err();
@@ -301,7 +301,7 @@ mod tests {
         bad_amount["amount"] = json!(42);
         assert!(read(Some(&request(&[bad_amount])), &[PAYMENT_CONSENT], &["person"]).is_err());
         assert!(
-            read(Some(&request(&[consent.clone()])), &[PAYMENT_CONSENT], &["other"]).unwrap_err().contains("person")
+            read(Some(&request(std::slice::from_ref(&consent))), &[PAYMENT_CONSENT], &["other"]).unwrap_err().contains("person")
         );
         assert!(read(Some(&json!([])), &[PAYMENT_CONSENT], &["person"]).is_err());
         assert!(read(Some(&json!(["%%%"])), &[PAYMENT_CONSENT], &["person"]).is_err());
