@@ -301,7 +301,9 @@ mod tests {
         bad_amount["amount"] = json!(42);
         assert!(read(Some(&request(&[bad_amount])), &[PAYMENT_CONSENT], &["person"]).is_err());
         assert!(
-            read(Some(&request(std::slice::from_ref(&consent))), &[PAYMENT_CONSENT], &["other"]).unwrap_err().contains("person")
+            read(Some(&request(std::slice::from_ref(&consent))), &[PAYMENT_CONSENT], &["other"])
+                .unwrap_err()
+                .contains("person")
         );
         assert!(read(Some(&json!([])), &[PAYMENT_CONSENT], &["person"]).is_err());
         assert!(read(Some(&json!(["%%%"])), &[PAYMENT_CONSENT], &["person"]).is_err());
