@@ -8,11 +8,13 @@
 pub mod binding;
 pub(crate) mod chain;
 pub mod counterparts;
+pub(crate) mod dcql_ask;
 pub mod driver;
 pub(crate) mod issuer;
 pub mod manifest;
 pub(crate) mod manual;
 pub(crate) mod registry;
+pub(crate) mod transaction_ask;
 pub(crate) mod vc_api;
 pub(crate) mod verifier;
 pub mod vocabulary;

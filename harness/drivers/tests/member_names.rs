@@ -36,6 +36,11 @@ const MEMBERS: &[&str] = &[
     "request_uri",
     "vct_values",
     "encrypted_response_enc_values_supported",
+    "transaction_data",
+    "transaction_data_hashes",
+    "credential_sets",
+    "claim_sets",
+    "expected_origins",
 ];
 
 /// Where the members are spelled on purpose.
@@ -43,6 +48,10 @@ const HOMES: &[&str] = &[
     "protocols/src/oid4vci/message.rs",
     "protocols/src/oid4vp/message.rs",
     "protocols/src/dcql.rs",
+    "protocols/src/dcql/select.rs",
+    "protocols/src/dcql/trusted.rs",
+    "protocols/src/oid4vp/transaction_data.rs",
+    "protocols/src/oid4vp/dc_api.rs",
     "protocols/src/control.rs",
     "protocols/src/oid4vci/authorization_details.rs",
     "protocols/src/oid4vci/deferred.rs",

@@ -2,6 +2,7 @@
 //! asks a candidate (or a reference) to start what only it can start — an issuer's offer, a
 //! verifier's request, a wallet's receipt of either — and reads what happened.
 
+pub use crate::oid4vp::dc_api::{PlatformRequest, PlatformResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -138,15 +139,57 @@ pub struct StartRequest {
     /// metadata and a `wallet_nonce` (OpenID4VP §5.10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_uri_method: Option<String>,
+    /// Transaction data objects (JSON, before encoding) the request is to carry (OpenID4VP §5.1):
+    /// the verifier sends each base64url-encoded in `transaction_data` and checks their hashes in
+    /// the key binding JWT (§B.3.3.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_data: Option<Vec<Value>>,
 }
 
-/// The answer: the request's id and the `openid4vp://` URI to hand a wallet.
+/// The answer: the request's id and the `openid4vp://` URI to hand a wallet — or, for a request
+/// over the Digital Credentials API (`response_mode` `dc_api` or `dc_api.jwt`), what the
+/// verifier's page hands the platform, and its origin (`dc_api`; `authorization_request` empty).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct StartedRequest {
     pub request_id: String,
+    #[serde(default)]
     pub authorization_request: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dc_api: Option<DcApiStarted>,
+}
+
+/// A request over the Digital Credentials API as the verifier's page would make it: the origin
+/// of that page and the request (`protocol`, `data`) it hands the platform (OpenID4VP §A.1–A.3).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DcApiStarted {
+    pub origin: String,
+    pub request: PlatformRequest,
+}
+
+/// `POST {verifier control}/dc-api/responses/{request_id}`: the response `data` the platform
+/// returned to the verifier's page, delivered to its backend, and the origin the platform saw.
+/// Answered like the response endpoint (2xx taken, 4xx refused); the verdict is read at
+/// `GET {verifier control}/requests/{id}` as for any request.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DcApiResponseDelivery {
+    #[serde(default)]
+    pub origin: String,
+    #[serde(default)]
+    pub data: Value,
+}
+
+/// `POST {wallet control}/dc-api/requests`: a request for the wallet as the platform hands it
+/// over, with the origin of the page that made it. Answered with the [`PlatformResponse`] the
+/// wallet returns to the platform (`data` the response parameters, `response` for `dc_api.jwt`,
+/// or `error`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DcApiRequestDelivery {
+    #[serde(default)]
+    pub origin: String,
+    #[serde(default)]
+    pub request: PlatformRequest,
 }
 
 /// `GET {verifier control}/requests/{id}`: `pending`, `accepted` (with the claims per credential

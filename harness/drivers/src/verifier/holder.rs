@@ -6,10 +6,13 @@
 use crate::Ctx;
 use crate::counterparts::Counterparts;
 use crate::manifest::VerifierSection;
+use crate::transaction_ask::TransactionDataAsk;
 use dialtone_engine::model::Outcome;
 use dialtone_http::HttpResponse;
-use dialtone_protocols::control::{RequestOutcome, StartRequest, StartedRequest};
+use dialtone_protocols::control::{DcApiResponseDelivery, RequestOutcome, StartRequest, StartedRequest};
 use dialtone_protocols::jose::EcKey;
+use dialtone_protocols::oid4vp::answer::{self, HeldSdJwt};
+use dialtone_protocols::oid4vp::dc_api;
 use dialtone_protocols::oid4vp::holder::{self, PresentationSpec, Request, RequestError, RespondError};
 use dialtone_protocols::oid4vp::mdoc;
 use dialtone_protocols::oid4vp::retrieval::Retrieval;
@@ -41,6 +44,10 @@ pub(crate) struct RequestAsk {
     response_mode: Option<String>,
     client_id_prefix: Option<String>,
     request_uri_method: Option<String>,
+    /// A DCQL query to ask for (`StartRequest.dcql_query`, e.g. with credential sets).
+    dcql: Option<crate::dcql_ask::DcqlAsk>,
+    /// Transaction data to ask the verifier to send (`StartRequest.transaction_data`).
+    transaction_data: Option<TransactionDataAsk>,
 }
 
 impl RequestAsk {
@@ -49,8 +56,23 @@ impl RequestAsk {
             response_mode: self.response_mode.clone(),
             client_id_prefix: self.client_id_prefix.clone(),
             request_uri_method: self.request_uri_method.clone(),
-            ..StartRequest::default()
+            dcql_query: self.dcql.map(|ask| ask.query(None)),
+            transaction_data: self.transaction_data.map(TransactionDataAsk::objects),
         }
+    }
+
+    /// Starts the request as asked; skips when the verifier does not honour what was asked.
+    pub(crate) async fn start_at(&self, holder: &Holder) -> Step<Started> {
+        let started = holder.request_with(self.start()).await?;
+        if let Some(ask) = self.transaction_data
+            && !ask.carried_by(started.request.params.transaction_data.as_ref())
+        {
+            return Err(Outcome::skip(format!(
+                "the verifier did not honour a request for the transaction data {:?}",
+                ask.objects()
+            )));
+        }
+        Ok(started)
     }
 }
 
@@ -103,7 +125,8 @@ impl Holder {
     /// [`Self::request_with`], the harness fetching a request object by POST when the link asks
     /// (OpenID4VP §5.10) with its metadata, a fresh `wallet_nonce` and the `extra` form parameters.
     pub(crate) async fn request_retrieved(&self, start: StartRequest, extra: &[(String, String)]) -> Step<Started> {
-        let (request_id, link) = match self.control()? {
+        let over_dc_api = start.response_mode.as_deref().is_some_and(dc_api::is_dc_api_mode);
+        let (request_id, link, platform) = match self.control()? {
             Some(control) => {
                 let body = serde_json::to_value(&start).unwrap_or(Value::Null);
                 let answer = self.ctx.http.post_json(&format!("{control}/requests"), &body, &[]).await?;
@@ -111,24 +134,50 @@ impl Holder {
                     .json()
                     .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
                     .map_err(|e| Outcome::error(format!("control API: {e}")))?;
-                (Some(started.request_id), started.authorization_request)
+                (Some(started.request_id), started.authorization_request, started.dc_api)
             }
-            None => (None, self.ask_for_request(&start).await?),
+            None if over_dc_api => {
+                return Err(Outcome::skip(
+                    "manual mode: the Digital Credentials API needs the verifier's control API (dialtone plays the platform through it)",
+                ));
+            }
+            None => (None, self.ask_for_request(&start).await?, None),
         };
-        if let Some(method) = &start.request_uri_method
-            && dialtone_protocols::oid4vp::retrieval::requested_method(&link).as_deref() != Some(method.as_str())
-        {
-            return Err(Outcome::skip(format!(
-                "the verifier did not honour a request for request_uri_method={method} (its link: {link})"
-            )));
-        }
-        let mut retrieval = Retrieval::post_with(self.ctx.entropy.token(16));
-        retrieval.extra = extra.to_vec();
-        let request = holder::receive_with(&self.ctx.http, &link, &retrieval).await.map_err(|e| match e {
-            RequestError::Http(e) => e.into(),
-            e @ RequestError::Status(_) => Outcome::fail("HTTP 200 from request_uri", e.to_string()),
-            e => Outcome::fail("an authorization request the wallet can read (§5)", e.to_string()),
-        })?;
+        let request = match platform {
+            // The harness is the platform: it hands the wallet (itself) the request with the origin
+            // of the verifier's page (OpenID4VP Appendix A).
+            Some(platform) => {
+                self.ctx
+                    .evidence
+                    .artifact("Digital Credentials API request", serde_json::to_string(&platform).unwrap_or_default());
+                dc_api::receive(&platform.request, &platform.origin).map_err(|e| {
+                    Outcome::fail("a request over the Digital Credentials API the wallet can read (Appendix A)", e)
+                })?
+            }
+            None if over_dc_api => {
+                return Err(Outcome::skip(format!(
+                    "the verifier did not honour a request for response_mode {} (its control API answered no dc_api request)",
+                    start.response_mode.as_deref().unwrap_or_default()
+                )));
+            }
+            None => {
+                if let Some(method) = &start.request_uri_method
+                    && dialtone_protocols::oid4vp::retrieval::requested_method(&link).as_deref()
+                        != Some(method.as_str())
+                {
+                    return Err(Outcome::skip(format!(
+                        "the verifier did not honour a request for request_uri_method={method} (its link: {link})"
+                    )));
+                }
+                let mut retrieval = Retrieval::post_with(self.ctx.entropy.token(16));
+                retrieval.extra = extra.to_vec();
+                holder::receive_with(&self.ctx.http, &link, &retrieval).await.map_err(|e| match e {
+                    RequestError::Http(e) => e.into(),
+                    e @ RequestError::Status(_) => Outcome::fail("HTTP 200 from request_uri", e.to_string()),
+                    e => Outcome::fail("an authorization request the wallet can read (§5)", e.to_string()),
+                })?
+            }
+        };
         let label =
             if request.request_uri.is_some() { "request object payload" } else { "request parameters (by value)" };
         self.ctx.evidence.artifact(label, Value::Object(request.object.payload.clone()).to_string());
@@ -136,6 +185,14 @@ impl Holder {
             && request.response_mode() != Some(mode.as_str())
         {
             return Err(Outcome::skip(format!("the verifier did not honour a request for response_mode {mode}")));
+        }
+        if let Some(query) = &start.dcql_query
+            && request.params.dcql_query.as_ref() != Some(query)
+        {
+            return Err(Outcome::skip(format!(
+                "the verifier did not honour a request for the DCQL query {query} (it asked for {})",
+                request.params.dcql_query.as_ref().map(Value::to_string).unwrap_or_else(|| "none".into())
+            )));
         }
         if let Some(prefix) = &start.client_id_prefix
             && !request.client_id.starts_with(&format!("{prefix}:"))
@@ -233,13 +290,27 @@ impl Holder {
     }
 
     /// The `vp_token` for `request` from `credential`, shaped by `spec`.
+    /// The `vp_token` for `request` from `credential`, shaped by `spec`: what the query asks for
+    /// (`dcql::select`); when the case's deviation makes the credential match nothing, presented
+    /// for the first credential query anyway, for the verifier to judge.
     pub fn vp_token(&self, request: &Request, credential: &SdJwt, spec: &PresentationSpec) -> Step<Value> {
         let queries = request.queries().map_err(|e| precondition("request with a well-formed dcql_query", e))?;
-        let query = queries.first().ok_or_else(|| precondition("DCQL query", "no credential query"))?;
-        let presentation = holder::presentation(credential, &self.key, query, request, spec, &self.ctx.entropy)
-            .map_err(Outcome::error)?;
-        self.ctx.evidence.artifact("presentation", presentation.clone());
-        Ok(holder::vp_token(query, presentation, spec.vp_token))
+        let first = queries.first().ok_or_else(|| precondition("DCQL query", "no credential query"))?;
+        let held = HeldSdJwt::new(credential.clone(), self.key.clone())
+            .map_err(|e| Outcome::error(format!("the counterpart minted an unprocessable credential: {e}")))?;
+        let held = [held];
+        let picks = answer::choose(&held, request, spec).unwrap_or_else(|_| vec![answer::forced_pick(first)]);
+        let vp = answer::vp_token(&held, &picks, request, spec, &self.ctx.entropy).map_err(Outcome::error)?;
+        let presented: Vec<&str> = match &vp {
+            Value::Object(keyed) => {
+                keyed.values().filter_map(Value::as_array).flatten().filter_map(Value::as_str).collect()
+            }
+            other => other.as_str().into_iter().collect(),
+        };
+        for p in presented {
+            self.ctx.evidence.artifact("presentation", p.to_string());
+        }
+        Ok(vp)
     }
 
     /// Sends the response as `spec` says (encrypted when the request asks, unless told otherwise).
@@ -254,6 +325,27 @@ impl Holder {
             }
             e => precondition("request with a response_uri and a direct_post response mode", e.to_string()),
         })
+    }
+
+    /// Sends the response of `started` as `spec` says: over the Digital Credentials API, the
+    /// response data the platform returns to the verifier's page, delivered to its backend through
+    /// the control API (`POST {control}/dc-api/responses/{id}`, with the origin the platform saw);
+    /// else to its `response_uri`.
+    pub(crate) async fn respond_started(
+        &self,
+        started: &Started,
+        vp_token: &Value,
+        spec: &PresentationSpec,
+    ) -> Step<HttpResponse> {
+        let (Some(origin), Some(id), Some(control)) = (&started.request.origin, &started.request_id, self.control()?)
+        else {
+            return self.respond(&started.request, vp_token, spec).await;
+        };
+        let data = dc_api::response_data(&started.request, vp_token, spec.encryption)
+            .map_err(|e| Outcome::fail("an encryption key in client_metadata.jwks for dc_api.jwt (§8.3)", e))?;
+        let delivery = DcApiResponseDelivery { origin: origin.clone(), data };
+        let body = serde_json::to_value(&delivery).unwrap_or(Value::Null);
+        Ok(self.ctx.http.post_json(&format!("{control}/dc-api/responses/{id}"), &body, &[]).await?)
     }
 
     /// The verifier's verdict after `response`: read once when the response was refused (the

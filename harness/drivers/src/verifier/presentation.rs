@@ -61,11 +61,14 @@ async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
     let holder = Holder::new(ctx);
     flatten(
         async {
-            let mut start = case.request.start();
-            if case.mdoc.is_some() {
-                start.dcql_query = Some(mdl_query());
-            }
-            let started = holder.request_with(start).await?;
+            let started = match &case.mdoc {
+                Some(_) => {
+                    let mut start = case.request.start();
+                    start.dcql_query = Some(mdl_query());
+                    holder.request_with(start).await?
+                }
+                None => case.request.start_at(&holder).await?,
+            };
             let vp = match &case.mdoc {
                 Some(deviation) => {
                     let credential = holder.mdoc_credential(deviation)?;
@@ -76,12 +79,12 @@ async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
                     holder.vp_token(&started.request, &credential, &case.presentation)?
                 }
             };
-            let response = holder.respond(&started.request, &vp, &case.presentation).await?;
+            let response = holder.respond_started(&started, &vp, &case.presentation).await?;
             if case.replay {
                 if !(200..300).contains(&response.status) {
                     return Err(precondition("first response accepted", format!("HTTP {}", response.status)));
                 }
-                let second = holder.respond(&started.request, &vp, &case.presentation).await?;
+                let second = holder.respond_started(&started, &vp, &case.presentation).await?;
                 return Ok(if (200..300).contains(&second.status) {
                     Outcome::fail("the replayed response refused (HTTP 4xx)", format!("HTTP {}", second.status))
                 } else {

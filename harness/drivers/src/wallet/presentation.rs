@@ -4,6 +4,8 @@
 //! fault and what the harness asks it to request.
 
 use super::stack::{Driver, Stack, precondition, stack_varied};
+use crate::dcql_ask::DcqlAsk;
+use crate::transaction_ask::TransactionDataAsk;
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
 use dialtone_protocols::control::{OfferRequest, RequestOutcome, StartRequest, WalletAnswer};
@@ -28,12 +30,22 @@ pub(crate) struct PresentationCase {
     request: Ask,
     /// Hold and present an mDL (`mso_mdoc`, OpenID4VP Appendix B.2) instead of an SD-JWT VC.
     mdoc: Option<MdocAsk>,
+    /// How many credentials the wallet is issued before the request (each by its own offer).
+    #[serde(default = "one")]
+    issued: u32,
     expect: Expect,
+    /// Claims (top-level names) that must not reach the verifier in an accepted presentation.
+    #[serde(default)]
+    withheld: Vec<String>,
     /// How the wallet must have fetched the request object.
     fetched: Option<super::retrieval::FetchExpect>,
     /// How the counterpart verifier's request varies, correctly, from the plain one.
     #[serde(default)]
     variation: RequestVariation,
+}
+
+fn one() -> u32 {
+    1
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -50,6 +62,13 @@ struct Ask {
     response_mode: Option<String>,
     client_id_prefix: Option<String>,
     request_uri_method: Option<String>,
+    /// The DCQL query to ask for (`dcql_ask`); none: the person with given_name and family_name.
+    dcql: Option<DcqlAsk>,
+    /// Transaction data for the verifier to send (`transaction_ask`).
+    transaction_data: Option<TransactionDataAsk>,
+    /// Over the Digital Credentials API (`response_mode` `dc_api` or `dc_api.jwt`), the origin
+    /// the platform tells the wallet the request comes from, instead of the verifier's own.
+    calling_origin: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -80,22 +99,53 @@ async fn presented(
     fault: Option<VerifierFault>,
     start: StartRequest,
 ) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
-    presented_varied(ctx, fault, start, OfferRequest::default(), RequestVariation::default()).await
+    presented_after(ctx, fault, start, Setup::default()).await
 }
 
-/// [`presented`], the wallet holding the credential `offer` asks the issuer for, the verifier's
-/// request varying as `variation` says.
-async fn presented_varied(
+/// What a presentation case sets up besides the request it asks for.
+#[derive(Default)]
+struct Setup<'a> {
+    /// The credential each issuance asks the issuer for (the default: the verified person).
+    offer: OfferRequest,
+    /// How many credentials the wallet is issued before the request (each by its own offer).
+    issued: u32,
+    /// How the counterpart verifier's request varies, correctly, from the plain one.
+    variation: RequestVariation,
+    /// The DCQL query to ask for; none: the request's own, else the person with given_name and
+    /// family_name.
+    dcql: Option<DcqlAsk>,
+    /// Over the Digital Credentials API, the origin the platform tells the wallet.
+    calling_origin: Option<&'a str>,
+}
+
+/// [`presented`] as `setup` says. A query that cannot pin the case's issuer runs while no other
+/// case hands the wallet credentials ([`super::stack::alone`]), so the newest credential the
+/// wallet holds is this case's.
+async fn presented_after(
     ctx: &Ctx,
     fault: Option<VerifierFault>,
-    start: StartRequest,
-    offer: OfferRequest,
-    variation: RequestVariation,
+    mut start: StartRequest,
+    setup: Setup<'_>,
 ) -> Result<(Stack, WalletAnswer, RequestOutcome), Outcome> {
-    let stack = stack_varied(ctx, Some(fault), IssuerConfig::default(), variation).await?;
-    let driver = Driver { ctx };
-    driver.holds(&stack, offer).await?;
-    let (answer, verdict) = driver.present_with(&stack, start).await?;
+    let stack = stack_varied(ctx, Some(fault), IssuerConfig::default(), setup.variation).await?;
+    let dcql = setup.dcql;
+    let work = async {
+        let driver = Driver { ctx };
+        for _ in 0..setup.issued.max(1) {
+            driver.holds(&stack, setup.offer.clone()).await?;
+        }
+        if let Some(ask) = dcql {
+            start.dcql_query = Some(ask.query(Some(&stack.issuer_url)));
+        }
+        match setup.calling_origin {
+            Some(origin) => driver.present_from(&stack, start, Some(origin)).await,
+            None => driver.present_with(&stack, start).await,
+        }
+    };
+    let (answer, verdict) = match dcql {
+        Some(ask) if ask.unpinned() => super::stack::alone(work).await?,
+        _ => work.await?,
+    };
     Ok((stack, answer, verdict))
 }
 
@@ -106,6 +156,7 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
                 response_mode: case.request.response_mode.clone(),
                 client_id_prefix: case.request.client_id_prefix.clone(),
                 request_uri_method: case.request.request_uri_method.clone(),
+                transaction_data: case.request.transaction_data.map(TransactionDataAsk::objects),
                 ..StartRequest::default()
             };
             let mut offer = OfferRequest::default();
@@ -113,15 +164,33 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
                 start.dcql_query = Some(crate::verifier::presentation::mdl_query());
                 offer.credential_configuration_id = Some(mdoc::CONFIG_MDL.into());
             }
-            let (stack, answer, verdict) =
-                presented_varied(&ctx, case.verifier.map(|f| f.0), start, offer, case.variation).await?;
+            let setup = Setup {
+                offer,
+                issued: case.issued,
+                variation: case.variation,
+                dcql: case.request.dcql,
+                calling_origin: case.request.calling_origin.as_deref(),
+            };
+            let (stack, answer, verdict) = presented_after(&ctx, case.verifier.map(|f| f.0), start, setup).await?;
             if let Some(expect) = case.fetched {
                 super::retrieval::judge_fetch(&ctx, &stack, expect)?;
             }
             if let Some(MdocAsk { only_requested: true }) = case.mdoc {
                 return Ok(only_requested_elements(&verdict));
             }
+            let disclosed: Vec<&String> = verdict
+                .claims
+                .iter()
+                .flat_map(|by_query| by_query.values())
+                .filter_map(serde_json::Value::as_object)
+                .flat_map(|claims| claims.keys())
+                .filter(|name| case.withheld.contains(name))
+                .collect();
             Ok(match case.expect {
+                Expect::Accepted if verdict.status == "accepted" && !disclosed.is_empty() => Outcome::fail(
+                    format!("an accepted presentation without {:?} (OpenID4VP §6.4.1)", case.withheld),
+                    format!("the verifier received {disclosed:?}"),
+                ),
                 Expect::Accepted if verdict.status == "accepted" => {
                     Outcome::pass("the verifier accepted the presentation")
                 }

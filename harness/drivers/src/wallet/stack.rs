@@ -6,10 +6,12 @@ use crate::Ctx;
 use crate::manifest::WalletSection;
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::control::{
-    HeldCredential, HeldCredentials, OfferCreated, OfferDelivery, OfferRequest, RequestDelivery, RequestOutcome,
-    StartRequest, StartedRequest, WalletAnswer,
+    DcApiRequestDelivery, DcApiResponseDelivery, DcApiStarted, HeldCredential, HeldCredentials, OfferCreated,
+    OfferDelivery, OfferRequest, PlatformResponse, RequestDelivery, RequestOutcome, StartRequest, StartedRequest,
+    WalletAnswer,
 };
 use dialtone_protocols::dcql::{self, Wanted};
+use dialtone_protocols::oid4vp::dc_api::{self, ResponseData};
 use dialtone_roles::issuer::{self, IssuerConfig, IssuerHandle};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig};
 use dialtone_roles::server::RunningServer;
@@ -92,6 +94,21 @@ pub(crate) async fn stack_varied(
     Ok(Stack { issuer, issuer_url, verifier_control, verifier_fetches, _servers: servers })
 }
 
+/// Turns at handing wallets credentials: cases take them side by side (read), and a case whose
+/// query cannot pin its own issuer takes one alone (write), from its issuance to its presentation.
+static WALLET_TURNS: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+tokio::task_local! {
+    /// Set inside [`alone`]: this case holds the wallet's turn alone.
+    static ALONE: bool;
+}
+
+/// Runs `work` while no other case hands a wallet credentials.
+pub(crate) async fn alone<F: std::future::Future>(work: F) -> F::Output {
+    let _turn = WALLET_TURNS.write().await;
+    ALONE.scope(true, work).await
+}
+
 pub(crate) struct Driver<'a> {
     pub ctx: &'a Ctx,
 }
@@ -142,6 +159,9 @@ impl Driver<'_> {
 
     /// [`Self::receive`], also handing back the offer made.
     pub(crate) async fn receive_made(&self, stack: &Stack, asked: OfferRequest) -> Step<(OfferCreated, WalletAnswer)> {
+        // Beside others, unless a case that cannot pin its issuer runs alone ([`exclusive`]).
+        let _beside =
+            if ALONE.try_with(|alone| *alone).unwrap_or(false) { None } else { Some(WALLET_TURNS.read().await) };
         let made: OfferCreated = self.call(&format!("{}/offers", stack.issuer.control_url), &asked, false).await?;
         let delivery = OfferDelivery {
             offer: made.credential_offer_uri.clone().map(Value::String),
@@ -206,13 +226,23 @@ impl Driver<'_> {
     pub(crate) async fn present_with(
         &self,
         stack: &Stack,
+        start: StartRequest,
+    ) -> Step<(WalletAnswer, RequestOutcome)> {
+        self.present_from(stack, start, None).await
+    }
+
+    /// [`Self::present_with`]; over the Digital Credentials API the platform (the harness) tells
+    /// the wallet the request comes from `calling_origin` instead of the verifier's own origin.
+    pub(crate) async fn present_from(
+        &self,
+        stack: &Stack,
         mut start: StartRequest,
+        calling_origin: Option<&str>,
     ) -> Step<(WalletAnswer, RequestOutcome)> {
         let control = stack.verifier_control.clone().ok_or_else(|| Outcome::error("this case started no verifier"))?;
         // A verifier that wants this case's issuer says so in DCQL (§6.3 `values`), so a wallet
         // holding credentials from other issuers picks the right one.
-        // (A case that asks for something else, an mDL, brings its own query.)
-        start.dcql_query = start.dcql_query.or_else(|| {
+        start.dcql_query = start.dcql_query.take().or_else(|| {
             Some(dcql::query(
                 "person",
                 dialtone_protocols::oid4vci::FORMAT_SD_JWT_VC,
@@ -226,35 +256,45 @@ impl Driver<'_> {
         });
         let started: StartedRequest = self.call(&format!("{control}/requests"), &start, false).await?;
         let id = started.request_id.clone();
-        let answer = match self.control()? {
-            Some(wallet) => {
-                let delivery =
-                    RequestDelivery { authorization_request: Some(Value::String(started.authorization_request)) };
-                self.call(&format!("{wallet}/presentations"), &delivery, true).await?
+        let answer = match (self.control()?, started.dc_api) {
+            (Some(wallet), Some(platform)) => self.platform(&control, &wallet, &id, platform, calling_origin).await?,
+            (None, Some(_)) => {
+                return Err(Outcome::skip(
+                    "manual mode: the Digital Credentials API needs the wallet's control API (dialtone plays the platform through it)",
+                ));
             }
-            None => {
-                // Manual mode: a person scans the request; the verifier's verdict shows what happened.
-                let prompt = self.manual_prompt(
-                    "dialtone: present a credential",
-                    "Scan this code with the wallet under test and consent to share.".into(),
-                    &started.authorization_request,
-                )?;
-                let url = format!("{control}/requests/{id}");
-                let done = crate::manual::show_and_wait(&prompt, || {
-                    let (http, url) = (self.ctx.http.clone(), url.clone());
-                    async move {
-                        let outcome: RequestOutcome =
-                            serde_json::from_value(http.get(&url, &[]).await.ok()?.json().ok()?).ok()?;
-                        (outcome.status != "pending").then_some(())
-                    }
-                })
-                .await
-                .map_err(Outcome::error)?;
-                match done {
-                    Some(()) => WalletAnswer::status("sent"),
-                    None => WalletAnswer::with_reason("refused", "nothing reached the verifier before the deadline"),
+            (wallet, None) => match wallet {
+                Some(wallet) => {
+                    let delivery =
+                        RequestDelivery { authorization_request: Some(Value::String(started.authorization_request)) };
+                    self.call(&format!("{wallet}/presentations"), &delivery, true).await?
                 }
-            }
+                None => {
+                    // Manual mode: a person scans the request; the verifier's verdict shows what happened.
+                    let prompt = self.manual_prompt(
+                        "dialtone: present a credential",
+                        "Scan this code with the wallet under test and consent to share.".into(),
+                        &started.authorization_request,
+                    )?;
+                    let url = format!("{control}/requests/{id}");
+                    let done = crate::manual::show_and_wait(&prompt, || {
+                        let (http, url) = (self.ctx.http.clone(), url.clone());
+                        async move {
+                            let outcome: RequestOutcome =
+                                serde_json::from_value(http.get(&url, &[]).await.ok()?.json().ok()?).ok()?;
+                            (outcome.status != "pending").then_some(())
+                        }
+                    })
+                    .await
+                    .map_err(Outcome::error)?;
+                    match done {
+                        Some(()) => WalletAnswer::status("sent"),
+                        None => {
+                            WalletAnswer::with_reason("refused", "nothing reached the verifier before the deadline")
+                        }
+                    }
+                }
+            },
         };
         let verdict =
             self.ctx.http.get(&format!("{control}/requests/{id}"), &[]).await.map_err(|e| transport(e, false))?;
@@ -263,6 +303,41 @@ impl Driver<'_> {
             .evidence
             .note(format!("counterpart verifier verdict: {}", serde_json::to_string(&verdict).unwrap_or_default()));
         Ok((answer, verdict))
+    }
+}
+
+impl Driver<'_> {
+    /// The harness as the platform of the Digital Credentials API (OpenID4VP Appendix A): hands the
+    /// wallet the verifier's request with the calling origin (`POST {wallet}/dc-api/requests`), and
+    /// the response data the wallet returns to the verifier's backend (`POST
+    /// {verifier}/dc-api/responses/{id}`). An `error` (or no data) is the wallet's refusal, and
+    /// nothing is delivered.
+    async fn platform(
+        &self,
+        verifier: &str,
+        wallet: &str,
+        id: &str,
+        platform: DcApiStarted,
+        calling_origin: Option<&str>,
+    ) -> Step<WalletAnswer> {
+        let origin = calling_origin.unwrap_or(&platform.origin).to_string();
+        self.ctx.evidence.note(format!("the platform hands the wallet the request of the page at {origin}"));
+        let delivery = DcApiRequestDelivery { origin: origin.clone(), request: platform.request };
+        let returned: PlatformResponse = self.call(&format!("{wallet}/dc-api/requests"), &delivery, true).await?;
+        let data = match returned.data {
+            Some(data) if !matches!(dc_api::read_response(&data), Ok(ResponseData::Error(_))) => data,
+            Some(error) => return Ok(WalletAnswer::with_reason("refused", error.to_string())),
+            None => return Ok(WalletAnswer::with_reason("refused", "the wallet returned no data")),
+        };
+        let delivery = DcApiResponseDelivery { origin, data };
+        let body = serde_json::to_value(&delivery).unwrap_or(Value::Null);
+        let answer = self
+            .ctx
+            .http
+            .post_json(&format!("{verifier}/dc-api/responses/{id}"), &body, &[])
+            .await
+            .map_err(|e| transport(e, false))?;
+        Ok(WalletAnswer { verifier_status: Some(answer.status), ..WalletAnswer::status("sent") })
     }
 }
 

@@ -31,6 +31,10 @@ pub struct Request {
     pub wallet_nonce: Option<String>,
     /// A `decentralized_identifier` client's DID document, as resolved (or why it was not).
     pub did_document: Option<Result<Value, String>>,
+    /// The context the request came in: over the Digital Credentials API, the verifier's origin
+    /// as the platform gave it (§A.2). The key binding's audience (§A.4) — and an mdoc's
+    /// `SessionTranscript` (§B.2.6.2) — bind to it; `None` for a request by link.
+    pub origin: Option<String>,
 }
 
 /// Why a request could not be received.
@@ -56,6 +60,16 @@ impl Request {
     /// The client identifier the request object names, else the URI's.
     pub fn effective_client_id(&self) -> &str {
         self.params.client_id.as_deref().unwrap_or(&self.client_id)
+    }
+
+    /// The audience of the response (a KB-JWT's `aud`): the full client identifier (§B.3.6), or
+    /// over the Digital Credentials API the origin prefixed with `origin:` (§A.4), even for
+    /// signed requests.
+    pub fn audience(&self) -> String {
+        match &self.origin {
+            Some(origin) => format!("{}{origin}", super::dc_api::ORIGIN_PREFIX),
+            None => self.effective_client_id().to_string(),
+        }
     }
 
     pub fn response_mode(&self) -> Option<&str> {
@@ -128,6 +142,7 @@ pub async fn receive_with(http: &HttpClient, uri: &str, retrieval: &Retrieval) -
             params,
             wallet_nonce: None,
             did_document: None,
+            origin: None,
         });
     };
     let method = get(REQUEST_URI_METHOD);
@@ -143,7 +158,16 @@ pub async fn receive_with(http: &HttpClient, uri: &str, retrieval: &Retrieval) -
         (Some("decentralized_identifier"), did) => Some(super::did::resolve(http, did).await),
         _ => None,
     };
-    Ok(Request { client_id, request_uri: Some(request_uri), object, content_type, params, wallet_nonce, did_document })
+    Ok(Request {
+        client_id,
+        request_uri: Some(request_uri),
+        object,
+        content_type,
+        params,
+        wallet_nonce,
+        did_document,
+        origin: None,
+    })
 }
 
 /// What a wallet checks of a request before it answers; all of it unless a test wallet is told
@@ -241,6 +265,8 @@ pub struct PresentationSpec {
     pub encryption: EncryptionChoice,
     /// mdoc-only deviations (an mdoc presentation reads `disclosures` and `kb` too).
     pub mdoc: super::mdoc::MdocSpec,
+    /// Which credentials and claims answer the DCQL query (§6.4).
+    pub dcql: crate::dcql::select::SelectionSpec,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -267,6 +293,8 @@ pub struct KbSpec {
     pub iat_offset: i64,
     pub key: KbKey,
     pub sd_hash: SdHashOver,
+    /// How the request's transaction data is bound (`transaction_data_hashes`, §B.3.3.1).
+    pub transaction_data: super::transaction_data::TransactionDataChoice,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -377,15 +405,15 @@ pub fn presentation(
     if spec.kb.omit {
         return Ok(sd_part);
     }
-    let client_id = request.effective_client_id();
+    let audience = request.audience();
     let nonce = request.params.nonce.clone().unwrap_or_default();
     let nonce = match spec.kb.nonce {
         KbNonce::Request => nonce,
         KbNonce::Other => format!("{nonce}-other"),
     };
     let aud = match &spec.kb.aud {
-        KbAudience::ClientId => client_id.to_string(),
-        KbAudience::WithoutPrefix => split_client_id(client_id).1.to_string(),
+        KbAudience::ClientId => audience,
+        KbAudience::WithoutPrefix => split_client_id(&audience).1.to_string(),
         KbAudience::Value(v) => v.clone(),
     };
     let hashed = match spec.kb.sd_hash {
@@ -400,15 +428,14 @@ pub fn presentation(
             &other
         }
     };
-    let kb = signer.sign_jws(
-        &json!({ "typ": sdjwt::KB_TYP }),
-        &json!({
-            "iat": crate::now_epoch() + spec.kb.iat_offset,
-            "aud": aud,
-            "nonce": nonce,
-            "sd_hash": sdjwt::sd_hash(&hashed, HashAlg::Sha256),
-        }),
-    );
+    let mut payload = json!({
+        "iat": crate::now_epoch() + spec.kb.iat_offset,
+        "aud": aud,
+        "nonce": nonce,
+        "sd_hash": sdjwt::sd_hash(&hashed, HashAlg::Sha256),
+    });
+    super::transaction_data::bind(&mut payload, request, &query.id, spec.kb.transaction_data)?;
+    let kb = signer.sign_jws(&json!({ "typ": sdjwt::KB_TYP }), &payload);
     Ok(format!("{sd_part}{kb}"))
 }
 

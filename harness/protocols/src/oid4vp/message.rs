@@ -52,6 +52,9 @@ pub struct RequestParameters {
     pub client_metadata: Option<ClientMetadata>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_data: Option<Value>,
+    /// The origins a signed request over the Digital Credentials API may come from (§A.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_origins: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -94,7 +97,8 @@ impl RequestParameters {
     /// Read from query parameters: the JSON-valued ones parsed (§5.1, §6, §8.4); one that is not
     /// JSON stays a string (and the typed read then names it).
     pub fn from_query_pairs(pairs: &[(String, String)]) -> Map<String, Value> {
-        const JSON_VALUED: &[&str] = &["dcql_query", "client_metadata", "transaction_data", "verifier_info"];
+        const JSON_VALUED: &[&str] =
+            &["dcql_query", "client_metadata", "transaction_data", "verifier_info", "expected_origins"];
         let mut payload = Map::new();
         for (name, value) in pairs {
             let v = if JSON_VALUED.contains(&name.as_str()) {

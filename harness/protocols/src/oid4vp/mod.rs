@@ -1,13 +1,16 @@
 //! OpenID for Verifiable Presentations 1.0: identifiers, the authorization request URI, client
 //! identifier prefixes (§5.9), and the response (§8).
 
+pub mod answer;
 pub mod client_id;
+pub mod dc_api;
 pub mod did;
 pub mod holder;
 pub mod mdoc;
 pub mod message;
 pub(crate) mod parameters;
 pub mod retrieval;
+pub mod transaction_data;
 pub mod verifier_attestation;
 
 /// `typ` of a signed Request Object (RFC 9101 §10.8, OpenID4VP §5).

@@ -3,7 +3,9 @@
 //! reads responses, or a check it makes of presentations. The handlers read these values and know
 //! nothing of faults.
 
+use dialtone_protocols::dcql::select::SetRule;
 use dialtone_protocols::oid4vp::message::RequestParameters;
+use dialtone_protocols::oid4vp::transaction_data::HashInput;
 use dialtone_protocols::sd_jwt_vc::verify::Checks;
 
 /// A change to a request's parameters; the verifier's public base URL and DNS name are given.
@@ -47,6 +49,18 @@ pub struct Behaviour {
     pub(crate) mdoc_handover_thumbprint: bool,
     /// Its mdoc handover names its client identifier without the prefix.
     pub(crate) mdoc_handover_without_prefix: bool,
+    /// Which credential queries a response must answer (DCQL `credential_sets`, §6.4.2).
+    pub(crate) credential_sets: SetRule,
+    /// A presentation answers one of the query's `claim_sets` (else it must hold every claim).
+    pub(crate) claim_sets_honoured: bool,
+    /// It checks `transaction_data_hashes` in the key binding JWT.
+    pub(crate) transaction_data_checked: bool,
+    /// What it hashes to check them.
+    pub(crate) transaction_data_hash_input: HashInput,
+    /// Over the Digital Credentials API, a response must come through its own origin.
+    pub(crate) dc_api_origin_checked: bool,
+    /// Over the Digital Credentials API, the KB-JWT's aud must be `origin:` its origin (§A.4).
+    pub(crate) dc_api_aud_checked: bool,
 }
 
 /// What a verifier demands of a holder key's JWK members (RFC 7517 §4: `kid`, `alg`, `use`,
@@ -81,6 +95,12 @@ impl Default for Behaviour {
             mdoc: Default::default(),
             mdoc_handover_thumbprint: true,
             mdoc_handover_without_prefix: false,
+            credential_sets: SetRule::AsQueried,
+            claim_sets_honoured: true,
+            transaction_data_checked: true,
+            transaction_data_hash_input: HashInput::Encoded,
+            dc_api_origin_checked: true,
+            dc_api_aud_checked: true,
         }
     }
 }

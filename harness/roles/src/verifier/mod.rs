@@ -5,6 +5,7 @@
 
 pub(crate) mod behaviour;
 pub(crate) mod client_id;
+mod dc_api;
 pub mod mdoc;
 pub mod mutants;
 pub mod reference;

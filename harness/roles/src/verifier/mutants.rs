@@ -1,7 +1,9 @@
 //! Mutants of the reference verifier: each fault is one value of its [`Behaviour`].
 
 use super::behaviour::{Base, Behaviour, CnfMembers};
+use dialtone_protocols::dcql::select::SetRule;
 use dialtone_protocols::oid4vp::message::RequestParameters;
+use dialtone_protocols::oid4vp::transaction_data::HashInput;
 
 crate::mutant::faults! {
     VerifierFault, "verifier.",
@@ -53,6 +55,12 @@ crate::mutant::faults! {
     RedirectUriWithDirectPost => "redirect_uri_with_direct_post": "puts a redirect_uri beside the response_uri of its direct_post requests",
     DidKidOfOtherDid => "did_kid_of_other_did": "names in its decentralized_identifier requests' kid a verification method of another DID",
     AttestationOfOther => "attestation_of_other": "presents a verifier attestation whose sub is another verifier's identifier",
+    RequiresEveryQuery => "requires_every_query": "demands a presentation for every credential query, optional credential sets included",
+    IgnoresCredentialSets => "ignores_credential_sets": "accepts a response that answers any credential query, though it leaves a required credential set out",
+    IgnoresClaimSets => "ignores_claim_sets": "demands every claim of a credential query, whatever its claim_sets allow",
+    IgnoresTransactionDataHashes => "ignores_transaction_data_hashes": "does not check transaction_data_hashes in the KB-JWT",
+    HashesDecodedTransactionData => "hashes_decoded_transaction_data": "hashes the decoded transaction data JSON instead of the base64url string it sent (rejects valid presentations)",
+    IgnoresDcApiOrigin => "ignores_dc_api_origin": "over the Digital Credentials API, takes a response bound to any origin (does not check the KB-JWT aud against its own origin)",
 }
 
 impl VerifierFault {
@@ -117,6 +125,12 @@ impl VerifierFault {
             Self::RedirectUriWithDirectPost => b.request = Some(|p, _| p.redirect_uri = p.response_uri.clone()),
             Self::DidKidOfOtherDid => b.client_ids.kid_of_other_did = true,
             Self::AttestationOfOther => b.client_ids.attestation_of_other = true,
+            Self::RequiresEveryQuery => b.credential_sets = SetRule::EveryQuery,
+            Self::IgnoresCredentialSets => b.credential_sets = SetRule::AnyAnswer,
+            Self::IgnoresClaimSets => b.claim_sets_honoured = false,
+            Self::IgnoresTransactionDataHashes => b.transaction_data_checked = false,
+            Self::HashesDecodedTransactionData => b.transaction_data_hash_input = HashInput::Decoded,
+            Self::IgnoresDcApiOrigin => b.dc_api_aud_checked = false,
         }
     }
 }

@@ -22,7 +22,7 @@ use dialtone_protocols::oid4vp::message::{
     CLIENT_ID, ClientMetadata, REQUEST_URI, REQUEST_URI_METHOD, REQUEST_URI_METHOD_POST, RequestParameters,
     ResponseParameters,
 };
-use dialtone_protocols::oid4vp::{self, DIRECT_POST, DIRECT_POST_JWT};
+use dialtone_protocols::oid4vp::{self, DIRECT_POST, DIRECT_POST_JWT, dc_api, transaction_data};
 use dialtone_protocols::seed::Entropy;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -85,29 +85,33 @@ impl VerifierConfig {
 }
 
 #[derive(Debug, Clone)]
-struct Session {
-    id: String,
-    nonce: String,
+pub(super) struct Session {
+    pub(super) id: String,
+    pub(super) nonce: String,
     state: String,
     dcql: Value,
-    outcome: Outcome,
-    response_mode: String,
+    pub(super) outcome: Outcome,
+    pub(super) response_mode: String,
     /// The client identifier this request uses (`x509_san_dns:…`, `x509_hash:…`, `redirect_uri:…`).
-    client_id: String,
+    pub(super) client_id: String,
     /// For direct_post.jwt: the key the wallet encrypts the response to.
-    encryption_key: Option<EcKey>,
+    pub(super) encryption_key: Option<EcKey>,
+    /// The transaction data it sends, base64url-encoded as in the request (§5.1).
+    transaction_data: Vec<String>,
+    /// Over the Digital Credentials API: the origin of its page, to which responses bind (§A.4).
+    pub(super) origin: Option<String>,
 }
 
 #[derive(Debug, Clone)]
-enum Outcome {
+pub(super) enum Outcome {
     Pending,
     Accepted(Map<String, Value>),
     Rejected(String),
 }
 
-struct Verifier {
+pub(super) struct Verifier {
     config: VerifierConfig,
-    behaviour: Behaviour,
+    pub(super) behaviour: Behaviour,
     key: EcKey,
     /// The key its verifier attestation binds it to (`cnf`, §12).
     attested_key: EcKey,
@@ -146,6 +150,7 @@ pub async fn start(
         .route("/request/{id}", get(request_object).post(request_object_posted))
         .route("/.well-known/did.json", get(did_document))
         .route("/response", post(response))
+        .route("/control/dc-api/responses/{id}", post(super::dc_api::deliver))
         .with_state(verifier);
     match tls {
         Some(tls) => RunningServer::serve_tls(listener, tls, router),
@@ -167,7 +172,7 @@ impl Verifier {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -176,7 +181,7 @@ impl Verifier {
     }
 }
 
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(super) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())
         .into_response()
 }
@@ -196,8 +201,11 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         if body.is_empty() { StartRequest::default() } else { serde_json::from_slice(&body).unwrap_or_default() };
     let response_mode = match start.response_mode.as_deref() {
         Some(DIRECT_POST_JWT) => DIRECT_POST_JWT,
+        Some(dc_api::DC_API) => dc_api::DC_API,
+        Some(dc_api::DC_API_JWT) => dc_api::DC_API_JWT,
         _ => DIRECT_POST,
     };
+    let encrypted = response_mode == DIRECT_POST_JWT || response_mode == dc_api::DC_API_JWT;
     let session = Session {
         id: v.entropy.token(12),
         nonce: v.entropy.token(v.config.variation.token_bytes(v.behaviour.nonce_bytes)),
@@ -210,8 +218,17 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
             &v.identity(),
             v.behaviour.client_ids,
         ),
-        encryption_key: (response_mode == DIRECT_POST_JWT).then(|| EcKey::generate(&v.entropy)),
+        encryption_key: encrypted.then(|| EcKey::generate(&v.entropy)),
+        transaction_data: start.transaction_data.iter().flatten().map(transaction_data::encode).collect(),
+        origin: dc_api::is_dc_api_mode(response_mode).then(|| v.public_base.clone()),
     };
+    if session.origin.is_some() {
+        // Over the Digital Credentials API: what its page hands the platform (Appendix A).
+        let signed = start.client_id_prefix.is_some();
+        let started = super::dc_api::started(&v, &session, signed);
+        v.lock().insert(session.id.clone(), session);
+        return json_response(StatusCode::OK, serde_json::to_value(started).unwrap_or(Value::Null));
+    }
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
     let uri = if session.client_id.starts_with("redirect_uri:") && !v.behaviour.signing.unsigned {
         // Unsigned by nature (§5.9.3): by value.
@@ -226,7 +243,8 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
     };
     let id = session.id.clone();
     v.lock().insert(id.clone(), session);
-    let started = StartedRequest { request_id: id, authorization_request: uri, request_uri: Some(request_uri) };
+    let started =
+        StartedRequest { request_id: id, authorization_request: uri, request_uri: Some(request_uri), dc_api: None };
     json_response(StatusCode::OK, serde_json::to_value(started).unwrap_or(Value::Null))
 }
 
@@ -246,7 +264,7 @@ async fn control_outcome(State(v): State<Arc<Verifier>>, Path(id): Path<String>)
 
 /// The request's parameters (OpenID4VP §5.1): as request object claims, or, for a `redirect_uri`
 /// client, whose requests cannot be signed (§5.9.3), as the query parameters of a request by value.
-fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
+pub(super) fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
     let now = dialtone_protocols::now_epoch();
     let mut formats = json!({ "dc+sd-jwt": { "sd-jwt_alg_values": ["ES256"], "kb-jwt_alg_values": ["ES256"] } });
     if session.dcql.to_string().contains(dialtone_protocols::oid4vci::FORMAT_MSO_MDOC) {
@@ -274,6 +292,8 @@ fn request_parameters(v: &Verifier, session: &Session) -> RequestParameters {
         state: Some(session.state.clone()),
         dcql_query: Some(session.dcql.clone()),
         client_metadata: Some(client_metadata),
+        transaction_data: (!session.transaction_data.is_empty())
+            .then(|| Value::Array(session.transaction_data.iter().cloned().map(Value::String).collect())),
         iat: Some(now),
         exp: Some(now + 300),
         ..RequestParameters::default()
@@ -317,10 +337,18 @@ fn serve_request_object(v: &Verifier, id: &str, wallet_nonce: Option<String>) ->
     let Some(session) = v.lock().get(id).cloned() else {
         return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
     };
-    let signing = v.behaviour.signing;
     let payload = RequestParameters { wallet_nonce, ..request_parameters(v, &session) }.to_json();
+    let jwt = request_jwt(v, &session, &payload);
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response()
+}
+
+/// The request object of `session` with `payload`: signed with its client identifier's key
+/// (x509_san_dns, x509_hash, decentralized_identifier, verifier_attestation), or unsigned as its
+/// behaviour or its client says.
+pub(super) fn request_jwt(v: &Verifier, session: &Session, payload: &Value) -> String {
+    let signing = v.behaviour.signing;
     // A redirect_uri client cannot sign its requests (§5.9.3): the request object is unsigned.
-    let jwt = if signing.unsigned || session.client_id.starts_with("redirect_uri:") {
+    if signing.unsigned || session.client_id.starts_with("redirect_uri:") {
         let header = json!({ "alg": "none", "typ": signing.typ });
         format!(
             "{}.{}.",
@@ -333,9 +361,8 @@ fn serve_request_object(v: &Verifier, id: &str, wallet_nonce: Option<String>) ->
         let identity = v.identity();
         let own = super::client_id::signing_key(&session.client_id, &identity);
         let key = if signing.foreign_key { EcKey::generate(&v.entropy) } else { own.clone() };
-        key.sign_jws(&header, &payload)
-    };
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/oauth-authz-req+jwt")], jwt).into_response()
+        key.sign_jws(&header, payload)
+    }
 }
 
 /// Its `did:web` document, for its `decentralized_identifier` client identifier.
@@ -415,22 +442,32 @@ fn kb_nonce(presentation: &str) -> Option<String> {
     sd.kb_jwt?.payload.get("nonce")?.as_str().map(str::to_string)
 }
 
-async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outcome {
-    let queries = match dcql::parse(&session.dcql) {
+pub(super) async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outcome {
+    // Which credential queries the response answers, and whether that satisfies the query (§6.4.2).
+    let queries = match dcql::select::answered(&session.dcql, vp, v.behaviour.credential_sets) {
         Ok(q) => q,
-        Err(e) => return Outcome::Rejected(format!("the request's own DCQL query is invalid: {e}")),
+        Err(e) => return Outcome::Rejected(e),
+    };
+    // The response's audience: the client identifier, or over the Digital Credentials API the
+    // origin of its page (§A.4).
+    let audience = match &session.origin {
+        Some(origin) => format!("{}{origin}", dc_api::ORIGIN_PREFIX),
+        None => session.client_id.clone(),
     };
     let judge = Judge {
         behaviour: &v.behaviour,
         http: &v.http,
         registry_url: &v.config.registry_url,
         authority_id: &v.config.authority_id,
-        client_id: &session.client_id,
+        client_id: &audience,
         x5c_roots: &v.config.x5c_roots,
+        transaction_data: &session.transaction_data,
     };
     let now = dialtone_protocols::now_epoch();
     let mut claims = Map::new();
     for query in &queries {
+        let query = if v.behaviour.claim_sets_honoured { query.clone() } else { query.without_claim_sets() };
+        let query = &query;
         let Some(list) = vp.get(&query.id).and_then(Value::as_array) else {
             return Outcome::Rejected(format!("no presentation for credential query {:?}", query.id));
         };

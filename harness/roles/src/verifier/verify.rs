@@ -7,6 +7,7 @@ use dialtone_http::HttpClient;
 use dialtone_protocols::dcql::CredentialQuery;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::well_known_url;
+use dialtone_protocols::oid4vp::transaction_data;
 use dialtone_protocols::sd_jwt_vc::verify::{Expectation, issuer_signature, presented_claims};
 use dialtone_protocols::sd_jwt_vc::{JwtVcIssuerMetadata, WELL_KNOWN_JWT_VC_ISSUER};
 use dialtone_protocols::sdjwt::SdJwt;
@@ -24,6 +25,8 @@ pub struct Judge<'a> {
     pub client_id: &'a str,
     /// Roots an issuer's `x5c` chain may lead to.
     pub x5c_roots: &'a [Vec<u8>],
+    /// The transaction data the request sent, as sent (§5.1).
+    pub transaction_data: &'a [String],
 }
 
 impl Judge<'_> {
@@ -70,7 +73,18 @@ impl Judge<'_> {
         };
         cnf_members(&sd, b.cnf_members)?;
         let expectation = Expectation { query, nonce, aud, now, skew: SKEW };
-        let claims = presented_claims(&mut sd, &expectation, &b.checks)?;
+        let mut checks = b.checks;
+        if aud.starts_with(dialtone_protocols::oid4vp::dc_api::ORIGIN_PREFIX) && !b.dc_api_aud_checked {
+            checks.kb.aud = false;
+        }
+        let claims = presented_claims(&mut sd, &expectation, &checks)?;
+        // Transaction data bound into the key binding JWT (§8.4, §B.3.3.1).
+        if b.transaction_data_checked
+            && let Some(kb) = &sd.kb_jwt
+        {
+            transaction_data::verify_kb(&kb.payload, self.transaction_data, &query.id, b.transaction_data_hash_input)
+                .map_err(|e| format!("transaction data: {e}"))?;
+        }
         // Status (Token Status List §8.3); a credential without a status claim has none to check.
         if b.status_checked
             && let Ok(reference) = StatusReference::from_claims(&claims)

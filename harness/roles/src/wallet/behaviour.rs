@@ -18,6 +18,10 @@ pub struct Behaviour {
     pub(crate) request_uri_post: bool,
     /// How it presents.
     pub presentation: PresentationSpec,
+    /// It answers requests carrying transaction data of types it does not know (§5.1 says refuse).
+    pub(crate) unknown_transaction_data_accepted: bool,
+    /// It answers a signed request over the Digital Credentials API whatever its `expected_origins`.
+    pub(crate) expected_origins_ignored: bool,
     /// Batches, deferred issuance, notifications.
     pub followup: FollowupBehaviour,
 }
@@ -31,6 +35,8 @@ impl Default for Behaviour {
             request_checks: RequestChecks::default(),
             request_uri_post: true,
             presentation: PresentationSpec::default(),
+            unknown_transaction_data_accepted: false,
+            expected_origins_ignored: false,
             followup: FollowupBehaviour::default(),
         }
     }

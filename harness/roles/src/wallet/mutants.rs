@@ -13,6 +13,7 @@ use dialtone_protocols::oid4vci::proof::{ProofAudience, ProofNonce, ProofSignatu
 use dialtone_protocols::oid4vp::holder::{
     DisclosureChoice, EncryptionChoice, KbAudience, KbKey, SdHashOver, StateChoice, VpTokenShape,
 };
+use dialtone_protocols::oid4vp::transaction_data::TransactionDataChoice;
 
 crate::mutant::faults! {
     WalletFault, "wallet.",
@@ -68,6 +69,14 @@ crate::mutant::faults! {
     NoVerifierAttestation => "no_verifier_attestation": "does not support the verifier_attestation client identifier prefix (refuses its requests)",
     AttestationSubUnchecked => "attestation_sub_unchecked": "does not compare a verifier attestation's sub with the client identifier",
     AttestationPopUnchecked => "attestation_pop_unchecked": "does not check that the attested (cnf) key signs a verifier_attestation request",
+    RefusesClaimlessQuery => "refuses_claimless_query": "takes a DCQL credential query without claims for one that matches nothing",
+    OptionalSetsRequired => "optional_sets_required": "treats every DCQL credential set as required, refusing when an optional one cannot be met",
+    PartialAnswer => "partial_answer": "presents what it can when a required DCQL credential set matches nothing, instead of refusing",
+    IgnoresClaimSets => "ignores_claim_sets": "demands every claim of a DCQL credential query, whatever its claim_sets allow (and refuses when one is not held)",
+    PresentsEveryMatch => "presents_every_match": "presents every matching credential, though the query does not allow multiple",
+    AcceptsUnknownTransactionData => "accepts_unknown_transaction_data": "answers a request whose transaction data is of a type it does not know",
+    OmitsTransactionDataHashes => "omits_transaction_data_hashes": "leaves transaction_data_hashes out of its KB-JWT",
+    IgnoresExpectedOrigins => "ignores_expected_origins": "answers a signed Digital Credentials API request whose expected_origins omit the calling origin",
 }
 
 impl WalletFault {
@@ -129,6 +138,14 @@ impl WalletFault {
             Self::NoVerifierAttestation => checks.attestation_supported = false,
             Self::AttestationSubUnchecked => checks.attestation_sub_matches = false,
             Self::AttestationPopUnchecked => checks.attestation_pop = false,
+            Self::RefusesClaimlessQuery => presentation.dcql.claimless_refused = true,
+            Self::OptionalSetsRequired => presentation.dcql.optional_sets_required = true,
+            Self::PartialAnswer => presentation.dcql.partial = true,
+            Self::IgnoresClaimSets => presentation.dcql.claim_sets_ignored = true,
+            Self::PresentsEveryMatch => presentation.dcql.every_match = true,
+            Self::AcceptsUnknownTransactionData => b.unknown_transaction_data_accepted = true,
+            Self::OmitsTransactionDataHashes => presentation.kb.transaction_data = TransactionDataChoice::Omit,
+            Self::IgnoresExpectedOrigins => b.expected_origins_ignored = true,
         }
     }
 }

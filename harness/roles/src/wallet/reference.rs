@@ -13,7 +13,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use dialtone_http::{Evidence, HttpClient, HttpLimits};
-use dialtone_protocols::control::{HeldCredential, HeldCredentials, OfferDelivery, RequestDelivery, WalletAnswer};
+use dialtone_protocols::control::{
+    DcApiRequestDelivery, HeldCredential, HeldCredentials, OfferDelivery, PlatformResponse, RequestDelivery,
+    WalletAnswer,
+};
+use dialtone_protocols::dcql;
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oauth::client_attestation::{AttestationSpec, Attester, ClientCredentials};
@@ -22,8 +26,11 @@ use dialtone_protocols::oid4vci::client_followup::Answer;
 use dialtone_protocols::oid4vci::message::CredentialOffer;
 use dialtone_protocols::oid4vci::notification::event;
 use dialtone_protocols::oid4vci::proof::ProofNonce;
+use dialtone_protocols::oid4vp::answer::{self, HeldSdJwt};
+use dialtone_protocols::oid4vp::dc_api;
 use dialtone_protocols::oid4vp::holder;
 use dialtone_protocols::oid4vp::retrieval::Retrieval;
+use dialtone_protocols::oid4vp::transaction_data;
 use dialtone_protocols::sdjwt::{self, SdJwt};
 use dialtone_protocols::seed::Entropy;
 use serde_json::{Value, json};
@@ -34,6 +41,9 @@ use std::sync::{Arc, Mutex};
 /// itself.
 const CLIENT_ID: &str = "dialtone-reference-wallet";
 const REDIRECT_URI: &str = "https://wallet.dialtone.invalid/callback";
+
+/// The transaction data types the reference wallet knows (dialtone's test type).
+const KNOWN_TRANSACTION_DATA: &[&str] = &[transaction_data::PAYMENT_CONSENT];
 
 #[derive(Clone, Default)]
 pub struct WalletConfig {
@@ -84,6 +94,7 @@ pub async fn start(
     let router = Router::new()
         .route("/control/offers", post(receive_offer))
         .route("/control/presentations", post(receive_request))
+        .route("/control/dc-api/requests", post(receive_dc_api_request))
         .route("/control/credentials", get(list_credentials))
         .route("/control/health", get(|| async { axum::Json(json!({"status": "ok"})) }))
         .with_state(wallet);
@@ -188,29 +199,70 @@ impl Wallet {
         let request = holder::receive_with(&self.http, uri, &retrieval).await.map_err(|e| e.to_string())?;
         holder::check(&request, &self.trusted_roots, self.behaviour.request_checks)?;
         let queries = request.queries()?;
-        let query = queries.first().ok_or("empty DCQL query")?;
-        if query.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC {
+        if let Some(query) = queries.first().filter(|q| q.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC) {
             return self.present_mdoc(&request, query).await;
         }
-        // The newest stored credential that satisfies the query (an issuer may have re-issued).
-        let (credential, key) = {
-            let store = lock(&self.credentials);
-            store
-                .iter()
-                .rev()
-                .find(|s| {
-                    SdJwt::parse(&s.credential).and_then(|sd| sd.process()).is_ok_and(|p| query.matches(&p.claims))
-                })
-                .map(|s| (s.credential.clone(), s.key.clone()))
-                .ok_or("no stored credential matches the query")?
-        };
-        let sd = SdJwt::parse(&credential).map_err(|e| e.to_string())?;
+        let vp_token = self.answer(&request)?;
         let spec = &self.behaviour.presentation;
-        let presentation = holder::presentation(&sd, &key, query, &request, spec, &self.entropy)?;
-        let vp_token = holder::vp_token(query, presentation, spec.vp_token);
         let response = holder::respond(&self.http, &request, &vp_token, spec).await.map_err(|e| e.to_string())?;
         Ok(response.status)
     }
+
+    /// OpenID4VP over the Digital Credentials API (Appendix A): the request the platform hands over
+    /// with the calling `origin`, answered with the response data it returns to the platform — an
+    /// `error` when it refuses (§A.4).
+    fn present_dc_api(&self, delivery: &DcApiRequestDelivery) -> PlatformResponse {
+        let data = dc_api::receive(&delivery.request, &delivery.origin)
+            .map_err(|why| ("invalid_request", why))
+            .and_then(|request| {
+                let checks = self.behaviour.request_checks;
+                dc_api::check(&request, &self.trusted_roots, checks, !self.behaviour.expected_origins_ignored)?;
+                let vp_token = self.answer(&request).map_err(|why| (error_code(&why), why))?;
+                dc_api::response_data(&request, &vp_token, self.behaviour.presentation.encryption)
+                    .map_err(|why| ("invalid_request", why))
+            });
+        let data = data.unwrap_or_else(|(code, _)| dc_api::error_data(code));
+        PlatformResponse { protocol: Some(delivery.request.protocol.clone()), data: Some(data) }
+    }
+
+    /// The `vp_token` answering `request`'s query from what it holds; `Err` says why it refuses.
+    fn answer(&self, request: &holder::Request) -> Result<Value, String> {
+        // What the query asks for, from the held credentials, newest first (an issuer may have
+        // re-issued); nothing at all when a required credential matches nothing (§6.4.2).
+        let held: Vec<HeldSdJwt> = lock(&self.credentials)
+            .iter()
+            .rev()
+            .filter_map(|s| HeldSdJwt::new(SdJwt::parse(&s.credential).ok()?, s.key.clone()).ok())
+            .collect();
+        let spec = &self.behaviour.presentation;
+        if !self.behaviour.unknown_transaction_data_accepted {
+            // Every transaction data object of a type it knows, well-formed (§5.1, §8.5).
+            let queries = request.queries()?;
+            let ids: Vec<&str> = queries.iter().map(|q| q.id.as_str()).collect();
+            transaction_data::read(request.params.transaction_data.as_ref(), KNOWN_TRANSACTION_DATA, &ids)?;
+        }
+        let picks = answer::choose(&held, request, spec)?;
+        answer::vp_token(&held, &picks, request, spec, &self.entropy)
+    }
+}
+
+/// The error code of a refusal whose reason begins with one (`access_denied: …`), else
+/// `invalid_request`.
+fn error_code(why: &str) -> &'static str {
+    [dcql::select::ACCESS_DENIED, transaction_data::INVALID_TRANSACTION_DATA]
+        .into_iter()
+        .find(|code| why.starts_with(code))
+        .unwrap_or("invalid_request")
+}
+
+async fn receive_dc_api_request(State(w): State<Arc<Wallet>>, body: Bytes) -> Response {
+    let Ok(delivery) = serde_json::from_slice::<DcApiRequestDelivery>(&body) else {
+        return answer(
+            StatusCode::BAD_REQUEST,
+            json!({ "reason": "the body is {\"origin\": …, \"request\": {\"protocol\": …, \"data\": …}}" }),
+        );
+    };
+    answer(StatusCode::OK, serde_json::to_value(w.present_dc_api(&delivery)).unwrap_or(Value::Null))
 }
 
 /// Which of `keys` the credential is bound to (`cnf.jwk`).
