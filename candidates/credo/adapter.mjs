@@ -34,6 +34,8 @@ const host = '127.0.0.1'
 const base = `http://${host}:${port}`
 // x509_san_dns needs a DNS name (OpenID4VP §5.9.3): the verifier is reached as localhost.
 const verifierBase = `http://localhost:${port}`
+// The origin of the verifier's page, for requests over the Digital Credentials API.
+const verifierOrigin = verifierBase
 const issuerId = 'dialtone-credo'
 const issuerUrl = `${base}/oid4vci/${issuerId}`
 const verifierId = 'dialtone-credo-verifier'
@@ -282,12 +284,26 @@ control.post('/authorize', async (req, res) => {
 control.post('/requests', async (req, res) => {
   try {
     const body = req.body ?? {}
-    const { authorizationRequest, verificationSession } =
+    const responseMode = body.response_mode ?? 'direct_post'
+    const overDcApi = responseMode === 'dc_api' || responseMode === 'dc_api.jwt'
+    const prefix = body.client_id_prefix
+    // What dialtone asks for: an x509_hash or x509_san_dns client signs with the adapter's
+    // certificate; a redirect_uri client cannot sign (OpenID4VP §5.9.3); over the Digital Credentials
+    // API, a request without a prefix is unsigned (Appendix A.3.1), one with a prefix signed (A.3.2).
+    const requestSigner =
+      prefix === 'redirect_uri' || (overDcApi && !prefix)
+        ? { method: 'none' }
+        : { method: 'x5c', x5c: [verifierCertificate], clientIdPrefix: prefix === 'x509_hash' ? 'x509_hash' : 'x509_san_dns' }
+    const { authorizationRequest, authorizationRequestObject, verificationSession } =
       await agent.modules.openid4vc.verifier.createAuthorizationRequest({
         verifierId,
-        requestSigner: { method: 'x5c', x5c: [verifierCertificate], clientIdPrefix: 'x509_san_dns' },
-        responseMode: body.response_mode ?? 'direct_post',
+        requestSigner,
+        responseMode,
         version: 'v1',
+        // The origin of the verifier's page, for a signed request over the Digital Credentials API.
+        expectedOrigins: overDcApi && requestSigner.method !== 'none' ? [verifierOrigin] : undefined,
+        // Transaction data objects as dialtone gives them; Credo encodes them (§5.1).
+        transactionData: body.transaction_data,
         // The query dialtone asks for (the end-to-end chain names the issuer), else the adapter's own.
         dcql: {
           query: body.dcql_query ?? {
@@ -302,9 +318,35 @@ control.post('/requests', async (req, res) => {
           },
         },
       })
-    res.json({ request_id: verificationSession.id, authorization_request: authorizationRequest })
+    const answer = { request_id: verificationSession.id, authorization_request: authorizationRequest }
+    if (overDcApi) {
+      // What the verifier's page would hand navigator.credentials.get (OpenID4VP Appendix A).
+      const signed = requestSigner.method !== 'none'
+      answer.dc_api = {
+        origin: verifierOrigin,
+        request: {
+          protocol: signed ? 'openid4vp-v1-signed' : 'openid4vp-v1-unsigned',
+          data: authorizationRequestObject,
+        },
+      }
+    }
+    res.json(answer)
   } catch (e) {
     res.status(400).json({ error: String(e?.message ?? e) })
+  }
+})
+
+// The response the verifier's page received from the Digital Credentials API, handed to its backend.
+control.post('/dc-api/responses/:id', async (req, res) => {
+  try {
+    await agent.modules.openid4vc.verifier.verifyAuthorizationResponse({
+      verificationSessionId: req.params.id,
+      authorizationResponse: req.body?.data ?? {},
+      origin: req.body?.origin,
+    })
+    res.json({})
+  } catch (e) {
+    res.status(400).json({ error: 'invalid_request', error_description: String(e?.message ?? e) })
   }
 })
 
@@ -461,10 +503,37 @@ wallet.post('/presentations', async (req, res) => {
     const result = await holder().acceptOpenId4VpAuthorizationRequest({
       authorizationRequestPayload: resolved.authorizationRequestPayload,
       dcql: { credentials },
+      transactionData: transactionDataFor(resolved),
     })
     res.json({ status: 'sent', verifier_status: result.serverResponse?.status ?? null })
   } catch (e) {
     res.json({ status: 'refused', reason: String(e?.message ?? e) })
+  }
+})
+
+// Transaction data (OpenID4VP §5.1): each entry signed over by the first credential it names that
+// the wallet holds; none when the request carries none.
+const transactionDataFor = (resolved) =>
+  resolved.transactionData?.map((t) => ({ credentialId: t.matchedCredentialIds[0] ?? t.entry.transactionData.credential_ids[0] }))
+
+// The Digital Credentials API: the request the platform hands the wallet, with the calling origin;
+// answered with the data the wallet returns to the platform, or an error (OpenID4VP Appendix A).
+wallet.post('/dc-api/requests', async (req, res) => {
+  const { origin, request } = req.body ?? {}
+  try {
+    const resolved = await holder().resolveOpenId4VpAuthorizationRequest(request?.data ?? {}, { origin })
+    if (!resolved.dcql) return res.json({ protocol: request?.protocol, data: { error: 'invalid_request' } })
+    const credentials = holder().selectCredentialsForDcqlRequest(resolved.dcql.queryResult)
+    const result = await holder().acceptOpenId4VpAuthorizationRequest({
+      authorizationRequestPayload: resolved.authorizationRequestPayload,
+      dcql: { credentials },
+      transactionData: transactionDataFor(resolved),
+      origin,
+    })
+    res.json({ protocol: request?.protocol, data: result.authorizationResponse })
+  } catch (e) {
+    console.error(`dc-api request refused: ${e?.message ?? e}`)
+    res.json({ protocol: request?.protocol, data: { error: 'invalid_request' } })
   }
 })
 

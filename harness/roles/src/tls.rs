@@ -10,6 +10,10 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsage
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::net::SocketAddr;
 use std::sync::Arc;
+
+/// The country of the run's IACA and its document signers (the same, as ISO/IEC 18013-5 Annex B
+/// requires of a document signer and its IACA).
+const MDOC_COUNTRY: &str = "CA";
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
@@ -134,6 +138,9 @@ impl TestPki {
     /// The authority's certificate parameters (its name; for a lasting authority a fixed serial).
     fn authority_params(common_name: &'static str, fixed_serial: bool) -> Result<CertificateParams, String> {
         let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| format!("CA params: {e}"))?;
+        // The authority is also the mdocs' IACA, whose subject names its country (ISO/IEC 18013-5
+        // Annex B: countryName is mandatory in IACA and document signer certificates).
+        params.distinguished_name.push(DnType::CountryName, MDOC_COUNTRY);
         params.distinguished_name.push(DnType::CommonName, common_name);
         if fixed_serial {
             params.serial_number = Some(rcgen::SerialNumber::from(1u64.to_be_bytes().to_vec()));
@@ -216,6 +223,7 @@ impl TestPki {
         let signer = CertSigner::new(self.ca_key.clone());
         let issuer = rcgen::Issuer::new(ca_params, &signer);
         let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| err("params", &e))?;
+        params.distinguished_name.push(DnType::CountryName, MDOC_COUNTRY);
         params.distinguished_name.push(DnType::CommonName, format!("dialtone document signer {name}"));
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::Other(vec![1, 0, 18013, 5, 1, 2])];

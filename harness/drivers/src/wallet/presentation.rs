@@ -172,11 +172,30 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
                 calling_origin: case.request.calling_origin.as_deref(),
             };
             let (stack, answer, verdict) = presented_after(&ctx, case.verifier.map(|f| f.0), start, setup).await?;
-            if let Some(expect) = case.fetched {
-                super::retrieval::judge_fetch(&ctx, &stack, expect)?;
+            if let Some(expect) = case.fetched
+                && let Err(mismatch) = super::retrieval::judge_fetch(&ctx, &stack, expect)
+            {
+                // A refusal the fetch is the premise of (the wallet checks the wallet_nonce it sent)
+                // cannot be judged of a wallet that did not fetch so (§5.10: "if the Wallet passed
+                // a wallet_nonce").
+                return Ok(match case.expect {
+                    Expect::Accepted => mismatch.into(),
+                    Expect::Refused => Outcome::skip(format!(
+                        "not applicable: this refusal presumes {}, and the wallet sent {} (answer {:?})",
+                        mismatch.expected, mismatch.observed, answer.status
+                    )),
+                });
             }
             if let Some(MdocAsk { only_requested: true }) = case.mdoc {
                 return Ok(only_requested_elements(&verdict));
+            }
+            if let Some(ask) = case.request.dcql
+                && ask.unpinned()
+                && answer.status == "sent"
+                && verdict.status != "accepted"
+                && let Some(why) = unpinned_answer_unjudgeable(&ctx, &stack, &verdict).await
+            {
+                return Ok(Outcome::skip(why));
             }
             let disclosed: Vec<&String> = verdict
                 .claims
@@ -209,6 +228,28 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
         }
         .await,
     )
+}
+
+/// Why a rejected answer to a query that cannot name this case's issuer (a query without claims)
+/// cannot be judged: the wallet also holds credentials of earlier cases, whose issuers have stopped,
+/// and any of them answers the query (which one is the wallet's choice, OpenID4VP §6.4.2), so the
+/// verifier rejecting the one it sent says nothing of the wallet. `None`: it holds only this case's.
+async fn unpinned_answer_unjudgeable(ctx: &Ctx, stack: &Stack, verdict: &RequestOutcome) -> Option<String> {
+    let held = Driver { ctx }.credentials().await.ok()?;
+    let others = held
+        .iter()
+        .filter_map(|c| c.claims.as_ref()?.get("iss")?.as_str())
+        .filter(|iss| *iss != stack.issuer_url)
+        .count();
+    (others > 0).then(|| {
+        format!(
+            "the wallet holds {others} credential(s) from earlier cases' issuers (now stopped) that a query without \
+             claims matches as well as this case's, and the verifier rejected the one it presented ({}: {}); which \
+             credential answers is the wallet's choice (OpenID4VP §6.4.2), so this run cannot judge it — run this \
+             case alone against a wallet holding nothing (`dialtone run --only {}`)",
+            verdict.status, verdict.reason, ctx.case.id
+        )
+    })
 }
 
 /// mdoc data minimization: the verifier accepted a DeviceResponse releasing exactly the requested
