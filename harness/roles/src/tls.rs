@@ -107,7 +107,10 @@ impl TestPki {
         // compare trusted certificates by their bytes); certificates issued now chain to it, since
         // they name the same subject and key.
         let ca_path = dir.join("ca.pem");
-        match std::fs::read_to_string(&ca_path).ok().and_then(|pem| first_pem_der(&pem).map(|der| (pem, der))) {
+        let stored = std::fs::read_to_string(&ca_path).ok().and_then(|pem| first_pem_der(&pem).map(|der| (pem, der)));
+        // One made by an older dialtone under another name is remade (its candidates must then be
+        // restarted to trust the new one, as `dialtone test-ca` says).
+        match stored.filter(|(_, der)| pki.issues_under(der)) {
             Some((pem, der)) => {
                 pki.ca_pem = pem;
                 pki.ca_der = der;
@@ -128,6 +131,16 @@ impl TestPki {
         };
         pki.counterpart_seed = Some(seed);
         Ok(pki)
+    }
+
+    /// Whether the certificates this PKI issues chain to `anchor` (DER): its loopback leaf validates
+    /// up to it and signs as its key.
+    fn issues_under(&self, anchor: &[u8]) -> bool {
+        let Ok(key) = EcKey::from_pkcs8_der(&self.leaf_key_pkcs8) else { return false };
+        let input = "dialtone test authority";
+        let signature = key.sign_bytes(input.as_bytes());
+        let x5c = [dialtone_protocols::b64::encode_std(&self.leaf_der)];
+        dialtone_protocols::x509::verify_x5c_signature(&x5c, &[anchor.to_vec()], "localhost", input, &signature).is_ok()
     }
 
     /// The server configuration for the loopback leaf, its chain ending at `ca_der`.
@@ -365,6 +378,23 @@ mod tests {
         assert_eq!(a.ca_pem, b.ca_pem);
         assert!(a.counterpart_seed.is_some() && a.counterpart_seed == b.counterpart_seed);
         assert_eq!(x5c_credential(&a, 3).1, x5c_credential(&b, 3).1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A stored authority certificate its key no longer issues under (another name: an older
+    /// dialtone's) is remade, not kept: kept, nothing issued now would chain to it.
+    #[test]
+    fn a_stored_authority_of_another_name_is_remade() {
+        let dir = std::env::temp_dir().join(format!("dialtone-stale-ca-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let first = TestPki::persistent(&dir).unwrap();
+        let stale = TestPki::generate().unwrap();
+        std::fs::write(dir.join("ca.pem"), &stale.ca_pem).unwrap();
+        assert!(!first.issues_under(&stale.ca_der));
+        let again = TestPki::persistent(&dir).unwrap();
+        assert_eq!(again.ca_pem, first.ca_pem);
+        assert_eq!(std::fs::read_to_string(dir.join("ca.pem")).unwrap(), first.ca_pem);
+        assert!(again.issues_under(&again.ca_der));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
