@@ -278,11 +278,12 @@ impl Holder {
     }
 
     /// The `vp_token` for `request` from a stored mdoc: the base64url `DeviceResponse` over the
-    /// request's redirect handover (OpenID4VP Appendix B.2), shaped by `spec`.
+    /// request's handover (OpenID4VP Appendix B.2: over the Digital Credentials API the one naming
+    /// the origin), shaped by `spec`.
     pub fn mdoc_vp_token(&self, request: &Request, credential: &str, spec: &PresentationSpec) -> Step<Value> {
         let queries = request.queries().map_err(|e| precondition("request with a well-formed dcql_query", e))?;
         let query = queries.first().ok_or_else(|| precondition("DCQL query", "no credential query"))?;
-        let handover = mdoc::redirect_handover(request, spec);
+        let handover = mdoc::handover(request, spec);
         let presentation = mdoc::presentation(credential, &self.key, query, &handover, spec, &self.ctx.entropy)
             .map_err(Outcome::error)?;
         self.ctx.evidence.artifact("presentation (DeviceResponse, base64url)", presentation.clone());

@@ -478,7 +478,8 @@ pub(super) async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Valu
             let Some(text) = p.as_str() else { return Outcome::Rejected("a presentation is not a string".into()) };
             let verified = if query.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC {
                 let params = request_parameters(v, session);
-                let handover = super::mdoc::own_handover(&v.behaviour, &params, session.encryption_key.as_ref());
+                let key = session.encryption_key.as_ref();
+                let handover = super::mdoc::own_handover(&v.behaviour, &params, key, session.origin.as_deref());
                 super::mdoc::verify(text, query, &handover, &v.config.iaca_roots, &v.behaviour.mdoc, now)
             } else {
                 judge.presentation(text, query, &session.nonce, now).await

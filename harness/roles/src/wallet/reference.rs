@@ -217,7 +217,13 @@ impl Wallet {
             .and_then(|request| {
                 let checks = self.behaviour.request_checks;
                 dc_api::check(&request, &self.trusted_roots, checks, !self.behaviour.expected_origins_ignored)?;
-                let vp_token = self.answer(&request).map_err(|why| (error_code(&why), why))?;
+                let queries = request.queries().map_err(|why| ("invalid_request", why))?;
+                let mdoc_query = queries.first().filter(|q| q.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC);
+                let vp_token = match mdoc_query {
+                    Some(query) => self.mdoc_vp_token(&request, query),
+                    None => self.answer(&request),
+                };
+                let vp_token = vp_token.map_err(|why| (error_code(&why), why))?;
                 dc_api::response_data(&request, &vp_token, self.behaviour.presentation.encryption)
                     .map_err(|why| ("invalid_request", why))
             });
