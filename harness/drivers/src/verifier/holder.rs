@@ -58,6 +58,7 @@ impl RequestAsk {
             request_uri_method: self.request_uri_method.clone(),
             dcql_query: self.dcql.map(|ask| ask.query(None)),
             transaction_data: self.transaction_data.map(TransactionDataAsk::objects),
+            request_signatures: None,
         }
     }
 

@@ -159,7 +159,7 @@ pub async fn start(
 }
 
 impl Verifier {
-    fn identity(&self) -> super::client_id::Identity<'_> {
+    pub(super) fn identity(&self) -> super::client_id::Identity<'_> {
         super::client_id::Identity {
             public_base: &self.public_base,
             dns_name: &self.config.dns_name,
@@ -225,7 +225,8 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
     if session.origin.is_some() {
         // Over the Digital Credentials API: what its page hands the platform (Appendix A).
         let signed = start.client_id_prefix.is_some();
-        let started = super::dc_api::started(&v, &session, signed);
+        let signatures = start.request_signatures.as_deref().filter(|s| signed && !s.is_empty());
+        let started = super::dc_api::started(&v, &session, signed, signatures);
         v.lock().insert(session.id.clone(), session);
         return json_response(StatusCode::OK, serde_json::to_value(started).unwrap_or(Value::Null));
     }
