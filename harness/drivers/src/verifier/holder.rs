@@ -296,11 +296,18 @@ impl Holder {
     /// (`dcql::select`); when the case's deviation makes the credential match nothing, presented
     /// for the first credential query anyway, for the verifier to judge.
     pub fn vp_token(&self, request: &Request, credential: &SdJwt, spec: &PresentationSpec) -> Step<Value> {
+        self.vp_token_of(request, std::slice::from_ref(credential), spec)
+    }
+
+    /// [`Self::vp_token`] from several held credentials (a query with `multiple` presents each).
+    pub fn vp_token_of(&self, request: &Request, credentials: &[SdJwt], spec: &PresentationSpec) -> Step<Value> {
         let queries = request.queries().map_err(|e| precondition("request with a well-formed dcql_query", e))?;
         let first = queries.first().ok_or_else(|| precondition("DCQL query", "no credential query"))?;
-        let held = HeldSdJwt::new(credential.clone(), self.key.clone())
+        let held = credentials
+            .iter()
+            .map(|c| HeldSdJwt::new(c.clone(), self.key.clone()))
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| Outcome::error(format!("the counterpart minted an unprocessable credential: {e}")))?;
-        let held = [held];
         let picks = answer::choose(&held, request, spec).unwrap_or_else(|_| vec![answer::forced_pick(first)]);
         let vp = answer::vp_token(&held, &picks, request, spec, &self.ctx.entropy).map_err(Outcome::error)?;
         let presented: Vec<&str> = match &vp {

@@ -472,9 +472,11 @@ pub(super) async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Valu
         let Some(list) = vp.get(&query.id).and_then(Value::as_array) else {
             return Outcome::Rejected(format!("no presentation for credential query {:?}", query.id));
         };
-        if list.len() != 1 && !query.multiple {
+        if list.len() != 1 && !(query.multiple && v.behaviour.multiple_honoured) {
             return Outcome::Rejected(format!("{} presentations for {:?}, which allows one", list.len(), query.id));
         }
+        // What each presentation released; an array of them where `multiple` brought several.
+        let mut each = Vec::new();
         for p in list {
             let Some(text) = p.as_str() else { return Outcome::Rejected("a presentation is not a string".into()) };
             let verified = if query.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC {
@@ -486,12 +488,12 @@ pub(super) async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Valu
                 judge.presentation(text, query, &session.nonce, now).await
             };
             match verified {
-                Ok(c) => {
-                    claims.insert(query.id.clone(), Value::Object(c));
-                }
+                Ok(c) => each.push(Value::Object(c)),
                 Err(reason) => return Outcome::Rejected(reason),
             }
         }
+        let released = if each.len() == 1 { each.pop().unwrap_or_default() } else { Value::Array(each) };
+        claims.insert(query.id.clone(), released);
     }
     Outcome::Accepted(claims)
 }
