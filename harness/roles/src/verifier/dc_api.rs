@@ -78,7 +78,7 @@ fn multisigned(
     }
     let signers: Vec<Signer<'_>> = signatures
         .iter()
-        .map(|s| Signer { header: header.clone(), key: &key, spoiled: *s == SignatureAsk::Invalid })
+        .map(|s| Signer { header: header.clone(), key, spoiled: *s == SignatureAsk::Invalid })
         .collect();
     dc_api::multisigned_request_data(multisigned::sign(&payload.to_json(), &signers))
 }
