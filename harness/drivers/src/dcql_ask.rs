@@ -31,6 +31,8 @@ pub(crate) enum DcqlAsk {
     ClaimSets,
     /// The person with given_name (one credential query; `multiple` not set).
     Single,
+    /// The person with given_name, `multiple: true`: every matching credential (§6.1).
+    Multiple,
 }
 
 impl DcqlAsk {
@@ -72,6 +74,11 @@ impl DcqlAsk {
                 dcql::query_of(vec![dcql::with_claim_sets(person("person", claims), sets)], &[])
             }
             Self::Single => dcql::query_of(vec![given("person")], &[]),
+            Self::Multiple => {
+                let mut person = given("person");
+                person["multiple"] = Value::Bool(true);
+                dcql::query_of(vec![person], &[])
+            }
         }
     }
 
@@ -95,6 +102,7 @@ mod tests {
             DcqlAsk::RequiredNotHeld,
             DcqlAsk::ClaimSets,
             DcqlAsk::Single,
+            DcqlAsk::Multiple,
         ] {
             for issuer in [None, Some("https://issuer.example")] {
                 let q = ask.query(issuer);

@@ -144,6 +144,20 @@ pub struct StartRequest {
     /// the key binding JWT (§B.3.3.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_data: Option<Vec<Value>>,
+    /// Over the Digital Credentials API with a `client_id_prefix`: a multi-signed request
+    /// (`openid4vp-v1-multisigned`, JWS JSON Serialization, OpenID4VP §A.3.2.2) with one signature
+    /// per entry, in order — `valid`, or `invalid` (the signature's bytes altered). Absent: a
+    /// compact signed request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_signatures: Option<Vec<SignatureAsk>>,
+}
+
+/// One signature a multi-signed request is to carry ([`StartRequest::request_signatures`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureAsk {
+    Valid,
+    Invalid,
 }
 
 /// The answer: the request's id and the `openid4vp://` URI to hand a wallet — or, for a request

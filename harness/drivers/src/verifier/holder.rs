@@ -58,6 +58,7 @@ impl RequestAsk {
             request_uri_method: self.request_uri_method.clone(),
             dcql_query: self.dcql.map(|ask| ask.query(None)),
             transaction_data: self.transaction_data.map(TransactionDataAsk::objects),
+            request_signatures: None,
         }
     }
 
@@ -278,11 +279,12 @@ impl Holder {
     }
 
     /// The `vp_token` for `request` from a stored mdoc: the base64url `DeviceResponse` over the
-    /// request's redirect handover (OpenID4VP Appendix B.2), shaped by `spec`.
+    /// request's handover (OpenID4VP Appendix B.2: over the Digital Credentials API the one naming
+    /// the origin), shaped by `spec`.
     pub fn mdoc_vp_token(&self, request: &Request, credential: &str, spec: &PresentationSpec) -> Step<Value> {
         let queries = request.queries().map_err(|e| precondition("request with a well-formed dcql_query", e))?;
         let query = queries.first().ok_or_else(|| precondition("DCQL query", "no credential query"))?;
-        let handover = mdoc::redirect_handover(request, spec);
+        let handover = mdoc::handover(request, spec);
         let presentation = mdoc::presentation(credential, &self.key, query, &handover, spec, &self.ctx.entropy)
             .map_err(Outcome::error)?;
         self.ctx.evidence.artifact("presentation (DeviceResponse, base64url)", presentation.clone());
@@ -294,11 +296,18 @@ impl Holder {
     /// (`dcql::select`); when the case's deviation makes the credential match nothing, presented
     /// for the first credential query anyway, for the verifier to judge.
     pub fn vp_token(&self, request: &Request, credential: &SdJwt, spec: &PresentationSpec) -> Step<Value> {
+        self.vp_token_of(request, std::slice::from_ref(credential), spec)
+    }
+
+    /// [`Self::vp_token`] from several held credentials (a query with `multiple` presents each).
+    pub fn vp_token_of(&self, request: &Request, credentials: &[SdJwt], spec: &PresentationSpec) -> Step<Value> {
         let queries = request.queries().map_err(|e| precondition("request with a well-formed dcql_query", e))?;
         let first = queries.first().ok_or_else(|| precondition("DCQL query", "no credential query"))?;
-        let held = HeldSdJwt::new(credential.clone(), self.key.clone())
+        let held = credentials
+            .iter()
+            .map(|c| HeldSdJwt::new(c.clone(), self.key.clone()))
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| Outcome::error(format!("the counterpart minted an unprocessable credential: {e}")))?;
-        let held = [held];
         let picks = answer::choose(&held, request, spec).unwrap_or_else(|_| vec![answer::forced_pick(first)]);
         let vp = answer::vp_token(&held, &picks, request, spec, &self.ctx.entropy).map_err(Outcome::error)?;
         let presented: Vec<&str> = match &vp {

@@ -33,7 +33,15 @@ pub(crate) struct PresentationCase {
     /// Send the correct response twice; the first must be taken, the second refused.
     #[serde(default)]
     replay: bool,
+    /// How many credentials the harness holds (each minted alike) and presents where the query's
+    /// `multiple` allows (§6.1).
+    #[serde(default = "one")]
+    held: usize,
     expect: Expect,
+}
+
+fn one() -> usize {
+    1
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -75,8 +83,10 @@ async fn present(ctx: Ctx, case: PresentationCase) -> Outcome {
                     holder.mdoc_vp_token(&started.request, &credential, &case.presentation)?
                 }
                 None => {
-                    let credential = holder.credential(case.issuer, &case.credential)?;
-                    holder.vp_token(&started.request, &credential, &case.presentation)?
+                    let held = (0..case.held.clamp(1, 4))
+                        .map(|_| holder.credential(case.issuer, &case.credential))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    holder.vp_token_of(&started.request, &held, &case.presentation)?
                 }
             };
             let response = holder.respond_started(&started, &vp, &case.presentation).await?;

@@ -8,7 +8,7 @@ use crate::dcql_ask::DcqlAsk;
 use crate::transaction_ask::TransactionDataAsk;
 use crate::{Ctx, binding, driver};
 use dialtone_engine::model::{Outcome, flatten};
-use dialtone_protocols::control::{OfferRequest, RequestOutcome, StartRequest, WalletAnswer};
+use dialtone_protocols::control::{OfferRequest, RequestOutcome, SignatureAsk, StartRequest, WalletAnswer};
 use dialtone_roles::issuer::{IssuerConfig, mdoc};
 use dialtone_roles::verifier::VerifierFault;
 use dialtone_roles::verifier::variation::RequestVariation;
@@ -69,6 +69,9 @@ struct Ask {
     /// Over the Digital Credentials API (`response_mode` `dc_api` or `dc_api.jwt`), the origin
     /// the platform tells the wallet the request comes from, instead of the verifier's own.
     calling_origin: Option<String>,
+    /// Over the Digital Credentials API with a `client_id_prefix`: a multi-signed request with
+    /// these signatures, in order (`valid` / `invalid`; OpenID4VP §A.3.2.2).
+    signatures: Option<Vec<SignatureAsk>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -157,6 +160,7 @@ async fn presentation(ctx: Ctx, case: PresentationCase) -> Outcome {
                 client_id_prefix: case.request.client_id_prefix.clone(),
                 request_uri_method: case.request.request_uri_method.clone(),
                 transaction_data: case.request.transaction_data.map(TransactionDataAsk::objects),
+                request_signatures: case.request.signatures.clone(),
                 ..StartRequest::default()
             };
             let mut offer = OfferRequest::default();

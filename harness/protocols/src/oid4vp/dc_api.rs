@@ -1,6 +1,6 @@
 //! OpenID4VP over the Digital Credentials API (OpenID4VP 1.0 Appendix A), both sides once, without
 //! a browser: the platform hands the wallet the request `data` of a protocol (`openid4vp-v1-
-//! unsigned` or `openid4vp-v1-signed`) with the verifier's origin, and hands the verifier back the
+//! unsigned`, `openid4vp-v1-signed` or `openid4vp-v1-multisigned`) with the verifier's origin, and hands the verifier back the
 //! response `data` (the response parameters, `response` encrypted for `dc_api.jwt`, or an
 //! `error`). The origin is the request's context ([`Request::origin`]): the key binding's audience
 //! is `origin:<origin>` (§A.4), and a signed request's `expected_origins` must name it (§A.2).
@@ -66,46 +66,105 @@ pub fn request_data(params: &RequestParameters, signed_object: Option<&str>) -> 
     }
 }
 
-/// The request a wallet receives from the platform, with the `origin` the platform vouches for.
+/// The request data of a multi-signed request (`openid4vp-v1-multisigned`, §A.3.2.2):
+/// `{ "request": <the JWS JSON Serialization> }`.
+pub fn multisigned_request_data(jws: Value) -> PlatformRequest {
+    PlatformRequest { protocol: PROTOCOL_MULTISIGNED.into(), data: json!({ REQUEST: jws }) }
+}
+
+/// The request a wallet receives from the platform, with the `origin` the platform vouches for;
+/// a multi-signed request is read through its first signature ([`receive_checked`] tries each).
 pub fn receive(request: &PlatformRequest, origin: &str) -> Result<Request, String> {
-    let (object, client_id) = match request.protocol.as_str() {
+    signer_views(request, origin)?.into_iter().next().ok_or_else(|| "a request without a signature".to_string())
+}
+
+/// The request as each of its signers presents it: one for an unsigned or a compact signed
+/// request, one per signature of a multi-signed one (its `client_id` from that signature's
+/// protected header, §A.3.2.2).
+fn signer_views(request: &PlatformRequest, origin: &str) -> Result<Vec<Request>, String> {
+    let objects = match request.protocol.as_str() {
         PROTOCOL_UNSIGNED => {
             let mut payload = request.data.as_object().cloned().ok_or("the request data is not an object")?;
             // An unsigned request's client_id and expected_origins are ignored (§A.2).
             payload.remove(super::message::CLIENT_ID);
             let object =
                 CompactJws { header: Map::new(), payload, signing_input: String::new(), signature: Vec::new() };
-            (object, String::new())
+            vec![(object, String::new())]
         }
         PROTOCOL_SIGNED => {
             let jwt =
                 request.data.get(REQUEST).and_then(Value::as_str).ok_or("a signed request's data has no request")?;
             let object = CompactJws::parse(jwt).map_err(|e| format!("the request object is not a JWT: {e}"))?;
-            let client_id = object
-                .payload
-                .get(super::message::CLIENT_ID)
-                .and_then(Value::as_str)
-                .ok_or("a signed request names no client_id (§A.2)")?
-                .to_string();
-            (object, client_id)
+            let client_id = named_client_id(&object.payload)?;
+            vec![(object, client_id)]
         }
-        PROTOCOL_MULTISIGNED => return Err("multi-signed requests (JWS JSON serialization) are not supported".into()),
+        PROTOCOL_MULTISIGNED => {
+            let jws = request.data.get(REQUEST).ok_or("a multi-signed request's data has no request")?;
+            let mut views = Vec::new();
+            for mut object in super::multisigned::views(jws)? {
+                // client_id is a member of each protected header only (§A.3.2.2).
+                let client_id = named_client_id(&object.header)?;
+                object.payload.insert(super::message::CLIENT_ID.into(), Value::String(client_id.clone()));
+                views.push((object, client_id));
+            }
+            views
+        }
         other => return Err(format!("protocol {other:?} is not OpenID4VP over the Digital Credentials API")),
     };
-    let mut params = RequestParameters::parse(&Value::Object(object.payload.clone())).map_err(|e| e.to_string())?.value;
-    if request.protocol == PROTOCOL_UNSIGNED {
-        params.expected_origins = None;
+    objects
+        .into_iter()
+        .map(|(object, client_id)| {
+            let mut params =
+                RequestParameters::parse(&Value::Object(object.payload.clone())).map_err(|e| e.to_string())?.value;
+            if request.protocol == PROTOCOL_UNSIGNED {
+                params.expected_origins = None;
+            }
+            Ok(Request {
+                client_id,
+                request_uri: None,
+                object,
+                content_type: None,
+                params,
+                wallet_nonce: None,
+                did_document: None,
+                origin: Some(origin.to_string()),
+            })
+        })
+        .collect()
+}
+
+fn named_client_id(members: &Map<String, Value>) -> Result<String, String> {
+    members
+        .get(super::message::CLIENT_ID)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| "a signed request names no client_id (§A.2)".to_string())
+}
+
+/// The request a wallet answers, received and checked ([`check`]): of a multi-signed request,
+/// the first signer whose signature and client identifier the wallet can verify — one signature
+/// it cannot verify does not spoil the others (RFC 7515 §7.2 leaves it to the application;
+/// §A.3.2.2 lets a verifier sign for several trust frameworks) — unless `checks` reads only the
+/// first. `Err` is the error code and why (the first signer's reason when none verifies).
+pub fn receive_checked(
+    request: &PlatformRequest,
+    origin: &str,
+    trusted_roots: &[Vec<u8>],
+    checks: RequestChecks,
+    origins_checked: bool,
+) -> Result<Request, (&'static str, String)> {
+    let views = signer_views(request, origin).map_err(|why| ("invalid_request", why))?;
+    let tried = if checks.multisigned_any_signer { views.len() } else { 1 };
+    let mut first_refusal = None;
+    for view in views.into_iter().take(tried) {
+        match check(&view, trusted_roots, checks, origins_checked) {
+            Ok(()) => return Ok(view),
+            Err(refusal) => {
+                first_refusal.get_or_insert(refusal);
+            }
+        }
     }
-    Ok(Request {
-        client_id,
-        request_uri: None,
-        object,
-        content_type: None,
-        params,
-        wallet_nonce: None,
-        did_document: None,
-        origin: Some(origin.to_string()),
-    })
+    Err(first_refusal.unwrap_or(("invalid_request", "a request without a signature".into())))
 }
 
 /// What a wallet checks of a request over the API before answering (§A.2, §A.3): a Digital
@@ -214,6 +273,28 @@ mod tests {
             dcql_query: Some(json!({"credentials": [{"id": "p", "format": "dc+sd-jwt"}]})),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_multi_signed_request_names_its_client_in_each_protected_header() {
+        use crate::oid4vp::multisigned::{Signer, sign};
+        let key = crate::jose::EcKey::generate(&crate::seed::Entropy::seeded(5));
+        let mut payload = params();
+        payload.client_id = None;
+        let signer = |id: &str| Signer { header: json!({ "client_id": id }), key: &key, spoiled: false };
+        let jws = sign(&payload.to_json(), &[signer("x509_san_dns:a.example"), signer("x509_san_dns:b.example")]);
+        let data = multisigned_request_data(jws);
+        assert_eq!(data.protocol, PROTOCOL_MULTISIGNED);
+        let request = receive(&data, "https://verifier.example").unwrap();
+        assert_eq!(request.client_id, "x509_san_dns:a.example");
+        assert_eq!(request.params.nonce.as_deref(), Some("n-0S6_WzA2Mj"));
+        assert_eq!(request.params.client_id.as_deref(), Some("x509_san_dns:a.example"));
+        // No trusted chain here: every signer is refused, and the first signer's reason is given.
+        let refused = receive_checked(&data, "https://verifier.example", &[], RequestChecks::default(), true);
+        assert_eq!(refused.unwrap_err().0, "invalid_request");
+        let mut unsigned = data;
+        unsigned.data = json!({ "request": { "payload": "e30", "signatures": [] } });
+        assert!(receive(&unsigned, "https://verifier.example").is_err());
     }
 
     #[test]

@@ -211,6 +211,9 @@ pub struct RequestChecks {
     pub attestation_sub_matches: bool,
     /// ... and the request be signed by the attested (`cnf`) key.
     pub attestation_pop: bool,
+    /// Of a multi-signed request over the Digital Credentials API (§A.3.2.2), each signature is
+    /// tried until one verifies (off: only the first is read, a test wallet's fault).
+    pub multisigned_any_signer: bool,
 }
 
 impl Default for RequestChecks {
@@ -234,6 +237,7 @@ impl Default for RequestChecks {
             attestation_supported: true,
             attestation_sub_matches: true,
             attestation_pop: true,
+            multisigned_any_signer: true,
         }
     }
 }

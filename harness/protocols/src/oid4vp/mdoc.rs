@@ -6,8 +6,12 @@
 //! change the handover's nonce and client identifier, `kb.key` the signing key, `disclosures` what
 //! is released; `mdoc.omit_thumbprint` leaves the encryption key's thumbprint out of the handover.
 //!
-//! Over the Digital Credentials API, call [`presentation`] with [`dc_api_handover`]'s handover.
+//! [`handover`] is the request's: over the Digital Credentials API (the request has an origin) the
+//! `OpenID4VPDCAPIHandover` (its origin, nonce, encryption key thumbprint for `dc_api.jwt`), else
+//! the redirect `OpenID4VPHandover`; `mdoc.redirect_handover` is a wallet's fault that uses the
+//! redirect one over the API too.
 
+use super::dc_api::{DC_API_JWT, ORIGIN_PREFIX};
 use super::holder::{DisclosureChoice, KbAudience, KbKey, KbNonce, PresentationSpec, Request};
 use super::{DIRECT_POST_JWT, split_client_id};
 use crate::dcql::{CredentialQuery, PathElement};
@@ -25,6 +29,9 @@ use serde::Deserialize;
 pub struct MdocSpec {
     /// The handover's third element is `null` even when the response is encrypted.
     pub omit_thumbprint: bool,
+    /// Over the Digital Credentials API, the handover is the redirect one (`OpenID4VPHandover`,
+    /// without the origin) instead of `OpenID4VPDCAPIHandover`.
+    pub redirect_handover: bool,
 }
 
 /// The `IssuerSigned` of a credential as OpenID4VCI issues it (base64url CBOR, Appendix A.2).
@@ -59,11 +66,34 @@ pub fn matches(query: &CredentialQuery, mdoc: &IssuerSigned) -> bool {
 
 /// The JWK thumbprint of the key the request asks the response to be encrypted to, if it does.
 fn encryption_thumbprint(request: &Request, spec: &PresentationSpec) -> Option<Vec<u8>> {
-    if spec.mdoc.omit_thumbprint || request.response_mode() != Some(DIRECT_POST_JWT) {
+    let encrypted = matches!(request.response_mode(), Some(DIRECT_POST_JWT | DC_API_JWT));
+    if spec.mdoc.omit_thumbprint || !encrypted {
         return None;
     }
     let (key, _) = request.params.client_metadata.as_ref()?.encryption_key()?;
     jwk_thumbprint_bytes(&key)
+}
+
+/// The handover of a request as `spec` says: over the Digital Credentials API (the request came
+/// with an origin) the `OpenID4VPDCAPIHandover` — the calling origin (or, as a case's `kb.aud`
+/// deviation says, another: its value without the `origin:` prefix), the nonce, the encryption key's
+/// thumbprint for `dc_api.jwt` (Appendix B.2, invocation via the API) — else the redirect handover.
+pub fn handover(request: &Request, spec: &PresentationSpec) -> Handover {
+    let Some(origin) = request.origin.as_deref().filter(|_| !spec.mdoc.redirect_handover) else {
+        return redirect_handover(request, spec);
+    };
+    let nonce = request.params.nonce.clone().unwrap_or_default();
+    Handover::DcApi {
+        origin: match &spec.kb.aud {
+            KbAudience::Value(v) => v.strip_prefix(ORIGIN_PREFIX).unwrap_or(v).to_string(),
+            KbAudience::ClientId | KbAudience::WithoutPrefix => origin.to_string(),
+        },
+        nonce: match spec.kb.nonce {
+            KbNonce::Request => nonce,
+            KbNonce::Other => format!("{nonce}-other"),
+        },
+        jwk_thumbprint: encryption_thumbprint(request, spec),
+    }
 }
 
 /// The redirect handover (`OpenID4VPHandover`) of a request — the client identifier with its prefix,
@@ -132,4 +162,54 @@ pub fn presentation(
     let release = Release { keep: &keep, device_key, session_transcript: &transcript };
     let bytes = device_response(&value, &release).map_err(|e| e.to_string())?;
     Ok(crate::b64::encode(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oid4vp::dc_api;
+    use crate::oid4vp::message::{ClientMetadata, RequestParameters};
+    use serde_json::json;
+
+    fn received(mode: &str) -> (Request, serde_json::Value) {
+        let key = EcKey::generate(&Entropy::seeded(7)).public_jwk();
+        let params = RequestParameters {
+            response_type: Some("vp_token".into()),
+            response_mode: Some(mode.into()),
+            nonce: Some("n-0S6_WzA2Mj".into()),
+            client_metadata: Some(ClientMetadata {
+                jwks: Some(json!({ "keys": [key.clone()] })),
+                ..Default::default()
+            }),
+            dcql_query: Some(json!({"credentials": [{"id": "mdl", "format": "mso_mdoc"}]})),
+            ..Default::default()
+        };
+        let request = dc_api::receive(&dc_api::request_data(&params, None), "https://verifier.example").unwrap();
+        (request, key)
+    }
+
+    #[test]
+    fn over_the_dc_api_the_handover_names_the_origin_and_for_dc_api_jwt_the_key() {
+        let spec = PresentationSpec::default();
+        let (encrypted, key) = received(dc_api::DC_API_JWT);
+        let expected = Handover::DcApi {
+            origin: "https://verifier.example".into(),
+            nonce: "n-0S6_WzA2Mj".into(),
+            jwk_thumbprint: jwk_thumbprint_bytes(&key),
+        };
+        assert!(jwk_thumbprint_bytes(&key).is_some());
+        assert_eq!(handover(&encrypted, &spec), expected);
+        let (plain, _) = received(dc_api::DC_API);
+        assert!(matches!(handover(&plain, &spec), Handover::DcApi { jwk_thumbprint: None, .. }));
+        // A case's deviation names another origin (its value without `origin:`); a faulty wallet
+        // uses the redirect handover.
+        let mut other = spec.clone();
+        other.kb.aud = KbAudience::Value("origin:https://attacker.example".into());
+        assert!(
+            matches!(handover(&plain, &other), Handover::DcApi { origin, .. } if origin == "https://attacker.example")
+        );
+        let mut faulty = spec;
+        faulty.mdoc.redirect_handover = true;
+        assert!(matches!(handover(&plain, &faulty), Handover::Redirect { .. }));
+    }
 }

@@ -8,6 +8,7 @@ pub mod did;
 pub mod holder;
 pub mod mdoc;
 pub mod message;
+pub mod multisigned;
 pub(crate) mod parameters;
 pub mod retrieval;
 pub mod transaction_data;

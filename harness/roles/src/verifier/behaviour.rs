@@ -49,6 +49,11 @@ pub struct Behaviour {
     pub(crate) mdoc_handover_thumbprint: bool,
     /// Its mdoc handover names its client identifier without the prefix.
     pub(crate) mdoc_handover_without_prefix: bool,
+    /// Several presentations for a credential query with `multiple: true` are taken (§6.1).
+    pub(crate) multiple_honoured: bool,
+    /// Over the Digital Credentials API its mdoc handover is `OpenID4VPDCAPIHandover` (its page's
+    /// origin), not the redirect one (Appendix B.2).
+    pub(crate) mdoc_dc_api_handover: bool,
     /// Which credential queries a response must answer (DCQL `credential_sets`, §6.4.2).
     pub(crate) credential_sets: SetRule,
     /// A presentation answers one of the query's `claim_sets` (else it must hold every claim).
@@ -95,6 +100,8 @@ impl Default for Behaviour {
             mdoc: Default::default(),
             mdoc_handover_thumbprint: true,
             mdoc_handover_without_prefix: false,
+            mdoc_dc_api_handover: true,
+            multiple_honoured: true,
             credential_sets: SetRule::AsQueried,
             claim_sets_honoured: true,
             transaction_data_checked: true,

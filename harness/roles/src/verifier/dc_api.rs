@@ -1,6 +1,7 @@
 //! The reference verifier over the Digital Credentials API (OpenID4VP 1.0 Appendix A): what its
 //! page would hand the platform (unsigned, or signed by its `x509_san_dns` certificate with
-//! `expected_origins`), and its backend's handling of the response the platform returns — the
+//! `expected_origins` — compact, or multi-signed in the JWS JSON Serialization with the
+//! signatures the control API asks for, §A.3.2.2), and its backend's handling of the response the platform returns — the
 //! control API route `POST /control/dc-api/responses/{id}`, dialtone's stand-in for the page
 //! forwarding the `DigitalCredential`'s `data` to its server.
 
@@ -9,28 +10,41 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use dialtone_protocols::control::{DcApiResponseDelivery, DcApiStarted, StartedRequest};
+use dialtone_protocols::control::{DcApiResponseDelivery, DcApiStarted, SignatureAsk, StartedRequest};
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::message::ErrorResponse;
-use dialtone_protocols::oid4vp::dc_api::{self, ResponseData};
-use dialtone_protocols::oid4vp::message::ResponseParameters;
+use dialtone_protocols::oid4vp::dc_api::{self, PlatformRequest, ResponseData};
+use dialtone_protocols::oid4vp::message::{CLIENT_ID, RequestParameters, ResponseParameters};
+use dialtone_protocols::oid4vp::multisigned::{self, Signer};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// The started request: its id, and what the page at its origin hands the platform.
-pub(super) fn started(v: &Verifier, session: &Session, signed: bool) -> StartedRequest {
+/// The started request: its id, and what the page at its origin hands the platform — multi-signed
+/// when `signatures` says how each signature is to be.
+pub(super) fn started(
+    v: &Verifier,
+    session: &Session,
+    signed: bool,
+    signatures: Option<&[SignatureAsk]>,
+) -> StartedRequest {
     let origin = session.origin.clone().unwrap_or_default();
     let mut params = request_parameters(v, session);
     // No response_uri or state over the API (§A.2); a signed request names its origins.
     params.response_uri = None;
     params.state = None;
-    let request = if signed {
-        params.expected_origins = Some(vec![origin.clone()]);
-        params.aud = None;
-        let jwt = request_jwt(v, session, &params.to_json());
-        dc_api::request_data(&params, Some(&jwt))
-    } else {
-        dc_api::request_data(&params, None)
+    let request = match signatures {
+        Some(signatures) => {
+            params.expected_origins = Some(vec![origin.clone()]);
+            params.aud = None;
+            multisigned(v, session, &params, signatures)
+        }
+        None if signed => {
+            params.expected_origins = Some(vec![origin.clone()]);
+            params.aud = None;
+            let jwt = request_jwt(v, session, &params.to_json());
+            dc_api::request_data(&params, Some(&jwt))
+        }
+        None => dc_api::request_data(&params, None),
     };
     StartedRequest {
         request_id: session.id.clone(),
@@ -38,6 +52,35 @@ pub(super) fn started(v: &Verifier, session: &Session, signed: bool) -> StartedR
         request_uri: None,
         dc_api: Some(DcApiStarted { origin, request }),
     }
+}
+
+/// A multi-signed request (§A.3.2.2): `client_id` and the prefix's `x5c` in each signature's
+/// protected header, every other parameter in the payload; one signature per entry of
+/// `signatures`, all by its own certificate's key, the `invalid` ones spoiled.
+fn multisigned(
+    v: &Verifier,
+    session: &Session,
+    params: &RequestParameters,
+    signatures: &[SignatureAsk],
+) -> PlatformRequest {
+    let mut payload = params.clone();
+    payload.client_id = None;
+    let identity = v.identity();
+    let key = super::client_id::signing_key(&session.client_id, &identity);
+    let mut header = super::client_id::signing_header(
+        &session.client_id,
+        v.behaviour.signing.typ,
+        &identity,
+        v.behaviour.client_ids,
+    );
+    if let Some(h) = header.as_object_mut() {
+        h.insert(CLIENT_ID.into(), json!(session.client_id));
+    }
+    let signers: Vec<Signer<'_>> = signatures
+        .iter()
+        .map(|s| Signer { header: header.clone(), key, spoiled: *s == SignatureAsk::Invalid })
+        .collect();
+    dc_api::multisigned_request_data(multisigned::sign(&payload.to_json(), &signers))
 }
 
 /// `POST /control/dc-api/responses/{id}`: the response data its page received from the platform.

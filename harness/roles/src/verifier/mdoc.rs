@@ -3,8 +3,9 @@
 //! `dialtone_protocols::mdoc::verify` (the code `dialtone check` runs too) against the IACA roots it
 //! trusts, the docType its query asks for, and the session transcript of its own request's handover.
 //!
-//! Over the Digital Credentials API, [`verify`] takes the `OpenID4VPDCAPIHandover`
-//! (`Handover::DcApi`) of the request instead of the redirect one.
+//! Over the Digital Credentials API, [`own_handover`] is the `OpenID4VPDCAPIHandover`
+//! (`Handover::DcApi`: its page's origin, the nonce, its encryption key's thumbprint for
+//! `dc_api.jwt`) instead of the redirect one.
 
 use super::behaviour::Behaviour;
 use dialtone_protocols::dcql::CredentialQuery;
@@ -26,14 +27,23 @@ pub(crate) fn redirect_handover(params: &RequestParameters, encryption_jwk: Opti
     }
 }
 
-/// The handover the verifier expects for its own request, as its [`Behaviour`] says (a mutant
-/// computes it wrongly).
+/// The handover the verifier expects for its own request — over the Digital Credentials API (its
+/// page's `origin`) the `OpenID4VPDCAPIHandover`, else the redirect one — as its [`Behaviour`] says
+/// (a mutant computes it wrongly).
 pub(crate) fn own_handover(
     behaviour: &Behaviour,
     params: &RequestParameters,
     encryption_key: Option<&EcKey>,
+    origin: Option<&str>,
 ) -> Handover {
     let key = encryption_key.filter(|_| behaviour.mdoc_handover_thumbprint).map(EcKey::public_jwk);
+    if let Some(origin) = origin.filter(|_| behaviour.mdoc_dc_api_handover) {
+        return Handover::DcApi {
+            origin: origin.to_string(),
+            nonce: params.nonce.clone().unwrap_or_default(),
+            jwk_thumbprint: key.as_ref().and_then(jwk_thumbprint_bytes),
+        };
+    }
     let mut params = params.clone();
     if behaviour.mdoc_handover_without_prefix {
         params.client_id = params.client_id.map(|c| dialtone_protocols::oid4vp::split_client_id(&c).1.to_string());

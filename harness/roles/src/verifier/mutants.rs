@@ -61,6 +61,8 @@ crate::mutant::faults! {
     IgnoresTransactionDataHashes => "ignores_transaction_data_hashes": "does not check transaction_data_hashes in the KB-JWT",
     HashesDecodedTransactionData => "hashes_decoded_transaction_data": "hashes the decoded transaction data JSON instead of the base64url string it sent (rejects valid presentations)",
     IgnoresDcApiOrigin => "ignores_dc_api_origin": "over the Digital Credentials API, takes a response bound to any origin (does not check the KB-JWT aud against its own origin)",
+    MdocDcApiRedirectHandover => "mdoc_dc_api_redirect_handover": "over the Digital Credentials API, expects an mdoc's session transcript to carry the redirect handover, not the one naming its origin (rejects valid presentations)",
+    RefusesMultiple => "refuses_multiple": "rejects more than one presentation for a credential query, even where its multiple: true allows several",
 }
 
 impl VerifierFault {
@@ -131,6 +133,8 @@ impl VerifierFault {
             Self::IgnoresTransactionDataHashes => b.transaction_data_checked = false,
             Self::HashesDecodedTransactionData => b.transaction_data_hash_input = HashInput::Decoded,
             Self::IgnoresDcApiOrigin => b.dc_api_aud_checked = false,
+            Self::MdocDcApiRedirectHandover => b.mdoc_dc_api_handover = false,
+            Self::RefusesMultiple => b.multiple_honoured = false,
         }
     }
 }

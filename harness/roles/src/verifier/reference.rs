@@ -159,7 +159,7 @@ pub async fn start(
 }
 
 impl Verifier {
-    fn identity(&self) -> super::client_id::Identity<'_> {
+    pub(super) fn identity(&self) -> super::client_id::Identity<'_> {
         super::client_id::Identity {
             public_base: &self.public_base,
             dns_name: &self.config.dns_name,
@@ -225,7 +225,8 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
     if session.origin.is_some() {
         // Over the Digital Credentials API: what its page hands the platform (Appendix A).
         let signed = start.client_id_prefix.is_some();
-        let started = super::dc_api::started(&v, &session, signed);
+        let signatures = start.request_signatures.as_deref().filter(|s| signed && !s.is_empty());
+        let started = super::dc_api::started(&v, &session, signed, signatures);
         v.lock().insert(session.id.clone(), session);
         return json_response(StatusCode::OK, serde_json::to_value(started).unwrap_or(Value::Null));
     }
@@ -471,25 +472,28 @@ pub(super) async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Valu
         let Some(list) = vp.get(&query.id).and_then(Value::as_array) else {
             return Outcome::Rejected(format!("no presentation for credential query {:?}", query.id));
         };
-        if list.len() != 1 && !query.multiple {
+        if list.len() != 1 && !(query.multiple && v.behaviour.multiple_honoured) {
             return Outcome::Rejected(format!("{} presentations for {:?}, which allows one", list.len(), query.id));
         }
+        // What each presentation released; an array of them where `multiple` brought several.
+        let mut each = Vec::new();
         for p in list {
             let Some(text) = p.as_str() else { return Outcome::Rejected("a presentation is not a string".into()) };
             let verified = if query.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC {
                 let params = request_parameters(v, session);
-                let handover = super::mdoc::own_handover(&v.behaviour, &params, session.encryption_key.as_ref());
+                let key = session.encryption_key.as_ref();
+                let handover = super::mdoc::own_handover(&v.behaviour, &params, key, session.origin.as_deref());
                 super::mdoc::verify(text, query, &handover, &v.config.iaca_roots, &v.behaviour.mdoc, now)
             } else {
                 judge.presentation(text, query, &session.nonce, now).await
             };
             match verified {
-                Ok(c) => {
-                    claims.insert(query.id.clone(), Value::Object(c));
-                }
+                Ok(c) => each.push(Value::Object(c)),
                 Err(reason) => return Outcome::Rejected(reason),
             }
         }
+        let released = if each.len() == 1 { each.pop().unwrap_or_default() } else { Value::Array(each) };
+        claims.insert(query.id.clone(), released);
     }
     Outcome::Accepted(claims)
 }

@@ -78,6 +78,8 @@ crate::mutant::faults! {
     AcceptsUnknownTransactionData => "accepts_unknown_transaction_data": "answers a request whose transaction data is of a type it does not know",
     OmitsTransactionDataHashes => "omits_transaction_data_hashes": "leaves transaction_data_hashes out of its KB-JWT",
     IgnoresExpectedOrigins => "ignores_expected_origins": "answers a signed Digital Credentials API request whose expected_origins omit the calling origin",
+    MdocDcApiRedirectHandover => "mdoc_dc_api_redirect_handover": "over the Digital Credentials API, device-signs its mdoc over the redirect handover instead of the one naming the calling origin",
+    MultisignedFirstSignatureOnly => "multisigned_first_signature_only": "reads only the first signature of a multi-signed request, refusing it when that one does not verify though another does",
 }
 
 impl WalletFault {
@@ -148,6 +150,8 @@ impl WalletFault {
             Self::AcceptsUnknownTransactionData => b.unknown_transaction_data_accepted = true,
             Self::OmitsTransactionDataHashes => presentation.kb.transaction_data = TransactionDataChoice::Omit,
             Self::IgnoresExpectedOrigins => b.expected_origins_ignored = true,
+            Self::MdocDcApiRedirectHandover => presentation.mdoc.redirect_handover = true,
+            Self::MultisignedFirstSignatureOnly => checks.multisigned_any_signer = false,
         }
     }
 }

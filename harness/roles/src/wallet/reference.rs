@@ -213,15 +213,22 @@ impl Wallet {
     /// with the calling `origin`, answered with the response data it returns to the platform — an
     /// `error` when it refuses (§A.4).
     fn present_dc_api(&self, delivery: &DcApiRequestDelivery) -> PlatformResponse {
-        let data = dc_api::receive(&delivery.request, &delivery.origin)
-            .map_err(|why| ("invalid_request", why))
-            .and_then(|request| {
-                let checks = self.behaviour.request_checks;
-                dc_api::check(&request, &self.trusted_roots, checks, !self.behaviour.expected_origins_ignored)?;
-                let vp_token = self.answer(&request).map_err(|why| (error_code(&why), why))?;
-                dc_api::response_data(&request, &vp_token, self.behaviour.presentation.encryption)
-                    .map_err(|why| ("invalid_request", why))
-            });
+        let checks = self.behaviour.request_checks;
+        let origins_checked = !self.behaviour.expected_origins_ignored;
+        let data =
+            dc_api::receive_checked(&delivery.request, &delivery.origin, &self.trusted_roots, checks, origins_checked)
+                .and_then(|request| {
+                    let queries = request.queries().map_err(|why| ("invalid_request", why))?;
+                    let mdoc_query =
+                        queries.first().filter(|q| q.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC);
+                    let vp_token = match mdoc_query {
+                        Some(query) => self.mdoc_vp_token(&request, query),
+                        None => self.answer(&request),
+                    };
+                    let vp_token = vp_token.map_err(|why| (error_code(&why), why))?;
+                    dc_api::response_data(&request, &vp_token, self.behaviour.presentation.encryption)
+                        .map_err(|why| ("invalid_request", why))
+                });
         let data = data.unwrap_or_else(|(code, _)| dc_api::error_data(code));
         PlatformResponse { protocol: Some(delivery.request.protocol.clone()), data: Some(data) }
     }

@@ -1,7 +1,8 @@
 //! The reference wallet's mdocs: which of its keys an issued mdoc is bound to (the MSO's
 //! `deviceKey`), what it reports holding, and presenting one for an `mso_mdoc` query through the
 //! shared OpenID4VP holder (`oid4vp::mdoc`: the base64url `DeviceResponse` over the request's
-//! redirect handover, OpenID4VP Appendix B.2).
+//! handover — the redirect one, or over the Digital Credentials API the one naming the calling
+//! origin — OpenID4VP Appendix B.2).
 
 use super::{Stored, Wallet, lock};
 use dialtone_protocols::control::HeldCredential;
@@ -38,6 +39,15 @@ pub(super) fn held(stored: &Stored) -> Option<HeldCredential> {
 impl Wallet {
     /// Presents the newest stored mdoc that satisfies `query` (docType, requested elements).
     pub(super) async fn present_mdoc(&self, request: &holder::Request, query: &CredentialQuery) -> Result<u16, String> {
+        let vp_token = self.mdoc_vp_token(request, query)?;
+        let spec = &self.behaviour.presentation;
+        let response = holder::respond(&self.http, request, &vp_token, spec).await.map_err(|e| e.to_string())?;
+        Ok(response.status)
+    }
+
+    /// The `vp_token` answering `query` with the newest stored mdoc that satisfies it, device-signed
+    /// over the request's handover.
+    pub(super) fn mdoc_vp_token(&self, request: &holder::Request, query: &CredentialQuery) -> Result<Value, String> {
         let (credential, key) = {
             let store = lock(&self.credentials);
             store
@@ -48,10 +58,8 @@ impl Wallet {
                 .ok_or("no stored mdoc matches the query")?
         };
         let spec = &self.behaviour.presentation;
-        let handover = mdoc::redirect_handover(request, spec);
+        let handover = mdoc::handover(request, spec);
         let presentation = mdoc::presentation(&credential, &key, query, &handover, spec, &self.entropy)?;
-        let vp_token = holder::vp_token(query, presentation, spec.vp_token);
-        let response = holder::respond(&self.http, request, &vp_token, spec).await.map_err(|e| e.to_string())?;
-        Ok(response.status)
+        Ok(holder::vp_token(query, presentation, spec.vp_token))
     }
 }
