@@ -95,6 +95,35 @@ pub(crate) fn check_prefix(
     }
 }
 
+/// An `x509_san_dns` client's request is signed (§5.9.3), by a certificate naming `identifier` that
+/// leads to `trusted_roots` — whether it came by link or over the Digital Credentials API.
+pub(crate) fn x509_san_dns_signature(
+    request: &Request,
+    identifier: &str,
+    trusted_roots: &[Vec<u8>],
+    checks: RequestChecks,
+) -> Result<(), String> {
+    let signed = request.signed();
+    if !signed && checks.x509_signed {
+        return Err("an x509_san_dns client's request must be signed".into());
+    }
+    if !signed {
+        return Ok(());
+    }
+    let verified = crate::x509::verify_x5c_signature(
+        &request.x5c(),
+        trusted_roots,
+        identifier,
+        &request.object.signing_input,
+        &request.object.signature,
+    );
+    match verified {
+        Ok(()) => Ok(()),
+        Err(e) if !checks.x509_signature && e.contains("signature does not verify") => Ok(()),
+        Err(e) => Err(format!("request signature: {e}")),
+    }
+}
+
 /// `x509_san_dns`: signed, by a trusted certificate naming the identifier, and the `response_uri`
 /// on that host.
 fn x509_san_dns(
@@ -104,24 +133,7 @@ fn x509_san_dns(
     trusted_roots: &[Vec<u8>],
     checks: RequestChecks,
 ) -> Result<(), String> {
-    let signed = request.signed();
-    if !signed && checks.x509_signed {
-        return Err("an x509_san_dns client's request must be signed".into());
-    }
-    if signed {
-        let verified = crate::x509::verify_x5c_signature(
-            &request.x5c(),
-            trusted_roots,
-            identifier,
-            &request.object.signing_input,
-            &request.object.signature,
-        );
-        match verified {
-            Ok(()) => {}
-            Err(e) if !checks.x509_signature && e.contains("signature does not verify") => {}
-            Err(e) => return Err(format!("request signature: {e}")),
-        }
-    }
+    x509_san_dns_signature(request, identifier, trusted_roots, checks)?;
     if url_host(response_uri) != Some(identifier) && checks.response_uri_host {
         return Err(format!("response_uri {response_uri:?} is not on the client identifier's host {identifier:?}"));
     }

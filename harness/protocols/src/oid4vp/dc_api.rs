@@ -119,16 +119,7 @@ fn signer_views(request: &PlatformRequest, origin: &str) -> Result<Vec<Request>,
             if request.protocol == PROTOCOL_UNSIGNED {
                 params.expected_origins = None;
             }
-            Ok(Request {
-                client_id,
-                request_uri: None,
-                object,
-                content_type: None,
-                params,
-                wallet_nonce: None,
-                did_document: None,
-                origin: Some(origin.to_string()),
-            })
+            Ok(Request { origin: Some(origin.to_string()), ..Request::unfetched(client_id, object, params) })
         })
         .collect()
 }
@@ -192,21 +183,7 @@ pub fn check(
     if prefix != Some("x509_san_dns") {
         return Err(invalid(format!("client identifier prefix {prefix:?} is not supported")));
     }
-    if !request.signed() && checks.x509_signed {
-        return Err(invalid("an x509_san_dns client's request must be signed".into()));
-    }
-    let verified = crate::x509::verify_x5c_signature(
-        &request.x5c(),
-        trusted_roots,
-        identifier,
-        &request.object.signing_input,
-        &request.object.signature,
-    );
-    match verified {
-        Ok(()) => {}
-        Err(e) if !checks.x509_signature && e.contains("signature does not verify") => {}
-        Err(e) => return Err(invalid(format!("request signature: {e}"))),
-    }
+    super::client_id::x509_san_dns_signature(request, identifier, trusted_roots, checks).map_err(invalid)?;
     let origin = request.origin.as_deref().unwrap_or_default();
     let expected = request.params.expected_origins.clone().unwrap_or_default();
     if origins_checked && !expected.iter().any(|o| o == origin) {

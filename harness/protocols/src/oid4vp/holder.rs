@@ -57,6 +57,21 @@ pub enum RequestError {
 }
 
 impl Request {
+    /// A request that was handed over, not fetched from a request URI: by value, or over the
+    /// Digital Credentials API (which then sets its `origin`).
+    pub(crate) fn unfetched(client_id: String, object: CompactJws, params: RequestParameters) -> Self {
+        Self {
+            client_id,
+            request_uri: None,
+            object,
+            content_type: None,
+            params,
+            wallet_nonce: None,
+            did_document: None,
+            origin: None,
+        }
+    }
+
     /// The client identifier the request object names, else the URI's.
     pub fn effective_client_id(&self) -> &str {
         self.params.client_id.as_deref().unwrap_or(&self.client_id)
@@ -134,16 +149,7 @@ pub async fn receive_with(http: &HttpClient, uri: &str, retrieval: &Retrieval) -
         let params = RequestParameters::parse(&Value::Object(payload.clone()))?.value;
         let object =
             CompactJws { header: Default::default(), payload, signing_input: String::new(), signature: Vec::new() };
-        return Ok(Request {
-            client_id,
-            request_uri: None,
-            object,
-            content_type: None,
-            params,
-            wallet_nonce: None,
-            did_document: None,
-            origin: None,
-        });
+        return Ok(Request::unfetched(client_id, object, params));
     };
     let method = get(REQUEST_URI_METHOD);
     let (fetched, wallet_nonce) = super::retrieval::fetch(http, &request_uri, method.as_deref(), retrieval).await?;
