@@ -16,8 +16,6 @@ pub struct Behaviour {
     pub(crate) request_checks: RequestChecks,
     /// It fetches a request object by POST when the link asks (OpenID4VP §5.10); else by GET.
     pub(crate) request_uri_post: bool,
-    /// ... sending a fresh `wallet_nonce` with the POST (OPTIONAL, §5.10).
-    pub(crate) sends_wallet_nonce: bool,
     /// How it presents.
     pub presentation: PresentationSpec,
     /// It answers requests carrying transaction data of types it does not know (§5.1 says refuse).
@@ -36,7 +34,6 @@ impl Default for Behaviour {
             fold_apostrophes: false,
             request_checks: RequestChecks::default(),
             request_uri_post: true,
-            sends_wallet_nonce: true,
             presentation: PresentationSpec::default(),
             unknown_transaction_data_accepted: false,
             expected_origins_ignored: false,

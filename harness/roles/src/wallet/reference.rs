@@ -193,8 +193,7 @@ impl Wallet {
     /// OpenID4VP: receive and check the request (§5, §5.9.3), match DCQL (§6), present (§8.2).
     async fn present(&self, uri: &str) -> Result<u16, String> {
         let retrieval = match self.behaviour.request_uri_post {
-            true if self.behaviour.sends_wallet_nonce => Retrieval::post_with(self.entropy.token(16)),
-            true => Retrieval { wallet_nonce: None, ..Retrieval::post_with(String::new()) },
+            true => Retrieval::post_with(self.entropy.token(16)),
             false => Retrieval::default(),
         };
         let request = holder::receive_with(&self.http, uri, &retrieval).await.map_err(|e| e.to_string())?;
