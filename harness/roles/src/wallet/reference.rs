@@ -198,10 +198,6 @@ impl Wallet {
         };
         let request = holder::receive_with(&self.http, uri, &retrieval).await.map_err(|e| e.to_string())?;
         holder::check(&request, &self.trusted_roots, self.behaviour.request_checks)?;
-        let queries = request.queries()?;
-        if let Some(query) = queries.first().filter(|q| q.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC) {
-            return self.present_mdoc(&request, query).await;
-        }
         let vp_token = self.answer(&request)?;
         let spec = &self.behaviour.presentation;
         let response = holder::respond(&self.http, &request, &vp_token, spec).await.map_err(|e| e.to_string())?;
@@ -217,14 +213,7 @@ impl Wallet {
         let data =
             dc_api::receive_checked(&delivery.request, &delivery.origin, &self.trusted_roots, checks, origins_checked)
                 .and_then(|request| {
-                    let queries = request.queries().map_err(|why| ("invalid_request", why))?;
-                    let mdoc_query =
-                        queries.first().filter(|q| q.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC);
-                    let vp_token = match mdoc_query {
-                        Some(query) => self.mdoc_vp_token(&request, query),
-                        None => self.answer(&request),
-                    };
-                    let vp_token = vp_token.map_err(|why| (error_code(&why), why))?;
+                    let vp_token = self.answer(&request).map_err(|why| (error_code(&why), why))?;
                     dc_api::response_data(&request, &vp_token, self.behaviour.presentation.encryption)
                         .map_err(|why| ("invalid_request", why))
                 });
@@ -232,8 +221,14 @@ impl Wallet {
         PlatformResponse { protocol: Some(delivery.request.protocol.clone()), data: Some(data) }
     }
 
-    /// The `vp_token` answering `request`'s query from what it holds; `Err` says why it refuses.
+    /// The `vp_token` answering `request`'s query from what it holds — an mdoc for an `mso_mdoc`
+    /// query, else SD-JWT VCs — whether the request came by link or through the platform; `Err` says
+    /// why it refuses.
     fn answer(&self, request: &holder::Request) -> Result<Value, String> {
+        let queries = request.queries()?;
+        if let Some(query) = queries.first().filter(|q| q.format == dialtone_protocols::oid4vci::FORMAT_MSO_MDOC) {
+            return self.mdoc_vp_token(request, query);
+        }
         // What the query asks for, from the held credentials, newest first (an issuer may have
         // re-issued); nothing at all when a required credential matches nothing (§6.4.2).
         let held: Vec<HeldSdJwt> = lock(&self.credentials)
@@ -244,7 +239,6 @@ impl Wallet {
         let spec = &self.behaviour.presentation;
         if !self.behaviour.unknown_transaction_data_accepted {
             // Every transaction data object of a type it knows, well-formed (§5.1, §8.5).
-            let queries = request.queries()?;
             let ids: Vec<&str> = queries.iter().map(|q| q.id.as_str()).collect();
             transaction_data::read(request.params.transaction_data.as_ref(), KNOWN_TRANSACTION_DATA, &ids)?;
         }

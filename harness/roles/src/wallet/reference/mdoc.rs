@@ -37,14 +37,6 @@ pub(super) fn held(stored: &Stored) -> Option<HeldCredential> {
 }
 
 impl Wallet {
-    /// Presents the newest stored mdoc that satisfies `query` (docType, requested elements).
-    pub(super) async fn present_mdoc(&self, request: &holder::Request, query: &CredentialQuery) -> Result<u16, String> {
-        let vp_token = self.mdoc_vp_token(request, query)?;
-        let spec = &self.behaviour.presentation;
-        let response = holder::respond(&self.http, request, &vp_token, spec).await.map_err(|e| e.to_string())?;
-        Ok(response.status)
-    }
-
     /// The `vp_token` answering `query` with the newest stored mdoc that satisfies it, device-signed
     /// over the request's handover.
     pub(super) fn mdoc_vp_token(&self, request: &holder::Request, query: &CredentialQuery) -> Result<Value, String> {
