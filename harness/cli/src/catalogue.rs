@@ -7,7 +7,7 @@ use dialtone_engine::suite::{self, Suite, Vocabulary};
 use std::path::PathBuf;
 
 /// The suites shipped with dialtone, embedded so the binary runs from any folder.
-pub(crate) const EMBEDDED_SUITES: &[(&str, &str)] = &[
+pub const EMBEDDED_SUITES: &[(&str, &str)] = &[
     ("suites/oid4vci-issuer.toml", include_str!("../../../suites/oid4vci-issuer.toml")),
     ("suites/trqp-registry.toml", include_str!("../../../suites/trqp-registry.toml")),
     ("suites/oid4vp-verifier.toml", include_str!("../../../suites/oid4vp-verifier.toml")),

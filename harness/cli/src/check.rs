@@ -35,6 +35,8 @@ pub struct CheckArgs {
     pub deadline: Duration,
     /// Read files that are not regular files (devices, FIFOs), bounded (`--allow-special-files`).
     pub allow_special_files: bool,
+    /// `--sign [KEY]`: seal the reports in a signed bundle.
+    pub sign: Option<crate::sign::KeyChoice>,
 }
 
 impl CheckArgs {
@@ -251,6 +253,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     if args.files.is_empty() {
         return Err(CliError::config("no artifact files given"));
     }
+    let key = args.sign.as_ref().map(crate::sign::signing_key).transpose()?;
     let artifacts = read_artifacts(&args.files, args.special_files())?;
     let mut ctx = context(&args)?;
     ctx.qr_images = crate::qr_child::decoder(args.deadline);
@@ -286,5 +289,53 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     for path in written {
         say!("wrote {}", crate::shown(path.display()));
     }
+    if let Some((key, _)) = key {
+        let path = crate::sign::write_bundle(
+            &report,
+            "check",
+            invocation(&args),
+            inputs(&args, &artifacts)?,
+            &key,
+            &args.out,
+        )?;
+        say!("wrote {} (signed by key {})", crate::shown(path.display()), key.public().key_id());
+    }
     Ok(report.exit_code())
+}
+
+/// The options of a check a bundle records.
+fn invocation(args: &CheckArgs) -> std::collections::BTreeMap<String, serde_json::Value> {
+    use serde_json::json;
+    std::collections::BTreeMap::from([
+        ("format".to_string(), json!(args.format.map(|f| f.name()).unwrap_or("auto"))),
+        ("now".to_string(), json!(args.now)),
+        ("nonce".to_string(), json!(args.nonce)),
+        ("aud".to_string(), json!(args.aud)),
+        ("fetch_keys".to_string(), json!(args.fetch_keys)),
+    ])
+}
+
+/// The files a check read: the artifacts (as read, parts of a chunked card apart), keys, trust
+/// list, TLS roots and profiles.
+fn inputs(
+    args: &CheckArgs,
+    artifacts: &[Artifact],
+) -> Result<Vec<dialtone_bundle::statement::ResourceDescriptor>, CliError> {
+    use dialtone_bundle::statement::ResourceDescriptor;
+    let mut out = crate::sign::built_in_inputs(args.profiles.is_none());
+    if let Some(dir) = &args.profiles {
+        out.extend(crate::sign::profile_inputs(dir)?);
+    }
+    for a in artifacts {
+        for (i, part) in a.parts.iter().enumerate() {
+            let name = if a.parts.len() == 1 { a.name.clone() } else { format!("{} (part {})", a.name, i + 1) };
+            out.push(ResourceDescriptor::input("artifact", name, part, false));
+        }
+    }
+    let files = args.keys.iter().map(|k| ("keys", k)).chain(args.trust.iter().map(|t| ("trust", t)));
+    for (kind, path) in files.chain(args.tls_ca.iter().map(|t| ("tls-ca", t))) {
+        let bytes = input_file::read(path, args.special_files())?;
+        out.push(ResourceDescriptor::input(kind, path.display().to_string(), &bytes, false));
+    }
+    Ok(out)
 }

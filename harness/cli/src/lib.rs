@@ -14,6 +14,9 @@ pub mod qr_child;
 pub mod reference;
 pub mod run;
 pub mod selftest;
+pub mod shard;
+pub mod sign;
+pub mod verify;
 
 use std::path::PathBuf;
 

@@ -1,4 +1,5 @@
 use clap::{Args, Parser, Subcommand};
+use dialtone_cli::sign::KeyChoice;
 use dialtone_cli::{CliError, SuiteSource, bench, catalogue, exit, run, say, selftest, shown};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_rules::deadline::DEFAULT_DEADLINE;
@@ -17,6 +18,15 @@ struct SuiteArgs {
     /// Folder of suite files (default: ./suites when present, else the suites built into dialtone).
     #[arg(long)]
     suites: Option<PathBuf>,
+}
+
+/// `--sign [KEY]`: seal the reports in a signed bundle.
+#[derive(Args, Clone)]
+struct SignArgs {
+    /// Seal the reports in a signed bundle (OUT/bundle.tar.gz): `--sign` alone signs with your own
+    /// key (made on first use in your configuration folder), `--sign=KEY` with that PKCS#8 PEM key.
+    #[arg(long, value_name = "KEY", num_args = 0..=1)]
+    sign: Option<Option<PathBuf>>,
 }
 
 #[derive(Subcommand)]
@@ -45,6 +55,51 @@ enum Command {
         expectations: Option<PathBuf>,
         #[command(flatten)]
         suites: SuiteArgs,
+        #[command(flatten)]
+        sign: SignArgs,
+        /// Run slice i of n of the plan (cases i, i+n, i+2n, … in plan order) and write OUT/shard.json
+        /// for `dialtone merge`.
+        #[arg(long, value_name = "i/n", value_parser = parse_shard)]
+        shard: Option<dialtone_cli::shard::Shard>,
+    },
+    /// Join the shards of a run (`run --shard i/n`) into one report, as one run writes it.
+    Merge {
+        /// The shards' output folders (or their shard.json files), every shard once.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        #[arg(long, default_value = "reports/out")]
+        out: PathBuf,
+        /// Show passing cases in the terminal table too.
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        suites: SuiteArgs,
+        #[command(flatten)]
+        sign: SignArgs,
+    },
+    /// Check a signed bundle: the signature, and the digest of every file it holds.
+    Verify {
+        /// The bundle (a .tar.gz, or the folder it was unpacked to).
+        bundle: PathBuf,
+        /// The signer's public key (PEM) you trust; default: your own key, when you have one.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Write the public view of a bundle that verifies: verdicts, clauses, PCTF criteria, without
+    /// the evidence; the same signature verifies it.
+    Publish {
+        bundle: PathBuf,
+        /// Where to write it (default: beside the bundle, NAME.public.tar.gz).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The signer's public key (PEM) you trust; default: your own key, when you have one.
+        #[arg(long)]
+        key: Option<PathBuf>,
+    },
+    /// Signing keys for bundles.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
     },
     /// Run the reference and every mutant; print the mutant × case matrix.
     Selftest {
@@ -104,6 +159,8 @@ enum Command {
         /// and within the deadline; refused otherwise.
         #[arg(long)]
         allow_special_files: bool,
+        #[command(flatten)]
+        sign: SignArgs,
     },
     /// Run every issuer → wallet → verifier chain the candidates allow; write the matrix (HTML, JSON).
     Interop {
@@ -163,6 +220,18 @@ enum Command {
         #[command(flatten)]
         suites: SuiteArgs,
     },
+}
+
+#[derive(Subcommand)]
+enum KeyAction {
+    /// Print the public half of a signing key (default: your own, made if need be) for evaluators.
+    Public { key: Option<PathBuf> },
+    /// Make a new signing key (PKCS#8 PEM, readable by you only); an existing file is kept.
+    New { file: PathBuf },
+}
+
+fn parse_shard(text: &str) -> Result<dialtone_cli::shard::Shard, String> {
+    dialtone_cli::shard::Shard::parse(text)
 }
 
 #[derive(Subcommand)]
@@ -308,7 +377,7 @@ fn main() {
 
 async fn dispatch(command: Command) -> Result<i32, CliError> {
     match command {
-        Command::Run { candidate, out, seed, only, all, expectations, suites } => {
+        Command::Run { candidate, out, seed, only, all, expectations, suites, sign, shard } => {
             run::command(run::RunArgs {
                 candidate,
                 out,
@@ -317,9 +386,25 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 only,
                 all_rows: all,
                 expectations,
+                sign: KeyChoice::from_flag(sign.sign),
+                shard,
             })
             .await
         }
+        Command::Merge { shards, out, all, suites, sign } => {
+            dialtone_cli::shard::command(dialtone_cli::shard::MergeArgs {
+                shards,
+                out,
+                suites: SuiteSource::resolve(suites.suites),
+                sign: KeyChoice::from_flag(sign.sign),
+                all_rows: all,
+            })
+            .await
+        }
+        Command::Verify { bundle, key } => dialtone_cli::verify::verify_command(&bundle, key.as_deref()),
+        Command::Publish { bundle, out, key } => dialtone_cli::verify::publish_command(&bundle, out, key.as_deref()),
+        Command::Key { action: KeyAction::Public { key } } => dialtone_cli::verify::key_public(key),
+        Command::Key { action: KeyAction::New { file } } => dialtone_cli::verify::key_new(&file),
         Command::Selftest { seed, out, parallel, suites } => {
             selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await
         }
@@ -338,6 +423,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             all,
             deadline_ms,
             allow_special_files,
+            sign,
         } => {
             dialtone_cli::check::command(dialtone_cli::check::CheckArgs {
                 files,
@@ -354,6 +440,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 all_rows: all,
                 deadline: std::time::Duration::from_millis(deadline_ms),
                 allow_special_files,
+                sign: KeyChoice::from_flag(sign.sign),
             })
             .await
         }

@@ -1,6 +1,8 @@
 //! `dialtone run`: plan, run, report.
 
 use crate::catalogue;
+use crate::shard::{Campaign, Shard, ShardFile};
+use crate::sign::{self, KeyChoice};
 use crate::{CliError, SuiteSource};
 use dialtone_drivers::counterparts::{self, Counterparts};
 use dialtone_drivers::manifest::Manifest;
@@ -13,6 +15,8 @@ use dialtone_engine::suite::Suite;
 use dialtone_engine::{plan, report};
 use dialtone_http::Secrets;
 use dialtone_protocols::oid4vci::message::SECRET_MEMBERS;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -44,6 +48,40 @@ pub async fn run_plan_with_secrets(
     expectations: Option<&Expectations>,
     secrets: &Secrets,
 ) -> Result<Report, CliError> {
+    let ran = execute(suites, manifest, seed, only, counterparts, secrets, None).await?;
+    let assembly = report::Assembly {
+        subject: ran.subject,
+        results: ran.results,
+        cases: &ran.cases,
+        artifacts: Vec::new(),
+        expectations,
+        duration_ms: ran.duration_ms,
+    };
+    Ok(report::assemble(assembly, catalogue))
+}
+
+/// A plan run, before its results are settled together.
+pub struct Ran {
+    /// Who and what the whole plan is about (all shards, when one shard ran).
+    pub subject: report::Subject,
+    /// The whole plan's case ids, in order.
+    pub plan: Vec<String>,
+    /// The cases run, and their results as they came.
+    pub cases: Vec<Arc<dialtone_engine::suite::Case>>,
+    pub results: Vec<dialtone_engine::model::CaseResult>,
+    pub duration_ms: f64,
+}
+
+/// Runs the plan (or, with `shard`, its slice) without settling the results.
+pub(crate) async fn execute(
+    suites: &[Suite],
+    manifest: Manifest,
+    seed: Option<u64>,
+    only: &[String],
+    counterparts: Option<Arc<Counterparts>>,
+    secrets: &Secrets,
+    shard: Option<Shard>,
+) -> Result<Ran, CliError> {
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
         return Err(CliError::config(format!(
@@ -52,6 +90,18 @@ pub async fn run_plan_with_secrets(
             if only.is_empty() { String::new() } else { format!(" and --only {only:?}") }
         )));
     }
+    let plan: Vec<String> = planned.iter().map(|p| p.case.id.clone()).collect();
+    let subject = report::Subject {
+        candidate: candidate_info(&manifest),
+        // The plans the verdict covers: those with a case in this run.
+        suites: suites.iter().filter(|s| planned.iter().any(|p| p.case.suite == s.id)).map(|s| s.id.clone()).collect(),
+        profiles: manifest.conformance.profiles.clone(),
+        seed,
+    };
+    let planned: Vec<_> = match shard {
+        Some(shard) => planned.into_iter().enumerate().filter(|(i, _)| shard.takes(*i)).map(|(_, p)| p).collect(),
+        None => planned,
+    };
     probe(&manifest).await?;
     manifest.register_secrets(secrets);
     let manifest = Arc::new(manifest);
@@ -62,16 +112,18 @@ pub async fn run_plan_with_secrets(
     let results = runner.run(&planned).await;
     let cases: Vec<_> = planned.iter().map(|p| p.case.clone()).collect();
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let subject = report::Subject {
-        candidate: candidate_info(&manifest),
-        // The plans the verdict covers: those with a case in this run.
-        suites: suites.iter().filter(|s| cases.iter().any(|c| c.suite == s.id)).map(|s| s.id.clone()).collect(),
-        profiles: manifest.conformance.profiles.clone(),
-        seed,
-    };
-    let assembly =
-        report::Assembly { subject, results, cases: &cases, artifacts: Vec::new(), expectations, duration_ms };
-    Ok(report::assemble(assembly, catalogue))
+    Ok(Ran { subject, plan, cases, results, duration_ms })
+}
+
+/// The options of a run a bundle records.
+pub(crate) fn invocation(seed: Option<u64>, only: &[String], shards: Option<usize>) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    out.insert("seed".to_string(), json!(seed));
+    out.insert("only".to_string(), json!(only));
+    if let Some(n) = shards {
+        out.insert("shards".to_string(), json!(n));
+    }
+    out
 }
 
 /// Something must accept connections at each of the candidate's URLs before the plan runs: a
@@ -110,19 +162,47 @@ pub struct RunArgs {
     pub all_rows: bool,
     /// Known failures (`--expectations FILE`).
     pub expectations: Option<std::path::PathBuf>,
+    /// `--sign [KEY]`: seal the reports in a signed bundle.
+    pub sign: Option<KeyChoice>,
+    /// `--shard i/n`: run that slice of the plan and record it for `dialtone merge`.
+    pub shard: Option<Shard>,
 }
 
 /// The whole command: returns the exit code.
 pub async fn command(args: RunArgs) -> Result<i32, CliError> {
+    if args.shard.is_some() && args.sign.is_some() {
+        return Err(CliError::config(
+            "a shard is not signed on its own: give --sign to `dialtone merge`, which signs the campaign",
+        ));
+    }
+    // The key first: a missing key file stops the run before it starts.
+    let key = args.sign.as_ref().map(sign::signing_key).transpose()?;
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&args.suites, &catalogue)?;
+    let mut inputs = sign::suite_inputs(&args.suites)?;
+    inputs.extend(sign::built_in_inputs(true));
     let expectations = match &args.expectations {
-        Some(path) => Some(
-            Expectations::load(path, |id| suites.iter().any(|s| s.cases.iter().any(|c| c.id == id)))
-                .map_err(|e| CliError::config(e.to_string()))?,
-        ),
+        Some(path) => {
+            let text = crate::input_file::read(path, crate::input_file::SpecialFiles::Refused)?;
+            let text =
+                String::from_utf8(text).map_err(|_| CliError::config(format!("{}: not UTF-8 text", path.display())))?;
+            let file = path.display().to_string();
+            let parsed =
+                Expectations::parse(&file, &text, |id| suites.iter().any(|s| s.cases.iter().any(|c| c.id == id)))
+                    .map_err(|e| CliError::config(e.to_string()))?;
+            inputs.push(dialtone_bundle::statement::ResourceDescriptor::input(
+                "expectations",
+                file.clone(),
+                text.as_bytes(),
+                false,
+            ));
+            Some((parsed, file, text))
+        }
         None => None,
     };
+    if let Some(path) = &args.candidate {
+        inputs.push(sign::input_file("manifest", path)?);
+    }
     let (references, manifest) = match &args.candidate {
         Some(path) => (None, Manifest::load(path).map_err(|e| CliError::config(e.to_string()))?),
         None => {
@@ -155,19 +235,49 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
         }
         None => (Vec::new(), None),
     };
-    let report =
-        run_plan(&suites, manifest, args.seed, &args.only, &catalogue, counterparts, expectations.as_ref()).await;
+    let secrets = Secrets::new(SECRET_MEMBERS);
+    let ran = execute(&suites, manifest, args.seed, &args.only, counterparts, &secrets, args.shard).await;
     if let Some(refs) = references {
         refs.stop().await;
     }
     for s in extra_servers {
         s.stop().await;
     }
-    let report = report?;
+    let ran = ran?;
+    if let Some(shard) = args.shard {
+        let campaign = Campaign {
+            dialtone_version: env!("CARGO_PKG_VERSION").into(),
+            dialtone_commit: dialtone_bundle::this_build().commit,
+            seed: args.seed,
+            only: args.only.clone(),
+            plan: ran.plan.clone(),
+            suites: ran.subject.suites.clone(),
+            candidate: ran.subject.candidate.clone(),
+            profiles: ran.subject.profiles.clone(),
+            inputs,
+            expectations: expectations.map(|(_, file, text)| (file, text)),
+        };
+        let path = ShardFile::new(shard, campaign, ran.results.clone(), ran.duration_ms).write(&args.out)?;
+        return Ok(crate::shard::shard_done(shard, &ran.results, &path));
+    }
+    let assembly = report::Assembly {
+        subject: ran.subject,
+        results: ran.results,
+        cases: &ran.cases,
+        artifacts: Vec::new(),
+        expectations: expectations.as_ref().map(|(e, _, _)| e),
+        duration_ms: ran.duration_ms,
+    };
+    let report = report::assemble(assembly, &catalogue);
     let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
     say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
     for path in written {
         say!("wrote {}", crate::shown(path.display()));
+    }
+    if let Some((key, _)) = key {
+        let invocation = invocation(args.seed, &args.only, None);
+        let path = sign::write_bundle(&report, "run", invocation, inputs, &key, &args.out)?;
+        say!("wrote {} (signed by key {})", crate::shown(path.display()), key.public().key_id());
     }
     Ok(report.exit_code())
 }

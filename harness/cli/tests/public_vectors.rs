@@ -27,6 +27,7 @@ fn args(files: Vec<PathBuf>, format: Option<Format>, keys: Vec<PathBuf>, now: Op
         all_rows: false,
         deadline: dialtone_rules::deadline::DEFAULT_DEADLINE,
         allow_special_files: false,
+        sign: None,
     }
 }
 

@@ -28,6 +28,9 @@ struct Vocabulary {
 }
 
 const VOCABULARY_TOML: &str = include_str!("../../../suites/conformance/vocabulary.toml");
+/// The vocabulary as built in (its path in the repository, its text): what a signed bundle names
+/// among its inputs.
+pub const SOURCE: (&str, &str) = ("suites/conformance/vocabulary.toml", VOCABULARY_TOML);
 
 fn vocabulary() -> &'static Vocabulary {
     static V: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();

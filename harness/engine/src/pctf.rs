@@ -6,6 +6,12 @@ use std::collections::{BTreeMap, HashSet};
 
 const CATALOGUE_CSV: &str = include_str!("../../../suites/pctf/psp_pctf_v1_5_criteria.csv");
 const APPLICABILITY_TOML: &str = include_str!("../../../suites/pctf/applicability.toml");
+/// The catalogue's files as built in (their path in the repository, their text): what a signed
+/// bundle names among its inputs.
+pub const SOURCES: &[(&str, &str)] = &[
+    ("suites/pctf/psp_pctf_v1_5_criteria.csv", CATALOGUE_CSV),
+    ("suites/pctf/applicability.toml", APPLICABILITY_TOML),
+];
 pub(crate) const CATALOGUE_NAME: &str = "PSP PCTF (Public Sector Profile of the Pan-Canadian Trust Framework)";
 pub(crate) const CATALOGUE_VERSION: &str = "1.5 (assessment workbook 2024-08-22, consultation draft)";
 

@@ -123,6 +123,20 @@ impl Profiles {
         Self { profiles }
     }
 
+    /// The files of the profiles built in (their path in the repository, their text): what a
+    /// signed bundle names among its inputs.
+    pub fn embedded_sources() -> Vec<(String, &'static str)> {
+        EMBEDDED
+            .iter()
+            .flat_map(|(name, toml, schema)| {
+                [
+                    (format!("suites/profiles/{name}.toml"), *toml),
+                    (format!("suites/profiles/{name}.schema.json"), *schema),
+                ]
+            })
+            .collect()
+    }
+
     /// Every `*.toml` of a folder, each naming its schema file beside it.
     pub fn load_dir(dir: &Path) -> Result<Self, String> {
         let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;

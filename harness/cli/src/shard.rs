@@ -1,0 +1,313 @@
+//! Campaigns beyond one machine. `dialtone run --shard i/n` runs the plan's cases at positions i,
+//! i+n, i+2n, … (the plan's order is the suites' order, so every machine computes the same slice)
+//! and writes their results as they came, before any result is settled against another
+//! (`shard.json`). `dialtone merge` checks the shards are slices of one campaign, each once, and
+//! settles all results together as one run does (roots and what they block across slices,
+//! inconclusive refusals, known failures): one report, and with `--sign` one bundle.
+
+use crate::sign::{self, KeyChoice};
+use crate::{CliError, SuiteSource, catalogue, exit};
+use dialtone_bundle::statement::ResourceDescriptor;
+use dialtone_engine::expectations::Expectations;
+use dialtone_engine::model::{CandidateInfo, CaseResult};
+use dialtone_engine::pctf::Catalogue;
+use dialtone_engine::report;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The file a shard writes into its output folder.
+pub const SHARD_FILE: &str = "shard.json";
+const FORMAT: &str = "dialtone-shard/1";
+/// The largest shard file `merge` reads.
+const MAX_SHARD_BYTES: u64 = 256 << 20;
+
+/// One slice of `count`: the 1-based `index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// `i/n`, 1 ≤ i ≤ n ≤ 1000.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("--shard {text:?}: expected i/n with 1 ≤ i ≤ n (e.g. 2/4)");
+        let (i, n) = text.split_once('/').ok_or_else(bad)?;
+        let (index, count) =
+            (i.trim().parse::<usize>().map_err(|_| bad())?, n.trim().parse::<usize>().map_err(|_| bad())?);
+        if index == 0 || index > count || count > 1000 {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether the case at `position` (0-based, in plan order) is this shard's.
+    pub fn takes(&self, position: usize) -> bool {
+        position % self.count == self.index - 1
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// What every shard of one campaign must share.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Campaign {
+    pub dialtone_version: String,
+    #[serde(default)]
+    pub dialtone_commit: Option<String>,
+    pub seed: Option<u64>,
+    pub only: Vec<String>,
+    /// The whole plan's case ids, in order.
+    pub plan: Vec<String>,
+    /// The plans with a case in the whole plan.
+    pub suites: Vec<String>,
+    pub candidate: CandidateInfo,
+    pub profiles: Vec<String>,
+    /// The files the run read (suites, vocabulary, catalogue, profiles, manifest, expectations).
+    pub inputs: Vec<ResourceDescriptor>,
+    /// The expectations file (`--expectations`): its name and text, applied when merging.
+    pub expectations: Option<(String, String)>,
+}
+
+impl Campaign {
+    /// Two shards' campaigns agree; the candidate's URL may differ (references started per shard).
+    fn same_as(&self, other: &Campaign) -> bool {
+        let mut a = self.clone();
+        a.candidate.base_url = other.candidate.base_url.clone();
+        serde_json::to_value(&a).ok() == serde_json::to_value(other).ok()
+    }
+}
+
+/// A shard's results, unsettled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShardFile {
+    pub format: String,
+    pub shard: Shard,
+    pub campaign: Campaign,
+    pub results: Vec<CaseResult>,
+    pub duration_ms: f64,
+}
+
+impl ShardFile {
+    pub fn new(shard: Shard, campaign: Campaign, results: Vec<CaseResult>, duration_ms: f64) -> Self {
+        ShardFile { format: FORMAT.into(), shard, campaign, results, duration_ms }
+    }
+
+    pub fn write(&self, out: &Path) -> Result<PathBuf, CliError> {
+        std::fs::create_dir_all(out).map_err(|e| CliError::harness(format!("cannot create {}: {e}", out.display())))?;
+        let path = out.join(SHARD_FILE);
+        let text = serde_json::to_string_pretty(self).map_err(|e| CliError::harness(e.to_string()))?;
+        std::fs::write(&path, text).map_err(|e| CliError::harness(format!("cannot write {}: {e}", path.display())))?;
+        Ok(path)
+    }
+
+    /// Reads a shard's folder (or its `shard.json`).
+    pub fn read(path: &Path) -> Result<Self, CliError> {
+        use std::io::Read;
+        let file = if path.is_dir() { path.join(SHARD_FILE) } else { path.to_path_buf() };
+        let cannot = |e: String| CliError::config(format!("{}: {e}", file.display()));
+        let mut bytes = Vec::new();
+        std::fs::File::open(&file)
+            .and_then(|f| f.take(MAX_SHARD_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| cannot(format!("cannot read: {e}")))?;
+        if bytes.len() as u64 > MAX_SHARD_BYTES {
+            return Err(cannot(format!("larger than {MAX_SHARD_BYTES} bytes")));
+        }
+        let shard: ShardFile = serde_json::from_slice(&bytes).map_err(|e| cannot(format!("not a shard file: {e}")))?;
+        if shard.format != FORMAT {
+            return Err(cannot(format!("format {:?}, not {FORMAT}", shard.format)));
+        }
+        Ok(shard)
+    }
+}
+
+/// Shards joined: every result of the campaign in plan order, checked to be each case once.
+pub struct Joined {
+    pub campaign: Campaign,
+    pub count: usize,
+    pub results: Vec<CaseResult>,
+    /// The longest shard's time: they run side by side.
+    pub duration_ms: f64,
+}
+
+/// Joins the shards of one campaign.
+pub fn join(mut shards: Vec<(String, ShardFile)>) -> Result<Joined, CliError> {
+    let Some((first_name, first)) = shards.first() else {
+        return Err(CliError::config("no shards given"));
+    };
+    let (count, campaign) = (first.shard.count, first.campaign.clone());
+    let mut urls = vec![campaign.candidate.base_url.clone()];
+    for (name, s) in &shards {
+        if s.shard.count != count {
+            return Err(CliError::config(format!("{name} is shard {} but {first_name} is of {count} shards", s.shard)));
+        }
+        if !s.campaign.same_as(&campaign) {
+            return Err(CliError::config(format!(
+                "{name} is not a slice of the same campaign as {first_name} (another dialtone, seed, --only, plan, \
+                 candidate, input file or expectations file)"
+            )));
+        }
+        if !urls.contains(&s.campaign.candidate.base_url) {
+            urls.push(s.campaign.candidate.base_url.clone());
+        }
+    }
+    shards.sort_by_key(|(_, s)| s.shard.index);
+    for (i, (name, s)) in shards.iter().enumerate() {
+        if s.shard.index != i + 1 {
+            let have: Vec<String> = shards.iter().map(|(_, s)| s.shard.to_string()).collect();
+            return Err(CliError::config(format!(
+                "shard {}/{count} is {} (given: {}; {name} among them)",
+                i + 1,
+                if s.shard.index <= i { "given twice" } else { "missing" },
+                have.join(", ")
+            )));
+        }
+    }
+    if shards.len() != count {
+        return Err(CliError::config(format!("{} of {count} shards given", shards.len())));
+    }
+    let position: BTreeMap<&str, usize> = campaign.plan.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let mut slots: Vec<Option<CaseResult>> = vec![None; campaign.plan.len()];
+    let mut duration_ms: f64 = 0.0;
+    for (name, s) in shards {
+        duration_ms = duration_ms.max(s.duration_ms);
+        for r in s.results {
+            let at = position
+                .get(r.id.as_str())
+                .filter(|&&at| s.shard.takes(at))
+                .ok_or_else(|| CliError::config(format!("{name}: case {} is not in its slice of the plan", r.id)))?;
+            let slot = slots.get_mut(*at).ok_or_else(|| CliError::config(format!("{name}: case {}", r.id)))?;
+            if slot.replace(r).is_some() {
+                return Err(CliError::config(format!("{name}: a case is given twice")));
+            }
+        }
+    }
+    let mut results = Vec::with_capacity(slots.len());
+    for (id, slot) in campaign.plan.iter().zip(slots) {
+        results.push(slot.ok_or_else(|| CliError::config(format!("no shard has a result for case {id}")))?);
+    }
+    let mut campaign = campaign;
+    campaign.candidate.base_url = urls.join(", ");
+    Ok(Joined { campaign, count, results, duration_ms })
+}
+
+pub struct MergeArgs {
+    pub shards: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub suites: SuiteSource,
+    pub sign: Option<KeyChoice>,
+    pub all_rows: bool,
+}
+
+/// `dialtone merge`: one report (and bundle) from the shards of a run.
+pub async fn command(args: MergeArgs) -> Result<i32, CliError> {
+    let key = args.sign.as_ref().map(sign::signing_key).transpose()?;
+    let shards = args
+        .shards
+        .iter()
+        .map(|p| Ok((p.display().to_string(), ShardFile::read(p)?)))
+        .collect::<Result<Vec<_>, CliError>>()?;
+    let joined = join(shards)?;
+    let (report, inputs) = settle(&joined, &args.suites)?;
+    let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
+    say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+    say!("merged {} shards: {} cases", joined.count, report.results.len());
+    for path in written {
+        say!("wrote {}", crate::shown(path.display()));
+    }
+    if let Some((key, _)) = key {
+        let invocation = crate::run::invocation(joined.campaign.seed, &joined.campaign.only, Some(joined.count));
+        let path = sign::write_bundle(&report, "run", invocation, inputs, &key, &args.out)?;
+        say!("wrote {} (signed by key {})", crate::shown(path.display()), key.public().key_id());
+    }
+    Ok(report.exit_code())
+}
+
+/// Settles the joined results as one run would, against the suites the shards ran (which must be
+/// the same files).
+pub fn settle(
+    joined: &Joined,
+    suites: &SuiteSource,
+) -> Result<(dialtone_engine::model::Report, Vec<ResourceDescriptor>), CliError> {
+    let c = &joined.campaign;
+    let here = sign::suite_inputs(suites)?;
+    let ran: Vec<&ResourceDescriptor> =
+        c.inputs.iter().filter(|i| i.annotations.as_ref().is_some_and(|a| a.kind == "suite")).collect();
+    if here.len() != ran.len() || here.iter().zip(&ran).any(|(a, b)| a.digest != b.digest) {
+        let names: Vec<&str> = ran.iter().map(|i| i.name.as_str()).collect();
+        return Err(CliError::config(format!(
+            "the suites here are not the ones the shards ran ({}): give --suites with those files",
+            names.join(", ")
+        )));
+    }
+    let catalogue = Catalogue::embedded();
+    let loaded = catalogue::load(suites, &catalogue)?;
+    let cases = c
+        .plan
+        .iter()
+        .map(|id| {
+            loaded
+                .iter()
+                .flat_map(|s| s.cases.iter())
+                .find(|case| case.id == *id)
+                .map(|case| std::sync::Arc::new(case.clone()))
+                .ok_or_else(|| CliError::config(format!("no suite has the shards' case {id}")))
+        })
+        .collect::<Result<Vec<_>, CliError>>()?;
+    let expectations = match &c.expectations {
+        Some((file, text)) => Some(
+            Expectations::parse(file, text, |id| c.plan.iter().any(|p| p == id))
+                .map_err(|e| CliError::config(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let subject = report::Subject {
+        candidate: c.candidate.clone(),
+        suites: c.suites.clone(),
+        profiles: c.profiles.clone(),
+        seed: c.seed,
+    };
+    let assembly = report::Assembly {
+        subject,
+        results: joined.results.clone(),
+        cases: &cases,
+        artifacts: Vec::new(),
+        expectations: expectations.as_ref(),
+        duration_ms: joined.duration_ms,
+    };
+    Ok((report::assemble(assembly, &catalogue), c.inputs.clone()))
+}
+
+/// The exit code of a shard: it recorded its slice (the campaign's verdict is `merge`'s).
+pub fn shard_done(shard: Shard, results: &[CaseResult], path: &Path) -> i32 {
+    let failed = results.iter().filter(|r| r.verdict == dialtone_engine::model::Verdict::Fail).count();
+    say!(
+        "shard {shard}: {} cases run ({failed} failed before settling against the other shards); wrote {}",
+        results.len(),
+        crate::shown(path.display())
+    );
+    say!("`dialtone merge` joins the {} shards into the campaign's report and verdict", shard.count);
+    exit::OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_and_cover_the_plan_once() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        for bad in ["0/4", "5/4", "4", "a/b", "1/0", "1/1001"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+        let shards: Vec<Shard> = (1..=3).map(|i| Shard { index: i, count: 3 }).collect();
+        for position in 0..100 {
+            assert_eq!(shards.iter().filter(|s| s.takes(position)).count(), 1);
+        }
+    }
+}
