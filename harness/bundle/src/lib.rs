@@ -26,7 +26,7 @@ mod verify;
 
 pub use archive::{pack, read_dir, unpack};
 pub use error::BundleError;
-pub use seal::{Seal, Sealed, seal, this_build};
+pub use seal::{Seal, Sealed, build_commit, seal, this_build};
 pub use signing::{KeyError, PublicKey, SigningKey};
 pub use verify::{VerifiedBundle, View, publish, verify, verify_files, verify_with_key};
 

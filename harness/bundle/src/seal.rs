@@ -33,12 +33,17 @@ pub struct Sealed {
     pub key_id: String,
 }
 
+/// The git commit this dialtone was built at, when it was built in a git checkout.
+pub fn build_commit() -> Option<&'static str> {
+    option_env!("DIALTONE_BUILD_COMMIT")
+}
+
 /// This dialtone: its version, the commit it was built at (when known), and the digest of the
 /// running program.
 pub fn this_build() -> Build {
     Build {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        commit: option_env!("DIALTONE_BUILD_COMMIT").map(str::to_string),
+        commit: build_commit().map(str::to_string),
         executable_sha256: executable_digest(),
     }
 }

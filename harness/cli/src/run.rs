@@ -73,7 +73,7 @@ pub struct Ran {
 }
 
 /// Runs the plan (or, with `shard`, its slice) without settling the results.
-pub(crate) async fn execute(
+pub async fn execute(
     suites: &[Suite],
     manifest: Manifest,
     seed: Option<u64>,
@@ -245,18 +245,8 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     }
     let ran = ran?;
     if let Some(shard) = args.shard {
-        let campaign = Campaign {
-            dialtone_version: env!("CARGO_PKG_VERSION").into(),
-            dialtone_commit: dialtone_bundle::this_build().commit,
-            seed: args.seed,
-            only: args.only.clone(),
-            plan: ran.plan.clone(),
-            suites: ran.subject.suites.clone(),
-            candidate: ran.subject.candidate.clone(),
-            profiles: ran.subject.profiles.clone(),
-            inputs,
-            expectations: expectations.map(|(_, file, text)| (file, text)),
-        };
+        let expectations = expectations.map(|(_, file, text)| (file, text));
+        let campaign = Campaign::of(&ran, args.seed, &args.only, inputs, expectations);
         let path = ShardFile::new(shard, campaign, ran.results.clone(), ran.duration_ms).write(&args.out)?;
         return Ok(crate::shard::shard_done(shard, &ran.results, &path));
     }

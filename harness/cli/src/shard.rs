@@ -75,6 +75,28 @@ pub struct Campaign {
 }
 
 impl Campaign {
+    /// The campaign a shard's run belongs to.
+    pub fn of(
+        ran: &crate::run::Ran,
+        seed: Option<u64>,
+        only: &[String],
+        inputs: Vec<ResourceDescriptor>,
+        expectations: Option<(String, String)>,
+    ) -> Self {
+        Campaign {
+            dialtone_version: env!("CARGO_PKG_VERSION").into(),
+            dialtone_commit: dialtone_bundle::build_commit().map(str::to_string),
+            seed,
+            only: only.to_vec(),
+            plan: ran.plan.clone(),
+            suites: ran.subject.suites.clone(),
+            candidate: ran.subject.candidate.clone(),
+            profiles: ran.subject.profiles.clone(),
+            inputs,
+            expectations,
+        }
+    }
+
     /// Two shards' campaigns agree; the candidate's URL may differ (references started per shard).
     fn same_as(&self, other: &Campaign) -> bool {
         let mut a = self.clone();
@@ -157,19 +179,16 @@ pub fn join(mut shards: Vec<(String, ShardFile)>) -> Result<Joined, CliError> {
         }
     }
     shards.sort_by_key(|(_, s)| s.shard.index);
-    for (i, (name, s)) in shards.iter().enumerate() {
-        if s.shard.index != i + 1 {
-            let have: Vec<String> = shards.iter().map(|(_, s)| s.shard.to_string()).collect();
-            return Err(CliError::config(format!(
-                "shard {}/{count} is {} (given: {}; {name} among them)",
-                i + 1,
-                if s.shard.index <= i { "given twice" } else { "missing" },
-                have.join(", ")
-            )));
+    for index in 1..=count {
+        let given: Vec<&str> =
+            shards.iter().filter(|(_, s)| s.shard.index == index).map(|(name, _)| name.as_str()).collect();
+        match given.as_slice() {
+            [_] => {}
+            [] => return Err(CliError::config(format!("shard {index}/{count} is missing"))),
+            _ => {
+                return Err(CliError::config(format!("shard {index}/{count} is given twice ({})", given.join(", "))));
+            }
         }
-    }
-    if shards.len() != count {
-        return Err(CliError::config(format!("{} of {count} shards given", shards.len())));
     }
     let position: BTreeMap<&str, usize> = campaign.plan.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let mut slots: Vec<Option<CaseResult>> = vec![None; campaign.plan.len()];
