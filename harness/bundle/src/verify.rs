@@ -69,10 +69,9 @@ pub fn verify_files(files: Files, trusted: Option<&PublicKey>) -> Result<Verifie
         return Err(BundleError::TooLarge { what: ENVELOPE.into(), limit: limits.envelope_bytes });
     }
     let envelope = Envelope::parse(envelope_bytes).map_err(|detail| BundleError::Envelope { detail })?;
-    let carried = match files.get(SIGNER_KEY) {
-        Some(pem) => Some(PublicKey::from_pem(pem).map_err(|e| BundleError::SignerKey { detail: e.to_string() })),
-        None => None,
-    };
+    let carried = files
+        .get(SIGNER_KEY)
+        .map(|pem| PublicKey::from_pem(pem).map_err(|e| BundleError::SignerKey { detail: e.to_string() }));
     let (key, signer_trusted) = match (trusted, &carried) {
         (Some(key), _) => (key.clone(), true),
         (None, Some(Ok(key))) => (key.clone(), false),
