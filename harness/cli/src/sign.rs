@@ -50,7 +50,12 @@ pub fn signing_key(choice: &KeyChoice) -> Result<(SigningKey, PathBuf), CliError
         KeyChoice::Own => own_key_path()?,
     };
     if matches!(choice, KeyChoice::Own) && !path.exists() {
-        let key = make_key(&path)?;
+        let key = match make_key(&path) {
+            Ok(key) => key,
+            // Another run made it in the meantime: use that one.
+            Err(_) if path.is_file() => return signing_key(&KeyChoice::File(path)),
+            Err(e) => return Err(e),
+        };
         eprintln!(
             "dialtone: made your signing key {} (key id {}); evaluators check your bundles with its public half: \
              `dialtone key public`",
@@ -91,13 +96,11 @@ pub fn make_key(path: &Path) -> Result<SigningKey, CliError> {
 pub fn trusted_key(key: Option<&Path>) -> Result<Option<(PublicKey, String)>, CliError> {
     let (path, whose) = match key {
         Some(path) => (path.to_path_buf(), "--key"),
-        None => {
-            let own = own_key_path()?;
-            if !own.is_file() {
-                return Ok(None);
-            }
-            (own, "your own key")
-        }
+        None => match own_key_path() {
+            Ok(own) if own.is_file() => (own, "your own key"),
+            // No key of one's own (or no configuration folder): none trusted.
+            _ => return Ok(None),
+        },
     };
     let bytes = read_key_file(&path)?;
     let key = PublicKey::from_pem(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?;
