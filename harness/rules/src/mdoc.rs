@@ -101,6 +101,7 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
             );
             f.set(&rules::MDOC_004, judged(verify::issuer_signature(is, &jwk)));
             f.set(&rules::MDOC_005, chain_to_root(is, ctx));
+            f.set(&rules::MDOC_014, judged(verify::certificate_countries(is)));
         }
     }
     f.set(

@@ -414,9 +414,16 @@ pub(crate) const MDOC_012: Rule =
 pub(crate) const MDOC_013: Rule =
     must("MDOC-013", "The claims satisfy the credential profile of the docType", &[("ISO-18013-5", "7.2")], &[]);
 
+pub(crate) const MDOC_014: Rule = must(
+    "MDOC-014",
+    "The document signer certificate names a country (countryName) in its subject and in its issuer, the IACA",
+    &[("ISO-18013-5", "B.1.2"), ("ISO-18013-5", "B.1.4")],
+    &["CRIS.02"],
+);
+
 pub const MDOC: &[Rule] = &[
     MDOC_001, MDOC_002, MDOC_003, MDOC_004, MDOC_005, MDOC_006, MDOC_007, MDOC_008, MDOC_009, MDOC_010, MDOC_011,
-    MDOC_012, MDOC_013,
+    MDOC_012, MDOC_013, MDOC_014,
 ];
 
 pub fn rules(format: Format) -> &'static [Rule] {

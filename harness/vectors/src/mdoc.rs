@@ -130,6 +130,8 @@ fn device_response(doc_type: &str, issuer_signed: Value, version: &str, status: 
 pub fn file() -> VectorFile {
     let pki = build::pki("mdoc");
     let rogue = build::pki("mdoc-rogue");
+    let no_ds_country = build::pki_named("mdoc-no-ds-country", true, false);
+    let no_iaca_country = build::pki_named("mdoc-no-iaca-country", false, true);
     let is = |spec: &Spec| encode_cbor(&issuer_signed(spec, &pki.ds_key, &pki.ds_der));
     let with = |f: &dyn Fn(&mut Spec)| {
         let mut s = base();
@@ -286,6 +288,18 @@ pub fn file() -> VectorFile {
         ),
         bin("random values of 8 bytes", &["WeakRandom"], with(&|s| s.random_len = 8), &["MDOC-012"]),
         bin(
+            "a document signer certificate whose subject names no country",
+            &["Certificate"],
+            encode_cbor(&issuer_signed(&base(), &no_ds_country.ds_key, &no_ds_country.ds_der)),
+            &["MDOC-014"],
+        ),
+        bin(
+            "a document signer issued by an IACA whose subject names no country",
+            &["Certificate"],
+            encode_cbor(&issuer_signed(&base(), &no_iaca_country.ds_key, &no_iaca_country.ds_der)),
+            &["MDOC-014"],
+        ),
+        bin(
             "the profile's birthdate missing",
             &["Profile"],
             with(&|s| s.elements.retain(|(n, _)| *n != "birthdate")),
@@ -296,7 +310,7 @@ pub fn file() -> VectorFile {
         comment: "mdocs judged with dialtone's test IACA as the trusted authority".into(),
         keys: serde_json::json!({"keys": []}),
         trust: None,
-        roots_pem: Some(pki.root_pem.clone()),
+        roots_pem: Some(format!("{}{}{}", pki.root_pem, no_ds_country.root_pem, no_iaca_country.root_pem)),
         now: crate::VECTORS_NOW.into(),
         nonce: None,
         aud: None,
@@ -319,7 +333,7 @@ pub fn file() -> VectorFile {
             ("Structure", "not an mdoc structure"),
             ("Hostile", "input built to exhaust a parser"),
             ("WeakAlgorithm", "a MAC instead of a signature"),
-            ("Certificate", "no document signer certificate"),
+            ("Certificate", "no document signer certificate, or one that names no country"),
             ("SignatureTampered", "the MSO signature altered"),
             ("UntrustedSigner", "a document signer outside the trusted authority"),
             ("Mso", "an MSO version or digest algorithm dialtone refuses"),
