@@ -322,7 +322,7 @@ pub(crate) const VC_019: Rule = must(
 );
 pub(crate) const VC_020: Rule =
     must("VC-020", "The claims satisfy the credential profile of the type", &[("VC-DM-2.0", "4.11")], &[]);
-pub(crate) const VC_021: Rule = should(
+pub(crate) const VC_021: Rule = must(
     "VC-021",
     "Enveloped credentials open as secured credentials of their media type",
     &[("VC-DM-2.0", "4.13.1")],

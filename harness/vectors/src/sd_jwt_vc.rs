@@ -398,13 +398,18 @@ pub fn file() -> VectorFile {
             &["SDJWTVC-013"],
         ),
         case(
-            "status_list uri over http",
+            "status_list uri that is not a URI",
             &["Status"],
             one(&with(|s| {
-                s.claims.insert(
-                    "status".into(),
-                    json!({"status_list": {"idx": 7, "uri": "http://issuer.dialtone.example/status/1"}}),
-                );
+                s.claims.insert("status".into(), json!({"status_list": {"idx": 7, "uri": "status list 1"}}));
+            })),
+            &["SDJWTVC-013"],
+        ),
+        case(
+            "status is an empty object",
+            &["Status"],
+            one(&with(|s| {
+                s.claims.insert("status".into(), json!({}));
             })),
             &["SDJWTVC-013"],
         ),

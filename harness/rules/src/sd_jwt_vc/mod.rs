@@ -165,15 +165,24 @@ fn status_reference(sd: &SdJwt) -> Outcome {
     let Some(status) = sd.issuer_jwt.payload.get("status") else {
         return Outcome::skip("no status claim: the credential cannot be revoked or suspended");
     };
-    let list = status.get("status_list");
-    let idx = list.and_then(|l| l.get("idx")).and_then(Value::as_u64);
-    let uri = list.and_then(|l| l.get("uri")).and_then(Value::as_str);
+    // Token Status List §6.2: an object naming at least one status mechanism; status_list, when
+    // that mechanism is used, with a non-negative integer idx and a uri that is a URI (RFC 3986).
+    let Some(mechanisms) = status.as_object().filter(|m| !m.is_empty()) else {
+        return Outcome::fail(
+            "status: a JSON object with at least one status mechanism (Token Status List §6.2)",
+            format!("status = {status}"),
+        );
+    };
+    let Some(list) = mechanisms.get("status_list") else {
+        let names: Vec<&String> = mechanisms.keys().collect();
+        return Outcome::skip(format!("status mechanisms {names:?}: none of them status_list, which dialtone knows"));
+    };
+    let idx = list.get("idx").and_then(Value::as_u64);
+    let uri = list.get("uri").and_then(Value::as_str);
     match (idx, uri) {
-        (Some(idx), Some(uri)) if uri.starts_with("https://") => {
-            Outcome::pass(format!("status_list entry {idx} of {uri}"))
-        }
+        (Some(idx), Some(uri)) if rule::is_uri(uri) => Outcome::pass(format!("status_list entry {idx} of {uri}")),
         _ => Outcome::fail(
-            "status.status_list with a non-negative integer idx and an https uri (Token Status List §6.2)",
+            "status.status_list with a non-negative integer idx and a uri that is a URI (Token Status List §6.2)",
             format!("status = {status}"),
         ),
     }

@@ -122,19 +122,29 @@ pub fn iss(sd: &SdJwt, ctx: &Context) -> Outcome {
             format!("iss {observed:?}"),
         ),
         (Some(i), None) => Outcome::pass(format!("iss {i:?} (no expected issuer given)")),
-        (None, None) => Outcome::fail("an iss claim", "absent"),
+        // SD-JWT VC §2.2.2.3: iss is OPTIONAL when the issuer is conveyed by other means, such as the
+        // subject of the x5c end-entity certificate (§2.5).
+        (None, None) if sd.issuer_jwt.header.contains_key("x5c") => {
+            Outcome::pass("no iss: the issuer is the subject of the x5c end-entity certificate")
+        }
+        (None, None) => Outcome::fail("an iss claim, or an x5c header whose certificate names the issuer", "absent"),
     }
+}
+
+/// An absolute URI's shape (RFC 3986 §4.3): a scheme, a colon, something after it, and no whitespace.
+pub(crate) fn is_uri(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty()
+            && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
 }
 
 /// A Collision-Resistant Name (RFC 7515 §2) as a credential type can carry one: a URI with a scheme
 /// (domain names and URNs), an OID in dotted form, or a UUID. A bare word belongs to no namespace.
 pub fn collision_resistant(name: &str) -> bool {
-    let uri = name.split_once(':').is_some_and(|(scheme, rest)| {
-        !rest.is_empty()
-            && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-            && !name.chars().any(|c| c.is_whitespace() || c.is_control())
-    });
+    let uri = is_uri(name);
     let oid = name.split('.').count() >= 2
         && name.split('.').all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit()));
     let uuid = {
@@ -413,5 +423,42 @@ pub fn no_empty_sd(sd: &SdJwt) -> Outcome {
             "no _sd claim in an SD-JWT VC without selectively disclosable claims (SD-JWT VC §2.2.2.5)",
             format!("_sd = {v} with no digest anywhere and no Disclosure"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dialtone_protocols::jose::EcKey;
+    use dialtone_protocols::seed::Entropy;
+    use serde_json::json;
+
+    fn sd(header: Value, payload: Value) -> SdJwt {
+        let jwt = EcKey::generate(&Entropy::seeded(2)).sign_jws(&header, &payload);
+        SdJwt::parse(&format!("{jwt}~")).unwrap()
+    }
+
+    #[test]
+    fn iss_may_be_conveyed_by_the_x5c_certificate_instead() {
+        let ctx = Context::default();
+        let x5c = sd(json!({"typ": TYP, "x5c": ["MIIB"]}), json!({"vct": "urn:example:1"}));
+        assert!(matches!(iss(&x5c, &ctx), Outcome::Pass { .. }));
+        let neither = sd(json!({"typ": TYP}), json!({"vct": "urn:example:1"}));
+        assert!(matches!(iss(&neither, &ctx), Outcome::Fail { .. }));
+    }
+
+    #[test]
+    fn collision_resistant_names() {
+        for ok in [
+            "urn:eudi:pid:1",
+            "https://credentials.example.com/identity_credential",
+            "1.2.840.113549",
+            "0c07c1ce-57cb-41af-bef2-1b932b986873",
+        ] {
+            assert!(collision_resistant(ok), "{ok}");
+        }
+        for bad in ["IdentityCredential", "", "pid 1", "1", ":x"] {
+            assert!(!collision_resistant(bad), "{bad}");
+        }
     }
 }
