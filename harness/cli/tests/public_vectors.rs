@@ -129,8 +129,8 @@ fn secure(input: &Value, format: Format, vm: &Value) -> String {
                 content_type: Some(if presentation { "application/vp" } else { "application/vc" }.into()),
                 typ: Some(if presentation { "application/vp+cose" } else { "application/vc+cose" }.into()),
                 kid: Some(kid.as_bytes().to_vec()),
-                x5chain: Vec::new(),
                 tagged: true,
+                ..Default::default()
             };
             let cose_alg = dialtone_protocols::cose::alg_of_name(alg).expect("cose alg");
             let bytes = dialtone_protocols::cose::sign1_with(cose_alg, &spec, input.to_string().into_bytes(), |data| {

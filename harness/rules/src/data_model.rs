@@ -274,6 +274,34 @@ pub fn well_formed_language_tag(tag: &str) -> bool {
     primary_ok && subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
+/// VC-029: `relatedResource` is one or more objects, each with an `id` (a URL: VC-022) unique among
+/// them and a `digestSRI` or `digestMultibase` (§5.3). Returns the problems found.
+pub fn related_resources(doc: &Value) -> Vec<String> {
+    let entries: Vec<&Value> = match doc.get("relatedResource") {
+        None => return Vec::new(),
+        Some(Value::Array(a)) if !a.is_empty() => a.iter().collect(),
+        Some(Value::Array(_)) => return vec!["relatedResource is an empty array".into()],
+        Some(v) => vec![v],
+    };
+    let mut problems = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        let Some(o) = e.as_object() else {
+            problems.push(format!("relatedResource[{i}] = {} is not an object", short(e)));
+            continue;
+        };
+        match o.get("id") {
+            None => problems.push(format!("relatedResource[{i}] has no id")),
+            Some(id) if !ids.insert(id.to_string()) => problems.push(format!("relatedResource[{i}].id {id} repeats")),
+            Some(_) => {}
+        }
+        if !o.contains_key("digestSRI") && !o.contains_key("digestMultibase") {
+            problems.push(format!("relatedResource[{i}] has neither digestSRI nor digestMultibase"));
+        }
+    }
+    problems
+}
+
 /// VC-019's second half: subject objects that carry no claim besides their `id` (§4.8: each object
 /// MUST be the subject of one or more claims).
 pub fn subjects_without_claims(doc: &Value) -> Vec<String> {

@@ -108,6 +108,13 @@ pub(crate) const JWT_CLM_001: Rule =
     must("JWT-CLM-001", "Claim names in each JWT Claims Set are unique", &[("RFC7519", "4"), ("RFC7519", "7.2")], &[]);
 pub(crate) const JWT_CLM_002: Rule =
     must("JWT-CLM-002", "aud, when present, names the verifier (--aud)", &[("RFC7519", "4.1.3")], &["CRVA.01"]);
+/// COSE's own (RFC 9052), shared by W3C VCs secured with COSE and by mdoc's issuerAuth.
+pub(crate) const COSE_HDR_001: Rule = must(
+    "COSE-HDR-001",
+    "Every header parameter the COSE crit lists is understood (dialtone understands no extension), and crit sits in the protected header",
+    &[("RFC9052", "3.1")],
+    &[],
+);
 /// Rules of RFC 9901 every SD-JWT shares (`sd_jwt.rs`): in the lists of SD-JWT VC and of W3C VCs.
 pub(crate) const SDJWT_001: Rule = must(
     "SDJWT-001",
@@ -363,6 +370,12 @@ pub(crate) const VC_028: Rule = should(
     &[("VC-JOSE-COSE", "3.2.1"), ("VC-JOSE-COSE", "3.2.2")],
     &[],
 );
+pub(crate) const VC_029: Rule = must(
+    "VC-029",
+    "relatedResource entries are objects, each with an id unique among them and a digestSRI or digestMultibase",
+    &[("VC-DM-2.0", "5.3")],
+    &[],
+);
 
 pub const VC: &[Rule] = &[
     VC_001,
@@ -393,6 +406,8 @@ pub const VC: &[Rule] = &[
     VC_026,
     VC_027,
     VC_028,
+    VC_029,
+    COSE_HDR_001,
     JOSE_HDR_001,
     JOSE_HDR_002,
     JOSE_HDR_003,
@@ -561,8 +576,21 @@ pub(crate) const MDOC_014: Rule = must(
 );
 
 pub const MDOC: &[Rule] = &[
-    MDOC_001, MDOC_002, MDOC_003, MDOC_004, MDOC_005, MDOC_006, MDOC_007, MDOC_008, MDOC_009, MDOC_010, MDOC_011,
-    MDOC_012, MDOC_013, MDOC_014,
+    MDOC_001,
+    MDOC_002,
+    MDOC_003,
+    MDOC_004,
+    MDOC_005,
+    MDOC_006,
+    MDOC_007,
+    MDOC_008,
+    MDOC_009,
+    MDOC_010,
+    MDOC_011,
+    MDOC_012,
+    MDOC_013,
+    MDOC_014,
+    COSE_HDR_001,
 ];
 
 pub fn rules(format: Format) -> &'static [Rule] {

@@ -411,6 +411,14 @@ fn document_values(f: &mut Findings, s: &Secured, presentation: bool) {
         },
     );
     f.set(&rules::VC_027, did_kid(s, presentation));
+    f.set(
+        &rules::VC_029,
+        listed(
+            dm::related_resources(doc),
+            "relatedResource objects with a unique id and a digestSRI or digestMultibase (VC-DM-2.0 §5.3)",
+            "relatedResource absent or as §5.3 defines it",
+        ),
+    );
 }
 
 /// VC-027: when the issuer (a presentation's holder) is a DID, its key is a DID URL, so `kid` is
@@ -447,6 +455,10 @@ fn securing_rules(f: &mut Findings, s: &Secured, ctx: &Context) {
         }
         Body::Cose(_) => Vec::new(),
     };
+    match &s.body {
+        Body::Cose(sign1) => f.set(&rules::COSE_HDR_001, jws::cose_critical(sign1)),
+        _ => f.set(&rules::COSE_HDR_001, Outcome::skip("secured with JOSE: JOSE-HDR-001 judges its crit")),
+    }
     if parts.is_empty() {
         for rule in
             [&rules::JOSE_HDR_001, &rules::JOSE_HDR_002, &rules::JOSE_HDR_003, &rules::JWT_CLM_001, &rules::JWT_CLM_002]
@@ -604,11 +616,12 @@ pub fn subject(doc: &Value) -> Outcome {
     }
 }
 
-/// The data model's value rules (VC-022 to VC-025) for one document: each a list of problems.
+/// The data model's value rules (VC-022 to VC-024, VC-029) for one document: their problems.
 pub fn value_problems(doc: &Value) -> Vec<String> {
     let mut problems = dm::url_values(doc);
     problems.extend(dm::type_values(doc));
     problems.extend(dm::language_values(doc));
+    problems.extend(dm::related_resources(doc));
     problems
 }
 

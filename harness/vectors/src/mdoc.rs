@@ -32,6 +32,8 @@ struct Spec {
     drop_digest: bool,
     duplicate_id: bool,
     cose_alg: coset::iana::Algorithm,
+    /// Lists an extension parameter in issuerAuth's crit.
+    critical: bool,
 }
 
 fn base() -> Spec {
@@ -57,6 +59,7 @@ fn base() -> Spec {
         drop_digest: false,
         duplicate_id: false,
         cose_alg: coset::iana::Algorithm::ES256,
+        critical: false,
     }
 }
 
@@ -108,8 +111,11 @@ fn issuer_signed(spec: &Spec, ds_key: &EcKey, ds_der: &[u8]) -> Value {
         ]),
     ));
     let payload = encode_cbor(&tag24(&map(mso)));
-    let sign_spec =
-        Sign1Spec { x5chain: if spec.x5chain { vec![ds_der.to_vec()] } else { Vec::new() }, ..Default::default() };
+    let sign_spec = Sign1Spec {
+        x5chain: if spec.x5chain { vec![ds_der.to_vec()] } else { Vec::new() },
+        critical: if spec.critical { vec!["ext".into()] } else { Vec::new() },
+        ..Default::default()
+    };
     let auth_bytes = cose::sign1_with(spec.cose_alg, &sign_spec, payload, |data| ds_key.sign_bytes(data));
     let auth = dialtone_protocols::mdoc::decode_cbor(&auth_bytes).unwrap_or(Value::Null);
     let mut items = items;
@@ -300,6 +306,12 @@ pub fn file() -> VectorFile {
             &["MDOC-014"],
         ),
         bin(
+            "issuerAuth's crit lists an extension parameter dialtone does not understand",
+            &["CriticalHeader"],
+            with(&|s| s.critical = true),
+            &["COSE-HDR-001"],
+        ),
+        bin(
             "the profile's birthdate missing",
             &["Profile"],
             with(&|s| s.elements.retain(|(n, _)| *n != "birthdate")),
@@ -342,6 +354,7 @@ pub fn file() -> VectorFile {
             ("DocType", "docType missing or inconsistent"),
             ("DeviceKey", "no device key"),
             ("WeakRandom", "short random values (a SHOULD: acceptable)"),
+            ("CriticalHeader", "a crit header parameter naming what the verifier does not understand"),
             ("Profile", "elements that break the verified-person profile"),
         ]),
         test_groups: vec![group],

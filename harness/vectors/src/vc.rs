@@ -82,8 +82,8 @@ fn cose_with_kid(key: &EcKey, doc: &Value, typ: &str, cty: &str, kid: &str) -> S
         content_type: Some(cty.into()),
         typ: Some(typ.into()),
         kid: Some(kid.as_bytes().to_vec()),
-        x5chain: Vec::new(),
         tagged: true,
+        ..Default::default()
     };
     b64::encode_std(cose::sign1_es256(key, &spec, doc.to_string().into_bytes()))
 }
@@ -456,6 +456,23 @@ pub fn file() -> VectorFile {
             with(|c| c["name"] = json!({"@value": "Verified person", "@language": "en_CA"})),
             &["VC-025"],
         ),
+        jose(
+            "a relatedResource without a digest",
+            &["DataModel"],
+            with(|c| c["relatedResource"] = json!([{"id": "https://www.w3.org/ns/credentials/v2"}])),
+            &["VC-029"],
+        ),
+        jose(
+            "valid: a relatedResource pinning the base context with digestSRI",
+            &["Valid"],
+            with(|c| {
+                c["relatedResource"] = json!([{
+                    "id": "https://www.w3.org/ns/credentials/v2",
+                    "digestSRI": "sha384-Ml/HrjlBCNWyAX91hr6LFV2Y3heB5Tcr6IeE4/Tje8YyzYBM8IhqjHWiWpr8+ZbYU",
+                }])
+            }),
+            &[],
+        ),
         case(
             "an issuer identified by a DID and no kid",
             &["jose", "KeyId"],
@@ -641,6 +658,22 @@ pub fn file() -> VectorFile {
             &["Valid", "Presentation"],
             cose_vp(&holder, &presentation(vec![envelope("application/vc+cose;base64", &cose_valid)])),
             &[],
+        ),
+        cose(
+            "crit lists an extension parameter dialtone does not understand",
+            &["CriticalHeader"],
+            {
+                let spec = Sign1Spec {
+                    content_type: Some("application/vc".into()),
+                    typ: Some("application/vc+cose".into()),
+                    kid: Some(key.thumbprint().into_bytes()),
+                    tagged: true,
+                    critical: vec!["ext".into()],
+                    ..Default::default()
+                };
+                b64::encode_std(cose::sign1_es256(&key, &spec, credential().to_string().into_bytes()))
+            },
+            &["COSE-HDR-001"],
         ),
         cose(
             "a vp+cose whose enveloped vc+cose is not marked ;base64",
