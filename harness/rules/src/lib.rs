@@ -2,6 +2,7 @@
 //! (`table.rs`) names every rule; one module per format judges an artifact; the SD-JWT VC rule
 //! functions (`sd_jwt_vc::rule`) are also what the issuer, wallet and verifier plans apply.
 
+pub(crate) mod cose_header;
 pub mod data_model;
 pub mod deadline;
 pub mod detect;

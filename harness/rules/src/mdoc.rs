@@ -90,7 +90,7 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
             Err(e) => Outcome::fail("an asymmetric COSE algorithm in the protected header", e.to_string()),
         },
     );
-    f.set(&rules::COSE_HDR_001, crate::jws::cose_critical(&is.issuer_auth));
+    f.set(&rules::COSE_HDR_001, crate::cose_header::critical(&is.issuer_auth));
     // Issuer authentication, the MSO's digests, validity and docType: the steps the live verifier
     // runs too (`mdoc::verify`), each reported as its rule.
     match verify::document_signer_key(is) {

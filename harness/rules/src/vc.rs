@@ -456,7 +456,7 @@ fn securing_rules(f: &mut Findings, s: &Secured, ctx: &Context) {
         Body::Cose(_) => Vec::new(),
     };
     match &s.body {
-        Body::Cose(sign1) => f.set(&rules::COSE_HDR_001, jws::cose_critical(sign1)),
+        Body::Cose(sign1) => f.set(&rules::COSE_HDR_001, crate::cose_header::critical(sign1)),
         _ => f.set(&rules::COSE_HDR_001, Outcome::skip("secured with JOSE: JOSE-HDR-001 judges its crit")),
     }
     if parts.is_empty() {
