@@ -602,19 +602,6 @@ pub fn rules(format: Format) -> &'static [Rule] {
     }
 }
 
-/// Every rule once, in table order (a rule several formats share appears once).
-pub fn all() -> Vec<&'static Rule> {
-    let mut seen = std::collections::HashSet::new();
-    [&FORMAT, &JUDGED]
-        .into_iter()
-        .chain(SD_JWT_VC)
-        .chain(VC)
-        .chain(SHC)
-        .chain(MDOC)
-        .filter(|r| seen.insert(r.id))
-        .collect()
-}
-
 pub fn find(id: &str) -> Option<&'static Rule> {
     [&FORMAT, &JUDGED].into_iter().chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC).find(|r| r.id == id)
 }
