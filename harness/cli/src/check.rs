@@ -161,7 +161,16 @@ async fn fetch_keys(
         }
         let keys = match client.get(&url, &[]).await {
             Ok(r) if r.status == 200 => match r.json() {
-                Ok(v) if kind == "jwt-vc-issuer" => v.get("jwks").cloned(),
+                // SD-JWT VC §4.3: metadata whose issuer is not the iss MUST NOT be used.
+                Ok(v) if kind == "jwt-vc-issuer" => match v.get("issuer").and_then(serde_json::Value::as_str) {
+                    Some(issuer) if issuer == iss => v.get("jwks").cloned(),
+                    other => {
+                        notes.push(format!(
+                            "{url}: its issuer {other:?} is not the credential's iss {iss:?} (SD-JWT VC §4.3): its keys are not used"
+                        ));
+                        None
+                    }
+                },
                 Ok(v) => Some(v),
                 Err(e) => {
                     notes.push(format!("{url}: {e}"));

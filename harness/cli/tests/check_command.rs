@@ -193,6 +193,63 @@ async fn fetch_keys_reads_the_issuers_jwks_over_https() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `--fetch-keys` for an SD-JWT VC: the keys of the JWT VC Issuer Metadata are used only when its
+/// `issuer` is the credential's `iss` (SD-JWT VC §4.3: otherwise the response MUST NOT be used).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_keys_uses_issuer_metadata_only_when_it_names_the_credentials_iss() {
+    use dialtone_protocols::jose::EcKey;
+    use dialtone_protocols::seed::Entropy;
+    let pki = dialtone_roles::tls::TestPki::generate().expect("pki");
+    let key = EcKey::generate(&Entropy::seeded(6));
+    let mut jwk = key.public_jwk();
+    jwk["kid"] = serde_json::json!(key.thumbprint());
+    let issuer = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let served = issuer.clone();
+    let router = axum::Router::new().route(
+        "/.well-known/jwt-vc-issuer",
+        axum::routing::get(move || {
+            let body = serde_json::json!({
+                "issuer": served.lock().map(|i| i.clone()).unwrap_or_default(),
+                "jwks": { "keys": [jwk.clone()] },
+            })
+            .to_string();
+            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let server =
+        dialtone_roles::server::RunningServer::serve_tls(listener, pki.server_config.clone(), router).expect("serve");
+    let now = dialtone_protocols::now_epoch();
+    let jwt = key.sign_jws(
+        &serde_json::json!({"typ": "dc+sd-jwt", "kid": key.thumbprint()}),
+        &serde_json::json!({"iss": server.base_url, "vct": "urn:dialtone:vct:test:1", "iat": now - 60}),
+    );
+    let dir = tempdir("fetch-sd-jwt-vc");
+    std::fs::write(dir.join("vc.txt"), format!("{jwt}~")).expect("write");
+    std::fs::write(dir.join("ca.pem"), &pki.ca_pem).expect("write");
+    let run = || {
+        let dir = dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = dialtone();
+            c.args(["check", "--all", "--fetch-keys", "--out"]).arg(dir.join("out"));
+            c.arg("--tls-ca").arg(dir.join("ca.pem")).arg(dir.join("vc.txt")).output().expect("runs")
+        })
+    };
+    let row = |out: &std::process::Output, id: &str| {
+        String::from_utf8_lossy(&out.stdout).lines().find(|l| l.contains(id)).unwrap_or_default().to_string()
+    };
+    *issuer.lock().expect("lock") = server.base_url.clone();
+    let out = run().await.expect("joins");
+    assert!(row(&out, "SDJWTVC-004").contains("PASS"), "{}", String::from_utf8_lossy(&out.stdout));
+    *issuer.lock().expect("lock") = "https://elsewhere.example".into();
+    let out = run().await.expect("joins");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not the credential's iss"), "{err}");
+    assert!(row(&out, "SDJWTVC-004").contains("SKIP"), "{}", String::from_utf8_lossy(&out.stdout));
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// A credential whose `x5c` carries only the issuer's certificate (the trust anchor left out, as
 /// HAIP 1.0 wants) is checked against the anchor given with `--keys`: its chain leads there.
 #[test]

@@ -61,10 +61,13 @@ fn the_readmes_figures_are_the_tools() {
     );
     assert!(text.contains(&expected), "README's mutant counts: {expected}");
 
-    let rules = dialtone_rules::table::SD_JWT_VC.len()
-        + dialtone_rules::table::VC.len()
-        + dialtone_rules::table::SHC.len()
-        + dialtone_rules::table::MDOC.len();
+    // A rule several formats share (the JOSE, JWT and SD-JWT ones) counts once.
+    let rules = {
+        use dialtone_rules::table::{MDOC, SD_JWT_VC, SHC, VC};
+        let ids: std::collections::HashSet<&str> =
+            SD_JWT_VC.iter().chain(VC).chain(SHC).chain(MDOC).map(|r| r.id).collect();
+        ids.len()
+    };
     assert_eq!(number_before(&text, " rules |"), Some(rules), "artifact rules");
 
     let vectors = |file: &str| -> usize {

@@ -173,6 +173,8 @@ async fn issue_data_model(ctx: Ctx) -> Outcome {
                 o.remove("proof");
             }
             let mut problems = dm::schema_problems(&unsecured);
+            // The value rules `dialtone check` applies (VC-022 to VC-024): ids and types, values.
+            problems.extend(dm::value_problems(&unsecured));
             for o in [dm::context(&unsecured), dm::issuer_rule(&unsecured), dm::subject(&unsecured)] {
                 if let Outcome::Fail { observed, .. } = o {
                     problems.push(observed);

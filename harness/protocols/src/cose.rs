@@ -82,6 +82,18 @@ impl Sign1 {
         }
     }
 
+    /// The labels `crit` lists (RFC 9052 §3.1), each with the bucket it was found in: `true` for the
+    /// protected header, where it belongs.
+    pub fn critical(&self) -> Vec<(String, bool)> {
+        let name = |l: &coset::RegisteredLabel<iana::HeaderParameter>| match l {
+            coset::RegisteredLabel::Assigned(a) => format!("{a:?} ({})", *a as i64),
+            coset::RegisteredLabel::Text(t) => format!("{t:?}"),
+        };
+        let protected = self.inner.protected.header.crit.iter().map(|l| (name(l), true));
+        let unprotected = self.inner.unprotected.crit.iter().map(|l| (name(l), false));
+        protected.chain(unprotected).collect()
+    }
+
     /// The `x5chain` certificates (DER), from the protected or unprotected header.
     pub fn x5chain(&self) -> Vec<Vec<u8>> {
         let value = header_value(&self.inner.protected.header, HEADER_X5CHAIN)
@@ -162,6 +174,9 @@ pub struct Sign1Spec {
     pub kid: Option<Vec<u8>>,
     pub x5chain: Vec<Vec<u8>>,
     pub tagged: bool,
+    /// Extension parameters (text labels), each set to `true` in the protected header and listed
+    /// in `crit` (RFC 9052 §3.1): for vectors of what a verifier must understand.
+    pub critical: Vec<String>,
 }
 
 /// Creates a COSE_Sign1 with ES256 (deterministic, RFC 6979).
@@ -185,6 +200,11 @@ pub fn sign1_with(
     }
     if let Some(typ) = &spec.typ {
         protected = protected.value(HEADER_TYP, ciborium::Value::Text(typ.clone()));
+    }
+    for name in &spec.critical {
+        protected = protected
+            .text_value(name.clone(), ciborium::Value::Bool(true))
+            .add_critical_label(coset::RegisteredLabel::Text(name.clone()));
     }
     let mut unprotected = coset::HeaderBuilder::new();
     match spec.x5chain.as_slice() {

@@ -139,6 +139,16 @@ pub fn certificate_pem(der: &[u8]) -> String {
     pem
 }
 
+/// The countryName (C) of a certificate's subject and of its issuer (DER), each `None` when the name
+/// has none; `Err` when the bytes are not a certificate.
+pub fn countries(der: &[u8]) -> Result<(Option<String>, Option<String>), String> {
+    let cert = openssl::x509::X509::from_der(der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
+    let country = |name: &openssl::x509::X509NameRef| {
+        name.entries_by_nid(openssl::nid::Nid::COUNTRYNAME).next().and_then(|e| e.data().to_string().ok())
+    };
+    Ok((country(cert.subject_name()), country(cert.issuer_name())))
+}
+
 /// The DNS and URI subject alternative names of a certificate (DER).
 pub(crate) fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
     let Ok(cert) = openssl::x509::X509::from_der(der) else { return (Vec::new(), Vec::new()) };

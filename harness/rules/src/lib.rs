@@ -2,12 +2,16 @@
 //! (`table.rs`) names every rule; one module per format judges an artifact; the SD-JWT VC rule
 //! functions (`sd_jwt_vc::rule`) are also what the issuer, wallet and verifier plans apply.
 
+pub(crate) mod cose_header;
+pub mod data_model;
 pub mod deadline;
 pub mod detect;
+pub(crate) mod jws;
 pub mod keys;
 pub mod mdoc;
 pub mod profiles;
 pub mod qr_image;
+pub(crate) mod sd_jwt;
 pub mod sd_jwt_vc;
 pub mod shc;
 pub mod table;

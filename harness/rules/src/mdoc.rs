@@ -90,6 +90,7 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
             Err(e) => Outcome::fail("an asymmetric COSE algorithm in the protected header", e.to_string()),
         },
     );
+    f.set(&rules::COSE_HDR_001, crate::cose_header::critical(&is.issuer_auth));
     // Issuer authentication, the MSO's digests, validity and docType: the steps the live verifier
     // runs too (`mdoc::verify`), each reported as its rule.
     match verify::document_signer_key(is) {
@@ -101,6 +102,7 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
             );
             f.set(&rules::MDOC_004, judged(verify::issuer_signature(is, &jwk)));
             f.set(&rules::MDOC_005, chain_to_root(is, ctx));
+            f.set(&rules::MDOC_014, judged(verify::certificate_countries(is)));
         }
     }
     f.set(

@@ -88,6 +88,45 @@ pub(crate) const FORMAT: Rule = must("ART-FORMAT-001", "The artifact is in a rec
 pub(crate) const JUDGED: Rule =
     must("ART-JUDGED-001", "The artifact is judged within dialtone's deadline per artifact", &[], &[]);
 
+/// Rules every JWS-secured format shares (RFC 7515, RFC 7519): in the lists of SD-JWT VC and of
+/// W3C VCs, judged over every JWS an artifact carries (`jws.rs`).
+pub(crate) const JOSE_HDR_001: Rule = must(
+    "JOSE-HDR-001",
+    "Every header parameter crit lists is understood (dialtone understands no extension); crit is a non-empty list of extension names in the header",
+    &[("RFC7515", "4.1.11"), ("RFC7515", "5.2")],
+    &[],
+);
+pub(crate) const JOSE_HDR_002: Rule =
+    must("JOSE-HDR-002", "Header parameter names are unique", &[("RFC7515", "4"), ("RFC7515", "5.2")], &[]);
+pub(crate) const JOSE_HDR_003: Rule = must(
+    "JOSE-HDR-003",
+    "kid is a string; x5c is an array of base64 DER certificates, the first holding the signing key",
+    &[("RFC7515", "4.1.4"), ("RFC7515", "4.1.6")],
+    &[],
+);
+pub(crate) const JWT_CLM_001: Rule =
+    must("JWT-CLM-001", "Claim names in each JWT Claims Set are unique", &[("RFC7519", "4"), ("RFC7519", "7.2")], &[]);
+pub(crate) const JWT_CLM_002: Rule =
+    must("JWT-CLM-002", "aud, when present, names the verifier (--aud)", &[("RFC7519", "4.1.3")], &["CRVA.01"]);
+/// COSE's own (RFC 9052), shared by W3C VCs secured with COSE and by mdoc's issuerAuth.
+pub(crate) const COSE_HDR_001: Rule = must(
+    "COSE-HDR-001",
+    "Every header parameter the COSE crit lists is understood (dialtone understands no extension), and crit sits in the protected header",
+    &[("RFC9052", "3.1")],
+    &[],
+);
+/// Rules of RFC 9901 every SD-JWT shares (`sd_jwt.rs`): in the lists of SD-JWT VC and of W3C VCs.
+pub(crate) const SDJWT_001: Rule = must(
+    "SDJWT-001",
+    "_sd and ... only convey digests of the _sd_alg hash (decoys included); _sd_alg only at the top level",
+    &[("RFC9901", "4.1"), ("RFC9901", "4.1.1"), ("RFC9901", "4.2.4.2"), ("RFC9901", "4.2.5")],
+    &[],
+);
+pub(crate) const SDJWT_002: Rule =
+    must("SDJWT-002", "Every Disclosure has a salt of its own", &[("RFC9901", "4.2.1"), ("RFC9901", "9.3")], &[]);
+pub(crate) const SDJWT_003: Rule =
+    must("SDJWT-003", "A Holder sends each Disclosure at most once", &[("RFC9901", "4")], &[]);
+
 pub(crate) const SDJWTVC_001: Rule =
     must("SDJWTVC-001", "The SD-JWT parses: issuer-signed JWT, disclosures, '~'-separated", &[("RFC9901", "4")], &[]);
 pub(crate) const SDJWTVC_002: Rule = must("SDJWTVC-002", "The header typ is dc+sd-jwt", &[("SD-JWT-VC", "2.2.1")], &[]);
@@ -112,8 +151,12 @@ pub(crate) const SDJWTVC_005: Rule = must(
 );
 pub(crate) const SDJWTVC_006: Rule =
     must("SDJWTVC-006", "iss identifies the issuer", &[("SD-JWT-VC", "2.2.2.3")], &["CRIS.02"]);
-pub(crate) const SDJWTVC_007: Rule =
-    must("SDJWTVC-007", "vct is a string naming the credential type", &[("SD-JWT-VC", "2.2.2.1")], &[]);
+pub(crate) const SDJWTVC_007: Rule = must(
+    "SDJWTVC-007",
+    "vct is a string and a Collision-Resistant Name (a URI, OID or UUID)",
+    &[("SD-JWT-VC", "2.2.2.1"), ("RFC7515", "2")],
+    &[],
+);
 pub(crate) const SDJWTVC_008: Rule = must(
     "SDJWTVC-008",
     "iat, nbf and exp are NumericDates, consistent, and valid at the verification time",
@@ -128,14 +171,14 @@ pub(crate) const SDJWTVC_009: Rule = must(
 );
 pub(crate) const SDJWTVC_010: Rule = must(
     "SDJWTVC-010",
-    "Registered claims (iss, vct, cnf, status, time claims) are not selectively disclosable",
+    "Registered claims (iss, nbf, exp, cnf, vct, vct#integrity, aka_vcts, status) and their sub-claims are not selectively disclosable",
     &[("SD-JWT-VC", "2.2.2.3")],
     &[],
 );
 pub(crate) const SDJWTVC_011: Rule = should("SDJWTVC-011", "Salts carry at least 128 bits", &[("RFC9901", "9.3")], &[]);
 pub(crate) const SDJWTVC_012: Rule = must(
     "SDJWTVC-012",
-    "The key binding JWT verifies: typ, cnf key, sd_hash, nonce and aud as the verifier expects",
+    "The key binding JWT verifies: typ, cnf key, iat, sd_hash, a string nonce and a single-string aud, as the verifier expects",
     &[("RFC9901", "4.3"), ("RFC9901", "7.3")],
     &["CRVA.01"],
 );
@@ -149,6 +192,25 @@ pub(crate) const SDJWTVC_014: Rule =
     must("SDJWTVC-014", "The claims satisfy the credential profile of the vct", &[("SD-JWT-VC", "2.2.2.1")], &[]);
 pub(crate) const SDJWTVC_015: Rule =
     must("SDJWTVC-015", "The profile's selectively disclosable claims are not in clear", &[("RFC9901", "4.2")], &[]);
+
+pub(crate) const SDJWTVC_016: Rule = must(
+    "SDJWTVC-016",
+    "aka_vcts, when present, is a non-empty array of Collision-Resistant Names without the vct",
+    &[("SD-JWT-VC", "2.2.2.2")],
+    &[],
+);
+pub(crate) const SDJWTVC_017: Rule = must(
+    "SDJWTVC-017",
+    "vct#integrity, when present, is an integrity metadata string (W3C SRI)",
+    &[("SD-JWT-VC", "6"), ("SD-JWT-VC", "2.2.2.3")],
+    &[],
+);
+pub(crate) const SDJWTVC_018: Rule = must(
+    "SDJWTVC-018",
+    "An SD-JWT VC without selectively disclosable claims has no _sd claim",
+    &[("SD-JWT-VC", "2.2.2.5")],
+    &[],
+);
 
 pub const SD_JWT_VC: &[Rule] = &[
     SDJWTVC_001,
@@ -166,6 +228,17 @@ pub const SD_JWT_VC: &[Rule] = &[
     SDJWTVC_013,
     SDJWTVC_014,
     SDJWTVC_015,
+    SDJWTVC_016,
+    SDJWTVC_017,
+    SDJWTVC_018,
+    JOSE_HDR_001,
+    JOSE_HDR_002,
+    JOSE_HDR_003,
+    JWT_CLM_001,
+    JWT_CLM_002,
+    SDJWT_001,
+    SDJWT_002,
+    SDJWT_003,
 ];
 
 pub(crate) const VC_001: Rule = must(
@@ -230,7 +303,7 @@ pub(crate) const VC_014: Rule = must(
 );
 pub(crate) const VC_015: Rule = must(
     "VC-015",
-    "A presentation's credentials are secured: EnvelopedVerifiableCredential with a data: URL of a VC media type",
+    "A presentation's credentials are secured: EnvelopedVerifiableCredential objects with the base context and a data: URL of a VC media type (base64 for COSE)",
     &[("VC-DM-2.0", "4.13.1"), ("VC-JOSE-COSE", "3.1.2"), ("VC-JOSE-COSE", "3.3.2")],
     &["CRVA.01"],
 );
@@ -242,26 +315,107 @@ pub(crate) const VC_016: Rule = must(
 );
 pub(crate) const VC_017: Rule =
     must("VC-017", "SD-JWT disclosures match digests", &[("VC-JOSE-COSE", "3.2.1"), ("RFC9901", "7.1")], &["CRVA.01"]);
-pub(crate) const VC_018: Rule = should(
+pub(crate) const VC_018: Rule = must(
     "VC-018",
-    "JWT time claims (iat, exp, nbf) are NumericDates",
-    &[("RFC7519", "4.1.6"), ("VC-JOSE-COSE", "3.1.3")],
+    "JWT time claims (iat, exp, nbf) are NumericDates; exp has not passed and nbf has come at the verification time",
+    &[("RFC7519", "4.1.4"), ("RFC7519", "4.1.5"), ("RFC7519", "4.1.6"), ("VC-JOSE-COSE", "3.1.3")],
+    &["CRIS.03"],
+);
+pub(crate) const VC_019: Rule = must(
+    "VC-019",
+    "credentialSubject is an object or array of objects, each stating a claim about its subject",
+    &[("VC-DM-2.0", "4.8")],
     &[],
 );
-pub(crate) const VC_019: Rule =
-    must("VC-019", "credentialSubject is a non-empty object or array of objects", &[("VC-DM-2.0", "4.8")], &[]);
 pub(crate) const VC_020: Rule =
     must("VC-020", "The claims satisfy the credential profile of the type", &[("VC-DM-2.0", "4.11")], &[]);
-pub(crate) const VC_021: Rule = should(
+pub(crate) const VC_021: Rule = must(
     "VC-021",
     "Enveloped credentials open as secured credentials of their media type",
     &[("VC-DM-2.0", "4.13.1")],
     &[],
 );
 
+pub(crate) const VC_022: Rule = must(
+    "VC-022",
+    "Every id is a single URL; holder and the @context entries after the first are URLs",
+    &[("VC-DM-2.0", "4.4"), ("VC-DM-2.0", "4.3"), ("VC-DM-2.0", "4.13")],
+    &[],
+);
+pub(crate) const VC_023: Rule =
+    must("VC-023", "Every type value is a term or an absolute URL", &[("VC-DM-2.0", "4.5")], &[]);
+pub(crate) const VC_024: Rule = must(
+    "VC-024",
+    "name and description are strings or language value objects; a language value object holds a string @value, @language, an ltr or rtl @direction and nothing else",
+    &[("VC-DM-2.0", "4.6"), ("VC-DM-2.0", "11.1")],
+    &[],
+);
+pub(crate) const VC_025: Rule =
+    should("VC-025", "@language values are well-formed BCP 47 language tags", &[("VC-DM-2.0", "11.1")], &[]);
+pub(crate) const VC_026: Rule = must(
+    "VC-026",
+    "The credentials inside a presentation satisfy the data model and their securing rules, each judged as a credential",
+    &[("VC-DM-2.0", "4.13"), ("VC-JOSE-COSE", "3.1.2"), ("VC-JOSE-COSE", "3.2.2"), ("VC-JOSE-COSE", "3.3.2")],
+    &["CRVA.01"],
+);
+pub(crate) const VC_027: Rule = must(
+    "VC-027",
+    "kid is present when the issuer (a presentation's holder) is a DID, and an absolute URL when iss is absent",
+    &[("VC-JOSE-COSE", "4.1.1"), ("VC-JOSE-COSE", "4.3")],
+    &[],
+);
+pub(crate) const VC_028: Rule = should(
+    "VC-028",
+    "@context, type, credentialStatus, credentialSchema and relatedResource are not selectively disclosable",
+    &[("VC-JOSE-COSE", "3.2.1"), ("VC-JOSE-COSE", "3.2.2")],
+    &[],
+);
+pub(crate) const VC_029: Rule = must(
+    "VC-029",
+    "relatedResource entries are objects, each with an id unique among them and a digestSRI or digestMultibase",
+    &[("VC-DM-2.0", "5.3")],
+    &[],
+);
+
 pub const VC: &[Rule] = &[
-    VC_001, VC_002, VC_003, VC_004, VC_005, VC_006, VC_007, VC_008, VC_009, VC_010, VC_011, VC_012, VC_013, VC_014,
-    VC_015, VC_016, VC_017, VC_018, VC_019, VC_020, VC_021,
+    VC_001,
+    VC_002,
+    VC_003,
+    VC_004,
+    VC_005,
+    VC_006,
+    VC_007,
+    VC_008,
+    VC_009,
+    VC_010,
+    VC_011,
+    VC_012,
+    VC_013,
+    VC_014,
+    VC_015,
+    VC_016,
+    VC_017,
+    VC_018,
+    VC_019,
+    VC_020,
+    VC_021,
+    VC_022,
+    VC_023,
+    VC_024,
+    VC_025,
+    VC_026,
+    VC_027,
+    VC_028,
+    VC_029,
+    COSE_HDR_001,
+    JOSE_HDR_001,
+    JOSE_HDR_002,
+    JOSE_HDR_003,
+    JWT_CLM_001,
+    JWT_CLM_002,
+    SDJWT_001,
+    SDJWT_002,
+    SDJWT_003,
 ];
 
 pub(crate) const SHC_001: Rule = must(
@@ -414,9 +568,29 @@ pub(crate) const MDOC_012: Rule =
 pub(crate) const MDOC_013: Rule =
     must("MDOC-013", "The claims satisfy the credential profile of the docType", &[("ISO-18013-5", "7.2")], &[]);
 
+pub(crate) const MDOC_014: Rule = must(
+    "MDOC-014",
+    "The document signer certificate names a country (countryName) in its subject and in its issuer, the IACA",
+    &[("ISO-18013-5", "B.1.2"), ("ISO-18013-5", "B.1.4")],
+    &["CRIS.02"],
+);
+
 pub const MDOC: &[Rule] = &[
-    MDOC_001, MDOC_002, MDOC_003, MDOC_004, MDOC_005, MDOC_006, MDOC_007, MDOC_008, MDOC_009, MDOC_010, MDOC_011,
-    MDOC_012, MDOC_013,
+    MDOC_001,
+    MDOC_002,
+    MDOC_003,
+    MDOC_004,
+    MDOC_005,
+    MDOC_006,
+    MDOC_007,
+    MDOC_008,
+    MDOC_009,
+    MDOC_010,
+    MDOC_011,
+    MDOC_012,
+    MDOC_013,
+    MDOC_014,
+    COSE_HDR_001,
 ];
 
 pub fn rules(format: Format) -> &'static [Rule] {
@@ -440,9 +614,12 @@ mod tests {
     #[test]
     fn every_rule_cites_real_documents_and_criteria() {
         let catalogue = Catalogue::embedded();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::HashMap::new();
         for rule in [&FORMAT, &JUDGED].into_iter().chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC) {
-            assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
+            // A rule several formats share is one constant in each list: one id, one meaning.
+            if let Some(first) = seen.insert(rule.id, (rule.title, rule.level)) {
+                assert_eq!(first, (rule.title, rule.level), "two rules named {}", rule.id);
+            }
             for (doc, _) in rule.spec {
                 assert!(dialtone_engine::spec::find(doc).is_some(), "{}: unknown spec document {doc}", rule.id);
             }

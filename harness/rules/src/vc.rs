@@ -1,7 +1,9 @@
 //! W3C VC Data Model 2.0 secured with JOSE (`vc+jwt`), SD-JWT (`vc+sd-jwt`) or COSE
 //! (`application/vc+cose`), per VC-JOSE-COSE; presentations (`vp+…`) with enveloped credentials.
 
-use crate::{Artifact, Context, Findings, Format, now_note, table as rules};
+use crate::data_model::{self as dm, is_url};
+use crate::jws::{self, Part};
+use crate::{Artifact, Context, Findings, Format, now_note, sd_jwt, table as rules};
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::cose::{HEADER_TYP, Sign1};
 use dialtone_protocols::jose::{CompactJws, is_asymmetric_alg, thumbprint};
@@ -326,6 +328,7 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
         let why = "a credential, not a presentation";
         f.set(&rules::VC_015, Outcome::skip(why));
         f.set(&rules::VC_016, Outcome::skip(why));
+        f.set(&rules::VC_026, Outcome::skip(why));
     }
     f.set(
         &rules::VC_017,
@@ -343,19 +346,165 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
         &rules::VC_018,
         match s.securing {
             Format::VcCose => Outcome::skip("COSE: no JWT time claims"),
-            _ => {
-                let bad: Vec<String> = ["iat", "exp", "nbf"]
-                    .into_iter()
-                    .filter_map(|c| s.claims.get(c).filter(|v| !v.is_i64()).map(|v| format!("{c} = {v}")))
-                    .collect();
-                if bad.is_empty() {
-                    Outcome::pass("time claims, where present, are NumericDates")
-                } else {
-                    Outcome::fail("iat, exp and nbf as NumericDate (seconds since the epoch)", bad.join(", "))
-                }
-            }
+            _ => jwt_times(&s.claims, ctx),
         },
     );
+    document_values(f, s, presentation);
+    securing_rules(f, s, ctx);
+}
+
+/// VC-018: `iat`, `exp` and `nbf` are NumericDates (RFC 7519 §4.1.4–§4.1.6); the current time is
+/// before `exp` and not before `nbf` (with the clock skew SD-JWT VC's rules allow).
+fn jwt_times(claims: &Map<String, Value>, ctx: &Context) -> Outcome {
+    let bad: Vec<String> = ["iat", "exp", "nbf"]
+        .into_iter()
+        .filter_map(|c| claims.get(c).filter(|v| !v.is_i64()).map(|v| format!("{c} = {v}")))
+        .collect();
+    if !bad.is_empty() {
+        return Outcome::fail("iat, exp and nbf as NumericDate (seconds since the epoch)", bad.join(", "));
+    }
+    let time = |c: &str| claims.get(c).and_then(Value::as_i64);
+    let observed = format!("iat={:?} exp={:?} nbf={:?}; {}", time("iat"), time("exp"), time("nbf"), now_note(ctx));
+    if time("exp").is_some_and(|exp| exp <= ctx.now) {
+        return Outcome::fail("a JWT whose exp has not passed (RFC 7519 §4.1.4)", observed);
+    }
+    if time("nbf").is_some_and(|nbf| nbf > ctx.now + crate::sd_jwt_vc::rule::CLOCK_SKEW) {
+        return Outcome::fail("a JWT whose nbf has come (RFC 7519 §4.1.5)", observed);
+    }
+    Outcome::pass(observed)
+}
+
+/// The data model's value rules, for credentials and presentations alike.
+fn document_values(f: &mut Findings, s: &Secured, presentation: bool) {
+    let doc = &s.document;
+    f.set(
+        &rules::VC_022,
+        listed(
+            dm::url_values(doc),
+            "every id a single URL; holder and @context entries URLs (VC-DM-2.0 §4.4)",
+            "every id, holder and @context entry a URL",
+        ),
+    );
+    f.set(
+        &rules::VC_023,
+        listed(
+            dm::type_values(doc),
+            "type values that are terms or absolute URLs (VC-DM-2.0 §4.5)",
+            "every type value a term or an absolute URL",
+        ),
+    );
+    f.set(
+        &rules::VC_024,
+        listed(
+            dm::language_values(doc),
+            "name and description as strings or language value objects holding only @value, @language and @direction (VC-DM-2.0 §4.6, §11.1)",
+            "name, description and language value objects as §11.1 defines them",
+        ),
+    );
+    let tags = dm::ill_formed_languages(doc);
+    f.set(
+        &rules::VC_025,
+        if tags.is_empty() {
+            Outcome::pass("every @language a well-formed BCP 47 tag")
+        } else {
+            Outcome::fail("@language values that are well-formed BCP 47 language tags", format!("{tags:?}"))
+        },
+    );
+    f.set(&rules::VC_027, did_kid(s, presentation));
+    f.set(
+        &rules::VC_029,
+        listed(
+            dm::related_resources(doc),
+            "relatedResource objects with a unique id and a digestSRI or digestMultibase (VC-DM-2.0 §5.3)",
+            "relatedResource absent or as §5.3 defines it",
+        ),
+    );
+}
+
+/// VC-027: when the issuer (a presentation's holder) is a DID, its key is a DID URL, so `kid` is
+/// present (VC-JOSE-COSE §4.1.1); without `iss`, a `kid` that names a verification method of a
+/// controlled identifier document (a URL reference: it has a `#` or a scheme) is an absolute URL
+/// (§4.3). A `kid` of another kind (a JWK thumbprint) says the key was not found through such a
+/// document, to which §4.3 then does not apply.
+fn did_kid(s: &Secured, presentation: bool) -> Outcome {
+    let who = if presentation { holder_id(&s.document) } else { s.issuer_id() };
+    let Some(did) = who.filter(|w| w.starts_with("did:")) else {
+        return Outcome::skip(format!("the {} is not a DID ({who:?})", if presentation { "holder" } else { "issuer" }));
+    };
+    let iss = s.securing != Format::VcCose && s.claims.contains_key("iss");
+    match s.kid.as_deref() {
+        None => Outcome::fail(format!("a kid: the key of {did} is a DID URL (VC-JOSE-COSE §4.1.1)"), "no kid"),
+        Some(kid) if !iss && (kid.contains('#') || kid.contains(':')) && !is_url(kid) => Outcome::fail(
+            "without iss, a kid that is an absolute URL to the verification method (VC-JOSE-COSE §4.3)",
+            format!("kid {kid:?}"),
+        ),
+        Some(kid) => Outcome::pass(format!("kid {kid:?} for {did}")),
+    }
+}
+
+/// The JOSE header and JWT claims rules (JWS and SD-JWT), the SD-JWT rules, and VC-028.
+fn securing_rules(f: &mut Findings, s: &Secured, ctx: &Context) {
+    let parts: Vec<Part<'_>> = match &s.body {
+        Body::Jws(jws) => vec![Part { label: "JWS", jws }],
+        Body::SdJwt(sd) => {
+            let mut p = vec![Part { label: "Issuer-signed JWT", jws: &sd.issuer_jwt }];
+            if let Some(kb) = &sd.kb_jwt {
+                p.push(Part { label: "Key Binding JWT", jws: kb });
+            }
+            p
+        }
+        Body::Cose(_) => Vec::new(),
+    };
+    match &s.body {
+        Body::Cose(sign1) => f.set(&rules::COSE_HDR_001, crate::cose_header::critical(sign1)),
+        _ => f.set(&rules::COSE_HDR_001, Outcome::skip("secured with JOSE: JOSE-HDR-001 judges its crit")),
+    }
+    if parts.is_empty() {
+        for rule in
+            [&rules::JOSE_HDR_001, &rules::JOSE_HDR_002, &rules::JOSE_HDR_003, &rules::JWT_CLM_001, &rules::JWT_CLM_002]
+        {
+            f.set(rule, Outcome::skip("COSE: no JOSE header or JWT claims set"));
+        }
+    } else {
+        f.set(&rules::JOSE_HDR_001, jws::critical(&parts));
+        f.set(&rules::JOSE_HDR_002, jws::unique_header_names(&parts));
+        let known = |j: &CompactJws| {
+            ctx.keys.verify(j.alg().unwrap_or_default(), None, j.signing_input.as_bytes(), &j.signature).is_ok()
+        };
+        f.set(&rules::JOSE_HDR_003, jws::registered_values(&parts, &known));
+        f.set(&rules::JWT_CLM_001, jws::unique_claim_names(&parts));
+        f.set(&rules::JWT_CLM_002, jws::audience(&parts[..1], ctx.aud.as_deref()));
+    }
+    match &s.body {
+        Body::SdJwt(sd) => {
+            f.set(&rules::SDJWT_001, sd_jwt::reserved_names(sd));
+            f.set(&rules::SDJWT_002, sd_jwt::salts_unique(sd));
+            f.set(&rules::SDJWT_003, sd_jwt::disclosures_once(sd));
+            f.set(&rules::VC_028, validation_properties_in_clear(sd));
+        }
+        _ => {
+            for rule in [&rules::SDJWT_001, &rules::SDJWT_002, &rules::SDJWT_003, &rules::VC_028] {
+                f.set(rule, Outcome::skip("not secured with SD-JWT"));
+            }
+        }
+    }
+}
+
+/// Properties VC-JOSE-COSE §3.2.1 names as needed to validate a credential.
+const VALIDATION_PROPERTIES: &[&str] = &["@context", "type", "credentialStatus", "credentialSchema", "relatedResource"];
+
+/// VC-028: the properties a verifier needs to validate the credential are disclosed, not
+/// selectively disclosable (VC-JOSE-COSE §3.2.1, §3.2.2: SHOULD).
+fn validation_properties_in_clear(sd: &SdJwt) -> Outcome {
+    let Ok(processed) = sd.process() else {
+        return Outcome::skip("not reached: the disclosures do not process (VC-017)");
+    };
+    let hidden: Vec<&str> = VALIDATION_PROPERTIES.iter().copied().filter(|p| processed.is_disclosed(&[p])).collect();
+    if hidden.is_empty() {
+        Outcome::pass(format!("none of {VALIDATION_PROPERTIES:?} selectively disclosable"))
+    } else {
+        Outcome::fail(format!("{VALIDATION_PROPERTIES:?} in clear"), format!("selectively disclosable: {hidden:?}"))
+    }
 }
 
 fn holder_id(doc: &Value) -> Option<&str> {
@@ -379,17 +528,6 @@ pub fn context(doc: &Value) -> Outcome {
             format!("@context whose first item is {V2_CONTEXT}"),
             format!("@context {:?}", doc.get("@context")),
         )
-    }
-}
-
-fn is_url(s: &str) -> bool {
-    match s.split_once(':') {
-        Some((scheme, rest)) => {
-            !rest.is_empty()
-                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
     }
 }
 
@@ -461,14 +599,34 @@ pub fn subject(doc: &Value) -> Outcome {
         Some(Value::Array(a)) => !a.is_empty() && a.iter().all(|s| s.as_object().is_some_and(|o| !o.is_empty())),
         _ => false,
     };
-    if ok {
+    if !ok {
+        return Outcome::fail(
+            "a non-empty credentialSubject object (or array of them)",
+            format!("{:?}", doc.get("credentialSubject")),
+        );
+    }
+    let idle = dm::subjects_without_claims(doc);
+    if idle.is_empty() {
         Outcome::pass("credentialSubject holds claims")
     } else {
         Outcome::fail(
-            "a non-empty credentialSubject object (or array of them)",
-            format!("{:?}", doc.get("credentialSubject")),
+            "each credentialSubject object the subject of one or more claims (VC-DM-2.0 §4.8)",
+            idle.join("; "),
         )
     }
+}
+
+/// The data model's value rules (VC-022 to VC-024, VC-029) for one document: their problems.
+pub fn value_problems(doc: &Value) -> Vec<String> {
+    let mut problems = dm::url_values(doc);
+    problems.extend(dm::type_values(doc));
+    problems.extend(dm::language_values(doc));
+    problems.extend(dm::related_resources(doc));
+    problems
+}
+
+fn listed(problems: Vec<String>, expected: &str, passed: &str) -> Outcome {
+    if problems.is_empty() { Outcome::pass(passed) } else { Outcome::fail(expected, problems.join("; ")) }
 }
 
 fn profile(doc: &Value, ctx: &Context) -> Outcome {
@@ -504,6 +662,54 @@ fn iss_matches(s: &Secured, presentation: bool) -> Outcome {
     }
 }
 
+/// Whether an envelope's `@context` includes the base context, which defines `id`, `type` and
+/// `EnvelopedVerifiableCredential` (VC-DM-2.0 §4.13.1).
+fn has_base_context(envelope: &Value) -> bool {
+    match envelope.get("@context") {
+        Some(Value::String(c)) => c == V2_CONTEXT,
+        Some(Value::Array(a)) => a.iter().any(|c| c.as_str() == Some(V2_CONTEXT)),
+        _ => false,
+    }
+}
+
+/// VC-026: each opened credential judged as a credential of its own (the data model and its
+/// securing rules); its signature is VC-016's, so the signature and key rules are left out here.
+fn inner_data_model(opened: &[(usize, Option<Secured>)], ctx: &Context, depth: usize) -> Outcome {
+    let mut judged = Vec::new();
+    let mut problems = Vec::new();
+    for (i, inner) in opened {
+        let Some(inner) = inner else { continue };
+        let mut inner_f = Findings::new(rules::VC);
+        judge(&mut inner_f, inner, ctx, depth + 1);
+        let failed: Vec<String> = inner_f
+            .finish()
+            .into_iter()
+            .filter(|(r, o)| {
+                r.level == dialtone_engine::model::Level::Must
+                    && r.id != rules::VC_005.id
+                    && r.id != rules::VC_006.id
+                    && matches!(o, Outcome::Fail { .. })
+            })
+            .map(|(r, o)| match o {
+                Outcome::Fail { observed, .. } => format!("{} ({observed})", r.id),
+                _ => r.id.to_string(),
+            })
+            .collect();
+        if failed.is_empty() {
+            judged.push(format!("[{i}]"));
+        } else {
+            problems.push(format!("verifiableCredential[{i}]: {}", failed.join("; ")));
+        }
+    }
+    if !problems.is_empty() {
+        Outcome::fail("enveloped credentials that pass every MUST rule for a credential", problems.join(" | "))
+    } else if judged.is_empty() {
+        Outcome::skip("no enveloped credential dialtone opens as a W3C VC (an SD-JWT VC is checked on its own)")
+    } else {
+        Outcome::pass(format!("the credentials {} pass every MUST rule for a credential", judged.join(", ")))
+    }
+}
+
 /// Media types a `data:` URL of an enveloped credential may carry.
 fn envelope_format(media: &str) -> Option<Format> {
     match media {
@@ -520,6 +726,7 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
         None => {
             f.set(&rules::VC_015, Outcome::skip("the presentation carries no credentials"));
             f.set(&rules::VC_016, Outcome::skip("the presentation carries no credentials"));
+            f.set(&rules::VC_026, Outcome::skip("the presentation carries no credentials"));
             return;
         }
         Some(Value::Array(a)) => a.iter().collect(),
@@ -535,6 +742,18 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
                 Outcome::fail(
                     "each credential as an EnvelopedVerifiableCredential",
                     format!("verifiableCredential[{i}] type {ty:?}"),
+                ),
+            );
+            return;
+        }
+        if !has_base_context(e) {
+            f.set(
+                &rules::VC_015,
+                Outcome::fail(
+                    format!(
+                        "an EnvelopedVerifiableCredential whose @context includes {V2_CONTEXT} (VC-DM-2.0 §4.13.1)"
+                    ),
+                    format!("verifiableCredential[{i}].@context {:?}", e.get("@context")),
                 ),
             );
             return;
@@ -561,10 +780,13 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
             return;
         };
         let bytes = data.as_bytes().to_vec();
-        if format == Format::VcCose && !base64 && b64::decode_std_any(data).is_err() {
+        if format == Format::VcCose && !base64 {
             f.set(
                 &rules::VC_015,
-                Outcome::fail("a COSE credential encoded with base64", format!("verifiableCredential[{i}]")),
+                Outcome::fail(
+                    "a COSE credential in a data: URL encoded with base64 (;base64, RFC 2397; VC-JOSE-COSE §3.3.1)",
+                    format!("verifiableCredential[{i}] media type {media:?} without ;base64"),
+                ),
             );
             return;
         }
@@ -593,8 +815,10 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
     f.set(&rules::VC_021, Outcome::pass(format!("{} enveloped credentials open", opened.len())));
     if depth >= MAX_ENVELOPE_DEPTH {
         f.set(&rules::VC_016, Outcome::skip("envelopes nested too deep to judge"));
+        f.set(&rules::VC_026, Outcome::skip("envelopes nested too deep to judge"));
         return;
     }
+    f.set(&rules::VC_026, inner_data_model(&opened, ctx, depth));
     let mut verified = Vec::new();
     let mut unknown = Vec::new();
     for (i, inner) in opened {

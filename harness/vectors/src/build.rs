@@ -58,11 +58,13 @@ pub fn trust(entries: &[(&str, Vec<Value>)]) -> Value {
     json!({"issuers": entries.iter().map(|(id, keys)| json!({"id": id, "keys": keys})).collect::<Vec<_>>()})
 }
 
-fn params(cn: &str, serial: u64, ca: bool) -> rcgen::CertificateParams {
+fn params(cn: &str, serial: u64, ca: bool, country: bool) -> rcgen::CertificateParams {
     let mut p = rcgen::CertificateParams::default();
     p.distinguished_name = rcgen::DistinguishedName::new();
     p.distinguished_name.push(rcgen::DnType::CommonName, cn);
-    p.distinguished_name.push(rcgen::DnType::CountryName, "CA");
+    if country {
+        p.distinguished_name.push(rcgen::DnType::CountryName, "CA");
+    }
     p.serial_number = Some(rcgen::SerialNumber::from(serial.to_be_bytes().to_vec()));
     p.not_before =
         time::OffsetDateTime::from_unix_timestamp(now() - 365 * DAY).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
@@ -88,13 +90,20 @@ pub struct Pki {
 }
 
 pub fn pki(label: &str) -> Pki {
+    pki_named(label, true, true)
+}
+
+/// As [`pki`], the IACA's and the document signer's subjects naming their country or not.
+pub fn pki_named(label: &str, iaca_country: bool, ds_country: bool) -> Pki {
     let root_key = CertSigner::new(key(&format!("{label}/iaca")));
-    let root_params = params(&format!("dialtone test IACA {label}"), 1, true);
+    let root_params = params(&format!("dialtone test IACA {label}"), 1, true, iaca_country);
     let root = root_params.self_signed(&root_key).ok();
     let ds_key = key(&format!("{label}/ds"));
     let ds_signer = CertSigner::new(ds_key.clone());
     let issuer = rcgen::Issuer::new(root_params, root_key);
-    let ds = params(&format!("dialtone test document signer {label}"), 2, false).signed_by(&ds_signer, &issuer).ok();
+    let ds = params(&format!("dialtone test document signer {label}"), 2, false, ds_country)
+        .signed_by(&ds_signer, &issuer)
+        .ok();
     Pki {
         root_pem: root.map(|c| c.pem()).unwrap_or_default(),
         ds_der: ds.map(|c| c.der().to_vec()).unwrap_or_default(),

@@ -32,6 +32,8 @@ struct Spec {
     drop_digest: bool,
     duplicate_id: bool,
     cose_alg: coset::iana::Algorithm,
+    /// Lists an extension parameter in issuerAuth's crit.
+    critical: bool,
 }
 
 fn base() -> Spec {
@@ -57,6 +59,7 @@ fn base() -> Spec {
         drop_digest: false,
         duplicate_id: false,
         cose_alg: coset::iana::Algorithm::ES256,
+        critical: false,
     }
 }
 
@@ -108,8 +111,11 @@ fn issuer_signed(spec: &Spec, ds_key: &EcKey, ds_der: &[u8]) -> Value {
         ]),
     ));
     let payload = encode_cbor(&tag24(&map(mso)));
-    let sign_spec =
-        Sign1Spec { x5chain: if spec.x5chain { vec![ds_der.to_vec()] } else { Vec::new() }, ..Default::default() };
+    let sign_spec = Sign1Spec {
+        x5chain: if spec.x5chain { vec![ds_der.to_vec()] } else { Vec::new() },
+        critical: if spec.critical { vec!["ext".into()] } else { Vec::new() },
+        ..Default::default()
+    };
     let auth_bytes = cose::sign1_with(spec.cose_alg, &sign_spec, payload, |data| ds_key.sign_bytes(data));
     let auth = dialtone_protocols::mdoc::decode_cbor(&auth_bytes).unwrap_or(Value::Null);
     let mut items = items;
@@ -130,6 +136,8 @@ fn device_response(doc_type: &str, issuer_signed: Value, version: &str, status: 
 pub fn file() -> VectorFile {
     let pki = build::pki("mdoc");
     let rogue = build::pki("mdoc-rogue");
+    let no_ds_country = build::pki_named("mdoc-no-ds-country", true, false);
+    let no_iaca_country = build::pki_named("mdoc-no-iaca-country", false, true);
     let is = |spec: &Spec| encode_cbor(&issuer_signed(spec, &pki.ds_key, &pki.ds_der));
     let with = |f: &dyn Fn(&mut Spec)| {
         let mut s = base();
@@ -286,6 +294,24 @@ pub fn file() -> VectorFile {
         ),
         bin("random values of 8 bytes", &["WeakRandom"], with(&|s| s.random_len = 8), &["MDOC-012"]),
         bin(
+            "a document signer certificate whose subject names no country",
+            &["Certificate"],
+            encode_cbor(&issuer_signed(&base(), &no_ds_country.ds_key, &no_ds_country.ds_der)),
+            &["MDOC-014"],
+        ),
+        bin(
+            "a document signer issued by an IACA whose subject names no country",
+            &["Certificate"],
+            encode_cbor(&issuer_signed(&base(), &no_iaca_country.ds_key, &no_iaca_country.ds_der)),
+            &["MDOC-014"],
+        ),
+        bin(
+            "issuerAuth's crit lists an extension parameter dialtone does not understand",
+            &["CriticalHeader"],
+            with(&|s| s.critical = true),
+            &["COSE-HDR-001"],
+        ),
+        bin(
             "the profile's birthdate missing",
             &["Profile"],
             with(&|s| s.elements.retain(|(n, _)| *n != "birthdate")),
@@ -296,7 +322,7 @@ pub fn file() -> VectorFile {
         comment: "mdocs judged with dialtone's test IACA as the trusted authority".into(),
         keys: serde_json::json!({"keys": []}),
         trust: None,
-        roots_pem: Some(pki.root_pem.clone()),
+        roots_pem: Some(format!("{}{}{}", pki.root_pem, no_ds_country.root_pem, no_iaca_country.root_pem)),
         now: crate::VECTORS_NOW.into(),
         nonce: None,
         aud: None,
@@ -319,7 +345,7 @@ pub fn file() -> VectorFile {
             ("Structure", "not an mdoc structure"),
             ("Hostile", "input built to exhaust a parser"),
             ("WeakAlgorithm", "a MAC instead of a signature"),
-            ("Certificate", "no document signer certificate"),
+            ("Certificate", "no document signer certificate, or one that names no country"),
             ("SignatureTampered", "the MSO signature altered"),
             ("UntrustedSigner", "a document signer outside the trusted authority"),
             ("Mso", "an MSO version or digest algorithm dialtone refuses"),
@@ -328,6 +354,7 @@ pub fn file() -> VectorFile {
             ("DocType", "docType missing or inconsistent"),
             ("DeviceKey", "no device key"),
             ("WeakRandom", "short random values (a SHOULD: acceptable)"),
+            ("CriticalHeader", "a crit header parameter naming what the verifier does not understand"),
             ("Profile", "elements that break the verified-person profile"),
         ]),
         test_groups: vec![group],

@@ -86,6 +86,53 @@ fn edit_payload(text: &str, key: &EcKey, edit: impl FnOnce(&mut Map<String, Valu
     format!("{jwt}{}", &text[sd.issuer_jwt_text.len()..])
 }
 
+/// Re-signs an issuer-signed JWT after editing its header (payload and disclosures as they were).
+fn edit_header(text: &str, key: &EcKey, edit: impl FnOnce(&mut Map<String, Value>)) -> String {
+    let sd = SdJwt::parse(text).expect("own vector parses");
+    let mut header = sd.issuer_jwt.header.clone();
+    edit(&mut header);
+    let jwt = key.sign_jws(&Value::Object(header), &Value::Object(sd.issuer_jwt.payload.clone()));
+    format!("{jwt}{}", &text[sd.issuer_jwt_text.len()..])
+}
+
+/// Re-signs an issuer-signed JWT whose header and payload JSON are given as text (for members a
+/// JSON object cannot hold twice), the disclosures as they were.
+fn resign_raw(text: &str, key: &EcKey, header: &str, payload: &str) -> String {
+    let sd = SdJwt::parse(text).expect("own vector parses");
+    let jwt = key.sign_input(&format!("{}.{}", b64::encode(header), b64::encode(payload)));
+    format!("{jwt}{}", &text[sd.issuer_jwt_text.len()..])
+}
+
+/// A JSON object's text with `member` (`"name":value`) written once more at its start.
+fn with_repeated(object: &Value, member: &str) -> String {
+    let text = object.to_string();
+    format!("{{{member},{}", &text[1..])
+}
+
+/// An SD-JWT whose payload's `_sd` holds the digests of `disclosures`, signed by the issuer.
+fn with_disclosures(spec: &Spec, disclosures: &[Disclosure]) -> String {
+    let mut payload = spec.claims.clone();
+    for d in disclosures {
+        if let Some(name) = &d.name {
+            payload.remove(name);
+        }
+    }
+    let digests: Vec<String> = disclosures.iter().map(|d| HashAlg::Sha256.digest(&d.encoded)).collect();
+    payload.insert("_sd".into(), json!(digests));
+    payload.insert("_sd_alg".into(), json!("sha-256"));
+    let jwt = spec.key.sign_jws(&spec.header, &Value::Object(payload));
+    sdjwt::serialize(&jwt, disclosures)
+}
+
+/// A presentation whose Key Binding JWT carries `claims` as given (signed by the holder's key).
+fn present_kb(text: &str, key: &EcKey, claims: Value) -> String {
+    let sd = SdJwt::parse(text).expect("own vector parses");
+    let sd_part = sdjwt::serialize(&sd.issuer_jwt_text, &sd.disclosures);
+    let mut claims = claims;
+    claims["sd_hash"] = json!(sdjwt::sd_hash(&sd_part, HashAlg::Sha256));
+    format!("{sd_part}{}", key.sign_jws(&json!({"typ": "kb+jwt"}), &claims))
+}
+
 fn present(text: &str, nonce: &str, aud: &str, iat: i64, key: &EcKey, keep: &dyn Fn(&Disclosure) -> bool) -> String {
     let sd = SdJwt::parse(text).expect("own vector parses");
     sdjwt::present(&sd, keep, Some((key, nonce, aud, iat))).expect("presents")
@@ -351,13 +398,18 @@ pub fn file() -> VectorFile {
             &["SDJWTVC-013"],
         ),
         case(
-            "status_list uri over http",
+            "status_list uri that is not a URI",
             &["Status"],
             one(&with(|s| {
-                s.claims.insert(
-                    "status".into(),
-                    json!({"status_list": {"idx": 7, "uri": "http://issuer.dialtone.example/status/1"}}),
-                );
+                s.claims.insert("status".into(), json!({"status_list": {"idx": 7, "uri": "status list 1"}}));
+            })),
+            &["SDJWTVC-013"],
+        ),
+        case(
+            "status is an empty object",
+            &["Status"],
+            one(&with(|s| {
+                s.claims.insert("status".into(), json!({}));
             })),
             &["SDJWTVC-013"],
         ),
@@ -403,6 +455,190 @@ pub fn file() -> VectorFile {
             &["KeyBinding"],
             one(&present(&valid, NONCE, AUD, now, &build::key("sd-jwt-vc/not-holder"), &|_| true)),
             &["SDJWTVC-012"],
+        ),
+        case(
+            "valid: an SD-JWT VC without selectively disclosable claims, no _sd and no Disclosures",
+            &["Valid"],
+            one(&with(|s| {
+                s.claims.insert("vct".into(), json!("urn:dialtone:vct:no-profile:1"));
+                s.sd_paths.clear();
+            })),
+            &[],
+        ),
+        case(
+            "valid: aka_vcts naming a more general type, and vct#integrity",
+            &["Valid"],
+            one(&with(|s| {
+                s.claims.insert("aka_vcts".into(), json!(["urn:dialtone:vct:person"]));
+                s.claims.insert("vct#integrity".into(), json!(format!("sha256-{}", b64::encode_std([7u8; 32]))));
+            })),
+            &[],
+        ),
+        case(
+            "crit lists an extension parameter dialtone does not understand",
+            &["CriticalHeader"],
+            one(&edit_header(&valid, &issuer_key, |h| {
+                h.insert("ext".into(), json!(true));
+                h.insert("crit".into(), json!(["ext"]));
+            })),
+            &["JOSE-HDR-001"],
+        ),
+        case(
+            "crit is the empty list",
+            &["CriticalHeader"],
+            one(&edit_header(&valid, &issuer_key, |h| {
+                h.insert("crit".into(), json!([]));
+            })),
+            &["JOSE-HDR-001"],
+        ),
+        case(
+            "the header names typ twice",
+            &["DuplicateName"],
+            one(&{
+                let sd = SdJwt::parse(&valid).expect("parses");
+                let header = with_repeated(&Value::Object(sd.issuer_jwt.header.clone()), r#""typ":"dc+sd-jwt""#);
+                resign_raw(&valid, &issuer_key, &header, &Value::Object(sd.issuer_jwt.payload.clone()).to_string())
+            }),
+            &["JOSE-HDR-002"],
+        ),
+        case(
+            "kid is a number",
+            &["HeaderValue"],
+            one(&edit_header(&valid, &issuer_key, |h| {
+                h.insert("kid".into(), json!(7));
+            })),
+            &["JOSE-HDR-003"],
+        ),
+        case(
+            "the payload names iss twice",
+            &["DuplicateName"],
+            one(&{
+                let sd = SdJwt::parse(&valid).expect("parses");
+                let payload =
+                    with_repeated(&Value::Object(sd.issuer_jwt.payload.clone()), &format!("\"iss\":\"{ISS}\""));
+                resign_raw(&valid, &issuer_key, &Value::Object(sd.issuer_jwt.header.clone()).to_string(), &payload)
+            }),
+            &["JWT-CLM-001"],
+        ),
+        case(
+            "\"...\" as a key of an object that is no array element",
+            &["ReservedName"],
+            one(&edit_payload(&valid, &issuer_key, |p| {
+                p.insert("note".into(), json!({"...": HashAlg::Sha256.digest("decoy")}));
+            })),
+            &["SDJWT-001"],
+        ),
+        case(
+            "an array element digest with a second key",
+            &["ReservedName"],
+            one(&edit_payload(&valid, &issuer_key, |p| {
+                if let Some(Value::Array(items)) = p.get_mut("nationalities") {
+                    items.push(json!({"...": HashAlg::Sha256.digest("decoy"), "note": "x"}));
+                }
+            })),
+            &["SDJWT-001"],
+        ),
+        case(
+            "_sd_alg repeated inside address",
+            &["ReservedName"],
+            one(&with(|s| {
+                s.claims["address"]["_sd_alg"] = json!("sha-256");
+            })),
+            &["SDJWT-001"],
+        ),
+        case(
+            "a decoy digest of 16 bytes where SHA-256 gives 32",
+            &["ReservedName"],
+            one(&edit_payload(&valid, &issuer_key, |p| {
+                if let Some(Value::Array(sd)) = p.get_mut("_sd") {
+                    sd.push(json!(b64::encode([9u8; 16])));
+                }
+            })),
+            &["SDJWT-001"],
+        ),
+        case(
+            "two Disclosures with one salt",
+            &["SaltReused"],
+            one(&with_disclosures(
+                &b,
+                &[
+                    Disclosure::new("c2FsdHNhbHRzYWx0c2FsdA", Some("given_name"), &b.claims["given_name"]),
+                    Disclosure::new("c2FsdHNhbHRzYWx0c2FsdA", Some("family_name"), &b.claims["family_name"]),
+                    Disclosure::new("b3RoZXJzYWx0b3RoZXJzYQ", Some("birthdate"), &b.claims["birthdate"]),
+                    Disclosure::new("dGhpcmRzYWx0dGhpcmRzYQ", Some("address"), &b.claims["address"]),
+                    Disclosure::new("Zm91cnRoc2FsdGZvdXJ0aA", Some("email"), &b.claims["email"]),
+                ],
+            )),
+            &["SDJWT-002"],
+        ),
+        case(
+            "a Disclosure sent twice",
+            &["RepeatedDisclosure"],
+            one(&{
+                let sd = SdJwt::parse(&valid).expect("parses");
+                format!("{valid}{}~", sd.disclosures[0].encoded)
+            }),
+            &["SDJWT-003"],
+        ),
+        case(
+            "vct a bare word, in no collision-resistant namespace",
+            &["WrongType"],
+            one(&with(|s| {
+                s.claims.insert("vct".into(), json!("VerifiedPerson"));
+            })),
+            &["SDJWTVC-007"],
+        ),
+        case(
+            "cnf.jwk selectively disclosable (a sub-claim of a registered claim)",
+            &["RegisteredClaimDisclosable"],
+            one(&with(|s| s.sd_paths.push(vec!["cnf", "jwk"]))),
+            &["SDJWTVC-010"],
+        ),
+        case(
+            "a Key Binding JWT whose nonce is a number (judged without a verifier's nonce)",
+            &["KeyBinding"],
+            one(&present_kb(&valid, &holder, json!({"iat": now, "aud": AUD, "nonce": 42}))),
+            &["SDJWTVC-012"],
+        ),
+        case(
+            "a Key Binding JWT whose aud is an array",
+            &["KeyBinding"],
+            one(&present_kb(&valid, &holder, json!({"iat": now, "aud": [AUD], "nonce": NONCE}))),
+            &["SDJWTVC-012"],
+        ),
+        case(
+            "aka_vcts holds the vct",
+            &["AkaVcts"],
+            one(&with(|s| {
+                s.claims.insert("aka_vcts".into(), json!([VCT]));
+            })),
+            &["SDJWTVC-016"],
+        ),
+        case(
+            "aka_vcts is an empty array",
+            &["AkaVcts"],
+            one(&with(|s| {
+                s.claims.insert("aka_vcts".into(), json!([]));
+            })),
+            &["SDJWTVC-016"],
+        ),
+        case(
+            "vct#integrity a hex MD5 digest",
+            &["Integrity"],
+            one(&with(|s| {
+                s.claims.insert("vct#integrity".into(), json!("md5-d41d8cd98f00b204e9800998ecf8427e"));
+            })),
+            &["SDJWTVC-017"],
+        ),
+        case(
+            "_sd: [] in an SD-JWT VC without selectively disclosable claims",
+            &["EmptySd"],
+            one(&with(|s| {
+                s.claims.insert("vct".into(), json!("urn:dialtone:vct:no-profile:1"));
+                s.claims.insert("_sd".into(), json!([]));
+                s.sd_paths.clear();
+            })),
+            &["SDJWTVC-018"],
         ),
     ];
     let keys_pub = vec![build::public_with_kid(&issuer_key)];
@@ -485,6 +721,22 @@ pub fn file() -> VectorFile {
             &["SDJWTVC-012"],
         ),
     ];
+    let mut presentations = presentations;
+    presentations.push(case(
+        "the Issuer-signed JWT has an aud naming another verifier",
+        &["Audience"],
+        one(&present(
+            &with(|s| {
+                s.claims.insert("aud".into(), json!("x509_san_dns:other.example"));
+            }),
+            NONCE,
+            AUD,
+            now,
+            &holder,
+            &all,
+        )),
+        &["JWT-CLM-002"],
+    ));
     let presented_group = TestGroup {
         comment: "presentations judged with the verifier's nonce and audience".into(),
         keys: build::jwks(&[&issuer_key]),
@@ -528,6 +780,16 @@ pub fn file() -> VectorFile {
             ("Profile", "claims that break the verified-person profile"),
             ("WeakAlgorithm", "a MAC or none instead of a signature"),
             ("KeyBinding", "a key binding JWT that does not verify as the verifier requires"),
+            ("CriticalHeader", "a crit header parameter naming what the verifier does not understand"),
+            ("DuplicateName", "a header parameter or claim named twice"),
+            ("HeaderValue", "a registered header parameter of the wrong kind"),
+            ("ReservedName", "_sd, ... or _sd_alg where RFC 9901 does not put them, or a digest of the wrong length"),
+            ("SaltReused", "two Disclosures sharing a salt"),
+            ("RepeatedDisclosure", "a Disclosure sent more than once"),
+            ("AkaVcts", "a malformed aka_vcts claim"),
+            ("Integrity", "a vct#integrity that is not integrity metadata"),
+            ("EmptySd", "an _sd claim where no claim is selectively disclosable"),
+            ("Audience", "an aud that does not name the verifier"),
         ]),
         test_groups: vec![issued_group, presented_group],
     }

@@ -13,6 +13,10 @@ use dialtone_rules::Format;
 use serde_json::{Value, json};
 
 const ISSUER: &str = "https://issuer.dialtone.example";
+/// The holder of the presentations: a DID, so its key is named by a DID URL (VC-JOSE-COSE §4.1.1).
+const HOLDER: &str = "did:example:elodie";
+/// An issuer identified by a DID (VC-JOSE-COSE §4.1.1, §4.3).
+const DID_ISSUER: &str = "did:example:dialtone-issuer";
 
 pub fn format_of(flags: &[String]) -> Option<Format> {
     if flags.iter().any(|f| f == "cose") {
@@ -53,6 +57,13 @@ fn jose_header(key: &EcKey, typ: &str) -> Value {
     json!({"alg": "ES256", "typ": typ, "cty": if typ.starts_with("vp") { "vp" } else { "vc" }, "kid": key.thumbprint()})
 }
 
+/// A presentation's header: the holder's key named by a DID URL.
+fn holder_header(key: &EcKey, typ: &str) -> Value {
+    let mut header = jose_header(key, typ);
+    header["kid"] = json!(format!("{HOLDER}#{}", key.thumbprint()));
+    header
+}
+
 fn sign_jose(key: &EcKey, header: &Value, doc: &Value) -> String {
     let input = format!("{}.{}", b64::encode(header.to_string()), b64::encode(doc.to_string()));
     key.sign_input(&input)
@@ -63,14 +74,30 @@ fn jose_vc(key: &EcKey, doc: &Value) -> String {
 }
 
 fn cose_vc(key: &EcKey, doc: &Value, typ: &str, cty: &str) -> String {
+    cose_with_kid(key, doc, typ, cty, &key.thumbprint())
+}
+
+fn cose_with_kid(key: &EcKey, doc: &Value, typ: &str, cty: &str, kid: &str) -> String {
     let spec = Sign1Spec {
         content_type: Some(cty.into()),
         typ: Some(typ.into()),
-        kid: Some(key.thumbprint().into_bytes()),
-        x5chain: Vec::new(),
+        kid: Some(kid.as_bytes().to_vec()),
         tagged: true,
+        ..Default::default()
     };
     b64::encode_std(cose::sign1_es256(key, &spec, doc.to_string().into_bytes()))
+}
+
+fn sd_vc_with(key: &EcKey, doc: &Value, paths: &[&[&str]]) -> String {
+    let concealed = sdjwt::conceal(
+        doc.as_object().unwrap_or(&Default::default()),
+        &ConcealRules::new(paths),
+        HashAlg::Sha256,
+        &Entropy::seeded(13),
+    );
+    let header = json!({"alg": "ES256", "typ": "vc+sd-jwt", "cty": "vc", "kid": key.thumbprint()});
+    let jwt = sign_jose(key, &header, &Value::Object(concealed.payload));
+    sdjwt::serialize(&jwt, &concealed.disclosures)
 }
 
 fn sd_vc(key: &EcKey, doc: &Value, typ: &str) -> String {
@@ -80,6 +107,10 @@ fn sd_vc(key: &EcKey, doc: &Value, typ: &str) -> String {
     let header = json!({"alg": "ES256", "typ": typ, "cty": "vc", "kid": key.thumbprint()});
     let jwt = sign_jose(key, &header, &Value::Object(concealed.payload));
     sdjwt::serialize(&jwt, &concealed.disclosures)
+}
+
+fn cose_vp(holder: &EcKey, doc: &Value) -> String {
+    cose_with_kid(holder, doc, "application/vp+cose", "application/vp", &format!("{HOLDER}#{}", holder.thumbprint()))
 }
 
 fn with(edit: impl FnOnce(&mut Value)) -> Value {
@@ -92,7 +123,7 @@ fn presentation(entries: Vec<Value>) -> Value {
     json!({
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiablePresentation"],
-        "holder": "did:example:elodie",
+        "holder": HOLDER,
         "verifiableCredential": entries
     })
 }
@@ -301,7 +332,7 @@ pub fn file() -> VectorFile {
             &["jose", "Valid", "Presentation"],
             one(sign_jose(
                 &holder,
-                &jose_header(&holder, "vp+jwt"),
+                &holder_header(&holder, "vp+jwt"),
                 &presentation(vec![envelope("application/vc+jwt", &valid)]),
             )),
             &[],
@@ -309,7 +340,7 @@ pub fn file() -> VectorFile {
         case(
             "a presentation with a credential object that is not enveloped",
             &["jose", "Presentation"],
-            one(sign_jose(&holder, &jose_header(&holder, "vp+jwt"), &presentation(vec![credential()]))),
+            one(sign_jose(&holder, &holder_header(&holder, "vp+jwt"), &presentation(vec![credential()]))),
             &["VC-015"],
         ),
         case(
@@ -317,7 +348,7 @@ pub fn file() -> VectorFile {
             &["jose", "Presentation"],
             one(sign_jose(
                 &holder,
-                &jose_header(&holder, "vp+jwt"),
+                &holder_header(&holder, "vp+jwt"),
                 &presentation(vec![envelope("text/plain", &valid)]),
             )),
             &["VC-015"],
@@ -327,7 +358,7 @@ pub fn file() -> VectorFile {
             &["jose", "Presentation", "SignatureTampered"],
             one(sign_jose(
                 &holder,
-                &jose_header(&holder, "vp+jwt"),
+                &holder_header(&holder, "vp+jwt"),
                 &presentation(vec![envelope("application/vc+jwt", &flip_last_segment(&valid))]),
             )),
             &["VC-016"],
@@ -337,7 +368,7 @@ pub fn file() -> VectorFile {
             &["jose", "Presentation"],
             one(sign_jose(
                 &holder,
-                &jose_header(&holder, "vp+jwt"),
+                &holder_header(&holder, "vp+jwt"),
                 &presentation(vec![envelope("application/vc+jwt", "not-a-credential")]),
             )),
             &["VC-021"],
@@ -347,12 +378,196 @@ pub fn file() -> VectorFile {
             &["jose", "Presentation", "MediaType"],
             one(sign_jose(
                 &holder,
-                &jose_header(&holder, "vc+jwt"),
+                &holder_header(&holder, "vc+jwt"),
                 &presentation(vec![envelope("application/vc+jwt", &valid)]),
             )),
             &["VC-002", "VC-003"],
         ),
     ];
+    let vp = |entries: Vec<Value>| sign_jose(&holder, &holder_header(&holder, "vp+jwt"), &presentation(entries));
+    tests.extend([
+        jose(
+            "valid: a name in two languages, a description, a subject with a type",
+            &["Valid"],
+            with(|c| {
+                c["name"] = json!([{"@value": "Personne vérifiée", "@language": "fr-CA", "@direction": "ltr"}, {"@value": "ᐃᓄᒃ", "@language": "iu-Cans-CA"}]);
+                c["description"] = json!("A verified person");
+                c["credentialSubject"]["type"] = json!("Person");
+            }),
+            &[],
+        ),
+        case(
+            "valid: an issuer identified by a DID, its key named by a DID URL",
+            &["jose", "Valid"],
+            one(sign_jose(
+                &key,
+                &json!({"alg": "ES256", "typ": "vc+jwt", "kid": format!("{DID_ISSUER}#key-1")}),
+                &with(|c| c["issuer"] = json!(DID_ISSUER)),
+            )),
+            &[],
+        ),
+        jose("exp passed a second ago", &["TimeClaims"], with(|c| c["exp"] = json!(build::now() - 1)), &["VC-018"]),
+        jose(
+            "a subject stating no claim, only its id",
+            &["DataModel"],
+            with(|c| c["credentialSubject"] = json!({"id": "did:example:elodie"})),
+            &["VC-019", "VC-020"],
+        ),
+        jose(
+            "credentialSubject.id is an array of two DIDs",
+            &["UrlValue"],
+            with(|c| c["credentialSubject"]["id"] = json!(["did:example:elodie", "did:example:other"])),
+            &["VC-022"],
+        ),
+        jose("the credential's id is not a URL", &["UrlValue"], with(|c| c["id"] = json!("credential 1")), &["VC-022"]),
+        jose(
+            "credentialSchema.id is not a URL",
+            &["UrlValue"],
+            with(|c| c["credentialSchema"] = json!({"id": "verified-person.json", "type": "JsonSchema"})),
+            &["VC-022"],
+        ),
+        jose(
+            "a second @context entry that is not a URL",
+            &["UrlValue"],
+            with(|c| c["@context"] = json!(["https://www.w3.org/ns/credentials/v2", "examples v2"])),
+            &["VC-022"],
+        ),
+        jose(
+            "a type value with a space",
+            &["TypeValue"],
+            with(|c| c["type"] = json!(["VerifiableCredential", "VerifiedPersonCredential", "Verified Person"])),
+            &["VC-023"],
+        ),
+        jose(
+            "a language value object with a member besides @value, @language and @direction",
+            &["ValueObject"],
+            with(|c| c["name"] = json!({"@value": "Verified person", "@language": "en", "tooltip": "shown on hover"})),
+            &["VC-024"],
+        ),
+        jose(
+            "@direction down",
+            &["ValueObject"],
+            with(|c| c["description"] = json!({"@value": "A verified person", "@direction": "down"})),
+            &["VC-024"],
+        ),
+        jose(
+            "@language en_CA (an underscore: not a BCP 47 tag)",
+            &["ValueObject"],
+            with(|c| c["name"] = json!({"@value": "Verified person", "@language": "en_CA"})),
+            &["VC-025"],
+        ),
+        jose(
+            "a relatedResource without a digest",
+            &["DataModel"],
+            with(|c| c["relatedResource"] = json!([{"id": "https://www.w3.org/ns/credentials/v2"}])),
+            &["VC-029"],
+        ),
+        jose(
+            "valid: a relatedResource pinning the base context with digestSRI",
+            &["Valid"],
+            with(|c| {
+                c["relatedResource"] = json!([{
+                    "id": "https://www.w3.org/ns/credentials/v2",
+                    "digestSRI": "sha384-Ml/HrjlBCNWyAX91hr6LFV2Y3heB5Tcr6IeE4/Tje8YyzYBM8IhqjHWiWpr8+ZbYU",
+                }])
+            }),
+            &[],
+        ),
+        case(
+            "an issuer identified by a DID and no kid",
+            &["jose", "KeyId"],
+            one(sign_jose(
+                &key,
+                &json!({"alg": "ES256", "typ": "vc+jwt"}),
+                &with(|c| c["issuer"] = json!(DID_ISSUER)),
+            )),
+            &["VC-027"],
+        ),
+        case(
+            "an issuer identified by a DID, no iss, and a kid that is a relative reference",
+            &["jose", "KeyId"],
+            one(sign_jose(
+                &key,
+                &json!({"alg": "ES256", "typ": "vc+jwt", "kid": "#key-1"}),
+                &with(|c| c["issuer"] = json!(DID_ISSUER)),
+            )),
+            &["VC-027"],
+        ),
+        case(
+            "crit lists an extension parameter dialtone does not understand",
+            &["jose", "CriticalHeader"],
+            one(sign_jose(
+                &key,
+                &json!({"alg": "ES256", "typ": "vc+jwt", "kid": key.thumbprint(), "ext": 1, "crit": ["ext"]}),
+                &credential(),
+            )),
+            &["JOSE-HDR-001"],
+        ),
+        case(
+            "the header names alg twice",
+            &["jose", "DuplicateName"],
+            one(key.sign_input(&format!(
+                "{}.{}",
+                b64::encode(format!(r#"{{"alg":"ES256","typ":"vc+jwt","kid":"{}","alg":"ES256"}}"#, key.thumbprint())),
+                b64::encode(credential().to_string())
+            ))),
+            &["JOSE-HDR-002"],
+        ),
+        case(
+            "x5c holds a certificate of another key than the signer's",
+            &["jose", "HeaderValue"],
+            one(sign_jose(
+                &key,
+                &json!({"alg": "ES256", "typ": "vc+jwt", "kid": key.thumbprint(), "x5c": [b64::encode_std(build::pki("vc/x5c").ds_der)]}),
+                &credential(),
+            )),
+            &["JOSE-HDR-003"],
+        ),
+        case(
+            "the claims set names issuer twice",
+            &["jose", "DuplicateName"],
+            one(key.sign_input(&format!(
+                "{}.{}",
+                b64::encode(jose_header(&key, "vc+jwt").to_string()),
+                b64::encode(format!(r#"{{"issuer":"{ISSUER}",{}"#, &credential().to_string()[1..]))
+            ))),
+            &["JWT-CLM-001"],
+        ),
+        case(
+            "an EnvelopedVerifiableCredential without @context",
+            &["jose", "Presentation"],
+            one(vp(vec![json!({"type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+jwt,{valid}")})])),
+            &["VC-015"],
+        ),
+        case(
+            "a presentation whose enveloped credential has a subject id that is not a URL",
+            &["jose", "Presentation", "UrlValue"],
+            one(vp(vec![envelope(
+                "application/vc+jwt",
+                &jose_vc(&key, &with(|c| c["credentialSubject"]["id"] = json!("Élodie"))),
+            )])),
+            &["VC-026"],
+        ),
+        case(
+            "a presentation whose enveloped credential has expired (validUntil passed)",
+            &["jose", "Presentation", "Validity"],
+            one(vp(vec![envelope(
+                "application/vc+jwt",
+                &jose_vc(&key, &with(|c| c["validUntil"] = json!(build::rfc3339(build::now() - 1)))),
+            )])),
+            &["VC-026"],
+        ),
+        case(
+            "a presentation whose holder is not a URL",
+            &["jose", "Presentation", "UrlValue"],
+            one(sign_jose(&holder, &holder_header(&holder, "vp+jwt"), &{
+                let mut p = presentation(vec![envelope("application/vc+jwt", &valid)]);
+                p["holder"] = json!("Élodie K.");
+                p
+            })),
+            &["VC-022", "VC-006"],
+        ),
+    ]);
     let cose_valid = cose_vc(&key, &credential(), "application/vc+cose", "application/vc");
     let cose = |c: &str, f: &[&str], s: String, failed: &[&str]| {
         let mut flags = vec!["cose"];
@@ -441,13 +656,30 @@ pub fn file() -> VectorFile {
         cose(
             "a valid application/vp+cose enveloping a base64 vc+cose",
             &["Valid", "Presentation"],
-            cose_vc(
-                &holder,
-                &presentation(vec![envelope("application/vc+cose;base64", &cose_valid)]),
-                "application/vp+cose",
-                "application/vp",
-            ),
+            cose_vp(&holder, &presentation(vec![envelope("application/vc+cose;base64", &cose_valid)])),
             &[],
+        ),
+        cose(
+            "crit lists an extension parameter dialtone does not understand",
+            &["CriticalHeader"],
+            {
+                let spec = Sign1Spec {
+                    content_type: Some("application/vc".into()),
+                    typ: Some("application/vc+cose".into()),
+                    kid: Some(key.thumbprint().into_bytes()),
+                    tagged: true,
+                    critical: vec!["ext".into()],
+                    ..Default::default()
+                };
+                b64::encode_std(cose::sign1_es256(&key, &spec, credential().to_string().into_bytes()))
+            },
+            &["COSE-HDR-001"],
+        ),
+        cose(
+            "a vp+cose whose enveloped vc+cose is not marked ;base64",
+            &["Presentation", "Encoding"],
+            cose_vp(&holder, &presentation(vec![envelope("application/vc+cose", &cose_valid)])),
+            &["VC-015"],
         ),
     ]);
     let sd_valid = sd_vc(&key, &credential(), "vc+sd-jwt");
@@ -483,6 +715,21 @@ pub fn file() -> VectorFile {
             sd_vc(&other, &credential(), "vc+sd-jwt"),
             &["VC-006"],
         ),
+        sd(
+            "type selectively disclosable",
+            &["SelectiveValidation"],
+            sd_vc_with(&key, &credential(), &[&["credentialSubject", "given_name"], &["type"]]),
+            &["VC-028"],
+        ),
+        sd(
+            "a Disclosure sent twice",
+            &["RepeatedDisclosure"],
+            {
+                let first = sd_valid.split('~').nth(1).unwrap_or_default();
+                format!("{sd_valid}{first}~")
+            },
+            &["SDJWT-003"],
+        ),
     ]);
     let group = TestGroup {
         comment: "W3C VC 2.0 credentials and presentations, judged with the issuer's keys and a trust list".into(),
@@ -490,7 +737,8 @@ pub fn file() -> VectorFile {
         trust: Some(build::trust(&[
             (ISSUER, vec![build::public_with_kid(&key), build::public_of(&ed)]),
             ("https://other.dialtone.example", vec![build::public_with_kid(&other)]),
-            ("did:example:elodie", vec![build::public_with_kid(&holder)]),
+            (HOLDER, vec![build::public_with_kid(&holder)]),
+            (DID_ISSUER, vec![build::public_with_kid(&key)]),
         ])),
         roots_pem: None,
         now: crate::VECTORS_NOW.into(),
@@ -524,12 +772,21 @@ pub fn file() -> VectorFile {
             ("VcVpClaims", "a vc or vp claim"),
             ("Status", "a malformed credentialStatus"),
             ("Profile", "claims that break the verified-person profile"),
-            ("TimeClaims", "JWT time claims that are not NumericDates (a SHOULD: acceptable)"),
+            ("TimeClaims", "JWT time claims that are not NumericDates, or an exp that has passed"),
             ("Presentation", "a verifiable presentation"),
             ("Encoding", "not the encoding the media type requires"),
             ("Structure", "an envelope whose payload is not a document"),
             ("Hostile", "input built to exhaust a parser"),
             ("UnreferencedDisclosure", "a disclosure whose digest is nowhere in the payload"),
+            ("UrlValue", "a property whose value must be a URL and is not"),
+            ("TypeValue", "a type value that is neither a term nor an absolute URL"),
+            ("ValueObject", "a language value object as VC-DM-2.0 §11.1 does not allow"),
+            ("KeyId", "a kid missing or relative where VC-JOSE-COSE requires one"),
+            ("CriticalHeader", "a crit header parameter naming what the verifier does not understand"),
+            ("DuplicateName", "a header parameter or claim named twice"),
+            ("HeaderValue", "a registered header parameter that says something false"),
+            ("SelectiveValidation", "a property needed for validation made selectively disclosable (a SHOULD: acceptable)"),
+            ("RepeatedDisclosure", "a Disclosure sent more than once"),
         ]),
         test_groups: vec![group],
     }

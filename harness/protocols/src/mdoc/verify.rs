@@ -66,6 +66,31 @@ pub fn issuer_chain(is: &IssuerSigned, roots: &[Vec<u8>], now: i64) -> Step<Stri
         .map_err(|e| Failure::new("a document signer certificate issued by a trusted authority", e))
 }
 
+/// The document signer certificate names its country (countryName) in its subject, and its issuer
+/// — the IACA's subject — names one too (ISO/IEC 18013-5 Annex B: countryName is mandatory in the
+/// IACA and document signer certificates).
+pub fn certificate_countries(is: &IssuerSigned) -> Step<String> {
+    let chain = is.issuer_auth.x5chain();
+    let ds = chain
+        .first()
+        .ok_or_else(|| Failure::new("x5chain (label 33) with the document signer certificate", "absent"))?;
+    let expected = "countryName in the document signer certificate's subject and issuer (the IACA)";
+    match crate::x509::countries(ds) {
+        Err(e) => Err(Failure::new(expected, e)),
+        Ok((Some(subject), Some(issuer))) => {
+            Ok(format!("document signer in {subject:?}, issued by an IACA in {issuer:?}"))
+        }
+        Ok((subject, issuer)) => Err(Failure::new(
+            expected,
+            format!(
+                "subject countryName {}, issuer countryName {}",
+                subject.as_deref().unwrap_or("absent"),
+                issuer.as_deref().unwrap_or("absent")
+            ),
+        )),
+    }
+}
+
 /// Every presented element's `IssuerSignedItemBytes` digests to the MSO's value digest (§9.3.1);
 /// digest IDs are unique per namespace. Returns how many elements were checked.
 pub fn value_digests(is: &IssuerSigned) -> Step<usize> {

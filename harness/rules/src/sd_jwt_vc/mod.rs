@@ -3,7 +3,8 @@
 
 pub mod rule;
 
-use crate::{Artifact, Context, Findings, now_note, table as rules};
+use crate::jws::{self, Part};
+use crate::{Artifact, Context, Findings, now_note, sd_jwt, table as rules};
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::sdjwt::{self, KbError, SdJwt};
 use serde_json::{Value, json};
@@ -75,6 +76,13 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     }
     f.set(&rules::SDJWTVC_011, rule::salt_entropy(&sd));
     f.set(&rules::SDJWTVC_012, key_binding(&sd, ctx));
+    f.set(&rules::SDJWTVC_016, rule::aka_vcts(&sd));
+    f.set(&rules::SDJWTVC_017, rule::vct_integrity(&sd));
+    f.set(&rules::SDJWTVC_018, rule::no_empty_sd(&sd));
+    jose_rules(&mut f, &sd, ctx);
+    f.set(&rules::SDJWT_001, sd_jwt::reserved_names(&sd));
+    f.set(&rules::SDJWT_002, sd_jwt::salts_unique(&sd));
+    f.set(&rules::SDJWT_003, sd_jwt::disclosures_once(&sd));
     f.set(&rules::SDJWTVC_013, status_reference(&sd));
     if processes {
         f.set(&rules::SDJWTVC_014, rule::profile(&sd, &ctx.profiles));
@@ -87,6 +95,25 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
         );
     }
     f
+}
+
+/// The JOSE header and JWT claims rules over the Issuer-signed JWT and the Key Binding JWT; `aud`
+/// of the Issuer-signed JWT only (the Key Binding JWT's is SDJWTVC-012's).
+fn jose_rules(f: &mut Findings, sd: &SdJwt, ctx: &Context) {
+    let mut parts = vec![Part { label: "Issuer-signed JWT", jws: &sd.issuer_jwt }];
+    if let Some(kb) = &sd.kb_jwt {
+        parts.push(Part { label: "Key Binding JWT", jws: kb });
+    }
+    f.set(&rules::JOSE_HDR_001, jws::critical(&parts));
+    f.set(&rules::JOSE_HDR_002, jws::unique_header_names(&parts));
+    let known = |j: &dialtone_protocols::jose::CompactJws| {
+        let alg = j.alg().unwrap_or_default();
+        ctx.keys.verify(alg, None, j.signing_input.as_bytes(), &j.signature).is_ok()
+            || sd.issuer_jwt.payload.get("cnf").and_then(|c| c.get("jwk")).is_some_and(|k| j.verify_with_jwk(k).is_ok())
+    };
+    f.set(&rules::JOSE_HDR_003, jws::registered_values(&parts, &known));
+    f.set(&rules::JWT_CLM_001, jws::unique_claim_names(&parts));
+    f.set(&rules::JWT_CLM_002, jws::audience(&parts[..1], ctx.aud.as_deref()));
 }
 
 fn with_now(outcome: Outcome, ctx: &Context) -> Outcome {
@@ -108,6 +135,18 @@ fn key_binding(sd: &SdJwt, ctx: &Context) -> Outcome {
             Outcome::skip("no key binding JWT: judged as an issued credential (give --nonce and --aud to require one)")
         };
     }
+    // RFC 9901 §4.3: the nonce is a string and aud a single string, whether or not the verifier's
+    // values are known to compare them with.
+    if let Some(kb) = &sd.kb_jwt {
+        let nonce = kb.payload.get("nonce");
+        let aud = kb.payload.get("aud");
+        if !nonce.is_some_and(Value::is_string) || !aud.is_some_and(Value::is_string) {
+            return Outcome::fail(
+                "a KB-JWT with a string nonce and a single-string aud (RFC 9901 §4.3)",
+                format!("nonce {nonce:?}, aud {aud:?}"),
+            );
+        }
+    }
     match sdjwt::verify_key_binding_with(sd, ctx.nonce.as_deref(), ctx.aud.as_deref(), ctx.now, KB_IAT_WINDOW) {
         Ok(()) if ctx.nonce.is_some() && ctx.aud.is_some() => {
             Outcome::pass("KB-JWT: typ kb+jwt, signed by the cnf key, sd_hash, iat, nonce and aud as expected")
@@ -126,15 +165,24 @@ fn status_reference(sd: &SdJwt) -> Outcome {
     let Some(status) = sd.issuer_jwt.payload.get("status") else {
         return Outcome::skip("no status claim: the credential cannot be revoked or suspended");
     };
-    let list = status.get("status_list");
-    let idx = list.and_then(|l| l.get("idx")).and_then(Value::as_u64);
-    let uri = list.and_then(|l| l.get("uri")).and_then(Value::as_str);
+    // Token Status List §6.2: an object naming at least one status mechanism; status_list, when
+    // that mechanism is used, with a non-negative integer idx and a uri that is a URI (RFC 3986).
+    let Some(mechanisms) = status.as_object().filter(|m| !m.is_empty()) else {
+        return Outcome::fail(
+            "status: a JSON object with at least one status mechanism (Token Status List §6.2)",
+            format!("status = {status}"),
+        );
+    };
+    let Some(list) = mechanisms.get("status_list") else {
+        let names: Vec<&String> = mechanisms.keys().collect();
+        return Outcome::skip(format!("status mechanisms {names:?}: none of them status_list, which dialtone knows"));
+    };
+    let idx = list.get("idx").and_then(Value::as_u64);
+    let uri = list.get("uri").and_then(Value::as_str);
     match (idx, uri) {
-        (Some(idx), Some(uri)) if uri.starts_with("https://") => {
-            Outcome::pass(format!("status_list entry {idx} of {uri}"))
-        }
+        (Some(idx), Some(uri)) if rule::is_uri(uri) => Outcome::pass(format!("status_list entry {idx} of {uri}")),
         _ => Outcome::fail(
-            "status.status_list with a non-negative integer idx and an https uri (Token Status List §6.2)",
+            "status.status_list with a non-negative integer idx and a uri that is a URI (Token Status List §6.2)",
             format!("status = {status}"),
         ),
     }

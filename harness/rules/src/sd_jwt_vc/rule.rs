@@ -122,12 +122,49 @@ pub fn iss(sd: &SdJwt, ctx: &Context) -> Outcome {
             format!("iss {observed:?}"),
         ),
         (Some(i), None) => Outcome::pass(format!("iss {i:?} (no expected issuer given)")),
-        (None, None) => Outcome::fail("an iss claim", "absent"),
+        // SD-JWT VC §2.2.2.3: iss is OPTIONAL when the issuer is conveyed by other means, such as the
+        // subject of the x5c end-entity certificate (§2.5).
+        (None, None) if sd.issuer_jwt.header.contains_key("x5c") => {
+            Outcome::pass("no iss: the issuer is the subject of the x5c end-entity certificate")
+        }
+        (None, None) => Outcome::fail("an iss claim, or an x5c header whose certificate names the issuer", "absent"),
     }
+}
+
+/// An absolute URI's shape (RFC 3986 §4.3): a scheme, a colon, something after it, and no whitespace.
+pub(crate) fn is_uri(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty()
+            && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
+}
+
+/// A Collision-Resistant Name (RFC 7515 §2) as a credential type can carry one: a URI with a scheme
+/// (domain names and URNs), an OID in dotted form, or a UUID. A bare word belongs to no namespace.
+pub fn collision_resistant(name: &str) -> bool {
+    let uri = is_uri(name);
+    let oid = name.split('.').count() >= 2
+        && name.split('.').all(|arc| !arc.is_empty() && arc.bytes().all(|b| b.is_ascii_digit()));
+    let uuid = {
+        let groups: Vec<&str> = name.split('-').collect();
+        groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    uri || oid || uuid
 }
 
 pub fn vct(sd: &SdJwt, ctx: &Context) -> Outcome {
     let observed = claim(sd, "vct").and_then(Value::as_str);
+    if let Some(v) = observed
+        && !collision_resistant(v)
+    {
+        return Outcome::fail(
+            "a vct that is a Collision-Resistant Name: a URI, an OID or a UUID (SD-JWT VC §2.2.2.1, RFC 7515 §2)",
+            format!("vct {v:?}"),
+        );
+    }
     match (observed, &ctx.expected_vct) {
         (Some(v), Some(expected)) if v == expected => Outcome::pass(format!("vct {v:?}")),
         (_, Some(expected)) => {
@@ -257,7 +294,13 @@ pub fn registered_claims_not_disclosable(sd: &SdJwt) -> Outcome {
         Ok(p) => p,
         Err(e) => return Outcome::fail("an SD-JWT that processes (RFC 9901 §7.1)", e.to_string()),
     };
-    let hidden: Vec<&str> = NEVER_DISCLOSABLE.iter().copied().filter(|c| processed.is_disclosed(&[c])).collect();
+    // The claim itself or any of its sub-claims (SD-JWT VC §2.2.2.3).
+    let hidden: Vec<String> = processed
+        .disclosed
+        .iter()
+        .filter(|(path, _)| path.first().is_some_and(|c| NEVER_DISCLOSABLE.contains(&c.as_str())))
+        .map(|(path, _)| path.join("."))
+        .collect();
     if hidden.is_empty() {
         Outcome::pass(format!("none of {NEVER_DISCLOSABLE:?} is selectively disclosable"))
     } else {
@@ -302,5 +345,120 @@ pub fn profile(sd: &SdJwt, profiles: &crate::Profiles) -> Outcome {
             }
         }
         Err(e) => Outcome::fail("an SD-JWT that processes (RFC 9901 §7.1)", e.to_string()),
+    }
+}
+
+/// SDJWTVC-016: `aka_vcts`, when present, is a non-empty array of Collision-Resistant Names that
+/// does not hold the `vct` (SD-JWT VC §2.2.2.2).
+pub fn aka_vcts(sd: &SdJwt) -> Outcome {
+    let Some(aka) = claim(sd, "aka_vcts") else {
+        return Outcome::pass("no aka_vcts claim");
+    };
+    let expected =
+        "aka_vcts: a non-empty array of Collision-Resistant Names, none of them the vct (SD-JWT VC §2.2.2.2)";
+    let names: Option<Vec<&str>> =
+        aka.as_array().filter(|a| !a.is_empty()).and_then(|a| a.iter().map(Value::as_str).collect());
+    let Some(names) = names else {
+        return Outcome::fail(expected, format!("aka_vcts = {aka}"));
+    };
+    if let Some(bad) = names.iter().find(|n| !collision_resistant(n)) {
+        return Outcome::fail(expected, format!("{bad:?} is not a Collision-Resistant Name"));
+    }
+    let vct = claim(sd, "vct").and_then(Value::as_str);
+    if let Some(v) = vct.filter(|v| names.contains(v)) {
+        return Outcome::fail(expected, format!("aka_vcts holds the vct {v:?}"));
+    }
+    Outcome::pass(format!("aka_vcts {names:?}"))
+}
+
+/// SDJWTVC-017: `vct#integrity`, when present, is W3C SRI integrity metadata: hash expressions
+/// `sha256-`, `sha384-` or `sha512-` followed by the base64 digest of that length (SD-JWT VC §6).
+pub fn vct_integrity(sd: &SdJwt) -> Outcome {
+    let Some(value) = claim(sd, "vct#integrity") else {
+        return Outcome::pass("no vct#integrity claim");
+    };
+    let expected =
+        "vct#integrity as integrity metadata: sha256-, sha384- or sha512- and the base64 digest (W3C SRI §3.5)";
+    let Some(text) = value.as_str().filter(|t| !t.trim().is_empty()) else {
+        return Outcome::fail(expected, format!("vct#integrity = {value}"));
+    };
+    for expression in text.split_whitespace() {
+        let hash = expression.split('?').next().unwrap_or_default();
+        let ok = hash.split_once('-').is_some_and(|(alg, digest)| {
+            let len = match alg {
+                "sha256" => 32,
+                "sha384" => 48,
+                "sha512" => 64,
+                _ => return false,
+            };
+            b64::decode_std_any(digest).is_ok_and(|d| d.len() == len)
+                && digest.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b))
+        });
+        if !ok {
+            return Outcome::fail(expected, format!("hash expression {expression:?}"));
+        }
+    }
+    Outcome::pass(format!("vct#integrity {text:?}"))
+}
+
+/// SDJWTVC-018: an SD-JWT VC without selectively disclosable claims (no digest anywhere, no
+/// Disclosure) has no `_sd` claim (SD-JWT VC §2.2.2.5).
+pub fn no_empty_sd(sd: &SdJwt) -> Outcome {
+    fn digests(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => {
+                map.get("_sd").and_then(Value::as_array).is_some_and(|a| !a.is_empty())
+                    || (map.len() == 1 && map.contains_key("..."))
+                    || map.values().any(digests)
+            }
+            Value::Array(items) => items.iter().any(digests),
+            _ => false,
+        }
+    }
+    let selective = !sd.disclosures.is_empty() || digests(&Value::Object(sd.issuer_jwt.payload.clone()));
+    match (selective, claim(sd, "_sd")) {
+        (true, _) => Outcome::pass("selectively disclosable claims (digests in the payload)"),
+        (false, None) => Outcome::pass("no selectively disclosable claims and no _sd claim"),
+        (false, Some(v)) => Outcome::fail(
+            "no _sd claim in an SD-JWT VC without selectively disclosable claims (SD-JWT VC §2.2.2.5)",
+            format!("_sd = {v} with no digest anywhere and no Disclosure"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dialtone_protocols::jose::EcKey;
+    use dialtone_protocols::seed::Entropy;
+    use serde_json::json;
+
+    fn sd(header: Value, payload: Value) -> SdJwt {
+        let jwt = EcKey::generate(&Entropy::seeded(2)).sign_jws(&header, &payload);
+        SdJwt::parse(&format!("{jwt}~")).unwrap()
+    }
+
+    #[test]
+    fn iss_may_be_conveyed_by_the_x5c_certificate_instead() {
+        let ctx = Context::default();
+        let x5c = sd(json!({"typ": TYP, "x5c": ["MIIB"]}), json!({"vct": "urn:example:1"}));
+        assert!(matches!(iss(&x5c, &ctx), Outcome::Pass { .. }));
+        let neither = sd(json!({"typ": TYP}), json!({"vct": "urn:example:1"}));
+        assert!(matches!(iss(&neither, &ctx), Outcome::Fail { .. }));
+    }
+
+    #[test]
+    fn collision_resistant_names() {
+        for ok in [
+            "urn:eudi:pid:1",
+            "https://credentials.example.com/identity_credential",
+            "1.2.840.113549",
+            "0c07c1ce-57cb-41af-bef2-1b932b986873",
+        ] {
+            assert!(collision_resistant(ok), "{ok}");
+        }
+        for bad in ["IdentityCredential", "", "pid 1", "1", ":x"] {
+            assert!(!collision_resistant(bad), "{bad}");
+        }
     }
 }
