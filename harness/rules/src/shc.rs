@@ -315,41 +315,85 @@ fn bundle_shape(subject: Option<&Value>) -> Outcome {
     Outcome::pass(format!("FHIR {} Bundle with {} entries", subject["fhirVersion"], entries.len()))
 }
 
+/// SHC-014: what a bundle bound for a QR code leaves out and how it refers (§ Health Cards are Compact,
+/// "For Health Cards that will be directly represented as QR codes, issuers SHALL ensure that").
 fn qr_bundle(subject: Option<&Value>) -> Outcome {
     let entries = subject
         .and_then(|s| s.get("fhirBundle"))
         .and_then(|b| b.get("entry"))
         .and_then(Value::as_array)
-        .cloned()
+        .map(Vec::as_slice)
         .unwrap_or_default();
     for (i, e) in entries.iter().enumerate() {
         let full = e.get("fullUrl").and_then(Value::as_str).unwrap_or("");
         if !full.starts_with("resource:") {
-            return Outcome::fail("fullUrl as resource:N", format!("entry[{i}].fullUrl {full:?}"));
+            return Outcome::fail("Bundle.entry.fullUrl as resource:N", format!("entry[{i}].fullUrl {full:?}"));
         }
-        let r = e.get("resource");
-        for member in ["id", "text"] {
-            if r.and_then(|r| r.get(member)).is_some() {
-                return Outcome::fail(format!("no Resource.{member}"), format!("entry[{i}].resource.{member} present"));
+        let Some(r) = e.get("resource") else { continue };
+        if r.get("id").is_some() {
+            return Outcome::fail("no Resource.id", format!("entry[{i}].resource.id present"));
+        }
+        if let Some(meta) = r.get("meta") {
+            let only_security =
+                meta.as_object().is_some_and(|m| m.contains_key("security") && m.keys().all(|k| k == "security"));
+            if !only_security {
+                return Outcome::fail(
+                    "no Resource.meta, or one holding only meta.security",
+                    format!("entry[{i}].resource.meta {}", bound_json(meta)),
+                );
             }
         }
-        if r.is_some_and(has_coding_display) {
-            return Outcome::fail("no Coding.display", format!("entry[{i}] has a Coding with a display"));
+        if r.get("text").is_some() {
+            return Outcome::fail("no DomainResource.text", format!("entry[{i}].resource.text present"));
+        }
+        if let Some(problem) = qr_element_problem(r, &format!("entry[{i}].resource")) {
+            return problem;
         }
     }
-    Outcome::pass(format!("{} entries with resource:N fullUrls, without ids, text or display", entries.len()))
+    Outcome::pass(format!(
+        "{} entries with resource: fullUrls and references, without ids, meta, text or display",
+        entries.len()
+    ))
 }
 
-/// Whether a FHIR resource holds a Coding (an object with `system` or `code`) with a `display`.
-fn has_coding_display(value: &Value) -> bool {
+/// The first element inside a resource that a QR-bound bundle may not have: a CodeableConcept
+/// (an object with `coding`) with `text`, a Coding (an object with `system` or `code`) with
+/// `display`, a Reference (an object with a string `reference`) that is not a `resource:` URI.
+/// Nesting is bounded by the JSON parser's depth limit.
+fn qr_element_problem(value: &Value, path: &str) -> Option<Outcome> {
     match value {
         Value::Object(o) => {
-            (o.contains_key("display") && (o.contains_key("system") || o.contains_key("code")))
-                || o.values().any(has_coding_display)
+            if o.get("coding").is_some_and(Value::is_array) && o.contains_key("text") {
+                return Some(Outcome::fail("no CodeableConcept.text", format!("{path}.text present")));
+            }
+            if o.contains_key("display") && (o.contains_key("system") || o.contains_key("code")) {
+                return Some(Outcome::fail("no Coding.display", format!("{path}.display present")));
+            }
+            let reference = o.get("reference").and_then(Value::as_str);
+            if let Some(reference) = reference.filter(|r| !r.starts_with("resource:")) {
+                return Some(Outcome::fail(
+                    "Reference.reference as a short resource: URI (resource:N)",
+                    format!("{path}.reference {:?}", bound_str(reference)),
+                ));
+            }
+            o.iter().find_map(|(k, v)| qr_element_problem(v, &format!("{path}.{k}")))
         }
-        Value::Array(a) => a.iter().any(has_coding_display),
-        _ => false,
+        Value::Array(a) => a.iter().enumerate().find_map(|(i, v)| qr_element_problem(v, &format!("{path}[{i}]"))),
+        _ => None,
     }
+}
+
+/// A value shown in an observation, at most 120 characters of it.
+fn bound_json(value: &Value) -> String {
+    bound_str(&value.to_string())
+}
+
+fn bound_str(text: &str) -> String {
+    let mut out: String = text.chars().take(120).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// The byte offset of the first JSON whitespace outside a string, if any.

@@ -291,7 +291,7 @@ pub(crate) const SHC_005: Rule = must(
     &[],
 );
 pub(crate) const SHC_006: Rule =
-    should("SHC-006", "The inflated payload is minified", &[("SHC", "Health Cards are Compact")], &[]);
+    must("SHC-006", "The inflated payload is minified", &[("SHC", "Health Cards are Compact")], &[]);
 pub(crate) const SHC_007: Rule = must(
     "SHC-007",
     "kid is the RFC 7638 thumbprint of the signing key",
@@ -338,9 +338,9 @@ pub(crate) const SHC_013: Rule = must(
     &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)")],
     &[],
 );
-pub(crate) const SHC_014: Rule = should(
+pub(crate) const SHC_014: Rule = must(
     "SHC-014",
-    "QR-bound bundles use resource:N fullUrls and omit Resource.id, text and Coding.display",
+    "A QR-bound bundle has resource: fullUrls and references, and no Resource.id, meta (but security), text, CodeableConcept.text or Coding.display",
     &[("SHC", "Health Cards are Compact")],
     &[],
 );
