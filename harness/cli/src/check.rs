@@ -8,6 +8,7 @@ use dialtone_engine::report;
 use dialtone_engine::role::Role;
 use dialtone_http::Evidence;
 use dialtone_http::{HttpClient, HttpLimits, Secrets, build_client};
+use dialtone_protocols::shc::revocation::RevocationList;
 use dialtone_protocols::{shc, time};
 use dialtone_rules::deadline::judge_within;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
@@ -22,6 +23,8 @@ pub struct CheckArgs {
     pub format: Option<Format>,
     pub keys: Vec<PathBuf>,
     pub trust: Option<PathBuf>,
+    /// SMART Health Card revocation lists (`<iss>/.well-known/crl/<kid>.json`), one per key.
+    pub crl: Vec<PathBuf>,
     pub fetch_keys: bool,
     /// Extra TLS roots (PEM) for `--fetch-keys`, beside the public web PKI (a test environment).
     pub tls_ca: Option<PathBuf>,
@@ -117,6 +120,12 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
         Some(dir) => Profiles::load_dir(dir).map_err(CliError::config)?,
         None => Profiles::embedded(),
     };
+    let mut revocation = Vec::new();
+    for path in &args.crl {
+        let bytes = input_file::read(path, args.special_files())?;
+        revocation
+            .push(RevocationList::parse(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?);
+    }
     let (now, now_given) = match &args.now {
         Some(t) => (parse_now(t)?, true),
         None => (dialtone_protocols::now_epoch(), false),
@@ -129,12 +138,15 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
         aud: args.aud.clone(),
         profiles,
         qr_images: Default::default(),
+        revocation,
     })
 }
 
 /// `--fetch-keys`: the issuer's published keys, from its well-known location for the format (SHC:
 /// `<iss>/.well-known/jwks.json`; SD-JWT VC: `<iss>/.well-known/jwt-vc-issuer`). The keys go to
-/// the trust list under that issuer, since the issuer's own URL vouches for them.
+/// the trust list under that issuer, since the issuer's own URL vouches for them. For a health card
+/// signed by a key that publishes a `crlVersion`, the key's revocation list too
+/// (`<iss>/.well-known/crl/<kid>.json`), unless `--crl` gave one for that key.
 async fn fetch_keys(
     artifacts: &[Artifact],
     format: Option<Format>,
@@ -152,39 +164,90 @@ async fn fetch_keys(
         Err(e) => return vec![format!("--fetch-keys: {e}")],
     };
     let mut done = std::collections::HashSet::new();
+    let mut lists_done = std::collections::HashSet::new();
     for a in artifacts {
-        let Some((iss, url, kind)) = issuer_of(a, format) else { continue };
-        if !iss.starts_with("https://") || !done.insert(iss.clone()) {
+        let Some(named) = issuer_of(a, format) else { continue };
+        let iss = named.iss.clone();
+        if !iss.starts_with("https://") {
             continue;
         }
-        let keys = match client.get(&url, &[]).await {
-            Ok(r) if r.status == 200 => match r.json() {
-                Ok(v) if kind == "jwt-vc-issuer" => v.get("jwks").cloned(),
-                Ok(v) => Some(v),
-                Err(e) => {
-                    notes.push(format!("{url}: {e}"));
-                    None
-                }
-            },
-            Ok(r) => {
-                notes.push(format!("{url}: HTTP {}", r.status));
-                None
-            }
-            Err(e) => {
-                notes.push(format!("{url}: {e}"));
-                None
-            }
+        let fetched = match done.insert(iss.clone()) {
+            true => fetch_json(&client, &named.keys_url, &mut notes).await,
+            false => None,
         };
-        if let Some(jwks) = keys.and_then(|j| keys::jwks_of(&j).ok()) {
-            notes.push(format!("{url}: {} keys", jwks.len()));
-            ctx.keys.trust.get_or_insert_with(Vec::new).push(TrustedIssuer { id: iss, keys: jwks, roots: Vec::new() });
+        let set = fetched.and_then(|v| if named.kind == "jwt-vc-issuer" { v.get("jwks").cloned() } else { Some(v) });
+        if let Some(jwks) = set.and_then(|j| keys::jwks_of(&j).ok()) {
+            notes.push(format!("{}: {} keys", named.keys_url, jwks.len()));
+            ctx.keys.trust.get_or_insert_with(Vec::new).push(TrustedIssuer {
+                id: iss.clone(),
+                keys: jwks,
+                roots: Vec::new(),
+            });
+        }
+        let Some(kid) = named.kid else { continue };
+        let publishes_list = ctx
+            .keys
+            .trust
+            .iter()
+            .flatten()
+            .filter(|t| t.id == iss)
+            .flat_map(|t| t.keys.iter())
+            .any(|k| k.get("kid").and_then(|v| v.as_str()) == Some(kid.as_str()) && k.get("crlVersion").is_some());
+        let given = ctx.revocation.iter().any(|l| l.kid == kid);
+        if !publishes_list || given || !lists_done.insert((iss.clone(), kid.clone())) {
+            continue;
+        }
+        // The kid comes from the card: only a base64url one (a thumbprint) goes into a URL path.
+        if kid.is_empty() || !kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            notes.push(format!("kid {kid:?} is not base64url: its revocation list is not fetched"));
+            continue;
+        }
+        let url = format!("{iss}/.well-known/crl/{kid}.json");
+        let Some(value) = fetch_json(&client, &url, &mut notes).await else { continue };
+        match RevocationList::parse(value.to_string().as_bytes()) {
+            Ok(list) if list.kid == kid => {
+                notes.push(format!("{url}: revocation list ctr {}, {} rids", list.ctr, list.rids.len()));
+                ctx.revocation.push(list);
+            }
+            Ok(list) => notes.push(format!("{url}: a list for key {:?}, not {kid:?}: not used", list.kid)),
+            Err(e) => notes.push(format!("{url}: {e}: not used")),
         }
     }
     notes
 }
 
+/// A JSON document fetched from `url`, or a note saying why not.
+async fn fetch_json(client: &HttpClient, url: &str, notes: &mut Vec<String>) -> Option<serde_json::Value> {
+    match client.get(url, &[]).await {
+        Ok(r) if r.status == 200 => match r.json() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                notes.push(format!("{url}: {e}"));
+                None
+            }
+        },
+        Ok(r) => {
+            notes.push(format!("{url}: HTTP {}", r.status));
+            None
+        }
+        Err(e) => {
+            notes.push(format!("{url}: {e}"));
+            None
+        }
+    }
+}
+
+/// What an artifact names of its issuer: its identifier, where its keys are published, and (a
+/// health card) the `kid` of the key that signed it.
+struct NamedIssuer {
+    iss: String,
+    keys_url: String,
+    kind: &'static str,
+    kid: Option<String>,
+}
+
 /// The issuer identifier an artifact names and where its keys are published.
-fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'static str)> {
+fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<NamedIssuer> {
     let format = format.or_else(|| dialtone_rules::detect::detect(a))?;
     let text = String::from_utf8_lossy(a.first()).trim().to_string();
     let jws = match format {
@@ -205,12 +268,13 @@ fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'
     if format == Format::Shc {
         let card = shc::HealthCardJws::parse(&jws).ok()?;
         let iss = card.payload.get("iss")?.as_str()?.to_string();
-        Some((iss.clone(), format!("{iss}/.well-known/jwks.json"), "jwks"))
+        let kid = card.header.get("kid").and_then(|k| k.as_str()).map(str::to_string);
+        Some(NamedIssuer { keys_url: format!("{iss}/.well-known/jwks.json"), iss, kind: "jwks", kid })
     } else {
         let jwt = dialtone_protocols::jose::CompactJws::parse(&jws).ok()?;
         let iss = jwt.payload.get("iss")?.as_str()?.to_string();
         let url = dialtone_protocols::oid4vci::well_known_url(&iss, "/.well-known/jwt-vc-issuer").ok()?;
-        Some((iss, url, "jwt-vc-issuer"))
+        Some(NamedIssuer { iss, keys_url: url, kind: "jwt-vc-issuer", kid: None })
     }
 }
 

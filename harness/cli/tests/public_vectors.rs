@@ -17,6 +17,7 @@ fn args(files: Vec<PathBuf>, format: Option<Format>, keys: Vec<PathBuf>, now: Op
         format,
         keys,
         trust: None,
+        crl: Vec::new(),
         fetch_keys: false,
         tls_ca: None,
         now: now.map(str::to_string),

@@ -2,6 +2,8 @@
 //! and chunked; the `.smart-health-card` file; the compact JWS whose payload is raw-DEFLATE
 //! compressed (`zip: "DEF"`). Every decoder is bounded: QR text, chunk counts and the inflated size.
 
+pub mod revocation;
+
 use crate::b64;
 use flate2::read::DeflateDecoder;
 use serde_json::{Map, Value};

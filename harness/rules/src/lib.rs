@@ -38,6 +38,8 @@ pub struct Context {
     pub profiles: Profiles,
     /// How PNG images of QR codes are decoded.
     pub qr_images: qr_image::QrImageDecoder,
+    /// SMART Health Card revocation lists, one per issuer key (`--crl`, or fetched).
+    pub revocation: Vec<dialtone_protocols::shc::revocation::RevocationList>,
 }
 
 /// One artifact to judge: its name (a file path) and bytes; chunked QR codes are several parts.

@@ -1,6 +1,8 @@
 //! SMART Health Cards: `shc:/` QR payloads (text, one per line or per file, chunked or not), PNG
 //! images of the QR codes, `.smart-health-card` files, or a bare JWS.
 
+mod revocation;
+
 use crate::{Artifact, Context, Findings, now_note, table as rules};
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::jose::thumbprint;
@@ -179,6 +181,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     );
     let kid = card.header.get("kid").and_then(Value::as_str);
     let iss = card.payload.get("iss").and_then(Value::as_str);
+    let mut verified_with = None;
     if ctx.keys.is_empty() {
         let why = "no keys given (--keys, --trust or --fetch-keys): the signature cannot be checked";
         for id in [&rules::SHC_007, &rules::SHC_008, &rules::SHC_009] {
@@ -201,6 +204,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
                     },
                 );
                 f.set(&rules::SHC_009, ctx.keys.owner(iss, &key));
+                verified_with = Some(key);
             }
             Err(e) => {
                 f.set(&rules::SHC_008, Outcome::fail("an ES256 signature that verifies with a key of the issuer", e));
@@ -217,6 +221,8 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
         },
     );
     f.set(&rules::SHC_011, times(&card, ctx));
+    f.set(&rules::SHC_020, revocation::rid_form(&card));
+    f.set(&rules::SHC_021, revocation::not_revoked(&card, verified_with.as_ref(), ctx));
     let vc = card.payload.get("vc");
     let types: Vec<&str> = vc
         .and_then(|v| v.get("type"))

@@ -357,9 +357,22 @@ pub(crate) const SHC_016: Rule = must(
     &[],
 );
 
+pub(crate) const SHC_020: Rule = must(
+    "SHC-020",
+    "vc.rid, when present, is at most 24 characters of the base64url alphabet",
+    &[("SHC", "Revocation")],
+    &[],
+);
+pub(crate) const SHC_021: Rule = must(
+    "SHC-021",
+    "The card is not revoked by its issuer's revocation list (a rid with a timestamp: only cards issued before it)",
+    &[("SHC", "Revocation")],
+    &["CRVA.02"],
+);
+
 pub const SHC: &[Rule] = &[
     SHC_001, SHC_002, SHC_003, SHC_004, SHC_005, SHC_006, SHC_007, SHC_008, SHC_009, SHC_010, SHC_011, SHC_012,
-    SHC_013, SHC_014, SHC_015, SHC_016,
+    SHC_013, SHC_014, SHC_015, SHC_016, SHC_020, SHC_021,
 ];
 
 pub(crate) const MDOC_001: Rule =

@@ -10,6 +10,7 @@ mod sd_jwt_vc;
 mod shc;
 mod vc;
 
+use dialtone_protocols::shc::revocation::RevocationList;
 use dialtone_rules::keys::{self, KeyRing};
 use dialtone_rules::{Artifact, ArtifactVerdict, Context, Format, Profiles};
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,9 @@ pub struct TestGroup {
     pub now: String,
     pub nonce: Option<String>,
     pub aud: Option<String>,
+    /// SMART Health Card revocation lists (`--crl` form), one per issuer key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revocation_lists: Vec<Value>,
     pub tests: Vec<TestCase>,
 }
 
@@ -100,6 +104,11 @@ pub fn context(group: &TestGroup) -> Result<Context, String> {
         ring.roots = keys::pem_certificates(pem);
     }
     let now = dialtone_protocols::time::parse_datetime_stamp(&group.now).ok_or("group time")?;
+    let revocation = group
+        .revocation_lists
+        .iter()
+        .map(|l| RevocationList::parse(l.to_string().as_bytes()).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Context {
         keys: ring,
         now,
@@ -108,6 +117,7 @@ pub fn context(group: &TestGroup) -> Result<Context, String> {
         aud: group.aud.clone(),
         profiles: Profiles::embedded(),
         qr_images: Default::default(),
+        revocation,
     })
 }
 

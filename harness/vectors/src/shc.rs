@@ -10,6 +10,25 @@ use dialtone_protocols::shc;
 use serde_json::{Value, json};
 
 const ISS: &str = "https://shc.dialtone.example/issuer";
+/// A rid the issuer's list revokes whatever the card's issuance time.
+const REVOKED_ALWAYS: &str = "Rv0kdAlwys-_";
+/// A rid the issuer's list revokes for cards issued before [`revoked_before_time`].
+const REVOKED_BEFORE: &str = "Rv0kdB4tStmp";
+
+/// The timestamp of the list's entry for [`REVOKED_BEFORE`]: ten days before the vectors' time.
+fn revoked_before_time() -> i64 {
+    build::now() - 10 * DAY
+}
+
+/// The issuer's revocation list for `key` (§ Revocation), counter 1.
+fn revocation_list(key: &EcKey) -> Value {
+    json!({
+        "kid": key.thumbprint(),
+        "method": "rid",
+        "ctr": 1,
+        "rids": [REVOKED_ALWAYS, format!("{REVOKED_BEFORE}.{}", revoked_before_time()), "XkNHp2Iyk0Y.1664492124"]
+    })
+}
 
 fn immunization(n: usize, date: &str) -> Value {
     json!({"fullUrl": format!("resource:{n}"), "resource": {
@@ -439,6 +458,78 @@ pub fn file() -> VectorFile {
             &["SHC-016"],
         ),
         case("not a JWS", &["Structure"], one("eyJhbGciOiJFUzI1NiJ9.only-two-parts".into()), &["SHC-004"]),
+        case(
+            "a rid the issuer's list does not name",
+            &["Valid", "Revocation"],
+            one(sign(&key, &with(|p| p["vc"]["rid"] = json!("n0tL1sted_-Q")))),
+            &[],
+        ),
+        case(
+            "a rid the list revokes whenever issued",
+            &["Revocation", "Revoked"],
+            one(sign(&key, &with(|p| p["vc"]["rid"] = json!(REVOKED_ALWAYS)))),
+            &["SHC-021"],
+        ),
+        case(
+            "a rid listed with a timestamp, the card issued a day before it (revoked)",
+            &["Revocation", "Revoked"],
+            one(sign(
+                &key,
+                &with(|p| {
+                    p["vc"]["rid"] = json!(REVOKED_BEFORE);
+                    p["nbf"] = json!(revoked_before_time() - DAY);
+                }),
+            )),
+            &["SHC-021"],
+        ),
+        case(
+            "a rid listed with a timestamp, the card issued a second before it (revoked)",
+            &["Revocation", "Revoked"],
+            one(sign(
+                &key,
+                &with(|p| {
+                    p["vc"]["rid"] = json!(REVOKED_BEFORE);
+                    p["nbf"] = json!(revoked_before_time() - 1);
+                }),
+            )),
+            &["SHC-021"],
+        ),
+        case(
+            "a rid listed with a timestamp, the card issued at it (not before: not revoked)",
+            &["Valid", "Revocation"],
+            one(sign(
+                &key,
+                &with(|p| {
+                    p["vc"]["rid"] = json!(REVOKED_BEFORE);
+                    p["nbf"] = json!(revoked_before_time());
+                }),
+            )),
+            &[],
+        ),
+        case(
+            "a rid listed with a timestamp, the card reissued a day after it (not revoked)",
+            &["Valid", "Revocation"],
+            one(sign(
+                &key,
+                &with(|p| {
+                    p["vc"]["rid"] = json!(REVOKED_BEFORE);
+                    p["nbf"] = json!(revoked_before_time() + DAY);
+                }),
+            )),
+            &[],
+        ),
+        case(
+            "a rid with a character outside the base64url alphabet",
+            &["Revocation", "Rid"],
+            one(sign(&key, &with(|p| p["vc"]["rid"] = json!("abc+def/123")))),
+            &["SHC-020"],
+        ),
+        case(
+            "a rid of 25 characters",
+            &["Revocation", "Rid"],
+            one(sign(&key, &with(|p| p["vc"]["rid"] = json!("A".repeat(25))))),
+            &["SHC-020"],
+        ),
     ];
     let mut trust_keys = vec![(ISS, vec![build::public_with_kid(&key)])];
     let slash = format!("{ISS}/");
@@ -446,13 +537,14 @@ pub fn file() -> VectorFile {
     trust_keys.push(("http://shc.dialtone.example/issuer", vec![build::public_with_kid(&key)]));
     trust_keys.push(("https://other.dialtone.example/shc", vec![build::public_with_kid(&other)]));
     let group = TestGroup {
-        comment: "health cards judged with the issuer's jwks.json and a trust list (which also lists the malformed iss values, so each test breaks one rule)".into(),
+        comment: "health cards judged with the issuer's jwks.json, a trust list (which also lists the malformed iss values, so each test breaks one rule) and the issuer's revocation list".into(),
         keys: build::jwks(&[&key, &other]),
         trust: Some(build::trust(&trust_keys)),
         roots_pem: None,
         now: crate::VECTORS_NOW.into(),
         nonce: None,
         aud: None,
+        revocation_lists: vec![revocation_list(&key)],
         tests,
     };
     VectorFile {
@@ -486,6 +578,9 @@ pub fn file() -> VectorFile {
             ("Bundle", "a FHIR bundle of the wrong shape"),
             ("QrBundle", "a QR-bound bundle keeping ids, meta, text or display, or with other than resource: URIs"),
             ("Profile", "claims that break the proof-of-vaccination profile"),
+            ("Revocation", "a card with a rid, judged against its issuer's revocation list"),
+            ("Revoked", "a card the issuer's revocation list revokes"),
+            ("Rid", "a rid that is not at most 24 base64url characters"),
             ("Structure", "not a compact JWS"),
         ]),
         test_groups: vec![group],
