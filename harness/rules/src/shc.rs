@@ -1,6 +1,7 @@
 //! SMART Health Cards: `shc:/` QR payloads (text, one per line or per file, chunked or not), PNG
 //! images of the QR codes, `.smart-health-card` files, or a bare JWS.
 
+mod fhir;
 mod revocation;
 
 use crate::{Artifact, Context, Findings, now_note, table as rules};
@@ -239,6 +240,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     );
     let subject = vc.and_then(|v| v.get("credentialSubject"));
     f.set(&rules::SHC_013, bundle_shape(subject));
+    f.set(&rules::SHC_019, fhir::r4_bundle(subject));
     if form == Form::Qr {
         f.set(&rules::SHC_014, qr_bundle(subject));
     }

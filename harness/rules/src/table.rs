@@ -357,6 +357,12 @@ pub(crate) const SHC_016: Rule = must(
     &[],
 );
 
+pub(crate) const SHC_019: Rule = must(
+    "SHC-019",
+    "credentialSubject.fhirBundle of fhirVersion 4.0.x is valid against the FHIR R4 JSON schema",
+    &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)"), ("SHC", "Data Model")],
+    &[],
+);
 pub(crate) const SHC_020: Rule = must(
     "SHC-020",
     "vc.rid, when present, is at most 24 characters of the base64url alphabet",
@@ -372,7 +378,7 @@ pub(crate) const SHC_021: Rule = must(
 
 pub const SHC: &[Rule] = &[
     SHC_001, SHC_002, SHC_003, SHC_004, SHC_005, SHC_006, SHC_007, SHC_008, SHC_009, SHC_010, SHC_011, SHC_012,
-    SHC_013, SHC_014, SHC_015, SHC_016, SHC_020, SHC_021,
+    SHC_013, SHC_014, SHC_015, SHC_016, SHC_019, SHC_020, SHC_021,
 ];
 
 pub(crate) const MDOC_001: Rule =

@@ -343,7 +343,7 @@ pub fn file() -> VectorFile {
                 &key,
                 &with(|p| p["vc"]["credentialSubject"]["fhirBundle"]["resourceType"] = json!("Parameters")),
             )),
-            &["SHC-013", "SHC-016"],
+            &["SHC-013", "SHC-016", "SHC-019"],
         ),
         case(
             "an entry without a resource",
@@ -444,14 +444,48 @@ pub fn file() -> VectorFile {
             &[],
         ),
         case(
+            "an Immunization with doseNumber, a FHIR STU3 member that R4 does not have",
+            &["Fhir"],
+            one(sign(
+                &key,
+                &with(|p| p["vc"]["credentialSubject"]["fhirBundle"]["entry"][1]["resource"]["doseNumber"] = json!(1)),
+            )),
+            &["SHC-019"],
+        ),
+        case(
+            "a Patient birthDate that is not a FHIR date",
+            &["Fhir"],
+            one(sign(
+                &key,
+                &with(|p| {
+                    p["vc"]["credentialSubject"]["fhirBundle"]["entry"][0]["resource"]["birthDate"] =
+                        json!("07/01/1990")
+                }),
+            )),
+            &["SHC-019"],
+        ),
+        case(
+            "an Immunization status that is not a string",
+            &["Fhir"],
+            one(sign(
+                &key,
+                &with(|p| p["vc"]["credentialSubject"]["fhirBundle"]["entry"][2]["resource"]["status"] = json!(true)),
+            )),
+            &["SHC-019"],
+        ),
+        case(
             "an immunization card without any Immunization (profile)",
             &["Profile"],
             one(sign(
                 &key,
                 &with(|p| {
                     for n in [1, 2] {
-                        p["vc"]["credentialSubject"]["fhirBundle"]["entry"][n]["resource"]["resourceType"] =
-                            json!("Observation");
+                        p["vc"]["credentialSubject"]["fhirBundle"]["entry"][n]["resource"] = json!({
+                            "resourceType": "Observation", "status": "final",
+                            "code": {"coding": [{"system": "http://loinc.org", "code": "94500-6"}]},
+                            "subject": {"reference": "resource:0"}, "effectiveDateTime": "2021-01-15",
+                            "valueCodeableConcept": {"coding": [{"system": "http://snomed.info/sct", "code": "260385009"}]}
+                        });
                     }
                 }),
             )),
@@ -578,6 +612,7 @@ pub fn file() -> VectorFile {
             ("Bundle", "a FHIR bundle of the wrong shape"),
             ("QrBundle", "a QR-bound bundle keeping ids, meta, text or display, or with other than resource: URIs"),
             ("Profile", "claims that break the proof-of-vaccination profile"),
+            ("Fhir", "a bundle that the FHIR R4 JSON schema rejects"),
             ("Revocation", "a card with a rid, judged against its issuer's revocation list"),
             ("Revoked", "a card the issuer's revocation list revokes"),
             ("Rid", "a rid that is not at most 24 base64url characters"),
