@@ -110,11 +110,13 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
             keys::load_key_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?;
         ring.keys.extend(k);
         ring.roots.extend(roots);
+        ring.published.extend(keys::published_jwks(&bytes));
     }
     if let Some(path) = &args.trust {
         let bytes = input_file::read(path, args.special_files())?;
         ring.trust =
             Some(keys::load_trust_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?);
+        ring.published.extend(keys::published_in_trust_file(&bytes));
     }
     let profiles = match &args.profiles {
         Some(dir) => Profiles::load_dir(dir).map_err(CliError::config)?,
@@ -176,6 +178,7 @@ async fn fetch_keys(
             false => None,
         };
         let set = fetched.and_then(|v| if named.kind == "jwt-vc-issuer" { v.get("jwks").cloned() } else { Some(v) });
+        ctx.keys.published.extend(set.iter().flat_map(keys::published_of));
         if let Some(jwks) = set.and_then(|j| keys::jwks_of(&j).ok()) {
             notes.push(format!("{}: {} keys", named.keys_url, jwks.len()));
             ctx.keys.trust.get_or_insert_with(Vec::new).push(TrustedIssuer {

@@ -2,6 +2,7 @@
 //! images of the QR codes, `.smart-health-card` files, or a bare JWS.
 
 mod fhir;
+mod issuer_key;
 mod revocation;
 
 use crate::{Artifact, Context, Findings, now_note, table as rules};
@@ -185,7 +186,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     let mut verified_with = None;
     if ctx.keys.is_empty() {
         let why = "no keys given (--keys, --trust or --fetch-keys): the signature cannot be checked";
-        for id in [&rules::SHC_007, &rules::SHC_008, &rules::SHC_009] {
+        for id in [&rules::SHC_007, &rules::SHC_008, &rules::SHC_009, &rules::SHC_022] {
             f.set(id, Outcome::skip(why));
         }
     } else {
@@ -224,6 +225,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     f.set(&rules::SHC_011, times(&card, ctx));
     f.set(&rules::SHC_020, revocation::rid_form(&card));
     f.set(&rules::SHC_021, revocation::not_revoked(&card, verified_with.as_ref(), ctx));
+    f.set(&rules::SHC_022, issuer_key::as_published(verified_with.as_ref(), ctx));
     let vc = card.payload.get("vc");
     let types: Vec<&str> = vc
         .and_then(|v| v.get("type"))

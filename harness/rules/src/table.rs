@@ -375,10 +375,17 @@ pub(crate) const SHC_021: Rule = must(
     &[("SHC", "Revocation")],
     &["CRVA.02"],
 );
+pub(crate) const SHC_022: Rule = must(
+    "SHC-022",
+    "The issuer's key that verifies the card is published as an ES256 signing JWK: kty, use, alg, crv, kid its \
+     thumbprint, no d, x5c holding the same key, crlVersion with a revocation list",
+    &[("SHC", "Determining keys associated with an issuer"), ("SHC", "Revocation")],
+    &["CRIS.02"],
+);
 
 pub const SHC: &[Rule] = &[
     SHC_001, SHC_002, SHC_003, SHC_004, SHC_005, SHC_006, SHC_007, SHC_008, SHC_009, SHC_010, SHC_011, SHC_012,
-    SHC_013, SHC_014, SHC_015, SHC_016, SHC_019, SHC_020, SHC_021,
+    SHC_013, SHC_014, SHC_015, SHC_016, SHC_019, SHC_020, SHC_021, SHC_022,
 ];
 
 pub(crate) const MDOC_001: Rule =

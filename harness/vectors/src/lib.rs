@@ -96,9 +96,14 @@ pub fn to_json(f: &VectorFile) -> String {
 
 /// The context a group states, as `dialtone check` would build it from its options.
 pub fn context(group: &TestGroup) -> Result<Context, String> {
-    let mut ring = KeyRing { keys: keys::jwks_of(&group.keys).unwrap_or_default(), ..Default::default() };
+    let mut ring = KeyRing {
+        keys: keys::jwks_of(&group.keys).unwrap_or_default(),
+        published: keys::published_of(&group.keys),
+        ..Default::default()
+    };
     if let Some(trust) = &group.trust {
         ring.trust = Some(keys::load_trust_file(trust.to_string().as_bytes()).map_err(|e| e.to_string())?);
+        ring.published.extend(keys::published_in_trust_file(trust.to_string().as_bytes()));
     }
     if let Some(pem) = &group.roots_pem {
         ring.roots = keys::pem_certificates(pem);

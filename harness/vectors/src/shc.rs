@@ -20,6 +20,18 @@ fn revoked_before_time() -> i64 {
     build::now() - 10 * DAY
 }
 
+/// A key as a health-card issuer publishes it in its jwks.json: kid its thumbprint, use sig, alg
+/// ES256 (§ Determining keys associated with an issuer); with a `crlVersion` when it keeps a
+/// revocation list for the key.
+fn published(key: &EcKey, crl_version: Option<u64>) -> Value {
+    let mut jwk = build::public_with_kid(key);
+    jwk["use"] = json!("sig");
+    if let Some(v) = crl_version {
+        jwk["crlVersion"] = json!(v);
+    }
+    jwk
+}
+
 /// The issuer's revocation list for `key` (§ Revocation), counter 1.
 fn revocation_list(key: &EcKey) -> Value {
     json!({
@@ -105,6 +117,96 @@ fn qr_png(text: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Cards each signed by a key its issuer publishes against § Determining keys associated with an
+/// issuer (SHC-022), beside one whose certificate chain is published as it should be.
+fn published_keys_group() -> TestGroup {
+    let card = |key: &EcKey| vec![sign(key, &payload(2))];
+    let with_member = |key: &EcKey, member: &str, value: Value| {
+        let mut jwk = published(key, None);
+        jwk[member] = value;
+        jwk
+    };
+    let no_use = build::key("shc/published/no-use");
+    let es384 = build::key("shc/published/alg-es384");
+    let named = build::key("shc/published/kid-named");
+    let private = build::key("shc/published/with-d");
+    let listed = build::key("shc/published/listed-without-crl-version");
+    let mismatched = build::key("shc/published/x5c-of-another-key");
+    let good_chain = build::pki("shc/published/x5c");
+    let url_chain = build::pki("shc/published/x5c-base64url");
+    let another = build::pki("shc/published/another");
+    let mut keys = vec![
+        {
+            let mut jwk = published(&no_use, None);
+            jwk.as_object_mut().map(|o| o.remove("use"));
+            jwk
+        },
+        with_member(&es384, "alg", json!("ES384")),
+        with_member(&named, "kid", json!("key-1")),
+        with_member(&private, "d", private.private_jwk()["d"].clone()),
+        published(&listed, None),
+        with_member(&mismatched, "x5c", json!([b64::encode_std(&another.ds_der)])),
+        with_member(&good_chain.ds_key, "x5c", json!([b64::encode_std(&good_chain.ds_der)])),
+        with_member(&url_chain.ds_key, "x5c", json!([b64::encode(&url_chain.ds_der)])),
+    ];
+    keys.retain(Value::is_object);
+    let tests = vec![
+        case(
+            "signed by a key whose published JWK has a certificate chain holding it",
+            &["Valid", "PublishedKey"],
+            card(&good_chain.ds_key),
+            &[],
+        ),
+        case("signed by a key published without use: sig", &["PublishedKey"], card(&no_use), &["SHC-022"]),
+        // A JWK whose alg is not the JWS's cannot verify it (RFC 7517 §4.4): the signature fails.
+        case("signed by a P-256 key published with alg ES384", &["PublishedKey"], card(&es384), &["SHC-008"]),
+        case(
+            "signed by a key published under kid key-1, not its thumbprint",
+            &["PublishedKey"],
+            card(&named),
+            &["SHC-022"],
+        ),
+        case(
+            "signed by a key whose published JWK carries its private d",
+            &["PublishedKey", "Hostile"],
+            card(&private),
+            &["SHC-022"],
+        ),
+        case(
+            "signed by a key the issuer keeps a revocation list for, published without crlVersion",
+            &["PublishedKey", "Revocation"],
+            card(&listed),
+            &["SHC-022"],
+        ),
+        case(
+            "signed by a key whose published x5c certifies another key",
+            &["PublishedKey"],
+            card(&mismatched),
+            &["SHC-022"],
+        ),
+        // A JWK whose x5c does not decode is not a usable key: the signature fails.
+        case(
+            "signed by a key whose published x5c is base64url, not base64",
+            &["PublishedKey"],
+            card(&url_chain.ds_key),
+            &["SHC-008"],
+        ),
+    ];
+    TestGroup {
+        comment: "health cards whose issuers publish their keys each with one fault (the key set as published, \
+                  no trust list)"
+            .into(),
+        keys: json!({"keys": keys}),
+        trust: None,
+        roots_pem: None,
+        now: crate::VECTORS_NOW.into(),
+        nonce: None,
+        aud: None,
+        revocation_lists: vec![json!({"kid": listed.thumbprint(), "method": "rid", "ctr": 1, "rids": []})],
+        tests,
+    }
 }
 
 pub fn file() -> VectorFile {
@@ -565,14 +667,15 @@ pub fn file() -> VectorFile {
             &["SHC-020"],
         ),
     ];
-    let mut trust_keys = vec![(ISS, vec![build::public_with_kid(&key)])];
+    let issuer_jwk = published(&key, Some(1));
+    let mut trust_keys = vec![(ISS, vec![issuer_jwk.clone()])];
     let slash = format!("{ISS}/");
-    trust_keys.push((slash.as_str(), vec![build::public_with_kid(&key)]));
-    trust_keys.push(("http://shc.dialtone.example/issuer", vec![build::public_with_kid(&key)]));
-    trust_keys.push(("https://other.dialtone.example/shc", vec![build::public_with_kid(&other)]));
+    trust_keys.push((slash.as_str(), vec![issuer_jwk.clone()]));
+    trust_keys.push(("http://shc.dialtone.example/issuer", vec![issuer_jwk.clone()]));
+    trust_keys.push(("https://other.dialtone.example/shc", vec![published(&other, None)]));
     let group = TestGroup {
         comment: "health cards judged with the issuer's jwks.json, a trust list (which also lists the malformed iss values, so each test breaks one rule) and the issuer's revocation list".into(),
-        keys: build::jwks(&[&key, &other]),
+        keys: json!({"keys": [issuer_jwk, published(&other, None)]}),
         trust: Some(build::trust(&trust_keys)),
         roots_pem: None,
         now: crate::VECTORS_NOW.into(),
@@ -616,8 +719,9 @@ pub fn file() -> VectorFile {
             ("Revocation", "a card with a rid, judged against its issuer's revocation list"),
             ("Revoked", "a card the issuer's revocation list revokes"),
             ("Rid", "a rid that is not at most 24 base64url characters"),
+            ("PublishedKey", "the issuer's key as published in its jwks.json"),
             ("Structure", "not a compact JWS"),
         ]),
-        test_groups: vec![group],
+        test_groups: vec![group, published_keys_group()],
     }
 }
