@@ -201,6 +201,31 @@ pub fn parse_file(bytes: &[u8]) -> Result<Vec<String>, ShcError> {
         .collect()
 }
 
+/// The JWS strings of a `$health-cards-issue` response (§ via FHIR `$health-cards-issue` Operation):
+/// a FHIR `Parameters` resource whose `verifiableCredential` parameters carry them as `valueString`;
+/// other parameters (`resourceLink`) are not cards. No `parameter` at all means no results.
+pub fn parse_parameters(value: &Value) -> Result<Vec<String>, ShcError> {
+    if value.get("resourceType").and_then(Value::as_str) != Some("Parameters") {
+        return Err(ShcError::File("not a FHIR Parameters resource".into()));
+    }
+    let parameters = match value.get("parameter") {
+        None => return Ok(Vec::new()),
+        Some(Value::Array(p)) => p,
+        Some(_) => return Err(ShcError::File("parameter is not an array".into())),
+    };
+    parameters
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.get("name").and_then(Value::as_str) == Some("verifiableCredential"))
+        .map(|(i, p)| {
+            p.get("valueString")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| ShcError::File(format!("parameter[{i}] (verifiableCredential) has no valueString")))
+        })
+        .collect()
+}
+
 /// Signs a health card: minified payload, raw DEFLATE, ES256 with `kid` = the key's thumbprint.
 pub fn sign(key: &crate::jose::EcKey, payload: &Value) -> String {
     let header = serde_json::json!({"alg": "ES256", "zip": "DEF", "kid": key.thumbprint()});

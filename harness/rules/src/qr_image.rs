@@ -11,6 +11,63 @@ pub(crate) const MAX_PNG_PIXELS: u64 = 50_000_000;
 /// Most bytes the decoded image may take (width × height × channels, eight bits each).
 pub(crate) const MAX_PNG_DECODED_BYTES: u64 = 160 << 20;
 
+/// An image format, recognized from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    Png,
+    Jpeg,
+    Svg,
+    Gif,
+    Webp,
+    Bmp,
+    Tiff,
+    Heif,
+}
+
+impl ImageKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Png => "PNG",
+            Self::Jpeg => "JPEG",
+            Self::Svg => "SVG",
+            Self::Gif => "GIF",
+            Self::Webp => "WebP",
+            Self::Bmp => "BMP",
+            Self::Tiff => "TIFF",
+            Self::Heif => "HEIF/AVIF",
+        }
+    }
+}
+
+/// The image format `bytes` begin with, if any. An SVG is XML text whose root element is `svg`
+/// (looked for in its first 4 KiB, after any XML declaration, comments and doctype).
+pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
+    let magic: [(&[u8], ImageKind); 7] = [
+        (b"\x89PNG\r\n\x1a\n", ImageKind::Png),
+        (b"\xff\xd8\xff", ImageKind::Jpeg),
+        (b"GIF87a", ImageKind::Gif),
+        (b"GIF89a", ImageKind::Gif),
+        (b"BM", ImageKind::Bmp),
+        (b"II*\0", ImageKind::Tiff),
+        (b"MM\0*", ImageKind::Tiff),
+    ];
+    if let Some((_, kind)) = magic.iter().find(|(m, _)| bytes.starts_with(m)) {
+        return Some(*kind);
+    }
+    if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+        return Some(ImageKind::Webp);
+    }
+    if bytes.get(4..8) == Some(b"ftyp")
+        && bytes.get(8..12).is_some_and(|brand| [&b"heic"[..], b"heix", b"mif1", b"avif", b"heif"].contains(&brand))
+    {
+        return Some(ImageKind::Heif);
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    (text.starts_with('<') && text.contains("<svg")).then_some(ImageKind::Svg)
+}
+
 /// The function that decodes a PNG image's QR codes for a judgement.
 type DecodeFn = dyn Fn(&[u8]) -> Result<Vec<String>, String> + Send + Sync;
 

@@ -1,28 +1,23 @@
 //! SMART Health Cards: `shc:/` QR payloads (text, one per line or per file, chunked or not), PNG
-//! images of the QR codes, `.smart-health-card` files, or a bare JWS.
+//! images of the QR codes, `.smart-health-card` files, `$health-cards-issue` responses (a FHIR
+//! `Parameters`), or a bare JWS. What each form holds is read in `read`; the cards are judged here.
 
 mod fhir;
 mod issuer_key;
+mod read;
 mod revocation;
+
+pub(crate) use read::is_smart_health_link;
+use read::{Form, collect};
 
 use crate::{Artifact, Context, Findings, now_note, table as rules};
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::jose::thumbprint;
-use dialtone_protocols::shc::{
-    self, CHUNK_MAX_JWS, HEALTH_CARD_TYPE, HealthCardJws, QrChunk, SINGLE_QR_MAX_JWS, ShcError,
-};
+use dialtone_protocols::shc::{CHUNK_MAX_JWS, HEALTH_CARD_TYPE, HealthCardJws, QrChunk, SINGLE_QR_MAX_JWS, ShcError};
 use serde_json::Value;
 
 /// Clock skew tolerated on nbf, in seconds.
 const CLOCK_SKEW: i64 = 300;
-
-/// How the JWS arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Form {
-    Qr,
-    File,
-    Jws,
-}
 
 pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SHC);
@@ -38,90 +33,13 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     } else {
         f.set(&rules::SHC_015, qr_sizes(&jws_list, &chunks));
     }
-    if form != Form::File {
-        f.set(&rules::SHC_003, Outcome::skip("not given as a .smart-health-card file"));
+    if !matches!(form, Form::File | Form::Parameters) {
+        f.set(&rules::SHC_003, Outcome::skip("not given as a .smart-health-card file or a Parameters response"));
     }
     for jws in &jws_list {
         judge(&mut f, jws, form, ctx);
     }
     f
-}
-
-/// The JWS strings the artifact holds, and the chunks they came from (QR form).
-fn collect(artifact: &Artifact, ctx: &Context, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrChunk>)> {
-    let mut qr_texts = Vec::new();
-    let mut file_text = None;
-    for part in &artifact.parts {
-        if part.starts_with(b"\x89PNG") {
-            match ctx.qr_images.decode(part) {
-                Ok(texts) => qr_texts.extend(texts),
-                Err(e) => {
-                    f.set(&rules::SHC_001, Outcome::fail("a PNG image holding shc:/ QR codes", e));
-                    return None;
-                }
-            }
-            continue;
-        }
-        let text = String::from_utf8_lossy(part);
-        let trimmed = text.trim();
-        if trimmed.starts_with("shc:/") {
-            qr_texts.extend(trimmed.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
-        } else if trimmed.starts_with('{') {
-            file_text = Some(trimmed.to_string());
-        } else {
-            f.artifact("JWS (as received)", trimmed);
-            return Some((Form::Jws, vec![trimmed.to_string()], Vec::new()));
-        }
-    }
-    if let Some(text) = file_text {
-        f.artifact(".smart-health-card file", &text);
-        return match shc::parse_file(text.as_bytes()) {
-            Ok(list) => {
-                f.set(&rules::SHC_003, Outcome::pass(format!("verifiableCredential holds {} JWS", list.len())));
-                Some((Form::File, list, Vec::new()))
-            }
-            Err(e) => {
-                f.set(&rules::SHC_003, Outcome::fail("{\"verifiableCredential\": [\"<JWS>\", …]}", e.to_string()));
-                None
-            }
-        };
-    }
-    f.artifact("QR payloads", &qr_texts.join("\n"));
-    let mut chunks = Vec::new();
-    for (i, text) in qr_texts.iter().enumerate() {
-        match shc::decode_qr(text) {
-            Ok(c) => chunks.push(c),
-            Err(e) => {
-                f.set(
-                    &rules::SHC_001,
-                    Outcome::fail("shc:/[C/N/] followed by digit pairs 00..77", format!("QR {}: {e}", i + 1)),
-                );
-                return None;
-            }
-        }
-    }
-    if chunks.is_empty() {
-        f.set(&rules::SHC_001, Outcome::fail("at least one shc:/ QR payload", "none"));
-        return None;
-    }
-    f.set(&rules::SHC_001, Outcome::pass(format!("{} QR payloads decode", chunks.len())));
-    // Several single QR codes are several cards; chunks of one card assemble.
-    let jws_list = if chunks.iter().all(|c| c.total == 1) {
-        f.set(&rules::SHC_002, Outcome::skip("no chunked QR payloads"));
-        chunks.iter().map(|c| c.jws_part.clone()).collect()
-    } else {
-        match shc::assemble(&chunks) {
-            Ok(jws) => {
-                f.set(&rules::SHC_002, Outcome::pass(format!("{} chunks assemble", chunks.len())));
-                vec![jws]
-            }
-            Err(e) => {
-                f.set(&rules::SHC_002, Outcome::fail("chunks 1..N of one card, each once", e.to_string()));
-                return None;
-            }
-        }
-    };
-    Some((Form::Qr, jws_list, chunks))
 }
 
 fn qr_sizes(jws_list: &[String], chunks: &[QrChunk]) -> Outcome {

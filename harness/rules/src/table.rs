@@ -278,8 +278,8 @@ pub(crate) const SHC_002: Rule = must(
 );
 pub(crate) const SHC_003: Rule = must(
     "SHC-003",
-    "The .smart-health-card file holds a verifiableCredential array of JWS strings",
-    &[("SHC", "via File Download")],
+    "The .smart-health-card file (or $health-cards-issue Parameters response) holds its JWS strings",
+    &[("SHC", "via File Download"), ("SHC", "$health-cards-issue Operation")],
     &[],
 );
 pub(crate) const SHC_004: Rule =

@@ -195,6 +195,12 @@ pub(crate) fn case_binary(comment: &str, flags: &[&str], bytes: Vec<Vec<u8>>, fa
     t
 }
 
+/// A test whose artifact is in a form dialtone recognizes but does not read: `unsupported`.
+pub(crate) fn unsupported(mut t: TestCase) -> TestCase {
+    t.result = ArtifactVerdict::Unsupported.as_str().into();
+    t
+}
+
 fn result_of(failed: &[&str]) -> ArtifactVerdict {
     use dialtone_engine::model::Level;
     let level = |id: &&str| dialtone_rules::table::find(id).map(|r| r.level);

@@ -3,7 +3,7 @@
 
 use crate::build::{self, DAY};
 use crate::sd_jwt_vc::notes;
-use crate::{TestGroup, VectorFile, case, case_binary};
+use crate::{TestGroup, VectorFile, case, case_binary, unsupported};
 use dialtone_protocols::b64;
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::shc;
@@ -80,6 +80,11 @@ fn sign(key: &EcKey, p: &Value) -> String {
 
 fn sign_header(key: &EcKey, header: Value, bytes: &[u8]) -> String {
     shc::sign_with_header(key, &header, bytes)
+}
+
+/// A `$health-cards-issue` response with these parameters.
+fn parameters(parameter: &[Value]) -> String {
+    json!({"resourceType": "Parameters", "parameter": parameter}).to_string()
 }
 
 fn file_of(jws: &[&str]) -> String {
@@ -289,6 +294,43 @@ pub fn file() -> VectorFile {
             vec![big_chunks[0].clone(), big_chunks[1].replacen("/3/", "/4/", 1), big_chunks[2].clone()],
             &["SHC-002"],
         ),
+        case(
+            "a valid $health-cards-issue response (FHIR Parameters) with two cards and a resource link",
+            &["Valid", "Parameters"],
+            one(parameters(&[
+                json!({"name": "verifiableCredential", "valueString": valid}),
+                json!({"name": "verifiableCredential", "valueString": sign(&key, &payload(1))}),
+                json!({"name": "resourceLink", "part": [
+                    {"name": "vcIndex", "valueInteger": 0},
+                    {"name": "bundledResource", "valueUri": "resource:1"},
+                    {"name": "hostedResource", "valueUri": "https://fhir.dialtone.example/Immunization/123"}]}),
+            ])),
+            &[],
+        ),
+        case(
+            "a Parameters response whose verifiableCredential has a valueUri, not a valueString",
+            &["Parameters"],
+            one(parameters(&[json!({"name": "verifiableCredential", "valueUri": valid})])),
+            &["SHC-003"],
+        ),
+        unsupported(case(
+            "a $health-cards-issue response without results (no health card to judge)",
+            &["Parameters", "Unsupported"],
+            one(json!({"resourceType": "Parameters"}).to_string()),
+            &[],
+        )),
+        unsupported(case(
+            "a SMART Health Link (dialtone does not fetch its manifest)",
+            &["Unsupported"],
+            one("shlink:/eyJ1cmwiOiJodHRwczovL3NobC5leGFtcGxlL20iLCJmbGFnIjoiIiwia2V5IjoiYWJjIn0".into()),
+            &[],
+        )),
+        unsupported(case_binary(
+            "a GIF image (dialtone reads QR codes from PNG, JPEG and SVG images)",
+            &["Unsupported"],
+            vec![b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;".to_vec()],
+            &[],
+        )),
         case(
             "a file without verifiableCredential",
             &["File"],
@@ -695,6 +737,8 @@ pub fn file() -> VectorFile {
         notes: notes(&[
             ("Valid", "a conforming artifact"),
             ("File", "a .smart-health-card file"),
+            ("Parameters", "a $health-cards-issue response: a FHIR Parameters resource"),
+            ("Unsupported", "a form dialtone recognizes but does not read: verdict unsupported"),
             ("Qr", "shc:/ numeric QR payloads, one per part"),
             ("Chunked", "a card split over several QR codes (deprecated, still read)"),
             ("Png", "a PNG image of the QR code"),
