@@ -7,6 +7,7 @@ mod issuer_key;
 mod read;
 mod revocation;
 
+use crate::qr_image::{ScannedQr, Segments};
 pub(crate) use read::is_smart_health_link;
 use read::{Form, collect};
 
@@ -16,30 +17,73 @@ use dialtone_protocols::jose::thumbprint;
 use dialtone_protocols::shc::{CHUNK_MAX_JWS, HEALTH_CARD_TYPE, HealthCardJws, QrChunk, SINGLE_QR_MAX_JWS, ShcError};
 use serde_json::Value;
 
+/// The largest QR code a health card uses (§ Health Cards as QR Codes, § Chunking Larger SHCs).
+const MAX_QR_VERSION: u8 = 22;
 /// Clock skew tolerated on nbf, in seconds.
 const CLOCK_SKEW: i64 = 300;
 
 pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SHC);
-    let (form, jws_list, chunks) = match collect(artifact, ctx, &mut f) {
-        Some(x) => x,
-        None => return f,
+    let Some(held) = collect(artifact, ctx, &mut f) else {
+        return f;
     };
-    if form != Form::Qr {
-        for id in [&rules::SHC_001, &rules::SHC_002, &rules::SHC_015] {
+    if held.form != Form::Qr {
+        for id in [&rules::SHC_001, &rules::SHC_002, &rules::SHC_015, &rules::SHC_017, &rules::SHC_018] {
             f.set(id, Outcome::skip("not given as QR payloads"));
         }
         f.set(&rules::SHC_014, Outcome::skip("not given as a QR code: the QR-size rules for bundles do not apply"));
     } else {
-        f.set(&rules::SHC_015, qr_sizes(&jws_list, &chunks));
+        f.set(&rules::SHC_015, qr_sizes(&held.jws, &held.chunks));
+        if held.scanned.is_empty() {
+            let why = "given as QR text: how the QR codes were encoded (segments, version) is not visible";
+            f.set(&rules::SHC_017, Outcome::skip(why));
+            f.set(&rules::SHC_018, Outcome::skip(why));
+        } else {
+            f.set(&rules::SHC_017, qr_segments(&held.scanned));
+            f.set(&rules::SHC_018, qr_versions(&held.scanned));
+        }
     }
-    if !matches!(form, Form::File | Form::Parameters) {
+    if !matches!(held.form, Form::File | Form::Parameters) {
         f.set(&rules::SHC_003, Outcome::skip("not given as a .smart-health-card file or a Parameters response"));
     }
-    for jws in &jws_list {
-        judge(&mut f, jws, form, ctx);
+    for jws in &held.jws {
+        judge(&mut f, jws, held.form, ctx);
     }
     f
+}
+
+/// SHC-017: each scanned QR code holds the specification's two segments.
+fn qr_segments(scanned: &[ScannedQr]) -> Outcome {
+    for (i, code) in scanned.iter().enumerate() {
+        match &code.segments {
+            Segments::Specified => {}
+            Segments::Other(what) => {
+                return Outcome::fail(
+                    "two segments: shc:/ (and C/N/) in byte mode, then the digits in numeric mode",
+                    format!("QR code {}: {what}", i + 1),
+                );
+            }
+            Segments::NotJudged(why) => return Outcome::skip(format!("QR code {}: {why}", i + 1)),
+        }
+    }
+    Outcome::pass(format!("{} QR codes: byte-mode prefix, numeric-mode digits", scanned.len()))
+}
+
+/// SHC-018: each scanned QR code is of version 22 or lower.
+fn qr_versions(scanned: &[ScannedQr]) -> Outcome {
+    let versions: Vec<u8> = scanned.iter().map(|c| c.version).collect();
+    match versions.iter().position(|v| *v > MAX_QR_VERSION) {
+        Some(i) => Outcome::fail(
+            format!("QR codes of version {MAX_QR_VERSION} or lower (105 × 105 modules)"),
+            format!(
+                "QR code {} is version {} ({side} × {side} modules)",
+                i + 1,
+                versions[i],
+                side = 17 + 4 * usize::from(versions[i])
+            ),
+        ),
+        None => Outcome::pass(format!("QR code versions {versions:?}")),
+    }
 }
 
 fn qr_sizes(jws_list: &[String], chunks: &[QrChunk]) -> Outcome {

@@ -357,6 +357,18 @@ pub(crate) const SHC_016: Rule = must(
     &[],
 );
 
+pub(crate) const SHC_017: Rule = must(
+    "SHC-017",
+    "Each QR code holds two segments: shc:/ (and C/N/) in byte mode, then the digits in numeric mode",
+    &[("SHC", "Encoding QRs")],
+    &[],
+);
+pub(crate) const SHC_018: Rule = must(
+    "SHC-018",
+    "Each QR code is of version 22 or lower",
+    &[("SHC", "Health Cards as QR Codes"), ("SHC", "Chunking Larger SHCs (deprecated)")],
+    &[],
+);
 pub(crate) const SHC_019: Rule = must(
     "SHC-019",
     "credentialSubject.fhirBundle of fhirVersion 4.0.x is valid against the FHIR R4 JSON schema",
@@ -385,7 +397,7 @@ pub(crate) const SHC_022: Rule = must(
 
 pub const SHC: &[Rule] = &[
     SHC_001, SHC_002, SHC_003, SHC_004, SHC_005, SHC_006, SHC_007, SHC_008, SHC_009, SHC_010, SHC_011, SHC_012,
-    SHC_013, SHC_014, SHC_015, SHC_016, SHC_019, SHC_020, SHC_021, SHC_022,
+    SHC_013, SHC_014, SHC_015, SHC_016, SHC_017, SHC_018, SHC_019, SHC_020, SHC_021, SHC_022,
 ];
 
 pub(crate) const MDOC_001: Rule =

@@ -8,6 +8,7 @@ pub mod build;
 mod mdoc;
 mod sd_jwt_vc;
 mod shc;
+mod shc_images;
 mod vc;
 
 use dialtone_protocols::shc::revocation::RevocationList;

@@ -3,6 +3,7 @@
 
 use crate::build::{self, DAY};
 use crate::sd_jwt_vc::notes;
+use crate::shc_images::{self as images, Encoding};
 use crate::{TestGroup, VectorFile, case, case_binary, unsupported};
 use dialtone_protocols::b64;
 use dialtone_protocols::jose::EcKey;
@@ -68,6 +69,15 @@ fn payload(doses: usize) -> Value {
     })
 }
 
+/// A small card: a health card of the patient's birth date alone, of no more specific type.
+fn patient_only() -> Value {
+    let mut p = payload(0);
+    p["vc"]["type"] = json!(["https://smarthealth.cards#health-card"]);
+    p["vc"]["credentialSubject"]["fhirBundle"]["entry"] =
+        json!([{"fullUrl": "resource:0", "resource": {"resourceType": "Patient", "birthDate": "1990-07-01"}}]);
+    p
+}
+
 fn with(edit: impl FnOnce(&mut Value)) -> Value {
     let mut p = payload(2);
     edit(&mut p);
@@ -87,41 +97,24 @@ fn parameters(parameter: &[Value]) -> String {
     json!({"resourceType": "Parameters", "parameter": parameter}).to_string()
 }
 
-fn file_of(jws: &[&str]) -> String {
-    json!({"verifiableCredential": jws}).to_string()
+/// An SVG of ten levels, each using the one below ten times: 10^10 elements once expanded.
+fn exponential_svg() -> String {
+    let mut svg = String::from(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs><rect id="l0" width="1" height="1"/>"#,
+    );
+    for level in 1..=10 {
+        svg.push_str(&format!(r#"<g id="l{level}">"#));
+        for _ in 0..10 {
+            svg.push_str(&format!(r##"<use href="#l{}"/>"##, level - 1));
+        }
+        svg.push_str("</g>");
+    }
+    svg.push_str(r##"</defs><use href="#l10"/></svg>"##);
+    svg
 }
 
-/// A PNG of a QR code holding `text` (byte mode), 4 pixels per module, quiet zone of 4.
-fn qr_png(text: &str) -> Vec<u8> {
-    let Ok(code) = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L) else {
-        return Vec::new();
-    };
-    let width = code.width();
-    let colors = code.to_colors();
-    let (scale, quiet) = (4usize, 4usize);
-    let size = (width + 2 * quiet) * scale;
-    let mut pixels = vec![255u8; size * size];
-    for y in 0..width {
-        for x in 0..width {
-            if colors[y * width + x] == qrcode::Color::Dark {
-                for dy in 0..scale {
-                    for dx in 0..scale {
-                        pixels[((y + quiet) * scale + dy) * size + (x + quiet) * scale + dx] = 0;
-                    }
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, size as u32, size as u32);
-        encoder.set_color(png::ColorType::Grayscale);
-        encoder.set_depth(png::BitDepth::Eight);
-        if let Ok(mut writer) = encoder.write_header() {
-            let _ = writer.write_image_data(&pixels);
-        }
-    }
-    out
+fn file_of(jws: &[&str]) -> String {
+    json!({"verifiableCredential": jws}).to_string()
 }
 
 /// Cards each signed by a key its issuer publishes against § Determining keys associated with an
@@ -253,9 +246,52 @@ pub fn file() -> VectorFile {
         case_binary(
             "a valid card as a PNG image of its QR code",
             &["Valid", "Qr", "Png"],
-            vec![qr_png(&shc::encode_qr(&valid)[0])],
+            vec![images::png(images::code(&shc::encode_qr(&valid)[0], Encoding::Specified, 1))],
             &[],
         ),
+        case(
+            "a valid card as an SVG image of its QR code",
+            &["Valid", "Qr", "Svg"],
+            one(images::svg(images::code(&shc::encode_qr(&valid)[0], Encoding::Specified, 1))),
+            &[],
+        ),
+        case_binary(
+            "a valid card in three chunks, each a PNG image of its QR code, given out of order",
+            &["Valid", "Qr", "Png", "Chunked"],
+            big_chunks.iter().rev().map(|c| images::png(images::code(c, Encoding::Specified, 1))).collect(),
+            &[],
+        ),
+        case_binary(
+            "a QR code holding the whole payload in one byte-mode segment",
+            &["Qr", "Png", "Segments"],
+            // A card of the patient alone: in byte mode (8 bits a digit, not 3⅓) it still fits version 22.
+            vec![images::png(images::code(&shc::encode_qr(&sign(&key, &patient_only()))[0], Encoding::OneByteSegment, 1))],
+            &["SHC-017"],
+        ),
+        case_binary(
+            "a QR code of version 23, more than the 105 × 105 modules of version 22",
+            &["Qr", "Png", "Version"],
+            vec![images::png(images::code(&shc::encode_qr(&valid)[0], Encoding::Specified, 23))],
+            &["SHC-018"],
+        ),
+        case(
+            "an SVG whose <use> references expand to ten billion elements",
+            &["Qr", "Svg", "Hostile"],
+            one(exponential_svg()),
+            &["SHC-001"],
+        ),
+        unsupported(case(
+            "an SVG drawn with filter effects (dialtone renders plain vector QR codes)",
+            &["Qr", "Svg", "Unsupported"],
+            one(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><filter id="blur"><feGaussianBlur stdDeviation="1"/></filter><rect width="10" height="10" filter="url(#blur)"/></svg>"#.into()),
+            &[],
+        )),
+        unsupported(case_binary(
+            "a PNG image in which no QR code is found",
+            &["Qr", "Png", "Unsupported"],
+            vec![images::blank_png()],
+            &[],
+        )),
         case(
             "valid with an exp a year away",
             &["Valid"],
@@ -742,6 +778,9 @@ pub fn file() -> VectorFile {
             ("Qr", "shc:/ numeric QR payloads, one per part"),
             ("Chunked", "a card split over several QR codes (deprecated, still read)"),
             ("Png", "a PNG image of the QR code"),
+            ("Svg", "an SVG image of the QR code"),
+            ("Segments", "a QR code whose data segments are not the specification's"),
+            ("Version", "a QR code larger than version 22"),
             ("Truncated", "a QR read that lost digits"),
             ("Oversize", "more characters than one QR code may hold"),
             ("Header", "alg or zip wrong"),

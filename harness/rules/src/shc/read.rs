@@ -1,9 +1,9 @@
-//! What a health-card artifact holds, by form: `shc:/` QR payloads (text, or QR codes in PNG
-//! images), a `.smart-health-card` file, a `$health-cards-issue` response (a FHIR `Parameters`), or
-//! a bare JWS. A form dialtone recognizes but does not read (another image format, a SMART Health
-//! Link) makes the artifact `unsupported`, with the reason.
+//! What a health-card artifact holds, by form: `shc:/` QR payloads (text, or QR codes in PNG, JPEG
+//! or SVG images), a `.smart-health-card` file, a `$health-cards-issue` response (a FHIR `Parameters`), or
+//! a bare JWS. A form dialtone recognizes but does not read (another image format, an image in
+//! which no QR code is found, a SMART Health Link) makes the artifact `unsupported`, with the reason.
 
-use crate::qr_image::{self, ImageKind};
+use crate::qr_image::{self, ImageError, ScannedQr};
 use crate::{Artifact, Context, Findings, table as rules};
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::shc::{self, QrChunk};
@@ -18,29 +18,43 @@ pub(super) enum Form {
     Jws,
 }
 
-/// The JWS strings the artifact holds, and the chunks they came from (QR form); `None` when it
-/// holds none that can be judged (a rule failed, or the artifact is unsupported).
-pub(super) fn collect(
-    artifact: &Artifact,
-    ctx: &Context,
-    f: &mut Findings,
-) -> Option<(Form, Vec<String>, Vec<QrChunk>)> {
+/// What an artifact holds: its form, its JWS strings, the chunks they came from (QR form) and the
+/// QR codes scanned from its images.
+pub(super) struct Held {
+    pub(super) form: Form,
+    pub(super) jws: Vec<String>,
+    pub(super) chunks: Vec<QrChunk>,
+    pub(super) scanned: Vec<ScannedQr>,
+}
+
+impl Held {
+    fn of(form: Form, jws: Vec<String>) -> Self {
+        Self { form, jws, chunks: Vec::new(), scanned: Vec::new() }
+    }
+}
+
+/// What the artifact holds; `None` when it holds nothing that can be judged (a rule failed, or
+/// the artifact is unsupported).
+pub(super) fn collect(artifact: &Artifact, ctx: &Context, f: &mut Findings) -> Option<Held> {
     let mut qr_texts = Vec::new();
+    let mut scanned = Vec::new();
     let mut json_text = None;
     for part in &artifact.parts {
         if let Some(kind) = qr_image::sniff(part) {
-            if kind != ImageKind::Png {
-                f.unsupported(format!(
-                    "a {} image: dialtone reads QR codes from PNG images; give the image as PNG or the QR code's \
-                     shc:/ text",
-                    kind.name()
-                ));
-                return None;
-            }
             match ctx.qr_images.decode(part) {
-                Ok(texts) => qr_texts.extend(texts),
-                Err(e) => {
-                    f.set(&rules::SHC_001, Outcome::fail("a PNG image holding shc:/ QR codes", e));
+                Ok(codes) => {
+                    qr_texts.extend(codes.iter().map(|c| c.text.clone()));
+                    scanned.extend(codes);
+                }
+                Err(ImageError::Unreadable(why)) => {
+                    f.unsupported(why);
+                    return None;
+                }
+                Err(ImageError::Refused(why)) => {
+                    f.set(
+                        &rules::SHC_001,
+                        Outcome::fail(format!("a {} image holding shc:/ QR codes", kind.name()), why),
+                    );
                     return None;
                 }
             }
@@ -60,13 +74,15 @@ pub(super) fn collect(
             json_text = Some(trimmed.to_string());
         } else {
             f.artifact("JWS (as received)", trimmed);
-            return Some((Form::Jws, vec![trimmed.to_string()], Vec::new()));
+            return Some(Held::of(Form::Jws, vec![trimmed.to_string()]));
         }
     }
     if let Some(text) = json_text {
         return container(&text, f);
     }
-    qr_payloads(qr_texts, f)
+    let mut held = qr_payloads(qr_texts, f)?;
+    held.scanned = scanned;
+    Some(held)
 }
 
 /// Whether `text` is a SMART Health Link: `shlink:/…`, or a viewer URL ending in `#shlink:/…`.
@@ -75,7 +91,7 @@ pub(crate) fn is_smart_health_link(text: &str) -> bool {
 }
 
 /// A `.smart-health-card` file or a `$health-cards-issue` response (SHC-003).
-fn container(text: &str, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrChunk>)> {
+fn container(text: &str, f: &mut Findings) -> Option<Held> {
     let value: Option<Value> = serde_json::from_str(text).ok();
     if let Some(value) = value.filter(|v| v.get("resourceType").is_some()) {
         f.artifact("$health-cards-issue response (FHIR Parameters)", text);
@@ -92,7 +108,7 @@ fn container(text: &str, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrC
             }
             Ok(list) => {
                 f.set(&rules::SHC_003, Outcome::pass(format!("{} verifiableCredential parameters", list.len())));
-                Some((Form::Parameters, list, Vec::new()))
+                Some(Held::of(Form::Parameters, list))
             }
             Err(e) => {
                 f.set(
@@ -111,7 +127,7 @@ fn container(text: &str, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrC
     match shc::parse_file(text.as_bytes()) {
         Ok(list) => {
             f.set(&rules::SHC_003, Outcome::pass(format!("verifiableCredential holds {} JWS", list.len())));
-            Some((Form::File, list, Vec::new()))
+            Some(Held::of(Form::File, list))
         }
         Err(e) => {
             f.set(&rules::SHC_003, Outcome::fail("{\"verifiableCredential\": [\"<JWS>\", …]}", e.to_string()));
@@ -121,7 +137,7 @@ fn container(text: &str, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrC
 }
 
 /// `shc:/` payloads (SHC-001), assembled when chunked (SHC-002).
-fn qr_payloads(qr_texts: Vec<String>, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrChunk>)> {
+fn qr_payloads(qr_texts: Vec<String>, f: &mut Findings) -> Option<Held> {
     f.artifact("QR payloads", &qr_texts.join("\n"));
     let mut chunks = Vec::new();
     for (i, text) in qr_texts.iter().enumerate() {
@@ -157,5 +173,5 @@ fn qr_payloads(qr_texts: Vec<String>, f: &mut Findings) -> Option<(Form, Vec<Str
             }
         }
     };
-    Some((Form::Qr, jws_list, chunks))
+    Some(Held { form: Form::Qr, jws: jws_list, chunks, scanned: Vec::new() })
 }
