@@ -12,6 +12,7 @@ use dialtone_protocols::shc::revocation::RevocationList;
 use dialtone_protocols::{shc, time};
 use dialtone_rules::deadline::judge_within;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
+use dialtone_rules::qr_image::QrImageDecoder;
 use dialtone_rules::{Artifact, ArtifactReport, Context, Format, Profiles};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -65,36 +66,64 @@ pub(crate) fn parse_now(text: &str) -> Result<i64, CliError> {
 }
 
 /// Reads the files as artifacts. Consecutive files holding chunks of one SMART Health Card
-/// (`shc:/C/N/…`) form one artifact.
+/// (`shc:/C/N/…`, as text or as images of the QR codes) form one artifact. Images are decoded with
+/// the in-process decoder (see [`read_artifacts_with`]).
 pub fn read_artifacts(files: &[PathBuf], special: SpecialFiles) -> Result<Vec<Artifact>, CliError> {
+    read_artifacts_with(files, special, &QrImageDecoder::default())
+}
+
+/// [`read_artifacts`], decoding images with `images` to learn which chunks they show.
+pub fn read_artifacts_with(
+    files: &[PathBuf],
+    special: SpecialFiles,
+    images: &QrImageDecoder,
+) -> Result<Vec<Artifact>, CliError> {
     let mut out: Vec<Artifact> = Vec::new();
-    let mut open_chunks: Option<(usize, Artifact)> = None;
+    // The card being assembled: its chunk count, how many chunks its files hold so far, its files.
+    let mut open_chunks: Option<(usize, usize, Artifact)> = None;
     for path in files {
         let bytes = input_file::read(path, special)?;
         let name = path.display().to_string();
-        let chunk = std::str::from_utf8(&bytes).ok().and_then(|t| shc::decode_qr(t).ok()).filter(|c| c.total > 1);
-        match (chunk, open_chunks.take()) {
-            (Some(c), Some((total, mut a))) if c.total == total => {
+        match (chunks_in(&bytes, images), open_chunks.take()) {
+            (Some((total, held)), Some((open_total, seen, mut a))) if total == open_total => {
                 a.parts.push(bytes);
                 a.name = format!("{}+{}", a.name, file_name(path));
-                if a.parts.len() < total {
-                    open_chunks = Some((total, a));
+                if seen + held < total {
+                    open_chunks = Some((total, seen + held, a));
                 } else {
                     out.push(a);
                 }
             }
-            (Some(c), pending) => {
-                out.extend(pending.map(|(_, a)| a));
-                open_chunks = Some((c.total, Artifact::single(name, bytes)));
+            (Some((total, held)), pending) => {
+                out.extend(pending.map(|(_, _, a)| a));
+                let a = Artifact::single(name, bytes);
+                if held < total {
+                    open_chunks = Some((total, held, a));
+                } else {
+                    out.push(a);
+                }
             }
             (None, pending) => {
-                out.extend(pending.map(|(_, a)| a));
+                out.extend(pending.map(|(_, _, a)| a));
                 out.push(Artifact::single(name, bytes));
             }
         }
     }
-    out.extend(open_chunks.map(|(_, a)| a));
+    out.extend(open_chunks.map(|(_, _, a)| a));
     Ok(out)
+}
+
+/// The chunk count of the card whose chunks a file holds, and how many of them it holds: a text
+/// file of one `shc:/C/N/…` payload, or an image whose QR codes are all chunks of one count.
+fn chunks_in(bytes: &[u8], images: &QrImageDecoder) -> Option<(usize, usize)> {
+    let texts = if dialtone_rules::qr_image::sniff(bytes).is_some() {
+        images.decode(bytes).ok()?.into_iter().map(|code| code.text).collect()
+    } else {
+        vec![std::str::from_utf8(bytes).ok()?.to_string()]
+    };
+    let chunks: Vec<shc::QrChunk> = texts.iter().map(|t| shc::decode_qr(t).ok()).collect::<Option<_>>()?;
+    let total = chunks.first()?.total;
+    (total > 1 && chunks.iter().all(|c| c.total == total)).then_some((total, chunks.len()))
 }
 
 fn file_name(path: &Path) -> String {
@@ -318,9 +347,11 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     if args.files.is_empty() {
         return Err(CliError::config("no artifact files given"));
     }
-    let artifacts = read_artifacts(&args.files, args.special_files())?;
+    // One decoder for reading and judging: it keeps what it decoded, so an image is decoded once.
+    let images = crate::qr_child::decoder(args.deadline);
+    let artifacts = read_artifacts_with(&args.files, args.special_files(), &images)?;
     let mut ctx = context(&args)?;
-    ctx.qr_images = crate::qr_child::decoder(args.deadline);
+    ctx.qr_images = images;
     if args.fetch_keys {
         let roots = match &args.tls_ca {
             Some(path) => {

@@ -6,8 +6,11 @@
 use dialtone_rules::MAX_ARTIFACT_BYTES;
 use dialtone_rules::qr_image::{ImageError, QrImageDecoder, ScannedQr, decode_image};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The hidden subcommand the child runs.
@@ -26,9 +29,22 @@ enum Answer {
     Failed(ImageError),
 }
 
-/// The decoder `check` gives its judgements: each image in a child bounded by `deadline`.
+/// The decoder `check` gives its judgements: each image in a child bounded by `deadline`, decoded
+/// once (`check` reads an image to group chunked cards, then judges it).
 pub fn decoder(deadline: Duration) -> QrImageDecoder {
-    QrImageDecoder::with(move |bytes| decode(bytes, deadline))
+    type Decoded = Result<Vec<ScannedQr>, ImageError>;
+    let decoded: Arc<Mutex<HashMap<[u8; 32], Decoded>>> = Arc::default();
+    QrImageDecoder::with(move |bytes| {
+        let digest: [u8; 32] = Sha256::digest(bytes).into();
+        if let Some(known) = decoded.lock().ok().and_then(|d| d.get(&digest).cloned()) {
+            return known;
+        }
+        let result = decode(bytes, deadline);
+        if let Ok(mut d) = decoded.lock() {
+            d.insert(digest, result.clone());
+        }
+        result
+    })
 }
 
 /// Decodes `bytes` in a child process; past `deadline`, or past its memory or CPU bound, the child

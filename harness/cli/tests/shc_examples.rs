@@ -50,6 +50,28 @@ fn args(files: Vec<PathBuf>, crl: bool, now: Option<&str>) -> CheckArgs {
     }
 }
 
+/// Every form of every example: the JWS, the .smart-health-card file, the QR codes as text and as
+/// SVG images (example 02 in three chunks of each).
+fn every_form() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for n in 0..4 {
+        files.push(examples().join(format!("example-0{n}-d-jws.txt")));
+        files.push(examples().join(format!("example-0{n}-e-file.smart-health-card")));
+        for form in ["f-qr-code-numeric-value-{c}.txt", "g-qr-code-{c}.svg"] {
+            let mut chunk = 0;
+            loop {
+                let path = examples().join(format!("example-0{n}-{}", form.replace("{c}", &chunk.to_string())));
+                if !path.is_file() {
+                    break;
+                }
+                files.push(path);
+                chunk += 1;
+            }
+        }
+    }
+    files
+}
+
 fn judge(a: &CheckArgs) -> Vec<ArtifactReport> {
     let artifacts = check::read_artifacts(&a.files, a.special_files()).expect("artifacts read");
     let ctx = check::context(a).expect("context");
@@ -62,6 +84,48 @@ fn outcome<'a>(report: &'a ArtifactReport, rule: &str) -> &'a Outcome {
 
 fn text_of(outcome: &Outcome) -> String {
     format!("{outcome:?}")
+}
+
+#[test]
+fn every_example_in_every_form_judges_at_its_issuance_time() {
+    let judged = judge(&args(every_form(), true, Some(ISSUANCE_TIME)));
+    let names: Vec<&str> = judged.iter().map(|j| j.name.rsplit('/').next().unwrap_or_default()).collect();
+    assert_eq!(
+        judged.len(),
+        16,
+        "4 JWS, 4 files, 4 QR text sets, 4 SVG sets (example 02 in three chunks each): {names:?}"
+    );
+    for card in &judged {
+        let failed = card.failed();
+        // Example 02 is the chunked one: bound for QR codes, its Composition refers to its entries
+        // as `Practitioner/…`, where a QR-bound bundle SHALL use `resource:` URIs (SHC-014). As a
+        // JWS or a file it is not bound for a QR code and is valid.
+        let qr_bound = card.name.contains("example-02-f-qr") || card.name.contains("example-02-g-qr");
+        if qr_bound {
+            assert_eq!(
+                (card.verdict(), failed.as_slice()),
+                (ArtifactVerdict::Invalid, &["SHC-014"][..]),
+                "{}",
+                card.name
+            );
+            let said = text_of(outcome(card, "SHC-014"));
+            assert!(said.contains("Practitioner/"), "{said}");
+        } else {
+            assert_eq!(card.verdict(), ArtifactVerdict::Valid, "{}: {failed:?}", card.name);
+        }
+        if card.name.ends_with(".svg") {
+            for rule in ["SHC-017", "SHC-018"] {
+                assert!(
+                    matches!(outcome(card, rule), Outcome::Pass { .. }),
+                    "{} {rule}: {:?}",
+                    card.name,
+                    outcome(card, rule)
+                );
+            }
+        }
+    }
+    let svg_chunks = judged.iter().find(|j| j.name.contains("example-02-g-qr-code-0.svg")).expect("example 02 as SVG");
+    assert!(svg_chunks.name.ends_with("example-02-g-qr-code-1.svg+example-02-g-qr-code-2.svg"), "{}", svg_chunks.name);
 }
 
 #[test]
