@@ -28,12 +28,14 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
         return f;
     };
     if held.form != Form::Qr {
-        for id in [&rules::SHC_001, &rules::SHC_002, &rules::SHC_015, &rules::SHC_017, &rules::SHC_018] {
+        for id in [&rules::SHC_001, &rules::SHC_002, &rules::SHC_015, &rules::SHC_017, &rules::SHC_018, &rules::SHC_023]
+        {
             f.set(id, Outcome::skip("not given as QR payloads"));
         }
         f.set(&rules::SHC_014, Outcome::skip("not given as a QR code: the QR-size rules for bundles do not apply"));
     } else {
         f.set(&rules::SHC_015, qr_sizes(&held.jws, &held.chunks));
+        f.set(&rules::SHC_023, balanced(&held.chunks));
         if held.scanned.is_empty() {
             let why = "given as QR text: how the QR codes were encoded (segments, version) is not visible";
             f.set(&rules::SHC_017, Outcome::skip(why));
@@ -103,6 +105,31 @@ fn qr_sizes(jws_list: &[String], chunks: &[QrChunk]) -> Outcome {
             ),
             None => Outcome::pass(format!("{} chunks, each at most {CHUNK_MAX_JWS} characters", chunks.len())),
         }
+    }
+}
+
+/// SHC-023: a card's chunks are of balanced sizes. Split as the specification's example generator
+/// splits (chunks of the length divided by their count, rounded up), no two differ by as much as
+/// the count.
+fn balanced(chunks: &[QrChunk]) -> Outcome {
+    if chunks.iter().all(|c| c.total == 1) {
+        return Outcome::skip("no chunked QR payloads");
+    }
+    let lengths: Vec<usize> = chunks.iter().map(|c| c.jws_part.len()).collect();
+    let (Some(shortest), Some(longest)) = (lengths.iter().min(), lengths.iter().max()) else {
+        return Outcome::skip("no chunks");
+    };
+    if longest - shortest < chunks.len().max(2) {
+        Outcome::pass(format!("chunks of {lengths:?} JWS characters"))
+    } else {
+        Outcome::fail(
+            format!(
+                "{} chunks of about {} JWS characters each",
+                chunks.len(),
+                lengths.iter().sum::<usize>().div_ceil(chunks.len())
+            ),
+            format!("chunks of {lengths:?} JWS characters"),
+        )
     }
 }
 

@@ -394,10 +394,12 @@ pub(crate) const SHC_022: Rule = must(
     &[("SHC", "Determining keys associated with an issuer"), ("SHC", "Revocation")],
     &["CRIS.02"],
 );
+pub(crate) const SHC_023: Rule =
+    should("SHC-023", "A card's QR chunks are of balanced sizes", &[("SHC", "Chunking Larger SHCs (deprecated)")], &[]);
 
 pub const SHC: &[Rule] = &[
     SHC_001, SHC_002, SHC_003, SHC_004, SHC_005, SHC_006, SHC_007, SHC_008, SHC_009, SHC_010, SHC_011, SHC_012,
-    SHC_013, SHC_014, SHC_015, SHC_016, SHC_017, SHC_018, SHC_019, SHC_020, SHC_021, SHC_022,
+    SHC_013, SHC_014, SHC_015, SHC_016, SHC_017, SHC_018, SHC_019, SHC_020, SHC_021, SHC_022, SHC_023,
 ];
 
 pub(crate) const MDOC_001: Rule =

@@ -319,6 +319,16 @@ pub fn file() -> VectorFile {
         ),
         case("two of three chunks", &["Qr", "Chunked"], big_chunks[..2].to_vec(), &["SHC-002"]),
         case(
+            "chunks of 1191, 1191 and the rest, not balanced (a SHOULD: acceptable)",
+            &["Qr", "Chunked", "Unbalanced"],
+            {
+                let digits = |part: &str| shc::encode_qr(part)[0].trim_start_matches("shc:/").to_string();
+                let parts: Vec<&str> = vec![&big[..1191], &big[1191..2382], &big[2382..]];
+                parts.iter().enumerate().map(|(i, p)| format!("shc:/{}/3/{}", i + 1, digits(p))).collect()
+            },
+            &["SHC-023"],
+        ),
+        case(
             "a chunk given twice instead of the third",
             &["Qr", "Chunked"],
             vec![big_chunks[0].clone(), big_chunks[1].clone(), big_chunks[1].clone()],
@@ -777,6 +787,7 @@ pub fn file() -> VectorFile {
             ("Unsupported", "a form dialtone recognizes but does not read: verdict unsupported"),
             ("Qr", "shc:/ numeric QR payloads, one per part"),
             ("Chunked", "a card split over several QR codes (deprecated, still read)"),
+            ("Unbalanced", "chunks of unbalanced sizes (a SHOULD: acceptable)"),
             ("Png", "a PNG image of the QR code"),
             ("Svg", "an SVG image of the QR code"),
             ("Segments", "a QR code whose data segments are not the specification's"),

@@ -92,3 +92,40 @@ fn revoked(list: &RevocationList, entry: &str, rid: &str, issued: &str) -> Outco
 fn known_key(ctx: &Context, kid: &str) -> Option<Value> {
     ctx.keys.all_keys().into_iter().find(|k| k.get("kid").and_then(Value::as_str) == Some(kid)).cloned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dialtone_protocols::jose::EcKey;
+    use dialtone_protocols::seed::Entropy;
+    use serde_json::json;
+
+    fn card(key: &EcKey, rid: &str, nbf: i64) -> HealthCardJws {
+        let jws =
+            dialtone_protocols::shc::sign(key, &json!({"iss": "https://i.example", "nbf": nbf, "vc": {"rid": rid}}));
+        HealthCardJws::parse(&jws).expect("parses")
+    }
+
+    fn context(key: &EcKey, crl_version: u64, list_ctr: u64) -> Context {
+        let mut jwk = key.public_jwk();
+        jwk["kid"] = json!(key.thumbprint());
+        jwk["crlVersion"] = json!(crl_version);
+        let list = json!({"kid": key.thumbprint(), "method": "rid", "ctr": list_ctr, "rids": ["gone.1000"]});
+        Context {
+            keys: crate::KeyRing { keys: vec![jwk], ..Default::default() },
+            revocation: vec![RevocationList::parse(list.to_string().as_bytes()).expect("list")],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_list_older_than_the_keys_crl_version_revokes_but_does_not_clear() {
+        let key = EcKey::generate(&Entropy::seeded(4));
+        let stale = context(&key, 2, 1);
+        assert!(matches!(not_revoked(&card(&key, "gone", 999), None, &stale), Outcome::Fail { .. }));
+        let Outcome::Skip { reason } = not_revoked(&card(&key, "gone", 1000), None, &stale) else { panic!("skips") };
+        assert!(reason.contains("older than the one the issuer's key names (crlVersion 2)"), "{reason}");
+        let current = context(&key, 1, 1);
+        assert!(matches!(not_revoked(&card(&key, "gone", 1000), None, &current), Outcome::Pass { .. }));
+    }
+}
