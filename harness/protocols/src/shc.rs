@@ -69,8 +69,11 @@ pub fn decode_qr(text: &str) -> Result<QrChunk, ShcError> {
             let (Some(c), Some(n), Some(digits)) = (parse(c), parse(n), digits) else {
                 return Err(ShcError::ChunkPrefix(rest.chars().take(12).collect()));
             };
-            if n < 1 || c < 1 || c > n || n > MAX_CHUNKS {
-                return Err(ShcError::ChunkPrefix(format!("chunk {c} of {n} (1 ≤ ordinal ≤ count ≤ {MAX_CHUNKS})")));
+            if n < 2 || c < 1 || c > n || n > MAX_CHUNKS {
+                return Err(ShcError::ChunkPrefix(format!(
+                    "chunk {c} of {n} (1 ≤ ordinal ≤ count, 2 ≤ count ≤ {MAX_CHUNKS}: the prefix is there only when \
+                     more than one chunk is required)"
+                )));
             }
             (c, n, digits)
         }
@@ -291,6 +294,7 @@ mod tests {
         assert!(matches!(decode_qr("shc:/99"), Err(ShcError::PairRange { .. })));
         assert!(matches!(decode_qr("http://x"), Err(ShcError::Prefix(_))));
         assert!(matches!(decode_qr("shc:/4/3/5656"), Err(ShcError::ChunkPrefix(_))));
+        assert!(matches!(decode_qr("shc:/1/1/5656"), Err(ShcError::ChunkPrefix(_))), "one chunk takes no prefix");
         assert!(matches!(decode_qr("shc:/1/99999/5656"), Err(ShcError::ChunkPrefix(_))));
         assert!(matches!(decode_qr("shc:/1/1234567/5656"), Err(ShcError::ChunkPrefix(_))));
         assert!(matches!(decode_qr("shc:/56a6"), Err(ShcError::ChunkPrefix(_)) | Err(ShcError::NonDigit(_))));

@@ -98,6 +98,13 @@ fn qr_sizes(jws_list: &[String], chunks: &[QrChunk]) -> Outcome {
             None => Outcome::pass(format!("every JWS at most {SINGLE_QR_MAX_JWS} characters")),
         }
     } else {
+        let length: usize = chunks.iter().map(|c| c.jws_part.len()).sum();
+        if length <= SINGLE_QR_MAX_JWS {
+            return Outcome::fail(
+                format!("a JWS of at most {SINGLE_QR_MAX_JWS} characters in one QR code, not chunked"),
+                format!("{length} characters in {} chunks", chunks.len()),
+            );
+        }
         match chunks.iter().find(|c| c.jws_part.len() > CHUNK_MAX_JWS) {
             Some(c) => Outcome::fail(
                 format!("chunks of at most {CHUNK_MAX_JWS} characters"),

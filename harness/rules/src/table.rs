@@ -346,7 +346,7 @@ pub(crate) const SHC_014: Rule = must(
 );
 pub(crate) const SHC_015: Rule = must(
     "SHC-015",
-    "A JWS in one QR is at most 1195 characters; chunks at most 1191",
+    "A JWS in one QR is at most 1195 characters; a longer one is chunked, each chunk at most 1191",
     &[("SHC", "Chunking Larger SHCs (deprecated)")],
     &[],
 );

@@ -319,6 +319,22 @@ pub fn file() -> VectorFile {
         ),
         case("two of three chunks", &["Qr", "Chunked"], big_chunks[..2].to_vec(), &["SHC-002"]),
         case(
+            "a card that fits one QR code, chunked in two all the same",
+            &["Qr", "Chunked"],
+            {
+                let half = valid.len() / 2;
+                let digits = |part: &str| shc::encode_qr(part)[0].trim_start_matches("shc:/").to_string();
+                vec![format!("shc:/1/2/{}", digits(&valid[..half])), format!("shc:/2/2/{}", digits(&valid[half..]))]
+            },
+            &["SHC-015"],
+        ),
+        case(
+            "a single QR code with the chunk prefix 1/1/",
+            &["Qr"],
+            one(shc::encode_qr(&valid)[0].replacen("shc:/", "shc:/1/1/", 1)),
+            &["SHC-001"],
+        ),
+        case(
             "chunks of 1191, 1191 and the rest, not balanced (a SHOULD: acceptable)",
             &["Qr", "Chunked", "Unbalanced"],
             {
