@@ -74,14 +74,13 @@ fn qr_segments(scanned: &[ScannedQr]) -> Outcome {
 /// SHC-018: each scanned QR code is of version 22 or lower.
 fn qr_versions(scanned: &[ScannedQr]) -> Outcome {
     let versions: Vec<u8> = scanned.iter().map(|c| c.version).collect();
-    match versions.iter().position(|v| *v > MAX_QR_VERSION) {
-        Some(i) => Outcome::fail(
+    match versions.iter().enumerate().find(|(_, v)| **v > MAX_QR_VERSION) {
+        Some((i, version)) => Outcome::fail(
             format!("QR codes of version {MAX_QR_VERSION} or lower (105 × 105 modules)"),
             format!(
-                "QR code {} is version {} ({side} × {side} modules)",
+                "QR code {} is version {version} ({side} × {side} modules)",
                 i + 1,
-                versions[i],
-                side = 17 + 4 * usize::from(versions[i])
+                side = 17 + 4 * usize::from(*version)
             ),
         ),
         None => Outcome::pass(format!("QR code versions {versions:?}")),
