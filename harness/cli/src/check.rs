@@ -8,9 +8,11 @@ use dialtone_engine::report;
 use dialtone_engine::role::Role;
 use dialtone_http::Evidence;
 use dialtone_http::{HttpClient, HttpLimits, Secrets, build_client};
+use dialtone_protocols::shc::revocation::RevocationList;
 use dialtone_protocols::{shc, time};
 use dialtone_rules::deadline::judge_within;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
+use dialtone_rules::qr_image::QrImageDecoder;
 use dialtone_rules::{Artifact, ArtifactReport, Context, Format, Profiles};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,6 +24,8 @@ pub struct CheckArgs {
     pub format: Option<Format>,
     pub keys: Vec<PathBuf>,
     pub trust: Option<PathBuf>,
+    /// SMART Health Card revocation lists (`<iss>/.well-known/crl/<kid>.json`), one per key.
+    pub crl: Vec<PathBuf>,
     pub fetch_keys: bool,
     /// Extra TLS roots (PEM) for `--fetch-keys`, beside the public web PKI (a test environment).
     pub tls_ca: Option<PathBuf>,
@@ -64,36 +68,64 @@ pub(crate) fn parse_now(text: &str) -> Result<i64, CliError> {
 }
 
 /// Reads the files as artifacts. Consecutive files holding chunks of one SMART Health Card
-/// (`shc:/C/N/…`) form one artifact.
+/// (`shc:/C/N/…`, as text or as images of the QR codes) form one artifact. Images are decoded with
+/// the in-process decoder (see [`read_artifacts_with`]).
 pub fn read_artifacts(files: &[PathBuf], special: SpecialFiles) -> Result<Vec<Artifact>, CliError> {
+    read_artifacts_with(files, special, &QrImageDecoder::default())
+}
+
+/// [`read_artifacts`], decoding images with `images` to learn which chunks they show.
+pub fn read_artifacts_with(
+    files: &[PathBuf],
+    special: SpecialFiles,
+    images: &QrImageDecoder,
+) -> Result<Vec<Artifact>, CliError> {
     let mut out: Vec<Artifact> = Vec::new();
-    let mut open_chunks: Option<(usize, Artifact)> = None;
+    // The card being assembled: its chunk count, how many chunks its files hold so far, its files.
+    let mut open_chunks: Option<(usize, usize, Artifact)> = None;
     for path in files {
         let bytes = input_file::read(path, special)?;
         let name = path.display().to_string();
-        let chunk = std::str::from_utf8(&bytes).ok().and_then(|t| shc::decode_qr(t).ok()).filter(|c| c.total > 1);
-        match (chunk, open_chunks.take()) {
-            (Some(c), Some((total, mut a))) if c.total == total => {
+        match (chunks_in(&bytes, images), open_chunks.take()) {
+            (Some((total, held)), Some((open_total, seen, mut a))) if total == open_total => {
                 a.parts.push(bytes);
                 a.name = format!("{}+{}", a.name, file_name(path));
-                if a.parts.len() < total {
-                    open_chunks = Some((total, a));
+                if seen + held < total {
+                    open_chunks = Some((total, seen + held, a));
                 } else {
                     out.push(a);
                 }
             }
-            (Some(c), pending) => {
-                out.extend(pending.map(|(_, a)| a));
-                open_chunks = Some((c.total, Artifact::single(name, bytes)));
+            (Some((total, held)), pending) => {
+                out.extend(pending.map(|(_, _, a)| a));
+                let a = Artifact::single(name, bytes);
+                if held < total {
+                    open_chunks = Some((total, held, a));
+                } else {
+                    out.push(a);
+                }
             }
             (None, pending) => {
-                out.extend(pending.map(|(_, a)| a));
+                out.extend(pending.map(|(_, _, a)| a));
                 out.push(Artifact::single(name, bytes));
             }
         }
     }
-    out.extend(open_chunks.map(|(_, a)| a));
+    out.extend(open_chunks.map(|(_, _, a)| a));
     Ok(out)
+}
+
+/// The chunk count of the card whose chunks a file holds, and how many of them it holds: a text
+/// file of one `shc:/C/N/…` payload, or an image whose QR codes are all chunks of one count.
+fn chunks_in(bytes: &[u8], images: &QrImageDecoder) -> Option<(usize, usize)> {
+    let texts = if dialtone_rules::qr_image::sniff(bytes).is_some() {
+        images.decode(bytes).ok()?.into_iter().map(|code| code.text).collect()
+    } else {
+        vec![std::str::from_utf8(bytes).ok()?.to_string()]
+    };
+    let chunks: Vec<shc::QrChunk> = texts.iter().map(|t| shc::decode_qr(t).ok()).collect::<Option<_>>()?;
+    let total = chunks.first()?.total;
+    (total > 1 && chunks.iter().all(|c| c.total == total)).then_some((total, chunks.len()))
 }
 
 fn file_name(path: &Path) -> String {
@@ -109,16 +141,24 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
             keys::load_key_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?;
         ring.keys.extend(k);
         ring.roots.extend(roots);
+        ring.published.extend(keys::published_jwks(&bytes));
     }
     if let Some(path) = &args.trust {
         let bytes = input_file::read(path, args.special_files())?;
         ring.trust =
             Some(keys::load_trust_file(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?);
+        ring.published.extend(keys::published_in_trust_file(&bytes));
     }
     let profiles = match &args.profiles {
         Some(dir) => Profiles::load_dir(dir).map_err(CliError::config)?,
         None => Profiles::embedded(),
     };
+    let mut revocation = Vec::new();
+    for path in &args.crl {
+        let bytes = input_file::read(path, args.special_files())?;
+        revocation
+            .push(RevocationList::parse(&bytes).map_err(|e| CliError::config(format!("{}: {e}", path.display())))?);
+    }
     let (now, now_given) = match &args.now {
         Some(t) => (parse_now(t)?, true),
         None => (dialtone_protocols::now_epoch(), false),
@@ -131,12 +171,15 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
         aud: args.aud.clone(),
         profiles,
         qr_images: Default::default(),
+        revocation,
     })
 }
 
 /// `--fetch-keys`: the issuer's published keys, from its well-known location for the format (SHC:
 /// `<iss>/.well-known/jwks.json`; SD-JWT VC: `<iss>/.well-known/jwt-vc-issuer`). The keys go to
-/// the trust list under that issuer, since the issuer's own URL vouches for them.
+/// the trust list under that issuer, since the issuer's own URL vouches for them. For a health card
+/// signed by a key that publishes a `crlVersion`, the key's revocation list too
+/// (`<iss>/.well-known/crl/<kid>.json`), unless `--crl` gave one for that key.
 async fn fetch_keys(
     artifacts: &[Artifact],
     format: Option<Format>,
@@ -154,48 +197,106 @@ async fn fetch_keys(
         Err(e) => return vec![format!("--fetch-keys: {e}")],
     };
     let mut done = std::collections::HashSet::new();
+    let mut lists_done = std::collections::HashSet::new();
     for a in artifacts {
-        let Some((iss, url, kind)) = issuer_of(a, format) else { continue };
-        if !iss.starts_with("https://") || !done.insert(iss.clone()) {
+        let Some(named) = issuer_of(a, format) else { continue };
+        let iss = named.iss.clone();
+        if !iss.starts_with("https://") {
             continue;
         }
-        let keys = match client.get(&url, &[]).await {
-            Ok(r) if r.status == 200 => match r.json() {
-                // SD-JWT VC §4.3: metadata whose issuer is not the iss MUST NOT be used.
-                Ok(v) if kind == "jwt-vc-issuer" => match v.get("issuer").and_then(serde_json::Value::as_str) {
-                    Some(issuer) if issuer == iss => v.get("jwks").cloned(),
-                    other => {
-                        notes.push(format!(
-                            "{url}: its issuer {other:?} is not the credential's iss {iss:?} (SD-JWT VC §4.3): its keys are not used"
-                        ));
-                        None
-                    }
-                },
-                Ok(v) => Some(v),
-                Err(e) => {
-                    notes.push(format!("{url}: {e}"));
+        let fetched = match done.insert(iss.clone()) {
+            true => fetch_json(&client, &named.keys_url, &mut notes).await,
+            false => None,
+        };
+        let set = fetched.and_then(|v| {
+            if named.kind != "jwt-vc-issuer" {
+                return Some(v);
+            }
+            // SD-JWT VC §4.3: metadata whose issuer is not the iss MUST NOT be used.
+            match v.get("issuer").and_then(serde_json::Value::as_str) {
+                Some(issuer) if issuer == iss => v.get("jwks").cloned(),
+                other => {
+                    notes.push(format!(
+                        "{}: its issuer {other:?} is not the credential's iss {iss:?} (SD-JWT VC §4.3): its keys are not used",
+                        named.keys_url
+                    ));
                     None
                 }
-            },
-            Ok(r) => {
-                notes.push(format!("{url}: HTTP {}", r.status));
-                None
             }
-            Err(e) => {
-                notes.push(format!("{url}: {e}"));
-                None
+        });
+        ctx.keys.published.extend(set.iter().flat_map(keys::published_of));
+        if let Some(jwks) = set.and_then(|j| keys::jwks_of(&j).ok()) {
+            notes.push(format!("{}: {} keys", named.keys_url, jwks.len()));
+            ctx.keys.trust.get_or_insert_with(Vec::new).push(TrustedIssuer {
+                id: iss.clone(),
+                keys: jwks,
+                roots: Vec::new(),
+            });
+        }
+        let Some(kid) = named.kid else { continue };
+        let publishes_list = ctx
+            .keys
+            .trust
+            .iter()
+            .flatten()
+            .filter(|t| t.id == iss)
+            .flat_map(|t| t.keys.iter())
+            .any(|k| k.get("kid").and_then(|v| v.as_str()) == Some(kid.as_str()) && k.get("crlVersion").is_some());
+        let given = ctx.revocation.iter().any(|l| l.kid == kid);
+        if !publishes_list || given || !lists_done.insert((iss.clone(), kid.clone())) {
+            continue;
+        }
+        // The kid comes from the card: only a base64url one (a thumbprint) goes into a URL path.
+        if kid.is_empty() || !kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            notes.push(format!("kid {kid:?} is not base64url: its revocation list is not fetched"));
+            continue;
+        }
+        let url = format!("{iss}/.well-known/crl/{kid}.json");
+        let Some(value) = fetch_json(&client, &url, &mut notes).await else { continue };
+        match RevocationList::parse(value.to_string().as_bytes()) {
+            Ok(list) if list.kid == kid => {
+                notes.push(format!("{url}: revocation list ctr {}, {} rids", list.ctr, list.rids.len()));
+                ctx.revocation.push(list);
             }
-        };
-        if let Some(jwks) = keys.and_then(|j| keys::jwks_of(&j).ok()) {
-            notes.push(format!("{url}: {} keys", jwks.len()));
-            ctx.keys.trust.get_or_insert_with(Vec::new).push(TrustedIssuer { id: iss, keys: jwks, roots: Vec::new() });
+            Ok(list) => notes.push(format!("{url}: a list for key {:?}, not {kid:?}: not used", list.kid)),
+            Err(e) => notes.push(format!("{url}: {e}: not used")),
         }
     }
     notes
 }
 
+/// A JSON document fetched from `url`, or a note saying why not.
+async fn fetch_json(client: &HttpClient, url: &str, notes: &mut Vec<String>) -> Option<serde_json::Value> {
+    match client.get(url, &[]).await {
+        Ok(r) if r.status == 200 => match r.json() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                notes.push(format!("{url}: {e}"));
+                None
+            }
+        },
+        Ok(r) => {
+            notes.push(format!("{url}: HTTP {}", r.status));
+            None
+        }
+        Err(e) => {
+            notes.push(format!("{url}: {e}"));
+            None
+        }
+    }
+}
+
+/// What an artifact names of its issuer: its identifier, where its keys are published, and (a
+/// health card) the `kid` of the key that signed it.
+struct NamedIssuer {
+    iss: String,
+    keys_url: String,
+    kind: &'static str,
+    kid: Option<String>,
+}
+
 /// The issuer identifier an artifact names and where its keys are published.
-fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'static str)> {
+fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<NamedIssuer> {
     let format = format.or_else(|| dialtone_rules::detect::detect(a))?;
     let text = String::from_utf8_lossy(a.first()).trim().to_string();
     let jws = match format {
@@ -216,12 +317,13 @@ fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'
     if format == Format::Shc {
         let card = shc::HealthCardJws::parse(&jws).ok()?;
         let iss = card.payload.get("iss")?.as_str()?.to_string();
-        Some((iss.clone(), format!("{iss}/.well-known/jwks.json"), "jwks"))
+        let kid = card.header.get("kid").and_then(|k| k.as_str()).map(str::to_string);
+        Some(NamedIssuer { keys_url: format!("{iss}/.well-known/jwks.json"), iss, kind: "jwks", kid })
     } else {
         let jwt = dialtone_protocols::jose::CompactJws::parse(&jws).ok()?;
         let iss = jwt.payload.get("iss")?.as_str()?.to_string();
         let url = dialtone_protocols::oid4vci::well_known_url(&iss, "/.well-known/jwt-vc-issuer").ok()?;
-        Some((iss, url, "jwt-vc-issuer"))
+        Some(NamedIssuer { iss, keys_url: url, kind: "jwt-vc-issuer", kid: None })
     }
 }
 
@@ -263,9 +365,11 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
         return Err(CliError::config("no artifact files given"));
     }
     let key = args.sign.as_ref().map(crate::sign::signing_key).transpose()?;
-    let artifacts = read_artifacts(&args.files, args.special_files())?;
+    // One decoder for reading and judging: it keeps what it decoded, so an image is decoded once.
+    let images = crate::qr_child::decoder(args.deadline);
+    let artifacts = read_artifacts_with(&args.files, args.special_files(), &images)?;
     let mut ctx = context(&args)?;
-    ctx.qr_images = crate::qr_child::decoder(args.deadline);
+    ctx.qr_images = images;
     if args.fetch_keys {
         let roots = match &args.tls_ca {
             Some(path) => {

@@ -128,7 +128,12 @@ enum Command {
         /// Trust list: which issuer identifier owns which keys ({"issuers": [{"id", "jwks"|"keys", "roots_pem"}]}).
         #[arg(long)]
         trust: Option<PathBuf>,
-        /// Fetch the issuer's keys from its well-known URL (SHC jwks.json, SD-JWT VC jwt-vc-issuer).
+        /// A SMART Health Card issuer's revocation list for one of its keys (its
+        /// /.well-known/crl/<kid>.json; repeatable).
+        #[arg(long)]
+        crl: Vec<PathBuf>,
+        /// Fetch the issuer's keys from its well-known URL (SHC jwks.json and, for a key with a
+        /// crlVersion, its revocation list; SD-JWT VC jwt-vc-issuer).
         #[arg(long)]
         fetch_keys: bool,
         /// Extra TLS roots (PEM) for --fetch-keys, beside the public web PKI (a test environment).
@@ -413,6 +418,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             format,
             keys,
             trust,
+            crl,
             fetch_keys,
             tls_ca,
             now,
@@ -430,6 +436,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 format: dialtone_cli::check::parse_format(&format)?,
                 keys,
                 trust,
+                crl,
                 fetch_keys,
                 tls_ca,
                 now,

@@ -1,13 +1,16 @@
-//! PNG images of QR codes decoded in a child process. The QR detector's cost grows faster than the
+//! Images of QR codes (PNG, JPEG, SVG) decoded in a child process. The QR detector's cost grows faster than the
 //! image: a 25 KB image tiled with finder patterns keeps it busy for minutes, a 2 MB one for
 //! gigabytes. `dialtone check` therefore runs it in a copy of itself (`dialtone decode-qr-image`,
 //! hidden) limited in data memory and CPU time, and kills it at the artifact's deadline.
 
 use dialtone_rules::MAX_ARTIFACT_BYTES;
-use dialtone_rules::qr_image::{QrImageDecoder, decode_png_qr};
+use dialtone_rules::qr_image::{ImageError, QrImageDecoder, ScannedQr, decode_image};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The hidden subcommand the child runs.
@@ -22,18 +25,36 @@ const MAX_ANSWER_BYTES: u64 = 1 << 20;
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Answer {
-    Texts(Vec<String>),
-    Error(String),
+    Codes(Vec<ScannedQr>),
+    Failed(ImageError),
 }
 
-/// The decoder `check` gives its judgements: each image in a child bounded by `deadline`.
+/// The decoder `check` gives its judgements: each image in a child bounded by `deadline`, decoded
+/// once (`check` reads an image to group chunked cards, then judges it).
 pub fn decoder(deadline: Duration) -> QrImageDecoder {
-    QrImageDecoder::with(move |bytes| decode(bytes, deadline))
+    type Decoded = Result<Vec<ScannedQr>, ImageError>;
+    let decoded: Arc<Mutex<HashMap<[u8; 32], Decoded>>> = Arc::default();
+    QrImageDecoder::with(move |bytes| {
+        let digest: [u8; 32] = Sha256::digest(bytes).into();
+        if let Some(known) = decoded.lock().ok().and_then(|d| d.get(&digest).cloned()) {
+            return known;
+        }
+        let result = decode(bytes, deadline);
+        if let Ok(mut d) = decoded.lock() {
+            d.insert(digest, result.clone());
+        }
+        result
+    })
 }
 
 /// Decodes `bytes` in a child process; past `deadline`, or past its memory or CPU bound, the child
 /// is killed and the image is refused with the bound it exceeded.
-pub fn decode(bytes: &[u8], deadline: Duration) -> Result<Vec<String>, String> {
+pub fn decode(bytes: &[u8], deadline: Duration) -> Result<Vec<ScannedQr>, ImageError> {
+    decode_in_child(bytes, deadline).map_err(ImageError::Refused)?
+}
+
+/// The child's answer, or why there is none (it could not start, or a bound stopped it).
+fn decode_in_child(bytes: &[u8], deadline: Duration) -> Result<Result<Vec<ScannedQr>, ImageError>, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot start the QR decoder: {e}"))?;
     let cpu_seconds = deadline.as_millis().div_ceil(1000).max(1);
     let mut child = Command::new(exe)
@@ -67,8 +88,8 @@ pub fn decode(bytes: &[u8], deadline: Duration) -> Result<Vec<String>, String> {
         return Err(stopped(status, cpu_seconds, said.lines().next().unwrap_or_default().trim()));
     }
     match serde_json::from_slice::<Answer>(&out) {
-        Ok(Answer::Texts(texts)) => Ok(texts),
-        Ok(Answer::Error(e)) => Err(e),
+        Ok(Answer::Codes(codes)) => Ok(Ok(codes)),
+        Ok(Answer::Failed(e)) => Ok(Err(e)),
         Err(e) => Err(format!("the QR decoder's answer is unreadable: {e}")),
     }
 }
@@ -122,7 +143,7 @@ fn stopped(status: ExitStatus, cpu_seconds: u128, stderr: &str) -> String {
     format!("the QR decoder stopped: {status}{said}")
 }
 
-/// The child: reads a PNG image on standard input, bounds its own memory and CPU time, decodes
+/// The child: reads an image on standard input, bounds its own memory and CPU time, decodes
 /// and writes the answer (JSON) on standard output.
 pub fn serve(cpu_seconds: u64, memory_bytes: u64) -> i32 {
     if let Err(e) = limit_self(cpu_seconds, memory_bytes) {
@@ -135,11 +156,11 @@ pub fn serve(cpu_seconds: u64, memory_bytes: u64) -> i32 {
         return 3;
     }
     let answer = if bytes.len() > MAX_ARTIFACT_BYTES {
-        Answer::Error(format!("more than the {MAX_ARTIFACT_BYTES} bytes an artifact may have"))
+        Answer::Failed(ImageError::Refused(format!("more than the {MAX_ARTIFACT_BYTES} bytes an artifact may have")))
     } else {
-        match decode_png_qr(&bytes) {
-            Ok(texts) => Answer::Texts(texts),
-            Err(e) => Answer::Error(e),
+        match decode_image(&bytes) {
+            Ok(codes) => Answer::Codes(codes),
+            Err(e) => Answer::Failed(e),
         }
     };
     match serde_json::to_writer(std::io::stdout().lock(), &answer) {

@@ -154,7 +154,10 @@ fn the_qr_decoder_child_is_stopped_by_its_memory_and_cpu_bounds() {
     // Within its bounds it answers.
     let out = decode(blank_png(100), "30", &(512u64 << 20).to_string());
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), r#"{"error":"no QR code found in the image"}"#);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        r#"{"failed":{"unreadable":"no QR code found in the image (dialtone's detector is rqrr)"}}"#
+    );
 }
 
 /// Runs `dialtone check` and waits at most `limit` for it (killing it past that), so a test of a

@@ -366,16 +366,14 @@ impl Report {
     /// The exit code of `run` and `check` for this report.
     pub fn exit_code(&self) -> i32 {
         let code = self.summary.exit_code(&self.results);
-        if code == 0 && self.artifacts.iter().any(|a| a.verdict == ArtifactStatus::Unverified) {
-            EXIT_UNVERIFIED
-        } else {
-            code
-        }
+        let not_judged_valid =
+            |a: &ArtifactResult| matches!(a.verdict, ArtifactStatus::Unverified | ArtifactStatus::Unsupported);
+        if code == 0 && self.artifacts.iter().any(not_judged_valid) { EXIT_UNVERIFIED } else { code }
     }
 }
 
 /// The exit code of `check` when nothing is invalid but some artifact's signature or issuer was
-/// not verified.
+/// not verified, or some artifact is in a form dialtone does not read.
 pub const EXIT_UNVERIFIED: i32 = 4;
 
 /// The verdict on one stored artifact.
@@ -393,6 +391,9 @@ pub enum ArtifactStatus {
     Invalid,
     /// Not judged: the harness could not finish (the deadline per artifact); no verdict on it.
     Error,
+    /// Not judged: a form of the credential dialtone does not read (its reason says which); not
+    /// invalid, and not valid.
+    Unsupported,
 }
 
 impl ArtifactStatus {
@@ -403,6 +404,7 @@ impl ArtifactStatus {
             Self::Unverified => "unverified",
             Self::Invalid => "invalid",
             Self::Error => "error",
+            Self::Unsupported => "unsupported",
         }
     }
 }

@@ -163,7 +163,8 @@ fn overall(subject: &Subject, results: &[CaseResult], artifacts: &[ArtifactResul
     let artifacts_with = |s: ArtifactStatus| artifacts.iter().filter(|a| a.verdict == s).count();
     let (invalid, unverified) = (artifacts_with(ArtifactStatus::Invalid), artifacts_with(ArtifactStatus::Unverified));
     let mut status = status_of(&all);
-    if status == Conformance::Conforms && unverified > 0 {
+    let unsupported = artifacts_with(ArtifactStatus::Unsupported);
+    if status == Conformance::Conforms && (unverified > 0 || unsupported > 0) {
         status = Conformance::Incomplete;
     }
 
@@ -229,6 +230,12 @@ fn overall(subject: &Subject, results: &[CaseResult], artifacts: &[ArtifactResul
                 why.push(format!(
                     "{} unverified (no key verified the signature: give --keys, --trust or --fetch-keys)",
                     plural(unverified, "artifact")
+                ));
+            }
+            if unsupported > 0 {
+                why.push(format!(
+                    "{} in a form dialtone does not read (unsupported: each says why)",
+                    plural(unsupported, "artifact")
                 ));
             }
             format!("incomplete: {}; no MUST failure among the rest; {scope}", why.join(", "))

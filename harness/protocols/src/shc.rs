@@ -2,6 +2,8 @@
 //! and chunked; the `.smart-health-card` file; the compact JWS whose payload is raw-DEFLATE
 //! compressed (`zip: "DEF"`). Every decoder is bounded: QR text, chunk counts and the inflated size.
 
+pub mod revocation;
+
 use crate::b64;
 use flate2::read::DeflateDecoder;
 use serde_json::{Map, Value};
@@ -9,12 +11,16 @@ use std::io::Read;
 
 /// The inflated payload may not exceed this (a SMART Health Card payload is a few kilobytes).
 pub const MAX_INFLATED: usize = 1 << 20;
-/// More chunks than this is not a health card (V22 QR codes of 1191 characters each).
-pub(crate) const MAX_CHUNKS: usize = 16;
 /// A JWS longer than this is split into chunks (§ Chunking Larger SHCs).
 pub const SINGLE_QR_MAX_JWS: usize = 1195;
 /// Each chunk holds at most this many JWS characters.
 pub const CHUNK_MAX_JWS: usize = 1191;
+/// The longest JWS dialtone assembles from chunks: as long as the largest artifact file it reads
+/// (4 MiB).
+pub const MAX_JWS_CHARS: usize = 4 << 20;
+/// The most chunks a card may come in: the specification sets no number, so as many as the
+/// longest JWS dialtone reads needs in chunks of the largest size (3,522).
+pub const MAX_CHUNKS: usize = MAX_JWS_CHARS.div_ceil(CHUNK_MAX_JWS);
 pub const HEALTH_CARD_TYPE: &str = "https://smarthealth.cards#health-card";
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -59,12 +65,15 @@ pub fn decode_qr(text: &str) -> Result<QrChunk, ShcError> {
         Some(slash) if rest.as_bytes().get(slash) == Some(&b'/') => {
             let mut parts = rest.splitn(3, '/');
             let (c, n, digits) = (parts.next(), parts.next(), parts.next());
-            let parse = |s: Option<&str>| s.filter(|s| s.len() <= 3).and_then(|s| s.parse::<usize>().ok());
+            let parse = |s: Option<&str>| s.filter(|s| s.len() <= 6).and_then(|s| s.parse::<usize>().ok());
             let (Some(c), Some(n), Some(digits)) = (parse(c), parse(n), digits) else {
                 return Err(ShcError::ChunkPrefix(rest.chars().take(12).collect()));
             };
-            if n < 1 || c < 1 || c > n || n > MAX_CHUNKS {
-                return Err(ShcError::ChunkPrefix(format!("chunk {c} of {n} (1 ≤ ordinal ≤ count ≤ {MAX_CHUNKS})")));
+            if n < 2 || c < 1 || c > n || n > MAX_CHUNKS {
+                return Err(ShcError::ChunkPrefix(format!(
+                    "chunk {c} of {n} (1 ≤ ordinal ≤ count, 2 ≤ count ≤ {MAX_CHUNKS}: the prefix is there only when \
+                     more than one chunk is required)"
+                )));
             }
             (c, n, digits)
         }
@@ -99,6 +108,12 @@ pub fn assemble(chunks: &[QrChunk]) -> Result<String, ShcError> {
     }
     if chunks.len() != total {
         return Err(ShcError::Chunks(format!("{} of {total} chunks present", chunks.len())));
+    }
+    let length: usize = chunks.iter().map(|c| c.jws_part.len()).sum();
+    if length > MAX_JWS_CHARS {
+        return Err(ShcError::Chunks(format!(
+            "{length} JWS characters, more than dialtone assembles ({MAX_JWS_CHARS})"
+        )));
     }
     let mut ordered: Vec<&QrChunk> = chunks.iter().collect();
     ordered.sort_by_key(|c| c.index);
@@ -199,6 +214,31 @@ pub fn parse_file(bytes: &[u8]) -> Result<Vec<String>, ShcError> {
         .collect()
 }
 
+/// The JWS strings of a `$health-cards-issue` response (§ via FHIR `$health-cards-issue` Operation):
+/// a FHIR `Parameters` resource whose `verifiableCredential` parameters carry them as `valueString`;
+/// other parameters (`resourceLink`) are not cards. No `parameter` at all means no results.
+pub fn parse_parameters(value: &Value) -> Result<Vec<String>, ShcError> {
+    if value.get("resourceType").and_then(Value::as_str) != Some("Parameters") {
+        return Err(ShcError::File("not a FHIR Parameters resource".into()));
+    }
+    let parameters = match value.get("parameter") {
+        None => return Ok(Vec::new()),
+        Some(Value::Array(p)) => p,
+        Some(_) => return Err(ShcError::File("parameter is not an array".into())),
+    };
+    parameters
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.get("name").and_then(Value::as_str) == Some("verifiableCredential"))
+        .map(|(i, p)| {
+            p.get("valueString")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| ShcError::File(format!("parameter[{i}] (verifiableCredential) has no valueString")))
+        })
+        .collect()
+}
+
 /// Signs a health card: minified payload, raw DEFLATE, ES256 with `kid` = the key's thumbprint.
 pub fn sign(key: &crate::jose::EcKey, payload: &Value) -> String {
     let header = serde_json::json!({"alg": "ES256", "zip": "DEF", "kid": key.thumbprint()});
@@ -231,6 +271,19 @@ mod tests {
     }
 
     #[test]
+    fn a_card_may_come_in_more_chunks_than_sixteen() {
+        // 40 chunks of a 47,000-character JWS: a large card, within what the specification allows.
+        let long: String = "ab".repeat(23_500);
+        let qr = encode_qr(&long);
+        assert_eq!(qr.len(), 40);
+        let chunks: Vec<QrChunk> = qr.iter().map(|q| decode_qr(q).expect("decodes")).collect();
+        assert_eq!(assemble(&chunks).expect("assembles"), long);
+        assert_eq!(MAX_CHUNKS, 3_522);
+        assert!(decode_qr(&format!("shc:/1/{MAX_CHUNKS}/5656")).is_ok());
+        assert!(matches!(decode_qr(&format!("shc:/1/{}/5656", MAX_CHUNKS + 1)), Err(ShcError::ChunkPrefix(_))));
+    }
+
+    #[test]
     fn example_x_is_43() {
         assert_eq!(decode_qr("shc:/43").expect("decodes").jws_part, "X");
     }
@@ -241,7 +294,9 @@ mod tests {
         assert!(matches!(decode_qr("shc:/99"), Err(ShcError::PairRange { .. })));
         assert!(matches!(decode_qr("http://x"), Err(ShcError::Prefix(_))));
         assert!(matches!(decode_qr("shc:/4/3/5656"), Err(ShcError::ChunkPrefix(_))));
+        assert!(matches!(decode_qr("shc:/1/1/5656"), Err(ShcError::ChunkPrefix(_))), "one chunk takes no prefix");
         assert!(matches!(decode_qr("shc:/1/99999/5656"), Err(ShcError::ChunkPrefix(_))));
+        assert!(matches!(decode_qr("shc:/1/1234567/5656"), Err(ShcError::ChunkPrefix(_))));
         assert!(matches!(decode_qr("shc:/56a6"), Err(ShcError::ChunkPrefix(_)) | Err(ShcError::NonDigit(_))));
     }
 

@@ -57,6 +57,7 @@ where
         outcomes: vec![(&table::JUDGED, Outcome::error(reason))],
         evidence: Vec::new(),
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        unsupported: None,
     }
 }
 

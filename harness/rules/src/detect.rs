@@ -4,22 +4,25 @@ use crate::{Artifact, Format};
 use dialtone_protocols::{b64, mdoc};
 use serde_json::Value;
 
-const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
-
 /// The format the bytes look like, or `None`.
 pub fn detect(artifact: &Artifact) -> Option<Format> {
     let bytes = artifact.first();
-    if bytes.starts_with(PNG_MAGIC) {
+    // An image is read for the health-card QR codes it shows (or said unsupported).
+    if crate::qr_image::sniff(bytes).is_some() {
         return Some(Format::Shc);
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         let text = text.trim();
-        if text.starts_with("shc:/") {
+        if text.starts_with("shc:/") || crate::shc::is_smart_health_link(text) {
             return Some(Format::Shc);
         }
         if text.starts_with('{') {
             let value: Value = serde_json::from_str(text).ok()?;
             if value.get("verifiableCredential").is_some_and(Value::is_array) && value.get("@context").is_none() {
+                return Some(Format::Shc);
+            }
+            // A `$health-cards-issue` response.
+            if value.get("resourceType").and_then(Value::as_str) == Some("Parameters") {
                 return Some(Format::Shc);
             }
             // An unsecured VC data model document: judged as JOSE, where it fails to be secured.

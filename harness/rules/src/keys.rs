@@ -22,6 +22,10 @@ pub struct KeyRing {
     pub roots: Vec<Vec<u8>>,
     /// `None`: no trust list given; checks of key ownership skip.
     pub trust: Option<Vec<TrustedIssuer>>,
+    /// The JWKs as their files or the issuer published them, private members included (a key
+    /// set that publishes one is judged for it; the keys above never carry them). Keys given as
+    /// certificates are not here.
+    pub published: Vec<Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +122,38 @@ pub fn load_key_file(bytes: &[u8]) -> Result<(Vec<Value>, Vec<Vec<u8>>), KeyFile
         return certs_to_keys(certs);
     }
     Ok((jwks_of(&value)?, Vec::new()))
+}
+
+/// The JWK objects of a key file as written, private members included: a JWK Set, a JWK or a
+/// `publicKeyJwk` (none for PEM or an `x5c` array). See [`KeyRing::published`].
+pub fn published_jwks(bytes: &[u8]) -> Vec<Value> {
+    serde_json::from_slice::<Value>(bytes).map(|v| published_of(&v)).unwrap_or_default()
+}
+
+/// The JWK objects of a JSON value as written (see [`published_jwks`]).
+pub fn published_of(value: &Value) -> Vec<Value> {
+    if let Some(keys) = value.get("keys").and_then(Value::as_array) {
+        keys.iter().filter(|k| k.is_object()).cloned().collect()
+    } else if let Some(jwk) = value.get("publicKeyJwk").filter(|k| k.is_object()) {
+        vec![jwk.clone()]
+    } else if value.get("kty").is_some() {
+        vec![value.clone()]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The JWK objects of every issuer of a trust list, as written.
+pub fn published_in_trust_file(bytes: &[u8]) -> Vec<Value> {
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else { return Vec::new() };
+    let issuers = value.get("issuers").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    issuers
+        .iter()
+        .flat_map(|entry| match entry.get("jwks") {
+            Some(jwks) => published_of(jwks),
+            None => published_of(entry),
+        })
+        .collect()
 }
 
 /// Public JWKs of a JSON value: `{"keys": [...]}`, `{"publicKeyJwk": {...}}`, or one JWK. Private

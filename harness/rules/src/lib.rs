@@ -42,6 +42,8 @@ pub struct Context {
     pub profiles: Profiles,
     /// How PNG images of QR codes are decoded.
     pub qr_images: qr_image::QrImageDecoder,
+    /// SMART Health Card revocation lists, one per issuer key (`--crl`, or fetched).
+    pub revocation: Vec<dialtone_protocols::shc::revocation::RevocationList>,
 }
 
 /// One artifact to judge: its name (a file path) and bytes; chunked QR codes are several parts.
@@ -67,11 +69,19 @@ pub struct Findings {
     outcomes: Vec<Option<Outcome>>,
     pub evidence: Vec<EvidenceItem>,
     first_failure: Option<&'static str>,
+    unsupported: Option<String>,
 }
 
 impl Findings {
     pub fn new(rules: &'static [Rule]) -> Self {
-        Self { rules, outcomes: vec![None; rules.len()], evidence: Vec::new(), first_failure: None }
+        Self { rules, outcomes: vec![None; rules.len()], evidence: Vec::new(), first_failure: None, unsupported: None }
+    }
+
+    /// The artifact is in a form of its format that dialtone does not read (an image format it
+    /// does not decode, a QR code its detector cannot find): no rule judges it, and its verdict is
+    /// `unsupported` with `reason`, not `invalid`.
+    pub fn unsupported(&mut self, reason: impl Into<String>) {
+        self.unsupported.get_or_insert(reason.into());
     }
 
     /// Records a rule's outcome. The first recorded wins, except that a failure replaces a pass or
@@ -105,19 +115,27 @@ impl Findings {
     }
 
     /// Every rule with its outcome; rules never reached skip, naming the failure that stopped them.
-    pub fn finish(self) -> Vec<(&'static Rule, Outcome)> {
+    /// Of an unsupported artifact every rule skips with the reason; the reason is returned.
+    pub fn finish(self) -> (Vec<(&'static Rule, Outcome)>, Option<String>) {
         let stopper = self.first_failure;
-        self.rules
+        let unsupported = self.unsupported;
+        let outcomes = self
+            .rules
             .iter()
             .zip(self.outcomes)
             .map(|(rule, o)| {
-                let o = o.unwrap_or_else(|| match stopper {
-                    Some(id) => Outcome::skip(format!("not reached: {id} failed first")),
-                    None => Outcome::skip("not applicable to this artifact"),
-                });
+                let o = match (&unsupported, o) {
+                    (Some(why), _) => Outcome::skip(format!("not judged: unsupported ({why})")),
+                    (None, Some(o)) => o,
+                    (None, None) => match stopper {
+                        Some(id) => Outcome::skip(format!("not reached: {id} failed first")),
+                        None => Outcome::skip("not applicable to this artifact"),
+                    },
+                };
                 (rule, o)
             })
-            .collect()
+            .collect();
+        (outcomes, unsupported)
     }
 }
 
@@ -128,6 +146,8 @@ pub struct ArtifactReport {
     pub outcomes: Vec<(&'static Rule, Outcome)>,
     pub evidence: Vec<EvidenceItem>,
     pub duration_ms: f64,
+    /// Why the artifact's form is not one dialtone reads, when it is not (verdict `unsupported`).
+    pub unsupported: Option<String>,
 }
 
 /// The verdict of an artifact (as vectors state it, and as `check` reports it).
@@ -135,6 +155,9 @@ pub use dialtone_engine::model::ArtifactStatus as ArtifactVerdict;
 
 impl ArtifactReport {
     pub fn verdict(&self) -> ArtifactVerdict {
+        if self.unsupported.is_some() {
+            return ArtifactVerdict::Unsupported;
+        }
         let failed =
             |level: Level| self.outcomes.iter().any(|(r, o)| r.level == level && matches!(o, Outcome::Fail { .. }));
         if failed(Level::Must) {
@@ -170,6 +193,7 @@ impl ArtifactReport {
                 Some(self.reason().unwrap_or_else(|| "format not recognized".into()))
             }
             ArtifactVerdict::Unverified => self.unauthenticated(),
+            ArtifactVerdict::Unsupported => self.unsupported.clone(),
             _ => None,
         };
         dialtone_engine::model::ArtifactResult {
@@ -235,7 +259,7 @@ pub const ARTIFACT_PLAN: &str = "artifact-rules";
 pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> ArtifactReport {
     let started = Instant::now();
     let format = format.or_else(|| detect::detect(artifact));
-    let (outcomes, evidence) = match format {
+    let (outcomes, evidence, unsupported) = match format {
         None => {
             let head: String = String::from_utf8_lossy(&artifact.first()[..artifact.first().len().min(60)]).into();
             (
@@ -247,6 +271,7 @@ pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> Arti
                     ),
                 )],
                 Vec::new(),
+                None,
             )
         }
         Some(f) => {
@@ -257,7 +282,8 @@ pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> Arti
                 Format::Mdoc => mdoc::judge_artifact(artifact, ctx),
             };
             let evidence = findings.evidence.clone();
-            (findings.finish(), evidence)
+            let (outcomes, unsupported) = findings.finish();
+            (outcomes, evidence, unsupported)
         }
     };
     ArtifactReport {
@@ -266,6 +292,7 @@ pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> Arti
         outcomes,
         evidence,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        unsupported,
     }
 }
 

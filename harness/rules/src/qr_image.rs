@@ -1,34 +1,122 @@
-//! The QR codes in a PNG image, decoded within bounds: the image header's dimensions are checked
-//! before any pixel buffer is allocated, so a file of a few bytes cannot claim gigabytes. The QR
-//! detector's own cost grows faster than the image (an image tiled with finder patterns keeps it
-//! busy for minutes and gigabytes), so a caller may run it elsewhere: [`QrImageDecoder`].
+//! The QR codes in an image, decoded within bounds: PNG (`png`), JPEG (`jpeg`) and SVG (`svg`, rendered)
+//! become greyscale pixels, whose dimensions are checked before any pixel buffer is allocated, so a
+//! file of a few bytes cannot claim gigabytes; rqrr finds and decodes the QR codes in them, and
+//! `segments` tells how each code's data is encoded. The QR detector's own cost grows faster than
+//! the image (an image tiled with finder patterns keeps it busy for minutes and gigabytes), so a
+//! caller may run it elsewhere: [`QrImageDecoder`].
 
+mod jpeg;
+mod png;
+mod segments;
+mod svg;
+
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+pub use segments::Segments;
 
 /// Most pixels an image may have (width × height): the QR decoder keeps one byte per pixel. A
 /// 48-megapixel phone photo of a QR code fits; a header claiming 400000 × 400000 does not.
-pub(crate) const MAX_PNG_PIXELS: u64 = 50_000_000;
-/// Most bytes the decoded image may take (width × height × channels, eight bits each).
-pub(crate) const MAX_PNG_DECODED_BYTES: u64 = 160 << 20;
+pub(crate) const MAX_PIXELS: u64 = 50_000_000;
+/// Most bytes a decoded image may take (width × height × channels, eight bits each).
+pub(crate) const MAX_DECODED_BYTES: u64 = 160 << 20;
 
-/// The function that decodes a PNG image's QR codes for a judgement.
-type DecodeFn = dyn Fn(&[u8]) -> Result<Vec<String>, String> + Send + Sync;
+/// An image format, recognized from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    Png,
+    Jpeg,
+    Svg,
+    Gif,
+    Webp,
+    Bmp,
+    Tiff,
+    Heif,
+}
 
-/// How PNG images of QR codes are decoded: by [`decode_png_qr`] in this process (the default), or
-/// by a function the caller gives (`dialtone check` runs it in a child process bounded in memory
-/// and time).
+impl ImageKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Png => "PNG",
+            Self::Jpeg => "JPEG",
+            Self::Svg => "SVG",
+            Self::Gif => "GIF",
+            Self::Webp => "WebP",
+            Self::Bmp => "BMP",
+            Self::Tiff => "TIFF",
+            Self::Heif => "HEIF/AVIF",
+        }
+    }
+}
+
+/// The image format `bytes` begin with, if any. An SVG is XML text whose root element is `svg`
+/// (looked for in its first 4 KiB, after any XML declaration, comments and doctype).
+pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
+    let magic: [(&[u8], ImageKind); 7] = [
+        (b"\x89PNG\r\n\x1a\n", ImageKind::Png),
+        (b"\xff\xd8\xff", ImageKind::Jpeg),
+        (b"GIF87a", ImageKind::Gif),
+        (b"GIF89a", ImageKind::Gif),
+        (b"BM", ImageKind::Bmp),
+        (b"II*\0", ImageKind::Tiff),
+        (b"MM\0*", ImageKind::Tiff),
+    ];
+    if let Some((_, kind)) = magic.iter().find(|(m, _)| bytes.starts_with(m)) {
+        return Some(*kind);
+    }
+    if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+        return Some(ImageKind::Webp);
+    }
+    if bytes.get(4..8) == Some(b"ftyp")
+        && bytes.get(8..12).is_some_and(|brand| [&b"heic"[..], b"heix", b"mif1", b"avif", b"heif"].contains(&brand))
+    {
+        return Some(ImageKind::Heif);
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    (text.starts_with('<') && text.contains("<svg")).then_some(ImageKind::Svg)
+}
+
+/// One QR code found in an image: its text, its version (1–40), and how its data is segmented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScannedQr {
+    pub text: String,
+    pub version: u8,
+    pub segments: Segments,
+}
+
+/// Why an image's QR codes could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageError {
+    /// The image is broken or exceeds a bound dialtone sets (a fault of the artifact).
+    #[error("{0}")]
+    Refused(String),
+    /// The image is fine as far as dialtone can tell, but it cannot read it: a format or feature it
+    /// does not render, or no QR code its detector can find (not a fault shown of the artifact).
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+/// The function that decodes an image's QR codes for a judgement.
+type DecodeFn = dyn Fn(&[u8]) -> Result<Vec<ScannedQr>, ImageError> + Send + Sync;
+
+/// How images of QR codes are decoded: by [`decode_image`] in this process (the default), or by a
+/// function the caller gives (`dialtone check` runs it in a child process bounded in memory and
+/// time).
 #[derive(Clone, Default)]
 pub struct QrImageDecoder(Option<Arc<DecodeFn>>);
 
 impl QrImageDecoder {
-    pub fn with(decode: impl Fn(&[u8]) -> Result<Vec<String>, String> + Send + Sync + 'static) -> Self {
+    pub fn with(decode: impl Fn(&[u8]) -> Result<Vec<ScannedQr>, ImageError> + Send + Sync + 'static) -> Self {
         Self(Some(Arc::new(decode)))
     }
 
-    pub(crate) fn decode(&self, bytes: &[u8]) -> Result<Vec<String>, String> {
+    pub fn decode(&self, bytes: &[u8]) -> Result<Vec<ScannedQr>, ImageError> {
         match &self.0 {
             Some(decode) => decode(bytes),
-            None => decode_png_qr(bytes),
+            None => decode_image(bytes),
         }
     }
 }
@@ -39,125 +127,113 @@ impl std::fmt::Debug for QrImageDecoder {
     }
 }
 
-/// The texts of the QR codes in a PNG image (rqrr over the decoded greyscale pixels).
-pub fn decode_png_qr(bytes: &[u8]) -> Result<Vec<String>, String> {
-    if let Some(header) = Header::read(bytes) {
-        header.within_bounds()?;
-    }
-    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    // Bounds what the decoder allocates besides the frame (rows, text and ICC chunks).
-    decoder.set_limits(png::Limits { bytes: 64 << 20 });
-    decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let mut reader = decoder.read_info().map_err(|e| format!("not a readable PNG: {e}"))?;
-    let channels = match reader.output_color_type().0 {
-        png::ColorType::Grayscale => 1,
-        png::ColorType::GrayscaleAlpha => 2,
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        png::ColorType::Indexed => return Err("an indexed PNG after expansion (unexpected)".into()),
-    };
-    // What the decoder read, checked again: the buffer below is sized from it.
-    Header { width: reader.info().width, height: reader.info().height, channels: channels as u64 }.within_bounds()?;
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).map_err(|e| format!("PNG frame: {e}"))?;
-    let (w, h, line) = (info.width as usize, info.height as usize, info.line_size);
-    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
-        let at = y * line + x * channels;
-        match channels {
-            1 | 2 => buf.get(at).copied().unwrap_or(255),
-            _ => {
-                let px = |o: usize| u32::from(buf.get(at + o).copied().unwrap_or(255));
-                ((px(0) * 299 + px(1) * 587 + px(2) * 114) / 1000) as u8
-            }
+/// An image as one byte of grey per pixel (0 black, 255 white), row by row.
+pub(crate) struct Grey {
+    pub(crate) width: usize,
+    pub(crate) height: usize,
+    pub(crate) pixels: Vec<u8>,
+}
+
+/// The QR codes in an image of a format dialtone reads (PNG, JPEG, SVG).
+pub fn decode_image(bytes: &[u8]) -> Result<Vec<ScannedQr>, ImageError> {
+    let grey = match sniff(bytes) {
+        Some(ImageKind::Png) => png::grey(bytes)?,
+        Some(ImageKind::Jpeg) => jpeg::grey(bytes)?,
+        Some(ImageKind::Svg) => svg::grey(bytes)?,
+        Some(other) => {
+            return Err(ImageError::Unreadable(format!(
+                "a {} image: dialtone reads QR codes from PNG, JPEG and SVG images",
+                other.name()
+            )));
         }
-    });
+        None => return Err(ImageError::Refused("not an image dialtone recognizes".into())),
+    };
+    scan(&grey)
+}
+
+/// The QR codes rqrr finds in the pixels. A code found but not decoded (its error correction
+/// overwhelmed) and an image without any are unreadable, not refused: a photo may need another
+/// take.
+fn scan(grey: &Grey) -> Result<Vec<ScannedQr>, ImageError> {
+    let (w, h) = (grey.width, grey.height);
+    let mut img =
+        rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| grey.pixels.get(y * w + x).copied().unwrap_or(255));
     let grids = img.detect_grids();
     if grids.is_empty() {
-        return Err("no QR code found in the image".into());
+        return Err(ImageError::Unreadable("no QR code found in the image (dialtone's detector is rqrr)".into()));
     }
     grids
         .iter()
-        .map(|g| g.decode().map(|(_, text)| text).map_err(|e| format!("a QR code does not decode: {e}")))
+        .map(|g| {
+            let (meta, text) = g
+                .decode()
+                .map_err(|e| ImageError::Unreadable(format!("a QR code in the image does not decode: {e}")))?;
+            let segments = segments::of(&g.grid, &meta, &text);
+            Ok(ScannedQr { text, version: meta.version.0 as u8, segments })
+        })
         .collect()
 }
 
-/// The dimensions an image header (IHDR, the first chunk) claims, and the channels of eight bits
-/// each that its pixels take once expanded (a palette may expand to RGBA).
-struct Header {
-    width: u32,
-    height: u32,
-    channels: u64,
-}
-
-impl Header {
-    fn read(bytes: &[u8]) -> Option<Self> {
-        let ihdr = bytes.get(12..26).filter(|h| h.starts_with(b"IHDR"))?;
-        let be = |at: usize| Some(u32::from_be_bytes(ihdr.get(at..at + 4)?.try_into().ok()?));
-        let channels = match ihdr.get(13)? {
-            0 => 1,
-            2 => 3,
-            4 => 2,
-            _ => 4,
-        };
-        Some(Self { width: be(4)?, height: be(8)?, channels })
+/// The dimensions an image claims, checked before its pixels are allocated: at most
+/// [`MAX_PIXELS`], and at most [`MAX_DECODED_BYTES`] once expanded to `channels` bytes a pixel.
+pub(crate) fn within_bounds(kind: &str, width: u64, height: u64, channels: u64) -> Result<(), ImageError> {
+    let pixels = width * height;
+    let decoded = pixels.saturating_mul(channels);
+    if pixels > MAX_PIXELS || decoded > MAX_DECODED_BYTES {
+        return Err(ImageError::Refused(format!(
+            "the {kind} header claims {width} × {height} pixels ({decoded} bytes decoded); dialtone decodes at most \
+             {MAX_PIXELS} pixels and {MAX_DECODED_BYTES} bytes"
+        )));
     }
-
-    fn within_bounds(&self) -> Result<(), String> {
-        let pixels = u64::from(self.width) * u64::from(self.height);
-        let decoded = pixels.saturating_mul(self.channels);
-        if pixels > MAX_PNG_PIXELS || decoded > MAX_PNG_DECODED_BYTES {
-            return Err(format!(
-                "the PNG header claims {} × {} pixels ({decoded} bytes decoded); dialtone decodes at most \
-                 {MAX_PNG_PIXELS} pixels and {MAX_PNG_DECODED_BYTES} bytes",
-                self.width, self.height
-            ));
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qrcode::bits::Bits;
+    use qrcode::types::{EcLevel, Version};
 
-    /// A one-pixel PNG whose header is rewritten to claim `width` × `height` (its CRC fixed).
-    fn png_claiming(width: u32, height: u32, color: png::ColorType, depth: png::BitDepth) -> Vec<u8> {
-        let mut out = Vec::new();
-        {
-            let mut encoder = png::Encoder::new(&mut out, 1, 1);
-            encoder.set_color(color);
-            encoder.set_depth(depth);
-            let mut writer = encoder.write_header().expect("header");
-            let bytes = color.samples() * usize::from(depth as u8).div_ceil(8);
-            writer.write_image_data(&vec![0; bytes]).expect("pixel");
-        }
-        out[16..20].copy_from_slice(&width.to_be_bytes());
-        out[20..24].copy_from_slice(&height.to_be_bytes());
-        let crc = crc32fast::hash(&out[12..29]);
-        out[29..33].copy_from_slice(&crc.to_be_bytes());
-        out
+    const PAYLOAD: &str = "shc:/56762909524320603460292437404460312229595326546034602925407728043360287028647167452228092861333145643765314159064022030645045908564355034142454136403706366541713724123638030437562204673740753232";
+
+    /// The pixels of the QR code of `PAYLOAD` in the specification's segments, 6 pixels a module.
+    fn qr_pixels() -> (usize, Vec<u8>) {
+        let mut bits = Bits::new(Version::Normal(9));
+        bits.push_byte_data(b"shc:/").expect("fits");
+        bits.push_numeric_data(&PAYLOAD.as_bytes()[5..]).expect("fits");
+        bits.push_terminator(EcLevel::L).expect("terminates");
+        let code = qrcode::QrCode::with_bits(bits, EcLevel::L).expect("encodes");
+        let (width, scale, quiet) = (code.width(), 6, 4);
+        let side = (width + 2 * quiet) * scale;
+        let colors = code.to_colors();
+        let pixels = (0..side * side)
+            .map(|at| {
+                let (x, y) = ((at % side) / scale, (at / side) / scale);
+                let inside = (quiet..quiet + width).contains(&x) && (quiet..quiet + width).contains(&y);
+                if inside && colors[(y - quiet) * width + (x - quiet)] == qrcode::Color::Dark { 0 } else { 255 }
+            })
+            .collect();
+        (side, pixels)
     }
 
     #[test]
-    fn a_header_claiming_more_pixels_than_the_bound_is_refused_before_decoding() {
-        use png::{BitDepth, ColorType};
-        for (w, h, color, depth) in [
-            (400_000, 400_000, ColorType::Grayscale, BitDepth::One),
-            (40_000, 40_000, ColorType::Grayscale, BitDepth::One),
-            (u32::MAX >> 1, u32::MAX >> 1, ColorType::Rgba, BitDepth::Sixteen),
-            // Few enough pixels, but four channels of them are more bytes than the bound.
-            (7_000, 7_000, ColorType::Rgba, BitDepth::Eight),
-        ] {
-            let e = decode_png_qr(&png_claiming(w, h, color, depth)).expect_err("refused");
-            assert!(e.contains(&format!("claims {w} × {h} pixels")) && e.contains("at most"), "{e}");
-        }
+    fn a_jpeg_of_a_qr_code_is_read_with_its_version_and_segments() {
+        let (side, pixels) = qr_pixels();
+        let mut jpeg = Vec::new();
+        jpeg_encoder::Encoder::new(&mut jpeg, 85)
+            .encode(&pixels, side as u16, side as u16, jpeg_encoder::ColorType::Luma)
+            .expect("encodes");
+        assert_eq!(sniff(&jpeg), Some(ImageKind::Jpeg));
+        let codes = decode_image(&jpeg).expect("decodes");
+        assert_eq!(codes, vec![ScannedQr { text: PAYLOAD.into(), version: 9, segments: Segments::Specified }]);
     }
 
     #[test]
-    fn an_image_within_the_bounds_is_decoded() {
-        // Within the bound, the lying header gets the decoder's own error, not the bound's.
-        let e = decode_png_qr(&png_claiming(2_000, 2_000, png::ColorType::Grayscale, png::BitDepth::One))
-            .expect_err("one pixel of data for four million");
-        assert!(e.starts_with("PNG frame"), "{e}");
+    fn formats_dialtone_does_not_render_are_unreadable_not_refused() {
+        for bytes in [&b"GIF89a\x01\x00"[..], b"RIFF\0\0\0\0WEBPVP8 ", b"\0\0\0\x18ftypheic"] {
+            assert!(matches!(decode_image(bytes), Err(ImageError::Unreadable(_))), "{:?}", sniff(bytes));
+        }
+        let blank = Grey { width: 64, height: 64, pixels: vec![255; 64 * 64] };
+        assert!(matches!(scan(&blank), Err(ImageError::Unreadable(e)) if e.contains("no QR code")));
     }
 }

@@ -1,123 +1,90 @@
 //! SMART Health Cards: `shc:/` QR payloads (text, one per line or per file, chunked or not), PNG
-//! images of the QR codes, `.smart-health-card` files, or a bare JWS.
+//! images of the QR codes, `.smart-health-card` files, `$health-cards-issue` responses (a FHIR
+//! `Parameters`), or a bare JWS. What each form holds is read in `read`; the cards are judged here.
+
+mod fhir;
+mod issuer_key;
+mod read;
+mod revocation;
+
+use crate::qr_image::{ScannedQr, Segments};
+pub(crate) use read::is_smart_health_link;
+use read::{Form, collect};
 
 use crate::{Artifact, Context, Findings, now_note, table as rules};
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::jose::thumbprint;
-use dialtone_protocols::shc::{
-    self, CHUNK_MAX_JWS, HEALTH_CARD_TYPE, HealthCardJws, QrChunk, SINGLE_QR_MAX_JWS, ShcError,
-};
+use dialtone_protocols::shc::{CHUNK_MAX_JWS, HEALTH_CARD_TYPE, HealthCardJws, QrChunk, SINGLE_QR_MAX_JWS, ShcError};
 use serde_json::Value;
 
+/// The largest QR code a health card uses (§ Health Cards as QR Codes, § Chunking Larger SHCs).
+const MAX_QR_VERSION: u8 = 22;
 /// Clock skew tolerated on nbf, in seconds.
 const CLOCK_SKEW: i64 = 300;
 
-/// How the JWS arrived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Form {
-    Qr,
-    File,
-    Jws,
-}
-
 pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SHC);
-    let (form, jws_list, chunks) = match collect(artifact, ctx, &mut f) {
-        Some(x) => x,
-        None => return f,
+    let Some(held) = collect(artifact, ctx, &mut f) else {
+        return f;
     };
-    if form != Form::Qr {
-        for id in [&rules::SHC_001, &rules::SHC_002, &rules::SHC_015] {
+    if held.form != Form::Qr {
+        for id in [&rules::SHC_001, &rules::SHC_002, &rules::SHC_015, &rules::SHC_017, &rules::SHC_018, &rules::SHC_023]
+        {
             f.set(id, Outcome::skip("not given as QR payloads"));
         }
         f.set(&rules::SHC_014, Outcome::skip("not given as a QR code: the QR-size rules for bundles do not apply"));
     } else {
-        f.set(&rules::SHC_015, qr_sizes(&jws_list, &chunks));
+        f.set(&rules::SHC_015, qr_sizes(&held.jws, &held.chunks));
+        f.set(&rules::SHC_023, balanced(&held.chunks));
+        if held.scanned.is_empty() {
+            let why = "given as QR text: how the QR codes were encoded (segments, version) is not visible";
+            f.set(&rules::SHC_017, Outcome::skip(why));
+            f.set(&rules::SHC_018, Outcome::skip(why));
+        } else {
+            f.set(&rules::SHC_017, qr_segments(&held.scanned));
+            f.set(&rules::SHC_018, qr_versions(&held.scanned));
+        }
     }
-    if form != Form::File {
-        f.set(&rules::SHC_003, Outcome::skip("not given as a .smart-health-card file"));
+    if !matches!(held.form, Form::File | Form::Parameters) {
+        f.set(&rules::SHC_003, Outcome::skip("not given as a .smart-health-card file or a Parameters response"));
     }
-    for jws in &jws_list {
-        judge(&mut f, jws, form, ctx);
+    for jws in &held.jws {
+        judge(&mut f, jws, held.form, ctx);
     }
     f
 }
 
-/// The JWS strings the artifact holds, and the chunks they came from (QR form).
-fn collect(artifact: &Artifact, ctx: &Context, f: &mut Findings) -> Option<(Form, Vec<String>, Vec<QrChunk>)> {
-    let mut qr_texts = Vec::new();
-    let mut file_text = None;
-    for part in &artifact.parts {
-        if part.starts_with(b"\x89PNG") {
-            match ctx.qr_images.decode(part) {
-                Ok(texts) => qr_texts.extend(texts),
-                Err(e) => {
-                    f.set(&rules::SHC_001, Outcome::fail("a PNG image holding shc:/ QR codes", e));
-                    return None;
-                }
-            }
-            continue;
-        }
-        let text = String::from_utf8_lossy(part);
-        let trimmed = text.trim();
-        if trimmed.starts_with("shc:/") {
-            qr_texts.extend(trimmed.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
-        } else if trimmed.starts_with('{') {
-            file_text = Some(trimmed.to_string());
-        } else {
-            f.artifact("JWS (as received)", trimmed);
-            return Some((Form::Jws, vec![trimmed.to_string()], Vec::new()));
-        }
-    }
-    if let Some(text) = file_text {
-        f.artifact(".smart-health-card file", &text);
-        return match shc::parse_file(text.as_bytes()) {
-            Ok(list) => {
-                f.set(&rules::SHC_003, Outcome::pass(format!("verifiableCredential holds {} JWS", list.len())));
-                Some((Form::File, list, Vec::new()))
-            }
-            Err(e) => {
-                f.set(&rules::SHC_003, Outcome::fail("{\"verifiableCredential\": [\"<JWS>\", …]}", e.to_string()));
-                None
-            }
-        };
-    }
-    f.artifact("QR payloads", &qr_texts.join("\n"));
-    let mut chunks = Vec::new();
-    for (i, text) in qr_texts.iter().enumerate() {
-        match shc::decode_qr(text) {
-            Ok(c) => chunks.push(c),
-            Err(e) => {
-                f.set(
-                    &rules::SHC_001,
-                    Outcome::fail("shc:/[C/N/] followed by digit pairs 00..77", format!("QR {}: {e}", i + 1)),
+/// SHC-017: each scanned QR code holds the specification's two segments.
+fn qr_segments(scanned: &[ScannedQr]) -> Outcome {
+    for (i, code) in scanned.iter().enumerate() {
+        match &code.segments {
+            Segments::Specified => {}
+            Segments::Other(what) => {
+                return Outcome::fail(
+                    "two segments: shc:/ (and C/N/) in byte mode, then the digits in numeric mode",
+                    format!("QR code {}: {what}", i + 1),
                 );
-                return None;
             }
+            Segments::NotJudged(why) => return Outcome::skip(format!("QR code {}: {why}", i + 1)),
         }
     }
-    if chunks.is_empty() {
-        f.set(&rules::SHC_001, Outcome::fail("at least one shc:/ QR payload", "none"));
-        return None;
+    Outcome::pass(format!("{} QR codes: byte-mode prefix, numeric-mode digits", scanned.len()))
+}
+
+/// SHC-018: each scanned QR code is of version 22 or lower.
+fn qr_versions(scanned: &[ScannedQr]) -> Outcome {
+    let versions: Vec<u8> = scanned.iter().map(|c| c.version).collect();
+    match versions.iter().enumerate().find(|(_, v)| **v > MAX_QR_VERSION) {
+        Some((i, version)) => Outcome::fail(
+            format!("QR codes of version {MAX_QR_VERSION} or lower (105 × 105 modules)"),
+            format!(
+                "QR code {} is version {version} ({side} × {side} modules)",
+                i + 1,
+                side = 17 + 4 * usize::from(*version)
+            ),
+        ),
+        None => Outcome::pass(format!("QR code versions {versions:?}")),
     }
-    f.set(&rules::SHC_001, Outcome::pass(format!("{} QR payloads decode", chunks.len())));
-    // Several single QR codes are several cards; chunks of one card assemble.
-    let jws_list = if chunks.iter().all(|c| c.total == 1) {
-        f.set(&rules::SHC_002, Outcome::skip("no chunked QR payloads"));
-        chunks.iter().map(|c| c.jws_part.clone()).collect()
-    } else {
-        match shc::assemble(&chunks) {
-            Ok(jws) => {
-                f.set(&rules::SHC_002, Outcome::pass(format!("{} chunks assemble", chunks.len())));
-                vec![jws]
-            }
-            Err(e) => {
-                f.set(&rules::SHC_002, Outcome::fail("chunks 1..N of one card, each once", e.to_string()));
-                return None;
-            }
-        }
-    };
-    Some((Form::Qr, jws_list, chunks))
 }
 
 fn qr_sizes(jws_list: &[String], chunks: &[QrChunk]) -> Outcome {
@@ -130,6 +97,13 @@ fn qr_sizes(jws_list: &[String], chunks: &[QrChunk]) -> Outcome {
             None => Outcome::pass(format!("every JWS at most {SINGLE_QR_MAX_JWS} characters")),
         }
     } else {
+        let length: usize = chunks.iter().map(|c| c.jws_part.len()).sum();
+        if length <= SINGLE_QR_MAX_JWS {
+            return Outcome::fail(
+                format!("a JWS of at most {SINGLE_QR_MAX_JWS} characters in one QR code, not chunked"),
+                format!("{length} characters in {} chunks", chunks.len()),
+            );
+        }
         match chunks.iter().find(|c| c.jws_part.len() > CHUNK_MAX_JWS) {
             Some(c) => Outcome::fail(
                 format!("chunks of at most {CHUNK_MAX_JWS} characters"),
@@ -137,6 +111,31 @@ fn qr_sizes(jws_list: &[String], chunks: &[QrChunk]) -> Outcome {
             ),
             None => Outcome::pass(format!("{} chunks, each at most {CHUNK_MAX_JWS} characters", chunks.len())),
         }
+    }
+}
+
+/// SHC-023: a card's chunks are of balanced sizes. Split as the specification's example generator
+/// splits (chunks of the length divided by their count, rounded up), no two differ by as much as
+/// the count.
+fn balanced(chunks: &[QrChunk]) -> Outcome {
+    if chunks.iter().all(|c| c.total == 1) {
+        return Outcome::skip("no chunked QR payloads");
+    }
+    let lengths: Vec<usize> = chunks.iter().map(|c| c.jws_part.len()).collect();
+    let (Some(shortest), Some(longest)) = (lengths.iter().min(), lengths.iter().max()) else {
+        return Outcome::skip("no chunks");
+    };
+    if longest - shortest < chunks.len().max(2) {
+        Outcome::pass(format!("chunks of {lengths:?} JWS characters"))
+    } else {
+        Outcome::fail(
+            format!(
+                "{} chunks of about {} JWS characters each",
+                chunks.len(),
+                lengths.iter().sum::<usize>().div_ceil(chunks.len())
+            ),
+            format!("chunks of {lengths:?} JWS characters"),
+        )
     }
 }
 
@@ -179,9 +178,10 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     );
     let kid = card.header.get("kid").and_then(Value::as_str);
     let iss = card.payload.get("iss").and_then(Value::as_str);
+    let mut verified_with = None;
     if ctx.keys.is_empty() {
         let why = "no keys given (--keys, --trust or --fetch-keys): the signature cannot be checked";
-        for id in [&rules::SHC_007, &rules::SHC_008, &rules::SHC_009] {
+        for id in [&rules::SHC_007, &rules::SHC_008, &rules::SHC_009, &rules::SHC_022] {
             f.set(id, Outcome::skip(why));
         }
     } else {
@@ -201,6 +201,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
                     },
                 );
                 f.set(&rules::SHC_009, ctx.keys.owner(iss, &key));
+                verified_with = Some(key);
             }
             Err(e) => {
                 f.set(&rules::SHC_008, Outcome::fail("an ES256 signature that verifies with a key of the issuer", e));
@@ -217,6 +218,9 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
         },
     );
     f.set(&rules::SHC_011, times(&card, ctx));
+    f.set(&rules::SHC_020, revocation::rid_form(&card));
+    f.set(&rules::SHC_021, revocation::not_revoked(&card, verified_with.as_ref(), ctx));
+    f.set(&rules::SHC_022, issuer_key::as_published(verified_with.as_ref(), ctx));
     let vc = card.payload.get("vc");
     let types: Vec<&str> = vc
         .and_then(|v| v.get("type"))
@@ -233,6 +237,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     );
     let subject = vc.and_then(|v| v.get("credentialSubject"));
     f.set(&rules::SHC_013, bundle_shape(subject));
+    f.set(&rules::SHC_019, fhir::r4_bundle(subject));
     if form == Form::Qr {
         f.set(&rules::SHC_014, qr_bundle(subject));
     }
@@ -315,41 +320,85 @@ fn bundle_shape(subject: Option<&Value>) -> Outcome {
     Outcome::pass(format!("FHIR {} Bundle with {} entries", subject["fhirVersion"], entries.len()))
 }
 
+/// SHC-014: what a bundle bound for a QR code leaves out and how it refers (§ Health Cards are Compact,
+/// "For Health Cards that will be directly represented as QR codes, issuers SHALL ensure that").
 fn qr_bundle(subject: Option<&Value>) -> Outcome {
     let entries = subject
         .and_then(|s| s.get("fhirBundle"))
         .and_then(|b| b.get("entry"))
         .and_then(Value::as_array)
-        .cloned()
+        .map(Vec::as_slice)
         .unwrap_or_default();
     for (i, e) in entries.iter().enumerate() {
         let full = e.get("fullUrl").and_then(Value::as_str).unwrap_or("");
         if !full.starts_with("resource:") {
-            return Outcome::fail("fullUrl as resource:N", format!("entry[{i}].fullUrl {full:?}"));
+            return Outcome::fail("Bundle.entry.fullUrl as resource:N", format!("entry[{i}].fullUrl {full:?}"));
         }
-        let r = e.get("resource");
-        for member in ["id", "text"] {
-            if r.and_then(|r| r.get(member)).is_some() {
-                return Outcome::fail(format!("no Resource.{member}"), format!("entry[{i}].resource.{member} present"));
+        let Some(r) = e.get("resource") else { continue };
+        if r.get("id").is_some() {
+            return Outcome::fail("no Resource.id", format!("entry[{i}].resource.id present"));
+        }
+        if let Some(meta) = r.get("meta") {
+            let only_security =
+                meta.as_object().is_some_and(|m| m.contains_key("security") && m.keys().all(|k| k == "security"));
+            if !only_security {
+                return Outcome::fail(
+                    "no Resource.meta, or one holding only meta.security",
+                    format!("entry[{i}].resource.meta {}", bound_json(meta)),
+                );
             }
         }
-        if r.is_some_and(has_coding_display) {
-            return Outcome::fail("no Coding.display", format!("entry[{i}] has a Coding with a display"));
+        if r.get("text").is_some() {
+            return Outcome::fail("no DomainResource.text", format!("entry[{i}].resource.text present"));
+        }
+        if let Some(problem) = qr_element_problem(r, &format!("entry[{i}].resource")) {
+            return problem;
         }
     }
-    Outcome::pass(format!("{} entries with resource:N fullUrls, without ids, text or display", entries.len()))
+    Outcome::pass(format!(
+        "{} entries with resource: fullUrls and references, without ids, meta, text or display",
+        entries.len()
+    ))
 }
 
-/// Whether a FHIR resource holds a Coding (an object with `system` or `code`) with a `display`.
-fn has_coding_display(value: &Value) -> bool {
+/// The first element inside a resource that a QR-bound bundle may not have: a CodeableConcept
+/// (an object with `coding`) with `text`, a Coding (an object with `system` or `code`) with
+/// `display`, a Reference (an object with a string `reference`) that is not a `resource:` URI.
+/// Nesting is bounded by the JSON parser's depth limit.
+fn qr_element_problem(value: &Value, path: &str) -> Option<Outcome> {
     match value {
         Value::Object(o) => {
-            (o.contains_key("display") && (o.contains_key("system") || o.contains_key("code")))
-                || o.values().any(has_coding_display)
+            if o.get("coding").is_some_and(Value::is_array) && o.contains_key("text") {
+                return Some(Outcome::fail("no CodeableConcept.text", format!("{path}.text present")));
+            }
+            if o.contains_key("display") && (o.contains_key("system") || o.contains_key("code")) {
+                return Some(Outcome::fail("no Coding.display", format!("{path}.display present")));
+            }
+            let reference = o.get("reference").and_then(Value::as_str);
+            if let Some(reference) = reference.filter(|r| !r.starts_with("resource:")) {
+                return Some(Outcome::fail(
+                    "Reference.reference as a short resource: URI (resource:N)",
+                    format!("{path}.reference {:?}", bound_str(reference)),
+                ));
+            }
+            o.iter().find_map(|(k, v)| qr_element_problem(v, &format!("{path}.{k}")))
         }
-        Value::Array(a) => a.iter().any(has_coding_display),
-        _ => false,
+        Value::Array(a) => a.iter().enumerate().find_map(|(i, v)| qr_element_problem(v, &format!("{path}[{i}]"))),
+        _ => None,
     }
+}
+
+/// A value shown in an observation, at most 120 characters of it.
+fn bound_json(value: &Value) -> String {
+    bound_str(&value.to_string())
+}
+
+fn bound_str(text: &str) -> String {
+    let mut out: String = text.chars().take(120).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// The byte offset of the first JSON whitespace outside a string, if any.

@@ -432,8 +432,8 @@ pub(crate) const SHC_002: Rule = must(
 );
 pub(crate) const SHC_003: Rule = must(
     "SHC-003",
-    "The .smart-health-card file holds a verifiableCredential array of JWS strings",
-    &[("SHC", "via File Download")],
+    "The .smart-health-card file (or $health-cards-issue Parameters response) holds its JWS strings",
+    &[("SHC", "via File Download"), ("SHC", "$health-cards-issue Operation")],
     &[],
 );
 pub(crate) const SHC_004: Rule =
@@ -445,7 +445,7 @@ pub(crate) const SHC_005: Rule = must(
     &[],
 );
 pub(crate) const SHC_006: Rule =
-    should("SHC-006", "The inflated payload is minified", &[("SHC", "Health Cards are Compact")], &[]);
+    must("SHC-006", "The inflated payload is minified", &[("SHC", "Health Cards are Compact")], &[]);
 pub(crate) const SHC_007: Rule = must(
     "SHC-007",
     "kid is the RFC 7638 thumbprint of the signing key",
@@ -492,15 +492,15 @@ pub(crate) const SHC_013: Rule = must(
     &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)")],
     &[],
 );
-pub(crate) const SHC_014: Rule = should(
+pub(crate) const SHC_014: Rule = must(
     "SHC-014",
-    "QR-bound bundles use resource:N fullUrls and omit Resource.id, text and Coding.display",
+    "A QR-bound bundle has resource: fullUrls and references, and no Resource.id, meta (but security), text, CodeableConcept.text or Coding.display",
     &[("SHC", "Health Cards are Compact")],
     &[],
 );
 pub(crate) const SHC_015: Rule = must(
     "SHC-015",
-    "A JWS in one QR is at most 1195 characters; chunks at most 1191",
+    "A JWS in one QR is at most 1195 characters; a longer one is chunked, each chunk at most 1191",
     &[("SHC", "Chunking Larger SHCs (deprecated)")],
     &[],
 );
@@ -511,9 +511,49 @@ pub(crate) const SHC_016: Rule = must(
     &[],
 );
 
+pub(crate) const SHC_017: Rule = must(
+    "SHC-017",
+    "Each QR code holds two segments: shc:/ (and C/N/) in byte mode, then the digits in numeric mode",
+    &[("SHC", "Encoding QRs")],
+    &[],
+);
+pub(crate) const SHC_018: Rule = must(
+    "SHC-018",
+    "Each QR code is of version 22 or lower",
+    &[("SHC", "Health Cards as QR Codes"), ("SHC", "Chunking Larger SHCs (deprecated)")],
+    &[],
+);
+pub(crate) const SHC_019: Rule = must(
+    "SHC-019",
+    "credentialSubject.fhirBundle of fhirVersion 4.0.x is valid against the FHIR R4 JSON schema",
+    &[("SHC", "Health Cards are encoded as Compact Serialization JSON Web Signatures (JWS)"), ("SHC", "Data Model")],
+    &[],
+);
+pub(crate) const SHC_020: Rule = must(
+    "SHC-020",
+    "vc.rid, when present, is at most 24 characters of the base64url alphabet",
+    &[("SHC", "Revocation")],
+    &[],
+);
+pub(crate) const SHC_021: Rule = must(
+    "SHC-021",
+    "The card is not revoked by its issuer's revocation list (a rid with a timestamp: only cards issued before it)",
+    &[("SHC", "Revocation")],
+    &["CRVA.02"],
+);
+pub(crate) const SHC_022: Rule = must(
+    "SHC-022",
+    "The issuer's key that verifies the card is published as an ES256 signing JWK: kty, use, alg, crv, kid its \
+     thumbprint, no d, x5c holding the same key, crlVersion with a revocation list",
+    &[("SHC", "Determining keys associated with an issuer"), ("SHC", "Revocation")],
+    &["CRIS.02"],
+);
+pub(crate) const SHC_023: Rule =
+    should("SHC-023", "A card's QR chunks are of balanced sizes", &[("SHC", "Chunking Larger SHCs (deprecated)")], &[]);
+
 pub const SHC: &[Rule] = &[
     SHC_001, SHC_002, SHC_003, SHC_004, SHC_005, SHC_006, SHC_007, SHC_008, SHC_009, SHC_010, SHC_011, SHC_012,
-    SHC_013, SHC_014, SHC_015, SHC_016,
+    SHC_013, SHC_014, SHC_015, SHC_016, SHC_017, SHC_018, SHC_019, SHC_020, SHC_021, SHC_022, SHC_023,
 ];
 
 pub(crate) const MDOC_001: Rule =

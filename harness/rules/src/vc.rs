@@ -683,6 +683,7 @@ fn inner_data_model(opened: &[(usize, Option<Secured>)], ctx: &Context, depth: u
         judge(&mut inner_f, inner, ctx, depth + 1);
         let failed: Vec<String> = inner_f
             .finish()
+            .0
             .into_iter()
             .filter(|(r, o)| {
                 r.level == dialtone_engine::model::Level::Must

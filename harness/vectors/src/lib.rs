@@ -8,8 +8,10 @@ pub mod build;
 mod mdoc;
 mod sd_jwt_vc;
 mod shc;
+mod shc_images;
 mod vc;
 
+use dialtone_protocols::shc::revocation::RevocationList;
 use dialtone_rules::keys::{self, KeyRing};
 use dialtone_rules::{Artifact, ArtifactVerdict, Context, Format, Profiles};
 use serde::{Deserialize, Serialize};
@@ -44,6 +46,9 @@ pub struct TestGroup {
     pub now: String,
     pub nonce: Option<String>,
     pub aud: Option<String>,
+    /// SMART Health Card revocation lists (`--crl` form), one per issuer key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revocation_lists: Vec<Value>,
     pub tests: Vec<TestCase>,
 }
 
@@ -92,14 +97,24 @@ pub fn to_json(f: &VectorFile) -> String {
 
 /// The context a group states, as `dialtone check` would build it from its options.
 pub fn context(group: &TestGroup) -> Result<Context, String> {
-    let mut ring = KeyRing { keys: keys::jwks_of(&group.keys).unwrap_or_default(), ..Default::default() };
+    let mut ring = KeyRing {
+        keys: keys::jwks_of(&group.keys).unwrap_or_default(),
+        published: keys::published_of(&group.keys),
+        ..Default::default()
+    };
     if let Some(trust) = &group.trust {
         ring.trust = Some(keys::load_trust_file(trust.to_string().as_bytes()).map_err(|e| e.to_string())?);
+        ring.published.extend(keys::published_in_trust_file(trust.to_string().as_bytes()));
     }
     if let Some(pem) = &group.roots_pem {
         ring.roots = keys::pem_certificates(pem);
     }
     let now = dialtone_protocols::time::parse_datetime_stamp(&group.now).ok_or("group time")?;
+    let revocation = group
+        .revocation_lists
+        .iter()
+        .map(|l| RevocationList::parse(l.to_string().as_bytes()).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Context {
         keys: ring,
         now,
@@ -108,6 +123,7 @@ pub fn context(group: &TestGroup) -> Result<Context, String> {
         aud: group.aud.clone(),
         profiles: Profiles::embedded(),
         qr_images: Default::default(),
+        revocation,
     })
 }
 
@@ -177,6 +193,12 @@ pub fn case(comment: &str, flags: &[&str], artifact: Vec<String>, failed: &[&str
 pub(crate) fn case_binary(comment: &str, flags: &[&str], bytes: Vec<Vec<u8>>, failed: &[&str]) -> TestCase {
     let mut t = case(comment, flags, Vec::new(), failed);
     t.artifact_base64 = bytes.iter().map(dialtone_protocols::b64::encode_std).collect();
+    t
+}
+
+/// A test whose artifact is in a form dialtone recognizes but does not read: `unsupported`.
+pub(crate) fn unsupported(mut t: TestCase) -> TestCase {
+    t.result = ArtifactVerdict::Unsupported.as_str().into();
     t
 }
 

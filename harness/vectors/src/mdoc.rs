@@ -326,6 +326,7 @@ pub fn file() -> VectorFile {
         now: crate::VECTORS_NOW.into(),
         nonce: None,
         aud: None,
+        revocation_lists: Vec::new(),
         tests,
     };
     VectorFile {

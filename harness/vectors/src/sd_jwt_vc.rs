@@ -653,6 +653,7 @@ pub fn file() -> VectorFile {
         now: crate::VECTORS_NOW.into(),
         nonce: None,
         aud: None,
+        revocation_lists: Vec::new(),
         tests: std::mem::take(&mut tests),
     };
     let all = |_: &Disclosure| true;
@@ -745,6 +746,7 @@ pub fn file() -> VectorFile {
         now: crate::VECTORS_NOW.into(),
         nonce: Some(NONCE.into()),
         aud: Some(AUD.into()),
+        revocation_lists: Vec::new(),
         tests: presentations,
     };
     VectorFile {

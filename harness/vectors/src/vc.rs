@@ -744,6 +744,7 @@ pub fn file() -> VectorFile {
         now: crate::VECTORS_NOW.into(),
         nonce: None,
         aud: None,
+        revocation_lists: Vec::new(),
         tests,
     };
     VectorFile {
