@@ -188,6 +188,64 @@ fn openssl_verify(alg: &str, jwk: &Map<String, Value>, message: &[u8], signature
     verifier.verify(message, signature).map_err(|_| JoseError::Signature)
 }
 
+/// A JWK Set read once: each key with its `kid`, its RFC 7638 thumbprint and its [`PublicKey`] (or
+/// why it is not one), for a verifier that checks many signatures against the same keys.
+#[derive(Clone, Debug, Default)]
+pub struct KeySet {
+    keys: Vec<SetKey>,
+}
+
+/// One key of a [`KeySet`].
+#[derive(Clone, Debug)]
+pub struct SetKey {
+    pub jwk: Value,
+    pub kid: Option<String>,
+    /// RFC 7638 thumbprint; empty for a JWK that has none (not EC or OKP).
+    pub thumbprint: String,
+    key: Result<PublicKey, JoseError>,
+}
+
+impl SetKey {
+    pub fn new(jwk: Value) -> Self {
+        Self {
+            kid: jwk.get("kid").and_then(Value::as_str).map(str::to_string),
+            thumbprint: crate::jose::thumbprint(&jwk).unwrap_or_default(),
+            key: PublicKey::from_jwk(&jwk),
+            jwk,
+        }
+    }
+
+    /// As [`crate::jose::verify_signature`] with this key's JWK, without reading it again.
+    pub fn verify(&self, alg: &str, message: &[u8], signature: &[u8]) -> Result<(), JoseError> {
+        if !crate::jose::VERIFIABLE_ALGS.contains(&alg) && alg != "Ed25519" {
+            return Err(JoseError::Algorithm(alg.to_string()));
+        }
+        match &self.key {
+            Ok(key) => key.verify(alg, message, signature),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
+impl KeySet {
+    pub fn new(jwks: impl IntoIterator<Item = Value>) -> Self {
+        Self { keys: jwks.into_iter().map(SetKey::new).collect() }
+    }
+
+    /// The keys of a JWK Set (`{"keys": [...]}`); `None` when it has no `keys` array.
+    pub fn of_jwks(jwks: &Value) -> Option<Self> {
+        jwks.get("keys").and_then(Value::as_array).map(|keys| Self::new(keys.iter().cloned()))
+    }
+
+    pub fn keys(&self) -> &[SetKey] {
+        &self.keys
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
 // What `dialtone bench --formats` and the tests read: how many signatures this thread verified, and
 // (while recording) which, so the bench can time the signature work alone with the same library.
 thread_local! {
