@@ -2,16 +2,18 @@
 
 use crate::CliError;
 use crate::input_file::{self, SpecialFiles};
-use dialtone_engine::model::{CandidateInfo, Report};
+use dialtone_engine::model::{ArtifactResult, CandidateInfo, CaseResult, EXIT_UNVERIFIED};
 use dialtone_engine::pctf::Catalogue;
-use dialtone_engine::report;
+use dialtone_engine::report::{self, ArtifactCounts};
 use dialtone_engine::role::Role;
+use dialtone_engine::tally::Tally;
 use dialtone_http::Evidence;
 use dialtone_http::{HttpClient, HttpLimits, Secrets, build_client};
 use dialtone_protocols::{shc, time};
-use dialtone_rules::deadline::judge_within;
+use dialtone_reports::stream::{Spool, Streamed};
+use dialtone_rules::deadline::Judge;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
-use dialtone_rules::{Artifact, ArtifactReport, Context, Format, Profiles};
+use dialtone_rules::{Artifact, ArtifactReport, ArtifactVerdict, Context, Format, Profiles};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -64,34 +66,66 @@ pub(crate) fn parse_now(text: &str) -> Result<i64, CliError> {
 /// Reads the files as artifacts. Consecutive files holding chunks of one SMART Health Card
 /// (`shc:/C/N/…`) form one artifact.
 pub fn read_artifacts(files: &[PathBuf], special: SpecialFiles) -> Result<Vec<Artifact>, CliError> {
-    let mut out: Vec<Artifact> = Vec::new();
-    let mut open_chunks: Option<(usize, Artifact)> = None;
-    for path in files {
-        let bytes = input_file::read(path, special)?;
-        let name = path.display().to_string();
-        let chunk = std::str::from_utf8(&bytes).ok().and_then(|t| shc::decode_qr(t).ok()).filter(|c| c.total > 1);
-        match (chunk, open_chunks.take()) {
-            (Some(c), Some((total, mut a))) if c.total == total => {
-                a.parts.push(bytes);
-                a.name = format!("{}+{}", a.name, file_name(path));
-                if a.parts.len() < total {
-                    open_chunks = Some((total, a));
-                } else {
-                    out.push(a);
+    Artifacts::new(files, special).collect()
+}
+
+/// The artifacts of the files, read one at a time (a chunked health card's files together).
+pub struct Artifacts<'a> {
+    files: std::slice::Iter<'a, PathBuf>,
+    special: SpecialFiles,
+    open_chunks: Option<(usize, Artifact)>,
+}
+
+impl<'a> Artifacts<'a> {
+    pub fn new(files: &'a [PathBuf], special: SpecialFiles) -> Self {
+        Self { files: files.iter(), special, open_chunks: None }
+    }
+}
+
+impl Iterator for Artifacts<'_> {
+    type Item = Result<Artifact, CliError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let Some(path) = self.files.next() else {
+                return self.open_chunks.take().map(|(_, a)| Ok(a));
+            };
+            let bytes = match input_file::read(path, self.special) {
+                Ok(b) => b,
+                Err(e) => return Some(Err(e)),
+            };
+            let name = path.display().to_string();
+            let chunk = std::str::from_utf8(&bytes)
+                .ok()
+                .filter(|t| t.trim_start().starts_with("shc:/"))
+                .and_then(|t| shc::decode_qr(t).ok())
+                .filter(|c| c.total > 1);
+            match (chunk, self.open_chunks.take()) {
+                (Some(c), Some((total, mut a))) if c.total == total => {
+                    a.parts.push(bytes);
+                    a.name = format!("{}+{}", a.name, file_name(path));
+                    if a.parts.len() < total {
+                        self.open_chunks = Some((total, a));
+                    } else {
+                        return Some(Ok(a));
+                    }
                 }
-            }
-            (Some(c), pending) => {
-                out.extend(pending.map(|(_, a)| a));
-                open_chunks = Some((c.total, Artifact::single(name, bytes)));
-            }
-            (None, pending) => {
-                out.extend(pending.map(|(_, a)| a));
-                out.push(Artifact::single(name, bytes));
+                (Some(c), pending) => {
+                    self.open_chunks = Some((c.total, Artifact::single(name, bytes)));
+                    if let Some((_, a)) = pending {
+                        return Some(Ok(a));
+                    }
+                }
+                (None, pending) => match pending {
+                    Some((_, a)) => {
+                        self.open_chunks = Some((0, Artifact::single(name, bytes)));
+                        return Some(Ok(a));
+                    }
+                    None => return Some(Ok(Artifact::single(name, bytes))),
+                },
             }
         }
     }
-    out.extend(open_chunks.map(|(_, a)| a));
-    Ok(out)
 }
 
 fn file_name(path: &Path) -> String {
@@ -136,11 +170,12 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
 /// `<iss>/.well-known/jwks.json`; SD-JWT VC: `<iss>/.well-known/jwt-vc-issuer`). The keys go to
 /// the trust list under that issuer, since the issuer's own URL vouches for them.
 async fn fetch_keys(
-    artifacts: &[Artifact],
+    files: &[PathBuf],
+    special: SpecialFiles,
     format: Option<Format>,
     roots: &[Vec<u8>],
     ctx: &mut Context,
-) -> Vec<String> {
+) -> Result<Vec<String>, CliError> {
     let mut notes = Vec::new();
     let limits = HttpLimits::default();
     let client = match build_client(limits, roots) {
@@ -149,11 +184,11 @@ async fn fetch_keys(
             limits,
             Evidence::new(Secrets::new(dialtone_protocols::oid4vci::message::SECRET_MEMBERS)),
         ),
-        Err(e) => return vec![format!("--fetch-keys: {e}")],
+        Err(e) => return Ok(vec![format!("--fetch-keys: {e}")]),
     };
     let mut done = std::collections::HashSet::new();
-    for a in artifacts {
-        let Some((iss, url, kind)) = issuer_of(a, format) else { continue };
+    for a in Artifacts::new(files, special) {
+        let Some((iss, url, kind)) = issuer_of(&a?, format) else { continue };
         if !iss.starts_with("https://") || !done.insert(iss.clone()) {
             continue;
         }
@@ -180,7 +215,7 @@ async fn fetch_keys(
             ctx.keys.trust.get_or_insert_with(Vec::new).push(TrustedIssuer { id: iss, keys: jwks, roots: Vec::new() });
         }
     }
-    notes
+    Ok(notes)
 }
 
 /// The issuer identifier an artifact names and where its keys are published.
@@ -214,44 +249,176 @@ fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<(String, String, &'
     }
 }
 
-/// Judges every artifact, each within `deadline`; the report covers them all.
+/// Judges every artifact, each within `deadline`.
 pub fn judge_all(
     artifacts: &[Artifact],
     format: Option<Format>,
     ctx: &Arc<Context>,
     deadline: Duration,
 ) -> Vec<ArtifactReport> {
-    artifacts.iter().map(|a| judge_within(a.clone(), format, ctx.clone(), deadline)).collect()
+    let mut judge = Judge::new(ctx.clone(), deadline);
+    let mut out = Vec::with_capacity(artifacts.len());
+    for a in artifacts {
+        judge.submit(a.clone(), format);
+        while judge.in_flight() >= IN_FLIGHT {
+            out.extend(judge.next());
+        }
+    }
+    while let Some(report) = judge.next() {
+        out.push(report);
+    }
+    out
 }
 
-pub fn report(judged: &[ArtifactReport], duration_ms: f64, catalogue: &Catalogue) -> Report {
-    let results: Vec<_> = judged.iter().flat_map(ArtifactReport::case_results).collect();
-    let mut formats: Vec<String> = judged.iter().filter_map(|j| j.format.map(|f| f.name().to_string())).collect();
-    formats.sort();
-    formats.dedup();
+/// Artifacts read ahead of the one being judged.
+const IN_FLIGHT: usize = 16;
+/// Artifacts the HTML page and the terminal table show in detail, those that need attention first;
+/// report.json and junit.xml have every one.
+pub const SHOWN: usize = 200;
+
+/// What a check wrote and how it ended.
+pub struct Checked {
+    pub exit_code: i32,
+    pub artifacts: usize,
+    pub written: Vec<PathBuf>,
+}
+
+/// The artifacts kept in detail for the page and the terminal: at most [`SHOWN`], those that need
+/// attention (not valid) taking the place of valid ones.
+#[derive(Default)]
+struct Shown {
+    kept: Vec<(ArtifactResult, Vec<CaseResult>)>,
+}
+
+impl Shown {
+    fn offer(&mut self, artifact: &ArtifactResult, rows: Vec<CaseResult>) {
+        let attention = artifact.verdict != ArtifactVerdict::Valid;
+        if self.kept.len() >= SHOWN {
+            if !attention {
+                return;
+            }
+            match self.kept.iter().rposition(|(a, _)| a.verdict == ArtifactVerdict::Valid) {
+                Some(i) => {
+                    self.kept.remove(i);
+                }
+                None => return,
+            }
+        }
+        self.kept.push((artifact.clone(), rows));
+    }
+}
+
+/// Judges the files' artifacts one at a time and writes the reports as it goes: memory holds the
+/// tally, the artifacts in flight and those shown in detail, whatever the number of files. With
+/// `terminal`, prints the summary, the table of what needs attention and a line per artifact.
+pub fn check_files(args: &CheckArgs, ctx: Context, terminal: bool) -> Result<Checked, CliError> {
+    let started = Instant::now();
+    let harness = |e: dialtone_reports::RenderError| CliError::harness(e.to_string());
+    let mut reports = Streamed::create(&args.out).map_err(harness)?;
+    let mut lines = if terminal { Some(Spool::create(&args.out, "terminal").map_err(harness)?) } else { None };
+    let mut tally = Tally::default();
+    let mut counts = ArtifactCounts::default();
+    let mut formats = std::collections::BTreeSet::new();
+    let mut shown = Shown::default();
+    let mut judge = Judge::new(Arc::new(ctx), args.deadline);
+    let mut take = |judged: ArtifactReport| -> Result<(), CliError> {
+        let rows = judged.case_results();
+        let artifact = judged.result();
+        for row in &rows {
+            tally.add(row);
+        }
+        counts.add(artifact.verdict);
+        if let Some(f) = judged.format {
+            formats.insert(f.name());
+        }
+        reports.add(&rows, &artifact).map_err(harness)?;
+        if let Some(lines) = &mut lines {
+            lines.write(verdict_line(&artifact).as_bytes()).map_err(harness)?;
+        }
+        shown.offer(&artifact, rows);
+        Ok(())
+    };
+    for artifact in Artifacts::new(&args.files, args.special_files()) {
+        judge.submit(artifact?, args.format);
+        while judge.in_flight() >= IN_FLIGHT {
+            if let Some(judged) = judge.next() {
+                take(judged)?;
+            }
+        }
+    }
+    while let Some(judged) = judge.next() {
+        take(judged)?;
+    }
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let subject = report::Subject {
         candidate: CandidateInfo {
-            name: format!("{} stored artifacts", judged.len()),
+            name: format!("{} stored artifacts", counts.total),
             vendor: String::new(),
             version: String::new(),
             roles: vec![Role::Artifact],
             base_url: String::new(),
-            conformance: formats,
+            conformance: formats.iter().map(|f| f.to_string()).collect(),
         },
         suites: vec![dialtone_rules::ARTIFACT_PLAN.into()],
         profiles: Vec::new(),
         seed: None,
     };
-    let artifacts = judged.iter().map(ArtifactReport::result).collect();
-    let assembly = report::Assembly { subject, results, cases: &[], artifacts, expectations: None, duration_ms };
-    report::assemble(assembly, catalogue)
+    let mut report = report::assemble_tallied(subject, &tally, counts, duration_ms, &Catalogue::embedded());
+    let selection = counts.total > shown.kept.len();
+    for (artifact, rows) in shown.kept {
+        report.artifacts.push(artifact);
+        report.results.extend(rows);
+    }
+    let note = selection.then(|| {
+        format!(
+            "{} of {} artifacts shown here, those that need attention first; report.json and junit.xml have every one",
+            report.artifacts.len(),
+            counts.total
+        )
+    });
+    let written = reports.finish(&report, counts.total, note.as_deref()).map_err(harness)?;
+    if let Some(lines) = lines {
+        say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+        if let Some(note) = &note {
+            say!("{note}");
+        }
+        let mut text = Vec::new();
+        lines.drain_into(&mut text).map_err(harness)?;
+        for chunk in text.split_inclusive(|b| *b == b'\n').collect::<Vec<_>>().chunks(512) {
+            say_raw!("{}", String::from_utf8_lossy(&chunk.concat()));
+        }
+        for path in &written {
+            say!("wrote {}", crate::shown(path.display()));
+        }
+    }
+    let code = tally.exit_code();
+    let exit_code = if code == 0 && counts.unverified > 0 { EXIT_UNVERIFIED } else { code };
+    Ok(Checked { exit_code, artifacts: counts.total, written })
+}
+
+/// The terminal line of an artifact's verdict (and the reason beneath it).
+fn verdict_line(a: &ArtifactResult) -> String {
+    let line = format!(
+        "{:<10} {:<9} {}",
+        a.verdict.as_str(),
+        a.format.as_deref().unwrap_or("?"),
+        dialtone_reports::terminal::sanitize(&a.name, 200)
+    );
+    match &a.reason {
+        Some(reason) => format!("{line}\n           {}\n", dialtone_reports::terminal::sanitize(reason, 300)),
+        None => format!("{line}\n"),
+    }
 }
 
 pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     if args.files.is_empty() {
         return Err(CliError::config("no artifact files given"));
     }
-    let artifacts = read_artifacts(&args.files, args.special_files())?;
+    // Every file is looked at before any is judged: a missing or refused one stops the check
+    // before it writes anything.
+    for path in &args.files {
+        input_file::precheck(path, args.special_files())?;
+    }
     let mut ctx = context(&args)?;
     ctx.qr_images = crate::qr_child::decoder(args.deadline);
     if args.fetch_keys {
@@ -261,30 +428,9 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
             }
             None => Vec::new(),
         };
-        for note in fetch_keys(&artifacts, args.format, &roots, &mut ctx).await {
+        for note in fetch_keys(&args.files, args.special_files(), args.format, &roots, &mut ctx).await? {
             eprintln!("dialtone: --fetch-keys: {}", crate::shown(note));
         }
     }
-    let started = Instant::now();
-    let judged = judge_all(&artifacts, args.format, &Arc::new(ctx), args.deadline);
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let report = report(&judged, duration_ms, &Catalogue::embedded());
-    let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
-    say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
-    for a in &report.artifacts {
-        let line = format!(
-            "{:<10} {:<9} {}",
-            a.verdict.as_str(),
-            a.format.as_deref().unwrap_or("?"),
-            dialtone_reports::terminal::sanitize(&a.name, 200)
-        );
-        match &a.reason {
-            Some(reason) => say!("{line}\n           {}", dialtone_reports::terminal::sanitize(reason, 300)),
-            None => say!("{line}"),
-        }
-    }
-    for path in written {
-        say!("wrote {}", crate::shown(path.display()));
-    }
-    Ok(report.exit_code())
+    Ok(check_files(&args, ctx, true)?.exit_code)
 }
