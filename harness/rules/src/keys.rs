@@ -75,20 +75,31 @@ impl KeyRing {
     /// Finds a known key that verifies `signature` over `message` with `alg`: keys whose `kid`
     /// equals the artifact's first. Returns the key, or why none did.
     pub fn verify(&self, alg: &str, kid: Option<&str>, message: &[u8], signature: &[u8]) -> Result<&SetKey, String> {
-        let keys = self.key_set().keys();
-        if keys.is_empty() {
-            return Err("no keys".into());
+        match self.verify_with(kid, |key| key.verify(alg, message, signature)) {
+            Ok(key) => Ok(key),
+            Err((0, _)) => Err("no keys".into()),
+            Err((n, last)) => Err(format!("none of {n} known keys verifies the {alg} signature (last: {last})")),
         }
+    }
+
+    /// Finds a known key for which `verifies` holds, trying those whose `kid` equals `kid` first,
+    /// each once; or says how many keys were tried and why the last did not verify.
+    pub fn verify_with<E: std::fmt::Display>(
+        &self,
+        kid: Option<&str>,
+        verifies: impl Fn(&SetKey) -> Result<(), E>,
+    ) -> Result<&SetKey, (usize, String)> {
+        let keys = self.key_set().keys();
         let named = |k: &SetKey| kid.is_some() && k.kid.as_deref() == kid;
         let ordered = keys.iter().filter(|k| named(k)).chain(keys.iter().filter(|k| !named(k)));
         let mut last = String::new();
         for key in ordered {
-            match key.verify(alg, message, signature) {
+            match verifies(key) {
                 Ok(()) => return Ok(key),
                 Err(e) => last = e.to_string(),
             }
         }
-        Err(format!("none of {} known keys verifies the {alg} signature (last: {last})", keys.len()))
+        Err((keys.len(), last))
     }
 
     /// Whether the trust list says `issuer` owns `key` (by thumbprint).

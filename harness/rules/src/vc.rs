@@ -172,14 +172,10 @@ impl Secured {
                 &sd.issuer_jwt.signature,
             ),
             Body::Cose(sign1) => {
-                let mut last = String::from("no keys");
-                for key in ctx.keys.key_set().keys() {
-                    match sign1.verify_with_key(key) {
-                        Ok(()) => return Ok(key),
-                        Err(e) => last = e.to_string(),
-                    }
-                }
-                Err(format!("no known key verifies the COSE_Sign1 (last: {last})"))
+                ctx.keys.verify_with(self.kid.as_deref(), |key| sign1.verify_with_key(key)).map_err(|(n, last)| {
+                    let last = if n == 0 { "no keys".to_string() } else { last };
+                    format!("no known key verifies the COSE_Sign1 (last: {last})")
+                })
             }
         }
     }
