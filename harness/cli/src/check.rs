@@ -261,10 +261,10 @@ pub fn judge_all(
     for a in artifacts {
         judge.submit(a.clone(), format);
         while judge.in_flight() >= IN_FLIGHT {
-            out.extend(judge.next());
+            out.extend(judge.take());
         }
     }
-    while let Some(report) = judge.next() {
+    while let Some(report) = judge.take() {
         out.push(report);
     }
     out
@@ -341,12 +341,12 @@ pub fn check_files(args: &CheckArgs, ctx: Context, terminal: bool) -> Result<Che
     for artifact in Artifacts::new(&args.files, args.special_files()) {
         judge.submit(artifact?, args.format);
         while judge.in_flight() >= IN_FLIGHT {
-            if let Some(judged) = judge.next() {
+            if let Some(judged) = judge.take() {
                 take(judged)?;
             }
         }
     }
-    while let Some(judged) = judge.next() {
+    while let Some(judged) = judge.take() {
         take(judged)?;
     }
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -85,12 +85,12 @@ impl Judge {
         Self { ctx, deadline, worker: None, pending: VecDeque::new(), next: 0 }
     }
 
-    /// Artifacts handed over and not yet taken back with [`Self::next`].
+    /// Artifacts handed over and not yet taken back with [`Self::take`].
     pub fn in_flight(&self) -> usize {
         self.pending.len()
     }
 
-    /// Hands an artifact over; its judgement comes back, in order, from [`Self::next`].
+    /// Hands an artifact over; its judgement comes back, in order, from [`Self::take`].
     pub fn submit(&mut self, artifact: Artifact, format: Option<Format>) {
         // Recognized here once, so that the judgement and a report of "not judged" agree.
         let format = format.or_else(|| detect::detect(&artifact));
@@ -105,7 +105,7 @@ impl Judge {
     }
 
     /// The judgement of the oldest artifact handed over, or `None` when none is waiting.
-    pub fn next(&mut self) -> Option<ArtifactReport> {
+    pub fn take(&mut self) -> Option<ArtifactReport> {
         let oldest = self.pending.pop_front()?;
         let worker = match self.worker.take() {
             Some(w) => w,
