@@ -2,18 +2,20 @@
 
 use crate::CliError;
 use crate::input_file::{self, SpecialFiles};
-use dialtone_engine::model::{CandidateInfo, Report};
+use dialtone_engine::model::{ArtifactResult, CandidateInfo, CaseResult, EXIT_UNVERIFIED};
 use dialtone_engine::pctf::Catalogue;
-use dialtone_engine::report;
+use dialtone_engine::report::{self, ArtifactCounts};
 use dialtone_engine::role::Role;
+use dialtone_engine::tally::Tally;
 use dialtone_http::Evidence;
 use dialtone_http::{HttpClient, HttpLimits, Secrets, build_client};
 use dialtone_protocols::shc::revocation::RevocationList;
 use dialtone_protocols::{shc, time};
-use dialtone_rules::deadline::judge_within;
+use dialtone_reports::stream::{Spool, Streamed};
+use dialtone_rules::deadline::Judge;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
 use dialtone_rules::qr_image::QrImageDecoder;
-use dialtone_rules::{Artifact, ArtifactReport, Context, Format, Profiles};
+use dialtone_rules::{Artifact, ArtifactReport, ArtifactVerdict, Context, Format, Profiles};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -69,50 +71,78 @@ pub(crate) fn parse_now(text: &str) -> Result<i64, CliError> {
 
 /// Reads the files as artifacts. Consecutive files holding chunks of one SMART Health Card
 /// (`shc:/C/N/…`, as text or as images of the QR codes) form one artifact. Images are decoded with
-/// the in-process decoder (see [`read_artifacts_with`]).
+/// the in-process decoder (`check` itself reads through [`Artifacts`] with its child-process decoder).
 pub fn read_artifacts(files: &[PathBuf], special: SpecialFiles) -> Result<Vec<Artifact>, CliError> {
-    read_artifacts_with(files, special, &QrImageDecoder::default())
+    Artifacts::new(files, special, &QrImageDecoder::default()).collect()
 }
 
-/// [`read_artifacts`], decoding images with `images` to learn which chunks they show.
-pub fn read_artifacts_with(
-    files: &[PathBuf],
+/// The artifacts of the files, read one at a time: a chunked health card's files together (QR
+/// text or images, in any order, each image decoded with `images` to learn which chunks it shows).
+pub struct Artifacts<'a> {
+    files: std::slice::Iter<'a, PathBuf>,
     special: SpecialFiles,
-    images: &QrImageDecoder,
-) -> Result<Vec<Artifact>, CliError> {
-    let mut out: Vec<Artifact> = Vec::new();
-    // The card being assembled: its chunk count, how many chunks its files hold so far, its files.
-    let mut open_chunks: Option<(usize, usize, Artifact)> = None;
-    for path in files {
-        let bytes = input_file::read(path, special)?;
-        let name = path.display().to_string();
-        match (chunks_in(&bytes, images), open_chunks.take()) {
-            (Some((total, held)), Some((open_total, seen, mut a))) if total == open_total => {
-                a.parts.push(bytes);
-                a.name = format!("{}+{}", a.name, file_name(path));
-                if seen + held < total {
-                    open_chunks = Some((total, seen + held, a));
-                } else {
-                    out.push(a);
+    images: &'a QrImageDecoder,
+    /// The card being assembled: its chunk count, how many chunks its files hold so far, its files.
+    open_chunks: Option<(usize, usize, Artifact)>,
+}
+
+impl<'a> Artifacts<'a> {
+    pub fn new(files: &'a [PathBuf], special: SpecialFiles, images: &'a QrImageDecoder) -> Self {
+        Self { files: files.iter(), special, images, open_chunks: None }
+    }
+}
+
+impl Iterator for Artifacts<'_> {
+    type Item = Result<Artifact, CliError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let Some(path) = self.files.next() else {
+                return self.open_chunks.take().map(|(_, _, a)| Ok(a));
+            };
+            let bytes = match input_file::read(path, self.special) {
+                Ok(b) => b,
+                Err(e) => return Some(Err(e)),
+            };
+            let name = path.display().to_string();
+            match (chunks_in(&bytes, self.images), self.open_chunks.take()) {
+                (Some((total, held)), Some((open_total, seen, mut a))) if total == open_total => {
+                    a.parts.push(bytes);
+                    a.name = format!("{}+{}", a.name, file_name(path));
+                    if seen + held < total {
+                        self.open_chunks = Some((total, seen + held, a));
+                    } else {
+                        return Some(Ok(a));
+                    }
                 }
-            }
-            (Some((total, held)), pending) => {
-                out.extend(pending.map(|(_, _, a)| a));
-                let a = Artifact::single(name, bytes);
-                if held < total {
-                    open_chunks = Some((total, held, a));
-                } else {
-                    out.push(a);
+                (Some((total, held)), pending) => {
+                    let a = Artifact::single(name, bytes);
+                    if held < total {
+                        self.open_chunks = Some((total, held, a));
+                        if let Some((_, _, p)) = pending {
+                            return Some(Ok(p));
+                        }
+                    } else {
+                        // A whole card in one file: it follows the pending one.
+                        match pending {
+                            Some((_, _, p)) => {
+                                self.open_chunks = Some((0, 0, a));
+                                return Some(Ok(p));
+                            }
+                            None => return Some(Ok(a)),
+                        }
+                    }
                 }
-            }
-            (None, pending) => {
-                out.extend(pending.map(|(_, _, a)| a));
-                out.push(Artifact::single(name, bytes));
+                (None, pending) => match pending {
+                    Some((_, _, p)) => {
+                        self.open_chunks = Some((0, 0, Artifact::single(name, bytes)));
+                        return Some(Ok(p));
+                    }
+                    None => return Some(Ok(Artifact::single(name, bytes))),
+                },
             }
         }
     }
-    out.extend(open_chunks.map(|(_, _, a)| a));
-    Ok(out)
 }
 
 /// The chunk count of the card whose chunks a file holds, and how many of them it holds: a text
@@ -181,11 +211,13 @@ pub fn context(args: &CheckArgs) -> Result<Context, CliError> {
 /// signed by a key that publishes a `crlVersion`, the key's revocation list too
 /// (`<iss>/.well-known/crl/<kid>.json`), unless `--crl` gave one for that key.
 async fn fetch_keys(
-    artifacts: &[Artifact],
+    files: &[PathBuf],
+    special: SpecialFiles,
+    images: &QrImageDecoder,
     format: Option<Format>,
     roots: &[Vec<u8>],
     ctx: &mut Context,
-) -> Vec<String> {
+) -> Result<Vec<String>, CliError> {
     let mut notes = Vec::new();
     let limits = HttpLimits::default();
     let client = match build_client(limits, roots) {
@@ -194,12 +226,12 @@ async fn fetch_keys(
             limits,
             Evidence::new(Secrets::new(dialtone_protocols::oid4vci::message::SECRET_MEMBERS)),
         ),
-        Err(e) => return vec![format!("--fetch-keys: {e}")],
+        Err(e) => return Ok(vec![format!("--fetch-keys: {e}")]),
     };
     let mut done = std::collections::HashSet::new();
     let mut lists_done = std::collections::HashSet::new();
-    for a in artifacts {
-        let Some(named) = issuer_of(a, format) else { continue };
+    for a in Artifacts::new(files, special, images) {
+        let Some(named) = issuer_of(&a?, format) else { continue };
         let iss = named.iss.clone();
         if !iss.starts_with("https://") {
             continue;
@@ -262,7 +294,7 @@ async fn fetch_keys(
             Err(e) => notes.push(format!("{url}: {e}: not used")),
         }
     }
-    notes
+    Ok(notes)
 }
 
 /// A JSON document fetched from `url`, or a note saying why not.
@@ -327,37 +359,166 @@ fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<NamedIssuer> {
     }
 }
 
-/// Judges every artifact, each within `deadline`; the report covers them all.
+/// Judges every artifact, each within `deadline`.
 pub fn judge_all(
     artifacts: &[Artifact],
     format: Option<Format>,
     ctx: &Arc<Context>,
     deadline: Duration,
 ) -> Vec<ArtifactReport> {
-    artifacts.iter().map(|a| judge_within(a.clone(), format, ctx.clone(), deadline)).collect()
+    let mut judge = Judge::new(ctx.clone(), deadline);
+    let mut out = Vec::with_capacity(artifacts.len());
+    for a in artifacts {
+        judge.submit(a.clone(), format);
+        while judge.in_flight() >= IN_FLIGHT {
+            out.extend(judge.take());
+        }
+    }
+    while let Some(report) = judge.take() {
+        out.push(report);
+    }
+    out
 }
 
-pub fn report(judged: &[ArtifactReport], duration_ms: f64, catalogue: &Catalogue) -> Report {
-    let results: Vec<_> = judged.iter().flat_map(ArtifactReport::case_results).collect();
-    let mut formats: Vec<String> = judged.iter().filter_map(|j| j.format.map(|f| f.name().to_string())).collect();
-    formats.sort();
-    formats.dedup();
+/// Artifacts read ahead of the one being judged.
+const IN_FLIGHT: usize = 16;
+/// Artifacts the HTML page and the terminal table show in detail, those that need attention first;
+/// report.json and junit.xml have every one.
+pub const SHOWN: usize = 200;
+
+/// What a check wrote and how it ended.
+pub struct Checked {
+    pub exit_code: i32,
+    pub artifacts: usize,
+    pub written: Vec<PathBuf>,
+}
+
+/// The artifacts kept in detail for the page and the terminal: at most [`SHOWN`], those that need
+/// attention (not valid) taking the place of valid ones.
+#[derive(Default)]
+struct Shown {
+    kept: Vec<(ArtifactResult, Vec<CaseResult>)>,
+}
+
+impl Shown {
+    fn offer(&mut self, artifact: &ArtifactResult, rows: Vec<CaseResult>) {
+        let attention = artifact.verdict != ArtifactVerdict::Valid;
+        if self.kept.len() >= SHOWN {
+            if !attention {
+                return;
+            }
+            match self.kept.iter().rposition(|(a, _)| a.verdict == ArtifactVerdict::Valid) {
+                Some(i) => {
+                    self.kept.remove(i);
+                }
+                None => return,
+            }
+        }
+        self.kept.push((artifact.clone(), rows));
+    }
+}
+
+/// Judges the files' artifacts one at a time and writes the reports as it goes: memory holds the
+/// tally, the artifacts in flight and those shown in detail, whatever the number of files. With
+/// `terminal`, prints the summary, the table of what needs attention and a line per artifact.
+pub fn check_files(args: &CheckArgs, ctx: Context, terminal: bool) -> Result<Checked, CliError> {
+    let started = Instant::now();
+    let harness = |e: dialtone_reports::RenderError| CliError::harness(e.to_string());
+    let mut reports = Streamed::create(&args.out).map_err(harness)?;
+    let mut lines = if terminal { Some(Spool::create(&args.out, "terminal").map_err(harness)?) } else { None };
+    let mut tally = Tally::default();
+    let mut counts = ArtifactCounts::default();
+    let mut formats = std::collections::BTreeSet::new();
+    let mut shown = Shown::default();
+    let images = ctx.qr_images.clone();
+    let mut judge = Judge::new(Arc::new(ctx), args.deadline);
+    let mut take = |judged: ArtifactReport| -> Result<(), CliError> {
+        let rows = judged.case_results();
+        let artifact = judged.result();
+        for row in &rows {
+            tally.add(row);
+        }
+        counts.add(artifact.verdict);
+        if let Some(f) = judged.format {
+            formats.insert(f.name());
+        }
+        reports.add(&rows, &artifact).map_err(harness)?;
+        if let Some(lines) = &mut lines {
+            lines.write(verdict_line(&artifact).as_bytes()).map_err(harness)?;
+        }
+        shown.offer(&artifact, rows);
+        Ok(())
+    };
+    for artifact in Artifacts::new(&args.files, args.special_files(), &images) {
+        judge.submit(artifact?, args.format);
+        while judge.in_flight() >= IN_FLIGHT {
+            if let Some(judged) = judge.take() {
+                take(judged)?;
+            }
+        }
+    }
+    while let Some(judged) = judge.take() {
+        take(judged)?;
+    }
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let subject = report::Subject {
         candidate: CandidateInfo {
-            name: format!("{} stored artifacts", judged.len()),
+            name: format!("{} stored artifacts", counts.total),
             vendor: String::new(),
             version: String::new(),
             roles: vec![Role::Artifact],
             base_url: String::new(),
-            conformance: formats,
+            conformance: formats.iter().map(|f| f.to_string()).collect(),
         },
         suites: vec![dialtone_rules::ARTIFACT_PLAN.into()],
         profiles: Vec::new(),
         seed: None,
     };
-    let artifacts = judged.iter().map(ArtifactReport::result).collect();
-    let assembly = report::Assembly { subject, results, cases: &[], artifacts, expectations: None, duration_ms };
-    report::assemble(assembly, catalogue)
+    let mut report = report::assemble_tallied(subject, &tally, counts, duration_ms, &Catalogue::embedded());
+    let selection = counts.total > shown.kept.len();
+    for (artifact, rows) in shown.kept {
+        report.artifacts.push(artifact);
+        report.results.extend(rows);
+    }
+    let note = selection.then(|| {
+        format!(
+            "{} of {} artifacts shown here, those that need attention first; report.json and junit.xml have every one",
+            report.artifacts.len(),
+            counts.total
+        )
+    });
+    let written = reports.finish(&report, counts.total, note.as_deref()).map_err(harness)?;
+    if let Some(lines) = lines {
+        say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+        if let Some(note) = &note {
+            say!("{note}");
+        }
+        let mut text = Vec::new();
+        lines.drain_into(&mut text).map_err(harness)?;
+        for chunk in text.split_inclusive(|b| *b == b'\n').collect::<Vec<_>>().chunks(512) {
+            say_raw!("{}", String::from_utf8_lossy(&chunk.concat()));
+        }
+        for path in &written {
+            say!("wrote {}", crate::shown(path.display()));
+        }
+    }
+    let code = tally.exit_code();
+    let exit_code = if code == 0 && (counts.unverified > 0 || counts.unsupported > 0) { EXIT_UNVERIFIED } else { code };
+    Ok(Checked { exit_code, artifacts: counts.total, written })
+}
+
+/// The terminal line of an artifact's verdict (and the reason beneath it).
+fn verdict_line(a: &ArtifactResult) -> String {
+    let line = format!(
+        "{:<10} {:<9} {}",
+        a.verdict.as_str(),
+        a.format.as_deref().unwrap_or("?"),
+        dialtone_reports::terminal::sanitize(&a.name, 200)
+    );
+    match &a.reason {
+        Some(reason) => format!("{line}\n           {}\n", dialtone_reports::terminal::sanitize(reason, 300)),
+        None => format!("{line}\n"),
+    }
 }
 
 pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
@@ -365,11 +526,15 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
         return Err(CliError::config("no artifact files given"));
     }
     let key = args.sign.as_ref().map(crate::sign::signing_key).transpose()?;
+    // Every file is looked at before any is judged: a missing or refused one stops the check
+    // before it writes anything.
+    for path in &args.files {
+        input_file::precheck(path, args.special_files())?;
+    }
     // One decoder for reading and judging: it keeps what it decoded, so an image is decoded once.
     let images = crate::qr_child::decoder(args.deadline);
-    let artifacts = read_artifacts_with(&args.files, args.special_files(), &images)?;
     let mut ctx = context(&args)?;
-    ctx.qr_images = images;
+    ctx.qr_images = images.clone();
     if args.fetch_keys {
         let roots = match &args.tls_ca {
             Some(path) => {
@@ -377,32 +542,19 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
             }
             None => Vec::new(),
         };
-        for note in fetch_keys(&artifacts, args.format, &roots, &mut ctx).await {
+        for note in fetch_keys(&args.files, args.special_files(), &images, args.format, &roots, &mut ctx).await? {
             eprintln!("dialtone: --fetch-keys: {}", crate::shown(note));
         }
     }
-    let started = Instant::now();
-    let judged = judge_all(&artifacts, args.format, &Arc::new(ctx), args.deadline);
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let report = report(&judged, duration_ms, &Catalogue::embedded());
-    let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
-    say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
-    for a in &report.artifacts {
-        let line = format!(
-            "{:<10} {:<9} {}",
-            a.verdict.as_str(),
-            a.format.as_deref().unwrap_or("?"),
-            dialtone_reports::terminal::sanitize(&a.name, 200)
-        );
-        match &a.reason {
-            Some(reason) => say!("{line}\n           {}", dialtone_reports::terminal::sanitize(reason, 300)),
-            None => say!("{line}"),
-        }
-    }
-    for path in written {
-        say!("wrote {}", crate::shown(path.display()));
-    }
+    let checked = check_files(&args, ctx, true)?;
     if let Some((key, _)) = key {
+        // The bundle signs every result: those of report.json, which has every row (the page and
+        // the terminal may show a selection), and the digest of every artifact, read again.
+        let path = args.out.join("report.json");
+        let text = input_file::read(&path, args.special_files())?;
+        let report: dialtone_engine::model::Report =
+            serde_json::from_slice(&text).map_err(|e| CliError::harness(format!("{}: {e}", path.display())))?;
+        let artifacts = Artifacts::new(&args.files, args.special_files(), &images).collect::<Result<Vec<_>, _>>()?;
         let path = crate::sign::write_bundle(
             &report,
             "check",
@@ -413,7 +565,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
         )?;
         say!("wrote {} (signed by key {})", crate::shown(path.display()), key.public().key_id());
     }
-    Ok(report.exit_code())
+    Ok(checked.exit_code)
 }
 
 /// The options of a check a bundle records.

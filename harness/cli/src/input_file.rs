@@ -62,6 +62,18 @@ pub fn read(path: &Path, special: SpecialFiles) -> Result<Vec<u8>, CliError> {
 }
 
 /// Opens a file without waiting: were it swapped for a FIFO, opening it would wait for a writer.
+/// What [`read`] would refuse before reading: a path that is missing, a folder, a special file
+/// (unless allowed) or too large.
+pub fn precheck(path: &Path, special: SpecialFiles) -> Result<(), CliError> {
+    let meta = std::fs::metadata(path).map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?;
+    match special {
+        _ if meta.is_dir() => Err(CliError::config(format!("{} is a folder, not a file", path.display()))),
+        SpecialFiles::Refused if !meta.is_file() => Err(refused(path, &meta)),
+        SpecialFiles::Refused if meta.len() > MAX_ARTIFACT_BYTES as u64 => Err(too_large(path)),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(unix)]
 fn open_regular(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;

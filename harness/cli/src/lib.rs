@@ -5,6 +5,7 @@
 pub mod out;
 
 pub mod bench;
+pub mod bench_formats;
 pub mod catalogue;
 pub mod check;
 pub mod counterparts;

@@ -215,9 +215,16 @@ enum Command {
     },
     /// Measure the full plan against the references (use a release build).
     Bench {
-        /// Measure `dialtone check` per credential format (artifacts per second, one core) instead.
+        /// Measure `dialtone check` per credential format instead: files per second with the reports
+        /// written, beside the signature floor measured in the same run (run under `taskset -c 0`).
         #[arg(long)]
         formats: bool,
+        /// `--formats`: artifacts per format.
+        #[arg(long, default_value_t = 2000)]
+        files: usize,
+        /// `--formats`: keep the corpus (and its reports) in this folder, e.g. to check it with other tools.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
         #[arg(long, default_value_t = 20)]
         iterations: usize,
         #[arg(long)]
@@ -580,13 +587,8 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         Command::DecodeQrImage { cpu_seconds, memory_bytes } => {
             Ok(dialtone_cli::qr_child::serve(cpu_seconds, memory_bytes))
         }
-        Command::Bench { formats: true, .. } => {
-            say!("{:<10} {:>22} {:>26}", "format", "valid artifacts/s", "all vectors/s (invalid too)");
-            for (format, valid, all) in bench::formats(1.0) {
-                say!("{format:<10} {valid:>22.0} {all:>26.0}");
-            }
-            say!("one core: artifacts judged one after another on one thread (use a release build)");
-            Ok(exit::OK)
+        Command::Bench { formats: true, files, corpus, .. } => {
+            dialtone_cli::bench_formats::command(files.max(1), corpus)
         }
         Command::Bench { iterations, seed, suites, .. } => {
             bench::command(SuiteSource::resolve(suites.suites), iterations, seed).await

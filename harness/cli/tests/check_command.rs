@@ -280,3 +280,62 @@ fn an_x5c_chain_without_its_anchor_validates_to_the_anchor_given() {
     assert!(report.contains("the chain of 1 leads to a trusted root"), "{report}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Many artifacts: report.json and junit.xml have every one (written as they are judged), while
+/// the page shows a bounded selection, the artifacts that need attention first.
+#[test]
+fn past_two_hundred_artifacts_the_page_shows_a_selection_and_report_json_has_every_one() {
+    let out_dir = tempdir("many");
+    let files_dir = out_dir.join("files");
+    std::fs::create_dir_all(&files_dir).expect("folder");
+    let jws = std::fs::read(shared().join("shc-examples/example-00-d-jws.txt")).expect("example");
+    let mut files = Vec::new();
+    for n in 0..250 {
+        let path = files_dir.join(format!("card-{n:03}.txt"));
+        std::fs::write(&path, &jws).expect("write");
+        files.push(path);
+    }
+    let mut tampered = jws.clone();
+    let at = tampered.len() - 20;
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let last = files_dir.join("tampered-last.txt");
+    std::fs::write(&last, tampered).expect("write");
+    files.push(last);
+    let out = dialtone()
+        .args(["check", "--now", "2024-12-15T00:00:00Z", "--keys"])
+        .arg(shared().join("shc-issuer-keys/generate-examples/issuer/.well-known/jwks.json"))
+        .arg("--out")
+        .arg(&out_dir)
+        .args(&files)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("valid ")).count(), 250, "a line per artifact");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).expect("report")).expect("JSON");
+    assert_eq!(report["artifacts"].as_array().map(Vec::len), Some(251));
+    let rows = report["results"].as_array().map(Vec::len).unwrap_or_default();
+    assert!(rows >= 251 * 10, "{rows} rows");
+    assert_eq!(report["summary"]["total"].as_u64(), Some(rows as u64));
+    assert_eq!(report["verdict"]["status"], "does_not_conform");
+    let schema: serde_json::Value = serde_json::from_str(dialtone_reports::SCHEMA).expect("schema JSON");
+    let validator = jsonschema::validator_for(&schema).expect("compiles");
+    assert!(validator.is_valid(&report));
+    let junit = std::fs::read_to_string(out_dir.join("junit.xml")).expect("junit");
+    assert_eq!(junit.matches("<testcase ").count(), rows);
+    assert!(junit.contains(&format!("tests=\"{rows}\" failures=\"1\"")), "{}", &junit[..300]);
+    let html = std::fs::read_to_string(out_dir.join("report.html")).expect("html");
+    assert!(html.contains("Artifacts (251)") && html.contains("200 of 251 artifacts shown here"));
+    let valid = html.matches(r#"<span class="v valid">valid</span>"#).count();
+    assert_eq!(valid, 199, "199 valid artifacts beside the invalid one");
+    assert!(html.contains("tampered-last.txt"), "the invalid artifact is shown");
+    assert!(
+        std::fs::read_dir(&out_dir).expect("out").all(|e| !e
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".part"))
+    );
+    let _ = std::fs::remove_dir_all(out_dir);
+}

@@ -13,3 +13,4 @@ pub mod runner;
 pub mod safe_text;
 pub mod spec;
 pub mod suite;
+pub mod tally;

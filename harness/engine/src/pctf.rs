@@ -1,8 +1,9 @@
 //! The PSP PCTF v1.5 criteria catalogue (embedded from `suites/pctf/`) and the per-criterion status
 //! a report carries.
 
-use crate::model::{CaseResult, CaseVerdict, CriterionResult, CriterionStatus, PctfSection, Verdict};
-use std::collections::{BTreeMap, HashSet};
+use crate::model::{CaseResult, CriterionResult, CriterionStatus, PctfSection, Verdict};
+use crate::tally::{CriterionTally, Tally};
+use std::collections::BTreeMap;
 
 const CATALOGUE_CSV: &str = include_str!("../../../suites/pctf/psp_pctf_v1_5_criteria.csv");
 const APPLICABILITY_TOML: &str = include_str!("../../../suites/pctf/applicability.toml");
@@ -76,13 +77,19 @@ impl Catalogue {
 
     /// For every criterion: the cases that cite it and the status they support.
     pub fn section(&self, results: &[CaseResult], roles_under_test: &[String]) -> PctfSection {
+        self.section_of(&Tally::of(results), roles_under_test)
+    }
+
+    /// [`Self::section`] from a tally of the results.
+    pub fn section_of(&self, tally: &Tally, roles_under_test: &[String]) -> PctfSection {
+        let none = CriterionTally::default();
         let criteria = self
             .criteria
             .iter()
             .map(|c| {
-                let cases: Vec<&CaseResult> = results.iter().filter(|r| r.pctf.contains(&c.id)).collect();
-                let verdicts: HashSet<Verdict> = cases.iter().map(|r| r.verdict).collect();
-                let status = if cases.is_empty() {
+                let cited = tally.criteria.get(&c.id).unwrap_or(&none);
+                let verdicts = &cited.verdicts;
+                let status = if cited.cases.is_empty() {
                     if self.applies(&c.process_id, roles_under_test) {
                         CriterionStatus::EvidenceRequired
                     } else {
@@ -104,7 +111,7 @@ impl Catalogue {
                     qualifiers: c.qualifiers.clone(),
                     text: c.text.clone(),
                     status,
-                    cases: cases.iter().map(|r| CaseVerdict { id: r.id.clone(), verdict: r.verdict }).collect(),
+                    cases: cited.cases.clone(),
                 }
             })
             .collect();

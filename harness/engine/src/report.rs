@@ -5,10 +5,11 @@
 use crate::expectations::Expectations;
 use crate::model::{
     ArtifactResult, ArtifactStatus, CandidateInfo, CaseResult, Conformance, Covers, ExpectationsResult, OverallVerdict,
-    PartVerdict, REPORT_SCHEMA_VERSION, Report, Summary, Verdict,
+    PartVerdict, REPORT_SCHEMA_VERSION, Report, Verdict,
 };
 use crate::pctf::Catalogue;
 use crate::suite::Case;
+use crate::tally::{Counts, Tally};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -38,9 +39,57 @@ pub fn assemble(a: Assembly<'_>, catalogue: &Catalogue) -> Report {
     settle_preconditions(&mut results, cases);
     settle_dependencies(&mut results, cases);
     let expectations = expectations.map(|e| apply_expectations(&mut results, e));
+    let tally = Tally::of(&results);
+    let counted = ArtifactCounts::of(&artifacts);
+    let mut report = assemble_tallied(subject, &tally, counted, duration_ms, catalogue);
+    report.results = results;
+    report.artifacts = artifacts;
+    report.expectations = expectations;
+    report
+}
+
+/// How many artifacts a check judged, and how many of them are invalid, unverified or unsupported.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ArtifactCounts {
+    pub total: usize,
+    pub invalid: usize,
+    pub unverified: usize,
+    pub unsupported: usize,
+}
+
+impl ArtifactCounts {
+    pub fn of(artifacts: &[ArtifactResult]) -> Self {
+        let mut counts = Self::default();
+        for a in artifacts {
+            counts.add(a.verdict);
+        }
+        counts
+    }
+
+    pub fn add(&mut self, verdict: ArtifactStatus) {
+        self.total += 1;
+        match verdict {
+            ArtifactStatus::Invalid => self.invalid += 1,
+            ArtifactStatus::Unverified => self.unverified += 1,
+            ArtifactStatus::Unsupported => self.unsupported += 1,
+            _ => {}
+        }
+    }
+}
+
+/// A report from a tally of results (`check` tallies one artifact at a time): its verdict, summary
+/// and PCTF section count every result; `results` and `artifacts` are left empty, for the caller to
+/// fill with those it shows.
+pub fn assemble_tallied(
+    subject: Subject,
+    tally: &Tally,
+    artifacts: ArtifactCounts,
+    duration_ms: f64,
+    catalogue: &Catalogue,
+) -> Report {
     let roles: Vec<String> = subject.candidate.roles.iter().map(|r| r.as_str().to_string()).collect();
-    let pctf = catalogue.section(&results, &roles);
-    let verdict = overall(&subject, &results, &artifacts);
+    let pctf = catalogue.section_of(tally, &roles);
+    let verdict = overall(&subject, tally, artifacts);
     Report {
         schema_version: REPORT_SCHEMA_VERSION.into(),
         tool: "dialtone".into(),
@@ -50,11 +99,11 @@ pub fn assemble(a: Assembly<'_>, catalogue: &Catalogue) -> Report {
         candidate: subject.candidate,
         verdict,
         suites: subject.suites,
-        summary: Summary::of(&results),
+        summary: tally.summary(),
         duration_ms,
-        results,
-        artifacts,
-        expectations,
+        results: Vec::new(),
+        artifacts: Vec::new(),
+        expectations: None,
         pctf,
     }
 }
@@ -130,65 +179,51 @@ fn apply_expectations(results: &mut [CaseResult], expectations: &Expectations) -
 }
 
 /// The status of a set of results: a MUST failure decides; then anything that could not be judged.
-fn status_of(results: &[&CaseResult]) -> Conformance {
-    if results.iter().any(|r| r.verdict == Verdict::Fail) {
+fn status_of(counts: &Counts) -> Conformance {
+    if counts.of(Verdict::Fail) > 0 {
         Conformance::DoesNotConform
-    } else if results.iter().any(|r| matches!(r.verdict, Verdict::Error | Verdict::Inconclusive)) {
+    } else if counts.of(Verdict::Error) + counts.of(Verdict::Inconclusive) > 0 {
         Conformance::Incomplete
     } else {
         Conformance::Conforms
     }
 }
 
-fn part(name: String, results: &[&CaseResult]) -> PartVerdict {
-    let count = |v: Verdict| results.iter().filter(|r| r.verdict == v).count();
+fn part(name: String, counts: &Counts) -> PartVerdict {
     PartVerdict {
         name,
-        status: status_of(results),
-        must_failures: count(Verdict::Fail),
-        blocked: count(Verdict::Blocked),
-        errors: count(Verdict::Error),
-        inconclusive: count(Verdict::Inconclusive),
-        cases: results.len(),
+        status: status_of(counts),
+        must_failures: counts.of(Verdict::Fail),
+        blocked: counts.of(Verdict::Blocked),
+        errors: counts.of(Verdict::Error),
+        inconclusive: counts.of(Verdict::Inconclusive),
+        cases: counts.total,
     }
 }
 
 /// The verdict of a run or a check: for the whole, per role and per plan.
-fn overall(subject: &Subject, results: &[CaseResult], artifacts: &[ArtifactResult]) -> OverallVerdict {
-    let all: Vec<&CaseResult> = results.iter().collect();
-    let count = |v: Verdict| results.iter().filter(|r| r.verdict == v).count();
+fn overall(subject: &Subject, tally: &Tally, artifacts: ArtifactCounts) -> OverallVerdict {
+    let count = |v: Verdict| tally.all.of(v);
     let (must_failures, blocked, errors, inconclusive) =
         (count(Verdict::Fail), count(Verdict::Blocked), count(Verdict::Error), count(Verdict::Inconclusive));
-    let known_failures = results.iter().filter(|r| r.verdict == Verdict::Fail && r.known_failure.is_some()).count();
-    let artifacts_with = |s: ArtifactStatus| artifacts.iter().filter(|a| a.verdict == s).count();
-    let (invalid, unverified) = (artifacts_with(ArtifactStatus::Invalid), artifacts_with(ArtifactStatus::Unverified));
-    let mut status = status_of(&all);
-    let unsupported = artifacts_with(ArtifactStatus::Unsupported);
+    let known_failures = tally.all.known_failures;
+    let (invalid, unverified, unsupported) = (artifacts.invalid, artifacts.unverified, artifacts.unsupported);
+    let mut status = status_of(&tally.all);
     if status == Conformance::Conforms && (unverified > 0 || unsupported > 0) {
         status = Conformance::Incomplete;
     }
 
-    let mut roles: Vec<_> = results.iter().map(|r| r.role).collect();
-    roles.sort();
-    roles.dedup();
+    let roles: Vec<_> = tally.roles.keys().copied().collect();
     // A plan none of whose cases applied (a binding the candidate does not expose) is not covered.
-    let mut plans: Vec<&str> = results.iter().filter(|r| r.verdict != Verdict::Skip).map(|r| r.plan.as_str()).collect();
-    plans.sort();
-    plans.dedup();
-    let role_verdicts = roles
-        .iter()
-        .map(|role| {
-            part(role.as_str().to_string(), &all.iter().copied().filter(|r| r.role == *role).collect::<Vec<_>>())
-        })
-        .collect();
-    let plan_verdicts = plans
-        .iter()
-        .map(|plan| part(plan.to_string(), &all.iter().copied().filter(|r| r.plan == *plan).collect::<Vec<_>>()))
-        .collect();
+    let plans: Vec<&str> =
+        tally.plans.iter().filter(|(_, c)| c.total > c.of(Verdict::Skip)).map(|(p, _)| p.as_str()).collect();
+    let role_verdicts = tally.roles.iter().map(|(role, counts)| part(role.as_str().to_string(), counts)).collect();
+    let plan_verdicts =
+        plans.iter().filter_map(|plan| tally.plans.get(*plan).map(|counts| part(plan.to_string(), counts))).collect();
 
     let not_applicable = count(Verdict::Skip);
-    let judged = results.len() - not_applicable - errors - inconclusive;
-    let scope = if artifacts.is_empty() {
+    let judged = tally.all.total - not_applicable - errors - inconclusive;
+    let scope = if artifacts.total == 0 {
         format!(
             "{judged} cases judged ({not_applicable} not applicable) in {} for the {} role{}{}",
             plural(plans.len(), "plan"),
@@ -201,7 +236,7 @@ fn overall(subject: &Subject, results: &[CaseResult], artifacts: &[ArtifactResul
             },
         )
     } else {
-        format!("{} checked, {judged} rule results", plural(artifacts.len(), "stored artifact"))
+        format!("{} checked, {judged} rule results", plural(artifacts.total, "stored artifact"))
     };
     let known = if known_failures == 0 { String::new() } else { format!(", {known_failures} of them known") };
     let warnings = match count(Verdict::Warn) {
@@ -210,8 +245,8 @@ fn overall(subject: &Subject, results: &[CaseResult], artifacts: &[ArtifactResul
     };
     let statement = match status {
         Conformance::Conforms => format!("conforms: no MUST failure{warnings}; {scope}"),
-        Conformance::DoesNotConform if !artifacts.is_empty() => {
-            format!("does not conform: {invalid} of {} invalid; {scope}", plural(artifacts.len(), "artifact"))
+        Conformance::DoesNotConform if artifacts.total > 0 => {
+            format!("does not conform: {invalid} of {} invalid; {scope}", plural(artifacts.total, "artifact"))
         }
         Conformance::DoesNotConform => format!(
             "does not conform: {}{known}{}; {scope}",

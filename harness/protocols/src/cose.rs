@@ -111,6 +111,13 @@ impl Sign1 {
         self.inner.verify_signature(b"", |sig, data| jose::verify_signature(alg, jwk, data, sig))?;
         Ok(())
     }
+
+    /// [`Self::verify_with_jwk`] with a key read once.
+    pub fn verify_with_key(&self, key: &crate::public_key::SetKey) -> Result<(), CoseError> {
+        let alg = self.alg()?;
+        self.inner.verify_signature(b"", |sig, data| key.verify(alg, data, sig))?;
+        Ok(())
+    }
 }
 
 impl Sign1 {

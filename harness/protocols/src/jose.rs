@@ -1,10 +1,11 @@
 //! JOSE pieces dialtone needs: P-256 keys as JWKs (RFC 7517), thumbprints (RFC 7638), and compact JWS
-//! (RFC 7515) with ES256 (RFC 7518 §3.4). Signing and verification are `p256`'s; this module only
-//! frames bytes.
+//! (RFC 7515) with ES256 (RFC 7518 §3.4). Signing is `p256`'s (deterministic, RFC 6979); verification
+//! is `ring`'s, through [`PublicKey`]; this module only frames bytes.
 
 use crate::b64;
+pub use crate::public_key::PublicKey;
 use crate::seed::Entropy;
-use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -208,8 +209,8 @@ impl CompactJws {
                 return Err(JoseError::Algorithm(other.unwrap_or("<absent>").to_string()));
             }
         }
-        let signature = Signature::from_slice(&self.signature).map_err(|_| JoseError::Signature)?;
-        key.verify(self.signing_input.as_bytes(), &signature).map_err(|_| JoseError::Signature)
+        let point = key.to_encoded_point(false);
+        PublicKey::p256_point(point.as_bytes()).verify("ES256", self.signing_input.as_bytes(), &self.signature)
     }
 }
 
@@ -225,27 +226,13 @@ impl CompactJws {
 pub(crate) const VERIFIABLE_ALGS: &[&str] = &["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512", "RS256"];
 
 /// Verifies `signature` (JWS form: r||s for ECDSA) over `message` with a public JWK. The JWK's `kty`,
-/// `crv` and `alg` must suit `alg`; `none` and MACs are refused. The cryptography is OpenSSL's
-/// through josekit.
+/// `crv` and `alg` must suit `alg`; `none` and MACs are refused. The key is read for this one
+/// verification: a key that verifies many signatures is read once, as a [`PublicKey`].
 pub fn verify_signature(alg: &str, jwk: &Value, message: &[u8], signature: &[u8]) -> Result<(), JoseError> {
-    use josekit::jws::JwsVerifier;
-    let Value::Object(map) = jwk else {
-        return Err(JoseError::Key(format!("a JWK is a JSON object, found {}", kind(jwk))));
-    };
-    let key = josekit::jwk::Jwk::from_map(map.clone()).map_err(|e| JoseError::Key(e.to_string()))?;
-    let key_err = |e: josekit::JoseError| JoseError::Key(e.to_string());
-    let verifier: Box<dyn JwsVerifier> = match alg {
-        "ES256" => Box::new(josekit::jws::ES256.verifier_from_jwk(&key).map_err(key_err)?),
-        "ES384" => Box::new(josekit::jws::ES384.verifier_from_jwk(&key).map_err(key_err)?),
-        "ES512" => Box::new(josekit::jws::ES512.verifier_from_jwk(&key).map_err(key_err)?),
-        "EdDSA" | "Ed25519" => Box::new(josekit::jws::EdDSA.verifier_from_jwk(&key).map_err(key_err)?),
-        "PS256" => Box::new(josekit::jws::PS256.verifier_from_jwk(&key).map_err(key_err)?),
-        "PS384" => Box::new(josekit::jws::PS384.verifier_from_jwk(&key).map_err(key_err)?),
-        "PS512" => Box::new(josekit::jws::PS512.verifier_from_jwk(&key).map_err(key_err)?),
-        "RS256" => Box::new(josekit::jws::RS256.verifier_from_jwk(&key).map_err(key_err)?),
-        other => return Err(JoseError::Algorithm(other.to_string())),
-    };
-    verifier.verify(message, signature).map_err(|_| JoseError::Signature)
+    if !VERIFIABLE_ALGS.contains(&alg) && alg != "Ed25519" {
+        return Err(JoseError::Algorithm(alg.to_string()));
+    }
+    PublicKey::from_jwk(jwk)?.verify(alg, message, signature)
 }
 
 /// Signs `message` with a private JWK (any algorithm of [`VERIFIABLE_ALGS`]), JWS signature form.

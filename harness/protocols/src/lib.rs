@@ -15,6 +15,7 @@ pub mod message;
 pub mod oauth;
 pub mod oid4vci;
 pub mod oid4vp;
+pub mod public_key;
 pub mod sd_jwt_vc;
 pub mod sdjwt;
 pub mod seed;

@@ -10,6 +10,12 @@ use minijinja::{Environment, context};
 const TEMPLATE: &str = include_str!("../../../reports/templates/report.html");
 
 pub fn render(report: &Report) -> Result<String, RenderError> {
+    render_with(report, None)
+}
+
+/// [`render`] of a report that shows a selection of its artifacts (`check` over many files):
+/// `shown` says how many there are in all, and which are shown.
+pub fn render_with(report: &Report, shown: Option<(usize, &str)>) -> Result<String, RenderError> {
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
@@ -38,7 +44,10 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
         .count();
     let attention = crate::attention::attention(report);
     template
-        .render(context! { report => report, attention => attention, pctf_counts => pctf_counts, untested => untested })
+        .render(context! {
+            report => report, attention => attention, pctf_counts => pctf_counts, untested => untested,
+            artifacts_total => shown.map(|(total, _)| total), shown_note => shown.map(|(_, note)| note),
+        })
         .map(|page| xml_text(&page).into_owned())
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })
 }

@@ -7,6 +7,7 @@ mod attention;
 pub mod html;
 pub mod interop;
 pub mod junit;
+pub mod stream;
 pub mod terminal;
 
 use dialtone_engine::model::Report;

@@ -1,10 +1,12 @@
-//! Judging one artifact within a wall-clock deadline. The judgement runs on a thread of its own;
-//! past the deadline the artifact is reported not judged (`error`, naming the bound) and the
-//! thread is left to end by itself, which it does: every input it decodes is bounded.
+//! Judging artifacts within a wall-clock deadline each. The judgement runs on a thread of its own
+//! (one for a whole check: [`Judge`]); past the deadline the artifact is reported not judged
+//! (`error`, naming the bound) and the thread is left to end by itself, which it does: every input
+//! it decodes is bounded.
 
 use crate::{Artifact, ArtifactReport, Context, Format, detect, judge, table};
 use dialtone_engine::model::Outcome;
-use std::sync::{Arc, mpsc};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 /// How long `dialtone check` gives one artifact unless told otherwise.
@@ -25,6 +27,145 @@ pub fn judge_within(
     let name = artifact.name.clone();
     let detected = format.or_else(|| detect::detect(&artifact));
     within(name, detected, deadline, move || judge(&artifact, format, &ctx))
+}
+
+/// Judges artifacts one after another on a worker thread of its own, each within `deadline` from
+/// when the worker takes it up, as [`judge_within`] does for one; artifacts can be handed over ahead
+/// (`submit`) so that reading and reporting overlap judging. An artifact past its deadline, or whose
+/// judgement panics, is reported not judged; the worker is then left to end by itself and a new one
+/// takes the artifacts that were waiting.
+pub struct Judge {
+    ctx: Arc<Context>,
+    deadline: Duration,
+    worker: Option<Worker>,
+    pending: VecDeque<Pending>,
+    next: u64,
+}
+
+struct Pending {
+    seq: u64,
+    artifact: Arc<Artifact>,
+    format: Option<Format>,
+}
+
+type Job = (u64, Arc<Artifact>, Option<Format>);
+
+struct Worker {
+    jobs: mpsc::Sender<Job>,
+    results: mpsc::Receiver<(u64, ArtifactReport)>,
+    /// The artifact the worker is judging, and since when.
+    current: Arc<Mutex<Option<(u64, Instant)>>>,
+    handle: std::thread::JoinHandle<()>,
+}
+
+impl Worker {
+    fn start(ctx: Arc<Context>) -> Result<Self, String> {
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let (outbox, results) = mpsc::channel();
+        let current = Arc::new(Mutex::new(None));
+        let now_judging = current.clone();
+        let handle = std::thread::Builder::new()
+            .name("judge".into())
+            .spawn(move || {
+                for (seq, artifact, format) in inbox {
+                    *now_judging.lock().unwrap_or_else(|p| p.into_inner()) = Some((seq, Instant::now()));
+                    let report = judge(&artifact, format, &ctx);
+                    if outbox.send((seq, report)).is_err() {
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start judging: {e}"))?;
+        Ok(Self { jobs, results, current, handle })
+    }
+}
+
+impl Judge {
+    pub fn new(ctx: Arc<Context>, deadline: Duration) -> Self {
+        Self { ctx, deadline, worker: None, pending: VecDeque::new(), next: 0 }
+    }
+
+    /// Artifacts handed over and not yet taken back with [`Self::take`].
+    pub fn in_flight(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Hands an artifact over; its judgement comes back, in order, from [`Self::take`].
+    pub fn submit(&mut self, artifact: Artifact, format: Option<Format>) {
+        // Recognized here once, so that the judgement and a report of "not judged" agree.
+        let format = format.or_else(|| detect::detect(&artifact));
+        let pending = Pending { seq: self.next, artifact: Arc::new(artifact), format };
+        self.next += 1;
+        if let Some(worker) = &self.worker
+            && worker.jobs.send((pending.seq, pending.artifact.clone(), pending.format)).is_err()
+        {
+            self.worker = None;
+        }
+        self.pending.push_back(pending);
+    }
+
+    /// The judgement of the oldest artifact handed over, or `None` when none is waiting.
+    pub fn take(&mut self) -> Option<ArtifactReport> {
+        let oldest = self.pending.pop_front()?;
+        let worker = match self.worker.take() {
+            Some(w) => w,
+            None => match Worker::start(self.ctx.clone()) {
+                Ok(w) => {
+                    for p in std::iter::once(&oldest).chain(self.pending.iter()) {
+                        let _ = w.jobs.send((p.seq, p.artifact.clone(), p.format));
+                    }
+                    w
+                }
+                Err(e) => return Some(not_judged(&oldest, Instant::now(), e)),
+            },
+        };
+        let limit = self.deadline + GRACE;
+        let started = Instant::now();
+        loop {
+            let since = match *worker.current.lock().unwrap_or_else(|p| p.into_inner()) {
+                Some((seq, since)) if seq == oldest.seq => Some(since),
+                _ => None,
+            };
+            // Until the worker takes it up, look again now and then.
+            let wait = match since {
+                Some(since) => limit.saturating_sub(since.elapsed()),
+                None => limit.min(Duration::from_millis(50)),
+            };
+            match worker.results.recv_timeout(wait) {
+                Ok((seq, report)) if seq == oldest.seq => {
+                    self.worker = Some(worker);
+                    return Some(report);
+                }
+                Ok(_) => continue,
+                Err(mpsc::RecvTimeoutError::Timeout) if since.is_some_and(|s| s.elapsed() >= limit) => {
+                    let reason = format!(
+                        "not judged: judging it took more than {} ms, dialtone's deadline per artifact",
+                        self.deadline.as_millis()
+                    );
+                    return Some(not_judged(&oldest, since.unwrap_or(started), reason));
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let reason = match worker.handle.join() {
+                        Err(panic) => format!("not judged: judging it failed inside dialtone ({})", panic_text(&panic)),
+                        Ok(()) => "not judged: judging it ended without a result".to_string(),
+                    };
+                    return Some(not_judged(&oldest, since.unwrap_or(started), reason));
+                }
+            }
+        }
+    }
+}
+
+fn not_judged(p: &Pending, since: Instant, reason: String) -> ArtifactReport {
+    ArtifactReport {
+        name: p.artifact.name.clone(),
+        format: p.format,
+        outcomes: vec![(&table::JUDGED, Outcome::error(reason))],
+        evidence: Vec::new(),
+        duration_ms: since.elapsed().as_secs_f64() * 1000.0,
+        unsupported: None,
+    }
 }
 
 /// Runs `job` on a thread of its own and waits for it until `deadline`.

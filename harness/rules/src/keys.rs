@@ -3,8 +3,10 @@
 //! (`--trust`: which issuer identifier owns which keys).
 
 use dialtone_engine::model::Outcome;
+use dialtone_protocols::public_key::{KeySet, SetKey};
 use dialtone_protocols::{b64, jose};
 use serde_json::Value;
+use std::sync::OnceLock;
 
 /// An issuer the trust list names, with the keys and certificate roots it owns.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +28,21 @@ pub struct KeyRing {
     /// set that publishes one is judged for it; the keys above never carry them). Keys given as
     /// certificates are not here.
     pub published: Vec<Value>,
+    /// The keys and roots above, read once on first use (a ring is not changed once judging has
+    /// begun: the judging context is shared, read-only). Leave it to its default.
+    pub cache: KeyCache,
+}
+
+/// What a [`KeyRing`] has read of its keys, on first use.
+#[derive(Debug, Clone, Default)]
+pub struct KeyCache(OnceLock<Prepared>);
+
+/// Every key read once, with the thumbprints of the keys each trusted issuer owns.
+#[derive(Debug, Clone, Default)]
+struct Prepared {
+    keys: KeySet,
+    roots: Vec<Vec<u8>>,
+    owners: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,50 +52,76 @@ pub enum KeyFileError {
 }
 
 impl KeyRing {
-    /// Every public key known, trust list included.
-    pub(crate) fn all_keys(&self) -> Vec<&Value> {
-        let trusted = self.trust.iter().flatten().flat_map(|t| t.keys.iter());
-        self.keys.iter().chain(trusted).collect()
+    fn prepared(&self) -> &Prepared {
+        self.cache.0.get_or_init(|| {
+            let trusted = self.trust.iter().flatten();
+            let keys = KeySet::new(self.keys.iter().chain(trusted.clone().flat_map(|t| t.keys.iter())).cloned());
+            let roots = self.roots.iter().chain(trusted.clone().flat_map(|t| t.roots.iter())).cloned().collect();
+            let owners =
+                trusted.map(|t| (t.id.clone(), t.keys.iter().filter_map(jose::thumbprint).collect())).collect();
+            Prepared { keys, roots, owners }
+        })
     }
 
-    pub(crate) fn all_roots(&self) -> Vec<Vec<u8>> {
-        let trusted = self.trust.iter().flatten().flat_map(|t| t.roots.iter().cloned());
-        self.roots.iter().cloned().chain(trusted).collect()
+    /// Every public key known, trust list included, each read once.
+    pub fn key_set(&self) -> &KeySet {
+        &self.prepared().keys
+    }
+
+    pub(crate) fn all_roots(&self) -> &[Vec<u8>] {
+        &self.prepared().roots
     }
 
     pub fn is_empty(&self) -> bool {
-        self.all_keys().is_empty()
+        self.key_set().is_empty()
     }
 
     /// Finds a known key that verifies `signature` over `message` with `alg`: keys whose `kid`
     /// equals the artifact's first. Returns the key, or why none did.
-    pub fn verify(&self, alg: &str, kid: Option<&str>, message: &[u8], signature: &[u8]) -> Result<Value, String> {
-        let keys = self.all_keys();
-        if keys.is_empty() {
-            return Err("no keys".into());
+    pub fn verify(&self, alg: &str, kid: Option<&str>, message: &[u8], signature: &[u8]) -> Result<&SetKey, String> {
+        match self.verify_with(kid, |key| key.verify(alg, message, signature)) {
+            Ok(key) => Ok(key),
+            Err((0, _)) => Err("no keys".into()),
+            Err((n, last)) => Err(format!("none of {n} known keys verifies the {alg} signature (last: {last})")),
         }
-        let mut ordered: Vec<&Value> = keys.iter().copied().filter(|k| kid_of(k) == kid && kid.is_some()).collect();
-        ordered.extend(keys.iter().copied().filter(|k| !(kid_of(k) == kid && kid.is_some())));
+    }
+
+    /// Finds a known key for which `verifies` holds, trying those whose `kid` equals `kid` first,
+    /// each once; or says how many keys were tried and why the last did not verify.
+    pub fn verify_with<E: std::fmt::Display>(
+        &self,
+        kid: Option<&str>,
+        verifies: impl Fn(&SetKey) -> Result<(), E>,
+    ) -> Result<&SetKey, (usize, String)> {
+        let keys = self.key_set().keys();
+        let named = |k: &SetKey| kid.is_some() && k.kid.as_deref() == kid;
+        let ordered = keys.iter().filter(|k| named(k)).chain(keys.iter().filter(|k| !named(k)));
         let mut last = String::new();
         for key in ordered {
-            match jose::verify_signature(alg, key, message, signature) {
-                Ok(()) => return Ok(key.clone()),
+            match verifies(key) {
+                Ok(()) => return Ok(key),
                 Err(e) => last = e.to_string(),
             }
         }
-        Err(format!("none of {} known keys verifies the {alg} signature (last: {last})", keys.len()))
+        Err((keys.len(), last))
     }
 
     /// Whether the trust list says `issuer` owns `key` (by thumbprint).
     pub fn owner(&self, issuer: Option<&str>, key: &Value) -> Outcome {
-        let Some(trust) = &self.trust else {
+        self.owner_of(issuer, &jose::thumbprint(key).unwrap_or_default())
+    }
+
+    /// [`Self::owner`] of a key known by its thumbprint.
+    pub fn owner_of(&self, issuer: Option<&str>, print: &str) -> Outcome {
+        if self.trust.is_none() {
             return Outcome::skip("no trust list given (--trust): cannot tell which issuer owns the key");
-        };
-        let print = jose::thumbprint(key).unwrap_or_default();
-        let owners: Vec<&str> = trust
+        }
+        let owners: Vec<&str> = self
+            .prepared()
+            .owners
             .iter()
-            .filter(|t| t.keys.iter().any(|k| jose::thumbprint(k).as_deref() == Some(print.as_str())))
-            .map(|t| t.id.as_str())
+            .filter(|(_, prints)| prints.iter().any(|p| p == print))
+            .map(|(id, _)| id.as_str())
             .collect();
         match issuer {
             None => Outcome::fail("an issuer identifier to look up in the trust list", "the artifact names none"),
@@ -93,10 +136,6 @@ impl KeyRing {
             ),
         }
     }
-}
-
-fn kid_of(key: &Value) -> Option<&str> {
-    key.get("kid").and_then(Value::as_str)
 }
 
 /// Reads public keys and roots from a key file: a JWK Set, one JWK, a verification method

@@ -275,13 +275,13 @@ pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> Arti
             )
         }
         Some(f) => {
-            let findings = match f {
+            let mut findings = match f {
                 Format::SdJwtVc => sd_jwt_vc::judge_artifact(artifact, ctx),
                 Format::VcJose | Format::VcCose | Format::VcSdJwt => vc::judge_artifact(artifact, f, ctx),
                 Format::Shc => shc::judge_artifact(artifact, ctx),
                 Format::Mdoc => mdoc::judge_artifact(artifact, ctx),
             };
-            let evidence = findings.evidence.clone();
+            let evidence = std::mem::take(&mut findings.evidence);
             let (outcomes, unsupported) = findings.finish();
             (outcomes, evidence, unsupported)
         }

@@ -13,7 +13,6 @@ use read::{Form, collect};
 
 use crate::{Artifact, Context, Findings, now_note, table as rules};
 use dialtone_engine::model::Outcome;
-use dialtone_protocols::jose::thumbprint;
 use dialtone_protocols::shc::{CHUNK_MAX_JWS, HEALTH_CARD_TYPE, HealthCardJws, QrChunk, SINGLE_QR_MAX_JWS, ShcError};
 use serde_json::Value;
 
@@ -187,7 +186,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     } else {
         match ctx.keys.verify("ES256", kid, card.signing_input.as_bytes(), &card.signature) {
             Ok(key) => {
-                let print = thumbprint(&key).unwrap_or_default();
+                let print = &key.thumbprint;
                 f.set(&rules::SHC_008, Outcome::pass(format!("ES256 signature verifies with key {print}")));
                 f.set(
                     &rules::SHC_007,
@@ -200,8 +199,8 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
                         )
                     },
                 );
-                f.set(&rules::SHC_009, ctx.keys.owner(iss, &key));
-                verified_with = Some(key);
+                f.set(&rules::SHC_009, ctx.keys.owner_of(iss, &key.thumbprint));
+                verified_with = Some(key.jwk.clone());
             }
             Err(e) => {
                 f.set(&rules::SHC_008, Outcome::fail("an ES256 signature that verifies with a key of the issuer", e));

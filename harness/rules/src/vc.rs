@@ -6,7 +6,8 @@ use crate::jws::{self, Part};
 use crate::{Artifact, Context, Findings, Format, now_note, sd_jwt, table as rules};
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::cose::{HEADER_TYP, Sign1};
-use dialtone_protocols::jose::{CompactJws, is_asymmetric_alg, thumbprint};
+use dialtone_protocols::jose::{CompactJws, is_asymmetric_alg};
+use dialtone_protocols::public_key::SetKey;
 use dialtone_protocols::sdjwt::SdJwt;
 use dialtone_protocols::{b64, time};
 use serde_json::{Map, Value};
@@ -162,7 +163,7 @@ fn media_types(securing: Format, presentation: bool) -> (&'static [&'static str]
 
 impl Secured {
     /// The known key that verifies the signature, or why none does.
-    pub fn verifying_key(&self, ctx: &Context) -> Result<Value, String> {
+    pub fn verifying_key<'c>(&self, ctx: &'c Context) -> Result<&'c SetKey, String> {
         let alg = self.alg.as_deref().unwrap_or("<absent>");
         match &self.body {
             Body::Jws(jws) => ctx.keys.verify(alg, self.kid.as_deref(), jws.signing_input.as_bytes(), &jws.signature),
@@ -173,15 +174,10 @@ impl Secured {
                 &sd.issuer_jwt.signature,
             ),
             Body::Cose(sign1) => {
-                let keys = ctx.keys.all_keys();
-                let mut last = String::from("no keys");
-                for key in keys {
-                    match sign1.verify_with_jwk(key) {
-                        Ok(()) => return Ok(key.clone()),
-                        Err(e) => last = e.to_string(),
-                    }
-                }
-                Err(format!("no known key verifies the COSE_Sign1 (last: {last})"))
+                ctx.keys.verify_with(self.kid.as_deref(), |key| sign1.verify_with_key(key)).map_err(|(n, last)| {
+                    let last = if n == 0 { "no keys".to_string() } else { last };
+                    format!("no known key verifies the COSE_Sign1 (last: {last})")
+                })
             }
         }
     }
@@ -250,17 +246,11 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
     } else {
         match s.verifying_key(ctx) {
             Ok(key) => {
-                f.set(
-                    &rules::VC_005,
-                    Outcome::pass(format!(
-                        "{alg} signature verifies with key {}",
-                        thumbprint(&key).unwrap_or_default()
-                    )),
-                );
+                f.set(&rules::VC_005, Outcome::pass(format!("{alg} signature verifies with key {}", key.thumbprint)));
                 let owner = if presentation {
-                    ctx.keys.owner(holder_id(doc).or(s.claims.get("iss").and_then(Value::as_str)), &key)
+                    ctx.keys.owner_of(holder_id(doc).or(s.claims.get("iss").and_then(Value::as_str)), &key.thumbprint)
                 } else {
-                    ctx.keys.owner(issuer, &key)
+                    ctx.keys.owner_of(issuer, &key.thumbprint)
                 };
                 f.set(&rules::VC_006, owner);
             }
@@ -828,11 +818,12 @@ fn envelopes(f: &mut Findings, doc: &Value, ctx: &Context, depth: usize) {
             continue;
         };
         match inner.verifying_key(ctx) {
-            Ok(key) => verified.push(format!("[{i}] by {}", thumbprint(&key).unwrap_or_default())),
+            Ok(key) => verified.push(format!("[{i}] by {}", key.thumbprint)),
             Err(e) => {
-                let kid_known = inner.kid.as_deref().is_some_and(|kid| {
-                    ctx.keys.all_keys().iter().any(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
-                });
+                let kid_known = inner
+                    .kid
+                    .as_deref()
+                    .is_some_and(|kid| ctx.keys.key_set().keys().iter().any(|k| k.kid.as_deref() == Some(kid)));
                 if kid_known {
                     f.set(
                         &rules::VC_016,

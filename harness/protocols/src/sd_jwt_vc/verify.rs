@@ -7,6 +7,7 @@
 use super::{X5cError, verify_x5c};
 use crate::dcql::CredentialQuery;
 use crate::jose::{CompactJws, thumbprint};
+use crate::public_key::{KeySet, SetKey};
 use crate::sdjwt::{KbError, Processed, SdJwt, SdJwtError, verify_key_binding};
 use serde_json::{Map, Value};
 
@@ -50,17 +51,24 @@ pub fn issuer_signature(
         let (jwk, chain) = verify_x5c(jwt, x5c_roots, now)?;
         return Ok(VerifiedKey { jwk, via: KeySource::X5c { chain } });
     }
-    let keys = jwks.and_then(|j| j.get("keys")).and_then(Value::as_array).ok_or(SignatureError::NoKeys)?;
+    let keys = jwks.and_then(KeySet::of_jwks).ok_or(SignatureError::NoKeys)?;
+    let key = published_signature(jwt, &keys)?;
+    Ok(VerifiedKey { jwk: key.jwk.clone(), via: KeySource::Published })
+}
+
+/// The issuer-signed JWT's signature by a key of a JWK Set read once (the `x5c` header not
+/// consulted): the keys with the header's `kid` when it names one, each tried once.
+pub fn published_signature<'k>(jwt: &CompactJws, keys: &'k KeySet) -> Result<&'k SetKey, SignatureError> {
     let kid = jwt.header.get("kid").and_then(Value::as_str);
-    let candidates: Vec<&Value> =
-        keys.iter().filter(|k| kid.is_none() || k.get("kid").and_then(Value::as_str) == kid).collect();
-    if candidates.is_empty() {
-        return Err(SignatureError::NoKidMatch { kid: kid.map(str::to_string), published: keys.len() });
+    let mut candidates = keys.keys().iter().filter(|k| kid.is_none() || k.kid.as_deref() == kid).peekable();
+    if candidates.peek().is_none() {
+        return Err(SignatureError::NoKidMatch { kid: kid.map(str::to_string), published: keys.keys().len() });
     }
+    let alg = jwt.alg().unwrap_or("<absent>");
     let mut last = String::new();
     for key in candidates {
-        match jwt.verify_with_jwk(key) {
-            Ok(()) => return Ok(VerifiedKey { jwk: key.clone(), via: KeySource::Published }),
+        match key.verify(alg, jwt.signing_input.as_bytes(), &jwt.signature) {
+            Ok(()) => return Ok(key),
             Err(e) => last = e.to_string(),
         }
     }

@@ -7,7 +7,7 @@ use crate::jws::{self, Part};
 use crate::{Artifact, Context, Findings, now_note, sd_jwt, table as rules};
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::sdjwt::{self, KbError, SdJwt};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// How far a KB-JWT's iat may be from the verification time.
 pub(crate) const KB_IAT_WINDOW: i64 = 300;
@@ -38,11 +38,10 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     );
     f.set(&rules::SDJWTVC_002, rule::typ(&sd));
     let profile = sd.issuer_jwt.payload.get("vct").and_then(Value::as_str).and_then(|v| ctx.profiles.by_vct(v));
+    // The keys are the ring's, read once; the rules below that take a `rule::Context` need none.
     let fctx = rule::Context {
-        jwks: Some(json!({"keys": ctx.keys.all_keys()})),
         sd_claims: profile.map(|p| p.selectively_disclosable.clone()).unwrap_or_default(),
         now: ctx.now,
-        x5c_roots: ctx.keys.all_roots(),
         ..Default::default()
     };
     f.set(&rules::SDJWTVC_003, rule::alg_advertised(&sd, &fctx));
@@ -52,11 +51,17 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
         f.set(&rules::SDJWTVC_004, Outcome::skip(why));
         f.set(&rules::SDJWTVC_005, Outcome::skip(why));
     } else {
-        f.set(&rules::SDJWTVC_004, rule::signature(&sd, &fctx));
+        // One verification serves both rules when a published key verifies; otherwise the ring's
+        // other keys are tried for SDJWTVC-005, as a verifier without the kid would.
+        let (signature, published) = rule::signature_with(&sd, ctx.keys.key_set(), ctx.keys.all_roots(), ctx.now);
+        f.set(&rules::SDJWTVC_004, signature);
         let alg = sd.issuer_jwt.alg().unwrap_or_default();
         let kid = sd.issuer_jwt.header.get("kid").and_then(Value::as_str);
-        match ctx.keys.verify(alg, kid, sd.issuer_jwt.signing_input.as_bytes(), &sd.issuer_jwt.signature) {
-            Ok(key) => f.set(&rules::SDJWTVC_005, ctx.keys.owner(iss, &key)),
+        let key = published.map(Ok).unwrap_or_else(|| {
+            ctx.keys.verify(alg, kid, sd.issuer_jwt.signing_input.as_bytes(), &sd.issuer_jwt.signature)
+        });
+        match key {
+            Ok(key) => f.set(&rules::SDJWTVC_005, ctx.keys.owner_of(iss, &key.thumbprint)),
             Err(_) => f.set(&rules::SDJWTVC_005, Outcome::skip("no known key verifies the signature (SDJWTVC-004)")),
         }
     }

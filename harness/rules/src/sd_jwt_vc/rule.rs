@@ -4,6 +4,8 @@
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::b64;
 use dialtone_protocols::jose::{is_asymmetric_alg, thumbprint};
+use dialtone_protocols::public_key::{KeySet, SetKey};
+use dialtone_protocols::sd_jwt_vc::verify::SignatureError;
 use dialtone_protocols::sd_jwt_vc::{NEVER_DISCLOSABLE, TYP};
 use dialtone_protocols::sdjwt::{SdJwt, SdJwtError};
 use serde_json::Value;
@@ -62,19 +64,55 @@ pub fn typ(sd: &SdJwt) -> Outcome {
 /// §2.5): the `x5c` header (the end-entity certificate's key, its chain to a trusted root, `iss`
 /// naming the certificate's subject), else the issuer's published JWK Set (JWT VC Issuer Metadata).
 pub fn signature(sd: &SdJwt, ctx: &Context) -> Outcome {
-    use dialtone_protocols::sd_jwt_vc::X5cError;
-    use dialtone_protocols::sd_jwt_vc::verify::{KeySource, SignatureError, issuer_signature};
-    let alg = sd.issuer_jwt.alg().unwrap_or_default();
-    match issuer_signature(&sd.issuer_jwt, ctx.jwks.as_ref(), &ctx.x5c_roots, ctx.now) {
-        Ok(key) => match key.via {
-            KeySource::Published => {
-                Outcome::pass(format!("{alg} signature verifies with published key {}", key.thumbprint()))
+    use dialtone_protocols::sd_jwt_vc::verify::{KeySource, issuer_signature};
+    let verified = issuer_signature(&sd.issuer_jwt, ctx.jwks.as_ref(), &ctx.x5c_roots, ctx.now);
+    signature_outcome(
+        sd,
+        verified.map(|key| {
+            let print = key.thumbprint();
+            match key.via {
+                KeySource::Published => (print, None),
+                KeySource::X5c { chain } => (print, Some(chain)),
             }
-            KeySource::X5c { chain } => Outcome::pass(format!(
-                "{alg} signature verifies with the x5c end-entity key {}; the chain of {chain} leads to a trusted root",
-                key.thumbprint()
-            )),
-        },
+        }),
+    )
+}
+
+/// [`signature`] with the issuer's keys read once (`dialtone check`): the outcome, and the key that
+/// verified when one of `keys` did (not an `x5c` certificate's).
+pub(crate) fn signature_with<'k>(
+    sd: &SdJwt,
+    keys: &'k KeySet,
+    x5c_roots: &[Vec<u8>],
+    now: i64,
+) -> (Outcome, Option<&'k SetKey>) {
+    use dialtone_protocols::sd_jwt_vc::verify::{KeySource, issuer_signature, published_signature};
+    if sd.issuer_jwt.header.contains_key("x5c") {
+        let verified = issuer_signature(&sd.issuer_jwt, None, x5c_roots, now).map(|key| {
+            let chain = match key.via {
+                KeySource::X5c { chain } => Some(chain),
+                KeySource::Published => None,
+            };
+            (key.thumbprint(), chain)
+        });
+        return (signature_outcome(sd, verified), None);
+    }
+    match published_signature(&sd.issuer_jwt, keys) {
+        Ok(key) => (signature_outcome(sd, Ok((key.thumbprint.clone(), None))), Some(key)),
+        Err(e) => (signature_outcome(sd, Err(e)), None),
+    }
+}
+
+/// What [`signature`] says of a verification: the key's thumbprint and, for an `x5c` key, the
+/// length of its chain.
+fn signature_outcome(sd: &SdJwt, verified: Result<(String, Option<usize>), SignatureError>) -> Outcome {
+    use dialtone_protocols::sd_jwt_vc::X5cError;
+    let alg = sd.issuer_jwt.alg().unwrap_or_default();
+    match verified {
+        Ok((print, None)) => Outcome::pass(format!("{alg} signature verifies with published key {print}")),
+        Ok((print, Some(chain))) => Outcome::pass(format!(
+            "{alg} signature verifies with the x5c end-entity key {print}; the chain of {chain} leads to a trusted root"
+        )),
         Err(SignatureError::NoKeys) => Outcome::fail("the issuer's published JWK Set", "no keys array"),
         Err(e @ SignatureError::NoKidMatch { .. }) => Outcome::fail(
             format!("a published key with kid {:?}", sd.issuer_jwt.header.get("kid").and_then(Value::as_str)),

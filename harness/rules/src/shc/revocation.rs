@@ -90,7 +90,7 @@ fn revoked(list: &RevocationList, entry: &str, rid: &str, issued: &str) -> Outco
 
 /// A key the verifier was given with this `kid` (for its `crlVersion`).
 fn known_key(ctx: &Context, kid: &str) -> Option<Value> {
-    ctx.keys.all_keys().into_iter().find(|k| k.get("kid").and_then(Value::as_str) == Some(kid)).cloned()
+    ctx.keys.key_set().keys().iter().find(|k| k.kid.as_deref() == Some(kid)).map(|k| k.jwk.clone())
 }
 
 #[cfg(test)]
