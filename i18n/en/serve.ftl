@@ -210,3 +210,7 @@ account-created = Account made.
 error-not-found = There is nothing here, or it is not yours to see.
 error-csrf = The form expired or did not come from this site: load the page again.
 error-forbidden = This is not yours to do.
+report-evidence-required = { $count ->
+    [one] { $count } more criterion of the roles under test concerns policy or operations, which no protocol shows: the candidate supplies evidence for it.
+   *[other] { $count } more criteria of the roles under test concern policy or operations, which no protocol shows: the candidate supplies evidence for them.
+}

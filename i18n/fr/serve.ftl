@@ -212,3 +212,7 @@ account-created = Compte créé.
 error-not-found = Il n'y a rien ici, ou ce n'est pas à vous de le voir.
 error-csrf = Le formulaire a expiré ou ne vient pas de ce site : rechargez la page.
 error-forbidden = Ce n'est pas à vous de le faire.
+report-evidence-required = { $count ->
+    [one] { $count } autre critère des rôles évalués porte sur les politiques ou l'exploitation, qu'aucun protocole ne montre : le candidat en fournit les preuves.
+   *[other] { $count } autres critères des rôles évalués portent sur les politiques ou l'exploitation, qu'aucun protocole ne montre : le candidat en fournit les preuves.
+}

@@ -125,14 +125,18 @@ pub(crate) async fn register_key(
     vendor_id: &str,
     pem: &str,
 ) -> Result<Result<String, &'static str>, super::AppError> {
-    if pem.len() > 4096 {
+    const BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
+    const END: &str = "-----END PUBLIC KEY-----";
+    if pem.len() > 8192 {
         return Ok(Err("key-unreadable"));
     }
-    let Ok(key) = dialtone_bundle::PublicKey::from_pem(pem.trim().as_bytes()) else {
+    // The PEM block of what was pasted (`dialtone key public` prints a line about the key too).
+    let block = pem.find(BEGIN).and_then(|at| pem[at..].find(END).map(|end| &pem[at..at + end + END.len()]));
+    let Some(Ok(key)) = block.map(|b| dialtone_bundle::PublicKey::from_pem(b.as_bytes())) else {
         return Ok(Err("key-unreadable"));
     };
     let key_id = key.key_id();
-    let canonical = key.to_pem().unwrap_or_else(|_| pem.trim().to_string());
+    let canonical = key.to_pem().unwrap_or_else(|_| block.unwrap_or_default().to_string());
     state.store.add_signing_key(vendor_id, &key_id, &canonical, now_ms()).await?;
     Ok(Ok(key_id))
 }

@@ -7,7 +7,7 @@ use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use dialtone_engine::model::Report;
+use dialtone_engine::model::{CriterionStatus, Report};
 use serde::Deserialize;
 
 pub(crate) async fn page(
@@ -25,24 +25,23 @@ pub(crate) async fn page(
     let position = runs.iter().position(|r| r.id == row.id);
     let previous = position.and_then(|p| p.checked_sub(1)).and_then(|p| runs.get(p)).map(|r| r.id.clone());
     let catalogue = dialtone_engine::pctf::Catalogue::embedded();
-    let criteria: Vec<_> = report
-        .as_ref()
-        .map(|r| {
-            r.pctf
-                .criteria
-                .iter()
-                .filter(|c| !matches!(c.status, dialtone_engine::model::CriterionStatus::NotApplicable))
-                .map(|c| {
-                    minijinja::context! {
-                        id => c.id,
-                        process => catalogue.get(&c.id).map(|k| k.process.clone()).unwrap_or_default(),
-                        status => serde_json::to_value(c.status).ok(),
-                        cases => c.cases.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // The criteria the run tested; those that need evidence beyond the protocol are counted.
+    let mut evidence_required = 0;
+    let mut criteria = Vec::new();
+    for c in report.iter().flat_map(|r| &r.pctf.criteria) {
+        match c.status {
+            CriterionStatus::Met | CriterionStatus::NotMet | CriterionStatus::NotTested => {
+                criteria.push(minijinja::context! {
+                    id => c.id,
+                    process => catalogue.get(&c.id).map(|k| k.process.clone()).unwrap_or_default(),
+                    status => serde_json::to_value(c.status).ok(),
+                    cases => c.cases.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
+                });
+            }
+            CriterionStatus::EvidenceRequired => evidence_required += 1,
+            CriterionStatus::NotApplicable => {}
+        }
+    }
     let owner = vis.sees_full(&row.vendor_id);
     Ok(state.templates.page(
         &viewer,
@@ -51,6 +50,7 @@ pub(crate) async fn page(
             s => row,
             report => report,
             criteria => criteria,
+            evidence_required => evidence_required,
             previous => previous,
             runs => runs.len(),
             owner => owner,
