@@ -137,14 +137,14 @@ fn split(id: &str) -> (&str, Option<&str>) {
 
 fn shape(resource: &FluentResource) -> Shape {
     use fluent_syntax::ast;
-    fn variables<'s>(pattern: &ast::Pattern<&'s str>, out: &mut BTreeSet<String>) {
+    fn variables(pattern: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
         for element in &pattern.elements {
             if let ast::PatternElement::Placeable { expression } = element {
                 expression_variables(expression, out);
             }
         }
     }
-    fn expression_variables<'s>(expression: &ast::Expression<&'s str>, out: &mut BTreeSet<String>) {
+    fn expression_variables(expression: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
         match expression {
             ast::Expression::Inline(inline) => inline_variables(inline, out),
             ast::Expression::Select { selector, variants } => {
@@ -155,7 +155,7 @@ fn shape(resource: &FluentResource) -> Shape {
             }
         }
     }
-    fn inline_variables<'s>(inline: &ast::InlineExpression<&'s str>, out: &mut BTreeSet<String>) {
+    fn inline_variables(inline: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
         match inline {
             ast::InlineExpression::VariableReference { id } => {
                 out.insert(id.name.to_string());

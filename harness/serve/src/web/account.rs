@@ -32,7 +32,7 @@ async fn render(state: &Shared, viewer: &Viewer, account: &Account, status: Stat
 pub(crate) async fn page(State(state): State<Shared>, Extension(viewer): Extension<Viewer>) -> PageResult {
     let account = match signed_in(&viewer) {
         Ok(a) => a.clone(),
-        Err(login) => return Ok(login),
+        Err(login) => return Ok(*login),
     };
     render(&state, &viewer, &account, StatusCode::OK, minijinja::context! {}).await
 }
@@ -52,7 +52,7 @@ pub(crate) async fn password(
 ) -> PageResult {
     let account = match signed_in(&viewer) {
         Ok(a) => a.clone(),
-        Err(login) => return Ok(login),
+        Err(login) => return Ok(*login),
     };
     if !viewer.csrf_ok(&form.csrf) {
         return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
@@ -98,7 +98,7 @@ pub(crate) async fn token(
 ) -> PageResult {
     let account = match signed_in(&viewer) {
         Ok(a) => a.clone(),
-        Err(login) => return Ok(login),
+        Err(login) => return Ok(*login),
     };
     if !viewer.csrf_ok(&form.csrf) {
         return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
@@ -148,7 +148,7 @@ pub(crate) async fn key(
 ) -> PageResult {
     let account = match signed_in(&viewer) {
         Ok(a) => a.clone(),
-        Err(login) => return Ok(login),
+        Err(login) => return Ok(*login),
     };
     if !viewer.csrf_ok(&form.csrf) {
         return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));

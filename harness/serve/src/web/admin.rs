@@ -47,7 +47,7 @@ pub(crate) async fn render(state: &Shared, viewer: &Viewer, extra: Value) -> Pag
 
 fn evaluator_only(state: &Shared, viewer: &Viewer) -> Option<Response> {
     match signed_in(viewer) {
-        Err(login) => Some(login),
+        Err(login) => Some(*login),
         Ok(a) if !a.is_evaluator() => Some(state.templates.error(viewer, StatusCode::FORBIDDEN, "error-forbidden")),
         Ok(_) => None,
     }

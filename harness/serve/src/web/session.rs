@@ -223,10 +223,10 @@ pub(crate) async fn switch_language(State(state): State<Shared>, Query(q): Query
 }
 
 /// The account of a page that needs one, or the way to the login page.
-pub(crate) fn signed_in(viewer: &Viewer) -> Result<&Account, Response> {
+pub(crate) fn signed_in(viewer: &Viewer) -> Result<&Account, Box<Response>> {
     viewer.account.as_ref().ok_or_else(|| {
         let next: String = form_urlencoded_path(&viewer.here);
-        see_other(&format!("/login?next={next}"))
+        Box::new(see_other(&format!("/login?next={next}")))
     })
 }
 

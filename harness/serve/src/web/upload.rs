@@ -39,7 +39,7 @@ pub(crate) async fn accept(
 pub(crate) async fn form(State(state): State<Shared>, Extension(viewer): Extension<Viewer>) -> PageResult {
     let account = match signed_in(&viewer) {
         Ok(a) => a,
-        Err(login) => return Ok(login),
+        Err(login) => return Ok(*login),
     };
     let vendors = if account.is_evaluator() { state.store.vendors().await? } else { Vec::new() };
     Ok(state.templates.page(&viewer, "upload.html", minijinja::context! { vendors => vendors }))
@@ -52,7 +52,7 @@ pub(crate) async fn receive(
 ) -> PageResult {
     let account = match signed_in(&viewer) {
         Ok(a) => a.clone(),
-        Err(login) => return Ok(login),
+        Err(login) => return Ok(*login),
     };
     let (mut csrf, mut vendor_id, mut bundle) = (String::new(), String::new(), None);
     loop {
@@ -61,15 +61,13 @@ pub(crate) async fn receive(
             Ok(None) => break,
             Err(e) => {
                 let status = e.status();
-                return Ok(
-                    refused_page(&state, &viewer, status, &format!("{}", e.body_text()), None, Vec::new()).await?
-                );
+                return refused_page(&state, &viewer, status, &e.body_text(), None, Vec::new()).await;
             }
         };
         let name = field.name().unwrap_or_default().to_string();
         let bytes = match field.bytes().await {
             Ok(b) => b,
-            Err(e) => return Ok(refused_page(&state, &viewer, e.status(), &e.body_text(), None, Vec::new()).await?),
+            Err(e) => return refused_page(&state, &viewer, e.status(), &e.body_text(), None, Vec::new()).await,
         };
         match name.as_str() {
             "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
