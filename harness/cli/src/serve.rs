@@ -40,7 +40,9 @@ pub async fn serve_command(args: ServeArgs) -> Result<i32, CliError> {
         secure_cookies: args.secure_cookies,
     };
     let service = Service::start(options).await.map_err(|e| match e {
-        dialtone_serve::ServeError::Listen { .. } | dialtone_serve::ServeError::WeakPassword(_) => {
+        dialtone_serve::ServeError::Listen { .. }
+        | dialtone_serve::ServeError::WeakPassword(_)
+        | dialtone_serve::ServeError::Store(dialtone_serve::store::StoreError::Url(_)) => {
             CliError::config(e.to_string())
         }
         other => CliError::harness(other.to_string()),

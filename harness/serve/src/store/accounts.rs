@@ -168,6 +168,11 @@ impl Store {
         csrf_token: &str,
         expires_at: i64,
     ) -> Result<(), StoreError> {
+        // Sessions that have ended go when a new one begins.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(expires_at - crate::web::SESSION_MS)
+            .execute(&self.pool)
+            .await?;
         sqlx::query("INSERT INTO sessions (token_sha256, account_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_sha256)
             .bind(account_id)

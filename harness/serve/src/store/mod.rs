@@ -91,6 +91,10 @@ impl Store {
         sqlx::any::install_default_drivers();
         let backend = Backend::of(url).ok_or_else(|| StoreError::Url(redact_url(url)))?;
         let connect = |source| StoreError::Connect { backend: backend.name(), source };
+        // One connection first: its failure says why (refused, authentication, no such database),
+        // where the pool would only say that it timed out.
+        let first = <sqlx::AnyConnection as sqlx::Connection>::connect(url).await.map_err(connect)?;
+        let _ = sqlx::Connection::close(first).await;
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(std::time::Duration::from_secs(10))

@@ -14,7 +14,7 @@ mod upload;
 
 pub(crate) use account::MIN_PASSWORD_CHARS;
 pub(crate) use render::Templates;
-pub(crate) use session::Viewer;
+pub(crate) use session::{SESSION_MS, Viewer};
 
 use crate::store::{Store, StoreError};
 use axum::Router;

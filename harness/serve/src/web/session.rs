@@ -18,7 +18,7 @@ const SESSION_COOKIE: &str = "dialtone_session";
 const CSRF_COOKIE: &str = "dialtone_csrf";
 const LANG_COOKIE: &str = "dialtone_lang";
 /// How long a session lasts.
-const SESSION_MS: i64 = 12 * 3600 * 1000;
+pub(crate) const SESSION_MS: i64 = 12 * 3600 * 1000;
 
 /// The person asking, as every page sees them.
 #[derive(Debug, Clone)]
