@@ -197,3 +197,21 @@ async fn serve_starts_with_no_setup_and_submit_sends_a_signed_run() {
     let (_, page) = evaluator.get("/").await;
     assert!(page.contains("Example Inc.") && page.contains("Conforms"), "{page}");
 }
+
+#[test]
+fn a_database_serve_cannot_use_is_refused_saying_why() {
+    let home = common::tempdir("serve-cli-db");
+    let (code, text) =
+        output(dialtone(&home).args(["serve", "--listen", "127.0.0.1:0", "--database", "mysql://db.example/x"]));
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("mysql://db.example/x is not a database URL dialtone serve reads (sqlite:… or postgres://…)"),
+        "{text}"
+    );
+    // Nothing listens on port 1: the reason, not a pool's timeout, and never the password.
+    let url = "postgres://review:hunter2-secret@127.0.0.1:1/review";
+    let (code, text) = output(dialtone(&home).args(["serve", "--listen", "127.0.0.1:0", "--database", url]));
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("cannot open the PostgreSQL database") && text.contains("refused"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
