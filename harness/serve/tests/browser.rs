@@ -25,17 +25,34 @@ fn browser() -> Option<PathBuf> {
     ["chromium", "chromium-browser", "google-chrome", "chrome"].iter().find_map(|b| on_path(b))
 }
 
+/// Whether libtest's arguments select this test: a filter (a plain argument) it matches, and no
+/// `--skip` pattern it matches; the values of options that take one are not filters.
+fn selected(args: &[String]) -> bool {
+    const WITH_VALUE: &[&str] =
+        &["--skip", "--test-threads", "--color", "--format", "--logfile", "-Z", "--shuffle-seed"];
+    let exact = args.iter().any(|a| a == "--exact");
+    let matches = |pattern: &str| if exact { NAME == pattern } else { NAME.contains(pattern) };
+    let (mut filters, mut skips) = (Vec::new(), Vec::new());
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--skip" {
+            skips.extend(it.next());
+        } else if WITH_VALUE.contains(&a.as_str()) {
+            it.next();
+        } else if !a.starts_with('-') {
+            filters.push(a.as_str());
+        }
+    }
+    (filters.is_empty() || filters.iter().any(|f| matches(f))) && !skips.iter().any(|s| NAME.contains(s.as_str()))
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
         println!("{NAME}: test");
         return;
     }
-    // A filter (the first argument not an option) that does not name this test: nothing to run.
-    let mut filters = args.iter().filter(|a| !a.starts_with('-'));
-    if let Some(filter) = filters.next()
-        && !NAME.contains(filter.as_str())
-    {
+    if !selected(&args) {
         return;
     }
     let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
