@@ -275,6 +275,16 @@ async fn vendors_see_their_own_and_the_public_sees_what_is_published(db: &Db) {
     assert_eq!(bob.client.get(&format!("/submissions/{id}/report.html")).await.status, 404);
     // Vendors do not reach the evaluators' pages.
     assert_eq!(bob.client.get("/admin").await.status, 403);
+    // An evaluator uploads in the browser for a vendor it names; the vendor's keys still decide.
+    let mut evaluator = Client::new(&base);
+    evaluator.login("admin", ADMIN_PASSWORD).await;
+    let csrf = evaluator.get("/upload").await.csrf();
+    let page = evaluator.upload(&csrf, seal(&second_run(), &alice.key), Some(&alice.vendor_id)).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert!(alice.client.get("/").await.body.contains("2.5.0"));
+    let page = evaluator.upload(&csrf, seal(&second_run(), &alice.key), Some(&bob.vendor_id)).await;
+    assert_eq!(page.status, 422);
+    assert!(unescape(&page.body).contains("not one of Other Ltd.'s registered signing keys"), "{}", page.body);
     service.stop().await;
 }
 
