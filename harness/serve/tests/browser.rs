@@ -175,7 +175,20 @@ async fn scenario(driver_path: &Path, chromium: &Path) {
     let driver = start_driver(driver_path).await;
     let c = connect(&driver, chromium).await;
     let shots = Shots::new();
+    // The session is closed whatever happens, or chromedriver's Chromium would outlive the test.
+    let steps = std::panic::AssertUnwindSafe(steps(&c, &shots, &base, &vendor, [&first, &second, &tampered]));
+    let outcome = futures::FutureExt::catch_unwind(steps).await;
+    let _ = c.close().await;
+    drop(driver);
+    service.stop().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+    println!("screenshots: {}", shots.dir.display());
+}
 
+async fn steps(c: &Client, shots: &Shots, base: &str, vendor: &Onboarded, [first, second, tampered]: [&Path; 3]) {
+    let c = c.clone();
     // Sign in as the vendor.
     c.goto(&format!("{base}/login")).await.expect("login page");
     c.find(Locator::Id("login")).await.expect("login").send_keys("alice").await.expect("type");
@@ -203,13 +216,13 @@ async fn scenario(driver_path: &Path, chromium: &Path) {
     shots.take(&c, "2-report").await;
 
     // It is listed per vendor, candidate and version.
-    c.goto(&base).await.expect("index");
+    c.goto(base).await.expect("index");
     let list = text(&c, "#submissions").await;
     assert!(list.contains("Example Inc.") && list.contains("Example issuer") && list.contains("2.4.1"), "{list}");
     shots.take(&c, "3-submissions").await;
 
     // The second run arrives as `dialtone submit` sends it; compare it with the first.
-    let outcome = dialtone_serve::submit(&second, &base, &vendor.token, None).await.expect("submitted");
+    let outcome = dialtone_serve::submit(second, base, &vendor.token, None).await.expect("submitted");
     let dialtone_serve::SubmitOutcome::Accepted { url, .. } = outcome else { panic!("refused: {outcome:?}") };
     c.goto(&url).await.expect("second report");
     c.find(Locator::Id("compare-previous")).await.expect("compare link").click().await.expect("compare");
@@ -244,9 +257,4 @@ async fn scenario(driver_path: &Path, chromium: &Path) {
     let matrix = text(&c, "#readiness").await;
     assert!(matrix.contains("Example issuer") && matrix.contains("3 sur 4"), "{matrix}");
     shots.take(&c, "7-readiness-fr").await;
-
-    c.close().await.expect("close the session");
-    drop(driver);
-    service.stop().await;
-    println!("screenshots: {}", shots.dir.display());
 }
