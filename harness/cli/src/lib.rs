@@ -15,6 +15,7 @@ pub mod qr_child;
 pub mod reference;
 pub mod run;
 pub mod selftest;
+pub mod serve;
 pub mod shard;
 pub mod sign;
 pub mod verify;

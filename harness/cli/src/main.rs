@@ -96,6 +96,36 @@ enum Command {
         #[arg(long)]
         key: Option<PathBuf>,
     },
+    /// The review service: vendors submit signed bundles, verified on arrival; evaluators compare
+    /// runs and track readiness (SQLite in your data folder, or --database postgres://…).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Data folder (default: $XDG_DATA_HOME/dialtone, else ~/.local/share/dialtone).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// A PostgreSQL URL (postgres://user@host/db) instead of SQLite (or DIALTONE_DATABASE).
+        #[arg(long)]
+        database: Option<String>,
+        /// Mark cookies Secure: the service is reached over https (behind a proxy).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Send a signed bundle to a review service, which verifies it on arrival (token: DIALTONE_TOKEN).
+    Submit {
+        /// The bundle (a .tar.gz, or the folder it was unpacked to).
+        bundle: PathBuf,
+        /// The review service's URL.
+        #[arg(long)]
+        to: String,
+        /// A file holding the API token (default: DIALTONE_TOKEN).
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// A CA certificate (PEM) to trust for an https service with a private certificate.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+    },
     /// Signing keys for bundles.
     Key {
         #[command(subcommand)]
@@ -415,6 +445,18 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         }
         Command::Verify { bundle, key } => dialtone_cli::verify::verify_command(&bundle, key.as_deref()),
         Command::Publish { bundle, out, key } => dialtone_cli::verify::publish_command(&bundle, out, key.as_deref()),
+        Command::Serve { listen, data, database, secure_cookies } => {
+            dialtone_cli::serve::serve_command(dialtone_cli::serve::ServeArgs {
+                listen,
+                data,
+                database,
+                secure_cookies,
+            })
+            .await
+        }
+        Command::Submit { bundle, to, token_file, ca_file } => {
+            dialtone_cli::serve::submit_command(&bundle, &to, token_file.as_deref(), ca_file.as_deref()).await
+        }
         Command::Key { action: KeyAction::Public { key } } => dialtone_cli::verify::key_public(key),
         Command::Key { action: KeyAction::New { file } } => dialtone_cli::verify::key_new(&file),
         Command::Selftest { seed, out, parallel, suites } => {

@@ -1,0 +1,143 @@
+//! One submission: its report (from the public view the signature covers), its bundle, the
+//! original report.html for those who may see the evidence, and publishing it.
+
+use super::{PageResult, Shared, Viewer, see_other};
+use crate::store::Visibility;
+use axum::Extension;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use dialtone_engine::model::{CriterionStatus, Report};
+use serde::Deserialize;
+
+pub(crate) async fn page(
+    State(state): State<Shared>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let vis = viewer.visibility();
+    let Some(row) = state.store.submission(&vis, &id).await? else {
+        return Ok(state.templates.error(&viewer, StatusCode::NOT_FOUND, "error-not-found"));
+    };
+    let text = state.store.public_report(&id).await?;
+    let report: Option<Report> = serde_json::from_str(&text).ok();
+    let runs = state.store.runs(&vis, &row.vendor_id, &row.candidate_name).await?;
+    let position = runs.iter().position(|r| r.id == row.id);
+    let previous = position.and_then(|p| p.checked_sub(1)).and_then(|p| runs.get(p)).map(|r| r.id.clone());
+    let catalogue = dialtone_engine::pctf::Catalogue::embedded();
+    // The criteria the run tested; those that need evidence beyond the protocol are counted.
+    let mut evidence_required = 0;
+    let mut criteria = Vec::new();
+    for c in report.iter().flat_map(|r| &r.pctf.criteria) {
+        match c.status {
+            CriterionStatus::Met | CriterionStatus::NotMet | CriterionStatus::NotTested => {
+                criteria.push(minijinja::context! {
+                    id => c.id,
+                    process => catalogue.get(&c.id).map(|k| k.process.clone()).unwrap_or_default(),
+                    status => serde_json::to_value(c.status).ok(),
+                    cases => c.cases.iter().map(|v| v.id.clone()).collect::<Vec<_>>(),
+                });
+            }
+            CriterionStatus::EvidenceRequired => evidence_required += 1,
+            CriterionStatus::NotApplicable => {}
+        }
+    }
+    let owner = vis.sees_full(&row.vendor_id);
+    Ok(state.templates.page(
+        &viewer,
+        "report.html",
+        minijinja::context! {
+            s => row,
+            report => report,
+            criteria => criteria,
+            evidence_required => evidence_required,
+            previous => previous,
+            runs => runs.len(),
+            owner => owner,
+        },
+    ))
+}
+
+/// The bundle as received (with the evidence) for its vendor and evaluators; the public view
+/// (`dialtone publish`'s) for everyone else. Both verify with `dialtone verify`.
+pub(crate) async fn bundle(
+    State(state): State<Shared>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let vis = viewer.visibility();
+    let Some(row) = state.store.submission(&vis, &id).await? else {
+        return Ok(state.templates.error(&viewer, StatusCode::NOT_FOUND, "error-not-found"));
+    };
+    let bytes = state.store.bundle(&id).await?;
+    if vis.sees_full(&row.vendor_id) {
+        return Ok(super::Templates::download(bytes, "application/gzip", &format!("bundle-{}.tar.gz", row.id)));
+    }
+    let public = super::blocking(move || {
+        dialtone_bundle::verify(&bytes).and_then(|b| dialtone_bundle::pack(&dialtone_bundle::publish(&b)))
+    })
+    .await?;
+    match public {
+        Ok(public) => {
+            Ok(super::Templates::download(public, "application/gzip", &format!("bundle-{}.public.tar.gz", row.id)))
+        }
+        Err(e) => Err(super::AppError::Internal(format!("a stored bundle no longer verifies: {e}"))),
+    }
+}
+
+/// The report.html of the bundle, for those who see the evidence: shown sandboxed (no script,
+/// no form, no request anywhere), as dialtone rendered it.
+pub(crate) async fn original(
+    State(state): State<Shared>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let vis = viewer.visibility();
+    let row = state.store.submission(&vis, &id).await?;
+    let Some(row) = row.filter(|r| vis.sees_full(&r.vendor_id) && r.full_view) else {
+        return Ok(state.templates.error(&viewer, StatusCode::NOT_FOUND, "error-not-found"));
+    };
+    let bytes = state.store.bundle(&row.id).await?;
+    let html = super::blocking(move || {
+        dialtone_bundle::verify(&bytes).ok().and_then(|b| b.files.get(dialtone_bundle::REPORT_HTML).cloned())
+    })
+    .await?;
+    let Some(html) = html else {
+        return Ok(state.templates.error(&viewer, StatusCode::NOT_FOUND, "error-not-found"));
+    };
+    let mut r = html.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
+    );
+    Ok(r)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PublishForm {
+    csrf: String,
+    publish: String,
+}
+
+/// Shows (or withdraws) a submission's public view to everyone: its vendor's or an evaluator's call.
+pub(crate) async fn publish(
+    State(state): State<Shared>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(form): Form<PublishForm>,
+) -> PageResult {
+    if !viewer.csrf_ok(&form.csrf) {
+        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
+    }
+    let vis = viewer.visibility();
+    let row = state.store.submission(&vis, &id).await?;
+    let allowed = row.filter(|r| vis != Visibility::Published && vis.sees_full(&r.vendor_id));
+    let Some(row) = allowed else {
+        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-forbidden"));
+    };
+    state.store.set_published(&row.id, form.publish == "1").await?;
+    Ok(see_other(&format!("/submissions/{}", row.id)))
+}
