@@ -105,7 +105,7 @@ impl Runner {
             }
         };
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let candidate_ms = evidence.http_ms();
+        let candidate_ms = evidence.candidate_ms();
         let mut result = CaseResult::of(&case, outcome.judged(case.level));
         result.evidence = evidence.take();
         // When a case did not pass and the candidate answered with an error, its own words.
