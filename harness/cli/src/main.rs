@@ -156,6 +156,10 @@ enum Command {
         /// Measure `dialtone check` per credential format (artifacts per second, one core) instead.
         #[arg(long)]
         formats: bool,
+        /// Time an interop matrix of N × N × N simulated candidates (N unseeded sets of the
+        /// references) instead.
+        #[arg(long, value_name = "N")]
+        interop: Option<usize>,
         #[arg(long, default_value_t = 20)]
         iterations: usize,
         #[arg(long)]
@@ -493,6 +497,9 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             }
             say!("one core: artifacts judged one after another on one thread (use a release build)");
             Ok(exit::OK)
+        }
+        Command::Bench { interop: Some(n), suites, .. } => {
+            dialtone_cli::interop_bench::command(SuiteSource::resolve(suites.suites), n).await
         }
         Command::Bench { iterations, seed, suites, .. } => {
             bench::command(SuiteSource::resolve(suites.suites), iterations, seed).await
