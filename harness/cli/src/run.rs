@@ -44,6 +44,43 @@ pub async fn run_plan_with_secrets(
     expectations: Option<&Expectations>,
     secrets: &Secrets,
 ) -> Result<Report, CliError> {
+    let inputs = PlanInputs { suites, seed, only, catalogue, expectations, secrets, evidence: true };
+    execute(inputs, manifest, counterparts).await
+}
+
+/// [`run_plan`] for its verdicts alone: the cases keep no evidence (the selftest's mutant runs, of
+/// which only the verdicts are read). The same outcomes and verdicts.
+pub(crate) async fn run_plan_for_verdicts(
+    suites: &[Suite],
+    manifest: Manifest,
+    seed: Option<u64>,
+    catalogue: &Catalogue,
+    counterparts: Option<Arc<Counterparts>>,
+) -> Result<Report, CliError> {
+    let secrets = Secrets::new(SECRET_MEMBERS);
+    let inputs =
+        PlanInputs { suites, seed, only: &[], catalogue, expectations: None, secrets: &secrets, evidence: false };
+    execute(inputs, manifest, counterparts).await
+}
+
+/// What a run of the plan is given besides the candidate.
+struct PlanInputs<'a> {
+    suites: &'a [Suite],
+    seed: Option<u64>,
+    only: &'a [String],
+    catalogue: &'a Catalogue,
+    expectations: Option<&'a Expectations>,
+    secrets: &'a Secrets,
+    /// Whether the cases keep evidence.
+    evidence: bool,
+}
+
+async fn execute(
+    inputs: PlanInputs<'_>,
+    manifest: Manifest,
+    counterparts: Option<Arc<Counterparts>>,
+) -> Result<Report, CliError> {
+    let PlanInputs { suites, seed, only, catalogue, expectations, secrets, evidence } = inputs;
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
         return Err(CliError::config(format!(
@@ -58,6 +95,7 @@ pub async fn run_plan_with_secrets(
     let harness = Arc::new(Drivers { manifest: manifest.clone(), counterparts });
     let runner = Runner::new(manifest.limits.clone(), &manifest.trusted_roots(), seed, harness, secrets.clone())
         .map_err(CliError::harness)?;
+    let runner = if evidence { runner } else { runner.verdicts_only() };
     let started = Instant::now();
     let results = runner.run(&planned).await;
     let cases: Vec<_> = planned.iter().map(|p| p.case.clone()).collect();

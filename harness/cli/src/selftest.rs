@@ -9,12 +9,13 @@
 
 use crate::catalogue;
 use crate::reference::Mutant;
-use crate::run::run_plan;
+use crate::run::{run_plan, run_plan_for_verdicts};
 use crate::{CliError, SuiteSource};
 use dialtone_engine::model::{Report, Verdict};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::suite::Suite;
 use dialtone_http::EvidenceItem;
+use dialtone_roles::mutant::MutantInfo;
 use futures::StreamExt;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -63,8 +64,13 @@ async fn run_one(
     catalogue: &Catalogue,
 ) -> Result<(Report, Vec<String>), CliError> {
     let refs = crate::reference::start_references(mutant, seed).await.map_err(CliError::harness)?;
-    let report =
-        run_plan(suites, refs.manifest.clone(), seed, &[], catalogue, Some(refs.counterparts.clone()), None).await;
+    let (manifest, counterparts) = (refs.manifest.clone(), Some(refs.counterparts.clone()));
+    // A mutant's run is read for its verdicts alone; the reference's keeps its evidence (its report
+    // is written, and the strays are found in it).
+    let report = match mutant {
+        Some(_) => run_plan_for_verdicts(suites, manifest, seed, catalogue, counterparts).await,
+        None => run_plan(suites, manifest, seed, &[], catalogue, counterparts, None).await,
+    };
     let by_role = refs.by_role.clone();
     refs.stop().await;
     let report = report?;
@@ -114,6 +120,25 @@ fn stray_roles<'a>(
     roles
 }
 
+/// The catalogue's mutants with their places, one role's after another's in turn.
+fn interleaved(catalog: &[MutantInfo]) -> Vec<(usize, MutantInfo)> {
+    let mut roles: Vec<&str> = catalog.iter().map(|m| m.role).collect();
+    roles.dedup();
+    let mut queues: Vec<Vec<(usize, MutantInfo)>> = roles
+        .iter()
+        .map(|role| catalog.iter().copied().enumerate().filter(|(_, m)| m.role == *role).rev().collect())
+        .collect();
+    let mut out = Vec::with_capacity(catalog.len());
+    while out.len() < catalog.len() {
+        for queue in &mut queues {
+            if let Some(next) = queue.pop() {
+                out.push(next);
+            }
+        }
+    }
+    out
+}
+
 /// The suites whose cases reach the references of `role` (`issuer`, …).
 fn reaching(suites: &[Suite], role: &str) -> Vec<Suite> {
     suites.iter().filter(|s| crate::reference::reached_by(&s.binding).contains(&role)).cloned().collect()
@@ -128,25 +153,33 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
     for info in &catalog {
         by_role.entry(info.role).or_insert_with(|| reaching(suites, info.role));
     }
-    let runs: Vec<Result<MutantRun, CliError>> = futures::stream::iter(catalog)
-        .map(|info| {
+    // The roles' mutants taken in turn (an issuer's, a registry's, …), so that runs that mostly wait
+    // (the issuer's plan outlives a request URI) share the cores with runs that mostly compute; the
+    // results in the catalogue's order.
+    let runs: Vec<(usize, Result<MutantRun, CliError>)> = futures::stream::iter(interleaved(&catalog))
+        .map(|(index, info)| {
             let (catalogue, by_role) = (&catalogue, &by_role);
             async move {
-                let mutant = Mutant::from_name(info.name)
-                    .ok_or_else(|| CliError::harness(format!("mutant {} has no reference to run it", info.name)))?;
-                let verdicts = match by_role.get(info.role) {
-                    Some(reaching) if !reaching.is_empty() => {
-                        verdicts(&run_one(reaching, Some(mutant), seed, catalogue).await?.0)
-                    }
-                    _ => BTreeMap::new(),
+                let run = async {
+                    let mutant = Mutant::from_name(info.name)
+                        .ok_or_else(|| CliError::harness(format!("mutant {} has no reference to run it", info.name)))?;
+                    let verdicts = match by_role.get(info.role) {
+                        Some(reaching) if !reaching.is_empty() => {
+                            verdicts(&run_one(reaching, Some(mutant), seed, catalogue).await?.0)
+                        }
+                        _ => BTreeMap::new(),
+                    };
+                    Ok(MutantRun { mutant: info.name.into(), description: info.description.into(), verdicts })
                 };
-                Ok(MutantRun { mutant: info.name.into(), description: info.description.into(), verdicts })
+                (index, run.await)
             }
         })
-        .buffered(parallel.max(1))
+        .buffer_unordered(parallel.max(1))
         .collect()
         .await;
-    let mutants = runs.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let mut runs = runs;
+    runs.sort_by_key(|(index, _)| *index);
+    let mutants = runs.into_iter().map(|(_, run)| run).collect::<Result<Vec<_>, _>>()?;
     let cases: Vec<CaseInfo> = dialtone_engine::suite::all_cases(suites)
         .into_iter()
         .map(|c| CaseInfo { id: c.id.clone(), caught_by: c.caught_by.clone() })
@@ -301,6 +334,18 @@ mod tests {
         assert!(!on_server("https://127.0.0.1:40010/x", "https://127.0.0.1:4001"));
         let urls = ["https://127.0.0.1:40010/request"];
         assert_eq!(stray_roles("trqp-registry", urls.into_iter(), &by_role()), vec!["verifier"]);
+    }
+
+    #[test]
+    fn mutants_are_taken_one_role_after_another_and_each_once() {
+        let catalog = dialtone_roles::mutant::catalog();
+        let order = interleaved(&catalog);
+        let roles: Vec<&str> = order.iter().take(5).map(|(_, m)| m.role).collect();
+        assert_eq!(roles, ["issuer", "registry", "verifier", "wallet", "vc_api"]);
+        let mut places: Vec<usize> = order.iter().map(|(i, _)| *i).collect();
+        places.sort_unstable();
+        assert_eq!(places, (0..catalog.len()).collect::<Vec<_>>());
+        assert!(order.iter().all(|(i, m)| catalog[*i] == *m));
     }
 
     #[test]
