@@ -37,9 +37,9 @@ pub struct InteropArgs {
     pub suites: SuiteSource,
 }
 
-struct Participant {
-    name: String,
-    manifest: Manifest,
+pub(crate) struct Participant {
+    pub(crate) name: String,
+    pub(crate) manifest: Manifest,
 }
 
 impl Participant {
@@ -113,6 +113,7 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
                 .flat_map(|p| p.manifest.tls.ca_der.iter().cloned())
                 .collect(),
             issuer_x5c: participants.iter().any(|p| p.has(Role::Verifier) && p.manifest.x5c_only()),
+            outside: !participants.is_empty(),
         };
         let refs = crate::reference::start_references_with(None, args.seed, &peers).await.map_err(CliError::harness)?;
         participants.insert(0, Participant { name: "dialtone reference".into(), manifest: refs.manifest.clone() });
@@ -135,73 +136,11 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
             verifiers.len()
         )));
     }
-    let started = Instant::now();
-    let mut cells = Vec::new();
-    let mut columns = Vec::new();
-    for w in &wallets {
-        for v in &verifiers {
-            columns.push(Column { wallet: w.name.clone(), verifier: v.name.clone() });
-        }
-    }
-    for i in &issuers {
-        for w in &wallets {
-            for v in &verifiers {
-                let manifest = chain_manifest(i, w, v);
-                // The cell's number keeps folders apart when names share their first characters
-                // (or have none a folder name can carry); the names make it readable.
-                let dir_name =
-                    format!("{:03}-{}--{}--{}", cells.len() + 1, slug(&i.name), slug(&w.name), slug(&v.name));
-                let dir = args.out.join("cells").join(&dir_name);
-                let cell_started = Instant::now();
-                let report =
-                    run_plan(&suites, manifest, args.seed, &[CHAIN_CASE.to_string()], &catalogue, None, None).await;
-                let (verdict, observed, step) = match &report {
-                    Ok(r) => match r.results.iter().find(|c| c.id == CHAIN_CASE) {
-                        Some(c) => (
-                            c.verdict,
-                            c.observed.clone(),
-                            (c.verdict != Verdict::Pass)
-                                .then(|| c.evidence.iter().rev().find_map(chain_step))
-                                .flatten(),
-                        ),
-                        None => (Verdict::Error, "the chain case did not run".into(), None),
-                    },
-                    Err(e) => (Verdict::Error, e.message.clone(), None),
-                };
-                if let Ok(r) = &report {
-                    dialtone_reports::write_all(r, &dir).map_err(|e| CliError::harness(e.to_string()))?;
-                }
-                say!(
-                    "{:<6} {} → {} → {}",
-                    verdict.as_str(),
-                    crate::shown(&i.name),
-                    crate::shown(&w.name),
-                    crate::shown(&v.name)
-                );
-                cells.push(Cell {
-                    issuer: i.name.clone(),
-                    wallet: w.name.clone(),
-                    verifier: v.name.clone(),
-                    verdict: verdict.as_str().into(),
-                    observed,
-                    step,
-                    report: report.is_ok().then(|| format!("cells/{dir_name}/report.html")),
-                    duration_ms: cell_started.elapsed().as_secs_f64() * 1000.0,
-                });
-            }
-        }
-    }
+    let matrix = run_matrix(&participants, &suites, args.seed, &catalogue, &args.out, 1).await;
     if let Some(r) = references {
         r.stop().await;
     }
-    let matrix = Matrix {
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        generated_at: dialtone_protocols::time::now_rfc3339(),
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        issuers: issuers.iter().map(|p| p.name.clone()).collect(),
-        columns,
-        cells,
-    };
+    let matrix = matrix?;
     std::fs::create_dir_all(&args.out)
         .map_err(|e| CliError::harness(format!("cannot create {}: {e}", args.out.display())))?;
     let json = serde_json::to_string_pretty(&matrix).map_err(|e| CliError::harness(e.to_string()))?;
@@ -215,4 +154,96 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
     let failed = matrix.cells.iter().filter(|c| c.verdict != "pass").count();
     say!("{} chains, {} pass, {failed} do not", matrix.cells.len(), matrix.cells.len() - failed);
     Ok(if failed == 0 { exit::OK } else { exit::FAILED })
+}
+
+/// Every chain of `participants` (issuers × wallets × verifiers), `concurrency` at a time (1 for
+/// candidates outside the process, as a person would run them), each cell's report written under
+/// `out/cells/`.
+pub(crate) async fn run_matrix(
+    participants: &[Participant],
+    suites: &[dialtone_engine::suite::Suite],
+    seed: Option<u64>,
+    catalogue: &Catalogue,
+    out: &std::path::Path,
+    concurrency: usize,
+) -> Result<Matrix, CliError> {
+    use futures::StreamExt;
+    let issuers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Issuer)).collect();
+    let wallets: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Wallet)).collect();
+    let verifiers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Verifier)).collect();
+    let started = Instant::now();
+    let mut columns = Vec::new();
+    for w in &wallets {
+        for v in &verifiers {
+            columns.push(Column { wallet: w.name.clone(), verifier: v.name.clone() });
+        }
+    }
+    let mut chains = Vec::new();
+    for i in &issuers {
+        for w in &wallets {
+            for v in &verifiers {
+                chains.push((*i, *w, *v));
+            }
+        }
+    }
+    let cells: Vec<Result<Cell, CliError>> = futures::stream::iter(chains.into_iter().enumerate())
+        .map(|(n, (i, w, v))| run_cell(n, i, w, v, suites, seed, catalogue, out))
+        .buffered(concurrency.max(1))
+        .collect()
+        .await;
+    Ok(Matrix {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        generated_at: dialtone_protocols::time::now_rfc3339(),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        issuers: issuers.iter().map(|p| p.name.clone()).collect(),
+        columns,
+        cells: cells.into_iter().collect::<Result<_, _>>()?,
+    })
+}
+
+/// One chain: case [`CHAIN_CASE`] against a manifest of the three, its report written.
+// The cell's place and its three participants, and the run's inputs: a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
+async fn run_cell(
+    n: usize,
+    i: &Participant,
+    w: &Participant,
+    v: &Participant,
+    suites: &[dialtone_engine::suite::Suite],
+    seed: Option<u64>,
+    catalogue: &Catalogue,
+    out: &std::path::Path,
+) -> Result<Cell, CliError> {
+    let manifest = chain_manifest(i, w, v);
+    // The cell's number keeps folders apart when names share their first characters (or have none a
+    // folder name can carry); the names make it readable.
+    let dir_name = format!("{:03}-{}--{}--{}", n + 1, slug(&i.name), slug(&w.name), slug(&v.name));
+    let dir = out.join("cells").join(&dir_name);
+    let cell_started = Instant::now();
+    let report = run_plan(suites, manifest, seed, &[CHAIN_CASE.to_string()], catalogue, None, None).await;
+    let (verdict, observed, step) = match &report {
+        Ok(r) => match r.results.iter().find(|c| c.id == CHAIN_CASE) {
+            Some(c) => (
+                c.verdict,
+                c.observed.clone(),
+                (c.verdict != Verdict::Pass).then(|| c.evidence.iter().rev().find_map(chain_step)).flatten(),
+            ),
+            None => (Verdict::Error, "the chain case did not run".into(), None),
+        },
+        Err(e) => (Verdict::Error, e.message.clone(), None),
+    };
+    if let Ok(r) = &report {
+        dialtone_reports::write_all(r, &dir).map_err(|e| CliError::harness(e.to_string()))?;
+    }
+    say!("{:<6} {} → {} → {}", verdict.as_str(), crate::shown(&i.name), crate::shown(&w.name), crate::shown(&v.name));
+    Ok(Cell {
+        issuer: i.name.clone(),
+        wallet: w.name.clone(),
+        verifier: v.name.clone(),
+        verdict: verdict.as_str().into(),
+        observed,
+        step,
+        report: report.is_ok().then(|| format!("cells/{dir_name}/report.html")),
+        duration_ms: cell_started.elapsed().as_secs_f64() * 1000.0,
+    })
 }

@@ -11,6 +11,7 @@ pub mod check;
 pub mod counterparts;
 pub mod input_file;
 pub mod interop;
+pub mod interop_bench;
 pub mod qr_child;
 pub mod reference;
 pub mod run;

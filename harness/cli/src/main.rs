@@ -255,6 +255,10 @@ enum Command {
         /// `--formats`: keep the corpus (and its reports) in this folder, e.g. to check it with other tools.
         #[arg(long)]
         corpus: Option<PathBuf>,
+        /// Time an interop matrix of N × N × N simulated candidates (N unseeded sets of the
+        /// references) instead.
+        #[arg(long, value_name = "N")]
+        interop: Option<usize>,
         #[arg(long, default_value_t = 20)]
         iterations: usize,
         #[arg(long)]
@@ -631,6 +635,9 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         }
         Command::Bench { formats: true, files, corpus, .. } => {
             dialtone_cli::bench_formats::command(files.max(1), corpus)
+        }
+        Command::Bench { interop: Some(n), suites, .. } => {
+            dialtone_cli::interop_bench::command(SuiteSource::resolve(suites.suites), n).await
         }
         Command::Bench { iterations, seed, suites, .. } => {
             bench::command(SuiteSource::resolve(suites.suites), iterations, seed).await

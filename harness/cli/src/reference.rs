@@ -84,11 +84,36 @@ impl Mutant {
     }
 }
 
+/// How long a second lasts on the clock of references only the harness meets (its own process):
+/// the waits the plan makes on announced seconds (a request URI's 2-second `expires_in`, the
+/// 1-second deferred `interval`s) take half as long, while every step between them keeps the slack
+/// of a loaded machine. Candidates outside the process, and references they meet, keep real seconds.
+pub(crate) const IN_PROCESS_SECOND: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The reference servers of one run and the manifest that describes them as one candidate.
 pub struct References {
     pub servers: Vec<RunningServer>,
     pub manifest: Manifest,
     pub counterparts: Arc<Counterparts>,
+    /// The base URL of each reference with mutants, by the role its mutants name (`issuer`, …).
+    pub(crate) by_role: Vec<(&'static str, String)>,
+}
+
+/// The references whose mutants can change the cases of a binding: the reference behind it and
+/// those it asks in turn — the reference verifier asks the reference registry, and a chain meets the
+/// issuer, the wallet, the verifier and its registry. A mutant of any other reference leaves those
+/// cases as the reference leaves them, so the selftest runs a mutant only against the cases that
+/// reach it (and checks, on the reference's run, that no case's own requests go elsewhere).
+pub(crate) fn reached_by(binding: &str) -> &'static [&'static str] {
+    match binding {
+        "oid4vci-issuer" => &["issuer"],
+        "oid4vp-verifier" => &["verifier", "registry"],
+        "oid4vc-wallet" => &["wallet"],
+        "trqp-registry" => &["registry"],
+        "vc-api" => &["vc_api"],
+        "chain" => &["issuer", "wallet", "verifier", "registry"],
+        _ => &["issuer", "registry", "verifier", "wallet", "vc_api"],
+    }
 }
 
 impl References {
@@ -117,6 +142,9 @@ pub(crate) struct InteropPeers {
     /// A verifier in the matrix resolves issuer keys only from x5c: the reference issuer signs so,
     /// with a chain from the run's authority.
     pub(crate) issuer_x5c: bool,
+    /// Candidates outside the harness's process meet the references: their clock keeps real
+    /// seconds (else [`IN_PROCESS_SECOND`]).
+    pub(crate) outside: bool,
 }
 
 /// [`start_references`], also trusting `peers`.
@@ -125,12 +153,58 @@ pub(crate) async fn start_references_with(
     seed: Option<u64>,
     peers: &InteropPeers,
 ) -> Result<References, String> {
+    start_references_on(mutant, seed, peers, None).await
+}
+
+/// `n` sets of the references, each set a simulated candidate of every role whose registry
+/// authorizes every set's issuer: the participants of an interop matrix of `n` issuers, `n` wallets
+/// and `n` verifiers (`dialtone bench --interop N`). All in the harness's process, and unseeded: sets
+/// of one seed would be twins, whose wallets send the same nonces (which the other sets' issuers then
+/// refuse as replays).
+pub(crate) async fn start_reference_sets(n: usize) -> Result<Vec<References>, String> {
+    let seed = None;
+    // The issuers' listeners first: their identifiers hold their ports, and every registry names them.
+    let mut listeners = Vec::new();
+    let mut identifiers = Vec::new();
+    for _ in 0..n {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| format!("cannot listen on loopback: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| format!("cannot listen on loopback: {e}"))?;
+        identifiers.push(format!("https://{addr}"));
+        listeners.push(listener);
+    }
+    let mut sets = Vec::new();
+    for (k, listener) in listeners.into_iter().enumerate() {
+        let others = identifiers.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, id)| id.clone()).collect();
+        let peers = InteropPeers { issuers: others, ..InteropPeers::default() };
+        match start_references_on(None, seed, &peers, Some(listener)).await {
+            Ok(set) => sets.push(set),
+            Err(e) => {
+                for set in sets {
+                    set.stop().await;
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(sets)
+}
+
+/// [`start_references_with`], the issuer on `issuer_listener` when given (else a free port).
+async fn start_references_on(
+    mutant: Option<Mutant>,
+    seed: Option<u64>,
+    peers: &InteropPeers,
+    issuer_listener: Option<tokio::net::TcpListener>,
+) -> Result<References, String> {
     let pki = run_pki(seed)?;
     let pki = &pki;
     let tls = Some(pki.server_config.clone());
     let issuer_fault = mutant.and_then(|m| IssuerFault::from_name(m.name()));
     let registry_fault = mutant.and_then(|m| RegistryFault::from_name(m.name()));
     let verifier_fault = mutant.and_then(|m| VerifierFault::from_name(m.name()));
+    let clock_second = (!peers.outside).then_some(IN_PROCESS_SECOND);
     // The counterpart issuers; the verifier under test asks the reference registry about them.
     let setup = counterparts::Setup { seed, ports: None };
     let (mut servers, trusted, untrusted) = counterparts::start_issuers(&setup, pki).await?;
@@ -140,11 +214,18 @@ pub(crate) async fn start_references_with(
         fault: issuer_fault,
         seed,
         attesters: vec![wallet_provider.public_jwk()],
+        announced_second: clock_second,
         ..IssuerConfig::default()
     };
-    let (issuer, issuer_handle) = issuer::start_with_minter(issuer_config, 0, tls.clone())
-        .await
-        .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
+    let (issuer, issuer_handle) = match issuer_listener {
+        Some(listener) => {
+            let addr = listener.local_addr().map_err(|e| format!("cannot start the reference issuer: {e}"))?;
+            let minter = Arc::new(issuer::minter(&issuer_config, format!("https://{addr}")));
+            issuer::serve(issuer_config, listener, minter, tls.clone())
+        }
+        None => issuer::start_with_minter(issuer_config, 0, tls.clone()).await,
+    }
+    .map_err(|e| format!("cannot start the reference issuer: {e}"))?;
     // Its mdocs' document signer certificate comes from the run's authority (the IACA).
     issuer_handle.minter.mdoc_from(pki)?;
     if peers.issuer_x5c {
@@ -188,8 +269,13 @@ pub(crate) async fn start_references_with(
     let wallet_fault = mutant.and_then(|m| WalletFault::from_name(m.name()));
     let mut trusted_roots = vec![pki.ca_der.clone()];
     trusted_roots.extend(peers.request_roots.iter().cloned());
-    let wallet_config =
-        WalletConfig { fault: wallet_fault, seed, trusted_roots, attester: Some(wallet_provider.clone()) };
+    let wallet_config = WalletConfig {
+        fault: wallet_fault,
+        seed,
+        trusted_roots,
+        attester: Some(wallet_provider.clone()),
+        clock_second,
+    };
     let wallet = wallet::start(wallet_config, 0, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot start the reference wallet: {e}"))?;
@@ -238,8 +324,16 @@ pub(crate) async fn start_references_with(
         url: vc_api_service.server.base_url.clone(),
         issuer_id: vc_api_service.issuer_id.clone(),
     });
+    manifest.clock_second = clock_second;
+    let by_role = vec![
+        ("issuer", issuer.base_url.clone()),
+        ("registry", registry.base_url.clone()),
+        ("verifier", verifier.base_url.clone()),
+        ("wallet", wallet.base_url.clone()),
+        ("vc_api", vc_api_service.server.base_url.clone()),
+    ];
     servers.extend([issuer, registry, verifier, wallet, vc_api_service.server]);
-    Ok(References { servers, manifest, counterparts })
+    Ok(References { servers, manifest, counterparts, by_role })
 }
 
 /// A TOML basic string.
@@ -343,7 +437,7 @@ pub async fn standalone_wallet(
     }
     // Attested by the wallet provider of a run with the same --seed (or of every unseeded run).
     let attester = Some(counterparts::Setup { seed, ports: None }.wallet_provider());
-    let config = WalletConfig { fault: mutant, seed, trusted_roots, attester };
+    let config = WalletConfig { fault: mutant, seed, trusted_roots, attester, clock_second: None };
     wallet::start(config, port, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))

@@ -48,7 +48,26 @@ pub async fn run_plan_with_secrets(
     expectations: Option<&Expectations>,
     secrets: &Secrets,
 ) -> Result<Report, CliError> {
-    let ran = execute(suites, manifest, seed, only, counterparts, secrets, None).await?;
+    let ran = execute(suites, manifest, seed, only, counterparts, secrets, None, true).await?;
+    Ok(settle(ran, expectations, catalogue))
+}
+
+/// [`run_plan`] for its verdicts alone: the cases keep no evidence (the selftest's mutant runs, of
+/// which only the verdicts are read). The same outcomes and verdicts.
+pub(crate) async fn run_plan_for_verdicts(
+    suites: &[Suite],
+    manifest: Manifest,
+    seed: Option<u64>,
+    catalogue: &Catalogue,
+    counterparts: Option<Arc<Counterparts>>,
+) -> Result<Report, CliError> {
+    let secrets = Secrets::new(SECRET_MEMBERS);
+    let ran = execute(suites, manifest, seed, &[], counterparts, &secrets, None, false).await?;
+    Ok(settle(ran, None, catalogue))
+}
+
+/// The report of a whole run: its results settled together.
+fn settle(ran: Ran, expectations: Option<&Expectations>, catalogue: &Catalogue) -> Report {
     let assembly = report::Assembly {
         subject: ran.subject,
         results: ran.results,
@@ -57,7 +76,7 @@ pub async fn run_plan_with_secrets(
         expectations,
         duration_ms: ran.duration_ms,
     };
-    Ok(report::assemble(assembly, catalogue))
+    report::assemble(assembly, catalogue)
 }
 
 /// A plan run, before its results are settled together.
@@ -72,7 +91,10 @@ pub struct Ran {
     pub duration_ms: f64,
 }
 
-/// Runs the plan (or, with `shard`, its slice) without settling the results.
+/// Runs the plan (or, with `shard`, its slice) without settling the results; without `evidence`,
+/// the cases keep none (only their verdicts are read).
+// The plan's inputs, each its own concern, as for `run_plan_with_secrets`.
+#[allow(clippy::too_many_arguments)]
 pub async fn execute(
     suites: &[Suite],
     manifest: Manifest,
@@ -81,6 +103,7 @@ pub async fn execute(
     counterparts: Option<Arc<Counterparts>>,
     secrets: &Secrets,
     shard: Option<Shard>,
+    evidence: bool,
 ) -> Result<Ran, CliError> {
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
@@ -108,6 +131,7 @@ pub async fn execute(
     let harness = Arc::new(Drivers { manifest: manifest.clone(), counterparts });
     let runner = Runner::new(manifest.limits.clone(), &manifest.trusted_roots(), seed, harness, secrets.clone())
         .map_err(CliError::harness)?;
+    let runner = if evidence { runner } else { runner.verdicts_only() };
     let started = Instant::now();
     let results = runner.run(&planned).await;
     let cases: Vec<_> = planned.iter().map(|p| p.case.clone()).collect();
@@ -236,7 +260,7 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
         None => (Vec::new(), None),
     };
     let secrets = Secrets::new(SECRET_MEMBERS);
-    let ran = execute(&suites, manifest, args.seed, &args.only, counterparts, &secrets, args.shard).await;
+    let ran = execute(&suites, manifest, args.seed, &args.only, counterparts, &secrets, args.shard, true).await;
     if let Some(refs) = references {
         refs.stop().await;
     }

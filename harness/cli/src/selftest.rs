@@ -1,14 +1,21 @@
 //! `dialtone selftest`: runs the plan against the reference issuer and against every mutant, and
 //! proves the suite honest: the reference passes every case, every mutant fails at least one case,
 //! every case is failed by at least one mutant, and every mutant a case names does fail it.
+//!
+//! A mutant is one reference with one fault, so it can change only the cases whose requests reach
+//! that reference ([`crate::reference::reached_by`]): each mutant runs those cases alone, and the
+//! others keep the reference's verdicts without being run again. The reference's own run checks the
+//! premise: a case whose requests go to a reference its binding is not said to reach is a problem.
 
 use crate::catalogue;
 use crate::reference::Mutant;
-use crate::run::run_plan;
+use crate::run::{run_plan, run_plan_for_verdicts};
 use crate::{CliError, SuiteSource};
 use dialtone_engine::model::{Report, Verdict};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::suite::Suite;
+use dialtone_http::EvidenceItem;
+use dialtone_roles::mutant::MutantInfo;
 use futures::StreamExt;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -18,7 +25,7 @@ use std::time::Instant;
 pub struct MutantRun {
     pub mutant: String,
     pub description: String,
-    /// Verdict per case id.
+    /// Verdict per case id, of the cases that reach the mutant's reference (the only ones run).
     pub verdicts: BTreeMap<String, Verdict>,
 }
 
@@ -48,47 +55,136 @@ fn verdicts(report: &Report) -> BTreeMap<String, Verdict> {
     report.results.iter().map(|r| (r.id.clone(), r.verdict)).collect()
 }
 
+/// One run of `suites` against the references, `mutant` in place of its reference; and the
+/// requests of its cases that went to a reference their binding is not said to reach.
 async fn run_one(
     suites: &[Suite],
     mutant: Option<Mutant>,
     seed: Option<u64>,
     catalogue: &Catalogue,
-) -> Result<Report, CliError> {
+) -> Result<(Report, Vec<String>), CliError> {
     let refs = crate::reference::start_references(mutant, seed).await.map_err(CliError::harness)?;
-    let report =
-        run_plan(suites, refs.manifest.clone(), seed, &[], catalogue, Some(refs.counterparts.clone()), None).await;
+    let (manifest, counterparts) = (refs.manifest.clone(), Some(refs.counterparts.clone()));
+    // A mutant's run is read for its verdicts alone; the reference's keeps its evidence (its report
+    // is written, and the strays are found in it).
+    let report = match mutant {
+        Some(_) => run_plan_for_verdicts(suites, manifest, seed, catalogue, counterparts).await,
+        None => run_plan(suites, manifest, seed, &[], catalogue, counterparts, None).await,
+    };
+    let by_role = refs.by_role.clone();
     refs.stop().await;
-    report
+    let report = report?;
+    let strays = strays(suites, &report, &by_role);
+    Ok((report, strays))
+}
+
+/// Whether `url` is on the server at `base` (same scheme, host and port).
+fn on_server(url: &str, base: &str) -> bool {
+    url.strip_prefix(base).is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
+}
+
+/// A problem for each case whose own requests reached a reference its binding is not said to reach
+/// ([`crate::reference::reached_by`]): the premise of running each mutant on fewer cases.
+fn strays(suites: &[Suite], report: &Report, by_role: &[(&'static str, String)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for result in &report.results {
+        let Some(suite) = suites.iter().find(|s| s.cases.iter().any(|c| c.id == result.id)) else { continue };
+        let urls = result.evidence.iter().filter_map(|e| match e {
+            EvidenceItem::Http(x) => Some(x.url.as_str()),
+            _ => None,
+        });
+        for role in stray_roles(&suite.binding, urls, by_role) {
+            problems.push(format!(
+                "case {} sends requests to the reference {role}, which binding {} is not said to reach: \
+                 its mutants would not be run against it",
+                result.id, suite.binding
+            ));
+        }
+    }
+    problems
+}
+
+/// The references (by role) that `urls` go to and `binding` is not said to reach.
+fn stray_roles<'a>(
+    binding: &str,
+    urls: impl Iterator<Item = &'a str>,
+    by_role: &[(&'static str, String)],
+) -> Vec<&'static str> {
+    let reached = crate::reference::reached_by(binding);
+    let mut roles: Vec<&'static str> = urls
+        .filter_map(|url| by_role.iter().find(|(_, base)| on_server(url, base)).map(|(role, _)| *role))
+        .filter(|role| !reached.contains(role))
+        .collect();
+    roles.sort_unstable();
+    roles.dedup();
+    roles
+}
+
+/// The catalogue's mutants with their places, one role's after another's in turn.
+fn interleaved(catalog: &[MutantInfo]) -> Vec<(usize, MutantInfo)> {
+    let mut roles: Vec<&str> = catalog.iter().map(|m| m.role).collect();
+    roles.dedup();
+    let mut queues: Vec<Vec<(usize, MutantInfo)>> = roles
+        .iter()
+        .map(|role| catalog.iter().copied().enumerate().filter(|(_, m)| m.role == *role).rev().collect())
+        .collect();
+    let mut out = Vec::with_capacity(catalog.len());
+    while out.len() < catalog.len() {
+        for queue in &mut queues {
+            if let Some(next) = queue.pop() {
+                out.push(next);
+            }
+        }
+    }
+    out
+}
+
+/// The suites whose cases reach the references of `role` (`issuer`, …).
+fn reaching(suites: &[Suite], role: &str) -> Vec<Suite> {
+    suites.iter().filter(|s| crate::reference::reached_by(&s.binding).contains(&role)).cloned().collect()
 }
 
 pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> Result<(Selftest, Report), CliError> {
     let catalogue = Catalogue::embedded();
     let started = Instant::now();
-    let reference = run_one(suites, None, seed, &catalogue).await?;
-    let runs: Vec<Result<MutantRun, CliError>> = futures::stream::iter(dialtone_roles::mutant::catalog())
-        .map(|info| {
-            let catalogue = &catalogue;
+    let (reference, mut problems) = run_one(suites, None, seed, &catalogue).await?;
+    let catalog = dialtone_roles::mutant::catalog();
+    let mut by_role: BTreeMap<&str, Vec<Suite>> = BTreeMap::new();
+    for info in &catalog {
+        by_role.entry(info.role).or_insert_with(|| reaching(suites, info.role));
+    }
+    // The roles' mutants taken in turn (an issuer's, a registry's, …), so that runs that mostly wait
+    // (the issuer's plan outlives a request URI) share the cores with runs that mostly compute; the
+    // results in the catalogue's order.
+    let runs: Vec<(usize, Result<MutantRun, CliError>)> = futures::stream::iter(interleaved(&catalog))
+        .map(|(index, info)| {
+            let (catalogue, by_role) = (&catalogue, &by_role);
             async move {
-                let mutant = Mutant::from_name(info.name)
-                    .ok_or_else(|| CliError::harness(format!("mutant {} has no reference to run it", info.name)))?;
-                let report = run_one(suites, Some(mutant), seed, catalogue).await?;
-                Ok(MutantRun {
-                    mutant: info.name.into(),
-                    description: info.description.into(),
-                    verdicts: verdicts(&report),
-                })
+                let run = async {
+                    let mutant = Mutant::from_name(info.name)
+                        .ok_or_else(|| CliError::harness(format!("mutant {} has no reference to run it", info.name)))?;
+                    let verdicts = match by_role.get(info.role) {
+                        Some(reaching) if !reaching.is_empty() => {
+                            verdicts(&run_one(reaching, Some(mutant), seed, catalogue).await?.0)
+                        }
+                        _ => BTreeMap::new(),
+                    };
+                    Ok(MutantRun { mutant: info.name.into(), description: info.description.into(), verdicts })
+                };
+                (index, run.await)
             }
         })
-        .buffered(parallel.max(1))
+        .buffer_unordered(parallel.max(1))
         .collect()
         .await;
-    let mutants = runs.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let mut runs = runs;
+    runs.sort_by_key(|(index, _)| *index);
+    let mutants = runs.into_iter().map(|(_, run)| run).collect::<Result<Vec<_>, _>>()?;
     let cases: Vec<CaseInfo> = dialtone_engine::suite::all_cases(suites)
         .into_iter()
         .map(|c| CaseInfo { id: c.id.clone(), caught_by: c.caught_by.clone() })
         .collect();
     let reference_verdicts = verdicts(&reference);
-    let mut problems = Vec::new();
     for r in &reference.results {
         if r.verdict != Verdict::Pass {
             problems.push(format!("the reference gets {} on {}: {}", r.verdict.as_str(), r.id, r.observed));
@@ -114,7 +210,7 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
                 problems.push(format!(
                     "case {} names mutant {declared} in caught_by, but that mutant gets {}",
                     case.id,
-                    seen.map(|v| v.as_str()).unwrap_or("no result")
+                    seen.map(|v| v.as_str()).unwrap_or("no result (the case does not reach its reference)")
                 ));
             }
         }
@@ -132,7 +228,7 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
 /// The mutant × case matrix: a row per case, a column per mutant (numbered in the legend).
 /// `F`/`W`/`I`/`B`: fails, warns, informs or is blocked at its root as its `caught_by` says;
 /// lower case: the same without being named; `!`: named but not caught; `·`: passes; `E` error;
-/// `S` skip; `?` inconclusive.
+/// `S` skip; `?` inconclusive; blank: not run, the case does not reach the mutant's reference.
 pub fn matrix(s: &Selftest) -> String {
     let mut out = String::new();
     let width = s.cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
@@ -207,5 +303,59 @@ pub async fn command(
             say!("selftest problem: {}", crate::shown(p));
         }
         Ok(crate::exit::FAILED)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn by_role() -> Vec<(&'static str, String)> {
+        vec![
+            ("issuer", "https://127.0.0.1:4000".into()),
+            ("registry", "https://127.0.0.1:4001".into()),
+            ("verifier", "https://127.0.0.1:40010".into()),
+        ]
+    }
+
+    #[test]
+    fn a_request_to_a_reference_the_binding_does_not_reach_is_a_stray() {
+        let urls =
+            ["https://127.0.0.1:4000/.well-known/openid-credential-issuer", "https://127.0.0.1:4001/authorization"];
+        assert_eq!(stray_roles("oid4vci-issuer", urls.into_iter(), &by_role()), vec!["registry"]);
+        // The verifier's binding reaches the registry its reference asks.
+        assert_eq!(stray_roles("oid4vp-verifier", urls[1..].iter().copied(), &by_role()), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_server_is_matched_by_its_whole_port() {
+        assert!(on_server("https://127.0.0.1:4001/x", "https://127.0.0.1:4001"));
+        assert!(on_server("https://127.0.0.1:4001?x", "https://127.0.0.1:4001"));
+        assert!(!on_server("https://127.0.0.1:40010/x", "https://127.0.0.1:4001"));
+        let urls = ["https://127.0.0.1:40010/request"];
+        assert_eq!(stray_roles("trqp-registry", urls.into_iter(), &by_role()), vec!["verifier"]);
+    }
+
+    #[test]
+    fn mutants_are_taken_one_role_after_another_and_each_once() {
+        let catalog = dialtone_roles::mutant::catalog();
+        let order = interleaved(&catalog);
+        let roles: Vec<&str> = order.iter().take(5).map(|(_, m)| m.role).collect();
+        assert_eq!(roles, ["issuer", "registry", "verifier", "wallet", "vc_api"]);
+        let mut places: Vec<usize> = order.iter().map(|(i, _)| *i).collect();
+        places.sort_unstable();
+        assert_eq!(places, (0..catalog.len()).collect::<Vec<_>>());
+        assert!(order.iter().all(|(i, m)| catalog[*i] == *m));
+    }
+
+    #[test]
+    fn every_binding_reaches_the_reference_behind_it() {
+        for binding in dialtone_drivers::binding::BINDINGS {
+            let reached = crate::reference::reached_by(binding.id());
+            if let Some(prefix) = binding.mutants() {
+                let role = prefix.trim_end_matches('.');
+                assert!(reached.contains(&role), "{} does not reach {role}", binding.id());
+            }
+        }
     }
 }

@@ -86,6 +86,7 @@ async fn shards_merged_are_the_unsharded_run_root_failures_and_blocked_cases_acr
             Some(refs.counterparts.clone()),
             &secrets,
             Some(shard),
+            true,
         )
         .await
         .unwrap();

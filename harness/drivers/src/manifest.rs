@@ -28,6 +28,13 @@ pub struct Manifest {
     pub tls: TlsSection,
     /// Fixed ports for the harness's counterparts of a verifier under test.
     pub counterparts: Option<CounterpartsSection>,
+    /// How long a second lasts on the candidate's clock: set by the program only, for the reference
+    /// candidates in the harness's own process, whose announced seconds (a request URI's
+    /// `expires_in`, a deferred `interval`) run faster; the harness's own counterparts then keep the
+    /// same clock and the cases wait on it. `None`, as for every candidate a manifest describes: a
+    /// second.
+    #[serde(skip)]
+    pub clock_second: Option<std::time::Duration>,
 }
 
 /// Fixed ports for the counterparts the harness runs for a verifier under test: their identifiers
@@ -301,6 +308,12 @@ pub(crate) fn check_allow_http(table: &'static str, allow_http: bool, url: &str)
 }
 
 impl Manifest {
+    /// `seconds` on the candidate's clock ([`Manifest::clock_second`]), as a wait.
+    pub fn seconds(&self, seconds: u64) -> std::time::Duration {
+        let second = self.clock_second.unwrap_or(std::time::Duration::from_secs(1));
+        second.saturating_mul(u32::try_from(seconds).unwrap_or(u32::MAX))
+    }
+
     /// Reads a manifest file; the files it names are relative to its folder.
     pub fn load(path: &Path) -> Result<Self, ManifestError> {
         let text = std::fs::read_to_string(path)

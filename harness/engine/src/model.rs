@@ -203,7 +203,8 @@ pub struct CaseResult {
     pub level_by: Option<String>,
     pub evidence: Vec<EvidenceItem>,
     pub duration_ms: f64,
-    /// Time spent waiting on the candidate (HTTP exchanges), part of `duration_ms`.
+    /// Time spent waiting on the candidate (its HTTP answers, and the waits it announced: an
+    /// `expires_in` to outlive, a deferred `interval`), part of `duration_ms`.
     pub candidate_ms: f64,
 }
 

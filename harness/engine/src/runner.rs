@@ -33,6 +33,8 @@ pub struct Runner {
     harness: Arc<dyn Harness>,
     transport: Transport,
     secrets: Secrets,
+    /// Whether cases keep evidence (else only their outcomes: the selftest's mutant runs).
+    evidence: bool,
 }
 
 impl Runner {
@@ -46,7 +48,14 @@ impl Runner {
         secrets: Secrets,
     ) -> Result<Self, String> {
         let transport = dialtone_http::build_client(limits.http(), extra_roots)?;
-        Ok(Self { limits, seed, harness, transport, secrets })
+        Ok(Self { limits, seed, harness, transport, secrets, evidence: true })
+    }
+
+    /// A runner whose cases keep no evidence: the same outcomes and verdicts, none of the work of
+    /// recording and redacting what was exchanged (for runs only their verdicts are read from).
+    pub fn verdicts_only(mut self) -> Self {
+        self.evidence = false;
+        self
     }
 
     /// Runs the plan. When every case is done, every secret any case saw is replaced in every
@@ -70,7 +79,7 @@ impl Runner {
     pub(crate) async fn run_case(&self, planned: &PlannedCase) -> CaseResult {
         let case = planned.case.clone();
         let started = Instant::now();
-        let evidence = Evidence::new(self.secrets.clone());
+        let evidence = if self.evidence { Evidence::new(self.secrets.clone()) } else { Evidence::discard() };
         let outcome = match &planned.skip {
             Some(reason) => Outcome::skip(reason.clone()),
             None => {
@@ -105,7 +114,7 @@ impl Runner {
             }
         };
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let candidate_ms = evidence.http_ms();
+        let candidate_ms = evidence.candidate_ms();
         let mut result = CaseResult::of(&case, outcome.judged(case.level));
         result.evidence = evidence.take();
         // When a case did not pass and the candidate answered with an error, its own words.

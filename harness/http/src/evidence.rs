@@ -47,17 +47,25 @@ pub struct Evidence {
     seen: Arc<Mutex<Seen>>,
     /// A recorder that keeps nothing (a reference candidate's own outbound calls).
     discard: bool,
+    /// Microseconds the case waited on the candidate's word ([`Evidence::wait_on_candidate`]).
+    waited_us: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Evidence {
     /// A recorder for one case of the run whose secrets `secrets` gathers.
     pub fn new(secrets: Secrets) -> Self {
-        Self { items: Arc::default(), secrets, seen: Arc::default(), discard: false }
+        Self { items: Arc::default(), secrets, seen: Arc::default(), discard: false, waited_us: Arc::default() }
     }
 
     /// A recorder that keeps nothing.
     pub fn discard() -> Self {
-        Self { items: Arc::default(), secrets: Secrets::new(SecretMembers::NONE), seen: Arc::default(), discard: true }
+        Self {
+            items: Arc::default(),
+            secrets: Secrets::new(SecretMembers::NONE),
+            seen: Arc::default(),
+            discard: true,
+            waited_us: Arc::default(),
+        }
     }
 
     /// Whether it keeps what it is given (a discarding recorder needs no rendering of bodies).
@@ -123,6 +131,20 @@ impl Evidence {
     }
 
     /// Total time spent in HTTP exchanges so far, in milliseconds.
+    /// Waits `duration` because the candidate said so (a request URI's `expires_in` to outlive, a
+    /// deferred `interval` to honour): time spent waiting on the candidate, like its answers.
+    pub async fn wait_on_candidate(&self, duration: std::time::Duration) {
+        let started = std::time::Instant::now();
+        tokio::time::sleep(duration).await;
+        let waited = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.waited_us.fetch_add(waited, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Time spent waiting on the candidate, in ms: its HTTP exchanges and the waits it asked for.
+    pub fn candidate_ms(&self) -> f64 {
+        self.http_ms() + self.waited_us.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1000.0
+    }
+
     pub fn http_ms(&self) -> f64 {
         self.lock()
             .iter()

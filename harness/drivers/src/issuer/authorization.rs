@@ -414,7 +414,10 @@ async fn run(flow: &Flow<'_>, case: &AuthorizationCase) -> Result<Outcome, Outco
                 "the request URI lives {lifetime} s (expires_in); this case waits at most {LONGEST_WAIT_SECS} s"
             )));
         }
-        tokio::time::sleep(Duration::from_millis(lifetime.max(0) as u64 * 1000 + 250)).await;
+        // Its lifetime, and a quarter of a second more, on the issuer's clock.
+        let manifest = &flow.wallet.ctx.manifest;
+        let wait = manifest.seconds(lifetime.max(0) as u64) + manifest.seconds(1) / 4;
+        flow.wallet.ctx.evidence.wait_on_candidate(wait).await;
     }
     let mut granted = flow.sign_in(&authorization, &authorization.url).await?;
     if case.reuse_request_uri {

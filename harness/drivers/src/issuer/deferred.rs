@@ -14,7 +14,6 @@ use dialtone_protocols::oid4vci::credential_error as ce;
 use dialtone_protocols::oid4vci::deferred::{DeferredCredentialRequest, MAX_INTERVAL_SECS};
 use dialtone_protocols::oid4vci::message::CredentialResponse;
 use serde::Deserialize;
-use std::time::Duration;
 
 driver!("oid4vci.issuer.deferred", binding::ISSUER, deferred, DeferredCase);
 
@@ -55,7 +54,7 @@ async fn poll_until_issued(
     let (mut transaction, mut wait) = (transaction_id.to_string(), interval);
     let mut last = None;
     for _ in 0..MAX_DEFERRED_POLLS {
-        tokio::time::sleep(Duration::from_secs(wait.min(MAX_INTERVAL_SECS))).await;
+        wallet.ctx.evidence.wait_on_candidate(wallet.ctx.manifest.seconds(wait.min(MAX_INTERVAL_SECS))).await;
         let response = post(wallet, session, &transaction).await?;
         match answer(dialtone_protocols::oid4vci::client::Step::Credential, &response, None) {
             Ok(Answer::Deferred { transaction_id, interval }) => (transaction, wait) = (transaction_id, interval),

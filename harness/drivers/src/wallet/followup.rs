@@ -11,18 +11,15 @@ use dialtone_protocols::jose::thumbprint;
 use dialtone_protocols::oid4vci::notification::event;
 use dialtone_roles::issuer;
 use serde_json::Value;
-use std::time::Duration;
 
 driver!("oid4vci.wallet.batch_keys", binding::WALLET, batch_keys);
 driver!("oid4vci.wallet.deferred_stored", binding::WALLET, deferred_stored);
 driver!("oid4vci.wallet.deferred_interval", binding::WALLET, deferred_interval);
 driver!("oid4vci.wallet.notifies", binding::WALLET, notifies);
 
-/// The counterpart issuer's `batch_size` and the deferred `interval` it gives.
+/// The counterpart issuer's `batch_size` and the deferred `interval` (seconds) it gives.
 const BATCH_SIZE: usize = issuer::BATCH_SIZE as usize;
-const INTERVAL: Duration = Duration::from_secs(issuer::DEFERRED_INTERVAL_SECS as u64);
-/// Clock slack allowed when judging the wait.
-const SLACK: Duration = Duration::from_millis(100);
+const INTERVAL_SECS: u64 = issuer::DEFERRED_INTERVAL_SECS as u64;
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -89,9 +86,18 @@ async fn deferred_interval(ctx: Ctx) -> Outcome {
                 return Err(precondition("deferred credential request from the wallet", "none arrived"));
             };
             let waited = polled.saturating_duration_since(answered);
-            let observed =
-                format!("the first poll {} ms after the 202 (interval {} s)", waited.as_millis(), INTERVAL.as_secs());
-            Ok(if waited + SLACK >= INTERVAL {
+            // The interval on the wallet's clock, and a tenth of its second for clock slack.
+            let (interval, slack) = (ctx.manifest.seconds(INTERVAL_SECS), ctx.manifest.seconds(1) / 10);
+            let observed = format!(
+                "the first poll {} ms after the 202 (interval {INTERVAL_SECS} s{})",
+                waited.as_millis(),
+                if ctx.manifest.clock_second.is_some() {
+                    format!(", {} ms on the wallet's clock", interval.as_millis())
+                } else {
+                    String::new()
+                }
+            );
+            Ok(if waited + slack >= interval {
                 Outcome::pass(observed)
             } else {
                 Outcome::fail("no deferred request before the interval has passed (§8.3)", observed)

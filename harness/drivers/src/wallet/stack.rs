@@ -52,9 +52,11 @@ pub(crate) async fn stack_with(
 pub(crate) async fn stack_varied(
     ctx: &Ctx,
     verifier_fault: Option<Option<VerifierFault>>,
-    issuer_config: IssuerConfig,
+    mut issuer_config: IssuerConfig,
     variation: RequestVariation,
 ) -> Step<Stack> {
+    // The issuer keeps the wallet's clock (a second, but for a wallet in the harness's process).
+    issuer_config.announced_second = ctx.manifest.clock_second;
     let pki = &ctx.counterparts()?.pki;
     let tls = Some(pki.server_config.clone());
     let err =

@@ -160,16 +160,19 @@ impl Client {
     }
 
     /// Polls the deferred endpoint until the credentials come (§9), waiting `interval` before each
-    /// request (at most [`MAX_INTERVAL_SECS`]), at most [`MAX_DEFERRED_POLLS`] times.
+    /// request (at most [`MAX_INTERVAL_SECS`]), at most [`MAX_DEFERRED_POLLS`] times; `second` is how
+    /// long a second lasts on the caller's clock (a second, but for a wallet in the harness's process).
     pub async fn await_deferred(
         &self,
         session: &Session,
         transaction_id: &str,
         interval: u64,
+        second: std::time::Duration,
     ) -> Result<CredentialResponse, FlowError> {
         let (mut transaction, mut wait) = (transaction_id.to_string(), interval);
         for _ in 0..MAX_DEFERRED_POLLS {
-            tokio::time::sleep(std::time::Duration::from_secs(wait.min(MAX_INTERVAL_SECS))).await;
+            let seconds = u32::try_from(wait.min(MAX_INTERVAL_SECS)).unwrap_or(u32::MAX);
+            tokio::time::sleep(second.saturating_mul(seconds)).await;
             let response = self.post_deferred(session, &DeferredCredentialRequest::new(&transaction)).await?;
             match answer(Step::Credential, &response, None)? {
                 Answer::Issued(credentials) => return Ok(credentials),

@@ -65,6 +65,11 @@ pub struct IssuerConfig {
     /// `attesters`); else an attestation is checked when sent (the pre-authorized code grant allows
     /// anonymous access).
     pub require_client_attestation: bool,
+    /// How long each second it announces lasts on its own clock: a request URI's `expires_in`, a
+    /// deferred transaction's `interval`. `None`: a second. Only an issuer in the harness's own
+    /// process, whose driver is told the same through its manifest
+    /// (`IssuerSection::announced_second`), runs faster; one that anyone else meets never does.
+    pub announced_second: Option<std::time::Duration>,
 }
 
 /// How a counterpart issuer is set up for a wallet under test (the defaults are the reference's).
@@ -89,6 +94,8 @@ pub struct Issuer {
     pub(crate) followup: Followups,
     pub(crate) client_auth: ClientAuth,
     pub(crate) key_attestations: KeyAttestationTrust,
+    /// How long each second it announces lasts ([`IssuerConfig::announced_second`]).
+    pub(crate) second: std::time::Duration,
 }
 
 /// What the harness keeps of a reference issuer it runs as a counterpart.
@@ -164,6 +171,7 @@ pub fn serve(
         followup: Followups::new(&Entropy::new(config.seed).derive("reference-issuer followups")),
         client_auth,
         key_attestations,
+        second: config.announced_second.unwrap_or(std::time::Duration::from_secs(1)),
     });
     let server = match tls {
         Some(tls) => RunningServer::serve_tls(listener, tls, router(issuer))?,

@@ -54,6 +54,9 @@ pub struct WalletConfig {
     /// Its wallet provider, which attests it (client attestations) where an authorization server
     /// asks for them.
     pub attester: Option<Attester>,
+    /// How long a second lasts on its clock (the deferred `interval` it waits out): shorter only
+    /// for a wallet in the harness's own process, whose issuers keep the same clock; `None`: a second.
+    pub clock_second: Option<std::time::Duration>,
 }
 
 /// The reference wallet's `client_id`: the `sub` of its client attestations.
@@ -72,6 +75,7 @@ struct Wallet {
     http: HttpClient,
     credentials: Mutex<Vec<Stored>>,
     first_nonce: Mutex<Option<String>>,
+    second: std::time::Duration,
 }
 
 pub async fn start(
@@ -90,6 +94,7 @@ pub async fn start(
         http: HttpClient::new(client, limits, Evidence::discard()),
         credentials: Mutex::new(Vec::new()),
         first_nonce: Mutex::new(None),
+        second: config.clock_second.unwrap_or(std::time::Duration::from_secs(1)),
     });
     let router = Router::new()
         .route("/control/offers", post(receive_offer))
@@ -167,7 +172,7 @@ impl Wallet {
             }
             Answer::Deferred { transaction_id, interval } => {
                 let wait = if policy.ignores_interval { 0 } else { interval };
-                client.await_deferred(&session, &transaction_id, wait).await.map_err(|e| e.to_string())?
+                client.await_deferred(&session, &transaction_id, wait, self.second).await.map_err(|e| e.to_string())?
             }
         };
         let credentials: Vec<String> =

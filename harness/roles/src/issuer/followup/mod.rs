@@ -27,7 +27,7 @@ use dialtone_protocols::seed::Entropy;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub(crate) const DEFERRED_PATH: &str = "/deferred_credential";
 pub(crate) const NOTIFICATION_PATH: &str = "/notification";
@@ -237,7 +237,7 @@ pub(crate) fn respond(
     let policy = issuer.behaviour.followup;
     if issuer.followup.extras(token).deferred {
         let id = issuer.entropy.token(16);
-        let ready_at = Instant::now() + Duration::from_secs(policy::DEFERRED_INTERVAL_SECS as u64);
+        let ready_at = Instant::now() + issuer.second * policy::DEFERRED_INTERVAL_SECS as u32;
         {
             let mut transactions = lock(&issuer.followup.transactions);
             if transactions.len() < MAX_REMEMBERED {

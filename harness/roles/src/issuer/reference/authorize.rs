@@ -188,7 +188,7 @@ pub(super) async fn pushed_authorization_request(State(issuer): State<Arc<Issuer
     };
     let lifetime = issuer.behaviour.authorize.request_uri_lifetime;
     let request_uri = format!("{}{}", PushedAuthorizationResponse::REQUEST_URI_PREFIX, issuer.entropy.token(24));
-    let expires = now_millis() + lifetime * 1000;
+    let expires = now_millis() + lifetime * issuer.second.as_millis() as i64;
     lock(&issuer.state.pushed).insert(request_uri.clone(), Pushed { authorized, expires, used: false });
     *lock(&issuer.state.last_pushed) = Some(request_uri.clone());
     let response = PushedAuthorizationResponse { request_uri, expires_in: lifetime, extra: Default::default() };
