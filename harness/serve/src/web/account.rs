@@ -29,6 +29,16 @@ async fn render(state: &Shared, viewer: &Viewer, account: &Account, status: Stat
     ))
 }
 
+/// The account an account form acts for: signed in (else to the login page) and the form's CSRF
+/// token its session's (else refused).
+fn form_account(state: &Shared, viewer: &Viewer, csrf: &str) -> Result<Account, Box<axum::response::Response>> {
+    let account = signed_in(viewer)?.clone();
+    if !viewer.csrf_ok(csrf) {
+        return Err(Box::new(state.templates.error(viewer, StatusCode::FORBIDDEN, "error-csrf")));
+    }
+    Ok(account)
+}
+
 pub(crate) async fn page(State(state): State<Shared>, Extension(viewer): Extension<Viewer>) -> PageResult {
     let account = match signed_in(&viewer) {
         Ok(a) => a.clone(),
@@ -50,13 +60,10 @@ pub(crate) async fn password(
     Extension(viewer): Extension<Viewer>,
     Form(form): Form<PasswordForm>,
 ) -> PageResult {
-    let account = match signed_in(&viewer) {
-        Ok(a) => a.clone(),
-        Err(login) => return Ok(*login),
+    let account = match form_account(&state, &viewer, &form.csrf) {
+        Ok(a) => a,
+        Err(refused) => return Ok(*refused),
     };
-    if !viewer.csrf_ok(&form.csrf) {
-        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
-    }
     let stored = state.store.account_by_login(&account.login).await?.map(|(_, h)| h).unwrap_or_default();
     let current = form.current;
     let ok = blocking(move || password::verify(&current, &stored)).await?;
@@ -96,13 +103,10 @@ pub(crate) async fn token(
     Extension(viewer): Extension<Viewer>,
     Form(form): Form<TokenForm>,
 ) -> PageResult {
-    let account = match signed_in(&viewer) {
-        Ok(a) => a.clone(),
-        Err(login) => return Ok(*login),
+    let account = match form_account(&state, &viewer, &form.csrf) {
+        Ok(a) => a,
+        Err(refused) => return Ok(*refused),
     };
-    if !viewer.csrf_ok(&form.csrf) {
-        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
-    }
     let token = format!("dt_{}", password::secret(32));
     let label: String = form.label.trim().chars().filter(|c| !c.is_control()).take(80).collect();
     let label = if label.is_empty() { "dialtone submit".to_string() } else { label };
@@ -146,13 +150,10 @@ pub(crate) async fn key(
     Extension(viewer): Extension<Viewer>,
     Form(form): Form<KeyForm>,
 ) -> PageResult {
-    let account = match signed_in(&viewer) {
-        Ok(a) => a.clone(),
-        Err(login) => return Ok(*login),
+    let account = match form_account(&state, &viewer, &form.csrf) {
+        Ok(a) => a,
+        Err(refused) => return Ok(*refused),
     };
-    if !viewer.csrf_ok(&form.csrf) {
-        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
-    }
     let vendor_id = match account.vendor_id() {
         Some(v) => v.to_string(),
         None if account.is_evaluator() && !form.vendor.is_empty() => form.vendor.clone(),
