@@ -1,0 +1,1 @@
+# French titles of the cases (suites/*.toml) and of the artifact rules (harness/rules/src/table.rs), by id.
