@@ -84,3 +84,30 @@ impl CatalogueFr {
 
 /// The French catalogue as built in (its path, its text): what a signed bundle names among its inputs.
 pub const SOURCE: (&str, &str) = ("suites/pctf/psp_pctf_v1_5_criteria_fr.csv", CATALOGUE_FR_CSV);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pctf::Catalogue;
+
+    #[test]
+    fn every_criterion_has_its_french_and_no_french_names_a_criterion_that_does_not_exist() {
+        let english = Catalogue::embedded();
+        let french = CatalogueFr::embedded();
+        let rows = parse_csv(CATALOGUE_FR_CSV).len() - 1;
+        assert_eq!(rows, french.criteria.len(), "a malformed row (or an unknown source) in the French catalogue");
+        for c in &english.criteria {
+            let fr = french.get(&c.id).unwrap_or_else(|| panic!("{} has no French", c.id));
+            assert!(!fr.process.trim().is_empty() && !fr.text.trim().is_empty(), "{}", c.id);
+        }
+        for id in french.criteria.keys() {
+            assert!(english.contains(id), "{id} is in the French catalogue but not in the English one");
+        }
+        let official = french.criteria.values().filter(|c| c.text_source == Source::Official).count();
+        assert_eq!((official, french.criteria.len() - official), (171, 73));
+        let cris02 = french.get("CRIS.02").expect("CRIS.02");
+        assert_eq!(cris02.process, "Délivrance des justificatifs d’identité");
+        assert!(french.get("CRVE.05").is_some_and(CriterionFr::project_translation));
+        assert!(french.get("IDES.01").is_some_and(|c| c.text_source == Source::Official && c.project_translation()));
+    }
+}
