@@ -189,7 +189,10 @@ expectation-now-passes = réussit désormais (retirez l'entrée).
 expectation-not-judged = { $id } n'a pas été jugé dans cet essai.
 not-applicable-summary = sans objet pour ce candidat ({ $count } cas)
 chain-heading = Chaîne de bout en bout
-role-section = { $role } ({ $passed } réussis sur { $total })
+role-section = { $role } ({ $passed ->
+        [one] { $passed } réussi
+       *[other] { $passed } réussis
+    } sur { $total })
 details = détails
 spec-label = Spécification :
 pctf-label = CCP :
@@ -216,7 +219,10 @@ observed-language-note = Les constats, les attentes et les preuves (messages HTT
 terminal-plan = plan { $name } { $status } ({ $cases } cas, { $must_failures ->
         [one] { $must_failures } échec DOIT
        *[other] { $must_failures } échecs DOIT
-    }, { $blocked } bloqués, { $errors ->
+    }, { $blocked ->
+        [one] { $blocked } bloqué
+       *[other] { $blocked } bloqués
+    }, { $errors ->
         [one] { $errors } erreur
        *[other] { $errors } erreurs
     })
@@ -225,7 +231,26 @@ terminal-known-failure = échec connu ({ $reason }) : { $observed }
 terminal-not-applicable = { $count } cas sans objet pour ce candidat (--all les liste)
 terminal-now-passes = attentes : { $id } réussit désormais : retirez-le de { $file }
 terminal-not-judged = attentes : { $id } n'a pas été jugé dans cet essai
-terminal-totals = { $total } cas — { $pass } réussis, { $fail } échecs{ $known ->
+terminal-totals = { $total } cas — { $pass ->
+        [one] { $pass } réussi
+       *[other] { $pass } réussis
+    }, { $fail ->
+        [one] { $fail } échec
+       *[other] { $fail } échecs
+    }{ $known ->
         [0] {""}
+        [one] {" "}({ $known } connu)
        *[other] {" "}({ $known } connus)
-    }, { $blocked } bloqués, { $warn } avertissements, { $info } information, { $inconclusive } non concluants, { $skip } sans objet, { $error } erreurs — { $ms } ms
+    }, { $blocked ->
+        [one] { $blocked } bloqué
+       *[other] { $blocked } bloqués
+    }, { $warn ->
+        [one] { $warn } avertissement
+       *[other] { $warn } avertissements
+    }, { $info } information, { $inconclusive ->
+        [one] { $inconclusive } non concluant
+       *[other] { $inconclusive } non concluants
+    }, { $skip } sans objet, { $error ->
+        [one] { $error } erreur
+       *[other] { $error } erreurs
+    } — { $ms } ms
