@@ -3,6 +3,7 @@
 # generated --help and the errors of the libraries beneath the command (a manifest's or a suite's
 # file:line error, an HTTP failure) stay English.
 
+testing-references = no --candidate given: testing the built-in reference candidates at { $urls }
 wrote = wrote { $path }
 wrote-signed = wrote { $path } (signed by key { $key })
 no-artifact-files = no artifact files given

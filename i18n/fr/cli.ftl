@@ -5,6 +5,7 @@
 # glossaire est celui de report.ftl (bundle → lot, shard → tranche, campaign → campagne,
 # counterpart → contrepartie, mutant → mutant, selftest → autotest, key → clé).
 
+testing-references = aucun --candidate donné : essai des candidats de référence intégrés à { $urls }
 wrote = écrit : { $path }
 wrote-signed = écrit : { $path } (signé par la clé { $key })
 no-artifact-files = aucun fichier d'artefact donné

@@ -234,10 +234,7 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
         None => {
             let refs = crate::reference::start_references(None, args.seed).await.map_err(CliError::harness)?;
             let urls: Vec<&str> = refs.servers.iter().map(|s| s.base_url.as_str()).collect();
-            eprintln!(
-                "dialtone: no --candidate given: testing the built-in reference candidates at {}",
-                urls.join(", ")
-            );
+            eprintln!("dialtone: {}", t(args.lang, "testing-references", &[("urls", urls.join(", ").into())]));
             let manifest = refs.manifest.clone();
             (Some(refs), manifest)
         }
