@@ -234,6 +234,7 @@ pub fn write(corpus: &Corpus, dir: &Path, out: &Path) -> Result<CheckArgs, CliEr
         deadline: dialtone_rules::deadline::DEFAULT_DEADLINE,
         allow_special_files: false,
         sign: None,
+        lang: dialtone_i18n::Lang::En,
     })
 }
 

@@ -2,6 +2,7 @@
 
 use crate::CliError;
 use crate::input_file::{self, SpecialFiles};
+use crate::words::t;
 use dialtone_engine::model::{ArtifactResult, CandidateInfo, CaseResult, EXIT_UNVERIFIED};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::report::{self, ArtifactCounts};
@@ -43,6 +44,8 @@ pub struct CheckArgs {
     pub allow_special_files: bool,
     /// `--sign [KEY]`: seal the reports in a signed bundle.
     pub sign: Option<crate::sign::KeyChoice>,
+    /// The language of report.html, the terminal report and the command's messages.
+    pub lang: dialtone_i18n::Lang,
 }
 
 impl CheckArgs {
@@ -444,7 +447,7 @@ pub fn check_files(args: &CheckArgs, ctx: Context, terminal: bool) -> Result<Che
         }
         reports.add(&rows, &artifact).map_err(harness)?;
         if let Some(lines) = &mut lines {
-            lines.write(verdict_line(&artifact).as_bytes()).map_err(harness)?;
+            lines.write(verdict_line(&artifact, args.lang).as_bytes()).map_err(harness)?;
         }
         shown.offer(&artifact, rows);
         Ok(())
@@ -480,16 +483,14 @@ pub fn check_files(args: &CheckArgs, ctx: Context, terminal: bool) -> Result<Che
         report.artifacts.push(artifact);
         report.results.extend(rows);
     }
+    let lang = args.lang;
     let note = selection.then(|| {
-        format!(
-            "{} of {} artifacts shown here, those that need attention first; report.json and junit.xml have every one",
-            report.artifacts.len(),
-            counts.total
-        )
+        let n = |count: usize| dialtone_i18n::FluentValue::from(count as i64);
+        t(lang, "check-selection", &[("shown", n(report.artifacts.len())), ("total", n(counts.total))])
     });
-    let written = reports.finish(&report, counts.total, note.as_deref()).map_err(harness)?;
+    let written = reports.finish(&report, counts.total, note.as_deref(), lang).map_err(harness)?;
     if let Some(lines) = lines {
-        say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+        say_raw!("{}", dialtone_reports::terminal::render_in(&report, args.all_rows, lang));
         if let Some(note) = &note {
             say!("{note}");
         }
@@ -499,7 +500,7 @@ pub fn check_files(args: &CheckArgs, ctx: Context, terminal: bool) -> Result<Che
             say_raw!("{}", String::from_utf8_lossy(&chunk.concat()));
         }
         for path in &written {
-            say!("wrote {}", crate::shown(path.display()));
+            say!("{}", t(lang, "wrote", &[("path", crate::shown(path.display()).into())]));
         }
     }
     let code = tally.exit_code();
@@ -508,10 +509,11 @@ pub fn check_files(args: &CheckArgs, ctx: Context, terminal: bool) -> Result<Che
 }
 
 /// The terminal line of an artifact's verdict (and the reason beneath it).
-fn verdict_line(a: &ArtifactResult) -> String {
+fn verdict_line(a: &ArtifactResult, lang: dialtone_i18n::Lang) -> String {
+    let verdict = dialtone_i18n::report().text(lang, &format!("artifact-{}", a.verdict.as_str()), &[]);
     let line = format!(
         "{:<10} {:<9} {}",
-        a.verdict.as_str(),
+        verdict,
         a.format.as_deref().unwrap_or("?"),
         dialtone_reports::terminal::sanitize(&a.name, 200)
     );
@@ -523,7 +525,7 @@ fn verdict_line(a: &ArtifactResult) -> String {
 
 pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
     if args.files.is_empty() {
-        return Err(CliError::config("no artifact files given"));
+        return Err(CliError::config(t(args.lang, "no-artifact-files", &[])));
     }
     let key = args.sign.as_ref().map(crate::sign::signing_key).transpose()?;
     // Every file is looked at before any is judged: a missing or refused one stops the check
@@ -563,7 +565,7 @@ pub async fn command(args: CheckArgs) -> Result<i32, CliError> {
             &key,
             &args.out,
         )?;
-        say!("wrote {} (signed by key {})", crate::shown(path.display()), key.public().key_id());
+        say!("{}", crate::words::wrote_signed(args.lang, &path, &key.public().key_id()));
     }
     Ok(checked.exit_code)
 }

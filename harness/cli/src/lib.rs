@@ -20,6 +20,7 @@ pub mod serve;
 pub mod shard;
 pub mod sign;
 pub mod verify;
+pub mod words;
 
 use std::path::PathBuf;
 

@@ -11,6 +11,10 @@ use std::path::PathBuf;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Language of the reports (report.html, the terminal report) and of dialtone's messages: en or
+    /// fr (default: DIALTONE_LANG, else French when LC_ALL, LC_MESSAGES or LANG names it, else en).
+    #[arg(long, global = true, value_name = "en|fr")]
+    lang: Option<String>,
 }
 
 #[derive(Args, Clone)]
@@ -411,7 +415,7 @@ fn main() {
             std::process::exit(exit::HARNESS);
         }
     };
-    let code = match runtime.block_on(dispatch(cli.command)) {
+    let code = match runtime.block_on(dispatch(cli.command, cli.lang)) {
         Ok(code) => code,
         Err(CliError { code, message }) => {
             eprintln!("dialtone: {}", dialtone_reports::terminal::sanitize_lines(&message));
@@ -421,7 +425,10 @@ fn main() {
     std::process::exit(code);
 }
 
-async fn dispatch(command: Command) -> Result<i32, CliError> {
+async fn dispatch(command: Command, lang: Option<String>) -> Result<i32, CliError> {
+    // Resolved by the commands that write reports or messages for people, so that a language
+    // dialtone does not speak stops only those.
+    let lang = || dialtone_cli::words::resolve(lang.as_deref());
     match command {
         Command::Run { candidate, out, seed, only, all, expectations, suites, sign, shard } => {
             run::command(run::RunArgs {
@@ -434,6 +441,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 expectations,
                 sign: KeyChoice::from_flag(sign.sign),
                 shard,
+                lang: lang()?,
             })
             .await
         }
@@ -444,10 +452,11 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 suites: SuiteSource::resolve(suites.suites),
                 sign: KeyChoice::from_flag(sign.sign),
                 all_rows: all,
+                lang: lang()?,
             })
             .await
         }
-        Command::Verify { bundle, key } => dialtone_cli::verify::verify_command(&bundle, key.as_deref()),
+        Command::Verify { bundle, key } => dialtone_cli::verify::verify_command(&bundle, key.as_deref(), lang()?),
         Command::Publish { bundle, out, key } => dialtone_cli::verify::publish_command(&bundle, out, key.as_deref()),
         Command::Serve { listen, data, database, secure_cookies } => {
             dialtone_cli::serve::serve_command(dialtone_cli::serve::ServeArgs {
@@ -464,7 +473,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         Command::Key { action: KeyAction::Public { key } } => dialtone_cli::verify::key_public(key),
         Command::Key { action: KeyAction::New { file } } => dialtone_cli::verify::key_new(&file),
         Command::Selftest { seed, out, parallel, suites } => {
-            selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel).await
+            selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel, lang()?).await
         }
         Command::Check {
             files,
@@ -501,6 +510,7 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
                 deadline: std::time::Duration::from_millis(deadline_ms),
                 allow_special_files,
                 sign: KeyChoice::from_flag(sign.sign),
+                lang: lang()?,
             })
             .await
         }

@@ -3,6 +3,7 @@
 use crate::catalogue;
 use crate::shard::{Campaign, Shard, ShardFile};
 use crate::sign::{self, KeyChoice};
+use crate::words::t;
 use crate::{CliError, SuiteSource};
 use dialtone_drivers::counterparts::{self, Counterparts};
 use dialtone_drivers::manifest::Manifest;
@@ -14,6 +15,7 @@ use dialtone_engine::runner::Runner;
 use dialtone_engine::suite::Suite;
 use dialtone_engine::{plan, report};
 use dialtone_http::Secrets;
+use dialtone_i18n::Lang;
 use dialtone_protocols::oid4vci::message::SECRET_MEMBERS;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -190,14 +192,14 @@ pub struct RunArgs {
     pub sign: Option<KeyChoice>,
     /// `--shard i/n`: run that slice of the plan and record it for `dialtone merge`.
     pub shard: Option<Shard>,
+    /// The language of report.html, the terminal report and the command's messages.
+    pub lang: Lang,
 }
 
 /// The whole command: returns the exit code.
 pub async fn command(args: RunArgs) -> Result<i32, CliError> {
     if args.shard.is_some() && args.sign.is_some() {
-        return Err(CliError::config(
-            "a shard is not signed on its own: give --sign to `dialtone merge`, which signs the campaign",
-        ));
+        return Err(CliError::config(t(args.lang, "shard-not-signed", &[])));
     }
     // The key first: a missing key file stops the run before it starts.
     let key = args.sign.as_ref().map(sign::signing_key).transpose()?;
@@ -232,10 +234,7 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
         None => {
             let refs = crate::reference::start_references(None, args.seed).await.map_err(CliError::harness)?;
             let urls: Vec<&str> = refs.servers.iter().map(|s| s.base_url.as_str()).collect();
-            eprintln!(
-                "dialtone: no --candidate given: testing the built-in reference candidates at {}",
-                urls.join(", ")
-            );
+            eprintln!("dialtone: {}", t(args.lang, "testing-references", &[("urls", urls.join(", ").into())]));
             let manifest = refs.manifest.clone();
             (Some(refs), manifest)
         }
@@ -251,7 +250,7 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
             let setup = counterparts::Setup::new(args.seed, manifest.counterparts, &pki);
             let (servers, c) = counterparts::start(&setup, &pki).await.map_err(CliError::harness)?;
             if manifest.verifier.is_some() {
-                announce(&c, &setup);
+                announce(&c, &setup, args.lang);
             }
             // The harness talks to its own counterparts (control APIs) under the run's authority.
             manifest.tls.ca_der.push(c.pki.ca_der.clone());
@@ -272,7 +271,7 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
         let expectations = expectations.map(|(_, file, text)| (file, text));
         let campaign = Campaign::of(&ran, args.seed, &args.only, inputs, expectations);
         let path = ShardFile::new(shard, campaign, ran.results.clone(), ran.duration_ms).write(&args.out)?;
-        return Ok(crate::shard::shard_done(shard, &ran.results, &path));
+        return Ok(crate::shard::shard_done(shard, &ran.results, &path, args.lang));
     }
     let assembly = report::Assembly {
         subject: ran.subject,
@@ -283,35 +282,42 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
         duration_ms: ran.duration_ms,
     };
     let report = report::assemble(assembly, &catalogue);
-    let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
-    say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
+    let lang = args.lang;
+    let written =
+        dialtone_reports::write_all_in(&report, &args.out, lang).map_err(|e| CliError::harness(e.to_string()))?;
+    say_raw!("{}", dialtone_reports::terminal::render_in(&report, args.all_rows, lang));
     for path in written {
-        say!("wrote {}", crate::shown(path.display()));
+        say!("{}", t(lang, "wrote", &[("path", crate::shown(path.display()).into())]));
     }
     if let Some((key, _)) = key {
         let invocation = invocation(args.seed, &args.only, None);
         let path = sign::write_bundle(&report, "run", invocation, inputs, &key, &args.out)?;
-        say!("wrote {} (signed by key {})", crate::shown(path.display()), key.public().key_id());
+        say!("{}", crate::words::wrote_signed(lang, &path, &key.public().key_id()));
     }
     Ok(report.exit_code())
 }
 
 /// Tells the tester which counterparts a verifier under test meets, and whether it could have been
 /// configured with them in advance.
-fn announce(c: &Counterparts, setup: &counterparts::Setup) {
-    eprintln!(
-        "dialtone: counterparts: issuer {} (authorized), issuer {} (not authorized), trust registry {} ({})",
-        c.trusted.minter.identifier, c.untrusted.minter.identifier, c.registry.url, c.registry.authority_id
+fn announce(c: &Counterparts, setup: &counterparts::Setup, lang: Lang) {
+    let line = t(
+        lang,
+        "counterparts",
+        &[
+            ("trusted", c.trusted.minter.identifier.as_str().into()),
+            ("untrusted", c.untrusted.minter.identifier.as_str().into()),
+            ("registry", c.registry.url.to_string().into()),
+            ("authority", c.registry.authority_id.to_string().into()),
+        ],
     );
+    eprintln!("dialtone: {}", crate::shown(line));
     if !setup.reproducible() {
         let missing = match (setup.seed, setup.ports) {
-            (None, None) => "no --seed (nor DIALTONE_TEST_CA_DIR) and no [counterparts] ports",
-            (None, Some(_)) => "no --seed (nor DIALTONE_TEST_CA_DIR)",
-            _ => "no [counterparts] ports in the manifest",
+            (None, None) => "counterparts-no-seed-no-ports",
+            (None, Some(_)) => "counterparts-no-seed",
+            _ => "counterparts-no-ports",
         };
-        eprintln!(
-            "dialtone: these counterparts are new to this run ({missing}): a verifier configured in advance \
-             (`dialtone counterparts export`) does not know them"
-        );
+        let line = t(lang, "counterparts-new", &[("missing", t(lang, missing, &[]).into())]);
+        eprintln!("dialtone: {}", crate::shown(line));
     }
 }

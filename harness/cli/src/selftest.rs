@@ -276,6 +276,7 @@ pub async fn command(
     seed: Option<u64>,
     out: std::path::PathBuf,
     parallel: usize,
+    lang: dialtone_i18n::Lang,
 ) -> Result<i32, CliError> {
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&suites, &catalogue)?;
@@ -287,20 +288,26 @@ pub async fn command(
     for (name, content) in [("selftest.json", json), ("matrix.txt", text)] {
         std::fs::write(out.join(name), content).map_err(|e| CliError::harness(format!("cannot write {name}: {e}")))?;
     }
-    dialtone_reports::write_all(&reference, &out.join("reference")).map_err(|e| CliError::harness(e.to_string()))?;
-    say!(
-        "\nselftest: {} cases, reference + {} mutants, {:.1} s; wrote {}",
-        result.cases.len(),
-        result.mutants.len(),
-        result.duration_ms / 1000.0,
-        crate::shown(out.display())
+    dialtone_reports::write_all_in(&reference, &out.join("reference"), lang)
+        .map_err(|e| CliError::harness(e.to_string()))?;
+    let n = |count: usize| dialtone_i18n::FluentValue::from(count as i64);
+    let summary = crate::words::t(
+        lang,
+        "selftest-summary",
+        &[
+            ("cases", n(result.cases.len())),
+            ("mutants", n(result.mutants.len())),
+            ("seconds", format!("{:.1}", result.duration_ms / 1000.0).into()),
+            ("path", crate::shown(out.display()).into()),
+        ],
     );
+    say!("\n{summary}");
     if result.problems.is_empty() {
-        say!("selftest: OK — the reference passes every case, every mutant is caught, every case catches a mutant");
+        say!("{}", crate::words::t(lang, "selftest-ok", &[]));
         Ok(crate::exit::OK)
     } else {
         for p in &result.problems {
-            say!("selftest problem: {}", crate::shown(p));
+            say!("{}", crate::words::t(lang, "selftest-problem", &[("problem", crate::shown(p).into())]));
         }
         Ok(crate::exit::FAILED)
     }

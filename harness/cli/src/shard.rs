@@ -6,6 +6,7 @@
 //! inconclusive refusals, known failures): one report, and with `--sign` one bundle.
 
 use crate::sign::{self, KeyChoice};
+use crate::words::t;
 use crate::{CliError, SuiteSource, catalogue, exit};
 use dialtone_bundle::statement::ResourceDescriptor;
 use dialtone_engine::expectations::Expectations;
@@ -221,6 +222,8 @@ pub struct MergeArgs {
     pub suites: SuiteSource,
     pub sign: Option<KeyChoice>,
     pub all_rows: bool,
+    /// The language of report.html, the terminal report and the command's messages.
+    pub lang: dialtone_i18n::Lang,
 }
 
 /// `dialtone merge`: one report (and bundle) from the shards of a run.
@@ -233,16 +236,19 @@ pub async fn command(args: MergeArgs) -> Result<i32, CliError> {
         .collect::<Result<Vec<_>, CliError>>()?;
     let joined = join(shards)?;
     let (report, inputs) = settle(&joined, &args.suites)?;
-    let written = dialtone_reports::write_all(&report, &args.out).map_err(|e| CliError::harness(e.to_string()))?;
-    say_raw!("{}", dialtone_reports::terminal::render(&report, args.all_rows));
-    say!("merged {} shards: {} cases", joined.count, report.results.len());
+    let written =
+        dialtone_reports::write_all_in(&report, &args.out, args.lang).map_err(|e| CliError::harness(e.to_string()))?;
+    let lang = args.lang;
+    say_raw!("{}", dialtone_reports::terminal::render_in(&report, args.all_rows, lang));
+    let n = |count: usize| dialtone_i18n::FluentValue::from(count as i64);
+    say!("{}", t(lang, "merged", &[("shards", n(joined.count)), ("cases", n(report.results.len()))]));
     for path in written {
-        say!("wrote {}", crate::shown(path.display()));
+        say!("{}", t(lang, "wrote", &[("path", crate::shown(path.display()).into())]));
     }
     if let Some((key, _)) = key {
         let invocation = crate::run::invocation(joined.campaign.seed, &joined.campaign.only, Some(joined.count));
         let path = sign::write_bundle(&report, "run", invocation, inputs, &key, &args.out)?;
-        say!("wrote {} (signed by key {})", crate::shown(path.display()), key.public().key_id());
+        say!("{}", crate::words::wrote_signed(lang, &path, &key.public().key_id()));
     }
     Ok(report.exit_code())
 }
@@ -303,14 +309,21 @@ pub fn settle(
 }
 
 /// The exit code of a shard: it recorded its slice (the campaign's verdict is `merge`'s).
-pub fn shard_done(shard: Shard, results: &[CaseResult], path: &Path) -> i32 {
+pub fn shard_done(shard: Shard, results: &[CaseResult], path: &Path, lang: dialtone_i18n::Lang) -> i32 {
     let failed = results.iter().filter(|r| r.verdict == dialtone_engine::model::Verdict::Fail).count();
-    say!(
-        "shard {shard}: {} cases run ({failed} failed before settling against the other shards); wrote {}",
-        results.len(),
-        crate::shown(path.display())
+    let n = |count: usize| dialtone_i18n::FluentValue::from(count as i64);
+    let done = t(
+        lang,
+        "shard-done",
+        &[
+            ("shard", shard.to_string().into()),
+            ("cases", n(results.len())),
+            ("failed", n(failed)),
+            ("path", crate::shown(path.display()).into()),
+        ],
     );
-    say!("`dialtone merge` joins the {} shards into the campaign's report and verdict", shard.count);
+    say!("{done}");
+    say!("{}", t(lang, "shard-merge-hint", &[("count", n(shard.count))]));
     exit::OK
 }
 

@@ -2,8 +2,10 @@
 //! writing its public view, and the signing key a vendor gives evaluators.
 
 use crate::sign;
+use crate::words::t;
 use crate::{CliError, exit, shown};
 use dialtone_bundle::{BundleError, Files, Limits, VerifiedBundle, View};
+use dialtone_i18n::{FluentValue, Lang};
 use std::path::{Path, PathBuf};
 
 /// Exit code of `verify` when a bundle is intact but signed by a key the user did not name.
@@ -45,38 +47,55 @@ fn verified(path: &Path, key: Option<&Path>) -> Result<(VerifiedBundle, Option<S
     }
 }
 
-pub fn verify_command(path: &Path, key: Option<&Path>) -> Result<i32, CliError> {
+pub fn verify_command(path: &Path, key: Option<&Path>, lang: Lang) -> Result<i32, CliError> {
     let (bundle, trusted_as) = verified(path, key)?;
     let p = &bundle.statement.predicate;
+    let key_id = || FluentValue::from(bundle.key_id().to_string());
     let signer = match &trusted_as {
-        Some(whose) => format!("signed by key {} ({})", bundle.key_id(), shown(whose)),
-        None => format!("signed by key {}, which you did not name (--key FILE)", bundle.key_id()),
+        Some(whose) => t(lang, "verify-signer-trusted", &[("key", key_id()), ("whose", shown(whose).into())]),
+        None => t(lang, "verify-signer-unnamed", &[("key", key_id())]),
     };
-    say!("{}: verified — {signer}", shown(path.display()));
+    say!("{}", t(lang, "verify-verified", &[("path", shown(path.display()).into()), ("signer", signer.into())]));
     let build = match &p.dialtone.commit {
         Some(c) => format!("dialtone {} (commit {})", shown(&p.dialtone.version), shown(c)),
         None => format!("dialtone {}", shown(&p.dialtone.version)),
     };
-    say!("  {build}: `{}` of {}", shown(&p.command), shown(&p.generated_at));
-    let c = &p.candidate;
-    say!(
-        "  candidate: {} — {} — {} ({})",
-        shown(&c.name),
-        shown(&c.vendor),
-        shown(&c.version),
-        shown(c.roles.join(", "))
+    let build_line = t(
+        lang,
+        "verify-build",
+        &[("build", build.into()), ("command", shown(&p.command).into()), ("at", shown(&p.generated_at).into())],
     );
-    say!("  verdict: {} ({} results)", shown(&p.verdict.statement), p.results.len());
+    say!("  {build_line}");
+    let c = &p.candidate;
+    let candidate = t(
+        lang,
+        "verify-candidate",
+        &[
+            ("name", shown(&c.name).into()),
+            ("vendor", shown(&c.vendor).into()),
+            ("version", shown(&c.version).into()),
+            ("roles", shown(c.roles.join(", ")).into()),
+        ],
+    );
+    say!("  {candidate}");
+    let n = |count: usize| FluentValue::from(count as i64);
+    let verdict = t(
+        lang,
+        "verify-verdict",
+        &[("statement", shown(&p.verdict.statement).into()), ("results", n(p.results.len()))],
+    );
+    say!("  {verdict}");
     let signed = bundle.statement.subject.len();
-    match &bundle.view {
-        View::Full => say!("  files: all {signed} signed files present and unchanged"),
-        View::Public { withheld } => say!(
-            "  files: the public view; {} of {signed} signed files withheld ({})",
-            withheld.len(),
-            shown(withheld.join(", "))
+    let files = match &bundle.view {
+        View::Full => t(lang, "verify-files-full", &[("signed", n(signed))]),
+        View::Public { withheld } => t(
+            lang,
+            "verify-files-public",
+            &[("withheld", n(withheld.len())), ("signed", n(signed)), ("names", shown(withheld.join(", ")).into())],
         ),
-    }
-    say!("  inputs: {}", inputs_summary(&bundle));
+    };
+    say!("  {files}");
+    say!("  {}", t(lang, "verify-inputs", &[("inputs", inputs_summary(&bundle).into())]));
     Ok(if trusted_as.is_some() { exit::OK } else { UNTRUSTED_SIGNER })
 }
 

@@ -29,6 +29,7 @@ fn args(files: Vec<PathBuf>, format: Option<Format>, keys: Vec<PathBuf>, now: Op
         deadline: dialtone_rules::deadline::DEFAULT_DEADLINE,
         allow_special_files: false,
         sign: None,
+        lang: dialtone_i18n::Lang::En,
     }
 }
 

@@ -33,6 +33,7 @@ const ISSUANCE_TIME: &str = "1715107764";
 fn args(files: Vec<PathBuf>, crl: bool, now: Option<&str>) -> CheckArgs {
     CheckArgs {
         sign: None,
+        lang: dialtone_i18n::Lang::En,
         files,
         format: None,
         keys: vec![issuer().join("jwks.json")],

@@ -5,7 +5,7 @@ use dialtone_http::{ErrorAnswer, EvidenceItem, HttpError};
 use serde::{Deserialize, Serialize};
 
 /// Version of `report.json`'s schema; bump on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "3.1.0";
+pub const REPORT_SCHEMA_VERSION: &str = "3.2.0";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -473,9 +473,41 @@ pub struct OverallVerdict {
     pub inconclusive: usize,
     /// Stored artifacts whose signature or issuer was not verified (`check`).
     pub unverified: usize,
+    /// `check`: how many artifacts were judged, and how many are invalid, unverified or unsupported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<ArtifactCounts>,
     pub covers: Covers,
     pub roles: Vec<PartVerdict>,
     pub plans: Vec<PartVerdict>,
+}
+
+/// How many artifacts a check judged, and how many of them are invalid, unverified or unsupported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArtifactCounts {
+    pub total: usize,
+    pub invalid: usize,
+    pub unverified: usize,
+    pub unsupported: usize,
+}
+
+impl ArtifactCounts {
+    pub fn of(artifacts: &[ArtifactResult]) -> Self {
+        let mut counts = Self::default();
+        for a in artifacts {
+            counts.add(a.verdict);
+        }
+        counts
+    }
+
+    pub fn add(&mut self, verdict: ArtifactStatus) {
+        self.total += 1;
+        match verdict {
+            ArtifactStatus::Invalid => self.invalid += 1,
+            ArtifactStatus::Unverified => self.unverified += 1,
+            ArtifactStatus::Unsupported => self.unsupported += 1,
+            _ => {}
+        }
+    }
 }
 
 /// What a verdict is about.

@@ -12,6 +12,8 @@ const APPLICABILITY_TOML: &str = include_str!("../../../suites/pctf/applicabilit
 pub const SOURCES: &[(&str, &str)] = &[
     ("suites/pctf/psp_pctf_v1_5_criteria.csv", CATALOGUE_CSV),
     ("suites/pctf/applicability.toml", APPLICABILITY_TOML),
+    // The French names and texts that report.html shows under `--lang fr`.
+    crate::pctf_french::SOURCE,
 ];
 pub(crate) const CATALOGUE_NAME: &str = "PSP PCTF (Public Sector Profile of the Pan-Canadian Trust Framework)";
 pub(crate) const CATALOGUE_VERSION: &str = "1.5 (assessment workbook 2024-08-22, consultation draft)";
@@ -120,7 +122,7 @@ impl Catalogue {
 }
 
 /// RFC 4180 CSV: quoted fields may hold commas, newlines and doubled quotes.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();

@@ -4,8 +4,8 @@
 
 use crate::expectations::Expectations;
 use crate::model::{
-    ArtifactResult, ArtifactStatus, CandidateInfo, CaseResult, Conformance, Covers, ExpectationsResult, OverallVerdict,
-    PartVerdict, REPORT_SCHEMA_VERSION, Report, Verdict,
+    ArtifactResult, CandidateInfo, CaseResult, Conformance, Covers, ExpectationsResult, OverallVerdict, PartVerdict,
+    REPORT_SCHEMA_VERSION, Report, Verdict,
 };
 use crate::pctf::Catalogue;
 use crate::suite::Case;
@@ -48,34 +48,7 @@ pub fn assemble(a: Assembly<'_>, catalogue: &Catalogue) -> Report {
     report
 }
 
-/// How many artifacts a check judged, and how many of them are invalid, unverified or unsupported.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ArtifactCounts {
-    pub total: usize,
-    pub invalid: usize,
-    pub unverified: usize,
-    pub unsupported: usize,
-}
-
-impl ArtifactCounts {
-    pub fn of(artifacts: &[ArtifactResult]) -> Self {
-        let mut counts = Self::default();
-        for a in artifacts {
-            counts.add(a.verdict);
-        }
-        counts
-    }
-
-    pub fn add(&mut self, verdict: ArtifactStatus) {
-        self.total += 1;
-        match verdict {
-            ArtifactStatus::Invalid => self.invalid += 1,
-            ArtifactStatus::Unverified => self.unverified += 1,
-            ArtifactStatus::Unsupported => self.unsupported += 1,
-            _ => {}
-        }
-    }
-}
+pub use crate::model::ArtifactCounts;
 
 /// A report from a tally of results (`check` tallies one artifact at a time): its verdict, summary
 /// and PCTF section count every result; `results` and `artifacts` are left empty, for the caller to
@@ -207,7 +180,7 @@ fn overall(subject: &Subject, tally: &Tally, artifacts: ArtifactCounts) -> Overa
     let (must_failures, blocked, errors, inconclusive) =
         (count(Verdict::Fail), count(Verdict::Blocked), count(Verdict::Error), count(Verdict::Inconclusive));
     let known_failures = tally.all.known_failures;
-    let (invalid, unverified, unsupported) = (artifacts.invalid, artifacts.unverified, artifacts.unsupported);
+    let (unverified, unsupported) = (artifacts.unverified, artifacts.unsupported);
     let mut status = status_of(&tally.all);
     if status == Conformance::Conforms && (unverified > 0 || unsupported > 0) {
         status = Conformance::Incomplete;
@@ -223,62 +196,9 @@ fn overall(subject: &Subject, tally: &Tally, artifacts: ArtifactCounts) -> Overa
 
     let not_applicable = count(Verdict::Skip);
     let judged = tally.all.total - not_applicable - errors - inconclusive;
-    let scope = if artifacts.total == 0 {
-        format!(
-            "{judged} cases judged ({not_applicable} not applicable) in {} for the {} role{}{}",
-            plural(plans.len(), "plan"),
-            roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
-            if roles.len() == 1 { "" } else { "s" },
-            if subject.profiles.is_empty() {
-                String::new()
-            } else {
-                format!(", profiles {}", subject.profiles.join(", "))
-            },
-        )
-    } else {
-        format!("{} checked, {judged} rule results", plural(artifacts.total, "stored artifact"))
-    };
-    let known = if known_failures == 0 { String::new() } else { format!(", {known_failures} of them known") };
-    let warnings = match count(Verdict::Warn) {
-        0 => String::new(),
-        n => format!(" ({})", plural(n, "SHOULD warning")),
-    };
-    let statement = match status {
-        Conformance::Conforms => format!("conforms: no MUST failure{warnings}; {scope}"),
-        Conformance::DoesNotConform if artifacts.total > 0 => {
-            format!("does not conform: {invalid} of {} invalid; {scope}", plural(artifacts.total, "artifact"))
-        }
-        Conformance::DoesNotConform => format!(
-            "does not conform: {}{known}{}; {scope}",
-            plural(must_failures, "MUST failure"),
-            if blocked == 0 { String::new() } else { format!(", {} blocked by them", plural(blocked, "more case")) },
-        ),
-        Conformance::Incomplete => {
-            let mut why = Vec::new();
-            if errors > 0 {
-                why.push(format!("{} could not be run (error)", plural(errors, "case")));
-            }
-            if inconclusive > 0 {
-                why.push(format!("{} inconclusive", plural(inconclusive, "refusal")));
-            }
-            if unverified > 0 {
-                why.push(format!(
-                    "{} unverified (no key verified the signature: give --keys, --trust or --fetch-keys)",
-                    plural(unverified, "artifact")
-                ));
-            }
-            if unsupported > 0 {
-                why.push(format!(
-                    "{} in a form dialtone does not read (unsupported: each says why)",
-                    plural(unsupported, "artifact")
-                ));
-            }
-            format!("incomplete: {}; no MUST failure among the rest; {scope}", why.join(", "))
-        }
-    };
-    OverallVerdict {
+    let mut verdict = OverallVerdict {
         status,
-        statement,
+        statement: String::new(),
         must_failures,
         known_failures,
         blocked,
@@ -286,6 +206,7 @@ fn overall(subject: &Subject, tally: &Tally, artifacts: ArtifactCounts) -> Overa
         errors,
         inconclusive,
         unverified,
+        artifacts: (artifacts.total > 0).then_some(artifacts),
         covers: Covers {
             suites: plans.iter().map(|p| p.to_string()).collect(),
             roles,
@@ -295,9 +216,8 @@ fn overall(subject: &Subject, tally: &Tally, artifacts: ArtifactCounts) -> Overa
         },
         roles: role_verdicts,
         plans: plan_verdicts,
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("1 {word}") } else { format!("{n} {word}s") }
+    };
+    // report.json states the verdict in English; the reports say it in their language.
+    verdict.statement = crate::statement::statement(dialtone_i18n::Lang::En, &verdict);
+    verdict
 }

@@ -199,3 +199,35 @@ fn a_should_failure_is_no_root_for_a_must_case() {
     assert_eq!(results[0].verdict, Verdict::Warn);
     assert_eq!(results[1].verdict, Verdict::Fail);
 }
+
+#[test]
+fn the_verdict_sentence_is_said_in_french_from_the_same_counts() {
+    use dialtone_engine::statement::statement;
+    use dialtone_i18n::Lang;
+    let failed = report([Outcome::fail("a token", "HTTP 500"), no_token(), no_token(), Outcome::pass("refused")], None);
+    assert_eq!(statement(Lang::En, &failed.verdict), failed.verdict.statement);
+    assert_eq!(
+        statement(Lang::Fr, &failed.verdict),
+        "non conforme : 1 exigence DOIT en échec, 2 autres cas bloqués par celles-ci; \
+         3 cas jugés (0 sans objet) dans 1 plan pour le rôle émetteur"
+    );
+    let incomplete = report(
+        [Outcome::pass("token"), Outcome::pass("credential"), Outcome::error("unreachable"), Outcome::pass("refused")],
+        None,
+    );
+    assert!(
+        statement(Lang::Fr, &incomplete.verdict)
+            .starts_with("incomplet : 1 cas n'a pas pu être exécuté (erreur); aucune exigence DOIT en échec parmi"),
+        "{}",
+        statement(Lang::Fr, &incomplete.verdict)
+    );
+    let ok = report(
+        [Outcome::pass("token"), Outcome::pass("credential"), Outcome::fail("a status", "none"), Outcome::pass("r")],
+        None,
+    );
+    assert_eq!(
+        statement(Lang::Fr, &ok.verdict),
+        "conforme : aucune exigence DOIT en échec (1 avertissement DEVRAIT); 4 cas jugés (0 sans objet) dans 1 plan \
+         pour le rôle émetteur"
+    );
+}

@@ -32,6 +32,22 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| primary.eq_ignore_ascii_case(l.code()))
     }
 
+    /// The language a person asked for through the environment: `DIALTONE_LANG` (`en`, `fr`, or a
+    /// tag of either) when set, else the locale of messages (the first of `LC_ALL`, `LC_MESSAGES`,
+    /// `LANG` that is set, as POSIX orders them) when it names French; English otherwise. `var`
+    /// reads one variable (`std::env::var`, or a test's map).
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Lang, LangError> {
+        let set = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        if let Some(value) = set("DIALTONE_LANG") {
+            return Lang::parse(&value).ok_or(LangError { variable: "DIALTONE_LANG", value });
+        }
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].into_iter().find_map(set);
+        Ok(match locale.as_deref().and_then(Lang::parse) {
+            Some(Lang::Fr) => Lang::Fr,
+            _ => Lang::En,
+        })
+    }
+
     /// The first language of an `Accept-Language` header dialtone speaks, by the header's
     /// weights (`q`), ties in the header's order.
     pub fn from_accept_language(header: &str) -> Option<Lang> {
@@ -50,6 +66,14 @@ impl Lang {
     }
 }
 
+/// A language dialtone does not speak, and where it was asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}={value}: dialtone speaks en (English) and fr (français)")]
+pub struct LangError {
+    pub variable: &'static str,
+    pub value: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +87,24 @@ mod tests {
         assert_eq!(Lang::from_accept_language("*;q=x, ;;;, é"), None);
         assert_eq!(Lang::parse("FR_ca"), Some(Lang::Fr));
         assert_eq!(Lang::parse("f"), None);
+    }
+
+    #[test]
+    fn the_environment_names_french_through_dialtone_lang_or_the_message_locale() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(Lang::from_env(env(&[])), Ok(Lang::En));
+        assert_eq!(Lang::from_env(env(&[("LANG", "fr_CA.UTF-8")])), Ok(Lang::Fr));
+        assert_eq!(Lang::from_env(env(&[("LANG", "fr_CA.UTF-8"), ("LC_MESSAGES", "en_CA.UTF-8")])), Ok(Lang::En));
+        assert_eq!(Lang::from_env(env(&[("LC_ALL", "fr_FR"), ("LC_MESSAGES", "C")])), Ok(Lang::Fr));
+        assert_eq!(Lang::from_env(env(&[("LANG", "de_DE.UTF-8")])), Ok(Lang::En));
+        assert_eq!(Lang::from_env(env(&[("LANG", "C.UTF-8"), ("LC_ALL", "")])), Ok(Lang::En));
+        assert_eq!(Lang::from_env(env(&[("LANG", "en_CA"), ("DIALTONE_LANG", "fr")])), Ok(Lang::Fr));
+        assert_eq!(Lang::from_env(env(&[("LANG", "fr_CA"), ("DIALTONE_LANG", "en")])), Ok(Lang::En));
+        assert_eq!(
+            Lang::from_env(env(&[("DIALTONE_LANG", "de")])),
+            Err(LangError { variable: "DIALTONE_LANG", value: "de".into() })
+        );
     }
 }

@@ -53,3 +53,24 @@ fn a_file_that_does_not_parse_or_a_missing_language_is_refused() {
 fn an_unknown_message_is_shown_as_its_id() {
     assert_eq!(dialtone_i18n::serve().text(Lang::En, "no-such-message", &[]), "no-such-message");
 }
+
+#[test]
+fn the_built_in_report_and_cli_files_define_the_same_messages_and_the_french_titles_load() {
+    use dialtone_i18n::{CLI_SOURCES, REPORT_SOURCES, TITLES_FR, Translations};
+    let report = Messages::load("report", REPORT_SOURCES).expect("report.ftl loads in both languages");
+    assert!(report.ids().len() > 100, "{}", report.ids().len());
+    let cli = Messages::load("cli", CLI_SOURCES).expect("cli.ftl loads in both languages");
+    assert!(cli.has("wrote"));
+    let titles = Translations::load("titles", Lang::Fr, TITLES_FR).expect("titles.ftl loads");
+    assert!(titles.ids().len() > 350);
+    assert_eq!(titles.get("WAL-PRE-003").as_deref(), Some("Le sd_hash du KB-JWT couvre le SD-JWT présenté"));
+    let m = dialtone_i18n::report();
+    let totals = |lang, n: i64| m.text(lang, "count-pass", &[("count", n.into())]);
+    assert_eq!((totals(Lang::Fr, 1), totals(Lang::Fr, 2)), ("1 réussi".into(), "2 réussis".into()));
+}
+
+#[test]
+fn a_title_file_with_variables_is_refused() {
+    let e = dialtone_i18n::Translations::load("titles", Lang::Fr, "A-1 = { $x }\n").expect_err("refused");
+    assert!(e.to_string().contains("A-1 is not plain text"), "{e}");
+}

@@ -1,24 +1,72 @@
-//! `report.html`: one self-contained page. Candidate-supplied strings only ever reach the page
-//! through minijinja's HTML auto-escaping (the template's name ends in `.html`), and the page
-//! through `xml_text`: the template is dialtone's, so what it would drop came from a value.
+//! `report.html`: one self-contained page, in the reader's language (`lang="…"` on the page;
+//! texts from `i18n/<lang>/report.ftl`, titles and PCTF criteria in French when asked).
+//! Candidate-supplied strings only ever reach the page through minijinja's HTML auto-escaping (the
+//! template's name ends in `.html`), and the page through `xml_text`: the template is dialtone's,
+//! so what it would drop came from a value.
 
 use crate::RenderError;
-use dialtone_engine::model::{CriterionStatus, Report};
+use crate::terminal::json_name;
+use crate::words;
+use dialtone_engine::model::{CaseVerdict, CriterionStatus, Report};
+use dialtone_engine::pctf_french::{CATALOGUE_NAME_FR, CATALOGUE_VERSION_FR, CatalogueFr};
 use dialtone_engine::safe_text::xml_text;
+use dialtone_i18n::{FluentValue, Lang};
+use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, context};
 
 const TEMPLATE: &str = include_str!("../../../reports/templates/report.html");
 
+/// The page in English.
 pub fn render(report: &Report) -> Result<String, RenderError> {
-    render_with(report, None)
+    render_with(report, None, Lang::En)
+}
+
+/// The page in `lang`.
+pub fn render_in(report: &Report, lang: Lang) -> Result<String, RenderError> {
+    render_with(report, None, lang)
+}
+
+/// One PCTF criterion as the page shows it, in the page's language.
+#[derive(serde::Serialize)]
+struct CriterionRow<'a> {
+    id: &'a str,
+    status: String,
+    process: String,
+    text: String,
+    /// The French is the project's translation, not the official text.
+    project: bool,
+    cases: &'a [CaseVerdict],
+}
+
+/// `t("id", name=value, …)`: a message of the page's language.
+fn translate(lang: Lang, id: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let mut args: Vec<(String, FluentValue<'static>)> = Vec::new();
+    for name in kwargs.args() {
+        let value: Value = kwargs.get(name)?;
+        let fluent = match (value.as_i64(), value.as_str()) {
+            (Some(n), _) => FluentValue::from(n),
+            (None, Some(s)) => FluentValue::from(s.to_string()),
+            (None, None) => FluentValue::from(value.to_string()),
+        };
+        args.push((name.to_string(), fluent));
+    }
+    kwargs.assert_all_used()?;
+    let args: Vec<(&str, FluentValue<'_>)> = args.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+    Ok(words::t(lang, id, &args))
 }
 
 /// [`render`] of a report that shows a selection of its artifacts (`check` over many files):
 /// `shown` says how many there are in all, and which are shown.
-pub fn render_with(report: &Report, shown: Option<(usize, &str)>) -> Result<String, RenderError> {
+pub fn render_with(report: &Report, shown: Option<(usize, &str)>, lang: Lang) -> Result<String, RenderError> {
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
+    env.add_function("t", move |id: &str, kwargs: Kwargs| translate(lang, id, kwargs));
+    env.add_function("word", move |kind: &str, name: &str| words::word(lang, kind, name));
+    env.add_function("title", move |id: &str, english: &str| words::title_of(lang, id, english));
+    env.add_function("roles", move |roles: Vec<String>| {
+        roles.iter().map(|r| words::word(lang, "role", r)).collect::<Vec<_>>().join(", ")
+    });
     let template = env
         .get_template("report.html")
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
@@ -31,10 +79,7 @@ pub fn render_with(report: &Report, shown: Option<(usize, &str)>) -> Result<Stri
     ];
     let pctf_counts: Vec<(String, usize)> = statuses
         .iter()
-        .map(|s| {
-            let name = serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            (name, report.pctf.criteria.iter().filter(|c| c.status == *s).count())
-        })
+        .map(|s| (json_name(s), report.pctf.criteria.iter().filter(|c| c.status == *s).count()))
         .collect();
     let untested = report
         .pctf
@@ -42,10 +87,34 @@ pub fn render_with(report: &Report, shown: Option<(usize, &str)>) -> Result<Stri
         .iter()
         .filter(|c| matches!(c.status, CriterionStatus::EvidenceRequired | CriterionStatus::NotApplicable))
         .count();
+    let french = (lang == Lang::Fr).then(CatalogueFr::embedded);
+    let pctf_rows: Vec<CriterionRow> = report
+        .pctf
+        .criteria
+        .iter()
+        .map(|c| {
+            let fr = french.and_then(|f| f.get(&c.id));
+            CriterionRow {
+                id: &c.id,
+                status: json_name(&c.status),
+                process: fr.map_or_else(|| c.process.clone(), |f| f.process.clone()),
+                text: fr.map_or_else(|| c.text.clone(), |f| f.text.clone()),
+                // A criterion the French catalogue lacks is shown in English: not a translation.
+                project: fr.is_some_and(|f| f.project_translation()),
+                cases: &c.cases,
+            }
+        })
+        .collect();
+    let (pctf_catalogue, pctf_version) = match lang {
+        Lang::En => (report.pctf.catalogue.as_str(), report.pctf.version.as_str()),
+        Lang::Fr => (CATALOGUE_NAME_FR, CATALOGUE_VERSION_FR),
+    };
     let attention = crate::attention::attention(report);
     template
         .render(context! {
-            report => report, attention => attention, pctf_counts => pctf_counts, untested => untested,
+            report => report, lang => lang.code(), attention => attention, pctf_counts => pctf_counts,
+            untested => untested, pctf_rows => pctf_rows, pctf_catalogue => pctf_catalogue,
+            pctf_version => pctf_version, statement => dialtone_engine::statement::statement(lang, &report.verdict),
             artifacts_total => shown.map(|(total, _)| total), shown_note => shown.map(|(_, note)| note),
         })
         .map(|page| xml_text(&page).into_owned())

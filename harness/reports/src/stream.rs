@@ -2,7 +2,7 @@
 //! verdict goes to a spool file beside the reports at once, and nothing of it stays in memory. At
 //! the end `report.json` is the report's members with the spooled rows in their place (one row per
 //! line), `junit.xml` the spooled test cases under their counts, and `report.html` the summary page
-//! with the selection of artifacts the caller kept.
+//! with the selection of artifacts the caller kept, in the language asked.
 
 use crate::RenderError;
 use crate::junit::{NonSuccessKind, Status, case_name, class_name, status};
@@ -144,7 +144,13 @@ impl Streamed {
     /// Writes `report.json`, `report.html` and `junit.xml`. `report` is the check's report with the
     /// artifacts (and their rows) the HTML page shows; `total` is how many were judged, `note` what
     /// the page says of the selection when it is not all of them.
-    pub fn finish(self, report: &Report, total: usize, note: Option<&str>) -> Result<Vec<PathBuf>, RenderError> {
+    pub fn finish(
+        self,
+        report: &Report,
+        total: usize,
+        note: Option<&str>,
+        lang: dialtone_i18n::Lang,
+    ) -> Result<Vec<PathBuf>, RenderError> {
         let Self { dir, results, artifacts, junit, counts } = self;
         let json_path = dir.join("report.json");
         let write_err = |path: &Path| {
@@ -155,7 +161,7 @@ impl Streamed {
         write_json(&mut json, report, results, artifacts).and_then(|()| json.flush().map_err(write_err(&json_path)))?;
 
         let html_path = dir.join("report.html");
-        let page = crate::html::render_with(report, note.map(|n| (total, n)))?;
+        let page = crate::html::render_with(report, note.map(|n| (total, n)), lang)?;
         std::fs::write(&html_path, page).map_err(write_err(&html_path))?;
 
         let junit_path = dir.join("junit.xml");

@@ -643,7 +643,12 @@ pub fn rules(format: Format) -> &'static [Rule] {
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {
-    [&FORMAT, &JUDGED].into_iter().chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC).find(|r| r.id == id)
+    all().find(|r| r.id == id)
+}
+
+/// Every rule of every format (a rule several formats share comes once per list).
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    [&FORMAT, &JUDGED].into_iter().chain(SD_JWT_VC).chain(VC).chain(SHC).chain(MDOC)
 }
 
 #[cfg(test)]
