@@ -62,7 +62,8 @@ enum Command {
         #[arg(long, value_name = "i/n", value_parser = parse_shard)]
         shard: Option<dialtone_cli::shard::Shard>,
     },
-    /// Join the shards of a run (`run --shard i/n`) into one report, as one run writes it.
+    /// Join the shards of a run (`run --shard i/n`) into one report, as one run writes it, or those
+    /// of an interop matrix (`interop --shard i/n`) into the matrix one `interop` writes.
     Merge {
         /// The shards' output folders (or their shard.json files), every shard once.
         #[arg(required = true)]
@@ -199,7 +200,8 @@ enum Command {
     },
     /// Run every issuer → wallet → verifier chain the candidates allow; write the matrix (HTML, JSON).
     Interop {
-        /// Candidate manifests, comma-separated; `reference` adds dialtone's reference candidates.
+        /// Candidate manifests, comma-separated; `reference` adds dialtone's reference candidates,
+        /// `reference:MUTANT` a set of them with that mutant (`dialtone mutants`).
         #[arg(long, value_delimiter = ',', required = true)]
         candidates: Vec<String>,
         #[arg(long, default_value = "reports/out/interop")]
@@ -208,6 +210,12 @@ enum Command {
         seed: Option<u64>,
         #[command(flatten)]
         suites: SuiteArgs,
+        #[command(flatten)]
+        sign: SignArgs,
+        /// Run slice i of n of the matrix's chains (i, i+n, i+2n, … in matrix order) and write
+        /// OUT/shard.json and their reports for `dialtone merge`.
+        #[arg(long, value_name = "i/n", value_parser = parse_shard)]
+        shard: Option<dialtone_cli::shard::Shard>,
     },
     /// What a verifier under test must trust before a run (the harness's counterparts).
     Counterparts {
@@ -504,12 +512,14 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
             })
             .await
         }
-        Command::Interop { candidates, out, seed, suites } => {
+        Command::Interop { candidates, out, seed, suites, sign, shard } => {
             dialtone_cli::interop::command(dialtone_cli::interop::InteropArgs {
                 candidates,
                 out,
                 seed,
                 suites: SuiteSource::resolve(suites.suites),
+                shard,
+                sign: KeyChoice::from_flag(sign.sign),
             })
             .await
         }
