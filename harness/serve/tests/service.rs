@@ -40,6 +40,7 @@ on_both_databases!(
     hostile_uploads_are_refused_without_harm,
     every_string_is_escaped_under_a_strict_policy,
     the_pages_speak_french,
+    a_check_bundle_shows_each_artifact_and_two_checks_are_compared_artifact_by_artifact,
 );
 
 async fn a_submitted_bundle_is_verified_recorded_and_shown_to_whom_it_may_be(db: &Db) {
@@ -446,5 +447,96 @@ async fn the_pages_speak_french(db: &Db) {
         .await
         .expect("get");
     assert!(r.text().await.unwrap_or_default().contains("État de préparation"));
+    service.stop().await;
+}
+
+async fn a_check_bundle_shows_each_artifact_and_two_checks_are_compared_artifact_by_artifact(db: &Db) {
+    use dialtone_engine::model::ArtifactStatus::{Invalid, Valid};
+    let service = start(db).await;
+    let base = service.url();
+    let mut vendor = onboard(&base, "Example Inc.", "alice").await;
+    let dir = TempDir::new("bundles");
+    let hostile = "<img src=x onerror=alert(1)>.txt";
+    let first = check_report(&[("a.txt", Valid, &[]), ("b.txt", Invalid, &["SDJWTVC-002"]), ("c.txt", Valid, &[])]);
+    let second = check_report(&[
+        ("a.txt", Invalid, &["SDJWTVC-002"]),
+        ("b.txt", Valid, &[]),
+        ("d.txt", Valid, &[]),
+        (hostile, Invalid, &["SDJWTVC-001"]),
+    ]);
+    let id = |o: SubmitOutcome| match o {
+        SubmitOutcome::Accepted { url, .. } => url.rsplit('/').next().unwrap_or_default().to_string(),
+        other => panic!("{other:?}"),
+    };
+    let path = write(&dir, "1.tar.gz", &seal_check(&first, &vendor.key));
+    let one = id(dialtone_serve::submit(&path, &base, &vendor.token, None).await.expect("1"));
+    let path = write(&dir, "2.tar.gz", &seal_check(&second, &vendor.key));
+    let two = id(dialtone_serve::submit(&path, &base, &vendor.token, None).await.expect("2"));
+
+    // Each artifact: its verdict, and the rules it does not meet with their clauses.
+    let page = vendor.client.get(&format!("/submissions/{one}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let table = page.body.split("<table id=\"artifacts\">").nth(1).expect("an artifacts table");
+    let table = table.split("</table>").next().unwrap_or_default();
+    let row = |name: &str| {
+        table.split(&format!("<code>{name}</code>")).nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default()
+    };
+    assert!(row("b.txt").contains("verdict invalid") && row("b.txt").contains(">invalid<"), "{}", row("b.txt"));
+    assert!(row("b.txt").contains("<code>SDJWTVC-002</code>") && row("b.txt").contains("SD-JWT-VC §2.2.1"));
+    assert!(
+        row("b.txt").contains("The header typ is dc+sd-jwt") && row("b.txt").contains("SDJWTVC-002 not met by b.txt")
+    );
+    assert!(!row("b.txt").contains("SDJWTVC-001"), "only the rules not met: {}", row("b.txt"));
+    assert!(row("a.txt").contains("every rule met"), "{}", row("a.txt"));
+    // Every rule result is still there, folded.
+    assert!(page.body.contains("<details id=\"all-rules\">") && page.body.contains("Every rule result (6)"));
+
+    // In French.
+    let switch =
+        page.body.split("id=\"lang-switch\" href=\"").nth(1).and_then(|s| s.split('"').next()).expect("switch");
+    vendor.client.get(&unescape(switch)).await;
+    let page = vendor.client.get(&format!("/submissions/{one}")).await;
+    assert!(page.body.contains("Artefacts") && page.body.contains(">invalide<"), "{}", page.body);
+    assert!(page.body.contains("toutes les règles respectées"));
+    let page = vendor.client.get(&format!("/compare?to={two}")).await;
+    assert!(page.body.contains("2 artefacts désormais invalides"), "{}", page.body);
+    let switch =
+        page.body.split("id=\"lang-switch\" href=\"").nth(1).and_then(|s| s.split('"').next()).expect("switch");
+    vendor.client.get(&unescape(switch)).await;
+
+    // The second check compares with the first though it checked more files (its "candidate"
+    // only counts them): artifact by artifact, then rule by rule.
+    let page = vendor.client.get(&format!("/submissions/{two}")).await;
+    assert!(page.body.contains(&format!("/compare?from={one}&amp;to={two}")), "{}", page.body);
+    assert!(!page.body.contains("<img src=x") && page.body.contains("&lt;img src=x onerror=alert(1)&gt;.txt"));
+    let page = vendor.client.get(&format!("/compare?to={two}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains("<img src=x"));
+    let section = |id: &str| {
+        let at = page.body.find(&format!("<table id=\"{id}\"")).unwrap_or_else(|| panic!("no {id} in {}", page.body));
+        page.body[at..].split("</table>").next().unwrap_or_default().to_string()
+    };
+    let newly_invalid = section("artifacts-newly-failing");
+    assert!(newly_invalid.contains("<code>a.txt</code>") && newly_invalid.contains("&lt;img src=x"), "{newly_invalid}");
+    assert!(!newly_invalid.contains("b.txt"));
+    assert!(section("artifacts-newly-passing").contains("<code>b.txt</code>"));
+    assert!(section("artifacts-new").contains("<code>d.txt</code>"));
+    assert!(section("artifacts-gone").contains("<code>c.txt</code>"));
+    assert!(
+        page.body.contains("2 artifacts newly invalid") && page.body.contains("1 artifact newly valid"),
+        "{}",
+        page.body
+    );
+    assert!(section("newly-failing").contains("SDJWTVC-002 a.txt"));
+    assert!(page.body.contains("id=\"check-note\""));
+
+    // A check and a run judge different things: not compared, and the page says why.
+    let path = write(&dir, "run.tar.gz", &seal(&first_run(), &vendor.key));
+    let run = id(dialtone_serve::submit(&path, &base, &vendor.token, None).await.expect("run"));
+    let page = vendor.client.get(&format!("/compare?from={run}&to={two}")).await;
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("judge different things"), "{}", page.body);
+    // A run's page shows no artifacts.
+    assert!(!vendor.client.get(&format!("/submissions/{run}")).await.body.contains("id=\"artifacts\""));
     service.stop().await;
 }

@@ -140,6 +140,8 @@ mod tests {
         ("case-", &["pass", "fail", "warn", "info", "blocked", "inconclusive", "skip", "error", "other"]),
         ("criterion-", &["met", "not_met", "not_tested", "evidence_required", "not_applicable", "absent"]),
         ("compare-section-", &["newly-failing", "newly-passing", "changed", "new-cases", "gone"]),
+        ("artifact-", &["valid", "acceptable", "unverified", "invalid", "error", "unsupported"]),
+        ("compare-artifacts-section-", &["newly-failing", "newly-passing", "changed", "new", "gone"]),
     ];
 
     /// The message ids the code passes to pages (`problem`, `done`, `error`, error pages).

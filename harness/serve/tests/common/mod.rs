@@ -4,7 +4,9 @@
 
 use dialtone_bundle::statement::ResourceDescriptor;
 use dialtone_bundle::{Seal, SigningKey};
-use dialtone_engine::model::{CandidateInfo, CaseResult, Level, Report, SpecRef, Verdict};
+use dialtone_engine::model::{
+    ArtifactResult, ArtifactStatus, CandidateInfo, CaseResult, Level, Report, SpecRef, Verdict,
+};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::report::{Assembly, Subject, assemble};
 use dialtone_engine::role::Role;
@@ -136,11 +138,67 @@ pub fn report(name: &str, version: &str, results: &[(&str, Verdict, &str)]) -> R
     assemble(assembly, &Catalogue::embedded())
 }
 
+/// The rules [`check_report`] judges each artifact by.
+pub const CHECK_RULES: [(&str, &str, &str, &str); 2] = [
+    ("SDJWTVC-001", "The SD-JWT parses", "RFC9901", "4"),
+    ("SDJWTVC-002", "The header typ is dc+sd-jwt", "SD-JWT-VC", "2.2.1"),
+];
+
+/// The report of `dialtone check` over `artifacts`: each its name, its verdict, and the rules of
+/// [`CHECK_RULES`] it fails (the others pass).
+pub fn check_report(artifacts: &[(&str, ArtifactStatus, &[&str])]) -> Report {
+    let subject = Subject {
+        candidate: CandidateInfo {
+            name: format!("{} stored artifacts", artifacts.len()),
+            vendor: String::new(),
+            version: String::new(),
+            roles: vec![Role::Artifact],
+            base_url: String::new(),
+            conformance: vec!["sd-jwt-vc".into()],
+        },
+        suites: vec!["artifact-rules".into()],
+        profiles: Vec::new(),
+        seed: None,
+    };
+    let mut results = Vec::new();
+    let mut judged = Vec::new();
+    for (name, status, failed) in artifacts {
+        for (rule, title, doc, section) in CHECK_RULES {
+            let fails = failed.contains(&rule);
+            let mut r = case(&format!("{rule} {name}"), if fails { Verdict::Fail } else { Verdict::Pass }, "SICH.02");
+            r.plan = "artifact-rules".into();
+            r.title = title.into();
+            r.role = Role::Artifact;
+            r.driver = "artifact::sd-jwt-vc".into();
+            r.spec = vec![SpecRef { doc: doc.into(), section: section.into() }];
+            r.observed = if fails { format!("{rule} not met by {name}") } else { "met".into() };
+            results.push(r);
+        }
+        judged.push(ArtifactResult {
+            name: name.to_string(),
+            format: Some("sd-jwt-vc".into()),
+            verdict: *status,
+            reason: failed.first().map(|rule| format!("{rule}: not met")),
+        });
+    }
+    let assembly = Assembly { subject, results, cases: &[], artifacts: judged, expectations: None, duration_ms: 3.0 };
+    assemble(assembly, &Catalogue::embedded())
+}
+
+/// The bundle `dialtone check --sign` would write for `report`.
+pub fn seal_check(report: &Report, key: &SigningKey) -> Vec<u8> {
+    seal_as(report, key, "check")
+}
+
 /// The bundle `dialtone run --sign` would write for `report`.
 pub fn seal(report: &Report, key: &SigningKey) -> Vec<u8> {
+    seal_as(report, key, "run")
+}
+
+fn seal_as(report: &Report, key: &SigningKey, command: &str) -> Vec<u8> {
     let seal = Seal {
         report,
-        command: "run",
+        command,
         invocation: BTreeMap::from([("seed".to_string(), serde_json::json!(1))]),
         inputs: vec![ResourceDescriptor::input("suite", "suites/oid4vci-issuer.toml", b"[suite]", true)],
         build: dialtone_bundle::this_build(),
