@@ -262,3 +262,10 @@ compare-artifacts-section-gone = Artifacts no longer checked
 compare-rules = Rule results
 compare-not-checked = not checked
 compare-not-same-kind = A check of stored artifacts and a run against a candidate judge different things: they are not compared.
+
+# Hardening: forms too large, sign-ins refused after too many failures.
+error-too-large = The form is larger than this service accepts.
+login-throttled = { $minutes ->
+    [one] Too many failed sign-ins for this login or from this address: try again in { $minutes } minute.
+   *[other] Too many failed sign-ins for this login or from this address: try again in { $minutes } minutes.
+}

@@ -264,3 +264,10 @@ compare-artifacts-section-gone = Artefacts qui ne sont plus vérifiés
 compare-rules = Résultats des règles
 compare-not-checked = non vérifié
 compare-not-same-kind = Une vérification d'artefacts stockés et un essai contre un candidat jugent des choses différentes : ils ne sont pas comparés.
+
+# Durcissement : formulaires trop gros, connexions refusées après trop d'échecs.
+error-too-large = Le formulaire est plus gros que ce que ce service accepte.
+login-throttled = { $minutes ->
+    [one] Trop de connexions échouées pour cet identifiant ou depuis cette adresse : réessayez dans { $minutes } minute.
+   *[other] Trop de connexions échouées pour cet identifiant ou depuis cette adresse : réessayez dans { $minutes } minutes.
+}

@@ -112,6 +112,10 @@ enum Command {
         /// Mark cookies Secure: the service is reached over https (behind a proxy).
         #[arg(long)]
         secure_cookies: bool,
+        /// Take the client's address from the last X-Forwarded-For entry (failed sign-ins are
+        /// counted per address): only behind a proxy that sets it.
+        #[arg(long)]
+        forwarded_for: bool,
     },
     /// Send a signed bundle to a review service, which verifies it on arrival (token: DIALTONE_TOKEN).
     Submit {
@@ -457,12 +461,13 @@ async fn dispatch(command: Command) -> Result<i32, CliError> {
         }
         Command::Verify { bundle, key } => dialtone_cli::verify::verify_command(&bundle, key.as_deref()),
         Command::Publish { bundle, out, key } => dialtone_cli::verify::publish_command(&bundle, out, key.as_deref()),
-        Command::Serve { listen, data, database, secure_cookies } => {
+        Command::Serve { listen, data, database, secure_cookies, forwarded_for } => {
             dialtone_cli::serve::serve_command(dialtone_cli::serve::ServeArgs {
                 listen,
                 data,
                 database,
                 secure_cookies,
+                forwarded_for,
             })
             .await
         }

@@ -41,6 +41,8 @@ on_both_databases!(
     every_string_is_escaped_under_a_strict_policy,
     the_pages_speak_french,
     a_check_bundle_shows_each_artifact_and_two_checks_are_compared_artifact_by_artifact,
+    every_form_refuses_a_post_without_its_token_or_with_another,
+    failed_sign_ins_are_refused_for_a_while_per_login_and_per_address_across_restarts,
 );
 
 async fn a_submitted_bundle_is_verified_recorded_and_shown_to_whom_it_may_be(db: &Db) {
@@ -538,5 +540,159 @@ async fn a_check_bundle_shows_each_artifact_and_two_checks_are_compared_artifact
     assert!(page.body.contains("judge different things"), "{}", page.body);
     // A run's page shows no artifacts.
     assert!(!vendor.client.get(&format!("/submissions/{run}")).await.body.contains("id=\"artifacts\""));
+    service.stop().await;
+}
+
+/// The forms of the service's pages, as their templates write them (`{{ s.id }}`: a submission).
+fn forms_in_templates() -> std::collections::BTreeSet<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let form = regex::Regex::new(r#"<form method="post" action="([^"]+)""#).expect("regex");
+    let mut actions = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir).expect("templates") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("template");
+        actions.extend(form.captures_iter(&text).map(|c| c[1].to_string()));
+    }
+    actions
+}
+
+async fn every_form_refuses_a_post_without_its_token_or_with_another(db: &Db) {
+    let service = start(db).await;
+    let base = service.url();
+    let vendor = onboard(&base, "Example Inc.", "alice").await;
+    let dir = TempDir::new("bundles");
+    let path = write(&dir, "1.tar.gz", &seal(&first_run(), &vendor.key));
+    let SubmitOutcome::Accepted { url, .. } =
+        dialtone_serve::submit(&path, &base, &vendor.token, None).await.expect("1")
+    else {
+        panic!("refused")
+    };
+    let id = url.rsplit('/').next().unwrap_or_default().to_string();
+    let mut evaluator = Client::new(&base);
+    evaluator.login("admin", ADMIN_PASSWORD).await;
+    let mut stranger = Client::new(&base);
+    let theirs = stranger.get("/login").await.csrf();
+
+    // Every form of every page, with what it would change.
+    let forms: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("/submissions/{{ s.id }}/publish", vec![("publish", "1")]),
+        ("/upload", vec![]),
+        ("/readiness", vec![("name", "Forged program"), ("jurisdiction", "XX"), ("criteria", "CRIS.05")]),
+        ("/login", vec![("login", "admin"), ("password", ADMIN_PASSWORD), ("next", "/")]),
+        ("/logout", vec![]),
+        ("/account/password", vec![("current", ADMIN_PASSWORD), ("new", "a forged new password")]),
+        ("/account/tokens", vec![("label", "forged")]),
+        ("/account/keys", vec![("pem", "-----BEGIN PUBLIC KEY-----")]),
+        ("/admin/vendors", vec![("name", "Forged Ltd.")]),
+        ("/admin/accounts", vec![("login", "forged"), ("role", "evaluator")]),
+    ];
+    let tested: std::collections::BTreeSet<String> = forms.iter().map(|(a, _)| a.to_string()).collect();
+    assert_eq!(tested, forms_in_templates(), "a form of the pages is not tested here");
+    for (action, fields) in &forms {
+        let path = action.replace("{{ s.id }}", &id);
+        for token in [None, Some("forged"), Some(theirs.as_str())] {
+            let mut form = fields.clone();
+            if let Some(t) = token {
+                form.push(("csrf", t));
+            }
+            let page = if path == "/upload" {
+                evaluator
+                    .upload(token.unwrap_or_default(), seal(&second_run(), &vendor.key), Some(&vendor.vendor_id))
+                    .await
+            } else {
+                evaluator.post(&path, &form).await
+            };
+            assert_eq!(page.status, 403, "{path} with token {token:?}: {}", page.body);
+            assert!(unescape(&page.body).contains("did not come from this site"), "{path}: {}", page.body);
+        }
+    }
+    // Nothing changed: still signed in with the same password, no vendor, account, program or
+    // submission made, nothing published.
+    assert_eq!(evaluator.get("/account").await.status, 200);
+    let admin = evaluator.get("/admin").await.body;
+    assert!(!admin.contains("Forged Ltd.") && !admin.contains(">forged<"), "{admin}");
+    assert!(!evaluator.get("/readiness").await.body.contains("Forged program"));
+    assert!(!evaluator.get("/").await.body.contains("2.5.0"));
+    assert!(!Client::new(&base).get("/").await.body.contains("Example issuer"), "not published");
+    assert_eq!(Client::new(&base).login("admin", ADMIN_PASSWORD).await.status, 303);
+    // Another method than GET is held to the same rule; the API (a bearer token, no cookie) is not.
+    let r = reqwest::Client::new()
+        .delete(format!("{base}/submissions/{id}"))
+        .header("cookie", evaluator.cookies())
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status().as_u16(), 403);
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/submissions"))
+        .bearer_auth(&vendor.token)
+        .body(seal(&second_run(), &vendor.key))
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(r.status().as_u16(), 201);
+    // With its token, a form does what it did.
+    let csrf = evaluator.get("/admin").await.csrf();
+    let page = evaluator.post("/admin/vendors", &[("csrf", &csrf), ("name", "Real Ltd.")]).await;
+    assert_eq!(page.status, 200);
+    assert!(evaluator.get("/admin").await.body.contains("Real Ltd."));
+    service.stop().await;
+}
+
+async fn failed_sign_ins_are_refused_for_a_while_per_login_and_per_address_across_restarts(db: &Db) {
+    let service = start_with(db, true).await;
+    let base = service.url();
+    let vendor = onboard(&base, "Example Inc.", "alice").await;
+    let throttled = |page: &common::Page| {
+        assert_eq!(page.status, 429, "{}", page.body);
+        let after: u64 = page
+            .headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After in seconds");
+        assert!((1..=15 * 60).contains(&after), "{after}");
+        assert!(page.body.contains("Too many failed sign-ins"), "{}", page.body);
+    };
+    // Five wrong passwords for alice from one address: the sixth attempt is refused, even with her
+    // password, …
+    let mut one = Client::at(&base, "203.0.113.1");
+    for _ in 0..5 {
+        assert_eq!(one.login("alice", "not her password").await.status, 401);
+    }
+    throttled(&one.login("alice", &vendor.password).await);
+    // … and from any other address (per login), while others still sign in from there.
+    let mut two = Client::at(&base, "203.0.113.2");
+    throttled(&two.login("alice", &vendor.password).await);
+    assert_eq!(two.login("admin", ADMIN_PASSWORD).await.status, 303);
+    // Five failures from one address, each for another login: that address is refused (per address).
+    let mut three = Client::at(&base, "203.0.113.3");
+    for n in 0..5 {
+        assert_eq!(three.login(&format!("nobody{n}"), "wrong password!").await.status, 401);
+    }
+    throttled(&three.login("admin", ADMIN_PASSWORD).await);
+    // A success forgets the login's failures: four, a success, four more, and it still signs in.
+    let mut four = Client::at(&base, "203.0.113.4");
+    for _ in 0..4 {
+        assert_eq!(four.login("admin", "wrong password!").await.status, 401);
+    }
+    assert_eq!(four.login("admin", ADMIN_PASSWORD).await.status, 303);
+    let mut five = Client::at(&base, "203.0.113.5");
+    for _ in 0..4 {
+        assert_eq!(five.login("admin", "wrong password!").await.status, 401);
+    }
+    assert_eq!(five.login("admin", ADMIN_PASSWORD).await.status, 303);
+    // The count is the database's: it holds across a restart.
+    service.stop().await;
+    let service = start_with(db, true).await;
+    let base = service.url();
+    throttled(&Client::at(&base, "203.0.113.6").login("alice", &vendor.password).await);
+    throttled(&Client::at(&base, "203.0.113.3").login("admin", ADMIN_PASSWORD).await);
+    assert_eq!(Client::at(&base, "203.0.113.7").login("admin", ADMIN_PASSWORD).await.status, 303);
+    // In French too.
+    let mut french = Client::at(&base, "203.0.113.8");
+    french.set_cookie("dialtone_lang", "fr");
+    let page = french.login("alice", &vendor.password).await;
+    assert_eq!(page.status, 429);
+    assert!(page.body.contains("Trop de connexions échouées"), "{}", page.body);
     service.stop().await;
 }

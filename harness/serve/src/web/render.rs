@@ -150,6 +150,7 @@ mod tests {
             include_str!("account.rs"),
             include_str!("admin.rs"),
             include_str!("compare.rs"),
+            include_str!("csrf.rs"),
             include_str!("history.rs"),
             include_str!("readiness.rs"),
             include_str!("report.rs"),

@@ -81,6 +81,11 @@ impl Db {
 
 /// The service on `db`, its first evaluator `admin` with [`ADMIN_PASSWORD`].
 pub async fn start(db: &Db) -> Service {
+    start_with(db, false).await
+}
+
+/// [`start`], taking the client's address from `X-Forwarded-For` when `forwarded_for`.
+pub async fn start_with(db: &Db, forwarded_for: bool) -> Service {
     // The tests' own HTTP clients (reqwest without a built-in TLS provider, as in dialtone).
     let _ = rustls::crypto::ring::default_provider().install_default();
     Service::start(ServeOptions {
@@ -88,6 +93,7 @@ pub async fn start(db: &Db) -> Service {
         database: db.url.clone(),
         admin_password: Some(ADMIN_PASSWORD.into()),
         secure_cookies: false,
+        forwarded_for,
     })
     .await
     .expect("service starts")
@@ -238,6 +244,8 @@ pub struct Client {
     pub base: String,
     http: reqwest::Client,
     cookies: BTreeMap<String, String>,
+    /// The `X-Forwarded-For` a proxy in front would set for this client.
+    forwarded_for: Option<String>,
 }
 
 pub struct Page {
@@ -283,7 +291,23 @@ pub fn text_of(html: &str, id: &str) -> Option<String> {
 impl Client {
     pub fn new(base: &str) -> Client {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Client { base: base.to_string(), http, cookies: BTreeMap::new() }
+        Client { base: base.to_string(), http, cookies: BTreeMap::new(), forwarded_for: None }
+    }
+
+    /// A client at `address` behind a proxy (which says so in `X-Forwarded-For`).
+    pub fn at(base: &str, address: &str) -> Client {
+        Client { forwarded_for: Some(address.to_string()), ..Client::new(base) }
+    }
+
+    fn headers(&self) -> reqwest::header::HeaderMap {
+        let mut h = reqwest::header::HeaderMap::new();
+        if let Ok(v) = reqwest::header::HeaderValue::from_str(&self.cookie_header()) {
+            h.insert(reqwest::header::COOKIE, v);
+        }
+        if let Some(v) = self.forwarded_for.as_deref().and_then(|a| reqwest::header::HeaderValue::from_str(a).ok()) {
+            h.insert("x-forwarded-for", v);
+        }
+        h
     }
 
     fn cookie_header(&self) -> String {
@@ -310,13 +334,7 @@ impl Client {
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
+        let r = self.http.get(format!("{}{path}", self.base)).headers(self.headers()).send().await.expect("GET");
         self.read(r).await
     }
 
@@ -324,7 +342,7 @@ impl Client {
         let r = self
             .http
             .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
+            .headers(self.headers())
             .form(form)
             .send()
             .await
@@ -341,7 +359,7 @@ impl Client {
         let r = self
             .http
             .post(format!("{}/upload", self.base))
-            .header("cookie", self.cookie_header())
+            .headers(self.headers())
             .multipart(form)
             .send()
             .await
