@@ -269,3 +269,12 @@ login-throttled = { $minutes ->
     [one] Too many failed sign-ins for this login or from this address: try again in { $minutes } minute.
    *[other] Too many failed sign-ins for this login or from this address: try again in { $minutes } minutes.
 }
+
+# A submission withdrawn (deleted), kept in the audit log and shown in its candidate's history.
+withdraw = Withdraw this submission
+withdraw-reason = Why
+withdraw-hint = Deletes the submission and its bundle; who withdrew it, when and why stay in its candidate's history.
+history-withdrawn = Withdrawn submissions
+col-withdrawn = Withdrawn
+col-withdrawn-by = By
+col-reason = Why

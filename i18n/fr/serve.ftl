@@ -271,3 +271,12 @@ login-throttled = { $minutes ->
     [one] Trop de connexions échouées pour cet identifiant ou depuis cette adresse : réessayez dans { $minutes } minute.
    *[other] Trop de connexions échouées pour cet identifiant ou depuis cette adresse : réessayez dans { $minutes } minutes.
 }
+
+# Une soumission retirée (supprimée), gardée dans le journal d'audit et montrée dans l'historique de son candidat.
+withdraw = Retirer cette soumission
+withdraw-reason = Motif
+withdraw-hint = Supprime la soumission et son lot ; qui l'a retirée, quand et pourquoi restent dans l'historique de son candidat.
+history-withdrawn = Soumissions retirées
+col-withdrawn = Retirée le
+col-withdrawn-by = Par
+col-reason = Motif

@@ -43,6 +43,7 @@ on_both_databases!(
     a_check_bundle_shows_each_artifact_and_two_checks_are_compared_artifact_by_artifact,
     every_form_refuses_a_post_without_its_token_or_with_another,
     failed_sign_ins_are_refused_for_a_while_per_login_and_per_address_across_restarts,
+    a_withdrawn_submission_is_gone_and_its_history_says_who_withdrew_it_when_and_why,
 );
 
 async fn a_submitted_bundle_is_verified_recorded_and_shown_to_whom_it_may_be(db: &Db) {
@@ -575,6 +576,7 @@ async fn every_form_refuses_a_post_without_its_token_or_with_another(db: &Db) {
     // Every form of every page, with what it would change.
     let forms: Vec<(&str, Vec<(&str, &str)>)> = vec![
         ("/submissions/{{ s.id }}/publish", vec![("publish", "1")]),
+        ("/submissions/{{ s.id }}/withdraw", vec![("reason", "forged")]),
         ("/upload", vec![]),
         ("/readiness", vec![("name", "Forged program"), ("jurisdiction", "XX"), ("criteria", "CRIS.05")]),
         ("/login", vec![("login", "admin"), ("password", ADMIN_PASSWORD), ("next", "/")]),
@@ -613,6 +615,7 @@ async fn every_form_refuses_a_post_without_its_token_or_with_another(db: &Db) {
     assert!(!evaluator.get("/readiness").await.body.contains("Forged program"));
     assert!(!evaluator.get("/").await.body.contains("2.5.0"));
     assert!(!Client::new(&base).get("/").await.body.contains("Example issuer"), "not published");
+    assert_eq!(evaluator.get(&format!("/submissions/{id}")).await.status, 200, "not withdrawn");
     assert_eq!(Client::new(&base).login("admin", ADMIN_PASSWORD).await.status, 303);
     // Another method than GET is held to the same rule; the API (a bearer token, no cookie) is not.
     let r = reqwest::Client::new()
@@ -694,5 +697,79 @@ async fn failed_sign_ins_are_refused_for_a_while_per_login_and_per_address_acros
     let page = french.login("alice", &vendor.password).await;
     assert_eq!(page.status, 429);
     assert!(page.body.contains("Trop de connexions échouées"), "{}", page.body);
+    service.stop().await;
+}
+
+async fn a_withdrawn_submission_is_gone_and_its_history_says_who_withdrew_it_when_and_why(db: &Db) {
+    let service = start(db).await;
+    let base = service.url();
+    let mut alice = onboard(&base, "Example Inc.", "alice").await;
+    let mut bob = onboard(&base, "Other Ltd.", "bob").await;
+    let dir = TempDir::new("bundles");
+    let id = |o: SubmitOutcome| match o {
+        SubmitOutcome::Accepted { url, .. } => url.rsplit('/').next().unwrap_or_default().to_string(),
+        other => panic!("{other:?}"),
+    };
+    let first = write(&dir, "1.tar.gz", &seal(&first_run(), &alice.key));
+    let second = write(&dir, "2.tar.gz", &seal(&second_run(), &alice.key));
+    let one = id(dialtone_serve::submit(&first, &base, &alice.token, None).await.expect("1"));
+    let two = id(dialtone_serve::submit(&second, &base, &alice.token, None).await.expect("2"));
+    let history = format!("/history?vendor={}&candidate=Example%20issuer", alice.vendor_id);
+
+    // Another vendor cannot withdraw it: not his to see, and once published, still not his.
+    let csrf = bob.client.get("/").await.csrf();
+    let page = bob.client.post(&format!("/submissions/{one}/withdraw"), &[("csrf", &csrf), ("reason", "x")]).await;
+    assert_eq!(page.status, 404);
+    let csrf = alice.client.get("/").await.csrf();
+    alice.client.post(&format!("/submissions/{one}/publish"), &[("csrf", &csrf), ("publish", "1")]).await;
+    let csrf = bob.client.get("/").await.csrf();
+    let page = bob.client.post(&format!("/submissions/{one}/withdraw"), &[("csrf", &csrf), ("reason", "x")]).await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(!bob.client.get(&format!("/submissions/{one}")).await.body.contains("id=\"withdraw\""));
+    assert_eq!(alice.client.get(&format!("/submissions/{one}")).await.status, 200, "still there");
+
+    // An evaluator withdraws it, saying why: it is gone for everyone, and its history says so.
+    let mut evaluator = Client::new(&base);
+    evaluator.login("admin", ADMIN_PASSWORD).await;
+    let page = evaluator.get(&format!("/submissions/{one}")).await;
+    assert!(page.body.contains("id=\"withdraw\""));
+    let reason = "submitted by mistake <b>twice</b>";
+    let page =
+        evaluator.post(&format!("/submissions/{one}/withdraw"), &[("csrf", &page.csrf()), ("reason", reason)]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(unescape(page.location.as_deref().unwrap_or_default()), history.replace("%20", "+"));
+    for client in [&mut evaluator, &mut alice.client, &mut Client::new(&base)] {
+        assert_eq!(client.get(&format!("/submissions/{one}")).await.status, 404);
+    }
+    assert!(!Client::new(&base).get("/").await.body.contains("Example issuer"));
+    let page = alice.client.get(&history).await;
+    assert_eq!(page.status, 200);
+    let withdrawn = page.body.split("<table id=\"withdrawals\">").nth(1).expect("withdrawals").to_string();
+    assert!(withdrawn.contains("<td>admin</td>") && withdrawn.contains("2.4.1"), "{withdrawn}");
+    assert!(
+        unescape(&withdrawn).contains("submitted by mistake <b>twice</b>") && !withdrawn.contains("<b>"),
+        "{withdrawn}"
+    );
+    assert!(
+        page.body
+            .split("<table id=\"runs\">")
+            .nth(1)
+            .is_some_and(|t| t.contains("2.5.0") && !t.split("</table>").next().unwrap_or_default().contains("2.4.1"))
+    );
+    // The bundle may come again: it is a new submission.
+    let again = dialtone_serve::submit(&first, &base, &alice.token, None).await.expect("again");
+    assert!(matches!(again, SubmitOutcome::Accepted { .. }), "{again:?}");
+    // A vendor withdraws its own; the public never sees the log.
+    let page = alice.client.get(&format!("/submissions/{two}")).await;
+    let page = alice.client.post(&format!("/submissions/{two}/withdraw"), &[("csrf", &page.csrf())]).await;
+    assert_eq!(page.status, 303);
+    let page = evaluator.get(&history).await;
+    let withdrawn = page.body.split("<table id=\"withdrawals\">").nth(1).expect("withdrawals").to_string();
+    assert!(withdrawn.contains("<td>alice</td>") && withdrawn.contains("2.5.0"), "{withdrawn}");
+    assert_eq!(Client::new(&base).get(&history).await.status, 404);
+    assert_eq!(bob.client.get(&history).await.status, 404);
+    // In French.
+    evaluator.set_cookie("dialtone_lang", "fr");
+    assert!(evaluator.get(&history).await.body.contains("Soumissions retirées"));
     service.stop().await;
 }

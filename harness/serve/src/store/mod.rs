@@ -4,6 +4,7 @@
 //! BYTEA), identifiers made here.
 
 mod accounts;
+mod audit;
 mod programs;
 pub(crate) mod submissions;
 mod throttle;
@@ -58,6 +59,7 @@ fn migrator() -> Migrator {
     let migrations = [
         (1, "review service", include_str!("../../migrations/0001_review_service.sql")),
         (2, "login failures", include_str!("../../migrations/0002_login_failures.sql")),
+        (3, "audit log", include_str!("../../migrations/0003_audit_log.sql")),
     ];
     Migrator::with_migrations(
         migrations

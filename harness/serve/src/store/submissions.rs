@@ -17,7 +17,7 @@ pub(crate) enum Visibility {
 }
 
 impl Visibility {
-    fn binds(&self) -> (i64, &str) {
+    pub(super) fn binds(&self) -> (i64, &str) {
         match self {
             Visibility::All => (1, ""),
             Visibility::Vendor(id) => (0, id),

@@ -69,6 +69,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/submissions/{id}/bundle", get(report::bundle))
         .route("/submissions/{id}/report.html", get(report::original))
         .route("/submissions/{id}/publish", post(report::publish))
+        .route("/submissions/{id}/withdraw", post(report::withdraw))
         .route(UPLOAD_PATH, get(upload::form).post(upload::receive).layer(upload_limit))
         .route(API_PATH, post(api::submit).layer(DefaultBodyLimit::disable()))
         .route("/compare", get(compare::page))

@@ -153,3 +153,35 @@ pub(crate) async fn publish(
     state.store.set_published(&row.id, form.publish == "1").await?;
     Ok(see_other(&format!("/submissions/{}", row.id)))
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct WithdrawForm {
+    reason: String,
+}
+
+/// Withdraws (deletes) a submission: an evaluator's call, or its own vendor's. The audit log keeps
+/// who did, when and why, and the candidate's history shows it.
+pub(crate) async fn withdraw(
+    State(state): State<Shared>,
+    Extension(viewer): Extension<Viewer>,
+    Path(id): Path<String>,
+    Form(form): Form<WithdrawForm>,
+) -> PageResult {
+    let account = match super::session::signed_in(&viewer) {
+        Ok(a) => a.clone(),
+        Err(login) => return Ok(*login),
+    };
+    let row = match visible(&state, &viewer, &id).await? {
+        Ok(row) => row,
+        Err(not_found) => return Ok(not_found),
+    };
+    // Another vendor sees a published submission, and may not withdraw it.
+    if !viewer.visibility().sees_full(&row.vendor_id) {
+        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-forbidden"));
+    }
+    state.store.withdraw_submission(&row, &account, &form.reason, crate::clock::now_ms()).await?;
+    let history = serde_urlencoded::to_string([("vendor", row.vendor_id.as_str()), ("candidate", &row.candidate_name)])
+        .unwrap_or_default();
+    Ok(see_other(&format!("/history?{history}")))
+}
