@@ -214,3 +214,67 @@ report-evidence-required = { $count ->
     [one] { $count } more criterion of the roles under test concerns policy or operations, which no protocol shows: the candidate supplies evidence for it.
    *[other] { $count } more criteria of the roles under test concern policy or operations, which no protocol shows: the candidate supplies evidence for them.
 }
+
+# A `dialtone check` of stored artifacts: the verdict on each artifact, and two checks compared.
+report-artifacts = Artifacts
+report-artifacts-lead = The verdict on each stored artifact, and the rules it does not meet with the clauses they check.
+col-artifact = Artifact
+col-format = Format
+col-not-met = Rules not met
+artifact-valid = valid
+artifact-acceptable = acceptable
+artifact-unverified = unverified
+artifact-invalid = invalid
+artifact-error = not judged
+artifact-unsupported = form not read
+artifact-format-unknown = not recognized
+artifact-all-met = every rule met
+report-all-rules = Every rule result ({ $count })
+report-check-counts = Rule results
+compare-check-title = Two checks of stored artifacts by { $vendor }
+compare-check-note = Checks of stored artifacts are compared artifact by artifact, by file name (an artifact of the same name in both checks is taken for the same artifact), and rule by rule.
+compare-artifacts = Artifacts
+compare-artifacts-newly-failing = { $count ->
+    [one] { $count } artifact newly invalid
+   *[other] { $count } artifacts newly invalid
+}
+compare-artifacts-newly-passing = { $count ->
+    [one] { $count } artifact newly valid
+   *[other] { $count } artifacts newly valid
+}
+compare-artifacts-new = { $count ->
+    [one] { $count } new artifact
+   *[other] { $count } new artifacts
+}
+compare-artifacts-changed = { $count ->
+    [one] { $count } other change
+   *[other] { $count } other changes
+}
+compare-artifacts-gone = { $count ->
+    [one] { $count } artifact no longer checked
+   *[other] { $count } artifacts no longer checked
+}
+compare-artifacts-section-newly-failing = Artifacts newly invalid
+compare-artifacts-section-newly-passing = Artifacts newly valid
+compare-artifacts-section-changed = Other changes of artifacts
+compare-artifacts-section-new = New artifacts
+compare-artifacts-section-gone = Artifacts no longer checked
+compare-rules = Rule results
+compare-not-checked = not checked
+compare-not-same-kind = A check of stored artifacts and a run against a candidate judge different things: they are not compared.
+
+# Hardening: forms too large, sign-ins refused after too many failures.
+error-too-large = The form is larger than this service accepts.
+login-throttled = { $minutes ->
+    [one] Too many failed sign-ins for this login or from this address: try again in { $minutes } minute.
+   *[other] Too many failed sign-ins for this login or from this address: try again in { $minutes } minutes.
+}
+
+# A submission withdrawn (deleted), kept in the audit log and shown in its candidate's history.
+withdraw = Withdraw this submission
+withdraw-reason = Why
+withdraw-hint = Deletes the submission and its bundle; who withdrew it, when and why stay in its candidate's history.
+history-withdrawn = Withdrawn submissions
+col-withdrawn = Withdrawn
+col-withdrawn-by = By
+col-reason = Why

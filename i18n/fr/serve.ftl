@@ -216,3 +216,67 @@ report-evidence-required = { $count ->
     [one] { $count } autre critère des rôles évalués porte sur les politiques ou l'exploitation, qu'aucun protocole ne montre : le candidat en fournit les preuves.
    *[other] { $count } autres critères des rôles évalués portent sur les politiques ou l'exploitation, qu'aucun protocole ne montre : le candidat en fournit les preuves.
 }
+
+# Une vérification d'artefacts stockés (`dialtone check`) : le verdict sur chaque artefact, et deux vérifications comparées.
+report-artifacts = Artefacts
+report-artifacts-lead = Le verdict sur chaque artefact stocké, et les règles qu'il ne respecte pas avec les clauses qu'elles vérifient.
+col-artifact = Artefact
+col-format = Format
+col-not-met = Règles non respectées
+artifact-valid = valide
+artifact-acceptable = acceptable
+artifact-unverified = non vérifié
+artifact-invalid = invalide
+artifact-error = non jugé
+artifact-unsupported = forme non lue
+artifact-format-unknown = non reconnu
+artifact-all-met = toutes les règles respectées
+report-all-rules = Tous les résultats des règles ({ $count })
+report-check-counts = Résultats des règles
+compare-check-title = Deux vérifications d'artefacts stockés de { $vendor }
+compare-check-note = Les vérifications d'artefacts stockés sont comparées artefact par artefact, par nom de fichier (un artefact du même nom dans les deux vérifications est tenu pour le même artefact), et règle par règle.
+compare-artifacts = Artefacts
+compare-artifacts-newly-failing = { $count ->
+    [one] { $count } artefact désormais invalide
+   *[other] { $count } artefacts désormais invalides
+}
+compare-artifacts-newly-passing = { $count ->
+    [one] { $count } artefact désormais valide
+   *[other] { $count } artefacts désormais valides
+}
+compare-artifacts-new = { $count ->
+    [one] { $count } nouvel artefact
+   *[other] { $count } nouveaux artefacts
+}
+compare-artifacts-changed = { $count ->
+    [one] { $count } autre changement
+   *[other] { $count } autres changements
+}
+compare-artifacts-gone = { $count ->
+    [one] { $count } artefact qui n'est plus vérifié
+   *[other] { $count } artefacts qui ne sont plus vérifiés
+}
+compare-artifacts-section-newly-failing = Artefacts désormais invalides
+compare-artifacts-section-newly-passing = Artefacts désormais valides
+compare-artifacts-section-changed = Autres changements d'artefacts
+compare-artifacts-section-new = Nouveaux artefacts
+compare-artifacts-section-gone = Artefacts qui ne sont plus vérifiés
+compare-rules = Résultats des règles
+compare-not-checked = non vérifié
+compare-not-same-kind = Une vérification d'artefacts stockés et un essai contre un candidat jugent des choses différentes : ils ne sont pas comparés.
+
+# Durcissement : formulaires trop gros, connexions refusées après trop d'échecs.
+error-too-large = Le formulaire est plus gros que ce que ce service accepte.
+login-throttled = { $minutes ->
+    [one] Trop de connexions échouées pour cet identifiant ou depuis cette adresse : réessayez dans { $minutes } minute.
+   *[other] Trop de connexions échouées pour cet identifiant ou depuis cette adresse : réessayez dans { $minutes } minutes.
+}
+
+# Une soumission retirée (supprimée), gardée dans le journal d'audit et montrée dans l'historique de son candidat.
+withdraw = Retirer cette soumission
+withdraw-reason = Motif
+withdraw-hint = Supprime la soumission et son lot ; qui l'a retirée, quand et pourquoi restent dans l'historique de son candidat.
+history-withdrawn = Soumissions retirées
+col-withdrawn = Retirée le
+col-withdrawn-by = Par
+col-reason = Motif

@@ -1,16 +1,27 @@
 //! `dialtone interop`: every issuer → wallet → verifier chain the candidates' roles allow, as a
 //! matrix (rows issuers, columns wallet × verifier). Each cell runs case E2E-001 against a manifest
-//! made of the three candidates' sections, and keeps that run's report.
+//! made of the three candidates' sections, and keeps that run's report. `--shard i/n` runs a slice
+//! of the cells (`interop_shard`, joined by `dialtone merge`); `--sign` seals the chains as one
+//! report (`interop_report`) in a signed bundle, as `run --sign` does.
 
+use crate::interop_shard::{InteropCampaign, InteropShardFile};
+use crate::reference::Mutant;
 use crate::run::run_plan;
-use crate::{CliError, SuiteSource, catalogue, exit};
+use crate::shard::Shard;
+use crate::sign::{self, KeyChoice};
+use crate::{CliError, SuiteSource, catalogue, exit, shown};
+use dialtone_bundle::SigningKey;
+use dialtone_bundle::statement::ResourceDescriptor;
 use dialtone_drivers::manifest::Manifest;
-use dialtone_engine::model::Verdict;
+use dialtone_engine::model::{CaseResult, Verdict};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::role::Role;
+use dialtone_engine::suite::Suite;
 use dialtone_http::EvidenceItem;
 use dialtone_reports::interop::{Cell, Column, Matrix};
-use std::path::PathBuf;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The chain case every cell runs.
@@ -35,6 +46,10 @@ pub struct InteropArgs {
     pub out: PathBuf,
     pub seed: Option<u64>,
     pub suites: SuiteSource,
+    /// `--shard i/n`: run that slice of the matrix's cells and record it for `dialtone merge`.
+    pub shard: Option<Shard>,
+    /// `--sign [KEY]`: seal the matrix's chains in a signed bundle.
+    pub sign: Option<KeyChoice>,
 }
 
 pub(crate) struct Participant {
@@ -76,17 +91,58 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').chars().take(40).collect()
 }
 
+/// What `--candidates` names: sets of dialtone's references (`reference`, or `reference:MUTANT`
+/// for a set with that mutant in place of its reference), and candidate manifests.
+struct Named {
+    reference_sets: Vec<Option<Mutant>>,
+    manifests: Vec<PathBuf>,
+}
+
+fn named(candidates: &[String]) -> Result<Named, CliError> {
+    let mut named = Named { reference_sets: Vec::new(), manifests: Vec::new() };
+    for c in candidates {
+        if c == REFERENCES || c == "references" {
+            named.reference_sets.push(None);
+        } else if let Some(name) = c.strip_prefix("reference:") {
+            let mutant = Mutant::from_name(name).ok_or_else(|| {
+                CliError::config(format!(
+                    "--candidates: unknown mutant {:?}; `dialtone mutants` lists them",
+                    shown(name)
+                ))
+            })?;
+            named.reference_sets.push(Some(mutant));
+        } else {
+            named.manifests.push(PathBuf::from(c));
+        }
+    }
+    Ok(named)
+}
+
+/// The participant name of a set of the references.
+fn reference_name(mutant: Option<Mutant>) -> String {
+    match mutant {
+        Some(m) => format!("dialtone reference (mutant {})", m.name()),
+        None => "dialtone reference".into(),
+    }
+}
+
 pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
+    if args.shard.is_some() && args.sign.is_some() {
+        return Err(CliError::config(
+            "a shard is not signed on its own: give --sign to `dialtone merge`, which signs the matrix",
+        ));
+    }
+    // The key first: a missing key file stops the matrix before it starts.
+    let key = args.sign.as_ref().map(sign::signing_key).transpose()?;
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&args.suites, &catalogue)?;
+    let mut inputs = sign::suite_inputs(&args.suites)?;
+    inputs.extend(sign::built_in_inputs(true));
+    let named = named(&args.candidates)?;
     let mut participants = Vec::new();
-    let mut with_references = false;
-    for c in &args.candidates {
-        if c == REFERENCES || c == "references" {
-            with_references = true;
-            continue;
-        }
-        let manifest = Manifest::load(std::path::Path::new(c)).map_err(|e| CliError::config(e.to_string()))?;
+    for path in &named.manifests {
+        let manifest = Manifest::load(path).map_err(|e| CliError::config(e.to_string()))?;
+        inputs.push(sign::input_file("manifest", path)?);
         participants.push(Participant { name: manifest.candidate.name.clone(), manifest });
     }
     // Manifests of one product by role (issuer.toml, verifier.toml) keep their names apart.
@@ -95,7 +151,9 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
             p.name = format!("{} ({})", p.name, p.manifest.candidate.roles[0]);
         }
     }
-    let references = if with_references {
+    let references = if named.reference_sets.is_empty() {
+        Vec::new()
+    } else {
         let peers = crate::reference::InteropPeers {
             issuers: participants
                 .iter()
@@ -115,45 +173,165 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
             issuer_x5c: participants.iter().any(|p| p.has(Role::Verifier) && p.manifest.x5c_only()),
             outside: !participants.is_empty(),
         };
-        let refs = crate::reference::start_references_with(None, args.seed, &peers).await.map_err(CliError::harness)?;
-        participants.insert(0, Participant { name: "dialtone reference".into(), manifest: refs.manifest.clone() });
-        Some(refs)
-    } else {
-        None
-    };
-    let issuers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Issuer)).collect();
-    let wallets: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Wallet)).collect();
-    let verifiers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Verifier)).collect();
-    if issuers.is_empty() || wallets.is_empty() || verifiers.is_empty() {
-        if let Some(r) = references {
-            r.stop().await;
+        let sets = crate::reference::start_interop_sets(&named.reference_sets, args.seed, &peers)
+            .await
+            .map_err(CliError::harness)?;
+        for (k, (set, mutant)) in sets.iter().zip(&named.reference_sets).enumerate() {
+            participants.insert(k, Participant { name: reference_name(*mutant), manifest: set.manifest.clone() });
         }
-        return Err(CliError::config(format!(
-            "a chain needs an issuer, a wallet and a verifier among the candidates ({} issuers, {} wallets, {} verifiers); \
-             add `{REFERENCES}` for dialtone's references",
-            issuers.len(),
-            wallets.len(),
-            verifiers.len()
-        )));
-    }
-    let matrix = run_matrix(&participants, &suites, args.seed, &catalogue, &args.out, 1).await;
-    if let Some(r) = references {
+        sets
+    };
+    let matrix = Chains::of(&participants);
+    let outcome = match matrix.check() {
+        Ok(()) => Ok(run_cells(&matrix, &suites, args.seed, &catalogue, &args.out, 1, args.shard).await),
+        Err(e) => Err(e),
+    };
+    for r in references {
         r.stop().await;
     }
-    let matrix = matrix?;
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| CliError::harness(format!("cannot create {}: {e}", args.out.display())))?;
-    let json = serde_json::to_string_pretty(&matrix).map_err(|e| CliError::harness(e.to_string()))?;
-    let html = dialtone_reports::interop::render_html(&matrix).map_err(|e| CliError::harness(e.to_string()))?;
-    for (name, content) in [("matrix.json", json), ("matrix.html", html)] {
-        let path = args.out.join(name);
+    let (cells, duration_ms) = outcome?;
+    let cells = cells?;
+    if let Some(shard) = args.shard {
+        let campaign = InteropCampaign::of(&args.candidates, args.seed, &matrix, inputs);
+        let file = InteropShardFile::new(shard, campaign, cells, duration_ms);
+        let path = file.write(&args.out)?;
+        return Ok(crate::interop_shard::shard_done(shard, &file, matrix.chains.len(), &path));
+    }
+    let cells: Vec<RunCell> = cells.into_iter().map(|(_, cell)| cell).collect();
+    let matrix_doc = matrix.document(cells.iter().map(|c| c.cell.clone()).collect(), duration_ms);
+    let sign = key.as_ref().map(|(k, _)| (k, inputs, interop_invocation(&args.candidates, args.seed, None)));
+    finish(&matrix_doc, &cells, &args.out, sign, &suites, args.seed)
+}
+
+/// The options of a matrix a bundle records.
+pub(crate) fn interop_invocation(
+    candidates: &[String],
+    seed: Option<u64>,
+    shards: Option<usize>,
+) -> BTreeMap<String, serde_json::Value> {
+    let mut out = BTreeMap::new();
+    out.insert("candidates".to_string(), serde_json::json!(candidates));
+    out.insert("seed".to_string(), serde_json::json!(seed));
+    if let Some(n) = shards {
+        out.insert("shards".to_string(), serde_json::json!(n));
+    }
+    out
+}
+
+/// Writes the matrix (JSON, HTML), and with a key its chains sealed in a signed bundle; the exit
+/// code: 0 every chain passed.
+pub(crate) fn finish(
+    matrix: &Matrix,
+    cells: &[RunCell],
+    out: &Path,
+    sign: Option<(&SigningKey, Vec<ResourceDescriptor>, BTreeMap<String, serde_json::Value>)>,
+    suites: &[Suite],
+    seed: Option<u64>,
+) -> Result<i32, CliError> {
+    std::fs::create_dir_all(out).map_err(|e| CliError::harness(format!("cannot create {}: {e}", out.display())))?;
+    for (name, content) in matrix_files(matrix)? {
+        let path = out.join(name);
         std::fs::write(&path, content)
             .map_err(|e| CliError::harness(format!("cannot write {}: {e}", path.display())))?;
-        say!("wrote {}", crate::shown(path.display()));
+        say!("wrote {}", shown(path.display()));
+    }
+    if let Some((key, inputs, invocation)) = sign {
+        let report = crate::interop_report::matrix_report(matrix, cells, suites, seed)?;
+        let path = sign::write_bundle(&report, "interop", invocation, inputs, key, out)?;
+        say!("wrote {} (the chains as one report, signed by key {})", shown(path.display()), key.public().key_id());
     }
     let failed = matrix.cells.iter().filter(|c| c.verdict != "pass").count();
     say!("{} chains, {} pass, {failed} do not", matrix.cells.len(), matrix.cells.len() - failed);
     Ok(if failed == 0 { exit::OK } else { exit::FAILED })
+}
+
+/// The matrix's files: `matrix.json`, `matrix.html`.
+pub(crate) fn matrix_files(matrix: &Matrix) -> Result<[(&'static str, String); 2], CliError> {
+    let json = serde_json::to_string_pretty(matrix).map_err(|e| CliError::harness(e.to_string()))?;
+    let html = dialtone_reports::interop::render_html(matrix).map_err(|e| CliError::harness(e.to_string()))?;
+    Ok([("matrix.json", json), ("matrix.html", html)])
+}
+
+/// The chains of a matrix, in matrix order: issuers, then wallets, then verifiers.
+pub(crate) struct Chains<'a> {
+    pub(crate) issuers: Vec<&'a Participant>,
+    pub(crate) wallets: Vec<&'a Participant>,
+    pub(crate) verifiers: Vec<&'a Participant>,
+    pub(crate) chains: Vec<(&'a Participant, &'a Participant, &'a Participant)>,
+}
+
+impl<'a> Chains<'a> {
+    pub(crate) fn of(participants: &'a [Participant]) -> Self {
+        let issuers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Issuer)).collect();
+        let wallets: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Wallet)).collect();
+        let verifiers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Verifier)).collect();
+        let mut chains = Vec::new();
+        for i in &issuers {
+            for w in &wallets {
+                for v in &verifiers {
+                    chains.push((*i, *w, *v));
+                }
+            }
+        }
+        Chains { issuers, wallets, verifiers, chains }
+    }
+
+    fn check(&self) -> Result<(), CliError> {
+        if self.chains.is_empty() {
+            return Err(CliError::config(format!(
+                "a chain needs an issuer, a wallet and a verifier among the candidates ({} issuers, {} wallets, {} verifiers); \
+                 add `{REFERENCES}` for dialtone's references",
+                self.issuers.len(),
+                self.wallets.len(),
+                self.verifiers.len()
+            )));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn issuer_names(&self) -> Vec<String> {
+        self.issuers.iter().map(|p| p.name.clone()).collect()
+    }
+
+    pub(crate) fn columns(&self) -> Vec<Column> {
+        let mut columns = Vec::new();
+        for w in &self.wallets {
+            for v in &self.verifiers {
+                columns.push(Column { wallet: w.name.clone(), verifier: v.name.clone() });
+            }
+        }
+        columns
+    }
+
+    /// The matrix document of these chains' cells.
+    fn document(&self, cells: Vec<Cell>, duration_ms: f64) -> Matrix {
+        matrix_document(self.issuer_names(), self.columns(), cells, duration_ms)
+    }
+}
+
+/// The matrix document (`matrix.json`).
+pub(crate) fn matrix_document(
+    issuers: Vec<String>,
+    columns: Vec<Column>,
+    cells: Vec<Cell>,
+    duration_ms: f64,
+) -> Matrix {
+    Matrix {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        generated_at: dialtone_protocols::time::now_rfc3339(),
+        duration_ms,
+        issuers,
+        columns,
+        cells,
+    }
+}
+
+/// A cell run: its place in the matrix, and the chain case's result (none when the run could not
+/// start), which a signed matrix binds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunCell {
+    pub cell: Cell,
+    pub result: Option<CaseResult>,
 }
 
 /// Every chain of `participants` (issuers × wallets × verifiers), `concurrency` at a time (1 for
@@ -161,44 +339,40 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
 /// `out/cells/`.
 pub(crate) async fn run_matrix(
     participants: &[Participant],
-    suites: &[dialtone_engine::suite::Suite],
+    suites: &[Suite],
     seed: Option<u64>,
     catalogue: &Catalogue,
-    out: &std::path::Path,
+    out: &Path,
     concurrency: usize,
 ) -> Result<Matrix, CliError> {
+    let chains = Chains::of(participants);
+    let (cells, duration_ms) = run_cells(&chains, suites, seed, catalogue, out, concurrency, None).await;
+    Ok(chains.document(cells?.into_iter().map(|(_, c)| c.cell).collect(), duration_ms))
+}
+
+/// The cells of `chains` (of `shard` only, when given: the chains at its positions in matrix
+/// order), each with its position; and the time they took.
+pub(crate) async fn run_cells(
+    chains: &Chains<'_>,
+    suites: &[Suite],
+    seed: Option<u64>,
+    catalogue: &Catalogue,
+    out: &Path,
+    concurrency: usize,
+    shard: Option<Shard>,
+) -> (Result<Vec<(usize, RunCell)>, CliError>, f64) {
     use futures::StreamExt;
-    let issuers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Issuer)).collect();
-    let wallets: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Wallet)).collect();
-    let verifiers: Vec<&Participant> = participants.iter().filter(|p| p.has(Role::Verifier)).collect();
     let started = Instant::now();
-    let mut columns = Vec::new();
-    for w in &wallets {
-        for v in &verifiers {
-            columns.push(Column { wallet: w.name.clone(), verifier: v.name.clone() });
-        }
-    }
-    let mut chains = Vec::new();
-    for i in &issuers {
-        for w in &wallets {
-            for v in &verifiers {
-                chains.push((*i, *w, *v));
-            }
-        }
-    }
-    let cells: Vec<Result<Cell, CliError>> = futures::stream::iter(chains.into_iter().enumerate())
-        .map(|(n, (i, w, v))| run_cell(n, i, w, v, suites, seed, catalogue, out))
-        .buffered(concurrency.max(1))
-        .collect()
-        .await;
-    Ok(Matrix {
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        generated_at: dialtone_protocols::time::now_rfc3339(),
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        issuers: issuers.iter().map(|p| p.name.clone()).collect(),
-        columns,
-        cells: cells.into_iter().collect::<Result<_, _>>()?,
-    })
+    let taken = chains.chains.iter().enumerate().filter(|(n, _)| shard.is_none_or(|s| s.takes(*n)));
+    let cells: Vec<Result<(usize, RunCell), CliError>> =
+        futures::stream::iter(taken)
+            .map(|(n, (i, w, v))| async move {
+                run_cell(n, i, w, v, suites, seed, catalogue, out).await.map(|cell| (n, cell))
+            })
+            .buffered(concurrency.max(1))
+            .collect()
+            .await;
+    (cells.into_iter().collect(), started.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// One chain: case [`CHAIN_CASE`] against a manifest of the three, its report written.
@@ -209,11 +383,11 @@ async fn run_cell(
     i: &Participant,
     w: &Participant,
     v: &Participant,
-    suites: &[dialtone_engine::suite::Suite],
+    suites: &[Suite],
     seed: Option<u64>,
     catalogue: &Catalogue,
-    out: &std::path::Path,
-) -> Result<Cell, CliError> {
+    out: &Path,
+) -> Result<RunCell, CliError> {
     let manifest = chain_manifest(i, w, v);
     // The cell's number keeps folders apart when names share their first characters (or have none a
     // folder name can carry); the names make it readable.
@@ -235,15 +409,18 @@ async fn run_cell(
     if let Ok(r) = &report {
         dialtone_reports::write_all(r, &dir).map_err(|e| CliError::harness(e.to_string()))?;
     }
-    say!("{:<6} {} → {} → {}", verdict.as_str(), crate::shown(&i.name), crate::shown(&w.name), crate::shown(&v.name));
-    Ok(Cell {
+    say!("{:<6} {} → {} → {}", verdict.as_str(), shown(&i.name), shown(&w.name), shown(&v.name));
+    let link = report.is_ok().then(|| format!("cells/{dir_name}/report.html"));
+    let result = report.ok().and_then(|r| r.results.into_iter().find(|c| c.id == CHAIN_CASE));
+    let cell = Cell {
         issuer: i.name.clone(),
         wallet: w.name.clone(),
         verifier: v.name.clone(),
         verdict: verdict.as_str().into(),
         observed,
         step,
-        report: report.is_ok().then(|| format!("cells/{dir_name}/report.html")),
+        report: link,
         duration_ms: cell_started.elapsed().as_secs_f64() * 1000.0,
-    })
+    };
+    Ok(RunCell { cell, result })
 }

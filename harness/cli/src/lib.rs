@@ -12,6 +12,8 @@ pub mod counterparts;
 pub mod input_file;
 pub mod interop;
 pub mod interop_bench;
+pub mod interop_report;
+pub mod interop_shard;
 pub mod qr_child;
 pub mod reference;
 pub mod run;

@@ -66,7 +66,8 @@ enum Command {
         #[arg(long, value_name = "i/n", value_parser = parse_shard)]
         shard: Option<dialtone_cli::shard::Shard>,
     },
-    /// Join the shards of a run (`run --shard i/n`) into one report, as one run writes it.
+    /// Join the shards of a run (`run --shard i/n`) into one report, as one run writes it, or those
+    /// of an interop matrix (`interop --shard i/n`) into the matrix one `interop` writes.
     Merge {
         /// The shards' output folders (or their shard.json files), every shard once.
         #[arg(required = true)]
@@ -115,6 +116,10 @@ enum Command {
         /// Mark cookies Secure: the service is reached over https (behind a proxy).
         #[arg(long)]
         secure_cookies: bool,
+        /// Take the client's address from the last X-Forwarded-For entry (failed sign-ins are
+        /// counted per address): only behind a proxy that sets it.
+        #[arg(long)]
+        forwarded_for: bool,
     },
     /// Send a signed bundle to a review service, which verifies it on arrival (token: DIALTONE_TOKEN).
     Submit {
@@ -203,7 +208,8 @@ enum Command {
     },
     /// Run every issuer → wallet → verifier chain the candidates allow; write the matrix (HTML, JSON).
     Interop {
-        /// Candidate manifests, comma-separated; `reference` adds dialtone's reference candidates.
+        /// Candidate manifests, comma-separated; `reference` adds dialtone's reference candidates,
+        /// `reference:MUTANT` a set of them with that mutant (`dialtone mutants`).
         #[arg(long, value_delimiter = ',', required = true)]
         candidates: Vec<String>,
         #[arg(long, default_value = "reports/out/interop")]
@@ -212,6 +218,12 @@ enum Command {
         seed: Option<u64>,
         #[command(flatten)]
         suites: SuiteArgs,
+        #[command(flatten)]
+        sign: SignArgs,
+        /// Run slice i of n of the matrix's chains (i, i+n, i+2n, … in matrix order) and write
+        /// OUT/shard.json and their reports for `dialtone merge`.
+        #[arg(long, value_name = "i/n", value_parser = parse_shard)]
+        shard: Option<dialtone_cli::shard::Shard>,
     },
     /// What a verifier under test must trust before a run (the harness's counterparts).
     Counterparts {
@@ -458,12 +470,13 @@ async fn dispatch(command: Command, lang: Option<String>) -> Result<i32, CliErro
         }
         Command::Verify { bundle, key } => dialtone_cli::verify::verify_command(&bundle, key.as_deref(), lang()?),
         Command::Publish { bundle, out, key } => dialtone_cli::verify::publish_command(&bundle, out, key.as_deref()),
-        Command::Serve { listen, data, database, secure_cookies } => {
+        Command::Serve { listen, data, database, secure_cookies, forwarded_for } => {
             dialtone_cli::serve::serve_command(dialtone_cli::serve::ServeArgs {
                 listen,
                 data,
                 database,
                 secure_cookies,
+                forwarded_for,
             })
             .await
         }
@@ -514,12 +527,14 @@ async fn dispatch(command: Command, lang: Option<String>) -> Result<i32, CliErro
             })
             .await
         }
-        Command::Interop { candidates, out, seed, suites } => {
+        Command::Interop { candidates, out, seed, suites, sign, shard } => {
             dialtone_cli::interop::command(dialtone_cli::interop::InteropArgs {
                 candidates,
                 out,
                 seed,
                 suites: SuiteSource::resolve(suites.suites),
+                shard,
+                sign: KeyChoice::from_flag(sign.sign),
             })
             .await
         }

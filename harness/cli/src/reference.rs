@@ -153,7 +153,7 @@ pub(crate) async fn start_references_with(
     seed: Option<u64>,
     peers: &InteropPeers,
 ) -> Result<References, String> {
-    start_references_on(mutant, seed, peers, None).await
+    start_references_on(mutant, seed, seed, peers, None).await
 }
 
 /// `n` sets of the references, each set a simulated candidate of every role whose registry
@@ -162,7 +162,19 @@ pub(crate) async fn start_references_with(
 /// of one seed would be twins, whose wallets send the same nonces (which the other sets' issuers then
 /// refuse as replays).
 pub(crate) async fn start_reference_sets(n: usize) -> Result<Vec<References>, String> {
-    let seed = None;
+    start_interop_sets(&vec![None; n], None, &InteropPeers::default()).await
+}
+
+/// Sets of the references for an interop matrix, one per entry of `mutants` (that mutant in place
+/// of its reference, or none), each meeting `peers` and authorizing every other set's issuer. They
+/// share the run's authority (from `seed`); with a seed, set `k` makes its keys and nonces from
+/// `seed + k`, so that no two sets are twins and a matrix of seeded sets is the same on every run.
+pub(crate) async fn start_interop_sets(
+    mutants: &[Option<Mutant>],
+    seed: Option<u64>,
+    peers: &InteropPeers,
+) -> Result<Vec<References>, String> {
+    let n = mutants.len();
     // The issuers' listeners first: their identifiers hold their ports, and every registry names them.
     let mut listeners = Vec::new();
     let mut identifiers = Vec::new();
@@ -175,10 +187,11 @@ pub(crate) async fn start_reference_sets(n: usize) -> Result<Vec<References>, St
         listeners.push(listener);
     }
     let mut sets = Vec::new();
-    for (k, listener) in listeners.into_iter().enumerate() {
-        let others = identifiers.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, id)| id.clone()).collect();
-        let peers = InteropPeers { issuers: others, ..InteropPeers::default() };
-        match start_references_on(None, seed, &peers, Some(listener)).await {
+    for ((k, listener), mutant) in listeners.into_iter().enumerate().zip(mutants) {
+        let mut peers = peers.clone();
+        peers.issuers.extend(identifiers.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, id)| id.clone()));
+        let own_seed = seed.map(|s| s.wrapping_add(k as u64));
+        match start_references_on(*mutant, own_seed, seed, &peers, Some(listener)).await {
             Ok(set) => sets.push(set),
             Err(e) => {
                 for set in sets {
@@ -191,14 +204,16 @@ pub(crate) async fn start_reference_sets(n: usize) -> Result<Vec<References>, St
     Ok(sets)
 }
 
-/// [`start_references_with`], the issuer on `issuer_listener` when given (else a free port).
+/// [`start_references_with`], the issuer on `issuer_listener` when given (else a free port), under
+/// the authority of `pki_seed` (sets of one matrix share it).
 async fn start_references_on(
     mutant: Option<Mutant>,
     seed: Option<u64>,
+    pki_seed: Option<u64>,
     peers: &InteropPeers,
     issuer_listener: Option<tokio::net::TcpListener>,
 ) -> Result<References, String> {
-    let pki = run_pki(seed)?;
+    let pki = run_pki(pki_seed)?;
     let pki = &pki;
     let tls = Some(pki.server_config.clone());
     let issuer_fault = mutant.and_then(|m| IssuerFault::from_name(m.name()));
@@ -209,7 +224,9 @@ async fn start_references_on(
     let setup = counterparts::Setup { seed, ports: None };
     let (mut servers, trusted, untrusted) = counterparts::start_issuers(&setup, pki).await?;
     // The reference issuer trusts the harness's wallet provider (for client and key attestations).
-    let wallet_provider = setup.wallet_provider();
+    // One wallet provider for the sets of a matrix (the harness's, of the run's seed): every set's
+    // issuer trusts every set's wallet.
+    let wallet_provider = counterparts::Setup { seed: pki_seed, ports: None }.wallet_provider();
     let issuer_config = IssuerConfig {
         fault: issuer_fault,
         seed,

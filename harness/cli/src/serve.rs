@@ -18,6 +18,7 @@ pub struct ServeArgs {
     pub data: Option<PathBuf>,
     pub database: Option<String>,
     pub secure_cookies: bool,
+    pub forwarded_for: bool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -38,6 +39,7 @@ pub async fn serve_command(args: ServeArgs) -> Result<i32, CliError> {
         database: database.clone(),
         admin_password: env(ADMIN_PASSWORD_ENV),
         secure_cookies: args.secure_cookies,
+        forwarded_for: args.forwarded_for,
     };
     let service = Service::start(options).await.map_err(|e| match e {
         dialtone_serve::ServeError::Listen { .. }

@@ -131,21 +131,66 @@ impl ShardFile {
 
     /// Reads a shard's folder (or its `shard.json`).
     pub fn read(path: &Path) -> Result<Self, CliError> {
-        use std::io::Read;
-        let file = if path.is_dir() { path.join(SHARD_FILE) } else { path.to_path_buf() };
+        let (file, bytes) = read_shard_bytes(path)?;
+        Self::parse(&file, &bytes)
+    }
+
+    fn parse(file: &Path, bytes: &[u8]) -> Result<Self, CliError> {
         let cannot = |e: String| CliError::config(format!("{}: {e}", file.display()));
-        let mut bytes = Vec::new();
-        std::fs::File::open(&file)
-            .and_then(|f| f.take(MAX_SHARD_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|e| cannot(format!("cannot read: {e}")))?;
-        if bytes.len() as u64 > MAX_SHARD_BYTES {
-            return Err(cannot(format!("larger than {MAX_SHARD_BYTES} bytes")));
-        }
-        let shard: ShardFile = serde_json::from_slice(&bytes).map_err(|e| cannot(format!("not a shard file: {e}")))?;
+        let shard: ShardFile = serde_json::from_slice(bytes).map_err(|e| cannot(format!("not a shard file: {e}")))?;
         if shard.format != FORMAT {
             return Err(cannot(format!("format {:?}, not {FORMAT}", shard.format)));
         }
         Ok(shard)
+    }
+}
+
+/// A shard's `shard.json` (given its folder or the file), read within bounds.
+pub(crate) fn read_shard_bytes(path: &Path) -> Result<(PathBuf, Vec<u8>), CliError> {
+    use std::io::Read;
+    let file = if path.is_dir() { path.join(SHARD_FILE) } else { path.to_path_buf() };
+    let cannot = |e: String| CliError::config(format!("{}: {e}", file.display()));
+    let mut bytes = Vec::new();
+    std::fs::File::open(&file)
+        .and_then(|f| f.take(MAX_SHARD_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| cannot(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_SHARD_BYTES {
+        return Err(cannot(format!("larger than {MAX_SHARD_BYTES} bytes")));
+    }
+    Ok((file, bytes))
+}
+
+/// What a shard file is a slice of: a run's plan or an interop matrix (its `format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Run,
+    Interop,
+}
+
+impl Kind {
+    fn of(file: &Path, bytes: &[u8]) -> Result<Self, CliError> {
+        #[derive(Deserialize)]
+        struct Format {
+            format: String,
+        }
+        let format: Format = serde_json::from_slice(bytes)
+            .map_err(|e| CliError::config(format!("{}: not a shard file: {e}", file.display())))?;
+        match format.format.as_str() {
+            FORMAT => Ok(Kind::Run),
+            crate::interop_shard::FORMAT => Ok(Kind::Interop),
+            other => Err(CliError::config(format!(
+                "{}: format {other:?}, not {FORMAT} nor {}",
+                file.display(),
+                crate::interop_shard::FORMAT
+            ))),
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Kind::Run => "a run (`run --shard`)",
+            Kind::Interop => "an interop matrix (`interop --shard`)",
+        }
     }
 }
 
@@ -226,13 +271,41 @@ pub struct MergeArgs {
     pub lang: dialtone_i18n::Lang,
 }
 
-/// `dialtone merge`: one report (and bundle) from the shards of a run.
+/// `dialtone merge`: one report (and bundle) from the shards of a run, or one matrix from the
+/// shards of an interop matrix.
 pub async fn command(args: MergeArgs) -> Result<i32, CliError> {
+    let mut read = Vec::new();
+    for p in &args.shards {
+        let (file, bytes) = read_shard_bytes(p)?;
+        let kind = Kind::of(&file, &bytes)?;
+        read.push((p, file, bytes, kind));
+    }
+    if let (Some((first, _, _, kind)), Some((other, _, _, other_kind))) =
+        (read.first(), read.iter().find(|(_, _, _, k)| Some(k) != read.first().map(|r| &r.3)))
+    {
+        return Err(CliError::config(format!(
+            "{} is a shard of {} but {} is a shard of {}: merge the shards of one campaign",
+            other.display(),
+            other_kind.what(),
+            first.display(),
+            kind.what()
+        )));
+    }
+    if read.first().is_some_and(|r| r.3 == Kind::Interop) {
+        let shards = read
+            .into_iter()
+            .map(|(p, file, bytes, _)| {
+                let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+                let file = crate::interop_shard::InteropShardFile::parse(&file, &bytes)?;
+                Ok(crate::interop_shard::GivenShard { name: p.display().to_string(), dir, file })
+            })
+            .collect::<Result<Vec<_>, CliError>>()?;
+        return crate::interop_shard::merge(&args, shards).await;
+    }
     let key = args.sign.as_ref().map(sign::signing_key).transpose()?;
-    let shards = args
-        .shards
-        .iter()
-        .map(|p| Ok((p.display().to_string(), ShardFile::read(p)?)))
+    let shards = read
+        .into_iter()
+        .map(|(p, file, bytes, _)| Ok((p.display().to_string(), ShardFile::parse(&file, &bytes)?)))
         .collect::<Result<Vec<_>, CliError>>()?;
     let joined = join(shards)?;
     let (report, inputs) = settle(&joined, &args.suites)?;
@@ -260,16 +333,7 @@ pub fn settle(
     suites: &SuiteSource,
 ) -> Result<(dialtone_engine::model::Report, Vec<ResourceDescriptor>), CliError> {
     let c = &joined.campaign;
-    let here = sign::suite_inputs(suites)?;
-    let ran: Vec<&ResourceDescriptor> =
-        c.inputs.iter().filter(|i| i.annotations.as_ref().is_some_and(|a| a.kind == "suite")).collect();
-    if here.len() != ran.len() || here.iter().zip(&ran).any(|(a, b)| a.digest != b.digest) {
-        let names: Vec<&str> = ran.iter().map(|i| i.name.as_str()).collect();
-        return Err(CliError::config(format!(
-            "the suites here are not the ones the shards ran ({}): give --suites with those files",
-            names.join(", ")
-        )));
-    }
+    same_suites(&c.inputs, suites)?;
     let catalogue = Catalogue::embedded();
     let loaded = catalogue::load(suites, &catalogue)?;
     let cases = c
@@ -306,6 +370,21 @@ pub fn settle(
         duration_ms: joined.duration_ms,
     };
     Ok((report::assemble(assembly, &catalogue), c.inputs.clone()))
+}
+
+/// The suites here are the files the shards ran (their digests among the shards' `inputs`).
+pub(crate) fn same_suites(inputs: &[ResourceDescriptor], suites: &SuiteSource) -> Result<(), CliError> {
+    let here = sign::suite_inputs(suites)?;
+    let ran: Vec<&ResourceDescriptor> =
+        inputs.iter().filter(|i| i.annotations.as_ref().is_some_and(|a| a.kind == "suite")).collect();
+    if here.len() != ran.len() || here.iter().zip(&ran).any(|(a, b)| a.digest != b.digest) {
+        let names: Vec<&str> = ran.iter().map(|i| i.name.as_str()).collect();
+        return Err(CliError::config(format!(
+            "the suites here are not the ones the shards ran ({}): give --suites with those files",
+            names.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 /// The exit code of a shard: it recorded its slice (the campaign's verdict is `merge`'s).

@@ -204,3 +204,116 @@ fn run_shard_then_merge_sign_gives_the_report_of_one_run_and_a_bundle_that_verif
     assert!(text.contains("your own key"), "{text}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// An interop campaign: the 2 × 2 × 2 matrix of the references and a set with a mutant wallet, run
+/// as three shards (each its own process and references, as on three machines) and merged with
+/// `--sign`, is the matrix one `interop --sign` writes — the same cells and verdicts, every cell's
+/// report, the signed chains — and its bundle verifies.
+#[test]
+fn interop_shards_merged_are_the_unsharded_matrix_and_its_bundle_verifies() {
+    let dir = common::tempdir("campaign-interop");
+    let config = dir.join("config");
+    let args = ["interop", "--candidates", "reference,reference:wallet.kb_wrong_aud", "--seed", "3"];
+    let out = dialtone(&config).args(args).arg("--sign").arg("--out").arg(dir.join("whole")).output().unwrap();
+    // Chains through the mutant wallet fail: exit 1.
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    for i in 1..=3 {
+        let out = dialtone(&config)
+            .args(args)
+            .args(["--shard", &format!("{i}/3"), "--out"])
+            .arg(dir.join(format!("shard-{i}")))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("shard {i}/3:")));
+    }
+    // Shards are signed when merged.
+    let out = dialtone(&config).args(args).args(["--shard", "1/3", "--sign"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let merge = |shards: &[&str], to: &str| {
+        let mut c = dialtone(&config);
+        c.arg("merge");
+        for s in shards {
+            c.arg(dir.join(s));
+        }
+        c.arg("--sign").arg("--out").arg(dir.join(to)).output().unwrap()
+    };
+    let out = merge(&["shard-3", "shard-1", "shard-2"], "merged");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // The matrix: the same cells, verdicts, steps and links; only times differ.
+    let matrix = |p: &str| {
+        let mut m: Value = serde_json::from_slice(&std::fs::read(dir.join(p).join("matrix.json")).unwrap()).unwrap();
+        let o = m.as_object_mut().unwrap();
+        o.remove("generated_at");
+        o.remove("duration_ms");
+        for c in o["cells"].as_array_mut().unwrap() {
+            c.as_object_mut().unwrap().remove("duration_ms");
+        }
+        m
+    };
+    let (whole, merged) = (matrix("whole"), matrix("merged"));
+    assert!(whole == merged, "the merged matrix differs at {:?}", first_difference(&whole, &merged, ""));
+    let cells = whole["cells"].as_array().unwrap();
+    assert_eq!(cells.len(), 8);
+    assert_eq!(cells.iter().filter(|c| c["verdict"] == "pass").count(), 4);
+    // Every cell's report, copied from its shard, is the unsharded cell's.
+    for c in cells {
+        let link = c["report"].as_str().unwrap().replace("report.html", "report.json");
+        let read =
+            |p: &str| -> Report { serde_json::from_slice(&std::fs::read(dir.join(p).join(&link)).unwrap()).unwrap() };
+        let (a, b) = (comparable(&read("whole")), comparable(&read("merged")));
+        assert!(a == b, "{link} differs at {:?}", first_difference(&a, &b, ""));
+    }
+    // The signed chains: one result per cell, the same verdicts, and the bundle verifies.
+    let statement = |p: &str| {
+        let bytes = std::fs::read(dir.join(p).join("bundle.tar.gz")).unwrap();
+        let verified = dialtone_bundle::verify(&bytes).unwrap();
+        let predicate = verified.statement.predicate;
+        let results: Vec<(String, String)> = predicate.results.into_iter().map(|r| (r.id, r.verdict)).collect();
+        (predicate.command, predicate.verdict.must_failures, results)
+    };
+    let (a, b) = (statement("whole"), statement("merged"));
+    assert_eq!(a, b);
+    assert_eq!(a.0, "interop");
+    assert_eq!(a.1, 4);
+    assert_eq!(a.2.first().map(|(id, v)| (id.as_str(), v.as_str())), Some(("E2E-001.001", "pass")));
+    let out = dialtone(&config).arg("verify").arg(dir.join("merged/bundle.tar.gz")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // Refused, saying why: a shard missing, one given twice, a run's shard among the matrix's.
+    let refused = |out: std::process::Output, why: &str| {
+        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(text.contains(why), "{text}");
+    };
+    refused(merge(&["shard-1", "shard-2"], "refused"), "shard 3/3 is missing");
+    refused(merge(&["shard-1", "shard-2", "shard-2", "shard-3"], "refused"), "shard 2/3 is given twice");
+    let run_shard = ShardFile::new(
+        Shard { index: 1, count: 1 },
+        Campaign {
+            dialtone_version: "0".into(),
+            dialtone_commit: None,
+            seed: None,
+            only: Vec::new(),
+            plan: Vec::new(),
+            suites: Vec::new(),
+            candidate: dialtone_engine::model::CandidateInfo {
+                name: "c".into(),
+                vendor: "v".into(),
+                version: "1".into(),
+                roles: Vec::new(),
+                base_url: String::new(),
+                conformance: Vec::new(),
+            },
+            profiles: Vec::new(),
+            inputs: Vec::new(),
+            expectations: None,
+        },
+        Vec::new(),
+        0.0,
+    );
+    run_shard.write(&dir.join("run-shard")).unwrap();
+    refused(merge(&["shard-1", "run-shard"], "refused"), "is a shard of a run");
+    let _ = std::fs::remove_dir_all(dir);
+}

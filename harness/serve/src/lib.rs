@@ -10,6 +10,7 @@
 //! same migrations and queries ([`store`]).
 
 mod arrival;
+mod artifacts;
 mod chart;
 mod clock;
 mod compare;

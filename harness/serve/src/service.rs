@@ -16,6 +16,9 @@ pub struct ServeOptions {
     pub admin_password: Option<String>,
     /// Cookies marked `Secure` (the service is reached over https, behind a proxy).
     pub secure_cookies: bool,
+    /// The client's address is the last one of the `X-Forwarded-For` header (set by a proxy in
+    /// front), not the connection's: failed sign-ins are counted per client address.
+    pub forwarded_for: bool,
 }
 
 /// The evaluator account made on first start.
@@ -91,6 +94,7 @@ impl Service {
             store,
             templates,
             secure_cookies: options.secure_cookies,
+            forwarded_for: options.forwarded_for,
             uploads: tokio::sync::Semaphore::new(crate::web::UPLOADS_AT_ONCE),
         });
         let listener = tokio::net::TcpListener::bind(options.listen)
@@ -100,7 +104,7 @@ impl Service {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = router(state);
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = rx.await;
                 })

@@ -1,7 +1,7 @@
 //! The review service in a real browser: headless Chromium driven over WebDriver (chromedriver,
 //! through fantoccini). A vendor signs in, uploads a signed bundle, sees its report, submits a
 //! second run with `dialtone submit`'s code, compares the two, switches to French and reads the
-//! history chart. Screenshots of each step go to `target/tmp/browser-screenshots/`.
+//! history chart; then a check's artifacts, and a submission withdrawn. Screenshots of each step go to `target/tmp/browser-screenshots/`.
 //!
 //! It runs when chromedriver and Chromium are installed (`apt-get install chromium-driver`), and
 //! always in CI (`CI=true`), where a missing browser fails it. Elsewhere, without a browser, it
@@ -257,4 +257,41 @@ async fn steps(c: &Client, shots: &Shots, base: &str, vendor: &Onboarded, [first
     let matrix = text(&c, "#readiness").await;
     assert!(matrix.contains("Example issuer") && matrix.contains("3 sur 4"), "{matrix}");
     shots.take(&c, "7-readiness-fr").await;
+
+    // A `dialtone check --sign` bundle: each artifact's verdict and the rules it does not meet.
+    use dialtone_engine::model::ArtifactStatus::{Invalid, Valid};
+    let check = check_report(&[
+        ("issued/alice.txt", Valid, &[]),
+        ("issued/bob.txt", Invalid, &["SDJWTVC-002"]),
+        ("issued/<carol>.txt", Invalid, &["SDJWTVC-001", "SDJWTVC-002"]),
+    ]);
+    let path = first.with_file_name("check.tar.gz");
+    std::fs::write(&path, seal_check(&check, &vendor.key)).expect("write");
+    let outcome = dialtone_serve::submit(&path, base, &vendor.token, None).await.expect("submitted");
+    let dialtone_serve::SubmitOutcome::Accepted { url, .. } = outcome else { panic!("refused: {outcome:?}") };
+    c.goto(&url).await.expect("check report");
+    let artifacts = text(&c, "#artifacts").await;
+    assert!(artifacts.contains("issued/<carol>.txt") && artifacts.contains("invalide"), "{artifacts}");
+    shots.take(&c, "8-check-fr").await;
+    c.find(Locator::Id("lang-switch")).await.expect("switch").click().await.expect("switch");
+    c.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css("html[lang='en']")).await.expect("English");
+    let artifacts = text(&c, "#artifacts").await;
+    assert!(artifacts.contains("SDJWTVC-002") && artifacts.contains("SD-JWT-VC §2.2.1"), "{artifacts}");
+    assert!(artifacts.contains("every rule met") && artifacts.contains("invalid"), "{artifacts}");
+    shots.take(&c, "9-check").await;
+
+    // Withdrawn, saying why: gone, and its history says who, when and why.
+    c.find(Locator::Css("details.withdraw summary")).await.expect("withdraw fold").click().await.expect("open");
+    c.find(Locator::Id("withdraw-reason"))
+        .await
+        .expect("reason")
+        .send_keys("checked the wrong folder")
+        .await
+        .expect("type");
+    c.find(Locator::Id("withdraw")).await.expect("button").click().await.expect("withdraw");
+    let withdrawn = text(&c, "#withdrawals").await;
+    assert!(withdrawn.contains("alice") && withdrawn.contains("checked the wrong folder"), "{withdrawn}");
+    shots.take(&c, "10-withdrawn").await;
+    c.goto(&url).await.expect("gone");
+    assert!(text(&c, "#error").await.contains("There is nothing here"));
 }

@@ -40,6 +40,10 @@ on_both_databases!(
     hostile_uploads_are_refused_without_harm,
     every_string_is_escaped_under_a_strict_policy,
     the_pages_speak_french,
+    a_check_bundle_shows_each_artifact_and_two_checks_are_compared_artifact_by_artifact,
+    every_form_refuses_a_post_without_its_token_or_with_another,
+    failed_sign_ins_are_refused_for_a_while_per_login_and_per_address_across_restarts,
+    a_withdrawn_submission_is_gone_and_its_history_says_who_withdrew_it_when_and_why,
 );
 
 async fn a_submitted_bundle_is_verified_recorded_and_shown_to_whom_it_may_be(db: &Db) {
@@ -446,5 +450,326 @@ async fn the_pages_speak_french(db: &Db) {
         .await
         .expect("get");
     assert!(r.text().await.unwrap_or_default().contains("État de préparation"));
+    service.stop().await;
+}
+
+async fn a_check_bundle_shows_each_artifact_and_two_checks_are_compared_artifact_by_artifact(db: &Db) {
+    use dialtone_engine::model::ArtifactStatus::{Invalid, Valid};
+    let service = start(db).await;
+    let base = service.url();
+    let mut vendor = onboard(&base, "Example Inc.", "alice").await;
+    let dir = TempDir::new("bundles");
+    let hostile = "<img src=x onerror=alert(1)>.txt";
+    let first = check_report(&[("a.txt", Valid, &[]), ("b.txt", Invalid, &["SDJWTVC-002"]), ("c.txt", Valid, &[])]);
+    let second = check_report(&[
+        ("a.txt", Invalid, &["SDJWTVC-002"]),
+        ("b.txt", Valid, &[]),
+        ("d.txt", Valid, &[]),
+        (hostile, Invalid, &["SDJWTVC-001"]),
+    ]);
+    let id = |o: SubmitOutcome| match o {
+        SubmitOutcome::Accepted { url, .. } => url.rsplit('/').next().unwrap_or_default().to_string(),
+        other => panic!("{other:?}"),
+    };
+    let path = write(&dir, "1.tar.gz", &seal_check(&first, &vendor.key));
+    let one = id(dialtone_serve::submit(&path, &base, &vendor.token, None).await.expect("1"));
+    let path = write(&dir, "2.tar.gz", &seal_check(&second, &vendor.key));
+    let two = id(dialtone_serve::submit(&path, &base, &vendor.token, None).await.expect("2"));
+
+    // Each artifact: its verdict, and the rules it does not meet with their clauses.
+    let page = vendor.client.get(&format!("/submissions/{one}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let table = page.body.split("<table id=\"artifacts\">").nth(1).expect("an artifacts table");
+    let table = table.split("</table>").next().unwrap_or_default();
+    let row = |name: &str| {
+        table.split(&format!("<code>{name}</code>")).nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default()
+    };
+    assert!(row("b.txt").contains("verdict invalid") && row("b.txt").contains(">invalid<"), "{}", row("b.txt"));
+    assert!(row("b.txt").contains("<code>SDJWTVC-002</code>") && row("b.txt").contains("SD-JWT-VC §2.2.1"));
+    assert!(
+        row("b.txt").contains("The header typ is dc+sd-jwt") && row("b.txt").contains("SDJWTVC-002 not met by b.txt")
+    );
+    assert!(!row("b.txt").contains("SDJWTVC-001"), "only the rules not met: {}", row("b.txt"));
+    assert!(row("a.txt").contains("every rule met"), "{}", row("a.txt"));
+    // Every rule result is still there, folded.
+    assert!(page.body.contains("<details id=\"all-rules\">") && page.body.contains("Every rule result (6)"));
+
+    // In French.
+    let switch =
+        page.body.split("id=\"lang-switch\" href=\"").nth(1).and_then(|s| s.split('"').next()).expect("switch");
+    vendor.client.get(&unescape(switch)).await;
+    let page = vendor.client.get(&format!("/submissions/{one}")).await;
+    assert!(page.body.contains("Artefacts") && page.body.contains(">invalide<"), "{}", page.body);
+    assert!(page.body.contains("toutes les règles respectées"));
+    let page = vendor.client.get(&format!("/compare?to={two}")).await;
+    assert!(page.body.contains("2 artefacts désormais invalides"), "{}", page.body);
+    let switch =
+        page.body.split("id=\"lang-switch\" href=\"").nth(1).and_then(|s| s.split('"').next()).expect("switch");
+    vendor.client.get(&unescape(switch)).await;
+
+    // The second check compares with the first though it checked more files (its "candidate"
+    // only counts them): artifact by artifact, then rule by rule.
+    let page = vendor.client.get(&format!("/submissions/{two}")).await;
+    assert!(page.body.contains(&format!("/compare?from={one}&amp;to={two}")), "{}", page.body);
+    assert!(!page.body.contains("<img src=x") && page.body.contains("&lt;img src=x onerror=alert(1)&gt;.txt"));
+    let page = vendor.client.get(&format!("/compare?to={two}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains("<img src=x"));
+    let section = |id: &str| {
+        let at = page.body.find(&format!("<table id=\"{id}\"")).unwrap_or_else(|| panic!("no {id} in {}", page.body));
+        page.body[at..].split("</table>").next().unwrap_or_default().to_string()
+    };
+    let newly_invalid = section("artifacts-newly-failing");
+    assert!(newly_invalid.contains("<code>a.txt</code>") && newly_invalid.contains("&lt;img src=x"), "{newly_invalid}");
+    assert!(!newly_invalid.contains("b.txt"));
+    assert!(section("artifacts-newly-passing").contains("<code>b.txt</code>"));
+    assert!(section("artifacts-new").contains("<code>d.txt</code>"));
+    assert!(section("artifacts-gone").contains("<code>c.txt</code>"));
+    assert!(
+        page.body.contains("2 artifacts newly invalid") && page.body.contains("1 artifact newly valid"),
+        "{}",
+        page.body
+    );
+    assert!(section("newly-failing").contains("SDJWTVC-002 a.txt"));
+    assert!(page.body.contains("id=\"check-note\""));
+
+    // A check and a run judge different things: not compared, and the page says why.
+    let path = write(&dir, "run.tar.gz", &seal(&first_run(), &vendor.key));
+    let run = id(dialtone_serve::submit(&path, &base, &vendor.token, None).await.expect("run"));
+    let page = vendor.client.get(&format!("/compare?from={run}&to={two}")).await;
+    assert_eq!(page.status, 400);
+    assert!(page.body.contains("judge different things"), "{}", page.body);
+    // A run's page shows no artifacts.
+    assert!(!vendor.client.get(&format!("/submissions/{run}")).await.body.contains("id=\"artifacts\""));
+    service.stop().await;
+}
+
+/// The forms of the service's pages, as their templates write them (`{{ s.id }}`: a submission).
+fn forms_in_templates() -> std::collections::BTreeSet<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let form = regex::Regex::new(r#"<form method="post" action="([^"]+)""#).expect("regex");
+    let mut actions = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(dir).expect("templates") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("template");
+        actions.extend(form.captures_iter(&text).map(|c| c[1].to_string()));
+    }
+    actions
+}
+
+async fn every_form_refuses_a_post_without_its_token_or_with_another(db: &Db) {
+    let service = start(db).await;
+    let base = service.url();
+    let vendor = onboard(&base, "Example Inc.", "alice").await;
+    let dir = TempDir::new("bundles");
+    let path = write(&dir, "1.tar.gz", &seal(&first_run(), &vendor.key));
+    let SubmitOutcome::Accepted { url, .. } =
+        dialtone_serve::submit(&path, &base, &vendor.token, None).await.expect("1")
+    else {
+        panic!("refused")
+    };
+    let id = url.rsplit('/').next().unwrap_or_default().to_string();
+    let mut evaluator = Client::new(&base);
+    evaluator.login("admin", ADMIN_PASSWORD).await;
+    let mut stranger = Client::new(&base);
+    let theirs = stranger.get("/login").await.csrf();
+
+    // Every form of every page, with what it would change.
+    let forms: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("/submissions/{{ s.id }}/publish", vec![("publish", "1")]),
+        ("/submissions/{{ s.id }}/withdraw", vec![("reason", "forged")]),
+        ("/upload", vec![]),
+        ("/readiness", vec![("name", "Forged program"), ("jurisdiction", "XX"), ("criteria", "CRIS.05")]),
+        ("/login", vec![("login", "admin"), ("password", ADMIN_PASSWORD), ("next", "/")]),
+        ("/logout", vec![]),
+        ("/account/password", vec![("current", ADMIN_PASSWORD), ("new", "a forged new password")]),
+        ("/account/tokens", vec![("label", "forged")]),
+        ("/account/keys", vec![("pem", "-----BEGIN PUBLIC KEY-----")]),
+        ("/admin/vendors", vec![("name", "Forged Ltd.")]),
+        ("/admin/accounts", vec![("login", "forged"), ("role", "evaluator")]),
+    ];
+    let tested: std::collections::BTreeSet<String> = forms.iter().map(|(a, _)| a.to_string()).collect();
+    assert_eq!(tested, forms_in_templates(), "a form of the pages is not tested here");
+    for (action, fields) in &forms {
+        let path = action.replace("{{ s.id }}", &id);
+        for token in [None, Some("forged"), Some(theirs.as_str())] {
+            let mut form = fields.clone();
+            if let Some(t) = token {
+                form.push(("csrf", t));
+            }
+            let page = if path == "/upload" {
+                evaluator
+                    .upload(token.unwrap_or_default(), seal(&second_run(), &vendor.key), Some(&vendor.vendor_id))
+                    .await
+            } else {
+                evaluator.post(&path, &form).await
+            };
+            assert_eq!(page.status, 403, "{path} with token {token:?}: {}", page.body);
+            assert!(unescape(&page.body).contains("did not come from this site"), "{path}: {}", page.body);
+        }
+    }
+    // Nothing changed: still signed in with the same password, no vendor, account, program or
+    // submission made, nothing published.
+    assert_eq!(evaluator.get("/account").await.status, 200);
+    let admin = evaluator.get("/admin").await.body;
+    assert!(!admin.contains("Forged Ltd.") && !admin.contains(">forged<"), "{admin}");
+    assert!(!evaluator.get("/readiness").await.body.contains("Forged program"));
+    assert!(!evaluator.get("/").await.body.contains("2.5.0"));
+    assert!(!Client::new(&base).get("/").await.body.contains("Example issuer"), "not published");
+    assert_eq!(evaluator.get(&format!("/submissions/{id}")).await.status, 200, "not withdrawn");
+    assert_eq!(Client::new(&base).login("admin", ADMIN_PASSWORD).await.status, 303);
+    // Another method than GET is held to the same rule; the API (a bearer token, no cookie) is not.
+    let r = reqwest::Client::new()
+        .delete(format!("{base}/submissions/{id}"))
+        .header("cookie", evaluator.cookies())
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status().as_u16(), 403);
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/submissions"))
+        .bearer_auth(&vendor.token)
+        .body(seal(&second_run(), &vendor.key))
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(r.status().as_u16(), 201);
+    // With its token, a form does what it did.
+    let csrf = evaluator.get("/admin").await.csrf();
+    let page = evaluator.post("/admin/vendors", &[("csrf", &csrf), ("name", "Real Ltd.")]).await;
+    assert_eq!(page.status, 200);
+    assert!(evaluator.get("/admin").await.body.contains("Real Ltd."));
+    service.stop().await;
+}
+
+async fn failed_sign_ins_are_refused_for_a_while_per_login_and_per_address_across_restarts(db: &Db) {
+    let service = start_with(db, true).await;
+    let base = service.url();
+    let vendor = onboard(&base, "Example Inc.", "alice").await;
+    let throttled = |page: &common::Page| {
+        assert_eq!(page.status, 429, "{}", page.body);
+        let after: u64 = page
+            .headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After in seconds");
+        assert!((1..=15 * 60).contains(&after), "{after}");
+        assert!(page.body.contains("Too many failed sign-ins"), "{}", page.body);
+    };
+    // Five wrong passwords for alice from one address: the sixth attempt is refused, even with her
+    // password, …
+    let mut one = Client::at(&base, "203.0.113.1");
+    for _ in 0..5 {
+        assert_eq!(one.login("alice", "not her password").await.status, 401);
+    }
+    throttled(&one.login("alice", &vendor.password).await);
+    // … and from any other address (per login), while others still sign in from there.
+    let mut two = Client::at(&base, "203.0.113.2");
+    throttled(&two.login("alice", &vendor.password).await);
+    assert_eq!(two.login("admin", ADMIN_PASSWORD).await.status, 303);
+    // Five failures from one address, each for another login: that address is refused (per address).
+    let mut three = Client::at(&base, "203.0.113.3");
+    for n in 0..5 {
+        assert_eq!(three.login(&format!("nobody{n}"), "wrong password!").await.status, 401);
+    }
+    throttled(&three.login("admin", ADMIN_PASSWORD).await);
+    // A success forgets the login's failures: four, a success, four more, and it still signs in.
+    let mut four = Client::at(&base, "203.0.113.4");
+    for _ in 0..4 {
+        assert_eq!(four.login("admin", "wrong password!").await.status, 401);
+    }
+    assert_eq!(four.login("admin", ADMIN_PASSWORD).await.status, 303);
+    let mut five = Client::at(&base, "203.0.113.5");
+    for _ in 0..4 {
+        assert_eq!(five.login("admin", "wrong password!").await.status, 401);
+    }
+    assert_eq!(five.login("admin", ADMIN_PASSWORD).await.status, 303);
+    // The count is the database's: it holds across a restart.
+    service.stop().await;
+    let service = start_with(db, true).await;
+    let base = service.url();
+    throttled(&Client::at(&base, "203.0.113.6").login("alice", &vendor.password).await);
+    throttled(&Client::at(&base, "203.0.113.3").login("admin", ADMIN_PASSWORD).await);
+    assert_eq!(Client::at(&base, "203.0.113.7").login("admin", ADMIN_PASSWORD).await.status, 303);
+    // In French too.
+    let mut french = Client::at(&base, "203.0.113.8");
+    french.set_cookie("dialtone_lang", "fr");
+    let page = french.login("alice", &vendor.password).await;
+    assert_eq!(page.status, 429);
+    assert!(page.body.contains("Trop de connexions échouées"), "{}", page.body);
+    service.stop().await;
+}
+
+async fn a_withdrawn_submission_is_gone_and_its_history_says_who_withdrew_it_when_and_why(db: &Db) {
+    let service = start(db).await;
+    let base = service.url();
+    let mut alice = onboard(&base, "Example Inc.", "alice").await;
+    let mut bob = onboard(&base, "Other Ltd.", "bob").await;
+    let dir = TempDir::new("bundles");
+    let id = |o: SubmitOutcome| match o {
+        SubmitOutcome::Accepted { url, .. } => url.rsplit('/').next().unwrap_or_default().to_string(),
+        other => panic!("{other:?}"),
+    };
+    let first = write(&dir, "1.tar.gz", &seal(&first_run(), &alice.key));
+    let second = write(&dir, "2.tar.gz", &seal(&second_run(), &alice.key));
+    let one = id(dialtone_serve::submit(&first, &base, &alice.token, None).await.expect("1"));
+    let two = id(dialtone_serve::submit(&second, &base, &alice.token, None).await.expect("2"));
+    let history = format!("/history?vendor={}&candidate=Example%20issuer", alice.vendor_id);
+
+    // Another vendor cannot withdraw it: not his to see, and once published, still not his.
+    let csrf = bob.client.get("/").await.csrf();
+    let page = bob.client.post(&format!("/submissions/{one}/withdraw"), &[("csrf", &csrf), ("reason", "x")]).await;
+    assert_eq!(page.status, 404);
+    let csrf = alice.client.get("/").await.csrf();
+    alice.client.post(&format!("/submissions/{one}/publish"), &[("csrf", &csrf), ("publish", "1")]).await;
+    let csrf = bob.client.get("/").await.csrf();
+    let page = bob.client.post(&format!("/submissions/{one}/withdraw"), &[("csrf", &csrf), ("reason", "x")]).await;
+    assert_eq!(page.status, 403, "{}", page.body);
+    assert!(!bob.client.get(&format!("/submissions/{one}")).await.body.contains("id=\"withdraw\""));
+    assert_eq!(alice.client.get(&format!("/submissions/{one}")).await.status, 200, "still there");
+
+    // An evaluator withdraws it, saying why: it is gone for everyone, and its history says so.
+    let mut evaluator = Client::new(&base);
+    evaluator.login("admin", ADMIN_PASSWORD).await;
+    let page = evaluator.get(&format!("/submissions/{one}")).await;
+    assert!(page.body.contains("id=\"withdraw\""));
+    let reason = "submitted by mistake <b>twice</b>";
+    let page =
+        evaluator.post(&format!("/submissions/{one}/withdraw"), &[("csrf", &page.csrf()), ("reason", reason)]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(unescape(page.location.as_deref().unwrap_or_default()), history.replace("%20", "+"));
+    for client in [&mut evaluator, &mut alice.client, &mut Client::new(&base)] {
+        assert_eq!(client.get(&format!("/submissions/{one}")).await.status, 404);
+    }
+    assert!(!Client::new(&base).get("/").await.body.contains("Example issuer"));
+    let page = alice.client.get(&history).await;
+    assert_eq!(page.status, 200);
+    let withdrawn = page.body.split("<table id=\"withdrawals\">").nth(1).expect("withdrawals").to_string();
+    assert!(withdrawn.contains("<td>admin</td>") && withdrawn.contains("2.4.1"), "{withdrawn}");
+    assert!(
+        unescape(&withdrawn).contains("submitted by mistake <b>twice</b>") && !withdrawn.contains("<b>"),
+        "{withdrawn}"
+    );
+    assert!(
+        page.body
+            .split("<table id=\"runs\">")
+            .nth(1)
+            .is_some_and(|t| t.contains("2.5.0") && !t.split("</table>").next().unwrap_or_default().contains("2.4.1"))
+    );
+    // The bundle may come again: it is a new submission.
+    let again = dialtone_serve::submit(&first, &base, &alice.token, None).await.expect("again");
+    assert!(matches!(again, SubmitOutcome::Accepted { .. }), "{again:?}");
+    // A vendor withdraws its own; the public never sees the log.
+    let page = alice.client.get(&format!("/submissions/{two}")).await;
+    let page = alice.client.post(&format!("/submissions/{two}/withdraw"), &[("csrf", &page.csrf())]).await;
+    assert_eq!(page.status, 303);
+    let page = evaluator.get(&history).await;
+    let withdrawn = page.body.split("<table id=\"withdrawals\">").nth(1).expect("withdrawals").to_string();
+    assert!(withdrawn.contains("<td>alice</td>") && withdrawn.contains("2.5.0"), "{withdrawn}");
+    assert_eq!(Client::new(&base).get(&history).await.status, 404);
+    assert_eq!(bob.client.get(&history).await.status, 404);
+    // In French.
+    evaluator.set_cookie("dialtone_lang", "fr");
+    assert!(evaluator.get(&history).await.body.contains("Soumissions retirées"));
     service.stop().await;
 }

@@ -4,8 +4,10 @@
 //! BYTEA), identifiers made here.
 
 mod accounts;
+mod audit;
 mod programs;
 pub(crate) mod submissions;
+mod throttle;
 
 pub(crate) use accounts::{Account, Role, Vendor};
 pub(crate) use submissions::{NewSubmission, ResultRow, SubmissionRow, Visibility};
@@ -54,7 +56,11 @@ pub enum StoreError {
 
 /// The migrations, built in: the same files for SQLite and PostgreSQL.
 fn migrator() -> Migrator {
-    let migrations = [(1, "review service", include_str!("../../migrations/0001_review_service.sql"))];
+    let migrations = [
+        (1, "review service", include_str!("../../migrations/0001_review_service.sql")),
+        (2, "login failures", include_str!("../../migrations/0002_login_failures.sql")),
+        (3, "audit log", include_str!("../../migrations/0003_audit_log.sql")),
+    ];
     Migrator::with_migrations(
         migrations
             .into_iter()

@@ -17,7 +17,7 @@ pub(crate) enum Visibility {
 }
 
 impl Visibility {
-    fn binds(&self) -> (i64, &str) {
+    pub(super) fn binds(&self) -> (i64, &str) {
         match self {
             Visibility::All => (1, ""),
             Visibility::Vendor(id) => (0, id),
@@ -65,6 +65,16 @@ pub(crate) struct SubmissionRow {
     pub bundle_sha256: String,
     pub full_view: bool,
     pub published: bool,
+}
+
+/// The command of a submission of stored artifacts judged (`dialtone check --sign`).
+pub(crate) const CHECK: &str = "check";
+
+impl SubmissionRow {
+    /// A `dialtone check` of stored artifacts, rather than a run of a plan against a candidate.
+    pub fn is_check(&self) -> bool {
+        self.command == CHECK
+    }
 }
 
 fn submission(r: &AnyRow) -> Result<SubmissionRow, sqlx::Error> {
@@ -261,6 +271,29 @@ impl Store {
             .bind(vendor)
             .bind(vendor_id)
             .bind(candidate)
+            .bind(LIST_LIMIT)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(submission).collect::<Result<_, _>>().map_err(Into::into)
+    }
+
+    /// The submissions `vis` sees that `row` is compared with, oldest first: the runs of its
+    /// candidate; for a `check` of stored artifacts (whose "candidate" only counts the files),
+    /// every check of its vendor.
+    pub(crate) async fn series(&self, vis: &Visibility, row: &SubmissionRow) -> Result<Vec<SubmissionRow>, StoreError> {
+        if !row.is_check() {
+            return self.runs(vis, &row.vendor_id, &row.candidate_name).await;
+        }
+        let (all, vendor) = vis.binds();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM submissions s JOIN vendors v ON v.id = s.vendor_id WHERE {VISIBLE} \
+             AND s.vendor_id = $3 AND s.command = $4 ORDER BY s.received_at, s.id LIMIT $5"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(all)
+            .bind(vendor)
+            .bind(&row.vendor_id)
+            .bind(CHECK)
             .bind(LIST_LIMIT)
             .fetch_all(&self.pool)
             .await?;

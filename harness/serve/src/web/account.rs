@@ -29,16 +29,6 @@ async fn render(state: &Shared, viewer: &Viewer, account: &Account, status: Stat
     ))
 }
 
-/// The account an account form acts for: signed in (else to the login page) and the form's CSRF
-/// token its session's (else refused).
-fn form_account(state: &Shared, viewer: &Viewer, csrf: &str) -> Result<Account, Box<axum::response::Response>> {
-    let account = signed_in(viewer)?.clone();
-    if !viewer.csrf_ok(csrf) {
-        return Err(Box::new(state.templates.error(viewer, StatusCode::FORBIDDEN, "error-csrf")));
-    }
-    Ok(account)
-}
-
 pub(crate) async fn page(State(state): State<Shared>, Extension(viewer): Extension<Viewer>) -> PageResult {
     let account = match signed_in(&viewer) {
         Ok(a) => a.clone(),
@@ -50,7 +40,6 @@ pub(crate) async fn page(State(state): State<Shared>, Extension(viewer): Extensi
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct PasswordForm {
-    csrf: String,
     current: String,
     new: String,
 }
@@ -60,7 +49,7 @@ pub(crate) async fn password(
     Extension(viewer): Extension<Viewer>,
     Form(form): Form<PasswordForm>,
 ) -> PageResult {
-    let account = match form_account(&state, &viewer, &form.csrf) {
+    let account = match signed_in(&viewer).cloned() {
         Ok(a) => a,
         Err(refused) => return Ok(*refused),
     };
@@ -93,7 +82,6 @@ pub(crate) async fn password(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct TokenForm {
-    csrf: String,
     label: String,
 }
 
@@ -103,7 +91,7 @@ pub(crate) async fn token(
     Extension(viewer): Extension<Viewer>,
     Form(form): Form<TokenForm>,
 ) -> PageResult {
-    let account = match form_account(&state, &viewer, &form.csrf) {
+    let account = match signed_in(&viewer).cloned() {
         Ok(a) => a,
         Err(refused) => return Ok(*refused),
     };
@@ -117,7 +105,6 @@ pub(crate) async fn token(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct KeyForm {
-    csrf: String,
     pem: String,
     /// An evaluator registering a key for a vendor.
     vendor: String,
@@ -150,7 +137,7 @@ pub(crate) async fn key(
     Extension(viewer): Extension<Viewer>,
     Form(form): Form<KeyForm>,
 ) -> PageResult {
-    let account = match form_account(&state, &viewer, &form.csrf) {
+    let account = match signed_in(&viewer).cloned() {
         Ok(a) => a,
         Err(refused) => return Ok(*refused),
     };

@@ -18,15 +18,22 @@ pub(crate) async fn page(
     Extension(viewer): Extension<Viewer>,
     Query(q): Query<HistoryQuery>,
 ) -> PageResult {
-    let runs = state.store.runs(&viewer.visibility(), &q.vendor, &q.candidate).await?;
-    let Some(last) = runs.last() else {
+    let vis = viewer.visibility();
+    let runs = state.store.runs(&vis, &q.vendor, &q.candidate).await?;
+    let withdrawals = state.store.withdrawals(&vis, &q.vendor, &q.candidate).await?;
+    if runs.is_empty() && withdrawals.is_empty() {
         return Ok(state.templates.error(&viewer, StatusCode::NOT_FOUND, "error-not-found"));
+    }
+    let vendor = match runs.last() {
+        Some(last) => last.vendor_name.clone(),
+        None => state.store.vendor(&q.vendor).await?.map(|v| v.name).unwrap_or_default(),
     };
     let chart = crate::chart::history(&runs);
     let pairs: Vec<_> = runs.windows(2).filter_map(|w| Some((w.first()?.id.clone(), w.get(1)?.id.clone()))).collect();
     let ctx = minijinja::context! {
-        vendor => last.vendor_name,
-        candidate => last.candidate_name,
+        vendor => vendor,
+        candidate => q.candidate,
+        withdrawals => withdrawals.iter().rev().collect::<Vec<_>>(),
         chart => chart,
         runs => runs.iter().rev().collect::<Vec<_>>(),
         pairs => pairs,

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod api;
 mod compare;
+mod csrf;
 mod history;
 mod readiness;
 mod render;
@@ -30,6 +31,16 @@ pub(crate) fn bundle_limit() -> usize {
     usize::try_from(dialtone_bundle::Limits::default().archive_bytes).unwrap_or(usize::MAX)
 }
 
+/// The most bytes of an upload form (the bundle and the form's fields).
+pub(crate) fn upload_body_limit() -> usize {
+    bundle_limit().saturating_add(64 << 10)
+}
+
+/// The path of the one form that uploads a file (`multipart/form-data`).
+pub(crate) const UPLOAD_PATH: &str = "/upload";
+/// The path of the API, which authenticates with a bearer token and no cookie (no CSRF to fear).
+pub(crate) const API_PATH: &str = "/api/submissions";
+
 /// Bundles verified at once; more wait for a turn (each holds up to 64 MiB and a core).
 pub(crate) const UPLOADS_AT_ONCE: usize = 2;
 
@@ -43,21 +54,24 @@ pub(crate) struct AppState {
     pub templates: Templates,
     /// Cookies only over https (`Secure`): a deployment behind TLS.
     pub secure_cookies: bool,
+    /// The client's address from `X-Forwarded-For` (a proxy in front), not the connection's.
+    pub forwarded_for: bool,
     pub uploads: tokio::sync::Semaphore,
 }
 
 pub(crate) type Shared = Arc<AppState>;
 
 pub(crate) fn router(state: Shared) -> Router {
-    let upload_limit = DefaultBodyLimit::max(bundle_limit().saturating_add(64 << 10));
+    let upload_limit = DefaultBodyLimit::max(upload_body_limit());
     Router::new()
         .route("/", get(submissions::index))
         .route("/submissions/{id}", get(report::page))
         .route("/submissions/{id}/bundle", get(report::bundle))
         .route("/submissions/{id}/report.html", get(report::original))
         .route("/submissions/{id}/publish", post(report::publish))
-        .route("/upload", get(upload::form).post(upload::receive).layer(upload_limit))
-        .route("/api/submissions", post(api::submit).layer(DefaultBodyLimit::disable()))
+        .route("/submissions/{id}/withdraw", post(report::withdraw))
+        .route(UPLOAD_PATH, get(upload::form).post(upload::receive).layer(upload_limit))
+        .route(API_PATH, post(api::submit).layer(DefaultBodyLimit::disable()))
         .route("/compare", get(compare::page))
         .route("/history", get(history::page))
         .route("/readiness", get(readiness::index).post(readiness::create))
@@ -74,6 +88,8 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/admin/accounts", post(admin::new_account))
         .route("/static/style.css", get(stylesheet))
         .fallback(not_found)
+        // Every state-changing request carries its viewer's form token (checked once, here).
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::context))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)

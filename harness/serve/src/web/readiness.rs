@@ -89,7 +89,6 @@ pub(crate) async fn program(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct ProgramForm {
-    csrf: String,
     name: String,
     jurisdiction: String,
     criteria: String,
@@ -101,9 +100,6 @@ pub(crate) async fn create(
     Extension(viewer): Extension<Viewer>,
     Form(form): Form<ProgramForm>,
 ) -> PageResult {
-    if !viewer.csrf_ok(&form.csrf) {
-        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
-    }
     if !viewer.is_evaluator() {
         return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-forbidden"));
     }

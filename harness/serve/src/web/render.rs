@@ -140,6 +140,8 @@ mod tests {
         ("case-", &["pass", "fail", "warn", "info", "blocked", "inconclusive", "skip", "error", "other"]),
         ("criterion-", &["met", "not_met", "not_tested", "evidence_required", "not_applicable", "absent"]),
         ("compare-section-", &["newly-failing", "newly-passing", "changed", "new-cases", "gone"]),
+        ("artifact-", &["valid", "acceptable", "unverified", "invalid", "error", "unsupported"]),
+        ("compare-artifacts-section-", &["newly-failing", "newly-passing", "changed", "new", "gone"]),
     ];
 
     /// The message ids the code passes to pages (`problem`, `done`, `error`, error pages).
@@ -148,6 +150,7 @@ mod tests {
             include_str!("account.rs"),
             include_str!("admin.rs"),
             include_str!("compare.rs"),
+            include_str!("csrf.rs"),
             include_str!("history.rs"),
             include_str!("readiness.rs"),
             include_str!("report.rs"),

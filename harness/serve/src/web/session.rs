@@ -7,7 +7,7 @@ use crate::clock::now_ms;
 use crate::password;
 use crate::store::{Account, Visibility};
 use axum::Extension;
-use axum::extract::{Form, Query, Request, State};
+use axum::extract::{ConnectInfo, Form, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -29,6 +29,8 @@ pub(crate) struct Viewer {
     pub lang: Lang,
     /// The path and query asked for (where the language switch comes back to).
     pub here: String,
+    /// The client's address (the connection's, or a proxy's `X-Forwarded-For` when trusted).
+    pub client: String,
     session_digest: Option<String>,
 }
 
@@ -107,7 +109,8 @@ pub(crate) async fn context(State(state): State<Shared>, mut request: Request, n
         })
         .unwrap_or(Lang::En);
     let here = request.uri().path_and_query().map_or("/".to_string(), |p| p.as_str().to_string());
-    request.extensions_mut().insert(super::Viewer { account, csrf, lang, here, session_digest });
+    let client = client_address(&request, state.forwarded_for);
+    request.extensions_mut().insert(super::Viewer { account, csrf, lang, here, client, session_digest });
     let mut response = next.run(request).await;
     if let Some(t) = new_anonymous_token {
         response
@@ -115,6 +118,19 @@ pub(crate) async fn context(State(state): State<Shared>, mut request: Request, n
             .append(header::SET_COOKIE, set_cookie(state.secure_cookies, CSRF_COOKIE, &t, 86_400, "Strict"));
     }
     response
+}
+
+/// The client's address: the last of `X-Forwarded-For` when the proxy in front is trusted to set
+/// it (an address, else the connection's), else the connection's peer.
+fn client_address(request: &Request, forwarded_for: bool) -> String {
+    let forwarded = forwarded_for
+        .then(|| {
+            let last = request.headers().get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
+            last.rsplit(',').next()?.trim().parse::<std::net::IpAddr>().ok()
+        })
+        .flatten();
+    let peer = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    forwarded.or(peer).map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
 }
 
 #[derive(Deserialize, Default)]
@@ -143,10 +159,40 @@ pub(crate) async fn login_form(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct LoginForm {
-    csrf: String,
     login: String,
     password: String,
     next: String,
+}
+
+/// What failed sign-ins are counted against: the login tried, and the client's address.
+fn throttled_subjects(login: &str, viewer: &Viewer) -> [String; 2] {
+    let login: String = login.chars().take(64).collect();
+    [format!("login:{login}"), format!("address:{}", viewer.client)]
+}
+
+/// The sign-in page refusing for a while (429, with `Retry-After`), when the login or the address
+/// has had too many failures.
+async fn throttled(
+    state: &Shared,
+    viewer: &Viewer,
+    form: &LoginForm,
+    subjects: &[String; 2],
+) -> Result<Option<Response>, AppError> {
+    let now = now_ms();
+    let mut until = None;
+    for subject in subjects {
+        until = until.max(state.store.login_refused_until(subject, now).await?);
+    }
+    let Some(until) = until else { return Ok(None) };
+    let seconds = u64::try_from(until - now).unwrap_or(0).max(1000).div_ceil(1000);
+    let page = state.templates.page(
+        viewer,
+        "login.html",
+        minijinja::context! { next => local_path(&form.next), throttled => seconds.div_ceil(60), login => form.login },
+    );
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    Ok(Some(response))
 }
 
 pub(crate) async fn login(
@@ -154,8 +200,9 @@ pub(crate) async fn login(
     Extension(viewer): Extension<Viewer>,
     Form(form): Form<LoginForm>,
 ) -> PageResult {
-    if !viewer.csrf_ok(&form.csrf) {
-        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
+    let subjects = throttled_subjects(form.login.trim(), &viewer);
+    if let Some(refused) = throttled(&state, &viewer, &form, &subjects).await? {
+        return Ok(refused);
     }
     let found = state.store.account_by_login(form.login.trim()).await?;
     let (account, stored) = match found {
@@ -165,6 +212,8 @@ pub(crate) async fn login(
     let given = form.password;
     let ok = super::blocking(move || password::verify(&given, &stored)).await?;
     let Some(account) = account.filter(|_| ok) else {
+        let [login, address] = &subjects;
+        state.store.record_login_failure(&[login, address], now_ms()).await?;
         let page = state.templates.page(
             &viewer,
             "login.html",
@@ -172,6 +221,7 @@ pub(crate) async fn login(
         );
         return Ok((StatusCode::UNAUTHORIZED, page).into_response());
     };
+    state.store.clear_login_failures(&subjects[0]).await?;
     let token = password::secret(32);
     let csrf = password::secret(32);
     let now = now_ms();
@@ -183,20 +233,7 @@ pub(crate) async fn login(
     Ok(response)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct CsrfOnly {
-    csrf: String,
-}
-
-pub(crate) async fn logout(
-    State(state): State<Shared>,
-    Extension(viewer): Extension<Viewer>,
-    Form(form): Form<CsrfOnly>,
-) -> PageResult {
-    if !viewer.csrf_ok(&form.csrf) {
-        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
-    }
+pub(crate) async fn logout(State(state): State<Shared>, Extension(viewer): Extension<Viewer>) -> PageResult {
     if let Some(digest) = &viewer.session_digest {
         state.store.end_session(digest, now_ms()).await?;
     }

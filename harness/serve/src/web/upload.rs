@@ -54,7 +54,7 @@ pub(crate) async fn receive(
         Ok(a) => a.clone(),
         Err(login) => return Ok(*login),
     };
-    let (mut csrf, mut vendor_id, mut bundle) = (String::new(), String::new(), None);
+    let (mut vendor_id, mut bundle) = (String::new(), None);
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -70,14 +70,10 @@ pub(crate) async fn receive(
             Err(e) => return refused_page(&state, &viewer, e.status(), &e.body_text(), None, Vec::new()).await,
         };
         match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
             "vendor" => vendor_id = String::from_utf8_lossy(&bytes).into_owned(),
             "bundle" => bundle = Some(bytes.to_vec()),
             _ => {}
         }
-    }
-    if !viewer.csrf_ok(&csrf) {
-        return Ok(state.templates.error(&viewer, StatusCode::FORBIDDEN, "error-csrf"));
     }
     let vendor = match account.vendor_id() {
         Some(own) => state.store.vendor(own).await?,

@@ -4,7 +4,9 @@
 
 use dialtone_bundle::statement::ResourceDescriptor;
 use dialtone_bundle::{Seal, SigningKey};
-use dialtone_engine::model::{CandidateInfo, CaseResult, Level, Report, SpecRef, Verdict};
+use dialtone_engine::model::{
+    ArtifactResult, ArtifactStatus, CandidateInfo, CaseResult, Level, Report, SpecRef, Verdict,
+};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::report::{Assembly, Subject, assemble};
 use dialtone_engine::role::Role;
@@ -79,6 +81,11 @@ impl Db {
 
 /// The service on `db`, its first evaluator `admin` with [`ADMIN_PASSWORD`].
 pub async fn start(db: &Db) -> Service {
+    start_with(db, false).await
+}
+
+/// [`start`], taking the client's address from `X-Forwarded-For` when `forwarded_for`.
+pub async fn start_with(db: &Db, forwarded_for: bool) -> Service {
     // The tests' own HTTP clients (reqwest without a built-in TLS provider, as in dialtone).
     let _ = rustls::crypto::ring::default_provider().install_default();
     Service::start(ServeOptions {
@@ -86,6 +93,7 @@ pub async fn start(db: &Db) -> Service {
         database: db.url.clone(),
         admin_password: Some(ADMIN_PASSWORD.into()),
         secure_cookies: false,
+        forwarded_for,
     })
     .await
     .expect("service starts")
@@ -136,11 +144,67 @@ pub fn report(name: &str, version: &str, results: &[(&str, Verdict, &str)]) -> R
     assemble(assembly, &Catalogue::embedded())
 }
 
+/// The rules [`check_report`] judges each artifact by.
+pub const CHECK_RULES: [(&str, &str, &str, &str); 2] = [
+    ("SDJWTVC-001", "The SD-JWT parses", "RFC9901", "4"),
+    ("SDJWTVC-002", "The header typ is dc+sd-jwt", "SD-JWT-VC", "2.2.1"),
+];
+
+/// The report of `dialtone check` over `artifacts`: each its name, its verdict, and the rules of
+/// [`CHECK_RULES`] it fails (the others pass).
+pub fn check_report(artifacts: &[(&str, ArtifactStatus, &[&str])]) -> Report {
+    let subject = Subject {
+        candidate: CandidateInfo {
+            name: format!("{} stored artifacts", artifacts.len()),
+            vendor: String::new(),
+            version: String::new(),
+            roles: vec![Role::Artifact],
+            base_url: String::new(),
+            conformance: vec!["sd-jwt-vc".into()],
+        },
+        suites: vec!["artifact-rules".into()],
+        profiles: Vec::new(),
+        seed: None,
+    };
+    let mut results = Vec::new();
+    let mut judged = Vec::new();
+    for (name, status, failed) in artifacts {
+        for (rule, title, doc, section) in CHECK_RULES {
+            let fails = failed.contains(&rule);
+            let mut r = case(&format!("{rule} {name}"), if fails { Verdict::Fail } else { Verdict::Pass }, "SICH.02");
+            r.plan = "artifact-rules".into();
+            r.title = title.into();
+            r.role = Role::Artifact;
+            r.driver = "artifact::sd-jwt-vc".into();
+            r.spec = vec![SpecRef { doc: doc.into(), section: section.into() }];
+            r.observed = if fails { format!("{rule} not met by {name}") } else { "met".into() };
+            results.push(r);
+        }
+        judged.push(ArtifactResult {
+            name: name.to_string(),
+            format: Some("sd-jwt-vc".into()),
+            verdict: *status,
+            reason: failed.first().map(|rule| format!("{rule}: not met")),
+        });
+    }
+    let assembly = Assembly { subject, results, cases: &[], artifacts: judged, expectations: None, duration_ms: 3.0 };
+    assemble(assembly, &Catalogue::embedded())
+}
+
+/// The bundle `dialtone check --sign` would write for `report`.
+pub fn seal_check(report: &Report, key: &SigningKey) -> Vec<u8> {
+    seal_as(report, key, "check")
+}
+
 /// The bundle `dialtone run --sign` would write for `report`.
 pub fn seal(report: &Report, key: &SigningKey) -> Vec<u8> {
+    seal_as(report, key, "run")
+}
+
+fn seal_as(report: &Report, key: &SigningKey, command: &str) -> Vec<u8> {
     let seal = Seal {
         report,
-        command: "run",
+        command,
         invocation: BTreeMap::from([("seed".to_string(), serde_json::json!(1))]),
         inputs: vec![ResourceDescriptor::input("suite", "suites/oid4vci-issuer.toml", b"[suite]", true)],
         build: dialtone_bundle::this_build(),
@@ -180,6 +244,8 @@ pub struct Client {
     pub base: String,
     http: reqwest::Client,
     cookies: BTreeMap<String, String>,
+    /// The `X-Forwarded-For` a proxy in front would set for this client.
+    forwarded_for: Option<String>,
 }
 
 pub struct Page {
@@ -225,7 +291,23 @@ pub fn text_of(html: &str, id: &str) -> Option<String> {
 impl Client {
     pub fn new(base: &str) -> Client {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Client { base: base.to_string(), http, cookies: BTreeMap::new() }
+        Client { base: base.to_string(), http, cookies: BTreeMap::new(), forwarded_for: None }
+    }
+
+    /// A client at `address` behind a proxy (which says so in `X-Forwarded-For`).
+    pub fn at(base: &str, address: &str) -> Client {
+        Client { forwarded_for: Some(address.to_string()), ..Client::new(base) }
+    }
+
+    fn headers(&self) -> reqwest::header::HeaderMap {
+        let mut h = reqwest::header::HeaderMap::new();
+        if let Ok(v) = reqwest::header::HeaderValue::from_str(&self.cookie_header()) {
+            h.insert(reqwest::header::COOKIE, v);
+        }
+        if let Some(v) = self.forwarded_for.as_deref().and_then(|a| reqwest::header::HeaderValue::from_str(a).ok()) {
+            h.insert("x-forwarded-for", v);
+        }
+        h
     }
 
     fn cookie_header(&self) -> String {
@@ -252,13 +334,7 @@ impl Client {
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
+        let r = self.http.get(format!("{}{path}", self.base)).headers(self.headers()).send().await.expect("GET");
         self.read(r).await
     }
 
@@ -266,7 +342,7 @@ impl Client {
         let r = self
             .http
             .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
+            .headers(self.headers())
             .form(form)
             .send()
             .await
@@ -283,7 +359,7 @@ impl Client {
         let r = self
             .http
             .post(format!("{}/upload", self.base))
-            .header("cookie", self.cookie_header())
+            .headers(self.headers())
             .multipart(form)
             .send()
             .await
