@@ -442,6 +442,18 @@ async fn the_pages_speak_french(db: &Db) {
     let page = vendor.client.get("/").await;
     assert!(page.body.contains("<html lang=\"fr\">"), "{}", page.body);
     assert!(page.body.contains("Soumissions") && page.body.contains("Non conforme"), "{}", page.body);
+    // A submission's page: the verdict sentence, the cases' titles and the PCTF processes in French
+    // (the titles from their ids, whatever English the report carries), the evidence as written.
+    let id = page.body.split("href=\"/submissions/").nth(1).and_then(|s| s.split('"').next()).expect("a submission");
+    let report = vendor.client.get(&format!("/submissions/{id}")).await;
+    let body = &report.body;
+    assert!(body.contains("<p>non conforme : "), "{body}");
+    assert!(
+        body.contains("<span lang=\"fr\">Les métadonnées de l&#x27;émetteur de justificatifs sont servies en JSON"),
+        "{body}"
+    );
+    assert!(body.contains("<td lang=\"fr\">Délivrance des justificatifs"), "{body}");
+    assert!(!body.contains(">case VCI-ISS-META-001<"), "{body}");
     // Without a choice, the browser's Accept-Language decides.
     let r = reqwest::Client::new()
         .get(format!("{base}/readiness"))

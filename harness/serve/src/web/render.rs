@@ -50,6 +50,29 @@ fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<String, minijinj
     Ok(dialtone_i18n::serve().text(lang_of(state), id, &args))
 }
 
+/// A text in the page's language when dialtone has one, else the English it was given, and the
+/// language it is in (for the element's `lang`).
+fn localized(lang: Lang, french: Option<String>, english: &str) -> Value {
+    match (lang, french) {
+        (Lang::Fr, Some(text)) => minijinja::context! { text => text, lang => "fr" },
+        _ => minijinja::context! { text => english, lang => "en" },
+    }
+}
+
+/// `title(id, english)`: a case's or rule's title in the page's language (`i18n/fr/titles.ftl`),
+/// with `.text` and `.lang`.
+fn title(state: &State, id: &str, english: &str) -> Value {
+    let key = id.split(' ').next().unwrap_or(id);
+    localized(lang_of(state), dialtone_i18n::titles_fr().get(key), english)
+}
+
+/// `process(criterion_id, english)`: the PCTF process name of a criterion in the page's language
+/// (the official French where the catalogue has it), with `.text` and `.lang`.
+fn process(state: &State, id: &str, english: &str) -> Value {
+    let french = dialtone_engine::pctf_french::CatalogueFr::embedded().get(id).map(|c| c.process.clone());
+    localized(lang_of(state), french, english)
+}
+
 impl Templates {
     pub fn new() -> Result<Templates, minijinja::Error> {
         let mut env = Environment::new();
@@ -57,6 +80,8 @@ impl Templates {
             env.add_template(name, source)?;
         }
         env.add_function("t", translate);
+        env.add_function("title", title);
+        env.add_function("process", process);
         env.add_filter("when", |ms: i64| crate::clock::utc_minute(ms));
         env.add_filter("day", |ms: i64| crate::clock::utc_day(ms));
         env.add_filter("short", |id: &str| id.chars().take(12).collect::<String>());

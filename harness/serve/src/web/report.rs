@@ -73,6 +73,7 @@ pub(crate) async fn page(
         minijinja::context! {
             s => row,
             check => row.is_check(),
+            statement => report.as_ref().map(|r| dialtone_engine::statement::statement(viewer.lang, &r.verdict)),
             report => report,
             artifacts => artifacts,
             criteria => criteria,
