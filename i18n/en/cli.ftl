@@ -29,3 +29,18 @@ verify-verdict = verdict: { $statement } ({ $results } results)
 verify-files-full = files: all { $signed } signed files present and unchanged
 verify-files-public = files: the public view; { $withheld } of { $signed } signed files withheld ({ $names })
 verify-inputs = inputs: { $inputs }
+
+# dialtone interop
+interop-summary = { $chains ->
+        [one] 1 chain
+       *[other] { $chains } chains
+    }, { $pass } pass, { $failed ->
+        [one] 1 does not
+       *[other] { $failed } do not
+    }
+interop-merged = merged { $shards } shards of the interop matrix: { $chains ->
+        [one] 1 chain
+       *[other] { $chains } chains
+    }
+interop-shard-done = shard { $shard }: { $run } of the matrix's { $chains } chains run; wrote { $path }
+interop-merge-hint = `dialtone merge` joins the { $count } shards into the matrix and its verdict

@@ -193,3 +193,16 @@ terminal-totals = { $total } cases — { $pass } pass, { $fail } fail{ $known ->
         [0] {""}
        *[other] {" "}({ $known } known)
     }, { $blocked } blocked, { $warn } warn, { $info } info, { $inconclusive } inconclusive, { $skip } skip, { $error } error — { $ms } ms
+
+## The interop matrix (matrix.html)
+interop-title = dialtone interop matrix
+interop-heading = Interop matrix
+interop-chains = { $chains ->
+        [one] 1 chain
+       *[other] { $chains } chains
+    } in { $ms } ms.
+interop-explain = Each cell is one chain, driven through the candidates' control APIs and their public protocol interfaces: the row's issuer issues (OpenID4VCI), the column's wallet obtains and presents (OpenID4VP), the column's verifier judges. A failing cell names the step that failed and links to the run's full report with its evidence.
+interop-corner = issuer ↓ · wallet → verifier →
+interop-at-step = at
+interop-report-link = report and evidence
+interop-no-report = no report: the run could not start

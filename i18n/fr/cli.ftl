@@ -31,3 +31,21 @@ verify-verdict = verdict : { $statement } ({ $results } résultats)
 verify-files-full = fichiers : les { $signed } fichiers signés, présents et inchangés
 verify-files-public = fichiers : la vue publique; { $withheld } fichiers signés sur { $signed } retenus ({ $names })
 verify-inputs = intrants : { $inputs }
+
+# dialtone interop
+interop-summary = { $chains ->
+        [one] { $chains } chaîne
+       *[other] { $chains } chaînes
+    }, { $pass ->
+        [one] { $pass } réussie
+       *[other] { $pass } réussies
+    }, { $failed ->
+        [one] { $failed } en échec
+       *[other] { $failed } en échec
+    }
+interop-merged = { $shards } tranches de la matrice d'interopérabilité réunies : { $chains ->
+        [one] { $chains } chaîne
+       *[other] { $chains } chaînes
+    }
+interop-shard-done = tranche { $shard } : { $run } des { $chains } chaînes de la matrice exécutées; écrit : { $path }
+interop-merge-hint = `dialtone merge` réunit les { $count } tranches en la matrice et son verdict

@@ -254,3 +254,16 @@ terminal-totals = { $total } cas — { $pass ->
         [one] { $error } erreur
        *[other] { $error } erreurs
     } — { $ms } ms
+
+## La matrice d'interopérabilité (matrix.html)
+interop-title = Matrice d'interopérabilité dialtone
+interop-heading = Matrice d'interopérabilité
+interop-chains = { $chains ->
+        [one] { $chains } chaîne
+       *[other] { $chains } chaînes
+    } en { $ms } ms.
+interop-explain = Chaque cellule est une chaîne, menée par les API de contrôle des candidats et leurs interfaces publiques : l'émetteur de la ligne délivre (OpenID4VCI), le portefeuille de la colonne obtient et présente (OpenID4VP), le vérificateur de la colonne juge. Une cellule en échec nomme l'étape qui a échoué et renvoie au rapport complet de l'exécution, avec ses preuves.
+interop-corner = émetteur ↓ · portefeuille → vérificateur →
+interop-at-step = à l'étape
+interop-report-link = rapport et preuves
+interop-no-report = aucun rapport : l'exécution n'a pas pu commencer

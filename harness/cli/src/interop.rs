@@ -9,6 +9,7 @@ use crate::reference::Mutant;
 use crate::run::run_plan;
 use crate::shard::Shard;
 use crate::sign::{self, KeyChoice};
+use crate::words::{n, t};
 use crate::{CliError, SuiteSource, catalogue, exit, shown};
 use dialtone_bundle::SigningKey;
 use dialtone_bundle::statement::ResourceDescriptor;
@@ -18,6 +19,7 @@ use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::role::Role;
 use dialtone_engine::suite::Suite;
 use dialtone_http::EvidenceItem;
+use dialtone_i18n::Lang;
 use dialtone_reports::interop::{Cell, Column, Matrix};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -50,6 +52,15 @@ pub struct InteropArgs {
     pub shard: Option<Shard>,
     /// `--sign [KEY]`: seal the matrix's chains in a signed bundle.
     pub sign: Option<KeyChoice>,
+    /// The language of the pages (the matrix's and each cell's report) and of the command's lines.
+    pub lang: Lang,
+}
+
+/// Where a matrix's cells write their reports, and in which language.
+#[derive(Clone, Copy)]
+pub(crate) struct CellsOut<'a> {
+    pub(crate) dir: &'a Path,
+    pub(crate) lang: Lang,
 }
 
 pub(crate) struct Participant {
@@ -128,9 +139,7 @@ fn reference_name(mutant: Option<Mutant>) -> String {
 
 pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
     if args.shard.is_some() && args.sign.is_some() {
-        return Err(CliError::config(
-            "a shard is not signed on its own: give --sign to `dialtone merge`, which signs the matrix",
-        ));
+        return Err(CliError::config(t(args.lang, "shard-not-signed", &[])));
     }
     // The key first: a missing key file stops the matrix before it starts.
     let key = args.sign.as_ref().map(sign::signing_key).transpose()?;
@@ -183,7 +192,16 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
     };
     let matrix = Chains::of(&participants);
     let outcome = match matrix.check() {
-        Ok(()) => Ok(run_cells(&matrix, &suites, args.seed, &catalogue, &args.out, 1, args.shard).await),
+        Ok(()) => Ok(run_cells(
+            &matrix,
+            &suites,
+            args.seed,
+            &catalogue,
+            CellsOut { dir: &args.out, lang: args.lang },
+            1,
+            args.shard,
+        )
+        .await),
         Err(e) => Err(e),
     };
     for r in references {
@@ -195,12 +213,12 @@ pub async fn command(args: InteropArgs) -> Result<i32, CliError> {
         let campaign = InteropCampaign::of(&args.candidates, args.seed, &matrix, inputs);
         let file = InteropShardFile::new(shard, campaign, cells, duration_ms);
         let path = file.write(&args.out)?;
-        return Ok(crate::interop_shard::shard_done(shard, &file, matrix.chains.len(), &path));
+        return Ok(crate::interop_shard::shard_done(shard, &file, matrix.chains.len(), &path, args.lang));
     }
     let cells: Vec<RunCell> = cells.into_iter().map(|(_, cell)| cell).collect();
     let matrix_doc = matrix.document(cells.iter().map(|c| c.cell.clone()).collect(), duration_ms);
     let sign = key.as_ref().map(|(k, _)| (k, inputs, interop_invocation(&args.candidates, args.seed, None)));
-    finish(&matrix_doc, &cells, &args.out, sign, &suites, args.seed)
+    finish(&matrix_doc, &cells, CellsOut { dir: &args.out, lang: args.lang }, sign, &suites, args.seed)
 }
 
 /// The options of a matrix a bundle records.
@@ -223,32 +241,34 @@ pub(crate) fn interop_invocation(
 pub(crate) fn finish(
     matrix: &Matrix,
     cells: &[RunCell],
-    out: &Path,
+    out: CellsOut<'_>,
     sign: Option<(&SigningKey, Vec<ResourceDescriptor>, BTreeMap<String, serde_json::Value>)>,
     suites: &[Suite],
     seed: Option<u64>,
 ) -> Result<i32, CliError> {
-    std::fs::create_dir_all(out).map_err(|e| CliError::harness(format!("cannot create {}: {e}", out.display())))?;
-    for (name, content) in matrix_files(matrix)? {
-        let path = out.join(name);
+    let (dir, lang) = (out.dir, out.lang);
+    std::fs::create_dir_all(dir).map_err(|e| CliError::harness(format!("cannot create {}: {e}", dir.display())))?;
+    for (name, content) in matrix_files(matrix, lang)? {
+        let path = dir.join(name);
         std::fs::write(&path, content)
             .map_err(|e| CliError::harness(format!("cannot write {}: {e}", path.display())))?;
-        say!("wrote {}", shown(path.display()));
+        say!("{}", t(lang, "wrote", &[("path", shown(path.display()).into())]));
     }
     if let Some((key, inputs, invocation)) = sign {
         let report = crate::interop_report::matrix_report(matrix, cells, suites, seed)?;
-        let path = sign::write_bundle(&report, "interop", invocation, inputs, key, out)?;
-        say!("wrote {} (the chains as one report, signed by key {})", shown(path.display()), key.public().key_id());
+        let path = sign::write_bundle(&report, "interop", invocation, inputs, key, dir)?;
+        say!("{}", crate::words::wrote_signed(lang, &path, &key.public().key_id()));
     }
     let failed = matrix.cells.iter().filter(|c| c.verdict != "pass").count();
-    say!("{} chains, {} pass, {failed} do not", matrix.cells.len(), matrix.cells.len() - failed);
+    let (chains, pass) = (matrix.cells.len(), matrix.cells.len() - failed);
+    say!("{}", t(lang, "interop-summary", &[("chains", n(chains)), ("pass", n(pass)), ("failed", n(failed))]));
     Ok(if failed == 0 { exit::OK } else { exit::FAILED })
 }
 
 /// The matrix's files: `matrix.json`, `matrix.html`.
-pub(crate) fn matrix_files(matrix: &Matrix) -> Result<[(&'static str, String); 2], CliError> {
+pub(crate) fn matrix_files(matrix: &Matrix, lang: Lang) -> Result<[(&'static str, String); 2], CliError> {
     let json = serde_json::to_string_pretty(matrix).map_err(|e| CliError::harness(e.to_string()))?;
-    let html = dialtone_reports::interop::render_html(matrix).map_err(|e| CliError::harness(e.to_string()))?;
+    let html = dialtone_reports::interop::render_html_in(matrix, lang).map_err(|e| CliError::harness(e.to_string()))?;
     Ok([("matrix.json", json), ("matrix.html", html)])
 }
 
@@ -346,6 +366,7 @@ pub(crate) async fn run_matrix(
     concurrency: usize,
 ) -> Result<Matrix, CliError> {
     let chains = Chains::of(participants);
+    let out = CellsOut { dir: out, lang: Lang::En };
     let (cells, duration_ms) = run_cells(&chains, suites, seed, catalogue, out, concurrency, None).await;
     Ok(chains.document(cells?.into_iter().map(|(_, c)| c.cell).collect(), duration_ms))
 }
@@ -357,7 +378,7 @@ pub(crate) async fn run_cells(
     suites: &[Suite],
     seed: Option<u64>,
     catalogue: &Catalogue,
-    out: &Path,
+    out: CellsOut<'_>,
     concurrency: usize,
     shard: Option<Shard>,
 ) -> (Result<Vec<(usize, RunCell)>, CliError>, f64) {
@@ -386,13 +407,13 @@ async fn run_cell(
     suites: &[Suite],
     seed: Option<u64>,
     catalogue: &Catalogue,
-    out: &Path,
+    out: CellsOut<'_>,
 ) -> Result<RunCell, CliError> {
     let manifest = chain_manifest(i, w, v);
     // The cell's number keeps folders apart when names share their first characters (or have none a
     // folder name can carry); the names make it readable.
     let dir_name = format!("{:03}-{}--{}--{}", n + 1, slug(&i.name), slug(&w.name), slug(&v.name));
-    let dir = out.join("cells").join(&dir_name);
+    let dir = out.dir.join("cells").join(&dir_name);
     let cell_started = Instant::now();
     let report = run_plan(suites, manifest, seed, &[CHAIN_CASE.to_string()], catalogue, None, None).await;
     let (verdict, observed, step) = match &report {
@@ -407,9 +428,10 @@ async fn run_cell(
         Err(e) => (Verdict::Error, e.message.clone(), None),
     };
     if let Ok(r) = &report {
-        dialtone_reports::write_all(r, &dir).map_err(|e| CliError::harness(e.to_string()))?;
+        dialtone_reports::write_all_in(r, &dir, out.lang).map_err(|e| CliError::harness(e.to_string()))?;
     }
-    say!("{:<6} {} → {} → {}", verdict.as_str(), shown(&i.name), shown(&w.name), shown(&v.name));
+    let word = dialtone_i18n::report().text(out.lang, &format!("verdict-{}", verdict.as_str()), &[]);
+    say!("{word:<6} {} → {} → {}", shown(&i.name), shown(&w.name), shown(&v.name));
     let link = report.is_ok().then(|| format!("cells/{dir_name}/report.html"));
     let result = report.ok().and_then(|r| r.results.into_iter().find(|c| c.id == CHAIN_CASE));
     let cell = Cell {

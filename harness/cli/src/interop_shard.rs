@@ -8,9 +8,11 @@
 
 use crate::interop::{self, RunCell};
 use crate::shard::{MergeArgs, Shard};
+use crate::words::{n, t};
 use crate::{CliError, catalogue, exit, shown};
 use dialtone_bundle::statement::ResourceDescriptor;
 use dialtone_engine::pctf::Catalogue;
+use dialtone_i18n::Lang;
 use dialtone_reports::interop::Column;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -259,16 +261,23 @@ pub async fn merge(args: &MergeArgs, shards: Vec<GivenShard>) -> Result<i32, Cli
         cells.iter().map(|r| r.cell.clone()).collect(),
         joined.duration_ms,
     );
-    say!("merged {} shards of the interop matrix: {} chains", joined.count, cells.len());
+    let lang = args.lang;
+    say!("{}", t(lang, "interop-merged", &[("shards", n(joined.count)), ("chains", n(cells.len()))]));
     let sign = key
         .as_ref()
         .map(|(k, _)| (k, c.inputs.clone(), interop::interop_invocation(&c.candidates, c.seed, Some(joined.count))));
-    interop::finish(&matrix, &cells, &args.out, sign, &suites, c.seed)
+    interop::finish(&matrix, &cells, interop::CellsOut { dir: &args.out, lang }, sign, &suites, c.seed)
 }
 
 /// Says a shard is recorded.
-pub(crate) fn shard_done(shard: Shard, file: &InteropShardFile, chains: usize, path: &Path) -> i32 {
-    say!("shard {shard}: {} of the matrix's {chains} chains run; wrote {}", file.cells.len(), shown(path.display()));
-    say!("`dialtone merge` joins the {} shards into the matrix and its verdict", shard.count);
+pub(crate) fn shard_done(shard: Shard, file: &InteropShardFile, chains: usize, path: &Path, lang: Lang) -> i32 {
+    let args = [
+        ("shard", shard.to_string().into()),
+        ("run", n(file.cells.len())),
+        ("chains", n(chains)),
+        ("path", shown(path.display()).into()),
+    ];
+    say!("{}", t(lang, "interop-shard-done", &args));
+    say!("{}", t(lang, "interop-merge-hint", &[("count", n(shard.count))]));
     exit::OK
 }

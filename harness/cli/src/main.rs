@@ -535,6 +535,7 @@ async fn dispatch(command: Command, lang: Option<String>) -> Result<i32, CliErro
                 suites: SuiteSource::resolve(suites.suites),
                 shard,
                 sign: KeyChoice::from_flag(sign.sign),
+                lang: lang()?,
             })
             .await
         }

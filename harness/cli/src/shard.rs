@@ -6,7 +6,7 @@
 //! inconclusive refusals, known failures): one report, and with `--sign` one bundle.
 
 use crate::sign::{self, KeyChoice};
-use crate::words::t;
+use crate::words::{n, t};
 use crate::{CliError, SuiteSource, catalogue, exit};
 use dialtone_bundle::statement::ResourceDescriptor;
 use dialtone_engine::expectations::Expectations;
@@ -313,7 +313,6 @@ pub async fn command(args: MergeArgs) -> Result<i32, CliError> {
         dialtone_reports::write_all_in(&report, &args.out, args.lang).map_err(|e| CliError::harness(e.to_string()))?;
     let lang = args.lang;
     say_raw!("{}", dialtone_reports::terminal::render_in(&report, args.all_rows, lang));
-    let n = |count: usize| dialtone_i18n::FluentValue::from(count as i64);
     say!("{}", t(lang, "merged", &[("shards", n(joined.count)), ("cases", n(report.results.len()))]));
     for path in written {
         say!("{}", t(lang, "wrote", &[("path", crate::shown(path.display()).into())]));
@@ -390,7 +389,6 @@ pub(crate) fn same_suites(inputs: &[ResourceDescriptor], suites: &SuiteSource) -
 /// The exit code of a shard: it recorded its slice (the campaign's verdict is `merge`'s).
 pub fn shard_done(shard: Shard, results: &[CaseResult], path: &Path, lang: dialtone_i18n::Lang) -> i32 {
     let failed = results.iter().filter(|r| r.verdict == dialtone_engine::model::Verdict::Fail).count();
-    let n = |count: usize| dialtone_i18n::FluentValue::from(count as i64);
     let done = t(
         lang,
         "shard-done",

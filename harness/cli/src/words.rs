@@ -8,6 +8,11 @@ pub fn t(lang: Lang, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     dialtone_i18n::cli().text(lang, id, args)
 }
 
+/// A count as a message variable (Fluent chooses the plural form from it).
+pub(crate) fn n(count: usize) -> FluentValue<'static> {
+    FluentValue::from(count as i64)
+}
+
 /// The language a person asked for: `--lang` when given, else the environment
 /// ([`Lang::from_env`]); a language dialtone does not speak is a usage error.
 pub fn resolve(flag: Option<&str>) -> Result<Lang, crate::CliError> {

@@ -86,3 +86,23 @@ fn a_language_dialtone_does_not_speak_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("DIALTONE_LANG=de"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn lang_fr_writes_the_interop_matrix_and_its_cells_in_french() {
+    let out_dir = common::tempdir("lang-fr-interop");
+    let mut cmd = dialtone();
+    cmd.args(["--lang", "fr", "interop", "--candidates", "reference", "--seed", "1", "--suites"])
+        .arg(common::suites_dir())
+        .arg("--out")
+        .arg(&out_dir);
+    let out = cmd.output().expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("1 chaîne, 1 réussie, 0 en échec") && stdout.contains("écrit : "), "{stdout}");
+    let matrix = std::fs::read_to_string(out_dir.join("matrix.html")).expect("matrix.html");
+    assert!(matrix.contains("<html lang=\"fr\">") && matrix.contains("rapport et preuves"), "{matrix}");
+    let cell = std::fs::read_dir(out_dir.join("cells")).expect("cells").flatten().next().expect("a cell");
+    let page = std::fs::read_to_string(cell.path().join("report.html")).expect("the cell's report");
+    assert!(page.contains("<html lang=\"fr\">"));
+    assert_eq!(leaked_ids(&stdout), Vec::<&str>::new());
+}

@@ -16,6 +16,8 @@
 
 mod lang;
 mod messages;
+#[cfg(feature = "minijinja")]
+pub mod template;
 mod translations;
 
 pub use fluent_bundle::FluentValue;

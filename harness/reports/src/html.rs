@@ -10,8 +10,8 @@ use crate::words;
 use dialtone_engine::model::{CaseVerdict, CriterionStatus, Report};
 use dialtone_engine::pctf_french::{CATALOGUE_NAME_FR, CATALOGUE_VERSION_FR, CatalogueFr};
 use dialtone_engine::safe_text::xml_text;
-use dialtone_i18n::{FluentValue, Lang};
-use minijinja::value::{Kwargs, Value};
+use dialtone_i18n::Lang;
+use minijinja::value::Kwargs;
 use minijinja::{Environment, context};
 
 const TEMPLATE: &str = include_str!("../../../reports/templates/report.html");
@@ -39,20 +39,8 @@ struct CriterionRow<'a> {
 }
 
 /// `t("id", name=value, …)`: a message of the page's language.
-fn translate(lang: Lang, id: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
-    let mut args: Vec<(String, FluentValue<'static>)> = Vec::new();
-    for name in kwargs.args() {
-        let value: Value = kwargs.get(name)?;
-        let fluent = match (value.as_i64(), value.as_str()) {
-            (Some(n), _) => FluentValue::from(n),
-            (None, Some(s)) => FluentValue::from(s.to_string()),
-            (None, None) => FluentValue::from(value.to_string()),
-        };
-        args.push((name.to_string(), fluent));
-    }
-    kwargs.assert_all_used()?;
-    let args: Vec<(&str, FluentValue<'_>)> = args.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
-    Ok(words::t(lang, id, &args))
+pub(crate) fn translate(lang: Lang, id: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    dialtone_i18n::template::text(dialtone_i18n::report(), lang, id, kwargs)
 }
 
 /// [`render`] of a report that shows a selection of its artifacts (`check` over many files):

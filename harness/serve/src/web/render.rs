@@ -5,7 +5,6 @@ use super::Viewer;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use dialtone_i18n::Lang;
-use fluent_bundle::FluentValue;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, State};
 
@@ -35,19 +34,7 @@ fn lang_of(state: &State) -> Lang {
 
 /// `t("id", name=value, …)`: the message in the page's language.
 fn translate(state: &State, id: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
-    let mut args: Vec<(String, FluentValue<'static>)> = Vec::new();
-    for name in kwargs.args() {
-        let value: Value = kwargs.get(name)?;
-        let fluent = match (value.as_i64(), value.as_str()) {
-            (Some(n), _) => FluentValue::from(n),
-            (None, Some(s)) => FluentValue::from(s.to_string()),
-            (None, None) => FluentValue::from(value.to_string()),
-        };
-        args.push((name.to_string(), fluent));
-    }
-    kwargs.assert_all_used()?;
-    let args: Vec<(&str, FluentValue<'_>)> = args.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
-    Ok(dialtone_i18n::serve().text(lang_of(state), id, &args))
+    dialtone_i18n::template::text(dialtone_i18n::serve(), lang_of(state), id, kwargs)
 }
 
 /// A text in the page's language when dialtone has one, else the English it was given, and the
