@@ -1,7 +1,8 @@
 # Le service d'examen de dialtone (`dialtone serve`), en français. Chaque message est aussi dans
 # ../en/serve.ftl, avec les mêmes variables (vérifié par les tests de la crate dialtone-i18n).
-# Traduction du projet dialtone. Les critères du PCTF sont désignés par leur identifiant ; leurs
-# intitulés sont montrés en anglais, tels que les écrit le classeur que dialtone embarque.
+# Traduction du projet dialtone. Les critères du PCTF sont désignés par leur identifiant; leurs noms
+# de processus et leurs textes viennent de suites/pctf/psp_pctf_v1_5_criteria_fr.csv (officiels où
+# le texte anglais n'a pas changé depuis la v1.4).
 
 service-name = dialtone — examen
 nav-submissions = Soumissions
@@ -88,7 +89,7 @@ report-original = Le rapport de dialtone, avec les preuves
 publish = Publier
 unpublish = Retirer de la publication
 publish-hint = Tout le monde voit la vue publique d'une soumission publiée : verdicts, clauses, critères du CCP, sans les preuves.
-report-english-note = Les intitulés des cas, les constats et les noms des processus du CCP sont en anglais, tels que les écrivent dialtone et le catalogue du CCP.
+report-english-note = Les attentes et les constats sont en anglais, tels que les écrivent les pilotes de dialtone et les candidats.
 report-results = Résultats
 report-expected-observed = Attendu et observé
 expected = Attendu :
@@ -96,7 +97,8 @@ observed = Observé :
 blocked-by = Bloqué par :
 report-unreadable = Ce rapport ne peut pas être affiché.
 report-pctf = Critères du CCP
-pctf-names-note = Critères du classeur d'évaluation du PSP CCP v1.5 (Profil du secteur public du Cadre de confiance pancanadien) ; noms des processus et textes des critères en anglais, tels que les écrit le classeur que dialtone embarque.
+pctf-names-note = Critères du classeur d'évaluation du PSP CCP v1.5 (Profil du secteur public du Cadre de confiance pancanadien) : noms des processus et textes des critères dans la version française officielle du cahier d'évaluation v1.4, là où le texte anglais n'a pas changé en v1.5; ailleurs, la traduction du projet dialtone, marquée comme telle.
+pctf-project-translation = traduction du projet
 
 compare-title = Deux essais de { $candidate }
 compare-no-earlier = Il n'y a pas d'essai antérieur de ce candidat à comparer.

@@ -454,6 +454,7 @@ async fn the_pages_speak_french(db: &Db) {
     );
     assert!(body.contains("<td lang=\"fr\">Délivrance des justificatifs"), "{body}");
     assert!(!body.contains(">case VCI-ISS-META-001<"), "{body}");
+    assert!(body.contains("<td>DOIT</td>") && !body.contains("<td>MUST</td>"), "{body}");
     // Without a choice, the browser's Accept-Language decides.
     let r = reqwest::Client::new()
         .get(format!("{base}/readiness"))

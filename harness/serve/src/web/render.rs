@@ -60,6 +60,26 @@ fn process(state: &State, id: &str, english: &str) -> Value {
     localized(lang_of(state), french, english)
 }
 
+/// `criterion_text(criterion_id, english)`: a PCTF criterion's text in the page's language, with
+/// `.text`, `.lang` and `.project` (the French is the project's translation, not the official one).
+fn criterion_text(state: &State, id: &str, english: &str) -> Value {
+    let lang = lang_of(state);
+    match (lang, dialtone_engine::pctf_french::CatalogueFr::embedded().get(id)) {
+        (Lang::Fr, Some(c)) => {
+            minijinja::context! { text => c.text.clone(), lang => "fr", project => c.project_translation() }
+        }
+        _ => minijinja::context! { text => english, lang => "en", project => false },
+    }
+}
+
+/// `level(name)`: a requirement level (`MUST`, `SHOULD`, `MAY`) in the page's language, as the
+/// reports write it (DOIT, DEVRAIT, PEUT); anything else as it is.
+fn level(state: &State, name: &str) -> String {
+    let id = format!("level-{name}");
+    let words = dialtone_i18n::report();
+    if words.has(&id) { words.text(lang_of(state), &id, &[]) } else { name.to_string() }
+}
+
 impl Templates {
     pub fn new() -> Result<Templates, minijinja::Error> {
         let mut env = Environment::new();
@@ -69,6 +89,8 @@ impl Templates {
         env.add_function("t", translate);
         env.add_function("title", title);
         env.add_function("process", process);
+        env.add_function("criterion_text", criterion_text);
+        env.add_function("level", level);
         env.add_filter("when", |ms: i64| crate::clock::utc_minute(ms));
         env.add_filter("day", |ms: i64| crate::clock::utc_day(ms));
         env.add_filter("short", |id: &str| id.chars().take(12).collect::<String>());
