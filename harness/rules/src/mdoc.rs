@@ -165,7 +165,7 @@ fn chain_to_root(is: &IssuerSigned, ctx: &Context) -> Outcome {
     if roots.is_empty() {
         return Outcome::skip("no issuing authority (IACA) certificate given (--keys PEM or --trust roots_pem)");
     }
-    judged(verify::issuer_chain(is, roots, ctx.now))
+    judged(verify::issuer_chain_cached(is, roots, ctx.now, ctx.keys.chains()))
 }
 
 fn profile(is: &IssuerSigned, ctx: &Context) -> Outcome {
