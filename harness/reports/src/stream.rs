@@ -218,7 +218,7 @@ impl Streamed {
         attribute(xml, r.role.as_str());
         xml.push('.');
         attribute(xml, r.level.as_str());
-        let _ = write!(xml, "\" time=\"{:.3}\">\n", r.duration_ms / 1000.0);
+        let _ = writeln!(xml, "\" time=\"{:.3}\">", r.duration_ms / 1000.0);
         self.junit_status(status)
     }
 
@@ -231,7 +231,7 @@ impl Streamed {
         attribute(xml, &case_name(r));
         xml.push_str("\" classname=\"");
         attribute(xml, &class_name(r));
-        let _ = write!(xml, "\" time=\"{:.3}\">\n", r.duration_ms / 1000.0);
+        let _ = writeln!(xml, "\" time=\"{:.3}\">", r.duration_ms / 1000.0);
         self.junit_status(status)
     }
 
