@@ -3,7 +3,7 @@
 use crate::CliError;
 use crate::input_file::{self, SpecialFiles};
 use crate::words::t;
-use dialtone_engine::model::{ArtifactResult, CandidateInfo, CaseResult, EXIT_UNVERIFIED};
+use dialtone_engine::model::{ArtifactResult, CandidateInfo, CaseResult, EXIT_UNVERIFIED, Judged, Verdict};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::report::{self, ArtifactCounts};
 use dialtone_engine::role::Role;
@@ -12,7 +12,7 @@ use dialtone_http::Evidence;
 use dialtone_http::{HttpClient, HttpLimits, Secrets, build_client};
 use dialtone_protocols::shc::revocation::RevocationList;
 use dialtone_protocols::{shc, time};
-use dialtone_reports::stream::{Spool, Streamed};
+use dialtone_reports::stream::{RuleRow, Spool, Streamed};
 use dialtone_rules::deadline::Judge;
 use dialtone_rules::keys::{self, KeyRing, TrustedIssuer};
 use dialtone_rules::qr_image::QrImageDecoder;
@@ -404,6 +404,13 @@ struct Shown {
 }
 
 impl Shown {
+    /// Whether `artifact` would be kept: its rows are built only then.
+    fn wants(&self, artifact: &ArtifactResult) -> bool {
+        self.kept.len() < SHOWN
+            || (artifact.verdict != ArtifactVerdict::Valid
+                && self.kept.iter().any(|(a, _)| a.verdict == ArtifactVerdict::Valid))
+    }
+
     fn offer(&mut self, artifact: &ArtifactResult, rows: Vec<CaseResult>) {
         let attention = artifact.verdict != ArtifactVerdict::Valid;
         if self.kept.len() >= SHOWN {
@@ -421,6 +428,74 @@ impl Shown {
     }
 }
 
+/// One judged artifact into the tally, the reports and the selection shown: its rows are written
+/// from the rules and their judged outcomes, borrowed, and built as report rows only when shown.
+struct Taken<'a> {
+    tally: &'a mut Tally,
+    reports: &'a mut Streamed,
+    shown: &'a mut Shown,
+}
+
+impl Taken<'_> {
+    fn take(&mut self, judged: ArtifactReport, artifact: &ArtifactResult) -> Result<(), dialtone_reports::RenderError> {
+        let (outcomes, per_rule_ms) = judged_outcomes(judged.outcomes, judged.duration_ms);
+        let format = judged.format.map(Format::name).unwrap_or("unknown");
+        let rows = rule_rows(&judged.name, format, &judged.evidence, per_rule_ms, &outcomes);
+        for row in &rows {
+            self.tally.add_rule_row(row.plan, row.id.0, row.level, row.verdict, row.pctf);
+        }
+        self.reports.add(&rows, artifact)?;
+        if self.shown.wants(artifact) {
+            self.shown.offer(artifact, rows.iter().map(RuleRow::to_case_result).collect());
+        }
+        Ok(())
+    }
+}
+
+/// An artifact's rule outcomes as their levels judge them, and the time each rule is given (the
+/// artifact's, shared).
+fn judged_outcomes(
+    outcomes: Vec<(&'static dialtone_rules::Rule, dialtone_engine::model::Outcome)>,
+    duration_ms: f64,
+) -> (Vec<(&'static dialtone_rules::Rule, Judged)>, f64) {
+    let per_rule_ms = duration_ms / outcomes.len().max(1) as f64;
+    (outcomes.into_iter().map(|(rule, o)| (rule, o.judged(rule.level))).collect(), per_rule_ms)
+}
+
+/// The report rows of an artifact's judged rules, as [`ArtifactReport::case_results`] states
+/// them, borrowed: the evidence goes with the rows that need attention.
+fn rule_rows<'a>(
+    name: &'a str,
+    format: &'a str,
+    evidence: &'a [dialtone_http::EvidenceItem],
+    per_rule_ms: f64,
+    outcomes: &'a [(&'static dialtone_rules::Rule, Judged)],
+) -> Vec<RuleRow<'a>> {
+    outcomes
+        .iter()
+        .map(|(rule, j)| {
+            let failing = matches!(j.verdict, Verdict::Fail | Verdict::Warn | Verdict::Info | Verdict::Error);
+            RuleRow {
+                id: (rule.id, name),
+                plan: dialtone_rules::ARTIFACT_PLAN,
+                title: rule.title,
+                role: Role::Artifact,
+                level: rule.level,
+                verdict: j.verdict,
+                driver: format,
+                spec: rule.spec,
+                pctf: rule.pctf,
+                expected: &j.expected,
+                observed: &j.observed,
+                precondition: j.precondition.as_deref(),
+                evidence: if failing { evidence } else { &[] },
+                duration_ms: per_rule_ms,
+                candidate_ms: 0.0,
+            }
+        })
+        .collect()
+}
+
 /// Judges the files' artifacts one at a time and writes the reports as it goes: memory holds the
 /// tally, the artifacts in flight and those shown in detail, whatever the number of files. With
 /// `terminal`, prints the summary, the table of what needs attention and a line per artifact.
@@ -436,21 +511,15 @@ pub fn check_files(args: &CheckArgs, ctx: Context, terminal: bool) -> Result<Che
     let images = ctx.qr_images.clone();
     let mut judge = Judge::new(Arc::new(ctx), args.deadline);
     let mut take = |judged: ArtifactReport| -> Result<(), CliError> {
-        let rows = judged.case_results();
         let artifact = judged.result();
-        for row in &rows {
-            tally.add(row);
-        }
         counts.add(artifact.verdict);
         if let Some(f) = judged.format {
             formats.insert(f.name());
         }
-        reports.add(&rows, &artifact).map_err(harness)?;
         if let Some(lines) = &mut lines {
             lines.write(verdict_line(&artifact, args.lang).as_bytes()).map_err(harness)?;
         }
-        shown.offer(&artifact, rows);
-        Ok(())
+        Taken { tally: &mut tally, reports: &mut reports, shown: &mut shown }.take(judged, &artifact).map_err(harness)
     };
     for artifact in Artifacts::new(&args.files, args.special_files(), &images) {
         judge.submit(artifact?, args.format);
@@ -605,4 +674,37 @@ fn inputs(
         out.push(ResourceDescriptor::input(kind, path.display().to_string(), &bytes, false));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows `check` writes from the rules are the report rows of the same judgement, member for
+    /// member, for every vector (passes, failures with evidence, skips, every format).
+    #[test]
+    fn rule_rows_are_the_case_results_of_every_vector() {
+        let mut compared = 0;
+        for file in dialtone_vectors::generate() {
+            for group in &file.test_groups {
+                let Ok(ctx) = dialtone_vectors::context(group) else { continue };
+                for t in &group.tests {
+                    let (a, format) = dialtone_vectors::artifact_of(&file, t);
+                    let judged = dialtone_rules::judge(&a, format, &ctx);
+                    let expected = judged.case_results();
+                    let (outcomes, per_rule_ms) = judged_outcomes(judged.outcomes, judged.duration_ms);
+                    let format = judged.format.map(Format::name).unwrap_or("unknown");
+                    let rows = rule_rows(&judged.name, format, &judged.evidence, per_rule_ms, &outcomes);
+                    assert_eq!(rows.len(), expected.len());
+                    for (row, case) in rows.iter().zip(&expected) {
+                        let written = serde_json::to_string(row).unwrap_or_default();
+                        assert_eq!(written, serde_json::to_string(case).unwrap_or_default(), "tc{}", t.tc_id);
+                        assert_eq!(serde_json::to_string(&row.to_case_result()).unwrap_or_default(), written);
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 5000, "{compared} rows");
+    }
 }

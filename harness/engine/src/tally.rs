@@ -32,15 +32,19 @@ fn slot(v: Verdict) -> usize {
 
 impl Counts {
     fn add(&mut self, r: &CaseResult) {
-        self.by_verdict[slot(r.verdict)] += 1;
+        self.count(r.verdict, r.level, r.known_failure.is_some());
+    }
+
+    fn count(&mut self, verdict: Verdict, level: Level, known: bool) {
+        self.by_verdict[slot(verdict)] += 1;
         self.total += 1;
-        if r.verdict == Verdict::Fail && r.level == Level::Must {
+        if verdict == Verdict::Fail && level == Level::Must {
             self.must_failed += 1;
         }
-        if r.known_failure.is_some() {
+        if known {
             self.known += 1;
         }
-        if r.verdict == Verdict::Fail && r.known_failure.is_some() {
+        if verdict == Verdict::Fail && known {
             self.known_failures += 1;
         }
     }
@@ -56,7 +60,20 @@ impl Counts {
 pub(crate) struct CriterionTally {
     pub(crate) verdicts: HashSet<Verdict>,
     pub(crate) cases: Vec<CaseVerdict>,
-    listed: HashSet<(String, Verdict)>,
+    /// The rules (with a verdict) already listed for artifact rows: a few per criterion, looked up
+    /// without building a key for each of the many rows.
+    listed: Vec<(String, Verdict)>,
+}
+
+impl CriterionTally {
+    /// An artifact's rule row: the rule is listed once per verdict.
+    fn add_rule(&mut self, rule: &str, verdict: Verdict) {
+        self.verdicts.insert(verdict);
+        if !self.listed.iter().any(|(r, v)| r == rule && *v == verdict) {
+            self.listed.push((rule.to_string(), verdict));
+            self.cases.push(CaseVerdict { id: rule.to_string(), verdict });
+        }
+    }
 }
 
 /// Everything a report's verdict is made of, result by result.
@@ -89,11 +106,30 @@ impl Tally {
                 Some(c) => c,
                 None => self.criteria.entry(id.clone()).or_default(),
             };
-            criterion.verdicts.insert(r.verdict);
-            // An artifact's row id is "<rule> <artifact>": the rule stands for all its rows.
-            let case = if r.role == Role::Artifact { r.id.split(' ').next().unwrap_or(&r.id) } else { &r.id };
-            if r.role != Role::Artifact || criterion.listed.insert((case.to_string(), r.verdict)) {
-                criterion.cases.push(CaseVerdict { id: case.to_string(), verdict: r.verdict });
+            if r.role == Role::Artifact {
+                // An artifact's row id is "<rule> <artifact>": the rule stands for all its rows.
+                criterion.add_rule(r.id.split(' ').next().unwrap_or(&r.id), r.verdict);
+            } else {
+                criterion.verdicts.insert(r.verdict);
+                criterion.cases.push(CaseVerdict { id: r.id.clone(), verdict: r.verdict });
+            }
+        }
+    }
+
+    /// An artifact's rule row, counted as [`Self::add`] counts the row it stands for (role
+    /// `artifact`, no known failure), from the rule's own data: `check` tallies every row of every
+    /// artifact this way without building it.
+    pub fn add_rule_row(&mut self, plan: &str, rule: &str, level: Level, verdict: Verdict, pctf: &[&str]) {
+        self.all.count(verdict, level, false);
+        self.roles.entry(Role::Artifact).or_default().count(verdict, level, false);
+        match self.plans.get_mut(plan) {
+            Some(counts) => counts.count(verdict, level, false),
+            None => self.plans.entry(plan.to_string()).or_default().count(verdict, level, false),
+        }
+        for id in pctf {
+            match self.criteria.get_mut(*id) {
+                Some(c) => c.add_rule(rule, verdict),
+                None => self.criteria.entry(id.to_string()).or_default().add_rule(rule, verdict),
             }
         }
     }
@@ -168,6 +204,20 @@ mod tests {
         assert_eq!(cases, [("SHC-008", Verdict::Pass), ("SHC-008", Verdict::Fail)]);
         assert_eq!(tally.summary().total, 1001);
         assert_eq!(tally.exit_code(), 1);
+        // The same rows from the rule's data, as `check` counts them.
+        let mut direct = Tally::default();
+        for _ in 0..1000 {
+            direct.add_rule_row("p", "SHC-008", Level::Must, Verdict::Pass, &["CRVA.01"]);
+        }
+        direct.add_rule_row("p", "SHC-008", Level::Must, Verdict::Fail, &["CRVA.01"]);
+        let direct_cases: Vec<(&str, Verdict)> =
+            direct.criteria["CRVA.01"].cases.iter().map(|c| (c.id.as_str(), c.verdict)).collect();
+        assert_eq!(direct_cases, cases);
+        assert_eq!(direct.criteria["CRVA.01"].verdicts, c.verdicts);
+        assert_eq!(format!("{:?}", direct.summary()), format!("{:?}", tally.summary()));
+        assert_eq!(format!("{:?}", direct.roles), format!("{:?}", tally.roles));
+        assert_eq!(format!("{:?}", direct.plans), format!("{:?}", tally.plans));
+        assert_eq!(direct.exit_code(), tally.exit_code());
         let mut run = Tally::default();
         run.add(&row("A-1", Role::Issuer, Verdict::Pass));
         run.add(&row("A-2", Role::Issuer, Verdict::Pass));

@@ -278,6 +278,39 @@ pub fn alg_for_jwk(jwk: &Value) -> Option<&'static str> {
 
 /// A public JWK from a certificate's subject public key (EC P-256/384/521 or Ed25519), through OpenSSL.
 pub fn jwk_from_certificate(der: &[u8]) -> Result<Value, JoseError> {
+    match certificate_key(der) {
+        Some(jwk) => Ok(jwk),
+        None => jwk_from_certificate_openssl(der),
+    }
+}
+
+/// The key of a certificate rustls-webpki reads, when it is a P-256 or Ed25519 key (RustCrypto
+/// reads its SubjectPublicKeyInfo): the same JWK OpenSSL gives, without OpenSSL. Anything else
+/// (P-384, P-521, a certificate webpki refuses) is OpenSSL's to read or refuse.
+fn certificate_key(der: &[u8]) -> Option<Value> {
+    use p256::pkcs8::DecodePublicKey;
+    let der = rustls::pki_types::CertificateDer::from(der);
+    let cert = webpki::EndEntityCert::try_from(&der).ok()?;
+    let spki = cert.subject_public_key_info();
+    let mut map = Map::new();
+    if let Ok(key) = p256::PublicKey::from_public_key_der(spki.as_ref()) {
+        let point = p256::EncodedPoint::from(key);
+        map.insert("kty".into(), "EC".into());
+        map.insert("crv".into(), "P-256".into());
+        map.insert("x".into(), b64::encode(point.x()?).into());
+        map.insert("y".into(), b64::encode(point.y()?).into());
+    } else if let Ok(key) = ed25519_dalek::VerifyingKey::from_public_key_der(spki.as_ref()) {
+        map.insert("kty".into(), "OKP".into());
+        map.insert("crv".into(), "Ed25519".into());
+        map.insert("x".into(), b64::encode(key.as_bytes()).into());
+    } else {
+        return None;
+    }
+    Some(Value::Object(map))
+}
+
+/// [`jwk_from_certificate`] through OpenSSL: every curve it knows, and its words for a refusal.
+fn jwk_from_certificate_openssl(der: &[u8]) -> Result<Value, JoseError> {
     let cert =
         openssl::x509::X509::from_der(der).map_err(|e| JoseError::Key(format!("not an X.509 certificate: {e}")))?;
     let key = cert.public_key().map_err(|e| JoseError::Key(format!("no usable public key: {e}")))?;
@@ -364,6 +397,21 @@ pub fn is_asymmetric_alg(alg: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A certificate's key read without OpenSSL is the JWK OpenSSL reads, member for member; the
+    /// curves only OpenSSL reads still come through it, and what is not a certificate is refused.
+    #[test]
+    fn certificate_keys_read_without_openssl_are_openssls() {
+        for alg in [&rcgen::PKCS_ECDSA_P256_SHA256, &rcgen::PKCS_ED25519, &rcgen::PKCS_ECDSA_P384_SHA384] {
+            let key = rcgen::KeyPair::generate_for(alg).unwrap();
+            let cert = rcgen::CertificateParams::new(vec!["a.example".into()]).unwrap().self_signed(&key).unwrap();
+            let der = cert.der().to_vec();
+            let read = jwk_from_certificate(&der).unwrap();
+            assert_eq!(read.to_string(), jwk_from_certificate_openssl(&der).unwrap().to_string());
+            assert_eq!(certificate_key(&der).is_some(), alg != &rcgen::PKCS_ECDSA_P384_SHA384, "{read}");
+        }
+        assert!(jwk_from_certificate(b"not a certificate").is_err());
+    }
 
     #[test]
     fn sign_then_verify_round_trip() {

@@ -188,7 +188,7 @@ impl SdJwt {
 }
 
 /// The Processed SD-JWT Payload and where each Disclosure landed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Processed {
     pub claims: Map<String, Value>,
     /// For each disclosure used: the claim path (object keys, or array indices as strings) and the digest.

@@ -94,6 +94,71 @@ pub(crate) fn verify_chain(
         .map_err(|e| format!("the chain does not lead to a trusted root: {e:?}"))
 }
 
+/// Chain validations already made, so that a chain many artifacts carry (the document signer
+/// certificates of an issuer's mdocs) is validated once, not once per artifact. Bounded, since the
+/// chains come from the artifacts: at most [`ChainCache::ENTRIES`] results (the oldest goes first),
+/// and chains or roots larger than [`ChainCache::MAX_BYTES`] are validated every time.
+#[derive(Debug, Default)]
+pub struct ChainCache(std::sync::Mutex<std::collections::VecDeque<Validated>>);
+
+#[derive(Debug)]
+struct Validated {
+    chain: Vec<Vec<u8>>,
+    roots: Vec<Vec<u8>>,
+    now: i64,
+    eku: Option<&'static [u8]>,
+    result: Result<(), String>,
+}
+
+impl Clone for ChainCache {
+    /// A new, empty cache: what one holds is only ever a saving.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl ChainCache {
+    pub const ENTRIES: usize = 64;
+    pub const MAX_BYTES: usize = 64 << 10;
+
+    /// [`verify_chain`], its result kept for the same chain, roots, time and usage.
+    pub(crate) fn verify_chain(
+        &self,
+        chain: &[Vec<u8>],
+        roots: &[Vec<u8>],
+        now: i64,
+        eku: Option<&'static [u8]>,
+    ) -> Result<(), String> {
+        let size = |certs: &[Vec<u8>]| certs.iter().map(Vec::len).sum::<usize>();
+        if size(chain) > Self::MAX_BYTES || size(roots) > Self::MAX_BYTES {
+            return verify_chain(chain, roots, now, eku);
+        }
+        let same = |v: &Validated| v.now == now && v.eku == eku && v.chain == chain && v.roots == roots;
+        {
+            let cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(v) = cached.iter().find(|v| same(v)) {
+                return v.result.clone();
+            }
+        }
+        let result = verify_chain(chain, roots, now, eku);
+        let mut cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if cached.len() >= Self::ENTRIES {
+            cached.pop_front();
+        }
+        cached.push_back(Validated { chain: chain.to_vec(), roots: roots.to_vec(), now, eku, result: result.clone() });
+        result
+    }
+
+    /// How many results the cache holds.
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// rcgen signing through an [`EcKey`]: deterministic ECDSA P-256 (RFC 6979), so a certificate made
 /// from the same key, name and contents is the same bytes every time.
 pub struct CertSigner {

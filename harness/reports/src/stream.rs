@@ -6,11 +6,107 @@
 
 use crate::RenderError;
 use crate::junit::{NonSuccessKind, Status, case_name, class_name, status};
-use dialtone_engine::model::{ArtifactResult, CaseResult, Report};
+use dialtone_engine::model::{ArtifactResult, CaseResult, Level, Report, SpecRef, Verdict};
+use dialtone_engine::role::Role;
 use dialtone_engine::safe_text::xml_text;
+use dialtone_http::EvidenceItem;
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use std::fmt::{self, Write as _};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+/// One artifact's rule row, borrowed from the rule and its judged outcome: `report.json` and
+/// `junit.xml` write it as the [`CaseResult`] it stands for ([`RuleRow::to_case_result`]) — the
+/// same members in the same order — without building one for each of the many rows of a check.
+#[derive(Serialize)]
+pub struct RuleRow<'a> {
+    /// `"<rule> <artifact>"`, so that rows stay unique.
+    #[serde(serialize_with = "joined")]
+    pub id: (&'a str, &'a str),
+    pub plan: &'a str,
+    pub title: &'a str,
+    pub role: Role,
+    pub level: Level,
+    pub verdict: Verdict,
+    /// `artifact::<format>`.
+    #[serde(serialize_with = "driver")]
+    pub driver: &'a str,
+    #[serde(serialize_with = "spec_refs")]
+    pub spec: &'a [(&'a str, &'a str)],
+    pub pctf: &'a [&'a str],
+    pub expected: &'a str,
+    pub observed: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precondition: Option<&'a str>,
+    pub evidence: &'a [EvidenceItem],
+    pub duration_ms: f64,
+    pub candidate_ms: f64,
+}
+
+fn joined<S: Serializer>(id: &(&str, &str), s: S) -> Result<S::Ok, S::Error> {
+    struct Joined<'a>(&'a str, &'a str);
+    impl fmt::Display for Joined<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{} {}", self.0, self.1)
+        }
+    }
+    s.collect_str(&Joined(id.0, id.1))
+}
+
+fn driver<S: Serializer>(format: &&str, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!("artifact::{format}"))
+}
+
+fn spec_refs<S: Serializer>(spec: &&[(&str, &str)], s: S) -> Result<S::Ok, S::Error> {
+    let mut seq = s.serialize_seq(Some(spec.len()))?;
+    for (doc, section) in spec.iter() {
+        seq.serialize_element(&SpecRefOf { doc, section })?;
+    }
+    seq.end()
+}
+
+struct SpecRefOf<'a> {
+    doc: &'a str,
+    section: &'a str,
+}
+
+impl Serialize for SpecRefOf<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("doc", self.doc)?;
+        map.serialize_entry("section", self.section)?;
+        map.end()
+    }
+}
+
+impl RuleRow<'_> {
+    /// The row as the report document holds it.
+    pub fn to_case_result(&self) -> CaseResult {
+        CaseResult {
+            id: format!("{} {}", self.id.0, self.id.1),
+            plan: self.plan.into(),
+            title: self.title.into(),
+            role: self.role,
+            level: self.level,
+            verdict: self.verdict,
+            driver: format!("artifact::{}", self.driver),
+            spec: self.spec.iter().map(|(d, s)| SpecRef { doc: (*d).into(), section: (*s).into() }).collect(),
+            pctf: self.pctf.iter().map(|p| p.to_string()).collect(),
+            expected: self.expected.into(),
+            observed: self.observed.into(),
+            precondition: self.precondition.map(str::to_string),
+            blocked_by: None,
+            candidate_said: None,
+            known_failure: None,
+            level_by: None,
+            evidence: self.evidence.to_vec(),
+            duration_ms: self.duration_ms,
+            candidate_ms: self.candidate_ms,
+        }
+    }
+}
 
 /// One spool file beside the reports: written while judging, copied into its report at the end,
 /// and removed then (or when dropped, should the check stop before).
@@ -41,8 +137,9 @@ impl Spool {
         self.out.write_all(bytes).map_err(|e| self.error(e))
     }
 
-    /// Copies what was spooled into `into`; the spool is removed when dropped.
-    pub fn drain_into(mut self, into: &mut dyn Write) -> Result<(), RenderError> {
+    /// Copies what was spooled into `into`; the spool is removed when dropped. Into a file (or a
+    /// buffered one) the kernel copies it, without passing it through this process.
+    pub fn drain_into<W: Write>(mut self, into: &mut W) -> Result<(), RenderError> {
         self.out.flush().map_err(|e| self.error(e))?;
         let mut file = File::open(&self.path).map_err(|e| self.error(e))?;
         std::io::copy(&mut file, into).map_err(|e| self.error(e))?;
@@ -66,6 +163,8 @@ pub struct Streamed {
     artifacts: Spool,
     junit: Spool,
     counts: JunitCounts,
+    /// The test case being written, its buffer kept from one to the next.
+    junit_xml: String,
 }
 
 impl Streamed {
@@ -78,17 +177,18 @@ impl Streamed {
             artifacts: Spool::create(dir, "report.json.artifacts")?,
             junit: Spool::create(dir, "junit.xml.cases")?,
             counts: JunitCounts::default(),
+            junit_xml: String::with_capacity(512),
         })
     }
 
     /// Writes one artifact's verdict and its rule rows.
-    pub fn add(&mut self, rows: &[CaseResult], artifact: &ArtifactResult) -> Result<(), RenderError> {
+    pub fn add(&mut self, rows: &[RuleRow<'_>], artifact: &ArtifactResult) -> Result<(), RenderError> {
         for row in rows {
             let spool = &mut self.results;
             spool.out.write_all(if spool.items == 0 { b"\n    " } else { b",\n    " }).map_err(|e| spool.error(e))?;
             serde_json::to_writer(&mut spool.out, row).map_err(|e| spool.error(e.into()))?;
             spool.items += 1;
-            self.junit_case(row)?;
+            self.junit_row(row)?;
         }
         let spool = &mut self.artifacts;
         spool.out.write_all(if spool.items == 0 { b"\n    " } else { b",\n    " }).map_err(|e| spool.error(e))?;
@@ -97,26 +197,58 @@ impl Streamed {
         Ok(())
     }
 
+    /// A rule row's test case: a pass or a skip written from the row, anything else (rare, and
+    /// with words to compose) as the [`CaseResult`] it stands for.
+    fn junit_row(&mut self, r: &RuleRow<'_>) -> Result<(), RenderError> {
+        let status = match r.verdict {
+            Verdict::Pass => Status::Success { system_out: None },
+            Verdict::Skip => Status::Skipped(r.observed.to_string()),
+            _ => return self.junit_case(&r.to_case_result()),
+        };
+        self.counts.tests += 1;
+        let xml = &mut self.junit_xml;
+        xml.clear();
+        xml.push_str("        <testcase name=\"");
+        attribute(xml, r.id.0);
+        xml.push(' ');
+        attribute(xml, r.id.1);
+        xml.push(' ');
+        attribute(xml, r.title);
+        xml.push_str("\" classname=\"dialtone.");
+        attribute(xml, r.role.as_str());
+        xml.push('.');
+        attribute(xml, r.level.as_str());
+        let _ = writeln!(xml, "\" time=\"{:.3}\">", r.duration_ms / 1000.0);
+        self.junit_status(status)
+    }
+
     fn junit_case(&mut self, r: &CaseResult) -> Result<(), RenderError> {
         let status = status(r);
         self.counts.tests += 1;
-        let mut xml = String::with_capacity(256);
+        let xml = &mut self.junit_xml;
+        xml.clear();
         xml.push_str("        <testcase name=\"");
-        attribute(&mut xml, &case_name(r));
+        attribute(xml, &case_name(r));
         xml.push_str("\" classname=\"");
-        attribute(&mut xml, &class_name(r));
-        xml.push_str(&format!("\" time=\"{:.3}\">\n", r.duration_ms / 1000.0));
+        attribute(xml, &class_name(r));
+        let _ = writeln!(xml, "\" time=\"{:.3}\">", r.duration_ms / 1000.0);
+        self.junit_status(status)
+    }
+
+    /// The rest of a test case begun in `junit_xml`: its status, and its end.
+    fn junit_status(&mut self, status: Status) -> Result<(), RenderError> {
+        let xml = &mut self.junit_xml;
         match status {
             Status::Success { system_out: None } => {}
             Status::Success { system_out: Some(out) } => {
                 xml.push_str("            <system-out>");
-                text(&mut xml, &out);
+                text(xml, &out);
                 xml.push_str("</system-out>\n");
             }
             Status::Skipped(message) => {
                 self.counts.skipped += 1;
                 xml.push_str("            <skipped message=\"");
-                attribute(&mut xml, &message);
+                attribute(xml, &message);
                 xml.push_str("\"/>\n");
             }
             Status::NonSuccess { kind, message, description } => {
@@ -130,11 +262,11 @@ impl Streamed {
                         "failure"
                     }
                 };
-                xml.push_str(&format!("            <{element} message=\""));
-                attribute(&mut xml, &message);
+                let _ = write!(xml, "            <{element} message=\"");
+                attribute(xml, &message);
                 xml.push_str("\">");
-                text(&mut xml, &description);
-                xml.push_str(&format!("</{element}>\n"));
+                text(xml, &description);
+                let _ = writeln!(xml, "</{element}>");
             }
         }
         xml.push_str("        </testcase>\n");
@@ -151,7 +283,7 @@ impl Streamed {
         note: Option<&str>,
         lang: dialtone_i18n::Lang,
     ) -> Result<Vec<PathBuf>, RenderError> {
-        let Self { dir, results, artifacts, junit, counts } = self;
+        let Self { dir, results, artifacts, junit, counts, .. } = self;
         let json_path = dir.join("report.json");
         let write_err = |path: &Path| {
             let path = path.to_path_buf();
@@ -181,7 +313,7 @@ impl Streamed {
 }
 
 /// The report's members in order, each on its line; `results` and `artifacts` from the spools.
-fn write_json(out: &mut impl Write, report: &Report, results: Spool, artifacts: Spool) -> Result<(), RenderError> {
+fn write_json<W: Write>(out: &mut W, report: &Report, results: Spool, artifacts: Spool) -> Result<(), RenderError> {
     let render = |e: serde_json::Error| RenderError::Render { what: "report.json", detail: e.to_string() };
     let io = |source| RenderError::Write { path: "report.json".into(), source };
     let serde_json::Value::Object(members) = serde_json::to_value(report).map_err(render)? else {
@@ -189,7 +321,7 @@ fn write_json(out: &mut impl Write, report: &Report, results: Spool, artifacts: 
     };
     out.write_all(b"{").map_err(io)?;
     let mut first = true;
-    let mut separator = |out: &mut dyn Write| -> Result<(), RenderError> {
+    let mut separator = |out: &mut W| -> Result<(), RenderError> {
         out.write_all(if first { b"\n  " } else { b",\n  " }).map_err(io)?;
         first = false;
         Ok(())
@@ -220,8 +352,18 @@ fn write_json(out: &mut impl Write, report: &Report, results: Spool, artifacts: 
     out.write_all(b"\n}\n").map_err(io)
 }
 
+/// Whether `value` is printable ASCII with nothing to escape in XML (most of a report's text): it
+/// is written as it is.
+fn plain(value: &str) -> bool {
+    value.bytes().all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+}
+
 /// Attribute text: XML-safe characters only, markup escaped, line breaks kept as references.
 fn attribute(out: &mut String, value: &str) {
+    if plain(value) {
+        out.push_str(value);
+        return;
+    }
     for c in xml_text(value).chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -239,6 +381,10 @@ fn attribute(out: &mut String, value: &str) {
 
 /// Element text: XML-safe characters only, markup escaped.
 fn text(out: &mut String, value: &str) {
+    if plain(value) {
+        out.push_str(value);
+        return;
+    }
     for c in xml_text(value).chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -246,5 +392,83 @@ fn text(out: &mut String, value: &str) {
             '>' => out.push_str("&gt;"),
             c => out.push(c),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row<'a>(verdict: Verdict, observed: &'a str, evidence: &'a [EvidenceItem]) -> RuleRow<'a> {
+        RuleRow {
+            id: ("SDJWTVC-001", "dir/ᓄᓇᕗᑦ \"a\" & <b>.txt"),
+            plan: "artifact-rules",
+            title: "The SD-JWT parses: '~'-separated",
+            role: Role::Artifact,
+            level: Level::Should,
+            verdict,
+            driver: "sd-jwt-vc",
+            spec: &[("RFC9901", "4"), ("SD-JWT-VC", "2.2")],
+            pctf: &["CRVA.01"],
+            expected: "an SD-JWT",
+            observed,
+            precondition: None,
+            evidence,
+            duration_ms: 1.23456,
+            candidate_ms: 0.0,
+        }
+    }
+
+    /// What the stream wrote to its JUnit spool.
+    fn junit_of(write: impl FnOnce(&mut Streamed)) -> String {
+        let dir = std::env::temp_dir().join(format!("dialtone-stream-test-{}", std::process::id()));
+        let Ok(mut streamed) = Streamed::create(&dir) else { panic!("spool") };
+        write(&mut streamed);
+        let mut out = Vec::new();
+        let Streamed { junit, .. } = streamed;
+        let _ = junit.drain_into(&mut out);
+        let _ = std::fs::remove_dir_all(&dir);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// A row written from the rule is the row of the report document: the same JSON and the same
+    /// JUnit test case, escaping and counts included.
+    #[test]
+    fn a_rule_row_is_written_as_its_case_result() {
+        let evidence = [EvidenceItem::Artifact { label: "SD-JWT".into(), content: "a~b\u{7}~".into() }];
+        for r in [
+            row(Verdict::Pass, "issuer-signed JWT, 8 disclosures", &[]),
+            row(Verdict::Skip, "not reached: \"X\" <failed> & \u{1}", &[]),
+            row(Verdict::Warn, "typ \"jwt\"\n", &evidence),
+            row(Verdict::Fail, "no", &evidence),
+            row(Verdict::Error, "stopped", &evidence),
+        ] {
+            let case = r.to_case_result();
+            assert_eq!(serde_json::to_string(&r).unwrap_or_default(), serde_json::to_string(&case).unwrap_or_default());
+            let mut counts = (0, 0, 0, 0);
+            let direct = junit_of(|s| {
+                let _ = s.junit_row(&r);
+                counts = (s.counts.tests, s.counts.failures, s.counts.errors, s.counts.skipped);
+            });
+            let mut case_counts = (0, 0, 0, 0);
+            let built = junit_of(|s| {
+                let _ = s.junit_case(&case);
+                case_counts = (s.counts.tests, s.counts.failures, s.counts.errors, s.counts.skipped);
+            });
+            assert_eq!(direct, built);
+            assert_eq!(counts, case_counts);
+            assert!(direct.contains("&quot;a&quot; &amp; &lt;b&gt;.txt"), "{direct}");
+        }
+    }
+
+    #[test]
+    fn plain_text_is_written_as_it_is_and_the_rest_escaped() {
+        let mut out = String::new();
+        attribute(&mut out, "SDJWTVC-001 a.txt");
+        attribute(&mut out, " <'x'>\n\u{fffe}é");
+        assert_eq!(out, "SDJWTVC-001 a.txt &lt;&apos;x&apos;&gt;&#10;\u{fffd}é");
+        let mut out = String::new();
+        text(&mut out, "a \"b\" <c> & 'd'\u{1}");
+        assert_eq!(out, "a \"b\" &lt;c&gt; &amp; 'd'\u{fffd}");
     }
 }

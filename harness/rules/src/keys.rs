@@ -4,6 +4,7 @@
 
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::public_key::{KeySet, SetKey};
+use dialtone_protocols::x509::ChainCache;
 use dialtone_protocols::{b64, jose};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -33,9 +34,10 @@ pub struct KeyRing {
     pub cache: KeyCache,
 }
 
-/// What a [`KeyRing`] has read of its keys, on first use.
+/// What a [`KeyRing`] has read of its keys, on first use, and the certificate chains it has
+/// validated to its roots.
 #[derive(Debug, Clone, Default)]
-pub struct KeyCache(OnceLock<Prepared>);
+pub struct KeyCache(OnceLock<Prepared>, ChainCache);
 
 /// Every key read once, with the thumbprints of the keys each trusted issuer owns.
 #[derive(Debug, Clone, Default)]
@@ -70,6 +72,11 @@ impl KeyRing {
 
     pub(crate) fn all_roots(&self) -> &[Vec<u8>] {
         &self.prepared().roots
+    }
+
+    /// The chains validated to the roots (mdoc document signers), each once.
+    pub(crate) fn chains(&self) -> &ChainCache {
+        &self.cache.1
     }
 
     pub fn is_empty(&self) -> bool {

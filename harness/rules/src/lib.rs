@@ -110,6 +110,15 @@ impl Findings {
         }
     }
 
+    /// Whether a rule's outcome so far needs the evidence beside it (a failure or an error, at any
+    /// level): the rows of passes and skips carry none, so a format builds its evidence only then.
+    pub fn needs_evidence(&self) -> bool {
+        self.outcomes
+            .iter()
+            .flatten()
+            .any(|o| matches!(o, Outcome::Fail { .. } | Outcome::Precondition { .. } | Outcome::Error { .. }))
+    }
+
     pub fn artifact(&mut self, label: &str, content: &str) {
         self.evidence.push(EvidenceItem::Artifact { label: label.into(), content: bound_text(content) });
     }

@@ -65,22 +65,28 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     for (doc_type, issuer_signed) in parsed.issuer_signed() {
         judge(&mut f, doc_type, issuer_signed, ctx);
     }
+    // The evidence goes with the rows that need attention: none, none is written.
+    if f.needs_evidence() {
+        for (_, is) in parsed.issuer_signed() {
+            let mso = &is.mso;
+            f.artifact(
+                "MSO",
+                &format!(
+                    "version {:?}, digestAlgorithm {:?}, docType {:?}, validity {:?}, namespaces {:?}",
+                    mso.version,
+                    mso.digest_algorithm,
+                    mso.doc_type,
+                    mso.validity,
+                    mso.value_digests.keys().collect::<Vec<_>>()
+                ),
+            );
+        }
+    }
     f
 }
 
 fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Context) {
     let mso = &is.mso;
-    f.artifact(
-        "MSO",
-        &format!(
-            "version {:?}, digestAlgorithm {:?}, docType {:?}, validity {:?}, namespaces {:?}",
-            mso.version,
-            mso.digest_algorithm,
-            mso.doc_type,
-            mso.validity,
-            mso.value_digests.keys().collect::<Vec<_>>()
-        ),
-    );
     let alg = is.issuer_auth.alg();
     f.set(
         &rules::MDOC_002,
@@ -165,7 +171,7 @@ fn chain_to_root(is: &IssuerSigned, ctx: &Context) -> Outcome {
     if roots.is_empty() {
         return Outcome::skip("no issuing authority (IACA) certificate given (--keys PEM or --trust roots_pem)");
     }
-    judged(verify::issuer_chain(is, roots, ctx.now))
+    judged(verify::issuer_chain_cached(is, roots, ctx.now, ctx.keys.chains()))
 }
 
 fn profile(is: &IssuerSigned, ctx: &Context) -> Outcome {

@@ -8,7 +8,7 @@ use dialtone_engine::model::Outcome;
 use dialtone_protocols::cose::{HEADER_TYP, Sign1};
 use dialtone_protocols::jose::{CompactJws, is_asymmetric_alg};
 use dialtone_protocols::public_key::SetKey;
-use dialtone_protocols::sdjwt::SdJwt;
+use dialtone_protocols::sdjwt::{Processed, SdJwt, SdJwtError};
 use dialtone_protocols::{b64, time};
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
@@ -54,8 +54,15 @@ pub struct Secured {
 
 enum Body {
     Jws(CompactJws),
-    SdJwt(Box<SdJwt>),
+    SdJwt(Box<SdJwtBody>),
     Cose(Box<Sign1>),
+}
+
+/// An SD-JWT and its processing (RFC 9901 §7.1), done once for every rule that reads it; the
+/// processed claims are the [`Secured::document`], not kept here a second time.
+struct SdJwtBody {
+    sd: SdJwt,
+    processed: Result<Processed, SdJwtError>,
 }
 
 /// Opens the securing envelope. The error says what the bytes were instead.
@@ -86,8 +93,9 @@ pub fn open(bytes: &[u8], format: Format) -> Result<Secured, Outcome> {
         Format::VcSdJwt => {
             let sd = SdJwt::parse(&text).map_err(|e| Outcome::fail("an SD-JWT (RFC 9901 §4)", e.to_string()))?;
             let claims = sd.issuer_jwt.payload.clone();
-            let document = match sd.process() {
-                Ok(p) => Value::Object(p.claims),
+            let mut processed = sd.process();
+            let document = match &mut processed {
+                Ok(p) => Value::Object(std::mem::take(&mut p.claims)),
                 Err(_) => Value::Object(claims.clone()),
             };
             let h = &sd.issuer_jwt.header;
@@ -99,7 +107,7 @@ pub fn open(bytes: &[u8], format: Format) -> Result<Secured, Outcome> {
                 kid: header_text(h, "kid"),
                 document,
                 claims,
-                body: Body::SdJwt(Box::new(sd)),
+                body: Body::SdJwt(Box::new(SdJwtBody { sd, processed })),
             })
         }
         _ => {
@@ -167,11 +175,11 @@ impl Secured {
         let alg = self.alg.as_deref().unwrap_or("<absent>");
         match &self.body {
             Body::Jws(jws) => ctx.keys.verify(alg, self.kid.as_deref(), jws.signing_input.as_bytes(), &jws.signature),
-            Body::SdJwt(sd) => ctx.keys.verify(
+            Body::SdJwt(b) => ctx.keys.verify(
                 alg,
                 self.kid.as_deref(),
-                sd.issuer_jwt.signing_input.as_bytes(),
-                &sd.issuer_jwt.signature,
+                b.sd.issuer_jwt.signing_input.as_bytes(),
+                &b.sd.issuer_jwt.signature,
             ),
             Body::Cose(sign1) => {
                 ctx.keys.verify_with(self.kid.as_deref(), |key| sign1.verify_with_key(key)).map_err(|(n, last)| {
@@ -193,21 +201,32 @@ impl Secured {
 
 pub(crate) fn judge_artifact(artifact: &Artifact, format: Format, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::VC);
-    f.artifact("artifact (as received)", &String::from_utf8_lossy(artifact.first()));
+    let secured = judge_opened(&mut f, artifact, format, ctx);
+    // The evidence goes with the rows that need attention: none, none is written.
+    if f.needs_evidence() {
+        f.artifact("artifact (as received)", &String::from_utf8_lossy(artifact.first()));
+        if let Some(secured) = &secured {
+            f.artifact("document", &secured.document.to_string());
+        }
+    }
+    f
+}
+
+/// Every rule over the artifact; its envelope when it opens.
+fn judge_opened(f: &mut Findings, artifact: &Artifact, format: Format, ctx: &Context) -> Option<Secured> {
     let secured = match open(artifact.first(), format) {
         Ok(s) => s,
         Err(o) => {
             f.set(&rules::VC_001, o);
-            return f;
+            return None;
         }
     };
-    f.artifact("document", &secured.document.to_string());
     f.set(
         &rules::VC_001,
         Outcome::pass(format!("{} envelope opened; typ {:?}, alg {:?}", format.name(), secured.typ, secured.alg)),
     );
-    judge(&mut f, &secured, ctx, 0);
-    f
+    judge(f, &secured, ctx, 0);
+    Some(secured)
 }
 
 fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
@@ -279,7 +298,7 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
             Outcome::fail(format!("type including {want}"), format!("type {:?}", doc.get("type")))
         },
     );
-    let sd_broken = matches!(&s.body, Body::SdJwt(sd) if sd.process().is_err());
+    let sd_broken = matches!(&s.body, Body::SdJwt(b) if b.processed.is_err());
     if sd_broken {
         f.set(&rules::VC_020, Outcome::skip("not reached: the disclosures do not process (VC-017)"));
     }
@@ -323,10 +342,12 @@ fn judge(f: &mut Findings, s: &Secured, ctx: &Context, depth: usize) {
     f.set(
         &rules::VC_017,
         match &s.body {
-            Body::SdJwt(sd) => match sd.process() {
-                Ok(p) => {
-                    Outcome::pass(format!("{} disclosures match {} digests", sd.disclosures.len(), p.embedded_digests))
-                }
+            Body::SdJwt(b) => match &b.processed {
+                Ok(p) => Outcome::pass(format!(
+                    "{} disclosures match {} digests",
+                    b.sd.disclosures.len(),
+                    p.embedded_digests
+                )),
                 Err(e) => Outcome::fail("disclosures that process (RFC 9901 §7.1)", e.to_string()),
             },
             _ => Outcome::skip("not secured with SD-JWT"),
@@ -436,9 +457,9 @@ fn did_kid(s: &Secured, presentation: bool) -> Outcome {
 fn securing_rules(f: &mut Findings, s: &Secured, ctx: &Context) {
     let parts: Vec<Part<'_>> = match &s.body {
         Body::Jws(jws) => vec![Part { label: "JWS", jws }],
-        Body::SdJwt(sd) => {
-            let mut p = vec![Part { label: "Issuer-signed JWT", jws: &sd.issuer_jwt }];
-            if let Some(kb) = &sd.kb_jwt {
+        Body::SdJwt(b) => {
+            let mut p = vec![Part { label: "Issuer-signed JWT", jws: &b.sd.issuer_jwt }];
+            if let Some(kb) = &b.sd.kb_jwt {
                 p.push(Part { label: "Key Binding JWT", jws: kb });
             }
             p
@@ -466,11 +487,11 @@ fn securing_rules(f: &mut Findings, s: &Secured, ctx: &Context) {
         f.set(&rules::JWT_CLM_002, jws::audience(&parts[..1], ctx.aud.as_deref()));
     }
     match &s.body {
-        Body::SdJwt(sd) => {
-            f.set(&rules::SDJWT_001, sd_jwt::reserved_names(sd));
-            f.set(&rules::SDJWT_002, sd_jwt::salts_unique(sd));
-            f.set(&rules::SDJWT_003, sd_jwt::disclosures_once(sd));
-            f.set(&rules::VC_028, validation_properties_in_clear(sd));
+        Body::SdJwt(b) => {
+            f.set(&rules::SDJWT_001, sd_jwt::reserved_names(&b.sd));
+            f.set(&rules::SDJWT_002, sd_jwt::salts_unique(&b.sd));
+            f.set(&rules::SDJWT_003, sd_jwt::disclosures_once(&b.sd));
+            f.set(&rules::VC_028, validation_properties_in_clear(&b.processed));
         }
         _ => {
             for rule in [&rules::SDJWT_001, &rules::SDJWT_002, &rules::SDJWT_003, &rules::VC_028] {
@@ -485,8 +506,8 @@ const VALIDATION_PROPERTIES: &[&str] = &["@context", "type", "credentialStatus",
 
 /// VC-028: the properties a verifier needs to validate the credential are disclosed, not
 /// selectively disclosable (VC-JOSE-COSE §3.2.1, §3.2.2: SHOULD).
-fn validation_properties_in_clear(sd: &SdJwt) -> Outcome {
-    let Ok(processed) = sd.process() else {
+fn validation_properties_in_clear(processed: &Result<Processed, SdJwtError>) -> Outcome {
+    let Ok(processed) = processed else {
         return Outcome::skip("not reached: the disclosures do not process (VC-017)");
     };
     let hidden: Vec<&str> = VALIDATION_PROPERTIES.iter().copied().filter(|p| processed.is_disclosed(&[p])).collect();

@@ -61,7 +61,22 @@ pub fn issuer_signature(is: &IssuerSigned, ds_key: &serde_json::Value) -> Step<S
 /// The document signer certificate chains (through `x5chain`) to one of `roots` (IACA, DER) at `now`.
 pub fn issuer_chain(is: &IssuerSigned, roots: &[Vec<u8>], now: i64) -> Step<String> {
     let chain = is.issuer_auth.x5chain();
-    crate::x509::verify_chain(&chain, roots, now, Some(DS_EKU))
+    chained(crate::x509::verify_chain(&chain, roots, now, Some(DS_EKU)), roots)
+}
+
+/// [`issuer_chain`], validating a chain the `cache` has seen (with the same roots and time) once.
+pub fn issuer_chain_cached(
+    is: &IssuerSigned,
+    roots: &[Vec<u8>],
+    now: i64,
+    cache: &crate::x509::ChainCache,
+) -> Step<String> {
+    let chain = is.issuer_auth.x5chain();
+    chained(cache.verify_chain(&chain, roots, now, Some(DS_EKU)), roots)
+}
+
+fn chained(validated: Result<(), String>, roots: &[Vec<u8>]) -> Step<String> {
+    validated
         .map(|()| format!("the document signer chains to one of {} trusted roots", roots.len()))
         .map_err(|e| Failure::new("a document signer certificate issued by a trusted authority", e))
 }
@@ -328,6 +343,39 @@ mod tests {
         let issuer = rcgen::Issuer::new(root_params, &root_signer);
         let ds = params("test DS", false).signed_by(&CertSigner::new(ds_key.clone()), &issuer).unwrap();
         (root.der().to_vec(), ds.der().to_vec(), ds_key)
+    }
+
+    /// A chain validated once per chain, roots and time: the cached result is the uncached one,
+    /// valid or not, and the cache keeps at most its bound whatever the number of chains.
+    #[test]
+    fn a_chain_is_validated_once_and_the_cache_stays_bounded() {
+        let (root, ds, _) = iaca("cached");
+        let (other_root, _, _) = iaca("other");
+        let now = crate::now_epoch();
+        let cache = crate::x509::ChainCache::default();
+        let chain = vec![ds.clone()];
+        for _ in 0..3 {
+            assert!(cache.verify_chain(&chain, std::slice::from_ref(&root), now, Some(DS_EKU)).is_ok());
+        }
+        assert_eq!(cache.len(), 1);
+        let refused = crate::x509::verify_chain(&chain, std::slice::from_ref(&other_root), now, Some(DS_EKU));
+        for _ in 0..2 {
+            let cached = cache.verify_chain(&chain, std::slice::from_ref(&other_root), now, Some(DS_EKU));
+            assert!(cached.is_err());
+            assert_eq!(cached, refused);
+        }
+        assert_eq!(cache.len(), 2);
+        // Another time is another validation (the certificate may not be valid then).
+        assert!(cache.verify_chain(&chain, std::slice::from_ref(&root), 0, Some(DS_EKU)).is_err());
+        assert_eq!(cache.len(), 3);
+        for n in 0..crate::x509::ChainCache::ENTRIES + 10 {
+            let _ = cache.verify_chain(&[vec![n as u8; 8]], std::slice::from_ref(&root), now, Some(DS_EKU));
+        }
+        assert_eq!(cache.len(), crate::x509::ChainCache::ENTRIES);
+        let large = vec![vec![0u8; crate::x509::ChainCache::MAX_BYTES + 1]];
+        let fresh = crate::x509::ChainCache::default();
+        assert!(fresh.verify_chain(&large, std::slice::from_ref(&root), now, Some(DS_EKU)).is_err());
+        assert!(fresh.is_empty());
     }
 
     fn spec(device: &EcKey, now: i64) -> MdocSpec {

@@ -14,20 +14,32 @@ pub(crate) const KB_IAT_WINDOW: i64 = 300;
 
 pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SD_JWT_VC);
-    let text = String::from_utf8_lossy(artifact.first()).trim().to_string();
-    f.artifact("SD-JWT (as received)", &text);
-    let sd = match SdJwt::parse(&text) {
+    let text = String::from_utf8_lossy(artifact.first());
+    let text = text.trim();
+    let sd = judge_text(&mut f, text, ctx);
+    // The evidence goes with the rows that need attention: none, none is written.
+    if f.needs_evidence() {
+        f.artifact("SD-JWT (as received)", text);
+        if let Some(sd) = &sd {
+            f.artifact("issuer-signed JWT header", &Value::Object(sd.issuer_jwt.header.clone()).to_string());
+            f.artifact("issuer-signed JWT payload", &Value::Object(sd.issuer_jwt.payload.clone()).to_string());
+        }
+    }
+    f
+}
+
+/// Every rule over the artifact's text; the SD-JWT when it parses.
+fn judge_text(f: &mut Findings, text: &str, ctx: &Context) -> Option<SdJwt> {
+    let sd = match SdJwt::parse(text) {
         Ok(sd) => sd,
         Err(e) => {
             f.set(
                 &rules::SDJWTVC_001,
                 Outcome::fail("an SD-JWT: <issuer-signed JWT>~<disclosure>~…~[KB-JWT] (RFC 9901 §4)", e.to_string()),
             );
-            return f;
+            return None;
         }
     };
-    f.artifact("issuer-signed JWT header", &Value::Object(sd.issuer_jwt.header.clone()).to_string());
-    f.artifact("issuer-signed JWT payload", &Value::Object(sd.issuer_jwt.payload.clone()).to_string());
     f.set(
         &rules::SDJWTVC_001,
         Outcome::pass(format!(
@@ -68,38 +80,38 @@ pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     f.set(&rules::SDJWTVC_006, rule::iss(&sd, &fctx));
     f.set(&rules::SDJWTVC_007, rule::vct(&sd, &fctx));
     f.set(&rules::SDJWTVC_008, with_now(rule::validity(&sd, &fctx), ctx));
-    f.set(&rules::SDJWTVC_009, rule::disclosures(&sd));
-    let processes = sd.process().is_ok();
+    // Processed once (RFC 9901 §7.1) for every rule that reads the processed claims.
+    let processed = sd.process();
+    f.set(&rules::SDJWTVC_009, rule::disclosures_of(&sd, processed.as_ref()));
+    let processes = processed.is_ok();
     if !processes {
         // The rules that read the processed claims; the fault is SDJWTVC-009's.
         for id in [&rules::SDJWTVC_010, &rules::SDJWTVC_014, &rules::SDJWTVC_015] {
             f.set(id, Outcome::skip("not reached: the disclosures do not process (SDJWTVC-009)"));
         }
     }
-    if processes {
-        f.set(&rules::SDJWTVC_010, rule::registered_claims_not_disclosable(&sd));
+    if let Ok(p) = &processed {
+        f.set(&rules::SDJWTVC_010, rule::registered_claims_not_disclosable_of(p));
     }
     f.set(&rules::SDJWTVC_011, rule::salt_entropy(&sd));
     f.set(&rules::SDJWTVC_012, key_binding(&sd, ctx));
     f.set(&rules::SDJWTVC_016, rule::aka_vcts(&sd));
     f.set(&rules::SDJWTVC_017, rule::vct_integrity(&sd));
     f.set(&rules::SDJWTVC_018, rule::no_empty_sd(&sd));
-    jose_rules(&mut f, &sd, ctx);
+    jose_rules(f, &sd, ctx);
     f.set(&rules::SDJWT_001, sd_jwt::reserved_names(&sd));
     f.set(&rules::SDJWT_002, sd_jwt::salts_unique(&sd));
     f.set(&rules::SDJWT_003, sd_jwt::disclosures_once(&sd));
     f.set(&rules::SDJWTVC_013, status_reference(&sd));
-    if processes {
-        f.set(&rules::SDJWTVC_014, rule::profile(&sd, &ctx.profiles));
-        f.set(
-            &rules::SDJWTVC_015,
-            match profile {
-                None => Outcome::skip("no credential profile for this vct names selectively disclosable claims"),
-                Some(_) => rule::sd_claims_not_in_clear(&sd, &fctx),
-            },
-        );
+    if let Ok(p) = processed {
+        let sd_claims = match profile {
+            None => Outcome::skip("no credential profile for this vct names selectively disclosable claims"),
+            Some(_) => rule::sd_claims_not_in_clear_of(&p, &fctx),
+        };
+        f.set(&rules::SDJWTVC_014, rule::profile_with(&sd, &ctx.profiles, || Ok(Value::Object(p.claims))));
+        f.set(&rules::SDJWTVC_015, sd_claims);
     }
-    f
+    Some(sd)
 }
 
 /// The JOSE header and JWT claims rules over the Issuer-signed JWT and the Key Binding JWT; `aud`

@@ -7,7 +7,7 @@ use dialtone_protocols::jose::{is_asymmetric_alg, thumbprint};
 use dialtone_protocols::public_key::{KeySet, SetKey};
 use dialtone_protocols::sd_jwt_vc::verify::SignatureError;
 use dialtone_protocols::sd_jwt_vc::{NEVER_DISCLOSABLE, TYP};
-use dialtone_protocols::sdjwt::{SdJwt, SdJwtError};
+use dialtone_protocols::sdjwt::{Processed, SdJwt, SdJwtError};
 use serde_json::Value;
 
 /// Clock skew tolerated on `iat` and `nbf`, in seconds.
@@ -276,7 +276,12 @@ pub fn cnf(sd: &SdJwt, ctx: &Context) -> Outcome {
 }
 
 pub fn disclosures(sd: &SdJwt) -> Outcome {
-    match sd.process() {
+    disclosures_of(sd, sd.process().as_ref())
+}
+
+/// [`disclosures`] of an SD-JWT processed once for all the rules that read it.
+pub(crate) fn disclosures_of(sd: &SdJwt, processed: Result<&Processed, &SdJwtError>) -> Outcome {
+    match processed {
         Ok(p) => Outcome::pass(format!(
             "{} disclosures, each matching one of {} embedded digests ({} decoys)",
             sd.disclosures.len(),
@@ -292,12 +297,19 @@ pub fn disclosures(sd: &SdJwt) -> Outcome {
 
 pub fn sd_claims_not_in_clear(sd: &SdJwt, ctx: &Context) -> Outcome {
     if ctx.sd_claims.is_empty() {
+        return sd_claims_not_in_clear_of(&Processed::default(), ctx);
+    }
+    match sd.process() {
+        Ok(p) => sd_claims_not_in_clear_of(&p, ctx),
+        Err(e) => Outcome::fail("an SD-JWT that processes (RFC 9901 §7.1)", e.to_string()),
+    }
+}
+
+/// [`sd_claims_not_in_clear`] of an SD-JWT processed once for all the rules that read it.
+pub(crate) fn sd_claims_not_in_clear_of(processed: &Processed, ctx: &Context) -> Outcome {
+    if ctx.sd_claims.is_empty() {
         return Outcome::skip("the conformance statement names no claims that must be selectively disclosable");
     }
-    let processed = match sd.process() {
-        Ok(p) => p,
-        Err(e) => return Outcome::fail("an SD-JWT that processes (RFC 9901 §7.1)", e.to_string()),
-    };
     let mut in_clear = Vec::new();
     let mut missing = Vec::new();
     for name in &ctx.sd_claims {
@@ -328,10 +340,14 @@ fn v_get<'a>(claims: &'a serde_json::Map<String, Value>, path: &[&str]) -> Optio
 }
 
 pub fn registered_claims_not_disclosable(sd: &SdJwt) -> Outcome {
-    let processed = match sd.process() {
-        Ok(p) => p,
-        Err(e) => return Outcome::fail("an SD-JWT that processes (RFC 9901 §7.1)", e.to_string()),
-    };
+    match sd.process() {
+        Ok(p) => registered_claims_not_disclosable_of(&p),
+        Err(e) => Outcome::fail("an SD-JWT that processes (RFC 9901 §7.1)", e.to_string()),
+    }
+}
+
+/// [`registered_claims_not_disclosable`] of an SD-JWT processed once for all the rules that read it.
+pub(crate) fn registered_claims_not_disclosable_of(processed: &Processed) -> Outcome {
     // The claim itself or any of its sub-claims (SD-JWT VC §2.2.2.3).
     let hidden: Vec<String> = processed
         .disclosed
@@ -369,13 +385,22 @@ pub fn salt_entropy(sd: &SdJwt) -> Outcome {
 /// The processed claims satisfy the credential profile of the `vct` (`suites/profiles/`); a `vct`
 /// no profile names skips.
 pub fn profile(sd: &SdJwt, profiles: &crate::Profiles) -> Outcome {
+    profile_with(sd, profiles, || sd.process().map(|p| Value::Object(p.claims)))
+}
+
+/// [`profile`] with the processed claims from `claims`, asked for only when a profile judges them.
+pub(crate) fn profile_with(
+    sd: &SdJwt,
+    profiles: &crate::Profiles,
+    claims: impl FnOnce() -> Result<Value, SdJwtError>,
+) -> Outcome {
     let vct = claim(sd, "vct").and_then(Value::as_str).unwrap_or("<absent>");
     let Some(p) = profiles.by_vct(vct) else {
         return Outcome::skip(format!("no credential profile has vct {vct:?} (suites/profiles/ or --profiles)"));
     };
-    match sd.process() {
-        Ok(processed) => {
-            let problems = p.problems(&Value::Object(processed.claims));
+    match claims() {
+        Ok(claims) => {
+            let problems = p.problems(&claims);
             if problems.is_empty() {
                 Outcome::pass(format!("the disclosed claims satisfy profile {:?}", p.id))
             } else {
