@@ -39,8 +39,25 @@ pub struct EcKey {
 #[derive(Clone)]
 enum KeySigner {
     Deterministic(SigningKey),
-    /// The pair and its PKCS#8 document (from which `d` and the DER are read when asked).
-    Random(std::sync::Arc<(ring::signature::EcdsaKeyPair, Vec<u8>)>),
+    Random(std::sync::Arc<RandomKey>),
+}
+
+/// A key ring made: the pair, its PKCS#8 document and its private scalar `d`.
+struct RandomKey {
+    pair: ring::signature::EcdsaKeyPair,
+    pkcs8: Vec<u8>,
+    d: Vec<u8>,
+}
+
+/// The private scalar of a P-256 PKCS#8 document ring made: its `ECPrivateKey` (RFC 5915) starts with
+/// the version 1 and the 32-byte `privateKey`. Read so, not through p256, which would first compute the
+/// public point again to compare it with the document's.
+fn ring_private_scalar(pkcs8: &[u8]) -> Option<Vec<u8>> {
+    use p256::pkcs8::der::Decode;
+    let info = p256::pkcs8::PrivateKeyInfo::from_der(pkcs8).ok()?;
+    let key = info.private_key;
+    let prefix_ok = key.first() == Some(&0x30) && key.get(2..7) == Some(&[0x02, 0x01, 0x01, 0x04, 0x20][..]);
+    prefix_ok.then(|| key.get(7..39).map(<[u8]>::to_vec)).flatten()
 }
 
 impl std::fmt::Debug for EcKey {
@@ -73,7 +90,8 @@ impl EcKey {
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).ok()?;
         let verifying = VerifyingKey::from_sec1_bytes(pair.public_key().as_ref()).ok()?;
         let pkcs8 = pkcs8.as_ref().to_vec();
-        Some(Self { signer: KeySigner::Random(std::sync::Arc::new((pair, pkcs8))), verifying })
+        let d = ring_private_scalar(&pkcs8)?;
+        Some(Self { signer: KeySigner::Random(std::sync::Arc::new(RandomKey { pair, pkcs8, d })), verifying })
     }
 
     /// Loads a P-256 private key from PKCS#8 DER (e.g. a certificate's key).
@@ -89,7 +107,7 @@ impl EcKey {
             KeySigner::Deterministic(signing) => {
                 signing.to_pkcs8_der().map(|d| d.as_bytes().to_vec()).map_err(|e| JoseError::Key(e.to_string()))
             }
-            KeySigner::Random(pair) => Ok(pair.1.clone()),
+            KeySigner::Random(key) => Ok(key.pkcs8.clone()),
         }
     }
 
@@ -107,10 +125,7 @@ impl EcKey {
         let mut jwk = self.public_jwk();
         let d = match &self.signer {
             KeySigner::Deterministic(signing) => signing.to_bytes().to_vec(),
-            KeySigner::Random(pair) => {
-                use p256::pkcs8::DecodePrivateKey;
-                p256::SecretKey::from_pkcs8_der(&pair.1).map(|k| k.to_bytes().to_vec()).unwrap_or_default()
-            }
+            KeySigner::Random(key) => key.d.clone(),
         };
         jwk["d"] = Value::String(b64::encode(d));
         jwk
@@ -137,16 +152,16 @@ impl EcKey {
                 let signature: Signature = signing.sign(message);
                 signature.to_bytes().to_vec()
             }
-            KeySigner::Random(pair) => {
+            KeySigner::Random(key) => {
                 let rng = ring::rand::SystemRandom::new();
-                match pair.0.sign(&rng, message) {
+                match key.pair.sign(&rng, message) {
                     Ok(signature) => signature.as_ref().to_vec(),
                     // ring fails only without a working random source: then the deterministic
                     // signature of the same key (and, were its own document unreadable, none that
                     // verifies).
                     Err(_) => {
                         use p256::pkcs8::DecodePrivateKey;
-                        SigningKey::from_pkcs8_der(&pair.1)
+                        SigningKey::from_pkcs8_der(&key.pkcs8)
                             .map(|signing| {
                                 let signature: Signature = signing.sign(message);
                                 signature.to_bytes().to_vec()
