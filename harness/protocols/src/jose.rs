@@ -1,6 +1,6 @@
 //! JOSE pieces dialtone needs: P-256 keys as JWKs (RFC 7517), thumbprints (RFC 7638), and compact JWS
-//! (RFC 7515) with ES256 (RFC 7518 §3.4). Signing is `p256`'s (deterministic, RFC 6979); verification
-//! is `ring`'s, through [`PublicKey`]; this module only frames bytes.
+//! (RFC 7515) with ES256 (RFC 7518 §3.4). Signing is `p256`'s (deterministic, RFC 6979) for keys of a seed
+//! or a file, `ring`'s for keys of the operating system's randomness; verification is `ring`'s, through [`PublicKey`]; this module only frames bytes.
 
 use crate::b64;
 pub use crate::public_key::PublicKey;
@@ -26,10 +26,38 @@ pub enum JoseError {
     Signature,
 }
 
-/// A P-256 key pair used for ES256.
+/// A P-256 key pair used for ES256. A key made from a seed (or read from a file) signs with `p256`,
+/// deterministically (RFC 6979), so that a seeded run's signatures are the same on every run; a key
+/// made from the operating system's randomness signs with `ring`, several times faster, with a
+/// random nonce (an unseeded run reproduces nothing anyway).
 #[derive(Clone)]
 pub struct EcKey {
-    signing: SigningKey,
+    signer: KeySigner,
+    verifying: VerifyingKey,
+}
+
+#[derive(Clone)]
+enum KeySigner {
+    Deterministic(SigningKey),
+    Random(std::sync::Arc<RandomKey>),
+}
+
+/// A key ring made: the pair, its PKCS#8 document and its private scalar `d`.
+struct RandomKey {
+    pair: ring::signature::EcdsaKeyPair,
+    pkcs8: Vec<u8>,
+    d: Vec<u8>,
+}
+
+/// The private scalar of a P-256 PKCS#8 document ring made: its `ECPrivateKey` (RFC 5915) starts with
+/// the version 1 and the 32-byte `privateKey`. Read so, not through p256, which would first compute the
+/// public point again to compare it with the document's.
+fn ring_private_scalar(pkcs8: &[u8]) -> Option<Vec<u8>> {
+    use p256::pkcs8::der::Decode;
+    let info = p256::pkcs8::PrivateKeyInfo::from_der(pkcs8).ok()?;
+    let key = info.private_key;
+    let prefix_ok = key.first() == Some(&0x30) && key.get(2..7) == Some(&[0x02, 0x01, 0x01, 0x04, 0x20][..]);
+    prefix_ok.then(|| key.get(7..39).map(<[u8]>::to_vec)).flatten()
 }
 
 impl std::fmt::Debug for EcKey {
@@ -40,24 +68,51 @@ impl std::fmt::Debug for EcKey {
 
 impl EcKey {
     pub fn generate(entropy: &Entropy) -> Self {
-        let signing = entropy.with_rng(SigningKey::random);
-        Self { signing }
+        if !entropy.is_seeded()
+            && let Some(key) = Self::generate_random()
+        {
+            return key;
+        }
+        Self::deterministic(entropy.with_rng(SigningKey::random))
+    }
+
+    fn deterministic(signing: SigningKey) -> Self {
+        let verifying = *signing.verifying_key();
+        Self { signer: KeySigner::Deterministic(signing), verifying }
+    }
+
+    /// A key from the operating system's randomness, signing with `ring` (`None` if ring refuses,
+    /// which it does only without a working random source).
+    fn generate_random() -> Option<Self> {
+        use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).ok()?;
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).ok()?;
+        let verifying = VerifyingKey::from_sec1_bytes(pair.public_key().as_ref()).ok()?;
+        let pkcs8 = pkcs8.as_ref().to_vec();
+        let d = ring_private_scalar(&pkcs8)?;
+        Some(Self { signer: KeySigner::Random(std::sync::Arc::new(RandomKey { pair, pkcs8, d })), verifying })
     }
 
     /// Loads a P-256 private key from PKCS#8 DER (e.g. a certificate's key).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, JoseError> {
         use p256::pkcs8::DecodePrivateKey;
-        SigningKey::from_pkcs8_der(der).map(|signing| Self { signing }).map_err(|e| JoseError::Key(e.to_string()))
+        SigningKey::from_pkcs8_der(der).map(Self::deterministic).map_err(|e| JoseError::Key(e.to_string()))
     }
 
     /// The private key as PKCS#8 DER (for TLS and certificate tools).
     pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, JoseError> {
         use p256::pkcs8::EncodePrivateKey;
-        self.signing.to_pkcs8_der().map(|d| d.as_bytes().to_vec()).map_err(|e| JoseError::Key(e.to_string()))
+        match &self.signer {
+            KeySigner::Deterministic(signing) => {
+                signing.to_pkcs8_der().map(|d| d.as_bytes().to_vec()).map_err(|e| JoseError::Key(e.to_string()))
+            }
+            KeySigner::Random(key) => Ok(key.pkcs8.clone()),
+        }
     }
 
     pub fn verifying_key(&self) -> VerifyingKey {
-        *self.signing.verifying_key()
+        self.verifying
     }
 
     /// The public key as a JWK (`kty`, `crv`, `x`, `y`).
@@ -68,7 +123,11 @@ impl EcKey {
     /// The private key as a JWK (includes `d`); only used to build deliberately faulty proofs.
     pub fn private_jwk(&self) -> Value {
         let mut jwk = self.public_jwk();
-        jwk["d"] = Value::String(b64::encode(self.signing.to_bytes()));
+        let d = match &self.signer {
+            KeySigner::Deterministic(signing) => signing.to_bytes().to_vec(),
+            KeySigner::Random(key) => key.d.clone(),
+        };
+        jwk["d"] = Value::String(b64::encode(d));
         jwk
     }
 
@@ -86,16 +145,42 @@ impl EcKey {
         self.sign_input(&signing_input)
     }
 
-    /// Signs bytes; returns the raw r||s signature (RFC 6979 deterministic).
+    /// The raw r||s signature of `message`.
+    fn signature(&self, message: &[u8]) -> Vec<u8> {
+        match &self.signer {
+            KeySigner::Deterministic(signing) => {
+                let signature: Signature = signing.sign(message);
+                signature.to_bytes().to_vec()
+            }
+            KeySigner::Random(key) => {
+                let rng = ring::rand::SystemRandom::new();
+                match key.pair.sign(&rng, message) {
+                    Ok(signature) => signature.as_ref().to_vec(),
+                    // ring fails only without a working random source: then the deterministic
+                    // signature of the same key (and, were its own document unreadable, none that
+                    // verifies).
+                    Err(_) => {
+                        use p256::pkcs8::DecodePrivateKey;
+                        SigningKey::from_pkcs8_der(&key.pkcs8)
+                            .map(|signing| {
+                                let signature: Signature = signing.sign(message);
+                                signature.to_bytes().to_vec()
+                            })
+                            .unwrap_or_else(|_| vec![0; 64])
+                    }
+                }
+            }
+        }
+    }
+
+    /// Signs bytes; returns the raw r||s signature.
     pub fn sign_bytes(&self, message: &[u8]) -> Vec<u8> {
-        let signature: Signature = self.signing.sign(message);
-        signature.to_bytes().to_vec()
+        self.signature(message)
     }
 
     /// Signs bytes; returns the DER (ASN.1) signature X.509 uses.
     pub fn sign_bytes_der(&self, message: &[u8]) -> Vec<u8> {
-        let signature: Signature = self.signing.sign(message);
-        signature.to_der().as_bytes().to_vec()
+        Signature::from_slice(&self.signature(message)).map(|s| s.to_der().as_bytes().to_vec()).unwrap_or_default()
     }
 
     /// The public key as an uncompressed SEC1 point.
@@ -105,8 +190,7 @@ impl EcKey {
 
     /// Signs an already-encoded `header.payload` signing input.
     pub fn sign_input(&self, signing_input: &str) -> String {
-        let signature: Signature = self.signing.sign(signing_input.as_bytes());
-        format!("{signing_input}.{}", b64::encode(signature.to_bytes()))
+        format!("{signing_input}.{}", b64::encode(self.signature(signing_input.as_bytes())))
     }
 }
 
@@ -422,6 +506,36 @@ mod tests {
         parsed.verify_es256(&key.verifying_key()).unwrap();
         let other = EcKey::generate(&Entropy::seeded(2));
         assert_eq!(parsed.verify_es256(&other.verifying_key()), Err(JoseError::Signature));
+    }
+
+    /// A seeded key signs deterministically (RFC 6979: a seeded run is the same on every run); a key
+    /// of the operating system's randomness signs with a random nonce (ring), and is the same key
+    /// whichever way it is read: its signatures verify, raw and DER, and its `d` and its PKCS#8
+    /// document give its public key.
+    #[test]
+    fn seeded_keys_sign_deterministically_and_random_ones_with_ring() {
+        use p256::pkcs8::DecodePrivateKey;
+        let seeded = EcKey::generate(&Entropy::seeded(5));
+        assert_eq!(seeded.sign_input("a.b"), seeded.sign_input("a.b"));
+        let random = EcKey::generate(&Entropy::from_os());
+        let derived = EcKey::generate(&Entropy::from_os().derive("case"));
+        for key in [&random, &derived] {
+            let (header, payload) = (json!({"typ": "JWT"}), json!({"a": 1}));
+            let (one, two) = (key.sign_jws(&header, &payload), key.sign_jws(&header, &payload));
+            assert_ne!(one, two, "a random nonce per signature");
+            for jws in [one, two] {
+                CompactJws::parse(&jws).unwrap().verify_es256(&key.verifying_key()).unwrap();
+            }
+            let der = key.sign_bytes_der(b"message");
+            let signature = Signature::from_der(&der).unwrap();
+            use p256::ecdsa::signature::Verifier;
+            key.verifying_key().verify(b"message", &signature).unwrap();
+            let from_pkcs8 = SigningKey::from_pkcs8_der(&key.to_pkcs8_der().unwrap()).unwrap();
+            assert_eq!(*from_pkcs8.verifying_key(), key.verifying_key());
+            let d = b64::decode(key.private_jwk()["d"].as_str().unwrap()).unwrap();
+            let from_d = SigningKey::from_slice(&d).unwrap();
+            assert_eq!(*from_d.verifying_key(), key.verifying_key());
+        }
     }
 
     #[test]

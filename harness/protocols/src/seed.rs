@@ -7,15 +7,18 @@ use std::sync::Mutex;
 /// A thread-safe source of random bytes, seeded (reproducible) or from the OS.
 pub struct Entropy {
     rng: Mutex<ChaCha20Rng>,
+    /// Whether a seed made it (and everything derived from it): what it gives must then be
+    /// reproducible, signatures included.
+    seeded: bool,
 }
 
 impl Entropy {
     pub fn seeded(seed: u64) -> Self {
-        Self { rng: Mutex::new(ChaCha20Rng::seed_from_u64(seed)) }
+        Self { rng: Mutex::new(ChaCha20Rng::seed_from_u64(seed)), seeded: true }
     }
 
     pub fn from_os() -> Self {
-        Self { rng: Mutex::new(ChaCha20Rng::from_entropy()) }
+        Self { rng: Mutex::new(ChaCha20Rng::from_entropy()), seeded: false }
     }
 
     pub fn new(seed: Option<u64>) -> Self {
@@ -31,7 +34,12 @@ impl Entropy {
         let digest = Sha256::new().chain_update(base).chain_update(label.as_bytes()).finalize();
         let mut seed = [0u8; 32];
         seed.copy_from_slice(&digest);
-        Entropy { rng: Mutex::new(ChaCha20Rng::from_seed(seed)) }
+        Entropy { rng: Mutex::new(ChaCha20Rng::from_seed(seed)), seeded: self.seeded }
+    }
+
+    /// Whether a seed made this source: its keys then sign deterministically (RFC 6979).
+    pub fn is_seeded(&self) -> bool {
+        self.seeded
     }
 
     pub fn fill(&self, out: &mut [u8]) {
