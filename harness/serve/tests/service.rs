@@ -1,6 +1,6 @@
 //! The review service, end to end over HTTP, on SQLite and on PostgreSQL: the same tests on both
-//! (the PostgreSQL ones need a server: `DIALTONE_TEST_POSTGRES`, and run with `--ignored`, as
-//! `.ci/run` does).
+//! (the PostgreSQL ones need a server: `DIALTONE_TEST_POSTGRES`, and run with `--ignored`, or with
+//! every other test with `--include-ignored`, as `.ci/run` does).
 
 mod common;
 

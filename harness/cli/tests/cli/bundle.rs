@@ -2,7 +2,7 @@
 //! bundle that `verify` accepts; any changed byte of any bundled file is refused, naming the file;
 //! `publish` writes a public view the same signature verifies; `check --sign` signs too.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,6 +1,6 @@
 //! The `dialtone` binary as a user runs it: exit codes and messages.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

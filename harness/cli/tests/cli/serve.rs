@@ -3,7 +3,7 @@
 //! once); a bundle `dialtone run --sign` wrote is accepted, once; a changed file is refused naming
 //! it; a restart keeps what was received.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! `<iss>/.well-known/crl/<kid>.json` when the issuer's key publishes a `crlVersion`, and judges the
 //! card's `rid` against it (§ Revocation).
 
-mod common;
+use crate::common;
 
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::seed::Entropy;

@@ -3,7 +3,7 @@
 //! vectors, the report schema's version — and every `dialtone …` command it prints is one the tool
 //! has.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

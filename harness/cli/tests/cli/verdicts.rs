@@ -3,7 +3,7 @@
 //! credential are listed as blocked by it, the overall verdict says so at the top of the terminal
 //! summary, the HTML page and report.json, and the candidate's own error words are shown.
 
-mod common;
+use crate::common;
 
 use dialtone_cli::reference::{Mutant, start_references};
 use dialtone_cli::run::run_plan;

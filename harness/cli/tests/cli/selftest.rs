@@ -1,7 +1,7 @@
 //! The selftest proves the plan honest: the reference passes everything, every mutant is caught,
 //! every case catches at least one mutant, and every declared `caught_by` holds.
 
-mod common;
+use crate::common;
 
 use dialtone_engine::model::Verdict;
 

@@ -1,7 +1,7 @@
 //! `dialtone check` as a user runs it: the SMART Health Card examples, a tampered copy, the report it
 //! writes (valid against the report schema), and its errors.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

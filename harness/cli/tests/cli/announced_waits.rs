@@ -3,7 +3,7 @@
 //! cases wait out on it; a candidate a manifest describes keeps real seconds; and every such wait
 //! counts as time spent waiting on the candidate, not as the harness's own.
 
-mod common;
+use crate::common;
 
 use dialtone_cli::reference::start_references;
 use dialtone_cli::run::run_plan;

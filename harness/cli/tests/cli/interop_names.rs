@@ -2,7 +2,7 @@
 //! share a long beginning: each chain keeps its own report, and the terminal shows the names
 //! neutralised.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

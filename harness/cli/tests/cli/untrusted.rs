@@ -1,7 +1,7 @@
 //! Candidates that are down or hostile: nothing panics, every exchange is bounded in size and time,
 //! and the results say `fail` or `error` with evidence.
 
-mod common;
+use crate::common;
 
 use axum::Router;
 use axum::body::{Body, Bytes};

@@ -3,7 +3,7 @@
 //! case named exists and tests the role the module tests, a module without cases says why, and the
 //! README's table is the file's.
 
-mod common;
+use crate::common;
 
 use serde::Deserialize;
 use std::collections::BTreeSet;

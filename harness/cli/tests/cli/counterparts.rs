@@ -4,7 +4,7 @@
 //! plan, and fails it when the run's counterparts are others. The standalone reference wallet passes
 //! its plan too.
 
-mod common;
+use crate::common;
 
 use common::free_port;
 use std::path::{Path, PathBuf};

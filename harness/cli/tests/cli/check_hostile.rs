@@ -2,7 +2,7 @@
 //! pixels, files that are not regular files, file names carrying terminal escapes. Each is refused
 //! or judged with a message, quickly, and never aborts the process.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

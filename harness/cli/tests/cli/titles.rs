@@ -2,7 +2,7 @@
 //! and no French title names an id that no longer exists: the English stays in the suites and the
 //! rule table, the one source of the English, and this test keeps the French in step with it.
 
-mod common;
+use crate::common;
 
 use dialtone_cli::SuiteSource;
 use dialtone_engine::pctf::Catalogue;

@@ -5,7 +5,7 @@
 //! verifier's interface would, and posts the link into the page's form — or types it on dialtone's
 //! terminal.
 
-mod common;
+use crate::common;
 
 use common::free_port;
 use std::io::{BufRead, BufReader};

@@ -5,7 +5,7 @@
 //! submits the issuer's sign-in page and follows the redirect — or, where the issuer shows an error
 //! instead, opens the `/refused` address dialtone gave.
 
-mod common;
+use crate::common;
 
 use common::free_port;
 use std::io::{BufRead, BufReader};

@@ -5,7 +5,7 @@
 //! every format named by some requirement, and no MUST enforced only by a weaker rule (the checks:
 //! `requirements_audit`).
 
-mod requirements_audit;
+use crate::requirements_audit;
 
 use dialtone_rules::table::{self, Format};
 

@@ -3,7 +3,7 @@
 //! report.json stays the same data (its statement English); a language dialtone does not speak is
 //! a usage error.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! several QR codes given as one PNG file each (assembled like text chunks, in any order), and a
 //! form it does not read, which is `unsupported` (exit 4), not invalid.
 
-mod common;
+use crate::common;
 
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::seed::Entropy;

@@ -2,7 +2,7 @@
 //! error with its line (it used to skip the MUST cases that needed the right spelling, exit 0), and
 //! every `requires` of every suite is in the vocabulary a statement is checked against.
 
-mod common;
+use crate::common;
 
 use dialtone_drivers::vocabulary::{features, formats, profiles};
 use dialtone_engine::role::Role;

@@ -2,7 +2,7 @@
 //! instance of the candidate, and joined (`merge`) is the report one run writes — down to the
 //! cases one shard's root failure blocks in another shard — and its signed bundle verifies.
 
-mod common;
+use crate::common;
 
 use dialtone_cli::SuiteSource;
 use dialtone_cli::reference::{Mutant, start_references};

@@ -1,7 +1,7 @@
 //! `dialtone run` against the reference issuer: every case passes, the report validates against
 //! its published JSON Schema, and its normalized form matches the reviewed snapshot.
 
-mod common;
+use crate::common;
 
 use dialtone_cli::reference::start_references;
 use dialtone_cli::run::run_plan;

@@ -3,7 +3,7 @@
 //! code, transaction code, token and private key — as members of decoded JSON, forms, query strings
 //! and JWT payloads, and by value in every encoding.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
