@@ -39,19 +39,9 @@ impl Messages {
         let mut bundles = BTreeMap::new();
         let mut shapes: Vec<(Lang, Shape)> = Vec::new();
         for &(lang, source) in sources {
-            let file = |detail: String| I18nError::File { lang: lang.code(), domain: domain.into(), detail };
-            let resource = FluentResource::try_new(source.to_string())
-                .map_err(|(_, errors)| file(errors.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>().join("; ")))?;
+            let resource = parse(domain, lang, source)?;
             shapes.push((lang, shape(&resource)));
-            let langid = lang.code().parse().map_err(|e| file(format!("{e}")))?;
-            let mut bundle = FluentBundle::new_concurrent(vec![langid]);
-            // No Unicode isolation marks around variables: the texts go into HTML and terminals,
-            // whose writers escape them; marks would only show as noise in copied text.
-            bundle.set_use_isolating(false);
-            bundle
-                .add_resource(resource)
-                .map_err(|errors| file(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
-            bundles.insert(lang, bundle);
+            bundles.insert(lang, bundle(domain, lang, resource)?);
         }
         let mismatch = |detail: String| I18nError::Mismatch { domain: domain.into(), detail };
         for lang in Lang::ALL {
@@ -126,6 +116,33 @@ impl Messages {
     pub fn ids(&self) -> &[String] {
         &self.ids
     }
+}
+
+/// A domain's file in one language, parsed; a syntax error names the file.
+pub(crate) fn parse(domain: &str, lang: Lang, source: &str) -> Result<FluentResource, I18nError> {
+    FluentResource::try_new(source.to_string()).map_err(|(_, errors)| I18nError::File {
+        lang: lang.code(),
+        domain: domain.into(),
+        detail: errors.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>().join("; "),
+    })
+}
+
+/// The bundle that formats a parsed file's messages in `lang`.
+pub(crate) fn bundle(
+    domain: &str,
+    lang: Lang,
+    resource: FluentResource,
+) -> Result<FluentBundle<FluentResource>, I18nError> {
+    let file = |detail: String| I18nError::File { lang: lang.code(), domain: domain.into(), detail };
+    let langid = lang.code().parse().map_err(|e| file(format!("{e}")))?;
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    // No Unicode isolation marks around variables: the texts go into HTML and terminals, whose
+    // writers escape them; marks would only show as noise in copied text.
+    bundle.set_use_isolating(false);
+    bundle
+        .add_resource(resource)
+        .map_err(|errors| file(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+    Ok(bundle)
 }
 
 fn split(id: &str) -> (&str, Option<&str>) {

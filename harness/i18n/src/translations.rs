@@ -27,8 +27,7 @@ impl Translations {
     pub fn load(domain: &str, lang: Lang, source: &str) -> Result<Translations, I18nError> {
         use fluent_syntax::ast;
         let file = |detail: String| I18nError::File { lang: lang.code(), domain: domain.into(), detail };
-        let resource = FluentResource::try_new(source.to_string())
-            .map_err(|(_, errors)| file(errors.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>().join("; ")))?;
+        let resource = crate::messages::parse(domain, lang, source)?;
         let mut ids = Vec::new();
         for entry in resource.entries() {
             if let ast::Entry::Message(m) = entry {
@@ -42,12 +41,7 @@ impl Translations {
                 ids.push(m.id.name.to_string());
             }
         }
-        let langid = lang.code().parse().map_err(|e| file(format!("{e}")))?;
-        let mut bundle = FluentBundle::new_concurrent(vec![langid]);
-        bundle.set_use_isolating(false);
-        bundle
-            .add_resource(resource)
-            .map_err(|errors| file(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+        let bundle = crate::messages::bundle(domain, lang, resource)?;
         Ok(Translations { domain: domain.into(), lang, bundle: Some(bundle), ids })
     }
 
