@@ -218,23 +218,14 @@ pub fn write(corpus: &Corpus, dir: &Path, out: &Path) -> Result<CheckArgs, CliEr
         None => None,
     };
     Ok(CheckArgs {
-        files,
         format: corpus.check_format,
         keys,
         trust,
-        crl: Vec::new(),
-        fetch_keys: false,
-        tls_ca: None,
         now: Some(corpus.now.clone()),
         nonce: corpus.nonce.clone(),
         aud: corpus.aud.clone(),
-        profiles: None,
         out: out.to_path_buf(),
-        all_rows: false,
-        deadline: dialtone_rules::deadline::DEFAULT_DEADLINE,
-        allow_special_files: false,
-        sign: None,
-        lang: dialtone_i18n::Lang::En,
+        ..CheckArgs::for_files(files)
     })
 }
 

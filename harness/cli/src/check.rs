@@ -49,6 +49,29 @@ pub struct CheckArgs {
 }
 
 impl CheckArgs {
+    /// `dialtone check FILES` with every option at its default (`--out reports/out/check`).
+    pub fn for_files(files: Vec<PathBuf>) -> CheckArgs {
+        CheckArgs {
+            files,
+            format: None,
+            keys: Vec::new(),
+            trust: None,
+            crl: Vec::new(),
+            fetch_keys: false,
+            tls_ca: None,
+            now: None,
+            nonce: None,
+            aud: None,
+            profiles: None,
+            out: PathBuf::from("reports/out/check"),
+            all_rows: false,
+            deadline: dialtone_rules::deadline::DEFAULT_DEADLINE,
+            allow_special_files: false,
+            sign: None,
+            lang: dialtone_i18n::Lang::En,
+        }
+    }
+
     pub fn special_files(&self) -> SpecialFiles {
         if self.allow_special_files { SpecialFiles::Allowed { deadline: self.deadline } } else { SpecialFiles::Refused }
     }

@@ -12,25 +12,7 @@ fn shared() -> PathBuf {
 }
 
 fn args(files: Vec<PathBuf>, format: Option<Format>, keys: Vec<PathBuf>, now: Option<&str>) -> CheckArgs {
-    CheckArgs {
-        files,
-        format,
-        keys,
-        trust: None,
-        crl: Vec::new(),
-        fetch_keys: false,
-        tls_ca: None,
-        now: now.map(str::to_string),
-        nonce: None,
-        aud: None,
-        profiles: None,
-        out: PathBuf::from("unused"),
-        all_rows: false,
-        deadline: dialtone_rules::deadline::DEFAULT_DEADLINE,
-        allow_special_files: false,
-        sign: None,
-        lang: dialtone_i18n::Lang::En,
-    }
+    CheckArgs { format, keys, now: now.map(str::to_string), ..CheckArgs::for_files(files) }
 }
 
 fn judge(a: &CheckArgs) -> Vec<(String, ArtifactVerdict, Vec<&'static str>)> {

@@ -32,23 +32,10 @@ const ISSUANCE_TIME: &str = "1715107764";
 
 fn args(files: Vec<PathBuf>, crl: bool, now: Option<&str>) -> CheckArgs {
     CheckArgs {
-        sign: None,
-        lang: dialtone_i18n::Lang::En,
-        files,
-        format: None,
         keys: vec![issuer().join("jwks.json")],
-        trust: None,
         crl: if crl { vec![issuer().join(format!("crl/{KID}.json"))] } else { Vec::new() },
-        fetch_keys: false,
-        tls_ca: None,
         now: now.map(str::to_string),
-        nonce: None,
-        aud: None,
-        profiles: None,
-        out: PathBuf::from("unused"),
-        all_rows: false,
-        deadline: dialtone_rules::deadline::DEFAULT_DEADLINE,
-        allow_special_files: false,
+        ..CheckArgs::for_files(files)
     }
 }
 
