@@ -38,7 +38,9 @@ pub fn read(path: &Path, special: SpecialFiles) -> Result<Vec<u8>, CliError> {
             if !opened.is_file() {
                 return Err(refused(path, &opened));
             }
-            read_at_most(file, path)
+            // Sized from what was opened (within the bound), the file is read in one call and the
+            // end found by a second, instead of a buffer grown read by read.
+            read_at_most(file, path, opened.len())
         }
         SpecialFiles::Allowed { deadline } => {
             let (tx, rx) = mpsc::channel();
@@ -47,7 +49,7 @@ pub fn read(path: &Path, special: SpecialFiles) -> Result<Vec<u8>, CliError> {
             std::thread::spawn(move || {
                 let read = File::open(&owned)
                     .map_err(|e| CliError::config(format!("cannot read {}: {e}", owned.display())))
-                    .and_then(|f| read_at_most(f, &owned));
+                    .and_then(|f| read_at_most(f, &owned, 0));
                 let _ = tx.send(read);
             });
             rx.recv_timeout(deadline).unwrap_or_else(|_| {
@@ -85,9 +87,10 @@ fn open_regular(path: &Path) -> std::io::Result<File> {
     File::open(path)
 }
 
-/// Reads at most one byte more than the bound, to tell a file at the bound from one past it.
-fn read_at_most(file: File, path: &Path) -> Result<Vec<u8>, CliError> {
-    let mut bytes = Vec::new();
+/// Reads at most one byte more than the bound, to tell a file at the bound from one past it;
+/// `expected` (the size the file said it has, 0 when unknown) sizes the buffer, never past the bound.
+fn read_at_most(file: File, path: &Path, expected: u64) -> Result<Vec<u8>, CliError> {
+    let mut bytes = Vec::with_capacity(expected.min(MAX_ARTIFACT_BYTES as u64) as usize + 1);
     file.take(MAX_ARTIFACT_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| CliError::config(format!("cannot read {}: {e}", path.display())))?;
