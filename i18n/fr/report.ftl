@@ -10,7 +10,7 @@
 #   conforms → conforme      does not conform → non conforme      incomplete → incomplet
 #   MUST → DOIT   SHOULD → DEVRAIT   MAY → PEUT : les mots clés de la RFC 2119 sont traduits comme
 #     le fait la version française officielle du PSP CCP (« L'entité évaluée DOIT… »), que le
-#     rapport cite ; report.json garde MUST, SHOULD, MAY.
+#     rapport cite; report.json garde MUST, SHOULD, MAY.
 #   issuer → émetteur        wallet → portefeuille     verifier → vérificateur
 #   registry → registre      artifact → artefact       holder → détenteur
 #   credential → justificatif (le terme du gouvernement du Canada dans le PSP CCP)

@@ -166,7 +166,7 @@ upload-file = Lot
 upload-button = Soumettre
 upload-cli-title = En ligne de commande
 upload-cli-url = URL
-upload-cli-hint = Le jeton se crée sur votre page Compte ; dialtone submit le lit dans DIALTONE_TOKEN.
+upload-cli-hint = Le jeton se crée sur votre page Compte; dialtone submit le lit dans DIALTONE_TOKEN.
 upload-choose-vendor = Choisissez le fournisseur pour lequel le lot est soumis.
 upload-no-file = Choisissez un fichier de lot.
 upload-duplicate = Ce lot a déjà été soumis.
@@ -277,7 +277,7 @@ login-throttled = { $minutes ->
 # Une soumission retirée (supprimée), gardée dans le journal d'audit et montrée dans l'historique de son candidat.
 withdraw = Retirer cette soumission
 withdraw-reason = Motif
-withdraw-hint = Supprime la soumission et son lot ; qui l'a retirée, quand et pourquoi restent dans l'historique de son candidat.
+withdraw-hint = Supprime la soumission et son lot; qui l'a retirée, quand et pourquoi restent dans l'historique de son candidat.
 history-withdrawn = Soumissions retirées
 col-withdrawn = Retirée le
 col-withdrawn-by = Par
