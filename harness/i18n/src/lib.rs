@@ -68,5 +68,15 @@ pub fn titles_fr() -> &'static Translations {
     })
 }
 
+/// A case's or an artifact rule's title in `lang`, when dialtone has one other than the English:
+/// the French from [`titles_fr`]. An artifact row's id is the rule's id and the artifact's name
+/// (`SDJWTVC-001 card.txt`): its title is the rule's.
+pub fn title(lang: Lang, id: &str) -> Option<String> {
+    match lang {
+        Lang::En => None,
+        Lang::Fr => titles_fr().get(id.split(' ').next().unwrap_or(id)),
+    }
+}
+
 /// The built-in source of the French titles.
 pub const TITLES_FR: &str = include_str!("../../../i18n/fr/titles.ftl");

@@ -38,11 +38,5 @@ pub fn title(lang: Lang, result: &CaseResult) -> String {
 
 /// [`title`] from a result's id and English title.
 pub fn title_of(lang: Lang, id: &str, english: &str) -> String {
-    match lang {
-        Lang::En => english.to_string(),
-        Lang::Fr => {
-            let key = id.split(' ').next().unwrap_or(id);
-            dialtone_i18n::titles_fr().get(key).unwrap_or_else(|| english.to_string())
-        }
-    }
+    dialtone_i18n::title(lang, id).unwrap_or_else(|| english.to_string())
 }

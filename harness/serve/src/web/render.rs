@@ -49,8 +49,8 @@ fn localized(lang: Lang, french: Option<String>, english: &str) -> Value {
 /// `title(id, english)`: a case's or rule's title in the page's language (`i18n/fr/titles.ftl`),
 /// with `.text` and `.lang`.
 fn title(state: &State, id: &str, english: &str) -> Value {
-    let key = id.split(' ').next().unwrap_or(id);
-    localized(lang_of(state), dialtone_i18n::titles_fr().get(key), english)
+    let lang = lang_of(state);
+    localized(lang, dialtone_i18n::title(lang, id), english)
 }
 
 /// `process(criterion_id, english)`: the PCTF process name of a criterion in the page's language
