@@ -149,6 +149,10 @@ enum Command {
         /// Mutant runs in flight at once.
         #[arg(long, default_value_t = 4)]
         parallel: usize,
+        /// Run every mutant on every case that reaches its reference (not only on the cases that
+        /// read what it changes), and report any case that selection would leave out.
+        #[arg(long)]
+        full: bool,
         #[command(flatten)]
         suites: SuiteArgs,
     },
@@ -485,8 +489,9 @@ async fn dispatch(command: Command, lang: Option<String>) -> Result<i32, CliErro
         }
         Command::Key { action: KeyAction::Public { key } } => dialtone_cli::verify::key_public(key),
         Command::Key { action: KeyAction::New { file } } => dialtone_cli::verify::key_new(&file),
-        Command::Selftest { seed, out, parallel, suites } => {
-            selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel, lang()?).await
+        Command::Selftest { seed, out, parallel, full, suites } => {
+            let scope = if full { selftest::Scope::Full } else { selftest::Scope::Selected };
+            selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel, scope, lang()?).await
         }
         Command::Check {
             files,
@@ -606,7 +611,7 @@ async fn dispatch(command: Command, lang: Option<String>) -> Result<i32, CliErro
             };
             let ecosystem = Ecosystem::parse(&text, &reference_issuer).map_err(CliError::config)?;
             let tls = serve_tls(http, &ca_out, None)?;
-            let server = registry::start(RegistryConfig { fault, ecosystem }, port, tls)
+            let server = registry::start(RegistryConfig { fault, ecosystem, seams: None }, port, tls)
                 .await
                 .map_err(|e| CliError::config(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
             say!("reference registry listening at {} (POST /authorization, POST /recognition)", server.base_url);

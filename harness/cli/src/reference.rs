@@ -6,6 +6,7 @@ use dialtone_drivers::manifest::Manifest;
 use dialtone_engine::role::Role;
 use dialtone_roles::issuer::{self, IssuerConfig, IssuerFault};
 use dialtone_roles::registry::{self, Ecosystem, RegistryConfig, RegistryFault};
+use dialtone_roles::seam::SeamLog;
 use dialtone_roles::server::RunningServer;
 use dialtone_roles::tls::TestPki;
 use dialtone_roles::vc_api::{self, VcApiConfig, VcApiFault};
@@ -130,6 +131,12 @@ pub async fn start_references(mutant: Option<Mutant>, seed: Option<u64>) -> Resu
     start_references_with(mutant, seed, &InteropPeers::default()).await
 }
 
+/// [`start_references`] without a mutant, noting in `seams` which case read which part of each
+/// reference's behaviour (the selftest's reference run).
+pub(crate) async fn start_references_noting(seed: Option<u64>, seams: Arc<SeamLog>) -> Result<References, String> {
+    start_references_on(None, seed, seed, &InteropPeers::default(), None, Some(seams)).await
+}
+
 /// Other candidates the references meet in an interop matrix: issuers their registry authorizes
 /// (as the jurisdiction running the readiness check would) and the roots of those issuers' `x5c`
 /// chains, which their verifier trusts.
@@ -153,7 +160,7 @@ pub(crate) async fn start_references_with(
     seed: Option<u64>,
     peers: &InteropPeers,
 ) -> Result<References, String> {
-    start_references_on(mutant, seed, seed, peers, None).await
+    start_references_on(mutant, seed, seed, peers, None, None).await
 }
 
 /// `n` sets of the references, each set a simulated candidate of every role whose registry
@@ -191,7 +198,7 @@ pub(crate) async fn start_interop_sets(
         let mut peers = peers.clone();
         peers.issuers.extend(identifiers.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, id)| id.clone()));
         let own_seed = seed.map(|s| s.wrapping_add(k as u64));
-        match start_references_on(*mutant, own_seed, seed, &peers, Some(listener)).await {
+        match start_references_on(*mutant, own_seed, seed, &peers, Some(listener), None).await {
             Ok(set) => sets.push(set),
             Err(e) => {
                 for set in sets {
@@ -205,13 +212,15 @@ pub(crate) async fn start_interop_sets(
 }
 
 /// [`start_references_with`], the issuer on `issuer_listener` when given (else a free port), under
-/// the authority of `pki_seed` (sets of one matrix share it).
+/// the authority of `pki_seed` (sets of one matrix share it), noting their behaviour's reads in
+/// `seams` when given.
 async fn start_references_on(
     mutant: Option<Mutant>,
     seed: Option<u64>,
     pki_seed: Option<u64>,
     peers: &InteropPeers,
     issuer_listener: Option<tokio::net::TcpListener>,
+    seams: Option<Arc<SeamLog>>,
 ) -> Result<References, String> {
     let pki = run_pki(pki_seed)?;
     let pki = &pki;
@@ -232,6 +241,7 @@ async fn start_references_on(
         seed,
         attesters: vec![wallet_provider.public_jwk()],
         announced_second: clock_second,
+        seams: seams.clone(),
         ..IssuerConfig::default()
     };
     let (issuer, issuer_handle) = match issuer_listener {
@@ -265,9 +275,10 @@ async fn start_references_on(
     )?;
     let authority_id = ecosystem.authority_id.clone();
     let registry_ref = RegistryRef::new(String::new(), &ecosystem, &trusted.minter.identifier);
-    let registry = registry::start(RegistryConfig { fault: registry_fault, ecosystem }, 0, tls.clone())
-        .await
-        .map_err(|e| format!("cannot start the reference registry: {e}"))?;
+    let registry =
+        registry::start(RegistryConfig { fault: registry_fault, ecosystem, seams: seams.clone() }, 0, tls.clone())
+            .await
+            .map_err(|e| format!("cannot start the reference registry: {e}"))?;
     let registry_ref = RegistryRef { url: registry.base_url.clone(), ..registry_ref };
     let counterparts = Arc::new(Counterparts {
         trusted,
@@ -279,6 +290,7 @@ async fn start_references_on(
     let mut verifier_config =
         VerifierConfig::on_loopback(pki, registry.base_url.clone(), authority_id, verifier_fault, seed);
     verifier_config.x5c_roots = peers.x5c_roots.clone();
+    verifier_config.seams = seams.clone();
     verifier_config.x5c_roots.push(pki.ca_der.clone());
     let verifier = verifier::start(verifier_config, 0, tls)
         .await
@@ -292,14 +304,19 @@ async fn start_references_on(
         trusted_roots,
         attester: Some(wallet_provider.clone()),
         clock_second,
+        seams: seams.clone(),
     };
     let wallet = wallet::start(wallet_config, 0, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot start the reference wallet: {e}"))?;
     let vc_api_fault = mutant.and_then(|m| VcApiFault::from_name(m.name()));
-    let vc_api_service = vc_api::start(VcApiConfig { fault: vc_api_fault, seed }, 0, Some(pki.server_config.clone()))
-        .await
-        .map_err(|e| format!("cannot start the reference VC-API service: {e}"))?;
+    let vc_api_service = vc_api::start(
+        VcApiConfig { fault: vc_api_fault, seed, seams: seams.clone() },
+        0,
+        Some(pki.server_config.clone()),
+    )
+    .await
+    .map_err(|e| format!("cannot start the reference VC-API service: {e}"))?;
     let bases = Bases {
         issuer: issuer.base_url.clone(),
         registry: registry.base_url.clone(),
@@ -454,7 +471,7 @@ pub async fn standalone_wallet(
     }
     // Attested by the wallet provider of a run with the same --seed (or of every unseeded run).
     let attester = Some(counterparts::Setup { seed, ports: None }.wallet_provider());
-    let config = WalletConfig { fault: mutant, seed, trusted_roots, attester, clock_second: None };
+    let config = WalletConfig { fault: mutant, seed, trusted_roots, attester, clock_second: None, seams: None };
     wallet::start(config, port, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))

@@ -50,21 +50,35 @@ pub async fn run_plan_with_secrets(
     expectations: Option<&Expectations>,
     secrets: &Secrets,
 ) -> Result<Report, CliError> {
-    let ran = execute(suites, manifest, seed, only, counterparts, secrets, None, true).await?;
+    let ran = execute(suites, manifest, seed, only, counterparts, secrets, None, Recording::Evidence).await?;
     Ok(settle(ran, expectations, catalogue))
 }
 
-/// [`run_plan`] for its verdicts alone: the cases keep no evidence (the selftest's mutant runs, of
-/// which only the verdicts are read). The same outcomes and verdicts.
-pub(crate) async fn run_plan_for_verdicts(
+/// What the cases of a run keep, and what their requests carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recording {
+    /// Every exchange, in each case's evidence: every run a user makes.
+    Evidence,
+    /// Only outcomes and verdicts, none of the work of recording and redacting what was exchanged:
+    /// the selftest's mutant runs, of which only the verdicts are read.
+    VerdictsOnly,
+    /// Evidence, and each case's requests name the case ([`dialtone_http::case_tag`]): the
+    /// selftest's reference run, whose references note which case read what of their behaviour.
+    EvidenceTagged,
+}
+
+/// [`run_plan`] (no `--only`, no expectations) recording as `recording` says. The same outcomes and
+/// verdicts whatever it records.
+pub(crate) async fn run_plan_recording(
     suites: &[Suite],
     manifest: Manifest,
     seed: Option<u64>,
     catalogue: &Catalogue,
     counterparts: Option<Arc<Counterparts>>,
+    recording: Recording,
 ) -> Result<Report, CliError> {
     let secrets = Secrets::new(SECRET_MEMBERS);
-    let ran = execute(suites, manifest, seed, &[], counterparts, &secrets, None, false).await?;
+    let ran = execute(suites, manifest, seed, &[], counterparts, &secrets, None, recording).await?;
     Ok(settle(ran, None, catalogue))
 }
 
@@ -93,8 +107,8 @@ pub struct Ran {
     pub duration_ms: f64,
 }
 
-/// Runs the plan (or, with `shard`, its slice) without settling the results; without `evidence`,
-/// the cases keep none (only their verdicts are read).
+/// Runs the plan (or, with `shard`, its slice) without settling the results, its cases recording
+/// as `recording` says.
 // The plan's inputs, each its own concern, as for `run_plan_with_secrets`.
 #[allow(clippy::too_many_arguments)]
 pub async fn execute(
@@ -105,7 +119,7 @@ pub async fn execute(
     counterparts: Option<Arc<Counterparts>>,
     secrets: &Secrets,
     shard: Option<Shard>,
-    evidence: bool,
+    recording: Recording,
 ) -> Result<Ran, CliError> {
     let planned = plan::build(suites, &manifest, only);
     if planned.is_empty() {
@@ -133,7 +147,11 @@ pub async fn execute(
     let harness = Arc::new(Drivers { manifest: manifest.clone(), counterparts });
     let runner = Runner::new(manifest.limits.clone(), &manifest.trusted_roots(), seed, harness, secrets.clone())
         .map_err(CliError::harness)?;
-    let runner = if evidence { runner } else { runner.verdicts_only() };
+    let runner = match recording {
+        Recording::Evidence => runner,
+        Recording::VerdictsOnly => runner.verdicts_only(),
+        Recording::EvidenceTagged => runner.tagging_cases(),
+    };
     let started = Instant::now();
     let results = runner.run(&planned).await;
     let cases: Vec<_> = planned.iter().map(|p| p.case.clone()).collect();
@@ -259,7 +277,9 @@ pub async fn command(args: RunArgs) -> Result<i32, CliError> {
         None => (Vec::new(), None),
     };
     let secrets = Secrets::new(SECRET_MEMBERS);
-    let ran = execute(&suites, manifest, args.seed, &args.only, counterparts, &secrets, args.shard, true).await;
+    let ran =
+        execute(&suites, manifest, args.seed, &args.only, counterparts, &secrets, args.shard, Recording::Evidence)
+            .await;
     if let Some(refs) = references {
         refs.stop().await;
     }

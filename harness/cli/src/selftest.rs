@@ -2,30 +2,41 @@
 //! proves the suite honest: the reference passes every case, every mutant fails at least one case,
 //! every case is failed by at least one mutant, and every mutant a case names does fail it.
 //!
-//! A mutant is one reference with one fault, so it can change only the cases whose requests reach
-//! that reference ([`crate::reference::reached_by`]): each mutant runs those cases alone, and the
-//! others keep the reference's verdicts without being run again. The reference's own run checks the
-//! premise: a case whose requests go to a reference its binding is not said to reach is a problem.
+//! A mutant is one reference with one fault, a change to some fields of that reference's behaviour
+//! ([`dialtone_roles::mutant::changed_seams`]). The reference's run notes which case read which
+//! field ([`dialtone_roles::seam`]); a case that read none of the fields a mutant changes meets the
+//! same answers at every step under the mutant, so each mutant is run only on the cases that read
+//! one (and those that depend on them), and the others keep the reference's verdicts without being
+//! run again. A field read for no case in particular (at start-up) sends the mutant to every case
+//! whose requests reach its reference ([`crate::reference::reached_by`]); the reference's run checks
+//! that premise too: a case whose requests go to a reference its binding is not said to reach is a
+//! problem. `--full` runs every mutant on every case that reaches its reference, and reports any
+//! case the selection would have left out whose verdict the mutant changes.
 
 use crate::catalogue;
 use crate::reference::Mutant;
-use crate::run::{run_plan, run_plan_for_verdicts};
+use crate::run::{Recording, run_plan_recording};
 use crate::{CliError, SuiteSource};
 use dialtone_engine::model::{Report, Verdict};
 use dialtone_engine::pctf::Catalogue;
 use dialtone_engine::suite::Suite;
 use dialtone_http::EvidenceItem;
 use dialtone_roles::mutant::MutantInfo;
+use dialtone_roles::seam::{Reach, SeamLog};
 use futures::StreamExt;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Debug, Serialize)]
 pub struct MutantRun {
     pub mutant: String,
     pub description: String,
-    /// Verdict per case id, of the cases that reach the mutant's reference (the only ones run).
+    /// The fields of its reference's behaviour the mutant changes.
+    pub changes: Vec<String>,
+    /// Verdict per case id, of the cases run: those that read what the mutant changes (with
+    /// `--full`, every case that reaches its reference).
     pub verdicts: BTreeMap<String, Verdict>,
 }
 
@@ -34,6 +45,10 @@ pub struct Selftest {
     pub cases: Vec<CaseInfo>,
     pub reference: BTreeMap<String, Verdict>,
     pub mutants: Vec<MutantRun>,
+    /// Each field of the references' behaviour read in the reference's run (`issuer.token`), with
+    /// the number of cases that read it; `null`: read for no case in particular (at start-up), so
+    /// a mutant that changes it runs every case that reaches its reference.
+    pub reads: BTreeMap<String, Option<usize>>,
     pub problems: Vec<String>,
     pub duration_ms: f64,
 }
@@ -42,6 +57,18 @@ pub struct Selftest {
 pub struct CaseInfo {
     pub id: String,
     pub caught_by: Vec<String>,
+}
+
+/// A mutant's run, and the cases it changes that the selection of cases would have left out.
+type MutantOutcome = (MutantRun, Vec<String>);
+
+/// Which cases each mutant is run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The cases that read what it changes in the reference's run.
+    Selected,
+    /// Every case that reaches its reference, checking that the selection misses none it changes.
+    Full,
 }
 
 /// A case catches a mutant when it fails it (as a MUST, a SHOULD or a MAY), or cannot run
@@ -55,27 +82,78 @@ fn verdicts(report: &Report) -> BTreeMap<String, Verdict> {
     report.results.iter().map(|r| (r.id.clone(), r.verdict)).collect()
 }
 
-/// One run of `suites` against the references, `mutant` in place of its reference; and the
-/// requests of its cases that went to a reference their binding is not said to reach.
-async fn run_one(
+/// The reference's run of `suites`, each case's requests naming the case, and what each case read
+/// of the references' behaviour; and the requests of its cases that went to a reference their
+/// binding is not said to reach.
+async fn run_reference(
     suites: &[Suite],
-    mutant: Option<Mutant>,
     seed: Option<u64>,
     catalogue: &Catalogue,
-) -> Result<(Report, Vec<String>), CliError> {
-    let refs = crate::reference::start_references(mutant, seed).await.map_err(CliError::harness)?;
+) -> Result<(Report, Arc<SeamLog>, Vec<String>), CliError> {
+    let seams = Arc::new(SeamLog::default());
+    let refs = crate::reference::start_references_noting(seed, seams.clone()).await.map_err(CliError::harness)?;
     let (manifest, counterparts) = (refs.manifest.clone(), Some(refs.counterparts.clone()));
-    // A mutant's run is read for its verdicts alone; the reference's keeps its evidence (its report
-    // is written, and the strays are found in it).
-    let report = match mutant {
-        Some(_) => run_plan_for_verdicts(suites, manifest, seed, catalogue, counterparts).await,
-        None => run_plan(suites, manifest, seed, &[], catalogue, counterparts, None).await,
-    };
+    let report = run_plan_recording(suites, manifest, seed, catalogue, counterparts, Recording::EvidenceTagged).await;
     let by_role = refs.by_role.clone();
     refs.stop().await;
     let report = report?;
     let strays = strays(suites, &report, &by_role);
-    Ok((report, strays))
+    Ok((report, seams, strays))
+}
+
+/// One run of `suites` against the references, `mutant` in place of its reference, for its
+/// verdicts alone.
+async fn run_mutant(
+    suites: &[Suite],
+    mutant: Mutant,
+    seed: Option<u64>,
+    catalogue: &Catalogue,
+) -> Result<BTreeMap<String, Verdict>, CliError> {
+    let refs = crate::reference::start_references(Some(mutant), seed).await.map_err(CliError::harness)?;
+    let (manifest, counterparts) = (refs.manifest.clone(), Some(refs.counterparts.clone()));
+    let report = run_plan_recording(suites, manifest, seed, catalogue, counterparts, Recording::VerdictsOnly).await;
+    refs.stop().await;
+    Ok(verdicts(&report?))
+}
+
+/// The cases a mutant of `role` that changes `changes` can change: those that read one of those
+/// fields in the reference's run, and those whose verdict is settled with theirs (`depends_on`).
+/// `None` when a field was read for no case in particular: then every case that reaches the
+/// reference may change.
+fn selected(suites: &[Suite], role: &str, changes: &[String], seams: &SeamLog) -> Option<BTreeSet<String>> {
+    let mut chosen = BTreeSet::new();
+    for field in changes {
+        match seams.reach(role, field) {
+            None => {}
+            Some(Reach::Every) => return None,
+            Some(Reach::Cases(cases)) => chosen.extend(cases.iter().map(|c| c.to_string())),
+        }
+    }
+    // A pass that depends on a case the mutant fails becomes inconclusive: run it too.
+    loop {
+        let dependents: Vec<String> = suites
+            .iter()
+            .flat_map(|s| &s.cases)
+            .filter(|c| !chosen.contains(&c.id) && c.depends_on.iter().any(|d| chosen.contains(d)))
+            .map(|c| c.id.clone())
+            .collect();
+        if dependents.is_empty() {
+            return Some(chosen);
+        }
+        chosen.extend(dependents);
+    }
+}
+
+/// `suites` cut to the cases in `ids`, suites left without a case dropped.
+fn only_cases(suites: &[Suite], ids: &BTreeSet<String>) -> Vec<Suite> {
+    suites
+        .iter()
+        .filter_map(|suite| {
+            let mut suite = suite.clone();
+            suite.cases.retain(|c| ids.contains(&c.id));
+            (!suite.cases.is_empty()).then_some(suite)
+        })
+        .collect()
 }
 
 /// Whether `url` is on the server at `base` (same scheme, host and port).
@@ -120,6 +198,29 @@ fn stray_roles<'a>(
     roles
 }
 
+/// A problem for each case run outside `selection` whose verdict differs from the reference's: a
+/// case the selection would have left out, though the mutant changes it (only `--full` runs them).
+fn missed_by_selection(
+    mutant: &str,
+    changes: &[String],
+    selection: &BTreeSet<String>,
+    verdicts: &BTreeMap<String, Verdict>,
+    reference: &BTreeMap<String, Verdict>,
+) -> Vec<String> {
+    verdicts
+        .iter()
+        .filter(|(id, verdict)| !selection.contains(*id) && reference.get(*id) != Some(*verdict))
+        .map(|(id, verdict)| {
+            format!(
+                "case {id} gets {} under mutant {mutant}, though it read none of the fields the mutant \
+                 changes ({}) in the reference's run: the selection of cases would leave it out",
+                verdict.as_str(),
+                changes.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// The catalogue's mutants with their places, one role's after another's in turn.
 fn interleaved(catalog: &[MutantInfo]) -> Vec<(usize, MutantInfo)> {
     let mut roles: Vec<&str> = catalog.iter().map(|m| m.role).collect();
@@ -144,10 +245,16 @@ fn reaching(suites: &[Suite], role: &str) -> Vec<Suite> {
     suites.iter().filter(|s| crate::reference::reached_by(&s.binding).contains(&role)).cloned().collect()
 }
 
-pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> Result<(Selftest, Report), CliError> {
+pub async fn selftest(
+    suites: &[Suite],
+    seed: Option<u64>,
+    parallel: usize,
+    scope: Scope,
+) -> Result<(Selftest, Report), CliError> {
     let catalogue = Catalogue::embedded();
     let started = Instant::now();
-    let (reference, mut problems) = run_one(suites, None, seed, &catalogue).await?;
+    let (reference, seams, mut problems) = run_reference(suites, seed, &catalogue).await?;
+    let reference_verdicts = verdicts(&reference);
     let catalog = dialtone_roles::mutant::catalog();
     let mut by_role: BTreeMap<&str, Vec<Suite>> = BTreeMap::new();
     for info in &catalog {
@@ -156,20 +263,31 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
     // The roles' mutants taken in turn (an issuer's, a registry's, …), so that runs that mostly wait
     // (the issuer's plan outlives a request URI) share the cores with runs that mostly compute; the
     // results in the catalogue's order.
-    let runs: Vec<(usize, Result<MutantRun, CliError>)> = futures::stream::iter(interleaved(&catalog))
+    let runs: Vec<(usize, Result<MutantOutcome, CliError>)> = futures::stream::iter(interleaved(&catalog))
         .map(|(index, info)| {
-            let (catalogue, by_role) = (&catalogue, &by_role);
+            let (catalogue, by_role, seams, reference_verdicts) = (&catalogue, &by_role, &seams, &reference_verdicts);
             async move {
                 let run = async {
                     let mutant = Mutant::from_name(info.name)
                         .ok_or_else(|| CliError::harness(format!("mutant {} has no reference to run it", info.name)))?;
-                    let verdicts = match by_role.get(info.role) {
-                        Some(reaching) if !reaching.is_empty() => {
-                            verdicts(&run_one(reaching, Some(mutant), seed, catalogue).await?.0)
-                        }
-                        _ => BTreeMap::new(),
+                    let changes = dialtone_roles::mutant::changed_seams(info.name).unwrap_or_default();
+                    let reaching = by_role.get(info.role).map(Vec::as_slice).unwrap_or_default();
+                    let selection = selected(suites, info.role, &changes, seams);
+                    let to_run = match (&selection, scope) {
+                        (Some(ids), Scope::Selected) => only_cases(suites, ids),
+                        _ => reaching.to_vec(),
                     };
-                    Ok(MutantRun { mutant: info.name.into(), description: info.description.into(), verdicts })
+                    let verdicts = match to_run.is_empty() {
+                        true => BTreeMap::new(),
+                        false => run_mutant(&to_run, mutant, seed, catalogue).await?,
+                    };
+                    let missed = match &selection {
+                        Some(ids) => missed_by_selection(info.name, &changes, ids, &verdicts, reference_verdicts),
+                        None => Vec::new(),
+                    };
+                    let run =
+                        MutantRun { mutant: info.name.into(), description: info.description.into(), changes, verdicts };
+                    Ok((run, missed))
                 };
                 (index, run.await)
             }
@@ -179,12 +297,16 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
         .await;
     let mut runs = runs;
     runs.sort_by_key(|(index, _)| *index);
-    let mutants = runs.into_iter().map(|(_, run)| run).collect::<Result<Vec<_>, _>>()?;
+    let mut mutants = Vec::with_capacity(runs.len());
+    for (_, run) in runs {
+        let (run, missed) = run?;
+        problems.extend(missed);
+        mutants.push(run);
+    }
     let cases: Vec<CaseInfo> = dialtone_engine::suite::all_cases(suites)
         .into_iter()
         .map(|c| CaseInfo { id: c.id.clone(), caught_by: c.caught_by.clone() })
         .collect();
-    let reference_verdicts = verdicts(&reference);
     for r in &reference.results {
         if r.verdict != Verdict::Pass {
             problems.push(format!("the reference gets {} on {}: {}", r.verdict.as_str(), r.id, r.observed));
@@ -210,15 +332,27 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
                 problems.push(format!(
                     "case {} names mutant {declared} in caught_by, but that mutant gets {}",
                     case.id,
-                    seen.map(|v| v.as_str()).unwrap_or("no result (the case does not reach its reference)")
+                    seen.map(|v| v.as_str()).unwrap_or("no result (the case reads nothing that mutant changes)")
                 ));
             }
         }
     }
+    let reads = seams
+        .reads()
+        .into_iter()
+        .map(|(field, reach)| {
+            let cases = match reach {
+                Reach::Every => None,
+                Reach::Cases(cases) => Some(cases.len()),
+            };
+            (field, cases)
+        })
+        .collect();
     let selftest = Selftest {
         cases,
         reference: reference_verdicts,
         mutants,
+        reads,
         problems,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
     };
@@ -228,7 +362,7 @@ pub async fn selftest(suites: &[Suite], seed: Option<u64>, parallel: usize) -> R
 /// The mutant × case matrix: a row per case, a column per mutant (numbered in the legend).
 /// `F`/`W`/`I`/`B`: fails, warns, informs or is blocked at its root as its `caught_by` says;
 /// lower case: the same without being named; `!`: named but not caught; `·`: passes; `E` error;
-/// `S` skip; `?` inconclusive; blank: not run, the case does not reach the mutant's reference.
+/// `S` skip; `?` inconclusive; blank: not run, the case read nothing the mutant changes.
 pub fn matrix(s: &Selftest) -> String {
     let mut out = String::new();
     let width = s.cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
@@ -276,11 +410,12 @@ pub async fn command(
     seed: Option<u64>,
     out: std::path::PathBuf,
     parallel: usize,
+    scope: Scope,
     lang: dialtone_i18n::Lang,
 ) -> Result<i32, CliError> {
     let catalogue = Catalogue::embedded();
     let suites = catalogue::load(&suites, &catalogue)?;
-    let (result, reference) = selftest(&suites, seed, parallel).await?;
+    let (result, reference) = selftest(&suites, seed, parallel, scope).await?;
     let text = matrix(&result);
     say_raw!("{}", dialtone_reports::terminal::sanitize_lines(&text));
     std::fs::create_dir_all(&out).map_err(|e| CliError::harness(format!("cannot create {}: {e}", out.display())))?;

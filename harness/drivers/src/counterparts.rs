@@ -163,7 +163,7 @@ pub async fn start(setup: &Setup, pki: &TestPki) -> Result<(Vec<RunningServer>, 
     let (mut servers, trusted, untrusted) = start_issuers(setup, pki).await?;
     let ecosystem = ecosystem(&trusted.minter.identifier)?;
     let port = setup.port(REGISTRY);
-    let config = RegistryConfig { fault: None, ecosystem: ecosystem.clone() };
+    let config = RegistryConfig { fault: None, ecosystem: ecosystem.clone(), seams: None };
     let server = registry::start(config, port, Some(pki.server_config.clone()))
         .await
         .map_err(|e| format!("cannot start the counterpart trust registry on 127.0.0.1:{port}: {e}"))?;

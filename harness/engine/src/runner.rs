@@ -35,6 +35,9 @@ pub struct Runner {
     secrets: Secrets,
     /// Whether cases keep evidence (else only their outcomes: the selftest's mutant runs).
     evidence: bool,
+    /// Whether each case's requests carry its id ([`dialtone_http::case_tag`]: the selftest's
+    /// reference run, whose references note which case read which part of their behaviour).
+    tag_cases: bool,
 }
 
 impl Runner {
@@ -48,13 +51,19 @@ impl Runner {
         secrets: Secrets,
     ) -> Result<Self, String> {
         let transport = dialtone_http::build_client(limits.http(), extra_roots)?;
-        Ok(Self { limits, seed, harness, transport, secrets, evidence: true })
+        Ok(Self { limits, seed, harness, transport, secrets, evidence: true, tag_cases: false })
     }
 
     /// A runner whose cases keep no evidence: the same outcomes and verdicts, none of the work of
     /// recording and redacting what was exchanged (for runs only their verdicts are read from).
     pub fn verdicts_only(mut self) -> Self {
         self.evidence = false;
+        self
+    }
+
+    /// A runner whose cases' requests name the case they are for ([`dialtone_http::case_tag`]).
+    pub fn tagging_cases(mut self) -> Self {
+        self.tag_cases = true;
         self
     }
 
@@ -95,7 +104,8 @@ impl Runner {
                     entropy,
                 };
                 let deadline = Duration::from_millis(self.limits.case_deadline_ms);
-                let task = tokio::spawn(self.harness.run(run));
+                let tag = self.tag_cases.then(|| Arc::from(case.id.as_str()));
+                let task = tokio::spawn(dialtone_http::case_tag::scope(tag, self.harness.run(run)));
                 let abort = task.abort_handle();
                 match tokio::time::timeout(deadline, task).await {
                     Ok(Ok(outcome)) => outcome,

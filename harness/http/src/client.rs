@@ -202,6 +202,10 @@ impl HttpClient {
         for (k, v) in &request.headers {
             builder = builder.header(k, v);
         }
+        // The selftest's reference run: the case this request is for (never in the evidence).
+        if let Some(case) = crate::case_tag::current() {
+            builder = builder.header(crate::case_tag::HEADER, case.as_ref());
+        }
         if let Some(payload) = &request.payload {
             builder = builder.body(payload.clone());
         }

@@ -3,6 +3,7 @@
 //! and every exchange lands in the case's [`Evidence`] with the run's [`Secrets`] redacted.
 
 mod answer;
+pub mod case_tag;
 mod client;
 mod evidence;
 mod learn;

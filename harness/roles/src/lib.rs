@@ -5,6 +5,7 @@
 pub mod issuer;
 pub mod mutant;
 pub mod registry;
+pub mod seam;
 pub mod server;
 pub mod tls;
 pub mod vc_api;

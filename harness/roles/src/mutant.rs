@@ -66,8 +66,48 @@ pub fn catalog() -> Vec<MutantInfo> {
     issuer.chain(registry).chain(verifier).chain(wallet).chain(vc_api).collect()
 }
 
+/// The fields of its reference's behaviour (as that reference's [`crate::seam::Seams`] names them)
+/// that the mutant `name` changes; `None` when no mutant has that name. A case that read none of
+/// them in the reference's run meets the same answers under the mutant.
+pub fn changed_seams(name: &str) -> Option<Vec<String>> {
+    use crate::seam::Differing;
+    fn changed<B: Differing>(correct: B, faulty: B) -> Vec<String> {
+        correct.differing(&faulty)
+    }
+    use crate::{issuer, registry, vc_api, verifier, wallet};
+    if let Some(f) = issuer::IssuerFault::from_name(name) {
+        return Some(changed(issuer::behaviour::Behaviour::with(None), issuer::behaviour::Behaviour::with(Some(f))));
+    }
+    if let Some(f) = registry::RegistryFault::from_name(name) {
+        return Some(changed(registry::mutants::Behaviour::with(None), registry::mutants::Behaviour::with(Some(f))));
+    }
+    if let Some(f) = verifier::VerifierFault::from_name(name) {
+        return Some(changed(
+            verifier::behaviour::Behaviour::with(None),
+            verifier::behaviour::Behaviour::with(Some(f)),
+        ));
+    }
+    if let Some(f) = wallet::WalletFault::from_name(name) {
+        return Some(changed(wallet::behaviour::Behaviour::with(None), wallet::behaviour::Behaviour::with(Some(f))));
+    }
+    let f = vc_api::VcApiFault::from_name(name)?;
+    Some(changed(vc_api::mutants::Behaviour::with(None), vc_api::mutants::Behaviour::with(Some(f))))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_mutant_changes_its_reference_s_behaviour() {
+        for m in super::catalog() {
+            let changed = super::changed_seams(m.name).unwrap_or_default();
+            assert!(!changed.is_empty(), "{} changes no field of its reference's behaviour", m.name);
+        }
+        let named = |name: &str| super::changed_seams(name).map(|c| c.join(" "));
+        assert_eq!(named("issuer.token_no_cache_control").as_deref(), Some("response"));
+        assert_eq!(named("registry.plain_errors").as_deref(), Some("problem_details"));
+        assert_eq!(super::changed_seams("no.such_mutant"), None);
+    }
+
     #[test]
     fn names_are_unique_and_prefixed_by_role() {
         let all = super::catalog();

@@ -20,6 +20,7 @@ impl RunningServer {
     /// Serves plain HTTP on an already bound listener.
     pub fn serve(listener: tokio::net::TcpListener, router: axum::Router) -> std::io::Result<Self> {
         use axum::serve::ListenerExt;
+        let router = carrying_cases(router);
         let addr = listener.local_addr()?;
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
@@ -42,6 +43,7 @@ impl RunningServer {
         router: axum::Router,
     ) -> std::io::Result<Self> {
         let addr = listener.local_addr()?;
+        let router = carrying_cases(router);
         let (tx, rx) = oneshot::channel::<()>();
         let listener = crate::tls::TlsListener::new(listener, tls)?;
         let handle = tokio::spawn(async move {
@@ -69,6 +71,19 @@ impl RunningServer {
             let _ = handle.await;
         }
     }
+}
+
+/// `router`, each request handled for the case its [`dialtone_http::case_tag::HEADER`] names (the
+/// selftest's reference run; no other request carries one): the behaviour read and the requests sent
+/// while handling it are the case's.
+fn carrying_cases(router: axum::Router) -> axum::Router {
+    router.layer(axum::middleware::from_fn(carry_case))
+}
+
+async fn carry_case(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use dialtone_http::case_tag;
+    let case = case_tag::from_header(request.headers().get(case_tag::HEADER).map(|v| v.as_bytes()));
+    case_tag::scope(case, next.run(request)).await
 }
 
 impl Drop for RunningServer {

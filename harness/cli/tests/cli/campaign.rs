@@ -6,7 +6,7 @@ use crate::common;
 
 use dialtone_cli::SuiteSource;
 use dialtone_cli::reference::{Mutant, start_references};
-use dialtone_cli::run::{execute, run_plan};
+use dialtone_cli::run::{Recording, execute, run_plan};
 use dialtone_cli::shard::{Campaign, Shard, ShardFile, join, settle};
 use dialtone_engine::model::{Report, Verdict};
 use dialtone_engine::pctf::Catalogue;
@@ -86,7 +86,7 @@ async fn shards_merged_are_the_unsharded_run_root_failures_and_blocked_cases_acr
             Some(refs.counterparts.clone()),
             &secrets,
             Some(shard),
-            true,
+            Recording::Evidence,
         )
         .await
         .unwrap();

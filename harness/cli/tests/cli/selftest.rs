@@ -3,6 +3,7 @@
 
 use crate::common;
 
+use dialtone_cli::selftest::Scope;
 use dialtone_engine::model::Verdict;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -10,7 +11,7 @@ async fn every_mutant_is_caught_and_the_reference_passes() {
     let suites = common::suites();
     // Unseeded, as `dialtone selftest` runs by default: its keys sign with ring (309 s as a debug test
     // seeded, where every key signs with p256; 183 s so).
-    let (result, reference) = dialtone_cli::selftest::selftest(&suites, None, 4).await.unwrap();
+    let (result, reference) = dialtone_cli::selftest::selftest(&suites, None, 4, Scope::Selected).await.unwrap();
     assert!(result.problems.is_empty(), "{:#?}", result.problems);
     assert!(result.mutants.len() >= 12);
     assert!(reference.results.iter().all(|r| r.verdict == Verdict::Pass));
@@ -22,29 +23,47 @@ async fn every_mutant_is_caught_and_the_reference_passes() {
     }
 }
 
-/// A mutant is one reference with one fault: it runs only the cases whose requests reach that
-/// reference, and the others keep the reference's verdicts. With the registry and VC-API plans alone,
-/// a registry mutant runs the registry's cases, a VC-API mutant the VC-API's, and a mutant of any
-/// other reference runs nothing (so it survives, and says so).
+/// A mutant is run only on the cases that read, in the reference's run, a field of the behaviour it
+/// changes; the others keep the reference's verdicts. `--full` runs it on every case that reaches
+/// its reference, and finds none that the selection left out and the mutant changes. With the
+/// registry and VC-API plans alone: a registry mutant runs some of the registry's cases, a VC-API
+/// mutant some of the VC-API's, and a mutant of any other reference runs nothing (so it survives,
+/// and says so).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_mutant_runs_only_the_cases_that_reach_its_reference() {
+async fn a_mutant_runs_only_the_cases_that_read_what_it_changes() {
     let suites: Vec<_> =
         common::suites().into_iter().filter(|s| s.binding == "trqp-registry" || s.binding == "vc-api").collect();
-    let (result, reference) = dialtone_cli::selftest::selftest(&suites, Some(11), 4).await.unwrap();
+    let (selected, reference) = dialtone_cli::selftest::selftest(&suites, Some(11), 4, Scope::Selected).await.unwrap();
+    let (full, _) = dialtone_cli::selftest::selftest(&suites, Some(11), 4, Scope::Full).await.unwrap();
     assert_eq!(reference.results.len(), 22, "the registry's and the VC-API's cases");
-    for m in &result.mutants {
+    let mut fewer = 0;
+    for (m, all) in selected.mutants.iter().zip(&full.mutants) {
+        assert_eq!(m.mutant, all.mutant);
         let ran: Vec<&String> = m.verdicts.keys().collect();
         match m.mutant.split('.').next() {
-            Some("registry") => assert!(ran.len() == 11 && ran.iter().all(|id| id.starts_with("TRQP-")), "{ran:?}"),
-            Some("vc_api") => assert!(ran.len() == 11 && ran.iter().all(|id| id.starts_with("VCAPI-")), "{ran:?}"),
+            Some("registry") => assert!(ran.iter().all(|id| id.starts_with("TRQP-")) && all.verdicts.len() == 11),
+            Some("vc_api") => assert!(ran.iter().all(|id| id.starts_with("VCAPI-")) && all.verdicts.len() == 11),
             _ => {
-                assert!(ran.is_empty(), "{} ran {ran:?}", m.mutant);
-                assert!(result.problems.contains(&format!("mutant {} survives: no case fails it", m.mutant)));
+                assert!(ran.is_empty() && all.verdicts.is_empty(), "{} ran {ran:?}", m.mutant);
+                assert!(selected.problems.contains(&format!("mutant {} survives: no case fails it", m.mutant)));
             }
         }
+        // What the selection ran, it judged as the full run did; what it left out, the mutant
+        // leaves as the reference does.
+        for (id, verdict) in &all.verdicts {
+            match m.verdicts.get(id) {
+                Some(seen) => assert_eq!(seen, verdict, "{} on {id}", m.mutant),
+                None => assert_eq!(selected.reference.get(id), Some(verdict), "{} on {id}", m.mutant),
+            }
+        }
+        fewer += usize::from(m.verdicts.len() < all.verdicts.len());
     }
-    // Every problem is a mutant of another reference surviving: the two plans are honest alone.
-    assert!(result.problems.iter().all(|p| p.ends_with("survives: no case fails it")), "{:#?}", result.problems);
-    let matrix = dialtone_cli::selftest::matrix(&result);
-    assert!(!matrix.contains('!'), "a declared catch was missed:\n{matrix}");
+    assert!(fewer >= 5, "only {fewer} mutants ran fewer cases than reach their reference");
+    // Every problem is a mutant of another reference surviving: the two plans are honest alone,
+    // and the full run finds no case the selection would miss.
+    for result in [&selected, &full] {
+        assert!(result.problems.iter().all(|p| p.ends_with("survives: no case fails it")), "{:#?}", result.problems);
+        let matrix = dialtone_cli::selftest::matrix(result);
+        assert!(!matrix.contains('!'), "a declared catch was missed:\n{matrix}");
+    }
 }

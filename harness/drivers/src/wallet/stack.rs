@@ -81,7 +81,7 @@ pub(crate) async fn stack_varied(
         )
         .map_err(|e| err("registry", &e))?;
         let authority_id = ecosystem.authority_id.clone();
-        let registry_server = registry::start(RegistryConfig { fault: None, ecosystem }, 0, tls.clone())
+        let registry_server = registry::start(RegistryConfig { fault: None, ecosystem, seams: None }, 0, tls.clone())
             .await
             .map_err(|e| err("registry", &e))?;
         let mut verifier_config =

@@ -24,14 +24,16 @@ pub(crate) const CHALLENGE_PATH: &str = "/challenge";
 /// Seconds a challenge stays usable.
 const CHALLENGE_LIFETIME_SECS: i64 = 300;
 
-/// What it checks (the default: everything).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAttestationPolicy {
-    pub checks: AttestationChecks,
-    /// A PoP carries a challenge it gave, unused and unexpired, when it has a challenge endpoint.
-    pub(crate) challenge_checked: bool,
-    /// The challenges it hands out are remembered (else every PoP's challenge is unknown to it).
-    pub(crate) remembers_challenges: bool,
+crate::seam::behaviour! {
+    /// What it checks (the default: everything).
+    #[derive(Debug, Clone, Copy)]
+    pub struct ClientAttestationPolicy {
+        pub checks: AttestationChecks,
+        /// A PoP carries a challenge it gave, unused and unexpired, when it has a challenge endpoint.
+        pub(crate) challenge_checked: bool,
+        /// The challenges it hands out are remembered (else every PoP's challenge is unknown to it).
+        pub(crate) remembers_challenges: bool,
+    }
 }
 
 impl Default for ClientAttestationPolicy {
@@ -72,7 +74,7 @@ impl Refusal {
 pub(crate) struct ClientAuth {
     /// Public JWKs of the Client Attesters it trusts; none: it does not take attestations.
     trusted: Vec<Value>,
-    policy: ClientAttestationPolicy,
+    policy: crate::seam::Seams<ClientAttestationPolicy>,
     entropy: Entropy,
     /// Challenges given and when.
     challenges: Mutex<HashMap<String, i64>>,
@@ -87,7 +89,7 @@ impl ClientAuth {
     pub(crate) fn new(
         trusted: Vec<Value>,
         required: bool,
-        policy: ClientAttestationPolicy,
+        policy: crate::seam::Seams<ClientAttestationPolicy>,
         entropy: Entropy,
         log: Arc<IssuerLog>,
     ) -> Self {
@@ -109,7 +111,7 @@ impl ClientAuth {
         let challenge = self.entropy.token(16);
         let mut challenges = lock(&self.challenges);
         challenges.retain(|_, given| now - *given <= CHALLENGE_LIFETIME_SECS);
-        if self.policy.remembers_challenges {
+        if *self.policy.remembers_challenges() {
             challenges.insert(challenge.clone(), now);
         }
         challenge
@@ -187,9 +189,9 @@ impl ClientAuth {
             )));
         };
         let now = dialtone_protocols::now_epoch();
-        let verified = ca::verify(attestation, pop, &self.trusted, expected_aud, client_id, now, self.policy.checks)
+        let verified = ca::verify(attestation, pop, &self.trusted, expected_aud, client_id, now, *self.policy.checks())
             .map_err(|e| invalid(e.to_string()))?;
-        if self.policy.challenge_checked {
+        if *self.policy.challenge_checked() {
             let given = verified.pop.challenge.as_deref().and_then(|c| {
                 let mut challenges = lock(&self.challenges);
                 challenges.remove(c).filter(|given| now - *given <= CHALLENGE_LIFETIME_SECS)
@@ -235,7 +237,7 @@ mod tests {
         let auth = ClientAuth::new(
             vec![attester.public_jwk()],
             true,
-            ClientAttestationPolicy::default(),
+            crate::seam::Seams::default(),
             Entropy::seeded(32),
             log.clone(),
         );

@@ -27,7 +27,7 @@ pub(crate) fn present(headers: &HeaderMap) -> bool {
 
 /// Adds a fresh `DPoP-Nonce` to a response (§8.2: a server may give a new one with any answer).
 pub(crate) fn with_nonce(issuer: &Issuer, mut response: Response) -> Response {
-    if issuer.behaviour.dpop.advertised {
+    if *issuer.behaviour.dpop().advertised() {
         let nonce = issuer.state.dpop.nonce(&issuer.entropy, now_epoch());
         lock(&issuer.log.dpop_nonces).push(nonce.clone());
         if let Ok(v) = HeaderValue::from_str(&nonce) {
@@ -53,14 +53,14 @@ fn check(
     });
     let url = issuer.url(path);
     let request = DpopRequest { method, url: &url, access_token, now: now_epoch() };
-    issuer.state.dpop.check(&values, request, issuer.behaviour.dpop.policy)
+    issuer.state.dpop.check(&values, request, *issuer.behaviour.dpop().policy())
 }
 
 /// The token endpoint's DPoP step, for every grant (§5): `Ok(None)` without a proof (a Bearer
 /// token), `Ok(Some(jkt))` for a valid proof (the token is bound to that key), else the answer:
 /// HTTP 400 `invalid_dpop_proof`, or `use_dpop_nonce` with a `DPoP-Nonce` (§8).
 pub(crate) fn token_binding(issuer: &Issuer, headers: &HeaderMap, path: &str) -> Result<Option<String>, Refusal> {
-    if !issuer.behaviour.dpop.advertised || !present(headers) {
+    if !issuer.behaviour.dpop().advertised() || !present(headers) {
         return Ok(None);
     }
     match check(issuer, headers, "POST", path, None) {
@@ -83,12 +83,12 @@ pub(crate) fn resource_proof(
     token: &str,
     jkt: &str,
 ) -> Result<(), Refusal> {
-    let behaviour = issuer.behaviour.dpop;
-    if !behaviour.binding_checked && !present(headers) {
+    let behaviour = issuer.behaviour.dpop();
+    if !behaviour.binding_checked() && !present(headers) {
         return Ok(());
     }
     match check(issuer, headers, method, path, Some(token)) {
-        Ok(checked) if checked.jkt == jkt || !behaviour.binding_checked => Ok(()),
+        Ok(checked) if checked.jkt == jkt || !behaviour.binding_checked() => Ok(()),
         Ok(_) => Err(challenge(Some((INVALID_TOKEN, "the DPoP proof is not by the key the token is bound to"))).into()),
         Err(e @ DpopError::NonceNeeded(_)) => {
             Err(with_nonce(issuer, challenge(Some((e.code(), &e.to_string())))).into())

@@ -6,15 +6,17 @@ use dialtone_protocols::oid4vci::key_attestation;
 use dialtone_protocols::oid4vci::proof::CheckedProof;
 use serde_json::Value;
 
-/// What it checks of key attestations (the default: everything).
-#[derive(Debug, Clone, Copy)]
-pub struct KeyAttestationPolicy {
-    /// The attestation verifies with a trusted attester's key.
-    pub(crate) signature_checked: bool,
-    /// A `jwt` proof's key is among the attested keys.
-    pub(crate) key_bound: bool,
-    /// The `attestation` proof type it advertises is taken.
-    pub(crate) attestation_proofs_taken: bool,
+crate::seam::behaviour! {
+    /// What it checks of key attestations (the default: everything).
+    #[derive(Debug, Clone, Copy)]
+    pub struct KeyAttestationPolicy {
+        /// The attestation verifies with a trusted attester's key.
+        pub(crate) signature_checked: bool,
+        /// A `jwt` proof's key is among the attested keys.
+        pub(crate) key_bound: bool,
+        /// The `attestation` proof type it advertises is taken.
+        pub(crate) attestation_proofs_taken: bool,
+    }
 }
 
 impl Default for KeyAttestationPolicy {
@@ -30,7 +32,7 @@ pub(crate) struct KeyAttestationTrust {
     pub trusted: Vec<Value>,
     /// Every proof must carry a key attestation (`key_attestations_required`).
     pub required: bool,
-    pub policy: KeyAttestationPolicy,
+    pub policy: crate::seam::Seams<KeyAttestationPolicy>,
 }
 
 impl KeyAttestationTrust {
@@ -41,10 +43,10 @@ impl KeyAttestationTrust {
     /// An `attestation` proof (F.3): the key to bind (the first attested) and the attestation's
     /// nonce, which the caller judges as a proof's.
     pub(crate) fn attestation_proof(&self, jwt: &str, now: i64) -> Result<(Value, Option<String>), String> {
-        if !self.enabled() || !self.policy.attestation_proofs_taken {
+        if !self.enabled() || !self.policy.attestation_proofs_taken() {
             return Err("this issuer takes no attestation proofs".into());
         }
-        let checked = key_attestation::check(jwt, &self.trusted, now, false, self.policy.signature_checked)?;
+        let checked = key_attestation::check(jwt, &self.trusted, now, false, *self.policy.signature_checked())?;
         let key = checked.attested_keys.first().cloned().ok_or("the key attestation has no attested_keys")?;
         Ok((key, checked.nonce))
     }
@@ -61,8 +63,8 @@ impl KeyAttestationTrust {
         if !self.enabled() {
             return Err("this issuer takes no key attestations".into());
         }
-        let checked = key_attestation::check(jwt, &self.trusted, now, true, self.policy.signature_checked)?;
-        if self.policy.key_bound && !checked.attests(&proof.jwk) {
+        let checked = key_attestation::check(jwt, &self.trusted, now, true, *self.policy.signature_checked())?;
+        if *self.policy.key_bound() && !checked.attests(&proof.jwk) {
             return Err("the proof's key is not among the key attestation's attested_keys".into());
         }
         if checked.nonce.is_some() && checked.nonce != proof.claims.nonce {
@@ -107,7 +109,11 @@ mod tests {
         let other = attested(&KeyAttestationSpec { other_key: true, ..KeyAttestationSpec::default() });
         assert!(trust.jwt_proof(&other, now).unwrap_err().contains("attested_keys"));
         let unbound = KeyAttestationTrust {
-            policy: KeyAttestationPolicy { key_bound: false, ..KeyAttestationPolicy::default() },
+            policy: crate::seam::Seams::new(
+                "issuer",
+                KeyAttestationPolicy { key_bound: false, ..KeyAttestationPolicy::default() },
+                None,
+            ),
             ..trust.clone()
         };
         assert!(unbound.jwt_proof(&other, now).is_ok(), "the mutant's fault");

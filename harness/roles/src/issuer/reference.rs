@@ -17,6 +17,7 @@ use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
 use super::mutants::IssuerFault;
 use super::resource::{authorize_presented, authorize_resource, bearer_challenge};
 use super::state::*;
+use crate::seam::Seams;
 use crate::server::RunningServer;
 use axum::Router;
 use axum::body::Bytes;
@@ -70,6 +71,8 @@ pub struct IssuerConfig {
     /// process, whose driver is told the same through its manifest
     /// (`IssuerSection::announced_second`), runs faster; one that anyone else meets never does.
     pub announced_second: Option<std::time::Duration>,
+    /// Where its behaviour's reads are noted (the selftest's reference run).
+    pub seams: Option<Arc<crate::seam::SeamLog>>,
 }
 
 /// How a counterpart issuer is set up for a wallet under test (the defaults are the reference's).
@@ -84,7 +87,7 @@ pub struct IssuerOptions {
 }
 
 pub struct Issuer {
-    pub(crate) behaviour: Behaviour,
+    pub(crate) behaviour: Seams<Behaviour>,
     /// The Credential Issuer Identifier, exactly as published (no trailing slash).
     pub(crate) identifier: String,
     pub(crate) minter: Arc<Minter>,
@@ -149,18 +152,20 @@ pub fn serve(
     let log = Arc::new(IssuerLog::default());
     let control_url = format!("{identifier}/control");
     let behaviour = Behaviour::configured(config.options, config.fault);
+    // Client and key attestations are checked apart from the handlers, each with its part.
     let client_auth = ClientAuth::new(
         config.attesters.clone(),
         config.require_client_attestation,
-        behaviour.client_attestation,
+        Seams::part_apart("issuer", "client_attestation", behaviour.client_attestation, config.seams.clone()),
         entropy.derive("challenges"),
         log.clone(),
     );
     let key_attestations = KeyAttestationTrust {
         trusted: config.attesters.clone(),
         required: config.key_attestations_required,
-        policy: behaviour.key_attestation,
+        policy: Seams::part_apart("issuer", "key_attestation", behaviour.key_attestation, config.seams.clone()),
     };
+    let behaviour = Seams::new("issuer", behaviour, config.seams.clone());
     let issuer = Arc::new(Issuer {
         behaviour,
         identifier,
@@ -210,8 +215,8 @@ fn router(issuer: Arc<Issuer>) -> Router {
 async fn rewrite_response(State(issuer): State<Arc<Issuer>>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let mut response = next.run(request).await;
-    if let Some((target, rewrite)) = issuer.behaviour.response
-        && target == path
+    if let Some((target, rewrite)) = issuer.behaviour.response()
+        && *target == path
     {
         rewrite(response.headers_mut());
     }
@@ -234,14 +239,14 @@ impl Issuer {
     }
 
     fn token_error(&self, code: &str, description: &str) -> Response {
-        if !self.behaviour.token.oauth_errors {
+        if !self.behaviour.token().oauth_errors() {
             return json_response(StatusCode::INTERNAL_SERVER_ERROR, ErrorResponse::code("server_error").to_json());
         }
         json_response(StatusCode::BAD_REQUEST, ErrorResponse::new(code, description).to_json())
     }
 
     pub(crate) fn credential_error(&self, code: &str, description: &str) -> Response {
-        if !self.behaviour.credential.json_errors {
+        if !self.behaviour.credential().json_errors() {
             return (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, "text/plain")], "bad request").into_response();
         }
         json_response(StatusCode::BAD_REQUEST, ErrorResponse::new(code, description).to_json())
@@ -313,7 +318,7 @@ async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>, headers: 
         ..CredentialIssuerMetadata::default()
     };
     followup::advertise(&issuer, &mut metadata);
-    if let Some(rewrite) = issuer.behaviour.metadata {
+    if let Some(rewrite) = issuer.behaviour.metadata() {
         rewrite(&mut metadata, &issuer.identifier);
     }
     if followup::signed_metadata::wanted(&headers) {
@@ -323,13 +328,13 @@ async fn credential_issuer_metadata(State(issuer): State<Arc<Issuer>>, headers: 
 }
 
 async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
-    let policy = issuer.behaviour.authorize;
+    let policy = issuer.behaviour.authorize();
     let mut metadata = AuthorizationServerMetadata {
         issuer: Some(issuer.identifier.clone()),
         authorization_endpoint: Some(issuer.url(authorize::AUTHORIZE_PATH)),
         token_endpoint: Some(issuer.url(TOKEN_PATH)),
         pushed_authorization_request_endpoint: Some(issuer.url(authorize::PAR_PATH)),
-        require_pushed_authorization_requests: Some(policy.par_advertised),
+        require_pushed_authorization_requests: Some(*policy.par_advertised()),
         grant_types_supported: Some(vec![
             oid4vci::PRE_AUTHORIZED_GRANT.into(),
             oid4vci::AUTHORIZATION_CODE_GRANT.into(),
@@ -340,13 +345,13 @@ async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Res
         response_types_supported: Some(vec![AuthorizationRequest::CODE.into()]),
         scopes_supported: configuration(&issuer.key_attestations).scope.map(|s| vec![s]),
         authorization_details_types_supported: policy
-            .authorization_details
+            .authorization_details()
             .then(|| vec![AuthorizationDetail::OPENID_CREDENTIAL.into()]),
         authorization_response_iss_parameter_supported: Some(true),
         dpop_signing_alg_values_supported: issuer
             .behaviour
-            .dpop
-            .advertised
+            .dpop()
+            .advertised()
             .then(|| dialtone_protocols::dpop::ALGS.iter().map(|a| a.to_string()).collect()),
         ..AuthorizationServerMetadata::default()
     };
@@ -361,7 +366,7 @@ async fn authorization_server_metadata(State(issuer): State<Arc<Issuer>>) -> Res
             .push(client_attestation::AUTH_METHOD.into());
         AttestationMetadata::publish(&mut metadata.extra, &issuer.url(CHALLENGE_PATH), PROOF_ALGS);
     }
-    if let Some(rewrite) = issuer.behaviour.as_metadata {
+    if let Some(rewrite) = issuer.behaviour.as_metadata() {
         rewrite(&mut metadata, &issuer.identifier);
     }
     message(&metadata)
@@ -373,7 +378,7 @@ async fn jwt_vc_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
         jwks: Some(issuer.minter.jwks()),
         ..JwtVcIssuerMetadata::default()
     };
-    if let Some(rewrite) = issuer.behaviour.jwt_vc_issuer {
+    if let Some(rewrite) = issuer.behaviour.jwt_vc_issuer() {
         rewrite(&mut metadata, &issuer.identifier);
     }
     message(&metadata)
@@ -381,9 +386,10 @@ async fn jwt_vc_issuer_metadata(State(issuer): State<Arc<Issuer>>) -> Response {
 
 /// The Status List Token (Token Status List §5.1, §8.2).
 async fn status_list_token(State(issuer): State<Arc<Issuer>>) -> Response {
-    let policy = issuer.behaviour.status_list;
-    let sub = if policy.sub_elsewhere { format!("{}/status/2", issuer.identifier) } else { issuer.minter.status_uri() };
-    let token = issuer.minter.status_list_token(policy.typ, &sub);
+    let policy = issuer.behaviour.status_list();
+    let sub =
+        if *policy.sub_elsewhere() { format!("{}/status/2", issuer.identifier) } else { issuer.minter.status_uri() };
+    let token = issuer.minter.status_list_token(policy.typ(), &sub);
     (StatusCode::OK, [(header::CONTENT_TYPE, status_list::MEDIA_TYPE)], token).into_response()
 }
 
@@ -400,7 +406,7 @@ async fn control_status(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Respo
         "suspended" => status_list::SUSPENDED,
         _ => return refused("idx and status (valid, revoked, suspended) are required"),
     };
-    if issuer.behaviour.status_list.honours_changes
+    if *issuer.behaviour.status_list().honours_changes()
         && let Err(e) = issuer.minter.set_status(change.idx, status)
     {
         return refused(&e);
@@ -476,7 +482,7 @@ fn authorization_code_offer(issuer: &Issuer, configuration: String) -> Response 
 
 /// The control API's answer carrying `offer` (rewritten as the behaviour says).
 fn offer_created(issuer: &Issuer, mut offer: CredentialOffer, tx_code: Option<String>) -> Response {
-    if let Some(rewrite) = issuer.behaviour.offer {
+    if let Some(rewrite) = issuer.behaviour.offer() {
         rewrite(&mut offer, &issuer.identifier);
     }
     let uri = format!(
@@ -489,7 +495,7 @@ fn offer_created(issuer: &Issuer, mut offer: CredentialOffer, tx_code: Option<St
 }
 
 async fn token(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Bytes) -> Response {
-    let policy = issuer.behaviour.token;
+    let policy = issuer.behaviour.token();
     let request = match TokenRequest::from_form(&body) {
         Ok(r) => {
             lock(&issuer.log.token_requests).push(r.clone());
@@ -514,7 +520,7 @@ async fn token(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Byte
     match request.grant_type.as_deref() {
         None => issuer.token_error(te::INVALID_REQUEST, "grant_type is missing"),
         Some(oid4vci::AUTHORIZATION_CODE_GRANT) => authorize::redeem(&issuer, &request, jkt),
-        Some(g) if g != oid4vci::PRE_AUTHORIZED_GRANT && policy.grant_type_checked => issuer.token_error(
+        Some(g) if g != oid4vci::PRE_AUTHORIZED_GRANT && *policy.grant_type_checked() => issuer.token_error(
             te::UNSUPPORTED_GRANT_TYPE,
             "only the pre-authorized code and authorization code grants are supported",
         ),
@@ -524,7 +530,7 @@ async fn token(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, body: Byte
 
 /// The pre-authorized code grant (§6.1, §3.5).
 fn pre_authorized_grant(issuer: &Issuer, request: &TokenRequest, jkt: Option<String>) -> Response {
-    let policy = issuer.behaviour.token;
+    let policy = issuer.behaviour.token();
     let Some(code) = request.pre_authorized_code.as_deref() else {
         return issuer.token_error(te::INVALID_REQUEST, "pre-authorized_code is missing");
     };
@@ -532,22 +538,24 @@ fn pre_authorized_grant(issuer: &Issuer, request: &TokenRequest, jkt: Option<Str
     let configuration_ids = {
         let mut codes = lock(&issuer.state.codes);
         match codes.get_mut(code) {
-            None if !policy.known_codes_only => vec![CONFIG_VERIFIED_PERSON.to_string()],
+            None if !policy.known_codes_only() => vec![CONFIG_VERIFIED_PERSON.to_string()],
             None => return issuer.token_error(te::INVALID_GRANT, "unknown pre-authorized code"),
             Some(offered) => {
-                if (offered.redeemed && policy.single_use_codes)
+                if (offered.redeemed && *policy.single_use_codes())
                     || now - offered.created > CODE_LIFETIME_SECS
                     || offered.failed_attempts >= TX_CODE_ATTEMPTS
                 {
                     return issuer.token_error(te::INVALID_GRANT, "pre-authorized code expired or already used");
                 }
-                if policy.tx_code != TxCodeCheck::None {
+                if *policy.tx_code() != TxCodeCheck::None {
                     match (&offered.tx_code, request.tx_code.as_deref()) {
                         (Some(_), None) => {
                             return issuer.token_error(te::INVALID_REQUEST, "tx_code is required for this code");
                         }
                         (None, Some(_)) => return issuer.token_error(te::INVALID_REQUEST, "no tx_code was expected"),
-                        (Some(expected), Some(given)) if expected != given && policy.tx_code == TxCodeCheck::Value => {
+                        (Some(expected), Some(given))
+                            if expected != given && *policy.tx_code() == TxCodeCheck::Value =>
+                        {
                             offered.failed_attempts += 1;
                             return issuer.token_error(te::INVALID_GRANT, "wrong tx_code");
                         }
@@ -589,8 +597,8 @@ fn grant_access_token(
 }
 
 async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri) -> Response {
-    let policy = issuer.behaviour.nonce;
-    if policy.requires_token && !headers.contains_key(header::AUTHORIZATION) {
+    let policy = issuer.behaviour.nonce();
+    if *policy.requires_token() && !headers.contains_key(header::AUTHORIZATION) {
         return bearer_challenge(&issuer, None);
     }
     // No token is needed here (§7.1); one that is presented is checked like anywhere else.
@@ -599,7 +607,7 @@ async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri) 
     {
         return refusal.into_response();
     }
-    let c_nonce = if policy.constant { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
+    let c_nonce = if *policy.constant() { "constant-nonce-0000".to_string() } else { issuer.entropy.token(16) };
     lock(&issuer.state.nonces).insert(c_nonce.clone(), NonceRecord { issued: now_epoch(), used: false });
     lock(&issuer.log.nonces).push(c_nonce.clone());
     // §7.2: the answer may carry a DPoP nonce for the credential request.
@@ -607,7 +615,7 @@ async fn nonce(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri) 
 }
 
 async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
-    let policy = issuer.behaviour.credential;
+    let policy = issuer.behaviour.credential();
     let (token, grant) = match authorize_presented(&issuer, &headers, "POST", &uri) {
         Ok(grant) => grant,
         Err(refusal) => return refusal.into_response(),
@@ -639,7 +647,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
         Err((code, why)) => return issuer.credential_error(code, &why),
     };
     if configuration != CONFIG_VERIFIED_PERSON && configuration != super::mdoc::CONFIG_MDL {
-        return issuer.credential_error(policy.unknown_configuration_error, "unknown credential configuration");
+        return issuer.credential_error(policy.unknown_configuration_error(), "unknown credential configuration");
     }
     if !grant.configuration_ids.contains(&configuration) {
         return issuer
@@ -649,7 +657,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
         return issuer.credential_error(ce::CREDENTIAL_REQUEST_DENIED, "the last credentials were not notified");
     }
     let holder_jwks = match &request.proofs {
-        None if !issuer.behaviour.proof.required => vec![None],
+        None if !issuer.behaviour.proof().required() => vec![None],
         None => return issuer.credential_error(ce::INVALID_PROOF, "proofs is missing"),
         Some(_) => match check_proofs(&issuer, &request) {
             Ok(jwks) => followup::holder_keys(&issuer, jwks).into_iter().map(Some).collect(),
@@ -662,7 +670,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
             .iter()
             .map(|jwk| {
                 let jwk = jwk.as_ref().ok_or("an mso_mdoc credential needs a proof of the device key")?;
-                issuer.minter.mint_mdoc(jwk, &issuer.behaviour.mint_mdoc).map(Value::String)
+                issuer.minter.mint_mdoc(jwk, issuer.behaviour.mint_mdoc()).map(Value::String)
             })
             .collect();
         match minted {
@@ -672,7 +680,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
     } else {
         holder_jwks.into_iter().map(|jwk| Value::String(issue_sd_jwt_vc(&issuer, jwk))).collect()
     };
-    if policy.legacy_response {
+    if *policy.legacy_response() {
         let credential = credentials.into_iter().next().unwrap_or(Value::Null);
         return message(&LegacyCredentialResponse { credential, format: Some(oid4vci::FORMAT_SD_JWT_VC.into()) });
     }
@@ -682,7 +690,7 @@ async fn credential(State(issuer): State<Arc<Issuer>>, headers: HeaderMap, uri: 
 /// Validates the proofs (OID4VCI §8.2, Appendix F.1, F.4): one, or a batch of at most `batch_size`
 /// (§12.2.4); returns the holders' keys, one per proof.
 fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Value>, (&'static str, String)> {
-    let policy = issuer.behaviour.proof;
+    let policy = issuer.behaviour.proof();
     let invalid = |why: String| (ce::INVALID_PROOF, why);
     let now = now_epoch();
     // Each proof's key and nonce: one key attestation (Appendix F.3), or jwt proofs, one per
@@ -703,7 +711,7 @@ fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Valu
             let mut proofs = Vec::new();
             for jwt in jwts {
                 let checked =
-                    proof::check(jwt, &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, policy.checks)
+                    proof::check(jwt, &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, *policy.checks())
                         .map_err(invalid)?;
                 issuer.key_attestations.jwt_proof(&checked, now).map_err(invalid)?;
                 proofs.push((checked.jwk, checked.claims.nonce));
@@ -711,7 +719,7 @@ fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Valu
             proofs
         }
     };
-    if policy.nonce_checked {
+    if *policy.nonce_checked() {
         let mut nonces = lock(&issuer.state.nonces);
         let mut used = Vec::new();
         for (_, nonce) in &proofs {
@@ -720,7 +728,7 @@ fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Valu
                 // A nonce serves every proof of one request.
                 _ if used.contains(&nonce) => {}
                 Some(record)
-                    if (!record.used || !policy.single_use_nonces) && now - record.issued <= NONCE_LIFETIME_SECS =>
+                    if (!record.used || !policy.single_use_nonces()) && now - record.issued <= NONCE_LIFETIME_SECS =>
                 {
                     used.push(nonce)
                 }
@@ -739,6 +747,6 @@ fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Valu
 fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {
     let minter = &issuer.minter;
     let mut spec = minter.spec(holder_jwk);
-    minter.deviate(&mut spec, &issuer.behaviour.mint, now_epoch());
+    minter.deviate(&mut spec, issuer.behaviour.mint(), now_epoch());
     minter.mint(&spec)
 }

@@ -73,10 +73,10 @@ pub(crate) fn authorize_presented(
     method: &str,
     uri: &Uri,
 ) -> Result<(String, AccessGrant), Refusal> {
-    let policy = issuer.behaviour.credential;
-    let behaviour = issuer.behaviour.dpop;
+    let policy = issuer.behaviour.credential();
+    let behaviour = issuer.behaviour.dpop();
     let in_query = query_token(uri);
-    if in_query.is_some() && behaviour.query_token_refused {
+    if in_query.is_some() && *behaviour.query_token_refused() {
         return Err(Refusal::from(refusal(
             StatusCode::BAD_REQUEST,
             format!(
@@ -88,7 +88,7 @@ pub(crate) fn authorize_presented(
     }
     let scheme_of_query = if dpop::present(headers) { Scheme::Dpop } else { Scheme::Bearer };
     let presented = authorization(headers).or_else(|| in_query.map(|t| (scheme_of_query, t)));
-    if !policy.auth_checked {
+    if !policy.auth_checked() {
         let token = presented.map(|(_, t)| t).unwrap_or_default();
         return Ok((token, AccessGrant::new(vec![CONFIG_VERIFIED_PERSON.into()], i64::MAX)));
     }
@@ -106,7 +106,7 @@ pub(crate) fn authorize_presented(
     match (&grant.jkt, scheme) {
         (Some(jkt), Scheme::Dpop) => dpop::resource_proof(issuer, headers, method, uri.path(), &token, jkt)?,
         // RFC 9449 §7.2: a DPoP-bound token received as a Bearer token is refused.
-        (Some(_), Scheme::Bearer) if behaviour.bound_as_bearer_refused => {
+        (Some(_), Scheme::Bearer) if *behaviour.bound_as_bearer_refused() => {
             return Err(bearer_challenge(issuer, Some(ce::INVALID_TOKEN)).into());
         }
         _ => {}
@@ -117,19 +117,19 @@ pub(crate) fn authorize_presented(
 /// RFC 6750 §3: a refusal with a `WWW-Authenticate: Bearer` challenge (and the `DPoP` one, RFC 9449
 /// §7.2, when it supports DPoP); an error code only when a token was sent.
 pub(crate) fn bearer_challenge(issuer: &Issuer, error: Option<&str>) -> Response {
-    let policy = issuer.behaviour.credential;
-    let dpop_too = if issuer.behaviour.dpop.advertised {
+    let policy = issuer.behaviour.credential();
+    let dpop_too = if *issuer.behaviour.dpop().advertised() {
         format!(", {} algs=\"{}\"", dialtone_protocols::dpop::SCHEME, dialtone_protocols::dpop::ALGS.join(" "))
     } else {
         String::new()
     };
     let challenge = match error {
         // What Credo 0.6 sends: parameter names without values.
-        _ if !policy.well_formed_challenge => "Bearer error, error_description, scope".to_string(),
+        _ if !policy.well_formed_challenge() => "Bearer error, error_description, scope".to_string(),
         Some(e) => format!("Bearer error=\"{e}\"{dpop_too}"),
         None => format!("Bearer{dpop_too}"),
     };
-    let status = StatusCode::from_u16(policy.auth_failure_status).unwrap_or(StatusCode::UNAUTHORIZED);
+    let status = StatusCode::from_u16(*policy.auth_failure_status()).unwrap_or(StatusCode::UNAUTHORIZED);
     refusal(status, challenge, error.unwrap_or(te::INVALID_REQUEST))
 }
 

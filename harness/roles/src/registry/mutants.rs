@@ -1,23 +1,25 @@
 //! Mutants of the reference trust registry: each fault is one value of its [`Behaviour`].
 
-/// What the reference registry does; the default is correct.
-#[derive(Debug, Clone, Copy)]
-pub struct Behaviour {
-    /// Errors are Problem Details (RFC 7807; else text/plain).
-    pub(crate) problem_details: bool,
-    /// A query lacking a required member is refused.
-    pub(crate) complete_queries_only: bool,
-    /// An authority it does not serve is answered 404.
-    pub(crate) unknown_authority_refused: bool,
-    /// `context.time` and the statements' validity periods are honoured.
-    pub(crate) honours_time: bool,
-    /// The jurisdiction a query names is honoured.
-    pub(crate) honours_jurisdiction: bool,
-    pub answer: Answer,
-    /// The answer names the entity asked about (else another).
-    pub(crate) echoes_entity: bool,
-    /// The answer carries `time_evaluated`.
-    pub time_evaluated: bool,
+crate::seam::behaviour! {
+    /// What the reference registry does; the default is correct.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Behaviour {
+        /// Errors are Problem Details (RFC 7807; else text/plain).
+        pub(crate) problem_details: bool,
+        /// A query lacking a required member is refused.
+        pub(crate) complete_queries_only: bool,
+        /// An authority it does not serve is answered 404.
+        pub(crate) unknown_authority_refused: bool,
+        /// `context.time` and the statements' validity periods are honoured.
+        pub(crate) honours_time: bool,
+        /// The jurisdiction a query names is honoured.
+        pub(crate) honours_jurisdiction: bool,
+        pub answer: Answer,
+        /// The answer names the entity asked about (else another).
+        pub(crate) echoes_entity: bool,
+        /// The answer carries `time_evaluated`.
+        pub time_evaluated: bool,
+    }
 }
 
 /// How it answers `authorized` / `recognized`.

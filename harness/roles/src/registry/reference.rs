@@ -3,6 +3,7 @@
 
 use super::ecosystem::Ecosystem;
 use super::mutants::{Answer, Behaviour, RegistryFault};
+use crate::seam::{SeamLog, Seams};
 use crate::server::RunningServer;
 use axum::Router;
 use axum::body::Bytes;
@@ -18,11 +19,13 @@ use std::sync::Arc;
 pub struct RegistryConfig {
     pub fault: Option<RegistryFault>,
     pub ecosystem: Ecosystem,
+    /// Where its behaviour's reads are noted (the selftest's reference run).
+    pub seams: Option<Arc<SeamLog>>,
 }
 
 struct Registry {
     config: RegistryConfig,
-    behaviour: Behaviour,
+    behaviour: Seams<Behaviour>,
 }
 
 pub async fn start(
@@ -31,7 +34,8 @@ pub async fn start(
     tls: Option<Arc<rustls::ServerConfig>>,
 ) -> std::io::Result<RunningServer> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    let registry = Arc::new(Registry { behaviour: Behaviour::with(config.fault), config });
+    let behaviour = Seams::new("registry", Behaviour::with(config.fault), config.seams.clone());
+    let registry = Arc::new(Registry { behaviour, config });
     let router = Router::new()
         .route("/authorization", post(|s, h, b| query(s, h, b, Kind::Authorization)))
         .route("/recognition", post(|s, h, b| query(s, h, b, Kind::Recognition)))
@@ -51,7 +55,7 @@ enum Kind {
 
 impl Registry {
     fn problem(&self, status: StatusCode, title: &str, detail: &str) -> Response {
-        if !self.behaviour.problem_details {
+        if !*self.behaviour.problem_details() {
             return (status, [(header::CONTENT_TYPE, "text/plain")], format!("{title}: {detail}")).into_response();
         }
         let body = json!({
@@ -80,8 +84,8 @@ async fn query(State(registry): State<Arc<Registry>>, headers: HeaderMap, body: 
         Ok(Value::Object(m)) => m,
         _ => return registry.problem(StatusCode::BAD_REQUEST, "invalid query", "the body is not a JSON object"),
     };
-    let b = registry.behaviour;
-    let lenient = !b.complete_queries_only;
+    let b = &registry.behaviour;
+    let lenient = !*b.complete_queries_only();
     let mut fields = Vec::new();
     for name in ["entity_id", "authority_id", "action", "resource"] {
         match request.get(name) {
@@ -116,7 +120,7 @@ async fn query(State(registry): State<Arc<Registry>>, headers: HeaderMap, body: 
     let jurisdiction = context.as_ref().and_then(|c| c.get("jurisdiction")).and_then(Value::as_str).map(str::to_string);
     let ecosystem = &registry.config.ecosystem;
     let unknown_authority = *authority_id != ecosystem.authority_id;
-    if unknown_authority && b.unknown_authority_refused {
+    if unknown_authority && *b.unknown_authority_refused() {
         return registry.problem(
             StatusCode::NOT_FOUND,
             "authority not found",
@@ -128,22 +132,25 @@ async fn query(State(registry): State<Arc<Registry>>, headers: HeaderMap, body: 
     }
     let now = dialtone_protocols::now_epoch();
     let evaluated = dialtone_protocols::time::format_rfc3339(now);
-    let at =
-        if !b.honours_time { evaluated.clone() } else { time_requested.clone().unwrap_or_else(|| evaluated.clone()) };
-    let jurisdiction = if b.honours_jurisdiction { jurisdiction } else { None };
+    let at = if !*b.honours_time() {
+        evaluated.clone()
+    } else {
+        time_requested.clone().unwrap_or_else(|| evaluated.clone())
+    };
+    let jurisdiction = if *b.honours_jurisdiction() { jurisdiction } else { None };
     let statements = match kind {
         Kind::Authorization => &ecosystem.authorization,
         Kind::Recognition => &ecosystem.recognition,
     };
     let holds = !unknown_authority
-        && match b.answer {
+        && match *b.answer() {
             Answer::Never => false,
             Answer::Always => true,
             Answer::Statements => {
                 statements.iter().any(|s| s.holds(entity_id, action, resource, &at, jurisdiction.as_deref()))
             }
         };
-    let answered_entity = if b.echoes_entity { entity_id.clone() } else { "urn:dialtone:someone-else".to_string() };
+    let answered_entity = if *b.echoes_entity() { entity_id.clone() } else { "urn:dialtone:someone-else".to_string() };
     let mut response = json!({
         "entity_id": answered_entity,
         "authority_id": authority_id,
@@ -162,7 +169,7 @@ async fn query(State(registry): State<Arc<Registry>>, headers: HeaderMap, body: 
     if let Some(c) = context {
         response["context"] = Value::Object(c);
     }
-    if !b.time_evaluated {
+    if !*b.time_evaluated() {
         response.as_object_mut().map(|r| r.remove("time_evaluated"));
     }
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], response.to_string()).into_response()

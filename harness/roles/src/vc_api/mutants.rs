@@ -1,10 +1,12 @@
 //! Mutants of the reference VC-API service: each fault is one value of its [`Behaviour`].
 
-/// What the reference VC-API service does; the default is correct.
-#[derive(Debug, Clone, Copy)]
-pub struct Behaviour {
-    pub issue: Issuing,
-    pub verify: Verifying,
+crate::seam::behaviour! {
+    /// What the reference VC-API service does; the default is correct.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Behaviour {
+        pub issue: Issuing,
+        pub verify: Verifying,
+    }
 }
 
 /// How it issues.

@@ -3,6 +3,7 @@
 //! `did:key`), `POST /credentials/verify` verifies one.
 
 use super::mutants::{Behaviour, VcApiFault as F};
+use crate::seam::{SeamLog, Seams};
 use crate::server::RunningServer;
 use axum::Router;
 use axum::body::Bytes;
@@ -22,10 +23,12 @@ pub const V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 pub struct VcApiConfig {
     pub fault: Option<F>,
     pub seed: Option<u64>,
+    /// Where its behaviour's reads are noted (the selftest's reference run).
+    pub seams: Option<Arc<SeamLog>>,
 }
 
 struct Service {
-    behaviour: Behaviour,
+    behaviour: Seams<Behaviour>,
     key: Ed25519Key,
 }
 
@@ -45,7 +48,8 @@ pub async fn start(
     let entropy = Entropy::new(config.seed);
     let key = Ed25519Key::generate(&entropy.derive("reference-vc-api"));
     let issuer_id = key.did();
-    let service = Arc::new(Service { behaviour: Behaviour::with(config.fault), key });
+    let behaviour = Seams::new("vc_api", Behaviour::with(config.fault), config.seams.clone());
+    let service = Arc::new(Service { behaviour, key });
     let router = Router::new()
         .route("/credentials/issue", post(issue))
         .route("/credentials/verify", post(verify))
@@ -100,7 +104,7 @@ fn invalid_credential(service: &Service, credential: &Value) -> Option<String> {
         Some(Value::Array(a)) => !a.is_empty(),
         _ => false,
     };
-    if !subject_ok && service.behaviour.issue.subject_required {
+    if !subject_ok && service.behaviour.issue().subject_required {
         return Some("credentialSubject is required".into());
     }
     if credential.get("proof").is_some() {
@@ -128,23 +132,23 @@ async fn issue(State(service): State<Arc<Service>>, body: Bytes) -> Response {
     if let Some(why) = invalid_credential(&service, &credential) {
         return bad_request(why);
     }
-    if !service.behaviour.issue.keeps_names {
+    if !service.behaviour.issue().keeps_names {
         fold_apostrophes(&mut credential);
     }
-    if !service.behaviour.issue.keeps_vc_type {
+    if !service.behaviour.issue().keeps_vc_type {
         credential["type"] =
             json!(types(&credential).into_iter().filter(|t| *t != "VerifiableCredential").collect::<Vec<_>>());
     }
-    if !service.behaviour.issue.proof {
+    if !service.behaviour.issue().proof {
         return answer(StatusCode::CREATED, json!({ "verifiableCredential": credential }));
     }
-    let purpose = service.behaviour.issue.proof_purpose;
+    let purpose = service.behaviour.issue().proof_purpose;
     let created = time::now_rfc3339();
     let secured = match data_integrity::add_proof(&credential, &service.key, &created, purpose) {
         Ok(s) => s,
         Err(e) => return bad_request(e.to_string()),
     };
-    let secured = if !service.behaviour.issue.proof_over_document {
+    let secured = if !service.behaviour.issue().proof_over_document {
         // A proof made over another document, transplanted.
         let mut other = credential.clone();
         other["credentialSubject"] = json!({"id": "did:example:someone-else"});
@@ -165,14 +169,14 @@ async fn verify(State(service): State<Arc<Service>>, body: Bytes) -> Response {
     let Some(vc) = request.get("verifiableCredential") else {
         return bad_request("no verifiableCredential");
     };
-    if service.behaviour.verify.refuses_all {
+    if service.behaviour.verify().refuses_all {
         return answer(StatusCode::BAD_REQUEST, json!({"checks": [], "errors": ["refused"]}));
     }
     let proof_result = match data_integrity::verify_proof(vc) {
         Ok(_) => Ok(()),
-        Err(data_integrity::DiError::NoProof) if !service.behaviour.verify.proof_required => Ok(()),
+        Err(data_integrity::DiError::NoProof) if !service.behaviour.verify().proof_required => Ok(()),
         Err(data_integrity::DiError::Signature | data_integrity::DiError::ContextOmitted)
-            if !service.behaviour.verify.signature_checked =>
+            if !service.behaviour.verify().signature_checked =>
         {
             Ok(())
         }
@@ -186,7 +190,7 @@ async fn verify(State(service): State<Arc<Service>>, body: Bytes) -> Response {
         .and_then(|p| p.get("proofPurpose"))
         .and_then(Value::as_str)
         .is_some_and(|p| p != "assertionMethod")
-        && service.behaviour.verify.signature_checked
+        && service.behaviour.verify().signature_checked
     {
         return answer(
             StatusCode::BAD_REQUEST,
@@ -196,7 +200,8 @@ async fn verify(State(service): State<Arc<Service>>, body: Bytes) -> Response {
     let now = dialtone_protocols::now_epoch();
     let until = vc.get("validUntil").and_then(Value::as_str).and_then(time::parse_datetime_stamp);
     let from = vc.get("validFrom").and_then(Value::as_str).and_then(time::parse_datetime_stamp);
-    if service.behaviour.verify.validity_checked && (until.is_some_and(|u| u < now) || from.is_some_and(|f| f > now)) {
+    if service.behaviour.verify().validity_checked && (until.is_some_and(|u| u < now) || from.is_some_and(|f| f > now))
+    {
         return answer(
             StatusCode::BAD_REQUEST,
             json!({"checks": ["proof", "validity"], "errors": ["outside its validity period"]}),

@@ -19,53 +19,55 @@ pub struct Base<'a> {
     pub dns_name: &'a str,
 }
 
-#[derive(Debug, Clone)]
-pub struct Behaviour {
-    pub request: Option<RequestRewrite>,
-    pub signing: Signing,
-    /// How it names itself under each client identifier prefix.
-    pub(crate) client_ids: super::client_id::ClientIds,
-    /// How its request URI answers a POST (§5.10).
-    pub(crate) retrieval: super::retrieval::Retrieval,
-    /// Bytes of entropy in its nonces (16: 128 bits).
-    pub(crate) nonce_bytes: usize,
-    pub responses: Responses,
-    /// It verifies the issuer's signature.
-    pub(crate) issuer_signature_checked: bool,
-    pub checks: Checks,
-    /// The KB-JWT `aud` it expects is the client identifier without its prefix.
-    pub(crate) kb_aud_without_prefix: bool,
-    /// It consults the status list.
-    pub(crate) status_checked: bool,
-    /// A suspended credential is treated as valid.
-    pub(crate) suspended_accepted: bool,
-    /// It asks the trust registry whether the issuer is authorized.
-    pub(crate) registry_checked: bool,
-    /// What it demands of the members of `cnf.jwk` beyond the key itself.
-    pub(crate) cnf_members: CnfMembers,
-    /// What it checks of an mdoc presentation.
-    pub(crate) mdoc: dialtone_protocols::mdoc::verify::Checks,
-    /// Its mdoc handover names its response encryption key's thumbprint (Appendix B.2).
-    pub(crate) mdoc_handover_thumbprint: bool,
-    /// Its mdoc handover names its client identifier without the prefix.
-    pub(crate) mdoc_handover_without_prefix: bool,
-    /// Several presentations for a credential query with `multiple: true` are taken (§6.1).
-    pub(crate) multiple_honoured: bool,
-    /// Over the Digital Credentials API its mdoc handover is `OpenID4VPDCAPIHandover` (its page's
-    /// origin), not the redirect one (Appendix B.2).
-    pub(crate) mdoc_dc_api_handover: bool,
-    /// Which credential queries a response must answer (DCQL `credential_sets`, §6.4.2).
-    pub(crate) credential_sets: SetRule,
-    /// A presentation answers one of the query's `claim_sets` (else it must hold every claim).
-    pub(crate) claim_sets_honoured: bool,
-    /// It checks `transaction_data_hashes` in the key binding JWT.
-    pub(crate) transaction_data_checked: bool,
-    /// What it hashes to check them.
-    pub(crate) transaction_data_hash_input: HashInput,
-    /// Over the Digital Credentials API, a response must come through its own origin.
-    pub(crate) dc_api_origin_checked: bool,
-    /// Over the Digital Credentials API, the KB-JWT's aud must be `origin:` its origin (§A.4).
-    pub(crate) dc_api_aud_checked: bool,
+crate::seam::behaviour! {
+    #[derive(Debug, Clone)]
+    pub struct Behaviour {
+        pub request: Option<RequestRewrite>,
+        pub signing: Signing as parts,
+        /// How it names itself under each client identifier prefix.
+        pub(crate) client_ids: super::client_id::ClientIds as parts,
+        /// How its request URI answers a POST (§5.10).
+        pub(crate) retrieval: super::retrieval::Retrieval as parts,
+        /// Bytes of entropy in its nonces (16: 128 bits).
+        pub(crate) nonce_bytes: usize,
+        pub responses: Responses as parts,
+        /// It verifies the issuer's signature.
+        pub(crate) issuer_signature_checked: bool,
+        pub checks: Checks,
+        /// The KB-JWT `aud` it expects is the client identifier without its prefix.
+        pub(crate) kb_aud_without_prefix: bool,
+        /// It consults the status list.
+        pub(crate) status_checked: bool,
+        /// A suspended credential is treated as valid.
+        pub(crate) suspended_accepted: bool,
+        /// It asks the trust registry whether the issuer is authorized.
+        pub(crate) registry_checked: bool,
+        /// What it demands of the members of `cnf.jwk` beyond the key itself.
+        pub(crate) cnf_members: CnfMembers,
+        /// What it checks of an mdoc presentation.
+        pub(crate) mdoc: dialtone_protocols::mdoc::verify::Checks,
+        /// Its mdoc handover names its response encryption key's thumbprint (Appendix B.2).
+        pub(crate) mdoc_handover_thumbprint: bool,
+        /// Its mdoc handover names its client identifier without the prefix.
+        pub(crate) mdoc_handover_without_prefix: bool,
+        /// Several presentations for a credential query with `multiple: true` are taken (§6.1).
+        pub(crate) multiple_honoured: bool,
+        /// Over the Digital Credentials API its mdoc handover is `OpenID4VPDCAPIHandover` (its page's
+        /// origin), not the redirect one (Appendix B.2).
+        pub(crate) mdoc_dc_api_handover: bool,
+        /// Which credential queries a response must answer (DCQL `credential_sets`, §6.4.2).
+        pub(crate) credential_sets: SetRule,
+        /// A presentation answers one of the query's `claim_sets` (else it must hold every claim).
+        pub(crate) claim_sets_honoured: bool,
+        /// It checks `transaction_data_hashes` in the key binding JWT.
+        pub(crate) transaction_data_checked: bool,
+        /// What it hashes to check them.
+        pub(crate) transaction_data_hash_input: HashInput,
+        /// Over the Digital Credentials API, a response must come through its own origin.
+        pub(crate) dc_api_origin_checked: bool,
+        /// Over the Digital Credentials API, the KB-JWT's aud must be `origin:` its origin (§A.4).
+        pub(crate) dc_api_aud_checked: bool,
+    }
 }
 
 /// What a verifier demands of a holder key's JWK members (RFC 7517 §4: `kid`, `alg`, `use`,
@@ -122,14 +124,16 @@ impl Behaviour {
     }
 }
 
-/// How request objects are signed (RFC 9101, OpenID4VP §5.9.3).
-#[derive(Debug, Clone, Copy)]
-pub struct Signing {
-    /// Unsigned request objects (`alg: none`), by reference, for every client identifier.
-    pub unsigned: bool,
-    /// Signed with another key than the certificate's.
-    pub(crate) foreign_key: bool,
-    pub typ: &'static str,
+crate::seam::behaviour! {
+    /// How request objects are signed (RFC 9101, OpenID4VP §5.9.3).
+    #[derive(Debug, Clone, Copy)]
+    pub struct Signing {
+        /// Unsigned request objects (`alg: none`), by reference, for every client identifier.
+        pub unsigned: bool,
+        /// Signed with another key than the certificate's.
+        pub(crate) foreign_key: bool,
+        pub typ: &'static str,
+    }
 }
 
 impl Default for Signing {
@@ -138,17 +142,19 @@ impl Default for Signing {
     }
 }
 
-/// How responses are read (§8).
-#[derive(Debug, Clone, Copy)]
-pub struct Responses {
-    /// The encrypted `response` parameter of `direct_post.jwt` is read.
-    pub(crate) read_encrypted: bool,
-    /// A plain response to a `direct_post.jwt` request is refused.
-    pub(crate) plain_refused_for_jwt: bool,
-    /// A second response to an answered request is refused.
-    pub(crate) replay_refused: bool,
-    /// A response is matched to its request by `state` (else by the KB-JWT's nonce).
-    pub(crate) matched_by_state: bool,
+crate::seam::behaviour! {
+    /// How responses are read (§8).
+    #[derive(Debug, Clone, Copy)]
+    pub struct Responses {
+        /// The encrypted `response` parameter of `direct_post.jwt` is read.
+        pub(crate) read_encrypted: bool,
+        /// A plain response to a `direct_post.jwt` request is refused.
+        pub(crate) plain_refused_for_jwt: bool,
+        /// A second response to an answered request is refused.
+        pub(crate) replay_refused: bool,
+        /// A response is matched to its request by `state` (else by the KB-JWT's nonce).
+        pub(crate) matched_by_state: bool,
+    }
 }
 
 impl Default for Responses {

@@ -10,17 +10,19 @@ use dialtone_protocols::oid4vp::did::did_jwk;
 use dialtone_protocols::oid4vp::verifier_attestation;
 use serde_json::{Value, json};
 
-/// How it names itself; the default is correct.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ClientIds {
-    /// Its `x509_hash` identifier is the hash of another certificate than the one that signs.
-    pub(crate) hash_of_other_certificate: bool,
-    /// It names itself with a prefix no specification defines.
-    pub(crate) unknown_prefix: bool,
-    /// Its DID requests' `kid` names a verification method of another DID.
-    pub(crate) kid_of_other_did: bool,
-    /// Its verifier attestation's `sub` is another verifier's identifier.
-    pub(crate) attestation_of_other: bool,
+crate::seam::behaviour! {
+    /// How it names itself; the default is correct.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct ClientIds {
+        /// Its `x509_hash` identifier is the hash of another certificate than the one that signs.
+        pub(crate) hash_of_other_certificate: bool,
+        /// It names itself with a prefix no specification defines.
+        pub(crate) unknown_prefix: bool,
+        /// Its DID requests' `kid` names a verification method of another DID.
+        pub(crate) kid_of_other_did: bool,
+        /// Its verifier attestation's `sub` is another verifier's identifier.
+        pub(crate) attestation_of_other: bool,
+    }
 }
 
 /// The prefix of attested clients.

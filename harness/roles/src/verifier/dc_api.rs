@@ -69,9 +69,9 @@ fn multisigned(
     let key = super::client_id::signing_key(&session.client_id, &identity);
     let mut header = super::client_id::signing_header(
         &session.client_id,
-        v.behaviour.signing.typ,
+        v.behaviour.signing().typ(),
         &identity,
-        v.behaviour.client_ids,
+        *v.behaviour.client_ids().whole(),
     );
     if let Some(h) = header.as_object_mut() {
         h.insert(CLIENT_ID.into(), json!(session.client_id));
@@ -96,8 +96,8 @@ pub(super) async fn deliver(State(v): State<Arc<Verifier>>, Path(id): Path<Strin
     let Some(origin) = session.origin.clone() else {
         return reject("this request was not made over the Digital Credentials API");
     };
-    let responses = v.behaviour.responses;
-    if !matches!(session.outcome, Outcome::Pending) && responses.replay_refused {
+    let responses = v.behaviour.responses();
+    if !matches!(session.outcome, Outcome::Pending) && *responses.replay_refused() {
         return reject("this request was already answered");
     }
     let outcome = match read(&v, &session, &delivery, &origin) {
@@ -110,7 +110,7 @@ pub(super) async fn deliver(State(v): State<Arc<Verifier>>, Path(id): Path<Strin
         _ => String::new(),
     };
     if let Some(s) = v.lock().get_mut(&session.id)
-        && (matches!(s.outcome, Outcome::Pending) || !responses.replay_refused)
+        && (matches!(s.outcome, Outcome::Pending) || !responses.replay_refused())
     {
         s.outcome = outcome;
     }
@@ -125,16 +125,16 @@ fn read(
     delivery: &DcApiResponseDelivery,
     origin: &str,
 ) -> Result<serde_json::Map<String, Value>, String> {
-    if delivery.origin != origin && v.behaviour.dc_api_origin_checked {
+    if delivery.origin != origin && *v.behaviour.dc_api_origin_checked() {
         return Err(format!(
             "the response came through the origin {:?}, not this verifier's {origin:?}",
             delivery.origin
         ));
     }
-    let responses = v.behaviour.responses;
+    let responses = v.behaviour.responses();
     let parameters = match dc_api::read_response(&delivery.data)? {
         ResponseData::Error(code) => return Err(format!("the wallet answered the error {code:?}")),
-        ResponseData::Encrypted(jwe) if responses.read_encrypted => {
+        ResponseData::Encrypted(jwe) if *responses.read_encrypted() => {
             let key =
                 session.encryption_key.as_ref().ok_or("an encrypted response to a request that offered no key")?;
             let plain = dialtone_protocols::jwe::decrypt(&jwe, &key.private_jwk())
@@ -143,7 +143,7 @@ fn read(
         }
         ResponseData::Encrypted(_) => return Err("vp_token is missing".into()),
         ResponseData::Plain(p) => {
-            if session.response_mode == dc_api::DC_API_JWT && responses.plain_refused_for_jwt {
+            if session.response_mode == dc_api::DC_API_JWT && *responses.plain_refused_for_jwt() {
                 return Err("this request asked for an encrypted response (dc_api.jwt)".into());
             }
             p

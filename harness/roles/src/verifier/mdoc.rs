@@ -8,6 +8,7 @@
 //! `dc_api.jwt`) instead of the redirect one.
 
 use super::behaviour::Behaviour;
+use crate::seam::Seams;
 use dialtone_protocols::dcql::CredentialQuery;
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::mdoc::session_transcript::{Handover, jwk_thumbprint_bytes};
@@ -31,13 +32,13 @@ pub(crate) fn redirect_handover(params: &RequestParameters, encryption_jwk: Opti
 /// page's `origin`) the `OpenID4VPDCAPIHandover`, else the redirect one — as its [`Behaviour`] says
 /// (a mutant computes it wrongly).
 pub(crate) fn own_handover(
-    behaviour: &Behaviour,
+    behaviour: &Seams<Behaviour>,
     params: &RequestParameters,
     encryption_key: Option<&EcKey>,
     origin: Option<&str>,
 ) -> Handover {
-    let key = encryption_key.filter(|_| behaviour.mdoc_handover_thumbprint).map(EcKey::public_jwk);
-    if let Some(origin) = origin.filter(|_| behaviour.mdoc_dc_api_handover) {
+    let key = encryption_key.filter(|_| *behaviour.mdoc_handover_thumbprint()).map(EcKey::public_jwk);
+    if let Some(origin) = origin.filter(|_| *behaviour.mdoc_dc_api_handover()) {
         return Handover::DcApi {
             origin: origin.to_string(),
             nonce: params.nonce.clone().unwrap_or_default(),
@@ -45,7 +46,7 @@ pub(crate) fn own_handover(
         };
     }
     let mut params = params.clone();
-    if behaviour.mdoc_handover_without_prefix {
+    if *behaviour.mdoc_handover_without_prefix() {
         params.client_id = params.client_id.map(|c| dialtone_protocols::oid4vp::split_client_id(&c).1.to_string());
     }
     redirect_handover(&params, key.as_ref())

@@ -5,6 +5,7 @@
 use super::behaviour::{Base, Behaviour};
 use super::mutants::VerifierFault;
 use super::verify::Judge;
+use crate::seam::{SeamLog, Seams};
 use crate::server::RunningServer;
 use axum::Router;
 use axum::body::Bytes;
@@ -52,6 +53,8 @@ pub struct VerifierConfig {
     pub fetches: super::retrieval::FetchLog,
     /// How its requests vary, correctly, from the plain one (a counterpart of a wallet case).
     pub variation: super::variation::RequestVariation,
+    /// Where its behaviour's reads are noted (the selftest's reference run).
+    pub seams: Option<Arc<SeamLog>>,
 }
 
 impl VerifierConfig {
@@ -80,6 +83,7 @@ impl VerifierConfig {
             iaca_roots: vec![pki.ca_der.clone()],
             fetches: Default::default(),
             variation: Default::default(),
+            seams: None,
         }
     }
 }
@@ -111,7 +115,7 @@ pub(super) enum Outcome {
 
 pub(super) struct Verifier {
     config: VerifierConfig,
-    pub(super) behaviour: Behaviour,
+    pub(super) behaviour: Seams<Behaviour>,
     key: EcKey,
     /// The key its verifier attestation binds it to (`cnf`, §12).
     attested_key: EcKey,
@@ -134,7 +138,7 @@ pub async fn start(
     let limits = HttpLimits::default();
     let client = dialtone_http::build_client(limits, &config.trusted_roots).map_err(std::io::Error::other)?;
     let verifier = Arc::new(Verifier {
-        behaviour: Behaviour::with(config.fault),
+        behaviour: Seams::new("verifier", Behaviour::with(config.fault), config.seams.clone()),
         entropy: Entropy::new(config.seed).derive("reference-verifier"),
         public_base: format!("{scheme}://{}:{port}", config.dns_name),
         key,
@@ -208,7 +212,7 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
     let encrypted = response_mode == DIRECT_POST_JWT || response_mode == dc_api::DC_API_JWT;
     let session = Session {
         id: v.entropy.token(12),
-        nonce: v.entropy.token(v.config.variation.token_bytes(v.behaviour.nonce_bytes)),
+        nonce: v.entropy.token(v.config.variation.token_bytes(*v.behaviour.nonce_bytes())),
         state: v.entropy.token(v.config.variation.token_bytes(16)),
         dcql: start.dcql_query.unwrap_or_else(default_dcql),
         outcome: Outcome::Pending,
@@ -216,7 +220,7 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         client_id: super::client_id::client_id(
             start.client_id_prefix.as_deref(),
             &v.identity(),
-            v.behaviour.client_ids,
+            *v.behaviour.client_ids().whole(),
         ),
         encryption_key: encrypted.then(|| EcKey::generate(&v.entropy)),
         transaction_data: start.transaction_data.iter().flatten().map(transaction_data::encode).collect(),
@@ -231,7 +235,7 @@ async fn control_start(State(v): State<Arc<Verifier>>, body: Bytes) -> Response 
         return json_response(StatusCode::OK, serde_json::to_value(started).unwrap_or(Value::Null));
     }
     let request_uri = format!("{}/request/{}", v.public_base, session.id);
-    let uri = if session.client_id.starts_with("redirect_uri:") && !v.behaviour.signing.unsigned {
+    let uri = if session.client_id.starts_with("redirect_uri:") && !v.behaviour.signing().unsigned() {
         // Unsigned by nature (§5.9.3): by value.
         let params = request_parameters(&v, &session).without_jwt_claims();
         format!("{}?{}", oid4vp::SCHEME, serde_urlencoded::to_string(params.query_pairs()).unwrap_or_default())
@@ -300,7 +304,7 @@ pub(super) fn request_parameters(v: &Verifier, session: &Session) -> RequestPara
         ..RequestParameters::default()
     };
     v.config.variation.apply(&mut params);
-    if let Some(rewrite) = v.behaviour.request {
+    if let Some(rewrite) = v.behaviour.request() {
         rewrite(&mut params, &v.base());
     }
     params
@@ -309,7 +313,7 @@ pub(super) fn request_parameters(v: &Verifier, session: &Session) -> RequestPara
 /// The request object (RFC 9101, OpenID4VP §5), fetched by GET.
 async fn request_object(State(v): State<Arc<Verifier>>, Path(id): Path<String>) -> Response {
     let again = super::retrieval::record(&v.config.fetches, &id, "GET", &[], None);
-    if again && !v.behaviour.retrieval.serves_again {
+    if again && !v.behaviour.retrieval().serves_again() {
         return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
     }
     serve_request_object(&v, &id, None)
@@ -324,10 +328,10 @@ async fn request_object_posted(
 ) -> Response {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|c| c.to_str().ok());
     let again = super::retrieval::record(&v.config.fetches, &id, "POST", &body, content_type);
-    if again && !v.behaviour.retrieval.serves_again {
+    if again && !v.behaviour.retrieval().serves_again() {
         return json_response(StatusCode::NOT_FOUND, ErrorResponse::code("invalid_request_uri").to_json());
     }
-    match super::retrieval::read_post(&body, v.behaviour.retrieval) {
+    match super::retrieval::read_post(&body, *v.behaviour.retrieval().whole()) {
         Ok(wallet_nonce) => serve_request_object(&v, &id, wallet_nonce),
         Err(why) => json_response(StatusCode::BAD_REQUEST, ErrorResponse::new("invalid_request", why).to_json()),
     }
@@ -347,21 +351,25 @@ fn serve_request_object(v: &Verifier, id: &str, wallet_nonce: Option<String>) ->
 /// (x509_san_dns, x509_hash, decentralized_identifier, verifier_attestation), or unsigned as its
 /// behaviour or its client says.
 pub(super) fn request_jwt(v: &Verifier, session: &Session, payload: &Value) -> String {
-    let signing = v.behaviour.signing;
+    let signing = v.behaviour.signing();
     // A redirect_uri client cannot sign its requests (§5.9.3): the request object is unsigned.
-    if signing.unsigned || session.client_id.starts_with("redirect_uri:") {
-        let header = json!({ "alg": "none", "typ": signing.typ });
+    if *signing.unsigned() || session.client_id.starts_with("redirect_uri:") {
+        let header = json!({ "alg": "none", "typ": signing.typ() });
         format!(
             "{}.{}.",
             dialtone_protocols::b64::encode(header.to_string()),
             dialtone_protocols::b64::encode(payload.to_string())
         )
     } else {
-        let header =
-            super::client_id::signing_header(&session.client_id, signing.typ, &v.identity(), v.behaviour.client_ids);
+        let header = super::client_id::signing_header(
+            &session.client_id,
+            signing.typ(),
+            &v.identity(),
+            *v.behaviour.client_ids().whole(),
+        );
         let identity = v.identity();
         let own = super::client_id::signing_key(&session.client_id, &identity);
-        let key = if signing.foreign_key { EcKey::generate(&v.entropy) } else { own.clone() };
+        let key = if *signing.foreign_key() { EcKey::generate(&v.entropy) } else { own.clone() };
         key.sign_jws(&header, payload)
     }
 }
@@ -373,12 +381,12 @@ async fn did_document(State(v): State<Arc<Verifier>>) -> Response {
 
 /// The response endpoint (OpenID4VP §8.2, §8.3.1).
 async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
-    let responses = v.behaviour.responses;
+    let responses = v.behaviour.responses();
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let reject =
         |why: &str| json_response(StatusCode::BAD_REQUEST, ErrorResponse::new("invalid_request", why).to_json());
     // direct_post.jwt (§8.3.1): the parameters arrive encrypted in `response`, to the request's key.
-    let encrypted = ResponseParameters::encrypted(&pairs).filter(|_| responses.read_encrypted);
+    let encrypted = ResponseParameters::encrypted(&pairs).filter(|_| *responses.read_encrypted());
     let parameters = match &encrypted {
         Some(jwe) => {
             let key = dialtone_protocols::jwe::kid(jwe)
@@ -403,7 +411,7 @@ async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
     let found = v.lock().values().find(|s| s.state == state).cloned();
     let session = match found {
         Some(s) => s,
-        None if !responses.matched_by_state => {
+        None if !responses.matched_by_state() => {
             // Find the request by the KB-JWT's nonce instead.
             let nonce = first_presentation(&vp).and_then(|p| kb_nonce(&p));
             match v.lock().values().find(|s| Some(&s.nonce) == nonce.as_ref()).cloned() {
@@ -413,10 +421,10 @@ async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
         }
         None => return reject("unknown state"),
     };
-    if session.response_mode == DIRECT_POST_JWT && encrypted.is_none() && responses.plain_refused_for_jwt {
+    if session.response_mode == DIRECT_POST_JWT && encrypted.is_none() && *responses.plain_refused_for_jwt() {
         return reject("this request asked for an encrypted response (direct_post.jwt)");
     }
-    if !matches!(session.outcome, Outcome::Pending) && responses.replay_refused {
+    if !matches!(session.outcome, Outcome::Pending) && *responses.replay_refused() {
         return reject("this request was already answered");
     }
     let outcome = judge(&v, &session, &vp).await;
@@ -427,7 +435,7 @@ async fn response(State(v): State<Arc<Verifier>>, body: Bytes) -> Response {
     };
     if let Some(s) = v.lock().get_mut(&session.id) {
         // A replayed response does not overwrite the first answer's record.
-        if matches!(s.outcome, Outcome::Pending) || !responses.replay_refused {
+        if matches!(s.outcome, Outcome::Pending) || !responses.replay_refused() {
             s.outcome = outcome;
         }
     }
@@ -445,7 +453,7 @@ fn kb_nonce(presentation: &str) -> Option<String> {
 
 pub(super) async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Value>) -> Outcome {
     // Which credential queries the response answers, and whether that satisfies the query (§6.4.2).
-    let queries = match dcql::select::answered(&session.dcql, vp, v.behaviour.credential_sets) {
+    let queries = match dcql::select::answered(&session.dcql, vp, *v.behaviour.credential_sets()) {
         Ok(q) => q,
         Err(e) => return Outcome::Rejected(e),
     };
@@ -467,12 +475,12 @@ pub(super) async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Valu
     let now = dialtone_protocols::now_epoch();
     let mut claims = Map::new();
     for query in &queries {
-        let query = if v.behaviour.claim_sets_honoured { query.clone() } else { query.without_claim_sets() };
+        let query = if *v.behaviour.claim_sets_honoured() { query.clone() } else { query.without_claim_sets() };
         let query = &query;
         let Some(list) = vp.get(&query.id).and_then(Value::as_array) else {
             return Outcome::Rejected(format!("no presentation for credential query {:?}", query.id));
         };
-        if list.len() != 1 && !(query.multiple && v.behaviour.multiple_honoured) {
+        if list.len() != 1 && !(query.multiple && *v.behaviour.multiple_honoured()) {
             return Outcome::Rejected(format!("{} presentations for {:?}, which allows one", list.len(), query.id));
         }
         // What each presentation released; an array of them where `multiple` brought several.
@@ -483,7 +491,7 @@ pub(super) async fn judge(v: &Verifier, session: &Session, vp: &Map<String, Valu
                 let params = request_parameters(v, session);
                 let key = session.encryption_key.as_ref();
                 let handover = super::mdoc::own_handover(&v.behaviour, &params, key, session.origin.as_deref());
-                super::mdoc::verify(text, query, &handover, &v.config.iaca_roots, &v.behaviour.mdoc, now)
+                super::mdoc::verify(text, query, &handover, &v.config.iaca_roots, v.behaviour.mdoc(), now)
             } else {
                 judge.presentation(text, query, &session.nonce, now).await
             };

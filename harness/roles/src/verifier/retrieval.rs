@@ -5,16 +5,18 @@
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vp::message::{WALLET_METADATA, WALLET_NONCE, WalletMetadata};
 
-/// How it answers a POST to its request URI; the default is correct.
-#[derive(Debug, Clone, Copy)]
-pub struct Retrieval {
-    /// The request object carries the `wallet_nonce` the wallet sent.
-    pub(crate) echoes_wallet_nonce: bool,
-    /// Form parameters it does not know are ignored (§5.10: MUST).
-    pub(crate) ignores_unknown_parameters: bool,
-    /// A request URI is served again when fetched again (a wallet may re-fetch it: nothing in
-    /// OpenID4VP 1.0 makes it single-use).
-    pub(crate) serves_again: bool,
+crate::seam::behaviour! {
+    /// How it answers a POST to its request URI; the default is correct.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Retrieval {
+        /// The request object carries the `wallet_nonce` the wallet sent.
+        pub(crate) echoes_wallet_nonce: bool,
+        /// Form parameters it does not know are ignored (§5.10: MUST).
+        pub(crate) ignores_unknown_parameters: bool,
+        /// A request URI is served again when fetched again (a wallet may re-fetch it: nothing in
+        /// OpenID4VP 1.0 makes it single-use).
+        pub(crate) serves_again: bool,
+    }
 }
 
 impl Default for Retrieval {

@@ -3,6 +3,7 @@
 //! Issuer Metadata), its status list, and the trust registry's answer.
 
 use super::behaviour::{Behaviour, CnfMembers};
+use crate::seam::Seams;
 use dialtone_http::HttpClient;
 use dialtone_protocols::dcql::CredentialQuery;
 use dialtone_protocols::message::Message;
@@ -18,7 +19,7 @@ use serde_json::{Map, Value, json};
 pub(crate) const SKEW: i64 = 300;
 
 pub struct Judge<'a> {
-    pub(crate) behaviour: &'a Behaviour,
+    pub(crate) behaviour: &'a Seams<Behaviour>,
     pub http: &'a HttpClient,
     pub(crate) registry_url: &'a str,
     pub authority_id: &'a str,
@@ -49,7 +50,7 @@ impl Judge<'_> {
         let iss = sd.issuer_jwt.payload.get("iss").and_then(Value::as_str).ok_or("no iss")?.to_string();
         let mut jwks = Value::Null;
         if sd.issuer_jwt.header.contains_key("x5c") {
-            if b.issuer_signature_checked {
+            if *b.issuer_signature_checked() {
                 let key = issuer_signature(&sd.issuer_jwt, None, self.x5c_roots, now)
                     .map_err(|e| format!("issuer signature (x5c): {e}"))?;
                 jwks = json!({ "keys": [key.jwk] });
@@ -62,31 +63,36 @@ impl Judge<'_> {
                 return Err("JWT VC issuer metadata names another issuer".into());
             }
             jwks = metadata.value.jwks.clone().ok_or("the issuer publishes no jwks")?;
-            if b.issuer_signature_checked && issuer_signature(&sd.issuer_jwt, Some(&jwks), &[], now).is_err() {
+            if *b.issuer_signature_checked() && issuer_signature(&sd.issuer_jwt, Some(&jwks), &[], now).is_err() {
                 return Err("the issuer's signature does not verify with its published keys".into());
             }
         }
-        let aud = if b.kb_aud_without_prefix {
+        let aud = if *b.kb_aud_without_prefix() {
             dialtone_protocols::oid4vp::split_client_id(self.client_id).1
         } else {
             self.client_id
         };
-        cnf_members(&sd, b.cnf_members)?;
+        cnf_members(&sd, *b.cnf_members())?;
         let expectation = Expectation { query, nonce, aud, now, skew: SKEW };
-        let mut checks = b.checks;
-        if aud.starts_with(dialtone_protocols::oid4vp::dc_api::ORIGIN_PREFIX) && !b.dc_api_aud_checked {
+        let mut checks = *b.checks();
+        if aud.starts_with(dialtone_protocols::oid4vp::dc_api::ORIGIN_PREFIX) && !*b.dc_api_aud_checked() {
             checks.kb.aud = false;
         }
         let claims = presented_claims(&mut sd, &expectation, &checks)?;
         // Transaction data bound into the key binding JWT (§8.4, §B.3.3.1).
-        if b.transaction_data_checked
+        if *b.transaction_data_checked()
             && let Some(kb) = &sd.kb_jwt
         {
-            transaction_data::verify_kb(&kb.payload, self.transaction_data, &query.id, b.transaction_data_hash_input)
-                .map_err(|e| format!("transaction data: {e}"))?;
+            transaction_data::verify_kb(
+                &kb.payload,
+                self.transaction_data,
+                &query.id,
+                *b.transaction_data_hash_input(),
+            )
+            .map_err(|e| format!("transaction data: {e}"))?;
         }
         // Status (Token Status List §8.3); a credential without a status claim has none to check.
-        if b.status_checked
+        if *b.status_checked()
             && let Ok(reference) = StatusReference::from_claims(&claims)
         {
             let response = self.get(&reference.uri, status_list::MEDIA_TYPE).await?;
@@ -95,13 +101,13 @@ impl Judge<'_> {
                 .map_err(|e| format!("status list: {e}"))?;
             match list.get(reference.idx).map_err(|e| format!("status list: {e}"))? {
                 status_list::VALID => {}
-                status_list::SUSPENDED if b.suspended_accepted => {}
+                status_list::SUSPENDED if *b.suspended_accepted() => {}
                 status_list::SUSPENDED => return Err("the credential is suspended".into()),
                 other => return Err(format!("the credential's status is 0x{other:02x} (not valid)")),
             }
         }
         // Trust registry: is the issuer authorized to issue this type (TRQP v2)?
-        if b.registry_checked {
+        if *b.registry_checked() {
             let vct = claims.get("vct").and_then(Value::as_str).unwrap_or_default();
             let query =
                 json!({ "entity_id": iss, "authority_id": self.authority_id, "action": "issue", "resource": vct });

@@ -4,26 +4,28 @@
 use dialtone_protocols::oid4vci::client::IssuanceSpec;
 use dialtone_protocols::oid4vp::holder::{PresentationSpec, RequestChecks};
 
-#[derive(Debug, Clone)]
-pub struct Behaviour {
-    /// How it runs OpenID4VCI issuance.
-    pub issuance: IssuanceSpec,
-    /// Put the first `c_nonce` it ever got into every proof.
-    pub(crate) reuse_first_nonce: bool,
-    /// Store names with U+02BC folded to an ASCII apostrophe (a lossy "normalization").
-    pub(crate) fold_apostrophes: bool,
-    /// What it checks of a presentation request.
-    pub(crate) request_checks: RequestChecks,
-    /// It fetches a request object by POST when the link asks (OpenID4VP §5.10); else by GET.
-    pub(crate) request_uri_post: bool,
-    /// How it presents.
-    pub presentation: PresentationSpec,
-    /// It answers requests carrying transaction data of types it does not know (§5.1 says refuse).
-    pub(crate) unknown_transaction_data_accepted: bool,
-    /// It answers a signed request over the Digital Credentials API whatever its `expected_origins`.
-    pub(crate) expected_origins_ignored: bool,
-    /// Batches, deferred issuance, notifications.
-    pub followup: FollowupBehaviour,
+crate::seam::behaviour! {
+    #[derive(Debug, Clone)]
+    pub struct Behaviour {
+        /// How it runs OpenID4VCI issuance.
+        pub issuance: IssuanceSpec,
+        /// Put the first `c_nonce` it ever got into every proof.
+        pub(crate) reuse_first_nonce: bool,
+        /// Store names with U+02BC folded to an ASCII apostrophe (a lossy "normalization").
+        pub(crate) fold_apostrophes: bool,
+        /// What it checks of a presentation request.
+        pub(crate) request_checks: RequestChecks,
+        /// It fetches a request object by POST when the link asks (OpenID4VP §5.10); else by GET.
+        pub(crate) request_uri_post: bool,
+        /// How it presents.
+        pub presentation: PresentationSpec,
+        /// It answers requests carrying transaction data of types it does not know (§5.1 says refuse).
+        pub(crate) unknown_transaction_data_accepted: bool,
+        /// It answers a signed request over the Digital Credentials API whatever its `expected_origins`.
+        pub(crate) expected_origins_ignored: bool,
+        /// Batches, deferred issuance, notifications.
+        pub followup: FollowupBehaviour as parts,
+    }
 }
 
 impl Default for Behaviour {
@@ -42,19 +44,21 @@ impl Default for Behaviour {
     }
 }
 
-/// What it does beyond one credential per request (OID4VCI §8.2, §9, §11); the default is correct.
-#[derive(Debug, Clone, Copy)]
-pub struct FollowupBehaviour {
-    /// The most credentials it asks for in one batch, within the issuer's `batch_size`.
-    pub(crate) batch: u32,
-    /// Signs every proof of a batch with the same key.
-    pub(crate) batch_reuses_key: bool,
-    /// Takes a deferred answer (202) for a failure instead of polling the deferred endpoint.
-    pub(crate) ignores_deferred: bool,
-    /// Polls the deferred endpoint at once, without waiting `interval`.
-    pub(crate) ignores_interval: bool,
-    /// Sends `credential_accepted` for a `notification_id`.
-    pub(crate) notifies: bool,
+crate::seam::behaviour! {
+    /// What it does beyond one credential per request (OID4VCI §8.2, §9, §11); the default is correct.
+    #[derive(Debug, Clone, Copy)]
+    pub struct FollowupBehaviour {
+        /// The most credentials it asks for in one batch, within the issuer's `batch_size`.
+        pub(crate) batch: u32,
+        /// Signs every proof of a batch with the same key.
+        pub(crate) batch_reuses_key: bool,
+        /// Takes a deferred answer (202) for a failure instead of polling the deferred endpoint.
+        pub(crate) ignores_deferred: bool,
+        /// Polls the deferred endpoint at once, without waiting `interval`.
+        pub(crate) ignores_interval: bool,
+        /// Sends `credential_accepted` for a `notification_id`.
+        pub(crate) notifies: bool,
+    }
 }
 
 impl Default for FollowupBehaviour {

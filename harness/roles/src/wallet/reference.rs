@@ -5,6 +5,7 @@ mod mdoc;
 
 use super::behaviour::Behaviour;
 use super::mutants::WalletFault;
+use crate::seam::{SeamLog, Seams};
 use crate::server::RunningServer;
 use axum::Router;
 use axum::body::Bytes;
@@ -57,6 +58,8 @@ pub struct WalletConfig {
     /// How long a second lasts on its clock (the deferred `interval` it waits out): shorter only
     /// for a wallet in the harness's own process, whose issuers keep the same clock; `None`: a second.
     pub clock_second: Option<std::time::Duration>,
+    /// Where its behaviour's reads are noted (the selftest's reference run).
+    pub seams: Option<Arc<SeamLog>>,
 }
 
 /// The reference wallet's `client_id`: the `sub` of its client attestations.
@@ -68,7 +71,7 @@ struct Stored {
 }
 
 struct Wallet {
-    behaviour: Behaviour,
+    behaviour: Seams<Behaviour>,
     trusted_roots: Vec<Vec<u8>>,
     entropy: Arc<Entropy>,
     attester: Option<Attester>,
@@ -87,7 +90,7 @@ pub async fn start(
     let limits = HttpLimits::default();
     let client = dialtone_http::build_client(limits, &config.trusted_roots).map_err(std::io::Error::other)?;
     let wallet = Arc::new(Wallet {
-        behaviour: Behaviour::with(config.fault),
+        behaviour: Seams::new("wallet", Behaviour::with(config.fault), config.seams.clone()),
         entropy: Arc::new(Entropy::new(config.seed).derive("reference-wallet")),
         attester: config.attester,
         trusted_roots: config.trusted_roots,
@@ -135,7 +138,7 @@ impl Wallet {
     /// The pre-authorized code flow (§3.5) for the offer's first configuration.
     async fn issue(&self, offer: &CredentialOffer, tx_code: Option<&str>) -> Result<(), String> {
         let client = self.client();
-        let mut spec = self.behaviour.issuance.clone();
+        let mut spec = self.behaviour.issuance().clone();
         let session = if offer.pre_authorized().is_some() {
             client.session(offer, tx_code, &spec).await.map_err(|e| e.to_string())?
         } else {
@@ -148,30 +151,35 @@ impl Wallet {
                 .map_err(|e| e.to_string())?;
             session
         };
-        if self.behaviour.reuse_first_nonce {
+        let first_nonce = {
             let mut first = lock(&self.first_nonce);
             if first.is_none() {
                 *first = session.c_nonce.clone();
             }
-            if let Some(n) = first.clone() {
-                spec.proof.nonce = ProofNonce::Value(n);
-            }
+            first.clone()
+        };
+        // Its behaviour is read only where it changes the proof: when the first nonce it ever got
+        // is not this session's.
+        if let Some(n) = first_nonce.filter(|n| session.c_nonce.as_ref() != Some(n))
+            && *self.behaviour.reuse_first_nonce()
+        {
+            spec.proof.nonce = ProofNonce::Value(n);
         }
-        let policy = self.behaviour.followup;
+        let policy = self.behaviour.followup();
         // A batch when the issuer offers one (§12.2.4), each proof by its own key (§3.3.2).
-        let n = session.batch_size().min(policy.batch).max(1);
+        let n = session.batch_size().min(*policy.batch()).max(1);
         let first = EcKey::generate(&self.entropy);
         let keys: Vec<EcKey> = (0..n)
-            .map(|i| if i == 0 || policy.batch_reuses_key { first.clone() } else { EcKey::generate(&self.entropy) })
+            .map(|i| if i == 0 || *policy.batch_reuses_key() { first.clone() } else { EcKey::generate(&self.entropy) })
             .collect();
         let request = session.batch_request(&keys, &spec.proof, &self.entropy);
         let response = match client.request_credential(&session, &request).await.map_err(|e| e.to_string())? {
             Answer::Issued(response) => response,
-            Answer::Deferred { .. } if policy.ignores_deferred => {
+            Answer::Deferred { .. } if *policy.ignores_deferred() => {
                 return Err("the issuer deferred the credential (HTTP 202)".into());
             }
             Answer::Deferred { transaction_id, interval } => {
-                let wait = if policy.ignores_interval { 0 } else { interval };
+                let wait = if *policy.ignores_interval() { 0 } else { interval };
                 client.await_deferred(&session, &transaction_id, wait, self.second).await.map_err(|e| e.to_string())?
             }
         };
@@ -184,12 +192,15 @@ impl Wallet {
             let key = holder_key(&credential, &keys)
                 .or_else(|| mdoc::holder_key(&credential, &keys))
                 .unwrap_or_else(|| first.clone());
-            let credential = if self.behaviour.fold_apostrophes { fold_apostrophes(&credential) } else { credential };
+            // Its behaviour is read only where it changes what it stores: a name with U+02BC.
+            let folded = fold_apostrophes(&credential);
+            let credential =
+                if folded != credential && *self.behaviour.fold_apostrophes() { folded } else { credential };
             lock(&self.credentials).push(Stored { credential, key });
         }
         // Stored: tell the issuer (§11.1). A notification that does not arrive changes nothing here:
         // the issuer cannot count on one (§11).
-        if let Some(id) = response.notification_id.as_deref().filter(|_| policy.notifies) {
+        if let Some(id) = response.notification_id.as_deref().filter(|_| *policy.notifies()) {
             let _ = client.notify(&session, id, event::CREDENTIAL_ACCEPTED).await;
         }
         Ok(())
@@ -197,14 +208,14 @@ impl Wallet {
 
     /// OpenID4VP: receive and check the request (§5, §5.9.3), match DCQL (§6), present (§8.2).
     async fn present(&self, uri: &str) -> Result<u16, String> {
-        let retrieval = match self.behaviour.request_uri_post {
+        let retrieval = match self.behaviour.request_uri_post() {
             true => Retrieval::post_with(self.entropy.token(16)),
             false => Retrieval::default(),
         };
         let request = holder::receive_with(&self.http, uri, &retrieval).await.map_err(|e| e.to_string())?;
-        holder::check(&request, &self.trusted_roots, self.behaviour.request_checks)?;
+        holder::check(&request, &self.trusted_roots, *self.behaviour.request_checks())?;
         let vp_token = self.answer(&request)?;
-        let spec = &self.behaviour.presentation;
+        let spec = self.behaviour.presentation();
         let response = holder::respond(&self.http, &request, &vp_token, spec).await.map_err(|e| e.to_string())?;
         Ok(response.status)
     }
@@ -213,13 +224,13 @@ impl Wallet {
     /// with the calling `origin`, answered with the response data it returns to the platform — an
     /// `error` when it refuses (§A.4).
     fn present_dc_api(&self, delivery: &DcApiRequestDelivery) -> PlatformResponse {
-        let checks = self.behaviour.request_checks;
-        let origins_checked = !self.behaviour.expected_origins_ignored;
+        let checks = self.behaviour.request_checks();
+        let origins_checked = !self.behaviour.expected_origins_ignored();
         let data =
-            dc_api::receive_checked(&delivery.request, &delivery.origin, &self.trusted_roots, checks, origins_checked)
+            dc_api::receive_checked(&delivery.request, &delivery.origin, &self.trusted_roots, *checks, origins_checked)
                 .and_then(|request| {
                     let vp_token = self.answer(&request).map_err(|why| (error_code(&why), why))?;
-                    dc_api::response_data(&request, &vp_token, self.behaviour.presentation.encryption)
+                    dc_api::response_data(&request, &vp_token, self.behaviour.presentation().encryption)
                         .map_err(|why| ("invalid_request", why))
                 });
         let data = data.unwrap_or_else(|(code, _)| dc_api::error_data(code));
@@ -241,8 +252,8 @@ impl Wallet {
             .rev()
             .filter_map(|s| HeldSdJwt::new(SdJwt::parse(&s.credential).ok()?, s.key.clone()).ok())
             .collect();
-        let spec = &self.behaviour.presentation;
-        if !self.behaviour.unknown_transaction_data_accepted {
+        let spec = self.behaviour.presentation();
+        if !self.behaviour.unknown_transaction_data_accepted() {
             // Every transaction data object of a type it knows, well-formed (§5.1, §8.5).
             let ids: Vec<&str> = queries.iter().map(|q| q.id.as_str()).collect();
             transaction_data::read(request.params.transaction_data.as_ref(), KNOWN_TRANSACTION_DATA, &ids)?;

@@ -39,22 +39,22 @@ pub(crate) async fn endpoint(
         Ok(e) => e,
         Err(refusal) => return *refusal,
     };
-    let policy = issuer.behaviour.followup;
+    let policy = issuer.behaviour.followup();
     let transaction = {
         let mut transactions = lock(&issuer.followup.transactions);
         match transactions.get(&request.transaction_id) {
-            Some(t) if t.token == token || !issuer.behaviour.credential.auth_checked => {
+            Some(t) if t.token == token || !issuer.behaviour.credential().auth_checked() => {
                 let t = t.clone();
-                if t.ready_at <= Instant::now() && !policy.transactions_reusable {
+                if t.ready_at <= Instant::now() && !policy.transactions_reusable() {
                     transactions.remove(&request.transaction_id);
                 }
                 t
             }
-            _ => return issuer.credential_error(policy.unknown_transaction_error, "unknown or spent transaction_id"),
+            _ => return issuer.credential_error(policy.unknown_transaction_error(), "unknown or spent transaction_id"),
         }
     };
     if transaction.ready_at > Instant::now() {
-        if policy.pending_as_error {
+        if *policy.pending_as_error() {
             return issuer.credential_error(ISSUANCE_PENDING, "the credential is not ready yet");
         }
         return answer_pending(&issuer, &request.transaction_id, policy::DEFERRED_INTERVAL_SECS, encryption.as_ref());

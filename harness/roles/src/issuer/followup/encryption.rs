@@ -43,7 +43,7 @@ pub(crate) fn request_metadata(issuer: &Issuer) -> RequestEncryptionMetadata {
 /// The request body as JSON: decrypted with the request key when it is `application/jwt` (§10).
 pub(crate) fn read_body(issuer: &Issuer, headers: &HeaderMap, body: &[u8]) -> Result<Vec<u8>, Box<Response>> {
     let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !media.trim().starts_with(MEDIA_TYPE) || !issuer.behaviour.followup.reads_encrypted_requests {
+    if !media.trim().starts_with(MEDIA_TYPE) || !issuer.behaviour.followup().reads_encrypted_requests() {
         return Ok(body.to_vec());
     }
     let refused = |why: String| Box::new(issuer.credential_error(ce::INVALID_ENCRYPTION_PARAMETERS, &why));
@@ -61,7 +61,7 @@ pub(crate) fn asked(
     let value = serde_json::to_value(member).unwrap_or(Value::Null);
     let refused = |why: String| Box::new(issuer.credential_error(ce::INVALID_ENCRYPTION_PARAMETERS, &why));
     let asked = ResponseEncryption::parse(&value).map_err(|e| refused(e.to_string()))?.value;
-    if issuer.behaviour.followup.encryption_parameters_checked
+    if *issuer.behaviour.followup().encryption_parameters_checked()
         && let Some(why) = encryption::unsupported(&asked, &response_metadata())
     {
         return Err(refused(why));

@@ -96,8 +96,8 @@ impl Followups {
 
 /// Its metadata members for these features (§12.2.4).
 pub(crate) fn advertise(issuer: &Issuer, metadata: &mut CredentialIssuerMetadata) {
-    let policy = issuer.behaviour.followup;
-    metadata.batch_credential_issuance = Some(BatchCredentialIssuance { batch_size: policy.batch_size });
+    let policy = issuer.behaviour.followup();
+    metadata.batch_credential_issuance = Some(BatchCredentialIssuance { batch_size: *policy.batch_size() });
     metadata.deferred_credential_endpoint = Some(issuer.url(DEFERRED_PATH));
     metadata.notification_endpoint = Some(issuer.url(NOTIFICATION_PATH));
     metadata.credential_response_encryption = Some(encryption::response_metadata().to_json());
@@ -140,7 +140,7 @@ pub(crate) fn on_token(
             extras.identifiers.insert(identifier.clone(), id);
             detail.credential_identifiers = Some(vec![identifier]);
         }
-        if issuer.behaviour.followup.grants_identifiers {
+        if *issuer.behaviour.followup().grants_identifiers() {
             granted = Some(details.iter().filter_map(|d| serde_json::to_value(d).ok()).collect());
         }
     }
@@ -178,7 +178,7 @@ pub(crate) fn configuration_of(
         (Some(c), None) => Ok(c.to_string()),
         (None, Some(i)) => match by_identifier(i) {
             Some(c) => Ok(c),
-            None if issuer.behaviour.followup.any_identifier && !granted.is_empty() => Ok(granted[0].clone()),
+            None if *issuer.behaviour.followup().any_identifier() && !granted.is_empty() => Ok(granted[0].clone()),
             None => Err((
                 ce::UNKNOWN_CREDENTIAL_IDENTIFIER,
                 "this access token was granted no such credential identifier".into(),
@@ -193,18 +193,18 @@ pub(crate) fn configuration_of(
 
 /// Whether the issuer (wrongly) holds back credentials until the last ones were notified.
 pub(crate) fn waiting_for_notification(issuer: &Issuer, token: &str) -> bool {
-    issuer.behaviour.followup.notification_required && issuer.followup.extras(token).unnotified.is_some()
+    *issuer.behaviour.followup().notification_required() && issuer.followup.extras(token).unnotified.is_some()
 }
 
 /// The proofs a request may carry: `batch_size`, or any number when the limit is not enforced.
 pub(crate) fn proof_limit(issuer: &Issuer) -> usize {
-    let policy = issuer.behaviour.followup;
-    if policy.batch_size_enforced { policy.batch_size.max(1) as usize } else { usize::MAX }
+    let policy = issuer.behaviour.followup();
+    if *policy.batch_size_enforced() { (*policy.batch_size()).max(1) as usize } else { usize::MAX }
 }
 
 /// Binds the credentials of a batch: each proof's key, or (the fault) the first for all.
 pub(crate) fn holder_keys(issuer: &Issuer, mut keys: Vec<Value>) -> Vec<Value> {
-    if issuer.behaviour.followup.batch_same_key
+    if *issuer.behaviour.followup().batch_same_key()
         && let Some(first) = keys.first().cloned()
     {
         keys.iter_mut().for_each(|k| *k = first.clone());
@@ -234,7 +234,7 @@ pub(crate) fn respond(
     credentials: Vec<Value>,
     encryption: Option<ResponseEncryption>,
 ) -> Response {
-    let policy = issuer.behaviour.followup;
+    let policy = issuer.behaviour.followup();
     if issuer.followup.extras(token).deferred {
         let id = issuer.entropy.token(16);
         let ready_at = Instant::now() + issuer.second * policy::DEFERRED_INTERVAL_SECS as u32;
@@ -247,7 +247,7 @@ pub(crate) fn respond(
         lock(&issuer.log.deferred_answers).push(Instant::now());
         let body = CredentialResponse {
             transaction_id: Some(id),
-            interval: (!policy.deferred_without_interval).then_some(policy::DEFERRED_INTERVAL_SECS),
+            interval: (!policy.deferred_without_interval()).then_some(policy::DEFERRED_INTERVAL_SECS),
             ..CredentialResponse::default()
         };
         return answer(issuer, StatusCode::ACCEPTED, &body, encryption.as_ref());
@@ -279,7 +279,7 @@ fn answer(
     body: &CredentialResponse,
     encryption: Option<&ResponseEncryption>,
 ) -> Response {
-    if let Some(to) = encryption.filter(|_| issuer.behaviour.followup.encrypts_responses)
+    if let Some(to) = encryption.filter(|_| *issuer.behaviour.followup().encrypts_responses())
         && let Ok(jwe) = dialtone_protocols::oid4vci::encryption::encrypt(&body.to_json(), to)
     {
         return (status, [(header::CONTENT_TYPE, MEDIA_TYPE), (header::CACHE_CONTROL, "no-store")], jwe)

@@ -36,19 +36,19 @@ pub(crate) async fn endpoint(
     if !request.event_known() {
         return refused(ne::INVALID_NOTIFICATION_REQUEST, "event is not one of the three of §11.1");
     }
-    let policy = issuer.behaviour.followup;
+    let policy = issuer.behaviour.followup();
     {
         let mut records = lock(&issuer.followup.notifications);
         match records.get_mut(&request.notification_id) {
-            Some(r) if r.token == token || !issuer.behaviour.credential.auth_checked => {
-                if policy.notifications_once && !r.events.is_empty() {
+            Some(r) if r.token == token || !issuer.behaviour.credential().auth_checked() => {
+                if *policy.notifications_once() && !r.events.is_empty() {
                     return refused(ne::INVALID_NOTIFICATION_ID, "this notification_id was already used");
                 }
                 if r.events.len() < 16 {
                     r.events.push(request.event.clone());
                 }
             }
-            _ if policy.any_notification_id => {}
+            _ if *policy.any_notification_id() => {}
             _ => return refused(ne::INVALID_NOTIFICATION_ID, "unknown notification_id"),
         }
     }

@@ -17,12 +17,12 @@ pub(crate) fn wanted(headers: &HeaderMap) -> bool {
 
 pub(crate) fn response(issuer: &Issuer, unsigned: &Value) -> Response {
     let mut claims = signed_metadata::claims(unsigned, &issuer.identifier, dialtone_protocols::now_epoch());
-    let fault = issuer.behaviour.followup.signed_metadata;
-    if fault == SignedMetadataFault::Mismatch {
+    let fault = issuer.behaviour.followup().signed_metadata();
+    if *fault == SignedMetadataFault::Mismatch {
         claims[CredentialIssuerMetadata::CREDENTIAL_ENDPOINT] = Value::from(issuer.url("/credential-v2"));
     }
     let mut header = signed_metadata::header(issuer.minter.key_reference());
-    if fault == SignedMetadataFault::WrongTyp {
+    if *fault == SignedMetadataFault::WrongTyp {
         header["typ"] = Value::from("JWT");
     }
     let jwt = issuer.minter.sign(&header, &claims);

@@ -70,11 +70,11 @@ fn acceptable_redirect(uri: &str) -> bool {
 
 /// The configurations a request asks for, by `authorization_details` or `scope` (§5.1.1, §5.1.2).
 fn requested_configurations(issuer: &Issuer, request: &AuthorizationRequest) -> Result<(Vec<String>, bool), Refusal> {
-    let policy = issuer.behaviour.authorize;
+    let policy = issuer.behaviour.authorize();
     let mut configurations = Vec::new();
     let mut details_requested = false;
     if let Some(text) = &request.authorization_details {
-        if !policy.authorization_details {
+        if !policy.authorization_details() {
             return Err(Refusal::redirected(
                 ae::INVALID_AUTHORIZATION_DETAILS,
                 "authorization_details are not supported here; ask by scope",
@@ -97,7 +97,7 @@ fn requested_configurations(issuer: &Issuer, request: &AuthorizationRequest) -> 
         }
         details_requested = !configurations.is_empty();
     }
-    if let Some(scope) = request.scope.as_deref().filter(|_| policy.scope) {
+    if let Some(scope) = request.scope.as_deref().filter(|_| *policy.scope()) {
         let ours = configuration(&issuer.key_attestations).scope.unwrap_or_default();
         if scope.split(' ').any(|s| s == ours) && !configurations.iter().any(|c| c == CONFIG_VERIFIED_PERSON) {
             configurations.push(CONFIG_VERIFIED_PERSON.to_string());
@@ -115,7 +115,7 @@ fn requested_configurations(issuer: &Issuer, request: &AuthorizationRequest) -> 
 
 /// Validates a request's parameters (RFC 6749 §4.1.1, RFC 7636 §4.4, §5.1 here).
 fn validate(issuer: &Issuer, request: &AuthorizationRequest) -> Result<Authorized, Refusal> {
-    let policy = issuer.behaviour.authorize;
+    let policy = issuer.behaviour.authorize();
     let client_id =
         request.client_id.clone().ok_or_else(|| Refusal::shown(ae::INVALID_REQUEST, "client_id is missing"))?;
     let redirect_uri = request
@@ -129,10 +129,10 @@ fn validate(issuer: &Issuer, request: &AuthorizationRequest) -> Result<Authorize
     // RFC 7636 §4.3: a missing method means plain.
     let method = request.code_challenge_method.clone().unwrap_or_else(|| pkce::PLAIN.into());
     match &request.code_challenge {
-        None if policy.pkce_required => {
+        None if *policy.pkce_required() => {
             return Err(Refusal::redirected(ae::INVALID_REQUEST, "code_challenge is required (PKCE)", request));
         }
-        Some(_) if method == pkce::PLAIN && !policy.plain_pkce_accepted => {
+        Some(_) if method == pkce::PLAIN && !policy.plain_pkce_accepted() => {
             return Err(Refusal::redirected(
                 ae::INVALID_REQUEST,
                 "transform algorithm not supported: code_challenge_method must be S256",
@@ -186,24 +186,24 @@ pub(super) async fn pushed_authorization_request(State(issuer): State<Arc<Issuer
         Ok(a) => a,
         Err(r) => return refused(r.error, r.description),
     };
-    let lifetime = issuer.behaviour.authorize.request_uri_lifetime;
+    let lifetime = issuer.behaviour.authorize().request_uri_lifetime();
     let request_uri = format!("{}{}", PushedAuthorizationResponse::REQUEST_URI_PREFIX, issuer.entropy.token(24));
     let expires = now_millis() + lifetime * issuer.second.as_millis() as i64;
     lock(&issuer.state.pushed).insert(request_uri.clone(), Pushed { authorized, expires, used: false });
     *lock(&issuer.state.last_pushed) = Some(request_uri.clone());
-    let response = PushedAuthorizationResponse { request_uri, expires_in: lifetime, extra: Default::default() };
-    let status = StatusCode::from_u16(issuer.behaviour.authorize.par_status).unwrap_or(StatusCode::CREATED);
+    let response = PushedAuthorizationResponse { request_uri, expires_in: *lifetime, extra: Default::default() };
+    let status = StatusCode::from_u16(*issuer.behaviour.authorize().par_status()).unwrap_or(StatusCode::CREATED);
     json_response(status, serde_json::to_value(response).unwrap_or(Value::Null))
 }
 
 /// The request an authorization URL's query makes: a pushed one by its request URI (RFC 9126 §4),
 /// or its own parameters where PAR is not required.
 fn begin(issuer: &Issuer, query: &str) -> Result<Authorized, Refusal> {
-    let policy = issuer.behaviour.authorize;
+    let policy = issuer.behaviour.authorize();
     let request = read_request(query)?;
     lock(&issuer.log.authorization_requests).push(LoggedAuthorization { pushed: false, request: request.clone() });
     let Some(request_uri) = &request.request_uri else {
-        if policy.par_enforced {
+        if *policy.par_enforced() {
             return Err(Refusal::shown(
                 ae::INVALID_REQUEST,
                 "authorization requests must be pushed (require_pushed_authorization_requests, RFC 9126 §4)",
@@ -211,7 +211,7 @@ fn begin(issuer: &Issuer, query: &str) -> Result<Authorized, Refusal> {
         }
         return validate(issuer, &request);
     };
-    let resolved = if policy.request_uri_resolved {
+    let resolved = if *policy.request_uri_resolved() {
         request_uri.clone()
     } else {
         lock(&issuer.state.last_pushed).clone().unwrap_or_default()
@@ -219,8 +219,8 @@ fn begin(issuer: &Issuer, query: &str) -> Result<Authorized, Refusal> {
     let mut pushed = lock(&issuer.state.pushed);
     let unusable = || Refusal::shown(ae::INVALID_REQUEST, "request_uri is unknown, expired or already used");
     let entry = pushed.get_mut(&resolved).ok_or_else(unusable)?;
-    if (entry.used && policy.request_uri_single_use)
-        || (policy.request_uri_expiry_checked && now_millis() >= entry.expires)
+    if (entry.used && *policy.request_uri_single_use())
+        || (*policy.request_uri_expiry_checked() && now_millis() >= entry.expires)
     {
         return Err(unusable());
     }
@@ -272,7 +272,7 @@ pub(super) async fn authorization_endpoint(State(issuer): State<Arc<Issuer>>, Ra
         Ok(a) => a,
         Err(refusal) => return refusal_response(&issuer, &refusal),
     };
-    if issuer.behaviour.authorize.auto_login {
+    if *issuer.behaviour.authorize().auto_login() {
         return see_other(&complete(&issuer, authorized));
     }
     let ticket = issuer.entropy.token(18);
@@ -326,7 +326,7 @@ pub(super) async fn control_authorize(State(issuer): State<Arc<Issuer>>, body: B
 /// The `authorization_code` grant (RFC 6749 §4.1.3, RFC 7636 §4.6): the access token and, when
 /// `authorization_details` were asked for, them with credential identifiers (§6.2).
 pub(super) fn redeem(issuer: &Issuer, request: &TokenRequest, jkt: Option<String>) -> Response {
-    let policy = issuer.behaviour.authorize;
+    let policy = issuer.behaviour.authorize();
     let Some(code) = request.code.as_deref() else {
         return issuer.token_error(te::INVALID_REQUEST, "code is missing");
     };
@@ -335,19 +335,20 @@ pub(super) fn redeem(issuer: &Issuer, request: &TokenRequest, jkt: Option<String
         let Some(issued) = codes.get_mut(code) else {
             return issuer.token_error(te::INVALID_GRANT, "unknown authorization code");
         };
-        if (issued.redeemed && policy.single_use_codes)
+        if (issued.redeemed && *policy.single_use_codes())
             || now_epoch() - issued.created > AUTHORIZATION_CODE_LIFETIME_SECS
         {
             return issuer.token_error(te::INVALID_GRANT, "authorization code expired or already used");
         }
         let bound = &issued.authorized;
-        if policy.code_bound_to_client && request.client_id.as_deref() != Some(bound.client_id.as_str()) {
+        if *policy.code_bound_to_client() && request.client_id.as_deref() != Some(bound.client_id.as_str()) {
             return issuer.token_error(te::INVALID_GRANT, "the code was issued to another client");
         }
-        if policy.code_bound_to_redirect_uri && request.redirect_uri.as_deref() != Some(bound.redirect_uri.as_str()) {
+        if *policy.code_bound_to_redirect_uri() && request.redirect_uri.as_deref() != Some(bound.redirect_uri.as_str())
+        {
             return issuer.token_error(te::INVALID_GRANT, "redirect_uri differs from the authorization request's");
         }
-        if policy.pkce_checked
+        if *policy.pkce_checked()
             && let Some(challenge) = &bound.code_challenge
         {
             match request.code_verifier.as_deref() {
@@ -379,7 +380,7 @@ pub(super) fn redeem(issuer: &Issuer, request: &TokenRequest, jkt: Option<String
             })
             .filter_map(|d| serde_json::to_value(d).ok())
             .collect();
-        details = policy.details_in_token_response.then_some(returned);
+        details = policy.details_in_token_response().then_some(returned);
     }
     message(&super::grant_access_token(issuer, issuer.entropy.token(32), grant, details))
 }

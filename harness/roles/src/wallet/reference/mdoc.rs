@@ -49,7 +49,7 @@ impl Wallet {
                 .map(|s| (s.credential.clone(), s.key.clone()))
                 .ok_or("no stored mdoc matches the query")?
         };
-        let spec = &self.behaviour.presentation;
+        let spec = self.behaviour.presentation();
         let handover = mdoc::handover(request, spec);
         let presentation = mdoc::presentation(&credential, &key, query, &handover, spec, &self.entropy)?;
         Ok(holder::vp_token(query, presentation, spec.vp_token))
