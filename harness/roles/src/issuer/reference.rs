@@ -547,19 +547,26 @@ fn pre_authorized_grant(issuer: &Issuer, request: &TokenRequest, jkt: Option<Str
                 {
                     return issuer.token_error(te::INVALID_GRANT, "pre-authorized code expired or already used");
                 }
-                if *policy.tx_code() != TxCodeCheck::None {
-                    match (&offered.tx_code, request.tx_code.as_deref()) {
-                        (Some(_), None) => {
-                            return issuer.token_error(te::INVALID_REQUEST, "tx_code is required for this code");
-                        }
-                        (None, Some(_)) => return issuer.token_error(te::INVALID_REQUEST, "no tx_code was expected"),
-                        (Some(expected), Some(given))
-                            if expected != given && *policy.tx_code() == TxCodeCheck::Value =>
-                        {
+                // What is wrong with the tx_code, if anything; its policy is read only then.
+                let wrong = match (&offered.tx_code, request.tx_code.as_deref()) {
+                    (None, None) => None,
+                    (Some(expected), Some(given)) if expected == given => None,
+                    (Some(_), None) => Some((te::INVALID_REQUEST, "tx_code is required for this code")),
+                    (None, Some(_)) => Some((te::INVALID_REQUEST, "no tx_code was expected")),
+                    (Some(_), Some(_)) => Some((te::INVALID_GRANT, "wrong tx_code")),
+                };
+                if let Some((error, why)) = wrong {
+                    let wrong_value = error == te::INVALID_GRANT;
+                    let refused = match *policy.tx_code() {
+                        TxCodeCheck::Value => true,
+                        TxCodeCheck::PresenceOnly => !wrong_value,
+                        TxCodeCheck::None => false,
+                    };
+                    if refused {
+                        if wrong_value {
                             offered.failed_attempts += 1;
-                            return issuer.token_error(te::INVALID_GRANT, "wrong tx_code");
                         }
-                        _ => {}
+                        return issuer.token_error(error, why);
                     }
                 }
                 offered.redeemed = true;
