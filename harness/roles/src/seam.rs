@@ -110,10 +110,49 @@ impl<B> Seams<B> {
         &self.inner
     }
 
+    /// What `outcome` makes of the behaviour's `field` (`value` of it), noting the read only when
+    /// another value the field takes under some mutant (`others`) makes another outcome: a case
+    /// whose answer no mutant's value would change does not depend on the field. For a value that
+    /// is handed whole to a pure function (a set of checks judging one request): `outcome` must be
+    /// all the field decides.
+    pub(crate) fn judged_by<T, R: std::fmt::Debug>(
+        &self,
+        field: &'static str,
+        value: fn(&B) -> &T,
+        others: impl FnOnce() -> Vec<T>,
+        outcome: impl Fn(&T) -> R,
+    ) -> R {
+        let own = outcome(value(&self.inner));
+        if self.log.is_some() {
+            let seen = format!("{own:?}");
+            if others().iter().any(|other| format!("{:?}", outcome(other)) != seen) {
+                self.read(field);
+            }
+        }
+        own
+    }
+
     /// The part `field` of the behaviour, whose own fields are noted as they are read.
     pub(crate) fn part<T>(&self, field: &'static str, of: fn(&B) -> &T) -> Part<'_, T> {
         Part { value: of(&self.inner), role: self.role, name: field, log: self.log.as_deref() }
     }
+}
+
+/// The values other than `correct`'s that `faulty` behaviours give one field (`field`), each once:
+/// the `others` of [`Seams::judged_by`].
+pub(crate) fn other_values<B, T: PartialEq + Clone>(
+    correct: &B,
+    faulty: impl IntoIterator<Item = B>,
+    field: fn(&B) -> &T,
+) -> Vec<T> {
+    let mut others: Vec<T> = Vec::new();
+    for behaviour in faulty {
+        let value = field(&behaviour);
+        if value != field(correct) && !others.contains(value) {
+            others.push(value.clone());
+        }
+    }
+    others
 }
 
 /// A behaviour read by no reference under test (a component's own tests): nothing is noted.
@@ -307,6 +346,25 @@ mod tests {
         assert_eq!(log.reach("issuer", "token.single_use"), Some(both));
         // A field whose name begins as another's is not within it.
         assert_eq!(log.reach("issuer", "tok"), None);
+    }
+
+    #[tokio::test]
+    async fn a_value_judged_whole_is_noted_only_where_another_value_judges_otherwise() {
+        let log = Arc::new(SeamLog::default());
+        // Only a lifetime under 5 is refused; the one mutant's lifetime is 9.
+        let judge = |token: &Token| if token.lifetime < 5 { "refused" } else { "taken" };
+        let others = || vec![Token { lifetime: 9, single_use: false }];
+        let mut seen = Vec::new();
+        for (case, lifetime) in [("A", 7), ("B", 3)] {
+            let mut example = Example::default();
+            example.token.lifetime = lifetime;
+            let seams = Seams::new("wallet", example, Some(log.clone()));
+            let judging = async { seams.judged_by("token", |b| &b.token, others, judge) };
+            seen.push(case_tag::scope(Some(Arc::from(case)), judging).await);
+        }
+        assert_eq!(seen, ["taken", "refused"]);
+        // 7 is judged as 9 is: case A's answer does not depend on the value; case B's does.
+        assert_eq!(log.reach("wallet", "token"), Some(Reach::Cases([Arc::from("B")].into())));
     }
 
     #[test]

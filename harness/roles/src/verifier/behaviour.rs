@@ -115,6 +115,14 @@ impl Default for Behaviour {
 }
 
 impl Behaviour {
+    /// The other values the verifier's mutants give `checks`: what the selftest's reference run
+    /// judges each presentation with as well, to note the read only where a mutant would answer
+    /// otherwise.
+    pub(crate) fn other_checks() -> Vec<Checks> {
+        let faulty = super::VerifierFault::ALL.iter().map(|f| Self::with(Some(*f)));
+        crate::seam::other_values(&Self::default(), faulty, |b| &b.checks)
+    }
+
     pub fn with(fault: Option<super::VerifierFault>) -> Self {
         let mut b = Self::default();
         if let Some(f) = fault {

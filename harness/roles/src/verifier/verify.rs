@@ -9,7 +9,7 @@ use dialtone_protocols::dcql::CredentialQuery;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oid4vci::well_known_url;
 use dialtone_protocols::oid4vp::transaction_data;
-use dialtone_protocols::sd_jwt_vc::verify::{Expectation, issuer_signature, presented_claims};
+use dialtone_protocols::sd_jwt_vc::verify::{Checks, Expectation, issuer_signature, presented_claims};
 use dialtone_protocols::sd_jwt_vc::{JwtVcIssuerMetadata, WELL_KNOWN_JWT_VC_ISSUER};
 use dialtone_protocols::sdjwt::SdJwt;
 use dialtone_protocols::status_list::{self, StatusReference};
@@ -74,11 +74,18 @@ impl Judge<'_> {
         };
         cnf_members(&sd, *b.cnf_members())?;
         let expectation = Expectation { query, nonce, aud, now, skew: SKEW };
-        let mut checks = *b.checks();
-        if aud.starts_with(dialtone_protocols::oid4vp::dc_api::ORIGIN_PREFIX) && !*b.dc_api_aud_checked() {
-            checks.kb.aud = false;
-        }
-        let claims = presented_claims(&mut sd, &expectation, &checks)?;
+        let unchecked_dc_api_aud =
+            aud.starts_with(dialtone_protocols::oid4vp::dc_api::ORIGIN_PREFIX) && !*b.dc_api_aud_checked();
+        let present = |checks: &Checks| {
+            let mut checks = *checks;
+            if unchecked_dc_api_aud {
+                checks.kb.aud = false;
+            }
+            let mut presented = sd.clone();
+            presented_claims(&mut presented, &expectation, &checks).map(|claims| (claims, presented))
+        };
+        let (claims, presented) = b.judged_by("checks", |b| &b.checks, Behaviour::other_checks, present)?;
+        sd = presented;
         // Transaction data bound into the key binding JWT (§8.4, §B.3.3.1).
         if *b.transaction_data_checked()
             && let Some(kb) = &sd.kb_jwt

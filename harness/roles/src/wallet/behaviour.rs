@@ -68,6 +68,14 @@ impl Default for FollowupBehaviour {
 }
 
 impl Behaviour {
+    /// The other values the wallet's mutants give `request_checks`: what the selftest's reference
+    /// run judges each request with as well, to note the read only where a mutant would answer
+    /// otherwise.
+    pub(crate) fn other_request_checks() -> Vec<RequestChecks> {
+        let faulty = super::WalletFault::ALL.iter().map(|f| Self::with(Some(*f)));
+        crate::seam::other_values(&Self::default(), faulty, |b| &b.request_checks)
+    }
+
     pub fn with(fault: Option<super::WalletFault>) -> Self {
         let mut b = Self::default();
         if let Some(f) = fault {

@@ -213,7 +213,13 @@ impl Wallet {
             false => Retrieval::default(),
         };
         let request = holder::receive_with(&self.http, uri, &retrieval).await.map_err(|e| e.to_string())?;
-        holder::check(&request, &self.trusted_roots, *self.behaviour.request_checks())?;
+        let roots = &self.trusted_roots;
+        self.behaviour.judged_by(
+            "request_checks",
+            |b| &b.request_checks,
+            Behaviour::other_request_checks,
+            |checks| holder::check(&request, roots, *checks),
+        )?;
         let vp_token = self.answer(&request)?;
         let spec = self.behaviour.presentation();
         let response = holder::respond(&self.http, &request, &vp_token, spec).await.map_err(|e| e.to_string())?;
@@ -224,15 +230,19 @@ impl Wallet {
     /// with the calling `origin`, answered with the response data it returns to the platform — an
     /// `error` when it refuses (§A.4).
     fn present_dc_api(&self, delivery: &DcApiRequestDelivery) -> PlatformResponse {
-        let checks = self.behaviour.request_checks();
         let origins_checked = !self.behaviour.expected_origins_ignored();
-        let data =
-            dc_api::receive_checked(&delivery.request, &delivery.origin, &self.trusted_roots, *checks, origins_checked)
-                .and_then(|request| {
-                    let vp_token = self.answer(&request).map_err(|why| (error_code(&why), why))?;
-                    dc_api::response_data(&request, &vp_token, self.behaviour.presentation().encryption)
-                        .map_err(|why| ("invalid_request", why))
-                });
+        let roots = &self.trusted_roots;
+        let received = self.behaviour.judged_by(
+            "request_checks",
+            |b| &b.request_checks,
+            Behaviour::other_request_checks,
+            |checks| dc_api::receive_checked(&delivery.request, &delivery.origin, roots, *checks, origins_checked),
+        );
+        let data = received.and_then(|request| {
+            let vp_token = self.answer(&request).map_err(|why| (error_code(&why), why))?;
+            dc_api::response_data(&request, &vp_token, self.behaviour.presentation().encryption)
+                .map_err(|why| ("invalid_request", why))
+        });
         let data = data.unwrap_or_else(|(code, _)| dc_api::error_data(code));
         PlatformResponse { protocol: Some(delivery.request.protocol.clone()), data: Some(data) }
     }
