@@ -1,8 +1,8 @@
 //! JWE for encrypted OpenID4VP responses (`direct_post.jwt`, OpenID4VP §8.3) and OpenID4VCI
 //! credential requests and responses (§10): the compact serialization (RFC 7516 §7.1) with ECDH-ES
-//! key agreement in Direct Key Agreement mode (RFC 7518 §4.6; [`agreement`]) to the recipient's key
+//! key agreement in Direct Key Agreement mode (RFC 7518 §4.6; `agreement`) to the recipient's key
 //! (EC P-256, P-384 or P-521, or OKP X25519), the content encrypted with A128GCM (the default) or
-//! another `enc` of RFC 7518 §5.1 ([`content`]). The primitives are RustCrypto's; this module only
+//! another `enc` of RFC 7518 §5.1 (`content`). The primitives are RustCrypto's; this module only
 //! frames bytes.
 
 mod agreement;
