@@ -12,11 +12,8 @@ fn repository_file(name: &str) -> String {
 #[test]
 fn openssl_is_not_in_the_dependency_tree_and_ci_installs_no_openssl_headers() {
     let lock = repository_file("Cargo.lock");
-    let packages: Vec<&str> = lock
-        .lines()
-        .filter_map(|l| l.strip_prefix("name = \""))
-        .filter_map(|l| l.strip_suffix('"'))
-        .collect();
+    let packages: Vec<&str> =
+        lock.lines().filter_map(|l| l.strip_prefix("name = \"")).filter_map(|l| l.strip_suffix('"')).collect();
     assert!(packages.contains(&"ring"), "the lock file lists its packages");
     for linked in ["openssl", "openssl-sys", "josekit", "aws-lc-sys", "boring-sys"] {
         assert!(!packages.contains(&linked), "{linked} is in Cargo.lock");
