@@ -6,7 +6,7 @@
 //! vectors of the format, one file each, repeated), then `check`'s own code reads, judges and
 //! reports them (JSON, HTML, JUnit; the terminal lines left out). The floor: every signature
 //! verification those files need, recorded while each is judged once, then verified again and
-//! again with the same library (ring, or OpenSSL for what ring lacks) and nothing else; files per
+//! again with the same library (ring, or RustCrypto for what ring lacks) and nothing else; files per
 //! second at that pace is what no checker using that library on that core can beat.
 
 use crate::CliError;

@@ -1,6 +1,6 @@
 //! COSE_Sign1 (RFC 9052 §4.2) as VC-JOSE-COSE and ISO mdoc use it: parsing (tagged or not),
 //! algorithm names, header values, and signature verification and creation. The CBOR is coset's and
-//! ciborium's (bounded recursion); the signatures are [`crate::jose`]'s (OpenSSL, p256).
+//! ciborium's (bounded recursion); the signatures are [`crate::jose`]'s (ring, RustCrypto).
 
 use crate::jose::{self, EcKey, JoseError};
 use coset::{CborSerializable, CoseSign1, CoseSign1Builder, Header, Label, TaggedCborSerializable, iana};

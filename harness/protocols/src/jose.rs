@@ -319,24 +319,11 @@ pub fn verify_signature(alg: &str, jwk: &Value, message: &[u8], signature: &[u8]
     PublicKey::from_jwk(jwk)?.verify(alg, message, signature)
 }
 
-/// Signs `message` with a private JWK (any algorithm of [`VERIFIABLE_ALGS`]), JWS signature form.
-/// Used to secure test vectors and public examples' unsecured inputs; OpenSSL's ECDSA is randomized,
-/// so deterministic output needs [`EcKey`] (ES256) or Ed25519.
+/// Signs `message` with a private JWK (ES256, ES384, ES512; EdDSA with Ed25519 or Ed448), JWS
+/// signature form; deterministically (RFC 6979, RFC 8032) but for ES512. Used to secure test vectors
+/// and public examples' unsecured inputs.
 pub fn sign_with_jwk(alg: &str, private_jwk: &Value, message: &[u8]) -> Result<Vec<u8>, JoseError> {
-    use josekit::jws::JwsSigner;
-    let Value::Object(map) = private_jwk else {
-        return Err(JoseError::Key("a JWK is a JSON object".into()));
-    };
-    let key = josekit::jwk::Jwk::from_map(map.clone()).map_err(|e| JoseError::Key(e.to_string()))?;
-    let key_err = |e: josekit::JoseError| JoseError::Key(e.to_string());
-    let signer: Box<dyn JwsSigner> = match alg {
-        "ES256" => Box::new(josekit::jws::ES256.signer_from_jwk(&key).map_err(key_err)?),
-        "ES384" => Box::new(josekit::jws::ES384.signer_from_jwk(&key).map_err(key_err)?),
-        "ES512" => Box::new(josekit::jws::ES512.signer_from_jwk(&key).map_err(key_err)?),
-        "EdDSA" | "Ed25519" => Box::new(josekit::jws::EdDSA.signer_from_jwk(&key).map_err(key_err)?),
-        other => return Err(JoseError::Algorithm(other.to_string())),
-    };
-    signer.sign(message).map_err(|e| JoseError::Key(e.to_string()))
+    crate::jwk_signer::sign(alg, private_jwk, message)
 }
 
 /// Signs a compact JWS with a private JWK (see [`sign_with_jwk`]).
@@ -360,90 +347,39 @@ pub fn alg_for_jwk(jwk: &Value) -> Option<&'static str> {
     }
 }
 
-/// A public JWK from a certificate's subject public key (EC P-256/384/521 or Ed25519), through OpenSSL.
+/// A public JWK from a certificate's subject public key (EC P-256, P-384 or P-521, or Ed25519).
 pub fn jwk_from_certificate(der: &[u8]) -> Result<Value, JoseError> {
-    match certificate_key(der) {
-        Some(jwk) => Ok(jwk),
-        None => jwk_from_certificate_openssl(der),
-    }
-}
-
-/// The key of a certificate rustls-webpki reads, when it is a P-256 or Ed25519 key (RustCrypto
-/// reads its SubjectPublicKeyInfo): the same JWK OpenSSL gives, without OpenSSL. Anything else
-/// (P-384, P-521, a certificate webpki refuses) is OpenSSL's to read or refuse.
-fn certificate_key(der: &[u8]) -> Option<Value> {
-    use p256::pkcs8::DecodePublicKey;
-    let der = rustls::pki_types::CertificateDer::from(der);
-    let cert = webpki::EndEntityCert::try_from(&der).ok()?;
-    let spki = cert.subject_public_key_info();
-    let mut map = Map::new();
-    if let Ok(key) = p256::PublicKey::from_public_key_der(spki.as_ref()) {
-        let point = p256::EncodedPoint::from(key);
-        map.insert("kty".into(), "EC".into());
-        map.insert("crv".into(), "P-256".into());
-        map.insert("x".into(), b64::encode(point.x()?).into());
-        map.insert("y".into(), b64::encode(point.y()?).into());
-    } else if let Ok(key) = ed25519_dalek::VerifyingKey::from_public_key_der(spki.as_ref()) {
-        map.insert("kty".into(), "OKP".into());
-        map.insert("crv".into(), "Ed25519".into());
-        map.insert("x".into(), b64::encode(key.as_bytes()).into());
-    } else {
-        return None;
-    }
-    Some(Value::Object(map))
-}
-
-/// [`jwk_from_certificate`] through OpenSSL: every curve it knows, and its words for a refusal.
-fn jwk_from_certificate_openssl(der: &[u8]) -> Result<Value, JoseError> {
-    let cert =
-        openssl::x509::X509::from_der(der).map_err(|e| JoseError::Key(format!("not an X.509 certificate: {e}")))?;
-    let key = cert.public_key().map_err(|e| JoseError::Key(format!("no usable public key: {e}")))?;
-    let jwk = if let Ok(ec) = key.ec_key() {
-        let curve = ec.group().curve_name().ok_or_else(|| JoseError::Key("unnamed EC curve".into()))?;
-        let alg = match curve {
-            openssl::nid::Nid::X9_62_PRIME256V1 => josekit::jwk::alg::ec::EcCurve::P256,
-            openssl::nid::Nid::SECP384R1 => josekit::jwk::alg::ec::EcCurve::P384,
-            openssl::nid::Nid::SECP521R1 => josekit::jwk::alg::ec::EcCurve::P521,
-            other => return Err(JoseError::Key(format!("unsupported curve {other:?}"))),
-        };
-        public_ec_jwk(&ec, alg)
-    } else if key.id() == openssl::pkey::Id::ED25519 {
-        let raw = key.raw_public_key().map_err(|e| JoseError::Key(e.to_string()))?;
-        let mut map = Map::new();
-        map.insert("kty".into(), "OKP".into());
-        map.insert("crv".into(), "Ed25519".into());
-        map.insert("x".into(), b64::encode(raw).into());
-        return Ok(Value::Object(map));
-    } else {
-        return Err(JoseError::Key("only EC and Ed25519 certificate keys are supported".into()));
-    }?;
-    Ok(Value::Object(jwk.as_ref().clone()))
-}
-
-fn public_ec_jwk(
-    ec: &openssl::ec::EcKeyRef<openssl::pkey::Public>,
-    curve: josekit::jwk::alg::ec::EcCurve,
-) -> Result<josekit::jwk::Jwk, JoseError> {
-    let mut ctx = openssl::bn::BigNumContext::new().map_err(|e| JoseError::Key(e.to_string()))?;
-    let (mut x, mut y) = (
-        openssl::bn::BigNum::new().map_err(|e| JoseError::Key(e.to_string()))?,
-        openssl::bn::BigNum::new().map_err(|e| JoseError::Key(e.to_string()))?,
-    );
-    ec.public_key()
-        .affine_coordinates(ec.group(), &mut x, &mut y, &mut ctx)
-        .map_err(|e| JoseError::Key(e.to_string()))?;
-    let size = match curve {
-        josekit::jwk::alg::ec::EcCurve::P256 => 32,
-        josekit::jwk::alg::ec::EcCurve::P384 => 48,
-        _ => 66,
+    // The certificate as rustls-webpki reads it (without copying), else as RustCrypto's `x509-cert`
+    // does (what webpki refuses to parse, such as a version 1 certificate, may still carry a key).
+    let der_ref = rustls::pki_types::CertificateDer::from(der);
+    let spki = match webpki::EndEntityCert::try_from(&der_ref) {
+        Ok(cert) => cert.subject_public_key_info().as_ref().to_vec(),
+        Err(_) => crate::x509::subject_public_key_info(der)?,
     };
-    let pad = |n: &openssl::bn::BigNum| n.to_vec_padded(size).map_err(|e| JoseError::Key(e.to_string()));
-    let mut map = Map::new();
-    map.insert("kty".into(), "EC".into());
-    map.insert("crv".into(), curve.name().into());
-    map.insert("x".into(), b64::encode(pad(&x)?).into());
-    map.insert("y".into(), b64::encode(pad(&y)?).into());
-    josekit::jwk::Jwk::from_map(map).map_err(|e| JoseError::Key(e.to_string()))
+    spki_jwk(&spki).ok_or_else(|| {
+        JoseError::Key("only EC (P-256, P-384, P-521) and Ed25519 certificate keys are supported".into())
+    })
+}
+
+/// The JWK of a SubjectPublicKeyInfo (DER) on a curve dialtone verifies (RustCrypto reads it).
+fn spki_jwk(spki: &[u8]) -> Option<Value> {
+    use p256::pkcs8::DecodePublicKey;
+    let ec = |crv: &str, point: &[u8]| {
+        let size = point.len().checked_sub(1)? / 2;
+        let (x, y) = (point.get(1..=size)?, point.get(size + 1..)?);
+        Some(json!({"kty": "EC", "crv": crv, "x": b64::encode(x), "y": b64::encode(y)}))
+    };
+    if let Ok(key) = p256::PublicKey::from_public_key_der(spki) {
+        ec("P-256", p256::EncodedPoint::from(key).as_bytes())
+    } else if let Ok(key) = p384::PublicKey::from_public_key_der(spki) {
+        ec("P-384", p384::EncodedPoint::from(key).as_bytes())
+    } else if let Ok(key) = p521::PublicKey::from_public_key_der(spki) {
+        ec("P-521", p521::EncodedPoint::from(key).as_bytes())
+    } else if let Ok(key) = ed25519_dalek::VerifyingKey::from_public_key_der(spki) {
+        Some(json!({"kty": "OKP", "crv": "Ed25519", "x": b64::encode(key.as_bytes())}))
+    } else {
+        None
+    }
 }
 
 /// JSON kind name for messages ("array", "string"…).
@@ -482,19 +418,48 @@ pub fn is_asymmetric_alg(alg: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// A certificate's key read without OpenSSL is the JWK OpenSSL reads, member for member; the
-    /// curves only OpenSSL reads still come through it, and what is not a certificate is refused.
+    /// A certificate's key is the JWK of the key that made the certificate, member for member,
+    /// whether rustls-webpki parses the certificate or not (here: it refuses an unknown critical
+    /// extension, and RustCrypto reads it); what is not a certificate, or has a key of another kind,
+    /// is refused with a reason.
     #[test]
-    fn certificate_keys_read_without_openssl_are_openssls() {
+    fn certificate_keys_are_read_on_every_curve() {
+        use rcgen::PublicKeyData;
         for alg in [&rcgen::PKCS_ECDSA_P256_SHA256, &rcgen::PKCS_ED25519, &rcgen::PKCS_ECDSA_P384_SHA384] {
             let key = rcgen::KeyPair::generate_for(alg).unwrap();
-            let cert = rcgen::CertificateParams::new(vec!["a.example".into()]).unwrap().self_signed(&key).unwrap();
-            let der = cert.der().to_vec();
-            let read = jwk_from_certificate(&der).unwrap();
-            assert_eq!(read.to_string(), jwk_from_certificate_openssl(&der).unwrap().to_string());
-            assert_eq!(certificate_key(&der).is_some(), alg != &rcgen::PKCS_ECDSA_P384_SHA384, "{read}");
+            let mut params = rcgen::CertificateParams::new(vec!["a.example".into()]).unwrap();
+            let plain = params.clone().self_signed(&key).unwrap();
+            let mut critical = rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 99999, 1], vec![5, 0]);
+            critical.set_criticality(true);
+            params.custom_extensions.push(critical);
+            let unparsed = params.self_signed(&key).unwrap();
+            let refused = webpki::EndEntityCert::try_from(unparsed.der());
+            assert!(refused.is_err(), "webpki refuses an unknown critical extension");
+            for cert in [plain, unparsed] {
+                let read = jwk_from_certificate(cert.der()).unwrap();
+                assert_eq!(Some(read.clone()), spki_jwk(&key.subject_public_key_info()), "{alg:?}");
+                let raw = key.der_bytes().to_vec();
+                match read["kty"].as_str() {
+                    Some("OKP") => assert_eq!(b64::decode(read["x"].as_str().unwrap()).unwrap(), raw),
+                    _ => {
+                        let x = b64::decode(read["x"].as_str().unwrap()).unwrap();
+                        let y = b64::decode(read["y"].as_str().unwrap()).unwrap();
+                        assert_eq!([&[4u8][..], &x, &y].concat(), raw, "{read}");
+                    }
+                }
+            }
         }
-        assert!(jwk_from_certificate(b"not a certificate").is_err());
+        // P-521 (which rcgen on ring does not make): its SubjectPublicKeyInfo.
+        use p521::pkcs8::EncodePublicKey;
+        let p521 = p521::SecretKey::from_slice(&[1u8; 66]).unwrap().public_key();
+        let point = p521::EncodedPoint::from(p521);
+        let read = spki_jwk(p521.to_public_key_der().unwrap().as_bytes()).unwrap();
+        assert_eq!(
+            (read["crv"].as_str(), read["x"].as_str()),
+            (Some("P-521"), Some(b64::encode(point.x().unwrap()).as_str()))
+        );
+        assert!(jwk_from_certificate(b"not a certificate").unwrap_err().to_string().contains("X.509"));
+        assert_eq!(spki_jwk(b"not a key"), None);
     }
 
     #[test]

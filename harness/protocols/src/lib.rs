@@ -10,6 +10,7 @@ pub mod dcql;
 pub mod dpop;
 pub mod jose;
 pub mod jwe;
+mod jwk_signer;
 pub mod mdoc;
 pub mod message;
 pub mod oauth;

@@ -2,8 +2,8 @@
 //! alike). The cryptography is `ring`'s — already linked for TLS, and the fastest well-kept
 //! verifier measured here (ES256 on one core: ring ≈ aws-lc-rs, 1.3× OpenSSL, 4.8× RustCrypto's
 //! `p256`) — for ES256, ES384, EdDSA with Ed25519, RS256 and PS256/384/512. What `ring` does not
-//! implement (ES512 on P-521, EdDSA with Ed448) stays on OpenSSL through josekit, read from the JWK
-//! at each verification as before. `none` and MACs are refused.
+//! implement is RustCrypto's: ES512 (`p521`) and EdDSA with Ed448 (`ed448-goldilocks`), their keys
+//! read, and checked to be on their curves, once. `none` and MACs are refused.
 
 use crate::b64;
 use crate::jose::{JoseError, kind};
@@ -20,7 +20,7 @@ pub struct PublicKey {
     alg: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Material {
     /// An uncompressed SEC1 point on P-256 or P-384 (`crv` kept for the algorithm check).
     Ec {
@@ -32,8 +32,9 @@ enum Material {
         n: Vec<u8>,
         e: Vec<u8>,
     },
-    /// A key type `ring` lacks (P-521, Ed448): verified by OpenSSL through josekit, from the JWK.
-    OpenSsl(Map<String, Value>),
+    /// The key types `ring` lacks, verified by RustCrypto.
+    P521(p521::ecdsa::VerifyingKey),
+    Ed448(Box<ed448_goldilocks::VerifyingKey>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +84,9 @@ impl PublicKey {
                 let (crv, size) = match text("crv")? {
                     "P-256" => (Curve::P256, 32),
                     "P-384" => (Curve::P384, 48),
-                    "P-521" => return Ok(Self { material: Material::OpenSsl(map.clone()), alg }),
+                    "P-521" => {
+                        return Ok(Self { material: Material::P521(p521_key(&bytes("x")?, &bytes("y")?)?), alg });
+                    }
                     other => return Err(JoseError::Key(format!("crv {other:?} is not a supported EC curve"))),
                 };
                 let (x, y) = (bytes("x")?, bytes("y")?);
@@ -108,7 +111,14 @@ impl PublicKey {
                     }
                     Material::Ed25519(x)
                 }
-                "Ed448" => Material::OpenSsl(map.clone()),
+                "Ed448" => {
+                    let x: [u8; 57] = bytes("x")?
+                        .try_into()
+                        .map_err(|x: Vec<u8>| JoseError::Key(format!("x is {} bytes, expected 57", x.len())))?;
+                    let key = ed448_goldilocks::VerifyingKey::from_bytes(&x)
+                        .map_err(|_| JoseError::Key("x is not an Ed448 public key".into()))?;
+                    Material::Ed448(Box::new(key))
+                }
                 other => return Err(JoseError::Key(format!("crv {other:?} is not a signature curve"))),
             },
             "RSA" => Material::Rsa { n: bytes("n")?, e: bytes("e")? },
@@ -148,9 +158,16 @@ impl PublicKey {
                 let key = ring_sig::RsaPublicKeyComponents { n: n.as_slice(), e: e.as_slice() };
                 return key.verify(params, message, signature).map_err(|_| JoseError::Signature);
             }
-            (Material::OpenSsl(jwk), "ES512" | "EdDSA" | "Ed25519") => {
+            (Material::P521(key), "ES512") => {
+                use p521::ecdsa::signature::Verifier;
                 count(self, alg, message, signature);
-                return openssl_verify(alg, jwk, message, signature);
+                let signature = p521::ecdsa::Signature::from_slice(signature).map_err(|_| JoseError::Signature)?;
+                return key.verify(message, &signature).map_err(|_| JoseError::Signature);
+            }
+            (Material::Ed448(key), _) if eddsa => {
+                count(self, alg, message, signature);
+                let signature = ed448_goldilocks::Signature::from_slice(signature).map_err(|_| JoseError::Signature)?;
+                return key.verify_raw(&signature, message).map_err(|_| JoseError::Signature);
             }
             _ => return Err(unsuited()),
         };
@@ -164,6 +181,18 @@ impl PublicKey {
     }
 }
 
+impl std::fmt::Debug for Material {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ec { crv, point } => f.debug_struct("Ec").field("crv", crv).field("point", point).finish(),
+            Self::Ed25519(x) => f.debug_tuple("Ed25519").field(x).finish(),
+            Self::Rsa { n, e } => f.debug_struct("Rsa").field("n", n).field("e", e).finish(),
+            Self::P521(key) => f.debug_tuple("P521").field(&key.to_encoded_point(false).as_bytes()).finish(),
+            Self::Ed448(key) => f.debug_tuple("Ed448").field(&key.as_bytes()).finish(),
+        }
+    }
+}
+
 impl Material {
     fn describe(&self) -> &'static str {
         match self {
@@ -171,21 +200,23 @@ impl Material {
             Self::Ec { crv: Curve::P384, .. } => "P-384",
             Self::Ed25519(_) => "Ed25519",
             Self::Rsa { .. } => "RSA",
-            Self::OpenSsl(_) => "P-521 or Ed448",
+            Self::P521(_) => "P-521",
+            Self::Ed448(_) => "Ed448",
         }
     }
 }
 
-/// ES512 and Ed448: OpenSSL's, through josekit.
-fn openssl_verify(alg: &str, jwk: &Map<String, Value>, message: &[u8], signature: &[u8]) -> Result<(), JoseError> {
-    use josekit::jws::JwsVerifier;
-    let key = josekit::jwk::Jwk::from_map(jwk.clone()).map_err(|e| JoseError::Key(e.to_string()))?;
-    let key_err = |e: josekit::JoseError| JoseError::Key(e.to_string());
-    let verifier: Box<dyn JwsVerifier> = match alg {
-        "ES512" => Box::new(josekit::jws::ES512.verifier_from_jwk(&key).map_err(key_err)?),
-        _ => Box::new(josekit::jws::EdDSA.verifier_from_jwk(&key).map_err(key_err)?),
-    };
-    verifier.verify(message, signature).map_err(|_| JoseError::Signature)
+/// A P-521 public key from its JWK coordinates (66 bytes each), checked to be on the curve.
+fn p521_key(x: &[u8], y: &[u8]) -> Result<p521::ecdsa::VerifyingKey, JoseError> {
+    if x.len() != 66 || y.len() != 66 {
+        return Err(JoseError::Key(format!("x and y are {} and {} bytes, expected 66", x.len(), y.len())));
+    }
+    let mut point = Vec::with_capacity(133);
+    point.push(0x04);
+    point.extend_from_slice(x);
+    point.extend_from_slice(y);
+    p521::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+        .map_err(|_| JoseError::Key("the point is not on the P-521 curve".into()))
 }
 
 /// A JWK Set read once: each key with its `kid`, its RFC 7638 thumbprint and its [`PublicKey`] (or
@@ -357,13 +388,86 @@ mod tests {
         assert_eq!(public.verify("EdDSA", b"m", &signature), Ok(()));
         assert_eq!(public.verify("Ed25519", b"m", &signature), Ok(()));
         assert_eq!(public.verify("EdDSA", b"n", &signature), Err(JoseError::Signature));
-        // P-521 through OpenSSL.
-        let p521 = josekit::jws::ES512.generate_key_pair().expect("key pair").to_jwk_key_pair();
-        let private: Value = serde_json::from_str(&p521.to_string()).expect("JSON");
+        // P-521, signed and verified by RustCrypto.
+        let private = rfc7520_p521();
         let signature = sign_with_jwk("ES512", &private, b"m").expect("signs");
         let public = PublicKey::from_jwk(&private).expect("reads");
         assert_eq!(public.verify("ES512", b"m", &signature), Ok(()));
         assert_eq!(public.verify("ES512", b"n", &signature), Err(JoseError::Signature));
+        assert!(matches!(public.verify("ES256", b"m", &signature), Err(JoseError::Key(_))));
+    }
+
+    /// The P-521 key of RFC 7520 §3.2 (x, y and d as published).
+    fn rfc7520_p521() -> Value {
+        json!({"kty": "EC", "kid": "bilbo.baggins@hobbiton.example", "use": "sig", "crv": "P-521",
+            "x": "AHKZLLOsCOzz5cY97ewNUajB957y-C-U88c3v13nmGZx6sYl_oJXu9A5RkTKqjqvjyekWF-7ytDyRXYgCF5cj0Kt",
+            "y": "AdymlHvOiLxXkEhayXQnNCvDX4h9htZaCJN34kfmC6pV5OhQHiraVySsUdaQkAgDPrwQrJmbnX9cwlGfP-HqHZR1",
+            "d": "AAhRON2r9cqXX1hg-RoI6R1tX5p2rUAYdmpHZoC1XNM56KtscrX6zbKipQrCW9CGZH3T4ubpnoTKLDYJ_fF3_rJt"})
+    }
+
+    /// RFC 7520 §4.3: the cookbook's ES512 JWS (made by another implementation) verifies with its
+    /// key, and not once altered.
+    #[test]
+    fn the_rfc_7520_es512_example_verifies() {
+        let jws = concat!(
+            "eyJhbGciOiJFUzUxMiIsImtpZCI6ImJpbGJvLmJhZ2dpbnNAaG9iYml0b24uZXhhbXBsZSJ9",
+            ".SXTigJlzIGEgZGFuZ2Vyb3VzIGJ1c2luZXNzLCBGcm9kbywgZ29pbmcgb3V0IHlvdXIgZG9vci4gWW91IHN0ZXAgb250byB0aGUgcm9h",
+            "ZCwgYW5kIGlmIHlvdSBkb24ndCBrZWVwIHlvdXIgZmVldCwgdGhlcmXigJlzIG5vIGtub3dpbmcgd2hlcmUgeW91IG1pZ2h0IGJlIHN3ZXB0IG9m",
+            "ZiB0by4",
+            ".AE_R_YZCChjn4791jSQCrdPZCNYqHXCTZH0-JZGYNlaAjP2kqaluUIIUnC9qvbu9Plon7KRTzoNEuT4Va2cmL1eJAQy3mtPBu_u_sDDyYjnAMDxXPn7",
+            "XrT0lw-kvAD890jl8e2puQens_IEKBpHABlsbEPX6sFY8OcGDqoRuBomu9xQ2"
+        );
+        let (input, signature) = jws.rsplit_once('.').expect("three segments");
+        let mut signature = b64::decode(signature).expect("base64url");
+        let mut public = rfc7520_p521();
+        public.as_object_mut().expect("object").remove("d");
+        assert_eq!(crate::jose::verify_signature("ES512", &public, input.as_bytes(), &signature), Ok(()));
+        signature[10] ^= 1;
+        let key = PublicKey::from_jwk(&public).expect("reads");
+        assert_eq!(key.verify("ES512", input.as_bytes(), &signature), Err(JoseError::Signature));
+        let mut off_curve = public.clone();
+        off_curve["y"] = json!(b64::encode([1u8; 66]));
+        assert!(matches!(PublicKey::from_jwk(&off_curve), Err(JoseError::Key(_))));
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    }
+
+    /// RFC 8032 §7.4 (Ed448, "blank" and "1 octet"): each published signature verifies with its
+    /// public key as an OKP JWK (RFC 8037), and what dialtone signs with the secret key is that
+    /// signature, byte for byte (EdDSA is deterministic).
+    #[test]
+    fn the_rfc_8032_ed448_vectors_verify_and_sign_the_same() {
+        let vectors = [
+            (
+                "6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3528c8a3fcc2f044e39a3fc5b94492f8f032e7549a20098f95b",
+                "5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778edf124769b46c7061bd6783df1e50f6cd1fa1abeafe8256180",
+                "",
+                "533a37f6bbe457251f023c0d88f976ae2dfb504a843e34d2074fd823d41a591f2b233f034f628281f2fd7a22ddd47d7828c59bd0a21bfd3980ff0d2028d4b18a9df63e006c5d1c2d345b925d8dc00b4104852db99ac5c7cdda8530a113a0f4dbb61149f05a7363268c71d95808ff2e652600",
+            ),
+            (
+                "c4eab05d357007c632f3dbb48489924d552b08fe0c353a0d4a1f00acda2c463afbea67c5e8d2877c5e3bc397a659949ef8021e954e0a12274e",
+                "43ba28f430cdff456ae531545f7ecd0ac834a55d9358c0372bfa0c6c6798c0866aea01eb00742802b8438ea4cb82169c235160627b4c3a9480",
+                "03",
+                "26b8f91727bd62897af15e41eb43c377efb9c610d48f2335cb0bd0087810f4352541b143c4b981b7e18f62de8ccdf633fc1bf037ab7cd779805e0dbcc0aae1cbcee1afb2e027df36bc04dcecbf154336c19f0af7e0a6472905e799f1953d2a0ff3348ab21aa4adafd1d234441cf807c03a00",
+            ),
+        ];
+        for (secret, public, message, signature) in vectors {
+            let jwk = json!({"kty": "OKP", "crv": "Ed448", "x": b64::encode(hex(public))});
+            let key = PublicKey::from_jwk(&jwk).expect("reads");
+            let (message, signature) = (hex(message), hex(signature));
+            assert_eq!(key.verify("EdDSA", &message, &signature), Ok(()));
+            assert_eq!(key.verify("EdDSA", b"other", &signature), Err(JoseError::Signature));
+            assert!(matches!(key.verify("ES256", &message, &signature), Err(JoseError::Key(_))));
+            let mut private = jwk.clone();
+            private["d"] = json!(b64::encode(hex(secret)));
+            assert_eq!(sign_with_jwk("EdDSA", &private, &message), Ok(signature));
+        }
+        assert!(matches!(
+            PublicKey::from_jwk(&json!({"kty": "OKP", "crv": "Ed448", "x": b64::encode([0u8; 56])})),
+            Err(JoseError::Key(_))
+        ));
     }
 
     #[test]

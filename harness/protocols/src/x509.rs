@@ -204,27 +204,64 @@ pub fn certificate_pem(der: &[u8]) -> String {
     pem
 }
 
+/// A certificate (DER) as RustCrypto's `x509-cert` reads it, for the fields rustls-webpki does not
+/// expose (names, extensions) or a certificate webpki does not parse.
+fn certificate(der: &[u8]) -> Result<x509_cert::Certificate, String> {
+    use x509_cert::der::Decode;
+    x509_cert::Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate: {e}"))
+}
+
+/// A certificate's SubjectPublicKeyInfo, DER.
+pub(crate) fn subject_public_key_info(der: &[u8]) -> Result<Vec<u8>, crate::jose::JoseError> {
+    use x509_cert::der::Encode;
+    let cert = certificate(der).map_err(crate::jose::JoseError::Key)?;
+    cert.tbs_certificate.subject_public_key_info.to_der().map_err(|e| crate::jose::JoseError::Key(e.to_string()))
+}
+
+/// The first value of an attribute of a name, as text (the directory string types RFC 5280 §4.1.2.4
+/// allows, and IA5String).
+fn attribute(name: &x509_cert::name::Name, oid: x509_cert::der::asn1::ObjectIdentifier) -> Option<String> {
+    use x509_cert::der::asn1::{Ia5StringRef, PrintableStringRef, TeletexStringRef, Utf8StringRef};
+    let value = name.0.iter().flat_map(|rdn| rdn.0.iter()).find(|a| a.oid == oid)?.value.clone();
+    None.or_else(|| value.decode_as::<PrintableStringRef<'_>>().ok().map(|s| s.to_string()))
+        .or_else(|| value.decode_as::<Utf8StringRef<'_>>().ok().map(|s| s.to_string()))
+        .or_else(|| value.decode_as::<Ia5StringRef<'_>>().ok().map(|s| s.to_string()))
+        .or_else(|| value.decode_as::<TeletexStringRef<'_>>().ok().map(|s| s.to_string()))
+}
+
 /// The countryName (C) of a certificate's subject and of its issuer (DER), each `None` when the name
 /// has none; `Err` when the bytes are not a certificate.
 pub fn countries(der: &[u8]) -> Result<(Option<String>, Option<String>), String> {
-    let cert = openssl::x509::X509::from_der(der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
-    let country = |name: &openssl::x509::X509NameRef| {
-        name.entries_by_nid(openssl::nid::Nid::COUNTRYNAME).next().and_then(|e| e.data().to_string().ok())
-    };
-    Ok((country(cert.subject_name()), country(cert.issuer_name())))
+    let cert = certificate(der)?;
+    let country = x509_cert::der::oid::db::rfc4519::COUNTRY_NAME;
+    Ok((attribute(&cert.tbs_certificate.subject, country), attribute(&cert.tbs_certificate.issuer, country)))
+}
+
+/// The value of a certificate's extension `oid`, decoded as `T` (`None` when absent or malformed).
+pub(crate) fn extension<T>(der: &[u8], oid: x509_cert::der::asn1::ObjectIdentifier) -> Option<T>
+where
+    T: for<'a> x509_cert::der::Decode<'a>,
+{
+    let cert = certificate(der).ok()?;
+    let extensions = cert.tbs_certificate.extensions?;
+    let found = extensions.into_iter().find(|e| e.extn_id == oid)?;
+    T::from_der(found.extn_value.as_bytes()).ok()
 }
 
 /// The DNS and URI subject alternative names of a certificate (DER).
 pub(crate) fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
-    let Ok(cert) = openssl::x509::X509::from_der(der) else { return (Vec::new(), Vec::new()) };
+    use x509_cert::ext::pkix::name::GeneralName;
+    let oid = x509_cert::der::oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME;
+    let Some(names) = extension::<x509_cert::ext::pkix::SubjectAltName>(der, oid) else {
+        return (Vec::new(), Vec::new());
+    };
     let mut dns = Vec::new();
     let mut uris = Vec::new();
-    for name in cert.subject_alt_names().into_iter().flatten() {
-        if let Some(d) = name.dnsname() {
-            dns.push(d.to_string());
-        }
-        if let Some(u) = name.uri() {
-            uris.push(u.to_string());
+    for name in names.0 {
+        match name {
+            GeneralName::DnsName(d) => dns.push(d.to_string()),
+            GeneralName::UniformResourceIdentifier(u) => uris.push(u.to_string()),
+            _ => {}
         }
     }
     (dns, uris)
@@ -232,6 +269,28 @@ pub(crate) fn san_names(der: &[u8]) -> (Vec<String>, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    /// The names and key of a certificate rcgen made are read back: subject and issuer countries,
+    /// DNS and URI alternative names, the SubjectPublicKeyInfo; what is not a certificate is refused.
+    #[test]
+    fn a_certificates_names_and_key_are_read() {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["a.example".to_string()]).unwrap();
+        params.subject_alt_names.push(rcgen::SanType::URI("https://b.example/x".try_into().unwrap()));
+        params.distinguished_name.push(rcgen::DnType::CountryName, "FR");
+        let cert = params.self_signed(&key).unwrap();
+        assert_eq!(super::countries(cert.der()).unwrap(), (Some("FR".into()), Some("FR".into())));
+        assert_eq!(
+            super::san_names(cert.der()),
+            (vec!["a.example".to_string()], vec!["https://b.example/x".to_string()])
+        );
+        use rcgen::PublicKeyData;
+        assert_eq!(super::subject_public_key_info(cert.der()).unwrap(), key.subject_public_key_info());
+        let bare = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap().self_signed(&key).unwrap();
+        assert_eq!(super::countries(bare.der()).unwrap(), (None, None));
+        assert_eq!(super::san_names(bare.der()), (Vec::<String>::new(), Vec::<String>::new()));
+        assert!(super::countries(b"not a certificate").unwrap_err().contains("X.509"));
+    }
+
     #[test]
     fn a_certificate_as_pem_reads_back_as_the_same_der() {
         use rustls::pki_types::pem::PemObject;

@@ -64,8 +64,9 @@ pub fn acceptable(authorities: &[TrustedAuthority], chain: &[Vec<u8>]) -> bool {
 
 /// The KeyIdentifier of a certificate's AuthorityKeyIdentifier, base64url (RFC 5280 §4.2.1.1).
 pub fn authority_key_id(der: &[u8]) -> Option<String> {
-    let cert = openssl::x509::X509::from_der(der).ok()?;
-    Some(crate::b64::encode(cert.authority_key_id()?.as_slice()))
+    let oid = x509_cert::der::oid::db::rfc5280::ID_CE_AUTHORITY_KEY_IDENTIFIER;
+    let aki = crate::x509::extension::<x509_cert::ext::pkix::AuthorityKeyIdentifier>(der, oid)?;
+    Some(crate::b64::encode(aki.key_identifier?.as_bytes()))
 }
 
 #[cfg(test)]
