@@ -158,10 +158,10 @@ impl Wallet {
             }
             first.clone()
         };
-        // Its behaviour is read only where it changes the proof: when the first nonce it ever got
-        // is not this session's.
-        if let Some(n) = first_nonce.filter(|n| session.c_nonce.as_ref() != Some(n))
-            && *self.behaviour.reuse_first_nonce()
+        // Read on every issuance: which session got the first nonce depends on the order the
+        // cases ran in, so no case can be said not to depend on it.
+        if *self.behaviour.reuse_first_nonce()
+            && let Some(n) = first_nonce
         {
             spec.proof.nonce = ProofNonce::Value(n);
         }
