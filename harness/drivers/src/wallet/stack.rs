@@ -96,18 +96,34 @@ pub(crate) async fn stack_varied(
     Ok(Stack { issuer, issuer_url, verifier_control, verifier_fetches, _servers: servers })
 }
 
-/// Turns at handing wallets credentials: cases take them side by side (read), and a case whose
+/// Turns at handing a wallet credentials: cases take them side by side (read), and a case whose
 /// query cannot pin its own issuer takes one alone (write), from its issuance to its presentation.
-static WALLET_TURNS: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+/// One set of turns per wallet under test (by its control API, or the one wallet a person drives):
+/// runs against different wallets in one process (the selftest's mutants) do not wait on each other.
+fn turns(ctx: &Ctx) -> std::sync::Arc<tokio::sync::RwLock<()>> {
+    use std::sync::{Arc, Mutex, Weak};
+    type Turns = Vec<(String, Weak<tokio::sync::RwLock<()>>)>;
+    static TURNS: Mutex<Turns> = Mutex::new(Vec::new());
+    let wallet = ctx.manifest.wallet.as_ref().and_then(|w| w.control.clone()).unwrap_or_default();
+    let mut turns = TURNS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    // The turns of wallets no case holds any more go.
+    turns.retain(|(_, held)| held.strong_count() > 0);
+    if let Some(held) = turns.iter().find(|(w, _)| *w == wallet).and_then(|(_, held)| held.upgrade()) {
+        return held;
+    }
+    let fresh = Arc::new(tokio::sync::RwLock::new(()));
+    turns.push((wallet, Arc::downgrade(&fresh)));
+    fresh
+}
 
 tokio::task_local! {
     /// Set inside [`alone`]: this case holds the wallet's turn alone.
     static ALONE: bool;
 }
 
-/// Runs `work` while no other case hands a wallet credentials.
-pub(crate) async fn alone<F: std::future::Future>(work: F) -> F::Output {
-    let _turn = WALLET_TURNS.write().await;
+/// Runs `work` while no other case hands the case's wallet credentials.
+pub(crate) async fn alone<F: std::future::Future>(ctx: &Ctx, work: F) -> F::Output {
+    let _turn = turns(ctx).write_owned().await;
     ALONE.scope(true, work).await
 }
 
@@ -162,8 +178,11 @@ impl Driver<'_> {
     /// [`Self::receive`], also handing back the offer made.
     pub(crate) async fn receive_made(&self, stack: &Stack, asked: OfferRequest) -> Step<(OfferCreated, WalletAnswer)> {
         // Beside others, unless a case that cannot pin its issuer runs alone ([`exclusive`]).
-        let _beside =
-            if ALONE.try_with(|alone| *alone).unwrap_or(false) { None } else { Some(WALLET_TURNS.read().await) };
+        let _beside = if ALONE.try_with(|alone| *alone).unwrap_or(false) {
+            None
+        } else {
+            Some(turns(self.ctx).read_owned().await)
+        };
         let made: OfferCreated = self.call(&format!("{}/offers", stack.issuer.control_url), &asked, false).await?;
         let delivery = OfferDelivery {
             offer: made.credential_offer_uri.clone().map(Value::String),
