@@ -406,8 +406,9 @@ pub fn judge_all(
     out
 }
 
-/// Artifacts read ahead of the one being judged.
-const IN_FLIGHT: usize = 16;
+/// Artifacts read ahead of the one being judged: three of the judge's batches, so that it has the
+/// next one while the reports of the last are written.
+const IN_FLIGHT: usize = 3 * dialtone_rules::deadline::BATCH;
 /// Artifacts the HTML page and the terminal table show in detail, those that need attention first;
 /// report.json and junit.xml have every one.
 pub const SHOWN: usize = 200;
