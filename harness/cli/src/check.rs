@@ -99,11 +99,16 @@ pub(crate) fn parse_now(text: &str) -> Result<i64, CliError> {
 /// (`shc:/C/N/…`, as text or as images of the QR codes) form one artifact. Images are decoded with
 /// the in-process decoder (`check` itself reads through [`Artifacts`] with its child-process decoder).
 pub fn read_artifacts(files: &[PathBuf], special: SpecialFiles) -> Result<Vec<Artifact>, CliError> {
+    for path in files {
+        input_file::precheck(path, special)?;
+    }
     Artifacts::new(files, special, &QrImageDecoder::default()).collect()
 }
 
 /// The artifacts of the files, read one at a time: a chunked health card's files together (QR
 /// text or images, in any order, each image decoded with `images` to learn which chunks it shows).
+/// Every file was looked at first ([`input_file::precheck`]: a missing or refused one stops a check
+/// before it writes anything), so each is opened without looking again.
 pub struct Artifacts<'a> {
     files: std::slice::Iter<'a, PathBuf>,
     special: SpecialFiles,
@@ -126,7 +131,7 @@ impl Iterator for Artifacts<'_> {
             let Some(path) = self.files.next() else {
                 return self.open_chunks.take().map(|(_, _, a)| Ok(a));
             };
-            let bytes = match input_file::read(path, self.special) {
+            let bytes = match input_file::read_prechecked(path, self.special) {
                 Ok(b) => b,
                 Err(e) => return Some(Err(e)),
             };
@@ -406,8 +411,9 @@ pub fn judge_all(
     out
 }
 
-/// Artifacts read ahead of the one being judged.
-const IN_FLIGHT: usize = 16;
+/// Artifacts read ahead of the one being judged: three of the judge's batches, so that it has the
+/// next one while the reports of the last are written.
+const IN_FLIGHT: usize = 3 * dialtone_rules::deadline::BATCH;
 /// Artifacts the HTML page and the terminal table show in detail, those that need attention first;
 /// report.json and junit.xml have every one.
 pub const SHOWN: usize = 200;

@@ -32,15 +32,7 @@ pub fn read(path: &Path, special: SpecialFiles) -> Result<Vec<u8>, CliError> {
             if meta.len() > MAX_ARTIFACT_BYTES as u64 {
                 return Err(too_large(path));
             }
-            let file = open_regular(path).map_err(cannot)?;
-            // It may have been replaced since the first look: what was opened is what counts.
-            let opened = file.metadata().map_err(cannot)?;
-            if !opened.is_file() {
-                return Err(refused(path, &opened));
-            }
-            // Sized from what was opened (within the bound), the file is read in one call and the
-            // end found by a second, instead of a buffer grown read by read.
-            read_at_most(file, path, opened.len())
+            read_opened(path)
         }
         SpecialFiles::Allowed { deadline } => {
             let (tx, rx) = mpsc::channel();
@@ -61,6 +53,38 @@ pub fn read(path: &Path, special: SpecialFiles) -> Result<Vec<u8>, CliError> {
             })
         }
     }
+}
+
+/// Reads a path [`precheck`] accepted (it is a regular file within the bound, or special files are
+/// allowed): opened at once, without looking at the path again — what was opened is checked, so a
+/// file replaced since by a folder, a special file or a larger one is still refused. One `statx` a
+/// file fewer than [`read`], for the many files of a check.
+pub fn read_prechecked(path: &Path, special: SpecialFiles) -> Result<Vec<u8>, CliError> {
+    match special {
+        SpecialFiles::Refused => read_opened(path),
+        SpecialFiles::Allowed { .. } => read(path, special),
+    }
+}
+
+/// Opens `path` as a regular file (without waiting) and reads it, refusing what was opened if it
+/// is not a regular file or is past the bound.
+fn read_opened(path: &Path) -> Result<Vec<u8>, CliError> {
+    let cannot = |e: std::io::Error| CliError::config(format!("cannot read {}: {e}", path.display()));
+    let file = open_regular(path).map_err(cannot)?;
+    // It may have been replaced since the first look: what was opened is what counts.
+    let opened = file.metadata().map_err(cannot)?;
+    if opened.is_dir() {
+        return Err(CliError::config(format!("{} is a folder, not a file", path.display())));
+    }
+    if !opened.is_file() {
+        return Err(refused(path, &opened));
+    }
+    if opened.len() > MAX_ARTIFACT_BYTES as u64 {
+        return Err(too_large(path));
+    }
+    // Sized from what was opened (within the bound), the file is read in one call and the end
+    // found by a second, instead of a buffer grown read by read.
+    read_at_most(file, path, opened.len())
 }
 
 /// Opens a file without waiting: were it swapped for a FIFO, opening it would wait for a writer.
@@ -133,4 +157,47 @@ fn kind(meta: &Metadata) -> &'static str {
     }
     let _ = meta;
     "not a file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("dialtone-input-file-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::create_dir_all(&dir);
+        dir
+    }
+
+    /// A path read without looking at it first is still refused for what was opened: a folder, a
+    /// special file (a FIFO, opened without waiting for a writer), a file past the bound.
+    #[test]
+    fn a_prechecked_path_replaced_since_is_refused_for_what_was_opened() {
+        let dir = temp("replaced");
+        let file = dir.join("a.txt");
+        std::fs::write(&file, b"abc").unwrap_or_default();
+        assert_eq!(read_prechecked(&file, SpecialFiles::Refused).ok().as_deref(), Some(&b"abc"[..]));
+
+        let error = |path: &Path| read_prechecked(path, SpecialFiles::Refused).err().map(|e| e.message);
+        assert!(error(&dir).unwrap_or_default().contains("is a folder, not a file"), "{:?}", error(&dir));
+        let large = dir.join("large.txt");
+        std::fs::write(&large, vec![b'a'; MAX_ARTIFACT_BYTES + 1]).unwrap_or_default();
+        assert!(error(&large).unwrap_or_default().contains("more than the"), "{:?}", error(&large));
+        assert!(error(&dir.join("gone.txt")).unwrap_or_default().starts_with("cannot read"));
+        #[cfg(unix)]
+        {
+            let fifo = dir.join("fifo");
+            if rustix::fs::mknodat(rustix::fs::CWD, &fifo, rustix::fs::FileType::Fifo, 0o600.into(), 0).is_ok() {
+                let started = std::time::Instant::now();
+                assert!(
+                    error(&fifo).unwrap_or_default().contains("is not a regular file (a FIFO)"),
+                    "{:?}",
+                    error(&fifo)
+                );
+                assert!(started.elapsed() < Duration::from_secs(5));
+            }
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

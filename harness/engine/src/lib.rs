@@ -2,6 +2,7 @@
 //! runner (a task per case, deadlines, panics caught), outcomes and verdicts, the report document
 //! and the PCTF catalogue. What a case does is a driver's business ([`runner::Harness`]).
 
+pub mod compact;
 pub mod expectations;
 pub mod limits;
 pub mod model;

@@ -3,9 +3,10 @@
 use crate::role::Role;
 use dialtone_http::{ErrorAnswer, EvidenceItem, HttpError};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Version of `report.json`'s schema; bump on any incompatible change.
-pub const REPORT_SCHEMA_VERSION: &str = "3.2.0";
+pub const REPORT_SCHEMA_VERSION: &str = "4.0.0";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -340,7 +341,11 @@ pub struct CandidateInfo {
     pub conformance: Vec<String>,
 }
 
+/// The report document, every row whole (as the pages and templates read it). report.json writes
+/// it in schema 4's form ([`crate::compact::ReportJson`]): a check's rule table once, and its
+/// passing rule rows as an id, a verdict and an observation; reading expands them again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "ReportIn")]
 pub struct Report {
     pub schema_version: String,
     pub tool: String,
@@ -370,6 +375,93 @@ impl Report {
         let not_judged_valid =
             |a: &ArtifactResult| matches!(a.verdict, ArtifactStatus::Unverified | ArtifactStatus::Unsupported);
         if code == 0 && self.artifacts.iter().any(not_judged_valid) { EXIT_UNVERIFIED } else { code }
+    }
+}
+
+// report.json as read (schema 4 is written by crate::compact::ReportJson)
+
+/// report.json as read: schema 3's rows, and schema 4's compact ones expanded.
+#[derive(Deserialize)]
+struct ReportIn {
+    schema_version: String,
+    tool: String,
+    tool_version: String,
+    generated_at: String,
+    seed: Option<u64>,
+    candidate: CandidateInfo,
+    verdict: OverallVerdict,
+    suites: Vec<String>,
+    summary: Summary,
+    duration_ms: f64,
+    #[serde(default)]
+    rules: BTreeMap<String, crate::compact::RuleInfo>,
+    results: Vec<RowIn>,
+    #[serde(default)]
+    artifacts: Vec<ArtifactResult>,
+    #[serde(default)]
+    expectations: Option<ExpectationsResult>,
+    pctf: PctfSection,
+}
+
+/// A row as read: every member, or a compact passing row's id, verdict and observation.
+enum RowIn {
+    Full(Box<CaseResult>),
+    Compact { id: String, verdict: Verdict, observed: String },
+}
+
+impl<'de> Deserialize<'de> for RowIn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(d)?;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Compact {
+            id: String,
+            verdict: Verdict,
+            observed: String,
+        }
+        let compact = value.as_object().is_some_and(|o| o.len() == 3 && !o.contains_key("title"));
+        if compact {
+            let c = Compact::deserialize(value).map_err(D::Error::custom)?;
+            Ok(RowIn::Compact { id: c.id, verdict: c.verdict, observed: c.observed })
+        } else {
+            CaseResult::deserialize(value).map(|r| RowIn::Full(Box::new(r))).map_err(D::Error::custom)
+        }
+    }
+}
+
+impl TryFrom<ReportIn> for Report {
+    type Error = String;
+
+    fn try_from(r: ReportIn) -> Result<Self, String> {
+        let formats: std::collections::HashMap<&str, Option<&str>> =
+            r.artifacts.iter().rev().map(|a| (a.name.as_str(), a.format.as_deref())).collect();
+        let results = r
+            .results
+            .into_iter()
+            .map(|row| match row {
+                RowIn::Full(full) => Ok(*full),
+                RowIn::Compact { id, verdict, observed } => {
+                    crate::compact::expand(id, verdict, observed, &r.rules, &formats)
+                }
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Report {
+            schema_version: r.schema_version,
+            tool: r.tool,
+            tool_version: r.tool_version,
+            generated_at: r.generated_at,
+            seed: r.seed,
+            candidate: r.candidate,
+            verdict: r.verdict,
+            suites: r.suites,
+            summary: r.summary,
+            duration_ms: r.duration_ms,
+            results,
+            artifacts: r.artifacts,
+            expectations: r.expectations,
+            pctf: r.pctf,
+        })
     }
 }
 

@@ -159,6 +159,44 @@ impl ChainCache {
     }
 }
 
+/// The countries of certificates already read ([`countries`]), for the many mdocs one document
+/// signer signs: bounded as [`ChainCache`] is, at most [`ChainCache::ENTRIES`] certificates (the
+/// oldest goes first), and a certificate larger than [`ChainCache::MAX_BYTES`] read every time.
+#[derive(Debug, Default)]
+pub struct CountryCache(std::sync::Mutex<std::collections::VecDeque<(Vec<u8>, Countries)>>);
+
+/// The countryName of a certificate's subject and of its issuer.
+pub type Countries = Result<(Option<String>, Option<String>), String>;
+
+impl Clone for CountryCache {
+    /// A new, empty cache: what one holds is only ever a saving.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl CountryCache {
+    /// [`countries`], kept for the same certificate.
+    pub fn countries(&self, der: &[u8]) -> Countries {
+        if der.len() > ChainCache::MAX_BYTES {
+            return countries(der);
+        }
+        {
+            let cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, read)) = cached.iter().find(|(cert, _)| cert == der) {
+                return read.clone();
+            }
+        }
+        let read = countries(der);
+        let mut cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if cached.len() >= ChainCache::ENTRIES {
+            cached.pop_front();
+        }
+        cached.push_back((der.to_vec(), read.clone()));
+        read
+    }
+}
+
 /// rcgen signing through an [`EcKey`]: deterministic ECDSA P-256 (RFC 6979), so a certificate made
 /// from the same key, name and contents is the same bytes every time.
 pub struct CertSigner {
@@ -289,6 +327,20 @@ mod tests {
         assert_eq!(super::countries(bare.der()).unwrap(), (None, None));
         assert_eq!(super::san_names(bare.der()), (Vec::<String>::new(), Vec::<String>::new()));
         assert!(super::countries(b"not a certificate").unwrap_err().contains("X.509"));
+    }
+
+    /// A certificate's countries read through the cache are what reading it says, each time, and
+    /// the cache keeps at most its bound.
+    #[test]
+    fn the_country_cache_answers_as_reading_does_within_its_bound() {
+        let cache = super::CountryCache::default();
+        let inputs: Vec<Vec<u8>> = (0..super::ChainCache::ENTRIES + 5).map(|i| vec![0x30, i as u8]).collect();
+        for der in inputs.iter().chain(inputs.iter()) {
+            let read = super::countries(der);
+            assert!(read.is_err());
+            assert_eq!(cache.countries(der), read);
+        }
+        assert_eq!(cache.0.lock().map(|c| c.len()).unwrap_or_default(), super::ChainCache::ENTRIES);
     }
 
     #[test]

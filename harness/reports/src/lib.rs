@@ -25,8 +25,10 @@ pub enum RenderError {
     Render { what: &'static str, detail: String },
 }
 
+/// report.json: schema 4's form of the report ([`dialtone_engine::compact::ReportJson`]).
 pub fn json(report: &Report) -> Result<String, RenderError> {
-    serde_json::to_string_pretty(report).map_err(|e| RenderError::Render { what: "report.json", detail: e.to_string() })
+    serde_json::to_string_pretty(&dialtone_engine::compact::ReportJson(report))
+        .map_err(|e| RenderError::Render { what: "report.json", detail: e.to_string() })
 }
 
 /// Writes report.json, report.html and junit.xml into `dir` (created if needed), in English.

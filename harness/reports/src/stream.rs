@@ -1,17 +1,21 @@
 //! `dialtone check`'s reports, written as the artifacts are judged: every rule row and artifact
-//! verdict goes to a spool file beside the reports at once, and nothing of it stays in memory. At
-//! the end `report.json` is the report's members with the spooled rows in their place (one row per
-//! line), `junit.xml` the spooled test cases under their counts, and `report.html` the summary page
-//! with the selection of artifacts the caller kept, in the language asked.
+//! verdict goes to a spool file beside the reports at once, and nothing of it stays in memory but
+//! the table of the rules seen. At the end `report.json` is the report's members with the rule
+//! table and the spooled rows in their place (one row per line; a passing row its id, verdict and
+//! observation, as [`dialtone_engine::compact`] says), `junit.xml` the spooled test cases under their counts (a
+//! passing one its name, class and time), and `report.html` the summary page with the selection of
+//! artifacts the caller kept, in the language asked.
 
 use crate::RenderError;
 use crate::junit::{NonSuccessKind, Status, case_name, class_name, status};
+use dialtone_engine::compact::RuleInfo;
 use dialtone_engine::model::{ArtifactResult, CaseResult, Level, Report, SpecRef, Verdict};
 use dialtone_engine::role::Role;
 use dialtone_engine::safe_text::xml_text;
 use dialtone_http::EvidenceItem;
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -45,14 +49,23 @@ pub struct RuleRow<'a> {
     pub candidate_ms: f64,
 }
 
-fn joined<S: Serializer>(id: &(&str, &str), s: S) -> Result<S::Ok, S::Error> {
-    struct Joined<'a>(&'a str, &'a str);
-    impl fmt::Display for Joined<'_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "{} {}", self.0, self.1)
-        }
+/// A row's id, `"<rule> <artifact>"`, written without building it.
+struct Joined<'a>(&'a str, &'a str);
+
+impl fmt::Display for Joined<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
     }
-    s.collect_str(&Joined(id.0, id.1))
+}
+
+impl Serialize for Joined<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+fn joined<S: Serializer>(id: &(&str, &str), s: S) -> Result<S::Ok, S::Error> {
+    Joined(id.0, id.1).serialize(s)
 }
 
 fn driver<S: Serializer>(format: &&str, s: S) -> Result<S::Ok, S::Error> {
@@ -82,6 +95,26 @@ impl Serialize for SpecRefOf<'_> {
 }
 
 impl RuleRow<'_> {
+    /// The rule's members the row would repeat, as report.json's rule table holds them.
+    fn rule_info(&self) -> RuleInfo {
+        RuleInfo {
+            title: self.title.into(),
+            level: self.level,
+            spec: self.spec.iter().map(|(d, s)| SpecRef { doc: (*d).into(), section: (*s).into() }).collect(),
+            pctf: self.pctf.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    /// Whether `rule` is this row's rule as it stands in the table.
+    fn is_of(&self, rule: &RuleInfo) -> bool {
+        rule.title == self.title
+            && rule.level == self.level
+            && rule.spec.len() == self.spec.len()
+            && rule.spec.iter().zip(self.spec).all(|(a, (doc, section))| a.doc == *doc && a.section == *section)
+            && rule.pctf.len() == self.pctf.len()
+            && rule.pctf.iter().zip(self.pctf).all(|(a, b)| a == b)
+    }
+
     /// The row as the report document holds it.
     pub fn to_case_result(&self) -> CaseResult {
         CaseResult {
@@ -165,6 +198,8 @@ pub struct Streamed {
     counts: JunitCounts,
     /// The test case being written, its buffer kept from one to the next.
     junit_xml: String,
+    /// report.json's rule table: every rule of the rows written, once.
+    rules: BTreeMap<String, RuleInfo>,
 }
 
 impl Streamed {
@@ -178,15 +213,24 @@ impl Streamed {
             junit: Spool::create(dir, "junit.xml.cases")?,
             counts: JunitCounts::default(),
             junit_xml: String::with_capacity(512),
+            rules: BTreeMap::new(),
         })
     }
 
     /// Writes one artifact's verdict and its rule rows.
     pub fn add(&mut self, rows: &[RuleRow<'_>], artifact: &ArtifactResult) -> Result<(), RenderError> {
         for row in rows {
+            let compact = self.compact(row, artifact);
             let spool = &mut self.results;
             spool.out.write_all(if spool.items == 0 { b"\n    " } else { b",\n    " }).map_err(|e| spool.error(e))?;
-            serde_json::to_writer(&mut spool.out, row).map_err(|e| spool.error(e.into()))?;
+            let written = if compact {
+                let id = Joined(row.id.0, row.id.1);
+                let row = dialtone_engine::compact::CompactRow { id, verdict: row.verdict, observed: row.observed };
+                serde_json::to_writer(&mut spool.out, &row)
+            } else {
+                serde_json::to_writer(&mut spool.out, row)
+            };
+            written.map_err(|e| spool.error(e.into()))?;
             spool.items += 1;
             self.junit_row(row)?;
         }
@@ -195,6 +239,25 @@ impl Streamed {
         serde_json::to_writer(&mut spool.out, artifact).map_err(|e| spool.error(e.into()))?;
         spool.items += 1;
         Ok(())
+    }
+
+    /// Whether `row` goes into report.json as its id, verdict and observation: a pass with nothing
+    /// else of its own, whose rule (entered in the table here) and artifact give the rest.
+    fn compact(&mut self, row: &RuleRow<'_>, artifact: &ArtifactResult) -> bool {
+        let rule = match self.rules.get(row.id.0) {
+            Some(rule) => rule,
+            None => self.rules.entry(row.id.0.to_string()).or_insert_with(|| row.rule_info()),
+        };
+        row.verdict == Verdict::Pass
+            && row.is_of(rule)
+            && row.plan == dialtone_engine::compact::ARTIFACT_PLAN
+            && row.role == Role::Artifact
+            && row.expected.is_empty()
+            && row.precondition.is_none()
+            && row.evidence.is_empty()
+            && row.candidate_ms == 0.0
+            && row.id.1 == artifact.name
+            && row.driver == artifact.format.as_deref().unwrap_or("unknown")
     }
 
     /// A rule row's test case: a pass or a skip written from the row, anything else (rare, and
@@ -218,7 +281,7 @@ impl Streamed {
         attribute(xml, r.role.as_str());
         xml.push('.');
         attribute(xml, r.level.as_str());
-        let _ = writeln!(xml, "\" time=\"{:.3}\">", r.duration_ms / 1000.0);
+        let _ = write!(xml, "\" time=\"{:.3}\"", r.duration_ms / 1000.0);
         self.junit_status(status)
     }
 
@@ -231,13 +294,19 @@ impl Streamed {
         attribute(xml, &case_name(r));
         xml.push_str("\" classname=\"");
         attribute(xml, &class_name(r));
-        let _ = writeln!(xml, "\" time=\"{:.3}\">", r.duration_ms / 1000.0);
+        let _ = write!(xml, "\" time=\"{:.3}\"", r.duration_ms / 1000.0);
         self.junit_status(status)
     }
 
-    /// The rest of a test case begun in `junit_xml`: its status, and its end.
+    /// The rest of a test case begun in `junit_xml` (its attributes written): its status, and its
+    /// end. A pass is the element alone.
     fn junit_status(&mut self, status: Status) -> Result<(), RenderError> {
         let xml = &mut self.junit_xml;
+        if matches!(status, Status::Success { system_out: None }) {
+            xml.push_str("/>\n");
+            return self.junit.out.write_all(xml.as_bytes()).map_err(|e| self.junit.error(e));
+        }
+        xml.push_str(">\n");
         match status {
             Status::Success { system_out: None } => {}
             Status::Success { system_out: Some(out) } => {
@@ -283,14 +352,15 @@ impl Streamed {
         note: Option<&str>,
         lang: dialtone_i18n::Lang,
     ) -> Result<Vec<PathBuf>, RenderError> {
-        let Self { dir, results, artifacts, junit, counts, .. } = self;
+        let Self { dir, results, artifacts, junit, counts, rules, .. } = self;
         let json_path = dir.join("report.json");
         let write_err = |path: &Path| {
             let path = path.to_path_buf();
             move |source| RenderError::Write { path, source }
         };
         let mut json = BufWriter::new(File::create(&json_path).map_err(write_err(&json_path))?);
-        write_json(&mut json, report, results, artifacts).and_then(|()| json.flush().map_err(write_err(&json_path)))?;
+        write_json(&mut json, report, &rules, results, artifacts)
+            .and_then(|()| json.flush().map_err(write_err(&json_path)))?;
 
         let html_path = dir.join("report.html");
         let page = crate::html::render_with(report, note.map(|n| (total, n)), lang)?;
@@ -312,8 +382,15 @@ impl Streamed {
     }
 }
 
-/// The report's members in order, each on its line; `results` and `artifacts` from the spools.
-fn write_json<W: Write>(out: &mut W, report: &Report, results: Spool, artifacts: Spool) -> Result<(), RenderError> {
+/// The report's members in order, each on its line; `rules` (one rule per line), `results` and
+/// `artifacts` from what was streamed.
+fn write_json<W: Write>(
+    out: &mut W,
+    report: &Report,
+    rules: &BTreeMap<String, RuleInfo>,
+    results: Spool,
+    artifacts: Spool,
+) -> Result<(), RenderError> {
     let render = |e: serde_json::Error| RenderError::Render { what: "report.json", detail: e.to_string() };
     let io = |source| RenderError::Write { path: "report.json".into(), source };
     let serde_json::Value::Object(members) = serde_json::to_value(report).map_err(render)? else {
@@ -328,8 +405,20 @@ fn write_json<W: Write>(out: &mut W, report: &Report, results: Spool, artifacts:
     };
     let (mut results, mut artifacts) = (Some(results), Some(artifacts));
     for (name, value) in &members {
-        if name == "artifacts" {
+        // The report holds only the rows shown: these members are the streamed ones.
+        if name == "artifacts" || name == "rules" {
             continue;
+        }
+        if name == "results" && !rules.is_empty() {
+            separator(out)?;
+            out.write_all(b"\"rules\": {").map_err(io)?;
+            for (i, (id, rule)) in rules.iter().enumerate() {
+                out.write_all(if i == 0 { b"\n    " } else { b",\n    " }).map_err(io)?;
+                serde_json::to_writer(&mut *out, id).map_err(render)?;
+                out.write_all(b": ").map_err(io)?;
+                serde_json::to_writer(&mut *out, rule).map_err(render)?;
+            }
+            out.write_all(b"\n  }").map_err(io)?;
         }
         separator(out)?;
         write!(out, "{}: ", serde_json::Value::String(name.clone())).map_err(io)?;
@@ -459,6 +548,77 @@ mod tests {
             assert_eq!(counts, case_counts);
             assert!(direct.contains("&quot;a&quot; &amp; &lt;b&gt;.txt"), "{direct}");
         }
+    }
+
+    /// A check's reports as streamed: report.json has each rule once in `rules` and each passing
+    /// row as its id, verdict and observation (the others whole), and reads back as the rows
+    /// written, but for a pass's time; junit.xml has a test case per row, a pass as one element.
+    #[test]
+    fn passing_rows_are_streamed_compact_and_read_back_as_their_rows() {
+        use dialtone_engine::model::{ArtifactStatus, CandidateInfo};
+        let evidence = [EvidenceItem::Artifact { label: "SD-JWT".into(), content: "a~b~".into() }];
+        let pass = RuleRow { expected: "", ..row(Verdict::Pass, "8 disclosures", &[]) };
+        let rows = [pass, row(Verdict::Warn, "typ \"jwt\"", &evidence)];
+        let artifact = ArtifactResult {
+            name: rows[0].id.1.into(),
+            format: Some("sd-jwt-vc".into()),
+            verdict: ArtifactStatus::Acceptable,
+            reason: None,
+        };
+        let dir = std::env::temp_dir().join(format!("dialtone-stream-compact-{}", std::process::id()));
+        let Ok(mut streamed) = Streamed::create(&dir) else { panic!("spool") };
+        let mut tally = dialtone_engine::tally::Tally::default();
+        for r in &rows {
+            tally.add_rule_row(r.plan, r.id.0, r.level, r.verdict, r.pctf);
+        }
+        assert!(streamed.add(&rows, &artifact).is_ok());
+        let subject = dialtone_engine::report::Subject {
+            candidate: CandidateInfo {
+                name: "1 stored artifacts".into(),
+                vendor: String::new(),
+                version: String::new(),
+                roles: vec![Role::Artifact],
+                base_url: String::new(),
+                conformance: vec!["sd-jwt-vc".into()],
+            },
+            suites: vec!["artifact-rules".into()],
+            profiles: Vec::new(),
+            seed: None,
+        };
+        let counts = dialtone_engine::model::ArtifactCounts::of(std::slice::from_ref(&artifact));
+        let catalogue = dialtone_engine::pctf::Catalogue::embedded();
+        let report = dialtone_engine::report::assemble_tallied(subject, &tally, counts, 1.0, &catalogue);
+        assert!(streamed.finish(&report, 1, None, dialtone_i18n::Lang::En).is_ok());
+        let json = std::fs::read_to_string(dir.join("report.json")).unwrap_or_default();
+        let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap_or_default();
+        let _ = std::fs::remove_dir_all(&dir);
+        let written: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
+        let id = format!("SDJWTVC-001 {}", artifact.name);
+        assert_eq!(
+            written["results"][0],
+            serde_json::json!({"id": id, "verdict": "pass", "observed": "8 disclosures"})
+        );
+        assert_eq!(written["results"][1]["observed"], "typ \"jwt\"");
+        assert_eq!(written["rules"]["SDJWTVC-001"]["title"], "The SD-JWT parses: '~'-separated");
+        let schema: serde_json::Value = serde_json::from_str(crate::SCHEMA).unwrap_or_default();
+        let errors: Vec<String> = match jsonschema::validator_for(&schema) {
+            Ok(v) => v.iter_errors(&written).map(|e| e.to_string()).collect(),
+            Err(e) => vec![e.to_string()],
+        };
+        assert!(errors.is_empty(), "{errors:?}");
+        let read: Report = match serde_json::from_str(&json) {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let mut expected: Vec<CaseResult> = rows.iter().map(RuleRow::to_case_result).collect();
+        expected[0].duration_ms = 0.0;
+        assert_eq!(serde_json::to_string(&read.results).ok(), serde_json::to_string(&expected).ok());
+        let pass = junit.lines().find(|l| l.contains("SDJWTVC-001")).unwrap_or_default();
+        assert!(
+            pass.starts_with("        <testcase name=\"SDJWTVC-001 ") && pass.ends_with(" time=\"0.001\"/>"),
+            "{pass}"
+        );
+        assert_eq!(junit.matches("<testcase ").count(), 2);
     }
 
     #[test]

@@ -262,7 +262,7 @@ impl ArtifactReport {
 }
 
 /// The plan name of artifact rule results.
-pub const ARTIFACT_PLAN: &str = "artifact-rules";
+pub use dialtone_engine::compact::ARTIFACT_PLAN;
 
 /// Judges one artifact against its format's rules. `format` None means recognize it from the bytes.
 pub fn judge(artifact: &Artifact, format: Option<Format>, ctx: &Context) -> ArtifactReport {

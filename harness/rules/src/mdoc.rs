@@ -108,7 +108,8 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
             );
             f.set(&rules::MDOC_004, judged(verify::issuer_signature(is, &jwk)));
             f.set(&rules::MDOC_005, chain_to_root(is, ctx));
-            f.set(&rules::MDOC_014, judged(verify::certificate_countries(is)));
+            let countries = verify::certificate_countries_with(is, |der| ctx.keys.countries().countries(der));
+            f.set(&rules::MDOC_014, judged(countries));
         }
     }
     f.set(

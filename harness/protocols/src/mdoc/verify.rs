@@ -85,12 +85,21 @@ fn chained(validated: Result<(), String>, roots: &[Vec<u8>]) -> Step<String> {
 /// — the IACA's subject — names one too (ISO/IEC 18013-5 Annex B: countryName is mandatory in the
 /// IACA and document signer certificates).
 pub fn certificate_countries(is: &IssuerSigned) -> Step<String> {
+    certificate_countries_with(is, crate::x509::countries)
+}
+
+/// [`certificate_countries`], the certificate read by `read` (a [`crate::x509::CountryCache`]'s,
+/// for the many mdocs of one document signer).
+pub fn certificate_countries_with(
+    is: &IssuerSigned,
+    read: impl FnOnce(&[u8]) -> crate::x509::Countries,
+) -> Step<String> {
     let chain = is.issuer_auth.x5chain();
     let ds = chain
         .first()
         .ok_or_else(|| Failure::new("x5chain (label 33) with the document signer certificate", "absent"))?;
     let expected = "countryName in the document signer certificate's subject and issuer (the IACA)";
-    match crate::x509::countries(ds) {
+    match read(ds) {
         Err(e) => Err(Failure::new(expected, e)),
         Ok((Some(subject), Some(issuer))) => {
             Ok(format!("document signer in {subject:?}, issued by an IACA in {issuer:?}"))

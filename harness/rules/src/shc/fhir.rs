@@ -74,6 +74,12 @@ pub(super) fn r4_bundle(subject: Option<&Value>) -> Outcome {
     let Some(validator) = validator() else {
         return Outcome::error("the FHIR R4 schema built into dialtone does not compile (a defect of dialtone)");
     };
+    // Most bundles are valid: asked first, the validator stops at the first error and builds
+    // none; the errors are collected only for a bundle that has some.
+    if validator.is_valid(bundle) {
+        let entries = bundle.get("entry").and_then(Value::as_array).map_or(0, Vec::len);
+        return Outcome::pass(format!("the bundle ({entries} entries) is valid against the FHIR R4 JSON schema"));
+    }
     let errors: Vec<String> = validator
         .iter_errors(bundle)
         .take(SHOWN_ERRORS + 1)
