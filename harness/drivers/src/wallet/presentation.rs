@@ -146,7 +146,7 @@ async fn presented_after(
         }
     };
     let (answer, verdict) = match dcql {
-        Some(ask) if ask.unpinned() => super::stack::alone(&ctx, work).await?,
+        Some(ask) if ask.unpinned() => super::stack::alone(ctx, work).await?,
         _ => work.await?,
     };
     Ok((stack, answer, verdict))
