@@ -68,6 +68,9 @@ pub const WALLET_CLIENT_ID: &str = "https://wallet.dialtone.invalid";
 struct Stored {
     credential: String,
     key: EcKey,
+    /// The credential read for presenting, once, when it was stored (an SD-JWT VC whose
+    /// disclosures process; else none).
+    held: Option<HeldSdJwt>,
 }
 
 struct Wallet {
@@ -196,7 +199,8 @@ impl Wallet {
             let folded = fold_apostrophes(&credential);
             let credential =
                 if folded != credential && *self.behaviour.fold_apostrophes() { folded } else { credential };
-            lock(&self.credentials).push(Stored { credential, key });
+            let held = SdJwt::parse(&credential).ok().and_then(|sd| HeldSdJwt::new(sd, key.clone()).ok());
+            lock(&self.credentials).push(Stored { credential, key, held });
         }
         // Stored: tell the issuer (§11.1). A notification that does not arrive changes nothing here:
         // the issuer cannot count on one (§11).
@@ -257,11 +261,7 @@ impl Wallet {
         }
         // What the query asks for, from the held credentials, newest first (an issuer may have
         // re-issued); nothing at all when a required credential matches nothing (§6.4.2).
-        let held: Vec<HeldSdJwt> = lock(&self.credentials)
-            .iter()
-            .rev()
-            .filter_map(|s| HeldSdJwt::new(SdJwt::parse(&s.credential).ok()?, s.key.clone()).ok())
-            .collect();
+        let held: Vec<HeldSdJwt> = lock(&self.credentials).iter().rev().filter_map(|s| s.held.clone()).collect();
         let spec = self.behaviour.presentation();
         if !self.behaviour.unknown_transaction_data_accepted() {
             // Every transaction data object of a type it knows, well-formed (§5.1, §8.5).
