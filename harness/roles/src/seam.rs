@@ -368,8 +368,27 @@ mod tests {
     }
 
     #[test]
-    fn without_a_log_nothing_is_noted() {
-        let seams = Seams::new("issuer", Example::default(), None);
-        assert!(!seams.checked());
+    fn without_a_log_the_accessors_read_the_value() {
+        let token = Token { lifetime: 7, single_use: false };
+        let seams = Seams::new("issuer", Example { checked: true, token, ..Example::default() }, None);
+        assert!(*seams.checked());
+        assert_eq!(*seams.token().lifetime(), 7);
+    }
+
+    /// A part held apart from its behaviour (by the component that acts on it) notes its reads as
+    /// the part's fields, so that they meet the changes a fault makes to that part.
+    #[tokio::test]
+    async fn a_part_held_apart_notes_its_reads_as_the_part_s_fields() {
+        let log = Arc::new(SeamLog::default());
+        let token = Seams::part_apart("issuer", "token", Token::default(), Some(log.clone()));
+        case_tag::scope(Some(Arc::from("A")), async { token.single_use() }).await;
+        let a = Some(Reach::Cases([Arc::from("A")].into()));
+        assert_eq!(log.reach("issuer", "token.single_use"), a);
+        assert_eq!(log.reach("issuer", "single_use"), None);
+        let mut faulty = Example::default();
+        faulty.token.single_use = true;
+        let changes = Example::default().differing(&faulty);
+        assert_eq!(changes, ["token.single_use"]);
+        assert_eq!(log.reach("issuer", &changes[0]), a);
     }
 }
