@@ -116,14 +116,21 @@ async fn run_mutant(
     Ok(verdicts(&report?))
 }
 
-/// The cases a mutant of `role` that changes `changes` can change: those that read one of those
-/// fields in the reference's run, and those whose verdict is settled with theirs (`depends_on`).
+/// The cases `mutant`, of `role`, that changes `changes` can change: those that read one of those
+/// fields in the reference's run (or judged with it an answer the mutant's value of it changes),
+/// and those whose verdict is settled with theirs (`depends_on`).
 /// `None` when a field was read for no case in particular: then every case that reaches the
 /// reference may change.
-fn selected(suites: &[Suite], role: &str, changes: &[String], seams: &SeamLog) -> Option<BTreeSet<String>> {
+fn selected(
+    suites: &[Suite],
+    mutant: &str,
+    role: &str,
+    changes: &[String],
+    seams: &SeamLog,
+) -> Option<BTreeSet<String>> {
     let mut chosen = BTreeSet::new();
     for field in changes {
-        match seams.reach(role, field) {
+        match seams.reach_under(role, field, mutant) {
             None => {}
             Some(Reach::Every) => return None,
             Some(Reach::Cases(cases)) => chosen.extend(cases.iter().map(|c| c.to_string())),
@@ -272,7 +279,7 @@ pub async fn selftest(
                         .ok_or_else(|| CliError::harness(format!("mutant {} has no reference to run it", info.name)))?;
                     let changes = dialtone_roles::mutant::changed_seams(info.name).unwrap_or_default();
                     let reaching = by_role.get(info.role).map(Vec::as_slice).unwrap_or_default();
-                    let selection = selected(suites, info.role, &changes, seams);
+                    let selection = selected(suites, info.name, info.role, &changes, seams);
                     let to_run = match (&selection, scope) {
                         (Some(ids), Scope::Selected) => only_cases(suites, ids),
                         _ => reaching.to_vec(),

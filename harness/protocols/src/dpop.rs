@@ -378,6 +378,41 @@ impl DpopServer {
         request: DpopRequest<'_>,
         policy: DpopPolicy,
     ) -> Result<CheckedDpop, DpopError> {
+        let checked = self.verify_with_nonce(values, request, policy)?;
+        if policy.jti_unique {
+            let jti = checked.claims.jti.clone().unwrap_or_default();
+            let mut seen = lock(&self.seen);
+            seen.retain(|_, at| request.now - *at <= IAT_PAST + IAT_FUTURE);
+            if seen.insert(jti, request.now).is_some() {
+                return Err(DpopError::Invalid("the DPoP proof's jti was already used (§11.1)".into()));
+            }
+        }
+        Ok(checked)
+    }
+
+    /// What [`DpopServer::check`] answers, leaving the seen `jti`s as they are.
+    pub fn judge(
+        &self,
+        values: &[&str],
+        request: DpopRequest<'_>,
+        policy: DpopPolicy,
+    ) -> Result<CheckedDpop, DpopError> {
+        let checked = self.verify_with_nonce(values, request, policy)?;
+        let jti = checked.claims.jti.as_deref().unwrap_or_default();
+        let replayed = lock(&self.seen).get(jti).is_some_and(|at| request.now - *at <= IAT_PAST + IAT_FUTURE);
+        if policy.jti_unique && replayed {
+            return Err(DpopError::Invalid("the DPoP proof's jti was already used (§11.1)".into()));
+        }
+        Ok(checked)
+    }
+
+    /// [`verify`], then the server nonce when the policy demands one.
+    fn verify_with_nonce(
+        &self,
+        values: &[&str],
+        request: DpopRequest<'_>,
+        policy: DpopPolicy,
+    ) -> Result<CheckedDpop, DpopError> {
         let checked = verify(values, request, policy.checks)?;
         if policy.nonce_demanded {
             let current = checked.claims.nonce.as_deref().is_some_and(|n| {
@@ -385,14 +420,6 @@ impl DpopServer {
             });
             if !current {
                 return Err(DpopError::NonceNeeded("the DPoP proof must carry a current server nonce".into()));
-            }
-        }
-        if policy.jti_unique {
-            let jti = checked.claims.jti.clone().unwrap_or_default();
-            let mut seen = lock(&self.seen);
-            seen.retain(|_, at| request.now - *at <= IAT_PAST + IAT_FUTURE);
-            if seen.insert(jti, request.now).is_some() {
-                return Err(DpopError::Invalid("the DPoP proof's jti was already used (§11.1)".into()));
             }
         }
         Ok(checked)

@@ -105,6 +105,9 @@ mod tests {
         let named = |name: &str| super::changed_seams(name).map(|c| c.join(" "));
         assert_eq!(named("issuer.token_no_cache_control").as_deref(), Some("response"));
         assert_eq!(named("registry.plain_errors").as_deref(), Some("problem_details"));
+        // Settings handed whole to the protocol's code, declared field by field.
+        assert_eq!(named("wallet.no_tx_code").as_deref(), Some("issuance.withhold_tx_code"));
+        assert_eq!(named("wallet.skips_par").as_deref(), Some("issuance.authorization"));
         assert_eq!(super::changed_seams("no.such_mutant"), None);
     }
 

@@ -57,14 +57,28 @@ impl SeamLog {
         reads.iter().map(|((role, field), reach)| (format!("{role}.{field}"), reach.clone())).collect()
     }
 
+    /// Whom the reads that see `role`'s `field` under the mutant `fault` were made for: those of
+    /// [`SeamLog::reach`], and the reads judged to decide an answer under that mutant's value of
+    /// the field, of the part it is in, or of a field of it ([`Seams::judged_by`]). `None`: never
+    /// read.
+    pub fn reach_under(&self, role: &str, field: &str, fault: &str) -> Option<Reach> {
+        self.reach_where(role, |read| match read.split_once('@') {
+            Some((read, judged_for)) => judged_for == fault && overlaps(read, field),
+            None => overlaps(read, field),
+        })
+    }
+
     /// Whom the reads that see `role`'s `field` were made for: reads of the field itself, of the
     /// part it is in as a whole, and of the fields of it when it is a part. `None`: never read.
     pub fn reach(&self, role: &str, field: &str) -> Option<Reach> {
+        self.reach_where(role, |read| !read.contains('@') && overlaps(read, field))
+    }
+
+    fn reach_where(&self, role: &str, sees: impl Fn(&str) -> bool) -> Option<Reach> {
         let reads = self.reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let within = |outer: &str, inner: &str| inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('.'));
         let mut reach: Option<Reach> = None;
         for ((r, read), seen) in reads.iter() {
-            if *r == role && (read == field || within(read, field) || within(field, read)) {
+            if *r == role && sees(read) {
                 match &mut reach {
                     Some(reach) => reach.add(seen),
                     None => reach = Some(seen.clone()),
@@ -73,6 +87,12 @@ impl SeamLog {
         }
         reach
     }
+}
+
+/// Whether a read of `read` sees `field`: the same field, the part it is in, or a field of it.
+fn overlaps(read: &str, field: &str) -> bool {
+    let within = |outer: &str, inner: &str| inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('.'));
+    read == field || within(read, field) || within(field, read)
 }
 
 /// A reference's behaviour `B`, read field by field through the accessors [`behaviour!`] declares.
@@ -100,33 +120,36 @@ impl<B> Seams<B> {
 
     /// The behaviour, noting that `field` is read (the accessors' one way in).
     pub(crate) fn read(&self, field: &'static str) -> &B {
-        if let Some(log) = &self.log {
-            let field = match self.within {
-                Some(part) => format!("{part}.{field}"),
-                None => field.to_string(),
-            };
-            log.note(self.role, field, case_tag::current());
-        }
+        self.note(field.to_string());
         &self.inner
     }
 
-    /// What `outcome` makes of the behaviour's `field` (`value` of it), noting the read only when
-    /// another value the field takes under some mutant (`others`) makes another outcome: a case
-    /// whose answer no mutant's value would change does not depend on the field. For a value that
-    /// is handed whole to a pure function (a set of checks judging one request): `outcome` must be
-    /// all the field decides.
+    fn note(&self, field: String) {
+        if let Some(log) = &self.log {
+            let field = match self.within {
+                Some(part) => format!("{part}.{field}"),
+                None => field,
+            };
+            log.note(self.role, field, case_tag::current());
+        }
+    }
+
+    /// What `outcome` makes of the behaviour's `field` (`value` of it), noting the read only for
+    /// the mutants whose value of the field (`others`) makes another outcome, as
+    /// [`judged_read`] names it: a case whose answer a mutant's value would not change does not
+    /// depend on the field under that mutant. For a value that is handed whole to a pure function
+    /// (a set of checks judging one request): `outcome` must be all the field decides.
     pub(crate) fn judged_by<T, R: std::fmt::Debug>(
         &self,
         field: &'static str,
         value: fn(&B) -> &T,
-        others: impl FnOnce() -> Vec<T>,
+        others: impl FnOnce() -> Vec<OtherValue<T>>,
         outcome: impl Fn(&T) -> R,
     ) -> R {
         let own = outcome(value(&self.inner));
         if self.log.is_some() {
-            let seen = format!("{own:?}");
-            if others().iter().any(|other| format!("{:?}", outcome(other)) != seen) {
-                self.read(field);
+            for fault in judged_otherwise(&own, others, &outcome) {
+                self.note(judged_read(field, fault));
             }
         }
         own
@@ -138,21 +161,49 @@ impl<B> Seams<B> {
     }
 }
 
-/// The values other than `correct`'s that `faulty` behaviours give one field (`field`), each once:
-/// the `others` of [`Seams::judged_by`].
+/// A value other than the correct one that some mutants (by name) give a field.
+pub(crate) type OtherValue<T> = (T, Vec<&'static str>);
+
+/// The values other than `correct`'s that `faulty` behaviours (each with its mutant's name) give
+/// one field (`field`), each once with the mutants that give it: the `others` of
+/// [`Seams::judged_by`].
 pub(crate) fn other_values<B, T: PartialEq + Clone>(
     correct: &B,
-    faulty: impl IntoIterator<Item = B>,
+    faulty: impl IntoIterator<Item = (&'static str, B)>,
     field: fn(&B) -> &T,
-) -> Vec<T> {
-    let mut others: Vec<T> = Vec::new();
-    for behaviour in faulty {
+) -> Vec<OtherValue<T>> {
+    let mut others: Vec<OtherValue<T>> = Vec::new();
+    for (name, behaviour) in faulty {
         let value = field(&behaviour);
-        if value != field(correct) && !others.contains(value) {
-            others.push(value.clone());
+        if value == field(correct) {
+            continue;
+        }
+        match others.iter_mut().find(|(other, _)| other == value) {
+            Some((_, names)) => names.push(name),
+            None => others.push((value.clone(), vec![name])),
         }
     }
     others
+}
+
+/// The mutants among `others` under whose value of a field `outcome` differs from `own`.
+fn judged_otherwise<T, R: std::fmt::Debug>(
+    own: &R,
+    others: impl FnOnce() -> Vec<OtherValue<T>>,
+    outcome: &impl Fn(&T) -> R,
+) -> Vec<&'static str> {
+    let seen = format!("{own:?}");
+    others()
+        .into_iter()
+        .filter(|(other, _)| format!("{:?}", outcome(other)) != seen)
+        .flat_map(|(_, faults)| faults)
+        .collect()
+}
+
+/// How a read of `field` that decides an answer only under the mutant `fault` is noted
+/// (`policy@issuer.dpop_htu_not_checked`): [`SeamLog::reach_under`] finds it for that mutant alone.
+pub(crate) fn judged_read(field: &str, fault: &str) -> String {
+    format!("{field}@{fault}")
 }
 
 /// A behaviour read by no reference under test (a component's own tests): nothing is noted.
@@ -186,6 +237,53 @@ impl<'a, T> Part<'a, T> {
         if let Some(log) = self.log {
             log.note(self.role, format!("{}.{field}", self.name), case_tag::current());
         }
+        self.value
+    }
+
+    /// What `outcome` makes of the part's `field` (`value` of it), noting the read as `part.field`
+    /// only when another value the field takes under some mutant (`others`) makes another
+    /// outcome, as [`Seams::judged_by`] does for a whole behaviour.
+    pub(crate) fn judged_by<F, R: std::fmt::Debug>(
+        &self,
+        field: &'static str,
+        value: fn(&T) -> &F,
+        others: impl FnOnce() -> Vec<OtherValue<F>>,
+        outcome: impl Fn(&F) -> R,
+    ) -> R {
+        let own = outcome(value(self.value));
+        if let Some(log) = self.log {
+            for fault in judged_otherwise(&own, others, &outcome) {
+                log.note(self.role, judged_read(&format!("{}.{field}", self.name), fault), case_tag::current());
+            }
+        }
+        own
+    }
+
+    /// Notes the read of the part's `field` (`value` of it) where another value the field takes
+    /// under some mutant (`others`) makes another `outcome`, in a run that keeps a log; else does
+    /// nothing. For a field acted on by code with effects (a replay cache), whose pure judgment
+    /// `outcome` is: the code then reads the field with [`Part::as_judged`].
+    pub(crate) fn note_where_judged_otherwise<F, R: std::fmt::Debug>(
+        &self,
+        field: &'static str,
+        value: fn(&T) -> &F,
+        others: impl FnOnce() -> Vec<OtherValue<F>>,
+        outcome: impl Fn(&F) -> R,
+    ) {
+        if self.log.is_some() {
+            self.judged_by(field, value, others, outcome);
+        }
+    }
+
+    /// The part's field `value` of it without noting a read: only for acting on what
+    /// [`Part::judged_by`] judged with that field, which noted the read where it decides.
+    pub(crate) fn as_judged<F>(&self, value: fn(&T) -> &F) -> &'a F {
+        value(self.value)
+    }
+
+    /// The whole part without noting it as a whole: for code that hands it on whole and has noted,
+    /// one by one, the fields the code it hands it to consults in the case at hand.
+    pub(crate) fn noted_field_by_field(&self) -> &'a T {
         self.value
     }
 
@@ -237,6 +335,29 @@ macro_rules! behaviour {
     };
 }
 pub(crate) use behaviour;
+
+/// Declares a type defined elsewhere (a protocol's settings a reference hands whole to the
+/// protocol's code) as a part of a behaviour, field by field as [`behaviour!`] would: the accessors
+/// on [`Part`] and [`Differing`]. Every field must be listed: [`Differing`] destructures the type
+/// without `..`, so a field added to it and not here does not compile.
+macro_rules! parts_of {
+    ($name:ident { $( $field:ident : $ty:ty ),* $(,)? }) => {
+        #[allow(dead_code)]
+        impl<'a> $crate::seam::Part<'a, $name> {
+            $( $crate::seam::accessor!(part $field : $ty); )*
+        }
+
+        impl $crate::seam::Differing for $name {
+            fn differing(&self, other: &Self) -> Vec<String> {
+                let $name { $( $field: _ ),* } = self;
+                let mut fields = Vec::new();
+                $( $crate::seam::differing!(fields, self, other, $field); )*
+                fields
+            }
+        }
+    };
+}
+pub(crate) use parts_of;
 
 /// One accessor of [`behaviour!`].
 macro_rules! accessor {
@@ -349,11 +470,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_value_judged_whole_is_noted_only_where_another_value_judges_otherwise() {
+    async fn a_value_judged_whole_is_noted_only_for_the_mutants_whose_value_judges_otherwise() {
         let log = Arc::new(SeamLog::default());
-        // Only a lifetime under 5 is refused; the one mutant's lifetime is 9.
+        // Only a lifetime under 5 is refused. Two mutants give the lifetime 9, one gives 1.
         let judge = |token: &Token| if token.lifetime < 5 { "refused" } else { "taken" };
-        let others = || vec![Token { lifetime: 9, single_use: false }];
+        let others = || {
+            vec![
+                (Token { lifetime: 9, single_use: false }, vec!["wallet.long", "wallet.longer"]),
+                (Token { lifetime: 1, single_use: false }, vec!["wallet.short"]),
+            ]
+        };
         let mut seen = Vec::new();
         for (case, lifetime) in [("A", 7), ("B", 3)] {
             let mut example = Example::default();
@@ -363,8 +489,19 @@ mod tests {
             seen.push(case_tag::scope(Some(Arc::from(case)), judging).await);
         }
         assert_eq!(seen, ["taken", "refused"]);
-        // 7 is judged as 9 is: case A's answer does not depend on the value; case B's does.
-        assert_eq!(log.reach("wallet", "token"), Some(Reach::Cases([Arc::from("B")].into())));
+        // 7 is judged as 9 is and not as 1 is; 3 as 1 and not as 9.
+        let only = |case: &str| Some(Reach::Cases([Arc::from(case)].into()));
+        assert_eq!(log.reach_under("wallet", "token", "wallet.long"), only("B"));
+        assert_eq!(log.reach_under("wallet", "token", "wallet.longer"), only("B"));
+        assert_eq!(log.reach_under("wallet", "token", "wallet.short"), only("A"));
+        // A read judged whole sees the fields of the part.
+        assert_eq!(log.reach_under("wallet", "token.lifetime", "wallet.short"), only("A"));
+        // Nothing was read whole: a plain read is for every mutant that changes the field.
+        assert_eq!(log.reach("wallet", "token"), None);
+        let seams = Seams::new("wallet", Example::default(), Some(log.clone()));
+        case_tag::scope(Some(Arc::from("C")), async { seams.token().lifetime() }).await;
+        let reach = log.reach_under("wallet", "token", "wallet.short");
+        assert_eq!(reach, Some(Reach::Cases([Arc::from("A"), Arc::from("C")].into())));
     }
 
     #[test]

@@ -48,6 +48,14 @@ crate::seam::behaviour! {
 }
 
 impl Behaviour {
+    /// The other values the issuer's mutants give one field: what the selftest's reference run
+    /// judges each request with as well, to note the read only where a mutant would answer
+    /// otherwise, and under which mutants ([`crate::seam::Part::judged_by`]).
+    pub(crate) fn others<T: PartialEq + Clone>(field: fn(&Self) -> &T) -> Vec<crate::seam::OtherValue<T>> {
+        let faulty = super::IssuerFault::ALL.iter().map(|f| (f.name(), Self::with(Some(*f))));
+        crate::seam::other_values(&Self::default(), faulty, field)
+    }
+
     pub fn with(fault: Option<super::IssuerFault>) -> Self {
         Self::configured(super::IssuerOptions::default(), fault)
     }

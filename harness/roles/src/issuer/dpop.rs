@@ -4,6 +4,7 @@
 //!
 //! [`DpopBehaviour`]: super::behaviour::DpopBehaviour
 
+use super::behaviour::Behaviour;
 use super::reference::{Issuer, json_response};
 use super::resource::Refusal;
 use super::state::{SeenDpop, lock};
@@ -53,7 +54,16 @@ fn check(
     });
     let url = issuer.url(path);
     let request = DpopRequest { method, url: &url, access_token, now: now_epoch() };
-    issuer.state.dpop.check(&values, request, *issuer.behaviour.dpop().policy())
+    let dpop = issuer.behaviour.dpop();
+    // Noted only where a mutant's policy would judge this proof otherwise (judging leaves the
+    // server's nonces and seen `jti`s as they are).
+    dpop.note_where_judged_otherwise(
+        "policy",
+        |d| &d.policy,
+        || Behaviour::others(|b| &b.dpop.policy),
+        |policy| issuer.state.dpop.judge(&values, request, *policy).map(|checked| checked.jkt),
+    );
+    issuer.state.dpop.check(&values, request, *dpop.as_judged(|d| &d.policy))
 }
 
 /// The token endpoint's DPoP step, for every grant (§5): `Ok(None)` without a proof (a Bearer

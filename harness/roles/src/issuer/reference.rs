@@ -8,7 +8,7 @@
 
 mod authorize;
 
-use super::behaviour::{Behaviour, TxCodeCheck};
+use super::behaviour::{Behaviour, ProofPolicy, TxCodeCheck};
 use super::client_auth::{CHALLENGE_PATH, ClientAuth};
 use super::dpop;
 use super::followup::{self, Followups};
@@ -17,7 +17,7 @@ use super::minter::{Minter, STATUS_LIST_PATH, VCT_VERIFIED_PERSON};
 use super::mutants::IssuerFault;
 use super::resource::{authorize_presented, authorize_resource, bearer_challenge};
 use super::state::*;
-use crate::seam::Seams;
+use crate::seam::{Part, Seams};
 use crate::server::RunningServer;
 use axum::Router;
 use axum::body::Bytes;
@@ -712,43 +712,73 @@ fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Valu
                 .jwt_proofs()
                 .filter(|p| !p.is_empty())
                 .ok_or_else(|| invalid("proofs must hold a non-empty array of jwt proofs".into()))?;
-            if jwts.len() > followup::proof_limit(issuer) {
+            if followup::too_many_proofs(issuer, jwts.len()) {
                 return Err((ce::INVALID_CREDENTIAL_REQUEST, "more proofs than batch_size allows".into()));
             }
             let mut proofs = Vec::new();
             for jwt in jwts {
-                let checked =
-                    proof::check(jwt, &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, *policy.checks())
-                        .map_err(invalid)?;
+                // Noted only where a mutant's checks would judge this proof otherwise.
+                let checked = policy
+                    .judged_by(
+                        "checks",
+                        |p| &p.checks,
+                        || Behaviour::others(|b| &b.proof.checks),
+                        |checks| proof::check(jwt, &issuer.identifier, now, NONCE_LIFETIME_SECS, PROOF_ALGS, *checks),
+                    )
+                    .map_err(invalid)?;
                 issuer.key_attestations.jwt_proof(&checked, now).map_err(invalid)?;
                 proofs.push((checked.jwk, checked.claims.nonce));
             }
             proofs
         }
     };
-    if *policy.nonce_checked() {
-        let mut nonces = lock(&issuer.state.nonces);
-        let mut used = Vec::new();
-        for (_, nonce) in &proofs {
-            let nonce = nonce.as_deref().ok_or_else(|| invalid("proof has no nonce".into()))?;
-            match nonces.get(nonce) {
-                // A nonce serves every proof of one request.
-                _ if used.contains(&nonce) => {}
-                Some(record)
-                    if (!record.used || !policy.single_use_nonces()) && now - record.issued <= NONCE_LIFETIME_SECS =>
-                {
-                    used.push(nonce)
-                }
-                _ => return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into())),
-            }
-        }
-        for nonce in used {
-            if let Some(record) = nonces.get_mut(nonce) {
+    let mut nonces = lock(&issuer.state.nonces);
+    // Whether the nonces are checked is noted only where that decides the answer: a check that
+    // passes answers as no check does (a passing check marks its nonces used, which a later
+    // proof with one of them then meets, noting the read there).
+    let checked = policy.judged_by(
+        "nonce_checked",
+        |p| &p.nonce_checked,
+        || Behaviour::others(|b| &b.proof.nonce_checked),
+        |checked| match checked {
+            true => current_nonces(&proofs, &nonces, policy, now).map(|_| ()),
+            false => Ok(()),
+        },
+    );
+    checked?;
+    if *policy.as_judged(|p| &p.nonce_checked) {
+        for nonce in current_nonces(&proofs, &nonces, policy, now).unwrap_or_default() {
+            if let Some(record) = nonces.get_mut(&nonce) {
                 record.used = true;
             }
         }
     }
     Ok(proofs.into_iter().map(|(jwk, _)| jwk).collect())
+}
+
+/// The nonces of `proofs` when each is one the issuer gave, unexpired and, where nonces buy one
+/// credential, unused (a nonce serves every proof of one request); else the error: `invalid_proof`
+/// for a proof without a nonce, `invalid_nonce` for a nonce not current.
+fn current_nonces(
+    proofs: &[(Value, Option<String>)],
+    nonces: &std::collections::HashMap<String, NonceRecord>,
+    policy: Part<'_, ProofPolicy>,
+    now: i64,
+) -> Result<Vec<String>, (&'static str, String)> {
+    let mut used: Vec<String> = Vec::new();
+    for (_, nonce) in proofs {
+        let nonce = nonce.as_deref().ok_or((ce::INVALID_PROOF, "proof has no nonce".to_string()))?;
+        match nonces.get(nonce) {
+            _ if used.iter().any(|u| u == nonce) => {}
+            Some(record)
+                if (!record.used || !policy.single_use_nonces()) && now - record.issued <= NONCE_LIFETIME_SECS =>
+            {
+                used.push(nonce.to_string())
+            }
+            _ => return Err((ce::INVALID_NONCE, "c_nonce is unknown, used or expired".into())),
+        }
+    }
+    Ok(used)
 }
 
 fn issue_sd_jwt_vc(issuer: &Issuer, holder_jwk: Option<Value>) -> String {

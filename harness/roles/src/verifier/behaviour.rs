@@ -118,8 +118,8 @@ impl Behaviour {
     /// The other values the verifier's mutants give `checks`: what the selftest's reference run
     /// judges each presentation with as well, to note the read only where a mutant would answer
     /// otherwise.
-    pub(crate) fn other_checks() -> Vec<Checks> {
-        let faulty = super::VerifierFault::ALL.iter().map(|f| Self::with(Some(*f)));
+    pub(crate) fn other_checks() -> Vec<crate::seam::OtherValue<Checks>> {
+        let faulty = super::VerifierFault::ALL.iter().map(|f| (f.name(), Self::with(Some(*f))));
         crate::seam::other_values(&Self::default(), faulty, |b| &b.checks)
     }
 

@@ -1,14 +1,16 @@
 //! What the reference wallet does, as values: the default is correct; a mutant changes one thing
 //! ([`super::WalletFault::apply`]). The flows read these values and nothing else of a fault.
 
-use dialtone_protocols::oid4vci::client::IssuanceSpec;
+use dialtone_protocols::oid4vci::client::{AuthorizationSpec, ClientAttestationUse, IssuanceSpec, WalletChecks};
+use dialtone_protocols::oid4vci::proof::ProofSpec;
+use dialtone_protocols::oid4vci::sender::DpopUse;
 use dialtone_protocols::oid4vp::holder::{PresentationSpec, RequestChecks};
 
 crate::seam::behaviour! {
     #[derive(Debug, Clone)]
     pub struct Behaviour {
         /// How it runs OpenID4VCI issuance.
-        pub issuance: IssuanceSpec,
+        pub issuance: IssuanceSpec as parts,
         /// Put the first `c_nonce` it ever got into every proof.
         pub(crate) reuse_first_nonce: bool,
         /// Store names with U+02BC folded to an ASCII apostrophe (a lossy "normalization").
@@ -25,6 +27,20 @@ crate::seam::behaviour! {
         pub(crate) expected_origins_ignored: bool,
         /// Batches, deferred issuance, notifications.
         pub followup: FollowupBehaviour as parts,
+    }
+}
+
+// The issuance settings the wallet hands whole to the OpenID4VCI client, each part noted where the
+// flow it takes consults it.
+crate::seam::parts_of! {
+    IssuanceSpec {
+        withhold_tx_code: bool,
+        proof: ProofSpec,
+        checks: WalletChecks,
+        authorization: AuthorizationSpec,
+        dpop: DpopUse,
+        authorization_details: bool,
+        client_attestation: ClientAttestationUse,
     }
 }
 
@@ -71,8 +87,8 @@ impl Behaviour {
     /// The other values the wallet's mutants give `request_checks`: what the selftest's reference
     /// run judges each request with as well, to note the read only where a mutant would answer
     /// otherwise.
-    pub(crate) fn other_request_checks() -> Vec<RequestChecks> {
-        let faulty = super::WalletFault::ALL.iter().map(|f| Self::with(Some(*f)));
+    pub(crate) fn other_request_checks() -> Vec<crate::seam::OtherValue<RequestChecks>> {
+        let faulty = super::WalletFault::ALL.iter().map(|f| (f.name(), Self::with(Some(*f))));
         crate::seam::other_values(&Self::default(), faulty, |b| &b.request_checks)
     }
 

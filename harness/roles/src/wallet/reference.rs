@@ -22,7 +22,7 @@ use dialtone_protocols::dcql;
 use dialtone_protocols::jose::EcKey;
 use dialtone_protocols::message::Message;
 use dialtone_protocols::oauth::client_attestation::{AttestationSpec, Attester, ClientCredentials};
-use dialtone_protocols::oid4vci::client::{Client, ClientIdentity, Login};
+use dialtone_protocols::oid4vci::client::{Client, ClientIdentity, IssuanceSpec, Login};
 use dialtone_protocols::oid4vci::client_followup::Answer;
 use dialtone_protocols::oid4vci::message::CredentialOffer;
 use dialtone_protocols::oid4vci::notification::event;
@@ -138,10 +138,32 @@ impl Wallet {
         client.with_client_attestation(credentials, self.entropy.clone())
     }
 
+    /// The settings it hands the OpenID4VCI client for `offer`, noting each part where the flow
+    /// the offer takes consults it: the metadata checks, DPoP and the proofs in every flow; the
+    /// transaction code only for an offer that asks for one; `authorization_details` in the token
+    /// request and the client attestation's use in the pre-authorized code flow (§3.5), the
+    /// authorization settings (PAR, PKCE, `issuer_state`, …) in the authorization code flow (§3.4).
+    fn issuance_spec(&self, offer: &CredentialOffer) -> &IssuanceSpec {
+        let issuance = self.behaviour.issuance();
+        issuance.checks();
+        issuance.dpop();
+        issuance.proof();
+        if offer.pre_authorized().is_some() {
+            issuance.authorization_details();
+            issuance.client_attestation();
+            if offer.expects_tx_code() {
+                issuance.withhold_tx_code();
+            }
+        } else {
+            issuance.authorization();
+        }
+        issuance.noted_field_by_field()
+    }
+
     /// The pre-authorized code flow (§3.5) for the offer's first configuration.
     async fn issue(&self, offer: &CredentialOffer, tx_code: Option<&str>) -> Result<(), String> {
         let client = self.client();
-        let mut spec = self.behaviour.issuance().clone();
+        let mut spec = self.issuance_spec(offer).clone();
         let session = if offer.pre_authorized().is_some() {
             client.session(offer, tx_code, &spec).await.map_err(|e| e.to_string())?
         } else {

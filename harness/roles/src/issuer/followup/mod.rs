@@ -11,6 +11,7 @@ pub(crate) mod signed_metadata;
 
 pub use policy::FollowupPolicy;
 
+use super::behaviour::Behaviour;
 use super::reference::{Issuer, json_response};
 use super::state::lock;
 use axum::http::{StatusCode, header};
@@ -193,13 +194,21 @@ pub(crate) fn configuration_of(
 
 /// Whether the issuer (wrongly) holds back credentials until the last ones were notified.
 pub(crate) fn waiting_for_notification(issuer: &Issuer, token: &str) -> bool {
-    *issuer.behaviour.followup().notification_required() && issuer.followup.extras(token).unnotified.is_some()
+    // Its policy is read only where there is something to hold back for.
+    issuer.followup.extras(token).unnotified.is_some() && *issuer.behaviour.followup().notification_required()
 }
 
-/// The proofs a request may carry: `batch_size`, or any number when the limit is not enforced.
-pub(crate) fn proof_limit(issuer: &Issuer) -> usize {
+/// Whether `proofs` proofs are more than a request may carry: `batch_size`, or any number when the
+/// limit is not enforced (noted only where that decides).
+pub(crate) fn too_many_proofs(issuer: &Issuer, proofs: usize) -> bool {
     let policy = issuer.behaviour.followup();
-    if *policy.batch_size_enforced() { (*policy.batch_size()).max(1) as usize } else { usize::MAX }
+    let batch_size = (*policy.batch_size()).max(1) as usize;
+    policy.judged_by(
+        "batch_size_enforced",
+        |p| &p.batch_size_enforced,
+        || Behaviour::others(|b| &b.followup.batch_size_enforced),
+        |enforced| *enforced && proofs > batch_size,
+    )
 }
 
 /// Binds the credentials of a batch: each proof's key, or (the fault) the first for all.
