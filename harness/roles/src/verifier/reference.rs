@@ -134,7 +134,8 @@ pub async fn start(
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let port = listener.local_addr()?.port();
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let key = EcKey::from_pkcs8_der(&config.signing_key_pkcs8).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let key = EcKey::from_pkcs8_der_for(&config.signing_key_pkcs8, &Entropy::new(config.seed))
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let limits = HttpLimits::default();
     let client = dialtone_http::build_client(limits, &config.trusted_roots).map_err(std::io::Error::other)?;
     let verifier = Arc::new(Verifier {
