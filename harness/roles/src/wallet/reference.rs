@@ -82,6 +82,9 @@ struct Wallet {
     credentials: Mutex<Vec<Stored>>,
     first_nonce: Mutex<Option<String>>,
     second: std::time::Duration,
+    /// Its instance's client attestation and key, with the attestation's `exp`: a wallet instance
+    /// keeps one attestation until it nears expiry, as its provider issues it.
+    instance: Mutex<Option<(ClientCredentials, i64)>>,
 }
 
 pub async fn start(
@@ -101,6 +104,7 @@ pub async fn start(
         credentials: Mutex::new(Vec::new()),
         first_nonce: Mutex::new(None),
         second: config.clock_second.unwrap_or(std::time::Duration::from_secs(1)),
+        instance: Mutex::new(None),
     });
     let router = Router::new()
         .route("/control/offers", post(receive_offer))
@@ -128,13 +132,26 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Wallet {
-    /// The OpenID4VCI client, with a fresh client attestation from its wallet provider if it has one.
+    /// The OpenID4VCI client, with its instance's client attestation from its wallet provider if it
+    /// has one.
     fn client(&self) -> Client {
         let client = Client::new(self.http.clone());
         let Some(attester) = &self.attester else { return client };
-        let instance = EcKey::generate(&self.entropy);
-        let attestation = attester.attest(WALLET_CLIENT_ID, &instance, &AttestationSpec::default(), &self.entropy);
-        let credentials = ClientCredentials { client_id: WALLET_CLIENT_ID.into(), attestation, instance };
+        let spec = AttestationSpec::default();
+        let now = dialtone_protocols::now_epoch();
+        let mut instance = lock(&self.instance);
+        let credentials = match &*instance {
+            // Renewed a minute before it expires.
+            Some((credentials, exp)) if now < exp - 60 => credentials.clone(),
+            _ => {
+                let key = EcKey::generate(&self.entropy);
+                let attestation = attester.attest(WALLET_CLIENT_ID, &key, &spec, &self.entropy);
+                let credentials = ClientCredentials { client_id: WALLET_CLIENT_ID.into(), attestation, instance: key };
+                *instance = Some((credentials.clone(), now + spec.exp_offset));
+                credentials
+            }
+        };
+        drop(instance);
         client.with_client_attestation(credentials, self.entropy.clone())
     }
 
