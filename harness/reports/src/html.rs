@@ -49,8 +49,19 @@ pub fn render_with(report: &Report, shown: Option<(usize, &str)>, lang: Lang) ->
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
-    env.add_function("t", move |id: &str, kwargs: Kwargs| translate(lang, id, kwargs));
-    env.add_function("word", move |kind: &str, name: &str| words::word(lang, kind, name));
+    // A message without arguments and a word are the same wherever the page shows them (in every
+    // row of a check's artifacts): each is composed once.
+    let messages = Memo::default();
+    env.add_function("t", move |id: &str, kwargs: Kwargs| {
+        if kwargs.args().next().is_some() {
+            return translate(lang, id, kwargs);
+        }
+        messages.get_or(id, || translate(lang, id, kwargs))
+    });
+    let named = Memo::default();
+    env.add_function("word", move |kind: &str, name: &str| {
+        named.get_or(&format!("{kind}-{name}"), || Ok(words::word(lang, kind, name)))
+    });
     env.add_function("title", move |id: &str, english: &str| words::title_of(lang, id, english));
     env.add_function("roles", move |roles: Vec<String>| {
         roles.iter().map(|r| words::word(lang, "role", r)).collect::<Vec<_>>().join(", ")
@@ -105,6 +116,30 @@ pub fn render_with(report: &Report, shown: Option<(usize, &str)>, lang: Lang) ->
             pctf_version => pctf_version, statement => dialtone_engine::statement::statement(lang, &report.verdict),
             artifacts_total => shown.map(|(total, _)| total), shown_note => shown.map(|(_, note)| note),
         })
-        .map(|page| xml_text(&page).into_owned())
+        .map(|page| match xml_text(&page) {
+            std::borrow::Cow::Borrowed(_) => page,
+            std::borrow::Cow::Owned(safe) => safe,
+        })
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })
+}
+
+/// Texts composed once per page, by key (the template's functions must be `Send + Sync`).
+#[derive(Default)]
+struct Memo(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl Memo {
+    fn get_or(
+        &self,
+        key: &str,
+        compose: impl FnOnce() -> Result<String, minijinja::Error>,
+    ) -> Result<String, minijinja::Error> {
+        if let Some(text) = self.0.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return Ok(text);
+        }
+        let text = compose()?;
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key.to_string(), text.clone());
+        }
+        Ok(text)
+    }
 }
