@@ -393,40 +393,8 @@ fn write_json<W: Write>(
 ) -> Result<(), RenderError> {
     let render = |e: serde_json::Error| RenderError::Render { what: "report.json", detail: e.to_string() };
     let io = |source| RenderError::Write { path: "report.json".into(), source };
-    // The members but the rows (those shown are the page's: report.json's come from the spools),
-    // every member named, so that a member added to the report is not left out.
-    let Report {
-        schema_version,
-        tool,
-        tool_version,
-        generated_at,
-        seed,
-        candidate,
-        verdict,
-        suites,
-        summary,
-        duration_ms,
-        results: _,
-        artifacts: _,
-        expectations,
-        pctf,
-    } = report;
-    let head = Report {
-        schema_version: schema_version.clone(),
-        tool: tool.clone(),
-        tool_version: tool_version.clone(),
-        generated_at: generated_at.clone(),
-        seed: *seed,
-        candidate: candidate.clone(),
-        verdict: verdict.clone(),
-        suites: suites.clone(),
-        summary: summary.clone(),
-        duration_ms: *duration_ms,
-        results: Vec::new(),
-        artifacts: Vec::new(),
-        expectations: expectations.clone(),
-        pctf: pctf.clone(),
-    };
+    // The members but the rows shown on the page: report.json's come from the spools.
+    let head = report.without_results();
     let serde_json::Value::Object(members) = serde_json::to_value(&head).map_err(render)? else {
         return Err(RenderError::Render { what: "report.json", detail: "not an object".into() });
     };
