@@ -17,11 +17,31 @@ use std::borrow::Cow;
 
 /// `text` with every code point XML or HTML forbids or discourages replaced by U+FFFD.
 pub fn xml_text(text: &str) -> Cow<'_, str> {
-    if text.chars().all(allowed) {
+    if all_allowed(text) {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.chars().map(|c| if allowed(c) { c } else { char::REPLACEMENT_CHARACTER }).collect())
     }
+}
+
+/// Whether every character of `text` is [`allowed`]: printable ASCII (most of a report) is passed
+/// over a byte at a time, and only the other characters are decoded to be looked at.
+fn all_allowed(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r') {
+            i += 1;
+            continue;
+        }
+        // Another ASCII byte is a control; a byte from 0x80 begins a character of several bytes.
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else { return false };
+        if !allowed(c) {
+            return false;
+        }
+        i += c.len_utf8();
+    }
+    true
 }
 
 fn allowed(c: char) -> bool {
@@ -127,5 +147,38 @@ mod tests {
     fn what_xml_forbids_becomes_the_replacement_character() {
         assert_eq!(xml_text("a\u{0}b\u{1b}c\u{7f}d\u{9f}e\u{fffe}f\u{ffff}g\u{fdd0}h\u{10ffff}i"), "a�b�c�d�e�f�g�h�i");
         assert!(matches!(xml_text("ᓄᓇᕗᑦ E\u{301}lodie Kʼómoks\t\r\n\u{fffd}\u{e000}\u{10000}"), Cow::Borrowed(_)));
+    }
+
+    /// The byte-at-a-time look over ASCII says what looking at every character says, wherever the
+    /// character to replace stands among ASCII and other characters.
+    #[test]
+    fn the_ascii_fast_path_judges_every_character_as_the_slow_one() {
+        let pieces = [
+            "a",
+            " ",
+            "~",
+            "\t",
+            "\n",
+            "\r",
+            "\u{0}",
+            "\u{1f}",
+            "\u{7f}",
+            "\u{80}",
+            "\u{9f}",
+            "é",
+            "ᓄ",
+            "\u{fdd0}",
+            "\u{fffe}",
+            "👍",
+            "\u{10ffff}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}x{c}");
+                    assert_eq!(all_allowed(&text), text.chars().all(allowed), "{text:?}");
+                }
+            }
+        }
     }
 }

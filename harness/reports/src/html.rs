@@ -7,8 +7,9 @@
 use crate::RenderError;
 use crate::terminal::json_name;
 use crate::words;
-use dialtone_engine::model::{CaseVerdict, CriterionStatus, Report};
+use dialtone_engine::model::{CaseResult, CaseVerdict, CriterionStatus, Report, Verdict};
 use dialtone_engine::pctf_french::{CATALOGUE_NAME_FR, CATALOGUE_VERSION_FR, CatalogueFr};
+use dialtone_engine::role::Role;
 use dialtone_engine::safe_text::xml_text;
 use dialtone_i18n::Lang;
 use minijinja::value::Kwargs;
@@ -38,6 +39,14 @@ struct CriterionRow<'a> {
     cases: &'a [CaseVerdict],
 }
 
+/// One role's section of the page: its rows, and how many of them pass.
+#[derive(serde::Serialize)]
+struct RoleSection<'a> {
+    role: &'static str,
+    rows: Vec<&'a CaseResult>,
+    passed: usize,
+}
+
 /// `t("id", name=value, …)`: a message of the page's language.
 pub(crate) fn translate(lang: Lang, id: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
     dialtone_i18n::template::text(dialtone_i18n::report(), lang, id, kwargs)
@@ -49,8 +58,19 @@ pub fn render_with(report: &Report, shown: Option<(usize, &str)>, lang: Lang) ->
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
-    env.add_function("t", move |id: &str, kwargs: Kwargs| translate(lang, id, kwargs));
-    env.add_function("word", move |kind: &str, name: &str| words::word(lang, kind, name));
+    // A message without arguments and a word are the same wherever the page shows them (in every
+    // row of a check's artifacts): each is composed once.
+    let messages = Memo::default();
+    env.add_function("t", move |id: &str, kwargs: Kwargs| {
+        if kwargs.args().next().is_some() {
+            return translate(lang, id, kwargs);
+        }
+        messages.get_or(id, || translate(lang, id, kwargs))
+    });
+    let named = Memo::default();
+    env.add_function("word", move |kind: &str, name: &str| {
+        named.get_or(&format!("{kind}-{name}"), || Ok(words::word(lang, kind, name)))
+    });
     env.add_function("title", move |id: &str, english: &str| words::title_of(lang, id, english));
     env.add_function("roles", move |roles: Vec<String>| {
         roles.iter().map(|r| words::word(lang, "role", r)).collect::<Vec<_>>().join(", ")
@@ -98,13 +118,48 @@ pub fn render_with(report: &Report, shown: Option<(usize, &str)>, lang: Lang) ->
         Lang::Fr => (CATALOGUE_NAME_FR, CATALOGUE_VERSION_FR),
     };
     let attention = crate::attention::attention(report);
+    // The rows as the page groups them, each given to the template once: the report goes without
+    // them (a check's page has 5,200, which the template would otherwise filter six times over).
+    let chain: Vec<&CaseResult> = report.results.iter().filter(|r| r.driver.starts_with("chain.")).collect();
+    let role_sections: Vec<RoleSection> = [Role::Issuer, Role::Wallet, Role::Verifier, Role::Registry, Role::Artifact]
+        .into_iter()
+        .map(|role| {
+            let rows: Vec<&CaseResult> = report.results.iter().filter(|r| r.role == role).collect();
+            let passed = rows.iter().filter(|r| r.verdict == Verdict::Pass).count();
+            RoleSection { role: role.as_str(), rows, passed }
+        })
+        .collect();
     template
         .render(context! {
-            report => report, lang => lang.code(), attention => attention, pctf_counts => pctf_counts,
+            report => report.without_results(), chain => chain, role_sections => role_sections, lang => lang.code(), attention => attention, pctf_counts => pctf_counts,
             untested => untested, pctf_rows => pctf_rows, pctf_catalogue => pctf_catalogue,
             pctf_version => pctf_version, statement => dialtone_engine::statement::statement(lang, &report.verdict),
             artifacts_total => shown.map(|(total, _)| total), shown_note => shown.map(|(_, note)| note),
         })
-        .map(|page| xml_text(&page).into_owned())
+        .map(|page| match xml_text(&page) {
+            std::borrow::Cow::Borrowed(_) => page,
+            std::borrow::Cow::Owned(safe) => safe,
+        })
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })
+}
+
+/// Texts composed once per page, by key (the template's functions must be `Send + Sync`).
+#[derive(Default)]
+struct Memo(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl Memo {
+    fn get_or(
+        &self,
+        key: &str,
+        compose: impl FnOnce() -> Result<String, minijinja::Error>,
+    ) -> Result<String, minijinja::Error> {
+        if let Some(text) = self.0.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return Ok(text);
+        }
+        let text = compose()?;
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(key.to_string(), text.clone());
+        }
+        Ok(text)
+    }
 }

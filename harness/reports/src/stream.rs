@@ -393,7 +393,9 @@ fn write_json<W: Write>(
 ) -> Result<(), RenderError> {
     let render = |e: serde_json::Error| RenderError::Render { what: "report.json", detail: e.to_string() };
     let io = |source| RenderError::Write { path: "report.json".into(), source };
-    let serde_json::Value::Object(members) = serde_json::to_value(report).map_err(render)? else {
+    // The members but the rows shown on the page: report.json's come from the spools.
+    let head = report.without_results();
+    let serde_json::Value::Object(members) = serde_json::to_value(&head).map_err(render)? else {
         return Err(RenderError::Render { what: "report.json", detail: "not an object".into() });
     };
     out.write_all(b"{").map_err(io)?;
@@ -453,19 +455,17 @@ fn attribute(out: &mut String, value: &str) {
         out.push_str(value);
         return;
     }
-    for c in xml_text(value).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c => out.push(c),
-        }
-    }
+    escaped(out, &xml_text(value), |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'"' => Some("&quot;"),
+        b'\'' => Some("&apos;"),
+        b'\n' => Some("&#10;"),
+        b'\r' => Some("&#13;"),
+        b'\t' => Some("&#9;"),
+        _ => None,
+    });
 }
 
 /// Element text: XML-safe characters only, markup escaped.
@@ -474,14 +474,26 @@ fn text(out: &mut String, value: &str) {
         out.push_str(value);
         return;
     }
-    for c in xml_text(value).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
+    escaped(out, &xml_text(value), |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        _ => None,
+    });
+}
+
+/// `value` with each ASCII byte `escape` names replaced, the runs between copied whole.
+fn escaped(out: &mut String, value: &str, escape: impl Fn(u8) -> Option<&'static str>) {
+    let mut run = 0;
+    for (i, b) in value.bytes().enumerate() {
+        if let Some(reference) = escape(b) {
+            // An ASCII byte ends a run at a character boundary.
+            out.push_str(value.get(run..i).unwrap_or_default());
+            out.push_str(reference);
+            run = i + 1;
         }
     }
+    out.push_str(value.get(run..).unwrap_or_default());
 }
 
 #[cfg(test)]

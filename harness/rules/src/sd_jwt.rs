@@ -27,8 +27,26 @@ fn hash_alg(sd: &SdJwt) -> Option<HashAlg> {
     }
 }
 
-/// How the payload's top level is named in observations.
-const ROOT: &str = "$";
+/// Where a value stands, named in observations only when something there is amiss: the payload's
+/// top level (`$`) or a Disclosure's value, and the members and elements below it.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Payload,
+    Disclosure(usize),
+    Member(&'a At<'a>, &'a str),
+    Element(&'a At<'a>, usize),
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::Payload => f.write_str("$"),
+            At::Disclosure(i) => write!(f, "disclosure {i}"),
+            At::Member(at, name) => write!(f, "{at}.{name}"),
+            At::Element(at, i) => write!(f, "{at}[{i}]"),
+        }
+    }
+}
 
 struct Walk {
     len: Option<usize>,
@@ -36,7 +54,7 @@ struct Walk {
 }
 
 impl Walk {
-    fn digest(&mut self, at: &str, digest: &Value) {
+    fn digest(&mut self, at: impl std::fmt::Display, digest: &Value) {
         let Some(len) = self.len else { return };
         match digest.as_str().map(b64::decode) {
             Some(Ok(bytes)) if bytes.len() == len => {}
@@ -49,19 +67,19 @@ impl Walk {
         }
     }
 
-    fn value(&mut self, value: &Value, at: &str, element: bool) {
+    fn value(&mut self, value: &Value, at: At<'_>, element: bool) {
         match value {
             Value::Object(map) => self.object(map, at, element),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    self.value(item, &format!("{at}[{i}]"), true);
+                    self.value(item, At::Element(&at, i), true);
                 }
             }
             _ => {}
         }
     }
 
-    fn object(&mut self, map: &Map<String, Value>, at: &str, element: bool) {
+    fn object(&mut self, map: &Map<String, Value>, at: At<'_>, element: bool) {
         if let Some(d) = map.get("...") {
             if !element {
                 self.problems.push(format!("{at}: \"...\" outside an array element"));
@@ -69,20 +87,20 @@ impl Walk {
                 let others: Vec<&str> = map.keys().filter(|k| *k != "...").map(String::as_str).collect();
                 self.problems.push(format!("{at}: an array element digest with other keys {others:?}"));
             } else {
-                self.digest(&format!("{at}[\"...\"]"), d);
+                self.digest(format_args!("{at}[\"...\"]"), d);
             }
         }
-        if map.contains_key("_sd_alg") && at != ROOT {
+        if map.contains_key("_sd_alg") && !matches!(at, At::Payload) {
             self.problems.push(format!("{at}: _sd_alg nested below the top level"));
         }
         if let Some(Value::Array(digests)) = map.get("_sd") {
             for (i, d) in digests.iter().enumerate() {
-                self.digest(&format!("{at}._sd[{i}]"), d);
+                self.digest(format_args!("{at}._sd[{i}]"), d);
             }
         }
         for (name, child) in map {
             if name != "_sd" && name != "..." {
-                self.value(child, &format!("{at}.{name}"), false);
+                self.value(child, At::Member(&at, name), false);
             }
         }
     }
@@ -94,9 +112,9 @@ impl Walk {
 /// hash of the `_sd_alg` algorithm (§4.2.3, §4.2.5).
 pub(crate) fn reserved_names(sd: &SdJwt) -> Outcome {
     let mut walk = Walk { len: hash_alg(sd).map(digest_len), problems: Vec::new() };
-    walk.object(&sd.issuer_jwt.payload, ROOT, false);
+    walk.object(&sd.issuer_jwt.payload, At::Payload, false);
     for (i, d) in sd.disclosures.iter().enumerate() {
-        walk.value(&d.value, &format!("disclosure {i}"), false);
+        walk.value(&d.value, At::Disclosure(i), false);
     }
     if walk.problems.is_empty() {
         Outcome::pass(match walk.len {

@@ -469,16 +469,17 @@ pub fn vct_integrity(sd: &SdJwt) -> Outcome {
 pub fn no_empty_sd(sd: &SdJwt) -> Outcome {
     fn digests(value: &Value) -> bool {
         match value {
-            Value::Object(map) => {
-                map.get("_sd").and_then(Value::as_array).is_some_and(|a| !a.is_empty())
-                    || (map.len() == 1 && map.contains_key("..."))
-                    || map.values().any(digests)
-            }
+            Value::Object(map) => object_digests(map),
             Value::Array(items) => items.iter().any(digests),
             _ => false,
         }
     }
-    let selective = !sd.disclosures.is_empty() || digests(&Value::Object(sd.issuer_jwt.payload.clone()));
+    fn object_digests(map: &serde_json::Map<String, Value>) -> bool {
+        map.get("_sd").and_then(Value::as_array).is_some_and(|a| !a.is_empty())
+            || (map.len() == 1 && map.contains_key("..."))
+            || map.values().any(digests)
+    }
+    let selective = !sd.disclosures.is_empty() || object_digests(&sd.issuer_jwt.payload);
     match (selective, claim(sd, "_sd")) {
         (true, _) => Outcome::pass("selectively disclosable claims (digests in the payload)"),
         (false, None) => Outcome::pass("no selectively disclosable claims and no _sd claim"),
