@@ -29,6 +29,9 @@ pub struct TestPki {
     /// request-signing certificate for `x509_san_dns:localhost`.
     pub leaf_der: Vec<u8>,
     pub(crate) leaf_key_pkcs8: Vec<u8>,
+    /// That key as the reference verifier signs its requests with it: read from its PKCS#8 once, not
+    /// at every start of a verifier (a wallet case starts one).
+    pub(crate) leaf_key: EcKey,
     /// The authority's key and name, to issue more certificates (issuers' x5c).
     ca_key: EcKey,
     ca_common_name: &'static str,
@@ -136,7 +139,7 @@ impl TestPki {
     /// Whether the certificates this PKI issues chain to `anchor` (DER): its loopback leaf validates
     /// up to it and signs as its key.
     fn issues_under(&self, anchor: &[u8]) -> bool {
-        let Ok(key) = EcKey::from_pkcs8_der(&self.leaf_key_pkcs8) else { return false };
+        let key = &self.leaf_key;
         let input = "dialtone test authority";
         let signature = key.sign_bytes(input.as_bytes());
         let x5c = [dialtone_protocols::b64::encode_std(&self.leaf_der)];
@@ -194,12 +197,14 @@ impl TestPki {
             .map_err(|e| err("leaf certificate", &e))?;
         let leaf_key_pkcs8 = leaf_key.to_pkcs8_der().map_err(|e| err("leaf key", &e))?;
         let server_config = server_config(leaf_cert.der(), ca_cert.der(), &leaf_key_pkcs8)?;
+        let leaf_key = EcKey::from_pkcs8_der(&leaf_key_pkcs8).map_err(|e| err("leaf key", &e))?;
         Ok(Self {
             ca_der: ca_cert.der().to_vec(),
             ca_pem: ca_cert.pem(),
             server_config,
             leaf_der: leaf_cert.der().to_vec(),
             leaf_key_pkcs8,
+            leaf_key,
             ca_key,
             ca_common_name,
             counterpart_seed: None,
