@@ -123,10 +123,11 @@ impl Runner {
                 }
             }
         };
-        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         let candidate_ms = evidence.candidate_ms();
         let mut result = CaseResult::of(&case, outcome.judged(case.level));
+        // The evidence as kept (secrets learned late replaced in what came before): the case's work too.
         result.evidence = evidence.take();
+        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         // When a case did not pass and the candidate answered with an error, its own words.
         if !matches!(result.verdict, Verdict::Pass | Verdict::Skip) {
             result.candidate_said = result.evidence.iter().rev().find_map(|e| match e {

@@ -96,13 +96,14 @@ impl Evidence {
         if self.discard {
             return;
         }
+        let bodies = json_bodies(&item);
         let mut found = Found::new();
-        learn_item(&self.secrets.members(), &item, &mut found);
+        learn_item(&self.secrets.members(), &item, &bodies, &mut found);
         for (what, value) in found {
             self.secret(&what, &value);
         }
         let (matcher, known) = self.matcher();
-        let item = sanitize(item, &matcher);
+        let item = sanitize(item, &matcher, bodies);
         self.lock().push((item, known));
     }
 
@@ -190,8 +191,46 @@ fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
     headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
+/// The bodies of an item that are JSON ([`learn::json_body`]), read once for learning their secrets
+/// and redacting them: an exchange's request and response bodies, or an artifact's content.
+type JsonBodies = [Option<(serde_json::Value, bool)>; 2];
+
+fn json_bodies(item: &EvidenceItem) -> JsonBodies {
+    match item {
+        EvidenceItem::Http(x) => [
+            x.request_body.as_deref().and_then(|b| learn::json_body(b, header(&x.request_headers, "content-type"))),
+            x.response_body.as_deref().and_then(|b| learn::json_body(b, header(&x.response_headers, "content-type"))),
+        ],
+        EvidenceItem::Artifact { content, .. } => [learn::json_body(content, None), None],
+        EvidenceItem::Note { .. } => [None, None],
+    }
+}
+
+/// The secrets of a body, from its JSON when [`json_bodies`] read it.
+fn learn_body(
+    members: &SecretMembers,
+    body: &str,
+    json: &Option<(serde_json::Value, bool)>,
+    content_type: Option<&str>,
+    found: &mut Found,
+) {
+    match json {
+        Some((value, _)) => learn::in_json_body(members, value, found),
+        None => learn::in_body(members, body, content_type, found),
+    }
+}
+
+/// A body redacted, from its JSON when [`json_bodies`] read it and nothing but JSON whitespace
+/// surrounds it.
+fn redact_body(m: &Matcher, body: &str, json: Option<(serde_json::Value, bool)>, content_type: Option<&str>) -> String {
+    match json {
+        Some((value, true)) => m.redact_json(value),
+        _ => m.redact_body(body, content_type),
+    }
+}
+
 /// The secrets an item carries, before anything of it is kept.
-fn learn_item(members: &SecretMembers, item: &EvidenceItem, found: &mut Found) {
+fn learn_item(members: &SecretMembers, item: &EvidenceItem, bodies: &JsonBodies, found: &mut Found) {
     match item {
         EvidenceItem::Http(x) => {
             learn::in_text(members, &x.url, 0, found);
@@ -205,20 +244,24 @@ fn learn_item(members: &SecretMembers, item: &EvidenceItem, found: &mut Found) {
                 learn::in_text(members, location, 0, found);
             }
             if let Some(body) = &x.request_body {
-                learn::in_body(members, body, header(&x.request_headers, "content-type"), found);
+                learn_body(members, body, &bodies[0], header(&x.request_headers, "content-type"), found);
             }
             if let Some(body) = &x.response_body {
-                learn::in_body(members, body, header(&x.response_headers, "content-type"), found);
+                learn_body(members, body, &bodies[1], header(&x.response_headers, "content-type"), found);
             }
         }
-        EvidenceItem::Artifact { content, .. } => learn::in_text(members, content, 0, found),
+        EvidenceItem::Artifact { content, .. } => match &bodies[0] {
+            Some((value, _)) => learn::in_json_body(members, value, found),
+            None => learn::in_text(members, content, 0, found),
+        },
         EvidenceItem::Note { text } => learn::in_text(members, text, 0, found),
     }
 }
 
 /// An item as a report keeps it: secret members labelled where they stand, known secrets replaced
 /// by value, bodies bounded.
-fn sanitize(item: EvidenceItem, m: &Matcher) -> EvidenceItem {
+fn sanitize(item: EvidenceItem, m: &Matcher, bodies: JsonBodies) -> EvidenceItem {
+    let [first, second] = bodies;
     match item {
         EvidenceItem::Http(mut x) => {
             let request_type = header(&x.request_headers, "content-type").map(str::to_string);
@@ -234,13 +277,15 @@ fn sanitize(item: EvidenceItem, m: &Matcher) -> EvidenceItem {
             for (_, value) in x.response_headers.iter_mut() {
                 *value = m.redact(value);
             }
-            x.request_body = x.request_body.map(|b| bound_text(&m.redact_body(&b, request_type.as_deref())));
-            x.response_body = x.response_body.map(|b| bound_text(&m.redact_body(&b, response_type.as_deref())));
+            x.request_body = x.request_body.map(|b| bound_text(&redact_body(m, &b, first, request_type.as_deref())));
+            x.response_body =
+                x.response_body.map(|b| bound_text(&redact_body(m, &b, second, response_type.as_deref())));
             x.error = x.error.map(|e| m.redact(&e));
             EvidenceItem::Http(x)
         }
         EvidenceItem::Artifact { label, content } => {
-            EvidenceItem::Artifact { label: m.redact(&label), content: bound_text(&m.redact_body(&content, None)) }
+            let content = bound_text(&redact_body(m, &content, first, None));
+            EvidenceItem::Artifact { label: m.redact(&label), content }
         }
         EvidenceItem::Note { text } => EvidenceItem::Note { text: bound_text(&m.redact(&text)) },
     }

@@ -23,6 +23,27 @@ pub(crate) fn in_body(members: &SecretMembers, text: &str, content_type: Option<
     }
 }
 
+/// A body (not a form) that is a JSON object or array, read once for both learning its secrets
+/// ([`in_json_body`]) and redacting them, and whether nothing but JSON whitespace surrounds it
+/// (redaction reads a body as JSON only then).
+pub(crate) fn json_body(text: &str, content_type: Option<&str>) -> Option<(Value, bool)> {
+    if is_form(content_type) {
+        return None;
+    }
+    let t = text.trim();
+    if !(t.starts_with('{') || t.starts_with('[')) {
+        return None;
+    }
+    let value = serde_json::from_str::<Value>(t).ok()?;
+    let bare = text.trim_matches([' ', '\t', '\n', '\r']).len() == t.len();
+    Some((value, bare))
+}
+
+/// The secrets of a body [`json_body`] read: what [`in_body`] finds in its text.
+pub(crate) fn in_json_body(members: &SecretMembers, value: &Value, out: &mut Found) {
+    in_json(members, value, 1, out);
+}
+
 /// The secrets of any text: JSON, a JWT, a form, a URL with a query.
 pub(crate) fn in_text(members: &SecretMembers, text: &str, depth: usize, out: &mut Found) {
     if depth > MAX_DEPTH {

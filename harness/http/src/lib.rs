@@ -8,6 +8,7 @@ mod client;
 mod evidence;
 mod learn;
 mod redact;
+mod search;
 mod secrets;
 mod transport;
 

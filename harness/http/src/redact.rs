@@ -3,8 +3,8 @@
 //! form-encoded once or twice, JSON-escaped, base64), each by its label.
 
 use crate::learn::{form_pairs, is_base64url, is_form};
+use crate::search::Patterns;
 use crate::secrets::{Labeller, SecretMembers};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::Value;
@@ -22,8 +22,9 @@ const SIGNATURE_DROPPED: &str = "‹signature dropped: a secret in this JWT was 
 
 /// Replaces a set of secrets, by value and by member name.
 pub(crate) struct Matcher {
-    automaton: Option<AhoCorasick>,
-    /// Per pattern of the automaton: its label and whether it must stand as a whole token.
+    /// Every encoding of every secret.
+    search: Patterns,
+    /// Per pattern of `search`: its label and whether it must stand as a whole token.
     patterns: Vec<(Arc<str>, bool)>,
     members: SecretMembers,
     /// `"name"` for each member a JWT may carry a secret as: a cheap test before parsing one.
@@ -45,19 +46,9 @@ impl Matcher {
                 }
             }
         }
-        let automaton = if texts.is_empty() {
-            None
-        } else {
-            // A contiguous NFA: quick to build (a case makes one whenever it learns a secret), and
-            // quick enough to search.
-            AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&texts)
-                .ok()
-        };
+        let search = Patterns::new(texts);
         let quoted_members = members.anywhere.iter().chain(members.in_keys).map(|n| format!("\"{n}\"")).collect();
-        Self { automaton, patterns, members, quoted_members, labeller }
+        Self { search, patterns, members, quoted_members, labeller }
     }
 
     /// A text of any kind: the JWTs in it that carry a secret re-encoded without it, then every
@@ -73,12 +64,15 @@ impl Matcher {
             return self.redact(&self.redact_form(body));
         }
         match serde_json::from_str::<Value>(body) {
-            Ok(mut value) if value.is_object() || value.is_array() => {
-                self.redact_members(&mut value, false, 0);
-                self.redact(&value.to_string())
-            }
+            Ok(value) if value.is_object() || value.is_array() => self.redact_json(value),
             _ => self.redact(body),
         }
+    }
+
+    /// A JSON body already read (an object or an array): what [`Self::redact_body`] makes of its text.
+    pub(crate) fn redact_json(&self, mut value: Value) -> String {
+        self.redact_members(&mut value, false, 0);
+        self.redact(&value.to_string())
     }
 
     /// A URL: secret query parameters by name, then [`Self::redact`].
@@ -160,18 +154,19 @@ impl Matcher {
 
     /// Every secret, in each of its encodings, replaced by its label.
     fn redact_values<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let Some(automaton) = &self.automaton else { return Cow::Borrowed(text) };
-        let Ok(matches) = automaton.try_find_iter(text) else { return Cow::Borrowed(text) };
+        if self.search.is_empty() {
+            return Cow::Borrowed(text);
+        }
         let mut out = String::new();
         let mut last = 0;
-        for m in matches {
-            let Some((label, whole)) = self.patterns.get(m.pattern().as_usize()) else { continue };
-            if *whole && !(starts_token(text, m.start()) && ends_token(text, m.end())) {
+        for m in self.search.find_all(text) {
+            let Some((label, whole)) = self.patterns.get(m.pattern) else { continue };
+            if *whole && !(starts_token(text, m.start) && ends_token(text, m.end)) {
                 continue;
             }
-            out.push_str(&text[last..m.start()]);
+            out.push_str(&text[last..m.start]);
             out.push_str(label);
-            last = m.end();
+            last = m.end;
         }
         if last == 0 {
             return Cow::Borrowed(text);
@@ -224,8 +219,8 @@ impl Matcher {
         for segment in segments.iter().take(2) {
             let decoded = URL_SAFE_NO_PAD.decode(segment).ok()?;
             let text = String::from_utf8_lossy(&decoded);
-            let carries = self.quoted_members.iter().any(|m| text.contains(m.as_str()))
-                || self.automaton.as_ref().is_some_and(|a| a.try_find(text.as_ref()).ok().flatten().is_some());
+            let carries =
+                self.quoted_members.iter().any(|m| text.contains(m.as_str())) || self.search.occurs_in(text.as_ref());
             if !carries {
                 parts.push(segment.to_string());
                 continue;

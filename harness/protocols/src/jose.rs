@@ -94,29 +94,6 @@ impl EcKey {
         Some(Self { signer: KeySigner::Random(std::sync::Arc::new(RandomKey { pair, pkcs8, d })), verifying })
     }
 
-    /// Loads a P-256 private key from PKCS#8 DER to sign as a key made from `entropy` does: with
-    /// `ring` (random nonces, several times faster) when `entropy` is unseeded and ring reads the
-    /// document, else deterministically with `p256`, as [`EcKey::from_pkcs8_der`].
-    pub fn from_pkcs8_der_for(der: &[u8], entropy: &Entropy) -> Result<Self, JoseError> {
-        if !entropy.is_seeded()
-            && let Some(key) = Self::random_from_pkcs8(der)
-        {
-            return Ok(key);
-        }
-        Self::from_pkcs8_der(der)
-    }
-
-    /// A key ring reads from `pkcs8`, signing with ring.
-    fn random_from_pkcs8(pkcs8: &[u8]) -> Option<Self> {
-        use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
-        let rng = ring::rand::SystemRandom::new();
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng).ok()?;
-        let verifying = VerifyingKey::from_sec1_bytes(pair.public_key().as_ref()).ok()?;
-        let d = ring_private_scalar(pkcs8)?;
-        let pkcs8 = pkcs8.to_vec();
-        Some(Self { signer: KeySigner::Random(std::sync::Arc::new(RandomKey { pair, pkcs8, d })), verifying })
-    }
-
     /// Loads a P-256 private key from PKCS#8 DER (e.g. a certificate's key).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, JoseError> {
         use p256::pkcs8::DecodePrivateKey;
@@ -524,25 +501,6 @@ mod tests {
             let from_d = SigningKey::from_slice(&d).unwrap();
             assert_eq!(*from_d.verifying_key(), key.verifying_key());
         }
-    }
-
-    /// A certificate's key (PKCS#8 from rcgen) read for an unseeded run signs with ring, random
-    /// nonces and the same key; for a seeded run, deterministically.
-    #[test]
-    fn a_pkcs8_key_signs_as_the_run_s_entropy_says() {
-        let document = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap().serialize_der();
-        let seeded = EcKey::from_pkcs8_der_for(&document, &Entropy::seeded(5)).unwrap();
-        let random = EcKey::from_pkcs8_der_for(&document, &Entropy::from_os()).unwrap();
-        assert_eq!(seeded.verifying_key(), random.verifying_key());
-        assert_eq!(seeded.private_jwk(), random.private_jwk());
-        assert_eq!(seeded.sign_input("a.b"), seeded.sign_input("a.b"));
-        let (header, payload) = (json!({"typ": "JWT"}), json!({"a": 1}));
-        let (one, two) = (random.sign_jws(&header, &payload), random.sign_jws(&header, &payload));
-        assert_ne!(one, two, "a random nonce per signature");
-        for jws in [one, two] {
-            CompactJws::parse(&jws).unwrap().verify_es256(&seeded.verifying_key()).unwrap();
-        }
-        assert!(EcKey::from_pkcs8_der_for(b"not a key", &Entropy::from_os()).is_err());
     }
 
     #[test]

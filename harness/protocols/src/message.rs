@@ -18,12 +18,16 @@ pub trait Message: DeserializeOwned + Serialize {
         let Value::Object(raw) = value else {
             return Err(MessageError::NotObject { message: Self::NAME, clause: Self::CLAUSE, found: kind(value) });
         };
-        let value = serde_json::from_value(value.clone()).map_err(|e| MessageError::Shape {
+        Ok(Received { value: Self::typed(value)?, raw: raw.clone() })
+    }
+
+    /// The typed message of a JSON object, read in place (not from a copy of it).
+    fn typed(value: &Value) -> Result<Self, MessageError> {
+        Self::deserialize(value).map_err(|e| MessageError::Shape {
             message: Self::NAME,
             clause: Self::CLAUSE,
             detail: e.to_string(),
-        })?;
-        Ok(Received { value, raw: raw.clone() })
+        })
     }
 
     /// Parses a body: UTF-8 JSON holding an object.
@@ -38,7 +42,15 @@ pub trait Message: DeserializeOwned + Serialize {
             clause: Self::CLAUSE,
             detail: e.to_string(),
         })?;
-        Self::parse(&value)
+        if !value.is_object() {
+            return Self::parse(&value);
+        }
+        let typed = Self::typed(&value)?;
+        match value {
+            // The object itself, not a copy of it.
+            Value::Object(raw) => Ok(Received { value: typed, raw }),
+            other => Self::parse(&other),
+        }
     }
 
     /// The message as JSON (for sending, and for evidence).

@@ -29,6 +29,11 @@ pub struct TestPki {
     /// request-signing certificate for `x509_san_dns:localhost`.
     pub leaf_der: Vec<u8>,
     pub(crate) leaf_key_pkcs8: Vec<u8>,
+    /// That key, as the reference verifier signs its requests with it: the key made with the PKI,
+    /// signing with ring in an unseeded run and deterministically in a seeded one, not read again
+    /// from its PKCS#8 (for p256's deterministic signatures) at every start of a verifier (a
+    /// wallet case starts one).
+    pub(crate) leaf_key: EcKey,
     /// The authority's key and name, to issue more certificates (issuers' x5c).
     ca_key: EcKey,
     ca_common_name: &'static str,
@@ -136,7 +141,7 @@ impl TestPki {
     /// Whether the certificates this PKI issues chain to `anchor` (DER): its loopback leaf validates
     /// up to it and signs as its key.
     fn issues_under(&self, anchor: &[u8]) -> bool {
-        let Ok(key) = EcKey::from_pkcs8_der(&self.leaf_key_pkcs8) else { return false };
+        let key = &self.leaf_key;
         let input = "dialtone test authority";
         let signature = key.sign_bytes(input.as_bytes());
         let x5c = [dialtone_protocols::b64::encode_std(&self.leaf_der)];
@@ -200,6 +205,7 @@ impl TestPki {
             server_config,
             leaf_der: leaf_cert.der().to_vec(),
             leaf_key_pkcs8,
+            leaf_key,
             ca_key,
             ca_common_name,
             counterpart_seed: None,

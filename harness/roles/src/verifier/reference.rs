@@ -41,7 +41,7 @@ pub struct VerifierConfig {
     /// CA certificates (DER) trusted for outbound https (issuers, status lists, registry).
     pub trusted_roots: Vec<Vec<u8>>,
     /// Request signing: the key and the certificate chain (DER, leaf first) for `x509_san_dns`.
-    pub(crate) signing_key_pkcs8: Vec<u8>,
+    pub(crate) signing_key: EcKey,
     pub(crate) signing_chain: Vec<Vec<u8>>,
     /// The DNS name in the leaf certificate, the `x509_san_dns` client identifier.
     pub dns_name: String,
@@ -73,7 +73,7 @@ impl VerifierConfig {
             registry_url,
             authority_id,
             trusted_roots: vec![pki.ca_der.clone()],
-            signing_key_pkcs8: pki.leaf_key_pkcs8.clone(),
+            signing_key: pki.leaf_key.clone(),
             // The request object's x5c: the leaf only; the authority is the wallet's trust anchor
             // (HAIP 1.0 keeps the anchor out of x5c).
             signing_chain: vec![pki.leaf_der.clone()],
@@ -134,8 +134,7 @@ pub async fn start(
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let port = listener.local_addr()?.port();
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let key = EcKey::from_pkcs8_der_for(&config.signing_key_pkcs8, &Entropy::new(config.seed))
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let key = config.signing_key.clone();
     let limits = HttpLimits::default();
     let client = dialtone_http::build_client(limits, &config.trusted_roots).map_err(std::io::Error::other)?;
     let verifier = Arc::new(Verifier {
