@@ -378,16 +378,7 @@ impl DpopServer {
         request: DpopRequest<'_>,
         policy: DpopPolicy,
     ) -> Result<CheckedDpop, DpopError> {
-        let checked = self.verify_with_nonce(values, request, policy)?;
-        if policy.jti_unique {
-            let jti = checked.claims.jti.clone().unwrap_or_default();
-            let mut seen = lock(&self.seen);
-            seen.retain(|_, at| request.now - *at <= IAT_PAST + IAT_FUTURE);
-            if seen.insert(jti, request.now).is_some() {
-                return Err(DpopError::Invalid("the DPoP proof's jti was already used (§11.1)".into()));
-            }
-        }
-        Ok(checked)
+        self.answer(values, request, policy, true)
     }
 
     /// What [`DpopServer::check`] answers, leaving the seen `jti`s as they are.
@@ -397,11 +388,30 @@ impl DpopServer {
         request: DpopRequest<'_>,
         policy: DpopPolicy,
     ) -> Result<CheckedDpop, DpopError> {
+        self.answer(values, request, policy, false)
+    }
+
+    /// The answer to a proof; its `jti` noted as seen when `record`.
+    fn answer(
+        &self,
+        values: &[&str],
+        request: DpopRequest<'_>,
+        policy: DpopPolicy,
+        record: bool,
+    ) -> Result<CheckedDpop, DpopError> {
         let checked = self.verify_with_nonce(values, request, policy)?;
-        let jti = checked.claims.jti.as_deref().unwrap_or_default();
-        let replayed = lock(&self.seen).get(jti).is_some_and(|at| request.now - *at <= IAT_PAST + IAT_FUTURE);
-        if policy.jti_unique && replayed {
-            return Err(DpopError::Invalid("the DPoP proof's jti was already used (§11.1)".into()));
+        if policy.jti_unique {
+            let jti = checked.claims.jti.as_deref().unwrap_or_default();
+            let mut seen = lock(&self.seen);
+            let current = |at: &i64| request.now - *at <= IAT_PAST + IAT_FUTURE;
+            let replayed = seen.get(jti).is_some_and(current);
+            if record {
+                seen.retain(|_, at| current(at));
+                seen.insert(jti.to_string(), request.now);
+            }
+            if replayed {
+                return Err(DpopError::Invalid("the DPoP proof's jti was already used (§11.1)".into()));
+            }
         }
         Ok(checked)
     }
