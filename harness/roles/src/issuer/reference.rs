@@ -736,18 +736,19 @@ fn check_proofs(issuer: &Issuer, request: &CredentialRequest) -> Result<Vec<Valu
     // Whether the nonces are checked is noted only where that decides the answer: a check that
     // passes answers as no check does (a passing check marks its nonces used, which a later
     // proof with one of them then meets, noting the read there).
+    let current = current_nonces(&proofs, &nonces, policy, now);
     let checked = policy.judged_by(
         "nonce_checked",
         |p| &p.nonce_checked,
         || Behaviour::others(|b| &b.proof.nonce_checked),
         |checked| match checked {
-            true => current_nonces(&proofs, &nonces, policy, now).map(|_| ()),
+            true => current.as_ref().map(|_| ()).map_err(Clone::clone),
             false => Ok(()),
         },
     );
     checked?;
     if *policy.as_judged(|p| &p.nonce_checked) {
-        for nonce in current_nonces(&proofs, &nonces, policy, now).unwrap_or_default() {
+        for nonce in current.unwrap_or_default() {
             if let Some(record) = nonces.get_mut(&nonce) {
                 record.used = true;
             }
