@@ -10,6 +10,7 @@ use crate::jose::EcKey;
 use crate::sdjwt::SdJwt;
 use crate::seed::Entropy;
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 
 /// A held SD-JWT VC: the credential, the key it is bound to, its processed claims and its
 /// issuer's `x5c` chain.
@@ -41,18 +42,23 @@ impl HeldSdJwt {
 }
 
 /// What to present for `request` from `held` (preferred first), as `spec.dcql` selects; `Err`
-/// (beginning `access_denied`) when the query cannot be satisfied.
-pub fn choose(held: &[HeldSdJwt], request: &Request, spec: &PresentationSpec) -> Result<Vec<Pick>, String> {
+/// (beginning `access_denied`) when the query cannot be satisfied. `held` may be shared
+/// (`Arc<HeldSdJwt>`): a wallet answers from what it holds without copying it.
+pub fn choose<H: Borrow<HeldSdJwt>>(
+    held: &[H],
+    request: &Request,
+    spec: &PresentationSpec,
+) -> Result<Vec<Pick>, String> {
     let query = request.params.dcql_query.as_ref().ok_or("the request has no dcql_query")?;
     let query = Query::parse(query)?;
-    let candidates: Vec<Candidate<'_>> = held.iter().map(HeldSdJwt::candidate).collect();
+    let candidates: Vec<Candidate<'_>> = held.iter().map(|h| h.borrow().candidate()).collect();
     select::choose(&query, &candidates, &spec.dcql)
 }
 
 /// The `vp_token` answering `request` with the presentations of `picks` (from `held`), shaped by
 /// `spec`.
-pub fn vp_token(
-    held: &[HeldSdJwt],
+pub fn vp_token<H: Borrow<HeldSdJwt>>(
+    held: &[H],
     picks: &[Pick],
     request: &Request,
     spec: &PresentationSpec,
@@ -60,7 +66,7 @@ pub fn vp_token(
 ) -> Result<Value, String> {
     let mut keyed = Map::new();
     for pick in picks {
-        let credential = held.get(pick.candidate).ok_or("a pick names no held credential")?;
+        let credential = held.get(pick.candidate).ok_or("a pick names no held credential")?.borrow();
         let presented = presentation(&credential.sd, &credential.key, &pick.query, request, spec, entropy)?;
         if spec.vp_token == VpTokenShape::Bare {
             return Ok(Value::String(presented));

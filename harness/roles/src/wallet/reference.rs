@@ -70,7 +70,7 @@ struct Stored {
     key: EcKey,
     /// The credential read for presenting, once, when it was stored (an SD-JWT VC whose
     /// disclosures process; else none).
-    held: Option<HeldSdJwt>,
+    held: Option<Arc<HeldSdJwt>>,
 }
 
 struct Wallet {
@@ -238,7 +238,7 @@ impl Wallet {
             let folded = fold_apostrophes(&credential);
             let credential =
                 if folded != credential && *self.behaviour.fold_apostrophes() { folded } else { credential };
-            let held = SdJwt::parse(&credential).ok().and_then(|sd| HeldSdJwt::new(sd, key.clone()).ok());
+            let held = SdJwt::parse(&credential).ok().and_then(|sd| HeldSdJwt::new(sd, key.clone()).ok()).map(Arc::new);
             lock(&self.credentials).push(Stored { credential, key, held });
         }
         // Stored: tell the issuer (§11.1). A notification that does not arrive changes nothing here:
@@ -300,7 +300,7 @@ impl Wallet {
         }
         // What the query asks for, from the held credentials, newest first (an issuer may have
         // re-issued); nothing at all when a required credential matches nothing (§6.4.2).
-        let held: Vec<HeldSdJwt> = lock(&self.credentials).iter().rev().filter_map(|s| s.held.clone()).collect();
+        let held: Vec<Arc<HeldSdJwt>> = lock(&self.credentials).iter().rev().filter_map(|s| s.held.clone()).collect();
         let spec = self.behaviour.presentation();
         if !self.behaviour.unknown_transaction_data_accepted() {
             // Every transaction data object of a type it knows, well-formed (§5.1, §8.5).
