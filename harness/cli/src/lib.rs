@@ -4,6 +4,7 @@
 #[macro_use]
 pub mod out;
 
+pub mod allocator;
 pub mod bench;
 pub mod bench_formats;
 pub mod catalogue;

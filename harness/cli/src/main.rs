@@ -418,6 +418,10 @@ enum ReferenceRole {
     },
 }
 
+/// mimalloc, which the QR decoder's child caps (`dialtone_cli::allocator`).
+#[global_allocator]
+static ALLOCATOR: dialtone_cli::allocator::Allocator = dialtone_cli::allocator::Allocator;
+
 fn main() {
     let cli = Cli::parse();
     // Before any runtime or thread: the child's bounds cover only its own decoding.

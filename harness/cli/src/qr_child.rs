@@ -1,7 +1,8 @@
 //! Images of QR codes (PNG, JPEG, SVG) decoded in a child process. The QR detector's cost grows faster than the
 //! image: a 25 KB image tiled with finder patterns keeps it busy for minutes, a 2 MB one for
 //! gigabytes. `dialtone check` therefore runs it in a copy of itself (`dialtone decode-qr-image`,
-//! hidden) limited in data memory and CPU time, and kills it at the artifact's deadline.
+//! hidden) limited in heap memory (its allocator's cap) and CPU time, and kills it at the artifact's
+//! deadline.
 
 use dialtone_rules::MAX_ARTIFACT_BYTES;
 use dialtone_rules::qr_image::{ImageError, QrImageDecoder, ScannedQr, decode_image};
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 /// The hidden subcommand the child runs.
 pub const SUBCOMMAND: &str = "decode-qr-image";
-/// Data memory the child may use: a 50-megapixel image, its greyscale copy and the detector's
+/// Heap memory the child may hold: a 50-megapixel image, its greyscale copy and the detector's
 /// working copies fit.
 pub const MEMORY_BYTES: u64 = 512 << 20;
 /// Most bytes of answer read from the child.
@@ -172,9 +173,12 @@ pub fn serve(cpu_seconds: u64, memory_bytes: u64) -> i32 {
     }
 }
 
+/// The memory bound is the allocator's cap ([`crate::allocator`]); `RLIMIT_DATA` stays as a second
+/// bound on what the process maps writable.
 #[cfg(unix)]
 fn limit_self(cpu_seconds: u64, memory_bytes: u64) -> Result<(), String> {
     use rustix::process::{Resource, Rlimit, setrlimit};
+    crate::allocator::cap(memory_bytes);
     // Past the soft CPU limit the kernel sends SIGXCPU; a second later, SIGKILL.
     let cpu = Rlimit { current: Some(cpu_seconds), maximum: Some(cpu_seconds + 1) };
     let data = Rlimit { current: Some(memory_bytes), maximum: Some(memory_bytes) };
@@ -182,9 +186,11 @@ fn limit_self(cpu_seconds: u64, memory_bytes: u64) -> Result<(), String> {
     setrlimit(Resource::Data, data).map_err(|e| format!("RLIMIT_DATA: {e}"))
 }
 
-/// Elsewhere the wall-clock deadline, which the parent enforces, is the bound.
+/// Elsewhere the allocator's cap bounds memory, and the wall-clock deadline, which the parent
+/// enforces, time.
 #[cfg(not(unix))]
-fn limit_self(_cpu_seconds: u64, _memory_bytes: u64) -> Result<(), String> {
+fn limit_self(_cpu_seconds: u64, memory_bytes: u64) -> Result<(), String> {
+    crate::allocator::cap(memory_bytes);
     Ok(())
 }
 

@@ -3,6 +3,10 @@
 //! all of dialtone into a binary of its own, and linking them took most of an incremental test build.
 //! Tests here share one process: a test's temporary folder names what it is for (`common::tempdir`).
 
+// The allocator the `dialtone` binary uses, so that what runs in process here runs as it does there.
+#[global_allocator]
+static ALLOCATOR: dialtone_cli::allocator::Allocator = dialtone_cli::allocator::Allocator;
+
 mod common;
 
 mod announced_waits;
