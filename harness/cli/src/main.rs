@@ -147,7 +147,7 @@ enum Command {
         #[arg(long, default_value = "reports/out/selftest")]
         out: PathBuf,
         /// Mutant runs in flight at once.
-        #[arg(long, default_value_t = 4)]
+        #[arg(long, default_value_t = selftest::PARALLEL)]
         parallel: usize,
         /// Run every mutant on every case that reaches its reference (not only on the cases that
         /// read what it changes), and report any case that selection would leave out.

@@ -11,7 +11,10 @@ async fn every_mutant_is_caught_and_the_reference_passes() {
     let suites = common::suites();
     // Unseeded, as `dialtone selftest` runs by default: its keys sign with ring (309 s as a debug test
     // seeded, where every key signs with p256; 183 s so).
-    let (result, reference) = dialtone_cli::selftest::selftest(&suites, None, 4, Scope::Selected).await.unwrap();
+    let (result, reference) =
+        dialtone_cli::selftest::selftest(&suites, None, dialtone_cli::selftest::PARALLEL, Scope::Selected)
+            .await
+            .unwrap();
     assert!(result.problems.is_empty(), "{:#?}", result.problems);
     assert!(result.mutants.len() >= 12);
     assert!(reference.results.iter().all(|r| r.verdict == Verdict::Pass));
