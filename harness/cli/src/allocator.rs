@@ -48,31 +48,33 @@ fn capped() -> bool {
     CAPPED.load(Ordering::Relaxed)
 }
 
+/// `allocate`d `size` bytes, under the cap when there is one: refused (null) past it, and given
+/// back when the allocation itself fails.
+fn under_cap(size: usize, allocate: impl FnOnce() -> *mut u8) -> *mut u8 {
+    if !capped() {
+        return allocate();
+    }
+    if !take(size) {
+        return std::ptr::null_mut();
+    }
+    let p = allocate();
+    if p.is_null() {
+        give_back(size);
+    }
+    p
+}
+
 // SAFETY: every call goes to mimalloc's own `GlobalAlloc` with the caller's arguments unchanged;
 // the cap only refuses (null) before calling it, which `GlobalAlloc` allows.
 unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if capped() && !take(layout.size()) {
-            return std::ptr::null_mut();
-        }
         // SAFETY: the caller upholds `alloc`'s contract, passed on as is.
-        let p = unsafe { mimalloc::MiMalloc.alloc(layout) };
-        if p.is_null() && capped() {
-            give_back(layout.size());
-        }
-        p
+        under_cap(layout.size(), || unsafe { mimalloc::MiMalloc.alloc(layout) })
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if capped() && !take(layout.size()) {
-            return std::ptr::null_mut();
-        }
         // SAFETY: as for `alloc`.
-        let p = unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) };
-        if p.is_null() && capped() {
-            give_back(layout.size());
-        }
-        p
+        under_cap(layout.size(), || unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) })
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
