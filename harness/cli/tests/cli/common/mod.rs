@@ -17,9 +17,24 @@ pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A free loopback port (free when asked; a test binds it soon after).
+/// A port free now, for a server a test starts later at a fixed port (a manifest or an export names
+/// it in advance). It is taken below the ephemeral range (Linux: 32768–60999): there the servers and
+/// connections that other tests open on port 0 never land, where a port the system handed out as
+/// free could be taken by one of them before this test's server binds it ("address already in use").
+/// Ports are taken in turn within the process, from a place that depends on its id across processes.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const FIRST: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let start = (std::process::id() % u32::from(SPAN)) as u16;
+    for _ in 0..SPAN {
+        let port = FIRST + (start + NEXT.fetch_add(1, Ordering::Relaxed) % SPAN) % SPAN;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between {FIRST} and {}", FIRST + SPAN)
 }
 
 /// A child process (a standalone reference), stopped when dropped.
