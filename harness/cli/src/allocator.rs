@@ -33,7 +33,7 @@ pub fn cap(bytes: u64) {
 /// Takes `size` bytes from what is left under the cap; `false` (taking nothing) past it.
 fn take(size: usize) -> bool {
     let size = isize::try_from(size).unwrap_or(isize::MAX);
-    if LEFT.fetch_sub(size, Ordering::Relaxed) - size >= 0 {
+    if LEFT.fetch_sub(size, Ordering::Relaxed).saturating_sub(size) >= 0 {
         return true;
     }
     LEFT.fetch_add(size, Ordering::Relaxed);
