@@ -6,9 +6,10 @@
 //! and free took about a fifth of the selftest's CPU time and a tenth of `check`'s.
 //!
 //! The cap is how the QR decoder's child ([`crate::qr_child`]) bounds its memory. `RLIMIT_DATA`
-//! does not bound mimalloc: it reserves address space without access, then makes it writable as it
-//! needs it, and the kernel counts that limit when mapping, not when changing access. So the child
-//! caps its allocations here, whatever the allocator underneath; past the cap an allocation fails,
+//! cannot: mimalloc maps its arena (1 GiB of address space, writable, not backed until touched) in
+//! one go, so the limit counts the whole arena whatever is used, and a limit below it refuses every
+//! later mapping. So the child caps its allocations here, whatever the allocator underneath; past
+//! the cap an allocation fails,
 //! and the process aborts as it does when the operating system refuses memory ("memory allocation
 //! of N bytes failed", SIGABRT).
 
