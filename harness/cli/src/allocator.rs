@@ -9,9 +9,8 @@
 //! cannot: mimalloc maps its arena (1 GiB of address space, writable, not backed until touched) in
 //! one go, so the limit counts the whole arena whatever is used, and a limit below it refuses every
 //! later mapping. So the child caps its allocations here, whatever the allocator underneath; past
-//! the cap an allocation fails,
-//! and the process aborts as it does when the operating system refuses memory ("memory allocation
-//! of N bytes failed", SIGABRT).
+//! the cap an allocation fails, and the process aborts as it does when the operating system
+//! refuses memory ("memory allocation of N bytes failed", SIGABRT).
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
