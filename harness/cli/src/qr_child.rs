@@ -173,12 +173,9 @@ pub fn serve(cpu_seconds: u64, memory_bytes: u64) -> i32 {
     }
 }
 
-/// The memory bound is the allocator's cap ([`crate::allocator`]), not `RLIMIT_DATA`: mimalloc
-/// reserves its arena (1 GiB) as one private writable mapping, which the kernel counts against that
-/// limit. Under a 512 MiB `RLIMIT_DATA` every later mapping failed, and the child aborted on a
-/// small image whenever mimalloc mapped memory of its own outside the arena (64 KiB at a time, as
-/// the arena's randomised address made it need: two to ten runs in a hundred, so no test shows it
-/// reliably).
+/// The memory bound is the allocator's cap, not `RLIMIT_DATA` ([`crate::allocator`] says why). Under
+/// a 512 MiB `RLIMIT_DATA` the child aborted on small images whenever mimalloc mapped 64 KiB of its
+/// own outside its arena: two to ten runs in a hundred, so no test shows it reliably.
 #[cfg(unix)]
 fn limit_self(cpu_seconds: u64, memory_bytes: u64) -> Result<(), String> {
     use rustix::process::{Resource, Rlimit, setrlimit};
