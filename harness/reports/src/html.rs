@@ -1,19 +1,22 @@
 //! `report.html`: one self-contained page, in the reader's language (`lang="…"` on the page;
 //! texts from `i18n/<lang>/report.ftl`, titles and PCTF criteria in French when asked).
-//! Candidate-supplied strings only ever reach the page through minijinja's HTML auto-escaping (the
-//! template's name ends in `.html`), and the page through `xml_text`: the template is dialtone's,
-//! so what it would drop came from a value.
+//! The template (`reports/templates/report.html`) lays out the page; each role's table of results
+//! is written by [`rows`]. Candidate-supplied strings only ever reach the page through minijinja's
+//! HTML escaping (the template's auto-escaping, its name ending in `.html`; `HtmlEscape` in
+//! `rows`), and the page through `xml_text`: the template is dialtone's, so what it would drop came
+//! from a value.
 
 use crate::RenderError;
 use crate::terminal::json_name;
 use crate::words;
-use dialtone_engine::model::{CaseResult, CaseVerdict, CriterionStatus, Report, Verdict};
+use dialtone_engine::model::{CaseResult, CaseVerdict, CriterionStatus, Report};
 use dialtone_engine::pctf_french::{CATALOGUE_NAME_FR, CATALOGUE_VERSION_FR, CatalogueFr};
-use dialtone_engine::role::Role;
 use dialtone_engine::safe_text::xml_text;
 use dialtone_i18n::Lang;
 use minijinja::value::Kwargs;
 use minijinja::{Environment, context};
+
+mod rows;
 
 const TEMPLATE: &str = include_str!("../../../reports/templates/report.html");
 
@@ -37,14 +40,6 @@ struct CriterionRow<'a> {
     /// The French is the project's translation, not the official text.
     project: bool,
     cases: &'a [CaseVerdict],
-}
-
-/// One role's section of the page: its rows, and how many of them pass.
-#[derive(serde::Serialize)]
-struct RoleSection<'a> {
-    role: &'static str,
-    rows: Vec<&'a CaseResult>,
-    passed: usize,
 }
 
 /// `t("id", name=value, …)`: a message of the page's language.
@@ -118,17 +113,10 @@ pub fn render_with(report: &Report, shown: Option<(usize, &str)>, lang: Lang) ->
         Lang::Fr => (CATALOGUE_NAME_FR, CATALOGUE_VERSION_FR),
     };
     let attention = crate::attention::attention(report);
-    // The rows as the page groups them, each given to the template once: the report goes without
-    // them (a check's page has 5,200, which the template would otherwise filter six times over).
+    // The rows of chained plans, given to the template once; each role's table written by
+    // `rows` (the report goes to the template without its rows).
     let chain: Vec<&CaseResult> = report.results.iter().filter(|r| r.driver.starts_with("chain.")).collect();
-    let role_sections: Vec<RoleSection> = [Role::Issuer, Role::Wallet, Role::Verifier, Role::Registry, Role::Artifact]
-        .into_iter()
-        .map(|role| {
-            let rows: Vec<&CaseResult> = report.results.iter().filter(|r| r.role == role).collect();
-            let passed = rows.iter().filter(|r| r.verdict == Verdict::Pass).count();
-            RoleSection { role: role.as_str(), rows, passed }
-        })
-        .collect();
+    let role_sections = minijinja::Value::from_safe_string(rows::role_sections(&report.results, lang));
     template
         .render(context! {
             report => report.without_results(), chain => chain, role_sections => role_sections, lang => lang.code(), attention => attention, pctf_counts => pctf_counts,
