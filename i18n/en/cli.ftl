@@ -18,6 +18,7 @@ counterparts-no-seed-no-ports = no --seed (nor DIALTONE_TEST_CA_DIR) and no [cou
 counterparts-no-seed = no --seed (nor DIALTONE_TEST_CA_DIR)
 counterparts-no-ports = no [counterparts] ports in the manifest
 selftest-summary = selftest: { $cases } cases, reference + { $mutants } mutants, { $seconds } s; wrote { $path }
+selftest-declared = each mutant ran on the cases that name it (`dialtone selftest --matrix`: on every case that reads what it changes)
 selftest-ok = selftest: OK — the reference passes every case, every mutant is caught, every case catches a mutant
 selftest-problem = selftest problem: { $problem }
 verify-verified = { $path }: verified — { $signer }

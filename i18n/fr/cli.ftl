@@ -20,6 +20,7 @@ counterparts-no-seed-no-ports = ni --seed (ni DIALTONE_TEST_CA_DIR) ni ports [co
 counterparts-no-seed = ni --seed ni DIALTONE_TEST_CA_DIR
 counterparts-no-ports = aucun port [counterparts] dans le manifeste
 selftest-summary = autotest : { $cases } cas, référence + { $mutants } mutants, { $seconds } s; écrit : { $path }
+selftest-declared = chaque mutant a été exécuté sur les cas qui le nomment (`dialtone selftest --matrix` : sur chaque cas qui lit ce qu'il change)
 selftest-ok = autotest : OK — la référence réussit chaque cas, chaque mutant est détecté, chaque cas détecte un mutant
 selftest-problem = problème d'autotest : { $problem }
 verify-verified = { $path } : vérifié — { $signer }

@@ -149,6 +149,10 @@ enum Command {
         /// Mutant runs in flight at once.
         #[arg(long, default_value_t = selftest::PARALLEL)]
         parallel: usize,
+        /// Run each mutant on every case that reads what it changes (not only on the cases that name
+        /// it): the whole mutant × case matrix.
+        #[arg(long, conflicts_with = "full")]
+        matrix: bool,
         /// Run every mutant on every case that reaches its reference (not only on the cases that
         /// read what it changes), and report any case that selection would leave out.
         #[arg(long)]
@@ -493,8 +497,12 @@ async fn dispatch(command: Command, lang: Option<String>) -> Result<i32, CliErro
         }
         Command::Key { action: KeyAction::Public { key } } => dialtone_cli::verify::key_public(key),
         Command::Key { action: KeyAction::New { file } } => dialtone_cli::verify::key_new(&file),
-        Command::Selftest { seed, out, parallel, full, suites } => {
-            let scope = if full { selftest::Scope::Full } else { selftest::Scope::Selected };
+        Command::Selftest { seed, out, parallel, matrix, full, suites } => {
+            let scope = match (matrix, full) {
+                (_, true) => selftest::Scope::Full,
+                (true, false) => selftest::Scope::Selected,
+                (false, false) => selftest::Scope::Declared,
+            };
             selftest::command(SuiteSource::resolve(suites.suites), seed, out, parallel, scope, lang()?).await
         }
         Command::Check {

@@ -10,8 +10,16 @@
 //! run again. A field read for no case in particular (at start-up) sends the mutant to every case
 //! whose requests reach its reference ([`crate::reference::reached_by`]); the reference's run checks
 //! that premise too: a case whose requests go to a reference its binding is not said to reach is a
-//! problem. `--full` runs every mutant on every case that reaches its reference, and reports any
-//! case the selection would have left out whose verdict the mutant changes.
+//! problem.
+//!
+//! Of those cases, proving the suite honest needs only the ones that name the mutant in their
+//! `caught_by` (and the cases they depend on): every case names at least one mutant and every
+//! mutant is named, so those cells decide every one of the four properties. That is what runs by
+//! default (a mutant no case names, and a case that names no mutant, get the whole selection).
+//! `--matrix` runs each mutant on every case of its selection, for the whole mutant × case matrix
+//! (which other cases a fault also fails); `--full` runs every mutant on every case that reaches its
+//! reference, and reports any case the selection would have left out whose verdict the mutant
+//! changes.
 
 use crate::catalogue;
 use crate::reference::Mutant;
@@ -35,8 +43,9 @@ pub struct MutantRun {
     pub description: String,
     /// The fields of its reference's behaviour the mutant changes.
     pub changes: Vec<String>,
-    /// Verdict per case id, of the cases run: those that read what the mutant changes (with
-    /// `--full`, every case that reaches its reference).
+    /// Verdict per case id, of the cases run: those that name the mutant and read what it changes
+    /// (with `--matrix`, every case that reads what it changes; with `--full`, every case that
+    /// reaches its reference).
     pub verdicts: BTreeMap<String, Verdict>,
 }
 
@@ -71,7 +80,10 @@ type MutantOutcome = (MutantRun, Vec<String>);
 /// Which cases each mutant is run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// The cases that read what it changes in the reference's run.
+    /// Of the cases that read what it changes in the reference's run, those that name it in their
+    /// `caught_by` and the cases they depend on: what decides whether the suite is honest.
+    Declared,
+    /// The cases that read what it changes in the reference's run: the whole matrix.
     Selected,
     /// Every case that reaches its reference, checking that the selection misses none it changes.
     Full,
@@ -154,6 +166,47 @@ fn selected(
             return Some(chosen);
         }
         chosen.extend(dependents);
+    }
+}
+
+/// Of `selection` (the cases `mutant` can change; `None`: every case of `reaching`), the cases that
+/// decide whether the suite is honest about it: those that name it, those that name no mutant, and
+/// the cases they depend on. `None` when no case names it: then its whole selection runs.
+fn declared(
+    suites: &[Suite],
+    mutant: &str,
+    selection: Option<&BTreeSet<String>>,
+    reaching: &[Suite],
+) -> Option<BTreeSet<String>> {
+    let cases: Vec<&dialtone_engine::suite::Case> = suites.iter().flat_map(|s| &s.cases).collect();
+    if !cases.iter().any(|c| c.caught_by.iter().any(|m| m == mutant)) {
+        return None;
+    }
+    let can_change = |id: &str| match selection {
+        Some(ids) => ids.contains(id),
+        None => reaching.iter().any(|s| s.cases.iter().any(|c| c.id == id)),
+    };
+    let mut chosen: BTreeSet<String> = cases
+        .iter()
+        .filter(|c| c.caught_by.is_empty() || c.caught_by.iter().any(|m| m == mutant))
+        .filter(|c| can_change(&c.id))
+        .map(|c| c.id.clone())
+        .collect();
+    // A case that depends on one the mutant changes is settled with it (a pass inconclusive without
+    // a pass of what it depends on): run what the chosen cases depend on, as the selection would.
+    // (A failure whose root case is not run stays a failure rather than blocked: caught either way.)
+    loop {
+        let depended_on: Vec<String> = cases
+            .iter()
+            .filter(|c| chosen.contains(&c.id))
+            .flat_map(|c| &c.depends_on)
+            .filter(|d| !chosen.contains(*d) && can_change(d))
+            .cloned()
+            .collect();
+        if depended_on.is_empty() {
+            return Some(chosen);
+        }
+        chosen.extend(depended_on);
     }
 }
 
@@ -287,8 +340,17 @@ pub async fn selftest(
                     let reaching = by_role.get(info.role).map(Vec::as_slice).unwrap_or_default();
                     let selection = selected(suites, info.name, info.role, &changes, seams);
                     let to_run = match (&selection, scope) {
+                        (_, Scope::Full) => reaching.to_vec(),
+                        (selection, Scope::Declared) => {
+                            match declared(suites, info.name, selection.as_ref(), reaching) {
+                                Some(ids) => only_cases(suites, &ids),
+                                None => {
+                                    selection.as_ref().map_or_else(|| reaching.to_vec(), |ids| only_cases(suites, ids))
+                                }
+                            }
+                        }
                         (Some(ids), Scope::Selected) => only_cases(suites, ids),
-                        _ => reaching.to_vec(),
+                        (None, Scope::Selected) => reaching.to_vec(),
                     };
                     let verdicts = match to_run.is_empty() {
                         true => BTreeMap::new(),
@@ -375,7 +437,8 @@ pub async fn selftest(
 /// The mutant × case matrix: a row per case, a column per mutant (numbered in the legend).
 /// `F`/`W`/`I`/`B`: fails, warns, informs or is blocked at its root as its `caught_by` says;
 /// lower case: the same without being named; `!`: named but not caught; `·`: passes; `E` error;
-/// `S` skip; `?` inconclusive; blank: not run, the case read nothing the mutant changes.
+/// `S` skip; `?` inconclusive; blank: not run (the case read nothing the mutant changes, or, but
+/// with `--matrix` or `--full`, names other mutants).
 pub fn matrix(s: &Selftest) -> String {
     let mut out = String::new();
     let width = s.cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
@@ -450,6 +513,9 @@ pub async fn command(
         ],
     );
     say!("\n{summary}");
+    if scope == Scope::Declared {
+        say!("{}", crate::words::t(lang, "selftest-declared", &[]));
+    }
     if result.problems.is_empty() {
         say!("{}", crate::words::t(lang, "selftest-ok", &[]));
         Ok(crate::exit::OK)
@@ -501,6 +567,56 @@ mod tests {
         places.sort_unstable();
         assert_eq!(places, (0..catalog.len()).collect::<Vec<_>>());
         assert!(order.iter().all(|(i, m)| catalog[*i] == *m));
+    }
+
+    fn case(id: &str, caught_by: &[&str], depends_on: &[&str]) -> dialtone_engine::suite::Case {
+        dialtone_engine::suite::Case {
+            id: id.into(),
+            title: id.into(),
+            role: dialtone_engine::role::Role::Issuer,
+            binding: "oid4vci-issuer".into(),
+            level: dialtone_engine::model::Level::Must,
+            driver: "d".into(),
+            spec: Vec::new(),
+            pctf: Vec::new(),
+            requires: Vec::new(),
+            caught_by: caught_by.iter().map(|m| m.to_string()).collect(),
+            depends_on: depends_on.iter().map(|d| d.to_string()).collect(),
+            root_of: Vec::new(),
+            must_under: Vec::new(),
+            level_by: None,
+            params: toml::Table::new(),
+            suite: "s".into(),
+            file: "s.toml".into(),
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn a_mutant_runs_on_the_cases_of_its_selection_that_name_it_and_those_they_depend_on() {
+        let suites = vec![Suite {
+            id: "s".into(),
+            title: "s".into(),
+            role: dialtone_engine::role::Role::Issuer,
+            binding: "oid4vci-issuer".into(),
+            file: "s.toml".into(),
+            cases: vec![
+                case("A", &["m"], &["B"]),
+                case("B", &["other"], &[]),
+                case("C", &["m"], &[]),
+                case("D", &["other"], &[]),
+                case("E", &[], &[]),
+                case("F", &["m"], &[]),
+            ],
+        }];
+        let ids = |ids: &[&str]| ids.iter().map(|id| id.to_string()).collect::<BTreeSet<String>>();
+        // F names it but reads nothing it changes; D reads it but names another; E names none.
+        let selection = ids(&["A", "B", "C", "D", "E"]);
+        assert_eq!(declared(&suites, "m", Some(&selection), &suites), Some(ids(&["A", "B", "C", "E"])));
+        // Read at start-up: every case that reaches the reference can change.
+        assert_eq!(declared(&suites, "m", None, &suites), Some(ids(&["A", "B", "C", "E", "F"])));
+        // A mutant no case names runs its whole selection.
+        assert_eq!(declared(&suites, "unnamed", Some(&selection), &suites), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ async fn every_mutant_is_caught_and_the_reference_passes() {
     // Unseeded, as `dialtone selftest` runs by default: its keys sign with ring (309 s as a debug test
     // seeded, where every key signs with p256; 183 s so).
     let (result, reference) =
-        dialtone_cli::selftest::selftest(&suites, None, dialtone_cli::selftest::PARALLEL, Scope::Selected)
+        dialtone_cli::selftest::selftest(&suites, None, dialtone_cli::selftest::PARALLEL, Scope::Declared)
             .await
             .unwrap();
     assert!(result.problems.is_empty(), "{:#?}", result.problems);
@@ -31,13 +31,14 @@ async fn every_mutant_is_caught_and_the_reference_passes() {
 /// its reference, and finds none that the selection left out and the mutant changes. With the
 /// registry and VC-API plans alone: a registry mutant runs some of the registry's cases, a VC-API
 /// mutant some of the VC-API's, and a mutant of any other reference runs nothing (so it survives,
-/// and says so).
+/// and says so). By default (`Scope::Declared`) it runs only the cases of its selection that name it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mutant_runs_only_the_cases_that_read_what_it_changes() {
     let suites: Vec<_> =
         common::suites().into_iter().filter(|s| s.binding == "trqp-registry" || s.binding == "vc-api").collect();
     let (selected, reference) = dialtone_cli::selftest::selftest(&suites, Some(11), 4, Scope::Selected).await.unwrap();
     let (full, _) = dialtone_cli::selftest::selftest(&suites, Some(11), 4, Scope::Full).await.unwrap();
+    let (declared, _) = dialtone_cli::selftest::selftest(&suites, Some(11), 4, Scope::Declared).await.unwrap();
     assert_eq!(reference.results.len(), 22, "the registry's and the VC-API's cases");
     let mut fewer = 0;
     for (m, all) in selected.mutants.iter().zip(&full.mutants) {
@@ -62,6 +63,28 @@ async fn a_mutant_runs_only_the_cases_that_read_what_it_changes() {
         fewer += usize::from(m.verdicts.len() < all.verdicts.len());
     }
     assert!(fewer >= 5, "only {fewer} mutants ran fewer cases than reach their reference");
+    // By default a mutant runs only on the cases of its selection that name it: the same verdicts
+    // there, the same problems, on fewer cases.
+    let named = |mutant: &str| -> Vec<String> {
+        suites
+            .iter()
+            .flat_map(|s| &s.cases)
+            .filter(|c| c.caught_by.iter().any(|m| m == mutant))
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    let mut cut = 0;
+    for (d, m) in declared.mutants.iter().zip(&selected.mutants) {
+        for (id, verdict) in &d.verdicts {
+            assert_eq!(m.verdicts.get(id), Some(verdict), "{} on {id}", d.mutant);
+        }
+        for id in named(&d.mutant).iter().filter(|id| m.verdicts.contains_key(*id)) {
+            assert!(d.verdicts.contains_key(id), "{} did not run {id}, which names it", d.mutant);
+        }
+        cut += usize::from(d.verdicts.len() < m.verdicts.len());
+    }
+    assert!(cut >= 5, "only {cut} mutants ran fewer cases than their selection");
+    assert_eq!(declared.problems, selected.problems);
     // Every problem is a mutant of another reference surviving: the two plans are honest alone,
     // and the full run finds no case the selection would miss.
     for result in [&selected, &full] {
