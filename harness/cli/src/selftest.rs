@@ -12,10 +12,13 @@
 //! that premise too: a case whose requests go to a reference its binding is not said to reach is a
 //! problem.
 //!
-//! Of those cases, proving the suite honest needs only the ones that name the mutant in their
-//! `caught_by` (and the cases they depend on): every case names at least one mutant and every
-//! mutant is named, so those cells decide every one of the four properties. That is what runs by
-//! default (a mutant no case names, and a case that names no mutant, get the whole selection).
+//! Proving the suite honest needs only the cases that name the mutant in their `caught_by` (and the
+//! cases they depend on): every case names at least one mutant and every mutant is named, so those
+//! cells decide every one of the four properties. That is what runs by default, beside the
+//! references' own run, since it needs none of its reads (a case that names no mutant runs under
+//! every mutant of a reference it reaches, a mutant no case names on every case that reaches its
+//! reference). A named case that reads nothing the mutant changes is run all the same: where the
+//! selection would assume the reference's verdict, this sees it.
 //! `--matrix` runs each mutant on every case of its selection, for the whole mutant × case matrix
 //! (which other cases a fault also fails); `--full` runs every mutant on every case that reaches its
 //! reference, and reports any case the selection would have left out whose verdict the mutant
@@ -43,9 +46,8 @@ pub struct MutantRun {
     pub description: String,
     /// The fields of its reference's behaviour the mutant changes.
     pub changes: Vec<String>,
-    /// Verdict per case id, of the cases run: those that name the mutant and read what it changes
-    /// (with `--matrix`, every case that reads what it changes; with `--full`, every case that
-    /// reaches its reference).
+    /// Verdict per case id, of the cases run: those that name the mutant (with `--matrix`, every
+    /// case that reads what it changes; with `--full`, every case that reaches its reference).
     pub verdicts: BTreeMap<String, Verdict>,
 }
 
@@ -80,8 +82,9 @@ type MutantOutcome = (MutantRun, Vec<String>);
 /// Which cases each mutant is run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// Of the cases that read what it changes in the reference's run, those that name it in their
-    /// `caught_by` and the cases they depend on: what decides whether the suite is honest.
+    /// The cases that name it in their `caught_by` (and those that name no mutant), and the cases
+    /// they depend on: what decides whether the suite is honest. Chosen from the suites alone, so
+    /// these runs go beside the references' own.
     Declared,
     /// The cases that read what it changes in the reference's run: the whole matrix.
     Selected,
@@ -169,38 +172,30 @@ fn selected(
     }
 }
 
-/// Of `selection` (the cases `mutant` can change; `None`: every case of `reaching`), the cases that
-/// decide whether the suite is honest about it: those that name it, those that name no mutant, and
-/// the cases they depend on. `None` when no case names it: then its whole selection runs.
-fn declared(
-    suites: &[Suite],
-    mutant: &str,
-    selection: Option<&BTreeSet<String>>,
-    reaching: &[Suite],
-) -> Option<BTreeSet<String>> {
+/// The cases of `reaching` (those that reach `mutant`'s reference) that decide whether the suite is
+/// honest about it: those that name it, those that name no mutant, and the cases they depend on.
+/// `None` when no case names it.
+fn declared(suites: &[Suite], mutant: &str, reaching: &[Suite]) -> Option<BTreeSet<String>> {
     let cases: Vec<&dialtone_engine::suite::Case> = suites.iter().flat_map(|s| &s.cases).collect();
     if !cases.iter().any(|c| c.caught_by.iter().any(|m| m == mutant)) {
         return None;
     }
-    let can_change = |id: &str| match selection {
-        Some(ids) => ids.contains(id),
-        None => reaching.iter().any(|s| s.cases.iter().any(|c| c.id == id)),
-    };
+    let reaches = |id: &str| reaching.iter().any(|s| s.cases.iter().any(|c| c.id == id));
     let mut chosen: BTreeSet<String> = cases
         .iter()
         .filter(|c| c.caught_by.is_empty() || c.caught_by.iter().any(|m| m == mutant))
-        .filter(|c| can_change(&c.id))
+        .filter(|c| reaches(&c.id))
         .map(|c| c.id.clone())
         .collect();
-    // A case that depends on one the mutant changes is settled with it (a pass inconclusive without
-    // a pass of what it depends on): run what the chosen cases depend on, as the selection would.
+    // A case is settled with those it depends on (a pass inconclusive without a pass of one of
+    // them): run what the chosen cases depend on, as the selection would.
     // (A failure whose root case is not run stays a failure rather than blocked: caught either way.)
     loop {
         let depended_on: Vec<String> = cases
             .iter()
             .filter(|c| chosen.contains(&c.id))
             .flat_map(|c| &c.depends_on)
-            .filter(|d| !chosen.contains(*d) && can_change(d))
+            .filter(|d| !chosen.contains(*d) && reaches(d))
             .cloned()
             .collect();
         if depended_on.is_empty() {
@@ -311,16 +306,17 @@ fn reaching(suites: &[Suite], role: &str) -> Vec<Suite> {
     suites.iter().filter(|s| crate::reference::reached_by(&s.binding).contains(&role)).cloned().collect()
 }
 
-pub async fn selftest(
+/// Every mutant's run, in the catalogue's order: on the cases that name it (`Scope::Declared`,
+/// chosen from the suites alone), or on its selection from the references' run (`reads`: what each
+/// case read, and the reference's verdicts, which `--full` compares).
+async fn mutant_runs(
     suites: &[Suite],
     seed: Option<u64>,
     parallel: usize,
     scope: Scope,
-) -> Result<(Selftest, Report), CliError> {
-    let catalogue = Catalogue::embedded();
-    let started = Instant::now();
-    let (reference, seams, mut problems) = run_reference(suites, seed, &catalogue).await?;
-    let reference_verdicts = verdicts(&reference);
+    reads: Option<(&SeamLog, &BTreeMap<String, Verdict>)>,
+    catalogue: &Catalogue,
+) -> Vec<Result<MutantOutcome, CliError>> {
     let catalog = dialtone_roles::mutant::catalog();
     let mut by_role: BTreeMap<&str, Vec<Suite>> = BTreeMap::new();
     for info in &catalog {
@@ -329,36 +325,35 @@ pub async fn selftest(
     // The roles' mutants taken in turn (an issuer's, a registry's, …), so that runs that mostly wait
     // (the issuer's plan outlives a request URI) share the cores with runs that mostly compute; the
     // results in the catalogue's order.
-    let runs: Vec<(usize, Result<MutantOutcome, CliError>)> = futures::stream::iter(interleaved(&catalog))
+    let mut runs: Vec<(usize, Result<MutantOutcome, CliError>)> = futures::stream::iter(interleaved(&catalog))
         .map(|(index, info)| {
-            let (catalogue, by_role, seams, reference_verdicts) = (&catalogue, &by_role, &seams, &reference_verdicts);
+            let by_role = &by_role;
             async move {
                 let run = async {
                     let mutant = Mutant::from_name(info.name)
                         .ok_or_else(|| CliError::harness(format!("mutant {} has no reference to run it", info.name)))?;
                     let changes = dialtone_roles::mutant::changed_seams(info.name).unwrap_or_default();
                     let reaching = by_role.get(info.role).map(Vec::as_slice).unwrap_or_default();
-                    let selection = selected(suites, info.name, info.role, &changes, seams);
+                    let selection =
+                        reads.and_then(|(seams, _)| selected(suites, info.name, info.role, &changes, seams));
                     let to_run = match (&selection, scope) {
-                        (_, Scope::Full) => reaching.to_vec(),
-                        (selection, Scope::Declared) => {
-                            match declared(suites, info.name, selection.as_ref(), reaching) {
-                                Some(ids) => only_cases(suites, &ids),
-                                None => {
-                                    selection.as_ref().map_or_else(|| reaching.to_vec(), |ids| only_cases(suites, ids))
-                                }
-                            }
-                        }
+                        (_, Scope::Full) | (None, Scope::Selected) => reaching.to_vec(),
                         (Some(ids), Scope::Selected) => only_cases(suites, ids),
-                        (None, Scope::Selected) => reaching.to_vec(),
+                        // A mutant no case names: every case that reaches its reference.
+                        (_, Scope::Declared) => match declared(suites, info.name, reaching) {
+                            Some(ids) => only_cases(suites, &ids),
+                            None => reaching.to_vec(),
+                        },
                     };
                     let verdicts = match to_run.is_empty() {
                         true => BTreeMap::new(),
                         false => run_mutant(&to_run, mutant, seed, catalogue).await?,
                     };
-                    let missed = match &selection {
-                        Some(ids) => missed_by_selection(info.name, &changes, ids, &verdicts, reference_verdicts),
-                        None => Vec::new(),
+                    let missed = match (&selection, reads) {
+                        (Some(ids), Some((_, reference))) => {
+                            missed_by_selection(info.name, &changes, ids, &verdicts, reference)
+                        }
+                        _ => Vec::new(),
                     };
                     let run =
                         MutantRun { mutant: info.name.into(), description: info.description.into(), changes, verdicts };
@@ -370,10 +365,39 @@ pub async fn selftest(
         .buffer_unordered(parallel.max(1))
         .collect()
         .await;
-    let mut runs = runs;
     runs.sort_by_key(|(index, _)| *index);
+    runs.into_iter().map(|(_, run)| run).collect()
+}
+
+pub async fn selftest(
+    suites: &[Suite],
+    seed: Option<u64>,
+    parallel: usize,
+    scope: Scope,
+) -> Result<(Selftest, Report), CliError> {
+    let catalogue = Catalogue::embedded();
+    let started = Instant::now();
+    // The cases that name a mutant need nothing of the references' run to be chosen: by default the
+    // mutants run beside it. The selection (`--matrix`, `--full`) needs its reads first.
+    let (reference, seams, mut problems, runs) = match scope {
+        Scope::Declared => {
+            let (reference, runs) = tokio::join!(
+                run_reference(suites, seed, &catalogue),
+                mutant_runs(suites, seed, parallel, scope, None, &catalogue)
+            );
+            let (reference, seams, problems) = reference?;
+            (reference, seams, problems, runs)
+        }
+        Scope::Selected | Scope::Full => {
+            let (reference, seams, problems) = run_reference(suites, seed, &catalogue).await?;
+            let runs =
+                mutant_runs(suites, seed, parallel, scope, Some((&seams, &verdicts(&reference))), &catalogue).await;
+            (reference, seams, problems, runs)
+        }
+    };
+    let reference_verdicts = verdicts(&reference);
     let mut mutants = Vec::with_capacity(runs.len());
-    for (_, run) in runs {
+    for run in runs {
         let (run, missed) = run?;
         problems.extend(missed);
         mutants.push(run);
@@ -593,7 +617,7 @@ mod tests {
     }
 
     #[test]
-    fn a_mutant_runs_on_the_cases_of_its_selection_that_name_it_and_those_they_depend_on() {
+    fn a_mutant_runs_on_the_cases_that_name_it_and_those_they_depend_on() {
         let suites = vec![Suite {
             id: "s".into(),
             title: "s".into(),
@@ -610,13 +634,12 @@ mod tests {
             ],
         }];
         let ids = |ids: &[&str]| ids.iter().map(|id| id.to_string()).collect::<BTreeSet<String>>();
-        // F names it but reads nothing it changes; D reads it but names another; E names none.
-        let selection = ids(&["A", "B", "C", "D", "E"]);
-        assert_eq!(declared(&suites, "m", Some(&selection), &suites), Some(ids(&["A", "B", "C", "E"])));
-        // Read at start-up: every case that reaches the reference can change.
-        assert_eq!(declared(&suites, "m", None, &suites), Some(ids(&["A", "B", "C", "E", "F"])));
-        // A mutant no case names runs its whole selection.
-        assert_eq!(declared(&suites, "unnamed", Some(&selection), &suites), None);
+        // D names another mutant; E names none; B, which A depends on, runs with A.
+        assert_eq!(declared(&suites, "m", &suites), Some(ids(&["A", "B", "C", "E", "F"])));
+        // Only cases that reach the mutant's reference.
+        assert_eq!(declared(&suites, "m", &[]), Some(ids(&[])));
+        // A mutant no case names runs every case that reaches its reference.
+        assert_eq!(declared(&suites, "unnamed", &suites), None);
     }
 
     #[test]
