@@ -25,6 +25,15 @@ fn push(out: &mut String, text: &str) {
     }
 }
 
+/// `<p><b>label</b> text</p>`, the label already escaped.
+fn labelled(out: &mut String, label: &str, text: &str) {
+    out.push_str("<p><b>");
+    out.push_str(label);
+    out.push_str("</b> ");
+    push(out, text);
+    out.push_str("</p>");
+}
+
 /// A value the template would test for truth: present and not empty.
 fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|s| !s.is_empty())
@@ -205,25 +214,15 @@ fn row(out: &mut String, r: &CaseResult, labels: &Labels) {
     }
     out.push('\n');
     if let Some(known) = given(&r.known_failure) {
-        out.push_str("<p><b>");
-        out.push_str(&labels.known_failure);
-        out.push_str("</b> ");
-        push(out, known);
-        out.push_str("</p>");
+        labelled(out, &labels.known_failure, known);
     }
     out.push('\n');
     if !r.expected.is_empty() {
-        out.push_str("<p><b>");
-        out.push_str(&labels.expected);
-        out.push_str("</b> ");
-        push(out, &r.expected);
-        out.push_str("</p>");
+        labelled(out, &labels.expected, &r.expected);
     }
-    out.push_str("\n<p><b>");
-    out.push_str(&labels.observed);
-    out.push_str("</b> ");
-    push(out, &r.observed);
-    out.push_str("</p>\n");
+    out.push('\n');
+    labelled(out, &labels.observed, &r.observed);
+    out.push('\n');
     if let Some(said) = &r.candidate_said {
         out.push_str("<p><b>");
         out.push_str(&labels.candidate_said);
@@ -293,11 +292,7 @@ fn exchange(out: &mut String, x: &HttpExchange, labels: &Labels) {
     }
     out.push_str("</pre>\n");
     if let Some(error) = given(&x.error) {
-        out.push_str("<p><b>");
-        out.push_str(&labels.error);
-        out.push_str("</b> ");
-        push(out, error);
-        out.push_str("</p>");
+        labelled(out, &labels.error, error);
     }
     out.push('\n');
     if let Some(status) = x.status {
