@@ -3,26 +3,23 @@
 //! every case is failed by at least one mutant, and every mutant a case names does fail it.
 //!
 //! A mutant is one reference with one fault, a change to some fields of that reference's behaviour
-//! ([`dialtone_roles::mutant::changed_seams`]). The reference's run notes which case read which
-//! field ([`dialtone_roles::seam`]); a case that read none of the fields a mutant changes meets the
-//! same answers at every step under the mutant, so each mutant is run only on the cases that read
-//! one (and those that depend on them), and the others keep the reference's verdicts without being
-//! run again. A field read for no case in particular (at start-up) sends the mutant to every case
-//! whose requests reach its reference ([`crate::reference::reached_by`]); the reference's run checks
-//! that premise too: a case whose requests go to a reference its binding is not said to reach is a
-//! problem.
+//! ([`dialtone_roles::mutant::changed_seams`]). Proving the suite honest needs only the cases that
+//! name a mutant in their `caught_by` (and the cases they depend on): every case names at least one
+//! mutant and every mutant is named, so those cells decide all four properties. That is what runs
+//! by default, chosen from the suites alone and so beside the references' own run (a case that
+//! names no mutant runs under every mutant of a reference it reaches, a mutant no case names on
+//! every case that reaches its reference).
 //!
-//! Proving the suite honest needs only the cases that name the mutant in their `caught_by` (and the
-//! cases they depend on): every case names at least one mutant and every mutant is named, so those
-//! cells decide every one of the four properties. That is what runs by default, beside the
-//! references' own run, since it needs none of its reads (a case that names no mutant runs under
-//! every mutant of a reference it reaches, a mutant no case names on every case that reaches its
-//! reference). A named case that reads nothing the mutant changes is run all the same: where the
-//! selection would assume the reference's verdict, this sees it.
-//! `--matrix` runs each mutant on every case of its selection, for the whole mutant × case matrix
-//! (which other cases a fault also fails); `--full` runs every mutant on every case that reaches its
-//! reference, and reports any case the selection would have left out whose verdict the mutant
-//! changes.
+//! `--matrix` runs each mutant on every case it can change, for the whole mutant × case matrix
+//! (which other cases a fault also fails). The reference's run notes which case read which field
+//! ([`dialtone_roles::seam`]); a case that read none of the fields a mutant changes meets the same
+//! answers at every step under the mutant, so the mutant is run on the cases that read one (and
+//! those that depend on them), and the others keep the reference's verdicts without being run
+//! again. A field read for no case in particular (at start-up) sends the mutant to every case whose
+//! requests reach its reference ([`crate::reference::reached_by`]); the reference's run checks that
+//! premise too: a case whose requests go to a reference its binding is not said to reach is a
+//! problem. `--full` runs every mutant on every case that reaches its reference, and reports any
+//! case the selection would have left out whose verdict the mutant changes.
 
 use crate::catalogue;
 use crate::reference::Mutant;
@@ -180,7 +177,8 @@ fn declared(suites: &[Suite], mutant: &str, reaching: &[Suite]) -> Option<BTreeS
     if !cases.iter().any(|c| c.caught_by.iter().any(|m| m == mutant)) {
         return None;
     }
-    let reaches = |id: &str| reaching.iter().any(|s| s.cases.iter().any(|c| c.id == id));
+    let reachable: BTreeSet<&str> = reaching.iter().flat_map(|s| &s.cases).map(|c| c.id.as_str()).collect();
+    let reaches = |id: &str| reachable.contains(id);
     let mut chosen: BTreeSet<String> = cases
         .iter()
         .filter(|c| c.caught_by.is_empty() || c.caught_by.iter().any(|m| m == mutant))
@@ -339,7 +337,8 @@ async fn mutant_runs(
                     let to_run = match (&selection, scope) {
                         (_, Scope::Full) | (None, Scope::Selected) => reaching.to_vec(),
                         (Some(ids), Scope::Selected) => only_cases(suites, ids),
-                        // A mutant no case names: every case that reaches its reference.
+                        // The cases that name it; a mutant no case names, every case that reaches
+                        // its reference.
                         (_, Scope::Declared) => match declared(suites, info.name, reaching) {
                             Some(ids) => only_cases(suites, &ids),
                             None => reaching.to_vec(),
@@ -390,8 +389,8 @@ pub async fn selftest(
         }
         Scope::Selected | Scope::Full => {
             let (reference, seams, problems) = run_reference(suites, seed, &catalogue).await?;
-            let runs =
-                mutant_runs(suites, seed, parallel, scope, Some((&seams, &verdicts(&reference))), &catalogue).await;
+            let judged = verdicts(&reference);
+            let runs = mutant_runs(suites, seed, parallel, scope, Some((&seams, &judged)), &catalogue).await;
             (reference, seams, problems, runs)
         }
     };
@@ -461,8 +460,8 @@ pub async fn selftest(
 /// The mutant × case matrix: a row per case, a column per mutant (numbered in the legend).
 /// `F`/`W`/`I`/`B`: fails, warns, informs or is blocked at its root as its `caught_by` says;
 /// lower case: the same without being named; `!`: named but not caught; `·`: passes; `E` error;
-/// `S` skip; `?` inconclusive; blank: not run (the case read nothing the mutant changes, or, but
-/// with `--matrix` or `--full`, names other mutants).
+/// `S` skip; `?` inconclusive; blank: not run (by default a mutant runs on the cases that name it;
+/// with `--matrix`, on those that read what it changes).
 pub fn matrix(s: &Selftest) -> String {
     let mut out = String::new();
     let width = s.cases.iter().map(|c| c.id.len()).max().unwrap_or(0);
