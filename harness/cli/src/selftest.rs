@@ -8,7 +8,8 @@
 //! mutant and every mutant is named, so those cells decide all four properties. That is what runs
 //! by default, chosen from the suites alone and so beside the references' own run (a case that
 //! names no mutant runs under every mutant of a reference it reaches, a mutant no case names on
-//! every case that reaches its reference).
+//! every case that reaches its reference). That run still checks that each case read a field of
+//! the mutants it names, as the selection below relies on (`unread_by_named`).
 //!
 //! `--matrix` runs each mutant on every case it can change, for the whole mutant × case matrix
 //! (which other cases a fault also fails). The reference's run notes which case read which field
@@ -203,6 +204,33 @@ fn declared(suites: &[Suite], mutant: &str, reaching: &[Suite]) -> Option<BTreeS
     }
 }
 
+/// A problem for each case that names a mutant it reaches but read none of the fields the mutant
+/// changes in the references' run: the selection (`--matrix`) would leave it out, so either the
+/// reference misses a read or the case names a fault it cannot meet. The default scope runs the
+/// case all the same; this keeps the reads the selection relies on checked on every case.
+fn unread_by_named(suites: &[Suite], seams: &SeamLog) -> Vec<String> {
+    let mut problems = Vec::new();
+    for info in dialtone_roles::mutant::catalog() {
+        let changes = dialtone_roles::mutant::changed_seams(info.name).unwrap_or_default();
+        let Some(selection) = selected(suites, info.name, info.role, &changes, seams) else { continue };
+        let reached = suites.iter().filter(|s| crate::reference::reached_by(&s.binding).contains(&info.role));
+        for suite in reached {
+            for case in suite.cases.iter().filter(|c| c.caught_by.iter().any(|m| m == info.name)) {
+                if !selection.contains(&case.id) {
+                    problems.push(format!(
+                        "case {} names mutant {} in caught_by, but read none of the fields it changes ({}) in the \
+                         reference's run: `--matrix` would not run it",
+                        case.id,
+                        info.name,
+                        changes.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
 /// `suites` cut to the cases in `ids`, suites left without a case dropped.
 fn only_cases(suites: &[Suite], ids: &BTreeSet<String>) -> Vec<Suite> {
     suites
@@ -384,7 +412,8 @@ pub async fn selftest(
                 run_reference(suites, seed, &catalogue),
                 mutant_runs(suites, seed, parallel, scope, None, &catalogue)
             );
-            let (reference, seams, problems) = reference?;
+            let (reference, seams, mut problems) = reference?;
+            problems.extend(unread_by_named(suites, &seams));
             (reference, seams, problems, runs)
         }
         Scope::Selected | Scope::Full => {
@@ -639,6 +668,23 @@ mod tests {
         assert_eq!(declared(&suites, "m", &[]), Some(ids(&[])));
         // A mutant no case names runs every case that reaches its reference.
         assert_eq!(declared(&suites, "unnamed", &suites), None);
+    }
+
+    #[test]
+    fn a_named_case_that_read_nothing_its_mutant_changes_is_a_problem() {
+        let mutant = dialtone_roles::mutant::catalog().into_iter().find(|m| m.role == "issuer").unwrap().name;
+        let suites = vec![Suite {
+            id: "s".into(),
+            title: "s".into(),
+            role: dialtone_engine::role::Role::Issuer,
+            binding: "oid4vci-issuer".into(),
+            file: "s.toml".into(),
+            cases: vec![case("A", &[mutant], &[]), case("B", &["verifier.other"], &[])],
+        }];
+        // A references' run in which no case read anything.
+        let problems = unread_by_named(&suites, &SeamLog::default());
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(problems[0].starts_with(&format!("case A names mutant {mutant} in caught_by")), "{}", problems[0]);
     }
 
     #[test]
