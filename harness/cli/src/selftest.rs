@@ -644,23 +644,28 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_mutant_runs_on_the_cases_that_name_it_and_those_they_depend_on() {
-        let suites = vec![Suite {
+    /// One issuer suite of `cases`.
+    fn issuer_plan(cases: Vec<dialtone_engine::suite::Case>) -> Vec<Suite> {
+        vec![Suite {
             id: "s".into(),
             title: "s".into(),
             role: dialtone_engine::role::Role::Issuer,
             binding: "oid4vci-issuer".into(),
             file: "s.toml".into(),
-            cases: vec![
-                case("A", &["m"], &["B"]),
-                case("B", &["other"], &[]),
-                case("C", &["m"], &[]),
-                case("D", &["other"], &[]),
-                case("E", &[], &[]),
-                case("F", &["m"], &[]),
-            ],
-        }];
+            cases,
+        }]
+    }
+
+    #[test]
+    fn a_mutant_runs_on_the_cases_that_name_it_and_those_they_depend_on() {
+        let suites = issuer_plan(vec![
+            case("A", &["m"], &["B"]),
+            case("B", &["other"], &[]),
+            case("C", &["m"], &[]),
+            case("D", &["other"], &[]),
+            case("E", &[], &[]),
+            case("F", &["m"], &[]),
+        ]);
         let ids = |ids: &[&str]| ids.iter().map(|id| id.to_string()).collect::<BTreeSet<String>>();
         // D names another mutant; E names none; B, which A depends on, runs with A.
         assert_eq!(declared(&suites, "m", &suites), Some(ids(&["A", "B", "C", "E", "F"])));
@@ -673,14 +678,7 @@ mod tests {
     #[test]
     fn a_named_case_that_read_nothing_its_mutant_changes_is_a_problem() {
         let mutant = dialtone_roles::mutant::catalog().into_iter().find(|m| m.role == "issuer").unwrap().name;
-        let suites = vec![Suite {
-            id: "s".into(),
-            title: "s".into(),
-            role: dialtone_engine::role::Role::Issuer,
-            binding: "oid4vci-issuer".into(),
-            file: "s.toml".into(),
-            cases: vec![case("A", &[mutant], &[]), case("B", &["verifier.other"], &[])],
-        }];
+        let suites = issuer_plan(vec![case("A", &[mutant], &[]), case("B", &["verifier.other"], &[])]);
         // A references' run in which no case read anything.
         let problems = unread_by_named(&suites, &SeamLog::default());
         assert_eq!(problems.len(), 1, "{problems:#?}");
