@@ -39,12 +39,15 @@ pub struct KeyRing {
 #[derive(Debug, Clone, Default)]
 pub struct KeyCache(OnceLock<Prepared>, ChainCache, CountryCache);
 
-/// Every key read once, with the thumbprints of the keys each trusted issuer owns.
+/// Every key read once, with the thumbprints of the keys each trusted issuer owns and of the
+/// published JWKs.
 #[derive(Debug, Clone, Default)]
 struct Prepared {
     keys: KeySet,
     roots: Vec<Vec<u8>>,
     owners: Vec<(String, Vec<String>)>,
+    /// [`KeyRing::published`]'s RFC 7638 thumbprints, in its order (`None` for a JWK that has none).
+    published: Vec<Option<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,8 +64,15 @@ impl KeyRing {
             let roots = self.roots.iter().chain(trusted.clone().flat_map(|t| t.roots.iter())).cloned().collect();
             let owners =
                 trusted.map(|t| (t.id.clone(), t.keys.iter().filter_map(jose::thumbprint).collect())).collect();
-            Prepared { keys, roots, owners }
+            let published = self.published.iter().map(jose::thumbprint).collect();
+            Prepared { keys, roots, owners, published }
         })
+    }
+
+    /// The published JWKs ([`KeyRing::published`]) whose RFC 7638 thumbprint is `print`.
+    pub(crate) fn published_with(&self, print: &str) -> impl Iterator<Item = &Value> {
+        let prints = &self.prepared().published;
+        self.published.iter().zip(prints).filter(move |(_, p)| p.as_deref() == Some(print)).map(|(jwk, _)| jwk)
     }
 
     /// Every public key known, trust list included, each read once.

@@ -20,8 +20,7 @@ pub(super) fn as_published(verified: Option<&Value>, ctx: &Context) -> Outcome {
     let Some(print) = jose::thumbprint(key) else {
         return Outcome::skip("the verifying key has no RFC 7638 thumbprint");
     };
-    let entries: Vec<&Value> =
-        ctx.keys.published.iter().filter(|k| jose::thumbprint(k).as_deref() == Some(print.as_str())).collect();
+    let entries: Vec<&Value> = ctx.keys.published_with(&print).collect();
     if entries.is_empty() {
         return Outcome::skip(format!(
             "key {print} was given as a certificate, not as a JWK of a key set: how the issuer publishes it is unknown"
