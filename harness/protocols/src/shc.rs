@@ -5,7 +5,7 @@
 pub mod revocation;
 
 use crate::b64;
-use flate2::read::DeflateDecoder;
+use flate2::bufread::DeflateDecoder;
 use serde_json::{Map, Value};
 use std::io::Read;
 
@@ -152,6 +152,8 @@ pub fn deflate_raw(bytes: &[u8]) -> Vec<u8> {
 /// Inflates raw DEFLATE, refusing more than `limit` bytes of output.
 pub fn inflate_raw(bytes: &[u8], limit: usize) -> Result<Vec<u8>, ShcError> {
     let mut out = Vec::new();
+    // Read from the bytes themselves (`bufread`): the `read` decoder would first copy them through a
+    // 32 KB buffer of its own, allocated per card.
     let mut decoder = DeflateDecoder::new(bytes).take(limit as u64 + 1);
     decoder.read_to_end(&mut out).map_err(|e| ShcError::Inflate(e.to_string()))?;
     if out.len() > limit {
