@@ -119,16 +119,17 @@ fn flipping_any_byte_of_any_bundled_file_is_refused_naming_the_file() {
     let tried = changes.len();
     // Each change is verified on its own copy of the files: the changes are shared among the cores.
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let public = key.public();
     std::thread::scope(|scope| {
         for share in changes.chunks(tried.div_ceil(threads).max(1)) {
-            let (files, key) = (&files, &key);
+            let (files, public) = (&files, &public);
             scope.spawn(move || {
                 for &(name, at, mask) in share {
                     let mut changed: Files = files.clone();
                     if let Some(b) = changed.get_mut(name).and_then(|f| f.get_mut(at)) {
                         *b ^= mask;
                     }
-                    for trusted in [None, Some(&key.public())] {
+                    for trusted in [None, Some(public)] {
                         let err = dialtone_bundle::verify_files(changed.clone(), trusted)
                             .err()
                             .unwrap_or_else(|| panic!("{name} byte {at} ^ {mask:#x} went unnoticed"));

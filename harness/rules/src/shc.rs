@@ -200,7 +200,7 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
                     },
                 );
                 f.set(&rules::SHC_009, ctx.keys.owner_of(iss, &key.thumbprint));
-                verified_with = Some(key.jwk.clone());
+                verified_with = Some(key);
             }
             Err(e) => {
                 f.set(&rules::SHC_008, Outcome::fail("an ES256 signature that verifies with a key of the issuer", e));
@@ -218,8 +218,8 @@ fn judge(f: &mut Findings, jws: &str, form: Form, ctx: &Context) {
     );
     f.set(&rules::SHC_011, times(&card, ctx));
     f.set(&rules::SHC_020, revocation::rid_form(&card));
-    f.set(&rules::SHC_021, revocation::not_revoked(&card, verified_with.as_ref(), ctx));
-    f.set(&rules::SHC_022, issuer_key::as_published(verified_with.as_ref(), ctx));
+    f.set(&rules::SHC_021, revocation::not_revoked(&card, verified_with.map(|k| &k.jwk), ctx));
+    f.set(&rules::SHC_022, issuer_key::as_published(verified_with, ctx));
     let vc = card.payload.get("vc");
     let types: Vec<&str> = vc
         .and_then(|v| v.get("type"))

@@ -6,6 +6,7 @@
 
 use crate::Context;
 use dialtone_engine::model::Outcome;
+use dialtone_protocols::public_key::SetKey;
 use dialtone_protocols::{b64, jose};
 use serde_json::Value;
 
@@ -13,21 +14,22 @@ use serde_json::Value;
 const PRIVATE_MEMBERS: [&str; 6] = ["d", "p", "q", "dp", "dq", "qi"];
 
 /// SHC-022 for the key the signature verified with.
-pub(super) fn as_published(verified: Option<&Value>, ctx: &Context) -> Outcome {
+pub(super) fn as_published(verified: Option<&SetKey>, ctx: &Context) -> Outcome {
     let Some(key) = verified else {
         return Outcome::skip("no known key verifies the signature (SHC-008)");
     };
-    let Some(print) = jose::thumbprint(key) else {
+    let print = key.thumbprint.as_str();
+    if print.is_empty() {
         return Outcome::skip("the verifying key has no RFC 7638 thumbprint");
-    };
-    let entries: Vec<&Value> = ctx.keys.published_with(&print).collect();
+    }
+    let entries: Vec<&Value> = ctx.keys.published_with(print).collect();
     if entries.is_empty() {
         return Outcome::skip(format!(
             "key {print} was given as a certificate, not as a JWK of a key set: how the issuer publishes it is unknown"
         ));
     }
     for entry in &entries {
-        let problems = problems(entry, &print, ctx);
+        let problems = problems(entry, print, ctx);
         if !problems.is_empty() {
             return Outcome::fail(
                 "the issuer's JWK: kty EC, use sig, alg ES256, crv P-256, kid its thumbprint, no d, x5c of base64 DER \
