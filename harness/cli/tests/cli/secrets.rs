@@ -149,7 +149,9 @@ fn occurrences(text: &str, needle: &str) -> usize {
 }
 
 /// Whether an occurrence at `start` of a needle `len` bytes long counts: a long one always, a short
-/// one as a whole token.
+/// one as a whole token. A short run of digits that is a part of a decimal number (the `587039` of a
+/// duration `12.587039`) is not a token: every report holds a thousand such fractions, and a six-digit
+/// transaction code would otherwise be "found" in one of them by chance.
 fn counts(text: &str, start: usize, len: usize) -> bool {
     if len >= 16 {
         return true;
@@ -159,7 +161,11 @@ fn counts(text: &str, start: usize, len: usize) -> bool {
     let before = text[..start].chars().next_back().is_none_or(|c| !token(c))
         || (start >= 3 && bytes[start - 3] == b'%' && bytes[start - 2].is_ascii_hexdigit());
     let after = text[start + len..].chars().next().is_none_or(|c| !token(c));
-    before && after
+    let digits = bytes[start..start + len].iter().all(u8::is_ascii_digit);
+    let fraction = start >= 2 && bytes[start - 1] == b'.' && bytes[start - 2].is_ascii_digit();
+    let integer_part =
+        bytes.get(start + len) == Some(&b'.') && bytes.get(start + len + 1).is_some_and(u8::is_ascii_digit);
+    before && after && !(digits && (fraction || integer_part))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,6 +219,9 @@ async fn no_secret_of_the_default_run_reaches_any_output() {
     assert!(encodings(code).iter().any(|e| occurrences(&jwt, e) > 0));
     let tx_code = &known.iter().find(|(w, _)| w == "tx_code").unwrap().1;
     assert_eq!(occurrences(&format!("a=1&tx_code={tx_code}&b=12{tx_code}"), tx_code), 1);
+    // ... but not as the digits of a duration, while a sentence's full stop still ends one.
+    let durations = format!(r#""duration_ms": 12.{tx_code}, "candidate_ms": {tx_code}.5, "said": "code {tx_code}.""#);
+    assert_eq!(occurrences(&durations, tx_code), 1);
 
     // 3. None of them, in any encoding, in any output: every encoding of every secret searched for
     // at once, each output read once.
