@@ -198,8 +198,68 @@ pub struct Streamed {
     counts: JunitCounts,
     /// The test case being written, its buffer kept from one to the next.
     junit_xml: String,
-    /// report.json's rule table: every rule of the rows written, once.
-    rules: BTreeMap<String, RuleInfo>,
+    /// report.json's rule table: every rule of the rows written, once, with what its passing rows
+    /// repeat escaped once.
+    rules: BTreeMap<String, RuleEntry>,
+}
+
+/// A rule of the rows written: its entry in report.json's rule table, and the parts of its passing
+/// rows that come from the rule, escaped once instead of once per artifact.
+struct RuleEntry {
+    info: RuleInfo,
+    /// The role of the rows the JUnit part was made for.
+    role: Role,
+    /// `{"id":"<rule> ` (JSON): a compact row's start.
+    json_head: String,
+    /// `        <testcase name="<rule> ` (XML): a passing test case's start.
+    junit_head: String,
+    /// ` <title>" classname="dialtone.<role>.<level>" time="` (XML): what follows the artifact's name.
+    junit_tail: String,
+}
+
+impl RuleEntry {
+    fn of(row: &RuleRow<'_>) -> Self {
+        let mut json_head = String::from("{\"id\":\"");
+        json_head.push_str(&json_contents(row.id.0));
+        json_head.push(' ');
+        let mut junit_head = String::from("        <testcase name=\"");
+        attribute(&mut junit_head, row.id.0);
+        junit_head.push(' ');
+        let mut junit_tail = String::from(" ");
+        attribute(&mut junit_tail, row.title);
+        junit_tail.push_str("\" classname=\"dialtone.");
+        attribute(&mut junit_tail, row.role.as_str());
+        junit_tail.push('.');
+        attribute(&mut junit_tail, row.level.as_str());
+        junit_tail.push_str("\" time=\"");
+        Self { info: row.rule_info(), role: row.role, json_head, junit_head, junit_tail }
+    }
+}
+
+/// An artifact's name, escaped once for all its rows.
+struct NameParts {
+    json: String,
+    xml: String,
+}
+
+/// `text` as a JSON string's contents, escaped as serde_json escapes it (without the quotes).
+fn json_contents(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default().to_string()
+}
+
+/// A compact row's JSON between its artifact's name and its observation: every compact row passes.
+const COMPACT_PASS: &[u8] = b"\",\"verdict\":\"pass\",\"observed\":";
+
+/// A test case's `time`: seconds with three decimals, as `{:.3}` writes them (a rule row of a check
+/// takes microseconds: "0.000" is written without formatting a float).
+fn push_seconds(xml: &mut String, ms: f64) {
+    let seconds = ms / 1000.0;
+    if seconds.is_sign_positive() && seconds < 0.000_4 {
+        xml.push_str("0.000");
+    } else {
+        let _ = write!(xml, "{seconds:.3}");
+    }
 }
 
 impl Streamed {
@@ -219,20 +279,30 @@ impl Streamed {
 
     /// Writes one artifact's verdict and its rule rows.
     pub fn add(&mut self, rows: &[RuleRow<'_>], artifact: &ArtifactResult) -> Result<(), RenderError> {
+        let name = NameParts { json: json_contents(&artifact.name), xml: artifact_attribute(&artifact.name) };
         for row in rows {
             let compact = self.compact(row, artifact);
             let spool = &mut self.results;
             spool.out.write_all(if spool.items == 0 { b"\n    " } else { b",\n    " }).map_err(|e| spool.error(e))?;
-            let written = if compact {
-                let id = Joined(row.id.0, row.id.1);
-                let row = dialtone_engine::compact::CompactRow { id, verdict: row.verdict, observed: row.observed };
-                serde_json::to_writer(&mut spool.out, &row)
+            if compact {
+                // The row's id (its rule's part escaped once, its artifact's once), "pass" and the
+                // observation: the bytes serde_json writes for a `CompactRow`.
+                let head = self.rules.get(row.id.0).map(|r| r.json_head.as_str()).unwrap_or_default();
+                let out = &mut spool.out;
+                let written = out
+                    .write_all(head.as_bytes())
+                    .and_then(|()| out.write_all(name.json.as_bytes()))
+                    .and_then(|()| out.write_all(COMPACT_PASS))
+                    .and_then(|()| serde_json::to_writer(&mut *out, row.observed).map_err(std::io::Error::from))
+                    .and_then(|()| out.write_all(b"}"));
+                written.map_err(|e| spool.error(e))?;
             } else {
-                serde_json::to_writer(&mut spool.out, row)
-            };
-            written.map_err(|e| spool.error(e.into()))?;
+                serde_json::to_writer(&mut spool.out, row).map_err(|e| spool.error(e.into()))?;
+            }
             spool.items += 1;
-            self.junit_row(row)?;
+            if !self.junit_pass(row, artifact, &name)? {
+                self.junit_row(row)?;
+            }
         }
         let spool = &mut self.artifacts;
         spool.out.write_all(if spool.items == 0 { b"\n    " } else { b",\n    " }).map_err(|e| spool.error(e))?;
@@ -246,10 +316,10 @@ impl Streamed {
     fn compact(&mut self, row: &RuleRow<'_>, artifact: &ArtifactResult) -> bool {
         let rule = match self.rules.get(row.id.0) {
             Some(rule) => rule,
-            None => self.rules.entry(row.id.0.to_string()).or_insert_with(|| row.rule_info()),
+            None => self.rules.entry(row.id.0.to_string()).or_insert_with(|| RuleEntry::of(row)),
         };
         row.verdict == Verdict::Pass
-            && row.is_of(rule)
+            && row.is_of(&rule.info)
             && row.plan == dialtone_engine::compact::ARTIFACT_PLAN
             && row.role == Role::Artifact
             && row.expected.is_empty()
@@ -258,6 +328,35 @@ impl Streamed {
             && row.candidate_ms == 0.0
             && row.id.1 == artifact.name
             && row.driver == artifact.format.as_deref().unwrap_or("unknown")
+    }
+
+    /// A passing row's test case from its rule's and its artifact's escaped parts, when they are
+    /// the row's (its rule entered by [`Self::compact`]); false when the row is not such a pass.
+    fn junit_pass(
+        &mut self,
+        row: &RuleRow<'_>,
+        artifact: &ArtifactResult,
+        name: &NameParts,
+    ) -> Result<bool, RenderError> {
+        let Some(rule) = self.rules.get(row.id.0) else { return Ok(false) };
+        if row.verdict != Verdict::Pass
+            || row.id.1 != artifact.name
+            || row.role != rule.role
+            || row.level != rule.info.level
+            || row.title != rule.info.title
+        {
+            return Ok(false);
+        }
+        self.counts.tests += 1;
+        let xml = &mut self.junit_xml;
+        xml.clear();
+        xml.push_str(&rule.junit_head);
+        xml.push_str(&name.xml);
+        xml.push_str(&rule.junit_tail);
+        push_seconds(xml, row.duration_ms);
+        xml.push_str("\"/>\n");
+        self.junit.out.write_all(xml.as_bytes()).map_err(|e| self.junit.error(e))?;
+        Ok(true)
     }
 
     /// A rule row's test case: a pass or a skip written from the row, anything else (rare, and
@@ -281,7 +380,9 @@ impl Streamed {
         attribute(xml, r.role.as_str());
         xml.push('.');
         attribute(xml, r.level.as_str());
-        let _ = write!(xml, "\" time=\"{:.3}\"", r.duration_ms / 1000.0);
+        xml.push_str("\" time=\"");
+        push_seconds(xml, r.duration_ms);
+        xml.push('"');
         self.junit_status(status)
     }
 
@@ -294,7 +395,9 @@ impl Streamed {
         attribute(xml, &case_name(r));
         xml.push_str("\" classname=\"");
         attribute(xml, &class_name(r));
-        let _ = write!(xml, "\" time=\"{:.3}\"", r.duration_ms / 1000.0);
+        xml.push_str("\" time=\"");
+        push_seconds(xml, r.duration_ms);
+        xml.push('"');
         self.junit_status(status)
     }
 
@@ -387,7 +490,7 @@ impl Streamed {
 fn write_json<W: Write>(
     out: &mut W,
     report: &Report,
-    rules: &BTreeMap<String, RuleInfo>,
+    rules: &BTreeMap<String, RuleEntry>,
     results: Spool,
     artifacts: Spool,
 ) -> Result<(), RenderError> {
@@ -418,7 +521,7 @@ fn write_json<W: Write>(
                 out.write_all(if i == 0 { b"\n    " } else { b",\n    " }).map_err(io)?;
                 serde_json::to_writer(&mut *out, id).map_err(render)?;
                 out.write_all(b": ").map_err(io)?;
-                serde_json::to_writer(&mut *out, rule).map_err(render)?;
+                serde_json::to_writer(&mut *out, &rule.info).map_err(render)?;
             }
             out.write_all(b"\n  }").map_err(io)?;
         }
@@ -466,6 +569,13 @@ fn attribute(out: &mut String, value: &str) {
         b'\t' => Some("&#9;"),
         _ => None,
     });
+}
+
+/// An artifact's name as attribute text.
+fn artifact_attribute(name: &str) -> String {
+    let mut xml = String::with_capacity(name.len());
+    attribute(&mut xml, name);
+    xml
 }
 
 /// Element text: XML-safe characters only, markup escaped.
@@ -522,7 +632,11 @@ mod tests {
 
     /// What the stream wrote to its JUnit spool.
     fn junit_of(write: impl FnOnce(&mut Streamed)) -> String {
-        let dir = std::env::temp_dir().join(format!("dialtone-stream-test-{}", std::process::id()));
+        // A folder of its own per call: the spool's name is the same for every stream of a process,
+        // and tests run side by side.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("dialtone-stream-test-{}-{call}", std::process::id()));
         let Ok(mut streamed) = Streamed::create(&dir) else { panic!("spool") };
         write(&mut streamed);
         let mut out = Vec::new();
@@ -631,6 +745,52 @@ mod tests {
             "{pass}"
         );
         assert_eq!(junit.matches("<testcase ").count(), 2);
+    }
+
+    /// A passing row written from its rule's and artifact's parts escaped once is, byte for byte,
+    /// the row serde_json and the general test case write: names and titles to escape, a second
+    /// artifact after the first, and times on both sides of the "0.000" shortcut.
+    #[test]
+    fn a_pass_from_escaped_parts_is_the_row_written_whole() {
+        let names = ["dir/ᓄᓇᕗᑦ \"a\" & <b>.txt", "plain.txt", "tab\there\u{1}\\.txt"];
+        for (i, name) in names.iter().enumerate() {
+            for ms in [0.0, 0.01, 0.399, 0.4, 0.5, 0.51, 1.23456, 2500.0] {
+                let observed = "8 disclosures, \"x\" & \u{7}";
+                let pass_of = |name| RuleRow {
+                    id: ("SDJWTVC-001", name),
+                    expected: "",
+                    title: "The SD-JWT parses: '~'-separated & <ok>",
+                    duration_ms: ms,
+                    ..row(Verdict::Pass, observed, &[])
+                };
+                let artifact = ArtifactResult {
+                    name: (*name).into(),
+                    format: Some("sd-jwt-vc".into()),
+                    verdict: dialtone_engine::model::ArtifactStatus::Acceptable,
+                    reason: None,
+                };
+                let dir = std::env::temp_dir().join(format!("dialtone-stream-parts-{}-{i}", std::process::id()));
+                let Ok(mut streamed) = Streamed::create(&dir) else { panic!("spool") };
+                // The rule is entered by an artifact before, as in a check.
+                let first = ArtifactResult { name: "first.txt".into(), ..artifact.clone() };
+                assert!(streamed.add(&[pass_of("first.txt")], &first).is_ok());
+                assert!(streamed.add(&[pass_of(name)], &artifact).is_ok());
+                let Streamed { results, junit, .. } = streamed;
+                let (mut json, mut xml) = (Vec::new(), Vec::new());
+                assert!(results.drain_into(&mut json).is_ok() && junit.drain_into(&mut xml).is_ok());
+                let _ = std::fs::remove_dir_all(&dir);
+                let id = format!("SDJWTVC-001 {name}");
+                let whole = dialtone_engine::compact::CompactRow { id: &id, verdict: Verdict::Pass, observed };
+                let json = String::from_utf8_lossy(&json);
+                assert_eq!(json.rsplit("\n    ").next(), serde_json::to_string(&whole).ok().as_deref());
+                let general = junit_of(|s| {
+                    let _ = s.junit_case(&pass_of(name).to_case_result());
+                });
+                let xml = String::from_utf8_lossy(&xml);
+                assert_eq!(xml.lines().nth(1).map(|l| format!("{l}\n")), Some(general.clone()), "{ms} ms");
+                assert_eq!(general.contains("time=\"0.000\""), ms < 0.5, "{general}");
+            }
+        }
     }
 
     #[test]
