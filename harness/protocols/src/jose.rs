@@ -254,6 +254,71 @@ pub struct CompactJws {
     pub payload: Map<String, Value>,
     pub signing_input: String,
     pub signature: Vec<u8>,
+    /// The first member name the header's and the payload's JSON repeat at their top level, as
+    /// [`CompactJws::parse`] read them (`None` in both when none repeats); `None` when the JWS was
+    /// built otherwise, and a rule that needs them reads the segments again.
+    pub repeated: Option<[Option<String>; 2]>,
+}
+
+/// A JWS header or payload as read: a JSON object and the first name repeated at its top level
+/// (a `Map` keeps the last value of a name said twice, as serde_json's own `Value` does), or the
+/// kind of JSON value it is instead of an object.
+enum TopLevel {
+    Object(Map<String, Value>, Option<String>),
+    Other(&'static str),
+}
+
+impl<'de> serde::Deserialize<'de> for TopLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TopLevel;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<TopLevel, A::Error> {
+                let mut map = Map::new();
+                let mut repeated = None;
+                while let Some(name) = access.next_key::<String>()? {
+                    let value = access.next_value::<Value>()?;
+                    match map.entry(name) {
+                        serde_json::map::Entry::Vacant(entry) => {
+                            entry.insert(value);
+                        }
+                        serde_json::map::Entry::Occupied(mut entry) => {
+                            repeated.get_or_insert_with(|| entry.key().clone());
+                            entry.insert(value);
+                        }
+                    }
+                }
+                Ok(TopLevel::Object(map, repeated))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<TopLevel, A::Error> {
+                while access.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(TopLevel::Other("array"))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("number"))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("string"))
+            }
+            fn visit_unit<E>(self) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("null"))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl CompactJws {
@@ -262,19 +327,25 @@ impl CompactJws {
         if parts.len() != 3 {
             return Err(JoseError::Segments(parts.len()));
         }
-        let object = |part: &'static str, segment: &str| -> Result<Map<String, Value>, JoseError> {
+        let object = |part: &'static str, segment: &str| -> Result<(Map<String, Value>, Option<String>), JoseError> {
             let bytes = b64::decode(segment).map_err(|e| JoseError::Base64 { part, detail: e.to_string() })?;
-            match serde_json::from_slice::<Value>(&bytes) {
-                Ok(Value::Object(map)) => Ok(map),
-                Ok(other) => Err(JoseError::Json { part, detail: format!("found {}", kind(&other)) }),
+            match serde_json::from_slice::<TopLevel>(&bytes) {
+                Ok(TopLevel::Object(map, repeated)) => Ok((map, repeated)),
+                Ok(TopLevel::Other(kind)) => Err(JoseError::Json { part, detail: format!("found {kind}") }),
                 Err(e) => Err(JoseError::Json { part, detail: e.to_string() }),
             }
         };
-        let header = object("header", parts[0])?;
-        let payload = object("payload", parts[1])?;
+        let (header, header_repeats) = object("header", parts[0])?;
+        let (payload, payload_repeats) = object("payload", parts[1])?;
         let signature =
             b64::decode(parts[2]).map_err(|e| JoseError::Base64 { part: "signature", detail: e.to_string() })?;
-        Ok(Self { header, payload, signing_input: format!("{}.{}", parts[0], parts[1]), signature })
+        Ok(Self {
+            header,
+            payload,
+            signing_input: format!("{}.{}", parts[0], parts[1]),
+            signature,
+            repeated: Some([header_repeats, payload_repeats]),
+        })
     }
 
     pub fn alg(&self) -> Option<&str> {
@@ -417,6 +488,53 @@ pub fn is_asymmetric_alg(alg: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A header and a payload read as `parse` reads them are the objects serde_json reads (the last
+    /// value of a repeated name, in the first one's place), with the first name repeated at the top
+    /// level (an escaped spelling is the same name; a repeat inside a member is not the object's);
+    /// what is not an object is refused naming what it is.
+    #[test]
+    fn a_parse_reads_what_serde_json_reads_and_the_first_repeated_name() {
+        let jws = |header: &str, payload: &str| format!("{}.{}.c2ln", b64::encode(header), b64::encode(payload));
+        let cases: &[(&str, Option<&str>)] = &[
+            (r#"{"alg":"ES256","kid":"1"}"#, None),
+            (r#"{"a":1,"b":{"c":1,"c":2},"a":[3]}"#, Some("a")),
+            (r#"{"kid":"1","\u006bid":"2","x":1,"x":2}"#, Some("kid")),
+            (r#"{"n":{"deep":[{"k":1,"k":2}]}}"#, None),
+            ("{}", None),
+        ];
+        for (json, repeated) in cases {
+            let Ok(parsed) = CompactJws::parse(&jws(json, json)) else { panic!("{json}") };
+            let Ok(Value::Object(expected)) = serde_json::from_str::<Value>(json) else { panic!("{json}") };
+            assert_eq!(parsed.header, expected, "{json}");
+            assert_eq!(parsed.payload, expected, "{json}");
+            assert_eq!(parsed.header.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>());
+            let repeated = repeated.map(str::to_string);
+            assert_eq!(parsed.repeated, Some([repeated.clone(), repeated]), "{json}");
+        }
+        let Ok(one) = CompactJws::parse(&jws(r#"{"alg":"ES256"}"#, r#"{"iss":"a","iss":"b"}"#)) else { panic!() };
+        assert_eq!(one.repeated, Some([None, Some("iss".into())]));
+        for (json, kind) in [
+            ("[1,2]", "array"),
+            ("\"x\"", "string"),
+            ("1.5", "number"),
+            ("-1", "number"),
+            ("true", "boolean"),
+            ("null", "null"),
+        ] {
+            match CompactJws::parse(&jws(r#"{"alg":"ES256"}"#, json)) {
+                Err(JoseError::Json { part: "payload", detail }) => assert_eq!(detail, format!("found {kind}")),
+                other => panic!("{json}: {other:?}"),
+            }
+        }
+        for json in [r#"{"a":1,"a":}"#, r#"{"a":1} x"#] {
+            let expected = serde_json::from_str::<Value>(json).map(|_| ()).map_err(|e| e.to_string());
+            match CompactJws::parse(&jws(json, "{}")) {
+                Err(JoseError::Json { part: "header", detail }) => assert_eq!(Err(detail), expected),
+                other => panic!("{json}: {other:?}"),
+            }
+        }
+    }
 
     /// A certificate's key is the JWK of the key that made the certificate, member for member,
     /// whether rustls-webpki parses the certificate or not (here: it refuses an unknown critical

@@ -142,9 +142,18 @@ fn segment(jws: &CompactJws, index: usize) -> Option<Vec<u8>> {
     jws.signing_input.split('.').nth(index).and_then(|s| b64::decode(s).ok())
 }
 
+/// The first name repeated at the top level of the header (`index` 0) or the payload (1): as the
+/// parse found it, else read from the segment again.
+fn repeated_name(jws: &CompactJws, index: usize) -> Option<String> {
+    match &jws.repeated {
+        Some(repeated) => repeated.get(index).cloned().flatten(),
+        None => segment(jws, index).and_then(|s| repeated_member(&s)),
+    }
+}
+
 /// JOSE-HDR-002: header parameter names are unique (RFC 7515 §4; §5.2 step 4).
 pub(crate) fn unique_header_names(parts: &[Part<'_>]) -> Outcome {
-    each(parts, |jws| match segment(jws, 0).and_then(|h| repeated_member(&h)) {
+    each(parts, |jws| match repeated_name(jws, 0) {
         None => Outcome::pass(format!("{} header parameters, each named once", jws.header.len())),
         Some(name) => {
             Outcome::fail("header parameter names that are unique", format!("{name:?} appears more than once"))
@@ -154,7 +163,7 @@ pub(crate) fn unique_header_names(parts: &[Part<'_>]) -> Outcome {
 
 /// JWT-CLM-001: claim names are unique (RFC 7519 §4).
 pub(crate) fn unique_claim_names(parts: &[Part<'_>]) -> Outcome {
-    each(parts, |jws| match segment(jws, 1).and_then(|p| repeated_member(&p)) {
+    each(parts, |jws| match repeated_name(jws, 1) {
         None => Outcome::pass(format!("{} claims, each named once", jws.payload.len())),
         Some(name) => Outcome::fail(
             "claim names that are unique in the JWT Claims Set",

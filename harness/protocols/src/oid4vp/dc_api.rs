@@ -87,8 +87,13 @@ fn signer_views(request: &PlatformRequest, origin: &str) -> Result<Vec<Request>,
             let mut payload = request.data.as_object().cloned().ok_or("the request data is not an object")?;
             // An unsigned request's client_id and expected_origins are ignored (§A.2).
             payload.remove(super::message::CLIENT_ID);
-            let object =
-                CompactJws { header: Map::new(), payload, signing_input: String::new(), signature: Vec::new() };
+            let object = CompactJws {
+                header: Map::new(),
+                payload,
+                signing_input: String::new(),
+                signature: Vec::new(),
+                repeated: None,
+            };
             vec![(object, String::new())]
         }
         PROTOCOL_SIGNED => {

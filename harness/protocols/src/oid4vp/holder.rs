@@ -147,8 +147,13 @@ pub async fn receive_with(http: &HttpClient, uri: &str, retrieval: &Retrieval) -
         // By value: the parameters are the request (an unsigned redirect_uri client, §5.9.3).
         let payload = RequestParameters::from_query_pairs(&pairs);
         let params = RequestParameters::parse(&Value::Object(payload.clone()))?.value;
-        let object =
-            CompactJws { header: Default::default(), payload, signing_input: String::new(), signature: Vec::new() };
+        let object = CompactJws {
+            header: Default::default(),
+            payload,
+            signing_input: String::new(),
+            signature: Vec::new(),
+            repeated: None,
+        };
         return Ok(Request::unfetched(client_id, object, params));
     };
     let method = get(REQUEST_URI_METHOD);

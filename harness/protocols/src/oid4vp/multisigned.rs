@@ -75,6 +75,7 @@ pub fn views(jws: &Value) -> Result<Vec<CompactJws>, String> {
                 payload: payload.clone(),
                 signing_input: format!("{protected}.{payload_b64}"),
                 signature: b64::decode(signature).map_err(|e| format!("a signature is not base64url: {e}"))?,
+                repeated: None,
             })
         })
         .collect()
