@@ -53,7 +53,7 @@ pub struct Secured {
 }
 
 enum Body {
-    Jws(CompactJws),
+    Jws(Box<CompactJws>),
     SdJwt(Box<SdJwtBody>),
     Cose(Box<Sign1>),
 }
@@ -87,7 +87,7 @@ pub fn open(bytes: &[u8], format: Format) -> Result<Secured, Outcome> {
                 kid: header_text(&jws.header, "kid"),
                 document: Value::Object(claims.clone()),
                 claims,
-                body: Body::Jws(jws),
+                body: Body::Jws(Box::new(jws)),
             })
         }
         Format::VcSdJwt => {
