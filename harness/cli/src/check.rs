@@ -361,7 +361,7 @@ struct NamedIssuer {
 /// The issuer identifier an artifact names and where its keys are published.
 fn issuer_of(a: &Artifact, format: Option<Format>) -> Option<NamedIssuer> {
     let format = format.or_else(|| dialtone_rules::detect::detect(a))?;
-    let text = String::from_utf8_lossy(a.first()).trim().to_string();
+    let text = a.first_text().trim().to_string();
     let jws = match format {
         Format::Shc => {
             if text.starts_with("shc:/") {

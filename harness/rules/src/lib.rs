@@ -61,6 +61,21 @@ impl Artifact {
     pub fn first(&self) -> &[u8] {
         self.parts.first().map(Vec::as_slice).unwrap_or_default()
     }
+
+    /// The first part as text: [`text_of`] its bytes.
+    pub fn first_text(&self) -> std::borrow::Cow<'_, str> {
+        text_of(self.first())
+    }
+}
+
+/// `bytes` as UTF-8 text, each invalid sequence as U+FFFD (what `String::from_utf8_lossy` makes of
+/// them). Valid text, nearly every artifact, is borrowed after the standard library's validation,
+/// which passes over ASCII several bytes at a time; the lossy decoder looks at every byte.
+pub fn text_of(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// Outcomes of the rules of one format for one artifact, with evidence shared by them.
@@ -312,4 +327,19 @@ pub(crate) fn now_note(ctx: &Context) -> String {
         dialtone_protocols::time::format_rfc3339(ctx.now),
         if ctx.now_given { "--now" } else { "the current time; give --now to judge at another" }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_of_bytes_is_what_the_lossy_decoder_makes_of_them() {
+        let inputs: [&[u8]; 7] =
+            [b"", b"eyJ.a~b~", "ᓄᓇᕗᑦ é".as_bytes(), b"a\xffb", b"\xe1\x93", b"ok\xc3", b"\xf0\x9f\x98\x80\x80x"];
+        for bytes in inputs {
+            assert_eq!(text_of(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        }
+        assert!(matches!(text_of(b"eyJ.a~b~"), std::borrow::Cow::Borrowed(_)));
+    }
 }

@@ -16,7 +16,7 @@ fn bytes_of(artifact: &Artifact) -> Vec<u8> {
     if matches!(raw.first(), Some(0xa0..=0xbf)) {
         return raw.to_vec();
     }
-    let text = String::from_utf8_lossy(raw);
+    let text = crate::text_of(raw);
     let text = text.trim();
     crate::detect::decode_hex(text)
         .or_else(|| b64::decode(text.trim_end_matches('=')).ok())

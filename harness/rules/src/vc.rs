@@ -67,7 +67,7 @@ struct SdJwtBody {
 
 /// Opens the securing envelope. The error says what the bytes were instead.
 pub fn open(bytes: &[u8], format: Format) -> Result<Secured, Outcome> {
-    let text = String::from_utf8_lossy(bytes).trim().to_string();
+    let text = crate::text_of(bytes).trim().to_string();
     if text.starts_with('{') {
         return Err(Outcome::fail(
             "a secured credential (VC-JOSE-COSE: compact JWS, SD-JWT or COSE_Sign1)",

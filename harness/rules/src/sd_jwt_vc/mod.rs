@@ -14,7 +14,7 @@ pub(crate) const KB_IAT_WINDOW: i64 = 300;
 
 pub(crate) fn judge_artifact(artifact: &Artifact, ctx: &Context) -> Findings {
     let mut f = Findings::new(rules::SD_JWT_VC);
-    let text = String::from_utf8_lossy(artifact.first());
+    let text = artifact.first_text();
     let text = text.trim();
     let sd = judge_text(&mut f, text, ctx);
     // The evidence goes with the rows that need attention: none, none is written.
