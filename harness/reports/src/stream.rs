@@ -236,6 +236,36 @@ impl RuleEntry {
     }
 }
 
+/// How a row passes, as its rule entry lets it be written.
+struct Pass {
+    /// A pass whose test case is its rule's and its artifact's parts: its title, role and level
+    /// are the rule's, and its artifact the one added.
+    of_parts: bool,
+    /// Such a pass that report.json writes as its id, verdict and observation: nothing else of its
+    /// own, its rule's table entry and its artifact giving the rest.
+    compact: bool,
+}
+
+impl Pass {
+    fn of(row: &RuleRow<'_>, rule: &RuleEntry, artifact: &ArtifactResult) -> Self {
+        let of_parts = row.verdict == Verdict::Pass
+            && row.id.1 == artifact.name
+            && row.role == rule.role
+            && row.level == rule.info.level
+            && row.title == rule.info.title;
+        let compact = of_parts
+            && row.is_of(&rule.info)
+            && row.plan == dialtone_engine::compact::ARTIFACT_PLAN
+            && row.role == Role::Artifact
+            && row.expected.is_empty()
+            && row.precondition.is_none()
+            && row.evidence.is_empty()
+            && row.candidate_ms == 0.0
+            && row.driver == artifact.format.as_deref().unwrap_or("unknown");
+        Self { of_parts, compact }
+    }
+}
+
 /// An artifact's name, escaped once for all its rows.
 struct NameParts {
     json: String,
@@ -281,26 +311,43 @@ impl Streamed {
     pub fn add(&mut self, rows: &[RuleRow<'_>], artifact: &ArtifactResult) -> Result<(), RenderError> {
         let name = NameParts { json: json_contents(&artifact.name), xml: artifact_attribute(&artifact.name) };
         for row in rows {
-            let compact = self.compact(row, artifact);
-            let spool = &mut self.results;
-            spool.out.write_all(if spool.items == 0 { b"\n    " } else { b",\n    " }).map_err(|e| spool.error(e))?;
-            if compact {
+            // The row's rule, entered in the table by its first row: looked up once per row.
+            if !self.rules.contains_key(row.id.0) {
+                self.rules.insert(row.id.0.to_string(), RuleEntry::of(row));
+            }
+            let Self { rules, results, junit, junit_xml, counts, .. } = self;
+            let Some(rule) = rules.get(row.id.0) else { continue };
+            let pass = Pass::of(row, rule, artifact);
+            results
+                .out
+                .write_all(if results.items == 0 { b"\n    " } else { b",\n    " })
+                .map_err(|e| results.error(e))?;
+            if pass.compact {
                 // The row's id (its rule's part escaped once, its artifact's once), "pass" and the
                 // observation: the bytes serde_json writes for a `CompactRow`.
-                let head = self.rules.get(row.id.0).map(|r| r.json_head.as_str()).unwrap_or_default();
-                let out = &mut spool.out;
+                let out = &mut results.out;
                 let written = out
-                    .write_all(head.as_bytes())
+                    .write_all(rule.json_head.as_bytes())
                     .and_then(|()| out.write_all(name.json.as_bytes()))
                     .and_then(|()| out.write_all(COMPACT_PASS))
                     .and_then(|()| serde_json::to_writer(&mut *out, row.observed).map_err(std::io::Error::from))
                     .and_then(|()| out.write_all(b"}"));
-                written.map_err(|e| spool.error(e))?;
+                written.map_err(|e| results.error(e))?;
             } else {
-                serde_json::to_writer(&mut spool.out, row).map_err(|e| spool.error(e.into()))?;
+                serde_json::to_writer(&mut results.out, row).map_err(|e| results.error(e.into()))?;
             }
-            spool.items += 1;
-            if !self.junit_pass(row, artifact, &name)? {
+            results.items += 1;
+            if pass.of_parts {
+                // The test case from its rule's and its artifact's escaped parts.
+                counts.tests += 1;
+                junit_xml.clear();
+                junit_xml.push_str(&rule.junit_head);
+                junit_xml.push_str(&name.xml);
+                junit_xml.push_str(&rule.junit_tail);
+                push_seconds(junit_xml, row.duration_ms);
+                junit_xml.push_str("\"/>\n");
+                junit.out.write_all(junit_xml.as_bytes()).map_err(|e| junit.error(e))?;
+            } else {
                 self.junit_row(row)?;
             }
         }
@@ -309,54 +356,6 @@ impl Streamed {
         serde_json::to_writer(&mut spool.out, artifact).map_err(|e| spool.error(e.into()))?;
         spool.items += 1;
         Ok(())
-    }
-
-    /// Whether `row` goes into report.json as its id, verdict and observation: a pass with nothing
-    /// else of its own, whose rule (entered in the table here) and artifact give the rest.
-    fn compact(&mut self, row: &RuleRow<'_>, artifact: &ArtifactResult) -> bool {
-        let rule = match self.rules.get(row.id.0) {
-            Some(rule) => rule,
-            None => self.rules.entry(row.id.0.to_string()).or_insert_with(|| RuleEntry::of(row)),
-        };
-        row.verdict == Verdict::Pass
-            && row.is_of(&rule.info)
-            && row.plan == dialtone_engine::compact::ARTIFACT_PLAN
-            && row.role == Role::Artifact
-            && row.expected.is_empty()
-            && row.precondition.is_none()
-            && row.evidence.is_empty()
-            && row.candidate_ms == 0.0
-            && row.id.1 == artifact.name
-            && row.driver == artifact.format.as_deref().unwrap_or("unknown")
-    }
-
-    /// A passing row's test case from its rule's and its artifact's escaped parts, when they are
-    /// the row's (its rule entered by [`Self::compact`]); false when the row is not such a pass.
-    fn junit_pass(
-        &mut self,
-        row: &RuleRow<'_>,
-        artifact: &ArtifactResult,
-        name: &NameParts,
-    ) -> Result<bool, RenderError> {
-        let Some(rule) = self.rules.get(row.id.0) else { return Ok(false) };
-        if row.verdict != Verdict::Pass
-            || row.id.1 != artifact.name
-            || row.role != rule.role
-            || row.level != rule.info.level
-            || row.title != rule.info.title
-        {
-            return Ok(false);
-        }
-        self.counts.tests += 1;
-        let xml = &mut self.junit_xml;
-        xml.clear();
-        xml.push_str(&rule.junit_head);
-        xml.push_str(&name.xml);
-        xml.push_str(&rule.junit_tail);
-        push_seconds(xml, row.duration_ms);
-        xml.push_str("\"/>\n");
-        self.junit.out.write_all(xml.as_bytes()).map_err(|e| self.junit.error(e))?;
-        Ok(true)
     }
 
     /// A rule row's test case: a pass or a skip written from the row, anything else (rare, and
