@@ -72,6 +72,11 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
     {
         return Some(ImageKind::Heif);
     }
+    // An SVG begins with '<' after any spaces and byte order mark: most artifacts begin with another
+    // ASCII character, and are not decoded to say so.
+    if bytes.first().is_some_and(|&b| b.is_ascii() && b != b'<' && !char::from(b).is_whitespace()) {
+        return None;
+    }
     let head = &bytes[..bytes.len().min(4096)];
     let text = String::from_utf8_lossy(head);
     let text = text.trim_start_matches('\u{feff}').trim_start();
@@ -191,6 +196,40 @@ pub(crate) fn within_bounds(kind: &str, width: u64, height: u64, channels: u64) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first byte's shortcut says what decoding the head says: an SVG after spaces of any kind
+    /// (ASCII, no-break, ideographic) and a byte order mark, nothing for another first character.
+    #[test]
+    fn an_svg_is_found_after_any_spaces_and_nothing_else_is() {
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+        let decoded = |bytes: &[u8]| {
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+            let text = text.trim_start_matches('\u{feff}').trim_start();
+            (text.starts_with('<') && text.contains("<svg")).then_some(ImageKind::Svg)
+        };
+        for before in [
+            "",
+            " ",
+            "\t\n",
+            "\u{b}",
+            "\u{c}\r",
+            "\u{feff}",
+            "\u{feff} ",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{85}",
+            "x",
+            "\u{1c}",
+            "é",
+        ] {
+            for after in [svg, "<?xml version=\"1.0\"?><svg/>", "<html/>", "eyJhbGciOi.x.y"] {
+                let bytes = format!("{before}{after}").into_bytes();
+                assert_eq!(sniff(&bytes), decoded(&bytes), "{before:?} {after:?}");
+            }
+        }
+        assert_eq!(sniff(format!("\u{3000}{svg}").as_bytes()), Some(ImageKind::Svg));
+        assert_eq!(sniff(b"eyJhbGciOi <svg"), None);
+    }
     use qrcode::bits::Bits;
     use qrcode::types::{EcLevel, Version};
 
