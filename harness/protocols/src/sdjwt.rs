@@ -92,19 +92,19 @@ impl Disclosure {
             Ok(other) => return Err(format!("not a JSON array but {}", kind(&other))),
             Err(e) => return Err(format!("not JSON: {e}")),
         };
-        let salt = match array.first() {
-            Some(Value::String(salt)) => salt.clone(),
-            _ => return Err("the salt (first element) is not a string".into()),
+        // The elements moved out of the array, not copied.
+        let len = array.len();
+        let mut elements = array.into_iter();
+        let Some(Value::String(salt)) = elements.next() else {
+            return Err("the salt (first element) is not a string".into());
         };
-        match array.len() {
-            2 => Ok(Self { encoded: encoded.into(), salt, name: None, value: array[1].clone() }),
-            3 => match &array[1] {
-                Value::String(name) => {
-                    Ok(Self { encoded: encoded.into(), salt, name: Some(name.clone()), value: array[2].clone() })
-                }
-                _ => Err("the claim name (second element) is not a string".into()),
-            },
-            n => Err(format!("array of {n} elements, expected 2 or 3")),
+        match (len, elements.next(), elements.next()) {
+            (2, Some(value), None) => Ok(Self { encoded: encoded.into(), salt, name: None, value }),
+            (3, Some(Value::String(name)), Some(value)) => {
+                Ok(Self { encoded: encoded.into(), salt, name: Some(name), value })
+            }
+            (3, _, _) => Err("the claim name (second element) is not a string".into()),
+            (n, _, _) => Err(format!("array of {n} elements, expected 2 or 3")),
         }
     }
 
@@ -551,6 +551,30 @@ pub fn verify_key_binding_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Disclosure's parts, or what is wrong with it: salt first, then the number of elements,
+    /// then the claim name.
+    #[test]
+    fn a_disclosure_decodes_to_its_parts_or_says_what_is_wrong() {
+        let decode = |json: &str| Disclosure::decode(&b64::encode(json));
+        let Ok(d) = decode(r#"["s", "address", {"locality": "Iqaluit"}]"#) else { panic!() };
+        assert_eq!(
+            (d.salt.as_str(), d.name.as_deref(), d.value),
+            ("s", Some("address"), json!({"locality": "Iqaluit"}))
+        );
+        let Ok(d) = decode(r#"["s", [1, 2]]"#) else { panic!() };
+        assert_eq!((d.salt.as_str(), d.name, d.value), ("s", None, json!([1, 2])));
+        for (json, error) in [
+            ("[]", "the salt (first element) is not a string"),
+            ("[1, \"n\", 2]", "the salt (first element) is not a string"),
+            ("[\"s\"]", "array of 1 elements, expected 2 or 3"),
+            ("[\"s\", 1, 2, 3]", "array of 4 elements, expected 2 or 3"),
+            ("[\"s\", 1, 2]", "the claim name (second element) is not a string"),
+            ("{\"s\": 1}", "not a JSON array but object"),
+        ] {
+            assert_eq!(decode(json).err().as_deref(), Some(error), "{json}");
+        }
+    }
 
     #[test]
     fn rfc_example_disclosure_and_digest() {
