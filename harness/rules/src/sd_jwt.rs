@@ -135,14 +135,13 @@ pub(crate) fn reserved_names(sd: &SdJwt) -> Outcome {
 /// SDJWT-002: each Disclosure has its own salt (RFC 9901 §4.2.1: unique for each claim; §9.3). A
 /// Disclosure sent twice is SDJWT-003's fault, not a reused salt.
 pub(crate) fn salts_unique(sd: &SdJwt) -> Outcome {
-    let mut distinct: Vec<&str> = sd.disclosures.iter().map(|d| d.encoded.as_str()).collect();
+    // Each distinct Disclosure once with its salt, sorted by salt: a salt of several is one run.
+    let mut distinct: Vec<(&str, &str)> =
+        sd.disclosures.iter().map(|d| (d.salt.as_str(), d.encoded.as_str())).collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let mut by_salt = std::collections::HashMap::new();
-    for d in &sd.disclosures {
-        by_salt.entry(d.salt.as_str()).or_insert_with(std::collections::HashSet::new).insert(d.encoded.as_str());
-    }
-    let reused: Vec<&str> = by_salt.iter().filter(|(_, ds)| ds.len() > 1).map(|(s, _)| *s).collect();
+    let reused: Vec<&str> =
+        distinct.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1).map(|run| run[0].0).collect();
     match reused.first() {
         None => Outcome::pass(format!("{} Disclosures, each with a salt of its own", distinct.len())),
         Some(salt) => Outcome::fail(
@@ -204,7 +203,22 @@ mod tests {
         assert!(matches!(salts_unique(&twice), Outcome::Pass { .. }));
         assert!(matches!(disclosures_once(&twice), Outcome::Fail { .. }));
         let other = Disclosure::new("salt-salt-salt-salt-salt", Some("b"), &json!(2));
-        let shared = sd(json!({}), &[d, other]);
+        let shared = sd(json!({}), &[d.clone(), other.clone()]);
         assert!(matches!(salts_unique(&shared), Outcome::Fail { .. }));
+        // Counted once per salt, the first salt in order named; a Disclosure sent twice counts once.
+        let mine = Disclosure::new("salt-of-my-own-salt-of-my", Some("c"), &json!(3));
+        let b = Disclosure::new("b-salt-b-salt-b-salt-b-salt", Some("d"), &json!(4));
+        let b2 = Disclosure::new("b-salt-b-salt-b-salt-b-salt", Some("e"), &json!(5));
+        let all = sd(json!({}), &[d.clone(), mine.clone(), b, other, d.clone(), b2]);
+        match salts_unique(&all) {
+            Outcome::Fail { observed, .. } => {
+                assert_eq!(observed, "2 salts shared by several Disclosures, e.g. \"b-salt-b-salt-b-salt-b-salt\"")
+            }
+            other => panic!("{other:?}"),
+        }
+        match salts_unique(&sd(json!({}), &[mine.clone(), d.clone(), mine])) {
+            Outcome::Pass { observed } => assert_eq!(observed, "2 Disclosures, each with a salt of its own"),
+            other => panic!("{other:?}"),
+        }
     }
 }
