@@ -311,12 +311,12 @@ impl Streamed {
     pub fn add(&mut self, rows: &[RuleRow<'_>], artifact: &ArtifactResult) -> Result<(), RenderError> {
         let name = NameParts { json: json_contents(&artifact.name), xml: artifact_attribute(&artifact.name) };
         for row in rows {
-            // The row's rule, entered in the table by its first row: looked up once per row.
-            if !self.rules.contains_key(row.id.0) {
-                self.rules.insert(row.id.0.to_string(), RuleEntry::of(row));
-            }
             let Self { rules, results, junit, junit_xml, counts, .. } = self;
-            let Some(rule) = rules.get(row.id.0) else { continue };
+            // The row's rule, entered in the table by its first row.
+            let rule = match rules.get(row.id.0) {
+                Some(rule) => rule,
+                None => rules.entry(row.id.0.to_string()).or_insert_with(|| RuleEntry::of(row)),
+            };
             let pass = Pass::of(row, rule, artifact);
             results
                 .out
