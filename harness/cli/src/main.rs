@@ -279,6 +279,10 @@ enum Command {
         /// `--formats`: keep the corpus (and its reports) in this folder, e.g. to check it with other tools.
         #[arg(long)]
         corpus: Option<PathBuf>,
+        /// `--formats`: checks per format, each between two measurements of its floor; the round of
+        /// median ratio is reported (the machine's speed can change between the floor and the check).
+        #[arg(long, default_value_t = dialtone_cli::bench_formats::ROUNDS)]
+        rounds: usize,
         /// Time an interop matrix of N × N × N simulated candidates (N unseeded sets of the
         /// references) instead.
         #[arg(long, value_name = "N")]
@@ -676,8 +680,8 @@ async fn dispatch(command: Command, lang: Option<String>) -> Result<i32, CliErro
         Command::DecodeQrImage { cpu_seconds, memory_bytes } => {
             Ok(dialtone_cli::qr_child::serve(cpu_seconds, memory_bytes))
         }
-        Command::Bench { formats: true, files, corpus, .. } => {
-            dialtone_cli::bench_formats::command(files.max(1), corpus)
+        Command::Bench { formats: true, files, corpus, rounds, .. } => {
+            dialtone_cli::bench_formats::command(files.max(1), corpus, rounds.max(1))
         }
         Command::Bench { interop: Some(n), suites, .. } => {
             dialtone_cli::interop_bench::command(SuiteSource::resolve(suites.suites), n).await
