@@ -260,6 +260,16 @@ pub struct CompactJws {
     pub repeated: Option<[Option<String>; 2]>,
 }
 
+/// The first member name a JSON object repeats at its top level, read from the object's bytes (a
+/// parser keeping the last value of a repeated name hides the others, which RFC 7515 §4 allows a
+/// verifier but not a producer); `None` for bytes that are not an object or do not parse.
+pub fn first_repeated_member(json: &[u8]) -> Option<String> {
+    match serde_json::from_slice::<TopLevel>(json) {
+        Ok(TopLevel::Object(_, repeated)) => repeated,
+        _ => None,
+    }
+}
+
 /// A JWS header or payload as read: a JSON object and the first name repeated at its top level
 /// (a `Map` keeps the last value of a name said twice, as serde_json's own `Value` does), or the
 /// kind of JSON value it is instead of an object.

@@ -105,11 +105,10 @@ impl RuleRow<'_> {
         }
     }
 
-    /// Whether `rule` is this row's rule as it stands in the table.
-    fn is_of(&self, rule: &RuleInfo) -> bool {
-        rule.title == self.title
-            && rule.level == self.level
-            && rule.spec.len() == self.spec.len()
+    /// Whether `rule` names this row's references as it stands in the table (its title and level
+    /// compared by [`Pass::of`]).
+    fn same_references(&self, rule: &RuleInfo) -> bool {
+        rule.spec.len() == self.spec.len()
             && rule.spec.iter().zip(self.spec).all(|(a, (doc, section))| a.doc == *doc && a.section == *section)
             && rule.pctf.len() == self.pctf.len()
             && rule.pctf.iter().zip(self.pctf).all(|(a, b)| a == b)
@@ -254,7 +253,7 @@ impl Pass {
             && row.level == rule.info.level
             && row.title == rule.info.title;
         let compact = of_parts
-            && row.is_of(&rule.info)
+            && row.same_references(&rule.info)
             && row.plan == dialtone_engine::compact::ARTIFACT_PLAN
             && row.role == Role::Artifact
             && row.expected.is_empty()

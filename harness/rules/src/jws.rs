@@ -7,7 +7,6 @@
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::b64;
 use dialtone_protocols::jose::{self, CompactJws};
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 /// Header parameters RFC 7515 and RFC 7518 define for JWS: a `crit` list may not name them (§4.1.11).
@@ -67,76 +66,6 @@ pub(crate) fn critical(parts: &[Part<'_>]) -> Outcome {
     })
 }
 
-/// The first member name a JSON object repeats at its top level, read from the object's bytes (a
-/// parser returning the last duplicate hides them, which RFC 7515 §4 allows a verifier but not a
-/// producer).
-pub(crate) fn repeated_member(json: &[u8]) -> Option<String> {
-    use std::borrow::Cow;
-    use std::collections::HashSet;
-    struct Names(Option<String>);
-    /// A member name, borrowed from the bytes unless it holds an escape.
-    struct Name<'de>(Cow<'de, str>);
-    impl<'de> Deserialize<'de> for Name<'de> {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = Name<'de>;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("a member name")
-                }
-                fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Name<'de>, E> {
-                    Ok(Name(Cow::Borrowed(v)))
-                }
-                fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Name<'de>, E> {
-                    Ok(Name(Cow::Owned(v.to_string())))
-                }
-            }
-            d.deserialize_str(V)
-        }
-    }
-    impl<'de> Deserialize<'de> for Names {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = Names;
-                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str("a JSON object")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Names, A::Error> {
-                    // Names borrowed from the bytes where they hold no escape; a header or a
-                    // claims set has a few, compared one by one, and a large object is hashed.
-                    let mut few: Vec<Cow<'de, str>> = Vec::new();
-                    let mut many: HashSet<Cow<'de, str>> = HashSet::new();
-                    let mut repeated = None;
-                    // Read to the end: an object that does not parse has no repeated name to report.
-                    while let Some(Name(name)) = map.next_key::<Name<'de>>()? {
-                        map.next_value::<IgnoredAny>()?;
-                        if repeated.is_some() {
-                            continue;
-                        }
-                        let again = if many.is_empty() && few.len() < 32 {
-                            few.contains(&name)
-                        } else {
-                            many.extend(few.drain(..));
-                            many.contains(&name)
-                        };
-                        if again {
-                            repeated = Some(name.into_owned());
-                        } else if many.is_empty() && few.len() < 32 {
-                            few.push(name);
-                        } else {
-                            many.insert(name);
-                        }
-                    }
-                    Ok(Names(repeated))
-                }
-            }
-            d.deserialize_map(V)
-        }
-    }
-    serde_json::from_slice::<Names>(json).ok().and_then(|n| n.0)
-}
-
 /// The decoded bytes of one segment of a compact JWS (0: header, 1: payload).
 fn segment(jws: &CompactJws, index: usize) -> Option<Vec<u8>> {
     jws.signing_input.split('.').nth(index).and_then(|s| b64::decode(s).ok())
@@ -147,7 +76,7 @@ fn segment(jws: &CompactJws, index: usize) -> Option<Vec<u8>> {
 fn repeated_name(jws: &CompactJws, index: usize) -> Option<String> {
     match &jws.repeated {
         Some(repeated) => repeated.get(index).cloned().flatten(),
-        None => segment(jws, index).and_then(|s| repeated_member(&s)),
+        None => segment(jws, index).and_then(|s| jose::first_repeated_member(&s)),
     }
 }
 
@@ -256,22 +185,22 @@ mod tests {
 
     #[test]
     fn repeated_member_finds_top_level_duplicates_only() {
-        assert_eq!(repeated_member(br#"{"a":1,"b":{"c":1,"c":2},"a":3}"#).as_deref(), Some("a"));
-        assert_eq!(repeated_member(br#"{"a":1,"b":{"c":1,"c":2}}"#), None);
+        assert_eq!(jose::first_repeated_member(br#"{"a":1,"b":{"c":1,"c":2},"a":3}"#).as_deref(), Some("a"));
+        assert_eq!(jose::first_repeated_member(br#"{"a":1,"b":{"c":1,"c":2}}"#), None);
         // An escaped name is the same member.
-        assert_eq!(repeated_member(br#"{"kid":"1","\u006bid":"2"}"#).as_deref(), Some("kid"));
-        assert_eq!(repeated_member(b"[1,2]"), None);
+        assert_eq!(jose::first_repeated_member(br#"{"kid":"1","\u006bid":"2"}"#).as_deref(), Some("kid"));
+        assert_eq!(jose::first_repeated_member(b"[1,2]"), None);
     }
 
     #[test]
     fn repeated_member_in_a_large_object_and_only_in_one_that_parses() {
         let names: Vec<String> = (0..100).map(|i| format!("\"n{i}\":{i}")).collect();
         let json = |extra: &str| format!("{{{},{extra}}}", names.join(","));
-        assert_eq!(repeated_member(json("\"n5\":0").as_bytes()).as_deref(), Some("n5"));
-        assert_eq!(repeated_member(json("\"n\\u0039\":0").as_bytes()).as_deref(), Some("n9"));
-        assert_eq!(repeated_member(json("\"n100\":0").as_bytes()), None);
+        assert_eq!(jose::first_repeated_member(json("\"n5\":0").as_bytes()).as_deref(), Some("n5"));
+        assert_eq!(jose::first_repeated_member(json("\"n\\u0039\":0").as_bytes()).as_deref(), Some("n9"));
+        assert_eq!(jose::first_repeated_member(json("\"n100\":0").as_bytes()), None);
         // A repeated name early, then bytes that are not JSON: nothing to report.
-        assert_eq!(repeated_member(br#"{"a":1,"a":2,"b":}"#), None);
-        assert_eq!(repeated_member(br#"{"a":1,"a":2,"a":3}"#).as_deref(), Some("a"));
+        assert_eq!(jose::first_repeated_member(br#"{"a":1,"a":2,"b":}"#), None);
+        assert_eq!(jose::first_repeated_member(br#"{"a":1,"a":2,"a":3}"#).as_deref(), Some("a"));
     }
 }
