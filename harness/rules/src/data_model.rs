@@ -20,11 +20,27 @@ pub fn url_problem(text: &str) -> Option<&'static str> {
         Some("is empty")
     } else if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
         Some("holds whitespace or control characters")
-    } else if url::Url::parse(text).is_err() {
+    } else if !opaque_url(text) && url::Url::parse(text).is_err() {
         Some("does not parse as an absolute URL")
     } else {
         None
     }
+}
+
+/// The URL Standard's special schemes: the others' URLs may have an opaque path.
+const SPECIAL_SCHEMES: [&str; 6] = ["ftp", "file", "http", "https", "ws", "wss"];
+
+/// Whether `text` is a scheme that is not special, `:`, and something not starting with `/` (most
+/// `id`s: `did:example:…`, `urn:uuid:…`). The URL Standard parses every such string as an absolute
+/// URL with an opaque path, its path, query and fragment percent-encoded where needed and never
+/// refused, so there is nothing left for the parser to decide (and nothing to build).
+fn opaque_url(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once(':') else { return false };
+    let mut bytes = scheme.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && !rest.starts_with('/')
+        && !SPECIAL_SCHEMES.iter().any(|special| scheme.eq_ignore_ascii_case(special))
 }
 
 /// `text`, shortened for an observation.
@@ -343,6 +359,42 @@ mod tests {
         {
             assert!(!is_url(bad), "{bad}");
         }
+    }
+
+    /// The opaque-path shortcut decides only what the URL parser would accept: tricky strings and
+    /// random ones alike, and it does not take special schemes, paths from `/` or bad schemes.
+    #[test]
+    fn what_the_opaque_path_shortcut_takes_the_parser_accepts() {
+        let taken = [
+            "did:example:123",
+            "urn:uuid:0c07c1ce-57cb-41af-bef2-1b932b986873",
+            "DID:x:%zz",
+            "a+b-c.d:%%%[]^`{|}\u{e9}#frag#more?q",
+            "x:",
+            "mailto:a@b",
+            "data:application/vc+jwt,eyJ",
+            "did:web:example.com%3A8443:user:alice?versionId=1#key-1",
+        ];
+        for text in taken {
+            assert!(opaque_url(text) && url::Url::parse(text).is_ok(), "{text}");
+        }
+        for text in ["https:foo", "HTTP:x", "file:x", "did:/x", "did://host:99999", "1did:x", "di d:x", ":x", "did", "é:x"] {
+            assert!(!opaque_url(text), "{text}");
+        }
+        let strings = proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::char::range('a', 'f'),
+                proptest::sample::select(vec![':', '/', '%', '?', '#', '[', ']', '@', '.', '+', '-', '1', 'é', '\\', '|']),
+            ],
+            0..12,
+        );
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let checked = runner.run(&strings, |chars| {
+            let text: String = chars.into_iter().collect();
+            proptest::prop_assert!(!opaque_url(&text) || url::Url::parse(&text).is_ok(), "{text}");
+            Ok(())
+        });
+        assert!(checked.is_ok(), "{checked:?}");
     }
 
     #[test]
