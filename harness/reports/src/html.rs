@@ -50,6 +50,24 @@ pub(crate) fn translate(lang: Lang, id: &str, kwargs: Kwargs) -> Result<String, 
 /// [`render`] of a report that shows a selection of its artifacts (`check` over many files):
 /// `shown` says how many there are in all, and which are shown.
 pub fn render_with(report: &Report, shown: Option<(usize, &str)>, lang: Lang) -> Result<String, RenderError> {
+    let mut page = Vec::new();
+    write_with(report, shown, lang, &mut page)?;
+    String::from_utf8(page).map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })
+}
+
+/// Where the template puts each role's table, written in its place by [`write_with`]: a comment
+/// no value can make (every value is escaped, `<` with it).
+const ROLE_SECTIONS: &str = "<!--dialtone:role-sections-->";
+
+/// [`render_with`] into `out`: the page around the tables of results rendered, then written with
+/// the tables streamed in their place ([`rows::write_role_sections`]), so that the page of a
+/// check of many artifacts is never held whole.
+pub fn write_with<W: std::io::Write>(
+    report: &Report,
+    shown: Option<(usize, &str)>,
+    lang: Lang,
+    out: &mut W,
+) -> Result<(), RenderError> {
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
@@ -116,19 +134,24 @@ pub fn render_with(report: &Report, shown: Option<(usize, &str)>, lang: Lang) ->
     // The rows of chained plans, given to the template once; each role's table written by
     // `rows` (the report goes to the template without its rows).
     let chain: Vec<&CaseResult> = report.results.iter().filter(|r| r.driver.starts_with("chain.")).collect();
-    let role_sections = minijinja::Value::from_safe_string(rows::role_sections(&report.results, lang));
-    template
+    let role_sections = minijinja::Value::from_safe_string(ROLE_SECTIONS.into());
+    let page = template
         .render(context! {
             report => report.without_results(), chain => chain, role_sections => role_sections, lang => lang.code(), attention => attention, pctf_counts => pctf_counts,
             untested => untested, pctf_rows => pctf_rows, pctf_catalogue => pctf_catalogue,
             pctf_version => pctf_version, statement => dialtone_engine::statement::statement(lang, &report.verdict),
             artifacts_total => shown.map(|(total, _)| total), shown_note => shown.map(|(_, note)| note),
         })
-        .map(|page| match xml_text(&page) {
-            std::borrow::Cow::Borrowed(_) => page,
-            std::borrow::Cow::Owned(safe) => safe,
-        })
-        .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })
+        .map_err(|e| RenderError::Render { what: "report.html", detail: e.to_string() })?;
+    let page = xml_text(&page);
+    let (before, after) = page.split_once(ROLE_SECTIONS).ok_or_else(|| RenderError::Render {
+        what: "report.html",
+        detail: "the template has no place for the tables of results".into(),
+    })?;
+    let io = |source| RenderError::Write { path: "report.html".into(), source };
+    out.write_all(before.as_bytes()).map_err(io)?;
+    rows::write_role_sections(&report.results, lang, out).map_err(io)?;
+    out.write_all(after.as_bytes()).map_err(io)
 }
 
 /// Texts composed once per page, by key (the template's functions must be `Send + Sync`).

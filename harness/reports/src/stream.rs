@@ -464,8 +464,9 @@ impl Streamed {
             .and_then(|()| json.flush().map_err(write_err(&json_path)))?;
 
         let html_path = dir.join("report.html");
-        let page = crate::html::render_with(report, note.map(|n| (total, n)), lang)?;
-        std::fs::write(&html_path, page).map_err(write_err(&html_path))?;
+        let mut page = BufWriter::with_capacity(256 << 10, File::create(&html_path).map_err(write_err(&html_path))?);
+        crate::html::write_with(report, note.map(|n| (total, n)), lang, &mut page)?;
+        page.flush().map_err(write_err(&html_path))?;
 
         let junit_path = dir.join("junit.xml");
         let mut xml = BufWriter::new(File::create(&junit_path).map_err(write_err(&junit_path))?);

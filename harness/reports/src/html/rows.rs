@@ -8,6 +8,7 @@
 
 use crate::words;
 use dialtone_engine::model::{CaseResult, Level, Verdict};
+use dialtone_engine::safe_text::xml_text;
 use dialtone_engine::role::Role;
 use dialtone_http::{EvidenceItem, HttpExchange};
 use dialtone_i18n::{FluentValue, Lang};
@@ -102,38 +103,73 @@ impl Labels {
 
 /// Each role's table, its heading saying how many of its rows pass; nothing for a role without
 /// rows.
+#[cfg(test)]
 pub(crate) fn role_sections(results: &[CaseResult], lang: Lang) -> String {
+    let mut page = Vec::new();
+    let written = write_role_sections(results, lang, &mut page);
+    assert!(written.is_ok(), "{written:?}");
+    String::from_utf8(page).unwrap_or_default()
+}
+
+/// Each role's table into `out`, as [`role_sections`] (only characters XML allows, as the rest of
+/// the page), a few rows at a time: a check's page has thousands of rows, and the whole of them
+/// is never held.
+pub(crate) fn write_role_sections<W: std::io::Write>(
+    results: &[CaseResult],
+    lang: Lang,
+    out: &mut W,
+) -> std::io::Result<()> {
+    /// Bytes of rows gathered before they are written.
+    const CHUNK: usize = 64 << 10;
+    write_in_chunks(results, lang, out, CHUNK)
+}
+
+/// [`write_role_sections`], writing whenever `chunk_bytes` of rows are gathered.
+fn write_in_chunks<W: std::io::Write>(
+    results: &[CaseResult],
+    lang: Lang,
+    out: &mut W,
+    chunk_bytes: usize,
+) -> std::io::Result<()> {
     let labels = Labels::new(lang);
-    let mut out = String::new();
+    let mut chunk = String::with_capacity(chunk_bytes.min(1 << 20) + 4096);
+    let write = |chunk: &mut String, out: &mut W| {
+        let written = out.write_all(xml_text(chunk).as_bytes());
+        chunk.clear();
+        written
+    };
     for role in ROLES {
-        out.push_str("\n\n");
+        chunk.push_str("\n\n");
         let rows: Vec<&CaseResult> = results.iter().filter(|r| r.role == role).collect();
         if rows.is_empty() {
-            out.push('\n');
+            chunk.push('\n');
             continue;
         }
         let passed = rows.iter().filter(|r| r.verdict == Verdict::Pass).count();
-        out.push_str("\n<h2>");
+        chunk.push_str("\n<h2>");
         let role_word = capitalized(&words::word(lang, "role", role.as_str()));
         let heading = words::t(
             lang,
             "role-section",
             &[("role", FluentValue::from(role_word)), ("passed", words::n(passed)), ("total", words::n(rows.len()))],
         );
-        push(&mut out, &heading);
-        out.push_str("</h2>\n<table>\n<tr>");
+        push(&mut chunk, &heading);
+        chunk.push_str("</h2>\n<table>\n<tr>");
         for id in ["col-id", "col-verdict", "col-level", "col-title-details"] {
-            out.push_str("<th>");
-            push(&mut out, &words::t(lang, id, &[]));
-            out.push_str("</th>");
+            chunk.push_str("<th>");
+            push(&mut chunk, &words::t(lang, id, &[]));
+            chunk.push_str("</th>");
         }
-        out.push_str("</tr>\n");
+        chunk.push_str("</tr>\n");
         for r in rows {
-            row(&mut out, r, &labels);
+            row(&mut chunk, r, &labels);
+            if chunk.len() >= chunk_bytes {
+                write(&mut chunk, out)?;
+            }
         }
-        out.push_str("\n</table>\n\n");
+        chunk.push_str("\n</table>\n\n");
     }
-    out
+    write(&mut chunk, out)
 }
 
 /// `text` with its first character upper case and the others lower case (the template's
@@ -350,6 +386,27 @@ mod tests {
         assert!(page.contains("RFC9901 §7.3\n · "), "{page}");
         assert!(page.contains("CRVE.01, CRVE.02"), "{page}");
         assert!(page.contains("<code>d</code> · 1.23 ms</p>"), "{page}");
+    }
+
+    /// The tables are the same bytes however many rows are gathered before a write: characters
+    /// XML does not allow replaced in each row as in the whole page.
+    #[test]
+    fn the_tables_written_a_row_at_a_time_are_the_tables_written_whole() {
+        let results: Vec<CaseResult> = (0..300)
+            .map(|i| {
+                let role = [Role::Issuer, Role::Artifact][i % 2];
+                let mut r = result(&format!("R-{i} a/\u{1}ᓄ.txt"), role, [Verdict::Pass, Verdict::Skip][i % 3 % 2]);
+                r.observed = format!("seen \u{7}\u{fffe} <{i}> é");
+                r
+            })
+            .collect();
+        let (mut each_row, mut whole) = (Vec::new(), Vec::new());
+        assert!(write_in_chunks(&results, Lang::Fr, &mut each_row, 1).is_ok());
+        assert!(write_in_chunks(&results, Lang::Fr, &mut whole, usize::MAX).is_ok());
+        assert_eq!(each_row, whole);
+        let page = String::from_utf8(whole).unwrap_or_default();
+        assert_eq!(page.matches("<tr id=").count(), 300);
+        assert!(!page.contains(['\u{1}', '\u{7}', '\u{fffe}']) && page.contains("ᓄ.txt"), "{page}");
     }
 
     #[test]
