@@ -214,6 +214,55 @@ struct RuleEntry {
     junit_head: String,
     /// ` <title>" classname="dialtone.<role>.<level>" time="` (XML): what follows the artifact's name.
     junit_tail: String,
+    /// What its skipped rows repeat in report.json, made by the first of them.
+    skip: Option<SkipParts>,
+}
+
+/// What a rule's skipped rows of one plan and one driver repeat in report.json: every member but
+/// the id's artifact, the observation and the time.
+struct SkipParts {
+    plan: String,
+    driver: String,
+    /// `","plan":"artifact-rules","title":…,"expected":"",`: what serde_json writes between the
+    /// id's artifact name and `"observed":`.
+    json_middle: String,
+}
+
+/// A skipped row's JSON from its observation on, with no observation and no time: the end
+/// [`SkipParts::of`] cuts.
+const SKIP_TEMPLATE_TAIL: &str = "\"observed\":\"\",\"evidence\":[],\"duration_ms\":0.0,\"candidate_ms\":0.0}";
+
+/// A skipped row's JSON after its observation's, before its time's.
+const SKIP_EVIDENCE: &[u8] = b",\"evidence\":[],\"duration_ms\":";
+/// A skipped row's JSON after its time's.
+const SKIP_END: &[u8] = b",\"candidate_ms\":0.0}";
+
+impl SkipParts {
+    /// The parts of `row`'s rule, plan and driver, cut from the row serde_json writes for it with
+    /// no artifact name, no observation and no time; `json_head` is its rule's `{"id":"<rule> `.
+    /// `None` if that row has other ends (evidence, a time with the candidate).
+    fn of(row: &RuleRow<'_>, json_head: &str) -> Option<Self> {
+        let template = RuleRow {
+            id: (row.id.0, ""),
+            plan: row.plan,
+            title: row.title,
+            role: row.role,
+            level: row.level,
+            verdict: row.verdict,
+            driver: row.driver,
+            spec: row.spec,
+            pctf: row.pctf,
+            expected: row.expected,
+            observed: "",
+            precondition: row.precondition,
+            evidence: row.evidence,
+            duration_ms: 0.0,
+            candidate_ms: row.candidate_ms,
+        };
+        let text = serde_json::to_string(&template).ok()?;
+        let middle = text.strip_prefix(json_head)?.strip_suffix(SKIP_TEMPLATE_TAIL)?;
+        Some(Self { plan: row.plan.into(), driver: row.driver.into(), json_middle: middle.into() })
+    }
 }
 
 impl RuleEntry {
@@ -231,37 +280,57 @@ impl RuleEntry {
         junit_tail.push('.');
         attribute(&mut junit_tail, row.level.as_str());
         junit_tail.push_str("\" time=\"");
-        Self { info: row.rule_info(), role: row.role, json_head, junit_head, junit_tail }
+        Self { info: row.rule_info(), role: row.role, json_head, junit_head, junit_tail, skip: None }
     }
 }
 
-/// How a row passes, as its rule entry lets it be written.
-struct Pass {
-    /// A pass whose test case is its rule's and its artifact's parts: its title, role and level
-    /// are the rule's, and its artifact the one added.
+/// How a row is written, as its rule entry lets it be.
+struct RowForm {
+    /// A pass or a skip whose test case is its rule's and its artifact's parts: its title, role
+    /// and level are the rule's, and its artifact the one added.
     of_parts: bool,
-    /// Such a pass that report.json writes as its id, verdict and observation: nothing else of its
-    /// own, its rule's table entry and its artifact giving the rest.
-    compact: bool,
+    /// Its report.json row.
+    json: JsonForm,
 }
 
-impl Pass {
+enum JsonForm {
+    /// A pass written as its id, verdict and observation: nothing else of its own, its rule's
+    /// table entry and its artifact giving the rest.
+    Compact,
+    /// A skip whose members but its id's artifact, observation and time are its rule's
+    /// [`SkipParts`].
+    SkipOfParts,
+    /// Every member written from the row.
+    Whole,
+}
+
+impl RowForm {
     fn of(row: &RuleRow<'_>, rule: &RuleEntry, artifact: &ArtifactResult) -> Self {
-        let of_parts = row.verdict == Verdict::Pass
+        let of_parts = matches!(row.verdict, Verdict::Pass | Verdict::Skip)
             && row.id.1 == artifact.name
             && row.role == rule.role
             && row.level == rule.info.level
             && row.title == rule.info.title;
-        let compact = of_parts
+        // Nothing of its own but its verdict, observation and time.
+        let plain = of_parts
             && row.same_references(&rule.info)
-            && row.plan == dialtone_engine::compact::ARTIFACT_PLAN
-            && row.role == Role::Artifact
             && row.expected.is_empty()
             && row.precondition.is_none()
             && row.evidence.is_empty()
-            && row.candidate_ms == 0.0
-            && row.driver == artifact.format.as_deref().unwrap_or("unknown");
-        Self { of_parts, compact }
+            && row.candidate_ms.to_bits() == 0;
+        let json = if plain
+            && row.verdict == Verdict::Pass
+            && row.plan == dialtone_engine::compact::ARTIFACT_PLAN
+            && row.role == Role::Artifact
+            && row.driver == artifact.format.as_deref().unwrap_or("unknown")
+        {
+            JsonForm::Compact
+        } else if plain && row.verdict == Verdict::Skip {
+            JsonForm::SkipOfParts
+        } else {
+            JsonForm::Whole
+        };
+        Self { of_parts, json }
     }
 }
 
@@ -312,31 +381,48 @@ impl Streamed {
         for row in rows {
             let Self { rules, results, junit, junit_xml, counts, .. } = self;
             // The row's rule, entered in the table by its first row.
-            let rule = match rules.get(row.id.0) {
+            let rule = match rules.get_mut(row.id.0) {
                 Some(rule) => rule,
                 None => rules.entry(row.id.0.to_string()).or_insert_with(|| RuleEntry::of(row)),
             };
-            let pass = Pass::of(row, rule, artifact);
+            let form = RowForm::of(row, rule, artifact);
+            // A skip's parts, made by the first of the rule's skips of its plan and driver.
+            if matches!(form.json, JsonForm::SkipOfParts)
+                && !rule.skip.as_ref().is_some_and(|p| p.plan == row.plan && p.driver == row.driver)
+            {
+                rule.skip = SkipParts::of(row, &rule.json_head);
+            }
+            let rule = &*rule;
             results
                 .out
                 .write_all(if results.items == 0 { b"\n    " } else { b",\n    " })
                 .map_err(|e| results.error(e))?;
-            if pass.compact {
+            let out = &mut results.out;
+            let written = match (&form.json, &rule.skip) {
                 // The row's id (its rule's part escaped once, its artifact's once), "pass" and the
                 // observation: the bytes serde_json writes for a `CompactRow`.
-                let out = &mut results.out;
-                let written = out
+                (JsonForm::Compact, _) => out
                     .write_all(rule.json_head.as_bytes())
                     .and_then(|()| out.write_all(name.json.as_bytes()))
                     .and_then(|()| out.write_all(COMPACT_PASS))
                     .and_then(|()| serde_json::to_writer(&mut *out, row.observed).map_err(std::io::Error::from))
-                    .and_then(|()| out.write_all(b"}"));
-                written.map_err(|e| results.error(e))?;
-            } else {
-                serde_json::to_writer(&mut results.out, row).map_err(|e| results.error(e.into()))?;
-            }
+                    .and_then(|()| out.write_all(b"}")),
+                // The row's id, its rule's members, the observation and the time: the bytes
+                // serde_json writes for the row.
+                (JsonForm::SkipOfParts, Some(parts)) => out
+                    .write_all(rule.json_head.as_bytes())
+                    .and_then(|()| out.write_all(name.json.as_bytes()))
+                    .and_then(|()| out.write_all(parts.json_middle.as_bytes()))
+                    .and_then(|()| out.write_all(b"\"observed\":"))
+                    .and_then(|()| serde_json::to_writer(&mut *out, row.observed).map_err(std::io::Error::from))
+                    .and_then(|()| out.write_all(SKIP_EVIDENCE))
+                    .and_then(|()| serde_json::to_writer(&mut *out, &row.duration_ms).map_err(std::io::Error::from))
+                    .and_then(|()| out.write_all(SKIP_END)),
+                _ => serde_json::to_writer(&mut *out, row).map_err(std::io::Error::from),
+            };
+            written.map_err(|e| results.error(e))?;
             results.items += 1;
-            if pass.of_parts {
+            if form.of_parts {
                 // The test case from its rule's and its artifact's escaped parts.
                 counts.tests += 1;
                 junit_xml.clear();
@@ -344,7 +430,14 @@ impl Streamed {
                 junit_xml.push_str(&name.xml);
                 junit_xml.push_str(&rule.junit_tail);
                 push_seconds(junit_xml, row.duration_ms);
-                junit_xml.push_str("\"/>\n");
+                if row.verdict == Verdict::Skip {
+                    counts.skipped += 1;
+                    junit_xml.push_str("\">\n            <skipped message=\"");
+                    attribute(junit_xml, row.observed);
+                    junit_xml.push_str("\"/>\n        </testcase>\n");
+                } else {
+                    junit_xml.push_str("\"/>\n");
+                }
                 junit.out.write_all(junit_xml.as_bytes()).map_err(|e| junit.error(e))?;
             } else {
                 self.junit_row(row)?;
@@ -788,6 +881,63 @@ mod tests {
                 let xml = String::from_utf8_lossy(&xml);
                 assert_eq!(xml.lines().nth(1).map(|l| format!("{l}\n")), Some(general.clone()), "{ms} ms");
                 assert_eq!(general.contains("time=\"0.000\""), ms < 0.5, "{general}");
+            }
+        }
+    }
+
+    /// A skipped row written from its rule's parts (made by the rule's first skip of its plan and
+    /// driver) and its artifact's is, byte for byte, the row serde_json writes and its general
+    /// test case: names, titles and observations to escape, times of every size, the parts made
+    /// again for another driver, and a skip with evidence of its own written whole.
+    #[test]
+    fn a_skip_from_escaped_parts_is_the_row_written_whole() {
+        let names = ["dir/ᓄᓇᕗᑦ \"a\" & <b>.txt", "plain.txt", "tab\there\u{1}\\.txt"];
+        let evidence = [EvidenceItem::Artifact { label: "SD-JWT".into(), content: "a~b~".into() }];
+        for (i, name) in names.iter().enumerate() {
+            for ms in [0.0, 0.066_541_710_526_315_79, 0.4, 1.5, 2500.0] {
+                let skip_of = |name, driver, observed, evidence| RuleRow {
+                    id: ("SDJWTVC-001", name),
+                    expected: "",
+                    title: "The SD-JWT parses: '~'-separated & <ok>",
+                    duration_ms: ms,
+                    driver,
+                    ..row(Verdict::Skip, observed, evidence)
+                };
+                let artifact = |name: &str, format: &str| ArtifactResult {
+                    name: name.into(),
+                    format: Some(format.into()),
+                    verdict: dialtone_engine::model::ArtifactStatus::Acceptable,
+                    reason: None,
+                };
+                let rows = [
+                    skip_of("first.txt", "sd-jwt-vc", "a credential, not a presentation", &[]),
+                    skip_of(name, "sd-jwt-vc", "no key binding JWT: \"x\" & <y>\u{7}\n", &[]),
+                    skip_of(name, "vc-sd-jwt", "another format's", &[]),
+                    skip_of(name, "vc-sd-jwt", "with evidence", &evidence[..]),
+                    skip_of("first.txt", "sd-jwt-vc", "the first driver again", &[]),
+                ];
+                let dir = std::env::temp_dir().join(format!("dialtone-stream-skips-{}-{i}", std::process::id()));
+                let Ok(mut streamed) = Streamed::create(&dir) else { panic!("spool") };
+                for r in &rows {
+                    let format = if r.driver == "sd-jwt-vc" { "sd-jwt-vc" } else { "vc-sd-jwt" };
+                    assert!(streamed.add(std::slice::from_ref(r), &artifact(r.id.1, format)).is_ok());
+                }
+                assert!(streamed.rules.get("SDJWTVC-001").is_some_and(|rule| rule.skip.is_some()));
+                let Streamed { results, junit, counts, .. } = streamed;
+                assert_eq!((counts.tests, counts.skipped), (rows.len(), rows.len()));
+                let (mut json, mut xml) = (Vec::new(), Vec::new());
+                assert!(results.drain_into(&mut json).is_ok() && junit.drain_into(&mut xml).is_ok());
+                let _ = std::fs::remove_dir_all(&dir);
+                let json = String::from_utf8_lossy(&json);
+                let written: Vec<&str> = json.split(",\n    ").map(|l| l.trim_start_matches("\n    ")).collect();
+                let whole: Vec<String> = rows.iter().map(|r| serde_json::to_string(r).unwrap_or_default()).collect();
+                assert_eq!(written, whole, "{ms} ms");
+                let general = junit_of(|s| {
+                    for r in &rows {
+                        let _ = s.junit_case(&r.to_case_result());
+                    }
+                });
+                assert_eq!(String::from_utf8_lossy(&xml), general, "{ms} ms");
             }
         }
     }
