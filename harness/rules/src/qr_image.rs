@@ -73,8 +73,10 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageKind> {
         return Some(ImageKind::Heif);
     }
     // An SVG begins with '<' after any spaces and byte order mark: most artifacts begin with another
-    // ASCII character, and are not decoded to say so.
-    if bytes.first().is_some_and(|&b| b.is_ascii() && b != b'<' && !char::from(b).is_whitespace()) {
+    // character (or with bytes that are none, as CBOR does, read as U+FFFD), and are not decoded to
+    // say so. A character is at most four bytes.
+    let first = bytes[..bytes.len().min(4)].utf8_chunks().next().and_then(|chunk| chunk.valid().chars().next());
+    if !first.is_some_and(|c| c == '<' || c == '\u{feff}' || c.is_whitespace()) {
         return None;
     }
     let head = &bytes[..bytes.len().min(4096)];
@@ -207,6 +209,13 @@ mod tests {
             let text = text.trim_start_matches('\u{feff}').trim_start();
             (text.starts_with('<') && text.contains("<svg")).then_some(ImageKind::Svg)
         };
+        let binary: [&[u8]; 6] = [b"\xa3", b"\xbf\x01", b"\xc3", b"\xef\xbb", b"\xd8\x18X", b"\xe3\x80"];
+        for before in binary {
+            for after in [svg, "eyJhbGciOi.x.y"] {
+                let bytes = [before, after.as_bytes()].concat();
+                assert_eq!(sniff(&bytes), decoded(&bytes), "{before:?} {after:?}");
+            }
+        }
         for before in [
             "",
             " ",
