@@ -105,6 +105,17 @@ impl Sign1 {
         }
     }
 
+    /// The first certificate of [`Self::x5chain`], not copied.
+    pub fn x5chain_first(&self) -> Option<&[u8]> {
+        let value = header_value(&self.inner.protected.header, HEADER_X5CHAIN)
+            .or_else(|| header_value(&self.inner.unprotected, HEADER_X5CHAIN));
+        match value {
+            Some(ciborium::Value::Bytes(b)) => Some(b),
+            Some(ciborium::Value::Array(items)) => items.iter().find_map(|i| i.as_bytes()).map(Vec::as_slice),
+            _ => None,
+        }
+    }
+
     /// Verifies the signature (over the Sig_structure with empty external AAD) with a public JWK.
     pub fn verify_with_jwk(&self, jwk: &Value) -> Result<(), CoseError> {
         let alg = self.alg()?;

@@ -159,41 +159,72 @@ impl ChainCache {
     }
 }
 
-/// The countries of certificates already read ([`countries`]), for the many mdocs one document
-/// signer signs: bounded as [`ChainCache`] is, at most [`ChainCache::ENTRIES`] certificates (the
-/// oldest goes first), and a certificate larger than [`ChainCache::MAX_BYTES`] read every time.
-#[derive(Debug, Default)]
-pub struct CountryCache(std::sync::Mutex<std::collections::VecDeque<(Vec<u8>, Countries)>>);
+/// What was read of certificates already seen, for the many mdocs one document signer signs
+/// ([`CountryCache`], the countries; [`SignerKeyCache`], the key): bounded as [`ChainCache`] is, at
+/// most [`ChainCache::ENTRIES`] certificates (the oldest goes first), and a certificate larger than
+/// [`ChainCache::MAX_BYTES`] read every time.
+#[derive(Debug)]
+pub struct CertCache<T>(std::sync::Mutex<std::collections::VecDeque<(Vec<u8>, T)>>);
+
+/// The countries of certificates already read ([`countries`]).
+pub type CountryCache = CertCache<Countries>;
+
+/// The document signer keys of certificates already read (the key, its JWK and thumbprint), or
+/// why a certificate has none.
+pub type SignerKeyCache = CertCache<Result<crate::public_key::SetKey, String>>;
 
 /// The countryName of a certificate's subject and of its issuer.
 pub type Countries = Result<(Option<String>, Option<String>), String>;
 
-impl Clone for CountryCache {
+impl<T> Default for CertCache<T> {
+    fn default() -> Self {
+        Self(Default::default())
+    }
+}
+
+impl<T> Clone for CertCache<T> {
     /// A new, empty cache: what one holds is only ever a saving.
     fn clone(&self) -> Self {
         Self::default()
     }
 }
 
-impl CountryCache {
-    /// [`countries`], kept for the same certificate.
-    pub fn countries(&self, der: &[u8]) -> Countries {
+impl<T: Clone> CertCache<T> {
+    /// `read(der)`, kept for the same certificate.
+    pub fn read(&self, der: &[u8], read: impl FnOnce(&[u8]) -> T) -> T {
         if der.len() > ChainCache::MAX_BYTES {
-            return countries(der);
+            return read(der);
         }
         {
             let cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((_, read)) = cached.iter().find(|(cert, _)| cert == der) {
-                return read.clone();
+            if let Some((_, known)) = cached.iter().find(|(cert, _)| cert == der) {
+                return known.clone();
             }
         }
-        let read = countries(der);
+        let known = read(der);
         let mut cached = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if cached.len() >= ChainCache::ENTRIES {
             cached.pop_front();
         }
-        cached.push_back((der.to_vec(), read.clone()));
-        read
+        cached.push_back((der.to_vec(), known.clone()));
+        known
+    }
+}
+
+impl CountryCache {
+    /// [`countries`], kept for the same certificate.
+    pub fn countries(&self, der: &[u8]) -> Countries {
+        self.read(der, countries)
+    }
+}
+
+impl SignerKeyCache {
+    /// The key of a certificate's subject ([`crate::jose::jwk_from_certificate`]), read into a
+    /// [`crate::public_key::SetKey`], kept for the same certificate.
+    pub fn signer_key(&self, der: &[u8]) -> Result<crate::public_key::SetKey, String> {
+        self.read(der, |der| {
+            crate::jose::jwk_from_certificate(der).map(crate::public_key::SetKey::new).map_err(|e| e.to_string())
+        })
     }
 }
 
@@ -341,6 +372,25 @@ mod tests {
             assert_eq!(cache.countries(der), read);
         }
         assert_eq!(cache.0.lock().map(|c| c.len()).unwrap_or_default(), super::ChainCache::ENTRIES);
+    }
+
+    /// A document signer's key read through the cache is the key of its certificate, read once:
+    /// the same JWK and thumbprint each time, and a certificate without one refused as reading it
+    /// refuses it.
+    #[test]
+    fn the_signer_key_cache_answers_as_reading_does() {
+        let cache = super::SignerKeyCache::default();
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["ds.example".into()]).unwrap().self_signed(&key).unwrap();
+        let jwk = crate::jose::jwk_from_certificate(cert.der()).unwrap();
+        for _ in 0..2 {
+            let read = cache.signer_key(cert.der()).unwrap();
+            assert_eq!(read.jwk, jwk);
+            assert_eq!(Some(read.thumbprint), crate::jose::thumbprint(&jwk));
+        }
+        let refused = crate::jose::jwk_from_certificate(b"not a certificate").unwrap_err().to_string();
+        assert_eq!(cache.signer_key(b"not a certificate").unwrap_err(), refused);
+        assert_eq!(cache.0.lock().map(|c| c.len()).unwrap_or_default(), 2);
     }
 
     #[test]

@@ -378,13 +378,17 @@ mod tests {
         for text in taken {
             assert!(opaque_url(text) && url::Url::parse(text).is_ok(), "{text}");
         }
-        for text in ["https:foo", "HTTP:x", "file:x", "did:/x", "did://host:99999", "1did:x", "di d:x", ":x", "did", "é:x"] {
+        for text in
+            ["https:foo", "HTTP:x", "file:x", "did:/x", "did://host:99999", "1did:x", "di d:x", ":x", "did", "é:x"]
+        {
             assert!(!opaque_url(text), "{text}");
         }
         let strings = proptest::collection::vec(
             proptest::prop_oneof![
                 proptest::char::range('a', 'f'),
-                proptest::sample::select(vec![':', '/', '%', '?', '#', '[', ']', '@', '.', '+', '-', '1', 'é', '\\', '|']),
+                proptest::sample::select(vec![
+                    ':', '/', '%', '?', '#', '[', ']', '@', '.', '+', '-', '1', 'é', '\\', '|'
+                ]),
             ],
             0..12,
         );

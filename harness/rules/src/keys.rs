@@ -4,7 +4,7 @@
 
 use dialtone_engine::model::Outcome;
 use dialtone_protocols::public_key::{KeySet, SetKey};
-use dialtone_protocols::x509::{ChainCache, CountryCache};
+use dialtone_protocols::x509::{ChainCache, CountryCache, SignerKeyCache};
 use dialtone_protocols::{b64, jose};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -37,7 +37,7 @@ pub struct KeyRing {
 /// What a [`KeyRing`] has read of its keys, on first use, and the certificate chains it has
 /// validated to its roots.
 #[derive(Debug, Clone, Default)]
-pub struct KeyCache(OnceLock<Prepared>, ChainCache, CountryCache);
+pub struct KeyCache(OnceLock<Prepared>, ChainCache, CountryCache, SignerKeyCache);
 
 /// Every key read once, with the thumbprints of the keys each trusted issuer owns and of the
 /// published JWKs.
@@ -92,6 +92,11 @@ impl KeyRing {
     /// The countries of the document signer certificates read (mdoc), each once.
     pub(crate) fn countries(&self) -> &CountryCache {
         &self.cache.2
+    }
+
+    /// The document signers' keys read from their certificates (mdoc), each once.
+    pub(crate) fn signer_keys(&self) -> &SignerKeyCache {
+        &self.cache.3
     }
 
     pub fn is_empty(&self) -> bool {

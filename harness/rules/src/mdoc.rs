@@ -99,14 +99,14 @@ fn judge(f: &mut Findings, doc_type: Option<&str>, is: &IssuerSigned, ctx: &Cont
     f.set(&rules::COSE_HDR_001, crate::cose_header::critical(&is.issuer_auth));
     // Issuer authentication, the MSO's digests, validity and docType: the steps the live verifier
     // runs too (`mdoc::verify`), each reported as its rule.
-    match verify::document_signer_key(is) {
+    match verify::document_signer_key_with(is, |der| ctx.keys.signer_keys().signer_key(der)) {
         Err(e) => f.set(&rules::MDOC_003, failed(e)),
-        Ok(jwk) => {
+        Ok(key) => {
             f.set(
                 &rules::MDOC_003,
                 Outcome::pass(format!("{} certificates in x5chain", is.issuer_auth.x5chain().len())),
             );
-            f.set(&rules::MDOC_004, judged(verify::issuer_signature(is, &jwk)));
+            f.set(&rules::MDOC_004, judged(verify::issuer_signature_with_key(is, &key)));
             f.set(&rules::MDOC_005, chain_to_root(is, ctx));
             let countries = verify::certificate_countries_with(is, |der| ctx.keys.countries().countries(der));
             f.set(&rules::MDOC_014, judged(countries));

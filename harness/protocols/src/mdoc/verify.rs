@@ -9,6 +9,7 @@
 use super::device::{device_authentication_bytes, jwk_of_cose_key};
 use super::{Document, IssuerSigned, MdocArtifact, MdocError, Mso};
 use crate::jose;
+use crate::public_key::SetKey;
 use ciborium::Value;
 use serde_json::Map;
 
@@ -38,23 +39,33 @@ pub type Step<T> = Result<T, Failure>;
 
 /// The document signer's key (a public JWK) from the first `x5chain` certificate.
 pub fn document_signer_key(is: &IssuerSigned) -> Step<serde_json::Value> {
-    let chain = is.issuer_auth.x5chain();
-    let ds = chain
-        .first()
-        .ok_or_else(|| Failure::new("x5chain (label 33) with the document signer certificate", "absent"))?;
+    let ds = document_signer(is)?;
     jose::jwk_from_certificate(ds).map_err(|e| Failure::new("a readable document signer certificate", e.to_string()))
+}
+
+/// The first `x5chain` certificate.
+fn document_signer(is: &IssuerSigned) -> Step<&[u8]> {
+    is.issuer_auth
+        .x5chain_first()
+        .ok_or_else(|| Failure::new("x5chain (label 33) with the document signer certificate", "absent"))
+}
+
+/// [`document_signer_key`], read into a key by `read` (a [`crate::x509::SignerKeyCache`]'s, for
+/// the many mdocs of one document signer).
+pub fn document_signer_key_with(is: &IssuerSigned, read: impl FnOnce(&[u8]) -> Result<SetKey, String>) -> Step<SetKey> {
+    read(document_signer(is)?).map_err(|e| Failure::new("a readable document signer certificate", e))
 }
 
 /// The MSO's signature (issuerAuth) verifies with the document signer certificate's key.
 pub fn issuer_signature(is: &IssuerSigned, ds_key: &serde_json::Value) -> Step<String> {
+    issuer_signature_with_key(is, &SetKey::new(ds_key.clone()))
+}
+
+/// [`issuer_signature`] with the key read once ([`document_signer_key_with`]).
+pub fn issuer_signature_with_key(is: &IssuerSigned, ds_key: &SetKey) -> Step<String> {
     is.issuer_auth
-        .verify_with_jwk(ds_key)
-        .map(|()| {
-            format!(
-                "the MSO signature verifies with the document signer key {}",
-                jose::thumbprint(ds_key).unwrap_or_default()
-            )
-        })
+        .verify_with_key(ds_key)
+        .map(|()| format!("the MSO signature verifies with the document signer key {}", ds_key.thumbprint))
         .map_err(|e| Failure::new("an MSO signature that verifies with the document signer certificate", e.to_string()))
 }
 

@@ -8,8 +8,8 @@
 
 use crate::words;
 use dialtone_engine::model::{CaseResult, Level, Verdict};
-use dialtone_engine::safe_text::xml_text;
 use dialtone_engine::role::Role;
+use dialtone_engine::safe_text::xml_text;
 use dialtone_http::{EvidenceItem, HttpExchange};
 use dialtone_i18n::{FluentValue, Lang};
 use minijinja::HtmlEscape;
