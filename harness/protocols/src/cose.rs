@@ -42,6 +42,18 @@ impl Sign1 {
         }
     }
 
+    /// [`Self::parse`] of a data item already decoded (tagged 18 or untagged), or `None` if it is
+    /// not a COSE_Sign1 (parse its encoding to learn why).
+    pub fn from_value(value: &ciborium::Value) -> Option<Self> {
+        use coset::AsCborValue;
+        match value {
+            ciborium::Value::Tag(tag, inner) if *tag == CoseSign1::TAG => {
+                CoseSign1::from_cbor_value(inner.as_ref().clone()).ok().map(|inner| Self { inner, tagged: true })
+            }
+            other => CoseSign1::from_cbor_value(other.clone()).ok().map(|inner| Self { inner, tagged: false }),
+        }
+    }
+
     pub fn payload(&self) -> Result<&[u8], CoseError> {
         self.inner.payload.as_deref().ok_or(CoseError::NoPayload)
     }
@@ -275,6 +287,31 @@ mod tests {
         tampered[at] ^= 1;
         let t = Sign1::parse(&tampered).expect("still CBOR");
         assert!(t.verify_with_jwk(&key.public_jwk()).is_err());
+    }
+
+    /// A COSE_Sign1 read from its decoded data item is the one parsed from its bytes, tagged or
+    /// not (the same protected bytes, so the same signature input); anything else is left to the
+    /// parse, which says why.
+    #[test]
+    fn a_sign1_read_from_its_data_item_is_the_one_parsed_from_its_bytes() {
+        let key = EcKey::generate(&Entropy::seeded(7));
+        for tagged in [true, false] {
+            let spec = Sign1Spec { kid: Some(b"k1".to_vec()), tagged, ..Default::default() };
+            let bytes = sign1_es256(&key, &spec, b"{\"a\":1}".to_vec());
+            let value: ciborium::Value = ciborium::de::from_reader(bytes.as_slice()).expect("CBOR");
+            let (read, parsed) = (Sign1::from_value(&value).expect("a Sign1"), Sign1::parse(&bytes).expect("parses"));
+            assert_eq!(read.tagged, tagged);
+            assert_eq!(format!("{:?}", read.inner), format!("{:?}", parsed.inner));
+            assert_eq!(read.inner.tbs_data(b""), parsed.inner.tbs_data(b""));
+            read.verify_with_jwk(&key.public_jwk()).expect("verifies");
+        }
+        for other in [
+            ciborium::Value::Integer(5.into()),
+            ciborium::Value::Tag(17, Box::new(ciborium::Value::Array(Vec::new()))),
+            ciborium::Value::Array(vec![ciborium::Value::Null; 3]),
+        ] {
+            assert!(Sign1::from_value(&other).is_none(), "{other:?}");
+        }
     }
 
     #[test]

@@ -55,10 +55,11 @@ pub fn get<'a>(map: &'a Value, key: &str) -> Option<&'a Value> {
     map.as_map()?.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v)
 }
 
-fn unwrap_tag24(value: &Value, what: &str) -> Result<(Vec<u8>, Value), MdocError> {
+/// The data item `#6.24(bstr .cbor …)` wraps, decoded.
+fn unwrap_tag24(value: &Value, what: &str) -> Result<Value, MdocError> {
     match value {
         Value::Tag(TAG_ENCODED_CBOR, inner) => match inner.as_ref() {
-            Value::Bytes(b) => Ok((b.clone(), decode_cbor(b)?)),
+            Value::Bytes(b) => decode_cbor(b),
             _ => Err(shape(format!("{what}: tag 24 must wrap a byte string"))),
         },
         _ => Err(shape(format!("{what}: expected #6.24(bstr .cbor …)"))),
@@ -159,7 +160,12 @@ impl MdocArtifact {
 impl IssuerSigned {
     pub fn from_value(value: &Value) -> Result<Self, MdocError> {
         let auth = get(value, "issuerAuth").ok_or_else(|| shape("issuerSigned without issuerAuth"))?;
-        let issuer_auth = Sign1::parse(&encode_cbor(auth))?;
+        // Read from the decoded item; what it refuses, parsed from its encoding for the parser's
+        // own words.
+        let issuer_auth = match Sign1::from_value(auth) {
+            Some(sign1) => sign1,
+            None => Sign1::parse(&encode_cbor(auth))?,
+        };
         let mso = Mso::from_payload(issuer_auth.payload()?)?;
         let mut namespaces = BTreeMap::new();
         if let Some(ns) = get(value, "nameSpaces") {
@@ -177,7 +183,7 @@ impl IssuerSigned {
 
 impl IssuerSignedItem {
     fn from_value(value: &Value) -> Result<Self, MdocError> {
-        let (_, item) = unwrap_tag24(value, "IssuerSignedItemBytes")?;
+        let mut item = unwrap_tag24(value, "IssuerSignedItemBytes")?;
         let digest_id = get(&item, "digestID")
             .and_then(Value::as_integer)
             .and_then(|i| u64::try_from(i).ok())
@@ -188,7 +194,12 @@ impl IssuerSignedItem {
             .and_then(Value::as_text)
             .map(str::to_string)
             .ok_or_else(|| shape("an item without elementIdentifier"))?;
-        let element_value = get(&item, "elementValue").cloned().ok_or_else(|| shape("an item without elementValue"))?;
+        // Moved out of the item, which is not used after.
+        let element_value = item
+            .as_map_mut()
+            .and_then(|entries| entries.iter_mut().find(|(k, _)| k.as_text() == Some("elementValue")))
+            .map(|(_, v)| std::mem::replace(v, Value::Null))
+            .ok_or_else(|| shape("an item without elementValue"))?;
         Ok(Self { digest_id, random, element_identifier, element_value, item_bytes: encode_cbor(value) })
     }
 }
@@ -204,7 +215,7 @@ impl Mso {
     /// The MSO from the COSE payload `MobileSecurityObjectBytes` (#6.24(bstr .cbor MSO)).
     pub fn from_payload(payload: &[u8]) -> Result<Self, MdocError> {
         let outer = decode_cbor(payload)?;
-        let (_, mso) = unwrap_tag24(&outer, "MobileSecurityObjectBytes")?;
+        let mso = unwrap_tag24(&outer, "MobileSecurityObjectBytes")?;
         let text = |k: &str| get(&mso, k).and_then(Value::as_text).map(str::to_string);
         let mut value_digests = BTreeMap::new();
         if let Some(vd) = get(&mso, "valueDigests").and_then(Value::as_map) {
