@@ -85,11 +85,21 @@ pub struct Findings {
     pub evidence: Vec<EvidenceItem>,
     first_failure: Option<&'static str>,
     unsupported: Option<String>,
+    /// Where the rule after the last one set is: formats mostly set their rules in the table's
+    /// order, so it is looked at before the table is searched.
+    next: usize,
 }
 
 impl Findings {
     pub fn new(rules: &'static [Rule]) -> Self {
-        Self { rules, outcomes: vec![None; rules.len()], evidence: Vec::new(), first_failure: None, unsupported: None }
+        Self {
+            rules,
+            outcomes: vec![None; rules.len()],
+            evidence: Vec::new(),
+            first_failure: None,
+            unsupported: None,
+            next: 0,
+        }
     }
 
     /// The artifact is in a form of its format that dialtone does not read (an image format it
@@ -104,10 +114,12 @@ impl Findings {
     /// one of the table's named constants, so an unknown one cannot compile; one of another
     /// format is a defect the vectors' tests catch.
     pub fn set(&mut self, rule: &Rule, outcome: Outcome) {
-        let Some(i) = self.rules.iter().position(|r| r.id == rule.id) else {
+        let next = self.rules.get(self.next).filter(|r| r.id == rule.id).map(|_| self.next);
+        let Some(i) = next.or_else(|| self.rules.iter().position(|r| r.id == rule.id)) else {
             debug_assert!(false, "rule {} is not one of this format's", rule.id);
             return;
         };
+        self.next = i + 1;
         let replace = match (&self.outcomes[i], &outcome) {
             (None, _) => true,
             (Some(Outcome::Fail { .. } | Outcome::Error { .. }), _) => false,
@@ -332,6 +344,26 @@ pub(crate) fn now_note(ctx: &Context) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An outcome lands on its rule whatever the order rules are set in (the table's, backwards,
+    /// one set twice), and a failure is not replaced.
+    #[test]
+    fn each_outcome_lands_on_its_rule_in_any_order() {
+        use table::{SDJWTVC_001, SDJWTVC_002, SDJWTVC_003};
+        let mut f = Findings::new(table::SD_JWT_VC);
+        f.set(&SDJWTVC_003, Outcome::pass("three"));
+        f.set(&SDJWTVC_001, Outcome::fail("one", "first"));
+        f.set(&SDJWTVC_002, Outcome::pass("two"));
+        f.set(&SDJWTVC_001, Outcome::pass("one again"));
+        f.set(&SDJWTVC_003, Outcome::fail("three", "at last"));
+        let (outcomes, _) = f.finish();
+        let observed: Vec<(&str, String)> =
+            outcomes.iter().take(3).map(|(rule, o)| (rule.id, format!("{o:?}"))).collect();
+        assert_eq!(observed[0].0, "SDJWTVC-001");
+        assert!(observed[0].1.contains("first"), "{observed:?}");
+        assert!(observed[1].1.contains("two"), "{observed:?}");
+        assert!(observed[2].1.contains("at last"), "{observed:?}");
+    }
 
     #[test]
     fn text_of_bytes_is_what_the_lossy_decoder_makes_of_them() {
