@@ -333,10 +333,12 @@ impl<'de> serde::Deserialize<'de> for TopLevel {
 
 impl CompactJws {
     pub fn parse(text: &str) -> Result<Self, JoseError> {
-        let parts: Vec<&str> = text.split('.').collect();
-        if parts.len() != 3 {
-            return Err(JoseError::Segments(parts.len()));
-        }
+        let mut segments = text.splitn(4, '.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (segments.next(), segments.next(), segments.next(), segments.next())
+        else {
+            return Err(JoseError::Segments(text.split('.').count()));
+        };
         let object = |part: &'static str, segment: &str| -> Result<(Map<String, Value>, Option<String>), JoseError> {
             let bytes = b64::decode(segment).map_err(|e| JoseError::Base64 { part, detail: e.to_string() })?;
             match serde_json::from_slice::<TopLevel>(&bytes) {
@@ -345,17 +347,13 @@ impl CompactJws {
                 Err(e) => Err(JoseError::Json { part, detail: e.to_string() }),
             }
         };
-        let (header, header_repeats) = object("header", parts[0])?;
-        let (payload, payload_repeats) = object("payload", parts[1])?;
+        // `<header>.<payload>`, as it came.
+        let signing_input = text.get(..header.len() + 1 + payload.len()).unwrap_or_default().to_string();
+        let (header, header_repeats) = object("header", header)?;
+        let (payload, payload_repeats) = object("payload", payload)?;
         let signature =
-            b64::decode(parts[2]).map_err(|e| JoseError::Base64 { part: "signature", detail: e.to_string() })?;
-        Ok(Self {
-            header,
-            payload,
-            signing_input: format!("{}.{}", parts[0], parts[1]),
-            signature,
-            repeated: Some([header_repeats, payload_repeats]),
-        })
+            b64::decode(signature).map_err(|e| JoseError::Base64 { part: "signature", detail: e.to_string() })?;
+        Ok(Self { header, payload, signing_input, signature, repeated: Some([header_repeats, payload_repeats]) })
     }
 
     pub fn alg(&self) -> Option<&str> {

@@ -56,10 +56,10 @@ struct Walk {
 impl Walk {
     fn digest(&mut self, at: impl std::fmt::Display, digest: &Value) {
         let Some(len) = self.len else { return };
-        match digest.as_str().map(b64::decode) {
-            Some(Ok(bytes)) if bytes.len() == len => {}
-            Some(Ok(bytes)) => {
-                self.problems.push(format!("{at}: a digest of {} bytes where the hash gives {len}", bytes.len()))
+        match digest.as_str().map(b64::decoded_len) {
+            Some(Ok(decoded)) if decoded == len => {}
+            Some(Ok(decoded)) => {
+                self.problems.push(format!("{at}: a digest of {decoded} bytes where the hash gives {len}"))
             }
             Some(Err(_)) => self.problems.push(format!("{at}: a digest that is not base64url")),
             // `_sd` holding a non-string: the processing of §7.1 rejects it (SDJWTVC-009, VC-017).
