@@ -346,6 +346,24 @@ fn json_contents(text: &str) -> String {
     quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default().to_string()
 }
 
+/// `text` as a JSON string, the bytes serde_json writes: as it is between quotes when nothing in
+/// it is escaped (no quote, backslash or control character; most observations), looked at sixteen
+/// bytes at a time.
+fn write_json_string<W: Write>(out: &mut W, text: &str) -> std::io::Result<()> {
+    let plain = |b: u8| b >= 0x20 && b != b'"' && b != b'\\';
+    let bytes = text.as_bytes();
+    let mut blocks = bytes.chunks_exact(16);
+    let unescaped = blocks.all(|block| block.iter().fold(true, |all, &b| all & plain(b)))
+        && blocks.remainder().iter().all(|&b| plain(b));
+    if unescaped {
+        out.write_all(b"\"")?;
+        out.write_all(bytes)?;
+        out.write_all(b"\"")
+    } else {
+        serde_json::to_writer(out, text).map_err(std::io::Error::from)
+    }
+}
+
 /// A compact row's JSON between its artifact's name and its observation: every compact row passes.
 const COMPACT_PASS: &[u8] = b"\",\"verdict\":\"pass\",\"observed\":";
 
@@ -405,7 +423,7 @@ impl Streamed {
                     .write_all(rule.json_head.as_bytes())
                     .and_then(|()| out.write_all(name.json.as_bytes()))
                     .and_then(|()| out.write_all(COMPACT_PASS))
-                    .and_then(|()| serde_json::to_writer(&mut *out, row.observed).map_err(std::io::Error::from))
+                    .and_then(|()| write_json_string(out, row.observed))
                     .and_then(|()| out.write_all(b"}")),
                 // The row's id, its rule's members, the observation and the time: the bytes
                 // serde_json writes for the row.
@@ -414,7 +432,7 @@ impl Streamed {
                     .and_then(|()| out.write_all(name.json.as_bytes()))
                     .and_then(|()| out.write_all(parts.json_middle.as_bytes()))
                     .and_then(|()| out.write_all(b"\"observed\":"))
-                    .and_then(|()| serde_json::to_writer(&mut *out, row.observed).map_err(std::io::Error::from))
+                    .and_then(|()| write_json_string(out, row.observed))
                     .and_then(|()| out.write_all(SKIP_EVIDENCE))
                     .and_then(|()| serde_json::to_writer(&mut *out, &row.duration_ms).map_err(std::io::Error::from))
                     .and_then(|()| out.write_all(SKIP_END)),
@@ -639,9 +657,12 @@ fn write_json<W: Write>(
 }
 
 /// Whether `value` is printable ASCII with nothing to escape in XML (most of a report's text): it
-/// is written as it is.
+/// is written as it is. Looked at sixteen bytes at a time.
 fn plain(value: &str) -> bool {
-    value.bytes().all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    let plain = |b: u8| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+    let mut blocks = value.as_bytes().chunks_exact(16);
+    blocks.all(|block| block.iter().fold(true, |all, &b| all & plain(b)))
+        && blocks.remainder().iter().all(|&b| plain(b))
 }
 
 /// Attribute text: XML-safe characters only, markup escaped, line breaks kept as references.
@@ -942,6 +963,25 @@ mod tests {
         }
     }
 
+    /// A JSON string written as it is, or escaped, is what serde_json writes: every byte that is
+    /// escaped, at every place of a sixteen-byte block and of the remainder.
+    #[test]
+    fn a_json_string_is_written_as_serde_json_writes_it() {
+        let mut texts = vec![String::new(), "8 disclosures, ᓄᓇᕗᑦ é \u{7f}".to_string()];
+        for special in ['"', '\\', '\n', '\u{0}', '\u{1f}', '\t'] {
+            for at in [0, 5, 15, 16, 17, 31, 33] {
+                let mut text: String = "a".repeat(40);
+                text.insert(at, special);
+                texts.push(text);
+            }
+        }
+        for text in texts {
+            let mut written = Vec::new();
+            assert!(write_json_string(&mut written, &text).is_ok());
+            assert_eq!(String::from_utf8(written).ok(), serde_json::to_string(&text).ok(), "{text:?}");
+        }
+    }
+
     #[test]
     fn plain_text_is_written_as_it_is_and_the_rest_escaped() {
         let mut out = String::new();
@@ -951,5 +991,15 @@ mod tests {
         let mut out = String::new();
         text(&mut out, "a \"b\" <c> & 'd'\u{1}");
         assert_eq!(out, "a \"b\" &lt;c&gt; &amp; 'd'\u{fffd}");
+        // Past a block of sixteen bytes, at its edges and in the remainder.
+        for at in [0, 15, 16, 17, 32, 40] {
+            let mut value = "x".repeat(41);
+            value.insert(at, '<');
+            assert!(!plain(&value), "{at}");
+            value.remove(at);
+            value.insert(at, 'é');
+            assert!(!plain(&value), "{at}");
+        }
+        assert!(plain(&"SDJWTVC-001 files/a.txt ".repeat(3)));
     }
 }
