@@ -11,7 +11,7 @@ use crate::junit::{NonSuccessKind, Status, case_name, class_name, status};
 use dialtone_engine::compact::RuleInfo;
 use dialtone_engine::model::{ArtifactResult, CaseResult, Level, Report, SpecRef, Verdict};
 use dialtone_engine::role::Role;
-use dialtone_engine::safe_text::xml_text;
+use dialtone_engine::safe_text::{every_byte, xml_text};
 use dialtone_http::EvidenceItem;
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
@@ -350,14 +350,9 @@ fn json_contents(text: &str) -> String {
 /// it is escaped (no quote, backslash or control character; most observations), looked at sixteen
 /// bytes at a time.
 fn write_json_string<W: Write>(out: &mut W, text: &str) -> std::io::Result<()> {
-    let plain = |b: u8| b >= 0x20 && b != b'"' && b != b'\\';
-    let bytes = text.as_bytes();
-    let mut blocks = bytes.chunks_exact(16);
-    let unescaped = blocks.all(|block| block.iter().fold(true, |all, &b| all & plain(b)))
-        && blocks.remainder().iter().all(|&b| plain(b));
-    if unescaped {
+    if every_byte(text.as_bytes(), |b| b >= 0x20 && b != b'"' && b != b'\\') {
         out.write_all(b"\"")?;
-        out.write_all(bytes)?;
+        out.write_all(text.as_bytes())?;
         out.write_all(b"\"")
     } else {
         serde_json::to_writer(out, text).map_err(std::io::Error::from)
@@ -659,10 +654,7 @@ fn write_json<W: Write>(
 /// Whether `value` is printable ASCII with nothing to escape in XML (most of a report's text): it
 /// is written as it is. Looked at sixteen bytes at a time.
 fn plain(value: &str) -> bool {
-    let plain = |b: u8| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
-    let mut blocks = value.as_bytes().chunks_exact(16);
-    blocks.all(|block| block.iter().fold(true, |all, &b| all & plain(b)))
-        && blocks.remainder().iter().all(|&b| plain(b))
+    every_byte(value.as_bytes(), |b| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
 }
 
 /// Attribute text: XML-safe characters only, markup escaped, line breaks kept as references.
