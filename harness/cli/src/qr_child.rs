@@ -31,22 +31,43 @@ enum Answer {
 }
 
 /// The decoder `check` gives its judgements: each image in a child bounded by `deadline`, decoded
-/// once (`check` reads an image to group chunked cards, then judges it).
+/// once (`check` reads an image to group chunked cards, then judges it). The images decoded last
+/// are compared byte for byte before any is hashed: the judgement of an image follows its reading.
 pub fn decoder(deadline: Duration) -> QrImageDecoder {
-    type Decoded = Result<Vec<ScannedQr>, ImageError>;
-    let decoded: Arc<Mutex<HashMap<[u8; 32], Decoded>>> = Arc::default();
+    let known: Arc<Mutex<Known>> = Arc::default();
     QrImageDecoder::with(move |bytes| {
-        let digest: [u8; 32] = Sha256::digest(bytes).into();
-        if let Some(known) = decoded.lock().ok().and_then(|d| d.get(&digest).cloned()) {
-            return known;
+        let recent = known.lock().ok().and_then(|k| k.recent.iter().find(|(b, _)| b == bytes).map(|(_, d)| d.clone()));
+        if let Some(decoded) = recent {
+            return decoded;
         }
-        let result = decode(bytes, deadline);
-        if let Ok(mut d) = decoded.lock() {
-            d.insert(digest, result.clone());
+        let digest: [u8; 32] = Sha256::digest(bytes).into();
+        let seen = known.lock().ok().and_then(|k| k.by_digest.get(&digest).cloned());
+        let result = seen.unwrap_or_else(|| decode(bytes, deadline));
+        if let Ok(mut k) = known.lock() {
+            k.by_digest.entry(digest).or_insert_with(|| result.clone());
+            if bytes.len() <= RECENT_MAX_BYTES {
+                if k.recent.len() >= RECENT {
+                    k.recent.pop_front();
+                }
+                k.recent.push_back((bytes.to_vec(), result.clone()));
+            }
         }
         result
     })
 }
+
+type Decoded = Result<Vec<ScannedQr>, ImageError>;
+
+/// What the decoder has decoded: by the SHA-256 digest of the image, and the last few images
+/// themselves (at most [`RECENT`], each at most [`RECENT_MAX_BYTES`]).
+#[derive(Default)]
+struct Known {
+    by_digest: HashMap<[u8; 32], Decoded>,
+    recent: std::collections::VecDeque<(Vec<u8>, Decoded)>,
+}
+
+const RECENT: usize = 4;
+const RECENT_MAX_BYTES: usize = 1 << 20;
 
 /// Decodes `bytes` in a child process; past `deadline`, or past its memory or CPU bound, the child
 /// is killed and the image is refused with the bound it exceeded.
