@@ -365,24 +365,71 @@ fn qr_bundle(subject: Option<&Value>) -> Outcome {
 /// `display`, a Reference (an object with a string `reference`) that is not a `resource:` URI.
 /// Nesting is bounded by the JSON parser's depth limit.
 fn qr_element_problem(value: &Value, path: &str) -> Option<Outcome> {
+    element_problem(value, path, &mut Vec::new())
+}
+
+/// A step from the bundle down to an element: a member's name or an item's index.
+enum Step<'a> {
+    Member(&'a str),
+    Item(usize),
+}
+
+/// `root` and the `steps` after it, as observations name an element (`$.entry[0].resource`).
+fn path_of(root: &str, steps: &[Step<'_>]) -> String {
+    let mut path = root.to_string();
+    for step in steps {
+        match step {
+            Step::Member(name) => {
+                path.push('.');
+                path.push_str(name);
+            }
+            Step::Item(i) => {
+                let _ = std::fmt::Write::write_fmt(&mut path, format_args!("[{i}]"));
+            }
+        }
+    }
+    path
+}
+
+/// [`qr_element_problem`] below `root`'s `steps`: the path is written only for the problem found.
+fn element_problem<'a>(value: &'a Value, root: &str, steps: &mut Vec<Step<'a>>) -> Option<Outcome> {
     match value {
         Value::Object(o) => {
             if o.get("coding").is_some_and(Value::is_array) && o.contains_key("text") {
-                return Some(Outcome::fail("no CodeableConcept.text", format!("{path}.text present")));
+                return Some(Outcome::fail(
+                    "no CodeableConcept.text",
+                    format!("{}.text present", path_of(root, steps)),
+                ));
             }
             if o.contains_key("display") && (o.contains_key("system") || o.contains_key("code")) {
-                return Some(Outcome::fail("no Coding.display", format!("{path}.display present")));
+                return Some(Outcome::fail("no Coding.display", format!("{}.display present", path_of(root, steps))));
             }
             let reference = o.get("reference").and_then(Value::as_str);
             if let Some(reference) = reference.filter(|r| !r.starts_with("resource:")) {
                 return Some(Outcome::fail(
                     "Reference.reference as a short resource: URI (resource:N)",
-                    format!("{path}.reference {:?}", bound_str(reference)),
+                    format!("{}.reference {:?}", path_of(root, steps), bound_str(reference)),
                 ));
             }
-            o.iter().find_map(|(k, v)| qr_element_problem(v, &format!("{path}.{k}")))
+            for (name, v) in o {
+                steps.push(Step::Member(name));
+                if let Some(problem) = element_problem(v, root, steps) {
+                    return Some(problem);
+                }
+                steps.pop();
+            }
+            None
         }
-        Value::Array(a) => a.iter().enumerate().find_map(|(i, v)| qr_element_problem(v, &format!("{path}[{i}]"))),
+        Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                steps.push(Step::Item(i));
+                if let Some(problem) = element_problem(v, root, steps) {
+                    return Some(problem);
+                }
+                steps.pop();
+            }
+            None
+        }
         _ => None,
     }
 }
@@ -418,4 +465,27 @@ fn whitespace_outside_strings(json: &[u8]) -> Option<usize> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The first element a QR-embedded card may not hold is named by its path from the resource,
+    /// through members and items, and nothing is found in a resource without one.
+    #[test]
+    fn the_element_a_qr_card_may_not_hold_is_named_by_its_path() {
+        let observed = |value: &Value| match qr_element_problem(value, "entry[0].resource") {
+            Some(Outcome::Fail { observed, .. }) => observed,
+            other => format!("{other:?}"),
+        };
+        let nested = json!({"status": "final", "vaccineCode": [{"x": 1}, {"coding": [], "text": "COVID-19"}]});
+        assert_eq!(observed(&nested), "entry[0].resource.vaccineCode[1].text present");
+        let coding = json!({"a": {"b": [[{"system": "s", "display": "d"}]]}});
+        assert_eq!(observed(&coding), "entry[0].resource.a.b[0][0].display present");
+        let reference = json!({"patient": {"reference": "Patient/1"}});
+        assert_eq!(observed(&reference), "entry[0].resource.patient.reference \"Patient/1\"");
+        assert!(qr_element_problem(&json!({"patient": {"reference": "resource:0"}, "x": [1, {}]}), "r").is_none());
+    }
 }
