@@ -56,9 +56,19 @@ fn shown(text: &str) -> String {
 /// values.
 const CONTEXT: &str = "@context";
 
-/// Where a value sits in the document, for observations.
-fn at(path: &str, name: &str) -> String {
-    if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
+/// Where a value sits in the document, for observations: `path` and a member's `name` after it.
+/// The walks below keep one path, each step written onto it and cut off again after the value below
+/// it is judged, instead of a new path for every member and item.
+fn enter_member(path: &mut String, name: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(name);
+}
+
+/// `path` and an item's index after it.
+fn enter_item(path: &mut String, i: usize) {
+    let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
 }
 
 /// VC-022: every `id` (and `@id`) in the document is a single URL, except `issuer`'s (VC-010) and the
@@ -88,35 +98,41 @@ pub fn url_values(doc: &Value) -> Vec<String> {
     {
         problems.push("holder is an object without an id".into());
     }
-    ids(doc, "", &mut problems);
+    ids(doc, &mut String::new(), &mut problems);
     problems
 }
 
-fn ids(value: &Value, path: &str, problems: &mut Vec<String>) {
+fn ids(value: &Value, path: &mut String, problems: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
+            let top = path.is_empty();
             for (name, child) in map {
-                let here = at(path, name);
-                if name == CONTEXT || (path.is_empty() && (name == "issuer" || name == "credentialStatus")) {
+                if name == CONTEXT || (top && (name == "issuer" || name == "credentialStatus")) {
                     continue;
                 }
+                let len = path.len();
+                enter_member(path, name);
                 if name == "id" || name == "@id" {
                     match child {
                         Value::String(s) => {
                             if let Some(why) = url_problem(s) {
-                                problems.push(format!("{here} {} is not a URL: it {why}", shown(s)));
+                                problems.push(format!("{path} {} is not a URL: it {why}", shown(s)));
                             }
                         }
-                        other => problems.push(format!("{here} = {} is not a single URL", short(other))),
+                        other => problems.push(format!("{path} = {} is not a single URL", short(other))),
                     }
-                    continue;
+                } else {
+                    ids(child, path, problems);
                 }
-                ids(child, &here, problems);
+                path.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                ids(item, &format!("{path}[{i}]"), problems);
+                let len = path.len();
+                enter_item(path, i);
+                ids(item, path, problems);
+                path.truncate(len);
             }
         }
         _ => {}
@@ -127,7 +143,7 @@ fn ids(value: &Value, path: &str, problems: &mut Vec<String>) {
 /// without whitespace, and a URL when it has a scheme separator. Returns the problems found.
 pub fn type_values(doc: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    types(doc, "", &mut problems);
+    types(doc, &mut String::new(), &mut problems);
     problems
 }
 
@@ -137,41 +153,50 @@ fn is_type_value(text: &str) -> bool {
         && (!text.contains(':') || is_url(text))
 }
 
-fn types(value: &Value, path: &str, problems: &mut Vec<String>) {
+fn types(value: &Value, path: &mut String, problems: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (name, child) in map {
-                let here = at(path, name);
                 if name == CONTEXT {
                     continue;
                 }
+                let len = path.len();
+                enter_member(path, name);
                 if name == "type" || name == "@type" {
-                    let values: Vec<&Value> = match child {
-                        Value::Array(a) if !a.is_empty() => a.iter().collect(),
-                        Value::Array(_) => {
-                            problems.push(format!("{here} is an empty array"));
-                            continue;
-                        }
-                        other => vec![other],
-                    };
-                    for v in values {
-                        match v {
-                            Value::String(s) if is_type_value(s) => {}
-                            other => problems
-                                .push(format!("{here} value {} is neither a term nor an absolute URL", short(other))),
-                        }
-                    }
-                    continue;
+                    type_value(child, path, problems);
+                } else {
+                    types(child, path, problems);
                 }
-                types(child, &here, problems);
+                path.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                types(item, &format!("{path}[{i}]"), problems);
+                let len = path.len();
+                enter_item(path, i);
+                types(item, path, problems);
+                path.truncate(len);
             }
         }
         _ => {}
+    }
+}
+
+/// A `type` member's value at `here`: a term or an absolute URL, or a non-empty array of them.
+fn type_value(value: &Value, here: &str, problems: &mut Vec<String>) {
+    let values: Vec<&Value> = match value {
+        Value::Array(a) if !a.is_empty() => a.iter().collect(),
+        Value::Array(_) => {
+            problems.push(format!("{here} is an empty array"));
+            return;
+        }
+        other => vec![other],
+    };
+    for v in values {
+        match v {
+            Value::String(s) if is_type_value(s) => {}
+            other => problems.push(format!("{here} value {} is neither a term nor an absolute URL", short(other))),
+        }
     }
 }
 
@@ -201,29 +226,37 @@ pub fn language_values(doc: &Value) -> Vec<String> {
             }
         }
     }
-    value_objects(doc, "", &mut problems);
+    value_objects(doc, &mut String::new(), &mut problems);
     problems
 }
 
-fn value_objects(value: &Value, path: &str, problems: &mut Vec<String>) {
+fn value_objects(value: &Value, path: &mut String, problems: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             let language = map.contains_key("@language") || map.contains_key("@direction");
             // The credential's own name and description, alone or as an array's items.
-            let named = ["name", "description"].iter().any(|n| path == *n || path.starts_with(&format!("{n}[")));
+            let named = ["name", "description"]
+                .iter()
+                .any(|n| path.strip_prefix(n).is_some_and(|rest| rest.is_empty() || rest.starts_with('[')));
             if language || (named && map.contains_key("@value")) {
                 language_object(map, path, problems);
                 return;
             }
             for (name, child) in map {
                 if name != CONTEXT {
-                    value_objects(child, &at(path, name), problems);
+                    let len = path.len();
+                    enter_member(path, name);
+                    value_objects(child, path, problems);
+                    path.truncate(len);
                 }
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                value_objects(item, &format!("{path}[{i}]"), problems);
+                let len = path.len();
+                enter_item(path, i);
+                value_objects(item, path, problems);
+                path.truncate(len);
             }
         }
         _ => {}
@@ -421,6 +454,16 @@ mod tests {
     fn types_are_terms_or_absolute_urls() {
         let doc = json!({"type": ["VerifiableCredential", "https://example.org/T", "Alumni Credential"], "credentialSubject": {"type": 5}});
         assert_eq!(type_values(&doc).len(), 2);
+        // Each named by its path, through items and members, the path cut back after each value.
+        let nested = json!({"evidence": [{"type": []}, {"x": {"type": "a b"}}], "z": {"type": ""}});
+        assert_eq!(
+            type_values(&nested),
+            [
+                "evidence[0].type is an empty array",
+                "evidence[1].x.type value \"a b\" is neither a term nor an absolute URL",
+                "z.type value \"\" is neither a term nor an absolute URL"
+            ]
+        );
     }
 
     #[test]
