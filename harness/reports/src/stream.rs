@@ -242,23 +242,7 @@ impl SkipParts {
     /// no artifact name, no observation and no time; `json_head` is its rule's `{"id":"<rule> `.
     /// `None` if that row has other ends (evidence, a time with the candidate).
     fn of(row: &RuleRow<'_>, json_head: &str) -> Option<Self> {
-        let template = RuleRow {
-            id: (row.id.0, ""),
-            plan: row.plan,
-            title: row.title,
-            role: row.role,
-            level: row.level,
-            verdict: row.verdict,
-            driver: row.driver,
-            spec: row.spec,
-            pctf: row.pctf,
-            expected: row.expected,
-            observed: "",
-            precondition: row.precondition,
-            evidence: row.evidence,
-            duration_ms: 0.0,
-            candidate_ms: row.candidate_ms,
-        };
+        let template = RuleRow { id: (row.id.0, ""), observed: "", duration_ms: 0.0, ..*row };
         let text = serde_json::to_string(&template).ok()?;
         let middle = text.strip_prefix(json_head)?.strip_suffix(SKIP_TEMPLATE_TAIL)?;
         Some(Self { plan: row.plan.into(), driver: row.driver.into(), json_middle: middle.into() })

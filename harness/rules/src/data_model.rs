@@ -57,9 +57,10 @@ fn shown(text: &str) -> String {
 const CONTEXT: &str = "@context";
 
 /// Where a value sits in the document, for observations: `path` and a member's `name` after it.
-/// The walks below keep one path, each step written onto it and cut off again after the value below
-/// it is judged, instead of a new path for every member and item.
-fn enter_member(path: &mut String, name: &str) {
+/// The walks that name where a fault is (here and SHC-014) keep one path, each step written onto it
+/// and cut off again after the value below it is judged, instead of a new path for every member and
+/// item.
+pub(crate) fn enter_member(path: &mut String, name: &str) {
     if !path.is_empty() {
         path.push('.');
     }
@@ -67,7 +68,7 @@ fn enter_member(path: &mut String, name: &str) {
 }
 
 /// `path` and an item's index after it.
-fn enter_item(path: &mut String, i: usize) {
+pub(crate) fn enter_item(path: &mut String, i: usize) {
     let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
 }
 

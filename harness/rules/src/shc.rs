@@ -365,68 +365,45 @@ fn qr_bundle(subject: Option<&Value>) -> Outcome {
 /// `display`, a Reference (an object with a string `reference`) that is not a `resource:` URI.
 /// Nesting is bounded by the JSON parser's depth limit.
 fn qr_element_problem(value: &Value, path: &str) -> Option<Outcome> {
-    element_problem(value, path, &mut Vec::new())
+    element_problem(value, &mut path.to_string())
 }
 
-/// A step from the bundle down to an element: a member's name or an item's index.
-enum Step<'a> {
-    Member(&'a str),
-    Item(usize),
-}
-
-/// `root` and the `steps` after it, as observations name an element (`$.entry[0].resource`).
-fn path_of(root: &str, steps: &[Step<'_>]) -> String {
-    let mut path = root.to_string();
-    for step in steps {
-        match step {
-            Step::Member(name) => {
-                path.push('.');
-                path.push_str(name);
-            }
-            Step::Item(i) => {
-                let _ = std::fmt::Write::write_fmt(&mut path, format_args!("[{i}]"));
-            }
-        }
-    }
-    path
-}
-
-/// [`qr_element_problem`] below `root`'s `steps`: the path is written only for the problem found.
-fn element_problem<'a>(value: &'a Value, root: &str, steps: &mut Vec<Step<'a>>) -> Option<Outcome> {
+/// [`qr_element_problem`] below `path`, the path kept as the data model's walks keep theirs.
+fn element_problem(value: &Value, path: &mut String) -> Option<Outcome> {
+    use crate::data_model::{enter_item, enter_member};
     match value {
         Value::Object(o) => {
             if o.get("coding").is_some_and(Value::is_array) && o.contains_key("text") {
-                return Some(Outcome::fail(
-                    "no CodeableConcept.text",
-                    format!("{}.text present", path_of(root, steps)),
-                ));
+                return Some(Outcome::fail("no CodeableConcept.text", format!("{path}.text present")));
             }
             if o.contains_key("display") && (o.contains_key("system") || o.contains_key("code")) {
-                return Some(Outcome::fail("no Coding.display", format!("{}.display present", path_of(root, steps))));
+                return Some(Outcome::fail("no Coding.display", format!("{path}.display present")));
             }
             let reference = o.get("reference").and_then(Value::as_str);
             if let Some(reference) = reference.filter(|r| !r.starts_with("resource:")) {
                 return Some(Outcome::fail(
                     "Reference.reference as a short resource: URI (resource:N)",
-                    format!("{}.reference {:?}", path_of(root, steps), bound_str(reference)),
+                    format!("{path}.reference {:?}", bound_str(reference)),
                 ));
             }
             for (name, v) in o {
-                steps.push(Step::Member(name));
-                if let Some(problem) = element_problem(v, root, steps) {
+                let len = path.len();
+                enter_member(path, name);
+                if let Some(problem) = element_problem(v, path) {
                     return Some(problem);
                 }
-                steps.pop();
+                path.truncate(len);
             }
             None
         }
         Value::Array(a) => {
             for (i, v) in a.iter().enumerate() {
-                steps.push(Step::Item(i));
-                if let Some(problem) = element_problem(v, root, steps) {
+                let len = path.len();
+                enter_item(path, i);
+                if let Some(problem) = element_problem(v, path) {
                     return Some(problem);
                 }
-                steps.pop();
+                path.truncate(len);
             }
             None
         }
