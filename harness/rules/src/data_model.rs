@@ -56,20 +56,29 @@ fn shown(text: &str) -> String {
 /// values.
 const CONTEXT: &str = "@context";
 
-/// Where a value sits in the document, for observations: `path` and a member's `name` after it.
+/// Where a value sits in the document, for observations: `path` and a member's `name` after it,
+/// while `judge` looks at the member's value.
 /// The walks that name where a fault is (here and SHC-014) keep one path, each step written onto it
 /// and cut off again after the value below it is judged, instead of a new path for every member and
 /// item.
-pub(crate) fn enter_member(path: &mut String, name: &str) {
+pub(crate) fn at_member<T>(path: &mut String, name: &str, judge: impl FnOnce(&mut String) -> T) -> T {
+    let len = path.len();
     if !path.is_empty() {
         path.push('.');
     }
     path.push_str(name);
+    let judged = judge(path);
+    path.truncate(len);
+    judged
 }
 
-/// `path` and an item's index after it.
-pub(crate) fn enter_item(path: &mut String, i: usize) {
+/// `path` and an item's index after it, while `judge` looks at the item.
+pub(crate) fn at_item<T>(path: &mut String, i: usize, judge: impl FnOnce(&mut String) -> T) -> T {
+    let len = path.len();
     let _ = std::fmt::Write::write_fmt(path, format_args!("[{i}]"));
+    let judged = judge(path);
+    path.truncate(len);
+    judged
 }
 
 /// VC-022: every `id` (and `@id`) in the document is a single URL, except `issuer`'s (VC-010) and the
@@ -111,29 +120,25 @@ fn ids(value: &Value, path: &mut String, problems: &mut Vec<String>) {
                 if name == CONTEXT || (top && (name == "issuer" || name == "credentialStatus")) {
                     continue;
                 }
-                let len = path.len();
-                enter_member(path, name);
-                if name == "id" || name == "@id" {
-                    match child {
-                        Value::String(s) => {
-                            if let Some(why) = url_problem(s) {
-                                problems.push(format!("{path} {} is not a URL: it {why}", shown(s)));
+                at_member(path, name, |path| {
+                    if name == "id" || name == "@id" {
+                        match child {
+                            Value::String(s) => {
+                                if let Some(why) = url_problem(s) {
+                                    problems.push(format!("{path} {} is not a URL: it {why}", shown(s)));
+                                }
                             }
+                            other => problems.push(format!("{path} = {} is not a single URL", short(other))),
                         }
-                        other => problems.push(format!("{path} = {} is not a single URL", short(other))),
+                    } else {
+                        ids(child, path, problems);
                     }
-                } else {
-                    ids(child, path, problems);
-                }
-                path.truncate(len);
+                });
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                enter_item(path, i);
-                ids(item, path, problems);
-                path.truncate(len);
+                at_item(path, i, |path| ids(item, path, problems));
             }
         }
         _ => {}
@@ -161,22 +166,18 @@ fn types(value: &Value, path: &mut String, problems: &mut Vec<String>) {
                 if name == CONTEXT {
                     continue;
                 }
-                let len = path.len();
-                enter_member(path, name);
-                if name == "type" || name == "@type" {
-                    type_value(child, path, problems);
-                } else {
-                    types(child, path, problems);
-                }
-                path.truncate(len);
+                at_member(path, name, |path| {
+                    if name == "type" || name == "@type" {
+                        type_value(child, path, problems);
+                    } else {
+                        types(child, path, problems);
+                    }
+                });
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                enter_item(path, i);
-                types(item, path, problems);
-                path.truncate(len);
+                at_item(path, i, |path| types(item, path, problems));
             }
         }
         _ => {}
@@ -245,19 +246,13 @@ fn value_objects(value: &Value, path: &mut String, problems: &mut Vec<String>) {
             }
             for (name, child) in map {
                 if name != CONTEXT {
-                    let len = path.len();
-                    enter_member(path, name);
-                    value_objects(child, path, problems);
-                    path.truncate(len);
+                    at_member(path, name, |path| value_objects(child, path, problems));
                 }
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                enter_item(path, i);
-                value_objects(item, path, problems);
-                path.truncate(len);
+                at_item(path, i, |path| value_objects(item, path, problems));
             }
         }
         _ => {}

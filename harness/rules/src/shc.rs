@@ -370,7 +370,7 @@ fn qr_element_problem(value: &Value, path: &str) -> Option<Outcome> {
 
 /// [`qr_element_problem`] below `path`, the path kept as the data model's walks keep theirs.
 fn element_problem(value: &Value, path: &mut String) -> Option<Outcome> {
-    use crate::data_model::{enter_item, enter_member};
+    use crate::data_model::{at_item, at_member};
     match value {
         Value::Object(o) => {
             if o.get("coding").is_some_and(Value::is_array) && o.contains_key("text") {
@@ -386,27 +386,9 @@ fn element_problem(value: &Value, path: &mut String) -> Option<Outcome> {
                     format!("{path}.reference {:?}", bound_str(reference)),
                 ));
             }
-            for (name, v) in o {
-                let len = path.len();
-                enter_member(path, name);
-                if let Some(problem) = element_problem(v, path) {
-                    return Some(problem);
-                }
-                path.truncate(len);
-            }
-            None
+            o.iter().find_map(|(name, v)| at_member(path, name, |path| element_problem(v, path)))
         }
-        Value::Array(a) => {
-            for (i, v) in a.iter().enumerate() {
-                let len = path.len();
-                enter_item(path, i);
-                if let Some(problem) = element_problem(v, path) {
-                    return Some(problem);
-                }
-                path.truncate(len);
-            }
-            None
-        }
+        Value::Array(a) => a.iter().enumerate().find_map(|(i, v)| at_item(path, i, |path| element_problem(v, path))),
         _ => None,
     }
 }
